@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util'
+
+export interface OptionSpec {
+  type: 'string' | 'boolean'
+  description: string
+}
+
+export interface CommandSpec {
+  /** e.g. "users create" */
+  name: string
+  summary: string
+  usage: string
+  options: Record<string, OptionSpec>
+  /** How many positional arguments: exactly N, or [min, max]. */
+  positionals?: number | [number, number]
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  config: { type: 'string', description: 'read settings from this JSON file (also TESSERA_CONFIG)' },
+  json: { type: 'boolean', description: 'print one JSON object, for scripts' },
+  help: { type: 'boolean', description: 'show this help' },
+}
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>
+  positionals: string[]
+}
+
+/** Strict parsing: an unknown option or a missing value is a usage error, never ignored. */
+export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
+  const options = { ...COMMON_OPTIONS, ...spec.options }
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.entries(options).map(([name, option]) => [name, { type: option.type }])),
+      allowPositionals: true,
+      strict: true,
+    })
+    const [min, max] = Array.isArray(spec.positionals) ? spec.positionals : [spec.positionals ?? 0, spec.positionals ?? 0]
+    if (!values.help && (positionals.length < min || positionals.length > max)) {
+      throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${positionals.length}`)
+    }
+    return { values: values as ParsedArgs['values'], positionals }
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError((error as Error).message)
+  }
+}
+
+export function helpText(spec: CommandSpec): string {
+  const options = { ...spec.options, ...COMMON_OPTIONS }
+  const width = Math.max(...Object.keys(options).map((name) => name.length)) + 4
+  const lines = Object.entries(options).map(
+    ([name, option]) => `  --${`${name}${option.type === 'string' ? ' V' : ''}`.padEnd(width)} ${option.description}`,
+  )
+  return `${spec.summary}\n\nUsage: tessera ${spec.usage}\n\nOptions:\n${lines.join('\n')}\n`
+}
+
+export function requireString(args: ParsedArgs, name: string): string {
+  const value = args.values[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`)
+  return value
+}
+
+export function optionalInteger(args: ParsedArgs, name: string, fallback: number, max: number): number {
+  const value = args.values[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}`)
+  }
+  return Number(value)
+}

@@ -1,0 +1,219 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox'
+
+/**
+ * Every setting of Tessera, with its default, its environment variable and why it is what it is.
+ * docs/configuration.md is generated from this file (`npm run docs:config`) and a test keeps the two equal.
+ */
+
+const seconds = (def: number, min: number, env: string, description: string) =>
+  Type.Integer({ default: def, minimum: min, env, description: `${description} In seconds.` })
+
+export const ConfigSchema = Type.Object(
+  {
+    env: Type.Union([Type.Literal('development'), Type.Literal('production')], {
+      default: 'development',
+      env: 'TESSERA_ENV',
+      description: 'Production refuses insecure settings: a plain-http issuer and cookies without `Secure`.',
+    }),
+    port: Type.Integer({
+      default: 4000,
+      minimum: 0,
+      maximum: 65535,
+      env: 'TESSERA_PORT',
+      description: 'TCP port to listen on (0 picks a free one).',
+    }),
+    host: Type.String({
+      default: 'localhost',
+      minLength: 1,
+      env: 'TESSERA_HOST',
+      description: 'Interface to bind. `localhost` keeps Tessera off the network; use `0.0.0.0` behind a proxy or in a container.',
+    }),
+    issuer: Type.String({
+      default: '',
+      env: 'TESSERA_ISSUER',
+      description:
+        'Public base URL of this server, exactly as clients see it. Empty means `http://localhost:<port>`. Must be https in production.',
+    }),
+    dataDir: Type.String({
+      default: './data',
+      minLength: 1,
+      env: 'TESSERA_DATA_DIR',
+      description: 'Directory for the embedded database and generated files.',
+    }),
+    databaseUrl: Type.String({
+      default: '',
+      env: 'TESSERA_DATABASE_URL',
+      description:
+        '`sqlite:PATH` or `postgres://user@host:port/db` (add `?schema=NAME` to use a schema other than `public`). Empty means SQLite at `<dataDir>/tessera.db`.',
+    }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+      { default: 'info', env: 'TESSERA_LOG_LEVEL', description: 'Log level. Secrets are redacted at every level.' },
+    ),
+    trustProxy: Type.Boolean({
+      default: false,
+      env: 'TESSERA_TRUST_PROXY',
+      description: 'Trust `X-Forwarded-For` for the client IP. Enable only behind a proxy you control, or IP limits can be bypassed.',
+    }),
+    http: Type.Object(
+      {
+        bodyLimit: Type.Integer({
+          default: 65536,
+          minimum: 1024,
+          maximum: 1048576,
+          env: 'TESSERA_HTTP_BODY_LIMIT',
+          description: 'Largest accepted request body, in bytes; larger bodies get 413 before they are parsed.',
+        }),
+        allowedOrigins: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          env: 'TESSERA_ALLOWED_ORIGINS',
+          description:
+            'Origins, besides the issuer, allowed to make cookie-authenticated state changes (comma-separated in the environment). Every other origin is refused as cross-site.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    session: Type.Object(
+      {
+        idleTimeout: seconds(3 * 24 * 3600, 60, 'TESSERA_SESSION_IDLE_TIMEOUT', 'A session unused for this long expires.'),
+        absoluteLifetime: seconds(
+          30 * 24 * 3600,
+          60,
+          'TESSERA_SESSION_ABSOLUTE_LIFETIME',
+          'A session expires this long after sign-in, however active (OWASP Session Management Cheat Sheet).',
+        ),
+        activityInterval: seconds(
+          60,
+          60,
+          'TESSERA_SESSION_ACTIVITY_INTERVAL',
+          'Last activity is written at most this often per session, so reads stay free of writes. The idle timeout is exact to within this interval.',
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    cookie: Type.Object(
+      {
+        name: Type.String({
+          default: 'tessera_session',
+          pattern: '^[A-Za-z0-9_-]{1,64}$',
+          env: 'TESSERA_COOKIE_NAME',
+          description: 'Session cookie name; `__Host-` is prepended whenever the cookie is `Secure`.',
+        }),
+        secure: Type.Union([Type.Literal('auto'), Type.Literal('always')], {
+          default: 'auto',
+          env: 'TESSERA_COOKIE_SECURE',
+          description:
+            '`auto` drops `Secure` and `__Host-` only when the issuer is plain-http localhost (development), and says so at start-up; `always` never drops them.',
+        }),
+        sameSite: Type.Union([Type.Literal('lax'), Type.Literal('strict')], {
+          default: 'lax',
+          env: 'TESSERA_COOKIE_SAME_SITE',
+          description: '`SameSite` attribute of the session cookie. `none` is not offered.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    password: Type.Object(
+      {
+        minLength: Type.Integer({
+          default: 8,
+          minimum: 8,
+          maximum: 64,
+          env: 'TESSERA_PASSWORD_MIN_LENGTH',
+          description: 'Fewest characters (Unicode code points) in a new password; NIST SP 800-63B §3.1.1.2 asks for at least 8.',
+        }),
+        maxLength: Type.Integer({
+          default: 128,
+          minimum: 64,
+          maximum: 1024,
+          env: 'TESSERA_PASSWORD_MAX_LENGTH',
+          description: 'Most characters in a password; NIST SP 800-63B asks to allow at least 64.',
+        }),
+        maxBytes: Type.Integer({
+          default: 1024,
+          minimum: 256,
+          maximum: 4096,
+          env: 'TESSERA_PASSWORD_MAX_BYTES',
+          description: 'Most UTF-8 bytes in a password, checked before any hashing so a huge password costs nothing.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    argon2: Type.Object(
+      {
+        memoryCost: Type.Integer({
+          default: 19456,
+          minimum: 19456,
+          maximum: 4194304,
+          env: 'TESSERA_ARGON2_MEMORY_COST',
+          description:
+            'argon2id memory in KiB; OWASP Password Storage Cheat Sheet minimum is 19456. Raise it and hashes are upgraded at the next sign-in.',
+        }),
+        timeCost: Type.Integer({
+          default: 2,
+          minimum: 2,
+          maximum: 100,
+          env: 'TESSERA_ARGON2_TIME_COST',
+          description: 'argon2id iterations; OWASP minimum 2.',
+        }),
+        parallelism: Type.Integer({
+          default: 1,
+          minimum: 1,
+          maximum: 16,
+          env: 'TESSERA_ARGON2_PARALLELISM',
+          description: 'argon2id lanes.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    signIn: Type.Object(
+      {
+        freeFailures: Type.Integer({
+          default: 10,
+          minimum: 1,
+          maximum: 100,
+          env: 'TESSERA_SIGN_IN_FREE_FAILURES',
+          description:
+            'Consecutive failed sign-ins allowed per account before back-off starts (NIST SP 800-63B §5.2.2 caps this at 100). A success resets the count.',
+        }),
+        backoffBase: seconds(
+          1,
+          1,
+          'TESSERA_SIGN_IN_BACKOFF_BASE',
+          'First back-off after the free failures; it doubles with each further failure.',
+        ),
+        backoffMax: seconds(900, 1, 'TESSERA_SIGN_IN_BACKOFF_MAX', 'Longest back-off.'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    rateLimit: Type.Object(
+      {
+        credentialRequestsPerIp: Type.Integer({
+          default: 30,
+          minimum: 1,
+          env: 'TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP',
+          description: 'Sign-in and sign-up requests allowed per client IP in each window, on top of the per-account throttle.',
+        }),
+        window: seconds(60, 1, 'TESSERA_RATE_LIMIT_WINDOW', 'Length of the per-IP rate-limit window.'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    tokens: Type.Object(
+      {
+        maxAccessTokenTtl: seconds(
+          3600,
+          60,
+          'TESSERA_TOKENS_MAX_ACCESS_TOKEN_TTL',
+          'Longest lifetime of any access token; revocation-log entries are kept this long after they are written, since no token they affect can outlive it.',
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type Config = Static<typeof ConfigSchema>
+
+/** The schema of one setting, with Tessera's `env` annotation. */
+export type SettingSchema = TSchema & { env?: string; description?: string; default?: unknown }

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { ConfigError } from './config-error.js'
+import { type Config, ConfigSchema } from './config-schema.js'
+import { SETTINGS, type Setting, settingKind } from './config-settings.js'
+
+export interface LoadConfigInput {
+  /** Environment variables (only `TESSERA_*` are read). */
+  env?: Record<string, string | undefined>
+  /** Path of an optional JSON config file; `TESSERA_CONFIG` names one too. */
+  file?: string
+  /** Values that win over everything else (CLI flags, tests). */
+  overrides?: DeepPartial<Config>
+  /** Directory relative paths are resolved against. */
+  cwd?: string
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] }
+
+/**
+ * Reads the configuration: schema defaults, then the config file, then `TESSERA_*` variables,
+ * then overrides. Throws a ConfigError naming each bad key.
+ * @example
+ * const config = loadConfig({ env: process.env })
+ */
+export function loadConfig(input: LoadConfigInput = {}): Config {
+  const env = input.env ?? {}
+  const cwd = input.cwd ?? process.cwd()
+  const problems: string[] = []
+  const fileName = input.file ?? env.TESSERA_CONFIG
+  const layers: unknown[] = []
+  if (fileName) layers.push(readConfigFile(resolve(cwd, fileName), problems))
+  layers.push(readEnvironment(env, problems))
+  if (input.overrides) layers.push(input.overrides)
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer), {})
+  const config = Value.Default(ConfigSchema, merged) as Config
+  for (const error of Value.Errors(ConfigSchema, config)) problems.push(describe(error.path, error.message, config))
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  problems.push(...crossChecks(config))
+  if (problems.length > 0) throw new ConfigError(problems)
+  return resolveDerived(config, cwd)
+}
+
+function readConfigFile(path: string, problems: string[]): unknown {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      problems.push(`config file ${path}: must hold one JSON object`)
+      return {}
+    }
+    return parsed
+  } catch (error) {
+    problems.push(`config file ${path}: ${(error as Error).message}`)
+    return {}
+  }
+}
+
+function readEnvironment(env: Record<string, string | undefined>, problems: string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {}
+  for (const setting of SETTINGS) {
+    const raw = setting.env ? env[setting.env] : undefined
+    if (raw === undefined || raw === '') continue
+    const value = parseEnvValue(setting, raw)
+    if (value === undefined) {
+      problems.push(`${setting.key} (${setting.env}): cannot read ${JSON.stringify(raw)} as ${settingKind(setting.schema)}`)
+      continue
+    }
+    setPath(result, setting.path, value)
+  }
+  return result
+}
+
+function parseEnvValue(setting: Setting, raw: string): unknown {
+  switch (settingKind(setting.schema)) {
+    case 'integer':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : undefined
+    case 'boolean':
+      if (['true', '1', 'yes'].includes(raw.trim().toLowerCase())) return true
+      if (['false', '0', 'no'].includes(raw.trim().toLowerCase())) return false
+      return undefined
+    case 'list':
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    default:
+      return raw
+  }
+}
+
+function describe(pointer: string, message: string, config: Config): string {
+  const key = pointer.replace(/^\//, '').split('/').filter(Boolean).join('.')
+  const setting = SETTINGS.find((candidate) => candidate.key === key || key.startsWith(`${candidate.key}.`))
+  if (!setting) return `${key || '(root)'}: ${message}${unknownKeyHint(key, config)}`
+  return `${setting.key}${setting.env ? ` (${setting.env})` : ''}: ${message}`
+}
+
+function unknownKeyHint(key: string, config: Config): string {
+  return key && !SETTINGS.some((setting) => setting.key.startsWith(key)) && getPath(config, key.split('.')) !== undefined
+    ? ' (unknown key)'
+    : ''
+}
+
+function crossChecks(config: Config): string[] {
+  const problems: string[] = []
+  if (config.password.maxBytes < config.password.maxLength) {
+    problems.push('password.maxBytes (TESSERA_PASSWORD_MAX_BYTES): must be at least password.maxLength')
+  }
+  if (config.password.minLength > config.password.maxLength) {
+    problems.push('password.minLength (TESSERA_PASSWORD_MIN_LENGTH): must not exceed password.maxLength')
+  }
+  if (config.signIn.backoffMax < config.signIn.backoffBase) {
+    problems.push('signIn.backoffMax (TESSERA_SIGN_IN_BACKOFF_MAX): must be at least signIn.backoffBase')
+  }
+  if (config.issuer !== '') problems.push(...checkIssuer(config.issuer, config.env))
+  else if (config.env === 'production') problems.push('issuer (TESSERA_ISSUER): must be set in production')
+  if (config.databaseUrl !== '' && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(config.databaseUrl)) {
+    problems.push('databaseUrl (TESSERA_DATABASE_URL): must be sqlite:PATH or postgres://…')
+  }
+  return problems
+}
+
+function checkIssuer(issuer: string, mode: Config['env']): string[] {
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    return ['issuer (TESSERA_ISSUER): must be an absolute URL']
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return ['issuer (TESSERA_ISSUER): must be an http(s) URL']
+  // RFC 8414 §2: the issuer has no query or fragment.
+  if (url.search || url.hash || issuer.includes('?') || issuer.includes('#')) {
+    return ['issuer (TESSERA_ISSUER): must not have a query or fragment']
+  }
+  if (mode === 'production' && url.protocol !== 'https:') return ['issuer (TESSERA_ISSUER): must be https in production']
+  return []
+}
+
+function resolveDerived(config: Config, cwd: string): Config {
+  const dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir)
+  const issuer = config.issuer || `http://localhost:${config.port}`
+  let databaseUrl = config.databaseUrl || `sqlite:${join(dataDir, 'tessera.db')}`
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length)
+    if (path !== ':memory:' && !isAbsolute(path)) databaseUrl = `sqlite:${resolve(cwd, path)}`
+  }
+  return { ...config, dataDir, issuer, databaseUrl }
+}
+
+function deepMerge(target: Record<string, unknown>, source: unknown): Record<string, unknown> {
+  if (typeof source !== 'object' || source === null) return target
+  const result: Record<string, unknown> = { ...target }
+  for (const [key, value] of Object.entries(source)) {
+    // Config files are untrusted input too: never walk into prototype keys.
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue
+    const existing = result[key]
+    result[key] =
+      isPlainObject(value) && isPlainObject(existing) ? deepMerge(existing, value) : isPlainObject(value) ? deepMerge({}, value) : value
+  }
+  return result
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target
+  for (const segment of path.slice(0, -1)) {
+    node[segment] = isPlainObject(node[segment]) ? node[segment] : {}
+    node = node[segment] as Record<string, unknown>
+  }
+  node[path[path.length - 1] as string] = value
+}
+
+function getPath(target: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((node, segment) => (isPlainObject(node) ? node[segment] : undefined), target)
+}

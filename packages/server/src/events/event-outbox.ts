@@ -1,0 +1,76 @@
+import type { Selectable } from 'kysely'
+import type { EventOutboxTable, Executor } from '../store/database.js'
+
+/** Who caused an event. */
+export type Actor = { kind: 'user'; id: string } | { kind: 'cli' } | { kind: 'system' } | { kind: 'anonymous' }
+
+export type EventType =
+  | 'user.created'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.password_rehashed'
+  | 'sign_in.succeeded'
+  | 'sign_in.failed'
+  | 'sign_in.throttled'
+  | 'session.created'
+  | 'session.revoked'
+  | 'user.sessions_revoked'
+
+export interface OutboxEvent {
+  type: EventType
+  actor: Actor
+  userId: string | null
+  /** Never a secret: no password, token, or hash. */
+  payload: Record<string, unknown>
+  ip: string | null
+  createdAt: number
+}
+
+export interface StoredEvent extends OutboxEvent {
+  seq: number
+}
+
+/**
+ * The event outbox: every security-relevant change appends an event in the same transaction,
+ * numbered by a monotonic sequence. Webhooks and the audit log read it (later issues).
+ */
+export interface EventOutbox {
+  append(event: OutboxEvent): Promise<number>
+  listAfter(afterSeq: number, limit: number): Promise<StoredEvent[]>
+}
+
+export function createEventOutbox(db: Executor): EventOutbox {
+  return {
+    async append(event) {
+      const row = await db
+        .insertInto('event_outbox')
+        .values({
+          type: event.type,
+          actor: JSON.stringify(event.actor),
+          user_id: event.userId,
+          payload: JSON.stringify(event.payload),
+          ip: event.ip,
+          created_at: event.createdAt,
+        })
+        .returning('seq')
+        .executeTakeFirstOrThrow()
+      return row.seq
+    },
+    async listAfter(afterSeq, limit) {
+      const rows = await db.selectFrom('event_outbox').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
+      return rows.map(toStored)
+    },
+  }
+}
+
+function toStored(row: Selectable<EventOutboxTable>): StoredEvent {
+  return {
+    seq: row.seq,
+    type: row.type as EventType,
+    actor: JSON.parse(row.actor) as Actor,
+    userId: row.user_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    ip: row.ip,
+    createdAt: row.created_at,
+  }
+}

@@ -1,0 +1,69 @@
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import { authRoutes } from '../auth/auth-routes.js'
+import type { AuthService } from '../auth/auth-service.js'
+import { createAuthenticate } from '../sessions/authenticate-request.js'
+import type { SessionPolicy } from '../sessions/session.js'
+import type { CookieSettings } from '../sessions/session-cookie.js'
+import { sessionRoutes } from '../sessions/session-routes.js'
+import type { SessionService } from '../sessions/session-service.js'
+import { TesseraError } from '../shared/errors.js'
+import type { Database } from '../store/database.js'
+import { installErrorHandling } from './error-handler.js'
+import { healthRoutes } from './health-routes.js'
+
+export interface AppDeps {
+  logger: FastifyBaseLogger
+  db: Kysely<Database>
+  auth: AuthService
+  sessions: SessionService
+  cookie: CookieSettings
+  policy: SessionPolicy
+  trustedOrigins: ReadonlySet<string>
+  trustProxy: boolean
+  bodyLimit: number
+  rateLimit: { max: number; timeWindow: number }
+}
+
+/** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: deps.trustProxy,
+    bodyLimit: deps.bodyLimit,
+    // Safe parsing: a body with __proto__ or constructor.prototype is refused, not merged.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  installErrorHandling(app)
+  await app.register(cookie)
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+  })
+  app.decorateRequest('auth', null)
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'no-referrer')
+  })
+
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
+  await app.register(healthRoutes(deps.db))
+  await app.register(
+    authRoutes({
+      auth: deps.auth,
+      cookie: deps.cookie,
+      policy: deps.policy,
+      trustedOrigins: deps.trustedOrigins,
+      rateLimit: deps.rateLimit,
+    }),
+  )
+  await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
+  return app
+}

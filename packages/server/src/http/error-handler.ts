@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { sendProblem } from './problem.js'
+
+/**
+ * The one place where errors become HTTP responses. Every failure is a problem document with a
+ * stable code; nothing else (no stack, no driver message) reaches the client.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = mapError(error)
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
+    return sendProblem(reply, mapped)
+  })
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new TesseraError('not_found')))
+}
+
+function mapError(error: FastifyError): TesseraError {
+  if (isTesseraError(error)) return error
+  if (error.validation) {
+    return new TesseraError('invalid_request', {
+      detail: 'The request does not match the schema.',
+      errors: error.validation.map((issue) => ({
+        path: issue.instancePath || `/${String((issue.params as { missingProperty?: string }).missingProperty ?? '')}`,
+        message: issue.message ?? 'is invalid',
+      })),
+    })
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TesseraError('payload_too_large')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TesseraError('unsupported_media_type')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TesseraError('malformed_json')
+  }
+  if (error instanceof SyntaxError || /prototype property/.test(error.message)) return new TesseraError('malformed_json')
+  if (isStoreUnavailable(error)) return new TesseraError('store_unavailable')
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new TesseraError('invalid_request', { detail: error.message })
+  }
+  return new TesseraError('internal_error')
+}
+
+function isStoreUnavailable(error: { code?: string; message?: string }): boolean {
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', '57P01', '57P03'].includes(error.code ?? '') ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message ?? '')
+  )
+}

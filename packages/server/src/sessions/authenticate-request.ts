@@ -1,0 +1,59 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isCrossSite, isStateChanging } from '../http/csrf.js'
+import { TesseraError } from '../shared/errors.js'
+import { type CookieSettings, cookieOptions, readSessionCookie } from './session-cookie.js'
+import type { Authenticated, SessionService } from './session-service.js'
+
+export interface RequestAuth extends Authenticated {
+  /** How the session token arrived; only cookies need CSRF checks. */
+  via: 'cookie' | 'bearer'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: RequestAuth | null
+  }
+}
+
+export interface AuthenticateDeps {
+  sessions: SessionService
+  cookie: CookieSettings
+  trustedOrigins: ReadonlySet<string>
+}
+
+/**
+ * A preHandler that resolves the caller's session from `Authorization: Bearer` or the session
+ * cookie, refusing cross-site state changes made with the cookie.
+ */
+export function createAuthenticate(deps: AuthenticateDeps) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const authorization = request.headers.authorization
+    if (authorization !== undefined) {
+      // A bearer token cannot be attached by a cross-site form, so it needs no CSRF check.
+      const match = /^Bearer ([^\s]+)$/i.exec(authorization)
+      if (!match) {
+        reply.header('www-authenticate', 'Bearer realm="tessera", error="invalid_request"')
+        throw new TesseraError('session_invalid', { detail: 'Authorization must be "Bearer <session token>".' })
+      }
+      request.auth = await resolve(match[1] as string, 'bearer', reply)
+      return
+    }
+    const cookie = readSessionCookie(request.headers.cookie, deps.cookie.name)
+    if (cookie.kind === 'duplicate') throw new TesseraError('duplicate_session_cookie')
+    if (cookie.kind === 'none') throw new TesseraError('unauthenticated')
+    if (isStateChanging(request.method) && isCrossSite(request.headers, deps.trustedOrigins)) {
+      throw new TesseraError('csrf_rejected')
+    }
+    request.auth = await resolve(cookie.value, 'cookie', reply)
+  }
+
+  async function resolve(token: string, via: RequestAuth['via'], reply: FastifyReply): Promise<RequestAuth> {
+    try {
+      return { ...(await deps.sessions.authenticate(token)), via }
+    } catch (error) {
+      if (via === 'cookie') reply.clearCookie(deps.cookie.name, cookieOptions(deps.cookie))
+      else reply.header('www-authenticate', 'Bearer realm="tessera", error="invalid_token"')
+      throw error
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor } from '../events/event-outbox.js'
+import { TesseraError } from '../shared/errors.js'
+import { presentUser } from '../users/user.js'
+import type { RequestAuth } from './authenticate-request.js'
+import { presentSession, type SessionPolicy } from './session.js'
+import { type CookieSettings, cookieOptions } from './session-cookie.js'
+import type { SessionService } from './session-service.js'
+import { isSessionId } from './session-token.js'
+
+export interface SessionRoutesDeps {
+  sessions: SessionService
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  cookie: CookieSettings
+  policy: SessionPolicy
+}
+
+const RevokeBody = Type.Object({ scope: Type.Union([Type.Literal('others'), Type.Literal('all')]) }, { additionalProperties: false })
+const SessionParams = Type.Object({ id: Type.String() }, { additionalProperties: false })
+
+/** The signed-in user's own session and devices. */
+export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addHook('preHandler', deps.authenticate)
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store')
+    })
+
+    app.get('/v1/session', async (request) => {
+      const { user, session } = auth(request)
+      return { user: presentUser(user), session: presentSession(session, deps.policy) }
+    })
+
+    app.get('/v1/sessions', async (request) => {
+      const { user, session } = auth(request)
+      const live = await deps.sessions.listLive(user.id)
+      return { sessions: live.map((each) => presentSession(each, deps.policy, session.id)) }
+    })
+
+    app.delete('/v1/sessions/:id', { schema: { params: SessionParams } }, async (request, reply) => {
+      const { user, session } = auth(request)
+      if (!isSessionId(request.params.id)) throw new TesseraError('session_not_found')
+      await deps.sessions.revoke(request.params.id, { ownerId: user.id, reason: 'revoked_by_user', actor: actorOf(request) })
+      if (request.params.id === session.id) clearCookie(request, reply)
+      return reply.code(204).send()
+    })
+
+    app.post('/v1/sessions/revoke', { schema: { body: RevokeBody } }, async (request, reply) => {
+      const { user, session } = auth(request)
+      const all = request.body.scope === 'all'
+      await deps.sessions.revokeAll(user.id, {
+        reason: all ? 'revoked_all' : 'revoked_others',
+        actor: actorOf(request),
+        ...(all ? {} : { keepId: session.id }),
+      })
+      if (all) clearCookie(request, reply)
+      return reply.code(204).send()
+    })
+
+    app.post('/v1/sign-out', async (request, reply) => {
+      const { user, session } = auth(request)
+      await deps.sessions.revoke(session.id, { ownerId: user.id, reason: 'sign_out', actor: actorOf(request) })
+      clearCookie(request, reply)
+      return reply.code(204).send()
+    })
+  }
+
+  function clearCookie(request: FastifyRequest, reply: FastifyReply) {
+    if (auth(request).via === 'cookie') reply.clearCookie(deps.cookie.name, cookieOptions(deps.cookie))
+  }
+}
+
+function auth(request: FastifyRequest): RequestAuth {
+  if (!request.auth) throw new TesseraError('unauthenticated')
+  return request.auth
+}
+
+function actorOf(request: FastifyRequest): Actor {
+  return { kind: 'user', id: auth(request).user.id }
+}

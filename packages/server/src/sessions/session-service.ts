@@ -1,0 +1,159 @@
+import type { Actor } from '../events/event-outbox.js'
+import type { Clock } from '../shared/clock.js'
+import { digestsEqual } from '../shared/digest.js'
+import { TesseraError } from '../shared/errors.js'
+import type { RandomSource } from '../shared/random.js'
+import type { Stores, Transact } from '../store/stores.js'
+import type { User } from '../users/user.js'
+import { activityIsDue, type RevocationReason, type Session, type SessionPolicy, sessionState } from './session.js'
+import { issueSessionToken, parseSessionToken } from './session-token.js'
+
+export interface Device {
+  userAgent: string | null
+  ip: string | null
+}
+
+export interface SessionServiceDeps {
+  stores: Stores
+  transact: Transact
+  clock: Clock
+  random: RandomSource
+  policy: SessionPolicy
+  /** How long a revocation-log entry matters: the longest access-token TTL. */
+  revocationRetentionMs: number
+}
+
+export interface Authenticated {
+  session: Session
+  user: User
+}
+
+export type SessionService = ReturnType<typeof createSessionService>
+
+export function createSessionService(deps: SessionServiceDeps) {
+  const { stores, transact, clock, random, policy } = deps
+
+  /**
+   * Records a revoked session in the revocation log and the outbox; call inside the transaction
+   * that revoked it.
+   */
+  async function recordRevoked(tx: Stores, sid: string, userId: string, reason: RevocationReason, actor: Actor, now: number) {
+    await tx.revocations.append({ kind: 'session', sid }, now, now + deps.revocationRetentionMs)
+    await tx.events.append({ type: 'session.revoked', actor, userId, payload: { sessionId: sid, reason }, ip: null, createdAt: now })
+  }
+
+  return {
+    policy,
+
+    /**
+     * Starts a new session inside the caller's transaction. Every sign-in gets a fresh id and
+     * secret, so session fixation is impossible (OWASP Session Management Cheat Sheet).
+     */
+    async start(tx: Stores, input: { user: User; device: Device; amr: string[]; actor: Actor }) {
+      const now = clock.now()
+      const issued = issueSessionToken(random)
+      const session: Session = {
+        id: issued.id,
+        userId: input.user.id,
+        secretHash: issued.secretHash,
+        createdAt: now,
+        lastActiveAt: now,
+        absoluteExpiresAt: now + policy.absoluteLifetimeMs,
+        authTime: now,
+        amr: input.amr,
+        userAgent: input.device.userAgent,
+        ip: input.device.ip,
+        revokedAt: null,
+        revokedReason: null,
+      }
+      await tx.sessions.insert(session)
+      await tx.events.append({
+        type: 'session.created',
+        actor: input.actor,
+        userId: input.user.id,
+        payload: { sessionId: session.id, amr: input.amr },
+        ip: input.device.ip,
+        createdAt: now,
+      })
+      return { session, token: issued.token }
+    },
+
+    /** Resolves a presented session token, or throws a typed 401/403. */
+    async authenticate(token: string): Promise<Authenticated> {
+      const parsed = parseSessionToken(token)
+      if (!parsed) throw new TesseraError('session_invalid')
+      const session = await stores.sessions.findById(parsed.id)
+      // Compare the stored digest in constant time even though it is a hash: cheap, and
+      // it leaves no timing signal to reason about.
+      if (!session || !digestsEqual(session.secretHash, parsed.secretHash)) throw new TesseraError('session_invalid')
+      const now = clock.now()
+      const state = sessionState(session, policy, now)
+      if (state === 'revoked') throw new TesseraError('session_revoked')
+      if (state === 'expired') throw new TesseraError('session_expired')
+      const user = await stores.users.findById(session.userId)
+      if (!user) throw new TesseraError('session_invalid')
+      if (user.status !== 'active') throw new TesseraError('user_disabled')
+      if (activityIsDue(session, policy, now)) {
+        await stores.sessions.touch(session.id, now)
+        session.lastActiveAt = now
+      }
+      return { session, user }
+    },
+
+    async listLive(userId: string): Promise<Session[]> {
+      const now = clock.now()
+      return stores.sessions.listLive(userId, { lastActiveAfter: now - policy.idleTimeoutMs, now })
+    },
+
+    /**
+     * Revokes one live session. With `ownerId`, a session of anyone else is "not found", so a
+     * user cannot learn whether another user's session id exists.
+     */
+    async revoke(sessionId: string, options: { ownerId?: string; reason: RevocationReason; actor: Actor }): Promise<Session> {
+      return transact(async (tx) => {
+        const session = await tx.sessions.findById(sessionId)
+        const now = clock.now()
+        const owned = options.ownerId === undefined || session?.userId === options.ownerId
+        if (!session || !owned || sessionState(session, policy, now) !== 'live') throw new TesseraError('session_not_found')
+        await tx.sessions.revoke(sessionId, now, options.reason)
+        await recordRevoked(tx, sessionId, session.userId, options.reason, options.actor, now)
+        return { ...session, revokedAt: now, revokedReason: options.reason }
+      })
+    },
+
+    /**
+     * Revokes every session of a user but `keepId`. Without `keepId` (sign out everywhere) the
+     * user's token version is raised as well, so every token of every session dies (DESIGN.md §2).
+     */
+    async revokeAll(userId: string, options: { keepId?: string; reason: RevocationReason; actor: Actor }): Promise<string[]> {
+      return transact((tx) => revokeAllIn(tx, userId, options))
+    },
+
+    revokeAllIn,
+  }
+
+  async function revokeAllIn(tx: Stores, userId: string, options: { keepId?: string; reason: RevocationReason; actor: Actor }) {
+    const now = clock.now()
+    const ids = await tx.sessions.revokeAllOfUser(userId, now, options.reason, options.keepId)
+    for (const sid of ids) await recordRevoked(tx, sid, userId, options.reason, options.actor, now)
+    if (options.keepId === undefined) {
+      const version = await tx.users.raiseTokenVersion(userId, now)
+      if (version !== null) {
+        await tx.revocations.append(
+          { kind: 'user_token_version', sub: userId, minTokenVersion: version },
+          now,
+          now + deps.revocationRetentionMs,
+        )
+      }
+    }
+    await tx.events.append({
+      type: 'user.sessions_revoked',
+      actor: options.actor,
+      userId,
+      payload: { sessionIds: ids, reason: options.reason, keptSessionId: options.keepId ?? null },
+      ip: null,
+      createdAt: now,
+    })
+    return ids
+  }
+}

@@ -1,0 +1,95 @@
+import type { Executor, SessionsTable } from '../store/database.js'
+import type { RevocationReason, Session } from './session.js'
+
+export interface SessionStore {
+  insert(session: Session): Promise<void>
+  findById(id: string): Promise<Session | null>
+  /** Sessions of a user that are neither revoked nor past the given cut-offs, newest first. */
+  listLive(userId: string, cutoffs: { lastActiveAfter: number; now: number }): Promise<Session[]>
+  touch(id: string, now: number): Promise<void>
+  /** Revokes one live session; false when it was unknown or already revoked. */
+  revoke(id: string, now: number, reason: RevocationReason): Promise<boolean>
+  /** Revokes every unrevoked session of a user, except `keepId`; returns the ids revoked. */
+  revokeAllOfUser(userId: string, now: number, reason: RevocationReason, keepId?: string): Promise<string[]>
+}
+
+export function createSessionStore(db: Executor): SessionStore {
+  return {
+    async insert(session) {
+      await db.insertInto('sessions').values(toRow(session)).execute()
+    },
+    async findById(id) {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toSession(row) : null
+    },
+    async listLive(userId, { lastActiveAfter, now }) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where('last_active_at', '>', lastActiveAfter)
+        .where('absolute_expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute()
+      return rows.map(toSession)
+    },
+    async touch(id, now) {
+      await db.updateTable('sessions').set({ last_active_at: now }).where('id', '=', id).where('last_active_at', '<', now).execute()
+    },
+    async revoke(id, now, reason) {
+      const result = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async revokeAllOfUser(userId, now, reason, keepId) {
+      let query = db
+        .updateTable('sessions')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+      if (keepId !== undefined) query = query.where('id', '!=', keepId)
+      const rows = await query.returning('id').execute()
+      return rows.map((row) => row.id).sort()
+    },
+  }
+}
+
+function toRow(session: Session): SessionsTable {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    secret_hash: session.secretHash,
+    created_at: session.createdAt,
+    last_active_at: session.lastActiveAt,
+    absolute_expires_at: session.absoluteExpiresAt,
+    auth_time: session.authTime,
+    amr: JSON.stringify(session.amr),
+    user_agent: session.userAgent,
+    ip: session.ip,
+    revoked_at: session.revokedAt,
+    revoked_reason: session.revokedReason,
+  }
+}
+
+function toSession(row: SessionsTable): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    lastActiveAt: row.last_active_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+    authTime: row.auth_time,
+    amr: JSON.parse(row.amr) as string[],
+    userAgent: row.user_agent,
+    ip: row.ip,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+  }
+}

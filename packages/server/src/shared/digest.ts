@@ -1,0 +1,16 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+
+/** SHA-256 of a UTF-8 string, as base64url. Used to store random secrets, which need no slow hash. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url')
+}
+
+/**
+ * Compares two digests in constant time (OWASP Authentication Cheat Sheet: compare secrets
+ * without leaking timing). Different lengths are unequal, and the length is not secret.
+ */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8')
+  const right = Buffer.from(b, 'utf8')
+  return left.length === right.length && timingSafeEqual(left, right)
+}

@@ -1,0 +1,86 @@
+import type { Generated, Kysely, Transaction } from 'kysely'
+
+/**
+ * The tables of Tessera. Times are integer milliseconds since the Unix epoch on every dialect,
+ * so comparisons and arithmetic are the same in SQLite and PostgreSQL.
+ */
+export interface Database {
+  users: UsersTable
+  password_credentials: PasswordCredentialsTable
+  sessions: SessionsTable
+  sign_in_throttle: SignInThrottleTable
+  revocation_log: RevocationLogTable
+  event_outbox: EventOutboxTable
+}
+
+export interface UsersTable {
+  id: string
+  /** Normalised (see users/email.ts); unique. */
+  email: string
+  status: 'active' | 'disabled'
+  /** DESIGN.md §2: tokens carry it; raising it kills every token with an older one. */
+  token_version: number
+  created_at: number
+  updated_at: number
+}
+
+/** Kept apart from users so that code listing users never touches a password hash. */
+export interface PasswordCredentialsTable {
+  user_id: string
+  /** argon2id PHC string. */
+  hash: string
+  updated_at: number
+}
+
+export interface SessionsTable {
+  id: string
+  user_id: string
+  /** SHA-256 of the token's secret, base64url; the secret itself is never stored. */
+  secret_hash: string
+  created_at: number
+  last_active_at: number
+  absolute_expires_at: number
+  auth_time: number
+  /** JSON array of authentication methods (RFC 8176 values), e.g. ["pwd"]. */
+  amr: string
+  user_agent: string | null
+  ip: string | null
+  revoked_at: number | null
+  revoked_reason: string | null
+}
+
+export interface SignInThrottleTable {
+  /** SHA-256 of the normalised email, so unknown emails are throttled exactly like known ones. */
+  key: string
+  failures: number
+  locked_until: number | null
+  updated_at: number
+}
+
+export interface RevocationLogTable {
+  seq: Generated<number>
+  kind: 'session' | 'user_token_version'
+  /** The session id (`sid`) or the user id (`sub`). */
+  subject: string
+  /** For user_token_version: tokens with a lower version are dead. */
+  min_token_version: number | null
+  created_at: number
+  /** After this time no token the entry affects can still be valid, so the entry may be dropped. */
+  expires_at: number
+}
+
+export interface EventOutboxTable {
+  seq: Generated<number>
+  type: string
+  /** JSON: who acted ({ kind: 'user' | 'cli' | 'system', id? }). */
+  actor: string
+  /** The user the event is about, when there is one. */
+  user_id: string | null
+  /** JSON; never holds a secret. */
+  payload: string
+  ip: string | null
+  created_at: number
+}
+
+/** A connection or a transaction: store functions run on either. */
+export type Executor = Kysely<Database> | Transaction<Database>

@@ -1,0 +1,27 @@
+import { type Migration, Migrator } from 'kysely'
+import { foundation } from './migrations/0001-foundation.js'
+import type { OpenDatabase } from './open-database.js'
+
+/** Every migration, in order. Names are permanent: never rename or edit a released one. */
+function migrations(database: OpenDatabase): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(database.dialect),
+  }
+}
+
+export interface MigrationReport {
+  applied: string[]
+}
+
+/** Brings the schema up to date. Safe to run on every start and from several processes. */
+export async function migrateToLatest(database: OpenDatabase): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations(database) },
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  })
+  if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute()
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return { applied: (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName) }
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database.js'
+
+export type DialectName = 'sqlite' | 'postgres'
+
+export interface OpenDatabase {
+  db: Kysely<Database>
+  dialect: DialectName
+  /** The PostgreSQL schema in use, or undefined on SQLite. */
+  schema: string | undefined
+  /** A safe description for logs (no password). */
+  description: string
+}
+
+/**
+ * Opens the database named by a `sqlite:PATH` or `postgres://…` URL.
+ * SQLite gets WAL, synchronous=FULL, a busy timeout and foreign keys; PostgreSQL gets a pool
+ * whose 64-bit integers come back as numbers (all our integers are below 2^53).
+ */
+export function openDatabase(url: string): OpenDatabase {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url)
+  throw new Error('database URL must be sqlite:PATH or postgres://…')
+}
+
+function openSqlite(path: string): OpenDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new SQLite(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    dialect: 'sqlite',
+    schema: undefined,
+    description: `sqlite:${path}`,
+  }
+}
+
+const INT8_OID = 20
+
+function openPostgres(url: string): OpenDatabase {
+  const parsed = new URL(url)
+  const schema = parsed.searchParams.get('schema') ?? undefined
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error('database URL: schema must match [a-z_][a-z0-9_]*')
+  }
+  parsed.searchParams.delete('schema')
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    options: schema ? `-c search_path=${schema}` : undefined,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  })
+  // An idle client that loses its connection emits 'error'; the pool replaces it. Without a
+  // listener Node would crash the process.
+  pool.on('error', () => {})
+  parsed.password = parsed.password ? '***' : ''
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: 'postgres',
+    schema,
+    description: `${parsed.toString()}${schema ? ` (schema ${schema})` : ''}`,
+  }
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely'
+import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
+import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
+import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
+import { createPasswordCredentialStore, type PasswordCredentialStore } from '../users/password-credential-store.js'
+import { createUserStore, type UserStore } from '../users/user-store.js'
+import type { Database, Executor } from './database.js'
+
+/** Every store, bound to one executor (the database, or one transaction). */
+export interface Stores {
+  users: UserStore
+  credentials: PasswordCredentialStore
+  sessions: SessionStore
+  throttle: SignInThrottleStore
+  revocations: RevocationLog
+  events: EventOutbox
+}
+
+export function createStores(db: Executor): Stores {
+  return {
+    users: createUserStore(db),
+    credentials: createPasswordCredentialStore(db),
+    sessions: createSessionStore(db),
+    throttle: createSignInThrottleStore(db),
+    revocations: createRevocationLog(db),
+    events: createEventOutbox(db),
+  }
+}
+
+/** Runs `work` in one transaction: everything it writes commits together or not at all. */
+export type Transact = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>
+
+export function createTransact(db: Kysely<Database>): Transact {
+  return (work) => db.transaction().execute((trx) => work(createStores(trx)))
+}

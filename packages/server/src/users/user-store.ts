@@ -1,0 +1,82 @@
+import { sql } from 'kysely'
+import type { Executor, UsersTable } from '../store/database.js'
+import type { User } from './user.js'
+
+export interface UserListQuery {
+  /** Case-insensitive substring of the email. */
+  search?: string
+  /** Return users whose id sorts after this one (keyset pagination). */
+  after?: string
+  limit: number
+}
+
+/** Users without their credentials. */
+export interface UserStore {
+  insert(user: User): Promise<void>
+  findById(id: string): Promise<User | null>
+  findByEmail(email: string): Promise<User | null>
+  list(query: UserListQuery): Promise<User[]>
+  setStatus(id: string, status: User['status'], now: number): Promise<boolean>
+  /** Raises the token version by one and returns the new value, or null for an unknown user. */
+  raiseTokenVersion(id: string, now: number): Promise<number | null>
+}
+
+export function createUserStore(db: Executor): UserStore {
+  return {
+    async insert(user) {
+      await db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          status: user.status,
+          token_version: user.tokenVersion,
+          created_at: user.createdAt,
+          updated_at: user.updatedAt,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toUser(row) : null
+    },
+    async findByEmail(email) {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+      return row ? toUser(row) : null
+    },
+    async list({ search, after, limit }) {
+      let query = db.selectFrom('users').selectAll().orderBy('id').limit(limit)
+      if (search) query = query.where(sql<boolean>`email like ${`%${escapeLike(search.toLowerCase())}%`} escape '\\'`)
+      if (after) query = query.where('id', '>', after)
+      return (await query.execute()).map(toUser)
+    },
+    async setStatus(id, status, now) {
+      const result = await db.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async raiseTokenVersion(id, now) {
+      await db
+        .updateTable('users')
+        .set((eb) => ({ token_version: eb('token_version', '+', 1), updated_at: now }))
+        .where('id', '=', id)
+        .execute()
+      const row = await db.selectFrom('users').select('token_version').where('id', '=', id).executeTakeFirst()
+      return row ? row.token_version : null
+    },
+  }
+}
+
+function toUser(row: UsersTable): User {
+  return {
+    id: row.id,
+    email: row.email,
+    status: row.status,
+    tokenVersion: row.token_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`)
+}

@@ -1,0 +1,19 @@
+/** A user as every part of Tessera sees it. The password hash lives elsewhere (password-credential-store.ts). */
+export interface User {
+  id: string
+  email: string
+  status: 'active' | 'disabled'
+  tokenVersion: number
+  createdAt: number
+  updatedAt: number
+}
+
+/** The public view of a user in HTTP and CLI output. */
+export function presentUser(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    status: user.status,
+    createdAt: new Date(user.createdAt).toISOString(),
+  }
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Config } from '../src/config/config-schema.js'
+import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
+import { createManualClock, type ManualClock } from '../src/shared/clock.js'
+import type { DialectName } from '../src/store/open-database.js'
+import { createTessera, type Tessera } from '../src/tessera.js'
+import { createTestDatabase } from './test-database.js'
+
+export interface TestServerOptions {
+  dialect?: DialectName
+  config?: DeepPartial<Config>
+  /** Lines the server logs, for tests that inspect them. */
+  logLines?: string[]
+}
+
+export interface TestServer {
+  tessera: Tessera
+  app: FastifyInstance
+  clock: ManualClock
+  close(): Promise<void>
+}
+
+/**
+ * The real Tessera, wired exactly as main.ts wires it, on a database of its own and a manual
+ * clock; requests go through `app.inject` in memory.
+ */
+export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = createTestDatabase(options.dialect ?? 'sqlite')
+  const clock = createManualClock()
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      databaseUrl: database.url,
+      issuer: 'https://id.example.test',
+      logLevel: options.logLines ? 'info' : 'silent',
+      ...options.config,
+      rateLimit: { credentialRequestsPerIp: 10_000, ...options.config?.rateLimit },
+    },
+  })
+  const lines = options.logLines
+  const tessera = await createTessera(config, {
+    clock,
+    ...(lines ? { logStream: { write: (line: string) => void lines.push(line) } } : {}),
+  })
+  const app = await tessera.app()
+  return {
+    tessera,
+    app,
+    clock,
+    async close() {
+      await tessera.close()
+      await database.drop()
+    },
+  }
+}
+
+export const PASSWORD = 'correct horse battery staple'
+
+export const ORIGIN = 'https://id.example.test'
+
+/** Signs up through HTTP; returns the response, the session token and the cookie header value. */
+export async function signUp(app: FastifyInstance, email: string, extra: Record<string, unknown> = {}) {
+  const response = await app.inject({ method: 'POST', url: '/v1/sign-up', payload: { email, password: PASSWORD, ...extra } })
+  return withCredentials(response)
+}
+
+export async function signIn(app: FastifyInstance, email: string, password = PASSWORD, extra: Record<string, unknown> = {}) {
+  const response = await app.inject({ method: 'POST', url: '/v1/sign-in', payload: { email, password, ...extra } })
+  return withCredentials(response)
+}
+
+function withCredentials(response: LightMyRequestResponse) {
+  const cookie = response.cookies.find((each) => each.name.endsWith('tessera_session'))
+  const body = response.json() as { session?: { token?: string; id?: string }; user?: { id: string } }
+  return {
+    response,
+    body,
+    cookie,
+    /** `Cookie:` header value that carries the session. */
+    cookieHeader: cookie ? `${cookie.name}=${cookie.value}` : undefined,
+    token: body.session?.token ?? cookie?.value,
+  }
+}
