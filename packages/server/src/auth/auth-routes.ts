@@ -21,19 +21,21 @@ export interface AuthRoutesDeps {
 /** `POST /v1/sign-up` and `POST /v1/sign-in`. */
 export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const config = { rateLimit: deps.rateLimit }
+    // One per-IP limiter shared by both routes, so they share one budget (a route-level
+    // `config.rateLimit` gives each route a store, and so a budget, of its own).
+    const onRequest = app.rateLimit(deps.rateLimit)
     // Login CSRF (OWASP CSRF Prevention Cheat Sheet): a cross-site page must not sign the
     // browser into the attacker's account.
     const refuseCrossSite = async (request: FastifyRequest) => {
       if (isCrossSite(request.headers, deps.trustedOrigins)) throw new TesseraError('csrf_rejected')
     }
 
-    app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, preHandler: refuseCrossSite }, async (request, reply) => {
+    app.post('/v1/sign-up', { schema: { body: CredentialsBody }, onRequest, preHandler: refuseCrossSite }, async (request, reply) => {
       const result = await deps.auth.signUp(request.body, requestDevice(request))
       return respond(reply.code(201), result, request.body.transport)
     })
 
-    app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, preHandler: refuseCrossSite }, async (request, reply) => {
+    app.post('/v1/sign-in', { schema: { body: CredentialsBody }, onRequest, preHandler: refuseCrossSite }, async (request, reply) => {
       const result = await deps.auth.signIn(request.body, requestDevice(request))
       return respond(reply, result, request.body.transport)
     })

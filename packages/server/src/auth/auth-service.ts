@@ -69,7 +69,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!credential || !valid) {
         await transact(async (tx) => {
           const now = clock.now()
-          await tx.throttle.put(key, afterFailure(await tx.throttle.get(key), deps.throttlePolicy, now), now)
+          // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
+          const failures = await tx.throttle.countFailure(key, now)
+          await tx.throttle.put(key, afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now), now)
           await tx.events.append(failureEvent('sign_in.failed', credential?.userId ?? null, device, now))
         })
         throw new TesseraError('invalid_credentials')

@@ -9,6 +9,11 @@ export interface ThrottleState {
 export interface SignInThrottleStore {
   get(key: string): Promise<ThrottleState | null>
   put(key: string, state: ThrottleState, now: number): Promise<void>
+  /**
+   * Adds one failure atomically and returns the new count; the row stays locked until the
+   * transaction ends, so concurrent failures can neither be lost nor interleave.
+   */
+  countFailure(key: string, now: number): Promise<number>
   clear(key: string): Promise<void>
 }
 
@@ -25,6 +30,15 @@ export function createSignInThrottleStore(db: Executor): SignInThrottleStore {
         .values({ key, ...values })
         .onConflict((oc) => oc.column('key').doUpdateSet(values))
         .execute()
+    },
+    async countFailure(key, now) {
+      const row = await db
+        .insertInto('sign_in_throttle')
+        .values({ key, failures: 1, locked_until: null, updated_at: now })
+        .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ failures: eb('sign_in_throttle.failures', '+', 1), updated_at: now })))
+        .returning('failures')
+        .executeTakeFirstOrThrow()
+      return row.failures
     },
     async clear(key) {
       await db.deleteFrom('sign_in_throttle').where('key', '=', key).execute()

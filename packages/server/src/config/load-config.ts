@@ -37,7 +37,7 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
 
   const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer), {})
   const config = Value.Default(ConfigSchema, merged) as Config
-  for (const error of Value.Errors(ConfigSchema, config)) problems.push(describe(error.path, error.message, config))
+  for (const error of Value.Errors(ConfigSchema, config)) problems.push(describe(error.path, error.message))
   if (problems.length > 0) throw new ConfigError(problems)
 
   problems.push(...crossChecks(config))
@@ -92,17 +92,13 @@ function parseEnvValue(setting: Setting, raw: string): unknown {
   }
 }
 
-function describe(pointer: string, message: string, config: Config): string {
+function describe(pointer: string, message: string): string {
   const key = pointer.replace(/^\//, '').split('/').filter(Boolean).join('.')
   const setting = SETTINGS.find((candidate) => candidate.key === key || key.startsWith(`${candidate.key}.`))
-  if (!setting) return `${key || '(root)'}: ${message}${unknownKeyHint(key, config)}`
-  return `${setting.key}${setting.env ? ` (${setting.env})` : ''}: ${message}`
-}
-
-function unknownKeyHint(key: string, config: Config): string {
-  return key && !SETTINGS.some((setting) => setting.key.startsWith(key)) && getPath(config, key.split('.')) !== undefined
-    ? ' (unknown key)'
-    : ''
+  if (!setting) return `${key || '(root)'}: ${message === 'Unexpected property' ? 'unknown key' : message}`
+  const choices = (setting.schema.anyOf as { const?: unknown }[] | undefined)?.map((option) => option.const)
+  const explained = choices?.every((choice) => typeof choice === 'string') ? `must be one of ${choices.join(', ')}` : message
+  return `${setting.key}${setting.env ? ` (${setting.env})` : ''}: ${explained}`
 }
 
 function crossChecks(config: Config): string[] {
@@ -137,6 +133,11 @@ function checkIssuer(issuer: string, mode: Config['env']): string[] {
     return ['issuer (TESSERA_ISSUER): must not have a query or fragment']
   }
   if (mode === 'production' && url.protocol !== 'https:') return ['issuer (TESSERA_ISSUER): must be https in production']
+  // A Secure cookie is never sent over plain http, and a non-Secure one could be read on the way:
+  // plain http is for a developer's own machine only.
+  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    return ['issuer (TESSERA_ISSUER): plain http is allowed only for localhost; use https']
+  }
   return []
 }
 
@@ -175,8 +176,4 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
     node = node[segment] as Record<string, unknown>
   }
   node[path[path.length - 1] as string] = value
-}
-
-function getPath(target: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((node, segment) => (isPlainObject(node) ? node[segment] : undefined), target)
 }

@@ -14,6 +14,7 @@ import { TesseraError } from '../shared/errors.js'
 import type { Database } from '../store/database.js'
 import { installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
+import { sendProblem } from './problem.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -37,9 +38,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // Safe parsing: a body with __proto__ or constructor.prototype is refused, not merged.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Router errors (an over-long path parameter, a badly encoded URL) come before any route:
+    // they get a problem document too, never Fastify's own body echoing the URL.
+    frameworkErrors: (_error, _request, reply) => {
+      sendProblem(reply, new TesseraError('invalid_request', { detail: 'The URL is malformed or too long.' }))
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
+  // without a preflight; such a body gets 415 like any other type.
+  app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
   await app.register(cookie)
   await app.register(rateLimit, {

@@ -46,6 +46,6 @@ function mapError(error: FastifyError): TesseraError {
 function isStoreUnavailable(error: { code?: string; message?: string }): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', '57P01', '57P03'].includes(error.code ?? '') ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message ?? '')
+    /timeout exceeded when trying to connect|Connection terminated|driver has already been destroyed/i.test(error.message ?? '')
   )
 }

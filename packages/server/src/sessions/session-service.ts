@@ -115,7 +115,9 @@ export function createSessionService(deps: SessionServiceDeps) {
         const now = clock.now()
         const owned = options.ownerId === undefined || session?.userId === options.ownerId
         if (!session || !owned || sessionState(session, policy, now) !== 'live') throw new TesseraError('session_not_found')
-        await tx.sessions.revoke(sessionId, now, options.reason)
+        // A concurrent transaction may have revoked it since we read it (PostgreSQL, read committed):
+        // only the one that actually revoked it records the revocation.
+        if (!(await tx.sessions.revoke(sessionId, now, options.reason))) throw new TesseraError('session_not_found')
         await recordRevoked(tx, sessionId, session.userId, options.reason, options.actor, now)
         return { ...session, revokedAt: now, revokedReason: options.reason }
       })

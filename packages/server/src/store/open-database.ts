@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
+import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -68,7 +69,7 @@ function openPostgres(url: string): OpenDatabase {
   pool.on('error', () => {})
   parsed.password = parsed.password ? '***' : ''
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }, schema) }),
     dialect: 'postgres',
     schema,
     description: `${parsed.toString()}${schema ? ` (schema ${schema})` : ''}`,

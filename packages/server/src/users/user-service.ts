@@ -92,7 +92,8 @@ export function createUserService(deps: UserServiceDeps) {
         const user = await tx.users.findById(userId)
         if (!user) throw new TesseraError('user_not_found')
         if (user.status === 'disabled') return user
-        await tx.users.setStatus(userId, 'disabled', now)
+        // A concurrent disable may have committed since we read the user: then it did the revoking.
+        if (!(await tx.users.setStatus(userId, 'disabled', now))) return (await tx.users.findById(userId)) as User
         await deps.sessions.revokeAllIn(tx, userId, { reason: 'user_disabled', actor })
         await tx.events.append({ type: 'user.disabled', actor, userId, payload: {}, ip: null, createdAt: now })
         return (await tx.users.findById(userId)) as User
@@ -105,7 +106,7 @@ export function createUserService(deps: UserServiceDeps) {
         const user = await tx.users.findById(userId)
         if (!user) throw new TesseraError('user_not_found')
         if (user.status === 'active') return user
-        await tx.users.setStatus(userId, 'active', now)
+        if (!(await tx.users.setStatus(userId, 'active', now))) return (await tx.users.findById(userId)) as User
         await tx.events.append({ type: 'user.enabled', actor, userId, payload: {}, ip: null, createdAt: now })
         return { ...user, status: 'active', updatedAt: now }
       })

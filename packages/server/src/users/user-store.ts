@@ -16,6 +16,7 @@ export interface UserStore {
   findById(id: string): Promise<User | null>
   findByEmail(email: string): Promise<User | null>
   list(query: UserListQuery): Promise<User[]>
+  /** Changes the status; false when the user is unknown or already has it (so only one of two racing changes wins). */
   setStatus(id: string, status: User['status'], now: number): Promise<boolean>
   /** Raises the token version by one and returns the new value, or null for an unknown user. */
   raiseTokenVersion(id: string, now: number): Promise<number | null>
@@ -51,7 +52,12 @@ export function createUserStore(db: Executor): UserStore {
       return (await query.execute()).map(toUser)
     },
     async setStatus(id, status, now) {
-      const result = await db.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).executeTakeFirst()
+      const result = await db
+        .updateTable('users')
+        .set({ status, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '!=', status)
+        .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },
     async raiseTokenVersion(id, now) {

@@ -1,7 +1,7 @@
 import { presentSession } from '../../sessions/session.js'
 import { isSessionId } from '../../sessions/session-token.js'
 import { TesseraError } from '../../shared/errors.js'
-import { requireString } from '../cli-args.js'
+import { requireString, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'
 
@@ -43,7 +43,10 @@ export const sessionsRevokeCommand: Command = {
   },
   async run(context) {
     const { args } = context
+    const misuse = 'give one session id, or --user with --all'
     if (args.values.all === true) {
+      // An id beside --all is ambiguous; refuse it rather than revoke more than was named.
+      if (args.positionals.length > 0) throw new UsageError(misuse)
       const who = requireString(args, 'user')
       const revoked = await withTessera(context, async (tessera) => {
         const user = await tessera.services.users.get(who)
@@ -54,7 +57,7 @@ export const sessionsRevokeCommand: Command = {
     }
     const id = args.positionals[0]
     if (args.positionals.length !== 1 || id === undefined || args.values.user !== undefined) {
-      throw new TesseraError('invalid_request', { detail: 'give one session id, or --user with --all' })
+      throw new UsageError(misuse)
     }
     if (!isSessionId(id)) throw new TesseraError('session_not_found')
     await withTessera(context, (tessera) => tessera.services.sessions.revoke(id, { reason: 'operator', actor: CLI }))
