@@ -1,8 +1,14 @@
+import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { createApiService } from './apis/api-service.js'
+import { createApplicationService } from './applications/application-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
+import { createKeyService } from './keys/key-service.js'
+import { loadMasterKey } from './keys/master-key.js'
+import { createClientAuthentication } from './oauth/client-authentication.js'
 import { cookieSettings } from './sessions/session-cookie.js'
 import { createSessionService } from './sessions/session-service.js'
 import { type Clock, systemClock } from './shared/clock.js'
@@ -10,6 +16,11 @@ import { cryptoRandom, type RandomSource } from './shared/random.js'
 import { migrateToLatest } from './store/migrate.js'
 import { type OpenDatabase, openDatabase } from './store/open-database.js'
 import { createStores, createTransact } from './store/stores.js'
+import { createAccessTokenIssuer } from './tokens/access-token-issuer.js'
+import { createAccessTokenVerifier } from './tokens/access-token-verifier.js'
+import { createIntrospectionService } from './tokens/introspection-service.js'
+import { createTokenRevocationService } from './tokens/token-revocation-service.js'
+import { createTokenService } from './tokens/token-service.js'
 import { loadPasswordList } from './users/common-passwords.js'
 import { createPasswordHasher } from './users/password-hasher.js'
 import { createUserService } from './users/user-service.js'
@@ -32,9 +43,22 @@ export const REDACTED_LOG_PATHS = [
   '*.token',
   '*.secret',
   '*.hash',
+  '*.masterKey',
+  '*.client_secret',
+  '*.refresh_token',
+  '*.access_token',
+  '*.subject_token',
 ]
 
+/** How often each instance applies the key-rotation schedule. */
+const KEY_MAINTENANCE_INTERVAL_MS = 60_000
+
 let blocklist: ReadonlySet<string> | undefined
+
+/** Independent keys for independent purposes, all derived from the one master key (RFC 5869). */
+function subkey(master: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `tessera/${purpose}`, 32))
+}
 
 /**
  * The composition root: opens the store, runs migrations, wires every service and the HTTP app.
@@ -44,6 +68,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const clock = runtime.clock ?? systemClock
   const random = runtime.random ?? cryptoRandom
   const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
+  const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
   const database: OpenDatabase = openDatabase(config.databaseUrl)
   try {
@@ -54,57 +79,93 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   }
   const stores = createStores(database.db)
   const transact = createTransact(database.db)
+  const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
   const sessionPolicy = {
     idleTimeoutMs: config.session.idleTimeout * 1000,
     absoluteLifetimeMs: config.session.absoluteLifetime * 1000,
     activityIntervalMs: config.session.activityInterval * 1000,
   }
+  const throttlePolicy = {
+    freeFailures: config.signIn.freeFailures,
+    backoffBaseMs: config.signIn.backoffBase * 1000,
+    backoffMaxMs: config.signIn.backoffMax * 1000,
+  }
+  const refreshPolicy = {
+    idleTtlMs: config.tokens.refreshTokenIdleTtl * 1000,
+    absoluteTtlMs: config.tokens.refreshTokenAbsoluteTtl * 1000,
+    graceMs: config.tokens.refreshGracePeriod * 1000,
+  }
   blocklist ??= loadPasswordList()
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
-  const sessions = createSessionService({
+  const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
+  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
+
+  const keys = createKeyService({
     stores,
+    transact,
+    clock,
+    masterKey: subkey(master.key, 'signing-key-encryption'),
+    algorithm: config.keys.algorithm,
+    rsaModulusLength: config.keys.rsaModulusLength,
+    policy: {
+      rotationIntervalMs: config.keys.rotationInterval * 1000,
+      prePublishMs: config.keys.prePublish * 1000,
+      maxTokenLifetimeMs: config.tokens.maxAccessTokenTtl * 1000,
+    },
+    revocationRetentionMs,
+  })
+  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
+  const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
+  const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
+  const tokens = createTokenService({
     transact,
     clock,
     random,
-    policy: sessionPolicy,
-    revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,
-  })
-  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({
-    stores,
-    transact,
-    clock,
-    hasher,
-    passwordPolicy,
-    users,
     sessions,
-    throttlePolicy: {
-      freeFailures: config.signIn.freeFailures,
-      backoffBaseMs: config.signIn.backoffBase * 1000,
-      backoffMaxMs: config.signIn.backoffMax * 1000,
-    },
+    sessionPolicy,
+    apis,
+    accessTokens,
+    refreshPolicy,
+    successorKey: subkey(master.key, 'refresh-token-successor'),
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    revocationRetentionMs,
   })
+  const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
+  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
+  const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let maintenance: NodeJS.Timeout | undefined
 
   return {
     config,
     database,
     stores,
-    services: { auth, users, sessions },
+    services: { auth, users, sessions, keys, apis, applications, tokens, introspection, tokenRevocation, verifyAccessToken },
     cookie,
     logger,
+    masterKeyGenerated: master.generated,
     /** The HTTP application, built on first use so CLI commands that need no HTTP stay light. */
     async app(): Promise<FastifyInstance> {
+      if (!app) await keys.maintain() // a signing key exists before the first token request
       app ??= await createApp({
         logger,
         db: database.db,
+        issuer: config.issuer,
         auth,
         sessions,
+        keys,
+        tokens,
+        introspection,
+        tokenRevocation,
+        authenticateClient,
+        jwksMaxAge: config.keys.jwksMaxAge,
         cookie,
         policy: sessionPolicy,
         trustedOrigins,
@@ -114,7 +175,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       })
       return app
     },
+    /** Applies the key schedule now and then every minute, until close (the server does this; CLI commands do not). */
+    async startBackgroundTasks(): Promise<void> {
+      await keys.maintain()
+      maintenance = setInterval(() => {
+        keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
+      }, KEY_MAINTENANCE_INTERVAL_MS)
+      maintenance.unref()
+    },
     async close(): Promise<void> {
+      if (maintenance) clearInterval(maintenance)
       await app?.close()
       await database.db.destroy()
     },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Config } from '../src/config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
@@ -32,6 +33,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     overrides: {
       databaseUrl: database.url,
       issuer: 'https://id.example.test',
+      masterKey: randomBytes(32).toString('base64url'),
       logLevel: options.logLines ? 'info' : 'silent',
       ...options.config,
       rateLimit: { credentialRequestsPerIp: 10_000, ...options.config?.rateLimit },
@@ -59,17 +61,33 @@ export const PASSWORD = 'correct horse battery staple'
 export const ORIGIN = 'https://id.example.test'
 
 /** Signs up through HTTP; returns the response, the session token and the cookie header value. */
-export async function signUp(app: FastifyInstance, email: string, extra: Record<string, unknown> = {}) {
+export async function signUp(app: FastifyInstance, email: string, extra: Record<string, unknown> = {}): Promise<CredentialsResponse> {
   const response = await app.inject({ method: 'POST', url: '/v1/sign-up', payload: { email, password: PASSWORD, ...extra } })
   return withCredentials(response)
 }
 
-export async function signIn(app: FastifyInstance, email: string, password = PASSWORD, extra: Record<string, unknown> = {}) {
+export async function signIn(
+  app: FastifyInstance,
+  email: string,
+  password = PASSWORD,
+  extra: Record<string, unknown> = {},
+): Promise<CredentialsResponse> {
   const response = await app.inject({ method: 'POST', url: '/v1/sign-in', payload: { email, password, ...extra } })
   return withCredentials(response)
 }
 
-function withCredentials(response: LightMyRequestResponse) {
+/** A Set-Cookie as light-my-request parses it. */
+export type ResponseCookie = LightMyRequestResponse['cookies'][number]
+
+export interface CredentialsResponse {
+  response: LightMyRequestResponse
+  body: { session?: { token?: string; id?: string }; user?: { id: string } }
+  cookie: ResponseCookie | undefined
+  cookieHeader: string | undefined
+  token: string | undefined
+}
+
+function withCredentials(response: LightMyRequestResponse): CredentialsResponse {
   const cookie = response.cookies.find((each) => each.name.endsWith('tessera_session'))
   const body = response.json() as { session?: { token?: string; id?: string }; user?: { id: string } }
   return {

@@ -235,13 +235,14 @@ for (const dialect of DIALECTS) {
 
       it('refuses a cross-site sign-up with 403 csrf_rejected and creates no account', async () => {
         const server = await start()
+        const eventsBefore = await countRows(server, 'event_outbox')
         for (const headers of refusedHeaders) {
           const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD }, headers)
           expect(response.statusCode, JSON.stringify(headers)).toBe(403)
           expect(response.json().code).toBe('csrf_rejected')
         }
         expect(await server.tessera.stores.users.findByEmail('ann@example.com')).toBeNull()
-        expect(await countRows(server, 'event_outbox')).toBe(0)
+        expect(await countRows(server, 'event_outbox')).toBe(eventsBefore)
       })
 
       it('allows the issuer origin, same-origin and user-initiated requests', async () => {

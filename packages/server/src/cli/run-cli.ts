@@ -3,6 +3,9 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
+import { apisCreateCommand, apisDeleteCommand, apisListCommand } from './commands/apis-commands.js'
+import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
@@ -17,6 +20,16 @@ export const COMMANDS: readonly Command[] = [
   usersEnableCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
+  appsCreateCommand,
+  appsListCommand,
+  appsRotateSecretCommand,
+  appsDeleteCommand,
+  apisCreateCommand,
+  apisListCommand,
+  apisDeleteCommand,
+  keysListCommand,
+  keysRotateCommand,
+  keysRevokeCommand,
 ]
 
 function overview(): string {

@@ -198,6 +198,42 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    masterKey: Type.String({
+      default: '',
+      env: 'TESSERA_MASTER_KEY',
+      description:
+        '32 random bytes, base64url. Encrypts private signing keys at rest. Required in production; in development it is generated on first start into `<dataDir>/master.key` (mode 0600). Never logged.',
+    }),
+    keys: Type.Object(
+      {
+        algorithm: Type.Union([Type.Literal('ES256'), Type.Literal('EdDSA'), Type.Literal('RS256'), Type.Literal('PS256')], {
+          default: 'ES256',
+          env: 'TESSERA_KEYS_ALGORITHM',
+          description: 'Algorithm of new signing keys (RFC 8725 §3.1: a fixed allow-list). Existing keys keep theirs until rotated out.',
+        }),
+        rsaModulusLength: Type.Integer({
+          default: 3072,
+          minimum: 2048,
+          maximum: 8192,
+          env: 'TESSERA_KEYS_RSA_MODULUS_LENGTH',
+          description: 'RSA key size in bits for RS256 and PS256; never under 2048.',
+        }),
+        rotationInterval: seconds(
+          30 * 24 * 3600,
+          3600,
+          'TESSERA_KEYS_ROTATION_INTERVAL',
+          'How long a key signs before the next one takes over.',
+        ),
+        prePublish: seconds(
+          24 * 3600,
+          60,
+          'TESSERA_KEYS_PRE_PUBLISH',
+          'How long a new key is in the JWKS before it signs; at least keys.jwksMaxAge, so every cached JWKS holds it in time.',
+        ),
+        jwksMaxAge: seconds(600, 0, 'TESSERA_KEYS_JWKS_MAX_AGE', '`Cache-Control: max-age` of the JWKS.'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     tokens: Type.Object(
       {
         maxAccessTokenTtl: seconds(
@@ -206,6 +242,26 @@ export const ConfigSchema = Type.Object(
           'TESSERA_TOKENS_MAX_ACCESS_TOKEN_TTL',
           'Longest lifetime of any access token; revocation-log entries are kept this long after they are written, since no token they affect can outlive it.',
         ),
+        refreshTokenIdleTtl: seconds(
+          14 * 24 * 3600,
+          60,
+          'TESSERA_TOKENS_REFRESH_TOKEN_IDLE_TTL',
+          'A refresh token unused this long dies (applications may set their own).',
+        ),
+        refreshTokenAbsoluteTtl: seconds(
+          90 * 24 * 3600,
+          60,
+          'TESSERA_TOKENS_REFRESH_TOKEN_ABSOLUTE_TTL',
+          'A refresh-token family dies this long after it was first issued, and never outlives its session.',
+        ),
+        refreshGracePeriod: Type.Integer({
+          default: 5,
+          minimum: 0,
+          maximum: 60,
+          env: 'TESSERA_TOKENS_REFRESH_GRACE_PERIOD',
+          description:
+            'Seconds during which a just-rotated refresh token may be presented again and gets the same single successor, so two tabs refreshing at once do not sign the user out. Outside it, reuse revokes the whole family (RFC 9700 §4.14.2).',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

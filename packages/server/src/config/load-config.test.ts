@@ -134,7 +134,24 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ env: { TESSERA_ENV: 'production', TESSERA_ISSUER: 'http://localhost:4000' } }))).toContain(
       'https in production',
     )
-    expect(loadConfig({ env: { TESSERA_ENV: 'production', TESSERA_ISSUER: 'https://id.example.com' } }).env).toBe('production')
+    const masterKey = Buffer.alloc(32, 7).toString('base64url')
+    expect(
+      loadConfig({ env: { TESSERA_ENV: 'production', TESSERA_ISSUER: 'https://id.example.com', TESSERA_MASTER_KEY: masterKey } }).env,
+    ).toBe('production')
+  })
+
+  it('refuses to run in production without a master key, and refuses a malformed one anywhere', () => {
+    expect(problemsOf(() => loadConfig({ env: { TESSERA_ENV: 'production', TESSERA_ISSUER: 'https://id.example.com' } }))).toContain(
+      'masterKey (TESSERA_MASTER_KEY): required in production',
+    )
+    expect(problemsOf(() => loadConfig({ env: { TESSERA_MASTER_KEY: 'too-short' } }))).toContain('masterKey (TESSERA_MASTER_KEY)')
+  })
+
+  it('keeps the key pre-publication window at least one JWKS cache lifetime', () => {
+    expect(problemsOf(() => loadConfig({ env: { TESSERA_KEYS_PRE_PUBLISH: '60', TESSERA_KEYS_JWKS_MAX_AGE: '600' } }))).toContain(
+      'keys.prePublish (TESSERA_KEYS_PRE_PUBLISH)',
+    )
+    expect(problemsOf(() => loadConfig({ env: { TESSERA_KEYS_RSA_MODULUS_LENGTH: '1024' } }))).toContain('keys.rsaModulusLength')
   })
 
   it('gives every setting an environment variable and a description', () => {

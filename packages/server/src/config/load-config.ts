@@ -112,6 +112,20 @@ function crossChecks(config: Config): string[] {
   if (config.signIn.backoffMax < config.signIn.backoffBase) {
     problems.push('signIn.backoffMax (TESSERA_SIGN_IN_BACKOFF_MAX): must be at least signIn.backoffBase')
   }
+  if (config.keys.prePublish < config.keys.jwksMaxAge) {
+    problems.push(
+      'keys.prePublish (TESSERA_KEYS_PRE_PUBLISH): must be at least keys.jwksMaxAge, or verifiers may meet a key before their cached JWKS has it',
+    )
+  }
+  if (config.keys.rotationInterval <= config.keys.prePublish) {
+    problems.push('keys.rotationInterval (TESSERA_KEYS_ROTATION_INTERVAL): must be longer than keys.prePublish')
+  }
+  if (config.env === 'production' && config.masterKey === '') {
+    problems.push('masterKey (TESSERA_MASTER_KEY): required in production; private signing keys are encrypted under it')
+  }
+  if (config.masterKey !== '' && Buffer.from(config.masterKey.trim(), 'base64url').length !== 32) {
+    problems.push('masterKey (TESSERA_MASTER_KEY): must be 32 random bytes, base64url-encoded')
+  }
   if (config.issuer !== '') problems.push(...checkIssuer(config.issuer, config.env))
   else if (config.env === 'production') problems.push('issuer (TESSERA_ISSUER): must be set in production')
   if (config.databaseUrl !== '' && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(config.databaseUrl)) {

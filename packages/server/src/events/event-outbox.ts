@@ -2,7 +2,12 @@ import type { Selectable } from 'kysely'
 import type { EventOutboxTable, Executor } from '../store/database.js'
 
 /** Who caused an event. */
-export type Actor = { kind: 'user'; id: string } | { kind: 'cli' } | { kind: 'system' } | { kind: 'anonymous' }
+export type Actor =
+  | { kind: 'user'; id: string }
+  | { kind: 'application'; id: string }
+  | { kind: 'cli' }
+  | { kind: 'system' }
+  | { kind: 'anonymous' }
 
 export type EventType =
   | 'user.created'
@@ -15,6 +20,17 @@ export type EventType =
   | 'session.created'
   | 'session.revoked'
   | 'user.sessions_revoked'
+  | 'key.created'
+  | 'key.rotated'
+  | 'key.revoked'
+  | 'api.created'
+  | 'api.deleted'
+  | 'application.created'
+  | 'application.secret_rotated'
+  | 'application.deleted'
+  | 'refresh_token.reused'
+  | 'refresh_token.revoked'
+  | 'access_token.revoked'
 
 export interface OutboxEvent {
   type: EventType

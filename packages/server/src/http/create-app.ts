@@ -5,6 +5,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
+import { jwksRoutes } from '../keys/jwks-routes.js'
+import type { KeyService } from '../keys/key-service.js'
+import type { AuthenticateClient } from '../oauth/client-authentication.js'
+import { discoveryRoutes } from '../oauth/discovery-routes.js'
+import { tokenRoutes } from '../oauth/token-routes.js'
 import { createAuthenticate } from '../sessions/authenticate-request.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
@@ -12,6 +17,9 @@ import { sessionRoutes } from '../sessions/session-routes.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Database } from '../store/database.js'
+import type { IntrospectionService } from '../tokens/introspection-service.js'
+import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
+import type { TokenService } from '../tokens/token-service.js'
 import { installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
 import { sendProblem } from './problem.js'
@@ -19,8 +27,15 @@ import { sendProblem } from './problem.js'
 export interface AppDeps {
   logger: FastifyBaseLogger
   db: Kysely<Database>
+  issuer: string
   auth: AuthService
   sessions: SessionService
+  keys: KeyService
+  tokens: TokenService
+  introspection: IntrospectionService
+  tokenRevocation: TokenRevocationService
+  authenticateClient: AuthenticateClient
+  jwksMaxAge: number
   cookie: CookieSettings
   policy: SessionPolicy
   trustedOrigins: ReadonlySet<string>
@@ -74,5 +89,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
+  await app.register(discoveryRoutes(deps.issuer))
+  await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
+  await app.register(
+    tokenRoutes({
+      tokens: deps.tokens,
+      introspection: deps.introspection,
+      revocation: deps.tokenRevocation,
+      authenticateClient: deps.authenticateClient,
+    }),
+  )
   return app
 }

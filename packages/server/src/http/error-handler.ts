@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
+import { sendOAuthError } from '../oauth/oauth-error.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import { sendProblem } from './problem.js'
 
@@ -10,6 +11,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
+    // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
+    if ((request.routeOptions.config as { oauth?: boolean }).oauth) return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new TesseraError('not_found')))

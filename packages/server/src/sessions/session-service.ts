@@ -100,6 +100,13 @@ export function createSessionService(deps: SessionServiceDeps) {
       return { session, user }
     },
 
+    /** The session and its user when the session is live and the user active; null otherwise. Never writes. */
+    async live(sessionId: string): Promise<Authenticated | null> {
+      return liveIn(stores, sessionId)
+    },
+
+    liveIn,
+
     async listLive(userId: string): Promise<Session[]> {
       const now = clock.now()
       return stores.sessions.listLive(userId, { lastActiveAfter: now - policy.idleTimeoutMs, now })
@@ -132,6 +139,13 @@ export function createSessionService(deps: SessionServiceDeps) {
     },
 
     revokeAllIn,
+  }
+
+  async function liveIn(tx: Pick<Stores, 'sessions' | 'users'>, sessionId: string): Promise<Authenticated | null> {
+    const session = await tx.sessions.findById(sessionId)
+    if (!session || sessionState(session, policy, clock.now()) !== 'live') return null
+    const user = await tx.users.findById(session.userId)
+    return user && user.status === 'active' ? { session, user } : null
   }
 
   async function revokeAllIn(tx: Stores, userId: string, options: { keepId?: string; reason: RevocationReason; actor: Actor }) {

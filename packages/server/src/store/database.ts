@@ -1,4 +1,7 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
+import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
+
+export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
 
 /**
  * The tables of Tessera. Times are integer milliseconds since the Unix epoch on every dialect,
@@ -11,6 +14,11 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable
   revocation_log: RevocationLogTable
   event_outbox: EventOutboxTable
+  signing_keys: SigningKeysTable
+  apis: ApisTable
+  applications: ApplicationsTable
+  refresh_tokens: RefreshTokensTable
+  access_tokens: AccessTokensTable
 }
 
 export interface UsersTable {
@@ -59,8 +67,8 @@ export interface SignInThrottleTable {
 
 export interface RevocationLogTable {
   seq: Generated<number>
-  kind: 'session' | 'user_token_version'
-  /** The session id (`sid`) or the user id (`sub`). */
+  kind: 'session' | 'user_token_version' | 'access_token' | 'key' | 'client'
+  /** The session id (`sid`), user id (`sub`), token id (`jti`), key id (`kid`) or client id. */
   subject: string
   /** For user_token_version: tokens with a lower version are dead. */
   min_token_version: number | null

@@ -1,11 +1,13 @@
 import { type Migration, Migrator } from 'kysely'
 import { foundation } from './migrations/0001-foundation.js'
+import { tokens } from './migrations/0002-tokens.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
 function migrations(database: OpenDatabase): Record<string, Migration> {
   return {
     '0001-foundation': foundation(database.dialect),
+    '0002-tokens': tokens(),
   }
 }
 

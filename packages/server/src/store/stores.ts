@@ -1,8 +1,13 @@
 import type { Kysely } from 'kysely'
+import { type ApiStore, createApiStore } from '../apis/api-store.js'
+import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
+import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
+import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
 import { createPasswordCredentialStore, type PasswordCredentialStore } from '../users/password-credential-store.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
 import type { Database, Executor } from './database.js'
@@ -15,6 +20,11 @@ export interface Stores {
   throttle: SignInThrottleStore
   revocations: RevocationLog
   events: EventOutbox
+  keys: SigningKeyStore
+  apis: ApiStore
+  applications: ApplicationStore
+  refreshTokens: RefreshTokenStore
+  accessTokens: AccessTokenStore
 }
 
 export function createStores(db: Executor): Stores {
@@ -25,6 +35,11 @@ export function createStores(db: Executor): Stores {
     throttle: createSignInThrottleStore(db),
     revocations: createRevocationLog(db),
     events: createEventOutbox(db),
+    keys: createSigningKeyStore(db),
+    apis: createApiStore(db),
+    applications: createApplicationStore(db),
+    refreshTokens: createRefreshTokenStore(db),
+    accessTokens: createAccessTokenStore(db),
   }
 }
 

@@ -24,6 +24,7 @@ export const startCommand: Command = {
     const app = await tessera.app()
     let address: string
     try {
+      await tessera.startBackgroundTasks()
       address = await app.listen({ port: config.port, host: config.host })
     } catch (error) {
       await tessera.close()
@@ -32,6 +33,9 @@ export const startCommand: Command = {
     io.onShutdown(() => tessera.close())
     const log = tessera.logger
     log.info({ address, issuer: config.issuer, database: tessera.database.description }, 'Tessera is listening')
+    if (tessera.masterKeyGenerated) {
+      log.warn(`Generated a development master key in ${config.dataDir}/master.key; set TESSERA_MASTER_KEY in production.`)
+    }
     if (!tessera.cookie.secure) {
       log.warn(
         'Development mode: the issuer is plain-http localhost, so the session cookie is sent without Secure and without the __Host- prefix. Serve Tessera over https (TESSERA_ISSUER=https://…) in production.',

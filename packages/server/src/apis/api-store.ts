@@ -1,0 +1,54 @@
+import type { Selectable } from 'kysely'
+import type { ApisTable, Executor } from '../store/database.js'
+import type { Api } from './api.js'
+
+export interface ApiStore {
+  insert(api: Api): Promise<void>
+  findByIdentifier(identifier: string): Promise<Api | null>
+  list(): Promise<Api[]>
+  delete(identifier: string): Promise<boolean>
+}
+
+export function createApiStore(db: Executor): ApiStore {
+  return {
+    async insert(api) {
+      await db
+        .insertInto('apis')
+        .values({
+          id: api.id,
+          identifier: api.identifier,
+          name: api.name,
+          mode: api.mode,
+          access_token_ttl: api.accessTokenTtl,
+          scopes: JSON.stringify(api.scopes),
+          created_at: api.createdAt,
+          updated_at: api.updatedAt,
+        })
+        .execute()
+    },
+    async findByIdentifier(identifier) {
+      const row = await db.selectFrom('apis').selectAll().where('identifier', '=', identifier).executeTakeFirst()
+      return row ? toApi(row) : null
+    },
+    async list() {
+      return (await db.selectFrom('apis').selectAll().orderBy('created_at').orderBy('id').execute()).map(toApi)
+    },
+    async delete(identifier) {
+      const result = await db.deleteFrom('apis').where('identifier', '=', identifier).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+  }
+}
+
+function toApi(row: Selectable<ApisTable>): Api {
+  return {
+    id: row.id,
+    identifier: row.identifier,
+    name: row.name,
+    mode: row.mode,
+    accessTokenTtl: row.access_token_ttl,
+    scopes: JSON.parse(row.scopes),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}

@@ -1,0 +1,51 @@
+/** DESIGN.md §3: how resource servers of this API check its tokens. */
+export const VERIFICATION_MODES = ['session', 'jwt', 'hybrid'] as const
+export type VerificationMode = (typeof VERIFICATION_MODES)[number]
+
+/** Default access-token TTL by mode, in seconds: short where revocation cannot reach (jwt). */
+export const DEFAULT_TTL_BY_MODE: Record<VerificationMode, number> = { session: 3600, jwt: 300, hybrid: 3600 }
+
+/** A protected API (an OAuth resource); its identifier is the `aud` of its tokens (RFC 8707). */
+export interface Api {
+  id: string
+  identifier: string
+  name: string
+  mode: VerificationMode
+  /** Access-token lifetime in seconds. */
+  accessTokenTtl: number
+  /** Permissions this API defines. */
+  scopes: string[]
+  createdAt: number
+  updatedAt: number
+}
+
+export function presentApi(api: Api) {
+  return {
+    id: api.id,
+    identifier: api.identifier,
+    name: api.name,
+    mode: api.mode,
+    accessTokenTtl: api.accessTokenTtl,
+    scopes: api.scopes,
+    createdAt: new Date(api.createdAt).toISOString(),
+  }
+}
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+export function isScopeToken(value: string): boolean {
+  return /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/.test(value)
+}
+
+/**
+ * RFC 8707 §2: a resource is an absolute URI without a fragment. We also accept URNs
+ * (urn:…), which are absolute URIs too.
+ */
+export function isResourceIdentifier(value: string): boolean {
+  if (value.length > 512 || value.includes('#')) return false
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || url.protocol === 'http:' || url.protocol === 'urn:'
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,155 @@
+import { isScopeToken } from '../apis/api.js'
+import type { Actor } from '../events/event-outbox.js'
+import type { Clock } from '../shared/clock.js'
+import { digestsEqual, sha256 } from '../shared/digest.js'
+import { TesseraError } from '../shared/errors.js'
+import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Stores, Transact } from '../store/stores.js'
+import { type Application, type ApplicationType, GRANT_TYPES, GRANTS_BY_TYPE, type GrantType, isConfidential } from './application.js'
+import { checkRedirectUri } from './redirect-uri.js'
+
+export interface ApplicationServiceDeps {
+  stores: Pick<Stores, 'applications' | 'apis'>
+  transact: Transact
+  clock: Clock
+  random: RandomSource
+  revocationRetentionMs: number
+}
+
+export interface NewApplication {
+  name: string
+  type: ApplicationType
+  grants?: string[]
+  redirectUris?: string[]
+  apis?: string[]
+  scopes?: string[]
+  accessTokenTtl?: number
+  refreshTokenTtl?: number
+}
+
+export type ApplicationService = ReturnType<typeof createApplicationService>
+
+/** Client secrets: 256 random bits. Being random, they need no slow hash: SHA-256 suffices. */
+const SECRET_BYTES = 32
+
+/** Accepts the grant-type names of RFC 6749 and RFC 8693, and `token_exchange` as a short form. */
+export function parseGrant(value: string): GrantType | null {
+  if (value === 'token_exchange') return GRANT_TYPES.token_exchange
+  return (Object.values(GRANT_TYPES) as string[]).includes(value) ? (value as GrantType) : null
+}
+
+export function createApplicationService(deps: ApplicationServiceDeps) {
+  const { stores, transact, clock, random } = deps
+
+  return {
+    /** Registers a client; the secret (confidential types only) is returned once and never again. */
+    async create(input: NewApplication, actor: Actor): Promise<{ application: Application; clientSecret: string | null }> {
+      const name = input.name.trim()
+      if (name.length === 0 || name.length > 200) throw new TesseraError('invalid_request', { detail: 'name must be 1 to 200 characters' })
+      const grants = (input.grants ?? defaultGrants(input.type)).map((grant) => {
+        const parsed = parseGrant(grant)
+        if (!parsed) throw new TesseraError('invalid_request', { detail: `unknown grant type: ${grant.slice(0, 80)}` })
+        if (!GRANTS_BY_TYPE[input.type].includes(parsed)) {
+          throw new TesseraError('invalid_request', { detail: `a ${input.type} application cannot use ${parsed}` })
+        }
+        return parsed
+      })
+      const redirectUris = (input.redirectUris ?? []).map((uri) => checkRedirectUri(uri, input.type))
+      const apis = [...new Set(input.apis ?? [])]
+      if (input.type === 'resource-server' && apis.length !== 1) {
+        throw new TesseraError('invalid_request', { detail: 'a resource-server application belongs to exactly one API (--api)' })
+      }
+      const scopes = [...new Set(input.scopes ?? [])]
+      const badScope = scopes.find((scope) => !isScopeToken(scope))
+      if (badScope !== undefined) throw new TesseraError('invalid_request', { detail: 'not a valid scope name' })
+      for (const ttl of [input.accessTokenTtl, input.refreshTokenTtl]) {
+        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 30))
+          throw new TesseraError('invalid_request', { detail: 'TTLs are whole seconds, at least 30' })
+      }
+      const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
+      const now = clock.now()
+      const application: Application = {
+        id: randomToken(random, 16),
+        name,
+        type: input.type,
+        secretHash: secret ? sha256(secret) : null,
+        grants: [...new Set(grants)],
+        redirectUris,
+        apis,
+        scopes,
+        accessTokenTtl: input.accessTokenTtl ?? null,
+        refreshTokenTtl: input.refreshTokenTtl ?? null,
+        createdAt: now,
+        updatedAt: now,
+      }
+      await transact(async (tx) => {
+        for (const identifier of apis) {
+          const api = await tx.apis.findByIdentifier(identifier)
+          if (!api) throw new TesseraError('api_not_found', { detail: `no API with identifier ${identifier.slice(0, 200)}` })
+        }
+        await tx.applications.insert(application)
+        await tx.events.append({
+          type: 'application.created',
+          actor,
+          userId: null,
+          payload: { clientId: application.id, type: application.type },
+          ip: null,
+          createdAt: now,
+        })
+      })
+      return { application, clientSecret: secret }
+    },
+
+    async get(clientId: string): Promise<Application> {
+      const application = await stores.applications.findById(clientId)
+      if (!application) throw new TesseraError('application_not_found')
+      return application
+    },
+
+    find(clientId: string): Promise<Application | null> {
+      return stores.applications.findById(clientId)
+    },
+
+    list(): Promise<Application[]> {
+      return stores.applications.list()
+    },
+
+    /** Replaces the secret at once; the old one stops working immediately. */
+    async rotateSecret(clientId: string, actor: Actor): Promise<string> {
+      const secret = randomToken(random, SECRET_BYTES)
+      await transact(async (tx) => {
+        const application = await tx.applications.findById(clientId)
+        if (!application) throw new TesseraError('application_not_found')
+        if (!isConfidential(application.type)) throw new TesseraError('invalid_request', { detail: 'public applications have no secret' })
+        const now = clock.now()
+        await tx.applications.setSecretHash(clientId, sha256(secret), now)
+        await tx.events.append({ type: 'application.secret_rotated', actor, userId: null, payload: { clientId }, ip: null, createdAt: now })
+      })
+      return secret
+    },
+
+    /**
+     * Deletes a client. Its refresh tokens go with it, and a client cut-off entry in the
+     * revocation log tells resource servers that its access tokens are dead.
+     */
+    async delete(clientId: string, actor: Actor): Promise<void> {
+      await transact(async (tx) => {
+        if (!(await tx.applications.delete(clientId))) throw new TesseraError('application_not_found')
+        const now = clock.now()
+        await tx.revocations.append({ kind: 'client', clientId }, now, now + deps.revocationRetentionMs)
+        await tx.events.append({ type: 'application.deleted', actor, userId: null, payload: { clientId }, ip: null, createdAt: now })
+      })
+    },
+
+    /** Compares a presented secret with the stored digest in constant time. */
+    secretMatches(application: Application, secret: string): boolean {
+      return application.secretHash !== null && digestsEqual(application.secretHash, sha256(secret))
+    },
+  }
+}
+
+function defaultGrants(type: ApplicationType): GrantType[] {
+  if (type === 'm2m') return [GRANT_TYPES.client_credentials]
+  if (type === 'resource-server') return []
+  return [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token]
+}

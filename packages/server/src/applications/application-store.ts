@@ -1,0 +1,71 @@
+import type { Selectable } from 'kysely'
+import type { ApplicationsTable, Executor } from '../store/database.js'
+import type { Application } from './application.js'
+
+export interface ApplicationStore {
+  insert(app: Application): Promise<void>
+  findById(id: string): Promise<Application | null>
+  list(): Promise<Application[]>
+  setSecretHash(id: string, secretHash: string, now: number): Promise<boolean>
+  delete(id: string): Promise<boolean>
+}
+
+export function createApplicationStore(db: Executor): ApplicationStore {
+  return {
+    async insert(app) {
+      await db
+        .insertInto('applications')
+        .values({
+          id: app.id,
+          name: app.name,
+          type: app.type,
+          secret_hash: app.secretHash,
+          grants: JSON.stringify(app.grants),
+          redirect_uris: JSON.stringify(app.redirectUris),
+          apis: JSON.stringify(app.apis),
+          scopes: JSON.stringify(app.scopes),
+          access_token_ttl: app.accessTokenTtl,
+          refresh_token_ttl: app.refreshTokenTtl,
+          created_at: app.createdAt,
+          updated_at: app.updatedAt,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toApplication(row) : null
+    },
+    async list() {
+      return (await db.selectFrom('applications').selectAll().orderBy('created_at').orderBy('id').execute()).map(toApplication)
+    },
+    async setSecretHash(id, secretHash, now) {
+      const result = await db
+        .updateTable('applications')
+        .set({ secret_hash: secretHash, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('applications').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+  }
+}
+
+function toApplication(row: Selectable<ApplicationsTable>): Application {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    secretHash: row.secret_hash,
+    grants: JSON.parse(row.grants),
+    redirectUris: JSON.parse(row.redirect_uris),
+    apis: JSON.parse(row.apis),
+    scopes: JSON.parse(row.scopes),
+    accessTokenTtl: row.access_token_ttl,
+    refreshTokenTtl: row.refresh_token_ttl,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}

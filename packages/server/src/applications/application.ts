@@ -1,0 +1,60 @@
+/** OAuth clients ("applications"): who may ask for tokens, and for what. */
+export const APPLICATION_TYPES = ['web', 'spa', 'native', 'm2m', 'resource-server'] as const
+export type ApplicationType = (typeof APPLICATION_TYPES)[number]
+
+export const GRANT_TYPES = {
+  authorization_code: 'authorization_code',
+  refresh_token: 'refresh_token',
+  client_credentials: 'client_credentials',
+  token_exchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+} as const
+export type GrantType = (typeof GRANT_TYPES)[keyof typeof GRANT_TYPES]
+
+/** Which grants each type may hold. Public clients never get client credentials (RFC 6749 §4.4). */
+export const GRANTS_BY_TYPE: Record<ApplicationType, readonly GrantType[]> = {
+  web: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
+  spa: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
+  native: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
+  m2m: [GRANT_TYPES.client_credentials],
+  'resource-server': [],
+}
+
+export function isConfidential(type: ApplicationType): boolean {
+  return type === 'web' || type === 'm2m' || type === 'resource-server'
+}
+
+export interface Application {
+  /** The OAuth client_id. */
+  id: string
+  name: string
+  type: ApplicationType
+  /** SHA-256 of the secret; null for public clients. */
+  secretHash: string | null
+  grants: GrantType[]
+  redirectUris: string[]
+  /** API identifiers (audiences) this client may get tokens for; for a resource server, its own API. */
+  apis: string[]
+  /** Scopes this client may be granted, across its APIs. */
+  scopes: string[]
+  /** Overrides of the API's access-token TTL and of the refresh-token idle TTL, in seconds. */
+  accessTokenTtl: number | null
+  refreshTokenTtl: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** The public view: never the secret nor its hash. */
+export function presentApplication(app: Application) {
+  return {
+    clientId: app.id,
+    name: app.name,
+    type: app.type,
+    grants: app.grants,
+    redirectUris: app.redirectUris,
+    apis: app.apis,
+    scopes: app.scopes,
+    accessTokenTtl: app.accessTokenTtl,
+    refreshTokenTtl: app.refreshTokenTtl,
+    createdAt: new Date(app.createdAt).toISOString(),
+  }
+}

@@ -1,0 +1,103 @@
+import { APPLICATION_TYPES, type ApplicationType, presentApplication } from '../../applications/application.js'
+import { optionalInteger, requireString, UsageError } from '../cli-args.js'
+import type { Command } from '../command.js'
+import { withTessera } from '../command.js'
+
+const CLI = { kind: 'cli' } as const
+
+function list(value: string | boolean | undefined): string[] | undefined {
+  if (typeof value !== 'string') return undefined
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+}
+
+export const appsCreateCommand: Command = {
+  spec: {
+    name: 'apps create',
+    summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
+    usage:
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--json]',
+    options: {
+      name: { type: 'string', description: 'display name' },
+      type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
+      grants: { type: 'string', description: 'grant types (authorization_code, refresh_token, client_credentials, token_exchange)' },
+      'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated' },
+      api: { type: 'string', description: 'API identifier(s) the application may get tokens for (a resource server: its own API)' },
+      scopes: { type: 'string', description: 'scopes the application may be granted' },
+      'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
+      'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
+    },
+  },
+  async run(context) {
+    const { args } = context
+    const type = requireString(args, 'type')
+    if (!(APPLICATION_TYPES as readonly string[]).includes(type))
+      throw new UsageError(`--type must be one of ${APPLICATION_TYPES.join(', ')}`)
+    const grants = list(args.values.grants)
+    const redirectUris = list(args.values['redirect-uris'])
+    const apis = list(args.values.api)
+    const scopes = list(args.values.scopes)
+    const input = {
+      name: requireString(args, 'name'),
+      type: type as ApplicationType,
+      ...(grants ? { grants } : {}),
+      ...(redirectUris ? { redirectUris } : {}),
+      ...(apis ? { apis } : {}),
+      ...(scopes ? { scopes } : {}),
+      ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
+      ...(args.values['refresh-token-ttl'] !== undefined
+        ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
+        : {}),
+    }
+    const { application, clientSecret } = await withTessera(context, (tessera) => tessera.services.applications.create(input, CLI))
+    context.output(
+      { clientId: application.id, ...(clientSecret ? { clientSecret } : {}), application: presentApplication(application) },
+      `Created ${application.type} application ${application.name}\nclient_id:     ${application.id}${clientSecret ? `\nclient_secret: ${clientSecret}\n(shown once: store it now)` : ''}`,
+    )
+    return 0
+  },
+}
+
+export const appsListCommand: Command = {
+  spec: { name: 'apps list', summary: 'List applications.', usage: 'apps list [--json]', options: {} },
+  async run(context) {
+    const apps = await withTessera(context, (tessera) => tessera.services.applications.list())
+    const human = apps.length === 0 ? 'No applications.' : apps.map((app) => `${app.id}  ${app.type.padEnd(15)}  ${app.name}`).join('\n')
+    context.output({ applications: apps.map(presentApplication) }, human)
+    return 0
+  },
+}
+
+export const appsRotateSecretCommand: Command = {
+  spec: {
+    name: 'apps rotate-secret',
+    summary: 'Replace the secret of a confidential application; the old secret stops working at once.',
+    usage: 'apps rotate-secret <client-id> [--json]',
+    options: {},
+    positionals: 1,
+  },
+  async run(context) {
+    const clientId = context.args.positionals[0] as string
+    const clientSecret = await withTessera(context, (tessera) => tessera.services.applications.rotateSecret(clientId, CLI))
+    context.output({ clientId, clientSecret }, `client_secret: ${clientSecret}\n(shown once: store it now)`)
+    return 0
+  },
+}
+
+export const appsDeleteCommand: Command = {
+  spec: {
+    name: 'apps delete',
+    summary: 'Delete an application; its refresh tokens die with it and its access tokens stop introspecting as active.',
+    usage: 'apps delete <client-id> [--json]',
+    options: {},
+    positionals: 1,
+  },
+  async run(context) {
+    const clientId = context.args.positionals[0] as string
+    await withTessera(context, (tessera) => tessera.services.applications.delete(clientId, CLI))
+    context.output({ deleted: clientId }, `Deleted application ${clientId}.`)
+    return 0
+  },
+}

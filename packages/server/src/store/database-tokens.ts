@@ -1,0 +1,80 @@
+import type { VerificationMode } from '../apis/api.js'
+import type { ApplicationType } from '../applications/application.js'
+import type { KeyState, SigningAlgorithm } from '../keys/signing-key.js'
+
+export interface SigningKeysTable {
+  kid: string
+  alg: SigningAlgorithm
+  state: KeyState
+  public_jwk: string
+  encrypted_private_key: string
+  created_at: number
+  activates_at: number | null
+  retired_at: number | null
+  remove_after: number | null
+  revoked_at: number | null
+}
+
+export interface ApisTable {
+  id: string
+  identifier: string
+  name: string
+  mode: VerificationMode
+  access_token_ttl: number
+  /** JSON array of scope names. */
+  scopes: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ApplicationsTable {
+  id: string
+  name: string
+  type: ApplicationType
+  secret_hash: string | null
+  /** JSON arrays. */
+  grants: string
+  redirect_uris: string
+  apis: string
+  scopes: string
+  access_token_ttl: number | null
+  refresh_token_ttl: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface RefreshTokensTable {
+  id: string
+  family_id: string
+  parent_id: string | null
+  session_id: string
+  user_id: string
+  client_id: string
+  api: string
+  /** Space-separated. */
+  scope: string
+  secret_hash: string
+  auth_time: number
+  created_at: number
+  expires_at: number
+  family_expires_at: number
+  used_at: number | null
+  revoked_at: number | null
+}
+
+export interface AccessTokensTable {
+  jti: string
+  format: 'jwt' | 'opaque'
+  secret_hash: string | null
+  family_id: string | null
+  session_id: string | null
+  user_id: string | null
+  client_id: string
+  api: string
+  scope: string
+  token_version: number | null
+  auth_time: number | null
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}

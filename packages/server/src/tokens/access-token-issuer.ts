@@ -1,0 +1,81 @@
+import { SignJWT } from 'jose'
+import type { KeyService } from '../keys/key-service.js'
+import type { Clock } from '../shared/clock.js'
+import { issueOpaqueToken } from '../shared/opaque-token.js'
+import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Stores } from '../store/stores.js'
+import { type AccessTokenGrant, TOKEN_VERSION_CLAIM } from './access-token.js'
+
+export interface AccessTokenIssuerDeps {
+  issuer: string
+  keys: KeyService
+  clock: Clock
+  random: RandomSource
+}
+
+export interface IssuedAccessToken {
+  token: string
+  jti: string
+  expiresAt: number
+  /** Seconds, for `expires_in`. */
+  expiresIn: number
+}
+
+export type AccessTokenIssuer = ReturnType<typeof createAccessTokenIssuer>
+
+/**
+ * Issues access tokens in the API's format: RFC 9068 JWTs for `jwt` and `hybrid` APIs, opaque
+ * reference tokens (checked by introspection) for `session` APIs.
+ */
+export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
+  return {
+    /** `tx` receives the record of an opaque token, or of a JWT bound to a refresh family. */
+    async issue(tx: Pick<Stores, 'accessTokens' | 'keys'> | null, grant: AccessTokenGrant, ttlSeconds: number): Promise<IssuedAccessToken> {
+      const now = deps.clock.now()
+      const iat = Math.floor(now / 1000)
+      const expiresAt = (iat + ttlSeconds) * 1000
+      if (grant.api.mode === 'session') {
+        const opaque = issueOpaqueToken(deps.random)
+        await tx?.accessTokens.insert(record(grant, opaque.id, 'opaque', opaque.secretHash, now, expiresAt))
+        return { token: opaque.token, jti: opaque.id, expiresAt, expiresIn: ttlSeconds }
+      }
+      const jti = randomToken(deps.random, 16)
+      const signer = await deps.keys.signer(tx ?? undefined)
+      // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope; auth_time when known.
+      const claims: Record<string, unknown> = { client_id: grant.clientId, scope: grant.scope.join(' ') }
+      if (grant.sessionId) claims.sid = grant.sessionId
+      if (grant.authTime !== null) claims.auth_time = Math.floor(grant.authTime / 1000)
+      if (grant.tokenVersion !== null) claims[TOKEN_VERSION_CLAIM] = grant.tokenVersion
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }) // RFC 9068 §2.1
+        .setIssuer(deps.issuer)
+        .setSubject(grant.subject)
+        .setAudience(grant.api.identifier)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .setJti(jti)
+        .sign(signer.privateKey)
+      if (grant.familyId && tx) await tx.accessTokens.insert(record(grant, jti, 'jwt', null, now, expiresAt))
+      return { token, jti, expiresAt, expiresIn: ttlSeconds }
+    },
+  }
+}
+
+function record(grant: AccessTokenGrant, jti: string, format: 'jwt' | 'opaque', secretHash: string | null, now: number, expiresAt: number) {
+  return {
+    jti,
+    format,
+    secretHash,
+    familyId: grant.familyId,
+    sessionId: grant.sessionId,
+    userId: grant.userId,
+    clientId: grant.clientId,
+    api: grant.api.identifier,
+    scope: grant.scope,
+    tokenVersion: grant.tokenVersion,
+    authTime: grant.authTime,
+    createdAt: now,
+    expiresAt,
+    revokedAt: null,
+  }
+}

@@ -1,0 +1,79 @@
+import type { Selectable } from 'kysely'
+import type { AccessTokensTable, Executor } from '../store/database.js'
+import type { AccessTokenRecord } from './access-token.js'
+
+export interface AccessTokenStore {
+  insert(record: AccessTokenRecord): Promise<void>
+  findByJti(jti: string): Promise<AccessTokenRecord | null>
+  revoke(jti: string, now: number): Promise<boolean>
+  /** Live (unexpired, unrevoked) tokens of a refresh family. */
+  listLiveOfFamily(familyId: string, now: number): Promise<AccessTokenRecord[]>
+}
+
+export function createAccessTokenStore(db: Executor): AccessTokenStore {
+  return {
+    async insert(record) {
+      await db
+        .insertInto('access_tokens')
+        .values({
+          jti: record.jti,
+          format: record.format,
+          secret_hash: record.secretHash,
+          family_id: record.familyId,
+          session_id: record.sessionId,
+          user_id: record.userId,
+          client_id: record.clientId,
+          api: record.api,
+          scope: record.scope.join(' '),
+          token_version: record.tokenVersion,
+          auth_time: record.authTime,
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+          revoked_at: record.revokedAt,
+        })
+        .execute()
+    },
+    async findByJti(jti) {
+      const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst()
+      return row ? toRecord(row) : null
+    },
+    async revoke(jti, now) {
+      const result = await db
+        .updateTable('access_tokens')
+        .set({ revoked_at: now })
+        .where('jti', '=', jti)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async listLiveOfFamily(familyId, now) {
+      const rows = await db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute()
+      return rows.map(toRecord)
+    },
+  }
+}
+
+function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
+  return {
+    jti: row.jti,
+    format: row.format,
+    secretHash: row.secret_hash,
+    familyId: row.family_id,
+    sessionId: row.session_id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    api: row.api,
+    scope: row.scope === '' ? [] : row.scope.split(' '),
+    tokenVersion: row.token_version,
+    authTime: row.auth_time,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  }
+}

@@ -1,0 +1,38 @@
+import type { Api } from '../apis/api.js'
+
+/** What an access token says: who, for which API, with which scope, bound to what. */
+export interface AccessTokenGrant {
+  /** `sub`: the user, or the client itself for client credentials. */
+  subject: string
+  userId: string | null
+  sessionId: string | null
+  clientId: string
+  api: Api
+  scope: string[]
+  authTime: number | null
+  /** The user's token version at issuance (DESIGN.md §2); null for machine tokens. */
+  tokenVersion: number | null
+  /** The refresh family it was issued with, so reuse detection can kill it too. */
+  familyId: string | null
+}
+
+/** A stored record of an issued access token: every opaque one, and every JWT issued with a refresh family. */
+export interface AccessTokenRecord {
+  jti: string
+  format: 'jwt' | 'opaque'
+  secretHash: string | null
+  familyId: string | null
+  sessionId: string | null
+  userId: string | null
+  clientId: string
+  api: string
+  scope: string[]
+  tokenVersion: number | null
+  authTime: number | null
+  createdAt: number
+  expiresAt: number
+  revokedAt: number | null
+}
+
+/** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */
+export const TOKEN_VERSION_CLAIM = 'tessera_tv'

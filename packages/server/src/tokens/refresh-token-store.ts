@@ -1,0 +1,87 @@
+import type { Selectable } from 'kysely'
+import type { Executor, RefreshTokensTable } from '../store/database.js'
+import type { RefreshToken } from './refresh-token.js'
+
+export interface RefreshTokenStore {
+  insert(token: RefreshToken): Promise<void>
+  findById(id: string): Promise<RefreshToken | null>
+  findChild(parentId: string): Promise<RefreshToken | null>
+  /** Marks a token rotated; false when another request rotated it first (atomic redemption). */
+  markUsed(id: string, now: number): Promise<boolean>
+  /** Revokes every live token of a family; returns how many. */
+  revokeFamily(familyId: string, now: number): Promise<number>
+}
+
+export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
+  return {
+    async insert(token) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          id: token.id,
+          family_id: token.familyId,
+          parent_id: token.parentId,
+          session_id: token.sessionId,
+          user_id: token.userId,
+          client_id: token.clientId,
+          api: token.api,
+          scope: token.scope.join(' '),
+          secret_hash: token.secretHash,
+          auth_time: token.authTime,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          family_expires_at: token.familyExpiresAt,
+          used_at: token.usedAt,
+          revoked_at: token.revokedAt,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toToken(row) : null
+    },
+    async findChild(parentId) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('parent_id', '=', parentId).executeTakeFirst()
+      return row ? toToken(row) : null
+    },
+    async markUsed(id, now) {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+    async revokeFamily(familyId, now) {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows)
+    },
+  }
+}
+
+function toToken(row: Selectable<RefreshTokensTable>): RefreshToken {
+  return {
+    id: row.id,
+    familyId: row.family_id,
+    parentId: row.parent_id,
+    sessionId: row.session_id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    api: row.api,
+    scope: row.scope === '' ? [] : row.scope.split(' '),
+    secretHash: row.secret_hash,
+    authTime: row.auth_time,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    familyExpiresAt: row.family_expires_at,
+    usedAt: row.used_at,
+    revokedAt: row.revoked_at,
+  }
+}

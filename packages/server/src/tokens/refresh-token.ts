@@ -1,0 +1,63 @@
+import { createHmac } from 'node:crypto'
+import { type IssuedOpaqueToken, opaqueTokenFrom } from '../shared/opaque-token.js'
+
+/** A rotating refresh token, bound to a session, a client, an API and a scope (DESIGN.md §2). */
+export interface RefreshToken {
+  id: string
+  /** The id of the first token of the chain; reuse revokes the whole family. */
+  familyId: string
+  parentId: string | null
+  sessionId: string
+  userId: string
+  clientId: string
+  api: string
+  scope: string[]
+  secretHash: string
+  authTime: number
+  createdAt: number
+  /** Idle expiry: a refresh token unused this long is dead. */
+  expiresAt: number
+  /** Absolute expiry of the family. */
+  familyExpiresAt: number
+  /** When it was rotated (its successor issued). */
+  usedAt: number | null
+  revokedAt: number | null
+}
+
+export interface RefreshPolicy {
+  idleTtlMs: number
+  absoluteTtlMs: number
+  /** RFC 9700 §4.14.2 leaves room for a short grace period: a replay within it gets the same successor. */
+  graceMs: number
+}
+
+export type RefreshDecision =
+  | { kind: 'rotate' }
+  | { kind: 'replay_within_grace' }
+  | { kind: 'reuse_detected' }
+  | { kind: 'dead'; reason: 'revoked' | 'expired' }
+
+/**
+ * What presenting this token means now. A token used before, outside the grace window or after
+ * its successor was itself used, is a replay: someone else holds a copy (RFC 9700 §4.14.2).
+ */
+export function decideRefresh(token: RefreshToken, successor: RefreshToken | null, policy: RefreshPolicy, now: number): RefreshDecision {
+  if (token.revokedAt !== null) return { kind: 'dead', reason: 'revoked' }
+  if (token.usedAt !== null) {
+    const fresh = now - token.usedAt <= policy.graceMs
+    const successorUntouched = successor !== null && successor.usedAt === null && successor.revokedAt === null
+    return fresh && successorUntouched ? { kind: 'replay_within_grace' } : { kind: 'reuse_detected' }
+  }
+  if (now >= token.expiresAt || now >= token.familyExpiresAt) return { kind: 'dead', reason: 'expired' }
+  return { kind: 'rotate' }
+}
+
+/**
+ * The successor of a refresh token is derived from the parent token with a server key, not
+ * drawn at random, so that a replay within the grace window returns exactly the same single
+ * successor without storing any token in the clear.
+ */
+export function deriveSuccessor(successorKey: Buffer, parentToken: string): IssuedOpaqueToken {
+  const mac = (label: string) => createHmac('sha256', successorKey).update(`${label}\u0000${parentToken}`).digest()
+  return opaqueTokenFrom(mac('id').subarray(0, 16).toString('base64url'), mac('secret').toString('base64url'))
+}

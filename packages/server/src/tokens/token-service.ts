@@ -1,0 +1,290 @@
+import type { Api } from '../apis/api.js'
+import type { ApiService } from '../apis/api-service.js'
+import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
+import { type SessionPolicy, sessionExpiresAt } from '../sessions/session.js'
+import type { SessionService } from '../sessions/session-service.js'
+import type { Clock } from '../shared/clock.js'
+import { digestsEqual } from '../shared/digest.js'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { issueOpaqueToken, parseOpaqueToken } from '../shared/opaque-token.js'
+import type { RandomSource } from '../shared/random.js'
+import type { Stores, Transact } from '../store/stores.js'
+import type { AccessTokenIssuer } from './access-token-issuer.js'
+import { decideRefresh, deriveSuccessor, type RefreshPolicy, type RefreshToken } from './refresh-token.js'
+import { grantScope, narrowScope, parseScope } from './scope.js'
+import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, type TokenResponse } from './token-response.js'
+
+export interface TokenServiceDeps {
+  transact: Transact
+  clock: Clock
+  random: RandomSource
+  sessions: SessionService
+  sessionPolicy: SessionPolicy
+  apis: ApiService
+  accessTokens: AccessTokenIssuer
+  refreshPolicy: RefreshPolicy
+  /** Derives refresh-token successors (see refresh-token.ts). */
+  successorKey: Buffer
+  maxAccessTokenTtl: number
+  revocationRetentionMs: number
+}
+
+export interface ExchangeRequest {
+  subjectToken: string | undefined
+  subjectTokenType: string | undefined
+  requestedTokenType: string | undefined
+  resource: string[]
+  scope: string | undefined
+}
+
+export type TokenService = ReturnType<typeof createTokenService>
+
+/** The grants of `POST /oauth/token`, each a short pipeline of checks in order. */
+export function createTokenService(deps: TokenServiceDeps) {
+  const { transact, clock } = deps
+
+  function requireGrant(application: Application, grant: GrantType) {
+    // RFC 6749 §5.2: the client is not authorized to use this grant type.
+    if (!application.grants.includes(grant)) throw new TesseraError('unauthorized_client')
+  }
+
+  /** RFC 8707 §2: one resource, registered, and allowed for this client. */
+  async function resolveApi(application: Application, resource: string[]): Promise<Api> {
+    if (resource.length === 0) throw new TesseraError('invalid_target', { detail: 'resource is required: name the API the token is for' })
+    if (resource.length > 1) throw new TesseraError('invalid_target', { detail: 'one resource per token' })
+    const identifier = resource[0] as string
+    const api = await deps.apis.find(identifier)
+    if (!api || !application.apis.includes(identifier)) throw new TesseraError('invalid_target')
+    return api
+  }
+
+  function refreshIdleMs(application: Application): number {
+    return application.refreshTokenTtl !== null ? application.refreshTokenTtl * 1000 : deps.refreshPolicy.idleTtlMs
+  }
+
+  function accessTtl(application: Application, api: Api): number {
+    return Math.min(application.accessTokenTtl ?? api.accessTokenTtl, deps.maxAccessTokenTtl)
+  }
+
+  return {
+    /** RFC 8693: trade a Tessera session for an access token bound to it, and a refresh token. */
+    async exchange(application: Application, request: ExchangeRequest): Promise<TokenResponse> {
+      requireGrant(application, GRANT_TYPES.token_exchange)
+      if (request.subjectToken === undefined || request.subjectTokenType === undefined) {
+        throw new TesseraError('invalid_request', { detail: 'subject_token and subject_token_type are required' })
+      }
+      if (request.subjectTokenType !== SESSION_TOKEN_TYPE) {
+        throw new TesseraError('invalid_request', { detail: `subject_token_type must be ${SESSION_TOKEN_TYPE}` })
+      }
+      if (request.requestedTokenType !== undefined && request.requestedTokenType !== ACCESS_TOKEN_TYPE) {
+        throw new TesseraError('invalid_request', { detail: `requested_token_type must be ${ACCESS_TOKEN_TYPE}` })
+      }
+      const api = await resolveApi(application, request.resource)
+      const scope = grantScope(parseScope(request.scope), api, application)
+      let authenticated: Awaited<ReturnType<SessionService['authenticate']>>
+      try {
+        authenticated = await deps.sessions.authenticate(request.subjectToken)
+      } catch (error) {
+        if (isTesseraError(error)) throw new TesseraError('invalid_grant', { detail: `the session is not valid (${error.code})` })
+        throw error
+      }
+      const { session, user } = authenticated
+      const now = clock.now()
+      const sessionEnd = sessionExpiresAt(session, deps.sessionPolicy)
+      const ttl = Math.max(1, Math.min(accessTtl(application, api), Math.floor((sessionEnd - now) / 1000)))
+      return transact(async (tx) => {
+        let refresh: string | undefined
+        let familyId: string | null = null
+        if (application.grants.includes(GRANT_TYPES.refresh_token)) {
+          const issued = issueOpaqueToken(deps.random)
+          familyId = issued.id
+          const idle = refreshIdleMs(application)
+          const familyEnd = Math.min(now + deps.refreshPolicy.absoluteTtlMs, session.absoluteExpiresAt)
+          await tx.refreshTokens.insert({
+            id: issued.id,
+            familyId: issued.id,
+            parentId: null,
+            sessionId: session.id,
+            userId: user.id,
+            clientId: application.id,
+            api: api.identifier,
+            scope,
+            secretHash: issued.secretHash,
+            authTime: session.authTime,
+            createdAt: now,
+            expiresAt: Math.min(now + idle, familyEnd),
+            familyExpiresAt: familyEnd,
+            usedAt: null,
+            revokedAt: null,
+          })
+          refresh = issued.token
+        }
+        const access = await deps.accessTokens.issue(
+          tx,
+          {
+            subject: user.id,
+            userId: user.id,
+            sessionId: session.id,
+            clientId: application.id,
+            api,
+            scope,
+            authTime: session.authTime,
+            tokenVersion: user.tokenVersion,
+            familyId,
+          },
+          ttl,
+        )
+        return {
+          access_token: access.token,
+          issued_token_type: ACCESS_TOKEN_TYPE,
+          token_type: 'Bearer',
+          expires_in: access.expiresIn,
+          scope: scope.join(' '),
+          ...(refresh ? { refresh_token: refresh } : {}),
+        }
+      })
+    },
+
+    /**
+     * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token; a
+     * rotated token presented again revokes the family, except within the grace window, where it
+     * returns the same single successor. Redemption is atomic.
+     */
+    async refresh(
+      application: Application,
+      request: { refreshToken: string | undefined; scope: string | undefined; resource: string[] },
+    ): Promise<TokenResponse> {
+      requireGrant(application, GRANT_TYPES.refresh_token)
+      if (request.refreshToken === undefined) throw new TesseraError('invalid_request', { detail: 'refresh_token is required' })
+      const presented = request.refreshToken
+      const parsed = parseOpaqueToken(presented)
+      if (!parsed) throw new TesseraError('invalid_grant')
+      const requestedScope = parseScope(request.scope)
+      const outcome = await transact(async (tx) => {
+        const now = clock.now()
+        const token = await tx.refreshTokens.findById(parsed.id)
+        // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
+        if (!token || !digestsEqual(token.secretHash, parsed.secretHash) || token.clientId !== application.id)
+          return { kind: 'invalid' as const }
+        let successor = token.usedAt !== null ? await tx.refreshTokens.findChild(token.id) : null
+        let decision = decideRefresh(token, successor, deps.refreshPolicy, now)
+        if (decision.kind === 'rotate' && !(await tx.refreshTokens.markUsed(token.id, now))) {
+          // Another request rotated it between our read and our write: judge again.
+          successor = await tx.refreshTokens.findChild(token.id)
+          decision = decideRefresh({ ...token, usedAt: now }, successor, deps.refreshPolicy, now)
+        }
+        if (decision.kind === 'dead') return { kind: 'invalid' as const }
+        if (decision.kind === 'reuse_detected') {
+          await revokeFamilyIn(tx, token, 'reuse_detected', now)
+          return { kind: 'reused' as const }
+        }
+        const live = await deps.sessions.liveIn(tx, token.sessionId)
+        if (!live) return { kind: 'invalid' as const }
+        if (request.resource.length > 1 || (request.resource.length === 1 && request.resource[0] !== token.api)) {
+          throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
+        }
+        const scope = narrowScope(requestedScope, token.scope)
+        const api = await tx.apis.findByIdentifier(token.api)
+        if (!api || !application.apis.includes(api.identifier)) return { kind: 'invalid' as const }
+        const next = deriveSuccessor(deps.successorKey, presented)
+        if (decision.kind === 'rotate') {
+          await tx.refreshTokens.insert(successorOf(token, next, now, scope, refreshIdleMs(application)))
+        }
+        const sessionEnd = sessionExpiresAt(live.session, deps.sessionPolicy)
+        const ttl = Math.max(1, Math.min(accessTtl(application, api), Math.floor((sessionEnd - now) / 1000)))
+        const access = await deps.accessTokens.issue(
+          tx,
+          {
+            subject: live.user.id,
+            userId: live.user.id,
+            sessionId: token.sessionId,
+            clientId: application.id,
+            api,
+            scope,
+            authTime: token.authTime,
+            tokenVersion: live.user.tokenVersion,
+            familyId: token.familyId,
+          },
+          ttl,
+        )
+        const response: TokenResponse = {
+          access_token: access.token,
+          token_type: 'Bearer',
+          expires_in: access.expiresIn,
+          scope: scope.join(' '),
+          refresh_token: next.token,
+        }
+        return { kind: 'ok' as const, response }
+      })
+      if (outcome.kind === 'reused')
+        throw new TesseraError('invalid_grant', { detail: 'refresh token reuse detected; the token family is revoked' })
+      if (outcome.kind === 'invalid') throw new TesseraError('invalid_grant')
+      return outcome.response
+    },
+
+    /** RFC 6749 §4.4: a machine token, bound to the client instead of a session. */
+    async clientCredentials(application: Application, request: { resource: string[]; scope: string | undefined }): Promise<TokenResponse> {
+      requireGrant(application, GRANT_TYPES.client_credentials)
+      const api = await resolveApi(application, request.resource)
+      const scope = grantScope(parseScope(request.scope), api, application)
+      const grant = {
+        subject: application.id,
+        userId: null,
+        sessionId: null,
+        clientId: application.id,
+        api,
+        scope,
+        authTime: null,
+        tokenVersion: null,
+        familyId: null,
+      }
+      const ttl = accessTtl(application, api)
+      // A JWT needs no write at all; an opaque token needs its record.
+      const access =
+        api.mode === 'session'
+          ? await transact((tx) => deps.accessTokens.issue(tx, grant, ttl))
+          : await deps.accessTokens.issue(null, grant, ttl)
+      return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scope.join(' ') }
+    },
+
+    revokeFamilyIn,
+  }
+
+  /** Revokes a refresh family and every access token issued with it, in the revocation log. */
+  async function revokeFamilyIn(tx: Stores, token: RefreshToken, reason: 'reuse_detected' | 'revoked_by_client', now: number) {
+    const familyId = token.familyId
+    await tx.refreshTokens.revokeFamily(familyId, now)
+    for (const access of await tx.accessTokens.listLiveOfFamily(familyId, now)) {
+      await tx.accessTokens.revoke(access.jti, now)
+      await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)
+    }
+    await tx.events.append({
+      type: reason === 'reuse_detected' ? 'refresh_token.reused' : 'refresh_token.revoked',
+      actor: reason === 'reuse_detected' ? { kind: 'system' } : { kind: 'application', id: token.clientId },
+      userId: token.userId,
+      payload: { familyId, clientId: token.clientId, sessionId: token.sessionId },
+      ip: null,
+      createdAt: now,
+    })
+  }
+}
+
+function successorOf(
+  parent: RefreshToken,
+  next: { id: string; secretHash: string },
+  now: number,
+  scope: string[],
+  idle: number,
+): RefreshToken {
+  return {
+    ...parent,
+    id: next.id,
+    parentId: parent.id,
+    scope,
+    secretHash: next.secretHash,
+    createdAt: now,
+    expiresAt: Math.min(now + idle, parent.familyExpiresAt),
+    usedAt: null,
+    revokedAt: null,
+  }
+}
