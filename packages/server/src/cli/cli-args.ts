@@ -34,7 +34,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   const options = { ...COMMON_OPTIONS, ...spec.options }
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: dashedPositionalsLast(argv, options),
       options: Object.fromEntries(Object.entries(options).map(([name, option]) => [name, { type: option.type }])),
       allowPositionals: true,
       strict: true,
@@ -48,6 +48,30 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     if (error instanceof UsageError) throw error
     throw new UsageError((error as Error).message)
   }
+}
+
+/**
+ * Client ids, kids and session ids are base64url, so one in 64 starts with '-', and parseArgs
+ * would take it for a short option. Tessera has no short options: a single-dash token longer
+ * than `-x` can only be such an argument, so it goes after a `--` terminator, in order.
+ */
+function dashedPositionalsLast(argv: string[], options: Record<string, OptionSpec>): string[] {
+  const dashed = (token: string) => token.length > 2 && token.startsWith('-') && !token.startsWith('--')
+  if (!argv.some(dashed) || argv.includes('--')) return argv
+  const rest: string[] = []
+  const positionals: string[] = []
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string
+    if (!token.startsWith('-') || dashed(token)) {
+      positionals.push(token)
+      continue
+    }
+    rest.push(token)
+    // A string option's value is the next token, whatever it looks like (parseArgs judges it).
+    const option = options[token.slice(2)]
+    if (token.startsWith('--') && option?.type === 'string' && index + 1 < argv.length) rest.push(argv[++index] as string)
+  }
+  return [...rest, '--', ...positionals]
 }
 
 export function helpText(spec: CommandSpec): string {

@@ -89,7 +89,8 @@ export function createKeyService(deps: KeyServiceDeps) {
         ),
       )
       await transact(async (tx) => {
-        // Re-plan inside the transaction: another instance may have done the work already.
+        // Re-plan inside the transaction, under the key-set lock: another instance may have done the work already.
+        await tx.keys.lockKeySet()
         const again = planRotation(await tx.keys.listCurrent(), deps.policy, now)
         for (const [index, step] of steps.entries()) {
           if (!again.some((other) => JSON.stringify(other) === JSON.stringify(step))) continue
@@ -172,6 +173,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       const now = clock.now()
       const key = await generate('next', options.immediate ? now : now + deps.policy.prePublishMs)
       await transact(async (tx) => {
+        await tx.keys.lockKeySet()
         for (const existing of await tx.keys.listCurrent()) {
           // A newer rotation supersedes a pending one.
           if (existing.state === 'next') await tx.keys.update(existing.kid, { state: 'removed' })
@@ -198,6 +200,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     async revoke(kid: string, actor: Actor): Promise<SigningKey> {
       const now = clock.now()
       await transact(async (tx) => {
+        await tx.keys.lockKeySet()
         const key = await tx.keys.findByKid(kid)
         if (!key || key.state === 'removed' || key.state === 'revoked') throw new TesseraError('key_not_found')
         await tx.keys.update(kid, { state: 'revoked', revokedAt: now })

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import type { Executor, SigningKeysTable } from '../store/database.js'
 import type { SigningKey } from './signing-key.js'
 
@@ -10,10 +10,24 @@ export interface SigningKeyStore {
   listAll(): Promise<SigningKey[]>
   findByKid(kid: string): Promise<SigningKey | null>
   update(kid: string, patch: Partial<Pick<SigningKey, 'state' | 'activatesAt' | 'retiredAt' | 'removeAfter' | 'revokedAt'>>): Promise<void>
+  /**
+   * Inside a transaction: waits until no other transaction is changing the key set, and holds
+   * that until commit, so two instances applying the schedule at once cannot both create a key.
+   */
+  lockKeySet(): Promise<void>
 }
 
-export function createSigningKeyStore(db: Executor): SigningKeyStore {
+/**
+ * PostgreSQL: an advisory lock, since there may be no row to lock (first start). SQLite has a
+ * single writer: a transaction that read a key set another has since changed cannot commit.
+ */
+const KEY_SET_LOCK = 7_247_002
+
+export function createSigningKeyStore(db: Executor, dialect: 'sqlite' | 'postgres' = 'sqlite'): SigningKeyStore {
   return {
+    async lockKeySet() {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${KEY_SET_LOCK})`.execute(db)
+    },
     async insert(key) {
       await db
         .insertInto('signing_keys')

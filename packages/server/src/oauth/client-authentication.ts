@@ -46,6 +46,9 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
         ? secret !== undefined && deps.applications.secretMatches(application, secret)
         : secret === undefined && options.allowPublic !== false)
     if (!valid) {
+      // A public client has no secret to guess: counting its failures would only let anyone who
+      // knows its client_id lock it out for every user.
+      if (application !== null && !isConfidential(application.type)) throw new TesseraError('invalid_client')
       const now = deps.clock.now()
       await deps.stores.throttle.put(key, afterFailure(state, deps.throttlePolicy, now), now)
       throw new TesseraError('invalid_client')

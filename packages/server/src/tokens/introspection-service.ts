@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import type { Stores } from '../store/stores.js'
+import { TOKEN_VERSION_CLAIM } from './access-token.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 
@@ -51,6 +52,8 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         const claims = await deps.verifyAccessToken(token)
         if (!claims || !mayInspect(caller, claims.clientId, claims.aud)) return INACTIVE
         if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return INACTIVE
+        // Another instance may have revoked the key within this instance's key-set cache second.
+        if (await stores.revocations.isRevoked('key', claims.kid, now)) return INACTIVE
         if (!(await stores.applications.findById(claims.clientId))) return INACTIVE
         const userId = claims.sid ? claims.sub : null
         if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return INACTIVE
@@ -67,6 +70,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           jti: claims.jti,
           ...(claims.sid ? { sid: claims.sid } : {}),
           ...(claims.authTime !== null ? { auth_time: claims.authTime } : {}),
+          ...(claims.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: claims.tokenVersion } : {}),
         }
       }
       const parsed = parseOpaqueToken(token)
@@ -90,6 +94,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           jti: access.jti,
           ...(access.sessionId ? { sid: access.sessionId } : {}),
           ...(access.authTime !== null ? { auth_time: Math.floor(access.authTime / 1000) } : {}),
+          ...(access.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: access.tokenVersion } : {}),
         }
       }
       const refresh = await stores.refreshTokens.findById(parsed.id)

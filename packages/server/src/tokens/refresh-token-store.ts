@@ -55,13 +55,22 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
       return Number(result.numUpdatedRows) === 1
     },
     async revokeFamily(familyId, now) {
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: now })
-        .where('family_id', '=', familyId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      return Number(result.numUpdatedRows)
+      // PostgreSQL (read committed): a rotation in flight holds its parent row, so this UPDATE waits
+      // for it, but the statement's snapshot predates the successor that rotation inserts, which
+      // would survive. Each new statement sees what was committed meanwhile: repeat until nothing is
+      // left. A rotation cannot start from a row this transaction has revoked (markUsed checks it).
+      let total = 0
+      for (;;) {
+        const result = await db
+          .updateTable('refresh_tokens')
+          .set({ revoked_at: now })
+          .where('family_id', '=', familyId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst()
+        const updated = Number(result.numUpdatedRows)
+        if (updated === 0) return total
+        total += updated
+      }
     },
   }
 }

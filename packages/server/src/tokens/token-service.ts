@@ -169,9 +169,12 @@ export function createTokenService(deps: TokenServiceDeps) {
         let successor = token.usedAt !== null ? await tx.refreshTokens.findChild(token.id) : null
         let decision = decideRefresh(token, successor, deps.refreshPolicy, now)
         if (decision.kind === 'rotate' && !(await tx.refreshTokens.markUsed(token.id, now))) {
-          // Another request rotated it between our read and our write: judge again.
+          // Another request rotated or revoked it between our read and our write: judge again on
+          // what is stored now (a concurrent revocation is not a reuse).
+          const current = await tx.refreshTokens.findById(token.id)
+          if (!current) return { kind: 'invalid' as const }
           successor = await tx.refreshTokens.findChild(token.id)
-          decision = decideRefresh({ ...token, usedAt: now }, successor, deps.refreshPolicy, now)
+          decision = decideRefresh({ ...current, usedAt: current.usedAt ?? now }, successor, deps.refreshPolicy, now)
         }
         if (decision.kind === 'dead') return { kind: 'invalid' as const }
         if (decision.kind === 'reuse_detected') {
@@ -179,13 +182,15 @@ export function createTokenService(deps: TokenServiceDeps) {
           return { kind: 'reused' as const }
         }
         const live = await deps.sessions.liveIn(tx, token.sessionId)
-        if (!live) return { kind: 'invalid' as const }
+        // Refusals from here on throw, rolling back markUsed: a refused refresh consumes nothing,
+        // so a client's retry is not mistaken for reuse.
+        if (!live) throw new TesseraError('invalid_grant')
         if (request.resource.length > 1 || (request.resource.length === 1 && request.resource[0] !== token.api)) {
           throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
         }
         const scope = narrowScope(requestedScope, token.scope)
         const api = await tx.apis.findByIdentifier(token.api)
-        if (!api || !application.apis.includes(api.identifier)) return { kind: 'invalid' as const }
+        if (!api || !application.apis.includes(api.identifier)) throw new TesseraError('invalid_grant')
         const next = deriveSuccessor(deps.successorKey, presented)
         if (decision.kind === 'rotate') {
           await tx.refreshTokens.insert(successorOf(token, next, now, scope, refreshIdleMs(application)))
