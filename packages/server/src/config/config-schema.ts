@@ -198,6 +198,31 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    redisUrl: Type.String({
+      default: '',
+      env: 'TESSERA_REDIS_URL',
+      description:
+        '`redis://host:port` to pass revocations between instances by pub/sub (PostgreSQL LISTEN/NOTIFY does it without Redis). Empty means no Redis.',
+    }),
+    feed: Type.Object(
+      {
+        heartbeatInterval: seconds(
+          5,
+          1,
+          'TESSERA_FEED_HEARTBEAT_INTERVAL',
+          'How often the revocation stream sends a heartbeat, so subscribers can measure their staleness.',
+        ),
+        pollInterval: Type.Integer({
+          default: 1000,
+          minimum: 50,
+          maximum: 60000,
+          env: 'TESSERA_FEED_POLL_INTERVAL',
+          description:
+            'Milliseconds between checks of the revocation log, the floor under LISTEN/NOTIFY and Redis (and how another process writing the same SQLite file is noticed).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     masterKey: Type.String({
       default: '',
       env: 'TESSERA_MASTER_KEY',
@@ -262,6 +287,29 @@ export const ConfigSchema = Type.Object(
           description:
             'Seconds during which a just-rotated refresh token may be presented again and gets the same single successor, so two tabs refreshing at once do not sign the user out. Outside it, reuse revokes the whole family (RFC 9700 §4.14.2).',
         }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    webhooks: Type.Object(
+      {
+        timeout: seconds(
+          10,
+          1,
+          'TESSERA_WEBHOOKS_TIMEOUT',
+          'Longest a delivery attempt may take, from resolving the host to the response status; a slower receiver counts as failed and is retried.',
+        ),
+        connectTimeout: seconds(
+          5,
+          1,
+          'TESSERA_WEBHOOKS_CONNECT_TIMEOUT',
+          'Longest wait for a receiver to accept the connection (TCP and TLS), within webhooks.timeout.',
+        ),
+        secretRotationOverlap: seconds(
+          24 * 3600,
+          0,
+          'TESSERA_WEBHOOKS_SECRET_ROTATION_OVERLAP',
+          'After a secret rotation, deliveries are signed with both the new and the old secret for this long, so receivers can switch without rejecting an event.',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -128,6 +128,9 @@ function crossChecks(config: Config): string[] {
   }
   if (config.issuer !== '') problems.push(...checkIssuer(config.issuer, config.env))
   else if (config.env === 'production') problems.push('issuer (TESSERA_ISSUER): must be set in production')
+  if (config.redisUrl !== '' && !/^rediss?:\/\/.+/.test(config.redisUrl)) {
+    problems.push('redisUrl (TESSERA_REDIS_URL): must be redis://… or rediss://…')
+  }
   if (config.databaseUrl !== '' && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(config.databaseUrl)) {
     problems.push('databaseUrl (TESSERA_DATABASE_URL): must be sqlite:PATH or postgres://…')
   }

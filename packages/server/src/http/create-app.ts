@@ -10,11 +10,15 @@ import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
+import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
+import type { RevocationHub } from '../revocation/revocation-hub.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import { createAuthenticate } from '../sessions/authenticate-request.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { sessionRoutes } from '../sessions/session-routes.js'
 import type { SessionService } from '../sessions/session-service.js'
+import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Database } from '../store/database.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
@@ -36,6 +40,10 @@ export interface AppDeps {
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
   jwksMaxAge: number
+  revocationHub: RevocationHub
+  revocationLog: RevocationLog
+  clock: Clock
+  feedHeartbeatIntervalMs: number
   cookie: CookieSettings
   policy: SessionPolicy
   trustedOrigins: ReadonlySet<string>
@@ -90,6 +98,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(discoveryRoutes(deps.issuer))
+  await app.register(
+    revocationFeedRoutes({
+      log: deps.revocationLog,
+      hub: deps.revocationHub,
+      clock: deps.clock,
+      authenticateClient: deps.authenticateClient,
+      heartbeatIntervalMs: deps.feedHeartbeatIntervalMs,
+    }),
+  )
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({

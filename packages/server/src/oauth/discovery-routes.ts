@@ -15,6 +15,8 @@ export function authorizationServerMetadata(issuer: string) {
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/oauth/revoke`,
     introspection_endpoint: `${base}/oauth/introspect`,
+    // Tessera's own metadata: the revocation feed of hybrid mode (docs/revocation-feed.md).
+    revocation_feed_endpoint: `${base}/v1/revocations`,
     grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token', 'client_credentials'],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: clientAuth,

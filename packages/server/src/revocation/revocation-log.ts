@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import type { Executor, RevocationLogTable } from '../store/database.js'
 
 /** DESIGN.md §2 and the hybrid feed's entry kinds. */
@@ -24,6 +24,14 @@ export interface RevocationLog {
   append(entry: RevocationEntry, createdAt: number, expiresAt: number): Promise<number>
   /** Entries with a sequence above `afterSeq`, in order. */
   listAfter(afterSeq: number, limit: number): Promise<StoredRevocation[]>
+  /** The highest sequence committed so far, 0 when there is none. */
+  currentSeq(): Promise<number>
+  /** The lowest sequence still held, or null when the log is empty. */
+  oldestSeq(): Promise<number | null>
+  /** Entries that can still affect an unexpired token, in order. */
+  listLive(now: number): Promise<StoredRevocation[]>
+  /** Drops expired entries, always keeping the newest so the sequence stays known; returns how many. */
+  prune(now: number): Promise<number>
   /** Whether an unexpired entry of this kind names this subject. */
   isRevoked(kind: 'access_token' | 'key' | 'client' | 'session', subject: string, now: number): Promise<boolean>
 }
@@ -43,9 +51,20 @@ function subjectOf(entry: RevocationEntry): string {
   }
 }
 
-export function createRevocationLog(db: Executor): RevocationLog {
+/**
+ * On PostgreSQL a sequence value is taken at insert, not at commit, so two transactions can
+ * commit out of sequence order and a reader resuming after the later one would miss the earlier.
+ * An advisory lock held to commit makes appends commit in sequence order; NOTIFY, delivered at
+ * commit, wakes every instance's feed. Revocations are rare enough for the lock to cost nothing.
+ */
+const APPEND_LOCK = 7_247_001
+
+export function createRevocationLog(db: Executor, dialect: 'sqlite' | 'postgres' = 'sqlite'): RevocationLog {
   return {
     async append(entry, createdAt, expiresAt) {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(${APPEND_LOCK}), pg_notify('tessera_revocations', '')`.execute(db)
+      }
       const row = await db
         .insertInto('revocation_log')
         .values({
@@ -62,6 +81,29 @@ export function createRevocationLog(db: Executor): RevocationLog {
     async listAfter(afterSeq, limit) {
       const rows = await db.selectFrom('revocation_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
       return rows.map(toStored)
+    },
+    async currentSeq() {
+      const row = await db
+        .selectFrom('revocation_log')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst()
+      return row?.seq === null || row?.seq === undefined ? 0 : Number(row.seq)
+    },
+    async oldestSeq() {
+      const row = await db
+        .selectFrom('revocation_log')
+        .select((eb) => eb.fn.min('seq').as('seq'))
+        .executeTakeFirst()
+      return row?.seq === null || row?.seq === undefined ? null : Number(row.seq)
+    },
+    async listLive(now) {
+      const rows = await db.selectFrom('revocation_log').selectAll().where('expires_at', '>', now).orderBy('seq').execute()
+      return rows.map(toStored)
+    },
+    async prune(now) {
+      const newest = await this.currentSeq()
+      const result = await db.deleteFrom('revocation_log').where('expires_at', '<=', now).where('seq', '<', newest).executeTakeFirst()
+      return Number(result.numDeletedRows)
     },
     async isRevoked(kind, subject, now) {
       const row = await db

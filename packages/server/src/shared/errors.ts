@@ -36,6 +36,12 @@ export const ERRORS = {
   api_not_found: { status: 404, title: 'No such API' },
   application_not_found: { status: 404, title: 'No such application' },
   key_not_found: { status: 404, title: 'No such signing key' },
+  webhook_not_found: { status: 404, title: 'No such webhook endpoint' },
+  webhook_delivery_not_found: { status: 404, title: 'No such webhook delivery' },
+  webhook_url_invalid: { status: 400, title: 'The webhook URL is not acceptable' },
+  webhook_url_forbidden: { status: 400, title: 'The webhook URL points at an address Tessera does not send to' },
+  invalid_cursor: { status: 400, title: 'The feed cursor is not a sequence number this server has reached' },
+  feed_forbidden: { status: 403, title: 'Only resource-server applications may read the revocation feed' },
   store_unavailable: { status: 503, title: 'The store is unavailable' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>

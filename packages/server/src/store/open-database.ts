@@ -15,6 +15,8 @@ export interface OpenDatabase {
   schema: string | undefined
   /** A safe description for logs (no password). */
   description: string
+  /** PostgreSQL only: the connection string (without Tessera's `schema` parameter), for LISTEN. */
+  connectionString?: string
 }
 
 /**
@@ -67,11 +69,13 @@ function openPostgres(url: string): OpenDatabase {
   // An idle client that loses its connection emits 'error'; the pool replaces it. Without a
   // listener Node would crash the process.
   pool.on('error', () => {})
+  const connectionString = parsed.toString()
   parsed.password = parsed.password ? '***' : ''
   return {
     db: new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }, schema) }),
     dialect: 'postgres',
     schema,
     description: `${parsed.toString()}${schema ? ` (schema ${schema})` : ''}`,
+    connectionString,
   }
 }

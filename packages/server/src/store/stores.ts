@@ -10,7 +10,10 @@ import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-
 import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
 import { createPasswordCredentialStore, type PasswordCredentialStore } from '../users/password-credential-store.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
+import { createWebhookDeliveryStore, type WebhookDeliveryStore } from '../webhooks/webhook-delivery-store.js'
+import { createWebhookEndpointStore, type WebhookEndpointStore } from '../webhooks/webhook-endpoint-store.js'
 import type { Database, Executor } from './database.js'
+import type { DialectName } from './open-database.js'
 
 /** Every store, bound to one executor (the database, or one transaction). */
 export interface Stores {
@@ -25,27 +28,49 @@ export interface Stores {
   applications: ApplicationStore
   refreshTokens: RefreshTokenStore
   accessTokens: AccessTokenStore
+  webhookEndpoints: WebhookEndpointStore
+  webhookDeliveries: WebhookDeliveryStore
 }
 
-export function createStores(db: Executor): Stores {
+export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
   return {
     users: createUserStore(db),
     credentials: createPasswordCredentialStore(db),
     sessions: createSessionStore(db),
     throttle: createSignInThrottleStore(db),
-    revocations: createRevocationLog(db),
+    revocations: createRevocationLog(db, dialect),
     events: createEventOutbox(db),
-    keys: createSigningKeyStore(db),
+    keys: createSigningKeyStore(db, dialect),
     apis: createApiStore(db),
     applications: createApplicationStore(db),
     refreshTokens: createRefreshTokenStore(db),
     accessTokens: createAccessTokenStore(db),
+    webhookEndpoints: createWebhookEndpointStore(db),
+    webhookDeliveries: createWebhookDeliveryStore(db),
   }
 }
 
 /** Runs `work` in one transaction: everything it writes commits together or not at all. */
 export type Transact = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>
 
-export function createTransact(db: Kysely<Database>): Transact {
-  return (work) => db.transaction().execute((trx) => work(createStores(trx)))
+export interface TransactHooks {
+  /** Called after a transaction that appended to the revocation log has committed. */
+  afterRevocationCommit?: () => void
+}
+
+export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {
+  return async (work) => {
+    let revoked = false
+    const result = await db.transaction().execute((trx) => {
+      const stores = createStores(trx, dialect)
+      const append = stores.revocations.append.bind(stores.revocations)
+      stores.revocations.append = (...args) => {
+        revoked = true
+        return append(...args)
+      }
+      return work(stores)
+    })
+    if (revoked) hooks.afterRevocationCommit?.()
+    return result
+  }
 }

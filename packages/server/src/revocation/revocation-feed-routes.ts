@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuthenticateClient } from '../oauth/client-authentication.js'
+import type { OAuthForm } from '../oauth/oauth-form.js'
+import type { Clock } from '../shared/clock.js'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { revocationToJson } from './revocation-entry-json.js'
+import type { RevocationHub } from './revocation-hub.js'
+import type { RevocationLog, StoredRevocation } from './revocation-log.js'
+
+export interface RevocationFeedDeps {
+  log: RevocationLog
+  hub: RevocationHub
+  clock: Clock
+  authenticateClient: AuthenticateClient
+  heartbeatIntervalMs: number
+}
+
+const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
+const PAGE = 1000
+
+/** `GET /v1/revocations`: the live revocation set, or a resumable stream of it (docs/revocation-feed.md). */
+export function revocationFeedRoutes(deps: RevocationFeedDeps) {
+  const { log, hub, clock } = deps
+
+  async function authenticateReader(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      const application = await deps.authenticateClient(request, NO_FORM, { allowPublic: false })
+      if (application.type !== 'resource-server') throw new TesseraError('feed_forbidden')
+      return application
+    } catch (error) {
+      if (isTesseraError(error) && error.code === 'invalid_client') reply.header('www-authenticate', 'Basic realm="tessera"')
+      throw error
+    }
+  }
+
+  async function snapshot() {
+    // The sequence first: anything committed after it arrives as a revocation event, so the
+    // snapshot and the stream neither overlap nor leave a gap.
+    const seq = await log.currentSeq()
+    const now = clock.now()
+    const entries = (await log.listLive(now)).filter((entry) => entry.seq <= seq)
+    return { seq, serverTime: now, entries: entries.map(revocationToJson) }
+  }
+
+  return async (app: FastifyInstance) => {
+    app.get('/v1/revocations', async (request, reply) => {
+      await authenticateReader(request, reply)
+      if (!(request.headers.accept ?? '').includes('text/event-stream')) {
+        reply.header('cache-control', 'no-store')
+        return snapshot()
+      }
+      const cursor = await readCursor(request, log)
+      // The hub must know where the log stands before this stream relies on it for what follows.
+      await hub.currentSeq()
+      stream(request, reply, cursor)
+      return reply
+    })
+  }
+
+  function stream(request: FastifyRequest, reply: FastifyReply, cursor: number | null) {
+    reply.hijack()
+    const out = reply.raw
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
+    const write = (event: string, data: unknown, id?: number) => {
+      out.write(`event: ${event}\n${id !== undefined ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`)
+    }
+    let sent = cursor ?? 0
+    let ready = false
+    let closed = false
+    const queued: StoredRevocation[] = []
+    const emit = (entries: StoredRevocation[]) => {
+      for (const entry of entries) {
+        if (entry.seq <= sent) continue
+        write('revocation', revocationToJson(entry), entry.seq)
+        sent = entry.seq
+      }
+    }
+    const heartbeat = () => write('heartbeat', { seq: sent, serverTime: clock.now() })
+    // Subscribe before catching up, and hold what arrives meanwhile: nothing falls in between.
+    const unsubscribe = hub.subscribe((entries) => (ready ? emit(entries) : queued.push(...entries)))
+    const timer = setInterval(heartbeat, deps.heartbeatIntervalMs)
+    const stop = () => {
+      closed = true
+      unsubscribe()
+      clearInterval(timer)
+    }
+    request.raw.on('close', stop)
+
+    void (async () => {
+      const oldest = await log.oldestSeq()
+      if (cursor === null || (oldest !== null && cursor < oldest - 1)) {
+        const snap = await snapshot()
+        write('snapshot', snap, snap.seq)
+        sent = snap.seq
+      }
+      for (;;) {
+        const page = await log.listAfter(sent, PAGE)
+        emit(page)
+        if (page.length < PAGE) break
+      }
+      ready = true
+      emit(queued.splice(0))
+      heartbeat()
+    })().catch((error: unknown) => {
+      request.log.error({ err: error }, 'revocation feed failed')
+      if (!closed) out.end()
+      stop()
+    })
+  }
+}
+
+/** `Last-Event-ID` wins over `?after=`; either must be a sequence this server has reached. */
+async function readCursor(request: FastifyRequest, log: RevocationLog): Promise<number | null> {
+  const header = request.headers['last-event-id']
+  const query = (request.query as Record<string, unknown>).after
+  const raw = typeof header === 'string' ? header : query
+  if (raw === undefined) return null
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) > (await log.currentSeq())) {
+    throw new TesseraError('invalid_cursor')
+  }
+  return Number(raw)
+}
