@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { codeOf, createFixture } from '../../test/verifier-fixture.js'
+import { createVerifiedTokenCache } from './verified-token-cache.js'
+
+describe('the verified-token cache', () => {
+  it('keeps at most maxEntries, evicting the least recently used', () => {
+    const cache = createVerifiedTokenCache<string>(2)
+    cache.set('a', 'A', 1000)
+    cache.set('b', 'B', 1000)
+    expect(cache.get('a', 0)).toBe('A') // a is now the most recent
+    cache.set('c', 'C', 1000)
+    expect(cache.size).toBe(2)
+    expect(cache.get('b', 0)).toBeUndefined()
+    expect(cache.get('a', 0)).toBe('A')
+    expect(cache.get('c', 0)).toBe('C')
+  })
+
+  it('forgets an entry at its expiry', () => {
+    const cache = createVerifiedTokenCache<string>(10)
+    cache.set('a', 'A', 1000)
+    expect(cache.get('a', 999)).toBe('A')
+    expect(cache.get('a', 1000)).toBeUndefined()
+    expect(cache.size).toBe(0)
+  })
+
+  it('stores nothing with a size of 0', () => {
+    const cache = createVerifiedTokenCache<string>(0)
+    cache.set('a', 'A', 1000)
+    expect(cache.get('a', 0)).toBeUndefined()
+  })
+})
+
+describe('a verifier with its cache', () => {
+  it('answers a repeated token from the cache: the same frozen context, no new key fetch', async () => {
+    const { verifier, token, tessera } = await createFixture()
+    const good = await token()
+    const first = await verifier.verify(good)
+    const requests = tessera.requests.length
+    expect(await verifier.verify(good)).toBe(first)
+    expect(tessera.requests.length).toBe(requests)
+  })
+
+  it('is bounded by cacheSize: an evicted token is verified again from scratch', async () => {
+    const { another, token } = await createFixture()
+    const verifier = another({ cacheSize: 2 })
+    const [a, b, c] = await Promise.all([token(), token(), token()])
+    const first = await verifier.verify(a)
+    await verifier.verify(b)
+    await verifier.verify(c)
+    const again = await verifier.verify(a)
+    expect(again).not.toBe(first)
+    expect(again).toEqual(first)
+  })
+
+  it('does not serve a cached token past its exp (plus leeway)', async () => {
+    const { verifier, token, clock } = await createFixture()
+    const good = await token()
+    await verifier.verify(good)
+    clock.advance(300_000 + 4_000)
+    await expect(verifier.verify(good)).resolves.toBeDefined()
+    clock.advance(1_000)
+    expect(await codeOf(verifier.verify(good))).toBe('token_expired')
+  })
+
+  it('still checks scopes on a cache hit', async () => {
+    const { verifier, token } = await createFixture()
+    const good = await token({ scope: 'orders:read' })
+    await verifier.verify(good)
+    expect(await codeOf(verifier.verify(good, { scopes: ['orders:write'] }))).toBe('insufficient_scope')
+  })
+
+  it('rejects a cached token right after a revocation entry for it arrives (hybrid)', async () => {
+    const { verifier, token, tessera, clock } = await createFixture({ mode: 'hybrid' })
+    const good = await token({ sid: 'session-9' })
+    const first = await verifier.verify(good)
+    expect(await verifier.verify(good)).toBe(first)
+    tessera.feed.append({ kind: 'session', sid: 'session-9', createdAt: clock.now(), expiresAt: clock.now() + 3_600_000 })
+    await expect.poll(() => codeOf(verifier.verify(good)), { interval: 5 }).toBe('token_revoked')
+  })
+})

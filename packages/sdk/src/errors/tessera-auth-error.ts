@@ -1,0 +1,62 @@
+import { AUTH_ERRORS, type AuthErrorCode, type BearerErrorName } from './auth-error-codes.js'
+
+/**
+ * Options of a {@link TesseraAuthError}.
+ *
+ * @example
+ * const options: TesseraAuthErrorOptions = { detail: 'the token has no kid', scopes: [] }
+ */
+export interface TesseraAuthErrorOptions {
+  /** Why, for logs. Never holds a token, a secret or a claim value. */
+  detail?: string
+  /** For `insufficient_scope`: the scopes the resource requires (RFC 6750 §3 `scope`). */
+  scopes?: readonly string[]
+  /** For 503s: seconds after which a retry may succeed (`Retry-After`). */
+  retryAfter?: number
+  /** The underlying failure (a network error, say), for logs. */
+  cause?: unknown
+}
+
+/**
+ * The one error the SDK throws. Match on `code`, which is stable; the message may change and
+ * never contains the token.
+ *
+ * @example
+ * try {
+ *   await verifier.verify(token, { scopes: ['orders:read'] })
+ * } catch (error) {
+ *   if (error instanceof TesseraAuthError && error.code === 'insufficient_scope') reply.status(403)
+ *   else throw error
+ * }
+ */
+export class TesseraAuthError extends Error {
+  readonly code: AuthErrorCode
+  /** The HTTP status a resource server should answer with. */
+  readonly status: number
+  /** The RFC 6750 error name, or null when the challenge carries none (no token) or the answer is not a challenge (503). */
+  readonly oauthError: BearerErrorName | null
+  readonly detail: string | undefined
+  readonly scopes: readonly string[]
+  readonly retryAfter: number | undefined
+
+  constructor(code: AuthErrorCode, options: TesseraAuthErrorOptions = {}) {
+    super(options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title, { cause: options.cause })
+    this.name = 'TesseraAuthError'
+    this.code = code
+    this.status = AUTH_ERRORS[code].status
+    this.oauthError = AUTH_ERRORS[code].oauthError
+    this.detail = options.detail
+    this.scopes = options.scopes ?? []
+    this.retryAfter = options.retryAfter
+  }
+}
+
+/**
+ * Narrow an unknown error, optionally to one code.
+ *
+ * @example
+ * if (isTesseraAuthError(error, 'stale_revocation_feed')) metrics.staleRejections.inc()
+ */
+export function isTesseraAuthError(error: unknown, code?: AuthErrorCode): error is TesseraAuthError {
+  return error instanceof TesseraAuthError && (code === undefined || error.code === code)
+}

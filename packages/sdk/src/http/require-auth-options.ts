@@ -1,0 +1,22 @@
+import type { Verifier } from '../verifier/verifier.js'
+
+/**
+ * Options of every framework's `requireAuth`.
+ *
+ * @example
+ * const options: RequireAuthOptions = { scopes: ['orders:read'], realm: 'orders' }
+ */
+export interface RequireAuthOptions {
+  /** Scopes the token must all hold; otherwise 403 `insufficient_scope`. */
+  scopes?: readonly string[]
+  /** The `realm` of the `WWW-Authenticate` challenge; defaults to the verifier's audience. */
+  realm?: string
+}
+
+/**
+ * What the adapters need of a verifier: a real {@link Verifier}, or a stand-in in tests.
+ *
+ * @example
+ * const stub: BearerVerifier = { audience: 'https://api.example.com', verify: async () => context }
+ */
+export type BearerVerifier = Pick<Verifier, 'verify' | 'audience'>

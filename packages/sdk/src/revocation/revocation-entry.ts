@@ -1,0 +1,59 @@
+import { isJsonObject } from '../shared/read-json.js'
+
+/**
+ * One entry of Tessera's revocation log, as the feed sends it (docs/revocation-feed.md). Times are
+ * milliseconds since the Unix epoch; after `expiresAt` no token the entry affects can be valid.
+ *
+ * @example
+ * const entry: RevocationEntry = { seq: 42, kind: 'session', sid: 'hghAGIu2bw-Ur789ekCUJw', createdAt: 1795758238000, expiresAt: 1795761838000 }
+ */
+export type RevocationEntry = { seq: number; createdAt: number; expiresAt: number } & (
+  | { kind: 'session'; sid: string }
+  | { kind: 'user_token_version'; sub: string; minTokenVersion: number }
+  | { kind: 'access_token'; jti: string }
+  | { kind: 'key'; kid: string }
+  | { kind: 'client'; clientId: string }
+)
+
+/**
+ * The kinds of revocation entry.
+ *
+ * @example
+ * const kind: RevocationKind = 'user_token_version'
+ */
+export type RevocationKind = RevocationEntry['kind']
+
+/**
+ * Read an entry from the wire; null when it is malformed or of a kind this SDK does not know
+ * (a newer server), which the caller reports.
+ */
+export function parseRevocationEntry(value: unknown): RevocationEntry | null {
+  if (!isJsonObject(value)) return null
+  const { seq, kind, createdAt, expiresAt } = value
+  if (!isCount(seq) || !isCount(createdAt) || !isCount(expiresAt)) return null
+  const base = { seq, createdAt, expiresAt }
+  switch (kind) {
+    case 'session':
+      return isName(value.sid) ? { ...base, kind, sid: value.sid } : null
+    case 'user_token_version':
+      return isName(value.sub) && isCount(value.minTokenVersion)
+        ? { ...base, kind, sub: value.sub, minTokenVersion: value.minTokenVersion }
+        : null
+    case 'access_token':
+      return isName(value.jti) ? { ...base, kind, jti: value.jti } : null
+    case 'key':
+      return isName(value.kid) ? { ...base, kind, kid: value.kid } : null
+    case 'client':
+      return isName(value.clientId) ? { ...base, kind, clientId: value.clientId } : null
+    default:
+      return null
+  }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0
+}

@@ -1,0 +1,41 @@
+import { TesseraAuthError } from '../errors/tessera-auth-error.js'
+
+/** Documents the verifier reads (discovery, JWKS, introspection) are small; refuse anything huge. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024
+
+/**
+ * Read a response body as JSON, refusing more than `maxBytes`. Throws `verifier_unavailable`
+ * naming `what`, never the body.
+ */
+export async function readJson(response: Response, what: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<unknown> {
+  const declared = Number(response.headers.get('content-length') ?? '0')
+  if (declared > maxBytes) throw tooLarge(what)
+  const reader = response.body?.getReader()
+  if (!reader) throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: empty body` })
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(what)
+    }
+    chunks.push(value)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  } catch {
+    throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: not JSON` })
+  }
+}
+
+function tooLarge(what: string): TesseraAuthError {
+  return new TesseraAuthError('verifier_unavailable', { detail: `${what}: larger than allowed` })
+}
+
+/** Whether a JSON value is a plain object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,45 @@
+import type { AccessTokenClaims } from '../tokens/access-token-claims.js'
+
+/**
+ * Who is calling, as a verified access token says. Frozen: a cached token hands every request the
+ * same object.
+ *
+ * @example
+ * const auth: AuthContext = await verifier.verify(token)
+ * if (auth.sessionId === null) console.log(`machine client ${auth.clientId}`)
+ * else console.log(`user ${auth.subject}, session ${auth.sessionId}, scopes ${auth.scopes.join(' ')}`)
+ */
+export interface AuthContext {
+  /** `sub`: the user, or for client-credentials tokens the client itself. */
+  readonly subject: string
+  /** `sid`: the session the token is bound to; null for machine tokens. */
+  readonly sessionId: string | null
+  /** `client_id`: the application the token was issued to. */
+  readonly clientId: string
+  /** `scope`, split. */
+  readonly scopes: readonly string[]
+  /** Every claim (from the JWT, or from the introspection answer in session mode). */
+  readonly claims: Readonly<AccessTokenClaims>
+  /** `tessera_tv`: the user's token version at issuance; null when absent. */
+  readonly tokenVersion: number | null
+}
+
+/** Build the frozen context of verified claims. */
+export function authContextFromClaims(claims: AccessTokenClaims): AuthContext {
+  return deepFreeze({
+    subject: claims.sub,
+    sessionId: claims.sid ?? null,
+    clientId: claims.client_id,
+    scopes: claims.scope.split(' ').filter((scope) => scope.length > 0),
+    claims,
+    tokenVersion: claims.tessera_tv ?? null,
+  })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member)
+  }
+  return value
+}

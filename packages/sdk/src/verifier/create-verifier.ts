@@ -1,0 +1,164 @@
+import { fetchIssuerEndpoints, type IssuerEndpoints } from '../discovery/issuer-endpoints.js'
+import { TesseraAuthError } from '../errors/tessera-auth-error.js'
+import { checkIntrospectedClaims } from '../introspection/check-introspected-claims.js'
+import { createIntrospection, type Introspect } from '../introspection/introspection-client.js'
+import { createJwksCache } from '../jwks/jwks-cache.js'
+import { startRevocationFeed } from '../revocation/revocation-feed.js'
+import { createRevocationSet } from '../revocation/revocation-set.js'
+import { checkSession } from '../sessions/session-check.js'
+import { basicAuthorization } from '../shared/basic-authorization.js'
+import { cachedLoad } from '../shared/cached-load.js'
+import { createJwtVerifier } from '../tokens/jwt-verifier.js'
+import { type AuthContext, authContextFromClaims } from './auth-context.js'
+import { isBearerTokenSyntax } from './bearer-syntax.js'
+import { checkScopes } from './check-scopes.js'
+import { createHybridCheck } from './hybrid-check.js'
+import { createLocalVerification } from './local-verification.js'
+import type { Verifier } from './verifier.js'
+import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js'
+
+/** After a failed discovery, wait this long before asking again. */
+const DISCOVERY_RETRY = 1000
+
+/**
+ * Create the verifier of one API. It discovers Tessera's endpoints from
+ * `<issuer>/.well-known/openid-configuration` and starts warming up at once (keys; in hybrid mode
+ * the revocation feed), so the first request finds it ready.
+ *
+ * @example
+ * import { createVerifier, TesseraAuthError } from '@tessera/sdk'
+ *
+ * const verifier = createVerifier({
+ *   issuer: 'https://id.example.com',
+ *   audience: 'https://api.example.com',
+ *   mode: 'hybrid',
+ *   client: { id: process.env.TESSERA_CLIENT_ID ?? '', secret: process.env.TESSERA_CLIENT_SECRET ?? '' },
+ * })
+ * try {
+ *   const auth = await verifier.verify(token, { scopes: ['orders:read'] })
+ *   console.log(`user ${auth.subject} in session ${auth.sessionId}`)
+ * } catch (error) {
+ *   if (error instanceof TesseraAuthError) console.log(error.code, error.status)
+ * }
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const config = resolveVerifierOptions(options)
+  const { issuer, audience, mode, clock, leeway } = config
+  const requestDeps = { fetch: config.fetch, requestTimeout: config.requestTimeout }
+  const discovery = cachedLoad(() => fetchIssuerEndpoints(requestDeps, issuer), { clock, retryAfter: DISCOVERY_RETRY })
+  const endpoint = (name: keyof IssuerEndpoints, what: string) => async () => {
+    const url = (await discovery.get())[name]
+    if (!url) throw new TesseraAuthError('verifier_unavailable', { detail: `the issuer advertises no ${what}` })
+    return url
+  }
+  const authorization = config.client ? basicAuthorization(config.client) : null
+  const introspect: Introspect | null = authorization
+    ? createIntrospection({ ...requestDeps, authorization, endpoint: endpoint('introspectionEndpoint', 'introspection_endpoint') })
+    : null
+
+  const jwks = createJwksCache({
+    ...requestDeps,
+    clock,
+    jwksUri: endpoint('jwksUri', 'jwks_uri'),
+    cooldown: config.jwksCooldown,
+    maxAge: config.jwksMaxAge,
+  })
+  const verifyLocally = createLocalVerification({
+    verifyJwt: createJwtVerifier({ issuer, audience, clock, leeway, jwks }),
+    jwks,
+    clock,
+    leeway,
+    cacheSize: config.cacheSize,
+  })
+
+  const set = createRevocationSet()
+  const feed =
+    mode === 'hybrid' && authorization
+      ? startRevocationFeed({
+          url: endpoint('revocationFeedEndpoint', 'revocation_feed_endpoint'),
+          authorization,
+          fetch: config.fetch,
+          clock,
+          set,
+          connectTimeout: config.requestTimeout,
+          idleTimeout: Math.max(1000, config.maxStaleness / 2),
+          reconnect: config.reconnect,
+          onError: config.onFeedError,
+        })
+      : null
+  const checkHybrid = feed
+    ? createHybridCheck({
+        feed,
+        set,
+        maxStaleness: config.maxStaleness,
+        introspect: config.onStale === 'introspect' ? introspect : null,
+        startupWait: Math.min(config.maxStaleness, config.requestTimeout),
+      })
+    : null
+
+  let closed = false
+
+  async function verifyByIntrospection(token: string): Promise<AuthContext> {
+    if (!introspect || !isBearerTokenSyntax(token)) throw new TesseraAuthError('invalid_token', { detail: 'not a bearer token' })
+    const answer = await introspect(token)
+    if (!answer.active) throw new TesseraAuthError('invalid_token', { detail: 'inactive at introspection' })
+    return authContextFromClaims(checkIntrospectedClaims(answer.claims, { issuer, audience, now: clock.now(), leeway }))
+  }
+
+  async function verify(token: string, verifyOptions: { scopes?: readonly string[] } = {}): Promise<AuthContext> {
+    if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
+    if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
+    let context: AuthContext
+    if (mode === 'session') {
+      context = await verifyByIntrospection(token)
+    } else {
+      const verified = await verifyLocally(token)
+      if (checkHybrid) await checkHybrid(token, verified)
+      context = verified.context
+    }
+    checkScopes(context, verifyOptions.scopes)
+    return context
+  }
+
+  async function ready(): Promise<void> {
+    if (mode === 'session') {
+      await endpoint('introspectionEndpoint', 'introspection_endpoint')()
+      return
+    }
+    await jwks.load()
+    if (feed) {
+      await feed.settled(config.maxStaleness)
+      if (feed.staleness() > config.maxStaleness) {
+        throw new TesseraAuthError('stale_revocation_feed', { detail: feed.lastError() ?? 'no snapshot yet', retryAfter: 1 })
+      }
+    }
+  }
+
+  // Warm up in the background; failures surface on the first verify (and through onFeedError).
+  if (mode !== 'session')
+    void discovery
+      .get()
+      .then(() => jwks.load())
+      .catch(() => {})
+
+  return {
+    issuer,
+    audience,
+    mode,
+    verify,
+    verifySession(sessionToken) {
+      if (!isBearerTokenSyntax(sessionToken))
+        return Promise.reject(new TesseraAuthError('invalid_token', { detail: 'not a session token' }))
+      return checkSession({ ...requestDeps, issuer }, sessionToken)
+    },
+    staleness() {
+      if (feed) return feed.staleness()
+      return mode === 'session' ? 0 : Number.POSITIVE_INFINITY
+    },
+    ready,
+    async close() {
+      closed = true
+      await feed?.close()
+    },
+  }
+}
