@@ -9,6 +9,8 @@ import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createRevocationHub } from './revocation/revocation-hub.js'
+import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
 import { cookieSettings } from './sessions/session-cookie.js'
 import { createSessionService } from './sessions/session-service.js'
 import { type Clock, systemClock } from './shared/clock.js'
@@ -24,6 +26,8 @@ import { createTokenService } from './tokens/token-service.js'
 import { loadPasswordList } from './users/common-passwords.js'
 import { createPasswordHasher } from './users/password-hasher.js'
 import { createUserService } from './users/user-service.js'
+import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from './webhooks/webhook-dispatch-loop.js'
+import { createWebhooks } from './webhooks/webhooks.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -77,8 +81,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     await database.db.destroy()
     throw error
   }
-  const stores = createStores(database.db)
-  const transact = createTransact(database.db)
+  const stores = createStores(database.db, database.dialect)
+  const hub = createRevocationHub({ log: stores.revocations, clock })
+  let signals: RevocationSignals | undefined
+  const transact = createTransact(database.db, database.dialect, {
+    // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
+    afterRevocationCommit: () => {
+      hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
+      signals?.announce()
+    },
+  })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
   const sessionPolicy = {
@@ -137,17 +149,43 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
+  const webhooks = createWebhooks({
+    stores,
+    transact,
+    clock,
+    random,
+    secretKey: subkey(master.key, 'webhook-secret-encryption'),
+    production: config.env === 'production',
+    timeoutMs: config.webhooks.timeout * 1000,
+    connectTimeoutMs: config.webhooks.connectTimeout * 1000,
+    rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
+  })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let maintenance: NodeJS.Timeout | undefined
+  let webhookLoop: DispatchLoop | undefined
 
   return {
     config,
     database,
     stores,
-    services: { auth, users, sessions, keys, apis, applications, tokens, introspection, tokenRevocation, verifyAccessToken },
+    /** Webhook endpoints and their dispatcher (tests call `webhooks.dispatcher.tick()` themselves). */
+    webhooks,
+    services: {
+      auth,
+      users,
+      sessions,
+      keys,
+      apis,
+      applications,
+      tokens,
+      introspection,
+      tokenRevocation,
+      verifyAccessToken,
+      revocationHub: hub,
+    },
     cookie,
     logger,
     masterKeyGenerated: master.generated,
@@ -166,6 +204,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         tokenRevocation,
         authenticateClient,
         jwksMaxAge: config.keys.jwksMaxAge,
+        revocationHub: hub,
+        revocationLog: stores.revocations,
+        clock,
+        feedHeartbeatIntervalMs: config.feed.heartbeatInterval * 1000,
         cookie,
         policy: sessionPolicy,
         trustedOrigins,
@@ -180,11 +222,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await keys.maintain()
       maintenance = setInterval(() => {
         keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
+        stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
+      webhookLoop = startDispatchLoop({
+        tick: webhooks.dispatcher.tick,
+        intervalMs: DISPATCH_INTERVAL_MS,
+        onError: (error) => logger.error({ err: error }, 'webhook dispatch failed'),
+      })
+      await hub.currentSeq()
+      signals = await startRevocationSignals({
+        wake: () => {
+          hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
+        },
+        logger,
+        pollIntervalMs: config.feed.pollInterval,
+        ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      })
     },
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance)
+      await webhookLoop?.stop()
+      await signals?.close()
       await app?.close()
       await database.db.destroy()
     },

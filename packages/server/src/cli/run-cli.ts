@@ -10,6 +10,14 @@ import { migrateCommand } from './commands/migrate-command.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
 import { usersCreateCommand, usersDisableCommand, usersEnableCommand, usersListCommand } from './commands/users-commands.js'
+import {
+  webhooksCreateCommand,
+  webhooksDeleteCommand,
+  webhooksDeliveriesCommand,
+  webhooksListCommand,
+  webhooksResendCommand,
+  webhooksRotateSecretCommand,
+} from './commands/webhooks-commands.js'
 
 export const COMMANDS: readonly Command[] = [
   startCommand,
@@ -30,6 +38,12 @@ export const COMMANDS: readonly Command[] = [
   keysListCommand,
   keysRotateCommand,
   keysRevokeCommand,
+  webhooksCreateCommand,
+  webhooksListCommand,
+  webhooksRotateSecretCommand,
+  webhooksDeleteCommand,
+  webhooksDeliveriesCommand,
+  webhooksResendCommand,
 ]
 
 function overview(): string {

@@ -31,6 +31,9 @@ export type EventType =
   | 'refresh_token.reused'
   | 'refresh_token.revoked'
   | 'access_token.revoked'
+  | 'webhook.created'
+  | 'webhook.secret_rotated'
+  | 'webhook.deleted'
 
 export interface OutboxEvent {
   type: EventType

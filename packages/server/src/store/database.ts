@@ -1,6 +1,8 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
 import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
+import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
+export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
 
 /**
@@ -19,6 +21,8 @@ export interface Database {
   applications: ApplicationsTable
   refresh_tokens: RefreshTokensTable
   access_tokens: AccessTokensTable
+  webhook_endpoints: WebhookEndpointsTable
+  webhook_deliveries: WebhookDeliveriesTable
 }
 
 export interface UsersTable {

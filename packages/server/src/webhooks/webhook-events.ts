@@ -1,0 +1,72 @@
+import type { StoredEvent } from '../events/event-outbox.js'
+
+/** The event types an endpoint may subscribe to. Public API: names never change. */
+export const WEBHOOK_EVENT_TYPES = [
+  'session.revoked',
+  'user.signed_out_everywhere',
+  'user.disabled',
+  'user.deleted',
+  'user.roles_changed',
+  'refresh_token.reuse_detected',
+  'signing_key.rotated',
+  'signing_key.revoked',
+] as const
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value)
+}
+
+/** The JSON body of a delivery (Standard Webhooks: `type`, `timestamp`, `data`). Never holds a secret. */
+export interface WebhookPayload {
+  type: WebhookEventType
+  /** When the change happened (ISO 8601), not when it was delivered. */
+  timestamp: string
+  data: Record<string, unknown>
+}
+
+/**
+ * Maps an outbox event to the webhook event it publishes, or null when it publishes none.
+ * Each `data` is built field by field from the outbox payload, so nothing is forwarded by accident.
+ */
+export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
+  const p = event.payload
+  const at = (type: WebhookEventType, data: Record<string, unknown>): WebhookPayload => ({
+    type,
+    timestamp: new Date(event.createdAt).toISOString(),
+    data,
+  })
+  // Matched as a string: user.deleted and user.roles_changed are not emitted yet, and are
+  // published as soon as the outbox starts carrying them.
+  switch (event.type as string) {
+    case 'session.revoked':
+      return at('session.revoked', { sessionId: p.sessionId, userId: event.userId, reason: p.reason })
+    case 'user.sessions_revoked':
+      // Only "every session" is a sign-out everywhere; "all but this one" is not.
+      if (p.keptSessionId !== null && p.keptSessionId !== undefined) return null
+      return at('user.signed_out_everywhere', { userId: event.userId, sessionIds: p.sessionIds, reason: p.reason })
+    case 'user.disabled':
+      return at('user.disabled', { userId: event.userId })
+    case 'user.deleted':
+      return at('user.deleted', { userId: event.userId })
+    case 'user.roles_changed':
+      return at('user.roles_changed', { userId: event.userId, ...(isStringArray(p.roles) ? { roles: p.roles } : {}) })
+    case 'refresh_token.reused':
+      return at('refresh_token.reuse_detected', {
+        userId: event.userId,
+        clientId: p.clientId,
+        sessionId: p.sessionId,
+        familyId: p.familyId,
+      })
+    case 'key.rotated':
+      return at('signing_key.rotated', { kid: p.kid, retiredKid: p.retired ?? null })
+    case 'key.revoked':
+      return at('signing_key.revoked', { kid: p.kid })
+    default:
+      return null
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+}

@@ -1,0 +1,104 @@
+import { Webhook } from 'standardwebhooks'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DIALECTS } from '../../test/test-database.js'
+import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
+import { atSystemTime, receiverForTest } from '../../test/webhook-fixture.js'
+import type { ReceivedWebhook, WebhookReceiver } from '../../test/webhook-receiver.js'
+import { WEBHOOK_EVENT_TYPES } from './webhook-events.js'
+
+const CLI = { kind: 'cli' } as const
+
+for (const dialect of DIALECTS) {
+  describe(`webhooks through the real Tessera on ${dialect}`, () => {
+    let server: TestServer
+    let receiver: WebhookReceiver
+    let secret: string
+
+    beforeEach(async () => {
+      server = await createTestServer({ dialect })
+      receiver = await receiverForTest()
+      const created = await server.tessera.webhooks.service.create(
+        { url: `${receiver.origin}/hook`, events: [...WEBHOOK_EVENT_TYPES], allowInsecureDevelopment: true },
+        CLI,
+      )
+      secret = created.secret
+    })
+    afterEach(async () => {
+      await server.close()
+    })
+
+    /** Every delivery so far, verified with the standardwebhooks package as a receiver would. */
+    function verifiedEvents(): { type: string; data: Record<string, unknown> }[] {
+      return receiver.received.map((request: ReceivedWebhook) =>
+        atSystemTime(
+          server.clock.now(),
+          () => new Webhook(secret).verify(request.body, request.headers) as { type: string; data: Record<string, unknown> },
+        ),
+      )
+    }
+
+    it('revoking a session through the HTTP API produces a signed session.revoked delivery', async () => {
+      const ann = await signUp(server.app, 'ann@example.com')
+      const other = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
+      const revoked = await server.app.inject({
+        method: 'DELETE',
+        url: `/v1/sessions/${ann.body.session?.id}`,
+        headers: { authorization: `Bearer ${other.token}` },
+      })
+      expect(revoked.statusCode).toBe(204)
+      expect(receiver.received).toEqual([]) // nothing is sent until the dispatcher runs
+
+      expect(await server.tessera.webhooks.dispatcher.tick()).toMatchObject({ enqueued: 1, succeeded: 1 })
+      expect(verifiedEvents()).toEqual([
+        {
+          type: 'session.revoked',
+          timestamp: new Date(server.clock.now()).toISOString(),
+          data: { sessionId: ann.body.session?.id, userId: ann.body.user?.id, reason: 'revoked_by_user' },
+        },
+      ])
+      expect(receiver.received[0]?.body).not.toContain(other.token as string)
+    })
+
+    it('signing out everywhere produces session.revoked for each session and one user.signed_out_everywhere', async () => {
+      const ann = await signUp(server.app, 'ann@example.com')
+      await signIn(server.app, 'ann@example.com')
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/v1/sessions/revoke',
+        headers: { authorization: `Bearer ${ann.token}` },
+        payload: { scope: 'all' },
+      })
+      expect(response.statusCode).toBe(204)
+      await server.tessera.webhooks.dispatcher.tick()
+      const types = verifiedEvents().map((event) => event.type)
+      expect(types.filter((type) => type === 'session.revoked')).toHaveLength(2)
+      expect(types.filter((type) => type === 'user.signed_out_everywhere')).toHaveLength(1)
+    })
+
+    it('signing out of the other devices is not a sign-out everywhere', async () => {
+      const ann = await signUp(server.app, 'ann@example.com')
+      await signIn(server.app, 'ann@example.com')
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/sessions/revoke',
+        headers: { authorization: `Bearer ${ann.token}` },
+        payload: { scope: 'others' },
+      })
+      await server.tessera.webhooks.dispatcher.tick()
+      expect(verifiedEvents().map((event) => event.type)).toEqual(['session.revoked'])
+    })
+
+    it('disabling a user and revoking a signing key are delivered too', async () => {
+      const ann = await signUp(server.app, 'ann@example.com')
+      await server.tessera.services.users.disable(ann.body.user?.id as string, CLI)
+      const [key] = await server.tessera.services.keys.list()
+      await server.tessera.services.keys.revoke(key?.kid as string, CLI)
+      await server.tessera.webhooks.dispatcher.tick()
+      const events = verifiedEvents()
+      expect(events.map((event) => event.type)).toEqual(
+        expect.arrayContaining(['session.revoked', 'user.signed_out_everywhere', 'user.disabled', 'signing_key.revoked']),
+      )
+      expect(events.find((event) => event.type === 'signing_key.revoked')?.data).toEqual({ kid: key?.kid })
+    })
+  })
+}
