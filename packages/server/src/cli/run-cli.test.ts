@@ -2,68 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { loadConfig } from '../config/load-config.js'
 import { createTessera, type Tessera } from '../tessera.js'
-import type { CliIo } from './cli-io.js'
-import { COMMANDS, runCli } from './run-cli.js'
+import { COMMANDS } from './run-cli.js'
 
 const PASSWORD = 'correct horse battery staple'
 const DEVICE = { userAgent: 'run-cli-test', ip: '127.0.0.1' }
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-  /** How many times the command read standard input. */
-  stdinReads: number
-}
-
-type Env = Record<string, string | undefined>
-
-/** Runs one CLI invocation against a fake IO that records everything written. */
-async function cli(env: Env, argv: string[], stdin = ''): Promise<CliResult> {
-  let stdout = ''
-  let stderr = ''
-  let stdinReads = 0
-  const io: CliIo = {
-    env,
-    cwd: tmpdir(),
-    stdout: (text) => {
-      stdout += text
-    },
-    stderr: (text) => {
-      stderr += text
-    },
-    readStdin: async () => {
-      stdinReads += 1
-      return stdin
-    },
-    onShutdown: () => {
-      throw new Error('only `start` registers shutdown handlers')
-    },
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr, stdinReads }
-}
-
-/** `--json` output is exactly one JSON object on one line, and nothing else. */
-function oneJsonObject(text: string): Record<string, unknown> {
-  expect(text.endsWith('\n')).toBe(true)
-  const lines = text.slice(0, -1).split('\n')
-  expect(lines).toHaveLength(1)
-  const value: unknown = JSON.parse(lines[0] as string)
-  expect(typeof value === 'object' && value !== null && !Array.isArray(value)).toBe(true)
-  return value as Record<string, unknown>
-}
-
-/** A refused `--json` command: its code, nothing on stdout, one JSON error object on stderr. */
-function jsonErrorCode(result: CliResult): string {
-  expect(result.stdout).toBe('')
-  const body = oneJsonObject(result.stderr) as { error?: { code?: unknown; message?: unknown } }
-  expect(typeof body.error?.message).toBe('string')
-  return body.error?.code as string
-}
 
 interface PresentedUser {
   id: string

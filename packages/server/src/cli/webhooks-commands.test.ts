@@ -3,52 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Webhook } from 'standardwebhooks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli, type Env, jsonErrorCode as errorCode, oneJsonObject as json } from '../../test/cli-harness.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { receiverForTest } from '../../test/webhook-fixture.js'
 import { loadConfig } from '../config/load-config.js'
 import { createTessera } from '../tessera.js'
-import type { CliIo } from './cli-io.js'
-import { runCli } from './run-cli.js'
-
-type Env = Record<string, string | undefined>
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function cli(env: Env, argv: string[]): Promise<CliResult> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    env,
-    cwd: tmpdir(),
-    stdout: (text) => {
-      stdout += text
-    },
-    stderr: (text) => {
-      stderr += text
-    },
-    readStdin: async () => '',
-    onShutdown: () => {
-      throw new Error('only `start` registers shutdown handlers')
-    },
-  }
-  return { code: await runCli(argv, io), stdout, stderr }
-}
-
-/** `--json` output: exactly one JSON object on one line. */
-function json(text: string): Record<string, unknown> {
-  const lines = text.trimEnd().split('\n')
-  expect(lines).toHaveLength(1)
-  return JSON.parse(lines[0] as string) as Record<string, unknown>
-}
-
-function errorCode(result: CliResult): string {
-  expect(result.stdout).toBe('')
-  return (json(result.stderr) as { error: { code: string } }).error.code
-}
 
 interface Endpoint {
   id: string
