@@ -116,12 +116,17 @@ export function startRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
       })
       const decoder = new TextDecoder()
       const reader = response.body.getReader()
+      // Aborting must end the read even when the fetch no longer does: Node 20's fetch drops the
+      // signal of a body fetched with `redirect: 'error'` once its Request is garbage-collected
+      // (undici #4627), which left close() hanging and a silent connection never replaced.
+      controller.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true })
       for (;;) {
         const { done, value } = await reader.read()
         if (done) break
         parser.push(decoder.decode(value, { stream: true }))
       }
-      if (!closed) fail('revocation feed: the server closed the stream')
+      if (closed) return delivered
+      fail(controller.signal.aborted ? 'revocation feed: timed out or went silent' : 'revocation feed: the server closed the stream')
     } catch (error) {
       if (closed) return delivered
       const reason = controller.signal.aborted ? 'timed out or went silent' : error instanceof Error ? error.message : 'failed'

@@ -21,6 +21,8 @@ const PAGE = 1000
 /** `GET /v1/revocations`: the live revocation set, or a resumable stream of it (docs/revocation-feed.md). */
 export function revocationFeedRoutes(deps: RevocationFeedDeps) {
   const { log, hub, clock } = deps
+  /** Ends each open stream; a stream never ends by itself, and Fastify's close waits for it. */
+  const open = new Set<() => void>()
 
   async function authenticateReader(request: FastifyRequest, reply: FastifyReply) {
     try {
@@ -43,6 +45,11 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
   }
 
   return async (app: FastifyInstance) => {
+    // Before the server waits for in-flight requests: end the streams, or SIGTERM never completes
+    // while a subscriber is attached. Subscribers resume from Last-Event-ID on another instance.
+    app.addHook('preClose', async () => {
+      for (const end of open) end()
+    })
     app.get('/v1/revocations', async (request, reply) => {
       await authenticateReader(request, reply)
       if (!(request.headers.accept ?? '').includes('text/event-stream')) {
@@ -67,6 +74,7 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       'x-accel-buffering': 'no',
     })
     const write = (event: string, data: unknown, id?: number) => {
+      if (closed) return
       out.write(`event: ${event}\n${id !== undefined ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`)
     }
     let sent = cursor ?? 0
@@ -88,7 +96,13 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       closed = true
       unsubscribe()
       clearInterval(timer)
+      open.delete(end)
     }
+    const end = () => {
+      stop()
+      out.end()
+    }
+    open.add(end)
     request.raw.on('close', stop)
 
     void (async () => {
@@ -108,8 +122,7 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       heartbeat()
     })().catch((error: unknown) => {
       request.log.error({ err: error }, 'revocation feed failed')
-      if (!closed) out.end()
-      stop()
+      if (!closed) end()
     })
   }
 }

@@ -1,0 +1,366 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase } from '../test-database.js'
+
+// Issue 6, end to end: real Tessera processes (the built executable; `npm test` builds it first)
+// and real @tessera/sdk verifiers in hybrid mode, in one test.
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+const API = 'https://orders.example.test'
+const PASSWORD = 'correct horse battery staple'
+/** The issue's bound: every hybrid verifier rejects a revoked token within a second of the commit. */
+const PROPAGATION_BOUND_MS = 1_000
+const READY_DEADLINE_MS = 20_000
+
+interface Client {
+  id: string
+  secret: string
+}
+type Exit = { code: number | null; signal: NodeJS.Signals | null }
+interface Running {
+  child: ChildProcess
+  base: string
+  port: number
+  output(): string
+  exited: Promise<Exit>
+}
+type Env = Record<string, string>
+
+let cleanup: (() => Promise<void>)[]
+beforeEach(() => {
+  cleanup = []
+})
+afterEach(async () => {
+  // Every step runs, bounded, so a hung step cannot leave a process behind; the first failure is rethrown.
+  const failures: unknown[] = []
+  for (const step of cleanup.reverse()) {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('a cleanup step took longer than 8 s')), 8_000)
+    })
+    await Promise.race([step(), timeout])
+      .catch((error: unknown) => failures.push(error))
+      .finally(() => clearTimeout(timer))
+  }
+  if (failures.length > 0) throw failures[0]
+})
+
+/** A data dir and master key of this test's own, removed after it. */
+function baseEnv(): Env {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-hybrid-'))
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+  return { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
+}
+
+function childEnv(env: Env): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))), ...env }
+}
+
+async function cli(env: Env, args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [MAIN, ...args, '--json'], { env: childEnv(env) })
+  return JSON.parse(stdout) as Record<string, unknown>
+}
+
+/** With the CLI, before the server starts: a hybrid API, a web app that trades sessions for tokens, and the API's resource server. */
+async function register(env: Env): Promise<{ web: Client; rs: Client }> {
+  await cli(env, ['apis', 'create', '--identifier', API, '--name', 'Orders', '--mode', 'hybrid', '--scopes', 'orders:read'])
+  const app = (name: string, type: string, ...rest: string[]) =>
+    cli(env, ['apps', 'create', '--name', name, '--type', type, '--api', API, ...rest])
+  // One after another: two CLI processes writing one SQLite file at once can meet a lock.
+  const web = await app('Web', 'web', '--grants', 'token_exchange,refresh_token', '--scopes', 'orders:read')
+  const rs = await app('Orders API', 'resource-server')
+  const client = (created: Record<string, unknown>) => ({ id: String(created.clientId), secret: String(created.clientSecret) })
+  return { web: client(web), rs: client(rs) }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (typeof address !== 'object' || address === null) throw new Error('no port')
+  return address.port
+}
+
+/** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
+async function startTessera(env: Env, port?: number): Promise<Running> {
+  for (let attempt = 1; ; attempt += 1) {
+    const chosen = port ?? (await freePort())
+    const child = spawn(process.execPath, [MAIN, 'start'], {
+      env: childEnv({ ...env, TESSERA_PORT: String(chosen) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    const running: Running = { child, base: `http://localhost:${chosen}`, port: chosen, output: () => output, exited }
+    cleanup.push(() => terminate(running).then(() => undefined))
+    try {
+      await waitUntilReady(running)
+      return running
+    } catch (error) {
+      await terminate(running)
+      if (port === undefined && attempt < 3 && output.includes('EADDRINUSE')) continue
+      throw error
+    }
+  }
+}
+
+async function waitUntilReady(running: Running): Promise<void> {
+  const deadline = Date.now() + READY_DEADLINE_MS
+  while (Date.now() < deadline) {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`tessera exited:\n${running.output()}`)
+    const ok = await fetch(`${running.base}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.status === 200,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`tessera was not ready within ${READY_DEADLINE_MS} ms:\n${running.output()}`)
+}
+
+/** SIGTERM (after SIGCONT, in case a test froze it), then SIGKILL after 5 s; resolves with how it exited. */
+async function terminate(running: Running): Promise<Exit> {
+  if (running.child.exitCode === null && running.child.signalCode === null) {
+    running.child.kill('SIGCONT')
+    running.child.kill('SIGTERM')
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), 5_000)
+    await running.exited.finally(() => clearTimeout(timer))
+  }
+  return running.exited
+}
+
+function hybridVerifier(base: string, rs: Client, options: Partial<VerifierOptions> = {}): Verifier {
+  const verifier = createVerifier({
+    issuer: base,
+    audience: API,
+    mode: 'hybrid',
+    client: rs,
+    reconnect: { initialDelay: 50, maxDelay: 250 },
+    ...options,
+  })
+  // Closed after the processes stop: a fetch aborted by close() leaves undici opening a spare
+  // connection that holds up the server's graceful shutdown until the client drops it (about 4 s).
+  cleanup.unshift(() => verifier.close())
+  return verifier
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+/** A bearer session: sign-up the first time for an email, sign-in after. */
+async function signIn(base: string, email: string, path: 'sign-up' | 'sign-in'): Promise<{ id: string; token: string }> {
+  const response = await fetch(`${base}/v1/${path}`, json({ email, password: PASSWORD, transport: 'bearer' }))
+  expect(response.status).toBe(path === 'sign-up' ? 201 : 200)
+  return ((await response.json()) as { session: { id: string; token: string } }).session
+}
+
+/** RFC 8693 token exchange: the session for an access token to the API, bound to the session (`sid`). */
+async function accessToken(base: string, web: Client, sessionToken: string): Promise<string> {
+  const response = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${web.id}:${web.secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: sessionToken,
+      subject_token_type: 'urn:tessera:token-type:session',
+      resource: API,
+      scope: 'orders:read',
+    }),
+  })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { access_token: string }).access_token
+}
+
+/** POST /v1/sign-out; resolves with the time its response arrived (the revocation is committed by then). */
+async function signOut(base: string, sessionToken: string): Promise<number> {
+  const response = await fetch(`${base}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } })
+  const at = performance.now()
+  expect(response.status).toBe(204)
+  return at
+}
+
+/**
+ * Verifies the token again and again, yielding 2 ms between tries, until `stop` holds for the outcome
+ * (`accepted` or the error's code) or `ms` pass; resolves with the last outcome and its time.
+ */
+async function verifyUntil(verifier: Verifier, token: string, ms: number, stop: (outcome: string) => boolean) {
+  const deadline = performance.now() + ms
+  for (;;) {
+    const outcome = await verifier.verify(token, { scopes: ['orders:read'] }).then(
+      () => 'accepted',
+      (error: unknown) => (isTesseraAuthError(error) ? error.code : Promise.reject(error)),
+    )
+    const at = performance.now()
+    if (stop(outcome) || at > deadline) return { outcome, at }
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+const firstRefusal = (verifier: Verifier, token: string, ms: number) =>
+  verifyUntil(verifier, token, ms, (outcome) => outcome !== 'accepted')
+
+interface FeedConnection {
+  lastEventId: string | null
+  status: number | null
+  events: { event: string; id: string | undefined }[]
+}
+
+/** A fetch that records each feed request's Last-Event-ID and the events its stream delivered. */
+function recordingFetch(): { fetch: FetchLike; connections: FeedConnection[] } {
+  const connections: FeedConnection[] = []
+  const fetch: FetchLike = async (input, init) => {
+    const response = await globalThis.fetch(input, init)
+    if (!input.endsWith('/v1/revocations') || !response.body) return response
+    const headers = (init?.headers ?? {}) as Record<string, string>
+    const connection: FeedConnection = { lastEventId: headers['last-event-id'] ?? null, status: response.status, events: [] }
+    connections.push(connection)
+    const decoder = new TextDecoder()
+    let buffer = ''
+    const tap = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        buffer += decoder.decode(chunk, { stream: true })
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const fields = new Map(
+            buffer
+              .slice(0, end)
+              .split('\n')
+              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+          )
+          connection.events.push({ event: fields.get('event') ?? 'message', id: fields.get('id') })
+          buffer = buffer.slice(end + 2)
+        }
+        controller.enqueue(chunk)
+      },
+    })
+    return new Response(response.body.pipeThrough(tap), { status: response.status, headers: response.headers })
+  }
+  return { fetch, connections }
+}
+
+describe('hybrid verification against a real Tessera process', () => {
+  it('rejects a token as token_revoked within a second of the sign-out that revoked its session', async () => {
+    const env = baseEnv()
+    const { web, rs } = await register(env)
+    const tessera = await startTessera(env)
+    const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    const token = await accessToken(tessera.base, web, session.token)
+    const verifier = hybridVerifier(tessera.base, rs)
+    await verifier.ready()
+    expect((await verifier.verify(token, { scopes: ['orders:read'] })).sessionId).toBe(session.id)
+
+    const committed = await signOut(tessera.base, session.token)
+    const refusal = await firstRefusal(verifier, token, 5_000)
+    expect(refusal.outcome).toBe('token_revoked')
+    expect(refusal.at - committed).toBeLessThan(PROPAGATION_BOUND_MS)
+  })
+
+  it('resumes from Last-Event-ID after the feed connection dies, missing none of the revocations committed meanwhile', async () => {
+    const env = baseEnv()
+    const { web, rs } = await register(env)
+    let tessera = await startTessera(env)
+    const signedOut = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    const [downA, downB, kept] = await Promise.all([1, 2, 3].map(() => signIn(tessera.base, 'ann@example.com', 'sign-in')))
+    if (!downA || !downB || !kept) throw new Error('three sessions expected')
+    const sessions = [signedOut, downA, downB, kept]
+    const [signedOutToken, downAToken, downBToken, keptToken] = (await Promise.all(
+      sessions.map((session) => accessToken(tessera.base, web, session.token)),
+    )) as [string, string, string, string]
+    const feed = recordingFetch()
+    const verifier = hybridVerifier(tessera.base, rs, { fetch: feed.fetch })
+    await verifier.ready()
+    for (const token of [signedOutToken, downAToken, downBToken, keptToken]) await verifier.verify(token)
+
+    // One revocation over the live stream, so the cursor to resume from is not the start.
+    await signOut(tessera.base, signedOut.token)
+    expect((await firstRefusal(verifier, signedOutToken, 5_000)).outcome).toBe('token_revoked')
+    const cursor = feed.connections.at(-1)?.events.findLast((event) => event.event === 'revocation')?.id
+    expect(cursor).toMatch(/^\d+$/)
+
+    // Kill the connection: SIGTERM ends the stream and the process. Regression (issue 6): an open
+    // feed stream used to keep a SIGTERM'd Tessera running until SIGKILL.
+    expect(await terminate(tessera)).toEqual({ code: 0, signal: null })
+    const connectionsBefore = feed.connections.length
+    // Two revocations committed while no instance serves the feed, straight into the database.
+    await cli(env, ['sessions', 'revoke', downA.id])
+    await cli(env, ['sessions', 'revoke', downB.id])
+    await expect(verifier.verify(downAToken)).resolves.toBeDefined()
+
+    tessera = await startTessera(env, tessera.port)
+    for (const token of [downAToken, downBToken]) expect((await firstRefusal(verifier, token, 10_000)).outcome).toBe('token_revoked')
+    expect((await verifier.verify(keptToken)).sessionId).toBe(kept.id)
+
+    const reconnections = feed.connections.slice(connectionsBefore)
+    expect(reconnections.every((connection) => connection.lastEventId === cursor)).toBe(true)
+    const resumed = reconnections.filter((connection) => connection.status === 200)
+    expect(resumed).toHaveLength(1)
+    // Resumed, not restarted: exactly the two missed entries, in order, and no snapshot.
+    expect(resumed[0]?.events.filter((event) => event.event !== 'heartbeat')).toEqual([
+      { event: 'revocation', id: String(Number(cursor) + 1) },
+      { event: 'revocation', id: String(Number(cursor) + 2) },
+    ])
+  })
+
+  it('fails closed with stale_revocation_feed once the feed is silent past maxStaleness, and recovers when it speaks again', async () => {
+    const maxStaleness = 3_000
+    const env = { ...baseEnv(), TESSERA_FEED_HEARTBEAT_INTERVAL: '1' }
+    const { web, rs } = await register(env)
+    const tessera = await startTessera(env)
+    const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    const token = await accessToken(tessera.base, web, session.token)
+    const verifier = hybridVerifier(tessera.base, rs, { maxStaleness, requestTimeout: 1_000 })
+    await verifier.ready()
+    await verifier.verify(token)
+
+    // SIGSTOP: the connection stays open and nothing arrives on it, like a half-open TCP connection.
+    tessera.child.kill('SIGSTOP')
+    const silentFrom = performance.now()
+    const refusal = await firstRefusal(verifier, token, maxStaleness + 5_000)
+    expect(refusal.outcome).toBe('stale_revocation_feed')
+    // The last heartbeat came about a second before the freeze: the verifier trusted its set for
+    // most of maxStaleness into the silence, and no longer than that.
+    expect(refusal.at - silentFrom).toBeGreaterThan(maxStaleness - 1_500)
+    expect(refusal.at - silentFrom).toBeLessThan(maxStaleness + 1_000)
+    expect(verifier.staleness()).toBeGreaterThan(maxStaleness)
+
+    tessera.child.kill('SIGCONT')
+    expect((await verifyUntil(verifier, token, 15_000, (outcome) => outcome === 'accepted')).outcome).toBe('accepted')
+  })
+})
+
+describe('two Tessera instances on one PostgreSQL database', () => {
+  it('delivers a revocation committed through instance A to a verifier subscribed to instance B within a second', async () => {
+    const database = createTestDatabase('postgres')
+    cleanup.push(() => database.drop())
+    // The poll floor is a minute, so only LISTEN/NOTIFY can carry the entry from A to B in time.
+    const env = { ...baseEnv(), TESSERA_DATABASE_URL: database.url, TESSERA_FEED_POLL_INTERVAL: '60000' }
+    const { web, rs } = await register(env)
+    const b = await startTessera(env)
+    // One issuer for both, B's URL, where the verifier discovers the endpoints and the feed.
+    const a = await startTessera({ ...env, TESSERA_ISSUER: b.base })
+    const session = await signIn(a.base, 'ann@example.com', 'sign-up')
+    const token = await accessToken(a.base, web, session.token)
+    const verifier = hybridVerifier(b.base, rs)
+    await verifier.ready()
+    expect((await verifier.verify(token)).sessionId).toBe(session.id)
+
+    const committed = await signOut(a.base, session.token)
+    const refusal = await firstRefusal(verifier, token, 5_000)
+    expect(refusal.outcome).toBe('token_revoked')
+    expect(refusal.at - committed).toBeLessThan(PROPAGATION_BOUND_MS)
+  })
+})
