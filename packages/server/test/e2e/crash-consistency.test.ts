@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { freePort } from './free-port.js'
 
 /** The built executable; `npm test` builds it first (the `pretest` script). */
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
@@ -22,15 +22,6 @@ interface Running {
   child: ChildProcess
   output(): string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
 }
 
 function spawnTessera(env: Record<string, string>): Running {

@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +8,7 @@ import { promisify } from 'node:util'
 import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../test-database.js'
+import { freePort } from './free-port.js'
 
 // Issue 6, end to end: real Tessera processes (the built executable; `npm test` builds it first)
 // and real @tessera/sdk verifiers in hybrid mode, in one test.
@@ -79,15 +79,6 @@ async function register(env: Env): Promise<{ web: Client; rs: Client }> {
   const rs = await app('Orders API', 'resource-server')
   const client = (created: Record<string, unknown>) => ({ id: String(created.clientId), secret: String(created.clientSecret) })
   return { web: client(web), rs: client(rs) }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
 }
 
 /** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
