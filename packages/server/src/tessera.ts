@@ -9,6 +9,7 @@ import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createRoleService } from './rbac/role-service.js'
 import { createRevocationHub } from './revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
 import { cookieSettings } from './sessions/session-cookie.js'
@@ -131,6 +132,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
   const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
+  const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const tokens = createTokenService({
@@ -140,6 +142,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     sessionPolicy,
     apis,
+    roles,
+    stores,
     accessTokens,
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
@@ -180,6 +184,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       keys,
       apis,
       applications,
+      roles,
       tokens,
       introspection,
       tokenRevocation,
