@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import { auditListCommand } from './commands/audit-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -63,6 +64,7 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  auditListCommand,
 ]
 
 function overview(): string {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, serve } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
+import type { StoredEvent } from '../events/event-outbox.js'
+import { toWebhookPayload } from '../webhooks/webhook-events.js'
 
 /** What a failed call must leave untouched: roles, grants, assignments, the outbox and the revocation log. */
 async function snapshot(server: TestServer) {
@@ -121,10 +123,12 @@ for (const dialect of DIALECTS) {
       expect((await roles.listRolesOfUser(user.id)).map((role) => role.name)).toEqual(['editor', 'viewer'])
       expect((await roles.listRolesOfApplication(m2m.id)).map((role) => role.name)).toEqual(['editor'])
       const changes = await eventsOf(server, 'user.roles_changed')
-      expect(changes.map((event) => [event.userId, event.payload.name, event.payload.change])).toEqual([
-        [user.id, 'editor', 'assigned'],
-        [user.id, 'viewer', 'assigned'],
+      // Each says what the user holds now, which the user.roles_changed webhook publishes.
+      expect(changes.map((event) => [event.userId, event.payload.name, event.payload.change, event.payload.roles])).toEqual([
+        [user.id, 'editor', 'assigned', ['editor']],
+        [user.id, 'viewer', 'assigned', ['editor', 'viewer']],
       ])
+      expect(toWebhookPayload(changes[1] as StoredEvent)?.data).toEqual({ userId: user.id, roles: ['editor', 'viewer'] })
       expect((await eventsOf(server, 'application.roles_changed'))[0]?.payload).toMatchObject({ clientId: m2m.id, change: 'assigned' })
 
       const before = await snapshot(server)
