@@ -71,6 +71,7 @@ for (const dialect of DIALECTS) {
         expect(await codeOf(roles.create({ name }, CLI)), name).toBe('invalid_request')
       }
       expect(await codeOf(roles.create({ name: 'long', description: 'x'.repeat(501) }, CLI))).toBe('invalid_request')
+      expect(await codeOf(roles.update('viewer', {}, CLI))).toBe('invalid_request')
       for (const unknown of ['nobody', 'rol_000000000000000', API]) {
         expect(await codeOf(roles.get(unknown))).toBe('role_not_found')
         expect(await codeOf(roles.delete(unknown, CLI))).toBe('role_not_found')
