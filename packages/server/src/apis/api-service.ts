@@ -20,6 +20,8 @@ export interface NewApi {
   mode: VerificationMode
   scopes: string[]
   accessTokenTtl?: number
+  /** Put a `roles` claim in its access tokens (default false). */
+  rolesClaim?: boolean
 }
 
 export type ApiService = ReturnType<typeof createApiService>
@@ -50,6 +52,7 @@ export function createApiService(deps: ApiServiceDeps) {
         mode: input.mode,
         accessTokenTtl: ttl,
         scopes: [...new Set(input.scopes)],
+        rolesClaim: input.rolesClaim ?? false,
         createdAt: now,
         updatedAt: now,
       }
@@ -80,6 +83,23 @@ export function createApiService(deps: ApiServiceDeps) {
 
     list(): Promise<Api[]> {
       return stores.apis.list()
+    },
+
+    /** Turns the `roles` claim of the API's access tokens on or off; tokens already issued keep what they carry. */
+    async setRolesClaim(identifier: string, on: boolean, actor: Actor): Promise<Api> {
+      return transact(async (tx) => {
+        const now = clock.now()
+        if (!(await tx.apis.setRolesClaim(identifier, on, now))) throw new TesseraError('api_not_found')
+        await tx.events.append({
+          type: 'api.updated',
+          actor,
+          userId: null,
+          payload: { identifier, rolesClaim: on },
+          ip: null,
+          createdAt: now,
+        })
+        return (await tx.apis.findByIdentifier(identifier)) as Api
+      })
     },
 
     async delete(identifier: string, actor: Actor): Promise<void> {

@@ -3,10 +3,21 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
-import { apisCreateCommand, apisDeleteCommand, apisListCommand } from './commands/apis-commands.js'
+import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import { auditListCommand } from './commands/audit-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
+import {
+  rolesAssignCommand,
+  rolesCreateCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesListCommand,
+  rolesRevokePermissionCommand,
+  rolesShowCommand,
+  rolesUnassignCommand,
+} from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
 import { usersCreateCommand, usersDisableCommand, usersEnableCommand, usersListCommand } from './commands/users-commands.js'
@@ -35,6 +46,15 @@ export const COMMANDS: readonly Command[] = [
   apisCreateCommand,
   apisListCommand,
   apisDeleteCommand,
+  apisRolesClaimCommand,
+  rolesCreateCommand,
+  rolesListCommand,
+  rolesShowCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesRevokePermissionCommand,
+  rolesAssignCommand,
+  rolesUnassignCommand,
   keysListCommand,
   keysRotateCommand,
   keysRevokeCommand,
@@ -44,6 +64,7 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  auditListCommand,
 ]
 
 function overview(): string {

@@ -45,6 +45,15 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     return tokenVersion === null || tokenVersion >= live.user.tokenVersion
   }
 
+  /**
+   * A `client` cut-off (an application lost a role permission) kills its tokens issued up to its
+   * time. Compared in whole seconds of `iat`, as the SDK's revocation set does, so both agree.
+   */
+  async function cutOff(clientId: string, iatSeconds: number, now: number): Promise<boolean> {
+    const at = await stores.revocations.clientCutoff(clientId, now)
+    return at !== null && iatSeconds * 1000 <= at
+  }
+
   return {
     async introspect(caller: Application, token: string): Promise<IntrospectionResponse> {
       const now = clock.now()
@@ -55,6 +64,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         // Another instance may have revoked the key within this instance's key-set cache second.
         if (await stores.revocations.isRevoked('key', claims.kid, now)) return INACTIVE
         if (!(await stores.applications.findById(claims.clientId))) return INACTIVE
+        if (await cutOff(claims.clientId, claims.iat, now)) return INACTIVE
         const userId = claims.sid ? claims.sub : null
         if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return INACTIVE
         return {
@@ -80,6 +90,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         if (!mayInspect(caller, access.clientId, access.api)) return INACTIVE
         if (access.revokedAt !== null || now >= access.expiresAt) return INACTIVE
         if (!(await stores.applications.findById(access.clientId))) return INACTIVE
+        if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return INACTIVE
         if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return INACTIVE
         return {
           active: true,
