@@ -3,13 +3,21 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
+import { adminBootstrapCommand } from './commands/admin-commands.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
-import { usersCreateCommand, usersDisableCommand, usersEnableCommand, usersListCommand } from './commands/users-commands.js'
+import {
+  usersCreateCommand,
+  usersDeleteCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersListCommand,
+  usersResetPasswordCommand,
+} from './commands/users-commands.js'
 import {
   webhooksCreateCommand,
   webhooksDeleteCommand,
@@ -22,10 +30,13 @@ import {
 export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
+  adminBootstrapCommand,
   usersCreateCommand,
   usersListCommand,
   usersDisableCommand,
   usersEnableCommand,
+  usersResetPasswordCommand,
+  usersDeleteCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,
