@@ -53,7 +53,11 @@ const web = await tessera.services.applications.create(
 const rs = await tessera.services.applications.create({ name: 'orders', type: 'resource-server', apis: [AUDIENCE] }, cli)
 const webAuth = basic(web.application.id, web.clientSecret)
 const user = { email: 'bench@example.com', password: PASSWORD }
-await fetch(`${issuer}/v1/sign-up`, { method: 'POST', headers: json, body: JSON.stringify(user) })
+const signedUp = await (await fetch(`${issuer}/v1/sign-up`, { method: 'POST', headers: json, body: JSON.stringify(user) })).json()
+// RBAC: the user's token carries orders:read only through a role.
+await tessera.services.roles.create({ name: 'reader' }, cli)
+await tessera.services.roles.addPermissions('reader', AUDIENCE, ['orders:read'], cli)
+await tessera.services.roles.assignToUser('reader', signedUp.user.id, cli)
 
 /** A fresh session and an access token bound to it. */
 async function sessionWithToken() {

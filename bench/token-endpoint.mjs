@@ -19,7 +19,13 @@ const signUp = await fetch(`${address}/v1/sign-up`, {
   headers: json,
   body: JSON.stringify({ email: 'bench@example.com', password: 'correct horse battery staple', transport: 'bearer' }),
 })
-const sessionToken = (await signUp.json()).session.token
+const signedUp = await signUp.json()
+const sessionToken = signedUp.session.token
+// RBAC: tokens carry orders:read only through a role, held by the user and by the m2m job.
+await tessera.services.roles.create({ name: 'reader' }, cli)
+await tessera.services.roles.addPermissions('reader', resource, ['orders:read'], cli)
+await tessera.services.roles.assignToUser('reader', signedUp.user.id, cli)
+await tessera.services.roles.assignToApplication('reader', m2m.application.id, cli)
 const webAuth = basic(web.application.id, web.clientSecret)
 const exchangeBody = new URLSearchParams({
   grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',

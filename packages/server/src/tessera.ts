@@ -10,6 +10,7 @@ import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createRoleService } from './rbac/role-service.js'
 import { createRevocationHub } from './revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
 import { cookieSettings } from './sessions/session-cookie.js'
@@ -132,7 +133,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
   const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
-  const adminBootstrap = createAdminBootstrap({ transact, applications })
+  const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
+  const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const tokens = createTokenService({
@@ -142,6 +144,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     sessionPolicy,
     apis,
+    roles,
+    stores,
     accessTokens,
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
@@ -182,6 +186,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       keys,
       apis,
       applications,
+      roles,
       tokens,
       introspection,
       tokenRevocation,
@@ -224,6 +229,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           applications,
           apis,
           keys,
+          roles,
           webhooks: webhooks.service,
         },
       })

@@ -39,7 +39,7 @@ export function adminApisRoutes(deps: { apis: ApiService }): FastifyPluginAsyncT
         config: write,
         schema: {
           tags,
-          summary: "Change an API's name, mode or token lifetime (its identifier never changes)",
+          summary: "Change an API's name, mode, token lifetime or roles claim (its identifier never changes)",
           params: ApiParams,
           body: ApiChangesBody,
           response: responses({ 200: ApiBody }, [404, 409]),

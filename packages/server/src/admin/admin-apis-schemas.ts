@@ -12,6 +12,8 @@ const Ttl = Type.Integer({
   description: 'Access-token lifetime, seconds (at most tokens.maxAccessTokenTtl).',
 })
 
+const RolesClaim = Type.Boolean({ description: 'Put a `roles` claim in its access tokens (default false).' })
+
 export const ApiView = Type.Object({
   id: Type.String(),
   identifier: Type.String(),
@@ -19,6 +21,7 @@ export const ApiView = Type.Object({
   mode: Mode,
   accessTokenTtl: Type.Integer(),
   scopes: Type.Array(Type.String()),
+  rolesClaim: Type.Boolean({ description: 'Its access tokens carry a `roles` claim.' }),
   createdAt: Timestamp,
 })
 
@@ -33,10 +36,11 @@ export const NewApiBody = closed({
   mode: Mode,
   scopes: Type.Optional(Type.Array(Permission, { maxItems: 200, description: 'Permissions the API defines.' })),
   accessTokenTtl: Type.Optional(Ttl),
+  rolesClaim: Type.Optional(RolesClaim),
 })
 
 export const ApiChangesBody = Type.Object(
-  { name: Type.Optional(Name), mode: Type.Optional(Mode), accessTokenTtl: Type.Optional(Ttl) },
+  { name: Type.Optional(Name), mode: Type.Optional(Mode), accessTokenTtl: Type.Optional(Ttl), rolesClaim: Type.Optional(RolesClaim) },
   { additionalProperties: false, minProperties: 1 },
 )
 

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { KeyService } from '../keys/key-service.js'
+import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
@@ -15,6 +16,7 @@ import { adminApplicationsRoutes } from './admin-applications-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
+import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
@@ -30,6 +32,7 @@ export interface AdminDeps {
   applications: ApplicationService
   apis: ApiService
   keys: KeyService
+  roles: RoleService
   webhooks: WebhookService
   clock: Clock
 }
@@ -81,6 +84,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminSessionsRoutes(deps))
     await app.register(adminApplicationsRoutes(deps))
     await app.register(adminApisRoutes(deps))
+    await app.register(adminRolesRoutes(deps))
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
   }

@@ -22,6 +22,8 @@ export interface NewApi {
   mode: VerificationMode
   scopes: string[]
   accessTokenTtl?: number
+  /** Put a `roles` claim in its access tokens (default false). */
+  rolesClaim?: boolean
 }
 
 /** What an update may change; the identifier (the tokens' audience) never changes. */
@@ -29,6 +31,8 @@ export interface ApiChanges {
   name?: string
   mode?: VerificationMode
   accessTokenTtl?: number
+  /** Put a `roles` claim in its access tokens; tokens already issued keep what they carry. */
+  rolesClaim?: boolean
 }
 
 export type ApiService = ReturnType<typeof createApiService>
@@ -71,6 +75,7 @@ export function createApiService(deps: ApiServiceDeps) {
         mode,
         accessTokenTtl: checkTtl(input.accessTokenTtl, mode, deps.maxAccessTokenTtl),
         scopes: checkScopes(input.scopes),
+        rolesClaim: input.rolesClaim ?? false,
         createdAt: now,
         updatedAt: now,
       }
@@ -121,6 +126,7 @@ export function createApiService(deps: ApiServiceDeps) {
             mode,
             accessTokenTtl:
               changes.accessTokenTtl === undefined ? api.accessTokenTtl : checkTtl(changes.accessTokenTtl, mode, deps.maxAccessTokenTtl),
+            rolesClaim: changes.rolesClaim ?? api.rolesClaim,
           }
         },
         { fields: Object.keys(changes).sort() },
@@ -144,6 +150,13 @@ export function createApiService(deps: ApiServiceDeps) {
         },
         { removed: [permission] },
       )
+    },
+
+    /** Turns the `roles` claim of the API's access tokens on or off; tokens already issued keep what they carry. */
+    async setRolesClaim(identifier: string, on: boolean, actor: Actor): Promise<Api> {
+      const api = await stores.apis.findByIdentifier(identifier)
+      if (!api) throw new TesseraError('api_not_found')
+      return change(api.id, actor, (current) => ({ ...current, rolesClaim: on }), { rolesClaim: on })
     },
 
     async delete(identifier: string, actor: Actor): Promise<void> {

@@ -4,10 +4,20 @@ import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
 import { adminBootstrapCommand } from './commands/admin-commands.js'
-import { apisCreateCommand, apisDeleteCommand, apisListCommand } from './commands/apis-commands.js'
+import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
+import {
+  rolesAssignCommand,
+  rolesCreateCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesListCommand,
+  rolesRevokePermissionCommand,
+  rolesShowCommand,
+  rolesUnassignCommand,
+} from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
 import {
@@ -46,6 +56,15 @@ export const COMMANDS: readonly Command[] = [
   apisCreateCommand,
   apisListCommand,
   apisDeleteCommand,
+  apisRolesClaimCommand,
+  rolesCreateCommand,
+  rolesListCommand,
+  rolesShowCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesRevokePermissionCommand,
+  rolesAssignCommand,
+  rolesUnassignCommand,
   keysListCommand,
   keysRotateCommand,
   keysRevokeCommand,

@@ -62,7 +62,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
 
   /**
    * An access token (JWT or opaque reference) that is active now: it verifies, is unexpired and
-   * unrevoked (jti, signing key), its client still exists, and its session and token version are
+   * unrevoked (jti, signing key, client cut-off), its client still exists, and its session and token version are
    * live. The one check behind introspection and every bearer-protected route (the admin API).
    */
   async function activeAccessToken(token: string): Promise<ActiveAccessToken | null> {
@@ -74,6 +74,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       // Another instance may have revoked the key within this instance's key-set cache second.
       if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
       if (!(await stores.applications.findById(claims.clientId))) return null
+      if (await cutOff(claims.clientId, claims.iat, now)) return null
       const userId = claims.sid ? claims.sub : null
       if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return null
       return {
@@ -96,6 +97,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash)) return null
     if (access.revokedAt !== null || now >= access.expiresAt) return null
     if (!(await stores.applications.findById(access.clientId))) return null
+    if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
     if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return null
     return {
       format: 'opaque',
@@ -110,6 +112,15 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       authTime: access.authTime !== null ? Math.floor(access.authTime / 1000) : null,
       tokenVersion: access.tokenVersion,
     }
+  }
+
+  /**
+   * A `client` cut-off (an application lost a role permission) kills its tokens issued up to its
+   * time. Compared in whole seconds of `iat`, as the SDK's revocation set does, so both agree.
+   */
+  async function cutOff(clientId: string, iatSeconds: number, now: number): Promise<boolean> {
+    const at = await stores.revocations.clientCutoff(clientId, now)
+    return at !== null && iatSeconds * 1000 <= at
   }
 
   return {

@@ -77,8 +77,16 @@ async function register(env: Env): Promise<{ web: Client; rs: Client }> {
   // One after another: two CLI processes writing one SQLite file at once can meet a lock.
   const web = await app('Web', 'web', '--grants', 'token_exchange,refresh_token', '--scopes', 'orders:read')
   const rs = await app('Orders API', 'resource-server')
+  // RBAC: a token carries only what the user's roles grant; `grantReader` assigns this one.
+  await cli(env, ['roles', 'create', 'reader'])
+  await cli(env, ['roles', 'grant', 'reader', API, 'orders:read'])
   const client = (created: Record<string, unknown>) => ({ id: String(created.clientId), secret: String(created.clientSecret) })
   return { web: client(web), rs: client(rs) }
+}
+
+/** Gives the signed-up user the `reader` role (orders:read), with the CLI, while the server runs. */
+async function grantReader(env: Env, email: string): Promise<void> {
+  await cli(env, ['roles', 'assign', 'reader', '--user', email])
 }
 
 /** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
@@ -249,6 +257,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     const tessera = await startTessera(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
     const verifier = hybridVerifier(tessera.base, rs)
     await verifier.ready()
@@ -265,6 +274,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     let tessera = await startTessera(env)
     const signedOut = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const [downA, downB, kept] = await Promise.all([1, 2, 3].map(() => signIn(tessera.base, 'ann@example.com', 'sign-in')))
     if (!downA || !downB || !kept) throw new Error('three sessions expected')
     const sessions = [signedOut, downA, downB, kept]
@@ -312,6 +322,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     const tessera = await startTessera(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
     const verifier = hybridVerifier(tessera.base, rs, { maxStaleness, requestTimeout: 1_000 })
     await verifier.ready()
@@ -344,6 +355,7 @@ describe('two Tessera instances on one PostgreSQL database', () => {
     // One issuer for both, B's URL, where the verifier discovers the endpoints and the feed.
     const a = await startTessera({ ...env, TESSERA_ISSUER: b.base })
     const session = await signIn(a.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(a.base, web, session.token)
     const verifier = hybridVerifier(b.base, rs)
     await verifier.ready()
