@@ -129,9 +129,20 @@ describe('admin users: bad input changes nothing', () => {
       `{"email":"bob@example.com","password":"${PASSWORD}","constructor":{"prototype":{"admin":true}}}`,
     ]) {
       const response = await admin.call('POST', '/users', { payload, headers: { 'content-type': 'application/json' } })
-      expect(response.statusCode, payload).toBe(400)
+      expectProblem(response, 400, 'malformed_json')
       expect(({} as Record<string, unknown>).status).toBeUndefined()
+      expect(({} as Record<string, unknown>).admin).toBeUndefined()
     }
+    // A constructor key without a prototype parses, and the closed schema refuses it.
+    const constructor = `{"email":"bob@example.com","password":"${PASSWORD}","constructor":{"name":"x"}}`
+    expectProblem(
+      await admin.call('POST', '/users', { payload: constructor, headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request',
+    )
+    // Query strings are closed too.
+    expectProblem(await admin.call('GET', '/users?__proto__=x'), 400, 'invalid_request')
+    expectProblem(await admin.call('GET', '/users?constructor=x'), 400, 'invalid_request')
     expect((await admin.call('GET', '/users')).json().users).toEqual([])
   })
 
