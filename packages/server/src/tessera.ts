@@ -4,6 +4,8 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { createAdminBootstrap } from './admin/admin-bootstrap.js'
 import { createApiService } from './apis/api-service.js'
 import { createApplicationService } from './applications/application-service.js'
+import { createAuditProjector } from './audit/audit-projector.js'
+import { createAuditService } from './audit/audit-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
@@ -58,6 +60,9 @@ export const REDACTED_LOG_PATHS = [
 
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
+
+/** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
+const AUDIT_PROJECTION_INTERVAL_MS = 2_000
 
 let blocklist: ReadonlySet<string> | undefined
 
@@ -167,11 +172,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
+  let auditProjection: NodeJS.Timeout | undefined
+  let projecting: Promise<unknown> | null = null
 
   return {
     config,
@@ -187,6 +196,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       apis,
       applications,
       roles,
+      audit,
       tokens,
       introspection,
       tokenRevocation,
@@ -243,6 +253,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
+      auditProjection = setInterval(() => {
+        if (projecting) return
+        projecting = audit
+          .catchUp()
+          .catch((error: unknown) => logger.error({ err: error }, 'audit projection failed'))
+          .finally(() => {
+            projecting = null
+          })
+      }, AUDIT_PROJECTION_INTERVAL_MS)
+      auditProjection.unref()
       webhookLoop = startDispatchLoop({
         tick: webhooks.dispatcher.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
@@ -261,6 +281,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance)
+      if (auditProjection) clearInterval(auditProjection)
+      await projecting
       await webhookLoop?.stop()
       await signals?.close()
       await app?.close()

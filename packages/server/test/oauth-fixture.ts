@@ -49,8 +49,11 @@ export async function serve(
   return server
 }
 
+/** What the set-up helpers need: a test server, or any Tessera (e.g. one of two instances). */
+export type HasTessera = Pick<TestServer, 'tessera'>
+
 export async function createApi(
-  server: TestServer,
+  server: HasTessera,
   identifier = API,
   mode: 'jwt' | 'hybrid' | 'session' = 'jwt',
   scopes: string[] = ['read', 'write', 'admin'],
@@ -59,7 +62,7 @@ export async function createApi(
 }
 
 /** The name of a role granting every permission of one API, created on first use. */
-export async function fullAccessRole(server: TestServer, identifier: string): Promise<string> {
+export async function fullAccessRole(server: HasTessera, identifier: string): Promise<string> {
   const { apis, roles } = server.tessera.services
   const name = `full-${createHash('sha256').update(identifier).digest('hex').slice(0, 12)}`
   const api = await apis.get(identifier)
@@ -70,7 +73,7 @@ export async function fullAccessRole(server: TestServer, identifier: string): Pr
 }
 
 /** Gives a user or an M2M application every permission of every API registered so far. */
-export async function grantEverything(server: TestServer, subject: RoleSubject): Promise<void> {
+export async function grantEverything(server: HasTessera, subject: RoleSubject): Promise<void> {
   const { apis, roles } = server.tessera.services
   for (const api of await apis.list()) {
     const role = await fullAccessRole(server, api.identifier)
@@ -89,7 +92,7 @@ const DEFAULT_GRANTS: Record<ApplicationKind, string[]> = {
 
 /** Registers a client; an M2M client also gets every permission of every API so far (`roles: false` to skip). */
 export async function createClient(
-  server: TestServer,
+  server: HasTessera,
   input: { type?: ApplicationKind; grants?: string[]; apis?: string[]; scopes?: string[]; roles?: boolean } = {},
 ): Promise<Client> {
   const type = input.type ?? 'web'

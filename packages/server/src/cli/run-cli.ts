@@ -6,6 +6,7 @@ import { type Command, createContext } from './command.js'
 import { adminBootstrapCommand } from './commands/admin-commands.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import { auditListCommand } from './commands/audit-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -74,6 +75,7 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  auditListCommand,
 ]
 
 function overview(): string {

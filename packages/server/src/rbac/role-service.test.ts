@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, serve } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
+import type { StoredEvent } from '../events/event-outbox.js'
+import { toWebhookPayload } from '../webhooks/webhook-events.js'
 
 /** What a failed call must leave untouched: roles, grants, assignments, the outbox and the revocation log. */
 async function snapshot(server: TestServer) {
@@ -69,6 +71,7 @@ for (const dialect of DIALECTS) {
         expect(await codeOf(roles.create({ name }, CLI)), name).toBe('invalid_request')
       }
       expect(await codeOf(roles.create({ name: 'long', description: 'x'.repeat(501) }, CLI))).toBe('invalid_request')
+      expect(await codeOf(roles.update('viewer', {}, CLI))).toBe('invalid_request')
       for (const unknown of ['nobody', 'rol_000000000000000', API]) {
         expect(await codeOf(roles.get(unknown))).toBe('role_not_found')
         expect(await codeOf(roles.delete(unknown, CLI))).toBe('role_not_found')
@@ -121,10 +124,12 @@ for (const dialect of DIALECTS) {
       expect((await roles.listRolesOfUser(user.id)).map((role) => role.name)).toEqual(['editor', 'viewer'])
       expect((await roles.listRolesOfApplication(m2m.id)).map((role) => role.name)).toEqual(['editor'])
       const changes = await eventsOf(server, 'user.roles_changed')
-      expect(changes.map((event) => [event.userId, event.payload.name, event.payload.change])).toEqual([
-        [user.id, 'editor', 'assigned'],
-        [user.id, 'viewer', 'assigned'],
+      // Each says what the user holds now, which the user.roles_changed webhook publishes.
+      expect(changes.map((event) => [event.userId, event.payload.name, event.payload.change, event.payload.roles])).toEqual([
+        [user.id, 'editor', 'assigned', ['editor']],
+        [user.id, 'viewer', 'assigned', ['editor', 'viewer']],
       ])
+      expect(toWebhookPayload(changes[1] as StoredEvent)?.data).toEqual({ userId: user.id, roles: ['editor', 'viewer'] })
       expect((await eventsOf(server, 'application.roles_changed'))[0]?.payload).toMatchObject({ clientId: m2m.id, change: 'assigned' })
 
       const before = await snapshot(server)

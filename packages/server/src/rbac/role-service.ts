@@ -132,6 +132,9 @@ export function createRoleService(deps: RoleServiceDeps) {
 
     /** Renames or re-describes a role. A rename cuts off holders' tokens: their `roles` claim names the old name. */
     async update(role: string, changes: { name?: string; description?: string }, actor: Actor): Promise<Role> {
+      if (changes.name === undefined && changes.description === undefined) {
+        throw new TesseraError('invalid_request', { detail: 'change the name, the description, or both' })
+      }
       const name = changes.name === undefined ? undefined : checkRoleName(changes.name)
       const description = changes.description === undefined ? undefined : checkRoleDescription(changes.description)
       return transact(async (tx) => {

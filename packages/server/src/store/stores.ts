@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
+import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
@@ -32,6 +33,7 @@ export interface Stores {
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
   roles: RoleStore
+  audit: AuditStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -50,6 +52,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
     roles: createRoleStore(db),
+    audit: createAuditStore(db),
   }
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli as cliInProcess } from '../cli-harness.js'
 import { createTestDatabase } from '../test-database.js'
 import { freePort } from './free-port.js'
 
@@ -78,15 +79,24 @@ async function register(env: Env): Promise<{ web: Client; rs: Client }> {
   const web = await app('Web', 'web', '--grants', 'token_exchange,refresh_token', '--scopes', 'orders:read')
   const rs = await app('Orders API', 'resource-server')
   // RBAC: a token carries only what the user's roles grant; `grantReader` assigns this one.
-  await cli(env, ['roles', 'create', 'reader'])
-  await cli(env, ['roles', 'grant', 'reader', API, 'orders:read'])
+  await roles(env, ['create', 'reader'])
+  await roles(env, ['grant', 'reader', API, 'orders:read'])
   const client = (created: Record<string, unknown>) => ({ id: String(created.clientId), secret: String(created.clientSecret) })
   return { web: client(web), rs: client(rs) }
 }
 
-/** Gives the signed-up user the `reader` role (orders:read), with the CLI, while the server runs. */
+/**
+ * `tessera roles …`, run in this process (the same CLI code on the same database, without the
+ * cost of a process start: the roles are set-up, not what these tests are about).
+ */
+async function roles(env: Env, args: string[]): Promise<void> {
+  const result = await cliInProcess(env, ['roles', ...args, '--json'])
+  expect(result.code, result.stderr).toBe(0)
+}
+
+/** Gives the signed-up user the `reader` role (orders:read), while the server runs. */
 async function grantReader(env: Env, email: string): Promise<void> {
-  await cli(env, ['roles', 'assign', 'reader', '--user', email])
+  await roles(env, ['assign', 'reader', '--user', email])
 }
 
 /** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
