@@ -240,6 +240,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           apis,
           keys,
           roles,
+          audit,
           webhooks: webhooks.service,
         },
       })

@@ -60,7 +60,8 @@ export function createAdminAuthHook(deps: AdminAuthDeps) {
     request.admin = {
       clientId: token.clientId,
       scope: token.scope,
-      actor: { kind: 'application', id: token.clientId },
+      // The actor carries the caller's address, so the audit log records where each action came from.
+      actor: { kind: 'application', id: token.clientId, ip: request.ip },
       ip: request.ip,
     }
   }

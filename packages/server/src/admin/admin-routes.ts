@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
+import type { AuditService } from '../audit/audit-service.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
@@ -13,6 +14,7 @@ import type { WebhookService } from '../webhooks/webhook-service.js'
 import { ADMIN_READ } from './admin-api.js'
 import { adminApisRoutes } from './admin-apis-routes.js'
 import { adminApplicationsRoutes } from './admin-applications-routes.js'
+import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
@@ -33,6 +35,7 @@ export interface AdminDeps {
   apis: ApiService
   keys: KeyService
   roles: RoleService
+  audit: AuditService
   webhooks: WebhookService
   clock: Clock
 }
@@ -87,5 +90,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminRolesRoutes(deps))
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
+    await app.register(adminAuditRoutes(deps))
   }
 }

@@ -134,9 +134,9 @@ describe('admin users: bad input changes nothing', () => {
       expect(({} as Record<string, unknown>).admin).toBeUndefined()
     }
     // A constructor key without a prototype parses, and the closed schema refuses it.
-    const constructor = `{"email":"bob@example.com","password":"${PASSWORD}","constructor":{"name":"x"}}`
+    const constructorKey = `{"email":"bob@example.com","password":"${PASSWORD}","constructor":{"name":"x"}}`
     expectProblem(
-      await admin.call('POST', '/users', { payload: constructor, headers: { 'content-type': 'application/json' } }),
+      await admin.call('POST', '/users', { payload: constructorKey, headers: { 'content-type': 'application/json' } }),
       400,
       'invalid_request',
     )

@@ -78,7 +78,7 @@ export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebo
       },
       async (request) => {
         const caller = adminCaller(request)
-        return { user: presentUser(await users.update(request.params.userId, request.body, caller.actor, caller.ip)) }
+        return { user: presentUser(await users.update(request.params.userId, request.body, caller.actor)) }
       },
     )
 
@@ -95,7 +95,7 @@ export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebo
       },
       async (request, reply) => {
         const caller = adminCaller(request)
-        await users.delete(request.params.userId, caller.actor, caller.ip)
+        await users.delete(request.params.userId, caller.actor)
         return reply.code(204).send()
       },
     )
@@ -130,7 +130,7 @@ export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebo
       },
       async (request) => {
         const caller = adminCaller(request)
-        return { user: presentUser(await users.resetPassword(request.params.userId, request.body.password, caller.actor, caller.ip)) }
+        return { user: presentUser(await users.resetPassword(request.params.userId, request.body.password, caller.actor)) }
       },
     )
 

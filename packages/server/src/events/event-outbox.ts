@@ -36,7 +36,6 @@ export type EventType =
   | 'api.created'
   | 'api.updated'
   | 'api.deleted'
-  | 'api.updated'
   | 'role.created'
   | 'role.updated'
   | 'role.deleted'

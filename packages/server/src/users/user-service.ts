@@ -103,7 +103,7 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /** Changes the email address; the new one must be free. */
-    async update(userId: string, changes: UserChanges, actor: Actor, ip: string | null = null): Promise<User> {
+    async update(userId: string, changes: UserChanges, actor: Actor): Promise<User> {
       const email = changes.email === undefined ? undefined : normalizeEmail(changes.email)
       if (email === null) throw new TesseraError('invalid_email')
       return transact(async (tx) => {
@@ -118,7 +118,7 @@ export function createUserService(deps: UserServiceDeps) {
           if (isUniqueViolation(error)) throw new TesseraError('email_taken')
           throw error
         }
-        await tx.events.append({ type: 'user.updated', actor, userId, payload: { fields: ['email'] }, ip, createdAt: now })
+        await tx.events.append({ type: 'user.updated', actor, userId, payload: { fields: ['email'] }, ip: null, createdAt: now })
         return { ...user, email, updatedAt: now }
       })
     },
@@ -127,7 +127,7 @@ export function createUserService(deps: UserServiceDeps) {
      * Sets a new password chosen by an operator (NIST SP 800-63B rules apply as at sign-up). Every
      * session is revoked and the token version raised: whoever held the old password is out.
      */
-    async resetPassword(userId: string, password: string, actor: Actor, ip: string | null = null): Promise<User> {
+    async resetPassword(userId: string, password: string, actor: Actor): Promise<User> {
       const user = await this.get(userId)
       const checked = checkNewPassword(password, deps.passwordPolicy, { email: user.email })
       const hash = await deps.hasher.hash(checked)
@@ -137,7 +137,7 @@ export function createUserService(deps: UserServiceDeps) {
         if (!current) throw new TesseraError('user_not_found')
         await tx.credentials.set(userId, hash, now)
         await deps.sessions.revokeAllIn(tx, userId, { reason: 'password_reset', actor })
-        await tx.events.append({ type: 'user.password_reset', actor, userId, payload: {}, ip, createdAt: now })
+        await tx.events.append({ type: 'user.password_reset', actor, userId, payload: {}, ip: null, createdAt: now })
         return (await tx.users.findById(userId)) as User
       })
     },
@@ -147,13 +147,13 @@ export function createUserService(deps: UserServiceDeps) {
      * log first, so every token it held dies everywhere (hybrid resource servers included); then
      * the user, its credential and its sessions (with their refresh tokens) are removed.
      */
-    async delete(userId: string, actor: Actor, ip: string | null = null): Promise<void> {
+    async delete(userId: string, actor: Actor): Promise<void> {
       await transact(async (tx) => {
         const now = clock.now()
         const user = await tx.users.findById(userId)
         if (!user) throw new TesseraError('user_not_found')
         await deps.sessions.revokeAllIn(tx, userId, { reason: 'user_deleted', actor })
-        await tx.events.append({ type: 'user.deleted', actor, userId, payload: {}, ip, createdAt: now })
+        await tx.events.append({ type: 'user.deleted', actor, userId, payload: {}, ip: null, createdAt: now })
         if (!(await tx.users.delete(userId))) throw new TesseraError('user_not_found')
       })
     },
