@@ -43,7 +43,9 @@ describe('admin API crawl: deny by default', () => {
     )
     // Every resource of issue 5 is in the document (a route that is not cannot be crawled).
     const tags = new Set(operations.flatMap(({ operation }) => operation.tags))
-    expect([...tags].sort()).toEqual(expect.arrayContaining(['apis', 'applications', 'keys', 'meta', 'sessions', 'users', 'webhooks']))
+    expect([...tags].sort()).toEqual(
+      expect.arrayContaining(['apis', 'applications', 'audit', 'keys', 'meta', 'roles', 'sessions', 'users', 'webhooks']),
+    )
     const before = await services.users.list({ limit: 10 })
 
     for (const { path, method, operation } of operations) {
