@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { createAdminBootstrap } from './admin/admin-bootstrap.js'
 import { createApiService } from './apis/api-service.js'
 import { createApplicationService } from './applications/application-service.js'
 import { createAuditProjector } from './audit/audit-projector.js'
@@ -138,6 +139,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
   const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
+  const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const tokens = createTokenService({
@@ -200,6 +202,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       tokenRevocation,
       verifyAccessToken,
       revocationHub: hub,
+      adminBootstrap,
     },
     cookie,
     logger,
@@ -229,6 +232,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        admin: {
+          activeAccessToken: introspection.activeAccessToken,
+          users,
+          sessions,
+          applications,
+          apis,
+          keys,
+          roles,
+          audit,
+          webhooks: webhooks.service,
+        },
       })
       return app
     },

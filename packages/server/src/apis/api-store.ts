@@ -5,6 +5,9 @@ import type { Api } from './api.js'
 export interface ApiStore {
   insert(api: Api): Promise<void>
   findByIdentifier(identifier: string): Promise<Api | null>
+  findById(id: string): Promise<Api | null>
+  /** Writes name, mode, TTL and scopes. */
+  update(api: Api): Promise<boolean>
   list(): Promise<Api[]>
   delete(identifier: string): Promise<boolean>
   setRolesClaim(identifier: string, on: boolean, now: number): Promise<boolean>
@@ -31,6 +34,25 @@ export function createApiStore(db: Executor): ApiStore {
     async findByIdentifier(identifier) {
       const row = await db.selectFrom('apis').selectAll().where('identifier', '=', identifier).executeTakeFirst()
       return row ? toApi(row) : null
+    },
+    async findById(id) {
+      const row = await db.selectFrom('apis').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toApi(row) : null
+    },
+    async update(api) {
+      const result = await db
+        .updateTable('apis')
+        .set({
+          name: api.name,
+          mode: api.mode,
+          access_token_ttl: api.accessTokenTtl,
+          scopes: JSON.stringify(api.scopes),
+          roles_claim: api.rolesClaim ? 1 : 0,
+          updated_at: api.updatedAt,
+        })
+        .where('id', '=', api.id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     },
     async list() {
       return (await db.selectFrom('apis').selectAll().orderBy('created_at').orderBy('id').execute()).map(toApi)

@@ -3,6 +3,7 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
+import { adminBootstrapCommand } from './commands/admin-commands.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
@@ -20,7 +21,14 @@ import {
 } from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
-import { usersCreateCommand, usersDisableCommand, usersEnableCommand, usersListCommand } from './commands/users-commands.js'
+import {
+  usersCreateCommand,
+  usersDeleteCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersListCommand,
+  usersResetPasswordCommand,
+} from './commands/users-commands.js'
 import {
   webhooksCreateCommand,
   webhooksDeleteCommand,
@@ -33,10 +41,13 @@ import {
 export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
+  adminBootstrapCommand,
   usersCreateCommand,
   usersListCommand,
   usersDisableCommand,
   usersEnableCommand,
+  usersResetPasswordCommand,
+  usersDeleteCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,

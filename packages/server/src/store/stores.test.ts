@@ -532,7 +532,13 @@ function testMigrations(dialect: DialectName) {
       await database.db.destroy()
       await test.drop()
     })
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks', '0004-rbac-audit'])
+    expect((await migrateToLatest(database)).applied).toEqual([
+      '0001-foundation',
+      '0002-tokens',
+      '0003-webhooks',
+      '0004-rbac-audit',
+      '0006-admin-api',
+    ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -569,7 +575,13 @@ describe('migrations on a postgres database shared with others', () => {
         url.search = `?schema=tessera_${i}`
         const database = openDatabase(url.toString())
         try {
-          expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks', '0004-rbac-audit'])
+          expect((await migrateToLatest(database)).applied).toEqual([
+            '0001-foundation',
+            '0002-tokens',
+            '0003-webhooks',
+            '0004-rbac-audit',
+            '0006-admin-api',
+          ])
         } finally {
           await database.db.destroy()
         }
