@@ -258,6 +258,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       maintenance = setInterval(() => {
         keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
+        // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
+        Promise.all([
+          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
+          stores.pendingRequests.prune(clock.now()),
+        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       webhookLoop = startDispatchLoop({

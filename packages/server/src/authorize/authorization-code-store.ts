@@ -25,6 +25,8 @@ export interface AuthorizationCodeStore {
   findByHash(codeHash: string): Promise<AuthorizationCode | null>
   /** Marks it redeemed and records the token family issued; false when it was redeemed already (atomic). */
   redeem(id: string, now: number, familyId: string): Promise<boolean>
+  /** Drops codes that expired before `before`; returns how many. */
+  prune(before: number): Promise<number>
 }
 
 export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeStore {
@@ -63,6 +65,10 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
         .where('used_at', 'is', null)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
+    },
+    async prune(before) {
+      const result = await db.deleteFrom('authorization_codes').where('expires_at', '<', before).executeTakeFirst()
+      return Number(result.numDeletedRows)
     },
   }
 }
