@@ -133,3 +133,39 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('the browser flow on a development issuer', () => {
+  it('works over plain http on 127.0.0.1, for a native app whose loopback port varies (RFC 8252 §7.3)', async ({ onTestFinished }) => {
+    const issuer = 'http://127.0.0.1:4000'
+    const server = await serve(onTestFinished, 'sqlite', { issuer })
+    await createUser(server)
+    const client = await createClient(server, { type: 'native', redirectUris: ['http://127.0.0.1/callback'], postLogoutRedirectUris: [] })
+    const browser = new Browser(server.app)
+    const { verifier, challenge } = pkce()
+    const redirectUri = 'http://127.0.0.1:51234/callback'
+    const next = location(await browser.get(authorizeUrl(codeRequest(client, challenge, { redirect_uri: redirectUri }))))
+    expect(next.pathname).toBe('/ui/sign-in')
+    // Plain-http localhost: no __Host- prefix, no Secure (sessions.md).
+    expect([...browser.cookies.keys()]).toEqual(['tessera_authz'])
+    const page = await browser.get(next.pathname + next.search)
+    expect(page.headers['content-security-policy']).toContain("form-action 'self' http://127.0.0.1:*")
+    const response = await browser.post(
+      '/ui/sign-in',
+      { ...hiddenFields(page.body), email: 'ann@example.com', password: 'correct horse battery staple' },
+      { origin: issuer },
+    )
+    const back = new URL(response.headers.location as string)
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri)
+    expect(back.searchParams.get('iss')).toBe(issuer)
+    const code = back.searchParams.get('code') as string
+    // The token request names the redirect URI exactly as the authorization request did.
+    expect((await redeem(server.app, client, code, verifier, { redirect_uri: 'http://127.0.0.1/callback' })).statusCode).toBe(400)
+    const tokens = await redeem(server.app, client, code, verifier, { redirect_uri: redirectUri })
+    expect(tokens.statusCode).toBe(200)
+    const discovery = (await server.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json() as Record<
+      string,
+      string
+    >
+    expect(discovery.authorization_endpoint).toBe(`${issuer}/oauth/authorize`)
+  })
+})
