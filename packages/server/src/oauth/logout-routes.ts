@@ -5,6 +5,7 @@ import { authorizationResponseUrl } from '../authorize/authorize-decision.js'
 import { csrfToken } from '../authorize/authorize-service.js'
 import { browserSession } from '../authorize/browser-binding.js'
 import { isCrossSite } from '../http/csrf.js'
+import { field } from '../http/form-field.js'
 import type { KeyService } from '../keys/key-service.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
@@ -13,7 +14,6 @@ import { isTesseraError } from '../shared/errors.js'
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js'
 import { cspSourceOf, sendPage } from '../ui/html.js'
 import { errorPage, logoutConfirmPage, signedOutPage } from '../ui/pages.js'
-import { field } from '../ui/ui-routes.js'
 
 export interface LogoutRoutesDeps {
   issuer: string
