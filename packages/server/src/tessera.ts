@@ -7,11 +7,13 @@ import { createApplicationService } from './applications/application-service.js'
 import { createAuditProjector } from './audit/audit-projector.js'
 import { createAuditService } from './audit/audit-service.js'
 import { createAuthService } from './auth/auth-service.js'
+import { createAuthorizeService } from './authorize/authorize-service.js'
 import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createLogoutService } from './oauth/logout-service.js'
 import { createRoleService } from './rbac/role-service.js'
 import { createRevocationHub } from './revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
@@ -24,9 +26,12 @@ import { type OpenDatabase, openDatabase } from './store/open-database.js'
 import { createStores, createTransact } from './store/stores.js'
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from './tokens/access-token-verifier.js'
+import { createAuthorizationCodeGrant } from './tokens/authorization-code-grant.js'
+import { createIdTokenIssuer } from './tokens/id-token-issuer.js'
 import { createIntrospectionService } from './tokens/introspection-service.js'
 import { createTokenRevocationService } from './tokens/token-revocation-service.js'
 import { createTokenService } from './tokens/token-service.js'
+import { userinfoApi } from './tokens/userinfo-api.js'
 import { loadPasswordList } from './users/common-passwords.js'
 import { createPasswordHasher } from './users/password-hasher.js'
 import { createUserService } from './users/user-service.js'
@@ -142,6 +147,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
+  const userinfo = userinfoApi(config.issuer)
   const tokens = createTokenService({
     transact,
     clock,
@@ -156,7 +162,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     revocationRetentionMs,
+    userinfoApi: userinfo,
   })
+  const authorizationCode = createAuthorizationCodeGrant({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    sessions,
+    sessionPolicy,
+    accessTokens,
+    idTokens: createIdTokenIssuer({ keys, clock }),
+    refreshPolicy,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    userinfoApi: userinfo,
+    revokeFamilyIn: tokens.revokeFamilyIn,
+    roles,
+  })
+  const csrfKey = subkey(master.key, 'ui-csrf')
+  const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
+  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -198,6 +223,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       roles,
       audit,
       tokens,
+      authorize,
+      authorizationCode,
       introspection,
       tokenRevocation,
       verifyAccessToken,
@@ -243,6 +270,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           audit,
           webhooks: webhooks.service,
         },
+        oidc: {
+          authorize,
+          authorizationCode,
+          applications,
+          apis,
+          verifyAccessToken,
+          stores,
+          random,
+          logout,
+          userinfoAudience: userinfo.identifier,
+        },
       })
       return app
     },
@@ -252,6 +290,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       maintenance = setInterval(() => {
         keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
+        // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
+        Promise.all([
+          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
+          stores.pendingRequests.prune(clock.now()),
+        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {

@@ -33,6 +33,9 @@ export interface NewApplication {
   scopes?: string[]
   accessTokenTtl?: number
   refreshTokenTtl?: number
+  /** Skips the consent screen (an application of the same organisation as Tessera). */
+  firstParty?: boolean
+  postLogoutRedirectUris?: string[]
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -44,6 +47,8 @@ export interface ApplicationChanges {
   scopes?: string[]
   accessTokenTtl?: number | null
   refreshTokenTtl?: number | null
+  firstParty?: boolean
+  postLogoutRedirectUris?: string[]
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -76,6 +81,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         scopes: input.scopes ?? [],
         accessTokenTtl: input.accessTokenTtl ?? null,
         refreshTokenTtl: input.refreshTokenTtl ?? null,
+        firstParty: input.firstParty ?? false,
+        postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -113,6 +120,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           scopes: changes.scopes ?? current.scopes,
           accessTokenTtl: changes.accessTokenTtl !== undefined ? changes.accessTokenTtl : current.accessTokenTtl,
           refreshTokenTtl: changes.refreshTokenTtl !== undefined ? changes.refreshTokenTtl : current.refreshTokenTtl,
+          firstParty: changes.firstParty ?? current.firstParty,
+          postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -178,7 +187,10 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
   }
 }
 
-type ApplicationFields = Pick<Application, 'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl'>
+type ApplicationFields = Pick<
+  Application,
+  'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl' | 'firstParty' | 'postLogoutRedirectUris'
+>
 
 /** The registration rules, for a new client and for a change alike. */
 function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'grants'> & { grants: string[] }): ApplicationFields {
@@ -196,6 +208,8 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     return parsed
   })
   const redirectUris = input.redirectUris.map((uri) => checkRedirectUri(uri, type))
+  // OIDC RP-Initiated Logout 1.0 §3.1: registered like redirect URIs, and matched as exactly.
+  const postLogoutRedirectUris = [...new Set(input.postLogoutRedirectUris.map((uri) => checkRedirectUri(uri, type)))]
   const apis = [...new Set(input.apis)]
   if (type === 'resource-server' && apis.length !== 1) {
     throw new TesseraError('invalid_request', { detail: 'a resource-server application belongs to exactly one API (--api)' })
@@ -214,6 +228,8 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     scopes,
     accessTokenTtl: input.accessTokenTtl,
     refreshTokenTtl: input.refreshTokenTtl,
+    firstParty: input.firstParty,
+    postLogoutRedirectUris,
   }
 }
 

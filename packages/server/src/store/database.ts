@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
+import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -10,6 +11,7 @@ import type {
 import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
+export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 export type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -45,6 +47,9 @@ export interface Database {
   application_roles: ApplicationRolesTable
   audit_log: AuditLogTable
   audit_projection: AuditProjectionTable
+  authorization_requests: AuthorizationRequestsTable
+  authorization_codes: AuthorizationCodesTable
+  consents: ConsentsTable
 }
 
 export interface UsersTable {

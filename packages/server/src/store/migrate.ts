@@ -3,6 +3,7 @@ import { foundation } from './migrations/0001-foundation.js'
 import { tokens } from './migrations/0002-tokens.js'
 import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
+import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import type { OpenDatabase } from './open-database.js'
 
@@ -13,6 +14,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0002-tokens': tokens(),
     '0003-webhooks': webhooks(),
     '0004-rbac-audit': rbacAudit(),
+    '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
   }
 }

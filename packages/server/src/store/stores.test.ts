@@ -537,6 +537,7 @@ function testMigrations(dialect: DialectName) {
       '0002-tokens',
       '0003-webhooks',
       '0004-rbac-audit',
+      '0005-authorization',
       '0006-admin-api',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -580,6 +581,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0002-tokens',
             '0003-webhooks',
             '0004-rbac-audit',
+            '0005-authorization',
             '0006-admin-api',
           ])
         } finally {

@@ -3,6 +3,9 @@ import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
+import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../authorize/authorization-code-store.js'
+import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
@@ -34,6 +37,9 @@ export interface Stores {
   webhookDeliveries: WebhookDeliveryStore
   roles: RoleStore
   audit: AuditStore
+  pendingRequests: PendingRequestStore
+  authorizationCodes: AuthorizationCodeStore
+  consents: ConsentStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -53,6 +59,9 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     webhookDeliveries: createWebhookDeliveryStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
+    pendingRequests: createPendingRequestStore(db),
+    authorizationCodes: createAuthorizationCodeStore(db),
+    consents: createConsentStore(db),
   }
 }
 

@@ -32,6 +32,8 @@ export interface TokenServiceDeps {
   successorKey: Buffer
   maxAccessTokenTtl: number
   revocationRetentionMs: number
+  /** The built-in audience of code-flow tokens issued without a resource (tokens/userinfo-api.ts). */
+  userinfoApi: Api
 }
 
 export interface ExchangeRequest {
@@ -197,12 +199,16 @@ export function createTokenService(deps: TokenServiceDeps) {
           throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
         }
         const familyScope = narrowScope(requestedScope, token.scope)
-        const api = await tx.apis.findByIdentifier(token.api)
-        if (!api || !application.apis.includes(api.identifier)) throw new TesseraError('invalid_grant')
+        const forUserinfo = token.api === deps.userinfoApi.identifier
+        const api = forUserinfo ? deps.userinfoApi : await tx.apis.findByIdentifier(token.api)
+        if (!api || (!forUserinfo && !application.apis.includes(api.identifier))) throw new TesseraError('invalid_grant')
         // The family's scope narrowed to the roles the user holds now: a removed role narrows the
-        // next access token even when its removal did not kill the family.
-        const granted = await deps.roles.permissionsFor(tx, { kind: 'user', id: live.user.id }, api.identifier)
-        const scope = grantScope(familyScope, api, application, granted.permissions)
+        // next access token even when its removal did not kill the family. The userinfo audience
+        // carries OpenID scopes only, which no role governs.
+        const granted = forUserinfo
+          ? { permissions: familyScope, roles: [] }
+          : await deps.roles.permissionsFor(tx, { kind: 'user', id: live.user.id }, api.identifier)
+        const scope = forUserinfo ? familyScope : grantScope(familyScope, api, application, granted.permissions)
         const next = deriveSuccessor(deps.successorKey, presented)
         if (decision.kind === 'rotate') {
           await tx.refreshTokens.insert(successorOf(token, next, now, familyScope, refreshIdleMs(application)))
@@ -273,7 +279,12 @@ export function createTokenService(deps: TokenServiceDeps) {
   }
 
   /** Revokes a refresh family and every access token issued with it, in the revocation log. */
-  async function revokeFamilyIn(tx: Stores, token: RefreshToken, reason: 'reuse_detected' | 'revoked_by_client', now: number) {
+  async function revokeFamilyIn(
+    tx: Stores,
+    token: Pick<RefreshToken, 'familyId' | 'clientId' | 'userId' | 'sessionId'>,
+    reason: 'reuse_detected' | 'revoked_by_client' | 'authorization_code_reused',
+    now: number,
+  ) {
     const familyId = token.familyId
     await tx.refreshTokens.revokeFamily(familyId, now)
     for (const access of await tx.accessTokens.listLiveOfFamily(familyId, now)) {
@@ -281,8 +292,8 @@ export function createTokenService(deps: TokenServiceDeps) {
       await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)
     }
     await tx.events.append({
-      type: reason === 'reuse_detected' ? 'refresh_token.reused' : 'refresh_token.revoked',
-      actor: reason === 'reuse_detected' ? { kind: 'system' } : { kind: 'application', id: token.clientId },
+      type: EVENT_OF_REASON[reason],
+      actor: reason === 'revoked_by_client' ? { kind: 'application', id: token.clientId } : { kind: 'system' },
       userId: token.userId,
       payload: { familyId, clientId: token.clientId, sessionId: token.sessionId },
       ip: null,
@@ -290,6 +301,12 @@ export function createTokenService(deps: TokenServiceDeps) {
     })
   }
 }
+
+const EVENT_OF_REASON = {
+  reuse_detected: 'refresh_token.reused',
+  revoked_by_client: 'refresh_token.revoked',
+  authorization_code_reused: 'authorization_code.reused',
+} as const
 
 function successorOf(
   parent: RefreshToken,
