@@ -4,6 +4,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { createApiService } from './apis/api-service.js'
 import { createApplicationService } from './applications/application-service.js'
 import { createAuthService } from './auth/auth-service.js'
+import { createAuthorizeService } from './authorize/authorize-service.js'
 import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
@@ -20,9 +21,12 @@ import { type OpenDatabase, openDatabase } from './store/open-database.js'
 import { createStores, createTransact } from './store/stores.js'
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from './tokens/access-token-verifier.js'
+import { createAuthorizationCodeGrant } from './tokens/authorization-code-grant.js'
+import { createIdTokenIssuer } from './tokens/id-token-issuer.js'
 import { createIntrospectionService } from './tokens/introspection-service.js'
 import { createTokenRevocationService } from './tokens/token-revocation-service.js'
 import { createTokenService } from './tokens/token-service.js'
+import { userinfoApi } from './tokens/userinfo-api.js'
 import { loadPasswordList } from './users/common-passwords.js'
 import { createPasswordHasher } from './users/password-hasher.js'
 import { createUserService } from './users/user-service.js'
@@ -133,6 +137,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
+  const userinfo = userinfoApi(config.issuer)
   const tokens = createTokenService({
     transact,
     clock,
@@ -145,7 +150,24 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     revocationRetentionMs,
+    userinfoApi: userinfo,
   })
+  const authorizationCode = createAuthorizationCodeGrant({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    sessions,
+    sessionPolicy,
+    accessTokens,
+    idTokens: createIdTokenIssuer({ keys, clock }),
+    refreshPolicy,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    userinfoApi: userinfo,
+    revokeFamilyIn: tokens.revokeFamilyIn,
+  })
+  const csrfKey = subkey(master.key, 'ui-csrf')
+  const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -181,6 +203,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       apis,
       applications,
       tokens,
+      authorize,
+      authorizationCode,
       introspection,
       tokenRevocation,
       verifyAccessToken,
@@ -214,6 +238,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        oidc: {
+          authorize,
+          authorizationCode,
+          applications,
+          apis,
+          verifyAccessToken,
+          stores,
+          random,
+          csrfKey,
+          userinfoAudience: userinfo.identifier,
+        },
       })
       return app
     },
@@ -223,6 +258,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       maintenance = setInterval(() => {
         keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
+        // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
+        Promise.all([
+          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
+          stores.pendingRequests.prune(clock.now()),
+        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       webhookLoop = startDispatchLoop({

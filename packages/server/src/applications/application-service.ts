@@ -25,6 +25,9 @@ export interface NewApplication {
   scopes?: string[]
   accessTokenTtl?: number
   refreshTokenTtl?: number
+  /** Skips the consent screen (an application of the same organisation as Tessera). */
+  firstParty?: boolean
+  postLogoutRedirectUris?: string[]
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -55,6 +58,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         return parsed
       })
       const redirectUris = (input.redirectUris ?? []).map((uri) => checkRedirectUri(uri, input.type))
+      // OIDC RP-Initiated Logout 1.0 §3.1: registered like redirect URIs, and matched as exactly.
+      const postLogoutRedirectUris = [...new Set((input.postLogoutRedirectUris ?? []).map((uri) => checkRedirectUri(uri, input.type)))]
       const apis = [...new Set(input.apis ?? [])]
       if (input.type === 'resource-server' && apis.length !== 1) {
         throw new TesseraError('invalid_request', { detail: 'a resource-server application belongs to exactly one API (--api)' })
@@ -79,6 +84,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         scopes,
         accessTokenTtl: input.accessTokenTtl ?? null,
         refreshTokenTtl: input.refreshTokenTtl ?? null,
+        firstParty: input.firstParty ?? false,
+        postLogoutRedirectUris,
         createdAt: now,
         updatedAt: now,
       }

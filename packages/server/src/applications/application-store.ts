@@ -26,6 +26,8 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           scopes: JSON.stringify(app.scopes),
           access_token_ttl: app.accessTokenTtl,
           refresh_token_ttl: app.refreshTokenTtl,
+          first_party: app.firstParty ? 1 : 0,
+          post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -65,6 +67,8 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     scopes: JSON.parse(row.scopes),
     accessTokenTtl: row.access_token_ttl,
     refreshTokenTtl: row.refresh_token_ttl,
+    firstParty: Number(row.first_party) === 1,
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -39,6 +39,10 @@ export interface Application {
   /** Overrides of the API's access-token TTL and of the refresh-token idle TTL, in seconds. */
   accessTokenTtl: number | null
   refreshTokenTtl: number | null
+  /** A first-party application skips the consent screen of the browser flow. */
+  firstParty: boolean
+  /** Where RP-initiated logout may send the browser back to; matched exactly. */
+  postLogoutRedirectUris: string[]
   createdAt: number
   updatedAt: number
 }
@@ -55,6 +59,8 @@ export function presentApplication(app: Application) {
     scopes: app.scopes,
     accessTokenTtl: app.accessTokenTtl,
     refreshTokenTtl: app.refreshTokenTtl,
+    firstParty: app.firstParty,
+    postLogoutRedirectUris: app.postLogoutRedirectUris,
     createdAt: new Date(app.createdAt).toISOString(),
   }
 }

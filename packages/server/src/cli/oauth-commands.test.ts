@@ -29,6 +29,8 @@ interface PresentedApp {
   redirectUris: string[]
   apis: string[]
   scopes: string[]
+  firstParty: boolean
+  postLogoutRedirectUris: string[]
 }
 
 interface PresentedKey {
@@ -240,6 +242,34 @@ for (const dialect of DIALECTS) {
         }
         const body = await createApp('--name', 'X', '--type', 'web', '--redirect-uris', 'https://app.example.test/cb')
         expect(body.application.redirectUris).toEqual(['https://app.example.test/cb'])
+      })
+
+      it('apps create --first-party --post-logout-redirect-uri registers a browser-flow app; the defaults are third-party and none', async () => {
+        const body = await createApp(
+          '--name',
+          'Site',
+          '--type',
+          'web',
+          '--redirect-uris',
+          'https://app.example.test/cb',
+          '--first-party',
+          '--post-logout-redirect-uri',
+          'https://app.example.test/,https://app.example.test/bye',
+        )
+        expect(body.application).toMatchObject({
+          firstParty: true,
+          postLogoutRedirectUris: ['https://app.example.test/', 'https://app.example.test/bye'],
+          grants: ['authorization_code', 'refresh_token'],
+        })
+        const tessera = await openTessera()
+        const stored = await tessera.services.applications.get(body.clientId as string)
+        expect(stored.firstParty).toBe(true)
+        expect(stored.postLogoutRedirectUris).toEqual(['https://app.example.test/', 'https://app.example.test/bye'])
+        const plain = await createApp('--name', 'Other', '--type', 'spa', '--redirect-uris', 'https://spa.example.test/cb')
+        expect(plain.application).toMatchObject({ firstParty: false, postLogoutRedirectUris: [] })
+        expect(
+          await refused(['apps', 'create', '--name', 'X', '--type', 'web', '--post-logout-redirect-uri', 'https://app.example.test/#x']),
+        ).toEqual({ code: 1, error: 'invalid_request' })
       })
 
       it('apps create exits 2 for an unknown type', async () => {

@@ -30,6 +30,7 @@ export type EventType =
   | 'application.deleted'
   | 'refresh_token.reused'
   | 'refresh_token.revoked'
+  | 'authorization_code.reused'
   | 'access_token.revoked'
   | 'webhook.created'
   | 'webhook.secret_rotated'

@@ -3,13 +3,19 @@ import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
+import type { ApiService } from '../apis/api-service.js'
+import type { ApplicationService } from '../applications/application-service.js'
 import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
+import { authorizeRoutes } from '../authorize/authorize-routes.js'
+import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
+import { logoutRoutes } from '../oauth/logout-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
+import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
@@ -20,10 +26,15 @@ import { sessionRoutes } from '../sessions/session-routes.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
+import type { Stores } from '../store/stores.js'
+import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
+import { uiRoutes } from '../ui/ui-routes.js'
 import { installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
 import { sendProblem } from './problem.js'
@@ -50,6 +61,18 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** The browser flow (docs/oidc.md). */
+  oidc: {
+    authorize: AuthorizeService
+    authorizationCode: AuthorizationCodeGrant
+    applications: ApplicationService
+    apis: ApiService
+    verifyAccessToken: AccessTokenVerifier
+    stores: Pick<Stores, 'users'>
+    random: RandomSource
+    csrfKey: Buffer
+    userinfoAudience: string
+  }
 }
 
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
@@ -111,9 +134,52 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     tokenRoutes({
       tokens: deps.tokens,
+      authorizationCode: deps.oidc.authorizationCode,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
+    }),
+  )
+  const { oidc } = deps
+  await app.register(
+    authorizeRoutes({
+      authorize: oidc.authorize,
+      applications: oidc.applications,
+      apis: oidc.apis,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+    }),
+  )
+  await app.register(
+    uiRoutes({
+      authorize: oidc.authorize,
+      applications: oidc.applications,
+      auth: deps.auth,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      trustedOrigins: deps.trustedOrigins,
+      rateLimit: deps.rateLimit,
+    }),
+  )
+  await app.register(
+    userinfoRoutes({
+      verifyAccessToken: oidc.verifyAccessToken,
+      introspection: deps.introspection,
+      applications: oidc.applications,
+      stores: oidc.stores,
+      audience: oidc.userinfoAudience,
+    }),
+  )
+  await app.register(
+    logoutRoutes({
+      issuer: deps.issuer,
+      keys: deps.keys,
+      applications: oidc.applications,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      trustedOrigins: deps.trustedOrigins,
+      csrfKey: oidc.csrfKey,
     }),
   )
   return app

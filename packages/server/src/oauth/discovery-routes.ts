@@ -1,24 +1,53 @@
 import type { FastifyInstance } from 'fastify'
+import { OPENID_SCOPES } from '../authorize/authorization-request.js'
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js'
 
 /**
  * RFC 8414 and OpenID Connect Discovery 1.0. `issuer` is the configured issuer exactly, and only
- * what is implemented is advertised: the browser flow (authorization endpoint, ID tokens) comes
- * with its own milestone and its metadata with it.
+ * what is implemented is advertised (docs/oidc.md).
  */
 export function authorizationServerMetadata(issuer: string) {
   const base = issuer.replace(/\/$/, '')
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'none']
   return {
     issuer,
+    authorization_endpoint: `${base}/oauth/authorize`,
     token_endpoint: `${base}/oauth/token`,
+    userinfo_endpoint: `${base}/oauth/userinfo`,
+    end_session_endpoint: `${base}/oauth/logout`,
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/oauth/revoke`,
     introspection_endpoint: `${base}/oauth/introspect`,
     // Tessera's own metadata: the revocation feed of hybrid mode (docs/revocation-feed.md).
     revocation_feed_endpoint: `${base}/v1/revocations`,
-    grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token', 'client_credentials'],
-    response_types_supported: [],
+    scopes_supported: [...OPENID_SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    code_challenge_methods_supported: ['S256'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+    claims_supported: [
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'sid',
+      'at_hash',
+      'amr',
+      'email',
+      'email_verified',
+      'updated_at',
+    ],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    prompt_values_supported: ['none', 'login', 'consent'],
+    // RFC 9207: every authorization response carries iss.
+    authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: clientAuth,
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

@@ -73,11 +73,16 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
       const document = await metadata(server, METADATA_PATHS[0])
       const endpoints = Object.fromEntries(advertisedEndpoints(document))
       expect(Object.keys(endpoints)).toEqual(
-        expect.arrayContaining(['introspection_endpoint', 'jwks_uri', 'revocation_endpoint', 'token_endpoint']),
+        expect.arrayContaining([
+          'introspection_endpoint',
+          'jwks_uri',
+          'revocation_endpoint',
+          'token_endpoint',
+          'authorization_endpoint',
+          'userinfo_endpoint',
+          'end_session_endpoint',
+        ]),
       )
-      // No browser flow yet: nothing to authorize at, no user info.
-      expect(document).not.toHaveProperty('authorization_endpoint')
-      expect(document).not.toHaveProperty('userinfo_endpoint')
 
       const jwks = await server.app.inject({ method: 'GET', url: routeOf(issuer, endpoints.jwks_uri as string) })
       expect(jwks.statusCode).toBe(200)
@@ -111,11 +116,12 @@ describe('discovery metadata: what is advertised', () => {
     const server = await startServer()
     const document = await metadata(server, METADATA_PATHS[0])
     const grants = document.grant_types_supported as string[]
-    expect([...grants].sort()).toEqual([TOKEN_EXCHANGE, 'client_credentials', 'refresh_token'].sort())
-    for (const missing of ['authorization_code', 'implicit', 'password']) expect(grants).not.toContain(missing)
-    // No authorization endpoint, so no response type that needs one (OAuth 2.1: never `token`).
-    const responseTypes = (document.response_types_supported as string[] | undefined) ?? []
-    for (const missing of ['code', 'token', 'id_token']) expect(responseTypes).not.toContain(missing)
+    expect([...grants].sort()).toEqual([TOKEN_EXCHANGE, 'authorization_code', 'client_credentials', 'refresh_token'].sort())
+    for (const missing of ['implicit', 'password']) expect(grants).not.toContain(missing)
+    // OAuth 2.1: the code flow only, with S256 PKCE; never `token` or a hybrid response type.
+    expect(document.response_types_supported).toEqual(['code'])
+    expect(document.code_challenge_methods_supported).toEqual(['S256'])
+    expect(document.authorization_response_iss_parameter_supported).toBe(true)
   })
 
   it('advertises client_secret_basic, client_secret_post and none at the token endpoint', async () => {
@@ -141,7 +147,7 @@ describe('discovery metadata: what is advertised', () => {
       { kind: 'cli' },
     )
     const basic = `Basic ${Buffer.from(`${application.id}:${clientSecret}`).toString('base64')}`
-    for (const grant of ['authorization_code', 'implicit', 'password', 'urn:ietf:params:oauth:grant-type:device_code']) {
+    for (const grant of ['implicit', 'password', 'urn:ietf:params:oauth:grant-type:device_code']) {
       const response = await server.app.inject({
         method: 'POST',
         url: '/oauth/token',
@@ -151,5 +157,13 @@ describe('discovery metadata: what is advertised', () => {
       expect(response.statusCode, grant).toBe(400)
       expect(response.json(), grant).toMatchObject({ error: 'unsupported_grant_type' })
     }
+    // An advertised grant the client is not registered for is unauthorized_client instead.
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'authorization_code' }).toString(),
+    })
+    expect(response.json()).toMatchObject({ error: 'unauthorized_client' })
   })
 })

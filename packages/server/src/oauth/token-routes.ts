@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
 import { TesseraError } from '../shared/errors.js'
+import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
@@ -10,6 +11,7 @@ import { readOAuthForm } from './oauth-form.js'
 
 export interface TokenRoutesDeps {
   tokens: TokenService
+  authorizationCode: AuthorizationCodeGrant
   introspection: IntrospectionService
   revocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -34,6 +36,13 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       if (!grantType) throw new TesseraError('invalid_request', { detail: 'grant_type is required' })
       const application = await deps.authenticateClient(request, form)
       switch (grantType) {
+        case GRANT_TYPES.authorization_code:
+          return deps.authorizationCode.redeem(application, {
+            code: form.get('code'),
+            redirectUri: form.get('redirect_uri'),
+            codeVerifier: form.get('code_verifier'),
+            resource: form.all('resource'),
+          })
         case GRANT_TYPES.token_exchange:
           return deps.tokens.exchange(application, {
             subjectToken: form.get('subject_token'),

@@ -39,6 +39,10 @@ export interface ApplicationsTable {
   scopes: string
   access_token_ttl: number | null
   refresh_token_ttl: number | null
+  /** 1 for a first-party application (no consent screen), 0 otherwise (0005-authorization). */
+  first_party: number
+  /** JSON array of exact post-logout redirect URIs (0005-authorization). */
+  post_logout_redirect_uris: string
   created_at: number
   updated_at: number
 }

@@ -1,7 +1,9 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
+import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
+export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
 
@@ -23,6 +25,9 @@ export interface Database {
   access_tokens: AccessTokensTable
   webhook_endpoints: WebhookEndpointsTable
   webhook_deliveries: WebhookDeliveriesTable
+  authorization_requests: AuthorizationRequestsTable
+  authorization_codes: AuthorizationCodesTable
+  consents: ConsentsTable
 }
 
 export interface UsersTable {

@@ -531,7 +531,7 @@ function testMigrations(dialect: DialectName) {
       await database.db.destroy()
       await test.drop()
     })
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks'])
+    expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks', '0005-authorization'])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -568,7 +568,12 @@ describe('migrations on a postgres database shared with others', () => {
         url.search = `?schema=tessera_${i}`
         const database = openDatabase(url.toString())
         try {
-          expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks'])
+          expect((await migrateToLatest(database)).applied).toEqual([
+            '0001-foundation',
+            '0002-tokens',
+            '0003-webhooks',
+            '0005-authorization',
+          ])
         } finally {
           await database.db.destroy()
         }

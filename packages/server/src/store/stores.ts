@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
+import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../authorize/authorization-code-store.js'
+import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
@@ -30,6 +33,9 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  pendingRequests: PendingRequestStore
+  authorizationCodes: AuthorizationCodeStore
+  consents: ConsentStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -47,6 +53,9 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    pendingRequests: createPendingRequestStore(db),
+    authorizationCodes: createAuthorizationCodeStore(db),
+    consents: createConsentStore(db),
   }
 }
 

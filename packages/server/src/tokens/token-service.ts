@@ -27,6 +27,8 @@ export interface TokenServiceDeps {
   successorKey: Buffer
   maxAccessTokenTtl: number
   revocationRetentionMs: number
+  /** The built-in audience of code-flow tokens issued without a resource (tokens/userinfo-api.ts). */
+  userinfoApi: Api
 }
 
 export interface ExchangeRequest {
@@ -189,8 +191,8 @@ export function createTokenService(deps: TokenServiceDeps) {
           throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
         }
         const scope = narrowScope(requestedScope, token.scope)
-        const api = await tx.apis.findByIdentifier(token.api)
-        if (!api || !application.apis.includes(api.identifier)) throw new TesseraError('invalid_grant')
+        const api = token.api === deps.userinfoApi.identifier ? deps.userinfoApi : await tx.apis.findByIdentifier(token.api)
+        if (!api || (api !== deps.userinfoApi && !application.apis.includes(api.identifier))) throw new TesseraError('invalid_grant')
         const next = deriveSuccessor(deps.successorKey, presented)
         if (decision.kind === 'rotate') {
           await tx.refreshTokens.insert(successorOf(token, next, now, scope, refreshIdleMs(application)))
@@ -256,7 +258,12 @@ export function createTokenService(deps: TokenServiceDeps) {
   }
 
   /** Revokes a refresh family and every access token issued with it, in the revocation log. */
-  async function revokeFamilyIn(tx: Stores, token: RefreshToken, reason: 'reuse_detected' | 'revoked_by_client', now: number) {
+  async function revokeFamilyIn(
+    tx: Stores,
+    token: Pick<RefreshToken, 'familyId' | 'clientId' | 'userId' | 'sessionId'>,
+    reason: 'reuse_detected' | 'revoked_by_client' | 'authorization_code_reused',
+    now: number,
+  ) {
     const familyId = token.familyId
     await tx.refreshTokens.revokeFamily(familyId, now)
     for (const access of await tx.accessTokens.listLiveOfFamily(familyId, now)) {
@@ -264,8 +271,8 @@ export function createTokenService(deps: TokenServiceDeps) {
       await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)
     }
     await tx.events.append({
-      type: reason === 'reuse_detected' ? 'refresh_token.reused' : 'refresh_token.revoked',
-      actor: reason === 'reuse_detected' ? { kind: 'system' } : { kind: 'application', id: token.clientId },
+      type: EVENT_OF_REASON[reason],
+      actor: reason === 'revoked_by_client' ? { kind: 'application', id: token.clientId } : { kind: 'system' },
       userId: token.userId,
       payload: { familyId, clientId: token.clientId, sessionId: token.sessionId },
       ip: null,
@@ -273,6 +280,12 @@ export function createTokenService(deps: TokenServiceDeps) {
     })
   }
 }
+
+const EVENT_OF_REASON = {
+  reuse_detected: 'refresh_token.reused',
+  revoked_by_client: 'refresh_token.revoked',
+  authorization_code_reused: 'authorization_code.reused',
+} as const
 
 function successorOf(
   parent: RefreshToken,

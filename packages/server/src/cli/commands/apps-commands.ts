@@ -18,7 +18,7 @@ export const appsCreateCommand: Command = {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -26,6 +26,8 @@ export const appsCreateCommand: Command = {
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated' },
       api: { type: 'string', description: 'API identifier(s) the application may get tokens for (a resource server: its own API)' },
       scopes: { type: 'string', description: 'scopes the application may be granted' },
+      'first-party': { type: 'boolean', description: 'a first-party application: the browser flow skips the consent screen' },
+      'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -39,6 +41,7 @@ export const appsCreateCommand: Command = {
     const redirectUris = list(args.values['redirect-uris'])
     const apis = list(args.values.api)
     const scopes = list(args.values.scopes)
+    const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const input = {
       name: requireString(args, 'name'),
       type: type as ApplicationType,
@@ -46,6 +49,8 @@ export const appsCreateCommand: Command = {
       ...(redirectUris ? { redirectUris } : {}),
       ...(apis ? { apis } : {}),
       ...(scopes ? { scopes } : {}),
+      ...(args.values['first-party'] === true ? { firstParty: true } : {}),
+      ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }

@@ -1,0 +1,50 @@
+/** A validated authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1, RFC 8707 §2). */
+export interface AuthorizationParameters {
+  clientId: string
+  /** The redirect URI exactly as presented (it matched a registered one). */
+  redirectUri: string
+  state: string | null
+  nonce: string | null
+  /** OpenID scopes and API scopes, in request order, without duplicates. */
+  scope: string[]
+  /** The S256 PKCE challenge. */
+  codeChallenge: string
+  /** The API the access token is for (RFC 8707), or null: then it is only for the userinfo endpoint. */
+  resource: string | null
+  prompt: Prompt[]
+  /** Seconds; a session authenticated longer ago must sign in again (OIDC Core §3.1.2.1). */
+  maxAge: number | null
+  /** An email to pre-fill on the sign-in page. */
+  loginHint: string | null
+}
+
+export const PROMPTS = ['none', 'login', 'consent'] as const
+export type Prompt = (typeof PROMPTS)[number]
+
+/** The scopes OpenID Connect defines that Tessera implements (OIDC Core §5.4, §11). */
+export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const
+
+export function isOpenIdScope(scope: string): boolean {
+  return (OPENID_SCOPES as readonly string[]).includes(scope)
+}
+
+/** The scopes of an access token for an API: everything that is not an OpenID scope. */
+export function apiScopesOf(scope: string[]): string[] {
+  return scope.filter((each) => !isOpenIdScope(each))
+}
+
+/** Human words for the consent page; API scopes are shown by name. */
+export function describeScope(scope: string): string {
+  switch (scope) {
+    case 'openid':
+      return 'Know who you are (your Tessera user id)'
+    case 'profile':
+      return 'See your basic profile'
+    case 'email':
+      return 'See your email address'
+    case 'offline_access':
+      return 'Stay signed in when you are not using it'
+    default:
+      return `Use the permission “${scope}”`
+  }
+}

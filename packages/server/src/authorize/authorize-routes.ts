@@ -1,0 +1,62 @@
+import formbody from '@fastify/formbody'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ApiService } from '../apis/api-service.js'
+import type { ApplicationService } from '../applications/application-service.js'
+import { oauthErrorName } from '../oauth/oauth-error.js'
+import type { CookieSettings } from '../sessions/session-cookie.js'
+import type { SessionService } from '../sessions/session-service.js'
+import type { RandomSource } from '../shared/random.js'
+import { sendPage } from '../ui/html.js'
+import { errorPage } from '../ui/pages.js'
+import { proceed } from './authorize-flow.js'
+import type { AuthorizeService } from './authorize-service.js'
+import { browserSession, ensureBinding } from './browser-binding.js'
+import { checkAuthorizationRequest } from './check-authorization-request.js'
+
+export interface AuthorizeRoutesDeps {
+  authorize: AuthorizeService
+  applications: ApplicationService
+  apis: ApiService
+  sessions: SessionService
+  cookie: CookieSettings
+  random: RandomSource
+}
+
+/** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
+export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
+  return async (app: FastifyInstance) => {
+    app.removeContentTypeParser('application/json')
+    await app.register(formbody, { bodyLimit: 16 * 1024 })
+
+    const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
+      const checked = await checkAuthorizationRequest(raw, {
+        findApplication: (clientId) => deps.applications.find(clientId),
+        findApi: (identifier) => deps.apis.find(identifier),
+      })
+      // RFC 6749 §4.1.2.1: never redirect to an unverified client or redirect URI.
+      if (checked.kind === 'fatal') return sendPage(reply, 400, errorPage(safeMessage(checked.error.detail)))
+      if (checked.kind === 'redirect') {
+        const url = deps.authorize.errorUrl(checked, oauthErrorName(checked.error), checked.error.detail)
+        return reply.redirect(url, 303)
+      }
+      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      return proceed(deps.authorize, reply, {
+        params: checked.params,
+        application: checked.application,
+        auth,
+        pending: null,
+        binding: () => ensureBinding(request, reply, deps.cookie, deps.random),
+      })
+    }
+
+    app.get('/oauth/authorize', async (request, reply) => handle(request, reply, request.query))
+    app.post('/oauth/authorize', async (request, reply) => handle(request, reply, request.body))
+  }
+}
+
+/** The error page's message: our own fixed wording, never echoing the request. */
+function safeMessage(detail: string | undefined): string {
+  if (detail === 'unknown client_id') return 'The application is not registered with this server.'
+  if (detail?.startsWith('redirect_uri')) return 'The application sent an address to return to that it has not registered.'
+  return 'The sign-in request is not valid.'
+}

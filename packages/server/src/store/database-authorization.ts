@@ -1,0 +1,45 @@
+/** A pending authorization request, kept server-side while the user signs in or consents (0005-authorization). */
+export interface AuthorizationRequestsTable {
+  id: string
+  client_id: string
+  /** SHA-256 of the browser-binding cookie the request belongs to. */
+  browser_hash: string
+  /** SHA-256 of the per-request CSRF token its forms carry. */
+  csrf_hash: string
+  /** JSON of the validated authorization parameters. */
+  parameters: string
+  created_at: number
+  expires_at: number
+}
+
+/** An issued authorization code; only its SHA-256 is stored (0005-authorization). */
+export interface AuthorizationCodesTable {
+  id: string
+  code_hash: string
+  client_id: string
+  session_id: string
+  user_id: string
+  redirect_uri: string
+  /** The S256 PKCE challenge (RFC 7636 §4.2). */
+  code_challenge: string
+  nonce: string | null
+  /** Space-separated. */
+  scope: string
+  resource: string | null
+  auth_time: number
+  created_at: number
+  expires_at: number
+  /** When it was redeemed; a second redemption is a replay. */
+  used_at: number | null
+  /** The token family issued at redemption, revoked when the code is replayed. */
+  family_id: string | null
+}
+
+/** Scopes a user has allowed a third-party application (0005-authorization). */
+export interface ConsentsTable {
+  user_id: string
+  client_id: string
+  /** Space-separated. */
+  scope: string
+  updated_at: number
+}

@@ -1,0 +1,95 @@
+import { describeScope } from '../authorize/authorization-request.js'
+import { type Html, html, layout } from './html.js'
+
+export interface FlowForm {
+  requestId: string
+  csrf: string
+}
+
+function hidden(form: FlowForm): Html {
+  return html`<input type="hidden" name="request" value="${form.requestId}">
+<input type="hidden" name="csrf" value="${form.csrf}">`
+}
+
+function alert(message: string | null): Html {
+  return message ? html`<p class="alert" role="alert">${message}</p>` : html``
+}
+
+export function signInPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+  return layout(
+    'Sign in',
+    html`<h1>Sign in</h1>
+<p class="lead">to continue to <strong>${input.appName}</strong></p>
+${alert(input.error)}
+<form method="post" action="/ui/sign-in">
+${hidden(input)}
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>
+<p class="alt"><a href="/ui/sign-up?request=${input.requestId}">Create an account</a></p>`,
+  )
+}
+
+export function signUpPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+  return layout(
+    'Create an account',
+    html`<h1>Create an account</h1>
+<p class="lead">to continue to <strong>${input.appName}</strong></p>
+${alert(input.error)}
+<form method="post" action="/ui/sign-up">
+${hidden(input)}
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint">
+<p id="password-hint" class="hint">At least 8 characters. A long phrase is best.</p>
+<button type="submit">Create account</button>
+</form>
+<p class="alt"><a href="/ui/sign-in?request=${input.requestId}">I already have an account</a></p>`,
+  )
+}
+
+export function consentPage(input: FlowForm & { appName: string; email: string; scope: string[] }): Html {
+  return layout(
+    'Allow access',
+    html`<h1>Allow ${input.appName}?</h1>
+<p class="lead">Signed in as <strong>${input.email}</strong>. <strong>${input.appName}</strong> asks to:</p>
+<ul class="scopes">
+${input.scope.map((scope) => html`<li>${describeScope(scope)}</li>`)}
+</ul>
+<form method="post" action="/ui/consent" class="actions">
+${hidden(input)}
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>`,
+  )
+}
+
+export function errorPage(message: string): Html {
+  return layout(
+    'Something went wrong',
+    html`<h1>Something went wrong</h1>
+<p class="alert" role="alert">${message}</p>
+<p>Go back to the application and try again.</p>`,
+  )
+}
+
+export function signedOutPage(): Html {
+  return layout('Signed out', html`<h1>You are signed out</h1>\n<p>You can close this window.</p>`)
+}
+
+export function logoutConfirmPage(input: { csrf: string; fields: Record<string, string> }): Html {
+  return layout(
+    'Sign out',
+    html`<h1>Sign out of Tessera?</h1>
+<p>This signs you out of every application that uses this Tessera account in this browser.</p>
+<form method="post" action="/oauth/logout" class="actions">
+<input type="hidden" name="csrf" value="${input.csrf}">
+${Object.entries(input.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit" name="confirm" value="yes">Sign out</button>
+</form>`,
+  )
+}
