@@ -40,8 +40,8 @@ async function start(env: Env): Promise<RunningTessera> {
   return tessera
 }
 
-/** `tessera apps create` for a first-party app of `type` that may use the browser flow and refresh. */
-async function registerApp(env: Env, type: 'web' | 'spa'): Promise<{ clientId: string; clientSecret?: string }> {
+/** `tessera apps create` for an app of `type` (first-party unless told) that may use the browser flow and refresh. */
+async function registerApp(env: Env, type: 'web' | 'spa', firstParty = true): Promise<{ clientId: string; clientSecret?: string }> {
   const created = await runCli(env, [
     'apps',
     'create',
@@ -55,7 +55,7 @@ async function registerApp(env: Env, type: 'web' | 'spa'): Promise<{ clientId: s
     REDIRECT_URI,
     '--post-logout-redirect-uri',
     POST_LOGOUT_URI,
-    '--first-party',
+    ...(firstParty ? ['--first-party'] : []),
   ])
   return {
     clientId: String(created.clientId),
@@ -293,5 +293,44 @@ describe('openid-client against a real Tessera process', () => {
     expect(result.refresh_token).toBeUndefined()
     const userinfo = await oauth.userInfoRequest(as, spa, result.access_token, insecure)
     expect(await oauth.processUserInfoResponse(as, spa, claims?.sub ?? '', userinfo)).toMatchObject({ email: EMAIL })
+  })
+
+  it('asks the user to consent to a third-party app: Deny sends access_denied to the app, Allow is remembered', async () => {
+    const env = baseEnv()
+    const app = await registerApp(env, 'web', false)
+    const tessera = await start(env)
+    const config = await discover(tessera, app.clientId, client.ClientSecretBasic(app.clientSecret ?? ''))
+    const browser = new FormUserAgent(tessera.base)
+
+    const denied = await authorizationRequest(config)
+    const signUp = await browser.clickLink(await browser.navigate(denied.url), 'Create an account')
+    const consent = await browser.submit(signUp, '/ui/sign-up', { email: EMAIL, password: PASSWORD })
+    expect(heading(consent)).toBe('Allow Web app?')
+    const deniedCallback = backAtApp(await browser.submit(consent, '/ui/consent', {}, ['decision', 'deny']), REDIRECT_URI)
+    // openid-client checks state and iss on the error response too, then reports the error.
+    const error = await client
+      .authorizationCodeGrant(config, deniedCallback, { pkceCodeVerifier: denied.verifier, expectedState: denied.state })
+      .then(
+        () => null,
+        (reason: unknown) => reason,
+      )
+    expect(error).toBeInstanceOf(client.AuthorizationResponseError)
+    expect((error as client.AuthorizationResponseError).error).toBe('access_denied')
+
+    // Signed in already (single sign-on), so only the consent page; Allow issues the code.
+    const allowed = await authorizationRequest(config)
+    const asked = await browser.navigate(allowed.url)
+    expect(heading(asked)).toBe('Allow Web app?')
+    const callback = backAtApp(await browser.submit(asked, '/ui/consent', {}, ['decision', 'allow']), REDIRECT_URI)
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: allowed.verifier,
+      expectedState: allowed.state,
+      expectedNonce: allowed.nonce,
+      idTokenExpected: true,
+    })
+    expect(tokens.claims()?.aud).toBe(app.clientId)
+
+    // The answer is remembered for these scopes: no page the third time.
+    backAtApp(await browser.navigate((await authorizationRequest(config)).url), REDIRECT_URI)
   })
 })
