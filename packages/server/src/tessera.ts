@@ -10,6 +10,7 @@ import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createLogoutService } from './oauth/logout-service.js'
 import { createRevocationHub } from './revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
 import { cookieSettings } from './sessions/session-cookie.js'
@@ -168,6 +169,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
+  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -246,7 +248,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           verifyAccessToken,
           stores,
           random,
-          csrfKey,
+          logout,
           userinfoAudience: userinfo.identifier,
         },
       })

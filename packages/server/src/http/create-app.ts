@@ -14,6 +14,7 @@ import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { logoutRoutes } from '../oauth/logout-routes.js'
+import type { LogoutService } from '../oauth/logout-service.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
@@ -70,7 +71,7 @@ export interface AppDeps {
     verifyAccessToken: AccessTokenVerifier
     stores: Pick<Stores, 'users'>
     random: RandomSource
-    csrfKey: Buffer
+    logout: LogoutService
     userinfoAudience: string
   }
 }
@@ -172,15 +173,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(
-    logoutRoutes({
-      issuer: deps.issuer,
-      keys: deps.keys,
-      applications: oidc.applications,
-      sessions: deps.sessions,
-      cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
-      csrfKey: oidc.csrfKey,
-    }),
+    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
   )
   return app
 }

@@ -8,6 +8,7 @@ import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { browserSession, readBinding } from '../authorize/browser-binding.js'
 import type { PendingRequest } from '../authorize/pending-request-store.js'
 import { isCrossSite } from '../http/csrf.js'
+import { field } from '../http/form-field.js'
 import { requestDevice } from '../http/request-device.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
@@ -173,11 +174,4 @@ export function uiRoutes(deps: UiRoutesDeps) {
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
   }
-}
-
-/** One string field of a query or form; a repeated or non-string field counts as absent. */
-export function field(source: unknown, name: string): string | undefined {
-  if (!source || typeof source !== 'object') return undefined
-  const value = (source as Record<string, unknown>)[name]
-  return typeof value === 'string' ? value : undefined
 }
