@@ -51,8 +51,8 @@ export class FormUserAgent {
     }
     for (const [name, value] of Object.entries(fields)) body.set(name, value)
     if (button) body.set(button[0], button[1])
-    // Fetch §3.1 (serializing a request origin): under Referrer-Policy no-referrer, a browser sends
-    // `Origin: null` even for a same-origin form post.
+    // Fetch, "serializing a request origin": under referrer policy no-referrer a browser sends
+    // `Origin: null`, even for a same-origin form post.
     const origin = page.kind === 'page' && page.referrerPolicy === 'no-referrer' ? 'null' : this.origin
     const init: RequestInit = {
       method: 'POST',
@@ -68,7 +68,8 @@ export class FormUserAgent {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
       if (next.origin !== this.origin) return { kind: 'left', location: next }
       const headers = new Headers(request.headers)
-      headers.set('sec-fetch-site', hop === 0 ? site : 'same-origin')
+      // Every hop stays on Tessera's origin, so the initiator's relation to it holds along the chain.
+      headers.set('sec-fetch-site', site)
       if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader())
       const response = await fetch(next, { ...request, headers, redirect: 'manual' })
       this.store(response)
