@@ -20,6 +20,8 @@ export interface AuthorizeRoutesDeps {
   sessions: SessionService
   cookie: CookieSettings
   random: RandomSource
+  /** The per-IP credential limit; the authorization endpoint allows ten times as many requests. */
+  rateLimit: { max: number; timeWindow: number }
 }
 
 /** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
@@ -27,6 +29,10 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
   return async (app: FastifyInstance) => {
     app.removeContentTypeParser('application/json')
     await app.register(formbody, { bodyLimit: 16 * 1024 })
+
+    // Each request without a session writes a pending request: bound them per IP, generously
+    // (single sign-on across many apps is many authorizations), so no one can fill the store.
+    const onRequest = app.rateLimit({ max: deps.rateLimit.max * 10, timeWindow: deps.rateLimit.timeWindow })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
       const checked = await checkAuthorizationRequest(raw, {
@@ -49,8 +55,8 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
       })
     }
 
-    app.get('/oauth/authorize', async (request, reply) => handle(request, reply, request.query))
-    app.post('/oauth/authorize', async (request, reply) => handle(request, reply, request.body))
+    app.get('/oauth/authorize', { onRequest }, async (request, reply) => handle(request, reply, request.query))
+    app.post('/oauth/authorize', { onRequest }, async (request, reply) => handle(request, reply, request.body))
   }
 }
 

@@ -66,3 +66,16 @@ describe('odd input to the browser-flow endpoints', () => {
     }
   })
 })
+
+describe('the authorization endpoint under load from one address', () => {
+  it('rate-limits each IP at ten times the credential limit, with 429 and Retry-After', async ({ onTestFinished }) => {
+    const server = await serve(onTestFinished, 'sqlite', { rateLimit: { credentialRequestsPerIp: 2, window: 60 } })
+    const client = await createClient(server)
+    const browser = new Browser(server.app)
+    const url = authorizeUrl(codeRequest(client, pkce().challenge))
+    for (let request = 0; request < 20; request++) expect((await browser.get(url)).statusCode).toBe(303)
+    const limited = await browser.get(url)
+    expect(limited.statusCode).toBe(429)
+    expect(limited.headers['retry-after']).toBeDefined()
+  })
+})

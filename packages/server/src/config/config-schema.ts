@@ -192,7 +192,8 @@ export const ConfigSchema = Type.Object(
           default: 30,
           minimum: 1,
           env: 'TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP',
-          description: 'Sign-in and sign-up requests allowed per client IP in each window, on top of the per-account throttle.',
+          description:
+            'Sign-in and sign-up requests allowed per client IP in each window, on top of the per-account throttle. The authorization endpoint allows ten times as many.',
         }),
         window: seconds(60, 1, 'TESSERA_RATE_LIMIT_WINDOW', 'Length of the per-IP rate-limit window.'),
       },

@@ -150,6 +150,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
+      rateLimit: deps.rateLimit,
     }),
   )
   await app.register(
