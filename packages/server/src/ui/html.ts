@@ -28,14 +28,19 @@ function render(value: unknown): string {
   return escapeHtml(String(value))
 }
 
-/** The one layout: one stylesheet, no script, no inline style. */
+/**
+ * The one layout: one stylesheet, no script, no inline style. The document's referrer policy is
+ * same-origin, not the header's no-referrer: under no-referrer a browser sends `Origin: null` on
+ * the page's own form posts (Fetch, "serializing a request origin"), which the cross-site check
+ * refuses. same-origin still sends nothing to the client the browser is redirected to.
+ */
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · Tessera</title>
 <link rel="stylesheet" href="/ui/assets/tessera.css">
 </head>

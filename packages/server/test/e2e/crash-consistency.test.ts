@@ -1,15 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freePort } from './free-port.js'
+import { hasExited, killTessera, type RunningTessera, startTessera, type TesseraProcess } from './tessera-process.js'
 
-/** The built executable; `npm test` builds it first (the `pretest` script). */
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
-const READY_DEADLINE_MS = 20_000
 const PASSWORD = 'correct horse battery staple'
 /** Sign-ups kept in flight at once; each finished one is replaced until the process dies. */
 const IN_FLIGHT = 40
@@ -18,73 +13,15 @@ const KILL_AFTER = 10
 /** Hard cap on attempts, so a process that never dies cannot loop the test forever. */
 const MAX_ATTEMPTS = 2_000
 
-interface Running {
-  child: ChildProcess
-  output(): string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-function spawnTessera(env: Record<string, string>): Running {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_')))
-  const child = spawn(process.execPath, [MAIN, 'start'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  }
-  child.stdout?.on('data', collect)
-  child.stderr?.on('data', collect)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }))
+/** Tessera on `databaseFile`, its data (keys) in `dataDir`. */
+function start(databaseFile: string, dataDir: string): Promise<RunningTessera> {
+  return startTessera({
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_DATABASE_URL: `sqlite:${databaseFile}`,
+    TESSERA_LOG_LEVEL: 'warn',
+    // The burst comes from one IP; the per-IP limit is not what this test is about.
+    TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '100000',
   })
-  return { child, output: () => output, exited }
-}
-
-function hasExited(running: Running): boolean {
-  return running.child.exitCode !== null || running.child.signalCode !== null
-}
-
-async function waitUntilReady(running: Running, base: string): Promise<void> {
-  const deadline = Date.now() + READY_DEADLINE_MS
-  while (Date.now() < deadline) {
-    if (hasExited(running)) throw new Error(`tessera exited before it was ready:\n${running.output()}`)
-    try {
-      const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) })
-      if (response.status === 200) return
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`tessera was not ready within ${READY_DEADLINE_MS} ms:\n${running.output()}`)
-}
-
-async function kill(running: Running): Promise<void> {
-  if (!hasExited(running)) running.child.kill('SIGKILL')
-  await running.exited
-}
-
-async function startTessera(databaseFile: string, dataDir: string): Promise<{ running: Running; base: string }> {
-  // A port found free can be taken before the child binds it; try again on another.
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort()
-    const running = spawnTessera({
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_DATABASE_URL: `sqlite:${databaseFile}`,
-      TESSERA_PORT: String(port),
-      TESSERA_LOG_LEVEL: 'warn',
-      // The burst comes from one IP; the per-IP limit is not what this test is about.
-      TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '100000',
-    })
-    const base = `http://localhost:${port}`
-    try {
-      await waitUntilReady(running, base)
-      return { running, base }
-    } catch (error) {
-      await kill(running)
-      if (attempt < 3 && running.output().includes('EADDRINUSE')) continue
-      throw error
-    }
-  }
 }
 
 interface Burst {
@@ -97,7 +34,7 @@ interface Burst {
  * Keeps IN_FLIGHT sign-ups running (each with a unique email) and SIGKILLs the process as soon as
  * KILL_AFTER of them have returned 201, so the kill lands while writes are in progress.
  */
-async function signUpBurstUntilKilled(base: string, running: Running): Promise<Burst> {
+async function signUpBurstUntilKilled(base: string, running: TesseraProcess): Promise<Burst> {
   const acknowledged: string[] = []
   const attempted: string[] = []
   let inFlight = 0
@@ -136,30 +73,30 @@ async function signUpBurstUntilKilled(base: string, running: Running): Promise<B
 
 describe('crash consistency of the embedded SQLite store', () => {
   let dir: string
-  let running: Running | undefined
+  let running: TesseraProcess | undefined
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-crash-'))
   })
 
   afterEach(async () => {
-    if (running) await kill(running)
+    if (running) await killTessera(running)
     running = undefined
     rmSync(dir, { recursive: true, force: true })
   })
 
   /** Starts Tessera on a fresh file, SIGKILLs it in the middle of a sign-up burst, and returns what was acknowledged. */
   async function crashMidBurst(file: string): Promise<Burst> {
-    const started = await startTessera(file, dir)
-    running = started.running
-    const burst = await signUpBurstUntilKilled(started.base, started.running)
+    const started = await start(file, dir)
+    running = started
+    const burst = await signUpBurstUntilKilled(started.base, started)
     // Should the burst never reach KILL_AFTER, kill it here so the test fails on the checks below rather than hangs.
-    const killedEarlier = hasExited(started.running)
-    await kill(started.running)
-    const exit = await started.running.exited
+    const killedEarlier = hasExited(started)
+    await killTessera(started)
+    const exit = await started.exited
     // The kill, not some other failure, ended the process, and it landed mid-burst.
-    expect(killedEarlier || burst.inFlightAtKill >= 0, started.running.output()).toBe(true)
-    expect(exit.signal, started.running.output()).toBe('SIGKILL')
+    expect(killedEarlier || burst.inFlightAtKill >= 0, started.output()).toBe(true)
+    expect(exit.signal, started.output()).toBe('SIGKILL')
     expect(burst.acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER)
     expect(burst.inFlightAtKill).toBeGreaterThan(0)
     return burst
@@ -219,8 +156,8 @@ describe('crash consistency of the embedded SQLite store', () => {
     const file = join(dir, 'tessera.db')
     const burst = await crashMidBurst(file)
 
-    const restarted = await startTessera(file, dir)
-    running = restarted.running
+    const restarted = await start(file, dir)
+    running = restarted
     for (const email of burst.acknowledged) {
       const response = await fetch(`${restarted.base}/v1/sign-in`, {
         method: 'POST',

@@ -1,40 +1,25 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli as cliInProcess } from '../cli-harness.js'
 import { createTestDatabase } from '../test-database.js'
-import { freePort } from './free-port.js'
+import { type Env, type RunningTessera, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 6, end to end: real Tessera processes (the built executable; `npm test` builds it first)
 // and real @tessera/sdk verifiers in hybrid mode, in one test.
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
 const API = 'https://orders.example.test'
 const PASSWORD = 'correct horse battery staple'
 /** The issue's bound: every hybrid verifier rejects a revoked token within a second of the commit. */
 const PROPAGATION_BOUND_MS = 1_000
-const READY_DEADLINE_MS = 20_000
 
 interface Client {
   id: string
   secret: string
 }
-type Exit = { code: number | null; signal: NodeJS.Signals | null }
-interface Running {
-  child: ChildProcess
-  base: string
-  port: number
-  output(): string
-  exited: Promise<Exit>
-}
-type Env = Record<string, string>
-
 let cleanup: (() => Promise<void>)[]
 beforeEach(() => {
   cleanup = []
@@ -61,20 +46,18 @@ function baseEnv(): Env {
   return { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
 }
 
-function childEnv(env: Env): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))), ...env }
-}
-
-async function cli(env: Env, args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, [MAIN, ...args, '--json'], { env: childEnv(env) })
-  return JSON.parse(stdout) as Record<string, unknown>
+/** `tessera start` on `port`, or on a free one; stopped after the test. */
+async function start(env: Env, port?: number): Promise<RunningTessera> {
+  const running = await startTessera(env, port === undefined ? {} : { port })
+  cleanup.push(() => stopTessera(running).then(() => undefined))
+  return running
 }
 
 /** With the CLI, before the server starts: a hybrid API, a web app that trades sessions for tokens, and the API's resource server. */
 async function register(env: Env): Promise<{ web: Client; rs: Client }> {
-  await cli(env, ['apis', 'create', '--identifier', API, '--name', 'Orders', '--mode', 'hybrid', '--scopes', 'orders:read'])
+  await runCli(env, ['apis', 'create', '--identifier', API, '--name', 'Orders', '--mode', 'hybrid', '--scopes', 'orders:read'])
   const app = (name: string, type: string, ...rest: string[]) =>
-    cli(env, ['apps', 'create', '--name', name, '--type', type, '--api', API, ...rest])
+    runCli(env, ['apps', 'create', '--name', name, '--type', type, '--api', API, ...rest])
   // One after another: two CLI processes writing one SQLite file at once can meet a lock.
   const web = await app('Web', 'web', '--grants', 'token_exchange,refresh_token', '--scopes', 'orders:read')
   const rs = await app('Orders API', 'resource-server')
@@ -97,55 +80,6 @@ async function roles(env: Env, args: string[]): Promise<void> {
 /** Gives the signed-up user the `reader` role (orders:read), while the server runs. */
 async function grantReader(env: Env, email: string): Promise<void> {
   await roles(env, ['assign', 'reader', '--user', email])
-}
-
-/** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
-async function startTessera(env: Env, port?: number): Promise<Running> {
-  for (let attempt = 1; ; attempt += 1) {
-    const chosen = port ?? (await freePort())
-    const child = spawn(process.execPath, [MAIN, 'start'], {
-      env: childEnv({ ...env, TESSERA_PORT: String(chosen) }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    const running: Running = { child, base: `http://localhost:${chosen}`, port: chosen, output: () => output, exited }
-    cleanup.push(() => terminate(running).then(() => undefined))
-    try {
-      await waitUntilReady(running)
-      return running
-    } catch (error) {
-      await terminate(running)
-      if (port === undefined && attempt < 3 && output.includes('EADDRINUSE')) continue
-      throw error
-    }
-  }
-}
-
-async function waitUntilReady(running: Running): Promise<void> {
-  const deadline = Date.now() + READY_DEADLINE_MS
-  while (Date.now() < deadline) {
-    if (running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`tessera exited:\n${running.output()}`)
-    const ok = await fetch(`${running.base}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-      (response) => response.status === 200,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`tessera was not ready within ${READY_DEADLINE_MS} ms:\n${running.output()}`)
-}
-
-/** SIGTERM (after SIGCONT, in case a test froze it), then SIGKILL after 5 s; resolves with how it exited. */
-async function terminate(running: Running): Promise<Exit> {
-  if (running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill('SIGCONT')
-    running.child.kill('SIGTERM')
-    const timer = setTimeout(() => running.child.kill('SIGKILL'), 5_000)
-    await running.exited.finally(() => clearTimeout(timer))
-  }
-  return running.exited
 }
 
 function hybridVerifier(base: string, rs: Client, options: Partial<VerifierOptions> = {}): Verifier {
@@ -265,7 +199,7 @@ describe('hybrid verification against a real Tessera process', () => {
   it('rejects a token as token_revoked within a second of the sign-out that revoked its session', async () => {
     const env = baseEnv()
     const { web, rs } = await register(env)
-    const tessera = await startTessera(env)
+    const tessera = await start(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
@@ -282,7 +216,7 @@ describe('hybrid verification against a real Tessera process', () => {
   it('resumes from Last-Event-ID after the feed connection dies, missing none of the revocations committed meanwhile', async () => {
     const env = baseEnv()
     const { web, rs } = await register(env)
-    let tessera = await startTessera(env)
+    let tessera = await start(env)
     const signedOut = await signIn(tessera.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const [downA, downB, kept] = await Promise.all([1, 2, 3].map(() => signIn(tessera.base, 'ann@example.com', 'sign-in')))
@@ -304,14 +238,14 @@ describe('hybrid verification against a real Tessera process', () => {
 
     // Kill the connection: SIGTERM ends the stream and the process. Regression (issue 6): an open
     // feed stream used to keep a SIGTERM'd Tessera running until SIGKILL.
-    expect(await terminate(tessera)).toEqual({ code: 0, signal: null })
+    expect(await stopTessera(tessera)).toEqual({ code: 0, signal: null })
     const connectionsBefore = feed.connections.length
     // Two revocations committed while no instance serves the feed, straight into the database.
-    await cli(env, ['sessions', 'revoke', downA.id])
-    await cli(env, ['sessions', 'revoke', downB.id])
+    await runCli(env, ['sessions', 'revoke', downA.id])
+    await runCli(env, ['sessions', 'revoke', downB.id])
     await expect(verifier.verify(downAToken)).resolves.toBeDefined()
 
-    tessera = await startTessera(env, tessera.port)
+    tessera = await start(env, tessera.port)
     for (const token of [downAToken, downBToken]) expect((await firstRefusal(verifier, token, 10_000)).outcome).toBe('token_revoked')
     expect((await verifier.verify(keptToken)).sessionId).toBe(kept.id)
 
@@ -330,7 +264,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const maxStaleness = 3_000
     const env = { ...baseEnv(), TESSERA_FEED_HEARTBEAT_INTERVAL: '1' }
     const { web, rs } = await register(env)
-    const tessera = await startTessera(env)
+    const tessera = await start(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
@@ -361,9 +295,9 @@ describe('two Tessera instances on one PostgreSQL database', () => {
     // The poll floor is a minute, so only LISTEN/NOTIFY can carry the entry from A to B in time.
     const env = { ...baseEnv(), TESSERA_DATABASE_URL: database.url, TESSERA_FEED_POLL_INTERVAL: '60000' }
     const { web, rs } = await register(env)
-    const b = await startTessera(env)
+    const b = await start(env)
     // One issuer for both, B's URL, where the verifier discovers the endpoints and the feed.
-    const a = await startTessera({ ...env, TESSERA_ISSUER: b.base })
+    const a = await start({ ...env, TESSERA_ISSUER: b.base })
     const session = await signIn(a.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(a.base, web, session.token)

@@ -1,113 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freePort } from './free-port.js'
+import { exitWithin, type RunningTessera, spawnTessera, startTessera, stopTessera, type TesseraProcess } from './tessera-process.js'
 
-/** The built executable; `npm test` builds it first (the `pretest` script). */
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
-const READY_DEADLINE_MS = 20_000
 const EXIT_DEADLINE_MS = 10_000
 const PASSWORD = 'correct horse battery staple'
 const COOKIE = 'tessera_session'
-
-interface Running {
-  child: ChildProcess
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-/** The child's environment: ours without any TESSERA_* a developer may have set, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_')))
-  return { ...base, ...env }
-}
-
-function spawnTessera(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }))
-  })
-  return { child, output: () => output, exited }
-}
-
-function hasExited(running: Running): boolean {
-  return running.child.exitCode !== null || running.child.signalCode !== null
-}
-
-async function exitWithin<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** Polls /readyz until it answers 200, the child dies, or the deadline passes. */
-async function waitUntilReady(running: Running, base: string): Promise<void> {
-  const deadline = Date.now() + READY_DEADLINE_MS
-  while (Date.now() < deadline) {
-    if (hasExited(running)) throw new Error(`tessera exited before it was ready:\n${running.output()}`)
-    try {
-      const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) })
-      if (response.status === 200) return
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`tessera was not ready within ${READY_DEADLINE_MS} ms:\n${running.output()}`)
-}
-
-/** SIGTERM, then SIGKILL if it does not exit; never leaves the child behind. */
-async function stop(running: Running): Promise<void> {
-  if (hasExited(running)) return
-  running.child.kill('SIGTERM')
-  if ((await exitWithin(running.exited, 5_000)) !== 'timeout') return
-  running.child.kill('SIGKILL')
-  await running.exited
-}
-
-interface Server {
-  running: Running
-  base: string
-  dataDir: string
-}
-
-async function startTessera(dataDir: string): Promise<Server> {
-  // A port found free can be taken before the child binds it; try again on another.
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort()
-    const running = spawnTessera(['start'], {
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_PORT: String(port),
-      TESSERA_LOG_LEVEL: 'info',
-    })
-    const base = `http://localhost:${port}`
-    try {
-      await waitUntilReady(running, base)
-      return { running, base, dataDir }
-    } catch (error) {
-      await stop(running)
-      if (attempt < 3 && running.output().includes('EADDRINUSE')) continue
-      throw error
-    }
-  }
-}
 
 /** One `Set-Cookie` header, split into its name, value and attributes (lower-cased names). */
 function parseSetCookie(header: string) {
@@ -154,15 +53,15 @@ async function problemCode(response: Response): Promise<string> {
 
 describe('the tessera process', () => {
   let dataDir: string
-  let server: Server
+  let server: RunningTessera
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'))
-    server = await startTessera(dataDir)
+    server = await startTessera({ TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'info' })
   })
 
   afterEach(async () => {
-    if (server) await stop(server.running)
+    if (server) await stopTessera(server)
     rmSync(dataDir, { recursive: true, force: true })
   })
 
@@ -171,7 +70,7 @@ describe('the tessera process', () => {
     const health = await fetch(`${server.base}/healthz`)
     expect(health.status).toBe(200)
 
-    const lines = server.running
+    const lines = server
       .output()
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -179,7 +78,7 @@ describe('the tessera process', () => {
     expect(lines.some((line) => line.msg === 'Tessera is listening')).toBe(true)
     // pino level 40 is warn.
     const warning = lines.find((line) => line.level === 40 && /without Secure/.test(line.msg ?? ''))
-    expect(warning, server.running.output()).toBeDefined()
+    expect(warning, server.output()).toBeDefined()
   })
 
   it('sets a session cookie that is HttpOnly, SameSite=Lax, Path=/ and not Secure on http://localhost', async () => {
@@ -263,22 +162,22 @@ describe('the tessera process', () => {
   })
 
   it('stops cleanly with exit code 0 on SIGTERM', async () => {
-    server.running.child.kill('SIGTERM')
-    const exit = await exitWithin(server.running.exited, EXIT_DEADLINE_MS)
+    server.child.kill('SIGTERM')
+    const exit = await exitWithin(server.exited, EXIT_DEADLINE_MS)
     expect(exit).toEqual({ code: 0, signal: null })
   })
 })
 
 describe('tessera start with a bad configuration', () => {
   let dataDir: string
-  let running: Running | undefined
+  let running: TesseraProcess | undefined
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'))
   })
 
   afterEach(async () => {
-    if (running) await stop(running)
+    if (running) await stopTessera(running)
     rmSync(dataDir, { recursive: true, force: true })
   })
 

@@ -1,0 +1,131 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { freePort } from './free-port.js'
+
+// The real `tessera` executable as the end-to-end tests run it: spawn, wait until ready, stop.
+
+/** The built executable; `npm test` builds it first (the `pretest` script). */
+export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+const READY_DEADLINE_MS = 20_000
+const KILL_AFTER_MS = 5_000
+
+export type Env = Record<string, string>
+export type Exit = { code: number | null; signal: NodeJS.Signals | null }
+
+export interface TesseraProcess {
+  child: ChildProcess
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string
+  exited: Promise<Exit>
+}
+
+export interface RunningTessera extends TesseraProcess {
+  /** `http://<host>:<port>`, where it answered /readyz. */
+  base: string
+  port: number
+}
+
+export interface StartOptions {
+  /** The port to listen on; a free one (retried if taken meanwhile) when absent. */
+  port?: number
+  /**
+   * `localhost` (the default) or a loopback IP such as `127.0.0.1`; for an IP, Tessera binds to it and,
+   * unless `env` names one, its issuer is `http://<ip>:<port>`.
+   */
+  host?: string
+}
+
+/** The child's environment: ours without any TESSERA_* a developer may have set, plus `env`. */
+export function childEnv(env: Env): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))), ...env }
+}
+
+export function spawnTessera(args: string[], env: Env): TesseraProcess {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+  }
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  return { child, output: () => output, exited }
+}
+
+export function hasExited(running: TesseraProcess): boolean {
+  return running.child.exitCode !== null || running.child.signalCode !== null
+}
+
+/** The promise's value, or `'timeout'` once `ms` pass. */
+export async function exitWithin<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Polls /readyz until it answers 200, the child dies, or the deadline passes. */
+export async function waitUntilReady(running: TesseraProcess, base: string): Promise<void> {
+  const deadline = Date.now() + READY_DEADLINE_MS
+  while (Date.now() < deadline) {
+    if (hasExited(running)) throw new Error(`tessera exited before it was ready:\n${running.output()}`)
+    const ok = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.status === 200,
+      () => false, // not listening yet
+    )
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`tessera was not ready within ${READY_DEADLINE_MS} ms:\n${running.output()}`)
+}
+
+/** SIGTERM (after SIGCONT, in case a test froze it), then SIGKILL after 5 s; resolves with how it exited. */
+export async function stopTessera(running: TesseraProcess): Promise<Exit> {
+  if (!hasExited(running)) {
+    running.child.kill('SIGCONT')
+    running.child.kill('SIGTERM')
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), KILL_AFTER_MS)
+    await running.exited.finally(() => clearTimeout(timer))
+  }
+  return running.exited
+}
+
+/** SIGKILL: no graceful shutdown at all. */
+export async function killTessera(running: TesseraProcess): Promise<Exit> {
+  if (!hasExited(running)) running.child.kill('SIGKILL')
+  return running.exited
+}
+
+/** `tessera start`, ready to serve; the caller stops it. */
+export async function startTessera(env: Env, options: StartOptions = {}): Promise<RunningTessera> {
+  const host = options.host ?? 'localhost'
+  // A port found free can be taken before the child binds it; try again on another.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = options.port ?? (await freePort())
+    const base = `http://${host}:${port}`
+    const hostEnv: Env = host === 'localhost' ? {} : { TESSERA_HOST: host, TESSERA_ISSUER: base }
+    const running = spawnTessera(['start'], { ...hostEnv, ...env, TESSERA_PORT: String(port) })
+    try {
+      await waitUntilReady(running, base)
+      return { ...running, base, port }
+    } catch (error) {
+      await stopTessera(running)
+      if (options.port === undefined && attempt < 3 && running.output().includes('EADDRINUSE')) continue
+      throw error
+    }
+  }
+}
+
+/** One CLI command with `--json` (and `stdin` written to it, if given); resolves with its parsed output. */
+export async function runCli(env: Env, args: string[], stdin?: string): Promise<Record<string, unknown>> {
+  const running = promisify(execFile)(process.execPath, [MAIN, ...args, '--json'], { env: childEnv(env) })
+  running.child.stdin?.end(stdin ?? '')
+  const { stdout } = await running
+  return JSON.parse(stdout) as Record<string, unknown>
+}
