@@ -19,8 +19,10 @@ export function evaluateTargets(sections) {
   add(
     'SDK verify, warm cache',
     '≥ 500k/s per core',
-    warm && `${f(warm.rate.median / 1000, 0)}k/s on one core (${f(warm.rate.min / 1000, 0)}k–${f(warm.rate.max / 1000, 0)}k)`,
-    warm?.rate.median >= 500_000,
+    warm &&
+      `ES256: ${f(warm.cpuRate.median / 1000, 0)}k per CPU-second (${f(warm.cpuRate.min / 1000, 0)}k–${f(warm.cpuRate.max / 1000, 0)}k); ` +
+        `${f(warm.rate.median / 1000, 0)}k per second of wall-clock time on the shared machine`,
+    warm?.cpuRate.median >= 500_000,
   )
 
   const cold = find(sections, 'verify-in-process', 'ES256: SDK verify, cold, one at a time')

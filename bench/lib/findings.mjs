@@ -23,12 +23,16 @@ export function findings(sections, targets) {
     '',
     'What the profiles say (`node --cpu-prof` on `bench/tools/profile-client-credentials.mjs`, summarised by `bench/tools/profile-summary.mjs`):',
     '',
-    "- **client_credentials**: per request Tessera makes three store reads through Kysely (the client's throttle state, the application, the API): " +
-      "Kysely builds and compiles each query, and its SQLite driver calls better-sqlite3's `prepare` for every query (together ~15 % of the " +
-      "process's samples), and signs through jose 6, which uses WebCrypto only: `subtle.sign` costs more than `crypto.sign` with a KeyObject " +
-      '(≈ 8.2k vs 11.1k ES256 signatures/s on this machine, measured the same day). node-oidc-provider 8 signs through jose 5, whose Node build ' +
-      'uses node:crypto, and reads its client from memory. Not fixed in this run: a statement cache in the SQLite store layer, caching applications ' +
-      'and APIs, and a node:crypto signer (which would step outside jose, against DESIGN.md §4) are the candidates, each to be measured before and after.',
+    "- **client_credentials**: per request Tessera makes three store reads through Kysely (the client's throttle state, the application, the API) " +
+      "and signs through jose 6, which uses WebCrypto only. Kysely's SQLite driver prepared every query again (better-sqlite3 `prepare` was ~5 % of " +
+      'the samples, Kysely ~9 %): the SQLite store now keeps one prepared statement per SQL text (`store/sqlite-statement-cache.ts`), measured ' +
+      'with `bench/tools/ab-token-endpoint.mjs` (two builds, same process, interleaved): after / before = 1.42 (1.14–2.42) and 1.15 (0.87–2.47) in two runs. ' +
+      'What remains: WebCrypto `subtle.sign` is now the largest single item (~20 % of the samples). A node:crypto KeyObject signer (the compact JWS ' +
+      'built by hand, which DESIGN.md §4 rules out) was tried and measured: 0.87 (0.66–1.94) and 1.45 (0.74–2.24) of the statement-cache build in two ' +
+      'runs, no clear gain on this shared 2-core machine (node:crypto signs on the main thread; WebCrypto does the arithmetic on the thread pool, ' +
+      'and spends less main-thread time per signature), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its ' +
+      'client from memory; Tessera reads its client, API and throttle state from the database on every request, so that another instance sees a ' +
+      'deleted client or a rotated secret at once. Caching those would trade that for speed; it was not done.',
     "- **SDK cold verification**: the gap to raw node:crypto is jose's WebCrypto path (key import is cached, but every `subtle.verify` is an async " +
       "job with its own promise and copies) plus the SDK's strict checks (compact form, size, claim types) and `jwtVerify`'s claim validation. " +
       'Overlapping verifications (64 in flight) hide part of the WebCrypto latency on the thread pool.',

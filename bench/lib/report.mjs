@@ -14,8 +14,16 @@ function section(out, s, context) {
     const unit = s.unit ?? 'req/s'
     const head = s.ratioLabel ?? 'ratio to baseline'
     const lat = s.latencyUnit ?? 'ms'
-    lines.push(`| Case | ${unit} median (min–max) | p50 ${lat} | p99 ${lat} | ${head} |`, '| --- | --- | --- | --- | --- |')
-    for (const r of s.rows) lines.push(`| ${r.name} | ${rate(r.rate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.ratio)} |`)
+    const cpu = s.rows.some((r) => r.cpuRate)
+    lines.push(
+      `| Case | ${unit} median (min–max) | p50 ${lat} | p99 ${lat} | ${head} |${cpu ? ` ${unit} per CPU-second |` : ''}`,
+      `| --- | --- | --- | --- | --- |${cpu ? ' --- |' : ''}`,
+    )
+    for (const r of s.rows) {
+      lines.push(
+        `| ${r.name} | ${rate(r.rate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.ratio)} |${cpu ? ` ${r.cpuRate ? rate(r.cpuRate) : '–'} |` : ''}`,
+      )
+    }
     lines.push('')
   }
   if (s.markdown) lines.push(s.markdown, '')

@@ -36,6 +36,7 @@ export function row(name, results, against) {
     name,
     samples: results,
     rate: spread(results.map((r) => r.rate)),
+    cpuRate: results.some((r) => r.cpuRate !== undefined) ? spread(results.map((r) => r.cpuRate ?? Number.NaN)) : null,
     p50: spread(results.map((r) => r.p50 ?? Number.NaN)),
     p99: spread(results.map((r) => r.p99 ?? Number.NaN)),
     ratio: against ? spread(results.map((r, i) => r.rate / against[i].rate)) : null,
