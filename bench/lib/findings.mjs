@@ -36,8 +36,10 @@ export function findings(sections, targets) {
     "- **SDK cold verification**: the gap to raw node:crypto is jose's WebCrypto path (key import is cached, but every `subtle.verify` is an async " +
       "job with its own promise and copies) plus the SDK's strict checks (compact form, size, claim types) and `jwtVerify`'s claim validation. " +
       'Overlapping verifications (64 in flight) hide part of the WebCrypto latency on the thread pool.',
-    '- **Session mode over HTTP** pays an introspection round trip (client authentication, a store read, a JSON answer) per request; ' +
-      'it exists for APIs that need zero staleness, and hybrid mode is the answer for the rest.',
+    "- **Session mode over HTTP** pays an introspection round trip per request, and Tessera's introspection (RFC 7662) is heavier than its " +
+      'session check: client authentication (throttle state and application reads), then the access-token record, its application, the session ' +
+      'and the user, each a store read. It was not profiled in this run: that is the next place to look if session mode must get faster. It exists ' +
+      'for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **Start-up and memory** are measured for `tessera start` as shipped: most of the start-up is loading modules ' +
       '(fastify, kysely, pg, ioredis, jose, argon2) on a machine that was busy with other work during the run.',
   )
