@@ -43,7 +43,7 @@ function section(out, s, context) {
   return lines.join('\n')
 }
 
-export function writeReport(out, { machine, settings, started, finished, loadStart, loadEnd, sections, targets, notes, analysis }) {
+export function writeReport(out, { machine, settings, started, finished, loadStart, loadEnd, sections, targets, analysis }) {
   mkdirSync(join(out, 'benchmarks'), { recursive: true })
   const stamp = `${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${started.toISOString().slice(0, 10)}`
   const context = { rounds: settings.rounds, stamp }
@@ -63,7 +63,8 @@ export function writeReport(out, { machine, settings, started, finished, loadSta
     'Every figure is the median of the rounds, with (min–max). Ratios are computed round by round against the baseline measured',
     'next to the case in the same round, then summarised: on a shared machine, absolute figures move with the neighbours, ratios much less.',
     '',
-    ...notes,
+    `The machine was shared during the run (load average ${loadStart[0]} at the start, ${loadEnd[0]} at the end, on ${machine.cores} cores,`,
+    'with other work running tests): absolute rates are lower and noisier than on an idle machine. Read the ratios.',
     '',
     '## Targets',
     '',

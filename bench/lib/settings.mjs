@@ -26,12 +26,13 @@ export const QUICK = {
 
 /** `--quick`, `--out <dir>`, `--only <suite,…>` from the command line. */
 export function parseArgs(argv) {
-  const args = { quick: false, out: null, only: null }
+  const args = { quick: false, out: null, only: null, from: null }
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') args.quick = true
+    else if (argv[i] === '--from') args.from = argv[++i]
     else if (argv[i] === '--out') args.out = argv[++i]
     else if (argv[i] === '--only') args.only = argv[++i].split(',')
-    else throw new Error(`unknown argument ${argv[i]} (use --quick, --out <dir>, --only <suite,…>)`)
+    else throw new Error(`unknown argument ${argv[i]} (use --quick, --out <dir>, --only <suite,…>, --from <results.json>)`)
   }
   return args
 }

@@ -3,14 +3,15 @@ const xml = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').
 
 export function barChart({ title, subtitle, rows }) {
   const bars = rows.filter((r) => Number.isFinite(r.median))
-  const label = 360
-  const width = 760
+  const label = 440
+  const width = 880
   const plot = width - label - 70
   const height = 56 + bars.length * 24
   const max = Math.max(1, ...bars.map((b) => b.max))
   const x = (value) => label + (value / max) * plot
   const lines = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${xml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="18" font-size="14" font-weight="bold">${xml(title)}</text>`,
     `<text x="8" y="36" fill="#555">${xml(subtitle)}</text>`,
