@@ -73,7 +73,12 @@ await verifier.ready()
 say(`Orders API listening on ${orders.replace('/orders', '')}, its revocation feed is live`)
 
 // 4. A user signs in (bearer session) and the web app exchanges the session for an access token.
-await post(`${issuer}/v1/sign-up`, { json: { email: EMAIL, password: PASSWORD } })
+const { user } = await post(`${issuer}/v1/sign-up`, { json: { email: EMAIL, password: PASSWORD } })
+// Roles decide what a token carries: a `reader` role granting orders:read, given to the user
+// (what `tessera roles create|grant|assign` do).
+await tessera.services.roles.create({ name: 'reader' }, operator)
+await tessera.services.roles.addPermissions('reader', AUDIENCE, ['orders:read'], operator)
+await tessera.services.roles.assignToUser('reader', user.id, operator)
 const { session } = await post(`${issuer}/v1/sign-in`, { json: { email: EMAIL, password: PASSWORD, transport: 'bearer' } })
 const webClient = `Basic ${Buffer.from(`${web.application.id}:${web.clientSecret}`).toString('base64')}`
 const { access_token: accessToken } = await post(`${issuer}/oauth/token`, {

@@ -1,14 +1,18 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { createAdminBootstrap } from './admin/admin-bootstrap.js'
 import { createApiService } from './apis/api-service.js'
 import { createApplicationService } from './applications/application-service.js'
+import { createAuditProjector } from './audit/audit-projector.js'
+import { createAuditService } from './audit/audit-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
+import { createRoleService } from './rbac/role-service.js'
 import { createRevocationHub } from './revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
 import { cookieSettings } from './sessions/session-cookie.js'
@@ -56,6 +60,9 @@ export const REDACTED_LOG_PATHS = [
 
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
+
+/** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
+const AUDIT_PROJECTION_INTERVAL_MS = 2_000
 
 let blocklist: ReadonlySet<string> | undefined
 
@@ -131,6 +138,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
   const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
+  const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
+  const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const tokens = createTokenService({
@@ -140,6 +149,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     sessionPolicy,
     apis,
+    roles,
+    stores,
     accessTokens,
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
@@ -161,11 +172,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
+  let auditProjection: NodeJS.Timeout | undefined
+  let projecting: Promise<unknown> | null = null
 
   return {
     config,
@@ -180,11 +195,14 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       keys,
       apis,
       applications,
+      roles,
+      audit,
       tokens,
       introspection,
       tokenRevocation,
       verifyAccessToken,
       revocationHub: hub,
+      adminBootstrap,
     },
     cookie,
     logger,
@@ -214,6 +232,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        admin: {
+          activeAccessToken: introspection.activeAccessToken,
+          users,
+          sessions,
+          applications,
+          apis,
+          keys,
+          roles,
+          audit,
+          webhooks: webhooks.service,
+        },
       })
       return app
     },
@@ -225,6 +254,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
+      auditProjection = setInterval(() => {
+        if (projecting) return
+        projecting = audit
+          .catchUp()
+          .catch((error: unknown) => logger.error({ err: error }, 'audit projection failed'))
+          .finally(() => {
+            projecting = null
+          })
+      }, AUDIT_PROJECTION_INTERVAL_MS)
+      auditProjection.unref()
       webhookLoop = startDispatchLoop({
         tick: webhooks.dispatcher.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
@@ -243,6 +282,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance)
+      if (auditProjection) clearInterval(auditProjection)
+      await projecting
       await webhookLoop?.stop()
       await signals?.close()
       await app?.close()

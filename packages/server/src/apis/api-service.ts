@@ -1,9 +1,11 @@
+import { isBuiltInApi } from '../admin/admin-api.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
-import { type Api, DEFAULT_TTL_BY_MODE, isResourceIdentifier, isScopeToken, type VerificationMode } from './api.js'
+import { type Api, isResourceIdentifier, type VerificationMode } from './api.js'
+import { checkApiName, checkMode, checkScopes, checkTtl } from './api-rules.js'
 
 export interface ApiServiceDeps {
   stores: Pick<Stores, 'apis'>
@@ -20,36 +22,60 @@ export interface NewApi {
   mode: VerificationMode
   scopes: string[]
   accessTokenTtl?: number
+  /** Put a `roles` claim in its access tokens (default false). */
+  rolesClaim?: boolean
+}
+
+/** What an update may change; the identifier (the tokens' audience) never changes. */
+export interface ApiChanges {
+  name?: string
+  mode?: VerificationMode
+  accessTokenTtl?: number
+  /** Put a `roles` claim in its access tokens; tokens already issued keep what they carry. */
+  rolesClaim?: boolean
 }
 
 export type ApiService = ReturnType<typeof createApiService>
 
 export function createApiService(deps: ApiServiceDeps) {
   const { stores, transact, clock } = deps
+
+  /** Reads, checks and rewrites one API in a transaction; the built-in admin API is never changed. */
+  async function change(id: string, actor: Actor, edit: (api: Api) => Api, payload: Record<string, unknown>): Promise<Api> {
+    return transact(async (tx) => {
+      const api = await tx.apis.findById(id)
+      if (!api) throw new TesseraError('api_not_found')
+      if (isBuiltInApi(api.identifier)) throw new TesseraError('builtin_protected')
+      const now = clock.now()
+      const updated = { ...edit(api), updatedAt: now }
+      await tx.apis.update(updated)
+      await tx.events.append({
+        type: 'api.updated',
+        actor,
+        userId: null,
+        payload: { identifier: api.identifier, ...payload },
+        ip: null,
+        createdAt: now,
+      })
+      return updated
+    })
+  }
+
   return {
     async create(input: NewApi, actor: Actor): Promise<Api> {
       if (!isResourceIdentifier(input.identifier)) {
         throw new TesseraError('invalid_request', { detail: 'identifier must be an absolute URI without a fragment (RFC 8707 §2)' })
       }
-      const name = input.name.trim()
-      if (name.length === 0 || name.length > 200) throw new TesseraError('invalid_request', { detail: 'name must be 1 to 200 characters' })
-      const bad = input.scopes.find((scope) => !isScopeToken(scope))
-      if (bad !== undefined)
-        throw new TesseraError('invalid_request', { detail: `not a valid scope name: ${JSON.stringify(bad).slice(0, 80)}` })
-      const ttl = input.accessTokenTtl ?? Math.min(DEFAULT_TTL_BY_MODE[input.mode], deps.maxAccessTokenTtl)
-      if (!Number.isInteger(ttl) || ttl < 30 || ttl > deps.maxAccessTokenTtl) {
-        throw new TesseraError('invalid_request', {
-          detail: `accessTokenTtl must be 30 to ${deps.maxAccessTokenTtl} seconds (tokens.maxAccessTokenTtl)`,
-        })
-      }
+      const mode = checkMode(input.mode)
       const now = clock.now()
       const api: Api = {
         id: `api_${randomToken(deps.random, 12)}`,
         identifier: input.identifier,
-        name,
-        mode: input.mode,
-        accessTokenTtl: ttl,
-        scopes: [...new Set(input.scopes)],
+        name: checkApiName(input.name),
+        mode,
+        accessTokenTtl: checkTtl(input.accessTokenTtl, mode, deps.maxAccessTokenTtl),
+        scopes: checkScopes(input.scopes),
+        rolesClaim: input.rolesClaim ?? false,
         createdAt: now,
         updatedAt: now,
       }
@@ -74,6 +100,12 @@ export function createApiService(deps: ApiServiceDeps) {
       return api
     },
 
+    async getById(id: string): Promise<Api> {
+      const api = await stores.apis.findById(id)
+      if (!api) throw new TesseraError('api_not_found')
+      return api
+    },
+
     find(identifier: string): Promise<Api | null> {
       return stores.apis.findByIdentifier(identifier)
     },
@@ -82,7 +114,53 @@ export function createApiService(deps: ApiServiceDeps) {
       return stores.apis.list()
     },
 
+    update(id: string, changes: ApiChanges, actor: Actor): Promise<Api> {
+      return change(
+        id,
+        actor,
+        (api) => {
+          const mode = changes.mode === undefined ? api.mode : checkMode(changes.mode)
+          return {
+            ...api,
+            name: changes.name === undefined ? api.name : checkApiName(changes.name),
+            mode,
+            accessTokenTtl:
+              changes.accessTokenTtl === undefined ? api.accessTokenTtl : checkTtl(changes.accessTokenTtl, mode, deps.maxAccessTokenTtl),
+            rolesClaim: changes.rolesClaim ?? api.rolesClaim,
+          }
+        },
+        { fields: Object.keys(changes).sort() },
+      )
+    },
+
+    /** Adds permissions (scopes) the API defines; adding one it has is a no-op. */
+    addPermissions(id: string, permissions: string[], actor: Actor): Promise<Api> {
+      const added = checkScopes(permissions)
+      return change(id, actor, (api) => ({ ...api, scopes: [...new Set([...api.scopes, ...added])] }), { added })
+    },
+
+    /** Removes a permission; an unknown one is `not_found`. */
+    removePermission(id: string, permission: string, actor: Actor): Promise<Api> {
+      return change(
+        id,
+        actor,
+        (api) => {
+          if (!api.scopes.includes(permission)) throw new TesseraError('not_found', { detail: 'the API has no such permission' })
+          return { ...api, scopes: api.scopes.filter((scope) => scope !== permission) }
+        },
+        { removed: [permission] },
+      )
+    },
+
+    /** Turns the `roles` claim of the API's access tokens on or off; tokens already issued keep what they carry. */
+    async setRolesClaim(identifier: string, on: boolean, actor: Actor): Promise<Api> {
+      const api = await stores.apis.findByIdentifier(identifier)
+      if (!api) throw new TesseraError('api_not_found')
+      return change(api.id, actor, (current) => ({ ...current, rolesClaim: on }), { rolesClaim: on })
+    },
+
     async delete(identifier: string, actor: Actor): Promise<void> {
+      if (isBuiltInApi(identifier)) throw new TesseraError('builtin_protected')
       await transact(async (tx) => {
         if (!(await tx.apis.delete(identifier))) throw new TesseraError('api_not_found')
         await tx.events.append({ type: 'api.deleted', actor, userId: null, payload: { identifier }, ip: null, createdAt: clock.now() })

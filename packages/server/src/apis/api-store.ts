@@ -5,8 +5,12 @@ import type { Api } from './api.js'
 export interface ApiStore {
   insert(api: Api): Promise<void>
   findByIdentifier(identifier: string): Promise<Api | null>
+  findById(id: string): Promise<Api | null>
+  /** Writes name, mode, TTL and scopes. */
+  update(api: Api): Promise<boolean>
   list(): Promise<Api[]>
   delete(identifier: string): Promise<boolean>
+  setRolesClaim(identifier: string, on: boolean, now: number): Promise<boolean>
 }
 
 export function createApiStore(db: Executor): ApiStore {
@@ -21,6 +25,7 @@ export function createApiStore(db: Executor): ApiStore {
           mode: api.mode,
           access_token_ttl: api.accessTokenTtl,
           scopes: JSON.stringify(api.scopes),
+          roles_claim: api.rolesClaim ? 1 : 0,
           created_at: api.createdAt,
           updated_at: api.updatedAt,
         })
@@ -30,8 +35,35 @@ export function createApiStore(db: Executor): ApiStore {
       const row = await db.selectFrom('apis').selectAll().where('identifier', '=', identifier).executeTakeFirst()
       return row ? toApi(row) : null
     },
+    async findById(id) {
+      const row = await db.selectFrom('apis').selectAll().where('id', '=', id).executeTakeFirst()
+      return row ? toApi(row) : null
+    },
+    async update(api) {
+      const result = await db
+        .updateTable('apis')
+        .set({
+          name: api.name,
+          mode: api.mode,
+          access_token_ttl: api.accessTokenTtl,
+          scopes: JSON.stringify(api.scopes),
+          roles_claim: api.rolesClaim ? 1 : 0,
+          updated_at: api.updatedAt,
+        })
+        .where('id', '=', api.id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
     async list() {
       return (await db.selectFrom('apis').selectAll().orderBy('created_at').orderBy('id').execute()).map(toApi)
+    },
+    async setRolesClaim(identifier, on, now) {
+      const result = await db
+        .updateTable('apis')
+        .set({ roles_claim: on ? 1 : 0, updated_at: now })
+        .where('identifier', '=', identifier)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     },
     async delete(identifier) {
       const result = await db.deleteFrom('apis').where('identifier', '=', identifier).executeTakeFirst()
@@ -48,6 +80,7 @@ function toApi(row: Selectable<ApisTable>): Api {
     mode: row.mode,
     accessTokenTtl: row.access_token_ttl,
     scopes: JSON.parse(row.scopes),
+    rolesClaim: Number(row.roles_claim) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

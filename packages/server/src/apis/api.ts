@@ -15,6 +15,8 @@ export interface Api {
   accessTokenTtl: number
   /** Permissions this API defines. */
   scopes: string[]
+  /** Its access tokens carry a `roles` claim: the names of the subject's roles granting anything on it. */
+  rolesClaim: boolean
   createdAt: number
   updatedAt: number
 }
@@ -27,6 +29,7 @@ export function presentApi(api: Api) {
     mode: api.mode,
     accessTokenTtl: api.accessTokenTtl,
     scopes: api.scopes,
+    rolesClaim: api.rolesClaim,
     createdAt: new Date(api.createdAt).toISOString(),
   }
 }

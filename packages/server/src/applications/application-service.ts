@@ -5,7 +5,15 @@ import { digestsEqual, sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
-import { type Application, type ApplicationType, GRANT_TYPES, GRANTS_BY_TYPE, type GrantType, isConfidential } from './application.js'
+import {
+  APPLICATION_TYPES,
+  type Application,
+  type ApplicationType,
+  GRANT_TYPES,
+  GRANTS_BY_TYPE,
+  type GrantType,
+  isConfidential,
+} from './application.js'
 import { checkRedirectUri } from './redirect-uri.js'
 
 export interface ApplicationServiceDeps {
@@ -27,6 +35,17 @@ export interface NewApplication {
   refreshTokenTtl?: number
 }
 
+/** What an update may change; `null` for a TTL removes the override. */
+export interface ApplicationChanges {
+  name?: string
+  grants?: string[]
+  redirectUris?: string[]
+  apis?: string[]
+  scopes?: string[]
+  accessTokenTtl?: number | null
+  refreshTokenTtl?: number | null
+}
+
 export type ApplicationService = ReturnType<typeof createApplicationService>
 
 /** Client secrets: 256 random bits. Being random, they need no slow hash: SHA-256 suffices. */
@@ -44,60 +63,71 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
   return {
     /** Registers a client; the secret (confidential types only) is returned once and never again. */
     async create(input: NewApplication, actor: Actor): Promise<{ application: Application; clientSecret: string | null }> {
-      const name = input.name.trim()
-      if (name.length === 0 || name.length > 200) throw new TesseraError('invalid_request', { detail: 'name must be 1 to 200 characters' })
-      const grants = (input.grants ?? defaultGrants(input.type)).map((grant) => {
-        const parsed = parseGrant(grant)
-        if (!parsed) throw new TesseraError('invalid_request', { detail: `unknown grant type: ${grant.slice(0, 80)}` })
-        if (!GRANTS_BY_TYPE[input.type].includes(parsed)) {
-          throw new TesseraError('invalid_request', { detail: `a ${input.type} application cannot use ${parsed}` })
-        }
-        return parsed
+      return transact((tx) => this.createIn(tx, input, actor))
+    },
+
+    /** `create` inside the caller's transaction (bootstrap creates its admin client and role together). */
+    async createIn(tx: Stores, input: NewApplication, actor: Actor): Promise<{ application: Application; clientSecret: string | null }> {
+      const fields = checkFields(input.type, {
+        name: input.name,
+        grants: input.grants ?? defaultGrants(input.type),
+        redirectUris: input.redirectUris ?? [],
+        apis: input.apis ?? [],
+        scopes: input.scopes ?? [],
+        accessTokenTtl: input.accessTokenTtl ?? null,
+        refreshTokenTtl: input.refreshTokenTtl ?? null,
       })
-      const redirectUris = (input.redirectUris ?? []).map((uri) => checkRedirectUri(uri, input.type))
-      const apis = [...new Set(input.apis ?? [])]
-      if (input.type === 'resource-server' && apis.length !== 1) {
-        throw new TesseraError('invalid_request', { detail: 'a resource-server application belongs to exactly one API (--api)' })
-      }
-      const scopes = [...new Set(input.scopes ?? [])]
-      const badScope = scopes.find((scope) => !isScopeToken(scope))
-      if (badScope !== undefined) throw new TesseraError('invalid_request', { detail: 'not a valid scope name' })
-      for (const ttl of [input.accessTokenTtl, input.refreshTokenTtl]) {
-        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 30))
-          throw new TesseraError('invalid_request', { detail: 'TTLs are whole seconds, at least 30' })
-      }
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
       const application: Application = {
         id: randomToken(random, 16),
-        name,
         type: input.type,
         secretHash: secret ? sha256(secret) : null,
-        grants: [...new Set(grants)],
-        redirectUris,
-        apis,
-        scopes,
-        accessTokenTtl: input.accessTokenTtl ?? null,
-        refreshTokenTtl: input.refreshTokenTtl ?? null,
+        ...fields,
         createdAt: now,
         updatedAt: now,
       }
-      await transact(async (tx) => {
-        for (const identifier of apis) {
-          const api = await tx.apis.findByIdentifier(identifier)
-          if (!api) throw new TesseraError('api_not_found', { detail: `no API with identifier ${identifier.slice(0, 200)}` })
-        }
-        await tx.applications.insert(application)
+      await requireApis(tx, fields.apis)
+      await tx.applications.insert(application)
+      await tx.events.append({
+        type: 'application.created',
+        actor,
+        userId: null,
+        payload: { clientId: application.id, type: application.type },
+        ip: null,
+        createdAt: now,
+      })
+      return { application, clientSecret: secret }
+    },
+
+    /** Changes a client's settings under the same rules as at registration; its type and secret stay. */
+    async update(clientId: string, changes: ApplicationChanges, actor: Actor): Promise<Application> {
+      return transact(async (tx) => {
+        const current = await tx.applications.findById(clientId)
+        if (!current) throw new TesseraError('application_not_found')
+        const fields = checkFields(current.type, {
+          name: changes.name ?? current.name,
+          grants: changes.grants ?? current.grants,
+          redirectUris: changes.redirectUris ?? current.redirectUris,
+          apis: changes.apis ?? current.apis,
+          scopes: changes.scopes ?? current.scopes,
+          accessTokenTtl: changes.accessTokenTtl !== undefined ? changes.accessTokenTtl : current.accessTokenTtl,
+          refreshTokenTtl: changes.refreshTokenTtl !== undefined ? changes.refreshTokenTtl : current.refreshTokenTtl,
+        })
+        await requireApis(tx, fields.apis)
+        const now = clock.now()
+        const updated: Application = { ...current, ...fields, updatedAt: now }
+        await tx.applications.update(updated)
         await tx.events.append({
-          type: 'application.created',
+          type: 'application.updated',
           actor,
           userId: null,
-          payload: { clientId: application.id, type: application.type },
+          payload: { clientId, fields: Object.keys(changes).sort() },
           ip: null,
           createdAt: now,
         })
+        return updated
       })
-      return { application, clientSecret: secret }
     },
 
     async get(clientId: string): Promise<Application> {
@@ -145,6 +175,52 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     secretMatches(application: Application, secret: string): boolean {
       return application.secretHash !== null && digestsEqual(application.secretHash, sha256(secret))
     },
+  }
+}
+
+type ApplicationFields = Pick<Application, 'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl'>
+
+/** The registration rules, for a new client and for a change alike. */
+function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'grants'> & { grants: string[] }): ApplicationFields {
+  if (!(APPLICATION_TYPES as readonly string[]).includes(type)) {
+    throw new TesseraError('invalid_request', { detail: `type must be one of ${APPLICATION_TYPES.join(', ')}` })
+  }
+  const name = input.name.trim()
+  if (name.length === 0 || name.length > 200) throw new TesseraError('invalid_request', { detail: 'name must be 1 to 200 characters' })
+  const grants = input.grants.map((grant) => {
+    const parsed = parseGrant(grant)
+    if (!parsed) throw new TesseraError('invalid_request', { detail: `unknown grant type: ${grant.slice(0, 80)}` })
+    if (!GRANTS_BY_TYPE[type].includes(parsed)) {
+      throw new TesseraError('invalid_request', { detail: `a ${type} application cannot use ${parsed}` })
+    }
+    return parsed
+  })
+  const redirectUris = input.redirectUris.map((uri) => checkRedirectUri(uri, type))
+  const apis = [...new Set(input.apis)]
+  if (type === 'resource-server' && apis.length !== 1) {
+    throw new TesseraError('invalid_request', { detail: 'a resource-server application belongs to exactly one API (--api)' })
+  }
+  const scopes = [...new Set(input.scopes)]
+  if (scopes.some((scope) => !isScopeToken(scope))) throw new TesseraError('invalid_request', { detail: 'not a valid scope name' })
+  for (const ttl of [input.accessTokenTtl, input.refreshTokenTtl]) {
+    if (ttl !== null && (!Number.isInteger(ttl) || ttl < 30))
+      throw new TesseraError('invalid_request', { detail: 'TTLs are whole seconds, at least 30' })
+  }
+  return {
+    name,
+    grants: [...new Set(grants)],
+    redirectUris,
+    apis,
+    scopes,
+    accessTokenTtl: input.accessTokenTtl,
+    refreshTokenTtl: input.refreshTokenTtl,
+  }
+}
+
+async function requireApis(tx: Stores, identifiers: string[]): Promise<void> {
+  for (const identifier of identifiers) {
+    const api = await tx.apis.findByIdentifier(identifier)
+    if (!api) throw new TesseraError('api_not_found', { detail: `no API with identifier ${identifier.slice(0, 200)}` })
   }
 }
 

@@ -7,6 +7,8 @@ export interface ApplicationStore {
   findById(id: string): Promise<Application | null>
   list(): Promise<Application[]>
   setSecretHash(id: string, secretHash: string, now: number): Promise<boolean>
+  /** Writes the changeable settings (not the type, secret or creation time). */
+  update(app: Application): Promise<boolean>
   delete(id: string): Promise<boolean>
 }
 
@@ -43,6 +45,23 @@ export function createApplicationStore(db: Executor): ApplicationStore {
         .updateTable('applications')
         .set({ secret_hash: secretHash, updated_at: now })
         .where('id', '=', id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async update(app) {
+      const result = await db
+        .updateTable('applications')
+        .set({
+          name: app.name,
+          grants: JSON.stringify(app.grants),
+          redirect_uris: JSON.stringify(app.redirectUris),
+          apis: JSON.stringify(app.apis),
+          scopes: JSON.stringify(app.scopes),
+          access_token_ttl: app.accessTokenTtl,
+          refresh_token_ttl: app.refreshTokenTtl,
+          updated_at: app.updatedAt,
+        })
+        .where('id', '=', app.id)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },

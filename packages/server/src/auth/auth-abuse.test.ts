@@ -152,16 +152,19 @@ for (const dialect of DIALECTS) {
         await attempt(server, 'nobody@example.com', WRONG)
         const events = await server.tessera.stores.events.listAfter(0, 100)
         const signIns = events.filter((event) => event.type.startsWith('sign_in.'))
+        // The third failure locks the account: a lockout event of its own (issue 5: lockout is audited).
         expect(signIns.map((event) => event.type)).toEqual([
           'sign_in.failed',
           'sign_in.failed',
           'sign_in.failed',
+          'sign_in.locked_out',
           'sign_in.throttled',
           'sign_in.failed',
         ])
-        expect(signIns.slice(0, 3).every((event) => event.userId === body.user?.id)).toBe(true)
+        expect(signIns.slice(0, 4).every((event) => event.userId === body.user?.id)).toBe(true)
         expect(signIns[2]).toMatchObject({ actor: { kind: 'anonymous' }, payload: { userAgent: 'probe/1.0' }, ip: '127.0.0.1' })
-        expect(signIns[4]?.userId).toBeNull()
+        expect(signIns[3]).toMatchObject({ actor: { kind: 'anonymous' }, payload: { failures: 3, lockedUntil: expect.any(Number) } })
+        expect(signIns[5]?.userId).toBeNull()
         expect(JSON.stringify(events)).not.toContain(WRONG)
         expect(JSON.stringify(events)).not.toContain(PASSWORD)
       })

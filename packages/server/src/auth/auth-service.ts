@@ -71,8 +71,16 @@ export function createAuthService(deps: AuthServiceDeps) {
           const now = clock.now()
           // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
           const failures = await tx.throttle.countFailure(key, now)
-          await tx.throttle.put(key, afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now), now)
+          const state = afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now)
+          await tx.throttle.put(key, state, now)
           await tx.events.append(failureEvent('sign_in.failed', credential?.userId ?? null, device, now))
+          // A security event of its own: this failure locked the account (known or not) for a while.
+          if (state.lockedUntil !== null) {
+            await tx.events.append({
+              ...failureEvent('sign_in.locked_out', credential?.userId ?? null, device, now),
+              payload: { failures: state.failures, lockedUntil: state.lockedUntil },
+            })
+          }
         })
         throw new TesseraError('invalid_credentials')
       }
@@ -111,6 +119,11 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 }
 
-function failureEvent(type: 'sign_in.failed' | 'sign_in.throttled', userId: string | null, device: Device, now: number) {
+function failureEvent(
+  type: 'sign_in.failed' | 'sign_in.throttled' | 'sign_in.locked_out',
+  userId: string | null,
+  device: Device,
+  now: number,
+) {
   return { type, actor: { kind: 'anonymous' } as Actor, userId, payload: { userAgent: device.userAgent }, ip: device.ip, createdAt: now }
 }

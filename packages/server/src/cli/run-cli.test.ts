@@ -65,9 +65,9 @@ describe('tessera CLI: help and usage', () => {
   })
 
   it('exits 2 for an unknown sub-command of a known group', async () => {
-    const result = await cli(env, ['users', 'delete', 'ann@example.com'])
+    const result = await cli(env, ['users', 'frobnicate', 'ann@example.com'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('users delete')
+    expect(result.stderr).toContain('users frobnicate')
   })
 
   it('exits 2 with the usage error code for an unknown option, before opening anything', async () => {

@@ -3,13 +3,32 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
-import { apisCreateCommand, apisDeleteCommand, apisListCommand } from './commands/apis-commands.js'
+import { adminBootstrapCommand } from './commands/admin-commands.js'
+import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import { auditListCommand } from './commands/audit-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
+import {
+  rolesAssignCommand,
+  rolesCreateCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesListCommand,
+  rolesRevokePermissionCommand,
+  rolesShowCommand,
+  rolesUnassignCommand,
+} from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
-import { usersCreateCommand, usersDisableCommand, usersEnableCommand, usersListCommand } from './commands/users-commands.js'
+import {
+  usersCreateCommand,
+  usersDeleteCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersListCommand,
+  usersResetPasswordCommand,
+} from './commands/users-commands.js'
 import {
   webhooksCreateCommand,
   webhooksDeleteCommand,
@@ -22,10 +41,13 @@ import {
 export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
+  adminBootstrapCommand,
   usersCreateCommand,
   usersListCommand,
   usersDisableCommand,
   usersEnableCommand,
+  usersResetPasswordCommand,
+  usersDeleteCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,
@@ -35,6 +57,15 @@ export const COMMANDS: readonly Command[] = [
   apisCreateCommand,
   apisListCommand,
   apisDeleteCommand,
+  apisRolesClaimCommand,
+  rolesCreateCommand,
+  rolesListCommand,
+  rolesShowCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesRevokePermissionCommand,
+  rolesAssignCommand,
+  rolesUnassignCommand,
   keysListCommand,
   keysRotateCommand,
   keysRevokeCommand,
@@ -44,6 +75,7 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  auditListCommand,
 ]
 
 function overview(): string {

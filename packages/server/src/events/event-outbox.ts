@@ -2,21 +2,31 @@ import type { Selectable } from 'kysely'
 import type { EventOutboxTable, Executor } from '../store/database.js'
 
 /** Who caused an event. */
-export type Actor =
+export type ActorIdentity =
   | { kind: 'user'; id: string }
   | { kind: 'application'; id: string }
   | { kind: 'cli' }
   | { kind: 'system' }
   | { kind: 'anonymous' }
 
+/**
+ * Who caused an event, and optionally from where: an HTTP caller passes the request's IP in the
+ * actor, so services need no extra parameter to record it.
+ */
+export type Actor = ActorIdentity & { ip?: string }
+
 export type EventType =
   | 'user.created'
   | 'user.disabled'
   | 'user.enabled'
+  | 'user.updated'
+  | 'user.password_reset'
+  | 'user.deleted'
   | 'user.password_rehashed'
   | 'sign_in.succeeded'
   | 'sign_in.failed'
   | 'sign_in.throttled'
+  | 'sign_in.locked_out'
   | 'session.created'
   | 'session.revoked'
   | 'user.sessions_revoked'
@@ -24,14 +34,23 @@ export type EventType =
   | 'key.rotated'
   | 'key.revoked'
   | 'api.created'
+  | 'api.updated'
   | 'api.deleted'
+  | 'role.created'
+  | 'role.updated'
+  | 'role.deleted'
+  | 'role.permissions_changed'
+  | 'user.roles_changed'
+  | 'application.roles_changed'
   | 'application.created'
+  | 'application.updated'
   | 'application.secret_rotated'
   | 'application.deleted'
   | 'refresh_token.reused'
   | 'refresh_token.revoked'
   | 'access_token.revoked'
   | 'webhook.created'
+  | 'webhook.updated'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'
 
@@ -45,13 +64,15 @@ export interface OutboxEvent {
   createdAt: number
 }
 
-export interface StoredEvent extends OutboxEvent {
+export interface StoredEvent extends Omit<OutboxEvent, 'actor'> {
   seq: number
+  /** Who acted; where from is in `ip`. */
+  actor: ActorIdentity
 }
 
 /**
  * The event outbox: every security-relevant change appends an event in the same transaction,
- * numbered by a monotonic sequence. Webhooks and the audit log read it (later issues).
+ * numbered by a monotonic sequence. Webhooks and the audit log read it.
  */
 export interface EventOutbox {
   append(event: OutboxEvent): Promise<number>
@@ -61,14 +82,15 @@ export interface EventOutbox {
 export function createEventOutbox(db: Executor): EventOutbox {
   return {
     async append(event) {
+      const { ip: actorIp, ...who } = event.actor
       const row = await db
         .insertInto('event_outbox')
         .values({
           type: event.type,
-          actor: JSON.stringify(event.actor),
+          actor: JSON.stringify(who),
           user_id: event.userId,
           payload: JSON.stringify(event.payload),
-          ip: event.ip,
+          ip: event.ip ?? actorIp ?? null,
           created_at: event.createdAt,
         })
         .returning('seq')
@@ -86,7 +108,7 @@ function toStored(row: Selectable<EventOutboxTable>): StoredEvent {
   return {
     seq: row.seq,
     type: row.type as EventType,
-    actor: JSON.parse(row.actor) as Actor,
+    actor: JSON.parse(row.actor) as ActorIdentity,
     userId: row.user_id,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     ip: row.ip,

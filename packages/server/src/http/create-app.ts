@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
+import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
@@ -50,6 +51,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** The admin API's services (its token check is introspection's). */
+  admin: Omit<AdminDeps, 'clock'>
 }
 
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
@@ -116,5 +119,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       authenticateClient: deps.authenticateClient,
     }),
   )
+  await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })
   return app
 }

@@ -1,74 +1,34 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose'
-import { describe, expect, it, type TestContext } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import {
+  API,
+  CLI,
+  type Client,
+  createApi,
+  createClient,
+  createUser,
+  grantEverything,
+  ISSUER,
+  introspect,
+  OTHER_API,
+  post,
+  refresh,
+  SESSION_API,
+  serve,
+  tokensFor,
+} from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
-import { createTestServer, signUp, type TestServer } from '../../test/test-server.js'
-import type { Actor } from '../events/event-outbox.js'
-import type { DialectName } from '../store/open-database.js'
+import type { TestServer } from '../../test/test-server.js'
 
-const ISSUER = 'https://id.example.test'
-const API = 'https://api.example.test'
-const OTHER_API = 'https://other.example.test'
-const SESSION_API = 'https://session-api.example.test'
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const SESSION_TOKEN_TYPE = 'urn:tessera:token-type:session'
-const CLI: Actor = { kind: 'cli' }
 const INACTIVE = '{"active":false}'
-
-interface Client {
-  id: string
-  secret: string | null
-}
-
-interface User {
-  id: string
-  sessionId: string
-  token: string
-}
-
-interface Tokens {
-  access_token: string
-  refresh_token: string
-  scope: string
-}
-
-/**
- * A server of the test's own (its own database and clock), closed when the test finishes. Tests
- * share nothing, so each suite runs its tests concurrently; hence the context's onTestFinished.
- */
-async function serve(onTestFinished: TestContext['onTestFinished'], dialect: DialectName): Promise<TestServer> {
-  const server = await createTestServer({ dialect })
-  onTestFinished(() => server.close())
-  return server
-}
-
-async function createClient(
-  server: TestServer,
-  input: { type?: 'web' | 'spa' | 'm2m' | 'resource-server'; grants?: string[]; apis?: string[]; scopes?: string[] } = {},
-): Promise<Client> {
-  const type = input.type ?? 'web'
-  const defaults = type === 'resource-server' ? [] : type === 'm2m' ? ['client_credentials'] : ['token_exchange', 'refresh_token']
-  const { application, clientSecret } = await server.tessera.services.applications.create(
-    { name: 'Example app', type, grants: input.grants ?? defaults, apis: input.apis ?? [API], scopes: input.scopes ?? ['read', 'write'] },
-    CLI,
-  )
-  return { id: application.id, secret: clientSecret }
-}
-
-async function createUser(server: TestServer, email = 'ann@example.com'): Promise<User> {
-  const { token, body } = await signUp(server.app, email, { transport: 'bearer' })
-  return { id: body.user?.id as string, sessionId: body.session?.id as string, token: token as string }
-}
 
 /**
  * Two APIs; a web client of the first; the first API's resource server; the second API's
- * resource server; an unrelated confidential (m2m) client; and a signed-in user.
+ * resource server; an unrelated confidential (m2m) client; and a signed-in user holding every permission.
  */
 async function world(server: TestServer) {
-  const { apis } = server.tessera.services
-  for (const identifier of [API, OTHER_API]) {
-    await apis.create({ identifier, name: 'Example API', mode: 'jwt', scopes: ['read', 'write'] }, CLI)
-  }
+  for (const identifier of [API, OTHER_API]) await createApi(server, identifier, 'jwt', ['read', 'write'])
   return {
     client: await createClient(server),
     resourceServer: await createClient(server, { type: 'resource-server', apis: [API], scopes: [] }),
@@ -76,34 +36,6 @@ async function world(server: TestServer) {
     unrelated: await createClient(server, { type: 'm2m', apis: [OTHER_API], scopes: ['read'] }),
     user: await createUser(server),
   }
-}
-
-/** POSTs a form; a confidential client authenticates with Basic, a public one names itself in the body. */
-function post(server: TestServer, url: string, params: Record<string, string>, client: Client | null) {
-  const body = new URLSearchParams(params)
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
-  if (client?.secret) headers.authorization = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`
-  else if (client) body.set('client_id', client.id)
-  return server.app.inject({ method: 'POST', url, headers, payload: body.toString() })
-}
-
-async function tokensFor(server: TestServer, client: Client, user: User, resource = API): Promise<Tokens> {
-  const response = await post(
-    server,
-    '/oauth/token',
-    { grant_type: TOKEN_EXCHANGE, subject_token: user.token, subject_token_type: SESSION_TOKEN_TYPE, resource },
-    client,
-  )
-  expect(response.statusCode, response.body).toBe(200)
-  return response.json()
-}
-
-function refresh(server: TestServer, client: Client, refreshToken: string) {
-  return post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, client)
-}
-
-function introspect(server: TestServer, client: Client | null, token: string) {
-  return post(server, '/oauth/introspect', { token }, client)
 }
 
 function revoke(server: TestServer, client: Client | null, token: string) {
@@ -336,10 +268,11 @@ for (const dialect of DIALECTS) {
       const server = await serve(onTestFinished, dialect)
       const { user } = await world(server)
       await server.tessera.services.apis.create({ identifier: SESSION_API, name: 'Session API', mode: 'session', scopes: ['read'] }, CLI)
+      await grantEverything(server, { kind: 'user', id: user.id })
       const client = await createClient(server, { apis: [SESSION_API], scopes: ['read'] })
       const sessionServer = await createClient(server, { type: 'resource-server', apis: [SESSION_API], scopes: [] })
       const apiServer = await createClient(server, { type: 'resource-server', apis: [API], scopes: [] })
-      const { access_token } = await tokensFor(server, client, user, SESSION_API)
+      const { access_token } = await tokensFor(server, client, user, { resource: SESSION_API })
       expect(await expectActive(introspect(server, sessionServer, access_token))).toMatchObject({ aud: SESSION_API, sid: user.sessionId })
       await expectInactive(introspect(server, apiServer, access_token))
       await server.app.inject({ method: 'POST', url: '/v1/sign-out', headers: bearer(user.token) })
@@ -393,9 +326,10 @@ for (const dialect of DIALECTS) {
       const server = await serve(onTestFinished, dialect)
       const { user } = await world(server)
       await server.tessera.services.apis.create({ identifier: SESSION_API, name: 'Session API', mode: 'session', scopes: ['read'] }, CLI)
+      await grantEverything(server, { kind: 'user', id: user.id })
       const client = await createClient(server, { apis: [SESSION_API], scopes: ['read'] })
       const sessionServer = await createClient(server, { type: 'resource-server', apis: [SESSION_API], scopes: [] })
-      const { access_token } = await tokensFor(server, client, user, SESSION_API)
+      const { access_token } = await tokensFor(server, client, user, { resource: SESSION_API })
       expect((await revoke(server, client, access_token)).statusCode).toBe(200)
       await expectInactive(introspect(server, sessionServer, access_token))
       const log = await server.tessera.stores.revocations.listAfter(0, 100)

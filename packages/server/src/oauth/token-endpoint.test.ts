@@ -1,123 +1,39 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
-import { describe, expect, it, type TestContext } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import {
+  ACCESS_TOKEN_TYPE,
+  API,
+  basic,
+  CLI,
+  createApi,
+  createClient,
+  createUser,
+  exchange,
+  ISSUER,
+  introspect,
+  type Params,
+  post,
+  refresh,
+  SESSION_API,
+  SESSION_TOKEN_TYPE,
+  serve,
+  TOKEN_EXCHANGE,
+  tokensFor,
+} from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
-import { createTestServer, signUp, type TestServer, type TestServerOptions } from '../../test/test-server.js'
-import type { Actor } from '../events/event-outbox.js'
-import type { DialectName } from '../store/open-database.js'
+import type { TestServer } from '../../test/test-server.js'
 
-const ISSUER = 'https://id.example.test'
-const API = 'https://api.example.test'
-const SESSION_API = 'https://session-api.example.test'
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const SESSION_TOKEN_TYPE = 'urn:tessera:token-type:session'
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/
-const CLI: Actor = { kind: 'cli' }
 const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'jti', 'sub', 'client_id', 'scope']
 
-interface Client {
-  id: string
-  secret: string | null
-}
-
-interface User {
-  id: string
-  sessionId: string
-  token: string
-}
-
-type Params = Record<string, string> | [string, string][]
-
-/**
- * A server of the test's own (its own database and clock), closed when the test finishes. Tests
- * share nothing, so each suite runs its tests concurrently; hence the context's onTestFinished.
- */
-async function serve(
-  onTestFinished: TestContext['onTestFinished'],
-  dialect: DialectName,
-  config?: TestServerOptions['config'],
-): Promise<TestServer> {
-  const server = await createTestServer({ dialect, ...(config ? { config } : {}) })
-  onTestFinished(() => server.close())
-  return server
-}
-
-async function createApi(server: TestServer, identifier = API, mode: 'jwt' | 'hybrid' | 'session' = 'jwt') {
-  return server.tessera.services.apis.create({ identifier, name: 'Example API', mode, scopes: ['read', 'write', 'admin'] }, CLI)
-}
-
-async function createClient(
-  server: TestServer,
-  input: { type?: 'web' | 'spa' | 'native' | 'm2m' | 'resource-server'; grants?: string[]; apis?: string[]; scopes?: string[] } = {},
-): Promise<Client> {
-  const { application, clientSecret } = await server.tessera.services.applications.create(
-    {
-      name: 'Example app',
-      type: input.type ?? 'web',
-      grants: input.grants ?? ['token_exchange', 'refresh_token'],
-      apis: input.apis ?? [API],
-      scopes: input.scopes ?? ['read', 'write'],
-    },
-    CLI,
-  )
-  return { id: application.id, secret: clientSecret }
-}
-
-async function createUser(server: TestServer, email = 'ann@example.com'): Promise<User> {
-  const { token, body } = await signUp(server.app, email, { transport: 'bearer' })
-  return { id: body.user?.id as string, sessionId: body.session?.id as string, token: token as string }
-}
-
-/** An API (scopes read, write, admin), a web client allowed read and write on it, and a signed-in user. */
+/** An API (scopes read, write, admin), a web client allowed read and write on it, and a signed-in user holding every permission. */
 async function world(server: TestServer) {
   await createApi(server)
   const client = await createClient(server)
   const user = await createUser(server)
   return { client, user }
-}
-
-function basic(client: Client): string {
-  return `Basic ${Buffer.from(`${client.id}:${client.secret ?? ''}`).toString('base64')}`
-}
-
-/** POSTs a form; a confidential client authenticates with Basic, a public one names itself in the body. */
-function post(server: TestServer, url: string, params: Params, client: Client | null, headers: Record<string, string> = {}) {
-  const body = new URLSearchParams(params)
-  const auth: Record<string, string> = {}
-  if (client?.secret) auth.authorization = basic(client)
-  else if (client) body.set('client_id', client.id)
-  return server.app.inject({
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth, ...headers },
-    payload: body.toString(),
-  })
-}
-
-function exchange(server: TestServer, client: Client, sessionToken: string, extra: Record<string, string> = {}) {
-  return post(
-    server,
-    '/oauth/token',
-    { grant_type: TOKEN_EXCHANGE, subject_token: sessionToken, subject_token_type: SESSION_TOKEN_TYPE, resource: API, ...extra },
-    client,
-  )
-}
-
-function refresh(server: TestServer, client: Client, refreshToken: string, extra: Record<string, string> = {}) {
-  return post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, client)
-}
-
-function introspect(server: TestServer, client: Client, token: string) {
-  return post(server, '/oauth/introspect', { token }, client)
-}
-
-/** Exchanges the user's session and returns the token response, asserting success. */
-async function tokensFor(server: TestServer, client: Client, user: User, extra: Record<string, string> = {}) {
-  const response = await exchange(server, client, user.token, extra)
-  expect(response.statusCode, response.body).toBe(200)
-  return response.json() as { access_token: string; refresh_token: string; scope: string; expires_in: number }
 }
 
 /** Asserts an RFC 6749 §5.2 error: its status, its `error`, and that it is never a server error. */

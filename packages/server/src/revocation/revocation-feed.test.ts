@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { basic, type Client, createApi, createClient, exchange, grantEverything } from '../../test/oauth-fixture.js'
 import { openSse, type SseConnection } from '../../test/sse-client.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
@@ -9,26 +10,22 @@ import { createTessera, type Tessera } from '../tessera.js'
 const API = 'https://orders.example.test'
 const CLI = { kind: 'cli' } as const
 
-function basic(id: string, secret: string): string {
+function basicAuth(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 }
 
 interface Fixture {
   readerAuth: string
   webAuth: string
+  web: Client
 }
 
+/** A hybrid API, its resource server (the feed's reader) and a web client, from the shared OAuth fixture. */
 async function registerClients(tessera: Tessera): Promise<Fixture> {
-  await tessera.services.apis.create({ identifier: API, name: 'Orders', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
-  const reader = await tessera.services.applications.create({ name: 'Orders API', type: 'resource-server', apis: [API] }, CLI)
-  const web = await tessera.services.applications.create(
-    { name: 'Web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [API], scopes: ['orders:read'] },
-    CLI,
-  )
-  return {
-    readerAuth: basic(reader.application.id, reader.clientSecret as string),
-    webAuth: basic(web.application.id, web.clientSecret as string),
-  }
+  await createApi({ tessera }, API, 'hybrid', ['orders:read'])
+  const reader = await createClient({ tessera }, { type: 'resource-server', apis: [API], scopes: [] })
+  const web = await createClient({ tessera }, { apis: [API], scopes: ['orders:read'] })
+  return { readerAuth: basic(reader), webAuth: basic(web), web }
 }
 
 const cleanups: (() => Promise<void>)[] = []
@@ -72,7 +69,7 @@ for (const dialect of DIALECTS) {
       const wrongSecret = await server.app.inject({
         method: 'GET',
         url: '/v1/revocations',
-        headers: { authorization: basic('nobody', 'x') },
+        headers: { authorization: basicAuth('nobody', 'x') },
       })
       expect(wrongSecret.statusCode).toBe(401)
       const otherClient = await server.app.inject({ method: 'GET', url: '/v1/revocations', headers: { authorization: webAuth } })
@@ -174,19 +171,11 @@ for (const dialect of DIALECTS) {
     })
 
     it('carries every kind of entry: session, token version, access token, key and client', async () => {
-      const { server, readerAuth, webAuth } = await start()
+      const { server, readerAuth, webAuth, web } = await start()
       const { token, body } = await signUp(server.app, 'ann@example.com', { transport: 'bearer' })
-      const exchanged = await server.app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: { authorization: webAuth, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: token as string,
-          subject_token_type: 'urn:tessera:token-type:session',
-          resource: API,
-        }).toString(),
-      })
+      await grantEverything(server, { kind: 'user', id: body.user?.id as string })
+      const exchanged = await exchange(server, web, token as string, { resource: API })
+      expect(exchanged.json().scope).toBe('orders:read')
       const accessToken = exchanged.json().access_token as string
       await server.app.inject({
         method: 'POST',

@@ -34,6 +34,8 @@ export interface RevocationLog {
   prune(now: number): Promise<number>
   /** Whether an unexpired entry of this kind names this subject. */
   isRevoked(kind: 'access_token' | 'key' | 'client' | 'session', subject: string, now: number): Promise<boolean>
+  /** The time of the latest unexpired `client` cut-off of this client, or null: its tokens issued up to then are dead. */
+  clientCutoff(clientId: string, now: number): Promise<number | null>
 }
 
 function subjectOf(entry: RevocationEntry): string {
@@ -115,6 +117,16 @@ export function createRevocationLog(db: Executor, dialect: 'sqlite' | 'postgres'
         .limit(1)
         .executeTakeFirst()
       return row !== undefined
+    },
+    async clientCutoff(clientId, now) {
+      const row = await db
+        .selectFrom('revocation_log')
+        .select((eb) => eb.fn.max('created_at').as('at'))
+        .where('subject', '=', clientId)
+        .where('kind', '=', 'client')
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return row?.at === null || row?.at === undefined ? null : Number(row.at)
     },
   }
 }

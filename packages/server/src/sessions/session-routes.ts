@@ -8,7 +8,6 @@ import type { RequestAuth } from './authenticate-request.js'
 import { presentSession, type SessionPolicy } from './session.js'
 import { type CookieSettings, cookieOptions } from './session-cookie.js'
 import type { SessionService } from './session-service.js'
-import { isSessionId } from './session-token.js'
 
 export interface SessionRoutesDeps {
   sessions: SessionService
@@ -41,7 +40,6 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
 
     app.delete('/v1/sessions/:id', { schema: { params: SessionParams } }, async (request, reply) => {
       const { user, session } = auth(request)
-      if (!isSessionId(request.params.id)) throw new TesseraError('session_not_found')
       await deps.sessions.revoke(request.params.id, { ownerId: user.id, reason: 'revoked_by_user', actor: actorOf(request) })
       if (request.params.id === session.id) clearCookie(request, reply)
       return reply.code(204).send()

@@ -6,7 +6,7 @@ import type { RandomSource } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
 import type { User } from '../users/user.js'
 import { activityIsDue, type RevocationReason, type Session, type SessionPolicy, sessionState } from './session.js'
-import { issueSessionToken, parseSessionToken } from './session-token.js'
+import { isSessionId, issueSessionToken, parseSessionToken } from './session-token.js'
 
 export interface Device {
   userAgent: string | null
@@ -117,6 +117,8 @@ export function createSessionService(deps: SessionServiceDeps) {
      * user cannot learn whether another user's session id exists.
      */
     async revoke(sessionId: string, options: { ownerId?: string; reason: RevocationReason; actor: Actor }): Promise<Session> {
+      // Anything not shaped like a session id is refused before any lookup.
+      if (!isSessionId(sessionId)) throw new TesseraError('session_not_found')
       return transact(async (tx) => {
         const session = await tx.sessions.findById(sessionId)
         const now = clock.now()

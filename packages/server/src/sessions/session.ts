@@ -40,7 +40,15 @@ export function activityIsDue(session: Session, policy: SessionPolicy, now: numb
   return now - session.lastActiveAt >= policy.activityIntervalMs
 }
 
-export type RevocationReason = 'sign_out' | 'revoked_by_user' | 'revoked_others' | 'revoked_all' | 'user_disabled' | 'operator'
+export type RevocationReason =
+  | 'sign_out'
+  | 'revoked_by_user'
+  | 'revoked_others'
+  | 'revoked_all'
+  | 'user_disabled'
+  | 'operator'
+  | 'password_reset'
+  | 'user_deleted'
 
 /** The public view of a session; the secret hash never leaves the server. */
 export function presentSession(session: Session, policy: SessionPolicy, currentId?: string) {

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely'
 import type { VerificationMode } from '../apis/api.js'
 import type { ApplicationType } from '../applications/application.js'
 import type { KeyState, SigningAlgorithm } from '../keys/signing-key.js'
@@ -23,6 +24,8 @@ export interface ApisTable {
   access_token_ttl: number
   /** JSON array of scope names. */
   scopes: string
+  /** 1: access tokens carry a `roles` claim (RBAC). */
+  roles_claim: Generated<number>
   created_at: number
   updated_at: number
 }

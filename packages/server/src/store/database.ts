@@ -1,7 +1,23 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
+import type {
+  ApplicationRolesTable,
+  AuditLogTable,
+  AuditProjectionTable,
+  RolePermissionsTable,
+  RolesTable,
+  UserRolesTable,
+} from './database-rbac.js'
 import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
+export type {
+  ApplicationRolesTable,
+  AuditLogTable,
+  AuditProjectionTable,
+  RolePermissionsTable,
+  RolesTable,
+  UserRolesTable,
+} from './database-rbac.js'
 export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
 
@@ -23,6 +39,12 @@ export interface Database {
   access_tokens: AccessTokensTable
   webhook_endpoints: WebhookEndpointsTable
   webhook_deliveries: WebhookDeliveriesTable
+  roles: RolesTable
+  role_permissions: RolePermissionsTable
+  user_roles: UserRolesTable
+  application_roles: ApplicationRolesTable
+  audit_log: AuditLogTable
+  audit_projection: AuditProjectionTable
 }
 
 export interface UsersTable {
@@ -84,7 +106,7 @@ export interface RevocationLogTable {
 export interface EventOutboxTable {
   seq: Generated<number>
   type: string
-  /** JSON: who acted ({ kind: 'user' | 'cli' | 'system', id? }). */
+  /** JSON: who acted ({ kind: 'user' | 'application' | 'cli' | 'system' | 'anonymous', id? }). */
   actor: string
   /** The user the event is about, when there is one. */
   user_id: string | null

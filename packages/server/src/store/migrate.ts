@@ -2,6 +2,8 @@ import { type Migration, Migrator } from 'kysely'
 import { foundation } from './migrations/0001-foundation.js'
 import { tokens } from './migrations/0002-tokens.js'
 import { webhooks } from './migrations/0003-webhooks.js'
+import { rbacAudit } from './migrations/0004-rbac-audit.js'
+import { adminApi } from './migrations/0006-admin-api.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -10,6 +12,8 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0001-foundation': foundation(database.dialect),
     '0002-tokens': tokens(),
     '0003-webhooks': webhooks(),
+    '0004-rbac-audit': rbacAudit(),
+    '0006-admin-api': adminApi(),
   }
 }
 

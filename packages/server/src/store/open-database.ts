@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
@@ -39,10 +39,34 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) }),
     dialect: 'sqlite',
     schema: undefined,
     description: `sqlite:${path}`,
+  }
+}
+
+/**
+ * SQLite transactions begin IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout
+ * applies. A DEFERRED transaction that reads and then writes fails at once with SQLITE_BUSY
+ * when another process (the CLI beside the server) committed in between, and waiting cannot help.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #settings: SqliteDialectConfig
+
+  constructor(settings: SqliteDialectConfig) {
+    super(settings)
+    this.#settings = settings
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#settings)
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
 }
 

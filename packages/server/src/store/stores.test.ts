@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -531,7 +532,13 @@ function testMigrations(dialect: DialectName) {
       await database.db.destroy()
       await test.drop()
     })
-    expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks'])
+    expect((await migrateToLatest(database)).applied).toEqual([
+      '0001-foundation',
+      '0002-tokens',
+      '0003-webhooks',
+      '0004-rbac-audit',
+      '0006-admin-api',
+    ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -568,7 +575,13 @@ describe('migrations on a postgres database shared with others', () => {
         url.search = `?schema=tessera_${i}`
         const database = openDatabase(url.toString())
         try {
-          expect((await migrateToLatest(database)).applied).toEqual(['0001-foundation', '0002-tokens', '0003-webhooks'])
+          expect((await migrateToLatest(database)).applied).toEqual([
+            '0001-foundation',
+            '0002-tokens',
+            '0003-webhooks',
+            '0004-rbac-audit',
+            '0006-admin-api',
+          ])
         } finally {
           await database.db.destroy()
         }
@@ -604,5 +617,33 @@ describe('sqlite database settings', () => {
     expect(await pragma('synchronous')).toBe(2)
     expect(await pragma('foreign_keys')).toBe(1)
     expect(await pragma('busy_timeout')).toBe(5000)
+  })
+
+  it('begins write transactions IMMEDIATE, so a read-then-write cannot lose to another process', async () => {
+    const { database, stores, transact } = await openTestStores('sqlite')
+    // Another process (the CLI beside the server), with no patience at all.
+    const other = new SQLite(database.description.slice('sqlite:'.length))
+    other.pragma('busy_timeout = 0')
+    onTestFinished(() => {
+      other.close()
+    })
+    let otherWrite: unknown
+    await transact(async (tx) => {
+      expect(await tx.users.findByEmail('first@example.com')).toBeNull()
+      try {
+        other
+          .prepare(
+            "insert into users (id, email, status, token_version, created_at, updated_at) values ('usr_o', 'o@example.com', 'active', 1, 0, 0)",
+          )
+          .run()
+      } catch (error) {
+        otherWrite = error
+      }
+      // Under a DEFERRED begin the other write would have won, and this one would fail with
+      // SQLITE_BUSY_SNAPSHOT; under IMMEDIATE the other waits (here: gives up) instead.
+      await tx.users.insert(aUser({ id: 'usr_first', email: 'first@example.com' }))
+    })
+    expect((otherWrite as { code?: string }).code).toBe('SQLITE_BUSY')
+    expect(await stores.users.findByEmail('first@example.com')).toMatchObject({ id: 'usr_first' })
   })
 })

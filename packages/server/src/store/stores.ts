@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
+import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
+import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
@@ -30,6 +32,8 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  roles: RoleStore
+  audit: AuditStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -47,6 +51,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    roles: createRoleStore(db),
+    audit: createAuditStore(db),
   }
 }
 

@@ -46,6 +46,7 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       if (grant.sessionId) claims.sid = grant.sessionId
       if (grant.authTime !== null) claims.auth_time = Math.floor(grant.authTime / 1000)
       if (grant.tokenVersion !== null) claims[TOKEN_VERSION_CLAIM] = grant.tokenVersion
+      if (grant.api.rolesClaim && grant.roles) claims.roles = [...grant.roles]
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }) // RFC 9068 §2.1
         .setIssuer(deps.issuer)

@@ -14,6 +14,8 @@ export interface AccessTokenGrant {
   tokenVersion: number | null
   /** The refresh family it was issued with, so reuse detection can kill it too. */
   familyId: string | null
+  /** Names of the subject's roles granting anything on the API; the `roles` claim, if the API wants it. */
+  roles?: readonly string[]
 }
 
 /** A stored record of an issued access token: every opaque one, and every JWT issued with a refresh family. */

@@ -23,6 +23,21 @@ const INACTIVE: IntrospectionResponse = { active: false }
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
 
+/** An access token that passed every check, in one shape for both formats (times in seconds). */
+export interface ActiveAccessToken {
+  format: 'jwt' | 'opaque'
+  sub: string
+  aud: string
+  clientId: string
+  scope: string[]
+  exp: number
+  iat: number
+  jti: string
+  sid: string | null
+  authTime: number | null
+  tokenVersion: number | null
+}
+
 /**
  * RFC 7662. A token is active only if it verifies, is unexpired and unrevoked, its client still
  * exists, its session is live and its token version current. Anything else, including a token the
@@ -45,58 +60,96 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     return tokenVersion === null || tokenVersion >= live.user.tokenVersion
   }
 
+  /**
+   * An access token (JWT or opaque reference) that is active now: it verifies, is unexpired and
+   * unrevoked (jti, signing key, client cut-off), its client still exists, and its session and token version are
+   * live. The one check behind introspection and every bearer-protected route (the admin API).
+   */
+  async function activeAccessToken(token: string): Promise<ActiveAccessToken | null> {
+    const now = clock.now()
+    if (token.includes('.') && token.split('.').length === 3) {
+      const claims = await deps.verifyAccessToken(token)
+      if (!claims) return null
+      if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return null
+      // Another instance may have revoked the key within this instance's key-set cache second.
+      if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
+      if (!(await stores.applications.findById(claims.clientId))) return null
+      if (await cutOff(claims.clientId, claims.iat, now)) return null
+      const userId = claims.sid ? claims.sub : null
+      if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return null
+      return {
+        format: 'jwt',
+        sub: claims.sub,
+        aud: claims.aud,
+        clientId: claims.clientId,
+        scope: claims.scope,
+        exp: claims.exp,
+        iat: claims.iat,
+        jti: claims.jti,
+        sid: claims.sid,
+        authTime: claims.authTime,
+        tokenVersion: claims.tokenVersion,
+      }
+    }
+    const parsed = parseOpaqueToken(token)
+    if (!parsed) return null
+    const access = await stores.accessTokens.findByJti(parsed.id)
+    if (access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash)) return null
+    if (access.revokedAt !== null || now >= access.expiresAt) return null
+    if (!(await stores.applications.findById(access.clientId))) return null
+    if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
+    if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return null
+    return {
+      format: 'opaque',
+      sub: access.userId ?? access.clientId,
+      aud: access.api,
+      clientId: access.clientId,
+      scope: access.scope,
+      exp: Math.floor(access.expiresAt / 1000),
+      iat: Math.floor(access.createdAt / 1000),
+      jti: access.jti,
+      sid: access.sessionId,
+      authTime: access.authTime !== null ? Math.floor(access.authTime / 1000) : null,
+      tokenVersion: access.tokenVersion,
+    }
+  }
+
+  /**
+   * A `client` cut-off (an application lost a role permission) kills its tokens issued up to its
+   * time. Compared in whole seconds of `iat`, as the SDK's revocation set does, so both agree.
+   */
+  async function cutOff(clientId: string, iatSeconds: number, now: number): Promise<boolean> {
+    const at = await stores.revocations.clientCutoff(clientId, now)
+    return at !== null && iatSeconds * 1000 <= at
+  }
+
   return {
+    activeAccessToken,
+
     async introspect(caller: Application, token: string): Promise<IntrospectionResponse> {
       const now = clock.now()
-      if (token.includes('.') && token.split('.').length === 3) {
-        const claims = await deps.verifyAccessToken(token)
-        if (!claims || !mayInspect(caller, claims.clientId, claims.aud)) return INACTIVE
-        if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return INACTIVE
-        // Another instance may have revoked the key within this instance's key-set cache second.
-        if (await stores.revocations.isRevoked('key', claims.kid, now)) return INACTIVE
-        if (!(await stores.applications.findById(claims.clientId))) return INACTIVE
-        const userId = claims.sid ? claims.sub : null
-        if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return INACTIVE
+      const access = await activeAccessToken(token)
+      if (access) {
+        if (!mayInspect(caller, access.clientId, access.aud)) return INACTIVE
         return {
           active: true,
           iss: deps.issuer,
-          sub: claims.sub,
-          aud: claims.aud,
-          client_id: claims.clientId,
-          scope: claims.scope.join(' '),
-          token_type: 'Bearer',
-          exp: claims.exp,
-          iat: claims.iat,
-          jti: claims.jti,
-          ...(claims.sid ? { sid: claims.sid } : {}),
-          ...(claims.authTime !== null ? { auth_time: claims.authTime } : {}),
-          ...(claims.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: claims.tokenVersion } : {}),
-        }
-      }
-      const parsed = parseOpaqueToken(token)
-      if (!parsed) return INACTIVE
-      const access = await stores.accessTokens.findByJti(parsed.id)
-      if (access?.format === 'opaque' && access.secretHash !== null && digestsEqual(access.secretHash, parsed.secretHash)) {
-        if (!mayInspect(caller, access.clientId, access.api)) return INACTIVE
-        if (access.revokedAt !== null || now >= access.expiresAt) return INACTIVE
-        if (!(await stores.applications.findById(access.clientId))) return INACTIVE
-        if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return INACTIVE
-        return {
-          active: true,
-          iss: deps.issuer,
-          sub: access.userId ?? access.clientId,
-          aud: access.api,
+          sub: access.sub,
+          aud: access.aud,
           client_id: access.clientId,
           scope: access.scope.join(' '),
           token_type: 'Bearer',
-          exp: Math.floor(access.expiresAt / 1000),
-          iat: Math.floor(access.createdAt / 1000),
+          exp: access.exp,
+          iat: access.iat,
           jti: access.jti,
-          ...(access.sessionId ? { sid: access.sessionId } : {}),
-          ...(access.authTime !== null ? { auth_time: Math.floor(access.authTime / 1000) } : {}),
+          ...(access.sid ? { sid: access.sid } : {}),
+          ...(access.authTime !== null ? { auth_time: access.authTime } : {}),
           ...(access.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: access.tokenVersion } : {}),
         }
       }
+      if (token.includes('.') && token.split('.').length === 3) return INACTIVE
+      const parsed = parseOpaqueToken(token)
+      if (!parsed) return INACTIVE
       const refresh = await stores.refreshTokens.findById(parsed.id)
       // Refresh tokens are shown only to the client that holds them, never to resource servers.
       if (!refresh || !digestsEqual(refresh.secretHash, parsed.secretHash) || refresh.clientId !== caller.id) return INACTIVE

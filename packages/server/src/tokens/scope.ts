@@ -11,19 +11,36 @@ export function parseScope(value: string | undefined): string[] | undefined {
   return [...new Set(value.split(' '))]
 }
 
+/** The most a token for this API and application could carry: the API's scopes the application is registered for. */
+function ceiling(api: Api, application: Application): string[] {
+  return api.scopes.filter((scope) => application.scopes.includes(scope))
+}
+
 /**
- * What a token may carry for an API: the scopes the API defines and the application is
- * allowed. A request asking for more is refused (invalid_scope), never silently narrowed;
- * no request means everything allowed. Later, roles narrow this further (RBAC issue).
+ * Checks a request against the ceiling (the API's scopes the application is allowed) and returns
+ * what to grant from: the request, or the whole ceiling when nothing was requested. A request
+ * outside the ceiling is refused (RFC 6749 §5.2 invalid_scope), never silently narrowed.
  */
-export function grantScope(requested: string[] | undefined, api: Api, application: Application): string[] {
-  const allowed = api.scopes.filter((scope) => application.scopes.includes(scope))
+export function requestScope(requested: string[] | undefined, api: Api, application: Application): string[] {
+  const allowed = ceiling(api, application)
   if (requested === undefined) return allowed
   const refused = requested.filter((scope) => !allowed.includes(scope))
   if (refused.length > 0) {
     throw new TesseraError('invalid_scope', { detail: `not allowed for this application and API: ${refused.join(' ').slice(0, 200)}` })
   }
   return requested
+}
+
+/**
+ * The one rule every grant uses for a token's scope: the intersection of the candidate (what was
+ * requested, or the refresh family's scope), the API's scopes, the application's scopes and the
+ * permissions the subject's roles grant on the API. A scope within the ceiling that no role grants
+ * is dropped silently (RFC 6749 §3.3 lets the server issue less than requested; the response's
+ * `scope` says what was granted). The result may be empty.
+ */
+export function grantScope(candidate: readonly string[], api: Api, application: Application, granted: readonly string[]): string[] {
+  const allowed = ceiling(api, application)
+  return candidate.filter((scope) => allowed.includes(scope) && granted.includes(scope))
 }
 
 /** A refresh may narrow the scope of its family, never widen it (RFC 6749 §6). */

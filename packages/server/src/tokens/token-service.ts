@@ -1,6 +1,7 @@
 import type { Api } from '../apis/api.js'
 import type { ApiService } from '../apis/api-service.js'
 import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
+import type { RoleService } from '../rbac/role-service.js'
 import { type SessionPolicy, sessionExpiresAt } from '../sessions/session.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -11,7 +12,7 @@ import type { RandomSource } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
 import type { AccessTokenIssuer } from './access-token-issuer.js'
 import { decideRefresh, deriveSuccessor, type RefreshPolicy, type RefreshToken } from './refresh-token.js'
-import { grantScope, narrowScope, parseScope } from './scope.js'
+import { grantScope, narrowScope, parseScope, requestScope } from './scope.js'
 import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, type TokenResponse } from './token-response.js'
 
 export interface TokenServiceDeps {
@@ -21,6 +22,10 @@ export interface TokenServiceDeps {
   sessions: SessionService
   sessionPolicy: SessionPolicy
   apis: ApiService
+  /** What roles grant: every token's scope is narrowed to it (RBAC). */
+  roles: RoleService
+  /** Read outside transactions (client credentials for JWT APIs write nothing). */
+  stores: Pick<Stores, 'roles'>
   accessTokens: AccessTokenIssuer
   refreshPolicy: RefreshPolicy
   /** Derives refresh-token successors (see refresh-token.ts). */
@@ -80,7 +85,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         throw new TesseraError('invalid_request', { detail: `requested_token_type must be ${ACCESS_TOKEN_TYPE}` })
       }
       const api = await resolveApi(application, request.resource)
-      const scope = grantScope(parseScope(request.scope), api, application)
+      const candidate = requestScope(parseScope(request.scope), api, application)
       let authenticated: Awaited<ReturnType<SessionService['authenticate']>>
       try {
         authenticated = await deps.sessions.authenticate(request.subjectToken)
@@ -93,6 +98,8 @@ export function createTokenService(deps: TokenServiceDeps) {
       const sessionEnd = sessionExpiresAt(session, deps.sessionPolicy)
       const ttl = Math.max(1, Math.min(accessTtl(application, api), Math.floor((sessionEnd - now) / 1000)))
       return transact(async (tx) => {
+        const granted = await deps.roles.permissionsFor(tx, { kind: 'user', id: user.id }, api.identifier)
+        const scope = grantScope(candidate, api, application, granted.permissions)
         let refresh: string | undefined
         let familyId: string | null = null
         if (application.grants.includes(GRANT_TYPES.refresh_token)) {
@@ -131,6 +138,7 @@ export function createTokenService(deps: TokenServiceDeps) {
             authTime: session.authTime,
             tokenVersion: user.tokenVersion,
             familyId,
+            roles: granted.roles,
           },
           ttl,
         )
@@ -188,12 +196,16 @@ export function createTokenService(deps: TokenServiceDeps) {
         if (request.resource.length > 1 || (request.resource.length === 1 && request.resource[0] !== token.api)) {
           throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
         }
-        const scope = narrowScope(requestedScope, token.scope)
+        const familyScope = narrowScope(requestedScope, token.scope)
         const api = await tx.apis.findByIdentifier(token.api)
         if (!api || !application.apis.includes(api.identifier)) throw new TesseraError('invalid_grant')
+        // The family's scope narrowed to the roles the user holds now: a removed role narrows the
+        // next access token even when its removal did not kill the family.
+        const granted = await deps.roles.permissionsFor(tx, { kind: 'user', id: live.user.id }, api.identifier)
+        const scope = grantScope(familyScope, api, application, granted.permissions)
         const next = deriveSuccessor(deps.successorKey, presented)
         if (decision.kind === 'rotate') {
-          await tx.refreshTokens.insert(successorOf(token, next, now, scope, refreshIdleMs(application)))
+          await tx.refreshTokens.insert(successorOf(token, next, now, familyScope, refreshIdleMs(application)))
         }
         const sessionEnd = sessionExpiresAt(live.session, deps.sessionPolicy)
         const ttl = Math.max(1, Math.min(accessTtl(application, api), Math.floor((sessionEnd - now) / 1000)))
@@ -209,6 +221,7 @@ export function createTokenService(deps: TokenServiceDeps) {
             authTime: token.authTime,
             tokenVersion: live.user.tokenVersion,
             familyId: token.familyId,
+            roles: granted.roles,
           },
           ttl,
         )
@@ -231,7 +244,10 @@ export function createTokenService(deps: TokenServiceDeps) {
     async clientCredentials(application: Application, request: { resource: string[]; scope: string | undefined }): Promise<TokenResponse> {
       requireGrant(application, GRANT_TYPES.client_credentials)
       const api = await resolveApi(application, request.resource)
-      const scope = grantScope(parseScope(request.scope), api, application)
+      const candidate = requestScope(parseScope(request.scope), api, application)
+      // The application acts for itself: its own roles are the subject's.
+      const granted = await deps.roles.permissionsFor(deps.stores, { kind: 'application', id: application.id }, api.identifier)
+      const scope = grantScope(candidate, api, application, granted.permissions)
       const grant = {
         subject: application.id,
         userId: null,
@@ -242,6 +258,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         authTime: null,
         tokenVersion: null,
         familyId: null,
+        roles: granted.roles,
       }
       const ttl = accessTtl(application, api)
       // A JWT needs no write at all; an opaque token needs its record.

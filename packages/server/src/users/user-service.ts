@@ -26,6 +26,19 @@ export interface NewUser {
   password: string
 }
 
+/** Largest page `list` returns (the admin API allows less). */
+export const MAX_USER_PAGE = 500
+
+export interface UserPage {
+  users: User[]
+  /** The id to pass as `after` for the next page, or null on the last page. */
+  next: string | null
+}
+
+export interface UserChanges {
+  email?: string
+}
+
 export function createUserService(deps: UserServiceDeps) {
   const { stores, transact, clock, random } = deps
 
@@ -78,8 +91,71 @@ export function createUserService(deps: UserServiceDeps) {
       return user
     },
 
-    list(query: { search?: string; after?: string; limit: number }): Promise<User[]> {
-      return stores.users.list(query)
+    /** One page of users ordered by id (keyset pagination), and where the next page starts. */
+    async list(query: { search?: string; after?: string; limit: number }): Promise<UserPage> {
+      if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_USER_PAGE) {
+        throw new TesseraError('invalid_request', { detail: `limit must be 1 to ${MAX_USER_PAGE}` })
+      }
+      // One row more than asked says whether another page exists, without a count.
+      const rows = await stores.users.list({ ...query, limit: query.limit + 1 })
+      const users = rows.slice(0, query.limit)
+      return { users, next: rows.length > query.limit ? (users[users.length - 1]?.id ?? null) : null }
+    },
+
+    /** Changes the email address; the new one must be free. */
+    async update(userId: string, changes: UserChanges, actor: Actor): Promise<User> {
+      const email = changes.email === undefined ? undefined : normalizeEmail(changes.email)
+      if (email === null) throw new TesseraError('invalid_email')
+      return transact(async (tx) => {
+        const now = clock.now()
+        const user = await tx.users.findById(userId)
+        if (!user) throw new TesseraError('user_not_found')
+        if (email === undefined || email === user.email) return user
+        if (await tx.users.findByEmail(email)) throw new TesseraError('email_taken')
+        try {
+          await tx.users.setEmail(userId, email, now)
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new TesseraError('email_taken')
+          throw error
+        }
+        await tx.events.append({ type: 'user.updated', actor, userId, payload: { fields: ['email'] }, ip: null, createdAt: now })
+        return { ...user, email, updatedAt: now }
+      })
+    },
+
+    /**
+     * Sets a new password chosen by an operator (NIST SP 800-63B rules apply as at sign-up). Every
+     * session is revoked and the token version raised: whoever held the old password is out.
+     */
+    async resetPassword(userId: string, password: string, actor: Actor): Promise<User> {
+      const user = await this.get(userId)
+      const checked = checkNewPassword(password, deps.passwordPolicy, { email: user.email })
+      const hash = await deps.hasher.hash(checked)
+      return transact(async (tx) => {
+        const now = clock.now()
+        const current = await tx.users.findById(userId)
+        if (!current) throw new TesseraError('user_not_found')
+        await tx.credentials.set(userId, hash, now)
+        await deps.sessions.revokeAllIn(tx, userId, { reason: 'password_reset', actor })
+        await tx.events.append({ type: 'user.password_reset', actor, userId, payload: {}, ip: null, createdAt: now })
+        return (await tx.users.findById(userId)) as User
+      })
+    },
+
+    /**
+     * Deletes an account. Its sessions are revoked and its token version raised in the revocation
+     * log first, so every token it held dies everywhere (hybrid resource servers included); then
+     * the user, its credential and its sessions (with their refresh tokens) are removed.
+     */
+    async delete(userId: string, actor: Actor): Promise<void> {
+      await transact(async (tx) => {
+        const now = clock.now()
+        const user = await tx.users.findById(userId)
+        if (!user) throw new TesseraError('user_not_found')
+        await deps.sessions.revokeAllIn(tx, userId, { reason: 'user_deleted', actor })
+        await tx.events.append({ type: 'user.deleted', actor, userId, payload: {}, ip: null, createdAt: now })
+        if (!(await tx.users.delete(userId))) throw new TesseraError('user_not_found')
+      })
     },
 
     /**

@@ -18,6 +18,9 @@ export interface UserStore {
   list(query: UserListQuery): Promise<User[]>
   /** Changes the status; false when the user is unknown or already has it (so only one of two racing changes wins). */
   setStatus(id: string, status: User['status'], now: number): Promise<boolean>
+  setEmail(id: string, email: string, now: number): Promise<boolean>
+  /** Deletes the user; its credential and sessions go with it (foreign keys cascade). */
+  delete(id: string): Promise<boolean>
   /** Raises the token version by one and returns the new value, or null for an unknown user. */
   raiseTokenVersion(id: string, now: number): Promise<number | null>
 }
@@ -59,6 +62,14 @@ export function createUserStore(db: Executor): UserStore {
         .where('status', '!=', status)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
+    },
+    async setEmail(id, email, now) {
+      const result = await db.updateTable('users').set({ email, updated_at: now }).where('id', '=', id).executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
     },
     async raiseTokenVersion(id, now) {
       await db

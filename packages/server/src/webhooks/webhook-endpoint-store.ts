@@ -10,6 +10,7 @@ export interface WebhookEndpointStore {
   /** Moves the cursor from `from` to `to`; false when another dispatcher moved it first. */
   advanceCursor(id: string, from: number, to: number, now: number): Promise<boolean>
   replaceSecret(id: string, sealed: string, previous: { sealed: string; expiresAt: number } | null, now: number): Promise<boolean>
+  setEventTypes(id: string, eventTypes: string[], now: number): Promise<boolean>
   delete(id: string): Promise<boolean>
 }
 
@@ -57,6 +58,14 @@ export function createWebhookEndpointStore(db: Executor): WebhookEndpointStore {
           previous_secret_expires_at: previous?.expiresAt ?? null,
           updated_at: now,
         })
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async setEventTypes(id, eventTypes, now) {
+      const result = await db
+        .updateTable('webhook_endpoints')
+        .set({ event_types: JSON.stringify(eventTypes), updated_at: now })
         .where('id', '=', id)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0

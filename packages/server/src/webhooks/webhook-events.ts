@@ -36,8 +36,8 @@ export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
     timestamp: new Date(event.createdAt).toISOString(),
     data,
   })
-  // Matched as a string: user.deleted and user.roles_changed are not emitted yet, and are
-  // published as soon as the outbox starts carrying them.
+  // Matched as a string: user.deleted is not emitted yet, and is published as soon as the
+  // outbox starts carrying it.
   switch (event.type as string) {
     case 'session.revoked':
       return at('session.revoked', { sessionId: p.sessionId, userId: event.userId, reason: p.reason })

@@ -130,6 +130,26 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       })
     },
 
+    /** Changes the events an endpoint receives (from now on). */
+    async update(id: string, changes: { events: string[] }, actor: Actor): Promise<WebhookEndpoint> {
+      const eventTypes = checkEventTypes(changes.events)
+      return transact(async (tx) => {
+        const endpoint = await tx.webhookEndpoints.findById(id)
+        if (!endpoint) throw new TesseraError('webhook_not_found')
+        const now = clock.now()
+        await tx.webhookEndpoints.setEventTypes(id, eventTypes, now)
+        await tx.events.append({
+          type: 'webhook.updated',
+          actor,
+          userId: null,
+          payload: { endpointId: id, events: eventTypes },
+          ip: null,
+          createdAt: now,
+        })
+        return { ...endpoint, eventTypes, updatedAt: now }
+      })
+    },
+
     /** Deletes an endpoint and its delivery log; nothing more is sent to it. */
     async delete(id: string, actor: Actor): Promise<void> {
       await transact(async (tx) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli as cliInProcess } from '../cli-harness.js'
 import { createTestDatabase } from '../test-database.js'
 import { freePort } from './free-port.js'
 
@@ -77,8 +78,25 @@ async function register(env: Env): Promise<{ web: Client; rs: Client }> {
   // One after another: two CLI processes writing one SQLite file at once can meet a lock.
   const web = await app('Web', 'web', '--grants', 'token_exchange,refresh_token', '--scopes', 'orders:read')
   const rs = await app('Orders API', 'resource-server')
+  // RBAC: a token carries only what the user's roles grant; `grantReader` assigns this one.
+  await roles(env, ['create', 'reader'])
+  await roles(env, ['grant', 'reader', API, 'orders:read'])
   const client = (created: Record<string, unknown>) => ({ id: String(created.clientId), secret: String(created.clientSecret) })
   return { web: client(web), rs: client(rs) }
+}
+
+/**
+ * `tessera roles …`, run in this process (the same CLI code on the same database, without the
+ * cost of a process start: the roles are set-up, not what these tests are about).
+ */
+async function roles(env: Env, args: string[]): Promise<void> {
+  const result = await cliInProcess(env, ['roles', ...args, '--json'])
+  expect(result.code, result.stderr).toBe(0)
+}
+
+/** Gives the signed-up user the `reader` role (orders:read), while the server runs. */
+async function grantReader(env: Env, email: string): Promise<void> {
+  await roles(env, ['assign', 'reader', '--user', email])
 }
 
 /** `tessera start` on `port`, or on a free one (retried if taken meanwhile); stopped after the test. */
@@ -249,6 +267,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     const tessera = await startTessera(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
     const verifier = hybridVerifier(tessera.base, rs)
     await verifier.ready()
@@ -265,6 +284,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     let tessera = await startTessera(env)
     const signedOut = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const [downA, downB, kept] = await Promise.all([1, 2, 3].map(() => signIn(tessera.base, 'ann@example.com', 'sign-in')))
     if (!downA || !downB || !kept) throw new Error('three sessions expected')
     const sessions = [signedOut, downA, downB, kept]
@@ -312,6 +332,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const { web, rs } = await register(env)
     const tessera = await startTessera(env)
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
     const verifier = hybridVerifier(tessera.base, rs, { maxStaleness, requestTimeout: 1_000 })
     await verifier.ready()
@@ -344,6 +365,7 @@ describe('two Tessera instances on one PostgreSQL database', () => {
     // One issuer for both, B's URL, where the verifier discovers the endpoints and the feed.
     const a = await startTessera({ ...env, TESSERA_ISSUER: b.base })
     const session = await signIn(a.base, 'ann@example.com', 'sign-up')
+    await grantReader(env, 'ann@example.com')
     const token = await accessToken(a.base, web, session.token)
     const verifier = hybridVerifier(b.base, rs)
     await verifier.ready()

@@ -9,13 +9,14 @@ export const apisCreateCommand: Command = {
   spec: {
     name: 'apis create',
     summary: 'Register an API (a resource): its identifier is the audience of its tokens.',
-    usage: 'apis create --identifier URI --name N --mode session|jwt|hybrid [--scopes a,b] [--ttl SECONDS] [--json]',
+    usage: 'apis create --identifier URI --name N --mode session|jwt|hybrid [--scopes a,b] [--ttl SECONDS] [--roles-claim] [--json]',
     options: {
       identifier: { type: 'string', description: 'absolute URI, e.g. https://api.example.com' },
       name: { type: 'string', description: 'display name' },
       mode: { type: 'string', description: 'how resource servers verify its tokens: session, jwt or hybrid' },
       scopes: { type: 'string', description: 'permissions the API defines, comma-separated' },
       ttl: { type: 'string', description: 'access-token lifetime in seconds (default 300 for jwt, 3600 otherwise)' },
+      'roles-claim': { type: 'boolean', description: "put a roles claim (the subject's role names) in its access tokens" },
     },
   },
   async run(context) {
@@ -38,6 +39,7 @@ export const apisCreateCommand: Command = {
           mode: mode as VerificationMode,
           scopes,
           ...(args.values.ttl !== undefined ? { accessTokenTtl: optionalInteger(args, 'ttl', 0, 86_400) } : {}),
+          ...(args.values['roles-claim'] === true ? { rolesClaim: true } : {}),
         },
         CLI,
       ),
@@ -70,6 +72,26 @@ export const apisDeleteCommand: Command = {
     const identifier = context.args.positionals[0] as string
     await withTessera(context, (tessera) => tessera.services.apis.delete(identifier, CLI))
     context.output({ deleted: identifier }, `Deleted API ${identifier}.`)
+    return 0
+  },
+}
+
+export const apisRolesClaimCommand: Command = {
+  spec: {
+    name: 'apis roles-claim',
+    summary: "Turn the roles claim of an API's access tokens on or off.",
+    usage: 'apis roles-claim <identifier> on|off [--json]',
+    options: {},
+    positionals: 2,
+  },
+  async run(context) {
+    const [identifier, state] = context.args.positionals as [string, string]
+    if (state !== 'on' && state !== 'off') throw new UsageError('say on or off')
+    const api = await withTessera(context, (tessera) => tessera.services.apis.setRolesClaim(identifier, state === 'on', CLI))
+    context.output(
+      { api: presentApi(api) },
+      `Access tokens for ${api.identifier} ${api.rolesClaim ? 'carry' : 'do not carry'} a roles claim.`,
+    )
     return 0
   },
 }

@@ -1,22 +1,8 @@
-import type { SigningKey } from '../../keys/signing-key.js'
+import { presentKey } from '../../keys/signing-key-view.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'
 
 const CLI = { kind: 'cli' } as const
-
-function presentKey(key: SigningKey) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-  return {
-    kid: key.kid,
-    alg: key.alg,
-    state: key.state,
-    createdAt: iso(key.createdAt),
-    activatesAt: iso(key.activatesAt),
-    retiredAt: iso(key.retiredAt),
-    removeAfter: iso(key.removeAfter),
-    revokedAt: iso(key.revokedAt),
-  }
-}
 
 export const keysListCommand: Command = {
   spec: { name: 'keys list', summary: 'List signing keys and their states.', usage: 'keys list [--json]', options: {} },

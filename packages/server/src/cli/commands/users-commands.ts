@@ -1,6 +1,7 @@
 import { presentUser } from '../../users/user.js'
+import { MAX_USER_PAGE } from '../../users/user-service.js'
 import { optionalInteger, requireString, UsageError } from '../cli-args.js'
-import type { Command } from '../command.js'
+import type { Command, CommandContext } from '../command.js'
 import { withTessera } from '../command.js'
 
 const CLI = { kind: 'cli' } as const
@@ -17,10 +18,7 @@ export const usersCreateCommand: Command = {
   },
   async run(context) {
     const email = requireString(context.args, 'email')
-    if (context.args.values['password-stdin'] !== true) {
-      throw new UsageError('--password-stdin is required: pipe the password in, so it stays out of argv and shell history')
-    }
-    const password = (await context.io.readStdin()).replace(/\r?\n$/, '')
+    const password = await readPassword(context)
     const user = await withTessera(context, (tessera) => tessera.services.users.create({ email, password }, CLI))
     context.output({ user: presentUser(user) }, `Created ${user.email} (${user.id})`)
     return 0
@@ -39,16 +37,15 @@ export const usersListCommand: Command = {
     },
   },
   async run(context) {
-    const limit = optionalInteger(context.args, 'limit', 50, 500)
+    const limit = optionalInteger(context.args, 'limit', 50, MAX_USER_PAGE)
     const { search, after } = context.args.values
-    const users = await withTessera(context, (tessera) =>
+    const { users, next } = await withTessera(context, (tessera) =>
       tessera.services.users.list({
         limit,
         ...(typeof search === 'string' ? { search } : {}),
         ...(typeof after === 'string' ? { after } : {}),
       }),
     )
-    const next = users.length === limit ? (users[users.length - 1]?.id ?? null) : null
     const human = users.length === 0 ? 'No users.' : users.map((user) => `${user.id}  ${user.status.padEnd(8)}  ${user.email}`).join('\n')
     context.output({ users: users.map(presentUser), next }, human)
     return 0
@@ -80,3 +77,49 @@ function statusCommand(action: 'disable' | 'enable'): Command {
 
 export const usersDisableCommand = statusCommand('disable')
 export const usersEnableCommand = statusCommand('enable')
+
+/** Passwords come from standard input only, so they stay out of argv and shell history. */
+async function readPassword(context: CommandContext): Promise<string> {
+  if (context.args.values['password-stdin'] !== true) {
+    throw new UsageError('--password-stdin is required: pipe the password in, so it stays out of argv and shell history')
+  }
+  return (await context.io.readStdin()).replace(/\r?\n$/, '')
+}
+
+export const usersResetPasswordCommand: Command = {
+  spec: {
+    name: 'users reset-password',
+    summary: "Set a user's password (read from standard input); every session of the user is revoked and their tokens die.",
+    usage: 'users reset-password <id|email> --password-stdin [--json]',
+    options: { 'password-stdin': { type: 'boolean', description: 'read the new password from standard input (required)' } },
+    positionals: 1,
+  },
+  async run(context) {
+    const password = await readPassword(context)
+    const user = await withTessera(context, async (tessera) => {
+      const found = await tessera.services.users.get(context.args.positionals[0] as string)
+      return tessera.services.users.resetPassword(found.id, password, CLI)
+    })
+    context.output({ user: presentUser(user) }, `New password set for ${user.email}; every session was signed out.`)
+    return 0
+  },
+}
+
+export const usersDeleteCommand: Command = {
+  spec: {
+    name: 'users delete',
+    summary: 'Delete a user: every session and token of theirs dies, then the account is removed.',
+    usage: 'users delete <id|email> [--json]',
+    options: {},
+    positionals: 1,
+  },
+  async run(context) {
+    const deleted = await withTessera(context, async (tessera) => {
+      const found = await tessera.services.users.get(context.args.positionals[0] as string)
+      await tessera.services.users.delete(found.id, CLI)
+      return found
+    })
+    context.output({ deleted: deleted.id }, `Deleted ${deleted.email} (${deleted.id}).`)
+    return 0
+  },
+}

@@ -1,0 +1,65 @@
+import { Type } from '@sinclair/typebox'
+import { APPLICATION_TYPES } from '../applications/application.js'
+import { ClientId, closed, Name, Permission, Timestamp } from './admin-schemas.js'
+
+const Grants = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+  maxItems: 8,
+  description: 'authorization_code, refresh_token, client_credentials, token_exchange (the RFC 8693 URN also works).',
+})
+const RedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 20, description: 'Exact redirect URIs.' })
+const Apis = Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 50, description: 'API identifiers (audiences).' })
+const Scopes = Type.Array(Permission, { maxItems: 200 })
+const AccessTtl = Type.Integer({ minimum: 30, maximum: 86_400, description: "Override of the API's access-token TTL, seconds." })
+const RefreshTtl = Type.Integer({ minimum: 30, maximum: 31_536_000, description: 'Override of the refresh-token idle TTL, seconds.' })
+const Type_ = Type.Union(
+  APPLICATION_TYPES.map((type) => Type.Literal(type)),
+  { description: 'What kind of client.' },
+)
+
+export const ApplicationView = Type.Object({
+  clientId: Type.String(),
+  name: Type.String(),
+  type: Type_,
+  grants: Type.Array(Type.String()),
+  redirectUris: Type.Array(Type.String()),
+  apis: Type.Array(Type.String()),
+  scopes: Type.Array(Type.String()),
+  accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+  refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Timestamp,
+})
+
+export const ApplicationParams = closed({ clientId: ClientId })
+export const ApplicationBody = Type.Object({ application: ApplicationView })
+export const ApplicationList = Type.Object({ applications: Type.Array(ApplicationView) })
+
+export const NewApplicationBody = closed({
+  name: Name,
+  type: Type_,
+  grants: Type.Optional(Grants),
+  redirectUris: Type.Optional(RedirectUris),
+  apis: Type.Optional(Apis),
+  scopes: Type.Optional(Scopes),
+  accessTokenTtl: Type.Optional(AccessTtl),
+  refreshTokenTtl: Type.Optional(RefreshTtl),
+})
+
+export const ApplicationChangesBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    grants: Type.Optional(Grants),
+    redirectUris: Type.Optional(RedirectUris),
+    apis: Type.Optional(Apis),
+    scopes: Type.Optional(Scopes),
+    accessTokenTtl: Type.Optional(Type.Union([AccessTtl, Type.Null()])),
+    refreshTokenTtl: Type.Optional(Type.Union([RefreshTtl, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const CreatedApplication = Type.Object({
+  clientId: Type.String(),
+  clientSecret: Type.Optional(Type.String({ description: 'Confidential types only; shown once.' })),
+  application: ApplicationView,
+})
+export const RotatedSecret = Type.Object({ clientId: Type.String(), clientSecret: Type.String({ description: 'Shown once.' }) })

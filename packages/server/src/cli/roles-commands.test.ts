@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+
+const API = 'https://api.example.test'
+const PASSWORD = 'correct horse battery staple'
+
+interface PresentedRole {
+  id: string
+  name: string
+  description: string
+  permissions?: { api: string; permission: string }[]
+}
+
+for (const dialect of DIALECTS) {
+  describe(`tessera CLI: roles on ${dialect}`, () => {
+    let database: TestDatabase
+    let dataDir: string
+    let env: Env
+
+    beforeEach(() => {
+      database = createTestDatabase(dialect)
+      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
+      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
+    })
+
+    afterEach(async () => {
+      await database.drop()
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
+      const result = await cli(env, [...argv, '--json'], stdin)
+      expect(result.code, result.stderr).toBe(0)
+      return oneJsonObject(result.stdout)
+    }
+
+    async function refused(argv: string[]): Promise<{ code: number; error: string }> {
+      const result = await cli(env, [...argv, '--json'])
+      return { code: result.code, error: jsonErrorCode(result) }
+    }
+
+    /** An API with scopes read and write, a user and an m2m application. */
+    async function world() {
+      await ok(['apis', 'create', '--identifier', API, '--name', 'Orders', '--mode', 'jwt', '--scopes', 'read,write'])
+      const user = (await ok(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)).user as { id: string }
+      const m2m = await ok(['apps', 'create', '--name', 'Job', '--type', 'm2m', '--api', API, '--scopes', 'read'])
+      const web = await ok(['apps', 'create', '--name', 'Web', '--type', 'web', '--api', API])
+      return { userId: user.id, m2mId: m2m.clientId as string, webId: web.clientId as string }
+    }
+
+    it('creates, grants, shows, assigns, unassigns and deletes a role, printing one JSON object each time', async () => {
+      const { userId, m2mId } = await world()
+      const created = (await ok(['roles', 'create', 'editor', '--description', 'edits orders'])).role as PresentedRole
+      expect(created).toMatchObject({ id: expect.stringMatching(/^rol_/), name: 'editor', description: 'edits orders' })
+      const granted = (await ok(['roles', 'grant', 'editor', API, 'read', 'write'])).role as PresentedRole
+      expect(granted.permissions).toEqual([
+        { api: API, permission: 'read' },
+        { api: API, permission: 'write' },
+      ])
+      expect(((await ok(['roles', 'list'])).roles as PresentedRole[]).map((role) => role.name)).toEqual(['editor'])
+      expect(((await ok(['roles', 'show', created.id])).role as PresentedRole).name).toBe('editor')
+
+      expect(await ok(['roles', 'assign', 'editor', '--user', 'ann@example.com'])).toEqual({ assigned: 'editor', user: 'ann@example.com' })
+      expect(await ok(['roles', 'assign', 'editor', '--app', m2mId])).toEqual({ assigned: 'editor', app: m2mId })
+      const revoked = (await ok(['roles', 'revoke-permission', 'editor', API, 'write'])).role as PresentedRole
+      expect(revoked.permissions).toEqual([{ api: API, permission: 'read' }])
+      expect(await ok(['roles', 'unassign', 'editor', '--user', userId])).toEqual({ unassigned: 'editor', user: userId })
+      expect(await ok(['roles', 'delete', 'editor'])).toEqual({ deleted: 'editor' })
+      expect((await ok(['roles', 'list'])).roles).toEqual([])
+
+      const human = await cli(env, ['roles', 'list'])
+      expect(human.stdout).toBe('No roles.\n')
+    })
+
+    it('refuses unknown roles, foreign permissions, duplicate names and wrong holders with their codes', async () => {
+      const { m2mId, webId } = await world()
+      await ok(['roles', 'create', 'editor'])
+      expect(await refused(['roles', 'create', 'editor'])).toEqual({ code: 1, error: 'role_exists' })
+      expect(await refused(['roles', 'create', 'Not A Name'])).toEqual({ code: 1, error: 'invalid_request' })
+      expect(await refused(['roles', 'show', 'nobody'])).toEqual({ code: 1, error: 'role_not_found' })
+      expect(await refused(['roles', 'grant', 'editor', API, 'delete'])).toEqual({ code: 1, error: 'permission_not_found' })
+      expect(await refused(['roles', 'grant', 'editor', 'https://unknown.example.test', 'read'])).toEqual({
+        code: 1,
+        error: 'api_not_found',
+      })
+      expect(await refused(['roles', 'revoke-permission', 'editor', API, 'read'])).toEqual({ code: 1, error: 'permission_not_found' })
+      expect(await refused(['roles', 'assign', 'editor', '--user', 'bob@example.com'])).toEqual({ code: 1, error: 'user_not_found' })
+      expect(await refused(['roles', 'assign', 'editor', '--app', webId])).toEqual({ code: 1, error: 'invalid_request' })
+      expect(await refused(['roles', 'unassign', 'editor', '--app', m2mId])).toEqual({ code: 1, error: 'role_not_assigned' })
+      expect(await refused(['roles', 'assign', 'editor'])).toEqual({ code: 2, error: 'usage' })
+      expect(await refused(['roles', 'assign', 'editor', '--user', 'ann@example.com', '--app', m2mId])).toEqual({ code: 2, error: 'usage' })
+      expect(await refused(['roles', 'grant', 'editor', API])).toEqual({ code: 2, error: 'usage' })
+      expect(((await ok(['roles', 'show', 'editor'])).role as PresentedRole).permissions).toEqual([])
+    })
+
+    it('turns the roles claim of an API on and off', async () => {
+      await world()
+      expect(((await ok(['apis', 'roles-claim', API, 'on'])).api as { rolesClaim: boolean }).rolesClaim).toBe(true)
+      expect(((await ok(['apis', 'roles-claim', API, 'off'])).api as { rolesClaim: boolean }).rolesClaim).toBe(false)
+      expect(await refused(['apis', 'roles-claim', API, 'maybe'])).toEqual({ code: 2, error: 'usage' })
+      expect(await refused(['apis', 'roles-claim', 'https://unknown.example.test', 'on'])).toEqual({ code: 1, error: 'api_not_found' })
+      const created = await ok([
+        'apis',
+        'create',
+        '--identifier',
+        'https://b.example.test',
+        '--name',
+        'B',
+        '--mode',
+        'jwt',
+        '--roles-claim',
+      ])
+      expect((created.api as { rolesClaim: boolean }).rolesClaim).toBe(true)
+    })
+  })
+}

@@ -1,0 +1,265 @@
+import type { Actor, EventType } from '../events/event-outbox.js'
+import type { Clock } from '../shared/clock.js'
+import { TesseraError } from '../shared/errors.js'
+import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Stores, Transact } from '../store/stores.js'
+import {
+  checkRoleDescription,
+  checkRoleName,
+  type GrantedPermissions,
+  type Permission,
+  ROLE_ID_PREFIX,
+  type Role,
+  type RoleSubject,
+  type RoleWithPermissions,
+} from './role.js'
+import { cutOffHolders } from './role-cut-off.js'
+
+export interface RoleServiceDeps {
+  stores: Pick<Stores, 'roles'>
+  transact: Transact
+  clock: Clock
+  random: RandomSource
+  /** How long a revocation-log entry matters: the longest access-token TTL. */
+  revocationRetentionMs: number
+}
+
+export interface NewRole {
+  name: string
+  description?: string
+}
+
+export type RoleService = ReturnType<typeof createRoleService>
+
+/**
+ * Roles bundle permissions (an API's scopes) and are held by users and M2M applications. Every
+ * change appends an outbox event in its transaction. A change that can take a permission away
+ * (unassigning, deleting, removing a permission, renaming) also cuts off the holders' live tokens
+ * in the same transaction (DESIGN.md §2): users' token versions rise, applications get a `client`
+ * cut-off. Granting more changes no existing token. `role` arguments take a role's id or its name.
+ */
+export function createRoleService(deps: RoleServiceDeps) {
+  const { stores, transact, clock } = deps
+
+  async function resolve(tx: Pick<Stores, 'roles'>, role: string): Promise<Role> {
+    const found = role.startsWith(ROLE_ID_PREFIX) ? await tx.roles.findById(role) : await tx.roles.findByName(role)
+    if (!found) throw new TesseraError('role_not_found')
+    return found
+  }
+
+  /** Each permission must be a scope its API defines. */
+  async function checkPermissions(tx: Stores, api: string, permissions: string[]): Promise<Permission[]> {
+    if (permissions.length === 0) throw new TesseraError('invalid_request', { detail: 'name at least one permission' })
+    if (permissions.length > 100) throw new TesseraError('invalid_request', { detail: 'at most 100 permissions at a time' })
+    const found = await tx.apis.findByIdentifier(api)
+    if (!found) throw new TesseraError('api_not_found', { detail: `no API with identifier ${api.slice(0, 200)}` })
+    const unknown = permissions.filter((permission) => !found.scopes.includes(permission))
+    if (unknown.length > 0) {
+      throw new TesseraError('permission_not_found', { detail: `not a permission of this API: ${unknown.join(' ').slice(0, 200)}` })
+    }
+    return [...new Set(permissions)].map((permission) => ({ api, permission }))
+  }
+
+  async function subjectExists(tx: Stores, subject: RoleSubject): Promise<void> {
+    if (subject.kind === 'user') {
+      if (!(await tx.users.findById(subject.id))) throw new TesseraError('user_not_found')
+      return
+    }
+    const application = await tx.applications.findById(subject.id)
+    if (!application) throw new TesseraError('application_not_found')
+    // Only a client acting for itself holds roles; other clients act for their users.
+    if (application.type !== 'm2m') throw new TesseraError('invalid_request', { detail: 'only m2m applications hold roles' })
+  }
+
+  function event(tx: Stores, type: EventType, actor: Actor, userId: string | null, payload: Record<string, unknown>, now: number) {
+    return tx.events.append({ type, actor, userId, payload, ip: null, createdAt: now })
+  }
+
+  async function withPermissions(tx: Pick<Stores, 'roles'>, role: Role): Promise<RoleWithPermissions> {
+    return { ...role, permissions: await tx.roles.listPermissions(role.id) }
+  }
+
+  async function assign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
+    await transact(async (tx) => {
+      const found = await resolve(tx, role)
+      await subjectExists(tx, subject)
+      const now = clock.now()
+      if (!(await tx.roles.assign(subject, found.id, now))) return // already held: nothing changes
+      await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'assigned'), now)
+    })
+  }
+
+  async function unassign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
+    await transact(async (tx) => {
+      const found = await resolve(tx, role)
+      await subjectExists(tx, subject)
+      if (!(await tx.roles.unassign(subject, found.id))) throw new TesseraError('role_not_assigned')
+      const now = clock.now()
+      if ((await tx.roles.listPermissions(found.id)).length > 0) {
+        const holders = subject.kind === 'user' ? { users: [subject.id], applications: [] } : { users: [], applications: [subject.id] }
+        await cutOffHolders(tx, holders, now, deps.revocationRetentionMs)
+      }
+      await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'unassigned'), now)
+    })
+  }
+
+  return {
+    async create(input: NewRole, actor: Actor): Promise<Role> {
+      const now = clock.now()
+      const role: Role = {
+        id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
+        name: checkRoleName(input.name),
+        description: checkRoleDescription(input.description ?? ''),
+        createdAt: now,
+        updatedAt: now,
+      }
+      return transact(async (tx) => {
+        if (await tx.roles.findByName(role.name)) throw new TesseraError('role_exists')
+        await tx.roles.insert(role)
+        await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
+        return role
+      })
+    },
+
+    list(): Promise<Role[]> {
+      return stores.roles.list()
+    },
+
+    /** The role with its permissions. */
+    async get(role: string): Promise<RoleWithPermissions> {
+      return withPermissions(stores, await resolve(stores, role))
+    },
+
+    /** Renames or re-describes a role. A rename cuts off holders' tokens: their `roles` claim names the old name. */
+    async update(role: string, changes: { name?: string; description?: string }, actor: Actor): Promise<Role> {
+      if (changes.name === undefined && changes.description === undefined) {
+        throw new TesseraError('invalid_request', { detail: 'change the name, the description, or both' })
+      }
+      const name = changes.name === undefined ? undefined : checkRoleName(changes.name)
+      const description = changes.description === undefined ? undefined : checkRoleDescription(changes.description)
+      return transact(async (tx) => {
+        const found = await resolve(tx, role)
+        const now = clock.now()
+        const next = { ...found, name: name ?? found.name, description: description ?? found.description, updatedAt: now }
+        const renamed = next.name !== found.name
+        if (renamed && (await tx.roles.findByName(next.name))) throw new TesseraError('role_exists')
+        await tx.roles.update(found.id, next, now)
+        if (renamed && (await tx.roles.listPermissions(found.id)).length > 0) {
+          await cutOffHolders(tx, await tx.roles.listHolders(found.id), now, deps.revocationRetentionMs)
+        }
+        await event(tx, 'role.updated', actor, null, { roleId: found.id, name: next.name, previousName: found.name }, now)
+        return next
+      })
+    },
+
+    /** Deletes a role; its holders lose it, and their tokens that may carry its permissions die. */
+    async delete(role: string, actor: Actor): Promise<void> {
+      await transact(async (tx) => {
+        const found = await resolve(tx, role)
+        const holders = await tx.roles.listHolders(found.id)
+        const hadPermissions = (await tx.roles.listPermissions(found.id)).length > 0
+        if (!(await tx.roles.delete(found.id))) throw new TesseraError('role_not_found')
+        const now = clock.now()
+        if (hadPermissions) await cutOffHolders(tx, holders, now, deps.revocationRetentionMs)
+        for (const userId of holders.users) {
+          const subject: RoleSubject = { kind: 'user', id: userId }
+          await event(tx, 'user.roles_changed', actor, userId, await roleChange(tx, found, subject, 'role_deleted'), now)
+        }
+        for (const clientId of holders.applications) {
+          const subject: RoleSubject = { kind: 'application', id: clientId }
+          await event(tx, 'application.roles_changed', actor, null, await roleChange(tx, found, subject, 'role_deleted'), now)
+        }
+        await event(
+          tx,
+          'role.deleted',
+          actor,
+          null,
+          { roleId: found.id, name: found.name, users: holders.users.length, applications: holders.applications.length },
+          now,
+        )
+      })
+    },
+
+    /** Adds permissions of one API to a role (those it already has are left as they are). */
+    async addPermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
+      return transact(async (tx) => {
+        const found = await resolve(tx, role)
+        const added = await tx.roles.addPermissions(found.id, await checkPermissions(tx, api, permissions))
+        if (added.length > 0) {
+          await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added, removed: [] }, clock.now())
+        }
+        return withPermissions(tx, found)
+      })
+    },
+
+    /** Removes permissions of one API from a role; every holder's live tokens die. */
+    async removePermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
+      return transact(async (tx) => {
+        const found = await resolve(tx, role)
+        const wanted = await checkPermissions(tx, api, permissions)
+        const held = await tx.roles.listPermissions(found.id)
+        const missing = wanted.filter((want) => !held.some((have) => have.api === want.api && have.permission === want.permission))
+        if (missing.length > 0) {
+          throw new TesseraError('permission_not_found', {
+            detail: `the role does not hold: ${missing
+              .map((each) => each.permission)
+              .join(' ')
+              .slice(0, 200)}`,
+          })
+        }
+        const removed = await tx.roles.removePermissions(found.id, wanted)
+        const now = clock.now()
+        await cutOffHolders(tx, await tx.roles.listHolders(found.id), now, deps.revocationRetentionMs)
+        await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added: [], removed }, now)
+        return withPermissions(tx, found)
+      })
+    },
+
+    assignToUser: (role: string, userId: string, actor: Actor) => assign(role, { kind: 'user', id: userId }, actor),
+    unassignFromUser: (role: string, userId: string, actor: Actor) => unassign(role, { kind: 'user', id: userId }, actor),
+    assignToApplication: (role: string, clientId: string, actor: Actor) => assign(role, { kind: 'application', id: clientId }, actor),
+    unassignFromApplication: (role: string, clientId: string, actor: Actor) => unassign(role, { kind: 'application', id: clientId }, actor),
+
+    async listRolesOfUser(userId: string): Promise<Role[]> {
+      return transact(async (tx) => {
+        if (!(await tx.users.findById(userId))) throw new TesseraError('user_not_found')
+        return tx.roles.listRolesOf({ kind: 'user', id: userId })
+      })
+    },
+
+    async listRolesOfApplication(clientId: string): Promise<Role[]> {
+      return transact(async (tx) => {
+        if (!(await tx.applications.findById(clientId))) throw new TesseraError('application_not_found')
+        return tx.roles.listRolesOf({ kind: 'application', id: clientId })
+      })
+    },
+
+    /** What the subject's roles grant on one API; call inside the transaction that issues the token. */
+    async permissionsFor(tx: Pick<Stores, 'roles'>, subject: RoleSubject, api: string): Promise<GrantedPermissions> {
+      const grants = await tx.roles.grantsOn(subject, api)
+      return {
+        permissions: [...new Set(grants.map((grant) => grant.permission))].sort(),
+        roles: [...new Set(grants.map((grant) => grant.role))].sort(),
+      }
+    },
+  }
+}
+
+function rolesChanged(subject: RoleSubject): EventType {
+  return subject.kind === 'user' ? 'user.roles_changed' : 'application.roles_changed'
+}
+
+function userOf(subject: RoleSubject): string | null {
+  return subject.kind === 'user' ? subject.id : null
+}
+
+/** The payload of a roles_changed event: the change, and the names of the roles the subject holds now. */
+async function roleChange(tx: Pick<Stores, 'roles'>, role: Role, subject: RoleSubject, change: 'assigned' | 'unassigned' | 'role_deleted') {
+  return {
+    roleId: role.id,
+    name: role.name,
+    change,
+    roles: (await tx.roles.listRolesOf(subject)).map((held) => held.name),
+    ...(subject.kind === 'application' ? { clientId: subject.id } : {}),
+  }
+}
