@@ -63,15 +63,34 @@ export async function startTessera({ database = 'sqlite', background = false, ..
   }
 }
 
-/** A user, signed up over HTTP; returns the bearer session token. */
-export async function signUp(address, email = 'bench@example.com') {
+/** A user, signed up over HTTP: { token (the bearer session token), userId }. */
+export async function signUpUser(address, email = 'bench@example.com') {
   const response = await fetch(`${address}/v1/sign-up`, {
     method: 'POST',
     headers: json,
     body: JSON.stringify({ email, password: PASSWORD, transport: 'bearer' }),
   })
   if (response.status !== 201) throw new Error(`sign-up failed: ${response.status}`)
-  return (await response.json()).session.token
+  const body = await response.json()
+  return { token: body.session.token, userId: body.user.id }
+}
+
+/** A user, signed up over HTTP; returns the bearer session token. */
+export async function signUp(address, email) {
+  return (await signUpUser(address, email)).token
+}
+
+/**
+ * RBAC: tokens carry a scope only through a role. Gives `orders:read` on each API to the users and
+ * applications named, through one role, as a deployment would (a store read per token issued).
+ */
+export async function grantReader(tessera, apis, { users = [], applications = [], name = 'reader' } = {}) {
+  const roles = tessera.services.roles
+  if (!roles) return // a build without RBAC
+  await roles.create({ name }, CLI)
+  for (const api of apis) await roles.addPermissions(name, api, ['orders:read'], CLI)
+  for (const id of users) await roles.assignToUser(name, id, CLI)
+  for (const id of applications) await roles.assignToApplication(name, id, CLI)
 }
 
 /** Trades a session token for an access token (and refresh token) of `resource`. */

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { promisify } from 'node:util'
-import { basic, CLI, exchange, exchangeBody, form, json, PASSWORD, signUp, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, exchange, exchangeBody, form, grantReader, json, PASSWORD, signUpUser, startTessera } from '../lib/harness.mjs'
 import { interleave, percentile, row } from '../lib/stats.mjs'
 
 const RESOURCE = 'https://api.example.com'
@@ -20,7 +20,8 @@ export async function run({ settings, loader, log }) {
     { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
     CLI,
   )
-  const sessionToken = await signUp(address)
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [RESOURCE], { users: [userId], applications: [m2m.application.id] })
   const webAuth = basic(web.application.id, web.clientSecret)
   const ccBody = new URLSearchParams({ grant_type: 'client_credentials', resource: RESOURCE }).toString()
   const post = (headers, body) => () => loader.run(`${address}/oauth/token`, { method: 'POST', headers: { ...form, ...headers }, body })

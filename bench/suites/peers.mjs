@@ -2,7 +2,7 @@
 // by the same autocannon in the same rounds as the Tessera case it is compared with. Each peer row
 // shows the ratio Tessera / peer (above 1: Tessera is faster), computed round by round.
 import { startChild } from '../lib/child-server.mjs'
-import { basic, CLI, form, REDIS_URL, signUp, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, form, grantReader, REDIS_URL, signUp, startTessera } from '../lib/harness.mjs'
 import { interleave, row } from '../lib/stats.mjs'
 
 const RESOURCE = 'https://api.example.com'
@@ -14,6 +14,7 @@ export async function run({ settings, loader, log }) {
   await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
   const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [RESOURCE], scopes: ['orders:read'] }, CLI)
   const sessionToken = await signUp(address)
+  await grantReader(tessera, [RESOURCE], { applications: [m2m.application.id] })
 
   const oidc = await startChild(peer('oidc-provider-server'))
   const betterAuth = await startChild(peer('better-auth-server'), { cookieCache: false })

@@ -3,7 +3,7 @@
 // live in a child process (lib/revocation-subscribers.mjs), so they never share the server's
 // event loop; both processes stamp times on the same wall clock (performance.timeOrigin + now()).
 import { fork } from 'node:child_process'
-import { basic, CLI, exchange, json, PASSWORD, signUp, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, exchange, grantReader, json, PASSWORD, signUpUser, startTessera } from '../lib/harness.mjs'
 import { percentile } from '../lib/stats.mjs'
 
 const AUDIENCE = 'https://orders.example.test'
@@ -37,7 +37,8 @@ export async function run({ settings, log }) {
   const web = await apps.create({ name: 'web', type: 'web', grants: ['token_exchange'], apis: [AUDIENCE], scopes: ['orders:read'] }, CLI)
   const rs = await apps.create({ name: 'orders', type: 'resource-server', apis: [AUDIENCE] }, CLI)
   const webAuth = basic(web.application.id, web.clientSecret)
-  await signUp(issuer)
+  const { userId } = await signUpUser(issuer)
+  await grantReader(tessera, [AUDIENCE], { users: [userId] })
 
   async function sessionWithToken() {
     const signIn = await fetch(`${issuer}/v1/sign-in`, {

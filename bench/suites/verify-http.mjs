@@ -3,7 +3,7 @@
 // the same server measured in the same round. Plus Tessera's own session check (GET /v1/session)
 // on SQLite and PostgreSQL, against Tessera's /healthz.
 import { startChild } from '../lib/child-server.mjs'
-import { basic, CLI, exchange, signUp, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 import { interleave } from '../lib/stats.mjs'
 
 export const ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256']
@@ -19,6 +19,7 @@ async function fixture(options, full) {
   const apps = tessera.services.applications
   await apis.create({ identifier: JWT_API, name: 'jwt', mode: 'jwt', scopes: ['orders:read'] }, CLI)
   const m2m = await apps.create({ name: 'job', type: 'm2m', apis: [JWT_API], scopes: ['orders:read'] }, CLI)
+  await grantReader(tessera, [JWT_API], { applications: [m2m.application.id], name: 'job-reader' })
   const jwtToken = (await tessera.services.tokens.clientCredentials(m2m.application, { resource: [JWT_API], scope: undefined }))
     .access_token
   const out = { server, issuer, jwtToken }
@@ -31,7 +32,8 @@ async function fixture(options, full) {
   )
   const hybridRs = await apps.create({ name: 'hybrid-rs', type: 'resource-server', apis: [HYBRID_API] }, CLI)
   const sessionRs = await apps.create({ name: 'session-rs', type: 'resource-server', apis: [SESSION_API] }, CLI)
-  const sessionToken = await signUp(address)
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [HYBRID_API, SESSION_API], { users: [userId] })
   const webAuth = basic(web.application.id, web.clientSecret)
   out.sessionToken = sessionToken
   out.hybridToken = (await exchange(address, webAuth, sessionToken, HYBRID_API)).access_token

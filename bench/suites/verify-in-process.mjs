@@ -4,7 +4,7 @@
 import { constants, createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { createVerifier } from '@tessera/sdk'
 import { importJWK, jwtVerify } from 'jose'
-import { CLI, signUp, startTessera } from '../lib/harness.mjs'
+import { CLI, grantReader, signUp, startTessera } from '../lib/harness.mjs'
 import { percentile, row } from '../lib/stats.mjs'
 import { ALGORITHMS } from './verify-http.mjs'
 
@@ -68,6 +68,7 @@ export async function run({ settings, log }) {
     const { tessera, issuer } = server
     await tessera.services.apis.create({ identifier: AUDIENCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
     const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [AUDIENCE], scopes: ['orders:read'] }, CLI)
+    await grantReader(tessera, [AUDIENCE], { applications: [m2m.application.id] })
     const tokens = []
     for (let i = 0; i < settings.tokens; i++) {
       tokens.push(
