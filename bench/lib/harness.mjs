@@ -1,63 +1,116 @@
-// Shared bench plumbing: an in-process Tessera on a temporary SQLite file, and autocannon in a
-// child process so the load generator never shares the server's event loop.
-import { execFile } from 'node:child_process'
+// Shared bench plumbing: an in-process Tessera on a temporary SQLite file (or a fresh PostgreSQL
+// schema), and its setup helpers.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import pg from 'pg'
 import { createTessera, loadConfig } from 'tessera'
 
-export const DURATION = Number(process.env.BENCH_DURATION ?? 5)
-export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const PASSWORD = 'correct horse battery staple'
+export const CLI = { kind: 'cli' }
 
-export async function startTessera(overrides = {}) {
+export async function freePort() {
+  const probe = createServer()
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address()
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+/**
+ * Tessera in this process, listening on 127.0.0.1 where its issuer says (the SDK reads discovery
+ * at the issuer). `database`: 'sqlite' (a temporary file) or 'postgres' (a schema of its own).
+ */
+export async function startTessera({ database = 'sqlite', background = false, ...overrides } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
+  const port = await freePort()
+  const issuer = `http://127.0.0.1:${port}`
+  const schema = `bench_${process.pid}_${port}`
+  const databaseUrl = database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
   const config = loadConfig({
     env: {},
     overrides: {
-      databaseUrl: `sqlite:${join(dir, 'tessera.db')}`,
+      databaseUrl,
       dataDir: dir,
       logLevel: 'silent',
-      issuer: 'http://localhost:4000',
+      issuer,
       rateLimit: { credentialRequestsPerIp: 1_000_000 },
       ...overrides,
     },
   })
   const tessera = await createTessera(config)
   const app = await tessera.app()
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  if (background) await tessera.startBackgroundTasks()
+  await app.listen({ port, host: '127.0.0.1' })
   return {
     tessera,
     config,
-    address,
+    issuer,
+    address: issuer,
     async close() {
       await tessera.close()
       rmSync(dir, { recursive: true, force: true })
+      if (database === 'postgres') {
+        const client = new pg.Client({ connectionString: POSTGRES_URL })
+        await client.connect()
+        await client.query(`drop schema if exists ${schema} cascade`)
+        await client.end()
+      }
     },
   }
 }
 
-const autocannonBin = new URL('../../node_modules/autocannon/autocannon.js', import.meta.url).pathname
-
-/** Runs autocannon against one URL; refuses results with any non-2xx answer or error. */
-export async function load(url, { method = 'GET', headers = {}, body } = {}) {
-  const args = [autocannonBin, '--json', '-c', String(CONNECTIONS), '-d', String(DURATION), '-m', method]
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`)
-  if (body !== undefined) args.push('-b', body)
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, url], { maxBuffer: 1 << 24 })
-  const result = JSON.parse(stdout)
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${method} ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+/** A user, signed up over HTTP: { token (the bearer session token), userId }. */
+export async function signUpUser(address, email = 'bench@example.com') {
+  const response = await fetch(`${address}/v1/sign-up`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password: PASSWORD, transport: 'bearer' }),
+  })
+  if (response.status !== 201) throw new Error(`sign-up failed: ${response.status}`)
+  const body = await response.json()
+  return { token: body.session.token, userId: body.user.id }
 }
 
-export function header(title) {
-  console.log(`\n${title}, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? ''}`)
+/** A user, signed up over HTTP; returns the bearer session token. */
+export async function signUp(address, email) {
+  return (await signUpUser(address, email)).token
 }
 
-export function table(rows, baseline) {
-  console.log('\n| Case | req/s | p50 ms | p99 ms | ratio to baseline |\n| --- | --- | --- | --- | --- |')
-  for (const [name, r] of rows)
-    console.log(`| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${(r.rps / baseline.rps).toFixed(2)} |`)
+/**
+ * RBAC: tokens carry a scope only through a role. Gives `orders:read` on each API to the users and
+ * applications named, through one role, as a deployment would (a store read per token issued).
+ */
+export async function grantReader(tessera, apis, { users = [], applications = [], name = 'reader' } = {}) {
+  const roles = tessera.services.roles
+  if (!roles) return // a build without RBAC
+  await roles.create({ name }, CLI)
+  for (const api of apis) await roles.addPermissions(name, api, ['orders:read'], CLI)
+  for (const id of users) await roles.assignToUser(name, id, CLI)
+  for (const id of applications) await roles.assignToApplication(name, id, CLI)
+}
+
+/** Trades a session token for an access token (and refresh token) of `resource`. */
+export async function exchange(address, authorization, sessionToken, resource) {
+  const response = await fetch(`${address}/oauth/token`, {
+    method: 'POST',
+    headers: { ...form, authorization },
+    body: exchangeBody(sessionToken, resource),
+  })
+  if (response.status !== 200) throw new Error(`token exchange failed: ${response.status} ${await response.text()}`)
+  return response.json()
+}
+
+export function exchangeBody(sessionToken, resource) {
+  return new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: sessionToken,
+    subject_token_type: 'urn:tessera:token-type:session',
+    resource,
+  }).toString()
 }
 
 export const json = { 'content-type': 'application/json' }

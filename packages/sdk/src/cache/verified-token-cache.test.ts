@@ -15,6 +15,19 @@ describe('the verified-token cache', () => {
     expect(cache.get('c', 0)).toBe('C')
   })
 
+  it('keeps a token that is hit often while many others come and go', () => {
+    const cache = createVerifiedTokenCache<string>(100)
+    cache.set('hot', 'H', 1000)
+    for (let i = 0; i < 1000; i++) {
+      cache.set(`cold-${i}`, 'C', 1000)
+      if (i % 40 === 0) expect(cache.get('hot', 0)).toBe('H')
+    }
+    expect(cache.size).toBe(100)
+    expect(cache.get('hot', 0)).toBe('H')
+    expect(cache.get('cold-899', 0)).toBeUndefined()
+    expect(cache.get('cold-999', 0)).toBe('C')
+  })
+
   it('forgets an entry at its expiry', () => {
     const cache = createVerifiedTokenCache<string>(10)
     cache.set('a', 'A', 1000)

@@ -5,6 +5,7 @@ import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteDial
 import pg from 'pg'
 import type { Database } from './database.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
+import { withStatementCache } from './sqlite-statement-cache.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -38,7 +39,7 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   return {
-    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }),
+    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) }),
     dialect: 'sqlite',
     schema: undefined,
     description: `sqlite:${path}`,

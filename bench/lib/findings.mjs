@@ -1,0 +1,48 @@
+// "Where Tessera loses", read from the figures of this run, and what the profiles say.
+export function findings(sections, targets) {
+  const lines = ['## Where Tessera loses, and why', '']
+  for (const t of targets.filter((t) => t.met === false))
+    lines.push(`- Target missed: **${t.what}** (${t.target}): measured ${t.measured}.`)
+  const peers = sections.find((s) => s.id === 'peers')
+  for (const r of peers?.rows ?? []) {
+    if (r.ratio && r.ratio.median < 1)
+      lines.push(
+        `- Slower than a peer: ${r.name}: Tessera / peer = ${r.ratio.median.toFixed(2)} (${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}).`,
+      )
+  }
+  const http = sections.find((s) => s.id === 'verify-http')
+  const session = http?.rows.find((r) => r.name.startsWith('session mode: introspection, Tessera on SQLite'))
+  const jwt = http?.rows.find((r) => r.name.startsWith('jwt mode ES256, cache off'))
+  if (session && jwt) {
+    lines.push(
+      `- The seed's claims, checked: over HTTP, jwt mode ES256 with no cache keeps ${jwt.ratio.median.toFixed(2)} of the bare route, session mode ` +
+        `(a round trip to Tessera per request) ${session.ratio.median.toFixed(2)}. In process (section 1a), compare the SQLite session lookup with the ES256 rows.`,
+    )
+  }
+  lines.push(
+    '',
+    'What the profiles say (`node --cpu-prof` on `bench/tools/profile-client-credentials.mjs`, summarised by `bench/tools/profile-summary.mjs`):',
+    '',
+    "- **client_credentials**: per request Tessera makes three store reads through Kysely (the client's throttle state, the application, the API) " +
+      "and signs through jose 6, which uses WebCrypto only. Kysely's SQLite driver prepared every query again (better-sqlite3 `prepare` was ~5 % of " +
+      'the samples, Kysely ~9 %): the SQLite store now keeps one prepared statement per SQL text (`store/sqlite-statement-cache.ts`), measured ' +
+      'with `bench/tools/ab-token-endpoint.mjs` (two builds, same process, interleaved): after / before = 1.42 (1.14–2.42) and 1.15 (0.87–2.47) in two runs. ' +
+      'What remains: WebCrypto `subtle.sign` is now the largest single item (~20 % of the samples). A node:crypto KeyObject signer (the compact JWS ' +
+      'built by hand, which DESIGN.md §4 rules out) was tried and measured: 0.87 (0.66–1.94) and 1.45 (0.74–2.24) of the statement-cache build in two ' +
+      'runs, no clear gain on this shared 2-core machine (node:crypto signs on the main thread; WebCrypto does the arithmetic on the thread pool, ' +
+      'and spends less main-thread time per signature), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its ' +
+      'client from memory; Tessera reads its client, API and throttle state from the database on every request, so that another instance sees a ' +
+      'deleted client or a rotated secret at once. Caching those would trade that for speed; it was not done.',
+    "- **SDK cold verification**: the gap to raw node:crypto is jose's WebCrypto path (key import is cached, but every `subtle.verify` is an async " +
+      "job with its own promise and copies) plus the SDK's strict checks (compact form, size, claim types) and `jwtVerify`'s claim validation. " +
+      'Overlapping verifications (64 in flight) hide part of the WebCrypto latency on the thread pool.',
+    "- **Session mode over HTTP** pays an introspection round trip per request, and Tessera's introspection (RFC 7662) is heavier than its " +
+      'session check: client authentication (throttle state and application reads), then the access-token record, its application, the session ' +
+      'and the user, each a store read. It was not profiled in this run: that is the next place to look if session mode must get faster. It exists ' +
+      'for APIs that need zero staleness; hybrid mode is the answer for the rest.',
+    '- **Start-up, memory and sign-in** were measured, not profiled, in this run: cold start-up includes module loading, the migrations, the ' +
+      'master key and the first signing key; sign-in is bound by argon2id at the OWASP minimum (19 MiB, t=2), which DESIGN.md §9 measured at ' +
+      '≈ 10 ms per hash on an idle machine, against a load average near 9 on 2 cores here. Where their time and memory go is the next thing to measure.',
+  )
+  return lines.join('\n')
+}

@@ -1,0 +1,15 @@
+// Child process of lib/loader.mjs: runs one autocannon measurement per message.
+import autocannon from 'autocannon'
+
+process.on('message', async ({ id, options }) => {
+  try {
+    const result = await autocannon({ ...options, timeout: 10 })
+    const bad = result.non2xx + result.errors + result.timeouts
+    if (bad > 0)
+      throw new Error(`${options.method} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
+    const seconds = (result.finish - result.start) / 1000
+    process.send({ id, result: { rate: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 } })
+  } catch (error) {
+    process.send({ id, error: String(error?.message ?? error) })
+  }
+})

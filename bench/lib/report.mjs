@@ -1,0 +1,78 @@
+// Writes docs/benchmarks.md (or <out>/benchmarks.md) and one SVG chart per charted section.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { barChart } from './svg-chart.mjs'
+
+const num = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
+const rate = (s) => (Number.isFinite(s.median) ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : 'n/a')
+const ms = (s) => (Number.isFinite(s.median) ? `${num(s.median, 1)} (${num(s.min, 1)}–${num(s.max, 1)})` : '–')
+const ratio = (s) => (s && Number.isFinite(s.median) ? `**${num(s.median, 2)}** (${num(s.min, 2)}–${num(s.max, 2)})` : '–')
+
+function section(out, s, context) {
+  const lines = [`## ${s.title}`, '', s.intro, '']
+  if (s.rows) {
+    const unit = s.unit ?? 'req/s'
+    const head = s.ratioLabel ?? 'ratio to baseline'
+    const lat = s.latencyUnit ?? 'ms'
+    const cpu = s.rows.some((r) => r.cpuRate)
+    lines.push(
+      `| Case | ${unit} median (min–max) | p50 ${lat} | p99 ${lat} | ${head} |${cpu ? ` ${unit} per CPU-second |` : ''}`,
+      `| --- | --- | --- | --- | --- |${cpu ? ' --- |' : ''}`,
+    )
+    for (const r of s.rows) {
+      lines.push(
+        `| ${r.name} | ${rate(r.rate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.ratio)} |${cpu ? ` ${r.cpuRate ? rate(r.cpuRate) : '–'} |` : ''}`,
+      )
+    }
+    lines.push('')
+  }
+  if (s.markdown) lines.push(s.markdown, '')
+  if (s.chart && s.rows) {
+    const file = `${s.id}.svg`
+    const rows = s.rows.filter((r) => r.ratio).map((r) => ({ name: r.name, ...r.ratio }))
+    writeFileSync(
+      join(out, 'benchmarks', file),
+      barChart({
+        title: s.title,
+        subtitle: `${s.ratioLabel ?? 'ratio to baseline'}; median, whisker min–max over ${context.rounds} rounds; ${context.stamp}`,
+        rows,
+      }),
+    )
+    lines.push(`![${s.title}](benchmarks/${file})`, '')
+  }
+  return lines.join('\n')
+}
+
+export function writeReport(out, { machine, settings, started, finished, loadStart, loadEnd, sections, targets, analysis }) {
+  mkdirSync(join(out, 'benchmarks'), { recursive: true })
+  const stamp = `${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${started.toISOString().slice(0, 10)}`
+  const context = { rounds: settings.rounds, stamp }
+  const header = [
+    '# Benchmarks',
+    '',
+    `Produced by \`npm run bench\`${settings.name === 'quick' ? ' --quick (a smoke run: its figures mean nothing)' : ''}; do not edit by hand.`,
+    '',
+    '| Machine | |',
+    '| --- | --- |',
+    `| CPU | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB |`,
+    `| Node | ${machine.node} (${machine.platform}) |`,
+    `| Run | ${started.toISOString()} → ${finished.toISOString()} (${Math.round((finished - started) / 1000)} s, profile ${settings.name}) |`,
+    `| Load average (1, 5, 15 min) | at start ${loadStart.join(', ')}; at end ${loadEnd.join(', ')} |`,
+    `| Rounds | every case ${settings.rounds}× interleaved with its baseline; ${settings.duration} s of load each, ${settings.connections} connections |`,
+    '',
+    'Every figure is the median of the rounds, with (min–max). Ratios are computed round by round against the baseline measured',
+    'next to the case in the same round, then summarised: on a shared machine, absolute figures move with the neighbours, ratios much less.',
+    '',
+    `The machine was shared during the run (load average ${loadStart[0]} at the start, ${loadEnd[0]} at the end, on ${machine.cores} cores,`,
+    'with other work running tests): absolute rates are lower and noisier than on an idle machine. Read the ratios.',
+    '',
+    '## Targets',
+    '',
+    '| What | Target | Measured | Met |',
+    '| --- | --- | --- | --- |',
+    ...targets.map((t) => `| ${t.what} | ${t.target} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`),
+    '',
+  ]
+  const body = sections.map((s) => section(out, s, context))
+  writeFileSync(join(out, 'benchmarks.md'), `${[...header, analysis, '', ...body].join('\n')}\n`)
+}

@@ -1,0 +1,38 @@
+// The two profiles of the suite. Full: what docs/benchmarks.md is made of. Quick: the CI smoke,
+// every case on every code path with tiny durations (its figures mean nothing).
+export const FULL = {
+  name: 'full',
+  rounds: 3, // every case runs this many times, interleaved with its baseline: min / median / max
+  duration: 4, // seconds of load per HTTP measurement
+  connections: 50,
+  tokens: 2000, // tokens per in-process verify case
+  signIns: 40,
+  revocations: 20, // per subscriber count
+  subscribers: [1, 10, 100],
+  footprintStarts: 3,
+}
+
+export const QUICK = {
+  name: 'quick',
+  rounds: 1,
+  duration: 0.2,
+  connections: 10,
+  tokens: 150,
+  signIns: 4,
+  revocations: 3,
+  subscribers: [1, 10, 100],
+  footprintStarts: 1,
+}
+
+/** `--quick`, `--out <dir>`, `--only <suite,…>` from the command line. */
+export function parseArgs(argv) {
+  const args = { quick: false, out: null, only: null, from: null }
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') args.quick = true
+    else if (argv[i] === '--from') args.from = argv[++i]
+    else if (argv[i] === '--out') args.out = argv[++i]
+    else if (argv[i] === '--only') args.only = argv[++i].split(',')
+    else throw new Error(`unknown argument ${argv[i]} (use --quick, --out <dir>, --only <suite,…>, --from <results.json>)`)
+  }
+  return args
+}

@@ -1,0 +1,118 @@
+// §2: token issuance on SQLite (client_credentials, token exchange, refresh rotation, the JWKS)
+// against Tessera's /healthz in the same round; sign-in latency, throughput and the event-loop
+// delay while argon2id hashes.
+import { execFile } from 'node:child_process'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { promisify } from 'node:util'
+import { basic, CLI, exchange, exchangeBody, form, grantReader, json, PASSWORD, signUpUser, startTessera } from '../lib/harness.mjs'
+import { interleave, percentile, row } from '../lib/stats.mjs'
+
+const RESOURCE = 'https://api.example.com'
+const CHAINS = 20
+const NONE = { min: Number.NaN, median: Number.NaN, max: Number.NaN }
+
+export async function run({ settings, loader, log }) {
+  const server = await startTessera()
+  const { address, tessera, config } = server
+  await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
+  const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [RESOURCE], scopes: ['orders:read'] }, CLI)
+  const web = await tessera.services.applications.create(
+    { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
+    CLI,
+  )
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [RESOURCE], { users: [userId], applications: [m2m.application.id] })
+  const webAuth = basic(web.application.id, web.clientSecret)
+  const ccBody = new URLSearchParams({ grant_type: 'client_credentials', resource: RESOURCE }).toString()
+  const post = (headers, body) => () => loader.run(`${address}/oauth/token`, { method: 'POST', headers: { ...form, ...headers }, body })
+
+  // Refresh chains: each chain refreshes its own token one request after another (a fixed body
+  // would be a replay), driven from a child process like autocannon.
+  const refresh = async () => {
+    const starts = []
+    for (let i = 0; i < CHAINS; i++) starts.push((await exchange(address, webAuth, sessionToken, RESOURCE)).refresh_token)
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      new URL('../lib/refresh-chains.mjs', import.meta.url).pathname,
+      JSON.stringify({ url: `${address}/oauth/token`, authorization: webAuth, tokens: starts, seconds: settings.duration }),
+    ])
+    const result = JSON.parse(stdout)
+    return { rate: result.rps, p50: result.p50, p99: result.p99 }
+  }
+  log('token issuance')
+  const rows = await interleave(
+    settings.rounds,
+    {
+      'GET /healthz (baseline)': () => loader.run(`${address}/healthz`),
+      'GET /.well-known/jwks.json': () => loader.run(`${address}/.well-known/jwks.json`),
+      'client_credentials (ES256 JWT, no write)': post({ authorization: basic(m2m.application.id, m2m.clientSecret) }, ccBody),
+      'token exchange (session → JWT + refresh token, one transaction)': post(
+        { authorization: webAuth },
+        exchangeBody(sessionToken, RESOURCE),
+      ),
+      [`refresh-token rotation (${CHAINS} chains)`]: refresh,
+    },
+    'GET /healthz (baseline)',
+    log,
+  )
+
+  log('sign-in')
+  const signIn = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
+  const sequential = []
+  const loops = []
+  for (let round = 0; round < settings.rounds; round++) {
+    const latencies = []
+    const loop = monitorEventLoopDelay({ resolution: 1 })
+    loop.enable()
+    const started = performance.now()
+    for (let i = 0; i < settings.signIns; i++) {
+      const t = performance.now()
+      const response = await fetch(`${address}/v1/sign-in`, { method: 'POST', headers: json, body: signIn })
+      await response.arrayBuffer()
+      if (response.status !== 200) throw new Error(`sign-in failed: ${response.status}`)
+      latencies.push(performance.now() - t)
+    }
+    loop.disable()
+    latencies.sort((a, b) => a - b)
+    const seconds = (performance.now() - started) / 1000
+    sequential.push({ rate: settings.signIns / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) })
+    loops.push({ rate: Number.NaN, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 })
+  }
+  // Concurrent sign-ins: the event-loop delay of the server (this process) while argon2 hashes.
+  const concurrent = []
+  const concurrentLoops = []
+  for (let round = 0; round < settings.rounds; round++) {
+    const loop = monitorEventLoopDelay({ resolution: 1 })
+    loop.enable()
+    concurrent.push(await loader.run(`${address}/v1/sign-in`, { method: 'POST', headers: json, body: signIn, connections: 8 }))
+    loop.disable()
+    concurrentLoops.push({ rate: Number.NaN, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 })
+  }
+  await server.close()
+  const { memoryCost, timeCost, parallelism } = config.argon2
+  return [
+    {
+      id: 'issuance',
+      title: '2a. Token issuance (SQLite, ES256)',
+      intro:
+        'POST /oauth/token with `client_secret_basic`, loaded by autocannon against Tessera in the bench process; refresh rotation by ' +
+        `${CHAINS} chains in a child process (each request presents the token the previous one returned). Ratios to Tessera's /healthz in the same round.`,
+      rows,
+      chart: true,
+    },
+    {
+      id: 'sign-in',
+      title: `2b. Sign-in (argon2id m=${memoryCost} KiB, t=${timeCost}, p=${parallelism})`,
+      intro:
+        `POST /v1/sign-in: ${settings.signIns} one after another per round, then autocannon with 8 connections. ` +
+        'The event-loop rows give the p50/p99 event-loop delay of the server process (ms) while it signs users in: argon2 runs off the loop.',
+      unit: 'sign-ins/s',
+      rows: [
+        row('sign-in, one at a time', sequential, null),
+        row('sign-in, 8 concurrent', concurrent, null),
+        { ...row('event-loop delay, sign-ins one at a time', loops, null), rate: NONE },
+        { ...row('event-loop delay, 8 concurrent sign-ins', concurrentLoops, null), rate: NONE },
+      ],
+      chart: false,
+    },
+  ]
+}

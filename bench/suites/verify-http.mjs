@@ -1,0 +1,126 @@
+// §1 over HTTP: a small resource server (lib/resource-server.mjs, its own process) with one route
+// per verification mode, loaded by autocannon; every case is a ratio to the unprotected route of
+// the same server measured in the same round. Plus Tessera's own session check (GET /v1/session)
+// on SQLite and PostgreSQL, against Tessera's /healthz.
+import { startChild } from '../lib/child-server.mjs'
+import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { interleave } from '../lib/stats.mjs'
+
+export const ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256']
+const JWT_API = 'https://jwt.example.test'
+const HYBRID_API = 'https://hybrid.example.test'
+const SESSION_API = 'https://session.example.test'
+
+/** One Tessera with a jwt API (and, when `full`, a hybrid and a session API), and its tokens. */
+async function fixture(options, full) {
+  const server = await startTessera(options)
+  const { tessera, address, issuer } = server
+  const apis = tessera.services.apis
+  const apps = tessera.services.applications
+  await apis.create({ identifier: JWT_API, name: 'jwt', mode: 'jwt', scopes: ['orders:read'] }, CLI)
+  const m2m = await apps.create({ name: 'job', type: 'm2m', apis: [JWT_API], scopes: ['orders:read'] }, CLI)
+  await grantReader(tessera, [JWT_API], { applications: [m2m.application.id], name: 'job-reader' })
+  const jwtToken = (await tessera.services.tokens.clientCredentials(m2m.application, { resource: [JWT_API], scope: undefined }))
+    .access_token
+  const out = { server, issuer, jwtToken }
+  if (!full) return out
+  await apis.create({ identifier: HYBRID_API, name: 'hybrid', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
+  await apis.create({ identifier: SESSION_API, name: 'session', mode: 'session', scopes: ['orders:read'] }, CLI)
+  const web = await apps.create(
+    { name: 'web', type: 'web', grants: ['token_exchange'], apis: [HYBRID_API, SESSION_API], scopes: ['orders:read'] },
+    CLI,
+  )
+  const hybridRs = await apps.create({ name: 'hybrid-rs', type: 'resource-server', apis: [HYBRID_API] }, CLI)
+  const sessionRs = await apps.create({ name: 'session-rs', type: 'resource-server', apis: [SESSION_API] }, CLI)
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [HYBRID_API, SESSION_API], { users: [userId] })
+  const webAuth = basic(web.application.id, web.clientSecret)
+  out.sessionToken = sessionToken
+  out.hybridToken = (await exchange(address, webAuth, sessionToken, HYBRID_API)).access_token
+  out.opaqueToken = (await exchange(address, webAuth, sessionToken, SESSION_API)).access_token
+  out.hybridClient = { id: hybridRs.application.id, secret: hybridRs.clientSecret }
+  out.sessionClient = { id: sessionRs.application.id, secret: sessionRs.clientSecret }
+  return out
+}
+
+export async function run({ settings, loader, log }) {
+  const fixtures = {}
+  for (const alg of ALGORITHMS) fixtures[alg] = await fixture({ keys: { algorithm: alg }, background: alg === 'ES256' }, alg === 'ES256')
+  const postgres = await fixture({ database: 'postgres' }, true)
+  const es = fixtures.ES256
+  const routes = [{ path: '/bare', verifier: null }]
+  const tokens = {}
+  const route = (path, token, verifier) => {
+    routes.push({ path, verifier })
+    tokens[path] = token
+  }
+  route('/session/sqlite', es.opaqueToken, { issuer: es.issuer, audience: SESSION_API, mode: 'session', client: es.sessionClient })
+  route('/session/postgres', postgres.opaqueToken, {
+    issuer: postgres.issuer,
+    audience: SESSION_API,
+    mode: 'session',
+    client: postgres.sessionClient,
+  })
+  for (const alg of ALGORITHMS) {
+    const { issuer, jwtToken } = fixtures[alg]
+    route(`/jwt/${alg}/cold`, jwtToken, { issuer, audience: JWT_API, mode: 'jwt', cacheSize: 0 })
+    route(`/jwt/${alg}/cached`, jwtToken, { issuer, audience: JWT_API, mode: 'jwt' })
+  }
+  route('/hybrid/cold', es.hybridToken, { issuer: es.issuer, audience: HYBRID_API, mode: 'hybrid', client: es.hybridClient, cacheSize: 0 })
+  route('/hybrid/cached', es.hybridToken, { issuer: es.issuer, audience: HYBRID_API, mode: 'hybrid', client: es.hybridClient })
+  const rs = await startChild(new URL('../lib/resource-server.mjs', import.meta.url).pathname, { routes })
+
+  const get = (url, token) => () => loader.run(url, token ? { headers: { authorization: `Bearer ${token}` } } : {})
+  const labels = {
+    '/bare': 'unprotected route (baseline)',
+    '/session/sqlite': 'session mode: introspection, Tessera on SQLite',
+    '/session/postgres': 'session mode: introspection, Tessera on PostgreSQL',
+    '/hybrid/cold': 'hybrid mode (ES256), cache off',
+    '/hybrid/cached': 'hybrid mode (ES256), verified-token cache',
+  }
+  for (const alg of ALGORITHMS) {
+    labels[`/jwt/${alg}/cold`] = `jwt mode ${alg}, cache off (full verify per request)`
+    labels[`/jwt/${alg}/cached`] = `jwt mode ${alg}, verified-token cache`
+  }
+  const cases = Object.fromEntries(routes.map(({ path }) => [labels[path], get(`${rs.address}${path}`, tokens[path])]))
+  log('verification over HTTP (resource server)')
+  const rows = await interleave(settings.rounds, cases, labels['/bare'], log)
+
+  log("Tessera's own session check")
+  const sessionRows = await interleave(
+    settings.rounds,
+    {
+      'GET /healthz on Tessera (baseline)': get(`${es.server.address}/healthz`),
+      'GET /v1/session, SQLite': get(`${es.server.address}/v1/session`, es.sessionToken),
+      'GET /v1/session, PostgreSQL': get(`${postgres.server.address}/v1/session`, postgres.sessionToken),
+    },
+    'GET /healthz on Tessera (baseline)',
+    log,
+  )
+  await rs.close()
+  for (const f of [...Object.values(fixtures), postgres]) await f.server.close()
+  return [
+    {
+      id: 'verify-http',
+      title: '1b. Verification over HTTP (resource server)',
+      intro:
+        'A Fastify resource server in its own process, one route per case, each guarded by `@tessera/sdk/fastify` with its own verifier; ' +
+        'autocannon (another process) sends the same token on every request. "Cache off" is `cacheSize: 0`: every request verifies the ' +
+        'signature and the claims. Session mode asks Tessera (RFC 7662 introspection of an opaque access token) on every request. ' +
+        'Redis: Tessera has no Redis session store (Redis only carries revocations between instances), so there is no Tessera row on ' +
+        'Redis; the express-session + Redis row in section 5 shows what a Redis-backed session check costs.',
+      unit: 'req/s',
+      rows,
+      chart: true,
+    },
+    {
+      id: 'session-check',
+      title: "1c. Tessera's session check over HTTP",
+      intro:
+        '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (SHA-256 of the secret, constant-time compare), no write (last activity is throttled).',
+      unit: 'req/s',
+      rows: sessionRows,
+      chart: true,
+    },
+  ]
+}

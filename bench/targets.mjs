@@ -1,0 +1,86 @@
+// The targets of issue 7, each met or not, read from the measured sections.
+const find = (sections, id, name) => sections.find((s) => s.id === id)?.rows?.find((r) => r.name.startsWith(name)) ?? null
+const f = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
+
+export function evaluateTargets(sections) {
+  const targets = []
+  const add = (what, target, measured, met) =>
+    targets.push({ what, target, measured: measured ?? 'not measured', met: measured ? met : null })
+
+  const hybrid = find(sections, 'verify-http', 'hybrid mode (ES256), verified-token cache')
+  add(
+    'hybrid-guarded route',
+    '≥ 0.8 of the bare route',
+    hybrid && `${f(hybrid.ratio.median)} of bare (${f(hybrid.ratio.min)}–${f(hybrid.ratio.max)})`,
+    hybrid?.ratio.median >= 0.8,
+  )
+
+  const warm = find(sections, 'verify-in-process', 'ES256: SDK verify, warm cache')
+  add(
+    'SDK verify, warm cache',
+    '≥ 500k/s per core',
+    warm &&
+      `ES256: ${f(warm.cpuRate.median / 1000, 0)}k per CPU-second (${f(warm.cpuRate.min / 1000, 0)}k–${f(warm.cpuRate.max / 1000, 0)}k); ` +
+        `${f(warm.rate.median / 1000, 0)}k per second of wall-clock time on the shared machine`,
+    warm?.cpuRate.median >= 500_000,
+  )
+
+  const cold = find(sections, 'verify-in-process', 'ES256: SDK verify, cold, one at a time')
+  add(
+    'SDK verify, cold cache',
+    'as close as possible to raw node:crypto',
+    cold && `ES256: ${f(cold.ratio.median)} of raw node:crypto (see section 1a for where the gap comes from)`,
+    null,
+  )
+  if (cold) targets.at(-1).met = null
+
+  const versus = (id, name) => find(sections, id, name)
+  const session = versus('peers', 'better-auth get-session, SQLite, no cookie cache')
+  add(
+    'session check over HTTP on SQLite',
+    '≥ 15× better-auth',
+    session && `${f(session.ratio.median, 1)}× (${f(session.ratio.min, 1)}–${f(session.ratio.max, 1)})`,
+    session?.ratio.median >= 15,
+  )
+
+  const cc = versus('peers', 'node-oidc-provider client_credentials')
+  add(
+    'client_credentials',
+    '≥ 1.5× node-oidc-provider',
+    cc && `${f(cc.ratio.median)}× (${f(cc.ratio.min)}–${f(cc.ratio.max)})`,
+    cc?.ratio.median >= 1.5,
+  )
+
+  const signIn = find(sections, 'sign-in', 'sign-in, one at a time')
+  add(
+    'sign-in',
+    'p50 ≤ 30 ms',
+    signIn && `p50 ${f(signIn.p50.median, 1)} ms (${f(signIn.p50.min, 1)}–${f(signIn.p50.max, 1)})`,
+    signIn?.p50.median <= 30,
+  )
+
+  const idle = find(sections, 'footprint', 'idle RSS')
+  add(
+    'memory',
+    'idle RSS ≤ 100 MB',
+    idle && `${f(idle.rate.median, 0)} MB (${f(idle.rate.min, 0)}–${f(idle.rate.max, 0)})`,
+    idle?.rate.median <= 100,
+  )
+
+  const start = find(sections, 'footprint', 'start-up to the first 200, cold')
+  add(
+    'start-up',
+    '≤ 1 s',
+    start && `cold ${f(start.rate.median, 0)} ms (${f(start.rate.min, 0)}–${f(start.rate.max, 0)})`,
+    start?.rate.median <= 1000,
+  )
+
+  const revocation = sections.find((s) => s.id === 'revocation')?.data?.find((r) => r.count === 100)
+  add(
+    'revocation propagation to 100 subscribers',
+    'p99 < 1 s',
+    revocation && `p99 ${f(revocation.p99, 1)} ms, max ${f(revocation.max, 1)} ms`,
+    revocation?.p99 < 1000,
+  )
+  return targets
+}

@@ -1,0 +1,22 @@
+// Profiles POST /oauth/token client_credentials: run with `node --cpu-prof --cpu-prof-dir=<dir>`
+// and open the .cpuprofile in Chrome DevTools (or summarise it with bench/tools/profile-summary.mjs).
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { basic, form, startTessera } from '../lib/harness.mjs'
+
+const seconds = Number(process.argv[2] ?? 5)
+const server = await startTessera()
+const { address, tessera } = server
+const cli = { kind: 'cli' }
+const resource = 'https://api.example.com'
+await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
+const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [resource], scopes: ['orders:read'] }, cli)
+const autocannon = new URL('../../node_modules/autocannon/autocannon.js', import.meta.url).pathname
+const authorization = basic(m2m.application.id, m2m.clientSecret)
+const body = new URLSearchParams({ grant_type: 'client_credentials', resource }).toString()
+const args = [autocannon, '--json', '-c', '50', '-d', String(seconds), '-m', 'POST']
+args.push('-H', `content-type=${form['content-type']}`, '-H', `authorization=${authorization}`, '-b', body)
+const { stdout } = await promisify(execFile)(process.execPath, [...args, `${address}/oauth/token`])
+const result = JSON.parse(stdout)
+console.log(`client_credentials: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, non2xx ${result.non2xx}`)
+await server.close()
