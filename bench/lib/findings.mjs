@@ -23,7 +23,7 @@ export function findings(sections, targets) {
     '',
     'What the profiles say (`node --cpu-prof` on `bench/tools/profile-client-credentials.mjs`, summarised by `bench/tools/profile-summary.mjs`):',
     '',
-    "- **client_credentials**: per request Tessera makes three store reads through Kysely (the client's throttle state, the application, the API) " +
+    "- **client_credentials**: per request Tessera makes four store reads through Kysely (the client's throttle state, the application, the API, and since RBAC the permissions its roles grant) " +
       "and signs through jose 6, which uses WebCrypto only. Kysely's SQLite driver prepared every query again (better-sqlite3 `prepare` was ~5 % of " +
       'the samples, Kysely ~9 %): the SQLite store now keeps one prepared statement per SQL text (`store/sqlite-statement-cache.ts`), measured ' +
       'with `bench/tools/ab-token-endpoint.mjs` (two builds, same process, interleaved): after / before = 1.42 (1.14–2.42) and 1.15 (0.87–2.47) in two runs. ' +
@@ -42,7 +42,7 @@ export function findings(sections, targets) {
       'for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **Start-up, memory and sign-in** were measured, not profiled, in this run: cold start-up includes module loading, the migrations, the ' +
       'master key and the first signing key; sign-in is bound by argon2id at the OWASP minimum (19 MiB, t=2), which DESIGN.md §9 measured at ' +
-      '≈ 10 ms per hash on an idle machine, against a load average near 9 on 2 cores here. Where their time and memory go is the next thing to measure.',
+      '≈ 10 ms per hash on an idle machine (the sign-in p50 above includes it). Where their time and memory go is the next thing to measure.',
   )
   return lines.join('\n')
 }

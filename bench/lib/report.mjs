@@ -63,8 +63,9 @@ export function writeReport(out, { machine, settings, started, finished, loadSta
     'Every figure is the median of the rounds, with (min–max). Ratios are computed round by round against the baseline measured',
     'next to the case in the same round, then summarised: on a shared machine, absolute figures move with the neighbours, ratios much less.',
     '',
-    `The machine was shared during the run (load average ${loadStart[0]} at the start, ${loadEnd[0]} at the end, on ${machine.cores} cores,`,
-    'with other work running tests): absolute rates are lower and noisier than on an idle machine. Read the ratios.',
+    loadStart[0] > machine.cores
+      ? `The machine was busy when the run started (load average ${loadStart[0]} on ${machine.cores} cores, from other work): absolute rates are lower and noisier than on an idle machine. Read the ratios.`
+      : `The machine had no other heavy work (load average ${loadStart[0]} at the start on ${machine.cores} cores); the load average counts the suite's own load generators, servers and peers.`,
     '',
     '## Targets',
     '',
