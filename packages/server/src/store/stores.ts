@@ -19,6 +19,7 @@ import { createWebhookDeliveryStore, type WebhookDeliveryStore } from '../webhoo
 import { createWebhookEndpointStore, type WebhookEndpointStore } from '../webhooks/webhook-endpoint-store.js'
 import type { Database, Executor } from './database.js'
 import type { DialectName } from './open-database.js'
+import type { Transact as GenericTransact } from './transaction.js'
 
 /** Every store, bound to one executor (the database, or one transaction). */
 export interface Stores {
@@ -65,8 +66,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
   }
 }
 
-/** Runs `work` in one transaction: everything it writes commits together or not at all. */
-export type Transact = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>
+/** A transaction runner over every store. Domain code should ask for `Transact<TheNarrowStoresItNeeds>`. */
+export type Transact<S = Stores> = GenericTransact<S>
 
 export interface TransactHooks {
   /** Called after a transaction that appended to the revocation log has committed. */
