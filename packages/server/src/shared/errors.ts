@@ -57,6 +57,9 @@ export const ERRORS = {
   webhook_url_forbidden: { status: 400, title: 'The webhook URL points at an address Tessera does not send to' },
   invalid_cursor: { status: 400, title: 'The cursor is not one this server issued or has reached' },
   feed_forbidden: { status: 403, title: 'Only resource-server applications may read the revocation feed' },
+  mfa_factor_not_found: { status: 404, title: 'No such second factor' },
+  invalid_mfa_code: { status: 401, title: 'The code is wrong, expired or already used' },
+  reauthentication_required: { status: 403, title: 'Sign in again to do this: it needs a sign-in within the last few minutes' },
   store_unavailable: { status: 503, title: 'The store is unavailable' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>
