@@ -1,8 +1,10 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor, EventType } from '../events/event-outbox.js'
+import type { ApiStore } from '../apis/api-store.js'
+import type { ApplicationStore } from '../applications/application-store.js'
+import type { Actor, EventOutbox, EventType } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import {
   checkRoleDescription,
   checkRoleName,
@@ -13,11 +15,24 @@ import {
   type RoleSubject,
   type RoleWithPermissions,
 } from './role.js'
-import { cutOffHolders } from './role-cut-off.js'
+import { type CutOffStores, cutOffHolders } from './role-cut-off.js'
+import type { RoleStore } from './role-store.js'
+
+/**
+ * The stores the role service works on: roles, the APIs whose scopes they grant, the users and
+ * applications that hold them, and what a cut-off writes (users' token versions, the revocation log).
+ */
+export interface RoleServiceStores extends CutOffStores {
+  roles: RoleStore
+  apis: ApiStore
+  applications: ApplicationStore
+  events: EventOutbox
+}
 
 export interface RoleServiceDeps {
-  stores: Pick<Stores, 'roles'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<RoleServiceStores, 'roles'>
+  transact: Transact<RoleServiceStores>
   clock: Clock
   random: RandomSource
   /** How long a revocation-log entry matters: the longest access-token TTL. */
@@ -41,14 +56,14 @@ export type RoleService = ReturnType<typeof createRoleService>
 export function createRoleService(deps: RoleServiceDeps) {
   const { stores, transact, clock } = deps
 
-  async function resolve(tx: Pick<Stores, 'roles'>, role: string): Promise<Role> {
+  async function resolve(tx: Pick<RoleServiceStores, 'roles'>, role: string): Promise<Role> {
     const found = role.startsWith(ROLE_ID_PREFIX) ? await tx.roles.findById(role) : await tx.roles.findByName(role)
     if (!found) throw new TesseraError('role_not_found')
     return found
   }
 
   /** Each permission must be a scope its API defines. */
-  async function checkPermissions(tx: Stores, api: string, permissions: string[]): Promise<Permission[]> {
+  async function checkPermissions(tx: RoleServiceStores, api: string, permissions: string[]): Promise<Permission[]> {
     if (permissions.length === 0) throw new TesseraError('invalid_request', { detail: 'name at least one permission' })
     if (permissions.length > 100) throw new TesseraError('invalid_request', { detail: 'at most 100 permissions at a time' })
     const found = await tx.apis.findByIdentifier(api)
@@ -60,7 +75,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     return [...new Set(permissions)].map((permission) => ({ api, permission }))
   }
 
-  async function subjectExists(tx: Stores, subject: RoleSubject): Promise<void> {
+  async function subjectExists(tx: RoleServiceStores, subject: RoleSubject): Promise<void> {
     if (subject.kind === 'user') {
       if (!(await tx.users.findById(subject.id))) throw new TesseraError('user_not_found')
       return
@@ -71,11 +86,18 @@ export function createRoleService(deps: RoleServiceDeps) {
     if (application.type !== 'm2m') throw new TesseraError('invalid_request', { detail: 'only m2m applications hold roles' })
   }
 
-  function event(tx: Stores, type: EventType, actor: Actor, userId: string | null, payload: Record<string, unknown>, now: number) {
+  function event(
+    tx: RoleServiceStores,
+    type: EventType,
+    actor: Actor,
+    userId: string | null,
+    payload: Record<string, unknown>,
+    now: number,
+  ) {
     return tx.events.append({ type, actor, userId, payload, ip: null, createdAt: now })
   }
 
-  async function withPermissions(tx: Pick<Stores, 'roles'>, role: Role): Promise<RoleWithPermissions> {
+  async function withPermissions(tx: Pick<RoleServiceStores, 'roles'>, role: Role): Promise<RoleWithPermissions> {
     return { ...role, permissions: await tx.roles.listPermissions(role.id) }
   }
 
@@ -235,7 +257,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     },
 
     /** What the subject's roles grant on one API; call inside the transaction that issues the token. */
-    async permissionsFor(tx: Pick<Stores, 'roles'>, subject: RoleSubject, api: string): Promise<GrantedPermissions> {
+    async permissionsFor(tx: Pick<RoleServiceStores, 'roles'>, subject: RoleSubject, api: string): Promise<GrantedPermissions> {
       const grants = await tx.roles.grantsOn(subject, api)
       return {
         permissions: [...new Set(grants.map((grant) => grant.permission))].sort(),
@@ -254,7 +276,12 @@ function userOf(subject: RoleSubject): string | null {
 }
 
 /** The payload of a roles_changed event: the change, and the names of the roles the subject holds now. */
-async function roleChange(tx: Pick<Stores, 'roles'>, role: Role, subject: RoleSubject, change: 'assigned' | 'unassigned' | 'role_deleted') {
+async function roleChange(
+  tx: Pick<RoleServiceStores, 'roles'>,
+  role: Role,
+  subject: RoleSubject,
+  change: 'assigned' | 'unassigned' | 'role_deleted',
+) {
   return {
     roleId: role.id,
     name: role.name,
