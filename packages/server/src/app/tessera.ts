@@ -102,6 +102,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
       signals?.announce()
     },
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
