@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
+import { isUniqueViolation } from '../store/unique-violation.js'
 import {
   checkRoleDescription,
   checkRoleName,
@@ -101,14 +102,49 @@ export function createRoleService(deps: RoleServiceDeps) {
     return { ...role, permissions: await tx.roles.listPermissions(role.id) }
   }
 
+  /** Gives the subject the role in the caller's transaction; holding it already changes nothing. */
+  async function assignIn(tx: RoleServiceStores, role: string, subject: RoleSubject, actor: Actor): Promise<void> {
+    const found = await resolve(tx, role)
+    await subjectExists(tx, subject)
+    const now = clock.now()
+    if (!(await tx.roles.assign(subject, found.id, now))) return // already held: nothing changes
+    await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'assigned'), now)
+  }
+
   async function assign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
-    await transact(async (tx) => {
-      const found = await resolve(tx, role)
-      await subjectExists(tx, subject)
-      const now = clock.now()
-      if (!(await tx.roles.assign(subject, found.id, now))) return // already held: nothing changes
-      await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'assigned'), now)
-    })
+    await transact((tx) => assignIn(tx, role, subject, actor))
+  }
+
+  /** Creates a role in the caller's transaction; a name taken, even by a concurrent writer, is `role_exists`. */
+  async function createIn(tx: RoleServiceStores, input: NewRole, actor: Actor): Promise<Role> {
+    const now = clock.now()
+    const role: Role = {
+      id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
+      name: checkRoleName(input.name),
+      description: checkRoleDescription(input.description ?? ''),
+      createdAt: now,
+      updatedAt: now,
+    }
+    if (await tx.roles.findByName(role.name)) throw new TesseraError('role_exists')
+    try {
+      await tx.roles.insert(role)
+    } catch (error) {
+      // Two writers racing for one name (PostgreSQL, read committed): the unique index decides.
+      if (isUniqueViolation(error)) throw new TesseraError('role_exists')
+      throw error
+    }
+    await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
+    return role
+  }
+
+  /** Adds permissions of one API to a role in the caller's transaction (those it already has are left as they are). */
+  async function addPermissionsIn(tx: RoleServiceStores, role: string, api: string, permissions: string[], actor: Actor) {
+    const found = await resolve(tx, role)
+    const added = await tx.roles.addPermissions(found.id, await checkPermissions(tx, api, permissions))
+    if (added.length > 0) {
+      await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added, removed: [] }, clock.now())
+    }
+    return withPermissions(tx, found)
   }
 
   async function unassign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
@@ -127,21 +163,10 @@ export function createRoleService(deps: RoleServiceDeps) {
 
   return {
     async create(input: NewRole, actor: Actor): Promise<Role> {
-      const now = clock.now()
-      const role: Role = {
-        id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
-        name: checkRoleName(input.name),
-        description: checkRoleDescription(input.description ?? ''),
-        createdAt: now,
-        updatedAt: now,
-      }
-      return transact(async (tx) => {
-        if (await tx.roles.findByName(role.name)) throw new TesseraError('role_exists')
-        await tx.roles.insert(role)
-        await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
-        return role
-      })
+      return transact((tx) => createIn(tx, input, actor))
     },
+
+    createIn,
 
     list(): Promise<Role[]> {
       return stores.roles.list()
@@ -204,15 +229,10 @@ export function createRoleService(deps: RoleServiceDeps) {
 
     /** Adds permissions of one API to a role (those it already has are left as they are). */
     async addPermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
-      return transact(async (tx) => {
-        const found = await resolve(tx, role)
-        const added = await tx.roles.addPermissions(found.id, await checkPermissions(tx, api, permissions))
-        if (added.length > 0) {
-          await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added, removed: [] }, clock.now())
-        }
-        return withPermissions(tx, found)
-      })
+      return transact((tx) => addPermissionsIn(tx, role, api, permissions, actor))
     },
+
+    addPermissionsIn,
 
     /** Removes permissions of one API from a role; every holder's live tokens die. */
     async removePermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
@@ -240,6 +260,9 @@ export function createRoleService(deps: RoleServiceDeps) {
     assignToUser: (role: string, userId: string, actor: Actor) => assign(role, { kind: 'user', id: userId }, actor),
     unassignFromUser: (role: string, userId: string, actor: Actor) => unassign(role, { kind: 'user', id: userId }, actor),
     assignToApplication: (role: string, clientId: string, actor: Actor) => assign(role, { kind: 'application', id: clientId }, actor),
+    /** Gives an application the role inside the caller's transaction. */
+    assignToApplicationIn: (tx: RoleServiceStores, role: string, clientId: string, actor: Actor) =>
+      assignIn(tx, role, { kind: 'application', id: clientId }, actor),
     unassignFromApplication: (role: string, clientId: string, actor: Actor) => unassign(role, { kind: 'application', id: clientId }, actor),
 
     async listRolesOfUser(userId: string): Promise<Role[]> {

@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
+import { isUniqueViolation } from '../store/unique-violation.js'
 import { normalizeEmail } from './email.js'
 import type { PasswordCredentialStore } from './password-credential-store.js'
 import type { PasswordHasher } from './password-hasher.js'
@@ -214,10 +215,4 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
       })
     },
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string }
-  // PostgreSQL unique_violation, SQLite constraint error.
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }
