@@ -2,16 +2,16 @@ import formbody from '@fastify/formbody'
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApplicationService } from '../applications/application-service.js'
 import { TesseraError } from '../shared/errors.js'
-import type { Stores } from '../store/stores.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { emailClaims, profileClaims } from '../tokens/id-token-issuer.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
+import type { UserStore } from '../users/user-store.js'
 
 export interface UserinfoRoutesDeps {
   verifyAccessToken: AccessTokenVerifier
-  introspection: IntrospectionService
-  applications: ApplicationService
-  stores: Pick<Stores, 'users'>
+  introspection: Pick<IntrospectionService, 'introspect'>
+  applications: Pick<ApplicationService, 'find'>
+  stores: { users: Pick<UserStore, 'findById'> }
   /** The audience of userinfo access tokens (tokens/userinfo-api.ts). */
   audience: string
 }
