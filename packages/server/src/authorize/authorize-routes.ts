@@ -1,11 +1,12 @@
-import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { oauthErrorName } from '../oauth/oauth-error.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { RandomSource } from '../shared/random.js'
+import { pageErrorHandler } from '../ui/error-page.js'
 import { sendPage } from '../ui/html.js'
 import { errorPage } from '../ui/pages.js'
 import { proceed } from './authorize-flow.js'
@@ -27,8 +28,8 @@ export interface AuthorizeRoutesDeps {
 /** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
 export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
+    app.setErrorHandler(pageErrorHandler)
 
     // Each request without a session writes a pending request: bound them per IP, generously
     // (single sign-on across many apps is many authorizations), so no one can fill the store.

@@ -37,6 +37,7 @@ import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
+import { installCsrfPolicy } from './csrf.js'
 import { installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
 import { sendProblem } from './problem.js'
@@ -100,6 +101,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -112,14 +114,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
-  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(deps.db))
   await app.register(
     authRoutes({
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -164,7 +165,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -177,8 +177,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
-  await app.register(
-    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
-  )
+  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }
