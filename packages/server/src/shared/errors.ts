@@ -34,6 +34,8 @@ export const ERRORS = {
   unsupported_grant_type: { status: 400, title: 'Unsupported grant type' },
   invalid_scope: { status: 400, title: 'The requested scope is invalid or not allowed' },
   invalid_target: { status: 400, title: 'The requested resource is unknown or not allowed' },
+  unknown_client: { status: 400, title: 'The application is not registered with this server' },
+  redirect_uri_mismatch: { status: 400, title: 'The redirect_uri is not registered for this client' },
   unsupported_response_type: { status: 400, title: 'Only response_type=code is supported' },
   access_denied: { status: 403, title: 'The user or the server denied the request' },
   login_required: { status: 400, title: 'The user must sign in' },

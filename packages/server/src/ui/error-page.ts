@@ -6,6 +6,10 @@ import { errorPage } from './pages.js'
 /** What the hosted pages say for the errors a browser can meet there: our own words, never the request's. */
 const PAGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   csrf_rejected: 'This form was sent from another site and was refused.',
+  // RFC 6749 §4.1.2.1: the client or its redirect URI is not trusted, so the user is told, not the client.
+  unknown_client: 'The application is not registered with this server.',
+  redirect_uri_mismatch: 'The application sent an address to return to that it has not registered.',
+  invalid_request: 'The sign-in request is not valid.',
   duplicate_session_cookie:
     'Your browser sent two Tessera session cookies, so neither can be trusted. Clear the cookies of this site and try again.',
 }
