@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
@@ -22,7 +22,7 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     await acceptFormBodiesOnly(app)
-    const config = { oauth: true }
+    const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')

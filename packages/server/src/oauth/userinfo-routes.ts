@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApplicationService } from '../applications/application-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
@@ -24,7 +24,7 @@ export interface UserinfoRoutesDeps {
 export function userinfoRoutes(deps: UserinfoRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    const config = { oauth: true }
+    const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
     })
