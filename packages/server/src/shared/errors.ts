@@ -75,6 +75,13 @@ export const ERRORS = {
   webhook_url_forbidden: { status: 400, oauthError: null, title: 'The webhook URL points at an address Tessera does not send to' },
   invalid_cursor: { status: 400, oauthError: null, title: 'The cursor is not one this server issued or has reached' },
   feed_forbidden: { status: 403, oauthError: null, title: 'Only resource-server applications may read the revocation feed' },
+  mfa_factor_not_found: { status: 404, oauthError: null, title: 'No such second factor' },
+  invalid_mfa_code: { status: 401, oauthError: null, title: 'The code is wrong, expired or already used' },
+  reauthentication_required: {
+    status: 403,
+    oauthError: null,
+    title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
+  },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },
   internal_error: { status: 500, oauthError: 'server_error', title: 'Something went wrong on our side' },
