@@ -10,6 +10,7 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import { installCsrfPolicy } from '../http/csrf.js'
 import { installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -101,6 +102,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -113,14 +115,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
-  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
     authRoutes({
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -165,7 +166,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -178,8 +178,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
-  await app.register(
-    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
-  )
+  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

@@ -1,6 +1,6 @@
-import formbody from '@fastify/formbody'
 import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
@@ -49,8 +49,7 @@ function grantHandler(grantType: string): GrantHandler | undefined {
 export function tokenRoutes(deps: TokenRoutesDeps) {
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
     const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
