@@ -20,7 +20,7 @@ async function open(dialect: DialectName): Promise<{ stores: Stores; transact: R
   })
   await migrateToLatest(database)
   const stores = createStores(database.db, database.dialect)
-  await stores.users.insert({ id: 'usr_1', email: 'ann@example.com', status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0 })
+  await stores.users.insert({ id: 'usr_1', email: 'ann@example.com', status: 'active', tokenVersion: 1, emailVerified: false, createdAt: T0, updatedAt: T0 })
   await stores.sessions.insert({
     id: 'sess_1',
     userId: 'usr_1',

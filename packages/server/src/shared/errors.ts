@@ -57,6 +57,8 @@ export const ERRORS = {
   webhook_url_forbidden: { status: 400, title: 'The webhook URL points at an address Tessera does not send to' },
   invalid_cursor: { status: 400, title: 'The cursor is not one this server issued or has reached' },
   feed_forbidden: { status: 403, title: 'Only resource-server applications may read the revocation feed' },
+  email_unavailable: { status: 503, title: 'Email cannot be sent: no SMTP server is configured' },
+  email_delivery_not_found: { status: 404, title: 'No such email delivery' },
   store_unavailable: { status: 503, title: 'The store is unavailable' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>
