@@ -1,9 +1,9 @@
 import type { EventOutbox } from '../events/event-outbox.js'
+import { outboxHorizon } from '../events/outbox-horizon.js'
 import { decryptPrivateKey, encryptPrivateKey } from '../keys/key-encryption.js'
 import type { Clock } from '../shared/clock.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
-import { outboxHorizon } from '../webhooks/outbox-horizon.js'
 import type { ComposedEmail, EmailComposer } from './email-composer.js'
 import type { EmailDelivery, EmailDeliveryError } from './email-delivery.js'
 import type { EmailClaim, EmailDeliveryStore } from './email-delivery-store.js'
@@ -24,7 +24,7 @@ export interface EmailDispatcherTuning {
   concurrency: number
   /** How long a claimed attempt keeps other instances away; past it a crashed attempt is retried. */
   leaseMs: number
-  /** How long to wait for a hole in the outbox sequence to fill (webhooks/outbox-horizon.ts). */
+  /** How long to wait for a hole in the outbox sequence to fill (events/outbox-horizon.ts). */
   holeGraceMs: number
 }
 

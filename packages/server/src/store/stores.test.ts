@@ -549,6 +549,7 @@ function testMigrations(dialect: DialectName) {
       '0005-authorization',
       '0006-admin-api',
       '0009-email',
+      '0013-mfa',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -594,6 +595,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0005-authorization',
             '0006-admin-api',
             '0009-email',
+            '0013-mfa',
           ])
         } finally {
           await database.db.destroy()

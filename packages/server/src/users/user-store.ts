@@ -10,9 +10,12 @@ export interface UserListQuery {
   limit: number
 }
 
+export type NewUserRecord = Omit<User, 'emailVerified'> & { emailVerified?: boolean }
+
 /** Users without their credentials. */
 export interface UserStore {
-  insert(user: User): Promise<void>
+  /** A new user; `emailVerified` defaults to false. */
+  insert(user: NewUserRecord): Promise<void>
   findById(id: string): Promise<User | null>
   findByEmail(email: string): Promise<User | null>
   list(query: UserListQuery): Promise<User[]>
@@ -36,7 +39,7 @@ export function createUserStore(db: Executor): UserStore {
           email: user.email,
           status: user.status,
           token_version: user.tokenVersion,
-          email_verified: user.emailVerified ? 1 : 0,
+          email_verified: user.emailVerified === true ? 1 : 0,
           created_at: user.createdAt,
           updated_at: user.updatedAt,
         })
@@ -67,7 +70,11 @@ export function createUserStore(db: Executor): UserStore {
     },
     async setEmail(id, email, now) {
       // A new address is unproven until a link sent to it is used.
-      const result = await db.updateTable('users').set({ email, email_verified: 0, updated_at: now }).where('id', '=', id).executeTakeFirst()
+      const result = await db
+        .updateTable('users')
+        .set({ email, email_verified: 0, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },
     async delete(id) {
