@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
-import type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -15,7 +15,7 @@ import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-w
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
 export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
-export type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -60,6 +60,7 @@ export interface Database {
   account_request_counters: AccountRequestCountersTable
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
+  webauthn_challenges: WebAuthnChallengesTable
 }
 
 export interface UsersTable {
