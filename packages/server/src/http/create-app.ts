@@ -10,6 +10,8 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { CorsDeps } from '../cors/cors-deps.js'
+import { installCors } from '../cors/cors-hooks.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
@@ -63,6 +65,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
+  cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
@@ -100,6 +104,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
+  installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,

@@ -25,7 +25,7 @@ export function userinfoRoutes(deps: UserinfoRoutesDeps) {
   return async (app: FastifyInstance) => {
     app.removeContentTypeParser('application/json')
     await app.register(formbody, { bodyLimit: 16 * 1024 })
-    const config = { oauth: true }
+    const config = { oauth: true, cors: 'client' } as const
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
     })

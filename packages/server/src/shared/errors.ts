@@ -25,6 +25,7 @@ export const ERRORS = {
   session_revoked: { status: 401, title: 'The session has been revoked' },
   duplicate_session_cookie: { status: 400, title: 'The request carries more than one session cookie' },
   csrf_rejected: { status: 403, title: 'Cross-site request refused' },
+  origin_not_allowed: { status: 403, title: 'This web origin may not call this endpoint for this client' },
   session_not_found: { status: 404, title: 'No such session' },
   user_not_found: { status: 404, title: 'No such user' },
   invalid_client: { status: 401, title: 'Client authentication failed' },

@@ -5,10 +5,11 @@ import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
+import { webOrigins } from './migrations/0010-web-origins.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
-function migrations(database: OpenDatabase): Record<string, Migration> {
+export function migrations(database: OpenDatabase): Record<string, Migration> {
   return {
     '0001-foundation': foundation(database.dialect),
     '0002-tokens': tokens(),
@@ -16,6 +17,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0004-rbac-audit': rbacAudit(),
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
+    '0010-web-origins': webOrigins(),
   }
 }
 
