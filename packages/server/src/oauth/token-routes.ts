@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
 import { TesseraError } from '../shared/errors.js'
 import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
@@ -23,7 +23,7 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     app.removeContentTypeParser('application/json')
     await app.register(formbody, { bodyLimit: 16 * 1024 })
-    const config = { oauth: true, cors: 'client' } as const
+    const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')
@@ -74,7 +74,7 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     })
 
     // No CORS: public clients cannot introspect (RFC 7662 §2.1), so no page has a reason to.
-    app.post('/oauth/introspect', { config: { oauth: true } }, async (request) => {
+    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, async (request) => {
       const form = readOAuthForm(request.body, request.query)
       // RFC 7662 §2.1: the caller must authenticate; public clients cannot.
       const application = await deps.authenticateClient(request, form, { allowPublic: false })

@@ -6,6 +6,7 @@ import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import { webOrigins } from './migrations/0010-web-origins.js'
+import { mfa } from './migrations/0013-mfa.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -18,6 +19,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
     '0010-web-origins': webOrigins(),
+    '0013-mfa': mfa(),
   }
 }
 
