@@ -1,6 +1,6 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
-import type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -20,7 +20,7 @@ import type {
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
-export type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -62,6 +62,7 @@ export interface Database {
   consents: ConsentsTable
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
+  webauthn_challenges: WebAuthnChallengesTable
 }
 
 export interface UsersTable {

@@ -539,6 +539,8 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0013-mfa',
+      '0014-webauthn-challenges',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -583,6 +585,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0013-mfa',
+            '0014-webauthn-challenges',
           ])
         } finally {
           await database.db.destroy()
