@@ -34,6 +34,10 @@ export async function migrateToLatest(database: OpenDatabase): Promise<Migration
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations(database) },
+    // Numbers are handed out to parallel work ahead of time and land in any order, so a database
+    // that already ran a later number (0013) must still run an earlier one that arrives after it
+    // (0010). Each such migration touches only its own tables and columns.
+    allowUnorderedMigrations: true,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   })
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute()

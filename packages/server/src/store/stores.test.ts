@@ -539,6 +539,7 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0010-web-origins',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -585,6 +586,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0010-web-origins',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])
