@@ -1,6 +1,6 @@
-import formbody from '@fastify/formbody'
 import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
 import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
@@ -21,8 +21,7 @@ export interface TokenRoutesDeps {
 export function tokenRoutes(deps: TokenRoutesDeps) {
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
     const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
