@@ -38,10 +38,9 @@ import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
 import type { Stores } from './stores.js'
 
@@ -52,7 +51,7 @@ export interface AppDeps {
   auth: AuthService
   sessions: SessionService
   keys: KeyService
-  tokens: TokenService
+  tokens: TokenGrants
   introspection: IntrospectionService
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -74,7 +73,6 @@ export interface AppDeps {
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
-    authorizationCode: AuthorizationCodeGrant
     applications: ApplicationService
     apis: ApiService
     verifyAccessToken: AccessTokenVerifier
@@ -147,8 +145,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({
-      tokens: deps.tokens,
-      authorizationCode: deps.oidc.authorizationCode,
+      grants: deps.tokens,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,

@@ -24,11 +24,10 @@ import { migrateToLatest } from '../store/migrate.js'
 import { type OpenDatabase, openDatabase } from '../store/open-database.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import { createAuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
 import { createTokenRevocationService } from '../tokens/token-revocation-service.js'
-import { createTokenService } from '../tokens/token-service.js'
 import { userinfoApi } from '../tokens/userinfo-api.js'
 import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
@@ -148,42 +147,28 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const userinfo = userinfoApi(config.issuer)
-  const tokens = createTokenService({
+  const tokens = createTokenGrants({
     transact,
-    clock,
-    random,
-    sessions,
-    sessionPolicy,
-    apis,
-    roles,
     stores,
-    accessTokens,
-    refreshPolicy,
-    successorKey: subkey(master.key, 'refresh-token-successor'),
-    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
-    revocationRetentionMs,
-    userinfoApi: userinfo,
-  })
-  const authorizationCode = createAuthorizationCodeGrant({
-    transact,
     clock,
     random,
     issuer: config.issuer,
     sessions,
     sessionPolicy,
+    apis,
+    roles,
     accessTokens,
     idTokens: createIdTokenIssuer({ keys, clock }),
     refreshPolicy,
+    successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
-    revokeFamilyIn: tokens.revokeFamilyIn,
-    roles,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
-  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
+  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
   const webhooks = createWebhooks({
     stores,
@@ -224,7 +209,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       audit,
       tokens,
       authorize,
-      authorizationCode,
       introspection,
       tokenRevocation,
       verifyAccessToken,
@@ -278,7 +262,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         },
         oidc: {
           authorize,
-          authorizationCode,
           applications,
           apis,
           verifyAccessToken,
