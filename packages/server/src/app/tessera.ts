@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { passwordChangedNotice } from '../accounts/account-email-composers.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -9,6 +10,7 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
+import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -182,6 +184,30 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const email = createEmail({
+    stores,
+    transact,
+    clock,
+    random,
+    production: config.env === 'production',
+    smtpUrl: config.email.smtpUrl,
+    from: config.email.from,
+    timeoutMs: config.email.timeout * 1000,
+    issuer: config.issuer,
+    dataDir: config.dataDir,
+    branding: {
+      productName: config.email.productName,
+      color: config.email.brandColor,
+      logoUrl: config.email.logoUrl,
+      supportAddress: config.email.supportAddress,
+    },
+    sealKey: subkey(master.key, 'email-variables'),
+    composers: [passwordChangedNotice()],
+    // The line the development outbox exists for (never in production, which has no outbox).
+    logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
+    onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -189,6 +215,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   let app: FastifyInstance | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
+  let emailLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -198,6 +225,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     stores,
     /** Webhook endpoints and their dispatcher (tests call `webhooks.dispatcher.tick()` themselves). */
     webhooks,
+    /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
+    email,
     services: {
       auth,
       users,
@@ -259,6 +288,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          email: email.service,
         },
         oidc: {
           authorize,
@@ -301,6 +331,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: (error) => logger.error({ err: error }, 'webhook dispatch failed'),
       })
+      if (email.dispatcher) {
+        emailLoop = startDispatchLoop({
+          tick: email.dispatcher.tick,
+          intervalMs: DISPATCH_INTERVAL_MS,
+          onError: (error) => logger.error({ err: error }, 'email dispatch failed'),
+        })
+      }
       await hub.currentSeq()
       signals = await startRevocationSignals({
         wake: () => {
@@ -317,6 +354,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (auditProjection) clearInterval(auditProjection)
       await projecting
       await webhookLoop?.stop()
+      await emailLoop?.stop()
+      email.close()
       await signals?.close()
       await app?.close()
       await database.db.destroy()

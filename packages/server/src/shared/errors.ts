@@ -85,6 +85,8 @@ export const ERRORS = {
     title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
   },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
+  email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
+  email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },
   internal_error: { status: 500, oauthError: 'server_error', title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; oauthError: string | null; title: string }>
