@@ -10,6 +10,9 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { CorsDeps } from '../cors/cors-deps.js'
+import { installCors } from '../cors/cors-hooks.js'
+import { installCsrfPolicy } from '../http/csrf.js'
 import { installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -35,10 +38,9 @@ import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
 import type { Stores } from './stores.js'
 
@@ -49,7 +51,7 @@ export interface AppDeps {
   auth: AuthService
   sessions: SessionService
   keys: KeyService
-  tokens: TokenService
+  tokens: TokenGrants
   introspection: IntrospectionService
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -64,12 +66,13 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
+  cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
-    authorizationCode: AuthorizationCodeGrant
     applications: ApplicationService
     apis: ApiService
     verifyAccessToken: AccessTokenVerifier
@@ -103,6 +106,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
+  installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -115,14 +120,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
-  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
     authRoutes({
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -141,8 +145,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({
-      tokens: deps.tokens,
-      authorizationCode: deps.oidc.authorizationCode,
+      grants: deps.tokens,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
@@ -168,7 +171,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -181,8 +183,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
-  await app.register(
-    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
-  )
+  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

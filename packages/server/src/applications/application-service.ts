@@ -18,6 +18,7 @@ import {
 } from './application.js'
 import type { ApplicationStore } from './application-store.js'
 import { checkRedirectUri } from './redirect-uri.js'
+import { checkWebOrigins } from './web-origin.js'
 
 /** The stores the application service works on; `apis` is read to check an application's APIs exist. */
 export interface ApplicationServiceStores {
@@ -48,6 +49,8 @@ export interface NewApplication {
   /** Skips the consent screen (an application of the same organisation as Tessera). */
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** Web origins allowed to call the token endpoints from a page; by default a SPA's redirect URI origins. */
+  webOrigins?: string[]
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -61,6 +64,8 @@ export interface ApplicationChanges {
   refreshTokenTtl?: number | null
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** `null` returns to the default web origins. */
+  webOrigins?: string[] | null
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -99,6 +104,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         refreshTokenTtl: input.refreshTokenTtl ?? null,
         firstParty: input.firstParty ?? false,
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+        webOrigins: input.webOrigins ?? null,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -138,6 +144,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           refreshTokenTtl: changes.refreshTokenTtl !== undefined ? changes.refreshTokenTtl : current.refreshTokenTtl,
           firstParty: changes.firstParty ?? current.firstParty,
           postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+          webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -205,7 +212,16 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
 type ApplicationFields = Pick<
   Application,
-  'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl' | 'firstParty' | 'postLogoutRedirectUris'
+  | 'name'
+  | 'grants'
+  | 'redirectUris'
+  | 'apis'
+  | 'scopes'
+  | 'accessTokenTtl'
+  | 'refreshTokenTtl'
+  | 'firstParty'
+  | 'postLogoutRedirectUris'
+  | 'webOrigins'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -246,6 +262,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     refreshTokenTtl: input.refreshTokenTtl,
     firstParty: input.firstParty,
     postLogoutRedirectUris,
+    webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
   }
 }
 

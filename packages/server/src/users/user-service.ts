@@ -90,6 +90,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
         email: prepared.email,
         status: 'active',
         tokenVersion: 1,
+        emailVerified: false,
         createdAt: now,
         updatedAt: now,
       }
