@@ -10,6 +10,8 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { ConsoleAssets } from '../console/console-assets.js'
+import { consoleRoutes } from '../console/console-routes.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
@@ -43,6 +45,8 @@ import { sendProblem } from './problem.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
+  /** The built admin console, served at /console; null when it is not built. */
+  console: ConsoleAssets | null
   db: Kysely<Database>
   issuer: string
   auth: AuthService
@@ -177,6 +181,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
+  await app.register(consoleRoutes({ assets: deps.console }))
   await app.register(
     logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
   )

@@ -539,6 +539,7 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0008-console-client',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -583,6 +584,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0008-console-client',
           ])
         } finally {
           await database.db.destroy()
