@@ -6,6 +6,8 @@ import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import { consoleClient } from './migrations/0008-console-client.js'
+import { mfa } from './migrations/0013-mfa.js'
+import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -18,6 +20,8 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
     '0008-console-client': consoleClient(),
+    '0013-mfa': mfa(),
+    '0014-webauthn-challenges': webauthnChallenges(),
   }
 }
 
