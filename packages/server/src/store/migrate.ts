@@ -6,6 +6,7 @@ import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import { consoleClient } from './migrations/0008-console-client.js'
+import { email } from './migrations/0009-email.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
@@ -20,6 +21,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
     '0008-console-client': consoleClient(),
+    '0009-email': email(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
   }
