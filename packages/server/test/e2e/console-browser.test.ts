@@ -70,15 +70,25 @@ describe('the admin console in Chromium', () => {
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
-    const users: Record<string, string> = {}
-    for (const email of ['root@example.com', 'reader@example.com', 'ann@example.com']) {
-      const created = await runCli(env, ['users', 'create', '--email', email, '--password-stdin'], PASSWORD)
-      users[email] = (created.user as { id: string }).id
-    }
-    await runCli(env, ['admin', 'grant', '--user', 'root@example.com'])
-    await runCli(env, ['admin', 'grant', '--user', 'reader@example.com', '--read-only'])
     const tessera = await startTessera(env, { host: '127.0.0.1' })
     cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    // Three people sign up (over HTTP, at once); the operator's CLI makes two of them admins.
+    const users: Record<string, string> = {}
+    await Promise.all(
+      ['root@example.com', 'reader@example.com', 'ann@example.com'].map(async (email) => {
+        const response = await fetch(`${tessera.base}/v1/sign-up`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: PASSWORD, transport: 'bearer' }),
+        })
+        expect(response.status).toBe(201)
+        users[email] = ((await response.json()) as { user: { id: string } }).user.id
+      }),
+    )
+    await Promise.all([
+      runCli(env, ['admin', 'grant', '--user', 'root@example.com']),
+      runCli(env, ['admin', 'grant', '--user', 'reader@example.com', '--read-only']),
+    ])
 
     // The page's headers: the strict CSP, extended from the hosted pages' only by script-src and connect-src 'self'.
     const shell = await fetch(`${tessera.base}/console/`)
