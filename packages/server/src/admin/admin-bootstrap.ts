@@ -1,9 +1,10 @@
 import type { ApplicationService } from '../applications/application-service.js'
 import type { Actor } from '../events/event-outbox.js'
+import type { Role } from '../rbac/role.js'
 import type { RoleService, RoleServiceStores } from '../rbac/role-service.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
-import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS } from './admin-api.js'
+import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS, ADMIN_READ } from './admin-api.js'
 
 /** The role service's stores cover what creating the application needs (applications, apis, events). */
 export type AdminBootstrapStores = RoleServiceStores
@@ -11,7 +12,7 @@ export type AdminBootstrapStores = RoleServiceStores
 export interface AdminBootstrapDeps {
   transact: Transact<AdminBootstrapStores>
   applications: Pick<ApplicationService, 'createIn'>
-  roles: Pick<RoleService, 'createIn' | 'addPermissionsIn' | 'assignToApplicationIn'>
+  roles: Pick<RoleService, 'createIn' | 'addPermissionsIn' | 'assignToApplicationIn' | 'assignToUserIn'>
 }
 
 export interface BootstrapResult {
@@ -22,6 +23,14 @@ export interface BootstrapResult {
 
 /** The built-in role that grants admin:read and admin:write on urn:tessera:admin. */
 export const ADMIN_ROLE = 'tessera-admin'
+/** The built-in read-only role: admin:read alone (the console shows no write actions). */
+export const ADMIN_READ_ROLE = 'tessera-admin-read'
+
+const ROLES = {
+  [ADMIN_ROLE]: { description: 'Built in: the admin API (urn:tessera:admin), read and write.', permissions: [...ADMIN_PERMISSIONS] },
+  [ADMIN_READ_ROLE]: { description: 'Built in: the admin API (urn:tessera:admin), read only.', permissions: [ADMIN_READ] },
+} as const
+type BuiltInRole = keyof typeof ROLES
 
 export type AdminBootstrap = ReturnType<typeof createAdminBootstrap>
 
@@ -39,7 +48,28 @@ export type AdminBootstrap = ReturnType<typeof createAdminBootstrap>
 export function createAdminBootstrap(deps: AdminBootstrapDeps) {
   const { roles } = deps
 
+  /**
+   * The built-in role inside the caller's transaction, created with its permissions if missing
+   * (a role left by an earlier release's interrupted run is completed). A name taken by a
+   * concurrent `roles create` is `role_exists` (the unique index decides) and nothing is kept.
+   */
+  async function ensureRoleIn(tx: AdminBootstrapStores, name: BuiltInRole, actor: Actor): Promise<Role> {
+    const role = (await tx.roles.findByName(name)) ?? (await roles.createIn(tx, { name, description: ROLES[name].description }, actor))
+    await roles.addPermissionsIn(tx, role.id, ADMIN_API_IDENTIFIER, [...ROLES[name].permissions], actor)
+    return role
+  }
+
   return {
+    /**
+     * Gives a user the built-in admin role (or the read-only one), creating it if missing, so they
+     * can sign in to the console. Holding it already changes nothing.
+     */
+    async grantToUser(userId: string, options: { readOnly: boolean }, actor: Actor): Promise<{ role: BuiltInRole }> {
+      const role = options.readOnly ? ADMIN_READ_ROLE : ADMIN_ROLE
+      await deps.transact(async (tx) => roles.assignToUserIn(tx, (await ensureRoleIn(tx, role, actor)).id, userId, actor))
+      return { role }
+    },
+
     async bootstrap(actor: Actor): Promise<BootstrapResult> {
       return deps.transact(async (tx) => {
         const api = await tx.apis.findByIdentifier(ADMIN_API_IDENTIFIER)
@@ -51,16 +81,7 @@ export function createAdminBootstrap(deps: AdminBootstrapDeps) {
         if (existing && (await tx.roles.listHolders(existing.id)).applications.length > 0) {
           throw new TesseraError('admin_already_bootstrapped')
         }
-        // A role left by an earlier release's interrupted run is reused; a name taken by a
-        // concurrent `roles create` is `role_exists` (the unique index decides) and nothing is kept.
-        const role =
-          existing ??
-          (await roles.createIn(
-            tx,
-            { name: ADMIN_ROLE, description: 'Built in: the admin API (urn:tessera:admin), read and write.' },
-            actor,
-          ))
-        await roles.addPermissionsIn(tx, role.id, ADMIN_API_IDENTIFIER, [...ADMIN_PERMISSIONS], actor)
+        const role = await ensureRoleIn(tx, ADMIN_ROLE, actor)
         const { application, clientSecret } = await deps.applications.createIn(
           tx,
           {

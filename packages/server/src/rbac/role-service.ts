@@ -258,6 +258,9 @@ export function createRoleService(deps: RoleServiceDeps) {
     },
 
     assignToUser: (role: string, userId: string, actor: Actor) => assign(role, { kind: 'user', id: userId }, actor),
+    /** Gives a user the role inside the caller's transaction. */
+    assignToUserIn: (tx: RoleServiceStores, role: string, userId: string, actor: Actor) =>
+      assignIn(tx, role, { kind: 'user', id: userId }, actor),
     unassignFromUser: (role: string, userId: string, actor: Actor) => unassign(role, { kind: 'user', id: userId }, actor),
     assignToApplication: (role: string, clientId: string, actor: Actor) => assign(role, { kind: 'application', id: clientId }, actor),
     /** Gives an application the role inside the caller's transaction. */
