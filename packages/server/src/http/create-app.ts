@@ -37,7 +37,7 @@ import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
-import { installErrorHandling } from './error-handler.js'
+import { type ExpectedFailure, installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
 import { sendProblem } from './problem.js'
 
@@ -63,6 +63,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
+  expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
@@ -99,7 +101,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app)
+  installErrorHandling(app, { expectedFailure: deps.expectedFailure })
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
