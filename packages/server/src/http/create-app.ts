@@ -16,6 +16,7 @@ import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { logoutRoutes } from '../oauth/logout-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
+import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
@@ -81,6 +82,8 @@ export interface AppDeps {
   }
 }
 
+const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
+
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -132,7 +135,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       log: deps.revocationLog,
       hub: deps.revocationHub,
       clock: deps.clock,
-      authenticateClient: deps.authenticateClient,
+      // The feed is a GET: credentials come from the Authorization header only, never a form.
+      authenticateClient: (request) => deps.authenticateClient(request, NO_FORM, { allowPublic: false }),
       heartbeatIntervalMs: deps.feedHeartbeatIntervalMs,
     }),
   )

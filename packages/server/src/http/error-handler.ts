@@ -1,8 +1,19 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { sendOAuthError } from '../oauth/oauth-error.js'
 import { type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
+import { sendOAuthError } from './oauth-error-response.js'
 import { sendProblem } from './problem.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * How the route's errors are rendered: `'oauth'` for RFC 6749 §5.2 JSON (`{ error,
+     * error_description }`, the OAuth name from the error table); RFC 9457 problem documents
+     * otherwise (the default).
+     */
+    errors?: 'oauth' | 'problem'
+  }
+}
 
 /** Failures that are expected in operation, counted per burst instead of logged one by one. */
 export type ExpectedFailure = Extract<ErrorCode, 'store_unavailable' | 'rate_limited'>
@@ -14,7 +25,8 @@ export interface ErrorHandlingDeps {
 
 /**
  * The one place where errors become HTTP responses. Every failure is a problem document with a
- * stable code; nothing else (no stack, no driver message) reaches the client.
+ * stable code, or RFC 6749 §5.2 JSON on a route whose config says `errors: 'oauth'`; nothing else
+ * (no stack, no driver message) reaches the client.
  */
 export function installErrorHandling(app: FastifyInstance, deps: ErrorHandlingDeps): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -22,7 +34,7 @@ export function installErrorHandling(app: FastifyInstance, deps: ErrorHandlingDe
     if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') deps.expectedFailure(mapped.code, error)
     else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
-    if ((request.routeOptions.config as { oauth?: boolean }).oauth) return sendOAuthError(reply, mapped)
+    if (request.routeOptions.config.errors === 'oauth') return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new TesseraError('not_found')))
