@@ -28,11 +28,14 @@ export interface ErrorHandlingDeps {
  * stable code, or RFC 6749 §5.2 JSON on a route whose config says `errors: 'oauth'`; nothing else
  * (no stack, no driver message) reaches the client.
  */
-export function installErrorHandling(app: FastifyInstance, deps: ErrorHandlingDeps): void {
+export function installErrorHandling(app: FastifyInstance, deps?: ErrorHandlingDeps): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
-    if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') deps.expectedFailure(mapped.code, error)
-    else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
+    if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') {
+      // Without a burst log (a bare app in a test), one warning line, still without a stack.
+      if (deps) deps.expectedFailure(mapped.code, error)
+      else request.log.warn({ code: mapped.code }, 'request refused')
+    } else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
     if (request.routeOptions.config.errors === 'oauth') return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
