@@ -5,6 +5,7 @@ import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import type { UserStore } from '../users/user-store.js'
+import { cleanFactorName } from './factor-name.js'
 import type { MfaFactor } from './mfa-factor.js'
 import type { MfaFactorStore } from './mfa-factor-store.js'
 import type { RecoveryCodeStore } from './recovery-code-store.js'
@@ -58,7 +59,7 @@ export function createMfaService(deps: MfaServiceDeps) {
           id,
           userId: input.userId,
           kind: 'totp',
-          name: cleanName(input.name, 'Authenticator app'),
+          name: cleanFactorName(input.name, 'Authenticator app'),
           status: 'pending',
           totp: { sealedSecret: deps.secretBox.seal(id, enrolment.secret), lastStep: null },
           webauthn: null,
@@ -230,10 +231,4 @@ export function createMfaService(deps: MfaServiceDeps) {
 /** Issue 13 and NIST SP 800-63B §6.1.2.1: binding or removing an authenticator needs a recent authentication. */
 function requireRecentSignIn(authTime: number, now: number): void {
   if (now - authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
-}
-
-function cleanName(name: string | undefined, fallback: string): string {
-  const printable = [...(name ?? '')].filter((char) => char >= ' ' && char !== '\u007f').join('')
-  const cleaned = printable.trim().slice(0, 64)
-  return cleaned === '' ? fallback : cleaned
 }

@@ -34,3 +34,15 @@ export interface RecoveryCodesTable {
   created_at: number
   used_at: number | null
 }
+
+/** WebAuthn challenges (issue 13): single use, short-lived, bound to the ceremony's purpose and user. */
+export interface WebAuthnChallengesTable {
+  id: string
+  purpose: 'register' | 'second_factor' | 'passwordless'
+  /** The user the ceremony is for; null for passwordless sign-in, where the credential names the user. */
+  user_id: string | null
+  /** base64url, as the client returns it in clientDataJSON. */
+  challenge: string
+  created_at: number
+  expires_at: number
+}

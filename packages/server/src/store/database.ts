@@ -1,6 +1,6 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
-import type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -13,7 +13,7 @@ import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTabl
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
-export type { MfaFactorsTable, RecoveryCodesTable } from './database-mfa.js'
+export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -54,6 +54,7 @@ export interface Database {
   consents: ConsentsTable
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
+  webauthn_challenges: WebAuthnChallengesTable
 }
 
 export interface UsersTable {

@@ -6,6 +6,7 @@ import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import { mfa } from './migrations/0013-mfa.js'
+import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -18,6 +19,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
     '0013-mfa': mfa(),
+    '0014-webauthn-challenges': webauthnChallenges(),
   }
 }
 
