@@ -48,6 +48,9 @@ export const ERRORS = {
   invalid_scope: { status: 400, oauthError: 'invalid_scope', title: 'The requested scope is invalid or not allowed' },
   // RFC 8707 §2.
   invalid_target: { status: 400, oauthError: 'invalid_target', title: 'The requested resource is unknown or not allowed' },
+  // RFC 6749 §4.1.2.1: shown to the user, never sent to an untrusted client or redirect URI.
+  unknown_client: { status: 400, oauthError: 'invalid_request', title: 'The application is not registered with this server' },
+  redirect_uri_mismatch: { status: 400, oauthError: 'invalid_request', title: 'The redirect_uri is not registered for this client' },
   unsupported_response_type: { status: 400, oauthError: 'unsupported_response_type', title: 'Only response_type=code is supported' },
   access_denied: { status: 403, oauthError: 'access_denied', title: 'The user or the server denied the request' },
   // OIDC Core §3.1.2.6.

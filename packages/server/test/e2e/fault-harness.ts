@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect } from 'vitest'
+import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
-import { createTessera } from '../../src/tessera.js'
 import { basic, createApi, createClient } from '../oauth-fixture.js'
 import { openSse, type SseConnection } from '../sse-client.js'
 import { type Env, hasExited, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'

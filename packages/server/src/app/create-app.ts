@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -10,6 +10,10 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import { installCsrfPolicy } from '../http/csrf.js'
+import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
+import { healthRoutes } from '../http/health-routes.js'
+import { sendProblem } from '../http/problem.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
@@ -31,16 +35,12 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
-import type { Stores } from '../store/stores.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
-import { type ExpectedFailure, installErrorHandling } from './error-handler.js'
-import { healthRoutes } from './health-routes.js'
-import { sendProblem } from './problem.js'
+import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -49,7 +49,7 @@ export interface AppDeps {
   auth: AuthService
   sessions: SessionService
   keys: KeyService
-  tokens: TokenService
+  tokens: TokenGrants
   introspection: IntrospectionService
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -71,7 +71,6 @@ export interface AppDeps {
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
-    authorizationCode: AuthorizationCodeGrant
     applications: ApplicationService
     apis: ApiService
     verifyAccessToken: AccessTokenVerifier
@@ -105,6 +104,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app, { expectedFailure: deps.expectedFailure })
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -117,14 +117,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
-  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
-  await app.register(healthRoutes(deps.db))
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
+  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
     authRoutes({
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -143,8 +142,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({
-      tokens: deps.tokens,
-      authorizationCode: deps.oidc.authorizationCode,
+      grants: deps.tokens,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
@@ -170,7 +168,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -183,8 +180,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
-  await app.register(
-    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
-  )
+  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

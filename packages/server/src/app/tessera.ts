@@ -1,44 +1,43 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
-import { createAdminBootstrap } from './admin/admin-bootstrap.js'
-import { createApiService } from './apis/api-service.js'
-import { createApplicationService } from './applications/application-service.js'
-import { createAuditProjector } from './audit/audit-projector.js'
-import { createAuditService } from './audit/audit-service.js'
-import { createAuthService } from './auth/auth-service.js'
-import { createAuthorizeService } from './authorize/authorize-service.js'
-import type { Config } from './config/config-schema.js'
-import { createApp } from './http/create-app.js'
-import { createKeyService } from './keys/key-service.js'
-import { loadMasterKey } from './keys/master-key.js'
-import { createClientAuthentication } from './oauth/client-authentication.js'
-import { createLogoutService } from './oauth/logout-service.js'
-import { createRoleService } from './rbac/role-service.js'
-import { createRevocationHub } from './revocation/revocation-hub.js'
-import { type RevocationSignals, startRevocationSignals } from './revocation/revocation-signals.js'
-import { cookieSettings } from './sessions/session-cookie.js'
-import { createSessionService } from './sessions/session-service.js'
-import { createBurstLog } from './shared/burst-log.js'
-import { type Clock, systemClock } from './shared/clock.js'
-import { cryptoRandom, type RandomSource } from './shared/random.js'
-import { migrateToLatest } from './store/migrate.js'
-import { ensureReachable, type OpenDatabase, openDatabase } from './store/open-database.js'
-import { isStoreUnavailable } from './store/store-unavailable.js'
-import { createStores, createTransact } from './store/stores.js'
-import { createAccessTokenIssuer } from './tokens/access-token-issuer.js'
-import { createAccessTokenVerifier } from './tokens/access-token-verifier.js'
-import { createAuthorizationCodeGrant } from './tokens/authorization-code-grant.js'
-import { createIdTokenIssuer } from './tokens/id-token-issuer.js'
-import { createIntrospectionService } from './tokens/introspection-service.js'
-import { createTokenRevocationService } from './tokens/token-revocation-service.js'
-import { createTokenService } from './tokens/token-service.js'
-import { userinfoApi } from './tokens/userinfo-api.js'
-import { loadPasswordList } from './users/common-passwords.js'
-import { createPasswordHasher } from './users/password-hasher.js'
-import { createUserService } from './users/user-service.js'
-import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from './webhooks/webhook-dispatch-loop.js'
-import { createWebhooks } from './webhooks/webhooks.js'
+import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
+import { createApiService } from '../apis/api-service.js'
+import { createApplicationService } from '../applications/application-service.js'
+import { createAuditProjector } from '../audit/audit-projector.js'
+import { createAuditService } from '../audit/audit-service.js'
+import { createAuthService } from '../auth/auth-service.js'
+import { createAuthorizeService } from '../authorize/authorize-service.js'
+import type { Config } from '../config/config-schema.js'
+import { createKeyService } from '../keys/key-service.js'
+import { loadMasterKey } from '../keys/master-key.js'
+import { createClientAuthentication } from '../oauth/client-authentication.js'
+import { createLogoutService } from '../oauth/logout-service.js'
+import { createRoleService } from '../rbac/role-service.js'
+import { createRevocationHub } from '../revocation/revocation-hub.js'
+import { type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
+import { cookieSettings } from '../sessions/session-cookie.js'
+import { createSessionService } from '../sessions/session-service.js'
+import { createBurstLog } from '../shared/burst-log.js'
+import { type Clock, systemClock } from '../shared/clock.js'
+import { cryptoRandom, type RandomSource } from '../shared/random.js'
+import { migrateToLatest } from '../store/migrate.js'
+import { ensureReachable, type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { isStoreUnavailable } from '../store/store-unavailable.js'
+import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
+import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { createTokenGrants } from '../tokens/grants/token-grants.js'
+import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
+import { createIntrospectionService } from '../tokens/introspection-service.js'
+import { createTokenRevocationService } from '../tokens/token-revocation-service.js'
+import { userinfoApi } from '../tokens/userinfo-api.js'
+import { loadPasswordList } from '../users/common-passwords.js'
+import { createPasswordHasher } from '../users/password-hasher.js'
+import { createUserService } from '../users/user-service.js'
+import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
+import { createWebhooks } from '../webhooks/webhooks.js'
+import { createApp } from './create-app.js'
+import { createStores, createTransact } from './stores.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -185,42 +184,28 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const userinfo = userinfoApi(config.issuer)
-  const tokens = createTokenService({
+  const tokens = createTokenGrants({
     transact,
-    clock,
-    random,
-    sessions,
-    sessionPolicy,
-    apis,
-    roles,
     stores,
-    accessTokens,
-    refreshPolicy,
-    successorKey: subkey(master.key, 'refresh-token-successor'),
-    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
-    revocationRetentionMs,
-    userinfoApi: userinfo,
-  })
-  const authorizationCode = createAuthorizationCodeGrant({
-    transact,
     clock,
     random,
     issuer: config.issuer,
     sessions,
     sessionPolicy,
+    apis,
+    roles,
     accessTokens,
     idTokens: createIdTokenIssuer({ keys, clock }),
     refreshPolicy,
+    successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
-    revokeFamilyIn: tokens.revokeFamilyIn,
-    roles,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
-  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
+  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
   const webhooks = createWebhooks({
     stores,
@@ -261,7 +246,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       audit,
       tokens,
       authorize,
-      authorizationCode,
       introspection,
       tokenRevocation,
       verifyAccessToken,
@@ -310,7 +294,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         },
         oidc: {
           authorize,
-          authorizationCode,
           applications,
           apis,
           verifyAccessToken,
