@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { passwordChangedNotice } from '../accounts/account-email-composers.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -9,6 +10,7 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
+import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -219,6 +221,30 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const email = createEmail({
+    stores,
+    transact,
+    clock,
+    random,
+    production: config.env === 'production',
+    smtpUrl: config.email.smtpUrl,
+    from: config.email.from,
+    timeoutMs: config.email.timeout * 1000,
+    issuer: config.issuer,
+    dataDir: config.dataDir,
+    branding: {
+      productName: config.email.productName,
+      color: config.email.brandColor,
+      logoUrl: config.email.logoUrl,
+      supportAddress: config.email.supportAddress,
+    },
+    sealKey: subkey(master.key, 'email-variables'),
+    composers: [passwordChangedNotice()],
+    // The line the development outbox exists for (never in production, which has no outbox).
+    logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
+    onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -226,6 +252,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   let app: FastifyInstance | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
+  let emailLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -235,6 +262,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     stores,
     /** Webhook endpoints and their dispatcher (tests call `webhooks.dispatcher.tick()` themselves). */
     webhooks,
+    /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
+    email,
     services: {
       auth,
       users,
@@ -281,6 +310,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         expectedFailure: (code, cause) => failures.note(code, cause),
+        cors: {
+          issuerOrigin: new URL(config.issuer).origin,
+          findApplication: applications.find,
+          isOriginOfAnyApplication: stores.applications.hasWebOrigin,
+          clientOfAccessToken: async (token) => (await verifyAccessToken(token))?.clientId ?? null,
+        },
         admin: {
           activeAccessToken: introspection.activeAccessToken,
           users,
@@ -291,6 +326,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          email: email.service,
         },
         oidc: {
           authorize,
@@ -344,12 +380,21 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: backgroundFailure('webhook dispatch'),
       })
+      if (email.dispatcher) {
+        emailLoop = startDispatchLoop({
+          tick: email.dispatcher.tick,
+          intervalMs: DISPATCH_INTERVAL_MS,
+          onError: backgroundFailure('email dispatch'),
+        })
+      }
     },
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
       await projecting
       await webhookLoop?.stop()
+      await emailLoop?.stop()
+      email.close()
       await signals?.close()
       await app?.close()
       await database.db.destroy()
