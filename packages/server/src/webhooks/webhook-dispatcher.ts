@@ -1,7 +1,7 @@
+import type { Stores, Transact } from '../app/stores.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import { nextAttemptAt } from './retry-schedule.js'
 import type { WebhookDelivery } from './webhook-delivery.js'
 import type { Claim } from './webhook-delivery-store.js'

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -10,6 +10,9 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import { installErrorHandling } from '../http/error-handler.js'
+import { healthRoutes } from '../http/health-routes.js'
+import { sendProblem } from '../http/problem.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
@@ -31,16 +34,13 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
-import type { Stores } from '../store/stores.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
-import { installErrorHandling } from './error-handler.js'
-import { healthRoutes } from './health-routes.js'
-import { sendProblem } from './problem.js'
+import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -116,7 +116,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
-  await app.register(healthRoutes(deps.db))
+  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
     authRoutes({
       auth: deps.auth,

@@ -10,6 +10,9 @@ import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
+import type { Database, Executor } from '../store/database.js'
+import type { DialectName } from '../store/open-database.js'
+import type { Transact as GenericTransact } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
 import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
@@ -17,9 +20,6 @@ import { createPasswordCredentialStore, type PasswordCredentialStore } from '../
 import { createUserStore, type UserStore } from '../users/user-store.js'
 import { createWebhookDeliveryStore, type WebhookDeliveryStore } from '../webhooks/webhook-delivery-store.js'
 import { createWebhookEndpointStore, type WebhookEndpointStore } from '../webhooks/webhook-endpoint-store.js'
-import type { Database, Executor } from './database.js'
-import type { DialectName } from './open-database.js'
-import type { Transact as GenericTransact } from './transaction.js'
 
 /** Every store, bound to one executor (the database, or one transaction). */
 export interface Stores {
