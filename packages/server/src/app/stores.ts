@@ -5,6 +5,7 @@ import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
 import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
+import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
@@ -47,6 +48,7 @@ export interface Stores {
   mfaFactors: MfaFactorStore
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
+  emailDeliveries: EmailDeliveryStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -72,6 +74,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     mfaFactors: createMfaFactorStore(db),
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),
+    emailDeliveries: createEmailDeliveryStore(db),
   }
 }
 
