@@ -10,6 +10,8 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { CorsDeps } from '../cors/cors-deps.js'
+import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
@@ -67,6 +69,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
+  cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
@@ -108,6 +112,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
+  installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,

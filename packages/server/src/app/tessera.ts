@@ -298,6 +298,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        cors: {
+          issuerOrigin: new URL(config.issuer).origin,
+          findApplication: applications.find,
+          isOriginOfAnyApplication: stores.applications.hasWebOrigin,
+          clientOfAccessToken: async (token) => (await verifyAccessToken(token))?.clientId ?? null,
+        },
         admin: {
           activeAccessToken: introspection.activeAccessToken,
           users,

@@ -15,6 +15,7 @@ import {
   isConfidential,
 } from './application.js'
 import { checkRedirectUri } from './redirect-uri.js'
+import { checkWebOrigins } from './web-origin.js'
 
 export interface ApplicationServiceDeps {
   stores: Pick<Stores, 'applications' | 'apis'>
@@ -36,6 +37,8 @@ export interface NewApplication {
   /** Skips the consent screen (an application of the same organisation as Tessera). */
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** Web origins allowed to call the token endpoints from a page; by default a SPA's redirect URI origins. */
+  webOrigins?: string[]
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -49,6 +52,8 @@ export interface ApplicationChanges {
   refreshTokenTtl?: number | null
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** `null` returns to the default web origins. */
+  webOrigins?: string[] | null
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -83,6 +88,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         refreshTokenTtl: input.refreshTokenTtl ?? null,
         firstParty: input.firstParty ?? false,
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+        webOrigins: input.webOrigins ?? null,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -122,6 +128,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           refreshTokenTtl: changes.refreshTokenTtl !== undefined ? changes.refreshTokenTtl : current.refreshTokenTtl,
           firstParty: changes.firstParty ?? current.firstParty,
           postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+          webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -189,7 +196,16 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
 type ApplicationFields = Pick<
   Application,
-  'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl' | 'firstParty' | 'postLogoutRedirectUris'
+  | 'name'
+  | 'grants'
+  | 'redirectUris'
+  | 'apis'
+  | 'scopes'
+  | 'accessTokenTtl'
+  | 'refreshTokenTtl'
+  | 'firstParty'
+  | 'postLogoutRedirectUris'
+  | 'webOrigins'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -230,6 +246,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     refreshTokenTtl: input.refreshTokenTtl,
     firstParty: input.firstParty,
     postLogoutRedirectUris,
+    webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
   }
 }
 

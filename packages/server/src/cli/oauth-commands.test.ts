@@ -276,6 +276,43 @@ for (const dialect of DIALECTS) {
         ).toEqual({ code: 1, error: 'invalid_request' })
       })
 
+      it('apps create --web-origins and apps update set the origins a page may call from; "default" restores the default', async () => {
+        const spa = await createApp('--name', 'S', '--type', 'spa', '--redirect-uris', 'https://spa.example.test/cb')
+        expect(spa.application).toMatchObject({ webOrigins: null, allowedWebOrigins: ['https://spa.example.test'] })
+        const web = await createApp('--name', 'W', '--type', 'web', '--web-origins', 'https://a.example.test, http://localhost:5173')
+        expect(web.application).toMatchObject({
+          webOrigins: ['https://a.example.test', 'http://localhost:5173'],
+          allowedWebOrigins: ['https://a.example.test', 'http://localhost:5173'],
+        })
+
+        const update = async (...args: string[]) => (await ok(['apps', 'update', spa.clientId, ...args])) as { application: PresentedApp }
+        expect((await update('--web-origins', 'https://b.example.test')).application).toMatchObject({
+          webOrigins: ['https://b.example.test'],
+          allowedWebOrigins: ['https://b.example.test'],
+        })
+        expect((await update('--web-origins', 'default')).application).toMatchObject({
+          webOrigins: null,
+          allowedWebOrigins: ['https://spa.example.test'],
+        })
+        for (const origin of ['https://spa.example.test/', 'http://spa.example.test', 'https://*.example.test']) {
+          expect(await refused(['apps', 'create', '--name', 'X', '--type', 'spa', '--web-origins', origin]), origin).toEqual({
+            code: 1,
+            error: 'invalid_request',
+          })
+          expect(await refused(['apps', 'update', spa.clientId, '--web-origins', origin]), origin).toEqual({
+            code: 1,
+            error: 'invalid_request',
+          })
+        }
+        expect(await refused(['apps', 'create', '--name', 'X', '--type', 'm2m', '--web-origins', 'https://a.example.test'])).toEqual({
+          code: 1,
+          error: 'invalid_request',
+        })
+        expect(await refused(['apps', 'update', spa.clientId])).toEqual({ code: 2, error: 'usage' })
+        const tessera = await openTessera()
+        expect((await tessera.services.applications.get(spa.clientId)).webOrigins).toBeNull()
+      })
+
       it('apps create exits 2 for an unknown type', async () => {
         expect(await refused(['apps', 'create', '--name', 'X', '--type', 'desktop'])).toEqual({ code: 2, error: 'usage' })
       })

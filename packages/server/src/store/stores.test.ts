@@ -549,6 +549,7 @@ function testMigrations(dialect: DialectName) {
       '0005-authorization',
       '0006-admin-api',
       '0009-email',
+      '0010-web-origins',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -596,6 +597,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0005-authorization',
             '0006-admin-api',
             '0009-email',
+            '0010-web-origins',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])
