@@ -40,6 +40,8 @@ const RegistrationBody = Type.Object(
 export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', deps.authenticate)
+    // A state change made with the session cookie must come from our own origin (http/csrf.ts).
+    const csrf = 'cookie' as const
     app.addHook('onSend', async (_request, reply) => {
       // Secrets and recovery codes travel in these answers: never cached (RFC 9111 §5.2.2.5).
       reply.header('cache-control', 'no-store')
@@ -50,7 +52,7 @@ export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
       return { factors: factors.map(presentFactor) }
     })
 
-    app.post('/v1/mfa/totp', { schema: { body: TotpBody } }, async (request, reply) => {
+    app.post('/v1/mfa/totp', { config: { csrf }, schema: { body: TotpBody } }, async (request, reply) => {
       const { user, session } = deps.caller(request)
       const begun = await deps.mfa.beginTotp({
         userId: user.id,
@@ -61,7 +63,7 @@ export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
       return reply.code(201).send({ id: begun.factorId, secret: begun.secret, uri: begun.uri })
     })
 
-    app.post('/v1/mfa/totp/confirm', { schema: { body: ConfirmBody } }, async (request) => {
+    app.post('/v1/mfa/totp/confirm', { config: { csrf }, schema: { body: ConfirmBody } }, async (request) => {
       const { user, session } = deps.caller(request)
       const confirmed = await deps.mfa.confirmTotp({
         userId: user.id,
@@ -72,12 +74,12 @@ export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
       return { id: confirmed.factorId, recoveryCodes: confirmed.recoveryCodes }
     })
 
-    app.post('/v1/mfa/webauthn/options', async (request) => {
+    app.post('/v1/mfa/webauthn/options', { config: { csrf } }, async (request) => {
       const { user, session } = deps.caller(request)
       return deps.webauthn.beginRegistration({ userId: user.id, userName: user.email, authTime: session.authTime })
     })
 
-    app.post('/v1/mfa/webauthn', { schema: { body: RegistrationBody } }, async (request, reply) => {
+    app.post('/v1/mfa/webauthn', { config: { csrf }, schema: { body: RegistrationBody } }, async (request, reply) => {
       const { user, session } = deps.caller(request)
       const { factor, recoveryCodes } = await deps.webauthn.finishRegistration({
         userId: user.id,
@@ -90,13 +92,13 @@ export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
       return reply.code(201).send({ ...presentFactor(factor), recoveryCodes })
     })
 
-    app.post('/v1/mfa/recovery-codes', async (request) => {
+    app.post('/v1/mfa/recovery-codes', { config: { csrf } }, async (request) => {
       const { user, session } = deps.caller(request)
       const codes = await deps.mfa.regenerateRecoveryCodes({ userId: user.id, authTime: session.authTime, actor: actorOf(request, deps) })
       return { recoveryCodes: codes }
     })
 
-    app.delete('/v1/mfa/:id', { schema: { params: FactorParams } }, async (request, reply) => {
+    app.delete('/v1/mfa/:id', { config: { csrf }, schema: { params: FactorParams } }, async (request, reply) => {
       const { user, session } = deps.caller(request)
       await deps.mfa.remove({ userId: user.id, factorId: request.params.id, authTime: session.authTime, actor: actorOf(request, deps) })
       return reply.code(204).send()
