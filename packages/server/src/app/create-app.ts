@@ -10,6 +10,8 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { ConsoleAssets } from '../console/console-assets.js'
+import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
@@ -49,6 +51,8 @@ import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
+  /** The built admin console, served at /console; null when it is not built. */
+  console: ConsoleAssets | null
   db: Kysely<Database>
   issuer: string
   auth: AuthService
@@ -189,6 +193,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
+  await app.register(consoleRoutes({ assets: deps.console }))
   await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

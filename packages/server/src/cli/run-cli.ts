@@ -3,7 +3,7 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
-import { adminBootstrapCommand } from './commands/admin-commands.js'
+import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-commands.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
 import {
   appsCreateCommand,
@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
   adminBootstrapCommand,
+  adminGrantCommand,
   usersCreateCommand,
   usersListCommand,
   usersDisableCommand,
