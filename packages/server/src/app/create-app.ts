@@ -15,7 +15,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
-import { installErrorHandling } from '../http/error-handler.js'
+import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
@@ -73,6 +73,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
+  expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
   cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
@@ -114,7 +116,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app)
+  installErrorHandling(app, { expectedFailure: deps.expectedFailure })
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
   await app.register(cookie)
