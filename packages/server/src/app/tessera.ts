@@ -14,6 +14,10 @@ import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-asset
 import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { createMfaService } from '../mfa/mfa-service.js'
+import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
+import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
 import { createRoleService } from '../rbac/role-service.js'
@@ -251,6 +255,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
+  // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
+  const recoveryCodeHasher = createRecoveryCodeHasher(subkey(master.key, 'recovery-code-hash'))
+  const mfa = createMfaService({
+    transact,
+    clock,
+    random,
+    secretBox: createTotpSecretBox(subkey(master.key, 'totp-secret-encryption')),
+    recoveryCodes: recoveryCodeHasher,
+    issuerName: new URL(config.issuer).host,
+    revocationRetentionMs,
+  })
+  const webauthn = createWebAuthnService({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    rpName: new URL(config.issuer).host,
+    recoveryCodes: recoveryCodeHasher,
+  })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
@@ -284,6 +308,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       verifyAccessToken,
       revocationHub: hub,
       adminBootstrap,
+      mfa,
+      webauthn,
     },
     cookie,
     logger,
@@ -333,6 +359,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           webhooks: webhooks.service,
           email: email.service,
         },
+        mfa: { mfa, webauthn },
         oidc: {
           authorize,
           applications,
