@@ -132,6 +132,20 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
 
+    // Renewal: the access token is revoked (RFC 7009); the next call gets 401, the console renews
+    // with its refresh token (rotated) and retries, and the page loads as if nothing happened.
+    const revoked = await fetch(`${tessera.base}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: accessTokens.at(-1) as string, client_id: 'tessera-admin-console' }).toString(),
+    })
+    expect(revoked.status).toBe(200)
+    const before = accessTokens.length
+    await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
+    await expect.poll(() => page.getByRole('link', { name: 'tessera-admin', exact: true }).count()).toBe(1)
+    expect(accessTokens.length).toBe(before + 1)
+    expect(await page.getByRole('alert').count()).toBe(0)
+
     // Tokens live in memory only: nothing in localStorage or sessionStorage, least of all a token.
     expect(accessTokens.length).toBeGreaterThan(0)
     const stored = await page.evaluate('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])')
