@@ -14,6 +14,10 @@ import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-asset
 import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { createMfaService } from '../mfa/mfa-service.js'
+import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
+import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
 import { createRoleService } from '../rbac/role-service.js'
@@ -40,7 +44,7 @@ import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { createApp } from './create-app.js'
-import { createStores, createTransact } from './stores.js'
+import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -143,6 +147,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
     },
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -165,7 +170,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
   const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
 
   const keys = createKeyService({
@@ -250,6 +255,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
+  // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
+  const recoveryCodeHasher = createRecoveryCodeHasher(subkey(master.key, 'recovery-code-hash'))
+  const mfa = createMfaService({
+    transact,
+    clock,
+    random,
+    secretBox: createTotpSecretBox(subkey(master.key, 'totp-secret-encryption')),
+    recoveryCodes: recoveryCodeHasher,
+    issuerName: new URL(config.issuer).host,
+    revocationRetentionMs,
+  })
+  const webauthn = createWebAuthnService({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    rpName: new URL(config.issuer).host,
+    recoveryCodes: recoveryCodeHasher,
+  })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
@@ -283,6 +308,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       verifyAccessToken,
       revocationHub: hub,
       adminBootstrap,
+      mfa,
+      webauthn,
     },
     cookie,
     logger,
@@ -332,6 +359,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           webhooks: webhooks.service,
           email: email.service,
         },
+        mfa: { mfa, webauthn },
         oidc: {
           authorize,
           applications,
