@@ -8,6 +8,9 @@ import { createPendingRequestStore, type PendingRequestStore } from '../authoriz
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
+import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
+import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
+import { createWebAuthnChallengeStore, type WebAuthnChallengeStore } from '../mfa/webauthn-challenge-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
@@ -42,6 +45,9 @@ export interface Stores {
   pendingRequests: PendingRequestStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
+  mfaFactors: MfaFactorStore
+  recoveryCodes: RecoveryCodeStore
+  webauthnChallenges: WebAuthnChallengeStore
   emailDeliveries: EmailDeliveryStore
 }
 
@@ -65,6 +71,9 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     pendingRequests: createPendingRequestStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
+    mfaFactors: createMfaFactorStore(db),
+    recoveryCodes: createRecoveryCodeStore(db),
+    webauthnChallenges: createWebAuthnChallengeStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
   }
 }

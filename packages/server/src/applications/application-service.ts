@@ -1,5 +1,6 @@
 import { isScopeToken } from '../apis/api.js'
 import type { Stores, Transact } from '../app/stores.js'
+import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
@@ -23,6 +24,8 @@ export interface ApplicationServiceDeps {
   clock: Clock
   random: RandomSource
   revocationRetentionMs: number
+  /** The issuer URL: the built-in console's redirect URIs are derived from it. */
+  issuer: string
 }
 
 export interface NewApplication {
@@ -69,6 +72,12 @@ export function parseGrant(value: string): GrantType | null {
 
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { stores, transact, clock, random } = deps
+  const resolve = (application: Application) => resolveBuiltInApplication(application, deps.issuer)
+
+  /** The built-in console client cannot be edited into something else, rotated or deleted. */
+  function refuseBuiltIn(clientId: string): void {
+    if (isBuiltInApplication(clientId)) throw new TesseraError('builtin_protected')
+  }
 
   return {
     /** Registers a client; the secret (confidential types only) is returned once and never again. */
@@ -115,6 +124,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
     /** Changes a client's settings under the same rules as at registration; its type and secret stay. */
     async update(clientId: string, changes: ApplicationChanges, actor: Actor): Promise<Application> {
+      refuseBuiltIn(clientId)
       return transact(async (tx) => {
         const current = await tx.applications.findById(clientId)
         if (!current) throw new TesseraError('application_not_found')
@@ -149,19 +159,21 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     async get(clientId: string): Promise<Application> {
       const application = await stores.applications.findById(clientId)
       if (!application) throw new TesseraError('application_not_found')
-      return application
+      return resolve(application)
     },
 
-    find(clientId: string): Promise<Application | null> {
-      return stores.applications.findById(clientId)
+    async find(clientId: string): Promise<Application | null> {
+      const application = await stores.applications.findById(clientId)
+      return application ? resolve(application) : null
     },
 
-    list(): Promise<Application[]> {
-      return stores.applications.list()
+    async list(): Promise<Application[]> {
+      return (await stores.applications.list()).map(resolve)
     },
 
     /** Replaces the secret at once; the old one stops working immediately. */
     async rotateSecret(clientId: string, actor: Actor): Promise<string> {
+      refuseBuiltIn(clientId)
       const secret = randomToken(random, SECRET_BYTES)
       await transact(async (tx) => {
         const application = await tx.applications.findById(clientId)
@@ -179,6 +191,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
      * revocation log tells resource servers that its access tokens are dead.
      */
     async delete(clientId: string, actor: Actor): Promise<void> {
+      refuseBuiltIn(clientId)
       await transact(async (tx) => {
         if (!(await tx.applications.delete(clientId))) throw new TesseraError('application_not_found')
         const now = clock.now()
