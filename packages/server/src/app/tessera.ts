@@ -44,7 +44,7 @@ import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { createApp } from './create-app.js'
-import { createStores, createTransact } from './stores.js'
+import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -147,6 +147,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
     },
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -169,7 +170,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
   const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
 
   const keys = createKeyService({
