@@ -3,6 +3,8 @@ import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountRoutes } from '../accounts/account-routes.js'
+import type { Accounts } from '../accounts/accounts.js'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -64,6 +66,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Email verification, password reset, change of password and address (docs/email.md). */
+  accounts: Accounts
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
@@ -125,6 +129,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: deps.rateLimit,
     }),
   )
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: deps.rateLimit }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(

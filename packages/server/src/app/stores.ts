@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely'
+import { type AccountTokenStore, createAccountTokenStore } from '../accounts/account-token-store.js'
+import { createRequestCounterStore, type RequestCounterStore } from '../accounts/request-counter-store.js'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
@@ -43,6 +45,8 @@ export interface Stores {
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
   emailDeliveries: EmailDeliveryStore
+  accountTokens: AccountTokenStore
+  requestCounters: RequestCounterStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -66,6 +70,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
+    accountTokens: createAccountTokenStore(db),
+    requestCounters: createRequestCounterStore(db),
   }
 }
 
