@@ -4,8 +4,8 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
-import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
 import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
@@ -38,7 +38,7 @@ export interface Stores {
   webhookDeliveries: WebhookDeliveryStore
   roles: RoleStore
   audit: AuditStore
-  pendingRequests: PendingRequestStore
+  flows: FlowStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
 }
@@ -60,7 +60,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     webhookDeliveries: createWebhookDeliveryStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
-    pendingRequests: createPendingRequestStore(db),
+    flows: createFlowStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
   }

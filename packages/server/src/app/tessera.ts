@@ -9,6 +9,8 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
+import { createFlowService } from '../flows/flow-service.js'
+import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -180,8 +182,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     roles,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
-  const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
-  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
+  const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
+  const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -280,6 +291,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           random,
           logout,
           userinfoAudience: userinfo.identifier,
+          flows,
+          login,
+          transact,
         },
       })
       return app
@@ -291,10 +305,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
         stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
-        Promise.all([
-          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
-          stores.pendingRequests.prune(clock.now()),
-        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
+        Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
+          (error: unknown) => logger.error({ err: error }, 'authorization pruning failed'),
+        )
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {

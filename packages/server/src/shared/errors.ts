@@ -37,6 +37,10 @@ export const ERRORS = {
   session_revoked: { status: 401, oauthError: null, title: 'The session has been revoked' },
   duplicate_session_cookie: { status: 400, oauthError: null, title: 'The request carries more than one session cookie' },
   csrf_rejected: { status: 403, oauthError: null, title: 'Cross-site request refused' },
+  // Self-service flows (flows/): unknown, expired, finished, or bound to another browser; all look alike.
+  flow_expired: { status: 400, oauthError: null, title: 'This sign-in has expired or was started in another browser' },
+  // OWASP CSRF Prevention Cheat Sheet (synchronizer token): the form's token is not this flow's current one.
+  csrf_token_invalid: { status: 403, oauthError: null, title: 'The form has expired' },
   session_not_found: { status: 404, oauthError: null, title: 'No such session' },
   user_not_found: { status: 404, oauthError: null, title: 'No such user' },
   invalid_client: { status: 401, oauthError: 'invalid_client', title: 'Client authentication failed' },

@@ -1,5 +1,6 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
-import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+import type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
@@ -12,7 +13,8 @@ import type {
 import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
-export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+export type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+export type { FlowsTable } from './database-flows.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
@@ -49,7 +51,7 @@ export interface Database {
   application_roles: ApplicationRolesTable
   audit_log: AuditLogTable
   audit_projection: AuditProjectionTable
-  authorization_requests: AuthorizationRequestsTable
+  flows: FlowsTable
   authorization_codes: AuthorizationCodesTable
   consents: ConsentsTable
   mfa_factors: MfaFactorsTable

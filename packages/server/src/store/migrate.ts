@@ -5,6 +5,7 @@ import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
+import { flows } from './migrations/0007-flows.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
@@ -18,6 +19,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0004-rbac-audit': rbacAudit(),
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
+    '0007-flows': flows(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
   }
@@ -32,6 +34,9 @@ export async function migrateToLatest(database: OpenDatabase): Promise<Migration
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations(database) },
+    // Numbers are handed out ahead of time to work done in parallel, so a lower number can land
+    // after a higher one already ran somewhere; each migration touches only its own tables.
+    allowUnorderedMigrations: true,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   })
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute()
