@@ -128,7 +128,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async startSession(userId: string, amr: string[], device: Device, kind: 'sign_in' | 'registration') {
       return transact(async (tx) => {
         const current = await tx.users.findById(userId)
-        if (!current || current.status !== 'active') throw new TesseraError('user_disabled')
+        if (current?.status !== 'active') throw new TesseraError('user_disabled')
         const actor: Actor = { kind: 'user', id: userId }
         if (kind === 'sign_in') {
           await tx.events.append({
