@@ -1,13 +1,17 @@
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { ConsoleAssets } from '../console/console-assets.js'
+import { consoleRoutes } from '../console/console-routes.js'
+import type { CorsDeps } from '../cors/cors-deps.js'
+import { installCors } from '../cors/cors-hooks.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -16,11 +20,14 @@ import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
-import { installErrorHandling } from '../http/error-handler.js'
+import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
+import { mfaRoutes } from '../mfa/mfa-routes.js'
+import type { MfaService } from '../mfa/mfa-service.js'
+import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
@@ -30,7 +37,7 @@ import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
-import { createAuthenticate } from '../sessions/authenticate-request.js'
+import { createAuthenticate, type RequestAuth } from '../sessions/authenticate-request.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { sessionRoutes } from '../sessions/session-routes.js'
@@ -41,20 +48,21 @@ import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
+  /** The built admin console, served at /console; null when it is not built. */
+  console: ConsoleAssets | null
   db: Kysely<Database>
   issuer: string
   auth: AuthService
   sessions: SessionService
   keys: KeyService
-  tokens: TokenService
+  tokens: TokenGrants
   introspection: IntrospectionService
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -69,12 +77,17 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
+  expectedFailure: (code: ExpectedFailure, cause: unknown) => void
+  /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
+  cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
+  /** A user's own second factors (docs/mfa.md). */
+  mfa: { mfa: MfaService; webauthn: WebAuthnService }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
-    authorizationCode: AuthorizationCodeGrant
     applications: ApplicationService
     apis: ApiService
     verifyAccessToken: AccessTokenVerifier
@@ -111,8 +124,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app)
+  installErrorHandling(app, { expectedFailure: deps.expectedFailure })
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
+  installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -138,6 +152,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
+  await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -152,8 +167,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({
-      tokens: deps.tokens,
-      authorizationCode: deps.oidc.authorizationCode,
+      grants: deps.tokens,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
@@ -193,6 +207,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
+  await app.register(consoleRoutes({ assets: deps.console }))
   await app.register(
     logoutRoutes({
       logout: oidc.logout,
@@ -207,4 +222,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   return app
+}
+
+/** The caller that `authenticate` resolved; routes behind it always have one. */
+function signedIn(request: FastifyRequest): RequestAuth {
+  if (!request.auth) throw new TesseraError('unauthenticated')
+  return request.auth
 }

@@ -41,6 +41,8 @@ export const ERRORS = {
   flow_expired: { status: 400, oauthError: null, title: 'This sign-in has expired or was started in another browser' },
   // OWASP CSRF Prevention Cheat Sheet (synchronizer token): the form's token is not this flow's current one.
   csrf_token_invalid: { status: 403, oauthError: null, title: 'The form has expired' },
+  // Fetch §3.2 (CORS): a page on an origin the client does not allow; refused before any effect.
+  origin_not_allowed: { status: 403, oauthError: 'invalid_request', title: 'This web origin may not call this endpoint for this client' },
   session_not_found: { status: 404, oauthError: null, title: 'No such session' },
   user_not_found: { status: 404, oauthError: null, title: 'No such user' },
   invalid_client: { status: 401, oauthError: 'invalid_client', title: 'Client authentication failed' },
@@ -87,6 +89,8 @@ export const ERRORS = {
     title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
   },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
+  email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
+  email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },
   internal_error: { status: 500, oauthError: 'server_error', title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; oauthError: string | null; title: string }>

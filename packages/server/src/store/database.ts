@@ -1,5 +1,6 @@
-import type { Generated, Kysely, Transaction } from 'kysely'
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
@@ -10,10 +11,18 @@ import type {
   RolesTable,
   UserRolesTable,
 } from './database-rbac.js'
-import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
+import type {
+  AccessTokensTable,
+  ApisTable,
+  ApplicationsTable,
+  ApplicationWebOriginsTable,
+  RefreshTokensTable,
+  SigningKeysTable,
+} from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 export type { FlowsTable } from './database-flows.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
@@ -25,7 +34,7 @@ export type {
   UserRolesTable,
 } from './database-rbac.js'
 export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
-export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
+export type { AccessTokensTable, ApisTable, ApplicationsTable, ApplicationWebOriginsTable, RefreshTokensTable, SigningKeysTable }
 
 /**
  * The tables of Tessera. Times are integer milliseconds since the Unix epoch on every dialect,
@@ -41,6 +50,7 @@ export interface Database {
   signing_keys: SigningKeysTable
   apis: ApisTable
   applications: ApplicationsTable
+  application_web_origins: ApplicationWebOriginsTable
   refresh_tokens: RefreshTokensTable
   access_tokens: AccessTokensTable
   webhook_endpoints: WebhookEndpointsTable
@@ -54,6 +64,10 @@ export interface Database {
   flows: FlowsTable
   authorization_codes: AuthorizationCodesTable
   consents: ConsentsTable
+  email_cursor: EmailCursorTable
+  email_deliveries: EmailDeliveriesTable
+  account_tokens: AccountTokensTable
+  account_request_counters: AccountRequestCountersTable
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
   webauthn_challenges: WebAuthnChallengesTable
@@ -66,6 +80,8 @@ export interface UsersTable {
   status: 'active' | 'disabled'
   /** DESIGN.md §2: tokens carry it; raising it kills every token with an older one. */
   token_version: number
+  /** 1 once the user proved control of `email` (migration 0009-email); a change of address sets it anew. */
+  email_verified: ColumnType<number, number | undefined, number>
   created_at: number
   updated_at: number
 }
