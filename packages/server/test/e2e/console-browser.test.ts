@@ -179,6 +179,7 @@ describe('the admin console in Chromium', () => {
         ready: page.getByRole('checkbox', { name: 'admin:write' }),
       },
       { name: 'keys', click: nav.getByRole('link', { name: 'Signing keys' }), ready: page.getByRole('cell', { name: 'active' }) },
+      { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
     ]
     for (const { name, click, ready } of pages) {
@@ -217,12 +218,15 @@ describe('the admin console in Chromium', () => {
     await page.goto(`${tessera.base}/console/users/${users['ann@example.com']}`)
     await page.waitForURL((url) => url.pathname === `/console/users/${users['ann@example.com']}`)
     await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
-    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give']) {
+    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give', 'Reset password']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
     }
     await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
     await expect.poll(() => page.getByRole('link', { name: 'Tessera admin console' }).count()).toBe(1)
     expect(await page.getByRole('button', { name: 'New application' }).count()).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'ann@example.com' }).waitFor()
+    expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0)
     // ...and the API refuses the write anyway, with the reader's own token.
     const readerToken = accessTokens.at(-1) as string
     const write = await fetch(`${tessera.base}/admin/v1/users/${users['ann@example.com']}/enable`, {
