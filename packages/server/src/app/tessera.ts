@@ -11,6 +11,7 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
+import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
@@ -190,7 +191,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     revocationRetentionMs,
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
-  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs, issuer: config.issuer })
+  const applications = createApplicationService({
+    stores,
+    transact,
+    clock,
+    random,
+    revocationRetentionMs,
+    builtIn: {
+      isBuiltIn: isBuiltInApplication,
+      resolve: (application) => resolveBuiltInApplication(application, config.issuer),
+    },
+  })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
