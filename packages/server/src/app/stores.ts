@@ -1,12 +1,14 @@
 import type { Kysely, Transaction } from 'kysely'
+import { type AccountTokenStore, createAccountTokenStore } from '../accounts/account-token-store.js'
+import { createRequestCounterStore, type RequestCounterStore } from '../accounts/request-counter-store.js'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
-import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
 import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
@@ -42,13 +44,15 @@ export interface Stores {
   webhookDeliveries: WebhookDeliveryStore
   roles: RoleStore
   audit: AuditStore
-  pendingRequests: PendingRequestStore
+  flows: FlowStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
   mfaFactors: MfaFactorStore
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
   emailDeliveries: EmailDeliveryStore
+  accountTokens: AccountTokenStore
+  requestCounters: RequestCounterStore
 }
 
 export interface StoreOptions {
@@ -73,13 +77,15 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     webhookDeliveries: createWebhookDeliveryStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
-    pendingRequests: createPendingRequestStore(db),
+    flows: createFlowStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
     mfaFactors: createMfaFactorStore(db),
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
+    accountTokens: createAccountTokenStore(db),
+    requestCounters: createRequestCounterStore(db),
   }
 }
 

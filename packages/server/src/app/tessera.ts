@@ -2,7 +2,10 @@ import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
-import { passwordChangedNotice } from '../accounts/account-email-composers.js'
+import { accountEmailComposers } from '../accounts/account-email-composers.js'
+import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
+import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
+import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -14,6 +17,8 @@ import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
+import { createFlowService } from '../flows/flow-service.js'
+import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createMfaService } from '../mfa/mfa-service.js'
@@ -240,8 +245,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     userinfoApi: userinfo,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
-  const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
-  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
+  const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
+  const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -262,6 +276,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
     stores,
     transact,
@@ -280,10 +296,23 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: [passwordChangedNotice()],
+    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
+  const accounts = createAccounts({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    sessions,
+    codeKey,
+    policy: accountTokenPolicy,
+    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    requireEmail: email.service.requireAvailable,
   })
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
@@ -326,6 +355,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
     email,
     services: {
+      accounts,
       auth,
       users,
       sessions,
@@ -375,6 +405,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
           issuerOrigin: new URL(config.issuer).origin,
@@ -404,6 +435,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           random,
           logout,
           userinfoAudience: userinfo.identifier,
+          flows,
+          login,
+          transact,
         },
       })
       return app
@@ -429,10 +463,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         keys.maintain().catch(backgroundFailure('key maintenance'))
         stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
-        Promise.all([
-          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
-          stores.pendingRequests.prune(clock.now()),
-        ]).catch(backgroundFailure('authorization pruning'))
+        Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
+          backgroundFailure('authorization pruning'),
+        )
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {

@@ -37,6 +37,10 @@ export const ERRORS = {
   session_revoked: { status: 401, oauthError: null, title: 'The session has been revoked' },
   duplicate_session_cookie: { status: 400, oauthError: null, title: 'The request carries more than one session cookie' },
   csrf_rejected: { status: 403, oauthError: null, title: 'Cross-site request refused' },
+  // Self-service flows (flows/): unknown, expired, finished, or bound to another browser; all look alike.
+  flow_expired: { status: 400, oauthError: null, title: 'This sign-in has expired or was started in another browser' },
+  // OWASP CSRF Prevention Cheat Sheet (synchronizer token): the form's token is not this flow's current one.
+  csrf_token_invalid: { status: 403, oauthError: null, title: 'The form has expired' },
   // Fetch §3.2 (CORS): a page on an origin the client does not allow; refused before any effect.
   origin_not_allowed: { status: 403, oauthError: 'invalid_request', title: 'This web origin may not call this endpoint for this client' },
   session_not_found: { status: 404, oauthError: null, title: 'No such session' },
@@ -85,6 +89,15 @@ export const ERRORS = {
     title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
   },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
+  account_token_invalid: {
+    status: 400,
+    oauthError: null,
+    title: 'The link is not valid: it is unknown, altered or meant for something else',
+  },
+  account_token_expired: { status: 400, oauthError: null, title: 'The link has expired; ask for a new one' },
+  account_token_used: { status: 400, oauthError: null, title: 'The link has been used already; ask for a new one' },
+  verification_code_invalid: { status: 400, oauthError: null, title: 'The code is wrong or has expired' },
+  verification_code_exhausted: { status: 400, oauthError: null, title: 'Too many wrong codes; ask for a new message' },
   email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
   email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },

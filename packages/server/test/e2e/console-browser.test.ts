@@ -81,7 +81,7 @@ async function signIn(page: Page, base: string, email: string): Promise<void> {
 }
 
 describe('the admin console in Chromium', () => {
-  it('signs an admin in, lists and disables a user as that admin, and shows a read-only operator no write action', async () => {
+  it('signs an admin in: disables a user, revokes a session, creates an application; audited as that admin; a read-only operator sees no write action', async () => {
     // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
     if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
     const env: Env = {
@@ -151,6 +151,30 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
 
+    // Revoke the reader's session (the one sign-up made) and see the revocation in the audit log.
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'reader@example.com' }).click()
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click()
+    await page.getByRole('button', { name: 'Confirm revoke' }).click()
+    await page.getByText('No active sessions.').waitFor()
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click()
+    await page.getByLabel('Action').fill('session.revoked')
+    await page.getByLabel('User id').fill(users['reader@example.com'] as string)
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
+
+    // Create an application and read its secret, shown once.
+    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
+    await page.getByRole('button', { name: 'New application' }).click()
+    await page.getByLabel('Machine to machine').check()
+    await page.getByLabel('Name').fill('Nightly export')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    const secret = (await page.getByTestId('secret').textContent()) ?? ''
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    await page.getByRole('link', { name: 'Nightly export' }).first().click()
+    await page.getByRole('heading', { name: 'Nightly export' }).waitFor()
+    expect(await page.content()).not.toContain(secret)
+
     // Every page, checked with axe-core once its content has loaded: no serious or critical violation.
     const nav = page.getByRole('navigation')
     const pages: { name: string; click: Locator; ready: Locator }[] = [
@@ -179,6 +203,7 @@ describe('the admin console in Chromium', () => {
         ready: page.getByRole('checkbox', { name: 'admin:write' }),
       },
       { name: 'keys', click: nav.getByRole('link', { name: 'Signing keys' }), ready: page.getByRole('cell', { name: 'active' }) },
+      { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
     ]
     for (const { name, click, ready } of pages) {
@@ -217,12 +242,15 @@ describe('the admin console in Chromium', () => {
     await page.goto(`${tessera.base}/console/users/${users['ann@example.com']}`)
     await page.waitForURL((url) => url.pathname === `/console/users/${users['ann@example.com']}`)
     await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
-    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give']) {
+    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give', 'Reset password']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
     }
     await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
     await expect.poll(() => page.getByRole('link', { name: 'Tessera admin console' }).count()).toBe(1)
     expect(await page.getByRole('button', { name: 'New application' }).count()).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'ann@example.com' }).waitFor()
+    expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0)
     // ...and the API refuses the write anyway, with the reader's own token.
     const readerToken = accessTokens.at(-1) as string
     const write = await fetch(`${tessera.base}/admin/v1/users/${users['ann@example.com']}/enable`, {
@@ -233,5 +261,7 @@ describe('the admin console in Chromium', () => {
     expect(((await write.json()) as { code: string }).code).toBe('insufficient_scope')
 
     expect(violations).toEqual([])
-  })
+    // One browser walks about twenty pages (two sign-ins, eleven accessibility checks): about 15 s on
+    // an idle machine, twice that when the whole suite shares the cores.
+  }, 90_000)
 })
