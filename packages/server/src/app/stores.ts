@@ -5,6 +5,7 @@ import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
 import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
+import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
@@ -37,6 +38,7 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  backchannel: BackchannelStore
   roles: RoleStore
   audit: AuditStore
   pendingRequests: PendingRequestStore
@@ -60,6 +62,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    backchannel: createBackchannelStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
     pendingRequests: createPendingRequestStore(db),

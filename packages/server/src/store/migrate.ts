@@ -7,6 +7,7 @@ import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
 import { email } from './migrations/0009-email.js'
 import { webOrigins } from './migrations/0010-web-origins.js'
+import { backchannel } from './migrations/0012-backchannel.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
@@ -22,6 +23,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0006-admin-api': adminApi(),
     '0009-email': email(),
     '0010-web-origins': webOrigins(),
+    '0012-backchannel': backchannel(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
   }

@@ -550,6 +550,7 @@ function testMigrations(dialect: DialectName) {
       '0006-admin-api',
       '0009-email',
       '0010-web-origins',
+      '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -598,6 +599,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0006-admin-api',
             '0009-email',
             '0010-web-origins',
+            '0012-backchannel',
+            '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])
