@@ -600,7 +600,6 @@ describe('migrations on a postgres database shared with others', () => {
             '0009-email',
             '0010-web-origins',
             '0012-backchannel',
-            '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])
