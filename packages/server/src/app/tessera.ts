@@ -11,9 +11,15 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
+import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
+import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { createMfaService } from '../mfa/mfa-service.js'
+import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
+import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
 import { createRoleService } from '../rbac/role-service.js'
@@ -21,10 +27,12 @@ import { createRevocationHub } from '../revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { createSessionService } from '../sessions/session-service.js'
+import { createBurstLog } from '../shared/burst-log.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
 import { migrateToLatest } from '../store/migrate.js'
-import { type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { ensureReachable, type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
@@ -40,7 +48,7 @@ import { createWebhookSender } from '../webhooks/webhook-sender.js'
 import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { createApp } from './create-app.js'
-import { createStores, createTransact } from './stores.js'
+import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -49,6 +57,8 @@ export interface TesseraRuntime {
   logStream?: DestinationStream
   /** Skip migrations (for `tessera migrate`, which runs them itself). */
   skipMigrations?: boolean
+  /** The built admin console to serve at /console (packages/console/dist by default). */
+  consoleDir?: string
 }
 
 /** Log paths that may hold a secret; pino replaces them (no secret or token in logs). */
@@ -73,6 +83,22 @@ const KEY_MAINTENANCE_INTERVAL_MS = 60_000
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
 
+/** Expected failures are logged when a burst starts, then as one count per window of this length. */
+const FAILURE_BURST_WINDOW_MS = 10_000
+
+type ExpectedFailureKind = 'store_unavailable' | 'rate_limited'
+
+const BURST_MESSAGES: Record<ExpectedFailureKind, { first: string; more: string }> = {
+  store_unavailable: {
+    first: 'store unavailable: answering 503 store_unavailable until it is back; further failures are counted, not logged one by one',
+    more: 'store unavailable: more failures since the last report',
+  },
+  rate_limited: {
+    first: 'per-IP rate limit reached: answering 429 rate_limited; further refusals are counted, not logged one by one',
+    more: 'per-IP rate limit: more refusals since the last report',
+  },
+}
+
 let blocklist: ReadonlySet<string> | undefined
 
 /** Independent keys for independent purposes, all derived from the one master key (RFC 5869). */
@@ -90,8 +116,27 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
   const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
-  const database: OpenDatabase = openDatabase(config.databaseUrl)
+  const failures = createBurstLog<ExpectedFailureKind>({
+    windowMs: FAILURE_BURST_WINDOW_MS,
+    report: ({ key, first, count, detail }) =>
+      first
+        ? logger.warn(
+            { code: key, ...(key === 'store_unavailable' ? { reason: (detail as Error | undefined)?.message } : {}) },
+            BURST_MESSAGES[key].first,
+          )
+        : logger.warn({ code: key, count, windowMs: FAILURE_BURST_WINDOW_MS }, BURST_MESSAGES[key].more),
+  })
+  /** A background task failed: a store outage is counted with the others, anything else is a bug worth a stack. */
+  const backgroundFailure = (what: string) => (error: unknown) => {
+    if (isStoreUnavailable(error)) failures.note('store_unavailable', error)
+    else logger.error({ err: error }, `${what} failed`)
+  }
+
+  const database: OpenDatabase = openDatabase(config.databaseUrl, {
+    onConnectionError: (error) => failures.note('store_unavailable', error),
+  })
   try {
+    await ensureReachable(database)
     if (!runtime.skipMigrations) await migrateToLatest(database)
   } catch (error) {
     await database.db.destroy()
@@ -103,9 +148,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
     afterRevocationCommit: () => {
-      hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
+      hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
     },
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -128,7 +174,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
   const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
 
   const keys = createKeyService({
@@ -146,7 +192,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     revocationRetentionMs,
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
-  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
+  const applications = createApplicationService({
+    stores,
+    transact,
+    clock,
+    random,
+    revocationRetentionMs,
+    builtIn: {
+      isBuiltIn: isBuiltInApplication,
+      resolve: (application) => resolveBuiltInApplication(application, config.issuer),
+    },
+  })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -230,6 +286,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
+  // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
+  const recoveryCodeHasher = createRecoveryCodeHasher(subkey(master.key, 'recovery-code-hash'))
+  const mfa = createMfaService({
+    transact,
+    clock,
+    random,
+    secretBox: createTotpSecretBox(subkey(master.key, 'totp-secret-encryption')),
+    recoveryCodes: recoveryCodeHasher,
+    issuerName: new URL(config.issuer).host,
+    revocationRetentionMs,
+  })
+  const webauthn = createWebAuthnService({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    rpName: new URL(config.issuer).host,
+    recoveryCodes: recoveryCodeHasher,
+  })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
@@ -266,6 +342,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       verifyAccessToken,
       revocationHub: hub,
       adminBootstrap,
+      mfa,
+      webauthn,
     },
     cookie,
     logger,
@@ -275,6 +353,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (!app) await keys.maintain() // a signing key exists before the first token request
       app ??= await createApp({
         logger,
+        console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
         db: database.db,
         issuer: config.issuer,
         auth,
@@ -295,6 +374,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
           issuerOrigin: new URL(config.issuer).origin,
           findApplication: applications.find,
@@ -313,6 +393,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           webhooks: webhooks.service,
           email: email.service,
         },
+        mfa: { mfa, webauthn },
         oidc: {
           authorize,
           applications,
@@ -329,21 +410,32 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** Applies the key schedule now and then every minute, until close (the server does this; CLI commands do not). */
     async startBackgroundTasks(): Promise<void> {
       await keys.maintain()
+      await hub.currentSeq()
+      // First, since it may fail (Redis unreachable): nothing else is started yet when it throws.
+      signals = await startRevocationSignals({
+        wake: () => {
+          hub.signal().catch(backgroundFailure('revocation hub'))
+        },
+        logger,
+        pollIntervalMs: config.feed.pollInterval,
+        ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
+        ...(config.redisUrl ? { redisUrl: config.redisUrl, redisOptional: config.redisOptional } : {}),
+      })
       maintenance = setInterval(() => {
-        keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
-        stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
+        keys.maintain().catch(backgroundFailure('key maintenance'))
+        stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
         Promise.all([
           stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
           stores.pendingRequests.prune(clock.now()),
-        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
+        ]).catch(backgroundFailure('authorization pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {
         if (projecting) return
         projecting = audit
           .catchUp()
-          .catch((error: unknown) => logger.error({ err: error }, 'audit projection failed'))
+          .catch(backgroundFailure('audit projection'))
           .finally(() => {
             projecting = null
           })
@@ -352,7 +444,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       webhookLoop = startDispatchLoop({
         tick: webhooks.dispatcher.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
-        onError: (error) => logger.error({ err: error }, 'webhook dispatch failed'),
+        onError: backgroundFailure('webhook dispatch'),
       })
       backchannelLoop = startDispatchLoop({
         tick: backchannel.tick,
@@ -363,19 +455,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
           intervalMs: DISPATCH_INTERVAL_MS,
-          onError: (error) => logger.error({ err: error }, 'email dispatch failed'),
+          onError: backgroundFailure('email dispatch'),
         })
       }
-      await hub.currentSeq()
-      signals = await startRevocationSignals({
-        wake: () => {
-          hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
-        },
-        logger,
-        pollIntervalMs: config.feed.pollInterval,
-        ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
-        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-      })
     },
     async close(): Promise<void> {
       if (maintenance) clearInterval(maintenance)
@@ -388,6 +470,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       await app?.close()
       await database.db.destroy()
+      failures.close()
     },
   }
 }

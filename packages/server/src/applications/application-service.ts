@@ -1,10 +1,12 @@
 import { isScopeToken } from '../apis/api.js'
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { ApiStore } from '../apis/api-store.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import {
   APPLICATION_TYPES,
   type Application,
@@ -14,16 +16,38 @@ import {
   type GrantType,
   isConfidential,
 } from './application.js'
+import type { ApplicationStore } from './application-store.js'
 import { checkBackchannelLogoutUri } from './backchannel-logout-uri.js'
 import { checkRedirectUri } from './redirect-uri.js'
 import { checkWebOrigins } from './web-origin.js'
 
+/** The stores the application service works on; `apis` is read to check an application's APIs exist. */
+export interface ApplicationServiceStores {
+  applications: ApplicationStore
+  apis: ApiStore
+  revocations: RevocationLog
+  events: EventOutbox
+}
+
+export interface BuiltInApplications {
+  isBuiltIn(clientId: string): boolean
+  resolve(application: Application): Application
+}
+
 export interface ApplicationServiceDeps {
-  stores: Pick<Stores, 'applications' | 'apis'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<ApplicationServiceStores, 'applications' | 'apis'>
+  transact: Transact<ApplicationServiceStores>
   clock: Clock
   random: RandomSource
   revocationRetentionMs: number
+  /**
+   * The applications Tessera defines itself (today the admin console's client): they cannot be
+   * changed, rotated or deleted, and `resolve` completes what only the running configuration knows
+   * (the console's URIs, derived from the issuer). The composition root supplies it from
+   * console/console-client.ts, so applications/ does not depend on console/.
+   */
+  builtIn: BuiltInApplications
 }
 
 export interface NewApplication {
@@ -75,6 +99,12 @@ export function parseGrant(value: string): GrantType | null {
 
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { stores, transact, clock, random } = deps
+  const resolve = (application: Application) => deps.builtIn.resolve(application)
+
+  /** The built-in console client cannot be edited into something else, rotated or deleted. */
+  function refuseBuiltIn(clientId: string): void {
+    if (deps.builtIn.isBuiltIn(clientId)) throw new TesseraError('builtin_protected')
+  }
 
   return {
     /** Registers a client; the secret (confidential types only) is returned once and never again. */
@@ -83,7 +113,11 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     },
 
     /** `create` inside the caller's transaction (bootstrap creates its admin client and role together). */
-    async createIn(tx: Stores, input: NewApplication, actor: Actor): Promise<{ application: Application; clientSecret: string | null }> {
+    async createIn(
+      tx: Pick<ApplicationServiceStores, 'applications' | 'apis' | 'events'>,
+      input: NewApplication,
+      actor: Actor,
+    ): Promise<{ application: Application; clientSecret: string | null }> {
       const fields = checkFields(input.type, {
         name: input.name,
         grants: input.grants ?? defaultGrants(input.type),
@@ -123,6 +157,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
     /** Changes a client's settings under the same rules as at registration; its type and secret stay. */
     async update(clientId: string, changes: ApplicationChanges, actor: Actor): Promise<Application> {
+      refuseBuiltIn(clientId)
       return transact(async (tx) => {
         const current = await tx.applications.findById(clientId)
         if (!current) throw new TesseraError('application_not_found')
@@ -159,19 +194,21 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     async get(clientId: string): Promise<Application> {
       const application = await stores.applications.findById(clientId)
       if (!application) throw new TesseraError('application_not_found')
-      return application
+      return resolve(application)
     },
 
-    find(clientId: string): Promise<Application | null> {
-      return stores.applications.findById(clientId)
+    async find(clientId: string): Promise<Application | null> {
+      const application = await stores.applications.findById(clientId)
+      return application ? resolve(application) : null
     },
 
-    list(): Promise<Application[]> {
-      return stores.applications.list()
+    async list(): Promise<Application[]> {
+      return (await stores.applications.list()).map(resolve)
     },
 
     /** Replaces the secret at once; the old one stops working immediately. */
     async rotateSecret(clientId: string, actor: Actor): Promise<string> {
+      refuseBuiltIn(clientId)
       const secret = randomToken(random, SECRET_BYTES)
       await transact(async (tx) => {
         const application = await tx.applications.findById(clientId)
@@ -189,6 +226,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
      * revocation log tells resource servers that its access tokens are dead.
      */
     async delete(clientId: string, actor: Actor): Promise<void> {
+      refuseBuiltIn(clientId)
       await transact(async (tx) => {
         if (!(await tx.applications.delete(clientId))) throw new TesseraError('application_not_found')
         const now = clock.now()
@@ -264,7 +302,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
   }
 }
 
-async function requireApis(tx: Stores, identifiers: string[]): Promise<void> {
+async function requireApis(tx: Pick<ApplicationServiceStores, 'apis'>, identifiers: string[]): Promise<void> {
   for (const identifier of identifiers) {
     const api = await tx.apis.findByIdentifier(identifier)
     if (!api) throw new TesseraError('api_not_found', { detail: `no API with identifier ${identifier.slice(0, 200)}` })

@@ -7,6 +7,7 @@ import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harn
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
+import { CONSOLE_CLIENT_ID } from '../console/console-client.js'
 import { sha256 } from '../shared/digest.js'
 import type { RandomSource } from '../shared/random.js'
 
@@ -31,6 +32,11 @@ interface PresentedApp {
   scopes: string[]
   firstParty: boolean
   postLogoutRedirectUris: string[]
+}
+
+/** The applications a test made: every list also holds the built-in console client (migration 0008). */
+function ownApps(listed: unknown): PresentedApp[] {
+  return (listed as PresentedApp[]).filter((app) => app.clientId !== CONSOLE_CLIENT_ID)
 }
 
 interface PresentedKey {
@@ -225,7 +231,7 @@ for (const dialect of DIALECTS) {
             error: 'invalid_request',
           })
         }
-        expect((await ok(['apps', 'list'])).applications).toEqual([])
+        expect(ownApps((await ok(['apps', 'list'])).applications)).toEqual([])
       })
 
       it('apps create refuses an unknown API with api_not_found', async () => {
@@ -234,7 +240,7 @@ for (const dialect of DIALECTS) {
           code: 1,
           error: 'api_not_found',
         })
-        expect((await ok(['apps', 'list'])).applications).toEqual([])
+        expect(ownApps((await ok(['apps', 'list'])).applications)).toEqual([])
       })
 
       it('apps create refuses a redirect URI with a fragment or a wildcard with invalid_request', async () => {
@@ -350,7 +356,11 @@ for (const dialect of DIALECTS) {
         const result = await cli(env, ['apps', 'list', '--json'])
         expect(result.code, result.stderr).toBe(0)
         const listed = oneJsonObject(result.stdout).applications as PresentedApp[]
-        expect(listed.map((app) => app.clientId).sort()).toEqual([web.clientId, m2m.clientId, spa.clientId].sort())
+        expect(
+          ownApps(listed)
+            .map((app) => app.clientId)
+            .sort(),
+        ).toEqual([web.clientId, m2m.clientId, spa.clientId].sort())
         for (const secret of [web.clientSecret, m2m.clientSecret] as string[]) {
           expect(result.stdout).not.toContain(secret)
           expect(result.stdout).not.toContain(sha256(secret))
@@ -418,7 +428,7 @@ for (const dialect of DIALECTS) {
         const created = await createApp('--name', 'M', '--type', 'm2m', '--api', API)
         const other = await createApp('--name', 'N', '--type', 'm2m', '--api', API)
         expect(await ok(['apps', 'delete', created.clientId])).toEqual({ deleted: created.clientId })
-        expect(((await ok(['apps', 'list'])).applications as PresentedApp[]).map((app) => app.clientId)).toEqual([other.clientId])
+        expect(ownApps((await ok(['apps', 'list'])).applications).map((app) => app.clientId)).toEqual([other.clientId])
         expect(await refused(['apps', 'delete', created.clientId])).toEqual({ code: 1, error: 'application_not_found' })
 
         const tessera = await openTessera()
