@@ -4,10 +4,10 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
-import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
 import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
@@ -44,7 +44,7 @@ export interface Stores {
   backchannel: BackchannelStore
   roles: RoleStore
   audit: AuditStore
-  pendingRequests: PendingRequestStore
+  flows: FlowStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
   mfaFactors: MfaFactorStore
@@ -76,7 +76,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     backchannel: createBackchannelStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
-    pendingRequests: createPendingRequestStore(db),
+    flows: createFlowStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
     mfaFactors: createMfaFactorStore(db),
