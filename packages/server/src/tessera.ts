@@ -12,6 +12,8 @@ import type { Config } from './config/config-schema.js'
 import { createApp } from './http/create-app.js'
 import { createKeyService } from './keys/key-service.js'
 import { loadMasterKey } from './keys/master-key.js'
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js'
+import { createPrometheusMetrics } from './metrics/prometheus-metrics.js'
 import { createClientAuthentication } from './oauth/client-authentication.js'
 import { createLogoutService } from './oauth/logout-service.js'
 import { createRoleService } from './rbac/role-service.js'
@@ -94,11 +96,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     throw error
   }
   const stores = createStores(database.db, database.dialect)
-  const hub = createRevocationHub({ log: stores.revocations, clock })
+  const metrics = createPrometheusMetrics({
+    feedSubscribers: () => hub.subscribers,
+    webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    pool: database.pool,
+    poolMax: database.pool?.options.max,
+    now: () => clock.now(),
+  })
+  const recorder = metrics.recorder
+  const hub = createRevocationHub({ log: stores.revocations, clock, metrics: recorder })
   let signals: RevocationSignals | undefined
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
-    afterRevocationCommit: () => {
+    afterRevocationCommit: (kinds) => {
+      recorder.revocationsWritten(kinds)
       hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
       signals?.announce()
     },
@@ -125,7 +136,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
   const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
+  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({
     stores,
@@ -163,6 +174,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     revocationRetentionMs,
     userinfoApi: userinfo,
+    metrics: recorder,
   })
   const authorizationCode = createAuthorizationCodeGrant({
     transact,
@@ -178,6 +190,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     userinfoApi: userinfo,
     revokeFamilyIn: tokens.revokeFamilyIn,
     roles,
+    metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
@@ -195,6 +208,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     timeoutMs: config.webhooks.timeout * 1000,
     connectTimeoutMs: config.webhooks.connectTimeout * 1000,
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
+    metrics: recorder,
   })
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
@@ -202,6 +216,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
@@ -259,6 +274,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        metrics,
         admin: {
           activeAccessToken: introspection.activeAccessToken,
           users,
@@ -323,7 +339,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       })
     },
+    /** The plain metrics port, when `metrics.port` is set (`tessera start` opens it after the main port). */
+    async startMetricsServer(): Promise<MetricsServer | null> {
+      if (config.metrics.port === 0) return null
+      metricsServer ??= await startMetricsServer(metrics, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+        onError: (error) => logger.error({ err: error }, 'metrics port failed'),
+      })
+      return metricsServer
+    },
     async close(): Promise<void> {
+      await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
       await projecting

@@ -3,6 +3,7 @@ import type { Device, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import type { Stores, Transact } from '../store/stores.js'
 import { normalizeEmail } from '../users/email.js'
 import type { PasswordHasher } from '../users/password-hasher.js'
@@ -20,6 +21,8 @@ export interface AuthServiceDeps {
   throttlePolicy: ThrottlePolicy
   users: UserService
   sessions: SessionService
+  /** Counts sign-in outcomes for the operator (none when absent). */
+  metrics?: Pick<Metrics, 'signIn'>
 }
 
 export interface Credentials {
@@ -32,6 +35,7 @@ export type AuthService = ReturnType<typeof createAuthService>
 /** Sign-up and sign-in: the credential endpoints, with their throttling and anti-enumeration rules. */
 export function createAuthService(deps: AuthServiceDeps) {
   const { stores, transact, clock, hasher, sessions } = deps
+  const metrics = deps.metrics ?? noMetrics
 
   return {
     /** Creates the account and signs it in, in one transaction. */
@@ -56,6 +60,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const key = sha256(`sign-in:${email}`)
       const wait = throttleWait(await stores.throttle.get(key), clock.now())
       if (wait > 0) {
+        metrics.signIn('throttled')
         await transact((tx) => tx.events.append(failureEvent('sign_in.throttled', null, device, clock.now())))
         throw new TesseraError('too_many_attempts', { retryAfter: Math.ceil(wait / 1000) })
       }
@@ -67,7 +72,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       else await hasher.burn(password)
 
       if (!credential || !valid) {
-        await transact(async (tx) => {
+        const lockedOut = await transact(async (tx) => {
           const now = clock.now()
           // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
           const failures = await tx.throttle.countFailure(key, now)
@@ -81,13 +86,18 @@ export function createAuthService(deps: AuthServiceDeps) {
               payload: { failures: state.failures, lockedUntil: state.lockedUntil },
             })
           }
+          return state.lockedUntil !== null
         })
+        metrics.signIn(lockedOut ? 'locked_out' : 'failed')
         throw new TesseraError('invalid_credentials')
       }
-      if (credential.status !== 'active') throw new TesseraError('user_disabled')
+      if (credential.status !== 'active') {
+        metrics.signIn('disabled')
+        throw new TesseraError('user_disabled')
+      }
 
       const rehash = hasher.needsRehash(credential.hash) ? await hasher.hash(password) : null
-      return transact(async (tx) => {
+      const signedIn = await transact(async (tx) => {
         const now = clock.now()
         const user = (await tx.users.findById(credential.userId)) as User
         if (user.status !== 'active') throw new TesseraError('user_disabled')
@@ -115,6 +125,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         const started = await sessions.start(tx, { user, device, amr: ['pwd'], actor })
         return { user, ...started }
       })
+      metrics.signIn('succeeded')
+      return signedIn
     },
   }
 }

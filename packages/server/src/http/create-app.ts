@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Kysely } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
@@ -12,6 +12,9 @@ import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
+import { installHttpMetrics } from '../metrics/http-metrics.js'
+import { metricsRoutes } from '../metrics/metrics-routes.js'
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { logoutRoutes } from '../oauth/logout-routes.js'
@@ -40,6 +43,7 @@ import { uiRoutes } from '../ui/ui-routes.js'
 import { installErrorHandling } from './error-handler.js'
 import { healthRoutes } from './health-routes.js'
 import { sendProblem } from './problem.js'
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -63,6 +67,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** This instance's metrics (GET /metrics, and the per-route request series). */
+  metrics: PrometheusMetrics
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
@@ -85,6 +91,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     trustProxy: deps.trustProxy,
     bodyLimit: deps.bodyLimit,
+    // The caller's X-Request-Id when well-formed, else a fresh one; logged as requestId on every line.
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Safe parsing: a body with __proto__ or constructor.prototype is refused, not merged.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -99,7 +109,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app)
+  installErrorHandling(app, deps.metrics.httpError)
+  installHttpMetrics(app, deps.metrics)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -107,13 +118,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
   app.decorateRequest('auth', null)
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
   })
 
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
   await app.register(healthRoutes(deps.db))
+  await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
     authRoutes({
       auth: deps.auth,
@@ -142,6 +155,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
+      metrics: deps.metrics.recorder,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })

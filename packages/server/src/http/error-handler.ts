@@ -1,21 +1,25 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { sendOAuthError } from '../oauth/oauth-error.js'
-import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
 import { sendProblem } from './problem.js'
 
 /**
  * The one place where errors become HTTP responses. Every failure is a problem document with a
  * stable code; nothing else (no stack, no driver message) reaches the client.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, observe: (code: ErrorCode) => void = () => {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
+    observe(mapped.code)
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
     if ((request.routeOptions.config as { oauth?: boolean }).oauth) return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new TesseraError('not_found')))
+  app.setNotFoundHandler((_request, reply) => {
+    observe('not_found')
+    return sendProblem(reply, new TesseraError('not_found'))
+  })
 }
 
 function mapError(error: FastifyError): TesseraError {

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
 import { TesseraError } from '../shared/errors.js'
+import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
 import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
@@ -15,10 +16,19 @@ export interface TokenRoutesDeps {
   introspection: IntrospectionService
   revocation: TokenRevocationService
   authenticateClient: AuthenticateClient
+  /** Counts tokens issued by grant (none when absent). */
+  metrics?: Pick<Metrics, 'tokenIssued'>
 }
 
 /** `POST /oauth/token`, `/oauth/revoke` (RFC 7009) and `/oauth/introspect` (RFC 7662). */
 export function tokenRoutes(deps: TokenRoutesDeps) {
+  const metrics = deps.metrics ?? noMetrics
+  /** Counts a grant once its tokens are ready to send. */
+  const counted = async <T>(grant: GrantName, issuing: Promise<T>): Promise<T> => {
+    const response = await issuing
+    metrics.tokenIssued(grant)
+    return response
+  }
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     app.removeContentTypeParser('application/json')
@@ -37,28 +47,40 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       const application = await deps.authenticateClient(request, form)
       switch (grantType) {
         case GRANT_TYPES.authorization_code:
-          return deps.authorizationCode.redeem(application, {
-            code: form.get('code'),
-            redirectUri: form.get('redirect_uri'),
-            codeVerifier: form.get('code_verifier'),
-            resource: form.all('resource'),
-          })
+          return counted(
+            'authorization_code',
+            deps.authorizationCode.redeem(application, {
+              code: form.get('code'),
+              redirectUri: form.get('redirect_uri'),
+              codeVerifier: form.get('code_verifier'),
+              resource: form.all('resource'),
+            }),
+          )
         case GRANT_TYPES.token_exchange:
-          return deps.tokens.exchange(application, {
-            subjectToken: form.get('subject_token'),
-            subjectTokenType: form.get('subject_token_type'),
-            requestedTokenType: form.get('requested_token_type'),
-            resource: form.all('resource'),
-            scope: form.get('scope'),
-          })
+          return counted(
+            'token_exchange',
+            deps.tokens.exchange(application, {
+              subjectToken: form.get('subject_token'),
+              subjectTokenType: form.get('subject_token_type'),
+              requestedTokenType: form.get('requested_token_type'),
+              resource: form.all('resource'),
+              scope: form.get('scope'),
+            }),
+          )
         case GRANT_TYPES.refresh_token:
-          return deps.tokens.refresh(application, {
-            refreshToken: form.get('refresh_token'),
-            scope: form.get('scope'),
-            resource: form.all('resource'),
-          })
+          return counted(
+            'refresh_token',
+            deps.tokens.refresh(application, {
+              refreshToken: form.get('refresh_token'),
+              scope: form.get('scope'),
+              resource: form.all('resource'),
+            }),
+          )
         case GRANT_TYPES.client_credentials:
-          return deps.tokens.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope') })
+          return counted(
+            'client_credentials',
+            deps.tokens.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope') }),
+          )
         default:
           throw new TesseraError('unsupported_grant_type')
       }

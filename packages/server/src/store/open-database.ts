@@ -18,6 +18,8 @@ export interface OpenDatabase {
   description: string
   /** PostgreSQL only: the connection string (without Tessera's `schema` parameter), for LISTEN. */
   connectionString?: string
+  /** PostgreSQL only: the pool, for its metrics (size, use, errors). */
+  pool?: pg.Pool
 }
 
 /**
@@ -102,5 +104,6 @@ function openPostgres(url: string): OpenDatabase {
     schema,
     description: `${parsed.toString()}${schema ? ` (schema ${schema})` : ''}`,
     connectionString,
+    pool,
   }
 }

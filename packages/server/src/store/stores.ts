@@ -9,7 +9,7 @@ import { createPendingRequestStore, type PendingRequestStore } from '../authoriz
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
-import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
+import { createRevocationLog, type RevocationEntry, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
@@ -70,23 +70,23 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
 export type Transact<S = Stores> = GenericTransact<S>
 
 export interface TransactHooks {
-  /** Called after a transaction that appended to the revocation log has committed. */
-  afterRevocationCommit?: () => void
+  /** Called after a transaction that appended to the revocation log has committed, with the kind of each entry. */
+  afterRevocationCommit?: (kinds: readonly RevocationEntry['kind'][]) => void
 }
 
 export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {
   return async (work) => {
-    let revoked = false
+    const kinds: RevocationEntry['kind'][] = []
     const result = await db.transaction().execute((trx) => {
       const stores = createStores(trx, dialect)
       const append = stores.revocations.append.bind(stores.revocations)
       stores.revocations.append = (...args) => {
-        revoked = true
+        kinds.push(args[0].kind)
         return append(...args)
       }
       return work(stores)
     })
-    if (revoked) hooks.afterRevocationCommit?.()
+    if (kinds.length > 0) hooks.afterRevocationCommit?.(kinds)
     return result
   }
 }

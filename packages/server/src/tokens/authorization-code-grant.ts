@@ -9,6 +9,7 @@ import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { issueOpaqueToken } from '../shared/opaque-token.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
@@ -35,6 +36,8 @@ export interface AuthorizationCodeGrantDeps {
   revokeFamilyIn: TokenService['revokeFamilyIn']
   /** What the user's roles grant: the token's API scopes are narrowed to it (RBAC). */
   roles: RoleService
+  /** Counts detected code replays (none when absent). */
+  metrics?: Pick<Metrics, 'reuseDetected'>
 }
 
 export interface CodeRedemption {
@@ -100,8 +103,10 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
         const response = await issue(tx, application, code, now)
         return { kind: 'ok' as const, response }
       })
-      if (outcome.kind === 'replayed')
+      if (outcome.kind === 'replayed') {
+        ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
         throw new TesseraError('invalid_grant', { detail: 'the code was already used; the tokens issued with it are revoked' })
+      }
       if (outcome.kind === 'invalid') throw new TesseraError('invalid_grant')
       return outcome.response
     },

@@ -7,6 +7,7 @@ import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { issueOpaqueToken, parseOpaqueToken } from '../shared/opaque-token.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
@@ -34,6 +35,8 @@ export interface TokenServiceDeps {
   revocationRetentionMs: number
   /** The built-in audience of code-flow tokens issued without a resource (tokens/userinfo-api.ts). */
   userinfoApi: Api
+  /** Counts detected refresh-token reuse (none when absent). */
+  metrics?: Pick<Metrics, 'reuseDetected'>
 }
 
 export interface ExchangeRequest {
@@ -240,8 +243,11 @@ export function createTokenService(deps: TokenServiceDeps) {
         }
         return { kind: 'ok' as const, response }
       })
-      if (outcome.kind === 'reused')
+      if (outcome.kind === 'reused') {
+        // Counted after the commit: the family is revoked by now.
+        ;(deps.metrics ?? noMetrics).reuseDetected('refresh_token')
         throw new TesseraError('invalid_grant', { detail: 'refresh token reuse detected; the token family is revoked' })
+      }
       if (outcome.kind === 'invalid') throw new TesseraError('invalid_grant')
       return outcome.response
     },

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Stores, Transact } from '../store/stores.js'
 import { outboxHorizon } from './outbox-horizon.js'
@@ -19,6 +20,8 @@ export interface WebhookDispatcherDeps {
   secrets: WebhookSecretBox
   send: SendWebhook
   tuning?: Partial<DispatcherTuning>
+  /** Counts attempts by outcome (none when absent). */
+  metrics?: Pick<Metrics, 'webhookAttempt'>
 }
 
 export interface DispatcherTuning {
@@ -155,6 +158,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
   async function record(id: string, claim: Claim, outcome: AttemptOutcome): Promise<'succeeded' | 'failed'> {
     const now = clock.now()
     const next = outcome.ok ? null : nextAttemptAt(claim.attempt, now, random)
+    ;(deps.metrics ?? noMetrics).webhookAttempt(outcome.ok ? 'succeeded' : next === null ? 'failed' : 'retrying')
     await stores.webhookDeliveries.recordAttempt(id, claim, {
       status: outcome.ok ? 'succeeded' : next === null ? 'failed' : 'pending',
       responseCode: outcome.status,
