@@ -51,6 +51,7 @@ describe('the public API', () => {
       'token_expired',
       'token_revoked',
       'insufficient_scope',
+      'insufficient_user_authentication',
       'stale_revocation_feed',
       'verifier_unavailable',
       'invalid_configuration',
@@ -62,6 +63,7 @@ describe('the public API', () => {
       | 'token_expired'
       | 'token_revoked'
       | 'insufficient_scope'
+      | 'insufficient_user_authentication'
       | 'stale_revocation_feed'
       | 'verifier_unavailable'
       | 'invalid_configuration'
@@ -85,6 +87,14 @@ describe('the public API', () => {
       readonly scopes: readonly string[]
       readonly claims: Readonly<AccessTokenClaims>
       readonly tokenVersion: number | null
+      readonly authTime: number | null
+      readonly acr: string | null
+      readonly amr: readonly string[]
+    }>()
+    expectTypeOf<VerifyOptions>().toEqualTypeOf<{
+      scopes?: readonly string[]
+      maxAge?: number
+      acr?: string | readonly string[]
     }>()
     expectTypeOf<SessionContext>().toEqualTypeOf<{ readonly userId: string; readonly sessionId: string }>()
     expectTypeOf<sdk.TesseraAuthError['code']>().toEqualTypeOf<AuthErrorCode>()

@@ -6,6 +6,7 @@
  * await (await tessera.app()).listen({ port: 4000 })
  */
 
+export { createTessera, type Tessera, type TesseraRuntime } from './app/tessera.js'
 export type { CliIo } from './cli/cli-io.js'
 export { runCli } from './cli/run-cli.js'
 export { ConfigError } from './config/config-error.js'
@@ -13,4 +14,3 @@ export type { Config } from './config/config-schema.js'
 export { type LoadConfigInput, loadConfig } from './config/load-config.js'
 export { type Clock, createManualClock, type ManualClock, systemClock } from './shared/clock.js'
 export { ERRORS, type ErrorCode, TesseraError } from './shared/errors.js'
-export { createTessera, type Tessera, type TesseraRuntime } from './tessera.js'

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { expect, type TestContext } from 'vitest'
 import type { ApplicationType } from '../src/applications/application.js'
-import { s256 } from '../src/authorize/pkce.js'
 import type { DialectName } from '../src/store/open-database.js'
+import { s256 } from '../src/tokens/pkce.js'
 import { createTestServer, ORIGIN, PASSWORD, signUp, type TestServer, type TestServerOptions } from './test-server.js'
 
 export const ISSUER = ORIGIN

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { createTessera, type Tessera } from '../src/app/tessera.js'
 import type { Config } from '../src/config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
 import { createManualClock, type ManualClock } from '../src/shared/clock.js'
 import type { DialectName } from '../src/store/open-database.js'
-import { createTessera, type Tessera } from '../src/tessera.js'
 import { createTestDatabase } from './test-database.js'
 
 export interface TestServerOptions {

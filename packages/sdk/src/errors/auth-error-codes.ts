@@ -13,6 +13,12 @@ export const AUTH_ERRORS = {
   token_expired: { status: 401, oauthError: 'invalid_token', title: 'The access token has expired' },
   token_revoked: { status: 401, oauthError: 'invalid_token', title: 'The access token has been revoked' },
   insufficient_scope: { status: 403, oauthError: 'insufficient_scope', title: 'The access token lacks a required scope' },
+  // RFC 9470 §3: the authentication behind the token is too old or too weak for this resource.
+  insufficient_user_authentication: {
+    status: 401,
+    oauthError: 'insufficient_user_authentication',
+    title: 'A more recent or stronger authentication is required',
+  },
   stale_revocation_feed: {
     status: 503,
     oauthError: null,

@@ -11,6 +11,10 @@ export interface TesseraAuthErrorOptions {
   detail?: string
   /** For `insufficient_scope`: the scopes the resource requires (RFC 6750 §3 `scope`). */
   scopes?: readonly string[]
+  /** For `insufficient_user_authentication`: the acceptable `acr` values (RFC 9470 §3 `acr_values`). */
+  acrValues?: readonly string[]
+  /** For `insufficient_user_authentication`: the allowed age of the authentication, seconds (RFC 9470 §3 `max_age`). */
+  maxAge?: number
   /** For 503s: seconds after which a retry may succeed (`Retry-After`). */
   retryAfter?: number
   /** The underlying failure (a network error, say), for logs. */
@@ -38,6 +42,8 @@ export class TesseraAuthError extends Error {
   readonly detail: string | undefined
   readonly scopes: readonly string[]
   readonly retryAfter: number | undefined
+  readonly acrValues: readonly string[]
+  readonly maxAge: number | undefined
 
   constructor(code: AuthErrorCode, options: TesseraAuthErrorOptions = {}) {
     super(options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title, { cause: options.cause })
@@ -48,6 +54,8 @@ export class TesseraAuthError extends Error {
     this.detail = options.detail
     this.scopes = options.scopes ?? []
     this.retryAfter = options.retryAfter
+    this.acrValues = options.acrValues ?? []
+    this.maxAge = options.maxAge
   }
 }
 

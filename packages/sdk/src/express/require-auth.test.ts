@@ -2,6 +2,10 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { AUDIENCE, createFixture } from '../../test/verifier-fixture.js'
+
+// RFC 9470 §3: the challenge names the acceptable acr values and the maximum age.
+const CHALLENGE = `Bearer realm="${AUDIENCE}", error="insufficient_user_authentication", acr_values="urn:tessera:acr:mfa", max_age="300"`
+
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
 import type { BearerVerifier } from '../http/require-auth-options.js'
 import { requireAuth } from './require-auth.js'
@@ -86,5 +90,20 @@ describe('requireAuth for express', () => {
     expect(response.headers.get('www-authenticate')).toBeNull()
     const broken: BearerVerifier = { audience: AUDIENCE, verify: () => Promise.reject(new Error('bug')) }
     expect((await (await serve(broken))('Bearer abc')).status).toBe(500)
+  })
+
+  it('answers a token whose authentication is too old or too weak with an RFC 9470 step-up challenge', async () => {
+    const { verifier, token, clock } = await createFixture()
+    const get = await serve(verifier, { maxAge: 300, acr: 'urn:tessera:acr:mfa' })
+    const now = Math.floor(clock.now() / 1000)
+    const weak = await get(`Bearer ${await token({ auth_time: now - 30, acr: 'urn:tessera:acr:sfa' })}`)
+    expect(weak.status).toBe(401)
+    expect(weak.headers.get('www-authenticate')).toBe(CHALLENGE)
+    expect(await weak.json()).toMatchObject({ code: 'insufficient_user_authentication', status: 401 })
+    const old = await get(`Bearer ${await token({ auth_time: now - 3600, acr: 'urn:tessera:acr:mfa' })}`)
+    expect(old.status).toBe(401)
+    expect(old.headers.get('www-authenticate')).toBe(CHALLENGE)
+    const good = await get(`Bearer ${await token({ auth_time: now - 30, acr: 'urn:tessera:acr:mfa' })}`)
+    expect(good.status).toBe(200)
   })
 })

@@ -42,6 +42,9 @@ export function authErrorResponse(error: TesseraAuthError, realm: string): AuthE
     const params = [`realm=${quote(realm)}`]
     if (error.oauthError) params.push(`error=${quote(error.oauthError)}`)
     if (error.code === 'insufficient_scope' && error.scopes.length > 0) params.push(`scope=${quote(error.scopes.join(' '))}`)
+    // RFC 9470 §3: say what would be enough, so the client can step the user up.
+    if (error.acrValues.length > 0) params.push(`acr_values=${quote(error.acrValues.join(' '))}`)
+    if (error.maxAge !== undefined) params.push(`max_age=${quote(String(error.maxAge))}`)
     headers['www-authenticate'] = `Bearer ${params.join(', ')}`
   }
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter)

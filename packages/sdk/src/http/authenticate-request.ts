@@ -10,7 +10,12 @@ export function authenticateRequest(
 ): Promise<AuthContext> {
   try {
     const token = readBearerToken(authorization)
-    return verifier.verify(token, options.scopes ? { scopes: options.scopes } : {})
+    const { scopes, maxAge, acr } = options
+    return verifier.verify(token, {
+      ...(scopes ? { scopes } : {}),
+      ...(maxAge !== undefined ? { maxAge } : {}),
+      ...(acr !== undefined ? { acr } : {}),
+    })
   } catch (error) {
     return Promise.reject(error)
   }

@@ -1,3 +1,4 @@
+import type { AuthenticationRequirement } from '../verifier/authentication-strength.js'
 import type { Verifier } from '../verifier/verifier.js'
 
 /**
@@ -5,8 +6,10 @@ import type { Verifier } from '../verifier/verifier.js'
  *
  * @example
  * const options: RequireAuthOptions = { scopes: ['orders:read'], realm: 'orders' }
+ * // A payment route: the user must have authenticated with two factors in the last 5 minutes.
+ * const payments: RequireAuthOptions = { scopes: ['payments:write'], maxAge: 300, acr: 'urn:tessera:acr:mfa' }
  */
-export interface RequireAuthOptions {
+export interface RequireAuthOptions extends AuthenticationRequirement {
   /** Scopes the token must all hold; otherwise 403 `insufficient_scope`. */
   scopes?: readonly string[]
   /** The `realm` of the `WWW-Authenticate` challenge; defaults to the verifier's audience. */

@@ -40,5 +40,9 @@ export function checkIntrospectedClaims(claims: Record<string, unknown>, rules: 
     scope: typeof claims.scope === 'string' ? claims.scope : '',
   }
   if (!Number.isSafeInteger(checked.tessera_tv)) delete checked.tessera_tv
+  // What the step-up check reads must be typed; anything else is dropped, so that check fails closed.
+  if (!Number.isSafeInteger(checked.auth_time)) delete checked.auth_time
+  if (typeof checked.acr !== 'string' || checked.acr === '') delete checked.acr
+  if (!(Array.isArray(checked.amr) && checked.amr.every((method) => typeof method === 'string'))) delete checked.amr
   return checked
 }

@@ -25,6 +25,10 @@ export interface AccessTokenClaims {
   sid?: string
   /** When the user authenticated, seconds since the Unix epoch. */
   auth_time?: number
+  /** The authentication context class reached (RFC 9470 §6, OIDC Core §2). */
+  acr?: string
+  /** The authentication methods used (RFC 8176). */
+  amr?: string[]
   /** The user's token version at issuance (DESIGN.md §2). */
   tessera_tv?: number
   [claim: string]: unknown

@@ -43,6 +43,8 @@ function checkRequiredClaims(payload: Record<string, unknown>): void {
   for (const name of ['sub', 'jti', 'client_id'] as const) if (!isNonEmptyString(payload[name])) throw invalid(`${name} is missing`)
   if (typeof payload.scope !== 'string') throw invalid('scope is missing')
   if (payload.sid !== undefined && !isNonEmptyString(payload.sid)) throw invalid('sid is malformed')
+  if (payload.acr !== undefined && !isNonEmptyString(payload.acr)) throw invalid('acr is malformed')
+  if (payload.amr !== undefined && !(Array.isArray(payload.amr) && payload.amr.every(isNonEmptyString))) throw invalid('amr is malformed')
   for (const name of ['auth_time', 'tessera_tv'] as const) {
     if (payload[name] !== undefined && !isEpochInteger(payload[name])) throw invalid(`${name} is malformed`)
   }

@@ -22,6 +22,12 @@ export interface AuthContext {
   readonly claims: Readonly<AccessTokenClaims>
   /** `tessera_tv`: the user's token version at issuance; null when absent. */
   readonly tokenVersion: number | null
+  /** `auth_time`: when the user last authenticated actively, seconds since the epoch; null for machine tokens. */
+  readonly authTime: number | null
+  /** `acr`: the authentication context class reached (RFC 9470 §6), or null. */
+  readonly acr: string | null
+  /** `amr`: the authentication methods used (RFC 8176), empty when absent. */
+  readonly amr: readonly string[]
 }
 
 /** Build the frozen context of verified claims. */
@@ -33,6 +39,9 @@ export function authContextFromClaims(claims: AccessTokenClaims): AuthContext {
     scopes: claims.scope.split(' ').filter((scope) => scope.length > 0),
     claims,
     tokenVersion: claims.tessera_tv ?? null,
+    authTime: claims.auth_time ?? null,
+    acr: claims.acr ?? null,
+    amr: claims.amr ?? [],
   })
 }
 

@@ -10,11 +10,12 @@ import { basicAuthorization } from '../shared/basic-authorization.js'
 import { cachedLoad } from '../shared/cached-load.js'
 import { createJwtVerifier } from '../tokens/jwt-verifier.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
+import { checkAuthenticationStrength } from './authentication-strength.js'
 import { isBearerTokenSyntax } from './bearer-syntax.js'
 import { checkScopes } from './check-scopes.js'
 import { createHybridCheck } from './hybrid-check.js'
 import { createLocalVerification } from './local-verification.js'
-import type { Verifier } from './verifier.js'
+import type { Verifier, VerifyOptions } from './verifier.js'
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js'
 
 /** After a failed discovery, wait this long before asking again. */
@@ -105,7 +106,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return authContextFromClaims(checkIntrospectedClaims(answer.claims, { issuer, audience, now: clock.now(), leeway }))
   }
 
-  async function verify(token: string, verifyOptions: { scopes?: readonly string[] } = {}): Promise<AuthContext> {
+  async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AuthContext> {
     if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
     if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
     let context: AuthContext
@@ -117,6 +118,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       context = verified.context
     }
     checkScopes(context, verifyOptions.scopes)
+    checkAuthenticationStrength(context, verifyOptions, clock.now(), leeway)
     return context
   }
 

@@ -1,5 +1,6 @@
 import type { SessionContext } from '../sessions/session-context.js'
 import type { AuthContext } from './auth-context.js'
+import type { AuthenticationRequirement } from './authentication-strength.js'
 import type { VerificationMode } from './verifier-options.js'
 
 /**
@@ -7,8 +8,9 @@ import type { VerificationMode } from './verifier-options.js'
  *
  * @example
  * await verifier.verify(token, { scopes: ['orders:read', 'orders:write'] })
+ * await verifier.verify(token, { maxAge: 300, acr: 'urn:tessera:acr:mfa' }) // RFC 9470 step-up
  */
-export interface VerifyOptions {
+export interface VerifyOptions extends AuthenticationRequirement {
   /** Scopes the token must all hold; otherwise `insufficient_scope` (403). */
   scopes?: readonly string[]
 }

@@ -1,6 +1,5 @@
 /** The built-in API that guards the admin API: its tokens' audience and the two permissions it defines. */
-export const ADMIN_API_IDENTIFIER = 'urn:tessera:admin'
-export const ADMIN_API_ID = 'api_tessera_admin'
+export { ADMIN_API_ID, ADMIN_API_IDENTIFIER } from '../apis/built-in-api.js'
 export const ADMIN_READ = 'admin:read'
 export const ADMIN_WRITE = 'admin:write'
 export const ADMIN_PERMISSIONS = [ADMIN_READ, ADMIN_WRITE] as const
@@ -13,7 +12,3 @@ export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number]
  */
 export const ADMIN_API_MODE = 'session'
 export const ADMIN_TOKEN_TTL = 300
-
-export function isBuiltInApi(identifier: string): boolean {
-  return identifier === ADMIN_API_IDENTIFIER
-}

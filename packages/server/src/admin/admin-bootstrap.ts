@@ -1,8 +1,8 @@
+import type { Transact } from '../app/stores.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { RoleService } from '../rbac/role-service.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
-import type { Transact } from '../store/stores.js'
 import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS } from './admin-api.js'
 
 export interface AdminBootstrapDeps {

@@ -1,11 +1,11 @@
-import { isBuiltInApi } from '../admin/admin-api.js'
+import type { Stores, Transact } from '../app/stores.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import { type Api, isResourceIdentifier, type VerificationMode } from './api.js'
 import { checkApiName, checkMode, checkScopes, checkTtl } from './api-rules.js'
+import { isBuiltInApi } from './built-in-api.js'
 
 export interface ApiServiceDeps {
   stores: Pick<Stores, 'apis'>

@@ -1,10 +1,10 @@
 import { isScopeToken } from '../apis/api.js'
+import type { Stores, Transact } from '../app/stores.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import {
   APPLICATION_TYPES,
   type Application,

@@ -69,6 +69,11 @@ const RULES: Record<string, Rule> = {
   'role.updated': { target: field('role', 'roleId'), detail: ['name', 'previousName'] },
   'role.deleted': { target: field('role', 'roleId'), detail: ['name', 'users', 'applications'] },
   'role.permissions_changed': { target: field('role', 'roleId'), detail: ['name', 'added', 'removed'] },
+  'mfa.factor_added': { target: field('mfa_factor', 'factorId'), detail: ['kind'] },
+  'mfa.factor_removed': { target: field('mfa_factor', 'factorId'), detail: ['kind'] },
+  'mfa.factors_reset': { target: user, detail: ['removed'] },
+  'mfa.recovery_codes_generated': { target: user, detail: [] },
+  'mfa.recovery_code_used': { target: user, detail: [] },
 }
 
 /** Ids an event of a type without a rule may name, in order of preference: ids, never secrets. */

@@ -1,6 +1,6 @@
+import type { Stores } from '../app/stores.js'
+import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
-import type { Stores } from '../store/stores.js'
-import { outboxHorizon } from '../webhooks/outbox-horizon.js'
 import { toAuditEntry } from './audit-entry.js'
 
 export interface AuditProjectorTuning {

@@ -1,5 +1,5 @@
+import type { Stores } from '../app/stores.js'
 import { TesseraError } from '../shared/errors.js'
-import type { Stores } from '../store/stores.js'
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js'
 import type { AuditActorKind, AuditEntry } from './audit-entry.js'
 import type { AuditProjector } from './audit-projector.js'

@@ -21,18 +21,6 @@ export interface AuthorizationParameters {
 export const PROMPTS = ['none', 'login', 'consent'] as const
 export type Prompt = (typeof PROMPTS)[number]
 
-/** The scopes OpenID Connect defines that Tessera implements (OIDC Core §5.4, §11). */
-export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const
-
-export function isOpenIdScope(scope: string): boolean {
-  return (OPENID_SCOPES as readonly string[]).includes(scope)
-}
-
-/** The scopes of an access token for an API: everything that is not an OpenID scope. */
-export function apiScopesOf(scope: string[]): string[] {
-  return scope.filter((each) => !isOpenIdScope(each))
-}
-
 /** Human words for the consent page; API scopes are shown by name. */
 export function describeScope(scope: string): string {
   switch (scope) {

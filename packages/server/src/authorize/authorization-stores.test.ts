@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase, DIALECTS } from '../../test/test-database.js'
+import { createStores, createTransact, type Stores } from '../app/stores.js'
 import type { Application } from '../applications/application.js'
 import { migrateToLatest } from '../store/migrate.js'
 import { type DialectName, openDatabase } from '../store/open-database.js'
-import { createStores, createTransact, type Stores } from '../store/stores.js'
-import type { AuthorizationCode } from './authorization-code-store.js'
+import type { AuthorizationCode } from '../tokens/authorization-code-store.js'
 import type { AuthorizationParameters } from './authorization-request.js'
 
 // Well past 2^32, so a time that came back as a string or was truncated to 32 bits shows.

@@ -1,6 +1,6 @@
+import { createTessera, type Tessera, type TesseraRuntime } from '../app/tessera.js'
 import type { Config } from '../config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../config/load-config.js'
-import { createTessera, type Tessera, type TesseraRuntime } from '../tessera.js'
 import type { CommandSpec, ParsedArgs } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 

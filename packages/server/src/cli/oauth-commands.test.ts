@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import { sha256 } from '../shared/digest.js'
 import type { RandomSource } from '../shared/random.js'
-import { createTessera, type Tessera } from '../tessera.js'
 
 const API = 'https://api.example.test'
 

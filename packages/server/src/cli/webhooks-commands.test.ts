@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli, type Env, jsonErrorCode as errorCode, oneJsonObject as json } from '../../test/cli-harness.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { receiverForTest } from '../../test/webhook-fixture.js'
+import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
-import { createTessera } from '../tessera.js'
 
 interface Endpoint {
   id: string

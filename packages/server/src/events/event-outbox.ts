@@ -54,6 +54,11 @@ export type EventType =
   | 'webhook.updated'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'
+  | 'mfa.factor_added'
+  | 'mfa.factor_removed'
+  | 'mfa.factors_reset'
+  | 'mfa.recovery_codes_generated'
+  | 'mfa.recovery_code_used'
 
 export interface OutboxEvent {
   type: EventType

@@ -1,11 +1,23 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { sendOAuthError } from '../oauth/oauth-error.js'
 import { type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
+import { sendOAuthError } from './oauth-error-response.js'
 import { sendProblem } from './problem.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * How the route's errors are rendered: `'oauth'` for RFC 6749 §5.2 JSON (`{ error,
+     * error_description }`, the OAuth name from the error table); RFC 9457 problem documents
+     * otherwise (the default).
+     */
+    errors?: 'oauth' | 'problem'
+  }
+}
 
 /**
  * The one place where errors become HTTP responses. Every failure is a problem document with a
- * stable code; nothing else (no stack, no driver message) reaches the client.
+ * stable code, or RFC 6749 §5.2 JSON on a route whose config says `errors: 'oauth'`; nothing else
+ * (no stack, no driver message) reaches the client.
  */
 export function installErrorHandling(app: FastifyInstance, observe: (code: ErrorCode) => void = () => {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -13,7 +25,7 @@ export function installErrorHandling(app: FastifyInstance, observe: (code: Error
     observe(mapped.code)
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
-    if ((request.routeOptions.config as { oauth?: boolean }).oauth) return sendOAuthError(reply, mapped)
+    if (request.routeOptions.config.errors === 'oauth') return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
   app.setNotFoundHandler((_request, reply) => {

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
-import { sql } from 'kysely'
 import { TesseraError } from '../shared/errors.js'
-import type { Database } from '../store/database.js'
 
-/** `/healthz`: the process is up. `/readyz`: it can reach its store; load balancers route on it. */
-export function healthRoutes(db: Kysely<Database>) {
+/**
+ * `/healthz`: the process is up. `/readyz`: it can reach its store (`pingStore` resolves);
+ * load balancers route on it.
+ */
+export function healthRoutes(pingStore: () => Promise<unknown>) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', async () => ({ status: 'ok' }))
     app.get('/readyz', async () => {
       try {
-        await sql`select 1`.execute(db)
+        await pingStore()
       } catch {
         throw new TesseraError('store_unavailable')
       }

@@ -6,12 +6,12 @@ import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'j
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, DIALECTS } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
+import { createTessera, type Tessera } from '../app/tessera.js'
 import type { Application } from '../applications/application.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../config/load-config.js'
 import type { DialectName } from '../store/open-database.js'
-import { createTessera, type Tessera } from '../tessera.js'
 import { loadMasterKey, MasterKeyError, parseMasterKey } from './master-key.js'
 import type { SigningAlgorithm } from './signing-key.js'
 

@@ -1,8 +1,8 @@
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose'
+import type { Stores, Transact } from '../app/stores.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
-import type { Stores, Transact } from '../store/stores.js'
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.js'
 import { isPublished, planRotation, type RotationPolicy, type SigningAlgorithm, type SigningKey } from './signing-key.js'
 

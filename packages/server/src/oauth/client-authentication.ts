@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify'
+import type { Stores } from '../app/stores.js'
 import { type Application, isConfidential } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import { afterFailure, type ThrottlePolicy, throttleWait } from '../auth/sign-in-throttle.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
-import type { Stores } from '../store/stores.js'
 import type { OAuthForm } from './oauth-form.js'
 
 export interface ClientAuthenticationDeps {

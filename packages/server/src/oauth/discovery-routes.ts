@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { OPENID_SCOPES } from '../authorize/authorization-request.js'
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js'
+import { OPENID_SCOPES } from '../tokens/scope.js'
 
 /**
  * RFC 8414 and OpenID Connect Discovery 1.0. `issuer` is the configured issuer exactly, and only

@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { GRANT_TYPES } from '../applications/application.js'
 import { TesseraError } from '../shared/errors.js'
 import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
@@ -33,7 +33,7 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     app.removeContentTypeParser('application/json')
     await app.register(formbody, { bodyLimit: 16 * 1024 })
-    const config = { oauth: true }
+    const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')

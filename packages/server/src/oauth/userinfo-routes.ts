@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Stores } from '../app/stores.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import { TesseraError } from '../shared/errors.js'
-import type { Stores } from '../store/stores.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { emailClaims, profileClaims } from '../tokens/id-token-issuer.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
@@ -25,7 +25,7 @@ export function userinfoRoutes(deps: UserinfoRoutesDeps) {
   return async (app: FastifyInstance) => {
     app.removeContentTypeParser('application/json')
     await app.register(formbody, { bodyLimit: 16 * 1024 })
-    const config = { oauth: true }
+    const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
     })

@@ -1,4 +1,4 @@
-import type { Stores } from '../store/stores.js'
+import type { Stores } from '../app/stores.js'
 
 /**
  * Kills the live tokens of the holders of a role that lost (or may have lost) a permission, in the

@@ -1,8 +1,8 @@
+import type { Stores, Transact } from '../app/stores.js'
 import type { Actor, EventType } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import {
   checkRoleDescription,
   checkRoleName,

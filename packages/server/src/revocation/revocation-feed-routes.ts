@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { AuthenticateClient } from '../oauth/client-authentication.js'
-import type { OAuthForm } from '../oauth/oauth-form.js'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import { revocationToJson } from './revocation-entry-json.js'
@@ -11,11 +9,15 @@ export interface RevocationFeedDeps {
   log: RevocationLog
   hub: RevocationHub
   clock: Clock
-  authenticateClient: AuthenticateClient
+  /**
+   * Authenticates the calling client from its `Authorization` header (a GET has no form body) and
+   * refuses public clients: the token endpoint's client authentication, adapted by the
+   * composition root. Throws `invalid_client` on failure.
+   */
+  authenticateClient: (request: FastifyRequest) => Promise<{ type: string }>
   heartbeatIntervalMs: number
 }
 
-const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
 const PAGE = 1000
 
 /** `GET /v1/revocations`: the live revocation set, or a resumable stream of it (docs/revocation-feed.md). */
@@ -26,7 +28,7 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
 
   async function authenticateReader(request: FastifyRequest, reply: FastifyReply) {
     try {
-      const application = await deps.authenticateClient(request, NO_FORM, { allowPublic: false })
+      const application = await deps.authenticateClient(request)
       if (application.type !== 'resource-server') throw new TesseraError('feed_forbidden')
       return application
     } catch (error) {

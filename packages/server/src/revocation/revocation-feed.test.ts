@@ -4,8 +4,8 @@ import { basic, type Client, createApi, createClient, exchange, grantEverything 
 import { openSse, type SseConnection } from '../../test/sse-client.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
+import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
-import { createTessera, type Tessera } from '../tessera.js'
 
 const API = 'https://orders.example.test'
 const CLI = { kind: 'cli' } as const

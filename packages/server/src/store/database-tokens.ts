@@ -1,12 +1,12 @@
 import type { Generated } from 'kysely'
-import type { VerificationMode } from '../apis/api.js'
-import type { ApplicationType } from '../applications/application.js'
-import type { KeyState, SigningAlgorithm } from '../keys/signing-key.js'
+
+// Literal unions, not imports: store/ depends on no domain. The domain types (keys/signing-key.ts,
+// apis/api.ts, applications/application.ts) are checked against these where their stores map rows.
 
 export interface SigningKeysTable {
   kid: string
-  alg: SigningAlgorithm
-  state: KeyState
+  alg: 'ES256' | 'EdDSA' | 'RS256' | 'PS256'
+  state: 'next' | 'active' | 'retired' | 'removed' | 'revoked'
   public_jwk: string
   encrypted_private_key: string
   created_at: number
@@ -20,7 +20,7 @@ export interface ApisTable {
   id: string
   identifier: string
   name: string
-  mode: VerificationMode
+  mode: 'session' | 'jwt' | 'hybrid'
   access_token_ttl: number
   /** JSON array of scope names. */
   scopes: string
@@ -33,7 +33,7 @@ export interface ApisTable {
 export interface ApplicationsTable {
   id: string
   name: string
-  type: ApplicationType
+  type: 'web' | 'spa' | 'native' | 'm2m' | 'resource-server'
   secret_hash: string | null
   /** JSON arrays. */
   grants: string

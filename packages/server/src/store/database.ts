@@ -1,5 +1,6 @@
 import type { Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -12,6 +13,7 @@ import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTabl
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -50,6 +52,9 @@ export interface Database {
   authorization_requests: AuthorizationRequestsTable
   authorization_codes: AuthorizationCodesTable
   consents: ConsentsTable
+  mfa_factors: MfaFactorsTable
+  recovery_codes: RecoveryCodesTable
+  webauthn_challenges: WebAuthnChallengesTable
 }
 
 export interface UsersTable {

@@ -4,12 +4,12 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTestDatabase, DIALECTS, TEST_POSTGRES_URL } from '../../test/test-database.js'
+import { createStores, createTransact, type Stores, type Transact } from '../app/stores.js'
 import type { OutboxEvent } from '../events/event-outbox.js'
 import type { Session } from '../sessions/session.js'
 import type { User } from '../users/user.js'
 import { migrateToLatest } from './migrate.js'
 import { type DialectName, type OpenDatabase, openDatabase } from './open-database.js'
-import { createStores, createTransact, type Stores, type Transact } from './stores.js'
 
 /** One migrated database of its own, dropped when the test that opened it finishes. */
 interface StoreFixture {
@@ -539,6 +539,8 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0013-mfa',
+      '0014-webauthn-challenges',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -583,6 +585,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0013-mfa',
+            '0014-webauthn-challenges',
           ])
         } finally {
           await database.db.destroy()

@@ -1,9 +1,9 @@
 import { SignJWT } from 'jose'
+import type { Stores } from '../app/stores.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { Clock } from '../shared/clock.js'
 import { issueOpaqueToken } from '../shared/opaque-token.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores } from '../store/stores.js'
 import { type AccessTokenGrant, TOKEN_VERSION_CLAIM } from './access-token.js'
 
 export interface AccessTokenIssuerDeps {

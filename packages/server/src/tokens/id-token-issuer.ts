@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
+import type { Stores } from '../app/stores.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningAlgorithm } from '../keys/signing-key.js'
 import type { Clock } from '../shared/clock.js'
-import type { Stores } from '../store/stores.js'
 import type { User } from '../users/user.js'
 
 /** ID tokens live five minutes: the client checks one at sign-in and keeps it only as a logout hint. */

@@ -2,6 +2,18 @@ import type { Api } from '../apis/api.js'
 import type { Application } from '../applications/application.js'
 import { TesseraError } from '../shared/errors.js'
 
+/** The scopes OpenID Connect defines that Tessera implements (OIDC Core §5.4, §11). */
+export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const
+
+export function isOpenIdScope(scope: string): boolean {
+  return (OPENID_SCOPES as readonly string[]).includes(scope)
+}
+
+/** The scopes of an access token for an API: everything that is not an OpenID scope. */
+export function apiScopesOf(scope: string[]): string[] {
+  return scope.filter((each) => !isOpenIdScope(each))
+}
+
 /** RFC 6749 §3.3: a space-delimited list; empty or repeated spaces are malformed. */
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined

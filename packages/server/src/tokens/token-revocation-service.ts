@@ -1,8 +1,8 @@
+import type { Transact } from '../app/stores.js'
 import type { Application } from '../applications/application.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
-import type { Transact } from '../store/stores.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import type { TokenService } from './token-service.js'
 

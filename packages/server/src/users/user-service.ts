@@ -1,9 +1,8 @@
+import type { Stores, Transact } from '../app/stores.js'
 import type { Actor } from '../events/event-outbox.js'
-import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import { normalizeEmail } from './email.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js'
@@ -16,7 +15,20 @@ export interface UserServiceDeps {
   random: RandomSource
   hasher: PasswordHasher
   passwordPolicy: PasswordPolicy
-  sessions: SessionService
+  sessions: UserSessions
+}
+
+/**
+ * What the user service needs from sessions (sessions/session-service.ts implements it): revoking
+ * every session of a user, and raising the token version, inside the caller's transaction.
+ * Declared here so that `users/` does not depend on `sessions/` (sessions depend on users).
+ */
+export interface UserSessions {
+  revokeAllIn(
+    tx: Stores,
+    userId: string,
+    options: { reason: 'password_reset' | 'user_deleted' | 'user_disabled'; actor: Actor },
+  ): Promise<unknown>
 }
 
 export type UserService = ReturnType<typeof createUserService>

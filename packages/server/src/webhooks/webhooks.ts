@@ -1,7 +1,7 @@
+import type { Stores, Transact } from '../app/stores.js'
 import type { Clock } from '../shared/clock.js'
 import type { Metrics } from '../shared/metrics.js'
 import type { RandomSource } from '../shared/random.js'
-import type { Stores, Transact } from '../store/stores.js'
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js'
 import { createWebhookSecretBox } from './webhook-secret-box.js'
 import { createWebhookSender } from './webhook-sender.js'

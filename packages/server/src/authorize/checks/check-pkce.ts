@@ -1,5 +1,5 @@
 import { TesseraError } from '../../shared/errors.js'
-import { isS256Challenge } from '../pkce.js'
+import { isS256Challenge } from '../../tokens/pkce.js'
 import type { RequestValues } from './request-values.js'
 
 /**

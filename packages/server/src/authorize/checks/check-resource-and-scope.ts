@@ -1,8 +1,7 @@
 import type { Api } from '../../apis/api.js'
 import type { Application } from '../../applications/application.js'
 import { isTesseraError, TesseraError } from '../../shared/errors.js'
-import { parseScope, requestScope } from '../../tokens/scope.js'
-import { apiScopesOf } from '../authorization-request.js'
+import { apiScopesOf, parseScope, requestScope } from '../../tokens/scope.js'
 import type { RequestValues } from './request-values.js'
 
 /**

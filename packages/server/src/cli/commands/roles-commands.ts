@@ -1,5 +1,5 @@
+import type { Tessera } from '../../app/tessera.js'
 import { presentRole } from '../../rbac/role.js'
-import type { Tessera } from '../../tessera.js'
 import { type ParsedArgs, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'

@@ -1,5 +1,5 @@
+import { createTessera } from '../../app/tessera.js'
 import { isPlainHttpLocalhost } from '../../sessions/session-cookie.js'
-import { createTessera } from '../../tessera.js'
 import { optionalInteger } from '../cli-args.js'
 import type { Command } from '../command.js'
 

@@ -1,5 +1,12 @@
 import { type Kysely, type Migration, sql } from 'kysely'
-import { ADMIN_API_ID, ADMIN_API_IDENTIFIER, ADMIN_API_MODE, ADMIN_PERMISSIONS, ADMIN_TOKEN_TTL } from '../../admin/admin-api.js'
+
+// Literal values, as they were when this migration was written: a migration is permanent, so it
+// never imports constants that may change later (admin/admin-api.ts holds today's values).
+const ADMIN_API_ID = 'api_tessera_admin'
+const ADMIN_API_IDENTIFIER = 'urn:tessera:admin'
+const ADMIN_API_MODE = 'session'
+const ADMIN_TOKEN_TTL = 300
+const ADMIN_PERMISSIONS = ['admin:read', 'admin:write']
 
 /**
  * Seeds the built-in admin API (audience urn:tessera:admin), so it exists before

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -10,6 +10,10 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import { installErrorHandling } from '../http/error-handler.js'
+import { healthRoutes } from '../http/health-routes.js'
+import { sendProblem } from '../http/problem.js'
+import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
@@ -19,6 +23,7 @@ import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { logoutRoutes } from '../oauth/logout-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
+import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
@@ -33,17 +38,13 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
-import type { Stores } from '../store/stores.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
-import { installErrorHandling } from './error-handler.js'
-import { healthRoutes } from './health-routes.js'
-import { sendProblem } from './problem.js'
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js'
+import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
@@ -85,6 +86,8 @@ export interface AppDeps {
   }
 }
 
+const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
+
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -125,7 +128,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
-  await app.register(healthRoutes(deps.db))
+  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
     authRoutes({
@@ -143,7 +146,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       log: deps.revocationLog,
       hub: deps.revocationHub,
       clock: deps.clock,
-      authenticateClient: deps.authenticateClient,
+      // The feed is a GET: credentials come from the Authorization header only, never a form.
+      authenticateClient: (request) => deps.authenticateClient(request, NO_FORM, { allowPublic: false }),
       heartbeatIntervalMs: deps.feedHeartbeatIntervalMs,
     }),
   )

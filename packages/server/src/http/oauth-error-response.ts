@@ -1,0 +1,20 @@
+import type { FastifyReply } from 'fastify'
+import { oauthErrorName, type TesseraError } from '../shared/errors.js'
+
+/**
+ * Sends an error the way OAuth clients expect it: `{ error, error_description }` (RFC 6749 §5.2),
+ * with the OAuth name the error table gives the code.
+ */
+export function sendOAuthError(reply: FastifyReply, error: TesseraError): FastifyReply {
+  const name = oauthErrorName(error)
+  // RFC 6749 §5.2: invalid_client is 401 with WWW-Authenticate; other request errors are 400.
+  // Throttling (429) and server failures (5xx) keep their own status.
+  const status = name === 'invalid_request' && error.status < 500 && error.status !== 429 ? 400 : error.status
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+  if (name === 'invalid_client' && status === 401) reply.header('www-authenticate', 'Basic realm="tessera"')
+  reply.header('cache-control', 'no-store')
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: name, ...(error.detail ? { error_description: error.detail } : {}) })
+}

@@ -1,0 +1,234 @@
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
+import type { Clock } from '../shared/clock.js'
+import { TesseraError } from '../shared/errors.js'
+import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
+import type { UserStore } from '../users/user-store.js'
+import { cleanFactorName } from './factor-name.js'
+import type { MfaFactor } from './mfa-factor.js'
+import type { MfaFactorStore } from './mfa-factor-store.js'
+import type { RecoveryCodeStore } from './recovery-code-store.js'
+import type { RecoveryCodeHasher } from './recovery-codes.js'
+import { generateRecoveryCodes, isRecoveryCodeShape } from './recovery-codes.js'
+import { createTotpEnrolment, matchTotpStep } from './totp.js'
+import type { TotpSecretBox } from './totp-secret-box.js'
+
+/** The stores the MFA service uses, and nothing more. */
+export interface MfaStores {
+  mfaFactors: MfaFactorStore
+  recoveryCodes: RecoveryCodeStore
+  users: Pick<UserStore, 'findById' | 'raiseTokenVersion'>
+  revocations: Pick<RevocationLog, 'append'>
+  events: Pick<EventOutbox, 'append'>
+}
+
+export interface MfaServiceDeps {
+  transact: Transact<MfaStores>
+  clock: Clock
+  random: RandomSource
+  secretBox: TotpSecretBox
+  recoveryCodes: RecoveryCodeHasher
+  /** The issuer's name in authenticator apps ("Tessera", or the product's name). */
+  issuerName: string
+  /** How long a revocation-log entry must be kept (the longest access-token lifetime). */
+  revocationRetentionMs: number
+}
+
+/** Issue 13: adding or removing a factor, or new recovery codes, needs a sign-in this recent. */
+export const RECENT_SIGN_IN_MS = 5 * 60_000
+
+export type MfaService = ReturnType<typeof createMfaService>
+
+export function createMfaService(deps: MfaServiceDeps) {
+  const { transact, clock } = deps
+
+  return {
+    /**
+     * Starts a TOTP enrolment: a pending factor with a new secret, returned once so the user can
+     * scan it. It becomes active only when the user confirms one code (proof of possession).
+     */
+    async beginTotp(input: { userId: string; account: string; name?: string; authTime: number }) {
+      requireRecentSignIn(input.authTime, clock.now())
+      const id = `mfa_${randomToken(deps.random, 16)}`
+      const enrolment = createTotpEnrolment({ issuer: deps.issuerName, account: input.account })
+      await transact(async (tx) => {
+        const now = clock.now()
+        await tx.mfaFactors.deletePending(input.userId, 'totp')
+        await tx.mfaFactors.insert({
+          id,
+          userId: input.userId,
+          kind: 'totp',
+          name: cleanFactorName(input.name, 'Authenticator app'),
+          status: 'pending',
+          totp: { sealedSecret: deps.secretBox.seal(id, enrolment.secret), lastStep: null },
+          webauthn: null,
+          createdAt: now,
+          confirmedAt: null,
+          lastUsedAt: null,
+        })
+      })
+      return { factorId: id, ...enrolment }
+    },
+
+    /**
+     * Activates a pending TOTP factor with one code. The first factor a user adds comes with a
+     * set of recovery codes, returned once and stored only as hashes.
+     */
+    async confirmTotp(input: { userId: string; code: string; authTime: number; actor: Actor }) {
+      requireRecentSignIn(input.authTime, clock.now())
+      return transact(async (tx) => {
+        const now = clock.now()
+        const factors = await tx.mfaFactors.listByUser(input.userId)
+        const pending = factors.find((factor) => factor.kind === 'totp' && factor.status === 'pending')
+        if (!pending?.totp) throw new TesseraError('mfa_factor_not_found', { detail: 'no authenticator app enrolment is waiting' })
+        const step = matchTotpStep(deps.secretBox.open(pending.id, pending.totp.sealedSecret), input.code, now)
+        if (step === null || !(await tx.mfaFactors.acceptTotpStep(pending.id, step, now))) throw new TesseraError('invalid_mfa_code')
+        await tx.mfaFactors.activate(pending.id, now)
+        const first = !factors.some((factor) => factor.status === 'active')
+        const recoveryCodes = first ? await replaceRecoveryCodes(tx, input.userId, now) : null
+        await tx.events.append({
+          type: 'mfa.factor_added',
+          actor: input.actor,
+          userId: input.userId,
+          payload: { factorId: pending.id, kind: 'totp' },
+          ip: input.actor.ip ?? null,
+          createdAt: now,
+        })
+        return { factorId: pending.id, recoveryCodes }
+      })
+    },
+
+    /**
+     * Checks a TOTP code against the user's active authenticator apps. A code is accepted once:
+     * its time step must be later than the last one accepted for that factor (RFC 6238 §5.2).
+     */
+    async verifyTotp(userId: string, code: string): Promise<boolean> {
+      return transact(async (tx) => {
+        const now = clock.now()
+        for (const factor of await tx.mfaFactors.listByUser(userId)) {
+          if (factor.kind !== 'totp' || factor.status !== 'active' || !factor.totp) continue
+          const step = matchTotpStep(deps.secretBox.open(factor.id, factor.totp.sealedSecret), code, now)
+          if (step !== null) return tx.mfaFactors.acceptTotpStep(factor.id, step, now)
+        }
+        return false
+      })
+    },
+
+    /** Spends one recovery code; true when it was one of the user's unused codes. */
+    async useRecoveryCode(userId: string, code: string, actor: Actor): Promise<boolean> {
+      if (!isRecoveryCodeShape(code)) return false
+      return transact(async (tx) => {
+        const now = clock.now()
+        const match = (await tx.recoveryCodes.listUnused(userId)).find((hash) => deps.recoveryCodes.matches(code, hash))
+        if (match === undefined || !(await tx.recoveryCodes.markUsed(userId, match, now))) return false
+        await tx.events.append({
+          type: 'mfa.recovery_code_used',
+          actor,
+          userId,
+          payload: {},
+          ip: actor.ip ?? null,
+          createdAt: now,
+        })
+        return true
+      })
+    },
+
+    /** A new set of recovery codes; the old set is void. */
+    async regenerateRecoveryCodes(input: { userId: string; authTime: number; actor: Actor }): Promise<string[]> {
+      requireRecentSignIn(input.authTime, clock.now())
+      return transact(async (tx) => {
+        const now = clock.now()
+        const active = (await tx.mfaFactors.listByUser(input.userId)).some((factor) => factor.status === 'active')
+        if (!active) throw new TesseraError('mfa_factor_not_found', { detail: 'add a second factor first' })
+        const codes = await replaceRecoveryCodes(tx, input.userId, now)
+        await tx.events.append({
+          type: 'mfa.recovery_codes_generated',
+          actor: input.actor,
+          userId: input.userId,
+          payload: {},
+          ip: input.actor.ip ?? null,
+          createdAt: now,
+        })
+        return codes
+      })
+    },
+
+    /** The user's active factors (pending enrolments are not factors yet). */
+    async list(userId: string): Promise<MfaFactor[]> {
+      return transact(async (tx) => (await tx.mfaFactors.listByUser(userId)).filter((factor) => factor.status === 'active'))
+    },
+
+    /**
+     * Removes one factor. The user's token version rises, so every token issued before the change
+     * dies (a stolen session cannot keep a weakened account's tokens alive).
+     */
+    async remove(input: { userId: string; factorId: string; authTime: number; actor: Actor }): Promise<void> {
+      requireRecentSignIn(input.authTime, clock.now())
+      await transact(async (tx) => {
+        const now = clock.now()
+        const factor = await tx.mfaFactors.findById(input.factorId)
+        if (!factor || factor.userId !== input.userId) throw new TesseraError('mfa_factor_not_found')
+        await tx.mfaFactors.delete(factor.id)
+        const remaining = (await tx.mfaFactors.listByUser(input.userId)).filter((each) => each.status === 'active')
+        if (remaining.length === 0) await tx.recoveryCodes.replaceAll(input.userId, [], now)
+        await raiseTokenVersion(tx, input.userId, now)
+        await tx.events.append({
+          type: 'mfa.factor_removed',
+          actor: input.actor,
+          userId: input.userId,
+          payload: { factorId: factor.id, kind: factor.kind },
+          ip: input.actor.ip ?? null,
+          createdAt: now,
+        })
+      })
+    },
+
+    /** An operator's reset: every factor and recovery code of the user goes, and the token version rises. */
+    async reset(userId: string, actor: Actor): Promise<number> {
+      return transact(async (tx) => {
+        const now = clock.now()
+        if (!(await tx.users.findById(userId))) throw new TesseraError('user_not_found')
+        const removed = await tx.mfaFactors.deleteAllOfUser(userId)
+        await tx.recoveryCodes.replaceAll(userId, [], now)
+        await raiseTokenVersion(tx, userId, now)
+        await tx.events.append({
+          type: 'mfa.factors_reset',
+          actor,
+          userId,
+          payload: { removed },
+          ip: actor.ip ?? null,
+          createdAt: now,
+        })
+        return removed
+      })
+    },
+  }
+
+  async function replaceRecoveryCodes(tx: MfaStores, userId: string, now: number): Promise<string[]> {
+    const codes = generateRecoveryCodes(deps.random)
+    await tx.recoveryCodes.replaceAll(
+      userId,
+      codes.map((code) => deps.recoveryCodes.hash(code)),
+      now,
+    )
+    return codes
+  }
+
+  // docs/architecture.md §2: a raised token version kills every token issued before it, everywhere.
+  async function raiseTokenVersion(tx: MfaStores, userId: string, now: number): Promise<void> {
+    const version = await tx.users.raiseTokenVersion(userId, now)
+    if (version !== null) {
+      await tx.revocations.append(
+        { kind: 'user_token_version', sub: userId, minTokenVersion: version },
+        now,
+        now + deps.revocationRetentionMs,
+      )
+    }
+  }
+}
+
+/** Issue 13 and NIST SP 800-63B §6.1.2.1: binding or removing an authenticator needs a recent authentication. */
+function requireRecentSignIn(authTime: number, now: number): void {
+  if (now - authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
+}
