@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuditService } from '../audit/audit-service.js'
+import type { EmailService } from '../email/email-service.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
@@ -16,6 +17,7 @@ import { adminApisRoutes } from './admin-apis-routes.js'
 import { adminApplicationsRoutes } from './admin-applications-routes.js'
 import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
+import { adminEmailRoutes } from './admin-email-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
 import { adminRolesRoutes } from './admin-roles-routes.js'
@@ -37,6 +39,7 @@ export interface AdminDeps {
   roles: RoleService
   audit: AuditService
   webhooks: WebhookService
+  email: EmailService
   clock: Clock
 }
 
@@ -91,5 +94,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
     await app.register(adminAuditRoutes(deps))
+    await app.register(adminEmailRoutes(deps))
   }
 }

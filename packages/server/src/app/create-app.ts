@@ -10,6 +10,7 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import { installCsrfPolicy } from '../http/csrf.js'
 import { installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -39,10 +40,9 @@ import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import { uiRoutes } from '../ui/ui-routes.js'
 import type { Stores } from './stores.js'
 
@@ -53,7 +53,7 @@ export interface AppDeps {
   auth: AuthService
   sessions: SessionService
   keys: KeyService
-  tokens: TokenService
+  tokens: TokenGrants
   introspection: IntrospectionService
   tokenRevocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -75,7 +75,6 @@ export interface AppDeps {
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
-    authorizationCode: AuthorizationCodeGrant
     applications: ApplicationService
     apis: ApiService
     verifyAccessToken: AccessTokenVerifier
@@ -114,6 +113,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain')
   installErrorHandling(app, deps.metrics.httpError)
   installHttpMetrics(app, deps.metrics)
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -127,7 +127,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
-  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins })
+  const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
@@ -135,7 +135,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -154,8 +153,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwksRoutes(deps.keys, deps.jwksMaxAge))
   await app.register(
     tokenRoutes({
-      tokens: deps.tokens,
-      authorizationCode: deps.oidc.authorizationCode,
+      grants: deps.tokens,
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
@@ -182,7 +180,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      trustedOrigins: deps.trustedOrigins,
       rateLimit: deps.rateLimit,
     }),
   )
@@ -195,8 +192,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
-  await app.register(
-    logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie, trustedOrigins: deps.trustedOrigins }),
-  )
+  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

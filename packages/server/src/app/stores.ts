@@ -5,6 +5,7 @@ import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
 import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
+import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
@@ -41,6 +42,7 @@ export interface Stores {
   pendingRequests: PendingRequestStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
+  emailDeliveries: EmailDeliveryStore
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
@@ -63,6 +65,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     pendingRequests: createPendingRequestStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
+    emailDeliveries: createEmailDeliveryStore(db),
   }
 }
 

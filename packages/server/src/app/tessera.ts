@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { passwordChangedNotice } from '../accounts/account-email-composers.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -9,6 +10,7 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
+import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
@@ -26,11 +28,10 @@ import { migrateToLatest } from '../store/migrate.js'
 import { type OpenDatabase, openDatabase } from '../store/open-database.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import { createAuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
 import { createTokenRevocationService } from '../tokens/token-revocation-service.js'
-import { createTokenService } from '../tokens/token-service.js'
 import { userinfoApi } from '../tokens/userinfo-api.js'
 import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
@@ -159,44 +160,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const userinfo = userinfoApi(config.issuer)
-  const tokens = createTokenService({
+  const tokens = createTokenGrants({
     transact,
-    clock,
-    random,
-    sessions,
-    sessionPolicy,
-    apis,
-    roles,
     stores,
-    accessTokens,
-    refreshPolicy,
-    successorKey: subkey(master.key, 'refresh-token-successor'),
-    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
-    revocationRetentionMs,
-    userinfoApi: userinfo,
-    metrics: recorder,
-  })
-  const authorizationCode = createAuthorizationCodeGrant({
-    transact,
     clock,
     random,
     issuer: config.issuer,
     sessions,
     sessionPolicy,
+    apis,
+    roles,
     accessTokens,
     idTokens: createIdTokenIssuer({ keys, clock }),
     refreshPolicy,
+    successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
-    revokeFamilyIn: tokens.revokeFamilyIn,
-    roles,
     metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
-  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken, tokens })
+  const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
   const webhooks = createWebhooks({
     stores,
@@ -211,6 +197,30 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     metrics: recorder,
   })
 
+  const email = createEmail({
+    stores,
+    transact,
+    clock,
+    random,
+    production: config.env === 'production',
+    smtpUrl: config.email.smtpUrl,
+    from: config.email.from,
+    timeoutMs: config.email.timeout * 1000,
+    issuer: config.issuer,
+    dataDir: config.dataDir,
+    branding: {
+      productName: config.email.productName,
+      color: config.email.brandColor,
+      logoUrl: config.email.logoUrl,
+      supportAddress: config.email.supportAddress,
+    },
+    sealKey: subkey(master.key, 'email-variables'),
+    composers: [passwordChangedNotice()],
+    // The line the development outbox exists for (never in production, which has no outbox).
+    logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
+    onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -219,6 +229,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
+  let emailLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -228,6 +239,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     stores,
     /** Webhook endpoints and their dispatcher (tests call `webhooks.dispatcher.tick()` themselves). */
     webhooks,
+    /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
+    email,
     services: {
       auth,
       users,
@@ -239,7 +252,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       audit,
       tokens,
       authorize,
-      authorizationCode,
       introspection,
       tokenRevocation,
       verifyAccessToken,
@@ -285,10 +297,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          email: email.service,
         },
         oidc: {
           authorize,
-          authorizationCode,
           applications,
           apis,
           verifyAccessToken,
@@ -328,6 +340,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: (error) => logger.error({ err: error }, 'webhook dispatch failed'),
       })
+      if (email.dispatcher) {
+        emailLoop = startDispatchLoop({
+          tick: email.dispatcher.tick,
+          intervalMs: DISPATCH_INTERVAL_MS,
+          onError: (error) => logger.error({ err: error }, 'email dispatch failed'),
+        })
+      }
       await hub.currentSeq()
       signals = await startRevocationSignals({
         wake: () => {
@@ -355,6 +374,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (auditProjection) clearInterval(auditProjection)
       await projecting
       await webhookLoop?.stop()
+      await emailLoop?.stop()
+      email.close()
       await signals?.close()
       await app?.close()
       await database.db.destroy()

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import { isCrossSite } from '../http/csrf.js'
+import type { FastifyReply } from 'fastify'
 import { requestDevice } from '../http/request-device.js'
 import type { Session, SessionPolicy } from '../sessions/session.js'
 import { presentSession } from '../sessions/session.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
-import { TesseraError } from '../shared/errors.js'
 import { presentUser, type User } from '../users/user.js'
 import { CredentialsBody } from './auth-schemas.js'
 import type { AuthService } from './auth-service.js'
@@ -14,7 +12,6 @@ export interface AuthRoutesDeps {
   auth: AuthService
   cookie: CookieSettings
   policy: SessionPolicy
-  trustedOrigins: ReadonlySet<string>
   rateLimit: { max: number; timeWindow: number }
 }
 
@@ -25,17 +22,15 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncTypebox {
     // `config.rateLimit` gives each route a store, and so a budget, of its own).
     const onRequest = app.rateLimit(deps.rateLimit)
     // Login CSRF (OWASP CSRF Prevention Cheat Sheet): a cross-site page must not sign the
-    // browser into the attacker's account.
-    const refuseCrossSite = async (request: FastifyRequest) => {
-      if (isCrossSite(request.headers, deps.trustedOrigins)) throw new TesseraError('csrf_rejected')
-    }
+    // browser into the attacker's account (http/csrf.ts).
+    const config = { csrf: 'reject' } as const
 
-    app.post('/v1/sign-up', { schema: { body: CredentialsBody }, onRequest, preHandler: refuseCrossSite }, async (request, reply) => {
+    app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await deps.auth.signUp(request.body, requestDevice(request))
       return respond(reply.code(201), result, request.body.transport)
     })
 
-    app.post('/v1/sign-in', { schema: { body: CredentialsBody }, onRequest, preHandler: refuseCrossSite }, async (request, reply) => {
+    app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await deps.auth.signIn(request.body, requestDevice(request))
       return respond(reply, result, request.body.transport)
     })

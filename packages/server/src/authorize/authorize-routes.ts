@@ -1,13 +1,12 @@
-import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { oauthErrorName } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
-import { sendPage } from '../ui/html.js'
-import { errorPage } from '../ui/pages.js'
+import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
 import { proceed } from './authorize-flow.js'
 import type { AuthorizeService } from './authorize-service.js'
 import { browserSession, ensureBinding } from './browser-binding.js'
@@ -27,8 +26,8 @@ export interface AuthorizeRoutesDeps {
 /** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
 export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
+    app.setErrorHandler(pageErrorHandler)
 
     // Each request without a session writes a pending request: bound them per IP, generously
     // (single sign-on across many apps is many authorizations), so no one can fill the store.
@@ -40,7 +39,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
         findApi: (identifier) => deps.apis.find(identifier),
       })
       // RFC 6749 §4.1.2.1: never redirect to an unverified client or redirect URI.
-      if (checked.kind === 'fatal') return sendPage(reply, 400, errorPage(safeMessage(checked.error.detail)))
+      if (checked.kind === 'fatal') return sendErrorPage(reply, checked.error)
       if (checked.kind === 'redirect') {
         const url = deps.authorize.errorUrl(checked, oauthErrorName(checked.error), checked.error.detail)
         return reply.redirect(url, 303)
@@ -58,11 +57,4 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
     app.get('/oauth/authorize', { onRequest }, async (request, reply) => handle(request, reply, request.query))
     app.post('/oauth/authorize', { onRequest }, async (request, reply) => handle(request, reply, request.body))
   }
-}
-
-/** The error page's message: our own fixed wording, never echoing the request. */
-function safeMessage(detail: string | undefined): string {
-  if (detail === 'unknown client_id') return 'The application is not registered with this server.'
-  if (detail?.startsWith('redirect_uri')) return 'The application sent an address to return to that it has not registered.'
-  return 'The sign-in request is not valid.'
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { type CookieSettings, cookieOptions, readSessionCookie } from '../sessions/session-cookie.js'
+import { type CookieSettings, cookieOptions, readSessionCookie, sessionTokenFromCookie } from '../sessions/session-cookie.js'
 import type { Authenticated, SessionService } from '../sessions/session-service.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 
@@ -23,16 +23,19 @@ export function ensureBinding(request: FastifyRequest, reply: FastifyReply, sett
   return secret
 }
 
-/** The browser's live Tessera session from its cookie, or null (an unusable cookie counts as none). */
+/**
+ * The browser's live Tessera session from its cookie, or null (an expired, revoked or malformed
+ * cookie counts as none). Two session cookies are refused (sessions/session-cookie.ts).
+ */
 export async function browserSession(
   request: FastifyRequest,
   settings: CookieSettings,
   sessions: SessionService,
 ): Promise<Authenticated | null> {
-  const read = readSessionCookie(request.headers.cookie, settings.name)
-  if (read.kind !== 'one') return null
+  const token = sessionTokenFromCookie(request.headers.cookie, settings.name)
+  if (token === null) return null
   try {
-    return await sessions.authenticate(read.value)
+    return await sessions.authenticate(token)
   } catch {
     return null
   }

@@ -1,14 +1,15 @@
 import type { Api } from '../apis/api.js'
 import type { Application } from '../applications/application.js'
-import { TesseraError } from '../shared/errors.js'
+import { isTesseraError, type TesseraError } from '../shared/errors.js'
 import type { AuthorizationParameters } from './authorization-request.js'
 import { checkClient } from './checks/check-client.js'
+import { checkParameters } from './checks/check-parameters.js'
 import { checkPkce } from './checks/check-pkce.js'
 import { checkPrompt } from './checks/check-prompt.js'
 import { checkRedirectUri } from './checks/check-redirect-uri.js'
 import { checkResourceAndScope } from './checks/check-resource-and-scope.js'
 import { checkResponseType } from './checks/check-response-type.js'
-import { MAX_VALUE_LENGTH, readRequestValues } from './checks/request-values.js'
+import { MAX_VALUE_LENGTH, type RequestValues, readRequestValues } from './checks/request-values.js'
 
 export interface CheckDeps {
   findApplication(clientId: string): Promise<Application | null>
@@ -18,41 +19,51 @@ export interface CheckDeps {
 export type CheckOutcome =
   /** Client or redirect URI not trustworthy: show an error page, never redirect (RFC 6749 §4.1.2.1). */
   | { kind: 'fatal'; error: TesseraError }
-  /** Client and redirect URI are valid: the error goes back to the client. */
+  /** Client and redirect URI are valid: the error goes back to the client (RFC 6749 §4.1.2.1, RFC 9207). */
   | { kind: 'redirect'; error: TesseraError; redirectUri: string; state: string | null }
   | { kind: 'ok'; params: AuthorizationParameters; application: Application; api: Api | null }
 
 /**
- * The authorization request's checks, in order, one file each under checks/. The client and the
- * redirect URI come first: until both are known good, nothing may be sent to the redirect URI.
+ * The authorization request's checks, in order, one file each under checks/. Each check throws a
+ * typed error with a stable code; the stage it belongs to decides who hears about it. The client
+ * and the redirect URI come first: until both are known good, nothing may be sent to the redirect
+ * URI, so their errors are shown to the user. After them, every error goes back to the client.
  */
 export async function checkAuthorizationRequest(raw: unknown, deps: CheckDeps): Promise<CheckOutcome> {
   const values = readRequestValues(raw)
-  const fatal = (detail: string): CheckOutcome => ({ kind: 'fatal', error: new TesseraError('authorization_request_invalid', { detail }) })
-  const application = await checkClient(values, deps.findApplication)
-  if (typeof application === 'string') return fatal(application)
-  const redirect = checkRedirectUri(values, application)
-  if (typeof redirect === 'string') return fatal(redirect)
+  let application: Application
+  let redirectUri: string
+  try {
+    application = await checkClient(values, deps.findApplication)
+    redirectUri = checkRedirectUri(values, application)
+  } catch (error) {
+    if (isTesseraError(error)) return { kind: 'fatal', error }
+    throw error
+  }
 
-  const { redirectUri } = redirect
   const rawState = values.get('state')
   const state = rawState !== undefined && rawState.length <= MAX_VALUE_LENGTH ? rawState : null
-  const fail = (error: TesseraError): CheckOutcome => ({ kind: 'redirect', error, redirectUri, state })
-  if (values.repeated.size > 0)
-    return fail(new TesseraError('invalid_request', { detail: `parameter ${[...values.repeated][0]?.slice(0, 40)} is repeated` }))
-  if (values.tooLong) return fail(new TesseraError('invalid_request', { detail: 'a parameter is too long' }))
-  const responseType = checkResponseType(values, application)
-  if (responseType) return fail(responseType)
-  const pkce = checkPkce(values)
-  if (pkce instanceof TesseraError) return fail(pkce)
-  const target = await checkResourceAndScope(values, application, deps.findApi)
-  if (target instanceof TesseraError) return fail(target)
-  const prompt = checkPrompt(values)
-  if (prompt instanceof TesseraError) return fail(prompt)
+  try {
+    return { kind: 'ok', application, ...(await checkTheRest(values, application, redirectUri, state, deps)) }
+  } catch (error) {
+    if (isTesseraError(error)) return { kind: 'redirect', error, redirectUri, state }
+    throw error
+  }
+}
 
+async function checkTheRest(
+  values: RequestValues,
+  application: Application,
+  redirectUri: string,
+  state: string | null,
+  deps: CheckDeps,
+): Promise<{ params: AuthorizationParameters; api: Api | null }> {
+  checkParameters(values)
+  checkResponseType(values, application)
+  const codeChallenge = checkPkce(values)
+  const target = await checkResourceAndScope(values, application, deps.findApi)
+  const { prompt, maxAge } = checkPrompt(values)
   return {
-    kind: 'ok',
-    application,
     api: target.api,
     params: {
       clientId: application.id,
@@ -60,10 +71,10 @@ export async function checkAuthorizationRequest(raw: unknown, deps: CheckDeps): 
       state,
       nonce: values.get('nonce') ?? null,
       scope: target.scope,
-      codeChallenge: pkce.codeChallenge,
+      codeChallenge,
       resource: target.api?.identifier ?? null,
-      prompt: prompt.prompt,
-      maxAge: prompt.maxAge,
+      prompt,
+      maxAge,
       loginHint: values.get('login_hint')?.slice(0, 320) ?? null,
     },
   }

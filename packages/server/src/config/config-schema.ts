@@ -291,6 +291,51 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    email: Type.Object(
+      {
+        smtpUrl: Type.String({
+          default: '',
+          env: 'TESSERA_SMTP_URL',
+          description:
+            '`smtp://user:pass@host:587` (STARTTLS required for a host off this machine; `?starttls=auto` or `?starttls=never` relaxes it) or `smtps://user:pass@host:465` (TLS from the start). Empty means the development outbox: one `.eml` file per message under `<dataDir>/outbox/` and a log line with its link. Production refuses the flows that send email without it. Never logged.',
+        }),
+        from: Type.String({
+          default: '',
+          env: 'TESSERA_EMAIL_FROM',
+          description: 'The sender address of every message. Empty means `no-reply@<issuer host>`.',
+        }),
+        timeout: seconds(
+          30,
+          1,
+          'TESSERA_EMAIL_TIMEOUT',
+          'Longest wait for the SMTP server at each step (connecting, greeting, each command); a slower server counts as failed and the message is retried.',
+        ),
+        productName: Type.String({
+          default: 'Tessera',
+          minLength: 1,
+          maxLength: 100,
+          env: 'TESSERA_EMAIL_PRODUCT_NAME',
+          description: 'The name messages and their sender carry (branding).',
+        }),
+        brandColor: Type.String({
+          default: '#3b5bdb',
+          pattern: '^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$',
+          env: 'TESSERA_EMAIL_BRAND_COLOR',
+          description: 'Colour of the buttons and the product name in HTML messages (`#rgb` or `#rrggbb`).',
+        }),
+        logoUrl: Type.String({
+          default: '',
+          env: 'TESSERA_EMAIL_LOGO_URL',
+          description: 'An https URL of a logo shown at the top of HTML messages; empty shows the product name instead.',
+        }),
+        supportAddress: Type.String({
+          default: '',
+          env: 'TESSERA_EMAIL_SUPPORT_ADDRESS',
+          description: 'An address users can write to, named in security notices; empty says "reply to this message".',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     metrics: Type.Object(
       {
         port: Type.Integer({

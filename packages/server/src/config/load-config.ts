@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
+import { parseSmtpUrl } from '../email/smtp-url.js'
+import { normalizeEmail } from '../users/email.js'
 import { ConfigError } from './config-error.js'
 import { type Config, ConfigSchema } from './config-schema.js'
 import { SETTINGS, type Setting, settingKind } from './config-settings.js'
@@ -126,6 +128,7 @@ function crossChecks(config: Config): string[] {
   if (config.masterKey !== '' && Buffer.from(config.masterKey.trim(), 'base64url').length !== 32) {
     problems.push('masterKey (TESSERA_MASTER_KEY): must be 32 random bytes, base64url-encoded')
   }
+  problems.push(...checkEmail(config.email))
   if (config.issuer !== '') problems.push(...checkIssuer(config.issuer, config.env))
   else if (config.env === 'production') problems.push('issuer (TESSERA_ISSUER): must be set in production')
   if (config.metrics.port !== 0 && config.metrics.port === config.port) {
@@ -136,6 +139,28 @@ function crossChecks(config: Config): string[] {
   }
   if (config.databaseUrl !== '' && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(config.databaseUrl)) {
     problems.push('databaseUrl (TESSERA_DATABASE_URL): must be sqlite:PATH or postgres://…')
+  }
+  return problems
+}
+
+function checkEmail(email: Config['email']): string[] {
+  const problems: string[] = []
+  if (email.smtpUrl !== '') {
+    // The URL holds a password: a problem names the key, never the value.
+    const parsed = parseSmtpUrl(email.smtpUrl)
+    if (!parsed.ok) problems.push(`email.smtpUrl (TESSERA_SMTP_URL): ${parsed.problem}`)
+  }
+  if (email.from !== '' && normalizeEmail(email.from) === null) {
+    problems.push('email.from (TESSERA_EMAIL_FROM): must be one email address (no display name: the product name is used)')
+  }
+  if (email.supportAddress !== '' && normalizeEmail(email.supportAddress) === null) {
+    problems.push('email.supportAddress (TESSERA_EMAIL_SUPPORT_ADDRESS): must be an email address')
+  }
+  if (email.logoUrl !== '' && !/^https:\/\/[^\s"'<>]+$/.test(email.logoUrl)) {
+    problems.push('email.logoUrl (TESSERA_EMAIL_LOGO_URL): must be an https URL')
+  }
+  if (/[\r\n<>"]/.test(email.productName)) {
+    problems.push('email.productName (TESSERA_EMAIL_PRODUCT_NAME): must be one line without <, > or "')
   }
   return problems
 }

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
-import type { Stores } from '../app/stores.js'
 import { type Application, isConfidential } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import { afterFailure, type ThrottlePolicy, throttleWait } from '../auth/sign-in-throttle.js'
+import type { SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
@@ -10,7 +10,7 @@ import type { OAuthForm } from './oauth-form.js'
 
 export interface ClientAuthenticationDeps {
   applications: ApplicationService
-  stores: Pick<Stores, 'throttle'>
+  stores: { throttle: Pick<SignInThrottleStore, 'get' | 'put' | 'clear'> }
   clock: Clock
   throttlePolicy: ThrottlePolicy
 }

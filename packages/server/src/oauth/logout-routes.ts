@@ -1,11 +1,11 @@
-import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorizationResponseUrl } from '../authorize/authorize-decision.js'
 import { browserSession } from '../authorize/browser-binding.js'
-import { isCrossSite } from '../http/csrf.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
+import { pageErrorHandler } from '../ui/error-page.js'
 import { cspSourceOf, sendPage } from '../ui/html.js'
 import { errorPage, logoutConfirmPage, signedOutPage } from '../ui/pages.js'
 import type { LogoutService } from './logout-service.js'
@@ -14,7 +14,6 @@ export interface LogoutRoutesDeps {
   logout: LogoutService
   sessions: SessionService
   cookie: CookieSettings
-  trustedOrigins: ReadonlySet<string>
 }
 
 const INVALID = 'The sign-out request is not valid. You have not been signed out.'
@@ -26,8 +25,8 @@ const INVALID = 'The sign-out request is not valid. You have not been signed out
  */
 export function logoutRoutes(deps: LogoutRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
+    app.setErrorHandler(pageErrorHandler)
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, source: unknown) => {
       const checked = await deps.logout.check({
@@ -41,10 +40,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
       const auth = await browserSession(request, deps.cookie, deps.sessions)
       const confirmed =
         checked.hint !== null ||
-        (request.method === 'POST' &&
-          auth !== null &&
-          !isCrossSite(request.headers, deps.trustedOrigins) &&
-          deps.logout.confirms(field(source, 'csrf'), auth.session.id))
+        (request.method === 'POST' && auth !== null && !request.crossSite && deps.logout.confirms(field(source, 'csrf'), auth.session.id))
       if (!confirmed && auth) {
         const fields: Record<string, string> = {}
         if (checked.application) fields.client_id = checked.application.id
@@ -63,6 +59,8 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
     }
 
     app.get('/oauth/logout', async (request, reply) => handle(request, reply, request.query))
-    app.post('/oauth/logout', async (request, reply) => handle(request, reply, request.body))
+    // A relying party may post its logout request from its own site; such a post is served, but
+    // marked (http/csrf.ts), so it cannot confirm a sign-out without a hint.
+    app.post('/oauth/logout', { config: { csrf: 'mark' } }, async (request, reply) => handle(request, reply, request.body))
   }
 }

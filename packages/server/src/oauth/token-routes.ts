@@ -1,18 +1,17 @@
-import formbody from '@fastify/formbody'
 import type { FastifyContextConfig, FastifyInstance } from 'fastify'
-import { GRANT_TYPES } from '../applications/application.js'
+import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
 import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
-import type { AuthorizationCodeGrant } from '../tokens/authorization-code-grant.js'
+import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
+import type { TokenResponse } from '../tokens/token-response.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import type { TokenService } from '../tokens/token-service.js'
 import type { AuthenticateClient } from './client-authentication.js'
-import { readOAuthForm } from './oauth-form.js'
+import { type OAuthForm, readOAuthForm } from './oauth-form.js'
 
 export interface TokenRoutesDeps {
-  tokens: TokenService
-  authorizationCode: AuthorizationCodeGrant
+  grants: TokenGrants
   introspection: IntrospectionService
   revocation: TokenRevocationService
   authenticateClient: AuthenticateClient
@@ -20,19 +19,44 @@ export interface TokenRoutesDeps {
   metrics?: Pick<Metrics, 'tokenIssued'>
 }
 
+type GrantHandler = (grants: TokenGrants, application: Application, form: OAuthForm) => Promise<TokenResponse>
+
+/** Each `grant_type` and the parameters its grant reads (RFC 6749 §4.1.3, §6, §4.4; RFC 8693 §2.1). */
+const GRANT_HANDLERS: Record<GrantType, GrantHandler> = {
+  [GRANT_TYPES.authorization_code]: (grants, application, form) =>
+    grants.authorizationCode(application, {
+      code: form.get('code'),
+      redirectUri: form.get('redirect_uri'),
+      codeVerifier: form.get('code_verifier'),
+      resource: form.all('resource'),
+    }),
+  [GRANT_TYPES.refresh_token]: (grants, application, form) =>
+    grants.refresh(application, { refreshToken: form.get('refresh_token'), scope: form.get('scope'), resource: form.all('resource') }),
+  [GRANT_TYPES.client_credentials]: (grants, application, form) =>
+    grants.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope') }),
+  [GRANT_TYPES.token_exchange]: (grants, application, form) =>
+    grants.exchange(application, {
+      subjectToken: form.get('subject_token'),
+      subjectTokenType: form.get('subject_token_type'),
+      requestedTokenType: form.get('requested_token_type'),
+      resource: form.all('resource'),
+      scope: form.get('scope'),
+    }),
+}
+
+/** The metrics label of each grant: its short name, also for the token-exchange URN. */
+const GRANT_NAMES = Object.fromEntries(Object.entries(GRANT_TYPES).map(([name, type]) => [type, name])) as Record<GrantType, GrantName>
+
+function grantHandler(grantType: string): GrantHandler | undefined {
+  return Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType as GrantType] : undefined
+}
+
 /** `POST /oauth/token`, `/oauth/revoke` (RFC 7009) and `/oauth/introspect` (RFC 7662). */
 export function tokenRoutes(deps: TokenRoutesDeps) {
   const metrics = deps.metrics ?? noMetrics
-  /** Counts a grant once its tokens are ready to send. */
-  const counted = async <T>(grant: GrantName, issuing: Promise<T>): Promise<T> => {
-    const response = await issuing
-    metrics.tokenIssued(grant)
-    return response
-  }
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
     const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
@@ -45,45 +69,11 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       const grantType = form.get('grant_type')
       if (!grantType) throw new TesseraError('invalid_request', { detail: 'grant_type is required' })
       const application = await deps.authenticateClient(request, form)
-      switch (grantType) {
-        case GRANT_TYPES.authorization_code:
-          return counted(
-            'authorization_code',
-            deps.authorizationCode.redeem(application, {
-              code: form.get('code'),
-              redirectUri: form.get('redirect_uri'),
-              codeVerifier: form.get('code_verifier'),
-              resource: form.all('resource'),
-            }),
-          )
-        case GRANT_TYPES.token_exchange:
-          return counted(
-            'token_exchange',
-            deps.tokens.exchange(application, {
-              subjectToken: form.get('subject_token'),
-              subjectTokenType: form.get('subject_token_type'),
-              requestedTokenType: form.get('requested_token_type'),
-              resource: form.all('resource'),
-              scope: form.get('scope'),
-            }),
-          )
-        case GRANT_TYPES.refresh_token:
-          return counted(
-            'refresh_token',
-            deps.tokens.refresh(application, {
-              refreshToken: form.get('refresh_token'),
-              scope: form.get('scope'),
-              resource: form.all('resource'),
-            }),
-          )
-        case GRANT_TYPES.client_credentials:
-          return counted(
-            'client_credentials',
-            deps.tokens.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope') }),
-          )
-        default:
-          throw new TesseraError('unsupported_grant_type')
-      }
+      const handler = grantHandler(grantType)
+      if (!handler) throw new TesseraError('unsupported_grant_type')
+      const response = await handler(deps.grants, application, form)
+      metrics.tokenIssued(GRANT_NAMES[grantType as GrantType])
+      return response
     })
 
     app.post('/oauth/revoke', { config }, async (request, reply) => {

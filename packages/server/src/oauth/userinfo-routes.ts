@@ -1,17 +1,17 @@
-import formbody from '@fastify/formbody'
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Stores } from '../app/stores.js'
 import type { ApplicationService } from '../applications/application-service.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { emailClaims, profileClaims } from '../tokens/id-token-issuer.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
+import type { UserStore } from '../users/user-store.js'
 
 export interface UserinfoRoutesDeps {
   verifyAccessToken: AccessTokenVerifier
-  introspection: IntrospectionService
-  applications: ApplicationService
-  stores: Pick<Stores, 'users'>
+  introspection: Pick<IntrospectionService, 'introspect'>
+  applications: Pick<ApplicationService, 'find'>
+  stores: { users: Pick<UserStore, 'findById'> }
   /** The audience of userinfo access tokens (tokens/userinfo-api.ts). */
   audience: string
 }
@@ -23,8 +23,7 @@ export interface UserinfoRoutesDeps {
  */
 export function userinfoRoutes(deps: UserinfoRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
     const config: FastifyContextConfig = { errors: 'oauth' }
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')

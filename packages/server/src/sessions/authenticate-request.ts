@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { isCrossSite, isStateChanging } from '../http/csrf.js'
 import { TesseraError } from '../shared/errors.js'
-import { type CookieSettings, cookieOptions, readSessionCookie } from './session-cookie.js'
+import { type CookieSettings, cookieOptions, sessionTokenFromCookie } from './session-cookie.js'
 import type { Authenticated, SessionService } from './session-service.js'
 
 export interface RequestAuth extends Authenticated {
@@ -18,12 +17,12 @@ declare module 'fastify' {
 export interface AuthenticateDeps {
   sessions: SessionService
   cookie: CookieSettings
-  trustedOrigins: ReadonlySet<string>
 }
 
 /**
  * A preHandler that resolves the caller's session from `Authorization: Bearer` or the session
- * cookie, refusing cross-site state changes made with the cookie.
+ * cookie. Cross-site state changes made with the cookie are refused before it runs, by the routes'
+ * `csrf: 'cookie'` policy (http/csrf.ts).
  */
 export function createAuthenticate(deps: AuthenticateDeps) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -38,13 +37,9 @@ export function createAuthenticate(deps: AuthenticateDeps) {
       request.auth = await resolve(match[1] as string, 'bearer', reply)
       return
     }
-    const cookie = readSessionCookie(request.headers.cookie, deps.cookie.name)
-    if (cookie.kind === 'duplicate') throw new TesseraError('duplicate_session_cookie')
-    if (cookie.kind === 'none') throw new TesseraError('unauthenticated')
-    if (isStateChanging(request.method) && isCrossSite(request.headers, deps.trustedOrigins)) {
-      throw new TesseraError('csrf_rejected')
-    }
-    request.auth = await resolve(cookie.value, 'cookie', reply)
+    const token = sessionTokenFromCookie(request.headers.cookie, deps.cookie.name)
+    if (token === null) throw new TesseraError('unauthenticated')
+    request.auth = await resolve(token, 'cookie', reply)
   }
 
   async function resolve(token: string, via: RequestAuth['via'], reply: FastifyReply): Promise<RequestAuth> {

@@ -1,4 +1,5 @@
 import type { CookieSerializeOptions } from '@fastify/cookie'
+import { TesseraError } from '../shared/errors.js'
 
 export interface CookieSettings {
   /** The full cookie name, with `__Host-` when secure. */
@@ -49,4 +50,17 @@ export function readSessionCookie(header: string | undefined, name: string): Coo
   if (values.length === 0) return { kind: 'none' }
   if (values.length > 1) return { kind: 'duplicate' }
   return { kind: 'one', value: values[0] as string }
+}
+
+/**
+ * The one way to read the session cookie, for the JSON API and the hosted pages alike: the token,
+ * or null when the request carries none. Two cookies of the session's name are refused with 400
+ * `duplicate_session_cookie` everywhere. Treating them as "no session" (as the hosted pages once
+ * did) is the unsafe reading: a tossed cookie would make a sign-out page say "signed out" while the
+ * real session lives on, and would loop a sign-in forever.
+ */
+export function sessionTokenFromCookie(header: string | undefined, name: string): string | null {
+  const read = readSessionCookie(header, name)
+  if (read.kind === 'duplicate') throw new TesseraError('duplicate_session_cookie')
+  return read.kind === 'one' ? read.value : null
 }

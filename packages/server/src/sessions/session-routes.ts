@@ -23,6 +23,8 @@ const SessionParams = Type.Object({ id: Type.String() }, { additionalProperties:
 export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', deps.authenticate)
+    // A state change made with the session cookie must come from our own origin (http/csrf.ts).
+    const config = { csrf: 'cookie' } as const
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
     })
@@ -38,14 +40,14 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
       return { sessions: live.map((each) => presentSession(each, deps.policy, session.id)) }
     })
 
-    app.delete('/v1/sessions/:id', { schema: { params: SessionParams } }, async (request, reply) => {
+    app.delete('/v1/sessions/:id', { config, schema: { params: SessionParams } }, async (request, reply) => {
       const { user, session } = auth(request)
       await deps.sessions.revoke(request.params.id, { ownerId: user.id, reason: 'revoked_by_user', actor: actorOf(request) })
       if (request.params.id === session.id) clearCookie(request, reply)
       return reply.code(204).send()
     })
 
-    app.post('/v1/sessions/revoke', { schema: { body: RevokeBody } }, async (request, reply) => {
+    app.post('/v1/sessions/revoke', { config, schema: { body: RevokeBody } }, async (request, reply) => {
       const { user, session } = auth(request)
       const all = request.body.scope === 'all'
       await deps.sessions.revokeAll(user.id, {
@@ -57,7 +59,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
       return reply.code(204).send()
     })
 
-    app.post('/v1/sign-out', async (request, reply) => {
+    app.post('/v1/sign-out', { config }, async (request, reply) => {
       const { user, session } = auth(request)
       await deps.sessions.revoke(session.id, { ownerId: user.id, reason: 'sign_out', actor: actorOf(request) })
       clearCookie(request, reply)

@@ -48,6 +48,9 @@ export const ERRORS = {
   invalid_scope: { status: 400, oauthError: 'invalid_scope', title: 'The requested scope is invalid or not allowed' },
   // RFC 8707 §2.
   invalid_target: { status: 400, oauthError: 'invalid_target', title: 'The requested resource is unknown or not allowed' },
+  // RFC 6749 §4.1.2.1: shown to the user, never sent to an untrusted client or redirect URI.
+  unknown_client: { status: 400, oauthError: 'invalid_request', title: 'The application is not registered with this server' },
+  redirect_uri_mismatch: { status: 400, oauthError: 'invalid_request', title: 'The redirect_uri is not registered for this client' },
   unsupported_response_type: { status: 400, oauthError: 'unsupported_response_type', title: 'Only response_type=code is supported' },
   access_denied: { status: 403, oauthError: 'access_denied', title: 'The user or the server denied the request' },
   // OIDC Core §3.1.2.6.
@@ -80,6 +83,8 @@ export const ERRORS = {
     title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
   },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
+  email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
+  email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },
   internal_error: { status: 500, oauthError: 'server_error', title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; oauthError: string | null; title: string }>

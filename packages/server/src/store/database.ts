@@ -1,5 +1,6 @@
-import type { Generated, Kysely, Transaction } from 'kysely'
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
@@ -13,6 +14,7 @@ import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTabl
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
@@ -52,6 +54,10 @@ export interface Database {
   authorization_requests: AuthorizationRequestsTable
   authorization_codes: AuthorizationCodesTable
   consents: ConsentsTable
+  email_cursor: EmailCursorTable
+  email_deliveries: EmailDeliveriesTable
+  account_tokens: AccountTokensTable
+  account_request_counters: AccountRequestCountersTable
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
   webauthn_challenges: WebAuthnChallengesTable
@@ -64,6 +70,8 @@ export interface UsersTable {
   status: 'active' | 'disabled'
   /** DESIGN.md §2: tokens carry it; raising it kills every token with an older one. */
   token_version: number
+  /** 1 once the user proved control of `email` (migration 0009-email); a change of address sets it anew. */
+  email_verified: ColumnType<number, number | undefined, number>
   created_at: number
   updated_at: number
 }

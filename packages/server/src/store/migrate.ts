@@ -5,6 +5,7 @@ import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
+import { email } from './migrations/0009-email.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
@@ -18,6 +19,7 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0004-rbac-audit': rbacAudit(),
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
+    '0009-email': email(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
   }

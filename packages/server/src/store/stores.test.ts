@@ -38,7 +38,16 @@ const HOUR = 60 * MINUTE
 
 function aUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? `usr_${Math.random().toString(36).slice(2, 12)}`
-  return { id, email: `${id}@example.com`, status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0, ...overrides }
+  return {
+    id,
+    email: `${id}@example.com`,
+    status: 'active',
+    tokenVersion: 1,
+    emailVerified: false,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  }
 }
 
 let sessionCounter = 0
@@ -539,6 +548,7 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0009-email',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -585,6 +595,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0009-email',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])

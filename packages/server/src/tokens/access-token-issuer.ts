@@ -1,10 +1,11 @@
 import { SignJWT } from 'jose'
-import type { Stores } from '../app/stores.js'
 import type { KeyService } from '../keys/key-service.js'
+import type { SigningKeyStore } from '../keys/signing-key-store.js'
 import type { Clock } from '../shared/clock.js'
 import { issueOpaqueToken } from '../shared/opaque-token.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { type AccessTokenGrant, TOKEN_VERSION_CLAIM } from './access-token.js'
+import type { AccessTokenStore } from './access-token-store.js'
 
 export interface AccessTokenIssuerDeps {
   issuer: string
@@ -30,7 +31,11 @@ export type AccessTokenIssuer = ReturnType<typeof createAccessTokenIssuer>
 export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
   return {
     /** `tx` receives the record of an opaque token, or of a JWT bound to a refresh family. */
-    async issue(tx: Pick<Stores, 'accessTokens' | 'keys'> | null, grant: AccessTokenGrant, ttlSeconds: number): Promise<IssuedAccessToken> {
+    async issue(
+      tx: { accessTokens: AccessTokenStore; keys: SigningKeyStore } | null,
+      grant: AccessTokenGrant,
+      ttlSeconds: number,
+    ): Promise<IssuedAccessToken> {
       const now = deps.clock.now()
       const iat = Math.floor(now / 1000)
       const expiresAt = (iat + ttlSeconds) * 1000

@@ -4,7 +4,15 @@ import { idTokenClaims } from './id-token-issuer.js'
 
 const input = {
   issuer: 'https://id.example.test',
-  user: { id: 'usr_1', email: 'ann@example.com', status: 'active' as const, tokenVersion: 1, createdAt: 0, updatedAt: 1_767_225_600_000 },
+  user: {
+    id: 'usr_1',
+    email: 'ann@example.com',
+    status: 'active' as const,
+    tokenVersion: 1,
+    emailVerified: false,
+    createdAt: 0,
+    updatedAt: 1_767_225_600_000,
+  },
   clientId: 'client_1',
   sessionId: 'sid_1',
   authTime: 1_767_225_000_500,

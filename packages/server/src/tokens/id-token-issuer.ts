@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
-import type { Stores } from '../app/stores.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningAlgorithm } from '../keys/signing-key.js'
+import type { SigningKeyStore } from '../keys/signing-key-store.js'
 import type { Clock } from '../shared/clock.js'
 import type { User } from '../users/user.js'
 
@@ -65,7 +65,7 @@ export type IdTokenIssuer = ReturnType<typeof createIdTokenIssuer>
 /** Signs ID tokens with the active key (the same key and signer as access tokens). */
 export function createIdTokenIssuer(deps: { keys: KeyService; clock: Clock }) {
   return {
-    async issue(tx: Pick<Stores, 'keys'> | undefined, input: Omit<IdTokenInput, 'iat'>): Promise<string> {
+    async issue(tx: { keys: SigningKeyStore } | undefined, input: Omit<IdTokenInput, 'iat'>): Promise<string> {
       const signer = await deps.keys.signer(tx)
       const iat = Math.floor(deps.clock.now() / 1000)
       return new SignJWT(idTokenClaims({ ...input, iat }, signer.alg))

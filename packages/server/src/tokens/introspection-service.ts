@@ -1,18 +1,29 @@
-import type { Stores } from '../app/stores.js'
 import type { Application } from '../applications/application.js'
+import type { ApplicationStore } from '../applications/application-store.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import { TOKEN_VERSION_CLAIM } from './access-token.js'
+import type { AccessTokenStore } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
+import type { RefreshTokenStore } from './refresh-token-store.js'
+
+/** Read only: introspection never writes. */
+export interface IntrospectionStores {
+  accessTokens: Pick<AccessTokenStore, 'findByJti'>
+  refreshTokens: Pick<RefreshTokenStore, 'findById'>
+  revocations: Pick<RevocationLog, 'isRevoked' | 'clientCutoff'>
+  applications: Pick<ApplicationStore, 'findById'>
+}
 
 export interface IntrospectionServiceDeps {
-  stores: Pick<Stores, 'accessTokens' | 'refreshTokens' | 'revocations' | 'applications' | 'users'>
+  stores: IntrospectionStores
   clock: Clock
   issuer: string
-  sessions: SessionService
+  sessions: Pick<SessionService, 'live'>
   verifyAccessToken: AccessTokenVerifier
   refreshPolicy: RefreshPolicy
 }

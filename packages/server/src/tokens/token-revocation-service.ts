@@ -1,16 +1,15 @@
-import type { Transact } from '../app/stores.js'
 import type { Application } from '../applications/application.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
+import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
-import type { TokenService } from './token-service.js'
+import { type RefreshFamilyStores, revokeFamily } from './refresh-family.js'
 
 export interface TokenRevocationDeps {
-  transact: Transact
+  transact: Transact<RefreshFamilyStores>
   clock: Clock
   verifyAccessToken: AccessTokenVerifier
-  tokens: TokenService
 }
 
 export type TokenRevocationService = ReturnType<typeof createTokenRevocationService>
@@ -48,7 +47,7 @@ export function createTokenRevocationService(deps: TokenRevocationDeps) {
       await deps.transact(async (tx) => {
         const refresh = await tx.refreshTokens.findById(parsed.id)
         if (refresh && digestsEqual(refresh.secretHash, parsed.secretHash) && refresh.clientId === caller.id) {
-          if (refresh.revokedAt === null) await deps.tokens.revokeFamilyIn(tx, refresh, 'revoked_by_client', now)
+          if (refresh.revokedAt === null) await revokeFamily(tx, refresh, 'revoked_by_client', now)
           return
         }
         const access = await tx.accessTokens.findByJti(parsed.id)

@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -7,12 +6,13 @@ import { proceed } from '../authorize/authorize-flow.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { browserSession, readBinding } from '../authorize/browser-binding.js'
 import type { PendingRequest } from '../authorize/pending-request-store.js'
-import { isCrossSite } from '../http/csrf.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
 import { requestDevice } from '../http/request-device.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { ERRORS, isTesseraError } from '../shared/errors.js'
+import { pageErrorHandler } from './error-page.js'
 import { cspSourceOf, type Html, sendPage } from './html.js'
 import { consentPage, errorPage, signedOutPage, signInPage, signUpPage } from './pages.js'
 import { STYLESHEET } from './stylesheet.js'
@@ -23,7 +23,6 @@ export interface UiRoutesDeps {
   auth: AuthService
   sessions: SessionService
   cookie: CookieSettings
-  trustedOrigins: ReadonlySet<string>
   rateLimit: { max: number; timeWindow: number }
 }
 
@@ -41,9 +40,12 @@ const EXPIRED = 'This sign-in request has expired or was started in another brow
 /** The hosted pages of the browser flow: sign-in, sign-up, consent, signed-out, and their stylesheet. */
 export function uiRoutes(deps: UiRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.removeContentTypeParser('application/json')
-    await app.register(formbody, { bodyLimit: 16 * 1024 })
+    await acceptFormBodiesOnly(app)
     const onRequest = app.rateLimit(deps.rateLimit)
+    // OWASP CSRF Prevention Cheat Sheet (verify origin, Fetch Metadata): every form post must be
+    // same-origin (http/csrf.ts); the refusal is shown as a page.
+    const config = { csrf: 'reject' } as const
+    app.setErrorHandler(pageErrorHandler)
 
     /** The pending request this browser is working on, or an error page already sent. */
     async function flowOf(request: FastifyRequest, reply: FastifyReply, id: string | undefined): Promise<Flow | null> {
@@ -58,12 +60,8 @@ export function uiRoutes(deps: UiRoutesDeps) {
       return { pending, application, binding, csrf: deps.authorize.csrfFor(pending.id, binding), targets: target ? [target] : [] }
     }
 
-    /** A form post: same-origin (OWASP: verify origin, Fetch Metadata) and carrying the request's token. */
+    /** A form post (same-origin, checked by the route's CSRF policy) carrying the request's token. */
     async function postedFlow(request: FastifyRequest, reply: FastifyReply): Promise<Flow | null> {
-      if (isCrossSite(request.headers, deps.trustedOrigins)) {
-        sendPage(reply, 403, errorPage('This form was sent from another site and was refused.'))
-        return null
-      }
       const flow = await flowOf(request, reply, field(request.body, 'request'))
       if (flow && !deps.authorize.csrfMatches(flow.pending, field(request.body, 'csrf'))) {
         sendPage(reply, 403, errorPage('This form has expired. Go back to the application and try again.'))
@@ -98,7 +96,7 @@ export function uiRoutes(deps: UiRoutesDeps) {
     })
 
     for (const kind of ['sign-in', 'sign-up'] as const) {
-      app.post(`/ui/${kind}`, { onRequest }, async (request, reply) => {
+      app.post(`/ui/${kind}`, { config, onRequest }, async (request, reply) => {
         const flow = await postedFlow(request, reply)
         if (!flow) return reply
         const email = field(request.body, 'email') ?? ''
@@ -140,7 +138,7 @@ export function uiRoutes(deps: UiRoutesDeps) {
       )
     })
 
-    app.post('/ui/consent', async (request, reply) => {
+    app.post('/ui/consent', { config }, async (request, reply) => {
       const flow = await postedFlow(request, reply)
       if (!flow) return reply
       const auth = await browserSession(request, deps.cookie, deps.sessions)

@@ -75,6 +75,7 @@ export function createUserService(deps: UserServiceDeps) {
         email: prepared.email,
         status: 'active',
         tokenVersion: 1,
+        emailVerified: false,
         createdAt: now,
         updatedAt: now,
       }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import type { Executor, UsersTable } from '../store/database.js'
 import type { User } from './user.js'
 
@@ -10,14 +10,18 @@ export interface UserListQuery {
   limit: number
 }
 
+export type NewUserRecord = Omit<User, 'emailVerified'> & { emailVerified?: boolean }
+
 /** Users without their credentials. */
 export interface UserStore {
-  insert(user: User): Promise<void>
+  /** A new user; `emailVerified` defaults to false. */
+  insert(user: NewUserRecord): Promise<void>
   findById(id: string): Promise<User | null>
   findByEmail(email: string): Promise<User | null>
   list(query: UserListQuery): Promise<User[]>
   /** Changes the status; false when the user is unknown or already has it (so only one of two racing changes wins). */
   setStatus(id: string, status: User['status'], now: number): Promise<boolean>
+  /** Changes the address; the new one starts unverified. */
   setEmail(id: string, email: string, now: number): Promise<boolean>
   /** Deletes the user; its credential and sessions go with it (foreign keys cascade). */
   delete(id: string): Promise<boolean>
@@ -35,6 +39,7 @@ export function createUserStore(db: Executor): UserStore {
           email: user.email,
           status: user.status,
           token_version: user.tokenVersion,
+          email_verified: user.emailVerified === true ? 1 : 0,
           created_at: user.createdAt,
           updated_at: user.updatedAt,
         })
@@ -64,7 +69,12 @@ export function createUserStore(db: Executor): UserStore {
       return Number(result.numUpdatedRows) > 0
     },
     async setEmail(id, email, now) {
-      const result = await db.updateTable('users').set({ email, updated_at: now }).where('id', '=', id).executeTakeFirst()
+      // A new address is unproven until a link sent to it is used.
+      const result = await db
+        .updateTable('users')
+        .set({ email, email_verified: 0, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },
     async delete(id) {
@@ -83,12 +93,13 @@ export function createUserStore(db: Executor): UserStore {
   }
 }
 
-function toUser(row: UsersTable): User {
+function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     email: row.email,
     status: row.status,
     tokenVersion: row.token_version,
+    emailVerified: Number(row.email_verified) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -4,6 +4,8 @@ export interface User {
   email: string
   status: 'active' | 'disabled'
   tokenVersion: number
+  /** True once the user proved control of `email` (a link or code sent to it); a new address starts unverified. */
+  emailVerified: boolean
   createdAt: number
   updatedAt: number
 }

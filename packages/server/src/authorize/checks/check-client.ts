@@ -1,4 +1,5 @@
 import type { Application } from '../../applications/application.js'
+import { TesseraError } from '../../shared/errors.js'
 import type { RequestValues } from './request-values.js'
 
 /**
@@ -8,10 +9,12 @@ import type { RequestValues } from './request-values.js'
 export async function checkClient(
   values: RequestValues,
   findApplication: (clientId: string) => Promise<Application | null>,
-): Promise<Application | string> {
-  if (values.repeated.has('client_id') || values.repeated.has('redirect_uri')) return 'client_id and redirect_uri must not repeat'
+): Promise<Application> {
+  if (values.repeated.has('client_id') || values.repeated.has('redirect_uri'))
+    throw new TesseraError('invalid_request', { detail: 'client_id and redirect_uri must not repeat' })
   const clientId = values.get('client_id')
-  if (clientId === undefined) return 'client_id is required'
+  if (clientId === undefined) throw new TesseraError('invalid_request', { detail: 'client_id is required' })
   const application = clientId.length <= 64 ? await findApplication(clientId) : null
-  return application ?? 'unknown client_id'
+  if (!application) throw new TesseraError('unknown_client')
+  return application
 }

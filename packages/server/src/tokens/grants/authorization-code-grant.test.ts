@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Browser, createClient, createUser, obtainCode, pkce, REDIRECT, redeem, serve, token } from '../../test/oidc-fixture.js'
-import { DIALECTS } from '../../test/test-database.js'
+import { Browser, createClient, createUser, obtainCode, pkce, REDIRECT, redeem, serve, token } from '../../../test/oidc-fixture.js'
+import { DIALECTS } from '../../../test/test-database.js'
 
 async function introspect(server: Awaited<ReturnType<typeof serve>>, client: { id: string; secret: string | null }, value: string) {
   const response = await server.app.inject({

@@ -1,0 +1,131 @@
+import type { Api } from '../../apis/api.js'
+import type { ApiStore } from '../../apis/api-store.js'
+import { type Application, GRANT_TYPES } from '../../applications/application.js'
+import type { RoleService } from '../../rbac/role-service.js'
+import type { RoleStore } from '../../rbac/role-store.js'
+import type { SessionService } from '../../sessions/session-service.js'
+import type { SessionStore } from '../../sessions/session-store.js'
+import type { Clock } from '../../shared/clock.js'
+import { sha256 } from '../../shared/digest.js'
+import { TesseraError } from '../../shared/errors.js'
+import { type Metrics, noMetrics } from '../../shared/metrics.js'
+import { issueOpaqueToken } from '../../shared/opaque-token.js'
+import { type RandomSource, randomToken } from '../../shared/random.js'
+import type { Transact } from '../../store/transaction.js'
+import type { UserStore } from '../../users/user-store.js'
+import type { AuthorizationCode, AuthorizationCodeStore } from '../authorization-code-store.js'
+import { isCodeVerifier, verifierMatches } from '../pkce.js'
+import { type RefreshFamilyStores, revokeFamily } from '../refresh-family.js'
+import { apiScopesOf } from '../scope.js'
+import { requireGrant } from './grant-policy.js'
+import { storedGrantApi, userGrantedScope } from './granted-scope.js'
+import type { CodeTokenResponse, IssuanceStores, IssueTokens } from './token-issuance.js'
+
+export type AuthorizationCodeStores = IssuanceStores &
+  RefreshFamilyStores & {
+    authorizationCodes: AuthorizationCodeStore
+    sessions: SessionStore
+    users: UserStore
+    apis: ApiStore
+    roles: RoleStore
+  }
+
+export interface AuthorizationCodeGrantDeps {
+  transact: Transact<AuthorizationCodeStores>
+  clock: Clock
+  random: RandomSource
+  sessions: Pick<SessionService, 'liveIn'>
+  /** What roles grant: every token's scope is narrowed to it (RBAC). */
+  roles: Pick<RoleService, 'permissionsFor'>
+  /** The audience of tokens issued without a resource (tokens/userinfo-api.ts). */
+  userinfoApi: Api
+  issue: IssueTokens
+  /** Counts detected code replays (none when absent). */
+  metrics?: Pick<Metrics, 'reuseDetected'>
+}
+
+export interface CodeRedemption {
+  code: string | undefined
+  redirectUri: string | undefined
+  codeVerifier: string | undefined
+  resource: string[]
+}
+
+/** The shape of the codes Tessera issues: 256 random bits, base64url. */
+const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5, OIDC Core §3.1.3). The code is
+ * redeemed once, atomically; a replay fails and revokes what the first redemption issued
+ * (RFC 6749 §4.1.2, RFC 9700 §4.5.3).
+ */
+export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
+  return async function redeem(application: Application, request: CodeRedemption): Promise<CodeTokenResponse> {
+    requireGrant(application, GRANT_TYPES.authorization_code)
+    const codeHash = sha256(wellFormedCode(request))
+    const outcome = await deps.transact(async (tx) => {
+      const now = deps.clock.now()
+      const code = await tx.authorizationCodes.findByHash(codeHash)
+      if (!code) return 'invalid' as const
+      if (code.usedAt !== null) {
+        // RFC 6749 §4.1.2: a code used twice revokes the tokens its first use issued.
+        if (code.familyId !== null) await revokeFamily(tx, { ...code, familyId: code.familyId }, 'authorization_code_reused', now)
+        return 'replayed' as const
+      }
+      // RFC 6749 §4.1.3: bound to the client and the redirect URI it was issued for.
+      if (code.clientId !== application.id || now >= code.expiresAt || code.redirectUri !== request.redirectUri) return 'invalid' as const
+      // RFC 7636 §4.6; a missing verifier is the PKCE downgrade RFC 9700 §4.8.2 warns of.
+      if (!verifierMatches(request.codeVerifier, code.codeChallenge)) return 'invalid' as const
+      // RFC 8707 §2.2: a resource at the token endpoint must be the one authorized.
+      if (request.resource.length === 1 && request.resource[0] !== code.resource)
+        throw new TesseraError('invalid_target', { detail: 'the resource must be the one the code was issued for' })
+      return issueFromCode(tx, application, code, now)
+    })
+    if (outcome === 'replayed') {
+      ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
+      throw new TesseraError('invalid_grant', { detail: 'the code was already used; the tokens issued with it are revoked' })
+    }
+    if (outcome === 'invalid') throw new TesseraError('invalid_grant')
+    return outcome
+  }
+
+  async function issueFromCode(tx: AuthorizationCodeStores, application: Application, code: AuthorizationCode, now: number) {
+    const live = await deps.sessions.liveIn(tx, code.sessionId)
+    // Refusals throw, rolling back: an unusable code stays unredeemed only until it expires.
+    if (!live || live.user.id !== code.userId) throw new TesseraError('invalid_grant', { detail: 'the session has ended' })
+    const api = await storedGrantApi(tx, deps.userinfoApi, application, code.resource)
+    if (!api) throw new TesseraError('invalid_grant', { detail: 'the API is no longer available to this client' })
+    const openIdOnly = api === deps.userinfoApi
+    // What was authorized, narrowed to what the user's roles grant on the API now.
+    const candidate = openIdOnly ? code.scope : apiScopesOf(code.scope)
+    const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: code.userId, candidate, openIdOnly })
+    const refresh =
+      code.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
+    // Every redemption gets a family id, so a replayed code can revoke the access token too.
+    const familyId = refresh?.id ?? randomToken(deps.random, 16)
+    if (!(await tx.authorizationCodes.redeem(code.id, now, familyId))) throw new TesseraError('invalid_grant')
+    return deps.issue(tx, {
+      application,
+      api,
+      ...granted,
+      bound: { session: live.session, user: live.user, authTime: code.authTime },
+      familyId,
+      refresh: refresh ? { open: refresh } : null,
+      idToken: code.scope.includes('openid') ? { nonce: code.nonce, scope: code.scope } : null,
+      responseScope: [...granted.scope, ...(refresh ? ['offline_access'] : [])],
+      now,
+    })
+  }
+}
+
+/** RFC 6749 §4.1.3 and RFC 7636 §4.5: the parameters a redemption needs, in the shapes Tessera issues. */
+function wellFormedCode(request: CodeRedemption): string {
+  if (request.code === undefined) throw new TesseraError('invalid_request', { detail: 'code is required' })
+  if (request.redirectUri === undefined) throw new TesseraError('invalid_request', { detail: 'redirect_uri is required' })
+  // RFC 7636 §4.1: a verifier of the wrong length or charset is a malformed request.
+  if (request.codeVerifier !== undefined && !isCodeVerifier(request.codeVerifier))
+    throw new TesseraError('invalid_grant', { detail: 'code_verifier must be 43 to 128 unreserved characters' })
+  if (request.resource.length > 1) throw new TesseraError('invalid_target', { detail: 'one resource per token' })
+  if (!CODE_PATTERN.test(request.code)) throw new TesseraError('invalid_grant')
+  return request.code
+}

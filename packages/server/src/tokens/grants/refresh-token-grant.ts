@@ -1,0 +1,136 @@
+import type { Api } from '../../apis/api.js'
+import type { ApiStore } from '../../apis/api-store.js'
+import { type Application, GRANT_TYPES } from '../../applications/application.js'
+import type { RoleService } from '../../rbac/role-service.js'
+import type { RoleStore } from '../../rbac/role-store.js'
+import type { SessionService } from '../../sessions/session-service.js'
+import type { SessionStore } from '../../sessions/session-store.js'
+import type { Clock } from '../../shared/clock.js'
+import { digestsEqual } from '../../shared/digest.js'
+import { TesseraError } from '../../shared/errors.js'
+import { type Metrics, noMetrics } from '../../shared/metrics.js'
+import { type IssuedOpaqueToken, parseOpaqueToken } from '../../shared/opaque-token.js'
+import type { Transact } from '../../store/transaction.js'
+import type { UserStore } from '../../users/user-store.js'
+import { type RefreshFamilyStores, redeemRefresh, refreshIdleMs, revokeFamily, successorOf } from '../refresh-family.js'
+import { deriveSuccessor, type RefreshPolicy, type RefreshToken } from '../refresh-token.js'
+import { narrowScope, parseScope } from '../scope.js'
+import type { TokenResponse } from '../token-response.js'
+import { requireGrant } from './grant-policy.js'
+import { storedGrantApi, userGrantedScope } from './granted-scope.js'
+import type { IssuanceStores, IssueTokens } from './token-issuance.js'
+
+export type RefreshGrantStores = IssuanceStores &
+  RefreshFamilyStores & { sessions: SessionStore; users: UserStore; apis: ApiStore; roles: RoleStore }
+
+export interface RefreshGrantDeps {
+  transact: Transact<RefreshGrantStores>
+  clock: Clock
+  sessions: Pick<SessionService, 'liveIn'>
+  /** What roles grant: every token's scope is narrowed to it (RBAC). */
+  roles: Pick<RoleService, 'permissionsFor'>
+  refreshPolicy: RefreshPolicy
+  /** Derives refresh-token successors (tokens/refresh-token.ts). */
+  successorKey: Buffer
+  /** The built-in audience of code-flow tokens issued without a resource (tokens/userinfo-api.ts). */
+  userinfoApi: Api
+  issue: IssueTokens
+  /** Counts detected reuse (none when absent). */
+  metrics?: Pick<Metrics, 'reuseDetected'>
+}
+
+export interface RefreshRequest {
+  refreshToken: string | undefined
+  scope: string | undefined
+  resource: string[]
+}
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token; a rotated
+ * token presented again revokes the family, except within the grace window, where it returns the
+ * same single successor. Redemption is atomic.
+ */
+export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
+  return async function refresh(application: Application, request: RefreshRequest): Promise<TokenResponse> {
+    requireGrant(application, GRANT_TYPES.refresh_token)
+    if (request.refreshToken === undefined) throw new TesseraError('invalid_request', { detail: 'refresh_token is required' })
+    const presented = request.refreshToken
+    const parsed = parseOpaqueToken(presented)
+    if (!parsed) throw new TesseraError('invalid_grant')
+    const requestedScope = parseScope(request.scope)
+    const outcome = await deps.transact(async (tx) => {
+      const now = deps.clock.now()
+      const token = await tx.refreshTokens.findById(parsed.id)
+      // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
+      if (!token || !digestsEqual(token.secretHash, parsed.secretHash) || token.clientId !== application.id) return 'invalid' as const
+      const decision = await redeemRefresh(tx, token, deps.refreshPolicy, now)
+      if (decision.kind === 'dead') return 'invalid' as const
+      if (decision.kind === 'reuse_detected') {
+        await revokeFamily(tx, token, 'reuse_detected', now)
+        return 'reused' as const
+      }
+      // Refusals from here on throw, rolling back markUsed: a refused refresh consumes nothing,
+      // so a client's retry is not mistaken for reuse.
+      const successor = deriveSuccessor(deps.successorKey, presented)
+      return rotate(tx, application, {
+        token,
+        successor,
+        requestedScope,
+        resource: request.resource,
+        now,
+        record: decision.kind === 'rotate',
+      })
+    })
+    if (outcome === 'reused') {
+      // Counted after the commit: the family is revoked by now.
+      ;(deps.metrics ?? noMetrics).reuseDetected('refresh_token')
+      throw new TesseraError('invalid_grant', { detail: 'refresh token reuse detected; the token family is revoked' })
+    }
+    if (outcome === 'invalid') throw new TesseraError('invalid_grant')
+    return outcome
+  }
+
+  /**
+   * Issues from a redeemed token: its session must be live and the request may only narrow what
+   * the family holds. Records the successor, unless this is a replay within the grace window,
+   * which gets the successor already recorded.
+   */
+  async function rotate(tx: RefreshGrantStores, application: Application, rotation: Rotation): Promise<TokenResponse> {
+    const { token, resource, now } = rotation
+    const live = await deps.sessions.liveIn(tx, token.sessionId)
+    if (!live) throw new TesseraError('invalid_grant')
+    // RFC 8707 §2.2: a refresh token is for the API it was issued for.
+    if (resource.length > 1 || (resource.length === 1 && resource[0] !== token.api)) {
+      throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
+    }
+    const familyScope = narrowScope(rotation.requestedScope, token.scope)
+    const api = await storedGrantApi(tx, deps.userinfoApi, application, token.api)
+    if (!api) throw new TesseraError('invalid_grant')
+    const openIdOnly = api === deps.userinfoApi
+    const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: live.user.id, candidate: familyScope, openIdOnly })
+    if (rotation.record) {
+      const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)
+      await tx.refreshTokens.insert(successorOf(token, rotation.successor, now, familyScope, idle))
+    }
+    return deps.issue(tx, {
+      application,
+      api,
+      ...granted,
+      bound: { session: live.session, user: live.user, authTime: token.authTime },
+      familyId: token.familyId,
+      refresh: { successor: rotation.successor.token },
+      idToken: null,
+      now,
+    })
+  }
+}
+
+interface Rotation {
+  token: RefreshToken
+  successor: IssuedOpaqueToken
+  requestedScope: string[] | undefined
+  resource: string[]
+  now: number
+  /** False for a replay within the grace window: its successor is recorded already. */
+  record: boolean
+}

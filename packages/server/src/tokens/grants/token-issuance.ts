@@ -1,0 +1,121 @@
+import type { Api } from '../../apis/api.js'
+import type { Application } from '../../applications/application.js'
+import type { SigningKeyStore } from '../../keys/signing-key-store.js'
+import { type Session, type SessionPolicy, sessionExpiresAt } from '../../sessions/session.js'
+import type { IssuedOpaqueToken } from '../../shared/opaque-token.js'
+import type { User } from '../../users/user.js'
+import type { AccessTokenIssuer } from '../access-token-issuer.js'
+import type { AccessTokenStore } from '../access-token-store.js'
+import type { IdTokenIssuer } from '../id-token-issuer.js'
+import { firstOfFamily, refreshIdleMs } from '../refresh-family.js'
+import type { RefreshPolicy } from '../refresh-token.js'
+import type { RefreshTokenStore } from '../refresh-token-store.js'
+import type { TokenResponse } from '../token-response.js'
+import { accessTokenTtl } from './grant-policy.js'
+
+export interface IssuanceStores {
+  accessTokens: AccessTokenStore
+  refreshTokens: RefreshTokenStore
+  keys: SigningKeyStore
+}
+
+export interface IssuanceDeps {
+  issuer: string
+  accessTokens: AccessTokenIssuer
+  idTokens: IdTokenIssuer
+  sessionPolicy: SessionPolicy
+  refreshPolicy: RefreshPolicy
+  maxAccessTokenTtl: number
+}
+
+/** What a grant decided to issue; the issuance step writes and signs it. */
+export interface Issuance {
+  application: Application
+  api: Api
+  /** The access token's scope, and the roles behind it (RFC 9068 `roles`, when the API asks). */
+  scope: string[]
+  roles: string[]
+  /** The live session and user the tokens are bound to, and when the user signed in; null for a machine token (RFC 6749 §4.4). */
+  bound: { session: Session; user: User; authTime: number } | null
+  /** The refresh family the access token is recorded with, so revoking the family reaches it. */
+  familyId: string | null
+  /** Open a new refresh family with this first token, or hand out a rotation's successor. */
+  refresh: { open: IssuedOpaqueToken } | { successor: string } | null
+  /** OIDC Core §3.1.3.3: an ID token, for a code grant with the `openid` scope. */
+  idToken: { nonce: string | null; scope: string[] } | null
+  /** The response's `scope` when it says more than the access token's (RFC 6749 §5.1). */
+  responseScope?: string[]
+  now: number
+}
+
+export type CodeTokenResponse = TokenResponse & { id_token?: string }
+
+export type IssueTokens = (tx: IssuanceStores | null, issuance: Issuance) => Promise<CodeTokenResponse>
+
+/**
+ * The step every grant ends with: the refresh record of a new family, the access token (its
+ * lifetime clamped to the session), the ID token, and the RFC 6749 §5.1 response. `tx` is null
+ * only for a machine JWT, which writes nothing.
+ */
+export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
+  return async (tx, issuance) => {
+    const { application, api, bound, now } = issuance
+    const refresh = issuance.refresh
+    if (refresh && 'open' in refresh) {
+      // A refresh family is always bound to a session and written in the grant's transaction.
+      if (!bound || !tx) throw new Error('a refresh family needs a session and a transaction')
+      const binding = {
+        sessionId: bound.session.id,
+        userId: bound.user.id,
+        clientId: application.id,
+        api: api.identifier,
+        scope: issuance.scope,
+        authTime: bound.authTime,
+        sessionAbsoluteExpiresAt: bound.session.absoluteExpiresAt,
+      }
+      const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)
+      await tx.refreshTokens.insert(firstOfFamily(refresh.open, binding, now, idle, deps.refreshPolicy))
+    }
+    const sessionEndsAt = bound ? sessionExpiresAt(bound.session, deps.sessionPolicy) : null
+    const ttl = accessTokenTtl(application, api, deps.maxAccessTokenTtl, sessionEndsAt, now)
+    const access = await deps.accessTokens.issue(
+      tx,
+      {
+        subject: bound?.user.id ?? application.id,
+        userId: bound?.user.id ?? null,
+        sessionId: bound?.session.id ?? null,
+        clientId: application.id,
+        api,
+        scope: issuance.scope,
+        authTime: bound?.authTime ?? null,
+        tokenVersion: bound?.user.tokenVersion ?? null,
+        familyId: issuance.familyId,
+        roles: issuance.roles,
+      },
+      ttl,
+    )
+    const idToken =
+      issuance.idToken && bound
+        ? await deps.idTokens.issue(tx ?? undefined, {
+            issuer: deps.issuer,
+            user: bound.user,
+            clientId: application.id,
+            sessionId: bound.session.id,
+            authTime: bound.authTime,
+            amr: bound.session.amr,
+            nonce: issuance.idToken.nonce,
+            scope: issuance.idToken.scope,
+            accessToken: access.token,
+          })
+        : undefined
+    const refreshToken = refresh ? ('open' in refresh ? refresh.open.token : refresh.successor) : undefined
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: (issuance.responseScope ?? issuance.scope).join(' '),
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
+    }
+  }
+}
