@@ -12,6 +12,8 @@ export interface TestServerOptions {
   config?: DeepPartial<Config>
   /** Lines the server logs, for tests that inspect them. */
   logLines?: string[]
+  /** The built admin console to serve (packages/console/dist by default). */
+  consoleDir?: string
 }
 
 export interface TestServer {
@@ -42,6 +44,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   const lines = options.logLines
   const tessera = await createTessera(config, {
     clock,
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     ...(lines ? { logStream: { write: (line: string) => void lines.push(line) } } : {}),
   })
   const app = await tessera.app()

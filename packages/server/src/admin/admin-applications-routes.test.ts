@@ -44,6 +44,36 @@ for (const dialect of DIALECTS) {
   })
 }
 
+describe('admin applications: web origins', () => {
+  it('sets the web origins of a browser app, shows them, and returns to the default with null', async ({ onTestFinished }) => {
+    const admin = await adminHarness(onTestFinished)
+    const created = await admin.call('POST', '/applications', {
+      payload: { name: 'SPA', type: 'spa', redirectUris: ['https://spa.example.test/cb'], firstParty: true },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const { clientId } = created.json()
+    expect(created.json().application).toMatchObject({
+      webOrigins: null,
+      allowedWebOrigins: ['https://spa.example.test'],
+      firstParty: true,
+    })
+
+    const set = await admin.call('PATCH', `/applications/${clientId}`, {
+      payload: { webOrigins: ['http://localhost:5173', 'https://spa.example.test'], postLogoutRedirectUris: ['https://spa.example.test/'] },
+    })
+    expect(set.statusCode, set.body).toBe(200)
+    const expected = {
+      webOrigins: ['http://localhost:5173', 'https://spa.example.test'],
+      postLogoutRedirectUris: ['https://spa.example.test/'],
+    }
+    expect(set.json().application).toMatchObject({ ...expected, allowedWebOrigins: expected.webOrigins })
+    expect((await admin.call('GET', `/applications/${clientId}`)).json().application).toMatchObject(expected)
+
+    const reset = await admin.call('PATCH', `/applications/${clientId}`, { payload: { webOrigins: null } })
+    expect(reset.json().application).toMatchObject({ webOrigins: null, allowedWebOrigins: ['https://spa.example.test'] })
+  })
+})
+
 describe('admin applications: bad input changes nothing', () => {
   it('refuses unknown fields, wrong types, rule breaks and unknown ids', async ({ onTestFinished }) => {
     const admin = await adminHarness(onTestFinished)
@@ -63,6 +93,11 @@ describe('admin applications: bad input changes nothing', () => {
       // A well-formed id of another kind of object is simply not an application.
       ['DELETE', '/applications/usr_AAAAAAAAAAAAAAAAAAAAAA', undefined, 404, 'application_not_found'],
       ['DELETE', '/applications/short', undefined, 400, 'invalid_request'],
+      ['POST', '/applications', { name: 'x', type: 'spa', webOrigins: ['https://spa.example/'] }, 400, 'invalid_request'],
+      ['POST', '/applications', { name: 'x', type: 'spa', webOrigins: ['http://spa.example'] }, 400, 'invalid_request'],
+      ['POST', '/applications', { name: 'x', type: 'm2m', webOrigins: ['https://spa.example'] }, 400, 'invalid_request'],
+      ['POST', '/applications', { name: 'x', type: 'spa', webOrigins: 'https://spa.example' }, 400, 'invalid_request'],
+      ['PATCH', `/applications/${admin.clientId}`, { webOrigins: ['https://*.example'] }, 400, 'invalid_request'],
     ]
     for (const [method, url, payload, status, code] of cases) {
       const response = await admin.call(method as 'POST', url, payload === undefined ? {} : { payload })

@@ -11,6 +11,16 @@ const Apis = Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItem
 const Scopes = Type.Array(Permission, { maxItems: 200 })
 const AccessTtl = Type.Integer({ minimum: 30, maximum: 86_400, description: "Override of the API's access-token TTL, seconds." })
 const RefreshTtl = Type.Integer({ minimum: 30, maximum: 31_536_000, description: 'Override of the refresh-token idle TTL, seconds.' })
+const PostLogoutRedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+  maxItems: 20,
+  description: 'Exact URIs RP-initiated logout may send the browser back to.',
+})
+const FirstParty = Type.Boolean({ description: 'A first-party application: the browser flow skips the consent screen.' })
+const WebOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+  maxItems: 20,
+  description:
+    "Origins (scheme://host[:port], https or loopback http) whose pages may call the token, revocation and userinfo endpoints (CORS). By default a spa's redirect URIs' origins; none for web and native.",
+})
 const Type_ = Type.Union(
   APPLICATION_TYPES.map((type) => Type.Literal(type)),
   { description: 'What kind of client.' },
@@ -26,6 +36,10 @@ export const ApplicationView = Type.Object({
   scopes: Type.Array(Type.String()),
   accessTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
   refreshTokenTtl: Type.Union([Type.Integer(), Type.Null()]),
+  firstParty: Type.Boolean(),
+  postLogoutRedirectUris: Type.Array(Type.String()),
+  webOrigins: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'What was set; null when the default applies.' }),
+  allowedWebOrigins: Type.Array(Type.String(), { description: 'The web origins in force.' }),
   createdAt: Timestamp,
 })
 
@@ -42,6 +56,9 @@ export const NewApplicationBody = closed({
   scopes: Type.Optional(Scopes),
   accessTokenTtl: Type.Optional(AccessTtl),
   refreshTokenTtl: Type.Optional(RefreshTtl),
+  firstParty: Type.Optional(FirstParty),
+  postLogoutRedirectUris: Type.Optional(PostLogoutRedirectUris),
+  webOrigins: Type.Optional(WebOrigins),
 })
 
 export const ApplicationChangesBody = Type.Object(
@@ -53,6 +70,9 @@ export const ApplicationChangesBody = Type.Object(
     scopes: Type.Optional(Scopes),
     accessTokenTtl: Type.Optional(Type.Union([AccessTtl, Type.Null()])),
     refreshTokenTtl: Type.Optional(Type.Union([RefreshTtl, Type.Null()])),
+    firstParty: Type.Optional(FirstParty),
+    postLogoutRedirectUris: Type.Optional(PostLogoutRedirectUris),
+    webOrigins: Type.Optional(Type.Union([WebOrigins, Type.Null()], { description: 'null returns to the default.' })),
   },
   { additionalProperties: false, minProperties: 1 },
 )

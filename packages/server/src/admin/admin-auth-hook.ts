@@ -4,7 +4,7 @@ import { TesseraError } from '../shared/errors.js'
 import type { ActiveAccessToken } from '../tokens/introspection-service.js'
 import { ADMIN_API_IDENTIFIER, ADMIN_READ, ADMIN_WRITE, type AdminPermission } from './admin-api.js'
 
-/** Who is calling the admin API: the client of the admin token, and from where. */
+/** Who is calling the admin API: the client of the admin token, the user it acts for (if any), and from where. */
 export interface AdminCaller {
   clientId: string
   scope: string[]
@@ -60,8 +60,11 @@ export function createAdminAuthHook(deps: AdminAuthDeps) {
     request.admin = {
       clientId: token.clientId,
       scope: token.scope,
+      // A token bound to a user's session (the console's) acts as that user, so the audit log
+      // names the person, not the client they used; a client credentials token acts as its client.
       // The actor carries the caller's address, so the audit log records where each action came from.
-      actor: { kind: 'application', id: token.clientId, ip: request.ip },
+      actor:
+        token.sid !== null ? { kind: 'user', id: token.sub, ip: request.ip } : { kind: 'application', id: token.clientId, ip: request.ip },
       ip: request.ip,
     }
   }

@@ -3,7 +3,7 @@ import type { ApplicationService } from '../applications/application-service.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { RoleService } from '../rbac/role-service.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
-import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS } from './admin-api.js'
+import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS, ADMIN_READ } from './admin-api.js'
 
 export interface AdminBootstrapDeps {
   transact: Transact
@@ -19,6 +19,14 @@ export interface BootstrapResult {
 
 /** The built-in role that grants admin:read and admin:write on urn:tessera:admin. */
 export const ADMIN_ROLE = 'tessera-admin'
+/** The built-in read-only role: admin:read alone (the console shows no write actions). */
+export const ADMIN_READ_ROLE = 'tessera-admin-read'
+
+const ROLES = {
+  [ADMIN_ROLE]: { description: 'Built in: the admin API (urn:tessera:admin), read and write.', permissions: [...ADMIN_PERMISSIONS] },
+  [ADMIN_READ_ROLE]: { description: 'Built in: the admin API (urn:tessera:admin), read only.', permissions: [ADMIN_READ] },
+} as const
+type BuiltInRole = keyof typeof ROLES
 
 export type AdminBootstrap = ReturnType<typeof createAdminBootstrap>
 
@@ -30,24 +38,35 @@ export type AdminBootstrap = ReturnType<typeof createAdminBootstrap>
 export function createAdminBootstrap(deps: AdminBootstrapDeps) {
   const { roles } = deps
 
-  /** The role, created with its two permissions if missing (idempotent; a half-finished run is repaired). */
-  async function ensureRole(actor: Actor): Promise<void> {
+  /** The role, created with its permissions if missing (idempotent; a half-finished run is repaired). */
+  async function ensureRole(name: BuiltInRole, actor: Actor): Promise<void> {
     try {
-      await roles.get(ADMIN_ROLE)
+      await roles.get(name)
     } catch (error) {
       if (!isTesseraError(error) || error.code !== 'role_not_found') throw error
       try {
-        await roles.create({ name: ADMIN_ROLE, description: 'Built in: the admin API (urn:tessera:admin), read and write.' }, actor)
+        await roles.create({ name, description: ROLES[name].description }, actor)
       } catch (raced) {
         if (!isTesseraError(raced) || raced.code !== 'role_exists') throw raced
       }
     }
-    await roles.addPermissions(ADMIN_ROLE, ADMIN_API_IDENTIFIER, [...ADMIN_PERMISSIONS], actor)
+    await roles.addPermissions(name, ADMIN_API_IDENTIFIER, [...ROLES[name].permissions], actor)
   }
 
   return {
+    /**
+     * Gives a user the built-in admin role (or the read-only one), creating it if missing, so they
+     * can sign in to the console. Holding it already changes nothing.
+     */
+    async grantToUser(userId: string, options: { readOnly: boolean }, actor: Actor): Promise<{ role: BuiltInRole }> {
+      const role = options.readOnly ? ADMIN_READ_ROLE : ADMIN_ROLE
+      await ensureRole(role, actor)
+      await roles.assignToUser(role, userId, actor)
+      return { role }
+    },
+
     async bootstrap(actor: Actor): Promise<BootstrapResult> {
-      await ensureRole(actor)
+      await ensureRole(ADMIN_ROLE, actor)
       const role = await roles.get(ADMIN_ROLE)
       const { application, clientSecret } = await deps.transact(async (tx) => {
         const api = await tx.apis.findByIdentifier(ADMIN_API_IDENTIFIER)

@@ -10,6 +10,10 @@ import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
 import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { ConsoleAssets } from '../console/console-assets.js'
+import { consoleRoutes } from '../console/console-routes.js'
+import type { CorsDeps } from '../cors/cors-deps.js'
+import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
@@ -48,6 +52,8 @@ import type { Stores } from './stores.js'
 
 export interface AppDeps {
   logger: FastifyBaseLogger
+  /** The built admin console, served at /console; null when it is not built. */
+  console: ConsoleAssets | null
   db: Kysely<Database>
   issuer: string
   auth: AuthService
@@ -70,6 +76,8 @@ export interface AppDeps {
   rateLimit: { max: number; timeWindow: number }
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
+  cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** The browser flow (docs/oidc.md). */
@@ -114,6 +122,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.metrics.httpError)
   installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
+  installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
@@ -192,6 +201,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       audience: oidc.userinfoAudience,
     }),
   )
+  await app.register(consoleRoutes({ assets: deps.console }))
   await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
 }

@@ -10,6 +10,7 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
+import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { createEmail } from '../email/email.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
@@ -48,6 +49,8 @@ export interface TesseraRuntime {
   logStream?: DestinationStream
   /** Skip migrations (for `tessera migrate`, which runs them itself). */
   skipMigrations?: boolean
+  /** The built admin console to serve at /console (packages/console/dist by default). */
+  consoleDir?: string
 }
 
 /** Log paths that may hold a secret; pino replaces them (no secret or token in logs). */
@@ -154,7 +157,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     revocationRetentionMs,
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
-  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs })
+  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs, issuer: config.issuer })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -266,6 +269,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (!app) await keys.maintain() // a signing key exists before the first token request
       app ??= await createApp({
         logger,
+        console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
         db: database.db,
         issuer: config.issuer,
         auth,
@@ -287,6 +291,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
+        cors: {
+          issuerOrigin: new URL(config.issuer).origin,
+          findApplication: applications.find,
+          isOriginOfAnyApplication: stores.applications.hasWebOrigin,
+          clientOfAccessToken: async (token) => (await verifyAccessToken(token))?.clientId ?? null,
+        },
         admin: {
           activeAccessToken: introspection.activeAccessToken,
           users,

@@ -1,5 +1,6 @@
 import { isScopeToken } from '../apis/api.js'
 import type { Stores, Transact } from '../app/stores.js'
+import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
@@ -15,6 +16,7 @@ import {
   isConfidential,
 } from './application.js'
 import { checkRedirectUri } from './redirect-uri.js'
+import { checkWebOrigins } from './web-origin.js'
 
 export interface ApplicationServiceDeps {
   stores: Pick<Stores, 'applications' | 'apis'>
@@ -22,6 +24,8 @@ export interface ApplicationServiceDeps {
   clock: Clock
   random: RandomSource
   revocationRetentionMs: number
+  /** The issuer URL: the built-in console's redirect URIs are derived from it. */
+  issuer: string
 }
 
 export interface NewApplication {
@@ -36,6 +40,8 @@ export interface NewApplication {
   /** Skips the consent screen (an application of the same organisation as Tessera). */
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** Web origins allowed to call the token endpoints from a page; by default a SPA's redirect URI origins. */
+  webOrigins?: string[]
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -49,6 +55,8 @@ export interface ApplicationChanges {
   refreshTokenTtl?: number | null
   firstParty?: boolean
   postLogoutRedirectUris?: string[]
+  /** `null` returns to the default web origins. */
+  webOrigins?: string[] | null
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -64,6 +72,12 @@ export function parseGrant(value: string): GrantType | null {
 
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { stores, transact, clock, random } = deps
+  const resolve = (application: Application) => resolveBuiltInApplication(application, deps.issuer)
+
+  /** The built-in console client cannot be edited into something else, rotated or deleted. */
+  function refuseBuiltIn(clientId: string): void {
+    if (isBuiltInApplication(clientId)) throw new TesseraError('builtin_protected')
+  }
 
   return {
     /** Registers a client; the secret (confidential types only) is returned once and never again. */
@@ -83,6 +97,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         refreshTokenTtl: input.refreshTokenTtl ?? null,
         firstParty: input.firstParty ?? false,
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+        webOrigins: input.webOrigins ?? null,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -109,6 +124,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
     /** Changes a client's settings under the same rules as at registration; its type and secret stay. */
     async update(clientId: string, changes: ApplicationChanges, actor: Actor): Promise<Application> {
+      refuseBuiltIn(clientId)
       return transact(async (tx) => {
         const current = await tx.applications.findById(clientId)
         if (!current) throw new TesseraError('application_not_found')
@@ -122,6 +138,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           refreshTokenTtl: changes.refreshTokenTtl !== undefined ? changes.refreshTokenTtl : current.refreshTokenTtl,
           firstParty: changes.firstParty ?? current.firstParty,
           postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+          webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -142,19 +159,21 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     async get(clientId: string): Promise<Application> {
       const application = await stores.applications.findById(clientId)
       if (!application) throw new TesseraError('application_not_found')
-      return application
+      return resolve(application)
     },
 
-    find(clientId: string): Promise<Application | null> {
-      return stores.applications.findById(clientId)
+    async find(clientId: string): Promise<Application | null> {
+      const application = await stores.applications.findById(clientId)
+      return application ? resolve(application) : null
     },
 
-    list(): Promise<Application[]> {
-      return stores.applications.list()
+    async list(): Promise<Application[]> {
+      return (await stores.applications.list()).map(resolve)
     },
 
     /** Replaces the secret at once; the old one stops working immediately. */
     async rotateSecret(clientId: string, actor: Actor): Promise<string> {
+      refuseBuiltIn(clientId)
       const secret = randomToken(random, SECRET_BYTES)
       await transact(async (tx) => {
         const application = await tx.applications.findById(clientId)
@@ -172,6 +191,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
      * revocation log tells resource servers that its access tokens are dead.
      */
     async delete(clientId: string, actor: Actor): Promise<void> {
+      refuseBuiltIn(clientId)
       await transact(async (tx) => {
         if (!(await tx.applications.delete(clientId))) throw new TesseraError('application_not_found')
         const now = clock.now()
@@ -189,7 +209,16 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
 
 type ApplicationFields = Pick<
   Application,
-  'name' | 'grants' | 'redirectUris' | 'apis' | 'scopes' | 'accessTokenTtl' | 'refreshTokenTtl' | 'firstParty' | 'postLogoutRedirectUris'
+  | 'name'
+  | 'grants'
+  | 'redirectUris'
+  | 'apis'
+  | 'scopes'
+  | 'accessTokenTtl'
+  | 'refreshTokenTtl'
+  | 'firstParty'
+  | 'postLogoutRedirectUris'
+  | 'webOrigins'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -230,6 +259,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     refreshTokenTtl: input.refreshTokenTtl,
     firstParty: input.firstParty,
     postLogoutRedirectUris,
+    webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { ApplicationsTable, Executor } from '../store/database.js'
 import type { Application } from './application.js'
+import { allowedWebOrigins } from './web-origin.js'
 
 export interface ApplicationStore {
   insert(app: Application): Promise<void>
@@ -10,6 +11,8 @@ export interface ApplicationStore {
   /** Writes the changeable settings (not the type, secret or creation time). */
   update(app: Application): Promise<boolean>
   delete(id: string): Promise<boolean>
+  /** Whether any application allows this web origin (a CORS preflight names no client). */
+  hasWebOrigin(origin: string): Promise<boolean>
 }
 
 export function createApplicationStore(db: Executor): ApplicationStore {
@@ -30,10 +33,12 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           refresh_token_ttl: app.refreshTokenTtl,
           first_party: app.firstParty ? 1 : 0,
           post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
+          web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
         .execute()
+      await writeWebOrigins(db, app)
     },
     async findById(id) {
       const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst()
@@ -61,16 +66,43 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           scopes: JSON.stringify(app.scopes),
           access_token_ttl: app.accessTokenTtl,
           refresh_token_ttl: app.refreshTokenTtl,
+          first_party: app.firstParty ? 1 : 0,
+          post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
+          web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
           updated_at: app.updatedAt,
         })
         .where('id', '=', app.id)
         .executeTakeFirst()
-      return Number(result.numUpdatedRows) > 0
+      if (Number(result.numUpdatedRows) === 0) return false
+      await writeWebOrigins(db, app)
+      return true
     },
     async delete(id) {
+      await db.deleteFrom('application_web_origins').where('client_id', '=', id).execute()
       const result = await db.deleteFrom('applications').where('id', '=', id).executeTakeFirst()
       return Number(result.numDeletedRows) > 0
     },
+    async hasWebOrigin(origin) {
+      const row = await db
+        .selectFrom('application_web_origins')
+        .select('client_id')
+        .where('origin', '=', origin)
+        .limit(1)
+        .executeTakeFirst()
+      return row !== undefined
+    },
+  }
+}
+
+/** Rewrites the index of the origins in force, from the application's own settings. */
+async function writeWebOrigins(db: Executor, app: Application): Promise<void> {
+  await db.deleteFrom('application_web_origins').where('client_id', '=', app.id).execute()
+  const origins = allowedWebOrigins(app)
+  if (origins.length > 0) {
+    await db
+      .insertInto('application_web_origins')
+      .values(origins.map((origin) => ({ origin, client_id: app.id })))
+      .execute()
   }
 }
 
@@ -88,6 +120,7 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     refreshTokenTtl: row.refresh_token_ttl,
     firstParty: Number(row.first_party) === 1,
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris),
+    webOrigins: row.web_origins === null ? null : JSON.parse(row.web_origins),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -1,3 +1,5 @@
+import { allowedWebOrigins } from './web-origin.js'
+
 /** OAuth clients ("applications"): who may ask for tokens, and for what. */
 export const APPLICATION_TYPES = ['web', 'spa', 'native', 'm2m', 'resource-server'] as const
 export type ApplicationType = (typeof APPLICATION_TYPES)[number]
@@ -43,6 +45,11 @@ export interface Application {
   firstParty: boolean
   /** Where RP-initiated logout may send the browser back to; matched exactly. */
   postLogoutRedirectUris: string[]
+  /**
+   * Web origins whose pages may call the token, revocation and userinfo endpoints (CORS); null
+   * for the default, the origins of a single-page app's redirect URIs (see web-origin.ts).
+   */
+  webOrigins: string[] | null
   createdAt: number
   updatedAt: number
 }
@@ -61,6 +68,10 @@ export function presentApplication(app: Application) {
     refreshTokenTtl: app.refreshTokenTtl,
     firstParty: app.firstParty,
     postLogoutRedirectUris: app.postLogoutRedirectUris,
+    /** What the operator set; null when the default applies. */
+    webOrigins: app.webOrigins,
+    /** The origins in force (CORS). */
+    allowedWebOrigins: allowedWebOrigins(app),
     createdAt: new Date(app.createdAt).toISOString(),
   }
 }

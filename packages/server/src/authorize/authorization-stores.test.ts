@@ -52,6 +52,7 @@ const application: Application = {
   refreshTokenTtl: null,
   firstParty: true,
   postLogoutRedirectUris: ['https://app.example.test/'],
+  webOrigins: null,
   createdAt: T0,
   updatedAt: T0,
 }

@@ -15,6 +15,7 @@ const application: Application = {
   refreshTokenTtl: null,
   firstParty: true,
   postLogoutRedirectUris: [],
+  webOrigins: null,
   createdAt: 0,
   updatedAt: 0,
 }

@@ -16,6 +16,7 @@ function app(type: Application['type'], redirectUris: string[]): Application {
     refreshTokenTtl: null,
     firstParty: true,
     postLogoutRedirectUris: [],
+    webOrigins: null,
     createdAt: 0,
     updatedAt: 0,
   }

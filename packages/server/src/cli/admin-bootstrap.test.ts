@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ADMIN_AUDIENCE, clientCredentials } from '../../test/admin-client.js'
 import { cli, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
 import { DIALECTS } from '../../test/test-database.js'
-import { createTestServer } from '../../test/test-server.js'
+import { createTestServer, signUp } from '../../test/test-server.js'
 
 for (const dialect of DIALECTS) {
   describe(`tessera admin bootstrap on ${dialect}`, () => {
@@ -27,7 +27,7 @@ for (const dialect of DIALECTS) {
       expect(jsonErrorCode(second)).toBe('admin_already_bootstrapped')
       expect(second.stderr).not.toContain(printed.clientSecret as string)
       const apps = await server.tessera.services.applications.list()
-      expect(apps.filter((app) => app.apis.includes(ADMIN_AUDIENCE))).toHaveLength(1)
+      expect(apps.filter((app) => app.type === 'm2m' && app.apis.includes(ADMIN_AUDIENCE))).toHaveLength(1)
     })
   })
 }
@@ -45,5 +45,50 @@ describe('tessera admin bootstrap', () => {
     expect(again.code).toBe(1)
     expect(again.stdout).toBe('')
     expect(again.stderr).toMatch(/already exists/)
+  })
+})
+
+describe('tessera admin grant', () => {
+  it('gives a user tessera-admin (or tessera-admin-read), creating the role once; a second grant changes nothing', async ({
+    onTestFinished,
+  }) => {
+    const server = await createTestServer()
+    onTestFinished(() => server.close())
+    const env = {
+      TESSERA_DATABASE_URL: server.tessera.config.databaseUrl,
+      TESSERA_MASTER_KEY: server.tessera.config.masterKey,
+      TESSERA_ISSUER: 'https://id.example.test',
+    }
+    const { body } = await signUp(server.app, 'root@example.com', { transport: 'bearer' })
+    const userId = body.user?.id as string
+
+    const granted = await cli(env, ['admin', 'grant', '--user', 'root@example.com', '--json'])
+    expect(granted.code, granted.stderr).toBe(0)
+    expect(oneJsonObject(granted.stdout)).toEqual({
+      userId,
+      email: 'root@example.com',
+      role: 'tessera-admin',
+      console: 'https://id.example.test/console/',
+    })
+    expect((await cli(env, ['admin', 'grant', '--user', userId, '--json'])).code).toBe(0)
+    const { roles } = server.tessera.services
+    const role = await roles.get('tessera-admin')
+    expect(role.permissions.map((p) => p.permission).sort()).toEqual(['admin:read', 'admin:write'])
+    expect((await roles.listRolesOfUser(userId)).map((held) => held.name)).toEqual(['tessera-admin'])
+
+    const reader = await cli(env, ['admin', 'grant', '--user', 'root@example.com', '--read-only'])
+    expect(reader.code, reader.stderr).toBe(0)
+    expect(reader.stdout).toContain('tessera-admin-read')
+    expect((await roles.get('tessera-admin-read')).permissions.map((p) => p.permission)).toEqual(['admin:read'])
+  })
+
+  it('refuses an unknown user and a missing --user with the CLI codes', async ({ onTestFinished }) => {
+    const server = await createTestServer()
+    onTestFinished(() => server.close())
+    const env = { TESSERA_DATABASE_URL: server.tessera.config.databaseUrl, TESSERA_MASTER_KEY: server.tessera.config.masterKey }
+    const unknown = await cli(env, ['admin', 'grant', '--user', 'nobody@example.com', '--json'])
+    expect(unknown.code).toBe(1)
+    expect(jsonErrorCode(unknown)).toBe('user_not_found')
+    expect((await cli(env, ['admin', 'grant'])).code).toBe(2)
   })
 })

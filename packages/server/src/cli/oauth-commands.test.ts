@@ -7,6 +7,7 @@ import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harn
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
+import { CONSOLE_CLIENT_ID } from '../console/console-client.js'
 import { sha256 } from '../shared/digest.js'
 import type { RandomSource } from '../shared/random.js'
 
@@ -31,6 +32,11 @@ interface PresentedApp {
   scopes: string[]
   firstParty: boolean
   postLogoutRedirectUris: string[]
+}
+
+/** The applications a test made: every list also holds the built-in console client (migration 0008). */
+function ownApps(listed: unknown): PresentedApp[] {
+  return (listed as PresentedApp[]).filter((app) => app.clientId !== CONSOLE_CLIENT_ID)
 }
 
 interface PresentedKey {
@@ -225,7 +231,7 @@ for (const dialect of DIALECTS) {
             error: 'invalid_request',
           })
         }
-        expect((await ok(['apps', 'list'])).applications).toEqual([])
+        expect(ownApps((await ok(['apps', 'list'])).applications)).toEqual([])
       })
 
       it('apps create refuses an unknown API with api_not_found', async () => {
@@ -234,7 +240,7 @@ for (const dialect of DIALECTS) {
           code: 1,
           error: 'api_not_found',
         })
-        expect((await ok(['apps', 'list'])).applications).toEqual([])
+        expect(ownApps((await ok(['apps', 'list'])).applications)).toEqual([])
       })
 
       it('apps create refuses a redirect URI with a fragment or a wildcard with invalid_request', async () => {
@@ -276,6 +282,43 @@ for (const dialect of DIALECTS) {
         ).toEqual({ code: 1, error: 'invalid_request' })
       })
 
+      it('apps create --web-origins and apps update set the origins a page may call from; "default" restores the default', async () => {
+        const spa = await createApp('--name', 'S', '--type', 'spa', '--redirect-uris', 'https://spa.example.test/cb')
+        expect(spa.application).toMatchObject({ webOrigins: null, allowedWebOrigins: ['https://spa.example.test'] })
+        const web = await createApp('--name', 'W', '--type', 'web', '--web-origins', 'https://a.example.test, http://localhost:5173')
+        expect(web.application).toMatchObject({
+          webOrigins: ['https://a.example.test', 'http://localhost:5173'],
+          allowedWebOrigins: ['https://a.example.test', 'http://localhost:5173'],
+        })
+
+        const update = async (...args: string[]) => (await ok(['apps', 'update', spa.clientId, ...args])) as { application: PresentedApp }
+        expect((await update('--web-origins', 'https://b.example.test')).application).toMatchObject({
+          webOrigins: ['https://b.example.test'],
+          allowedWebOrigins: ['https://b.example.test'],
+        })
+        expect((await update('--web-origins', 'default')).application).toMatchObject({
+          webOrigins: null,
+          allowedWebOrigins: ['https://spa.example.test'],
+        })
+        for (const origin of ['https://spa.example.test/', 'http://spa.example.test', 'https://*.example.test']) {
+          expect(await refused(['apps', 'create', '--name', 'X', '--type', 'spa', '--web-origins', origin]), origin).toEqual({
+            code: 1,
+            error: 'invalid_request',
+          })
+          expect(await refused(['apps', 'update', spa.clientId, '--web-origins', origin]), origin).toEqual({
+            code: 1,
+            error: 'invalid_request',
+          })
+        }
+        expect(await refused(['apps', 'create', '--name', 'X', '--type', 'm2m', '--web-origins', 'https://a.example.test'])).toEqual({
+          code: 1,
+          error: 'invalid_request',
+        })
+        expect(await refused(['apps', 'update', spa.clientId])).toEqual({ code: 2, error: 'usage' })
+        const tessera = await openTessera()
+        expect((await tessera.services.applications.get(spa.clientId)).webOrigins).toBeNull()
+      })
+
       it('apps create exits 2 for an unknown type', async () => {
         expect(await refused(['apps', 'create', '--name', 'X', '--type', 'desktop'])).toEqual({ code: 2, error: 'usage' })
       })
@@ -289,7 +332,11 @@ for (const dialect of DIALECTS) {
         const result = await cli(env, ['apps', 'list', '--json'])
         expect(result.code, result.stderr).toBe(0)
         const listed = oneJsonObject(result.stdout).applications as PresentedApp[]
-        expect(listed.map((app) => app.clientId).sort()).toEqual([web.clientId, m2m.clientId, spa.clientId].sort())
+        expect(
+          ownApps(listed)
+            .map((app) => app.clientId)
+            .sort(),
+        ).toEqual([web.clientId, m2m.clientId, spa.clientId].sort())
         for (const secret of [web.clientSecret, m2m.clientSecret] as string[]) {
           expect(result.stdout).not.toContain(secret)
           expect(result.stdout).not.toContain(sha256(secret))
@@ -357,7 +404,7 @@ for (const dialect of DIALECTS) {
         const created = await createApp('--name', 'M', '--type', 'm2m', '--api', API)
         const other = await createApp('--name', 'N', '--type', 'm2m', '--api', API)
         expect(await ok(['apps', 'delete', created.clientId])).toEqual({ deleted: created.clientId })
-        expect(((await ok(['apps', 'list'])).applications as PresentedApp[]).map((app) => app.clientId)).toEqual([other.clientId])
+        expect(ownApps((await ok(['apps', 'list'])).applications).map((app) => app.clientId)).toEqual([other.clientId])
         expect(await refused(['apps', 'delete', created.clientId])).toEqual({ code: 1, error: 'application_not_found' })
 
         const tessera = await openTessera()

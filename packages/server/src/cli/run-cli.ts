@@ -3,9 +3,15 @@ import { isTesseraError } from '../shared/errors.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
-import { adminBootstrapCommand } from './commands/admin-commands.js'
+import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-commands.js'
 import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
-import { appsCreateCommand, appsDeleteCommand, appsListCommand, appsRotateSecretCommand } from './commands/apps-commands.js'
+import {
+  appsCreateCommand,
+  appsDeleteCommand,
+  appsListCommand,
+  appsRotateSecretCommand,
+  appsUpdateCommand,
+} from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
@@ -42,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
   adminBootstrapCommand,
+  adminGrantCommand,
   usersCreateCommand,
   usersListCommand,
   usersDisableCommand,
@@ -52,6 +59,7 @@ export const COMMANDS: readonly Command[] = [
   sessionsRevokeCommand,
   appsCreateCommand,
   appsListCommand,
+  appsUpdateCommand,
   appsRotateSecretCommand,
   appsDeleteCommand,
   apisCreateCommand,

@@ -7,7 +7,7 @@ import type { KeyService } from './key-service.js'
  */
 export function jwksRoutes(keys: KeyService, maxAgeSeconds: number) {
   return async (app: FastifyInstance) => {
-    app.get('/.well-known/jwks.json', async (_request, reply) => {
+    app.get('/.well-known/jwks.json', { config: { cors: 'public' } }, async (_request, reply) => {
       reply.header('cache-control', `public, max-age=${maxAgeSeconds}`)
       return reply.type('application/jwk-set+json').send(await keys.jwks())
     })

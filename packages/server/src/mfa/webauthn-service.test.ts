@@ -33,15 +33,13 @@ async function setUp() {
   }
   const clock = createManualClock(T0)
   const transact: Transact<WebAuthnStores> = (work) =>
-    database.db
-      .transaction()
-      .execute((trx) =>
-        work({
-          mfaFactors: createMfaFactorStore(trx),
-          webauthnChallenges: createWebAuthnChallengeStore(trx),
-          events: createEventOutbox(trx),
-        }),
-      )
+    database.db.transaction().execute((trx) =>
+      work({
+        mfaFactors: createMfaFactorStore(trx),
+        webauthnChallenges: createWebAuthnChallengeStore(trx),
+        events: createEventOutbox(trx),
+      }),
+    )
   const webauthn = createWebAuthnService({ transact, clock, random: cryptoRandom, issuer: ISSUER, rpName: 'Tessera' })
   /** Registers a passkey for a user through the whole ceremony. */
   async function register(userId = 'usr_ann') {

@@ -59,7 +59,7 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
 }
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
-function parseBasic(header: string | undefined): { id: string; secret: string } | null {
+export function parseBasic(header: string | undefined): { id: string; secret: string } | null {
   if (header === undefined) return null
   const match = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header)
   if (!match) throw new TesseraError('invalid_client', { detail: 'Authorization must be Basic credentials' })

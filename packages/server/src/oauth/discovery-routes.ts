@@ -59,7 +59,7 @@ export function discoveryRoutes(issuer: string) {
   const document = JSON.stringify(authorizationServerMetadata(issuer))
   return async (app: FastifyInstance) => {
     for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-      app.get(path, async (_request, reply) =>
+      app.get(path, { config: { cors: 'public' } }, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=3600').type('application/json').send(document),
       )
     }

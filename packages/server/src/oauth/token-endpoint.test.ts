@@ -647,7 +647,8 @@ for (const dialect of DIALECTS) {
     it('refuses an unknown grant type with unsupported_grant_type, and a missing one with invalid_request', async ({ onTestFinished }) => {
       const server = await serve(onTestFinished, dialect)
       const { client } = await world(server)
-      for (const grant of ['password', 'implicit', 'urn:example:unknown']) {
+      // The dispatch is a table keyed by grant_type: names of Object.prototype must not reach it.
+      for (const grant of ['password', 'implicit', 'urn:example:unknown', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
         await expectRefusedWithoutChange(
           server,
           () => post(server, '/oauth/token', { grant_type: grant }, client),

@@ -57,7 +57,7 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     await acceptFormBodiesOnly(app)
-    const config: FastifyContextConfig = { errors: 'oauth' }
+    const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
     app.addHook('onSend', async (_request, reply) => {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')
@@ -85,7 +85,8 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       return reply.code(200).send()
     })
 
-    app.post('/oauth/introspect', { config }, async (request) => {
+    // No CORS: public clients cannot introspect (RFC 7662 §2.1), so no page has a reason to.
+    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, async (request) => {
       const form = readOAuthForm(request.body, request.query)
       // RFC 7662 §2.1: the caller must authenticate; public clients cannot.
       const application = await deps.authenticateClient(request, form, { allowPublic: false })

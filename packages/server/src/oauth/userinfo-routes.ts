@@ -24,7 +24,7 @@ export interface UserinfoRoutesDeps {
 export function userinfoRoutes(deps: UserinfoRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    const config: FastifyContextConfig = { errors: 'oauth' }
+    const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
     })

@@ -46,8 +46,16 @@ export interface ApplicationsTable {
   first_party: number
   /** JSON array of exact post-logout redirect URIs (0005-authorization). */
   post_logout_redirect_uris: string
+  /** JSON array of the web origins an operator set; null for the default (0010-web-origins). */
+  web_origins: string | null
   created_at: number
   updated_at: number
+}
+
+/** The web origins in force for each application, kept by the application store (0010-web-origins). */
+export interface ApplicationWebOriginsTable {
+  origin: string
+  client_id: string
 }
 
 export interface RefreshTokensTable {

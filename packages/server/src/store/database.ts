@@ -10,7 +10,14 @@ import type {
   RolesTable,
   UserRolesTable,
 } from './database-rbac.js'
-import type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable } from './database-tokens.js'
+import type {
+  AccessTokensTable,
+  ApisTable,
+  ApplicationsTable,
+  ApplicationWebOriginsTable,
+  RefreshTokensTable,
+  SigningKeysTable,
+} from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
@@ -25,7 +32,7 @@ export type {
   UserRolesTable,
 } from './database-rbac.js'
 export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
-export type { AccessTokensTable, ApisTable, ApplicationsTable, RefreshTokensTable, SigningKeysTable }
+export type { AccessTokensTable, ApisTable, ApplicationsTable, ApplicationWebOriginsTable, RefreshTokensTable, SigningKeysTable }
 
 /**
  * The tables of Tessera. Times are integer milliseconds since the Unix epoch on every dialect,
@@ -41,6 +48,7 @@ export interface Database {
   signing_keys: SigningKeysTable
   apis: ApisTable
   applications: ApplicationsTable
+  application_web_origins: ApplicationWebOriginsTable
   refresh_tokens: RefreshTokensTable
   access_tokens: AccessTokensTable
   webhook_endpoints: WebhookEndpointsTable

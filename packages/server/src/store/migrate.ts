@@ -5,13 +5,15 @@ import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
+import { consoleClient } from './migrations/0008-console-client.js'
 import { email } from './migrations/0009-email.js'
+import { webOrigins } from './migrations/0010-web-origins.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
-function migrations(database: OpenDatabase): Record<string, Migration> {
+export function migrations(database: OpenDatabase): Record<string, Migration> {
   return {
     '0001-foundation': foundation(database.dialect),
     '0002-tokens': tokens(),
@@ -19,7 +21,9 @@ function migrations(database: OpenDatabase): Record<string, Migration> {
     '0004-rbac-audit': rbacAudit(),
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
+    '0008-console-client': consoleClient(),
     '0009-email': email(),
+    '0010-web-origins': webOrigins(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
   }
@@ -34,6 +38,10 @@ export async function migrateToLatest(database: OpenDatabase): Promise<Migration
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations(database) },
+    // Numbers are handed out to parallel work ahead of time and land in any order, so a database
+    // that already ran a later number (0013) must still run an earlier one that arrives after it
+    // (0010). Each such migration touches only its own tables and columns.
+    allowUnorderedMigrations: true,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   })
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute()

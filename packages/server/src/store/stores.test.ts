@@ -548,7 +548,9 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0008-console-client',
       '0009-email',
+      '0010-web-origins',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -595,7 +597,9 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0008-console-client',
             '0009-email',
+            '0010-web-origins',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])

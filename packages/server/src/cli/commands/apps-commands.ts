@@ -5,6 +5,9 @@ import { withTessera } from '../command.js'
 
 const CLI = { kind: 'cli' } as const
 
+const WEB_ORIGINS_HELP =
+  "origins (scheme://host[:port]) whose pages may call the token, revocation and userinfo endpoints, comma-separated; a spa defaults to its redirect URIs' origins"
+
 function list(value: string | boolean | undefined): string[] | undefined {
   if (typeof value !== 'string') return undefined
   return value
@@ -18,7 +21,7 @@ export const appsCreateCommand: Command = {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -28,6 +31,7 @@ export const appsCreateCommand: Command = {
       scopes: { type: 'string', description: 'scopes the application may be granted' },
       'first-party': { type: 'boolean', description: 'a first-party application: the browser flow skips the consent screen' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
+      'web-origins': { type: 'string', description: WEB_ORIGINS_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -42,6 +46,7 @@ export const appsCreateCommand: Command = {
     const apis = list(args.values.api)
     const scopes = list(args.values.scopes)
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
+    const webOrigins = list(args.values['web-origins'])
     const input = {
       name: requireString(args, 'name'),
       type: type as ApplicationType,
@@ -51,6 +56,7 @@ export const appsCreateCommand: Command = {
       ...(scopes ? { scopes } : {}),
       ...(args.values['first-party'] === true ? { firstParty: true } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
+      ...(webOrigins ? { webOrigins } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
@@ -60,6 +66,43 @@ export const appsCreateCommand: Command = {
     context.output(
       { clientId: application.id, ...(clientSecret ? { clientSecret } : {}), application: presentApplication(application) },
       `Created ${application.type} application ${application.name}\nclient_id:     ${application.id}${clientSecret ? `\nclient_secret: ${clientSecret}\n(shown once: store it now)` : ''}`,
+    )
+    return 0
+  },
+}
+
+export const appsUpdateCommand: Command = {
+  spec: {
+    name: 'apps update',
+    summary: "Change an application's settings; options left out keep their value.",
+    usage:
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--json]',
+    options: {
+      name: { type: 'string', description: 'display name' },
+      'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
+      'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
+      'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
+    },
+    positionals: 1,
+  },
+  async run(context) {
+    const { args } = context
+    const clientId = args.positionals[0] as string
+    const redirectUris = list(args.values['redirect-uris'])
+    const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
+    const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
+    const changes = {
+      ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
+      ...(redirectUris ? { redirectUris } : {}),
+      ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
+      ...(webOrigins !== undefined ? { webOrigins } : {}),
+    }
+    if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option')
+    const application = await withTessera(context, (tessera) => tessera.services.applications.update(clientId, changes, CLI))
+    const presented = presentApplication(application)
+    context.output(
+      { application: presented },
+      `Updated application ${application.name} (${application.id})\nweb origins: ${presented.allowedWebOrigins.join(', ') || '(none)'}`,
     )
     return 0
   },

@@ -1,25 +1,22 @@
-import type { Api } from '../../apis/api.js'
 import type { ApiStore } from '../../apis/api-store.js'
 import { type Application, GRANT_TYPES } from '../../applications/application.js'
-import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
-import type { SessionService } from '../../sessions/session-service.js'
 import type { SessionStore } from '../../sessions/session-store.js'
-import type { Clock } from '../../shared/clock.js'
 import { sha256 } from '../../shared/digest.js'
 import { TesseraError } from '../../shared/errors.js'
-import { type Metrics, noMetrics } from '../../shared/metrics.js'
+import { noMetrics } from '../../shared/metrics.js'
 import { issueOpaqueToken } from '../../shared/opaque-token.js'
-import { type RandomSource, randomToken } from '../../shared/random.js'
+import { randomToken } from '../../shared/random.js'
 import type { Transact } from '../../store/transaction.js'
 import type { UserStore } from '../../users/user-store.js'
 import type { AuthorizationCode, AuthorizationCodeStore } from '../authorization-code-store.js'
 import { isCodeVerifier, verifierMatches } from '../pkce.js'
 import { type RefreshFamilyStores, revokeFamily } from '../refresh-family.js'
 import { apiScopesOf } from '../scope.js'
+import type { GrantServices } from './grant-deps.js'
 import { requireGrant } from './grant-policy.js'
 import { storedGrantApi, userGrantedScope } from './granted-scope.js'
-import type { CodeTokenResponse, IssuanceStores, IssueTokens } from './token-issuance.js'
+import type { CodeTokenResponse, IssuanceStores } from './token-issuance.js'
 
 export type AuthorizationCodeStores = IssuanceStores &
   RefreshFamilyStores & {
@@ -30,18 +27,11 @@ export type AuthorizationCodeStores = IssuanceStores &
     roles: RoleStore
   }
 
-export interface AuthorizationCodeGrantDeps {
+export type AuthorizationCodeGrantDeps = Pick<
+  GrantServices,
+  'clock' | 'random' | 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'
+> & {
   transact: Transact<AuthorizationCodeStores>
-  clock: Clock
-  random: RandomSource
-  sessions: Pick<SessionService, 'liveIn'>
-  /** What roles grant: every token's scope is narrowed to it (RBAC). */
-  roles: Pick<RoleService, 'permissionsFor'>
-  /** The audience of tokens issued without a resource (tokens/userinfo-api.ts). */
-  userinfoApi: Api
-  issue: IssueTokens
-  /** Counts detected code replays (none when absent). */
-  metrics?: Pick<Metrics, 'reuseDetected'>
 }
 
 export interface CodeRedemption {

@@ -1,24 +1,14 @@
-import type { ApiService } from '../../apis/api-service.js'
 import { type Application, GRANT_TYPES } from '../../applications/application.js'
-import type { RoleService } from '../../rbac/role-service.js'
-import type { RoleStore } from '../../rbac/role-store.js'
-import type { Clock } from '../../shared/clock.js'
 import type { Transact } from '../../store/transaction.js'
 import { grantScope, parseScope, requestScope } from '../scope.js'
 import type { TokenResponse } from '../token-response.js'
+import type { GrantServices } from './grant-deps.js'
 import { requestedApi, requireGrant } from './grant-policy.js'
-import type { IssuanceStores, IssueTokens } from './token-issuance.js'
+import type { IssuanceStores } from './token-issuance.js'
 
-export interface ClientCredentialsDeps {
-  /** Only an opaque token writes (its record); a JWT needs no transaction at all. */
+/** Only an opaque token writes (its record); a JWT needs no transaction at all. */
+export type ClientCredentialsDeps = Pick<GrantServices, 'clock' | 'apis' | 'roles' | 'stores' | 'issue'> & {
   transact: Transact<IssuanceStores>
-  /** Read outside any transaction: the application's own roles. */
-  stores: { roles: RoleStore }
-  clock: Clock
-  apis: Pick<ApiService, 'find'>
-  /** What roles grant: every token's scope is narrowed to it (RBAC). */
-  roles: Pick<RoleService, 'permissionsFor'>
-  issue: IssueTokens
 }
 
 export interface ClientCredentialsRequest {

@@ -1,43 +1,29 @@
-import type { Api } from '../../apis/api.js'
 import type { ApiStore } from '../../apis/api-store.js'
 import { type Application, GRANT_TYPES } from '../../applications/application.js'
-import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
-import type { SessionService } from '../../sessions/session-service.js'
 import type { SessionStore } from '../../sessions/session-store.js'
-import type { Clock } from '../../shared/clock.js'
 import { digestsEqual } from '../../shared/digest.js'
 import { TesseraError } from '../../shared/errors.js'
-import { type Metrics, noMetrics } from '../../shared/metrics.js'
+import { noMetrics } from '../../shared/metrics.js'
 import { type IssuedOpaqueToken, parseOpaqueToken } from '../../shared/opaque-token.js'
 import type { Transact } from '../../store/transaction.js'
 import type { UserStore } from '../../users/user-store.js'
 import { type RefreshFamilyStores, redeemRefresh, refreshIdleMs, revokeFamily, successorOf } from '../refresh-family.js'
-import { deriveSuccessor, type RefreshPolicy, type RefreshToken } from '../refresh-token.js'
+import { deriveSuccessor, type RefreshToken } from '../refresh-token.js'
 import { narrowScope, parseScope } from '../scope.js'
 import type { TokenResponse } from '../token-response.js'
+import type { GrantServices } from './grant-deps.js'
 import { requireGrant } from './grant-policy.js'
 import { storedGrantApi, userGrantedScope } from './granted-scope.js'
-import type { IssuanceStores, IssueTokens } from './token-issuance.js'
+import type { IssuanceStores } from './token-issuance.js'
 
 export type RefreshGrantStores = IssuanceStores &
   RefreshFamilyStores & { sessions: SessionStore; users: UserStore; apis: ApiStore; roles: RoleStore }
 
-export interface RefreshGrantDeps {
-  transact: Transact<RefreshGrantStores>
-  clock: Clock
-  sessions: Pick<SessionService, 'liveIn'>
-  /** What roles grant: every token's scope is narrowed to it (RBAC). */
-  roles: Pick<RoleService, 'permissionsFor'>
-  refreshPolicy: RefreshPolicy
-  /** Derives refresh-token successors (tokens/refresh-token.ts). */
-  successorKey: Buffer
-  /** The built-in audience of code-flow tokens issued without a resource (tokens/userinfo-api.ts). */
-  userinfoApi: Api
-  issue: IssueTokens
-  /** Counts detected reuse (none when absent). */
-  metrics?: Pick<Metrics, 'reuseDetected'>
-}
+export type RefreshGrantDeps = Pick<
+  GrantServices,
+  'clock' | 'sessions' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
+> & { transact: Transact<RefreshGrantStores> }
 
 export interface RefreshRequest {
   refreshToken: string | undefined

@@ -1,30 +1,20 @@
-import type { ApiService } from '../../apis/api-service.js'
 import { type Application, GRANT_TYPES } from '../../applications/application.js'
-import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionService } from '../../sessions/session-service.js'
-import type { Clock } from '../../shared/clock.js'
 import { isTesseraError, TesseraError } from '../../shared/errors.js'
 import { issueOpaqueToken } from '../../shared/opaque-token.js'
-import type { RandomSource } from '../../shared/random.js'
 import type { Transact } from '../../store/transaction.js'
 import { parseScope, requestScope } from '../scope.js'
 import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, type TokenResponse } from '../token-response.js'
+import type { GrantServices } from './grant-deps.js'
 import { requestedApi, requireGrant } from './grant-policy.js'
 import { userGrantedScope } from './granted-scope.js'
-import type { IssuanceStores, IssueTokens } from './token-issuance.js'
+import type { IssuanceStores } from './token-issuance.js'
 
 export type TokenExchangeStores = IssuanceStores & { roles: RoleStore }
 
-export interface TokenExchangeDeps {
+export type TokenExchangeDeps = Pick<GrantServices, 'clock' | 'random' | 'sessions' | 'apis' | 'roles' | 'issue'> & {
   transact: Transact<TokenExchangeStores>
-  clock: Clock
-  random: RandomSource
-  sessions: Pick<SessionService, 'authenticate'>
-  apis: Pick<ApiService, 'find'>
-  /** What roles grant: every token's scope is narrowed to it (RBAC). */
-  roles: Pick<RoleService, 'permissionsFor'>
-  issue: IssueTokens
 }
 
 export interface ExchangeRequest {

@@ -1,0 +1,79 @@
+/** The admin API's views, as docs/admin-api-reference.md describes them. */
+
+export interface User {
+  id: string
+  email: string
+  status: 'active' | 'disabled'
+  createdAt: string
+}
+
+export interface Session {
+  id: string
+  createdAt: string
+  lastActiveAt: string
+  expiresAt: string
+  authTime: string
+  amr: string[]
+  userAgent: string | null
+  ip: string | null
+}
+
+export type ApplicationType = 'web' | 'spa' | 'native' | 'm2m' | 'resource-server'
+
+export interface Application {
+  clientId: string
+  name: string
+  type: ApplicationType
+  grants: string[]
+  redirectUris: string[]
+  apis: string[]
+  scopes: string[]
+  accessTokenTtl: number | null
+  refreshTokenTtl: number | null
+  createdAt: string
+}
+
+export interface Api {
+  id: string
+  identifier: string
+  name: string
+  mode: 'session' | 'jwt' | 'hybrid'
+  accessTokenTtl: number
+  scopes: string[]
+  rolesClaim: boolean
+  createdAt: string
+}
+
+export interface Role {
+  id: string
+  name: string
+  description: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface RoleDetail extends Role {
+  permissions: { api: string; permission: string }[]
+}
+
+export interface SigningKey {
+  kid: string
+  alg: string
+  state: string
+  createdAt: string | null
+  activatesAt: string | null
+  retiredAt: string | null
+  removeAfter: string | null
+  revokedAt: string | null
+}
+
+export interface AuditEntry {
+  id: string
+  occurredAt: string
+  actor: { kind: string; id: string | null }
+  action: string
+  target: { type: string; id: string } | null
+  userId: string | null
+  ip: string | null
+  detail: Record<string, unknown>
+}

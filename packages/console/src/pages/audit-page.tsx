@@ -1,0 +1,149 @@
+import { type FormEvent, useEffect, useState } from 'react'
+import type { AuditEntry } from '../api/admin-types.js'
+import { type AuditFilter, auditQuery, NO_FILTER } from '../audit-filter.js'
+import { useConsole } from '../ui/console-context.js'
+import { Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+
+const ACTOR_KINDS = ['user', 'application', 'cli', 'system', 'anonymous']
+
+/** The audit log, newest first: filters, and older pages on demand. */
+export function AuditPage() {
+  const { api } = useConsole()
+  const [filter, setFilter] = useState<AuditFilter>(NO_FILTER)
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null)
+  const [next, setNext] = useState<string | null>(null)
+  const [applied, setApplied] = useState<Record<string, string>>({})
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<Error | null>(null)
+
+  async function load(query: Record<string, string>, cursor: string | null) {
+    setLoading(true)
+    setError(null)
+    try {
+      const page = await api.get<{ entries: AuditEntry[]; nextCursor: string | null }>('/audit', {
+        ...query,
+        limit: '50',
+        ...(cursor ? { cursor } : {}),
+      })
+      setEntries((previous) => (cursor && previous ? [...previous, ...page.entries] : page.entries))
+      setNext(page.nextCursor)
+      setApplied(query)
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new Error(String(caught)))
+    } finally {
+      setLoading(false)
+    }
+  }
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the newest page, once.
+  useEffect(() => {
+    void load({}, null)
+  }, [])
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const { query, error: invalid } = auditQuery(filter)
+    if (invalid) {
+      setError(new Error(invalid))
+      return
+    }
+    void load(query, null)
+  }
+  const field = (name: keyof AuditFilter) => ({
+    value: filter[name],
+    onChange: (event: { target: { value: string } }) => setFilter({ ...filter, [name]: event.target.value }),
+  })
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <form className="filters" onSubmit={submit} aria-label="Filter the audit log">
+        <label>
+          Actor kind
+          <select {...field('actorKind')}>
+            <option value="">any</option>
+            {ACTOR_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Actor id
+          <input {...field('actorId')} />
+        </label>
+        <label>
+          Action
+          <input {...field('action')} placeholder="sign_in.failed" />
+        </label>
+        <label>
+          User id
+          <input {...field('userId')} placeholder="usr_…" />
+        </label>
+        <label>
+          Since
+          <input type="datetime-local" {...field('since')} />
+        </label>
+        <label>
+          Until
+          <input type="datetime-local" {...field('until')} />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <ErrorNote error={error} />
+      {entries && entries.length === 0 ? <Empty>{Object.keys(applied).length > 0 ? 'No entry matches.' : 'No entries yet.'}</Empty> : null}
+      {entries && entries.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Audit entries, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">User</th>
+                <th scope="col">IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td>
+                    <When iso={entry.occurredAt} />
+                  </td>
+                  <td data-testid="audit-actor">
+                    {entry.actor.kind}
+                    {entry.actor.id ? (
+                      <>
+                        {' '}
+                        {entry.actor.kind === 'user' ? (
+                          <Link to={{ page: 'user', id: entry.actor.id }}>{entry.actor.id}</Link>
+                        ) : (
+                          <code>{entry.actor.id}</code>
+                        )}
+                      </>
+                    ) : null}
+                  </td>
+                  <td data-testid="audit-action">
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>{entry.target ? `${entry.target.type} ${entry.target.id}` : '—'}</td>
+                  <td>{entry.userId ? <Link to={{ page: 'user', id: entry.userId }}>{entry.userId}</Link> : '—'}</td>
+                  <td>{entry.ip ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Loading loading={loading} />
+      {next && !loading ? (
+        <button type="button" onClick={() => void load(applied, next)}>
+          Older entries
+        </button>
+      ) : null}
+    </>
+  )
+}

@@ -1,0 +1,207 @@
+import { useState } from 'react'
+import type { Role, Session, User } from '../api/admin-types.js'
+import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { useLoad } from '../ui/use-load.js'
+import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+
+/** One user: profile, status, roles and sessions. */
+export function UserPage(props: { id: string }) {
+  const { api, userId } = useConsole()
+  const canWrite = useCanWrite()
+  const path = `/users/${encodeURIComponent(props.id)}`
+  const user = useLoad(() => api.get<{ user: User }>(path).then((body) => body.user), path)
+  const roles = useLoad(() => api.get<{ roles: Role[] }>(`${path}/roles`).then((body) => body.roles), `${path}/roles`)
+  const sessions = useLoad(() => api.get<{ sessions: Session[] }>(`${path}/sessions`).then((body) => body.sessions), `${path}/sessions`)
+
+  return (
+    <>
+      <p>
+        <Link to={{ page: 'users' }}>← Users</Link>
+      </p>
+      <Loading loading={user.loading} />
+      <ErrorNote error={user.error} />
+      {user.data ? (
+        <>
+          <h1>{user.data.email}</h1>
+          <dl className="facts">
+            <dt>Id</dt>
+            <dd>
+              <code>{user.data.id}</code>
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              <span className={`status ${user.data.status}`} data-testid="user-status">
+                {user.data.status}
+              </span>
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <When iso={user.data.createdAt} />
+            </dd>
+          </dl>
+          {canWrite ? (
+            <div className="actions">
+              {user.data.status === 'active' ? (
+                <ConfirmButton
+                  label="Disable"
+                  danger
+                  consequence={
+                    user.data.id === userId
+                      ? 'This is you: disabling signs you out of this console too.'
+                      : 'Disabling signs the user out everywhere and kills their tokens.'
+                  }
+                  onConfirm={async () => {
+                    await api.post(`${path}/disable`)
+                    user.reload()
+                    sessions.reload()
+                  }}
+                />
+              ) : (
+                <ActionButton
+                  label="Enable"
+                  onClick={async () => {
+                    await api.post(`${path}/enable`)
+                    user.reload()
+                  }}
+                />
+              )}
+            </div>
+          ) : null}
+        </>
+      ) : null}
+
+      <section aria-labelledby="roles-heading">
+        <h2 id="roles-heading">Roles</h2>
+        <Loading loading={roles.loading} />
+        <ErrorNote error={roles.error} />
+        {roles.data && roles.data.length === 0 ? <Empty>No roles.</Empty> : null}
+        {roles.data && roles.data.length > 0 ? (
+          <ul className="chips">
+            {roles.data.map((role) => (
+              <li key={role.id}>
+                <Link to={{ page: 'role', id: role.id }}>{role.name}</Link>
+                {canWrite ? (
+                  <ConfirmButton
+                    label="Remove"
+                    consequence={`Take ${role.name} away? Their tokens that carry it die.`}
+                    onConfirm={async () => {
+                      await api.delete(`${path}/roles/${encodeURIComponent(role.id)}`)
+                      roles.reload()
+                    }}
+                  />
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {canWrite && roles.data ? <AddRole path={path} held={roles.data} onAdded={roles.reload} /> : null}
+      </section>
+
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Sessions</h2>
+        <Loading loading={sessions.loading} />
+        <ErrorNote error={sessions.error} />
+        {sessions.data && sessions.data.length === 0 ? <Empty>No active sessions.</Empty> : null}
+        {sessions.data && sessions.data.length > 0 ? (
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Active sessions</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Device</th>
+                    <th scope="col">IP</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last active</th>
+                    <th scope="col">Expires</th>
+                    {canWrite ? <th scope="col">Action</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {sessions.data.map((session) => (
+                    <tr key={session.id}>
+                      <td>{session.userAgent ?? <span className="muted">unknown</span>}</td>
+                      <td>{session.ip ?? <span className="muted">—</span>}</td>
+                      <td>
+                        <When iso={session.createdAt} />
+                      </td>
+                      <td>
+                        <When iso={session.lastActiveAt} />
+                      </td>
+                      <td>
+                        <When iso={session.expiresAt} />
+                      </td>
+                      {canWrite ? (
+                        <td>
+                          <ConfirmButton
+                            label="Revoke"
+                            consequence="Revoke this session and every token bound to it?"
+                            onConfirm={async () => {
+                              await api.delete(`${path}/sessions/${encodeURIComponent(session.id)}`)
+                              sessions.reload()
+                            }}
+                          />
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {canWrite ? (
+              <ConfirmButton
+                label="Revoke all sessions"
+                danger
+                consequence="Sign the user out of every device? All their tokens die."
+                onConfirm={async () => {
+                  await api.post(`${path}/sign-out-everywhere`)
+                  sessions.reload()
+                }}
+              />
+            ) : null}
+          </>
+        ) : null}
+      </section>
+    </>
+  )
+}
+
+function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
+  const { api } = useConsole()
+  const all = useLoad(() => api.get<{ roles: Role[] }>('/roles').then((body) => body.roles), 'roles')
+  const [choice, setChoice] = useState('')
+  const [error, setError] = useState<Error | null>(null)
+  const options = (all.data ?? []).filter((role) => !props.held.some((held) => held.id === role.id))
+  if (options.length === 0) return null
+  return (
+    <form
+      className="inline"
+      onSubmit={async (event) => {
+        event.preventDefault()
+        if (!choice) return
+        setError(null)
+        try {
+          await api.put(`${props.path}/roles/${encodeURIComponent(choice)}`)
+          setChoice('')
+          props.onAdded()
+        } catch (caught) {
+          setError(caught instanceof Error ? caught : new Error(String(caught)))
+        }
+      }}
+    >
+      <label htmlFor="add-role">Give role</label>
+      <select id="add-role" value={choice} onChange={(event) => setChoice(event.target.value)}>
+        <option value="">Choose…</option>
+        {options.map((role) => (
+          <option key={role.id} value={role.id}>
+            {role.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" disabled={!choice}>
+        Give
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  )
+}

@@ -1,0 +1,119 @@
+import { type FormEvent, useEffect, useState } from 'react'
+import { AdminApiError } from '../api/admin-client.js'
+import type { User } from '../api/admin-types.js'
+import { useConsole } from '../ui/console-context.js'
+import { Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+
+const PAGE_SIZE = '50'
+
+/** Users: search by email (contains) or by id (usr_…), newest pages loaded on demand. */
+export function UsersPage() {
+  const { api } = useConsole()
+  const [query, setQuery] = useState('')
+  const [users, setUsers] = useState<User[] | null>(null)
+  const [next, setNext] = useState<string | null>(null)
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<Error | null>(null)
+  const [searched, setSearched] = useState<string | null>(null)
+
+  async function load(search: string, cursor: string | null) {
+    setLoading(true)
+    setError(null)
+    try {
+      if (/^usr_[A-Za-z0-9_-]+$/.test(search)) {
+        // An id: one user or none.
+        try {
+          const { user } = await api.get<{ user: User }>(`/users/${encodeURIComponent(search)}`)
+          setUsers([user])
+        } catch (caught) {
+          if (!(caught instanceof AdminApiError) || caught.status !== 404) throw caught
+          setUsers([])
+        }
+        setNext(null)
+      } else {
+        const page = await api.get<{ users: User[]; nextCursor: string | null }>('/users', {
+          search: search || undefined,
+          limit: PAGE_SIZE,
+          cursor: cursor ?? undefined,
+        })
+        setUsers((previous) => (cursor && previous ? [...previous, ...page.users] : page.users))
+        setNext(page.nextCursor)
+      }
+      setSearched(search)
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new Error(String(caught)))
+    } finally {
+      setLoading(false)
+    }
+  }
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the first page, once.
+  useEffect(() => {
+    void load('', null)
+  }, [])
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    void load(query.trim(), null)
+  }
+
+  return (
+    <>
+      <h1>Users</h1>
+      <search>
+        <form className="search" onSubmit={submit}>
+          <label htmlFor="user-search">Email or user id</label>
+          <input
+            id="user-search"
+            type="search"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            placeholder="ann@ or usr_…"
+          />
+          <button type="submit">Search</button>
+        </form>
+      </search>
+      <ErrorNote error={error} />
+      {users && users.length === 0 ? <Empty>{searched ? `No user matches “${searched}”.` : 'No users yet.'}</Empty> : null}
+      {users && users.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Users</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user) => (
+                <tr key={user.id}>
+                  <td>
+                    <Link to={{ page: 'user', id: user.id }}>{user.email}</Link>
+                  </td>
+                  <td>
+                    <span className={`status ${user.status}`}>{user.status}</span>
+                  </td>
+                  <td>
+                    <When iso={user.createdAt} />
+                  </td>
+                  <td>
+                    <code>{user.id}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Loading loading={loading} />
+      {next && !loading ? (
+        <button type="button" onClick={() => void load(searched ?? '', next)}>
+          Load more
+        </button>
+      ) : null}
+    </>
+  )
+}

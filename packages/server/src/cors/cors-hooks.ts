@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { allowedWebOrigins } from '../applications/web-origin.js'
+import { TesseraError } from '../shared/errors.js'
+import type { CorsDeps, CorsRoute } from './cors-deps.js'
+import { answerPreflight } from './preflight.js'
+import { requestClientId } from './request-client.js'
+
+/** What a page allowed to call a `client` route may read besides the CORS-safelisted headers. */
+const EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After'
+
+/**
+ * CORS for the routes that declare a policy (`config: { cors: 'public' | 'client' }`), and the
+ * `OPTIONS` preflight for each. Installed on the root before any route, like error handling.
+ * `Access-Control-Allow-Credentials` is never sent: none of these endpoints reads a cookie, so a
+ * page's request carries no ambient credentials (Fetch §3.2.5).
+ */
+export function installCors(app: FastifyInstance, deps: CorsDeps): void {
+  const routes = new Map<string, CorsRoute>()
+  app.addHook('onRoute', (route) => {
+    const policy = route.config?.cors
+    if (!policy) return
+    const entry = routes.get(route.url) ?? { policy, methods: new Set<string>() }
+    for (const method of [route.method].flat()) entry.methods.add(method)
+    routes.set(route.url, entry)
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    const policy = request.routeOptions.config.cors
+    if (policy === 'public') reply.header('access-control-allow-origin', '*')
+    // The answer depends on Origin, so a cache must not serve it to another origin.
+    if (policy === 'client') reply.header('vary', 'Origin')
+  })
+
+  // After the body is parsed (the client may be named in it), before the handler: a request from
+  // an origin the client does not allow is refused here, so no code is spent and nothing is
+  // revoked (issue 16: "simple" cross-origin POSTs need no preflight, yet reach the server).
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.cors !== 'client') return
+    const origin = request.headers.origin
+    if (origin === undefined || origin === deps.issuerOrigin) return
+    if (!(await originAllowedForClient(request, origin, deps))) throw new TesseraError('origin_not_allowed')
+    reply.header('access-control-allow-origin', origin)
+    reply.header('access-control-expose-headers', EXPOSED_HEADERS)
+  })
+
+  app.options('/*', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = routes.get(request.url.split('?')[0] as string)
+    if (!route) throw new TesseraError('not_found')
+    return answerPreflight(request, reply, route, deps)
+  })
+}
+
+async function originAllowedForClient(request: FastifyRequest, origin: string, deps: CorsDeps): Promise<boolean> {
+  const clientId = await requestClientId(request, deps.clientOfAccessToken)
+  const application = clientId === null ? null : await deps.findApplication(clientId)
+  return application !== null && allowedWebOrigins(application).includes(origin)
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+
+// Issue 14 end to end: Debian's Chromium, driven by playwright-core, signs in to the admin console
+// (packages/console, built by `npm run build`) served by a real `tessera start`, through Tessera's
+// own hosted sign-in page, as an admin and as a read-only operator.
+
+const CHROMIUM = '/usr/bin/chromium'
+const BUILT_CONSOLE = fileURLToPath(new URL('../../../console/dist/index.html', import.meta.url))
+const PASSWORD = 'correct horse battery staple'
+
+let cleanup: (() => Promise<void>)[]
+beforeEach(() => {
+  cleanup = []
+})
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step()
+})
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function launchChromium(): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(tempDir('tessera-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  cleanup.push(async () => {
+    await exitWithin(context.close(), 5_000)
+  })
+  return context
+}
+
+/** Signs in on Tessera's hosted page and waits for the console to say who is signed in. */
+async function signIn(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/console/users`)
+  await page.waitForURL((url) => url.pathname === '/ui/sign-in')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  // Back through /console/callback to the page the sign-in started from.
+  await page.waitForURL(`${base}/console/users`)
+  await expect.poll(() => page.getByTestId('who').textContent()).toBe(email)
+}
+
+describe('the admin console in Chromium', () => {
+  it('signs an admin in, lists and disables a user as that admin, and shows a read-only operator no write action', async () => {
+    // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
+    if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
+    const env: Env = {
+      TESSERA_DATA_DIR: tempDir('tessera-console-'),
+      TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
+      TESSERA_LOG_LEVEL: 'warn',
+    }
+    const tessera = await startTessera(env, { host: '127.0.0.1' })
+    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    // Three people sign up (over HTTP, at once); the operator's CLI makes two of them admins.
+    const users: Record<string, string> = {}
+    await Promise.all(
+      ['root@example.com', 'reader@example.com', 'ann@example.com'].map(async (email) => {
+        const response = await fetch(`${tessera.base}/v1/sign-up`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: PASSWORD, transport: 'bearer' }),
+        })
+        expect(response.status).toBe(201)
+        users[email] = ((await response.json()) as { user: { id: string } }).user.id
+      }),
+    )
+    await Promise.all([
+      runCli(env, ['admin', 'grant', '--user', 'root@example.com']),
+      runCli(env, ['admin', 'grant', '--user', 'reader@example.com', '--read-only']),
+    ])
+
+    // The page's headers: the strict CSP, extended from the hosted pages' only by script-src and connect-src 'self'.
+    const shell = await fetch(`${tessera.base}/console/`)
+    expect(shell.status).toBe(200)
+    const csp = shell.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).toContain("connect-src 'self'")
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/)
+
+    const context = await launchChromium()
+    const page = await context.newPage()
+    page.setDefaultTimeout(8_000)
+    const violations: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text())
+    })
+    // The test reads the token responses on the wire, to prove the browser stores none of them.
+    const accessTokens: string[] = []
+    page.on('response', async (response) => {
+      if (new URL(response.url()).pathname !== '/oauth/token' || response.status() !== 200) return
+      const body = (await response.json().catch(() => null)) as { access_token?: string } | null
+      if (body?.access_token) accessTokens.push(body.access_token)
+    })
+
+    // The admin: sign in, find ann, disable her.
+    await signIn(page, tessera.base, 'root@example.com')
+    await expect.poll(() => page.getByRole('link', { name: 'ann@example.com' }).count()).toBe(1)
+    await page.getByLabel('Email or user id').fill('ann@')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await expect.poll(() => page.getByRole('row').count()).toBe(2)
+    await page.getByRole('link', { name: 'ann@example.com' }).click()
+    await page.waitForURL(`${tessera.base}/console/users/${users['ann@example.com']}`)
+    await page.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('button', { name: 'Confirm disable' }).click()
+    await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
+
+    // The audit log names the admin, not the console's client.
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click()
+    await page.getByLabel('Action').fill('user.disabled')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
+
+    // Tokens live in memory only: nothing in localStorage or sessionStorage, least of all a token.
+    expect(accessTokens.length).toBeGreaterThan(0)
+    const stored = await page.evaluate('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])')
+    expect(stored).toBe('[{},{}]')
+    for (const token of accessTokens) expect(stored).not.toContain(token)
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(`${tessera.base}/console/signed-out`)
+    await expect.poll(() => page.getByText('You are signed out.').count()).toBe(1)
+
+    // The read-only operator: the same pages, no write action anywhere.
+    await signIn(page, tessera.base, 'reader@example.com')
+    expect(await page.getByTestId('read-only').count()).toBe(1)
+    await page.goto(`${tessera.base}/console/users/${users['ann@example.com']}`)
+    await page.waitForURL((url) => url.pathname === `/console/users/${users['ann@example.com']}`)
+    await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
+    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give']) {
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
+    }
+    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
+    await expect.poll(() => page.getByRole('link', { name: 'Tessera admin console' }).count()).toBe(1)
+    expect(await page.getByRole('button', { name: 'New application' }).count()).toBe(0)
+    // ...and the API refuses the write anyway, with the reader's own token.
+    const readerToken = accessTokens.at(-1) as string
+    const write = await fetch(`${tessera.base}/admin/v1/users/${users['ann@example.com']}/enable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readerToken}` },
+    })
+    expect(write.status).toBe(403)
+    expect(((await write.json()) as { code: string }).code).toBe('insufficient_scope')
+
+    expect(violations).toEqual([])
+  })
+})
