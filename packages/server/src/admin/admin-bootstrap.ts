@@ -1,14 +1,18 @@
-import type { Transact } from '../app/stores.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { Actor } from '../events/event-outbox.js'
-import type { RoleService } from '../rbac/role-service.js'
-import { isTesseraError, TesseraError } from '../shared/errors.js'
+import type { Role } from '../rbac/role.js'
+import type { RoleService, RoleServiceStores } from '../rbac/role-service.js'
+import { TesseraError } from '../shared/errors.js'
+import type { Transact } from '../store/transaction.js'
 import { ADMIN_API_IDENTIFIER, ADMIN_PERMISSIONS, ADMIN_READ } from './admin-api.js'
 
+/** The role service's stores cover what creating the application needs (applications, apis, events). */
+export type AdminBootstrapStores = RoleServiceStores
+
 export interface AdminBootstrapDeps {
-  transact: Transact
-  applications: ApplicationService
-  roles: RoleService
+  transact: Transact<AdminBootstrapStores>
+  applications: Pick<ApplicationService, 'createIn'>
+  roles: Pick<RoleService, 'createIn' | 'addPermissionsIn' | 'assignToApplicationIn' | 'assignToUserIn'>
 }
 
 export interface BootstrapResult {
@@ -34,23 +38,25 @@ export type AdminBootstrap = ReturnType<typeof createAdminBootstrap>
  * Creates the first admin application: an m2m client for urn:tessera:admin allowed admin:read and
  * admin:write, holding the built-in role `tessera-admin` that grants them (a token's scope is what
  * its roles grant). It runs once: while an application holds that role, it refuses.
+ *
+ * Everything happens in one transaction: the role (created if missing, its two permissions made
+ * sure of), the application and the assignment commit together or not at all, so a failure leaves
+ * no role-less client and no half-made role. Two bootstraps at once give one outcome: the first
+ * write (to the built-in API's row) serializes them on PostgreSQL, SQLite has one writer, and the
+ * second then sees the first's holder and refuses with `admin_already_bootstrapped`.
  */
 export function createAdminBootstrap(deps: AdminBootstrapDeps) {
   const { roles } = deps
 
-  /** The role, created with its permissions if missing (idempotent; a half-finished run is repaired). */
-  async function ensureRole(name: BuiltInRole, actor: Actor): Promise<void> {
-    try {
-      await roles.get(name)
-    } catch (error) {
-      if (!isTesseraError(error) || error.code !== 'role_not_found') throw error
-      try {
-        await roles.create({ name, description: ROLES[name].description }, actor)
-      } catch (raced) {
-        if (!isTesseraError(raced) || raced.code !== 'role_exists') throw raced
-      }
-    }
-    await roles.addPermissions(name, ADMIN_API_IDENTIFIER, [...ROLES[name].permissions], actor)
+  /**
+   * The built-in role inside the caller's transaction, created with its permissions if missing
+   * (a role left by an earlier release's interrupted run is completed). A name taken by a
+   * concurrent `roles create` is `role_exists` (the unique index decides) and nothing is kept.
+   */
+  async function ensureRoleIn(tx: AdminBootstrapStores, name: BuiltInRole, actor: Actor): Promise<Role> {
+    const role = (await tx.roles.findByName(name)) ?? (await roles.createIn(tx, { name, description: ROLES[name].description }, actor))
+    await roles.addPermissionsIn(tx, role.id, ADMIN_API_IDENTIFIER, [...ROLES[name].permissions], actor)
+    return role
   }
 
   return {
@@ -60,23 +66,23 @@ export function createAdminBootstrap(deps: AdminBootstrapDeps) {
      */
     async grantToUser(userId: string, options: { readOnly: boolean }, actor: Actor): Promise<{ role: BuiltInRole }> {
       const role = options.readOnly ? ADMIN_READ_ROLE : ADMIN_ROLE
-      await ensureRole(role, actor)
-      await roles.assignToUser(role, userId, actor)
+      await deps.transact(async (tx) => roles.assignToUserIn(tx, (await ensureRoleIn(tx, role, actor)).id, userId, actor))
       return { role }
     },
 
     async bootstrap(actor: Actor): Promise<BootstrapResult> {
-      await ensureRole(ADMIN_ROLE, actor)
-      const role = await roles.get(ADMIN_ROLE)
-      const { application, clientSecret } = await deps.transact(async (tx) => {
+      return deps.transact(async (tx) => {
         const api = await tx.apis.findByIdentifier(ADMIN_API_IDENTIFIER)
         if (!api) throw new TesseraError('api_not_found', { detail: 'the built-in admin API is missing; run tessera migrate' })
         // Writing the built-in API's row first serializes two bootstraps racing on PostgreSQL
         // (the row lock holds until commit); SQLite has one writer anyway.
         await tx.apis.update(api)
-        const holders = await tx.roles.listHolders(role.id)
-        if (holders.applications.length > 0) throw new TesseraError('admin_already_bootstrapped')
-        return deps.applications.createIn(
+        const existing = await tx.roles.findByName(ADMIN_ROLE)
+        if (existing && (await tx.roles.listHolders(existing.id)).applications.length > 0) {
+          throw new TesseraError('admin_already_bootstrapped')
+        }
+        const role = await ensureRoleIn(tx, ADMIN_ROLE, actor)
+        const { application, clientSecret } = await deps.applications.createIn(
           tx,
           {
             name: 'Tessera admin',
@@ -87,12 +93,9 @@ export function createAdminBootstrap(deps: AdminBootstrapDeps) {
           },
           actor,
         )
+        await roles.assignToApplicationIn(tx, role.id, application.id, actor)
+        return { clientId: application.id, clientSecret: clientSecret as string, audience: ADMIN_API_IDENTIFIER }
       })
-      // The role service runs its own transaction (on SQLite one cannot nest in ours). Should this
-      // step fail, the new client holds no role and so can get no admin permission; a new run
-      // creates another.
-      await roles.assignToApplication(role.id, application.id, actor)
-      return { clientId: application.id, clientSecret: clientSecret as string, audience: ADMIN_API_IDENTIFIER }
     },
   }
 }

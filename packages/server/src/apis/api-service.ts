@@ -1,15 +1,23 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import { type Api, isResourceIdentifier, type VerificationMode } from './api.js'
 import { checkApiName, checkMode, checkScopes, checkTtl } from './api-rules.js'
+import type { ApiStore } from './api-store.js'
 import { isBuiltInApi } from './built-in-api.js'
 
+/** The stores the API service works on: its own, and the outbox for its events. */
+export interface ApiServiceStores {
+  apis: ApiStore
+  events: EventOutbox
+}
+
 export interface ApiServiceDeps {
-  stores: Pick<Stores, 'apis'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<ApiServiceStores, 'apis'>
+  transact: Transact<ApiServiceStores>
   clock: Clock
   random: RandomSource
   /** tokens.maxAccessTokenTtl, in seconds. */

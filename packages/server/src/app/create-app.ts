@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
@@ -15,7 +15,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
-import { installErrorHandling } from '../http/error-handler.js'
+import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
@@ -24,6 +24,9 @@ import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
 import { metricsRoutes } from '../metrics/metrics-routes.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { mfaRoutes } from '../mfa/mfa-routes.js'
+import type { MfaService } from '../mfa/mfa-service.js'
+import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import { logoutRoutes } from '../oauth/logout-routes.js'
@@ -34,7 +37,7 @@ import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
-import { createAuthenticate } from '../sessions/authenticate-request.js'
+import { createAuthenticate, type RequestAuth } from '../sessions/authenticate-request.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { sessionRoutes } from '../sessions/session-routes.js'
@@ -76,10 +79,14 @@ export interface AppDeps {
   rateLimit: { max: number; timeWindow: number }
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
+  expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
   cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
+  /** A user's own second factors (docs/mfa.md). */
+  mfa: { mfa: MfaService; webauthn: WebAuthnService }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -119,7 +126,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app, deps.metrics.httpError)
+  installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
@@ -148,6 +155,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
+  await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -204,4 +212,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(consoleRoutes({ assets: deps.console }))
   await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
   return app
+}
+
+/** The caller that `authenticate` resolved; routes behind it always have one. */
+function signedIn(request: FastifyRequest): RequestAuth {
+  if (!request.auth) throw new TesseraError('unauthenticated')
+  return request.auth
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
@@ -8,12 +8,15 @@ import { createPendingRequestStore, type PendingRequestStore } from '../authoriz
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
+import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
+import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
+import { createWebAuthnChallengeStore, type WebAuthnChallengeStore } from '../mfa/webauthn-challenge-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
 import { createRevocationLog, type RevocationEntry, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
-import type { Transact as GenericTransact } from '../store/transaction.js'
+import { createTransactionRunner, type Transact as GenericTransact, type TransactionScope } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
 import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
@@ -42,16 +45,24 @@ export interface Stores {
   pendingRequests: PendingRequestStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
+  mfaFactors: MfaFactorStore
+  recoveryCodes: RecoveryCodeStore
+  webauthnChallenges: WebAuthnChallengeStore
   emailDeliveries: EmailDeliveryStore
 }
 
-export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Stores {
+export interface StoreOptions {
+  /** Called when a revocation is appended through these stores (see createTransact). */
+  onRevocationAppended?: (kind: RevocationEntry['kind']) => void
+}
+
+export function createStores(db: Executor, dialect: DialectName = 'sqlite', options: StoreOptions = {}): Stores {
   return {
     users: createUserStore(db),
     credentials: createPasswordCredentialStore(db),
     sessions: createSessionStore(db),
     throttle: createSignInThrottleStore(db),
-    revocations: createRevocationLog(db, dialect),
+    revocations: createRevocationLog(db, dialect, options.onRevocationAppended ? { onAppend: options.onRevocationAppended } : {}),
     events: createEventOutbox(db),
     keys: createSigningKeyStore(db, dialect),
     apis: createApiStore(db),
@@ -65,31 +76,47 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite'): Sto
     pendingRequests: createPendingRequestStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
+    mfaFactors: createMfaFactorStore(db),
+    recoveryCodes: createRecoveryCodeStore(db),
+    webauthnChallenges: createWebAuthnChallengeStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
   }
 }
 
-/** A transaction runner over every store. Domain code should ask for `Transact<TheNarrowStoresItNeeds>`. */
+/** A transaction runner over every store. Domain code asks for `Transact<TheNarrowStoresItNeeds>`. */
 export type Transact<S = Stores> = GenericTransact<S>
 
 export interface TransactHooks {
-  /** Called after a transaction that appended to the revocation log has committed, with the kind of each entry. */
+  /**
+   * Called once after a transaction that appended to the revocation log has committed, with the
+   * kind of each entry it appended; never after a rollback.
+   */
   afterRevocationCommit?: (kinds: readonly RevocationEntry['kind'][]) => void
+  /** Where an after-commit hook's error goes (the transaction has committed regardless). */
+  onHookError?: (error: unknown) => void
+}
+
+/**
+ * Every store bound to one transaction. The revocation log's transactional store registers the
+ * after-revocation-commit hook with the transaction's scope, so it runs once the change has committed.
+ */
+export function bindStores(
+  dialect: DialectName,
+  hooks: TransactHooks = {},
+): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
+  return (trx, scope) => {
+    const kinds: RevocationEntry['kind'][] = []
+    // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
+    const afterRevocationCommit = () => hooks.afterRevocationCommit?.(kinds)
+    return createStores(trx, dialect, {
+      onRevocationAppended: (kind) => {
+        kinds.push(kind)
+        scope.afterCommit(afterRevocationCommit)
+      },
+    })
+  }
 }
 
 export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {
-  return async (work) => {
-    const kinds: RevocationEntry['kind'][] = []
-    const result = await db.transaction().execute((trx) => {
-      const stores = createStores(trx, dialect)
-      const append = stores.revocations.append.bind(stores.revocations)
-      stores.revocations.append = (...args) => {
-        kinds.push(args[0].kind)
-        return append(...args)
-      }
-      return work(stores)
-    })
-    if (kinds.length > 0) hooks.afterRevocationCommit?.(kinds)
-    return result
-  }
+  return createTransactionRunner(db, bindStores(dialect, hooks), hooks.onHookError ? { onHookError: hooks.onHookError } : {})
 }

@@ -16,6 +16,10 @@ import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { createMfaService } from '../mfa/mfa-service.js'
+import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
+import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
 import { createRoleService } from '../rbac/role-service.js'
@@ -23,10 +27,12 @@ import { createRevocationHub } from '../revocation/revocation-hub.js'
 import { type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { createSessionService } from '../sessions/session-service.js'
+import { createBurstLog } from '../shared/burst-log.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
 import { migrateToLatest } from '../store/migrate.js'
-import { type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { ensureReachable, type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
@@ -40,7 +46,7 @@ import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { createApp } from './create-app.js'
-import { createStores, createTransact } from './stores.js'
+import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
   clock?: Clock
@@ -75,6 +81,22 @@ const KEY_MAINTENANCE_INTERVAL_MS = 60_000
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
 
+/** Expected failures are logged when a burst starts, then as one count per window of this length. */
+const FAILURE_BURST_WINDOW_MS = 10_000
+
+type ExpectedFailureKind = 'store_unavailable' | 'rate_limited'
+
+const BURST_MESSAGES: Record<ExpectedFailureKind, { first: string; more: string }> = {
+  store_unavailable: {
+    first: 'store unavailable: answering 503 store_unavailable until it is back; further failures are counted, not logged one by one',
+    more: 'store unavailable: more failures since the last report',
+  },
+  rate_limited: {
+    first: 'per-IP rate limit reached: answering 429 rate_limited; further refusals are counted, not logged one by one',
+    more: 'per-IP rate limit: more refusals since the last report',
+  },
+}
+
 let blocklist: ReadonlySet<string> | undefined
 
 /** Independent keys for independent purposes, all derived from the one master key (RFC 5869). */
@@ -92,8 +114,27 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
   const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
-  const database: OpenDatabase = openDatabase(config.databaseUrl)
+  const failures = createBurstLog<ExpectedFailureKind>({
+    windowMs: FAILURE_BURST_WINDOW_MS,
+    report: ({ key, first, count, detail }) =>
+      first
+        ? logger.warn(
+            { code: key, ...(key === 'store_unavailable' ? { reason: (detail as Error | undefined)?.message } : {}) },
+            BURST_MESSAGES[key].first,
+          )
+        : logger.warn({ code: key, count, windowMs: FAILURE_BURST_WINDOW_MS }, BURST_MESSAGES[key].more),
+  })
+  /** A background task failed: a store outage is counted with the others, anything else is a bug worth a stack. */
+  const backgroundFailure = (what: string) => (error: unknown) => {
+    if (isStoreUnavailable(error)) failures.note('store_unavailable', error)
+    else logger.error({ err: error }, `${what} failed`)
+  }
+
+  const database: OpenDatabase = openDatabase(config.databaseUrl, {
+    onConnectionError: (error) => failures.note('store_unavailable', error),
+  })
   try {
+    await ensureReachable(database)
     if (!runtime.skipMigrations) await migrateToLatest(database)
   } catch (error) {
     await database.db.destroy()
@@ -114,9 +155,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
     afterRevocationCommit: (kinds) => {
       recorder.revocationsWritten(kinds)
-      hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
+      hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
     },
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -139,7 +181,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
   const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({
@@ -226,6 +268,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
 
+  // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
+  const recoveryCodeHasher = createRecoveryCodeHasher(subkey(master.key, 'recovery-code-hash'))
+  const mfa = createMfaService({
+    transact,
+    clock,
+    random,
+    secretBox: createTotpSecretBox(subkey(master.key, 'totp-secret-encryption')),
+    recoveryCodes: recoveryCodeHasher,
+    issuerName: new URL(config.issuer).host,
+    revocationRetentionMs,
+  })
+  const webauthn = createWebAuthnService({
+    transact,
+    clock,
+    random,
+    issuer: config.issuer,
+    rpName: new URL(config.issuer).host,
+    recoveryCodes: recoveryCodeHasher,
+  })
+
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
@@ -260,6 +322,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       verifyAccessToken,
       revocationHub: hub,
       adminBootstrap,
+      mfa,
+      webauthn,
     },
     cookie,
     logger,
@@ -291,6 +355,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
+        expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
           issuerOrigin: new URL(config.issuer).origin,
           findApplication: applications.find,
@@ -309,6 +374,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           webhooks: webhooks.service,
           email: email.service,
         },
+        mfa: { mfa, webauthn },
         oidc: {
           authorize,
           applications,
@@ -325,21 +391,32 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** Applies the key schedule now and then every minute, until close (the server does this; CLI commands do not). */
     async startBackgroundTasks(): Promise<void> {
       await keys.maintain()
+      await hub.currentSeq()
+      // First, since it may fail (Redis unreachable): nothing else is started yet when it throws.
+      signals = await startRevocationSignals({
+        wake: () => {
+          hub.signal().catch(backgroundFailure('revocation hub'))
+        },
+        logger,
+        pollIntervalMs: config.feed.pollInterval,
+        ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
+        ...(config.redisUrl ? { redisUrl: config.redisUrl, redisOptional: config.redisOptional } : {}),
+      })
       maintenance = setInterval(() => {
-        keys.maintain().catch((error: unknown) => logger.error({ err: error }, 'key maintenance failed'))
-        stores.revocations.prune(clock.now()).catch((error: unknown) => logger.error({ err: error }, 'revocation pruning failed'))
+        keys.maintain().catch(backgroundFailure('key maintenance'))
+        stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
         Promise.all([
           stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
           stores.pendingRequests.prune(clock.now()),
-        ]).catch((error: unknown) => logger.error({ err: error }, 'authorization pruning failed'))
+        ]).catch(backgroundFailure('authorization pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {
         if (projecting) return
         projecting = audit
           .catchUp()
-          .catch((error: unknown) => logger.error({ err: error }, 'audit projection failed'))
+          .catch(backgroundFailure('audit projection'))
           .finally(() => {
             projecting = null
           })
@@ -348,25 +425,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       webhookLoop = startDispatchLoop({
         tick: webhooks.dispatcher.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
-        onError: (error) => logger.error({ err: error }, 'webhook dispatch failed'),
+        onError: backgroundFailure('webhook dispatch'),
       })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
           intervalMs: DISPATCH_INTERVAL_MS,
-          onError: (error) => logger.error({ err: error }, 'email dispatch failed'),
+          onError: backgroundFailure('email dispatch'),
         })
       }
-      await hub.currentSeq()
-      signals = await startRevocationSignals({
-        wake: () => {
-          hub.signal().catch((error: unknown) => logger.error({ err: error }, 'revocation hub failed'))
-        },
-        logger,
-        pollIntervalMs: config.feed.pollInterval,
-        ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
-        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-      })
     },
     /** The plain metrics port, when `metrics.port` is set (`tessera start` opens it after the main port). */
     async startMetricsServer(): Promise<MetricsServer | null> {
@@ -389,6 +456,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       await app?.close()
       await database.db.destroy()
+      failures.close()
     },
   }
 }

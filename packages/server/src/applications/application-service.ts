@@ -1,11 +1,13 @@
 import { isScopeToken } from '../apis/api.js'
-import type { Stores, Transact } from '../app/stores.js'
+import type { ApiStore } from '../apis/api-store.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import {
   APPLICATION_TYPES,
   type Application,
@@ -15,12 +17,22 @@ import {
   type GrantType,
   isConfidential,
 } from './application.js'
+import type { ApplicationStore } from './application-store.js'
 import { checkRedirectUri } from './redirect-uri.js'
 import { checkWebOrigins } from './web-origin.js'
 
+/** The stores the application service works on; `apis` is read to check an application's APIs exist. */
+export interface ApplicationServiceStores {
+  applications: ApplicationStore
+  apis: ApiStore
+  revocations: RevocationLog
+  events: EventOutbox
+}
+
 export interface ApplicationServiceDeps {
-  stores: Pick<Stores, 'applications' | 'apis'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<ApplicationServiceStores, 'applications' | 'apis'>
+  transact: Transact<ApplicationServiceStores>
   clock: Clock
   random: RandomSource
   revocationRetentionMs: number
@@ -86,7 +98,11 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     },
 
     /** `create` inside the caller's transaction (bootstrap creates its admin client and role together). */
-    async createIn(tx: Stores, input: NewApplication, actor: Actor): Promise<{ application: Application; clientSecret: string | null }> {
+    async createIn(
+      tx: Pick<ApplicationServiceStores, 'applications' | 'apis' | 'events'>,
+      input: NewApplication,
+      actor: Actor,
+    ): Promise<{ application: Application; clientSecret: string | null }> {
       const fields = checkFields(input.type, {
         name: input.name,
         grants: input.grants ?? defaultGrants(input.type),
@@ -263,7 +279,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
   }
 }
 
-async function requireApis(tx: Stores, identifiers: string[]): Promise<void> {
+async function requireApis(tx: Pick<ApplicationServiceStores, 'apis'>, identifiers: string[]): Promise<void> {
   for (const identifier of identifiers) {
     const api = await tx.apis.findByIdentifier(identifier)
     if (!api) throw new TesseraError('api_not_found', { detail: `no API with identifier ${identifier.slice(0, 200)}` })

@@ -1,7 +1,7 @@
-import type { Stores } from '../app/stores.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
 import { toAuditEntry } from './audit-entry.js'
+import type { AuditStore } from './audit-store.js'
 
 export interface AuditProjectorTuning {
   /** Outbox events read per pass. */
@@ -11,7 +11,7 @@ export interface AuditProjectorTuning {
 }
 
 export interface AuditProjectorDeps {
-  stores: Pick<Stores, 'audit'>
+  stores: { audit: AuditStore }
   clock: Clock
   tuning?: Partial<AuditProjectorTuning>
 }

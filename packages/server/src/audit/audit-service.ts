@@ -1,11 +1,11 @@
-import type { Stores } from '../app/stores.js'
 import { TesseraError } from '../shared/errors.js'
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js'
 import type { AuditActorKind, AuditEntry } from './audit-entry.js'
 import type { AuditProjector } from './audit-projector.js'
+import type { AuditStore } from './audit-store.js'
 
 export interface AuditServiceDeps {
-  stores: Pick<Stores, 'audit'>
+  stores: { audit: AuditStore }
   projector: AuditProjector
 }
 

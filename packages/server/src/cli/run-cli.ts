@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config-error.js'
 import { isTesseraError } from '../shared/errors.js'
+import { UnreachableError } from '../shared/unreachable-error.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
@@ -94,7 +95,8 @@ function overview(): string {
 
 /**
  * Runs one CLI invocation and resolves with its exit code: 0 success, 1 a refused operation,
- * 2 a usage error, 78 a configuration error (EX_CONFIG).
+ * 2 a usage error, 69 the database or Redis unreachable (EX_UNAVAILABLE), 78 a configuration
+ * error (EX_CONFIG).
  * @example
  * const code = await runCli(['users', 'list', '--json'], io)
  */
@@ -144,6 +146,10 @@ function reportFailure(error: unknown, io: CliIo, json: boolean, spec: CommandSp
   if (error instanceof ConfigError) {
     print('invalid_config', error.message)
     return 78
+  }
+  if (error instanceof UnreachableError) {
+    print('unavailable', error.message)
+    return 69
   }
   if (isTesseraError(error)) {
     print(error.code, error.message)

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
+import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { sendOAuthError } from './oauth-error-response.js'
 import { sendProblem } from './problem.js'
 
@@ -14,22 +15,36 @@ declare module 'fastify' {
   }
 }
 
+/** Failures that are expected in operation, counted per burst instead of logged one by one. */
+export type ExpectedFailure = Extract<ErrorCode, 'store_unavailable' | 'rate_limited'>
+
+export interface ErrorHandlingDeps {
+  /** Called for each expected failure (with the cause), instead of an error line with a stack. */
+  expectedFailure: (code: ExpectedFailure, cause: unknown) => void
+  /** Sees the code of every error answered (the metrics' error counter). */
+  observe?: (code: ErrorCode) => void
+}
+
 /**
  * The one place where errors become HTTP responses. Every failure is a problem document with a
  * stable code, or RFC 6749 §5.2 JSON on a route whose config says `errors: 'oauth'`; nothing else
  * (no stack, no driver message) reaches the client.
  */
-export function installErrorHandling(app: FastifyInstance, observe: (code: ErrorCode) => void = () => {}): void {
+export function installErrorHandling(app: FastifyInstance, deps?: ErrorHandlingDeps): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
-    observe(mapped.code)
-    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
+    deps?.observe?.(mapped.code)
+    if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') {
+      // Without a burst log (a bare app in a test), one warning line, still without a stack.
+      if (deps) deps.expectedFailure(mapped.code, error)
+      else request.log.warn({ code: mapped.code }, 'request refused')
+    } else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.
     if (request.routeOptions.config.errors === 'oauth') return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
   app.setNotFoundHandler((_request, reply) => {
-    observe('not_found')
+    deps?.observe?.('not_found')
     return sendProblem(reply, new TesseraError('not_found'))
   })
 }
@@ -60,11 +75,4 @@ function mapError(error: FastifyError): TesseraError {
     return new TesseraError('invalid_request', { detail: error.message })
   }
   return new TesseraError('internal_error')
-}
-
-function isStoreUnavailable(error: { code?: string; message?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', '57P01', '57P03'].includes(error.code ?? '') ||
-    /timeout exceeded when trying to connect|Connection terminated|driver has already been destroyed/i.test(error.message ?? '')
-  )
 }

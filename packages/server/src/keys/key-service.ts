@@ -1,14 +1,24 @@
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose'
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import type { Transact } from '../store/transaction.js'
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.js'
 import { isPublished, planRotation, type RotationPolicy, type SigningAlgorithm, type SigningKey } from './signing-key.js'
+import type { SigningKeyStore } from './signing-key-store.js'
+
+/** The stores the key service works on: signing keys, the revocation log (a revoked key) and the outbox. */
+export interface KeyServiceStores {
+  keys: SigningKeyStore
+  revocations: RevocationLog
+  events: EventOutbox
+}
 
 export interface KeyServiceDeps {
-  stores: Pick<Stores, 'keys'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<KeyServiceStores, 'keys'>
+  transact: Transact<KeyServiceStores>
   clock: Clock
   masterKey: Buffer
   algorithm: SigningAlgorithm
@@ -42,7 +52,7 @@ export function createKeyService(deps: KeyServiceDeps) {
    * The key set, cached for a second. Inside a transaction pass its stores: on SQLite the
    * transaction holds the only connection, so reading through the pool would wait for ever.
    */
-  async function currentKeys(tx?: Pick<Stores, 'keys'>): Promise<SigningKey[]> {
+  async function currentKeys(tx?: Pick<KeyServiceStores, 'keys'>): Promise<SigningKey[]> {
     const now = clock.now()
     if (view && now - view.at < VIEW_TTL_MS && now >= view.at) return view.keys
     view = { at: now, keys: await (tx ?? stores).keys.listCurrent() }
@@ -131,7 +141,7 @@ export function createKeyService(deps: KeyServiceDeps) {
      * The key that signs now. Outside a transaction, a missing active key is created on the spot;
      * inside one (`tx`), it must already exist (the server applies the schedule at start).
      */
-    async signer(tx?: Pick<Stores, 'keys'>): Promise<Signer> {
+    async signer(tx?: Pick<KeyServiceStores, 'keys'>): Promise<Signer> {
       let active = (await currentKeys(tx)).find((key) => key.state === 'active')
       if (!active && !tx) {
         await this.maintain()

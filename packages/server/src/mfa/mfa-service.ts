@@ -6,11 +6,12 @@ import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import type { UserStore } from '../users/user-store.js'
 import { cleanFactorName } from './factor-name.js'
+import { issueRecoveryCodes } from './issue-recovery-codes.js'
 import type { MfaFactor } from './mfa-factor.js'
 import type { MfaFactorStore } from './mfa-factor-store.js'
 import type { RecoveryCodeStore } from './recovery-code-store.js'
 import type { RecoveryCodeHasher } from './recovery-codes.js'
-import { generateRecoveryCodes, isRecoveryCodeShape } from './recovery-codes.js'
+import { isRecoveryCodeShape } from './recovery-codes.js'
 import { createTotpEnrolment, matchTotpStep } from './totp.js'
 import type { TotpSecretBox } from './totp-secret-box.js'
 
@@ -205,14 +206,8 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
   }
 
-  async function replaceRecoveryCodes(tx: MfaStores, userId: string, now: number): Promise<string[]> {
-    const codes = generateRecoveryCodes(deps.random)
-    await tx.recoveryCodes.replaceAll(
-      userId,
-      codes.map((code) => deps.recoveryCodes.hash(code)),
-      now,
-    )
-    return codes
+  function replaceRecoveryCodes(tx: MfaStores, userId: string, now: number): Promise<string[]> {
+    return issueRecoveryCodes(tx, { random: deps.random, hasher: deps.recoveryCodes }, userId, now)
   }
 
   // docs/architecture.md §2: a raised token version kills every token issued before it, everywhere.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
 import { createTestDatabase } from '../../test/test-database.js'
@@ -11,6 +12,8 @@ import type { Transact } from '../store/transaction.js'
 import { createUserStore } from '../users/user-store.js'
 import { createMfaFactorStore } from './mfa-factor-store.js'
 import { RECENT_SIGN_IN_MS } from './mfa-service.js'
+import { createRecoveryCodeStore } from './recovery-code-store.js'
+import { createRecoveryCodeHasher } from './recovery-codes.js'
 import { createWebAuthnChallengeStore } from './webauthn-challenge-store.js'
 import { createWebAuthnService, type WebAuthnStores } from './webauthn-service.js'
 
@@ -36,16 +39,24 @@ async function setUp() {
     database.db.transaction().execute((trx) =>
       work({
         mfaFactors: createMfaFactorStore(trx),
+        recoveryCodes: createRecoveryCodeStore(trx),
         webauthnChallenges: createWebAuthnChallengeStore(trx),
         events: createEventOutbox(trx),
       }),
     )
-  const webauthn = createWebAuthnService({ transact, clock, random: cryptoRandom, issuer: ISSUER, rpName: 'Tessera' })
+  const webauthn = createWebAuthnService({
+    transact,
+    clock,
+    random: cryptoRandom,
+    issuer: ISSUER,
+    rpName: 'Tessera',
+    recoveryCodes: createRecoveryCodeHasher(randomBytes(32)),
+  })
   /** Registers a passkey for a user through the whole ceremony. */
   async function register(userId = 'usr_ann') {
     const authenticator = createSoftAuthenticator()
     const { challengeId, options } = await webauthn.beginRegistration({ userId, userName: `${userId}@example.com`, authTime: clock.now() })
-    const factor = await webauthn.finishRegistration({
+    const { factor, recoveryCodes } = await webauthn.finishRegistration({
       userId,
       challengeId,
       response: authenticator.register(options, ORIGIN),
@@ -53,7 +64,7 @@ async function setUp() {
       authTime: clock.now(),
       actor: ACTOR,
     })
-    return { authenticator, factor }
+    return { authenticator, factor, recoveryCodes }
   }
   return { webauthn, clock, register, factors: createMfaFactorStore(database.db) }
 }
@@ -74,7 +85,8 @@ describe('WebAuthn ceremonies', () => {
     expect(options.rp.id).toBe('id.example.test')
     expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' })
     expect(Buffer.from(options.user.id, 'base64url').toString()).toBe('usr_ann')
-    const { authenticator, factor } = await register()
+    const { authenticator, factor, recoveryCodes } = await register()
+    expect(recoveryCodes).toHaveLength(10)
     expect(factor).toMatchObject({
       kind: 'webauthn',
       name: 'Laptop',
@@ -84,6 +96,8 @@ describe('WebAuthn ceremonies', () => {
     // A second registration excludes the credential already held.
     const again = await webauthn.beginRegistration({ userId: 'usr_ann', userName: 'ann@example.com', authTime: clock.now() })
     expect(again.options.excludeCredentials?.map((credential) => credential.id)).toEqual([authenticator.credentialId])
+    // A second passkey does not hand out new recovery codes.
+    expect((await register()).recoveryCodes).toBeNull()
   })
 
   it('refuses a registration answered for another origin, a reused challenge, or a stale sign-in', async () => {

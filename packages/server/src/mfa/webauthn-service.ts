@@ -13,13 +13,17 @@ import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { cleanFactorName } from './factor-name.js'
+import { issueRecoveryCodes } from './issue-recovery-codes.js'
 import type { MfaFactor } from './mfa-factor.js'
 import type { MfaFactorStore } from './mfa-factor-store.js'
 import { RECENT_SIGN_IN_MS } from './mfa-service.js'
+import type { RecoveryCodeStore } from './recovery-code-store.js'
+import type { RecoveryCodeHasher } from './recovery-codes.js'
 import type { WebAuthnChallengeStore } from './webauthn-challenge-store.js'
 
 export interface WebAuthnStores {
   mfaFactors: MfaFactorStore
+  recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
   events: Pick<EventOutbox, 'append'>
 }
@@ -32,6 +36,7 @@ export interface WebAuthnServiceDeps {
   issuer: string
   /** Shown by the authenticator when a passkey is created. */
   rpName: string
+  recoveryCodes: RecoveryCodeHasher
 }
 
 /** WebAuthn Level 3 §5.4.7 suggests 5 to 10 minutes for a ceremony; the issue allows 5. */
@@ -105,7 +110,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
       name?: string
       authTime: number
       actor: Actor
-    }): Promise<MfaFactor> {
+    }): Promise<{ factor: MfaFactor; recoveryCodes: string[] | null }> {
       if (clock.now() - input.authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
       const challenge = await takeChallenge(input.challengeId, 'register', input.userId)
       return transact(async (tx) => {
@@ -122,6 +127,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
           throw new TesseraError('invalid_mfa_code', { detail: 'this passkey is already registered' })
         }
         const now = clock.now()
+        const first = !(await tx.mfaFactors.listByUser(input.userId)).some((each) => each.status === 'active')
         const factor: MfaFactor = {
           id: `mfa_${randomToken(deps.random, 16)}`,
           userId: input.userId,
@@ -142,6 +148,10 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
           lastUsedAt: null,
         }
         await tx.mfaFactors.insert(factor)
+        // The first factor a user adds comes with recovery codes, as for an authenticator app.
+        const recoveryCodes = first
+          ? await issueRecoveryCodes(tx, { random: deps.random, hasher: deps.recoveryCodes }, input.userId, now)
+          : null
         await tx.events.append({
           type: 'mfa.factor_added',
           actor: input.actor,
@@ -150,7 +160,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
           ip: input.actor.ip ?? null,
           createdAt: now,
         })
-        return factor
+        return { factor, recoveryCodes }
       })
     },
 

@@ -1,4 +1,11 @@
-import type { Stores } from '../app/stores.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
+import type { UserStore } from '../users/user-store.js'
+
+/** What a cut-off writes: users' token versions and the revocation log. */
+export interface CutOffStores {
+  users: UserStore
+  revocations: RevocationLog
+}
 
 /**
  * Kills the live tokens of the holders of a role that lost (or may have lost) a permission, in the
@@ -8,7 +15,7 @@ import type { Stores } from '../app/stores.js'
  * Refresh tokens live on: the next refresh issues an access token with the reduced scope.
  */
 export async function cutOffHolders(
-  tx: Stores,
+  tx: CutOffStores,
   holders: { users: readonly string[]; applications: readonly string[] },
   now: number,
   retentionMs: number,

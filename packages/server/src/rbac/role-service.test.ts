@@ -1,8 +1,12 @@
+import { sql } from 'kysely'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, serve } from '../../test/oauth-fixture.js'
-import { DIALECTS } from '../../test/test-database.js'
+import { DIALECTS, TEST_POSTGRES_URL } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
+import { bindStores } from '../app/stores.js'
 import type { StoredEvent } from '../events/event-outbox.js'
+import { createTransactionRunner } from '../store/transaction.js'
 import { toWebhookPayload } from '../webhooks/webhook-events.js'
 
 /** What a failed call must leave untouched: roles, grants, assignments, the outbox and the revocation log. */
@@ -225,3 +229,43 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('role creation racing on PostgreSQL', () => {
+  it('maps the unique violation of a concurrent create with the same name to role_exists', async ({ onTestFinished }) => {
+    const server = await serve(onTestFinished, 'postgres')
+    const { database } = server.tessera
+    const { roles } = server.tessera.services
+    // A transaction that has inserted the role but not committed, and the backend that holds it.
+    const bind = bindStores(database.dialect)
+    const raw = createTransactionRunner(database.db, (trx, scope) => ({ trx, stores: bind(trx, scope) }))
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holder = 0
+    let inserted: () => void = () => {}
+    const insertedOnce = new Promise<void>((resolve) => {
+      inserted = resolve
+    })
+    const first = raw(async ({ trx, stores }) => {
+      holder = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid as number
+      await roles.createIn(stores, { name: 'editor' }, CLI)
+      inserted()
+      await gate
+    })
+    await insertedOnce
+    // The second create finds no committed 'editor', inserts, and waits on the first's unique-index entry.
+    const second = codeOf(roles.create({ name: 'editor' }, CLI))
+    const watcher = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await watcher.connect()
+    onTestFinished(() => watcher.end())
+    for (;;) {
+      const blocked = await watcher.query('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [holder])
+      if ((blocked.rows[0] as { n: number }).n > 0) break
+    }
+    release()
+    await first
+    expect(await second).toBe('role_exists')
+    expect((await roles.list()).filter((role) => role.name === 'editor')).toHaveLength(1)
+  })
+})

@@ -1,8 +1,11 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor, EventType } from '../events/event-outbox.js'
+import type { ApiStore } from '../apis/api-store.js'
+import type { ApplicationStore } from '../applications/application-store.js'
+import type { Actor, EventOutbox, EventType } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
+import { isUniqueViolation } from '../store/unique-violation.js'
 import {
   checkRoleDescription,
   checkRoleName,
@@ -13,11 +16,24 @@ import {
   type RoleSubject,
   type RoleWithPermissions,
 } from './role.js'
-import { cutOffHolders } from './role-cut-off.js'
+import { type CutOffStores, cutOffHolders } from './role-cut-off.js'
+import type { RoleStore } from './role-store.js'
+
+/**
+ * The stores the role service works on: roles, the APIs whose scopes they grant, the users and
+ * applications that hold them, and what a cut-off writes (users' token versions, the revocation log).
+ */
+export interface RoleServiceStores extends CutOffStores {
+  roles: RoleStore
+  apis: ApiStore
+  applications: ApplicationStore
+  events: EventOutbox
+}
 
 export interface RoleServiceDeps {
-  stores: Pick<Stores, 'roles'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<RoleServiceStores, 'roles'>
+  transact: Transact<RoleServiceStores>
   clock: Clock
   random: RandomSource
   /** How long a revocation-log entry matters: the longest access-token TTL. */
@@ -41,14 +57,14 @@ export type RoleService = ReturnType<typeof createRoleService>
 export function createRoleService(deps: RoleServiceDeps) {
   const { stores, transact, clock } = deps
 
-  async function resolve(tx: Pick<Stores, 'roles'>, role: string): Promise<Role> {
+  async function resolve(tx: Pick<RoleServiceStores, 'roles'>, role: string): Promise<Role> {
     const found = role.startsWith(ROLE_ID_PREFIX) ? await tx.roles.findById(role) : await tx.roles.findByName(role)
     if (!found) throw new TesseraError('role_not_found')
     return found
   }
 
   /** Each permission must be a scope its API defines. */
-  async function checkPermissions(tx: Stores, api: string, permissions: string[]): Promise<Permission[]> {
+  async function checkPermissions(tx: RoleServiceStores, api: string, permissions: string[]): Promise<Permission[]> {
     if (permissions.length === 0) throw new TesseraError('invalid_request', { detail: 'name at least one permission' })
     if (permissions.length > 100) throw new TesseraError('invalid_request', { detail: 'at most 100 permissions at a time' })
     const found = await tx.apis.findByIdentifier(api)
@@ -60,7 +76,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     return [...new Set(permissions)].map((permission) => ({ api, permission }))
   }
 
-  async function subjectExists(tx: Stores, subject: RoleSubject): Promise<void> {
+  async function subjectExists(tx: RoleServiceStores, subject: RoleSubject): Promise<void> {
     if (subject.kind === 'user') {
       if (!(await tx.users.findById(subject.id))) throw new TesseraError('user_not_found')
       return
@@ -71,22 +87,64 @@ export function createRoleService(deps: RoleServiceDeps) {
     if (application.type !== 'm2m') throw new TesseraError('invalid_request', { detail: 'only m2m applications hold roles' })
   }
 
-  function event(tx: Stores, type: EventType, actor: Actor, userId: string | null, payload: Record<string, unknown>, now: number) {
+  function event(
+    tx: RoleServiceStores,
+    type: EventType,
+    actor: Actor,
+    userId: string | null,
+    payload: Record<string, unknown>,
+    now: number,
+  ) {
     return tx.events.append({ type, actor, userId, payload, ip: null, createdAt: now })
   }
 
-  async function withPermissions(tx: Pick<Stores, 'roles'>, role: Role): Promise<RoleWithPermissions> {
+  async function withPermissions(tx: Pick<RoleServiceStores, 'roles'>, role: Role): Promise<RoleWithPermissions> {
     return { ...role, permissions: await tx.roles.listPermissions(role.id) }
   }
 
+  /** Gives the subject the role in the caller's transaction; holding it already changes nothing. */
+  async function assignIn(tx: RoleServiceStores, role: string, subject: RoleSubject, actor: Actor): Promise<void> {
+    const found = await resolve(tx, role)
+    await subjectExists(tx, subject)
+    const now = clock.now()
+    if (!(await tx.roles.assign(subject, found.id, now))) return // already held: nothing changes
+    await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'assigned'), now)
+  }
+
   async function assign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
-    await transact(async (tx) => {
-      const found = await resolve(tx, role)
-      await subjectExists(tx, subject)
-      const now = clock.now()
-      if (!(await tx.roles.assign(subject, found.id, now))) return // already held: nothing changes
-      await event(tx, rolesChanged(subject), actor, userOf(subject), await roleChange(tx, found, subject, 'assigned'), now)
-    })
+    await transact((tx) => assignIn(tx, role, subject, actor))
+  }
+
+  /** Creates a role in the caller's transaction; a name taken, even by a concurrent writer, is `role_exists`. */
+  async function createIn(tx: RoleServiceStores, input: NewRole, actor: Actor): Promise<Role> {
+    const now = clock.now()
+    const role: Role = {
+      id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
+      name: checkRoleName(input.name),
+      description: checkRoleDescription(input.description ?? ''),
+      createdAt: now,
+      updatedAt: now,
+    }
+    if (await tx.roles.findByName(role.name)) throw new TesseraError('role_exists')
+    try {
+      await tx.roles.insert(role)
+    } catch (error) {
+      // Two writers racing for one name (PostgreSQL, read committed): the unique index decides.
+      if (isUniqueViolation(error)) throw new TesseraError('role_exists')
+      throw error
+    }
+    await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
+    return role
+  }
+
+  /** Adds permissions of one API to a role in the caller's transaction (those it already has are left as they are). */
+  async function addPermissionsIn(tx: RoleServiceStores, role: string, api: string, permissions: string[], actor: Actor) {
+    const found = await resolve(tx, role)
+    const added = await tx.roles.addPermissions(found.id, await checkPermissions(tx, api, permissions))
+    if (added.length > 0) {
+      await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added, removed: [] }, clock.now())
+    }
+    return withPermissions(tx, found)
   }
 
   async function unassign(role: string, subject: RoleSubject, actor: Actor): Promise<void> {
@@ -105,21 +163,10 @@ export function createRoleService(deps: RoleServiceDeps) {
 
   return {
     async create(input: NewRole, actor: Actor): Promise<Role> {
-      const now = clock.now()
-      const role: Role = {
-        id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
-        name: checkRoleName(input.name),
-        description: checkRoleDescription(input.description ?? ''),
-        createdAt: now,
-        updatedAt: now,
-      }
-      return transact(async (tx) => {
-        if (await tx.roles.findByName(role.name)) throw new TesseraError('role_exists')
-        await tx.roles.insert(role)
-        await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
-        return role
-      })
+      return transact((tx) => createIn(tx, input, actor))
     },
+
+    createIn,
 
     list(): Promise<Role[]> {
       return stores.roles.list()
@@ -182,15 +229,10 @@ export function createRoleService(deps: RoleServiceDeps) {
 
     /** Adds permissions of one API to a role (those it already has are left as they are). */
     async addPermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
-      return transact(async (tx) => {
-        const found = await resolve(tx, role)
-        const added = await tx.roles.addPermissions(found.id, await checkPermissions(tx, api, permissions))
-        if (added.length > 0) {
-          await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added, removed: [] }, clock.now())
-        }
-        return withPermissions(tx, found)
-      })
+      return transact((tx) => addPermissionsIn(tx, role, api, permissions, actor))
     },
+
+    addPermissionsIn,
 
     /** Removes permissions of one API from a role; every holder's live tokens die. */
     async removePermissions(role: string, api: string, permissions: string[], actor: Actor): Promise<RoleWithPermissions> {
@@ -216,8 +258,14 @@ export function createRoleService(deps: RoleServiceDeps) {
     },
 
     assignToUser: (role: string, userId: string, actor: Actor) => assign(role, { kind: 'user', id: userId }, actor),
+    /** Gives a user the role inside the caller's transaction. */
+    assignToUserIn: (tx: RoleServiceStores, role: string, userId: string, actor: Actor) =>
+      assignIn(tx, role, { kind: 'user', id: userId }, actor),
     unassignFromUser: (role: string, userId: string, actor: Actor) => unassign(role, { kind: 'user', id: userId }, actor),
     assignToApplication: (role: string, clientId: string, actor: Actor) => assign(role, { kind: 'application', id: clientId }, actor),
+    /** Gives an application the role inside the caller's transaction. */
+    assignToApplicationIn: (tx: RoleServiceStores, role: string, clientId: string, actor: Actor) =>
+      assignIn(tx, role, { kind: 'application', id: clientId }, actor),
     unassignFromApplication: (role: string, clientId: string, actor: Actor) => unassign(role, { kind: 'application', id: clientId }, actor),
 
     async listRolesOfUser(userId: string): Promise<Role[]> {
@@ -235,7 +283,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     },
 
     /** What the subject's roles grant on one API; call inside the transaction that issues the token. */
-    async permissionsFor(tx: Pick<Stores, 'roles'>, subject: RoleSubject, api: string): Promise<GrantedPermissions> {
+    async permissionsFor(tx: Pick<RoleServiceStores, 'roles'>, subject: RoleSubject, api: string): Promise<GrantedPermissions> {
       const grants = await tx.roles.grantsOn(subject, api)
       return {
         permissions: [...new Set(grants.map((grant) => grant.permission))].sort(),
@@ -254,7 +302,12 @@ function userOf(subject: RoleSubject): string | null {
 }
 
 /** The payload of a roles_changed event: the change, and the names of the roles the subject holds now. */
-async function roleChange(tx: Pick<Stores, 'roles'>, role: Role, subject: RoleSubject, change: 'assigned' | 'unassigned' | 'role_deleted') {
+async function roleChange(
+  tx: Pick<RoleServiceStores, 'roles'>,
+  role: Role,
+  subject: RoleSubject,
+  change: 'assigned' | 'unassigned' | 'role_deleted',
+) {
   return {
     roleId: role.id,
     name: role.name,

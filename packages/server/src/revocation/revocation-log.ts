@@ -61,7 +61,20 @@ function subjectOf(entry: RevocationEntry): string {
  */
 const APPEND_LOCK = 7_247_001
 
-export function createRevocationLog(db: Executor, dialect: 'sqlite' | 'postgres' = 'sqlite'): RevocationLog {
+export interface RevocationLogOptions {
+  /**
+   * Called after each append, inside the caller's transaction: the composition root registers an
+   * after-commit hook there (store/transaction.ts), so feeds and other instances learn of the entry
+   * once it has committed, never after a rollback.
+   */
+  onAppend?: (kind: RevocationEntry['kind']) => void
+}
+
+export function createRevocationLog(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
+  options: RevocationLogOptions = {},
+): RevocationLog {
   return {
     async append(entry, createdAt, expiresAt) {
       if (dialect === 'postgres') {
@@ -78,6 +91,7 @@ export function createRevocationLog(db: Executor, dialect: 'sqlite' | 'postgres'
         })
         .returning('seq')
         .executeTakeFirstOrThrow()
+      options.onAppend?.(entry.kind)
       return row.seq
     },
     async listAfter(afterSeq, limit) {

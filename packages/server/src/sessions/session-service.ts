@@ -1,11 +1,14 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import type { User } from '../users/user.js'
+import type { UserStore } from '../users/user-store.js'
 import { activityIsDue, type RevocationReason, type Session, type SessionPolicy, sessionState } from './session.js'
+import type { SessionStore } from './session-store.js'
 import { isSessionId, issueSessionToken, parseSessionToken } from './session-token.js'
 
 export interface Device {
@@ -13,9 +16,18 @@ export interface Device {
   ip: string | null
 }
 
+/** The stores the session service works on: sessions, their users, the revocation log and the outbox. */
+export interface SessionServiceStores {
+  sessions: SessionStore
+  users: UserStore
+  revocations: RevocationLog
+  events: EventOutbox
+}
+
 export interface SessionServiceDeps {
-  stores: Stores
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<SessionServiceStores, 'sessions' | 'users'>
+  transact: Transact<SessionServiceStores>
   clock: Clock
   random: RandomSource
   policy: SessionPolicy
@@ -37,7 +49,14 @@ export function createSessionService(deps: SessionServiceDeps) {
    * Records a revoked session in the revocation log and the outbox; call inside the transaction
    * that revoked it.
    */
-  async function recordRevoked(tx: Stores, sid: string, userId: string, reason: RevocationReason, actor: Actor, now: number) {
+  async function recordRevoked(
+    tx: Pick<SessionServiceStores, 'revocations' | 'events'>,
+    sid: string,
+    userId: string,
+    reason: RevocationReason,
+    actor: Actor,
+    now: number,
+  ) {
     await tx.revocations.append({ kind: 'session', sid }, now, now + deps.revocationRetentionMs)
     await tx.events.append({ type: 'session.revoked', actor, userId, payload: { sessionId: sid, reason }, ip: null, createdAt: now })
   }
@@ -49,7 +68,7 @@ export function createSessionService(deps: SessionServiceDeps) {
      * Starts a new session inside the caller's transaction. Every sign-in gets a fresh id and
      * secret, so session fixation is impossible (OWASP Session Management Cheat Sheet).
      */
-    async start(tx: Stores, input: { user: User; device: Device; amr: string[]; actor: Actor }) {
+    async start(tx: Pick<SessionServiceStores, 'sessions' | 'events'>, input: { user: User; device: Device; amr: string[]; actor: Actor }) {
       const now = clock.now()
       const issued = issueSessionToken(random)
       const session: Session = {
@@ -143,14 +162,18 @@ export function createSessionService(deps: SessionServiceDeps) {
     revokeAllIn,
   }
 
-  async function liveIn(tx: Pick<Stores, 'sessions' | 'users'>, sessionId: string): Promise<Authenticated | null> {
+  async function liveIn(tx: Pick<SessionServiceStores, 'sessions' | 'users'>, sessionId: string): Promise<Authenticated | null> {
     const session = await tx.sessions.findById(sessionId)
     if (!session || sessionState(session, policy, clock.now()) !== 'live') return null
     const user = await tx.users.findById(session.userId)
     return user && user.status === 'active' ? { session, user } : null
   }
 
-  async function revokeAllIn(tx: Stores, userId: string, options: { keepId?: string; reason: RevocationReason; actor: Actor }) {
+  async function revokeAllIn(
+    tx: SessionServiceStores,
+    userId: string,
+    options: { keepId?: string; reason: RevocationReason; actor: Actor },
+  ) {
     const now = clock.now()
     const ids = await tx.sessions.revokeAllOfUser(userId, now, options.reason, options.keepId)
     for (const sid of ids) await recordRevoked(tx, sid, userId, options.reason, options.actor, now)

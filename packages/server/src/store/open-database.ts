@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely'
 import pg from 'pg'
+import { UnreachableError } from '../shared/unreachable-error.js'
 import type { Database } from './database.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
@@ -22,15 +23,32 @@ export interface OpenDatabase {
   pool?: pg.Pool
 }
 
+export interface OpenDatabaseOptions {
+  /**
+   * A pooled connection failed (PostgreSQL stopped, the backend terminated, the network cut).
+   * The pool replaces the connection; the query that used it fails with a store-unavailable error.
+   */
+  onConnectionError?: (error: Error) => void
+}
+
 /**
  * Opens the database named by a `sqlite:PATH` or `postgres://…` URL.
  * SQLite gets WAL, synchronous=FULL, a busy timeout and foreign keys; PostgreSQL gets a pool
  * whose 64-bit integers come back as numbers (all our integers are below 2^53).
  */
-export function openDatabase(url: string): OpenDatabase {
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): OpenDatabase {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url)
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.onConnectionError ?? (() => {}))
   throw new Error('database URL must be sqlite:PATH or postgres://…')
+}
+
+/** Start-up fails fast: one round trip, or an UnreachableError naming the database (without password). */
+export async function ensureReachable(database: OpenDatabase): Promise<void> {
+  try {
+    await database.db.executeQuery(CompiledQuery.raw('select 1'))
+  } catch (error) {
+    throw new UnreachableError('the database', database.description, error)
+  }
 }
 
 function openSqlite(path: string): OpenDatabase {
@@ -74,7 +92,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 const INT8_OID = 20
 
-function openPostgres(url: string): OpenDatabase {
+function openPostgres(url: string, onConnectionError: (error: Error) => void): OpenDatabase {
   const parsed = new URL(url)
   const schema = parsed.searchParams.get('schema') ?? undefined
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -85,6 +103,8 @@ function openPostgres(url: string): OpenDatabase {
     connectionString: parsed.toString(),
     max: 10,
     connectionTimeoutMillis: 5000,
+    // TCP keep-alive: a connection whose peer vanished (no RST) is noticed instead of hanging.
+    keepAlive: true,
     options: schema ? `-c search_path=${schema}` : undefined,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -93,9 +113,12 @@ function openPostgres(url: string): OpenDatabase {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   })
-  // An idle client that loses its connection emits 'error'; the pool replaces it. Without a
-  // listener Node would crash the process.
+  // A client that loses its connection emits 'error', and an 'error' without a listener kills the
+  // process. The pool listens only while a client is idle (it removes its listener at checkout),
+  // so every client gets a listener of its own for its whole life (issue 18).
+  // (The pool re-emits an idle client's error on itself; the client's own listener reports it.)
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', onConnectionError))
   const connectionString = parsed.toString()
   parsed.password = parsed.password ? '***' : ''
   return {

@@ -1,3 +1,6 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from './database.js'
+
 /**
  * Runs `work` in one transaction: everything it writes commits together or not at all.
  *
@@ -7,3 +10,44 @@
  * assignable because it provides more than the service asks for.
  */
 export type Transact<S> = <T>(work: (stores: S) => Promise<T>) => Promise<T>
+
+/** What one transaction offers the stores bound to it. */
+export interface TransactionScope {
+  /**
+   * Runs `hook` once the transaction has committed, and never when it rolls back (an error in the
+   * work, or a failed COMMIT). The same function registered twice in one transaction runs once.
+   * Hooks tell others about what just became visible (docs/architecture.md §12); they must not throw.
+   */
+  afterCommit(hook: () => void): void
+}
+
+export interface TransactionRunnerOptions {
+  /** Where an after-commit hook's error goes: the transaction has committed, so the caller still gets its result. */
+  onHookError?: (error: unknown) => void
+}
+
+/**
+ * The generic transaction runner: `bind` builds the stores over the transaction (the composition
+ * root knows which), and receives the transaction's scope so a store can register after-commit hooks.
+ */
+export function createTransactionRunner<S>(
+  db: Kysely<Database>,
+  bind: (trx: Transaction<Database>, scope: TransactionScope) => S,
+  options: TransactionRunnerOptions = {},
+): Transact<S> {
+  return async (work) => {
+    const hooks = new Set<() => void>()
+    const scope: TransactionScope = { afterCommit: (hook) => void hooks.add(hook) }
+    // Kysely commits when the callback resolves and rolls back when it throws; a failed COMMIT
+    // rejects too. Either way nothing below runs.
+    const result = await db.transaction().execute((trx) => work(bind(trx, scope)))
+    for (const hook of hooks) {
+      try {
+        hook()
+      } catch (error) {
+        options.onHookError?.(error)
+      }
+    }
+    return result
+  }
+}

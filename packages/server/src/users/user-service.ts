@@ -1,21 +1,36 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
+import { isUniqueViolation } from '../store/unique-violation.js'
 import { normalizeEmail } from './email.js'
+import type { PasswordCredentialStore } from './password-credential-store.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js'
 import type { User } from './user.js'
+import type { UserStore } from './user-store.js'
 
-export interface UserServiceDeps {
-  stores: Pick<Stores, 'users'>
-  transact: Transact
+/** The stores the user service works on: users, their password credentials and the outbox. */
+export interface UserServiceStores {
+  users: UserStore
+  credentials: PasswordCredentialStore
+  events: EventOutbox
+}
+
+/**
+ * `Tx` is the caller's transaction stores: at least the user service's own, plus whatever
+ * `sessions.revokeAllIn` needs (the composition root passes every store).
+ */
+export interface UserServiceDeps<Tx extends UserServiceStores = UserServiceStores> {
+  /** Reads outside a transaction. */
+  stores: Pick<UserServiceStores, 'users'>
+  transact: Transact<Tx>
   clock: Clock
   random: RandomSource
   hasher: PasswordHasher
   passwordPolicy: PasswordPolicy
-  sessions: UserSessions
+  sessions: UserSessions<Tx>
 }
 
 /**
@@ -23,15 +38,15 @@ export interface UserServiceDeps {
  * every session of a user, and raising the token version, inside the caller's transaction.
  * Declared here so that `users/` does not depend on `sessions/` (sessions depend on users).
  */
-export interface UserSessions {
+export interface UserSessions<Tx> {
   revokeAllIn(
-    tx: Stores,
+    tx: Tx,
     userId: string,
     options: { reason: 'password_reset' | 'user_deleted' | 'user_disabled'; actor: Actor },
   ): Promise<unknown>
 }
 
-export type UserService = ReturnType<typeof createUserService>
+export type UserService = ReturnType<typeof createUserService<UserServiceStores>>
 
 export interface NewUser {
   email: string
@@ -51,7 +66,7 @@ export interface UserChanges {
   email?: string
 }
 
-export function createUserService(deps: UserServiceDeps) {
+export function createUserService<Tx extends UserServiceStores>(deps: UserServiceDeps<Tx>) {
   const { stores, transact, clock, random } = deps
 
   return {
@@ -67,7 +82,7 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /** Writes a prepared user and its credential in the caller's transaction. */
-    async insertIn(tx: Stores, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
+    async insertIn(tx: UserServiceStores, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
       const now = clock.now()
       if (await tx.users.findByEmail(prepared.email)) throw new TesseraError('email_taken')
       const user: User = {
@@ -201,10 +216,4 @@ export function createUserService(deps: UserServiceDeps) {
       })
     },
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string }
-  // PostgreSQL unique_violation, SQLite constraint error.
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }

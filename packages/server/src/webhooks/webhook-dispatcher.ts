@@ -1,20 +1,29 @@
-import type { Stores, Transact } from '../app/stores.js'
+import type { EventOutbox } from '../events/event-outbox.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
 import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import { nextAttemptAt } from './retry-schedule.js'
 import type { WebhookDelivery } from './webhook-delivery.js'
-import type { Claim } from './webhook-delivery-store.js'
+import type { Claim, WebhookDeliveryStore } from './webhook-delivery-store.js'
 import type { WebhookEndpoint } from './webhook-endpoint.js'
+import type { WebhookEndpointStore } from './webhook-endpoint-store.js'
 import { toWebhookPayload } from './webhook-events.js'
 import type { WebhookSecretBox } from './webhook-secret-box.js'
 import type { AttemptOutcome, SendWebhook } from './webhook-sender.js'
 import { signWebhook } from './webhook-signature.js'
 
+/** The stores webhooks work on: endpoints, deliveries, and the outbox they are fed from. */
+export interface WebhookStores {
+  events: EventOutbox
+  webhookEndpoints: WebhookEndpointStore
+  webhookDeliveries: WebhookDeliveryStore
+}
+
 export interface WebhookDispatcherDeps {
-  stores: Pick<Stores, 'events' | 'webhookEndpoints' | 'webhookDeliveries'>
-  transact: Transact
+  stores: WebhookStores
+  transact: Transact<WebhookStores>
   clock: Clock
   random: RandomSource
   secrets: WebhookSecretBox

@@ -1,9 +1,10 @@
-import type { Stores, Transact } from '../app/stores.js'
 import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Transact } from '../store/transaction.js'
 import type { WebhookDelivery } from './webhook-delivery.js'
+import type { WebhookStores } from './webhook-dispatcher.js'
 import type { WebhookEndpoint } from './webhook-endpoint.js'
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js'
 import type { WebhookSecretBox } from './webhook-secret-box.js'
@@ -12,8 +13,9 @@ import { checkWebhookTarget, type ResolveHost } from './webhook-target.js'
 import { parseWebhookUrl } from './webhook-url.js'
 
 export interface WebhookServiceDeps {
-  stores: Pick<Stores, 'webhookEndpoints' | 'webhookDeliveries'>
-  transact: Transact
+  /** Reads outside a transaction. */
+  stores: Pick<WebhookStores, 'webhookEndpoints' | 'webhookDeliveries'>
+  transact: Transact<WebhookStores>
   clock: Clock
   random: RandomSource
   secrets: WebhookSecretBox

@@ -1,16 +1,16 @@
-import type { Stores, Transact } from '../app/stores.js'
 import type { Clock } from '../shared/clock.js'
 import type { Metrics } from '../shared/metrics.js'
 import type { RandomSource } from '../shared/random.js'
-import { createWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js'
+import type { Transact } from '../store/transaction.js'
+import { createWebhookDispatcher, type WebhookDispatcher, type WebhookStores } from './webhook-dispatcher.js'
 import { createWebhookSecretBox } from './webhook-secret-box.js'
 import { createWebhookSender } from './webhook-sender.js'
 import { createWebhookService, type WebhookService } from './webhook-service.js'
 import { type ResolveHost, systemResolver } from './webhook-target.js'
 
 export interface WebhooksDeps {
-  stores: Pick<Stores, 'events' | 'webhookEndpoints' | 'webhookDeliveries'>
-  transact: Transact
+  stores: WebhookStores
+  transact: Transact<WebhookStores>
   clock: Clock
   random: RandomSource
   /** The subkey that seals webhook secrets at rest. */
