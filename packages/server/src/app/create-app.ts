@@ -6,14 +6,19 @@ import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
-import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
-import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { authorizeRoutes } from '../flows/authorize-routes.js'
+import type { FlowService } from '../flows/flow-service.js'
+import type { FlowStore } from '../flows/flow-store.js'
+import type { LoginFlow } from '../flows/login-flow.js'
+import { loginRoutes } from '../flows/login-routes.js'
+import { logoutRoutes } from '../flows/logout-routes.js'
+import { signInRoutes } from '../flows/sign-in-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
@@ -29,7 +34,6 @@ import type { MfaService } from '../mfa/mfa-service.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
-import { logoutRoutes } from '../oauth/logout-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
@@ -46,11 +50,11 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
+import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import { uiRoutes } from '../ui/ui-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -97,6 +101,10 @@ export interface AppDeps {
     random: RandomSource
     logout: LogoutService
     userinfoAudience: string
+    /** The self-service flows the hosted pages and the /v1 sign-in API drive (flows/). */
+    flows: FlowService
+    login: LoginFlow
+    transact: Transact<{ flows: FlowStore }>
   }
 }
 
@@ -147,8 +155,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
-    authRoutes({
-      auth: deps.auth,
+    signInRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
       cookie: deps.cookie,
       policy: deps.policy,
       rateLimit: deps.rateLimit,
@@ -181,20 +191,22 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { oidc } = deps
   await app.register(
     authorizeRoutes({
-      authorize: oidc.authorize,
+      flows: oidc.flows,
+      login: oidc.login,
       applications: oidc.applications,
       apis: oidc.apis,
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
       rateLimit: deps.rateLimit,
+      errorUrl: oidc.authorize.errorUrl,
     }),
   )
   await app.register(
-    uiRoutes({
-      authorize: oidc.authorize,
+    loginRoutes({
+      flows: oidc.flows,
+      login: oidc.login,
       applications: oidc.applications,
-      auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
       rateLimit: deps.rateLimit,
@@ -210,7 +222,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))
-  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
+  await app.register(
+    logoutRoutes({
+      logout: oidc.logout,
+      flows: oidc.flows,
+      auth: deps.auth,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      transact: oidc.transact,
+      rateLimit: deps.rateLimit,
+    }),
+  )
   return app
 }
 

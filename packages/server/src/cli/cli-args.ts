@@ -34,7 +34,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   const options = { ...COMMON_OPTIONS, ...spec.options }
   try {
     const { values, positionals } = parseArgs({
-      args: dashedPositionalsLast(argv, options),
+      args: dashSafe(argv, options),
       options: Object.fromEntries(Object.entries(options).map(([name, option]) => [name, { type: option.type }])),
       allowPositionals: true,
       strict: true,
@@ -51,27 +51,38 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
 }
 
 /**
- * Client ids, kids and session ids are base64url, so one in 64 starts with '-', and parseArgs
- * would take it for a short option. Tessera has no short options: a single-dash token longer
- * than `-x` can only be such an argument, so it goes after a `--` terminator, in order.
+ * Client ids, kids, session ids and cursors are base64url, so one in 64 starts with '-', and
+ * parseArgs would take it for a short option, as a positional or as an option's value (issue 18
+ * part 7). Tessera has no short options, so:
+ * - a string option's value is the next token even if it starts with a single '-' (`--app -qW9b`);
+ *   it is passed inline (`--app=-qW9b`), the one form parseArgs never reads as an option. A next
+ *   token starting with '--' is another option, not a value: that stays a "missing value" error.
+ * - a single-dash token longer than `-x` elsewhere is a positional argument; positionals go after a
+ *   `--` terminator, in order, followed by whatever came after the user's own `--`.
  */
-function dashedPositionalsLast(argv: string[], options: Record<string, OptionSpec>): string[] {
+function dashSafe(argv: string[], options: Record<string, OptionSpec>): string[] {
+  const end = argv.indexOf('--')
+  const head = end < 0 ? argv : argv.slice(0, end)
+  const tail = end < 0 ? [] : argv.slice(end + 1)
   const dashed = (token: string) => token.length > 2 && token.startsWith('-') && !token.startsWith('--')
-  if (!argv.some(dashed) || argv.includes('--')) return argv
   const rest: string[] = []
   const positionals: string[] = []
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] as string
+  for (let index = 0; index < head.length; index++) {
+    const token = head[index] as string
     if (!token.startsWith('-') || dashed(token)) {
       positionals.push(token)
       continue
     }
+    const option = token.startsWith('--') ? options[token.slice(2)] : undefined
+    const next = head[index + 1]
+    if (option?.type === 'string' && next !== undefined && !next.startsWith('--')) {
+      rest.push(`${token}=${next}`)
+      index += 1
+      continue
+    }
     rest.push(token)
-    // A string option's value is the next token, whatever it looks like (parseArgs judges it).
-    const option = options[token.slice(2)]
-    if (token.startsWith('--') && option?.type === 'string' && index + 1 < argv.length) rest.push(argv[++index] as string)
   }
-  return [...rest, '--', ...positionals]
+  return [...rest, '--', ...positionals, ...tail]
 }
 
 export function helpText(spec: CommandSpec): string {

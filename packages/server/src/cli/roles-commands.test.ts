@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { createTessera } from '../app/tessera.js'
+import { loadConfig } from '../config/load-config.js'
+import type { RandomSource } from '../shared/random.js'
 
 const API = 'https://api.example.test'
 const PASSWORD = 'correct horse battery staple'
@@ -95,6 +99,37 @@ for (const dialect of DIALECTS) {
       expect(await refused(['roles', 'assign', 'editor', '--user', 'ann@example.com', '--app', m2mId])).toEqual({ code: 2, error: 'usage' })
       expect(await refused(['roles', 'grant', 'editor', API])).toEqual({ code: 2, error: 'usage' })
       expect(((await ok(['roles', 'show', 'editor'])).role as PresentedRole).permissions).toEqual([])
+    })
+
+    it('assigns and unassigns a role to an app whose client id starts with a dash, as --app ID and --app=ID (issue 18 part 7)', async () => {
+      await world()
+      await ok(['roles', 'create', 'editor'])
+      // Client ids are base64url: make this one start with '-' (0xF8 encodes as '-'), as one in 64 does.
+      const dashing: RandomSource = {
+        bytes: (length) => {
+          const bytes = randomBytes(length)
+          if (length === 16) bytes[0] = 0xf8
+          return bytes
+        },
+      }
+      const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }), { random: dashing })
+      let id: string
+      try {
+        const { application } = await tessera.services.applications.create({ name: 'Job', type: 'm2m', apis: [API] }, { kind: 'cli' })
+        id = application.id
+      } finally {
+        await tessera.close()
+      }
+      expect(id.startsWith('-')).toBe(true)
+
+      expect(await ok(['roles', 'assign', 'editor', '--app', id])).toEqual({ assigned: 'editor', app: id })
+      expect(await ok(['roles', 'unassign', 'editor', `--app=${id}`])).toEqual({ unassigned: 'editor', app: id })
+      // Before the role, between options, or after --json: the id is still the option's value.
+      expect(await ok(['roles', 'assign', '--app', id, 'editor'])).toEqual({ assigned: 'editor', app: id })
+      expect(await ok(['roles', 'unassign', 'editor', '--json', '--app', id])).toEqual({ unassigned: 'editor', app: id })
+      expect(await refused(['roles', 'unassign', 'editor', '--app', id])).toEqual({ code: 1, error: 'role_not_assigned' })
+      // A missing value is still a usage error, not the next option taken as the id.
+      expect(await refused(['roles', 'unassign', 'editor', '--app'])).toEqual({ code: 2, error: 'usage' })
     })
 
     it('turns the roles claim of an API on and off', async () => {
