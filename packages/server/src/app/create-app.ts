@@ -3,6 +3,8 @@ import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountRoutes } from '../accounts/account-routes.js'
+import type { Accounts } from '../accounts/accounts.js'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -83,6 +85,8 @@ export interface AppDeps {
   rateLimit: { max: number; timeWindow: number }
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** Email verification, password reset, change of password and address (docs/email.md). */
+  accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
@@ -164,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: deps.rateLimit,
     }),
   )
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: deps.rateLimit }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))

@@ -1,7 +1,7 @@
 import type { AuthorizationParameters } from '../authorize/authorization-request.js'
 
 /**
- * Self-service flows (docs/architecture.md §6), after Ory Kratos: a sign-in or sign-out in
+ * Self-service flows (docs/architecture.md §11), after Ory Kratos: a sign-in or sign-out in
  * progress is a server-side record with an id, an expiry, the browser it is bound to, the CSRF
  * token of its forms, the steps done so far and the steps that may come next. The hosted pages and
  * the JSON API drive the same flows, so a new step (a second factor, an upstream provider, email

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely'
 
 /**
- * Self-service flows (docs/architecture.md §6): one row per sign-in or sign-out in progress, bound
+ * Self-service flows (docs/architecture.md §11): one row per sign-in or sign-out in progress, bound
  * to the browser that started it. They replace the pending authorization requests of
  * 0005-authorization, which lived at most 15 minutes, so dropping that table loses nothing a user
  * could not restart.
