@@ -15,6 +15,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
 import type { LoginFlow } from '../flows/login-flow.js'
@@ -158,6 +159,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
+  await app.register(
+    flowApiRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
+      cookie: deps.cookie,
+      policy: deps.policy,
+      rateLimit: deps.rateLimit,
+    }),
+  )
   await app.register(
     signInRoutes({
       flows: deps.oidc.flows,

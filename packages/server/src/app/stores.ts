@@ -98,6 +98,12 @@ export interface TransactHooks {
    * kind of each entry it appended; never after a rollback.
    */
   afterRevocationCommit?: (kinds: readonly RevocationEntry['kind'][]) => void
+  /**
+   * Called once after a transaction that wrote an application, an API or a role (its permissions
+   * and assignments too) has committed: the composition root drops its read cache of them and
+   * tells other instances to drop theirs (docs/architecture.md §8).
+   */
+  afterConfigCommit?: () => void
   /** Where an after-commit hook's error goes (the transaction has committed regardless). */
   onHookError?: (error: unknown) => void
 }
@@ -110,17 +116,52 @@ export function bindStores(
   dialect: DialectName,
   hooks: TransactHooks = {},
 ): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
+  const afterConfigCommit = () => hooks.afterConfigCommit?.()
   return (trx, scope) => {
     const kinds: RevocationEntry['kind'][] = []
     // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
     const afterRevocationCommit = () => hooks.afterRevocationCommit?.(kinds)
-    return createStores(trx, dialect, {
+    const stores = createStores(trx, dialect, {
       onRevocationAppended: (kind) => {
         kinds.push(kind)
         scope.afterCommit(afterRevocationCommit)
       },
     })
+    if (!hooks.afterConfigCommit) return stores
+    const changed = () => scope.afterCommit(afterConfigCommit)
+    return {
+      ...stores,
+      applications: notifyingWrites(stores.applications, APPLICATION_WRITES, changed),
+      apis: notifyingWrites(stores.apis, API_WRITES, changed),
+      roles: notifyingWrites(stores.roles, ROLE_WRITES, changed),
+    }
   }
+}
+
+/** The writes of the stores whose rows the composition root caches (every other method only reads). */
+const APPLICATION_WRITES = ['insert', 'setSecretHash', 'update', 'delete'] as const satisfies readonly (keyof ApplicationStore)[]
+const API_WRITES = ['insert', 'update', 'delete', 'setRolesClaim'] as const satisfies readonly (keyof ApiStore)[]
+const ROLE_WRITES = [
+  'insert',
+  'update',
+  'delete',
+  'addPermissions',
+  'removePermissions',
+  'assign',
+  'unassign',
+] as const satisfies readonly (keyof RoleStore)[]
+
+/** The same store, with `changed` called before each of the named writes. */
+function notifyingWrites<S extends object>(store: S, writes: readonly (keyof S)[], changed: () => void): S {
+  const wrapped: S = { ...store }
+  for (const name of writes) {
+    const write = store[name] as (...args: unknown[]) => unknown
+    ;(wrapped as Record<keyof S, unknown>)[name] = (...args: unknown[]) => {
+      changed()
+      return write.apply(store, args)
+    }
+  }
+  return wrapped
 }
 
 export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {
