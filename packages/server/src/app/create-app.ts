@@ -3,6 +3,9 @@ import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountPageRoutes } from '../accounts/account-page-routes.js'
+import { accountRoutes } from '../accounts/account-routes.js'
+import type { Accounts } from '../accounts/accounts.js'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -13,6 +16,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
 import type { LoginFlow } from '../flows/login-flow.js'
@@ -77,6 +81,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Email verification, password reset, change of password and address (docs/email.md). */
+  accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
@@ -142,6 +148,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
+    flowApiRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
+      cookie: deps.cookie,
+      policy: deps.policy,
+      rateLimit: deps.rateLimit,
+    }),
+  )
+  await app.register(
     signInRoutes({
       flows: deps.oidc.flows,
       login: deps.oidc.login,
@@ -151,6 +167,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: deps.rateLimit,
     }),
   )
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: deps.rateLimit }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))
