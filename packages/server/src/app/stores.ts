@@ -6,6 +6,7 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
@@ -42,6 +43,7 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  backchannel: BackchannelStore
   roles: RoleStore
   audit: AuditStore
   flows: FlowStore
@@ -75,6 +77,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    backchannel: createBackchannelStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
     flows: createFlowStore(db),

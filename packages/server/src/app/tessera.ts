@@ -13,6 +13,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
@@ -49,6 +50,8 @@ import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
+import { createWebhookSender } from '../webhooks/webhook-sender.js'
+import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
@@ -276,6 +279,23 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  // OIDC Back-Channel Logout 1.0: logout tokens go out with the webhooks' network rules.
+  const backchannel = createBackchannelDispatcher({
+    issuer: config.issuer,
+    stores,
+    transact,
+    clock,
+    random,
+    findApplication: applications.find,
+    signer: () => keys.signer(),
+    send: createWebhookSender({
+      resolve: systemResolver,
+      production: config.env === 'production',
+      timeoutMs: config.webhooks.timeout * 1000,
+      connectTimeoutMs: Math.min(config.webhooks.connectTimeout, config.webhooks.timeout) * 1000,
+    }),
+  })
+
   const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
   const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
@@ -343,6 +363,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
   let emailLoop: DispatchLoop | undefined
+  let backchannelLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -354,6 +375,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     webhooks,
     /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
     email,
+    /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
+    backchannel,
     services: {
       accounts,
       auth,
@@ -483,6 +506,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: backgroundFailure('webhook dispatch'),
       })
+      backchannelLoop = startDispatchLoop({
+        tick: backchannel.tick,
+        intervalMs: DISPATCH_INTERVAL_MS,
+        onError: (error) => logger.error({ err: error }, 'back-channel logout dispatch failed'),
+      })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
@@ -497,6 +525,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await projecting
       await webhookLoop?.stop()
       await emailLoop?.stop()
+      await backchannelLoop?.stop()
       email.close()
       cached.disable()
       await signals?.close()
