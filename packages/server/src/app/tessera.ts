@@ -22,6 +22,8 @@ import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
+import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
@@ -150,12 +152,21 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     throw error
   }
   const stores = createStores(database.db, database.dialect)
-  const hub = createRevocationHub({ log: stores.revocations, clock })
+  const metrics = createPrometheusMetrics({
+    feedSubscribers: () => hub.subscribers,
+    webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    pool: database.pool,
+    poolMax: database.pool?.options.max,
+    now: () => clock.now(),
+  })
+  const recorder = metrics.recorder
+  const hub = createRevocationHub({ log: stores.revocations, clock, metrics: recorder })
   let signals: RevocationSignals | undefined
   let configCache: ConfigCache | undefined
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
-    afterRevocationCommit: () => {
+    afterRevocationCommit: (kinds) => {
+      recorder.revocationsWritten(kinds)
       configCache?.invalidate()
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
@@ -193,7 +204,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
   const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
+  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({
     stores,
@@ -246,6 +257,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
+    metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
@@ -277,6 +289,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     timeoutMs: config.webhooks.timeout * 1000,
     connectTimeoutMs: config.webhooks.connectTimeout * 1000,
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
+    metrics: recorder,
   })
 
   // OIDC Back-Channel Logout 1.0: logout tokens go out with the webhooks' network rules.
@@ -360,6 +373,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
   let emailLoop: DispatchLoop | undefined
@@ -428,6 +442,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        metrics,
         accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
@@ -519,7 +534,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         })
       }
     },
+    /** The plain metrics port, when `metrics.port` is set (`tessera start` opens it after the main port). */
+    async startMetricsServer(): Promise<MetricsServer | null> {
+      if (config.metrics.port === 0) return null
+      metricsServer ??= await startMetricsServer(metrics, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+        onError: (error) => logger.error({ err: error }, 'metrics port failed'),
+      })
+      return metricsServer
+    },
     async close(): Promise<void> {
+      await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
       await projecting
