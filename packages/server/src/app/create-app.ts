@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
@@ -30,6 +30,8 @@ import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
+import type { RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
+import { sharedRateLimitStore } from '../rate-limit/shared-rate-limit-store.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
@@ -73,6 +75,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Where the per-IP limiters count, shared by every instance (Redis, or the database). */
+  rateLimitCounter: RateLimitCounter
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
@@ -122,6 +126,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
+    // Counted where every instance counts, so N instances allow the limit once (issue 18 part 2).
+    store: sharedRateLimitStore(deps.rateLimitCounter, deps.clock) as unknown as FastifyRateLimitStoreCtor,
     errorResponseBuilder: (_request, context) =>
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
@@ -138,7 +144,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       cookie: deps.cookie,
       policy: deps.policy,
-      rateLimit: deps.rateLimit,
+      rateLimit: { ...deps.rateLimit, limiter: 'credentials' },
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
@@ -173,7 +179,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
-      rateLimit: deps.rateLimit,
+      rateLimit: { ...deps.rateLimit, limiter: 'authorize' },
     }),
   )
   await app.register(
@@ -183,7 +189,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      rateLimit: deps.rateLimit,
+      rateLimit: { ...deps.rateLimit, limiter: 'hosted-pages' },
     }),
   )
   await app.register(

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { requestDevice } from '../http/request-device.js'
+import type { PerIpLimit } from '../rate-limit/rate-limit-counter.js'
 import type { Session, SessionPolicy } from '../sessions/session.js'
 import { presentSession } from '../sessions/session.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
@@ -12,7 +13,7 @@ export interface AuthRoutesDeps {
   auth: AuthService
   cookie: CookieSettings
   policy: SessionPolicy
-  rateLimit: { max: number; timeWindow: number }
+  rateLimit: PerIpLimit
 }
 
 /** `POST /v1/sign-up` and `POST /v1/sign-in`. */

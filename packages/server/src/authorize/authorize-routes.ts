@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
+import type { PerIpLimit } from '../rate-limit/rate-limit-counter.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { oauthErrorName } from '../shared/errors.js'
@@ -20,7 +21,7 @@ export interface AuthorizeRoutesDeps {
   cookie: CookieSettings
   random: RandomSource
   /** The per-IP credential limit; the authorization endpoint allows ten times as many requests. */
-  rateLimit: { max: number; timeWindow: number }
+  rateLimit: PerIpLimit
 }
 
 /** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
@@ -31,7 +32,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
 
     // Each request without a session writes a pending request: bound them per IP, generously
     // (single sign-on across many apps is many authorizations), so no one can fill the store.
-    const onRequest = app.rateLimit({ max: deps.rateLimit.max * 10, timeWindow: deps.rateLimit.timeWindow })
+    const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
       const checked = await checkAuthorizationRequest(raw, {

@@ -551,6 +551,7 @@ function testMigrations(dialect: DialectName) {
       '0008-console-client',
       '0009-email',
       '0010-web-origins',
+      '0011-ops',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -600,6 +601,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0008-console-client',
             '0009-email',
             '0010-web-origins',
+            '0011-ops',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])

@@ -9,6 +9,7 @@ import type { PendingRequest } from '../authorize/pending-request-store.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
 import { requestDevice } from '../http/request-device.js'
+import type { PerIpLimit } from '../rate-limit/rate-limit-counter.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { ERRORS, isTesseraError } from '../shared/errors.js'
@@ -23,7 +24,7 @@ export interface UiRoutesDeps {
   auth: AuthService
   sessions: SessionService
   cookie: CookieSettings
-  rateLimit: { max: number; timeWindow: number }
+  rateLimit: PerIpLimit
 }
 
 interface Flow {
