@@ -9,6 +9,7 @@ import { RolePage } from './pages/role-page.js'
 import { RolesPage } from './pages/roles-page.js'
 import { UserPage } from './pages/user-page.js'
 import { UsersPage } from './pages/users-page.js'
+import { WebhooksPage } from './pages/webhooks-page.js'
 import type { Route } from './router.js'
 import { Link } from './ui/widgets.js'
 
@@ -19,6 +20,7 @@ const NAV: { route: Route; label: string; section: Route['page'][] }[] = [
   { route: { page: 'apis' }, label: 'APIs', section: ['apis'] },
   { route: { page: 'roles' }, label: 'Roles', section: ['roles', 'role'] },
   { route: { page: 'keys' }, label: 'Signing keys', section: ['keys'] },
+  { route: { page: 'webhooks' }, label: 'Webhooks', section: ['webhooks'] },
   { route: { page: 'audit' }, label: 'Audit log', section: ['audit'] },
 ]
 
@@ -82,6 +84,8 @@ function Page(props: { route: Route }) {
       return <RolePage id={route.id} key={route.id} />
     case 'keys':
       return <KeysPage />
+    case 'webhooks':
+      return <WebhooksPage />
     case 'audit':
       return <AuditPage />
     default:

@@ -13,6 +13,7 @@ describe('router', () => {
       { page: 'roles' },
       { page: 'role', id: 'rol_x' },
       { page: 'keys' },
+      { page: 'webhooks' },
       { page: 'audit' },
       { page: 'callback' },
       { page: 'signed-out' },

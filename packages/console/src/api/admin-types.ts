@@ -77,3 +77,12 @@ export interface AuditEntry {
   ip: string | null
   detail: Record<string, unknown>
 }
+
+export interface WebhookEndpoint {
+  id: string
+  url: string
+  events: string[]
+  allowInsecureDevelopment: boolean
+  previousSecretExpiresAt: string | null
+  createdAt: string
+}

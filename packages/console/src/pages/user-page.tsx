@@ -3,6 +3,7 @@ import type { Role, Session, User } from '../api/admin-types.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { NewPasswordForm } from './new-password-form.js'
 
 /** One user: profile, status, roles and sessions. */
 export function UserPage(props: { id: string }) {
@@ -67,6 +68,7 @@ export function UserPage(props: { id: string }) {
               )}
             </div>
           ) : null}
+          {canWrite ? <ResetPassword path={path} onDone={sessions.reload} /> : null}
         </>
       ) : null}
 
@@ -203,5 +205,42 @@ function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
       </button>
       <ErrorNote error={error} />
     </form>
+  )
+}
+
+/** Sets a new password: every session of the user is revoked and their tokens die (the API says so). */
+function ResetPassword(props: { path: string; onDone: () => void }) {
+  const { api } = useConsole()
+  const [open, setOpen] = useState(false)
+  const [done, setDone] = useState(false)
+  if (!open) {
+    return (
+      <p>
+        <button type="button" onClick={() => setOpen(true)}>
+          Reset password
+        </button>
+        {done ? <span role="status"> Password changed; the user was signed out everywhere.</span> : null}
+      </p>
+    )
+  }
+  return (
+    <section aria-labelledby="reset-heading" className="card">
+      <h2 id="reset-heading">Reset password</h2>
+      <p className="muted">The user is signed out of every device, and every token they hold dies.</p>
+      <NewPasswordForm
+        id="reset-password"
+        label="New password"
+        submit="Set password"
+        onSubmit={async (password) => {
+          await api.post(`${props.path}/reset-password`, { password })
+          setOpen(false)
+          setDone(true)
+          props.onDone()
+        }}
+      />
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </section>
   )
 }

@@ -1,14 +1,18 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { AdminApiError } from '../api/admin-client.js'
 import type { User } from '../api/admin-types.js'
-import { useConsole } from '../ui/console-context.js'
+import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { NewPasswordForm } from './new-password-form.js'
 
 const PAGE_SIZE = '50'
 
 /** Users: search by email (contains) or by id (usr_…), newest pages loaded on demand. */
 export function UsersPage() {
-  const { api } = useConsole()
+  const { api, navigate } = useConsole()
+  const canWrite = useCanWrite()
+  const [creating, setCreating] = useState(false)
+  const [email, setEmail] = useState('')
   const [query, setQuery] = useState('')
   const [users, setUsers] = useState<User[] | null>(null)
   const [next, setNext] = useState<string | null>(null)
@@ -73,6 +77,30 @@ export function UsersPage() {
           <button type="submit">Search</button>
         </form>
       </search>
+      {canWrite && !creating ? (
+        <button type="button" onClick={() => setCreating(true)}>
+          New user
+        </button>
+      ) : null}
+      {creating ? (
+        <section className="card" aria-labelledby="new-user-heading">
+          <h2 id="new-user-heading">New user</h2>
+          <label htmlFor="new-user-email">Email</label>
+          <input id="new-user-email" type="email" autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} />
+          <NewPasswordForm
+            id="new-user-password"
+            label="Password"
+            submit="Create user"
+            onSubmit={async (password) => {
+              const { user } = await api.post<{ user: User }>('/users', { email, password })
+              navigate({ page: 'user', id: user.id })
+            }}
+          />
+          <button type="button" onClick={() => setCreating(false)}>
+            Cancel
+          </button>
+        </section>
+      ) : null}
       <ErrorNote error={error} />
       {users && users.length === 0 ? <Empty>{searched ? `No user matches “${searched}”.` : 'No users yet.'}</Empty> : null}
       {users && users.length > 0 ? (

@@ -6,14 +6,19 @@ import { type Kysely, sql } from 'kysely'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
-import { authRoutes } from '../auth/auth-routes.js'
 import type { AuthService } from '../auth/auth-service.js'
-import { authorizeRoutes } from '../authorize/authorize-routes.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { authorizeRoutes } from '../flows/authorize-routes.js'
+import type { FlowService } from '../flows/flow-service.js'
+import type { FlowStore } from '../flows/flow-store.js'
+import type { LoginFlow } from '../flows/login-flow.js'
+import { loginRoutes } from '../flows/login-routes.js'
+import { logoutRoutes } from '../flows/logout-routes.js'
+import { signInRoutes } from '../flows/sign-in-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
@@ -25,12 +30,11 @@ import type { MfaService } from '../mfa/mfa-service.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
-import { logoutRoutes } from '../oauth/logout-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
-import type { RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
+import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
 import { sharedRateLimitStore } from '../rate-limit/shared-rate-limit-store.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
@@ -44,11 +48,11 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
+import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
-import { uiRoutes } from '../ui/ui-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -95,6 +99,10 @@ export interface AppDeps {
     random: RandomSource
     logout: LogoutService
     userinfoAudience: string
+    /** The self-service flows the hosted pages and the /v1 sign-in API drive (flows/). */
+    flows: FlowService
+    login: LoginFlow
+    transact: Transact<{ flows: FlowStore }>
   }
 }
 
@@ -131,6 +139,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) =>
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
+  /** Each limiter's settings under its own name: a budget of its own, the same on every instance. */
+  const perIp = (limiter: string): PerIpLimit => ({ ...deps.rateLimit, limiter })
   app.decorateRequest('auth', null)
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff')
@@ -140,11 +150,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
-    authRoutes({
-      auth: deps.auth,
+    signInRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
       cookie: deps.cookie,
       policy: deps.policy,
-      rateLimit: { ...deps.rateLimit, limiter: 'credentials' },
+      rateLimit: perIp('credentials'),
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
@@ -173,23 +185,25 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { oidc } = deps
   await app.register(
     authorizeRoutes({
-      authorize: oidc.authorize,
+      flows: oidc.flows,
+      login: oidc.login,
       applications: oidc.applications,
       apis: oidc.apis,
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
-      rateLimit: { ...deps.rateLimit, limiter: 'authorize' },
+      rateLimit: perIp('authorize'),
+      errorUrl: oidc.authorize.errorUrl,
     }),
   )
   await app.register(
-    uiRoutes({
-      authorize: oidc.authorize,
+    loginRoutes({
+      flows: oidc.flows,
+      login: oidc.login,
       applications: oidc.applications,
-      auth: deps.auth,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      rateLimit: { ...deps.rateLimit, limiter: 'hosted-pages' },
+      rateLimit: perIp('hosted-pages'),
     }),
   )
   await app.register(
@@ -202,7 +216,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))
-  await app.register(logoutRoutes({ logout: oidc.logout, sessions: deps.sessions, cookie: deps.cookie }))
+  await app.register(
+    logoutRoutes({
+      logout: oidc.logout,
+      flows: oidc.flows,
+      auth: deps.auth,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      transact: oidc.transact,
+      rateLimit: perIp('logout'),
+    }),
+  )
   return app
 }
 

@@ -4,9 +4,9 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
-import { createPendingRequestStore, type PendingRequestStore } from '../authorize/pending-request-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
+import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
 import { createSigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.js'
 import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-store.js'
 import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
@@ -42,7 +42,7 @@ export interface Stores {
   webhookDeliveries: WebhookDeliveryStore
   roles: RoleStore
   audit: AuditStore
-  pendingRequests: PendingRequestStore
+  flows: FlowStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
   mfaFactors: MfaFactorStore
@@ -73,7 +73,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     webhookDeliveries: createWebhookDeliveryStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
-    pendingRequests: createPendingRequestStore(db),
+    flows: createFlowStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
     mfaFactors: createMfaFactorStore(db),

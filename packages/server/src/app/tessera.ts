@@ -11,7 +11,10 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
+import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
+import { createFlowService } from '../flows/flow-service.js'
+import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createMfaService } from '../mfa/mfa-service.js'
@@ -201,7 +204,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     revocationRetentionMs,
   })
   const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
-  const applications = createApplicationService({ stores, transact, clock, random, revocationRetentionMs, issuer: config.issuer })
+  const applications = createApplicationService({
+    stores,
+    transact,
+    clock,
+    random,
+    revocationRetentionMs,
+    builtIn: {
+      isBuiltIn: isBuiltInApplication,
+      resolve: (application) => resolveBuiltInApplication(application, config.issuer),
+    },
+  })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -225,8 +238,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     userinfoApi: userinfo,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
-  const authorize = createAuthorizeService({ stores, transact, clock, random, issuer: config.issuer, csrfKey })
-  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions, csrfKey })
+  const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
+  const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -383,6 +405,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           random,
           logout,
           userinfoAudience: userinfo.identifier,
+          flows,
+          login,
+          transact,
         },
       })
       return app
@@ -408,10 +433,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
         databaseRateLimits.prune(clock.now()).catch(backgroundFailure('rate-limit pruning'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
-        Promise.all([
-          stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs),
-          stores.pendingRequests.prune(clock.now()),
-        ]).catch(backgroundFailure('authorization pruning'))
+        Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
+          backgroundFailure('authorization pruning'),
+        )
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {

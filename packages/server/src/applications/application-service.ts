@@ -1,6 +1,5 @@
 import { isScopeToken } from '../apis/api.js'
 import type { ApiStore } from '../apis/api-store.js'
-import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
@@ -29,6 +28,11 @@ export interface ApplicationServiceStores {
   events: EventOutbox
 }
 
+export interface BuiltInApplications {
+  isBuiltIn(clientId: string): boolean
+  resolve(application: Application): Application
+}
+
 export interface ApplicationServiceDeps {
   /** Reads outside a transaction. */
   stores: Pick<ApplicationServiceStores, 'applications' | 'apis'>
@@ -36,8 +40,13 @@ export interface ApplicationServiceDeps {
   clock: Clock
   random: RandomSource
   revocationRetentionMs: number
-  /** The issuer URL: the built-in console's redirect URIs are derived from it. */
-  issuer: string
+  /**
+   * The applications Tessera defines itself (today the admin console's client): they cannot be
+   * changed, rotated or deleted, and `resolve` completes what only the running configuration knows
+   * (the console's URIs, derived from the issuer). The composition root supplies it from
+   * console/console-client.ts, so applications/ does not depend on console/.
+   */
+  builtIn: BuiltInApplications
 }
 
 export interface NewApplication {
@@ -84,11 +93,11 @@ export function parseGrant(value: string): GrantType | null {
 
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { stores, transact, clock, random } = deps
-  const resolve = (application: Application) => resolveBuiltInApplication(application, deps.issuer)
+  const resolve = (application: Application) => deps.builtIn.resolve(application)
 
   /** The built-in console client cannot be edited into something else, rotated or deleted. */
   function refuseBuiltIn(clientId: string): void {
-    if (isBuiltInApplication(clientId)) throw new TesseraError('builtin_protected')
+    if (deps.builtIn.isBuiltIn(clientId)) throw new TesseraError('builtin_protected')
   }
 
   return {

@@ -1,19 +1,32 @@
-import type { Stores, Transact } from '../app/stores.js'
-import type { Actor } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Device, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
+import type { Transact } from '../store/transaction.js'
 import { normalizeEmail } from '../users/email.js'
+import type { PasswordCredentialStore } from '../users/password-credential-store.js'
 import type { PasswordHasher } from '../users/password-hasher.js'
 import { checkPasswordSize, normalizePassword, type PasswordPolicy } from '../users/password-policy.js'
 import type { User } from '../users/user.js'
 import type { UserService } from '../users/user-service.js'
+import type { UserStore } from '../users/user-store.js'
 import { afterFailure, type ThrottlePolicy, throttleWait } from './sign-in-throttle.js'
+import type { SignInThrottleStore } from './sign-in-throttle-store.js'
+
+/** The stores the credential checks read outside a transaction. */
+export interface AuthStores {
+  credentials: PasswordCredentialStore
+  throttle: SignInThrottleStore
+  users: UserStore
+}
+
+/** What a transaction of the auth service writes to, plus what the user and session services need in it. */
+export type AuthTx = AuthStores & { events: EventOutbox } & Parameters<SessionService['start']>[0] & Parameters<UserService['insertIn']>[0]
 
 export interface AuthServiceDeps {
-  stores: Pick<Stores, 'credentials' | 'throttle' | 'users'>
-  transact: Transact
+  stores: AuthStores
+  transact: Transact<AuthTx>
   clock: Clock
   hasher: PasswordHasher
   passwordPolicy: PasswordPolicy
@@ -29,27 +42,28 @@ export interface Credentials {
 
 export type AuthService = ReturnType<typeof createAuthService>
 
-/** Sign-up and sign-in: the credential endpoints, with their throttling and anti-enumeration rules. */
+/**
+ * The credential checks of sign-up and sign-in, with their throttling and anti-enumeration rules.
+ * The self-service flows (flows/) call them as steps and start the session once the flow has
+ * authenticated the user; `signUp` and `signIn` compose the two for callers without a flow.
+ */
 export function createAuthService(deps: AuthServiceDeps) {
   const { stores, transact, clock, hasher, sessions } = deps
 
-  return {
-    /** Creates the account and signs it in, in one transaction. */
-    async signUp(input: Credentials, device: Device) {
+  const service = {
+    /** Creates the account (the registration step). The user is not signed in yet. */
+    async register(input: Credentials, device: Device): Promise<User> {
       const prepared = await deps.users.prepare(input)
-      return transact(async (tx) => {
-        const user = await deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip)
-        const started = await sessions.start(tx, { user, device, amr: ['pwd'], actor: { kind: 'user', id: user.id } })
-        return { user, ...started }
-      })
+      return transact((tx) => deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip))
     },
 
     /**
-     * OWASP Authentication Cheat Sheet: an unknown email and a wrong password get the same
-     * error and cost the same hashing time; failures are throttled per account (known or not),
-     * and a success resets the count.
+     * Checks an email and password (the password step) and returns the user; the session comes
+     * later. OWASP Authentication Cheat Sheet: an unknown email and a wrong password get the same
+     * error and cost the same hashing time; failures are throttled per account (known or not), and
+     * a success resets the count.
      */
-    async signIn(input: Credentials, device: Device) {
+    async verifyPassword(input: Credentials, device: Device): Promise<User> {
       checkPasswordSize(input.password, deps.passwordPolicy)
       const email = normalizeEmail(input.email)
       if (!email) throw new TesseraError('invalid_email')
@@ -103,20 +117,47 @@ export function createAuthService(deps: AuthServiceDeps) {
             createdAt: now,
           })
         }
-        const actor: Actor = { kind: 'user', id: user.id }
-        await tx.events.append({
-          type: 'sign_in.succeeded',
-          actor,
-          userId: user.id,
-          payload: { amr: ['pwd'] },
-          ip: device.ip,
-          createdAt: now,
-        })
-        const started = await sessions.start(tx, { user, device, amr: ['pwd'], actor })
-        return { user, ...started }
+        return user
       })
     },
+
+    /**
+     * Starts the session of a user a flow has authenticated, with the methods its steps proved.
+     * A sign-in (not a fresh registration) is recorded as `sign_in.succeeded`.
+     */
+    async startSession(userId: string, amr: string[], device: Device, kind: 'sign_in' | 'registration') {
+      return transact(async (tx) => {
+        const current = await tx.users.findById(userId)
+        if (current?.status !== 'active') throw new TesseraError('user_disabled')
+        const actor: Actor = { kind: 'user', id: userId }
+        if (kind === 'sign_in') {
+          await tx.events.append({
+            type: 'sign_in.succeeded',
+            actor,
+            userId,
+            payload: { amr },
+            ip: device.ip,
+            createdAt: clock.now(),
+          })
+        }
+        const started = await sessions.start(tx, { user: current, device, amr, actor })
+        return { user: current, ...started }
+      })
+    },
+
+    /** Creates the account and signs it in (for callers without a flow). */
+    async signUp(input: Credentials, device: Device) {
+      const user = await service.register(input, device)
+      return service.startSession(user.id, ['pwd'], device, 'registration')
+    },
+
+    /** Checks the password and signs in (for callers without a flow). */
+    async signIn(input: Credentials, device: Device) {
+      const user = await service.verifyPassword(input, device)
+      return service.startSession(user.id, ['pwd'], device, 'sign_in')
+    },
   }
+  return service
 }
 
 function failureEvent(

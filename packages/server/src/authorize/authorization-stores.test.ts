@@ -98,18 +98,6 @@ for (const dialect of DIALECTS) {
       expect(await stores.applications.findById('client_1')).toEqual(application)
     })
 
-    it('stores a pending request whole, deletes it once, and prunes expired ones', async () => {
-      const { stores } = await open(dialect)
-      const pending = { id: 'req_1', clientId: 'client_1', browserHash: 'b', csrfHash: 'c', params, createdAt: T0, expiresAt: T0 + 1000 }
-      await stores.pendingRequests.insert(pending)
-      await stores.pendingRequests.insert({ ...pending, id: 'req_2', expiresAt: T0 + 5000 })
-      expect(await stores.pendingRequests.findById('req_1')).toEqual(pending)
-      expect(await stores.pendingRequests.prune(T0 + 1000)).toBe(1)
-      expect(await stores.pendingRequests.findById('req_1')).toBeNull()
-      expect(await stores.pendingRequests.delete('req_2')).toBe(true)
-      expect(await stores.pendingRequests.delete('req_2')).toBe(false)
-    })
-
     it('finds a code by its hash, redeems it once, and prunes it after its time', async () => {
       const { stores, transact } = await open(dialect)
       await stores.authorizationCodes.insert(aCode())

@@ -1,9 +1,7 @@
 import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
-import { csrfToken } from '../authorize/authorize-service.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { Authenticated, SessionService } from '../sessions/session-service.js'
-import { digestsEqual } from '../shared/digest.js'
 import { isTesseraError } from '../shared/errors.js'
 import { type IdTokenHint, verifyIdTokenHint } from '../tokens/id-token-hint.js'
 
@@ -12,8 +10,6 @@ export interface LogoutServiceDeps {
   keys: KeyService
   applications: ApplicationService
   sessions: SessionService
-  /** Keys the confirmation form's CSRF token (a subkey of the master key). */
-  csrfKey: Buffer
 }
 
 export interface LogoutParameters {
@@ -52,18 +48,9 @@ export function createLogoutService(deps: LogoutServiceDeps) {
       return { hint, application, postLogoutRedirectUri: uri ?? null, state: params.state?.slice(0, 2048) ?? null }
     },
 
-    /** The CSRF token of the confirmation form, bound to the browser's session (§6, logout CSRF). */
-    confirmationToken(sessionId: string): string {
-      return csrfToken(deps.csrfKey, 'logout', sessionId)
-    },
-
-    confirms(csrf: string | undefined, sessionId: string): boolean {
-      return csrf !== undefined && digestsEqual(csrf, csrfToken(deps.csrfKey, 'logout', sessionId))
-    },
-
     /**
      * Revokes the session the hint names, and the browser's own session unless it belongs to
-     * someone else; returns the ids revoked. Revoking a session revokes its tokens (DESIGN.md §2).
+     * someone else; returns the ids revoked. Revoking a session revokes its tokens (docs/architecture.md §2).
      */
     async signOut(request: LogoutRequest, browser: Authenticated | null): Promise<Set<string>> {
       const sids = new Set<string>()

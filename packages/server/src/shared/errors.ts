@@ -37,6 +37,10 @@ export const ERRORS = {
   session_revoked: { status: 401, oauthError: null, title: 'The session has been revoked' },
   duplicate_session_cookie: { status: 400, oauthError: null, title: 'The request carries more than one session cookie' },
   csrf_rejected: { status: 403, oauthError: null, title: 'Cross-site request refused' },
+  // Self-service flows (flows/): unknown, expired, finished, or bound to another browser; all look alike.
+  flow_expired: { status: 400, oauthError: null, title: 'This sign-in has expired or was started in another browser' },
+  // OWASP CSRF Prevention Cheat Sheet (synchronizer token): the form's token is not this flow's current one.
+  csrf_token_invalid: { status: 403, oauthError: null, title: 'The form has expired' },
   // Fetch §3.2 (CORS): a page on an origin the client does not allow; refused before any effect.
   origin_not_allowed: { status: 403, oauthError: 'invalid_request', title: 'This web origin may not call this endpoint for this client' },
   session_not_found: { status: 404, oauthError: null, title: 'No such session' },

@@ -1,17 +1,3 @@
-/** A pending authorization request, kept server-side while the user signs in or consents (0005-authorization). */
-export interface AuthorizationRequestsTable {
-  id: string
-  client_id: string
-  /** SHA-256 of the browser-binding cookie the request belongs to. */
-  browser_hash: string
-  /** SHA-256 of the per-request CSRF token its forms carry. */
-  csrf_hash: string
-  /** JSON of the validated authorization parameters. */
-  parameters: string
-  created_at: number
-  expires_at: number
-}
-
 /** An issued authorization code; only its SHA-256 is stored (0005-authorization). */
 export interface AuthorizationCodesTable {
   id: string

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
-import type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+import type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
 import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
+import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 import type {
   ApplicationRolesTable,
@@ -20,8 +21,9 @@ import type {
 } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
-export type { AuthorizationCodesTable, AuthorizationRequestsTable, ConsentsTable } from './database-authorization.js'
+export type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
 export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
+export type { FlowsTable } from './database-flows.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
 export type {
   ApplicationRolesTable,
@@ -60,7 +62,7 @@ export interface Database {
   application_roles: ApplicationRolesTable
   audit_log: AuditLogTable
   audit_projection: AuditProjectionTable
-  authorization_requests: AuthorizationRequestsTable
+  flows: FlowsTable
   authorization_codes: AuthorizationCodesTable
   consents: ConsentsTable
   email_cursor: EmailCursorTable

@@ -5,6 +5,7 @@ import { webhooks } from './migrations/0003-webhooks.js'
 import { rbacAudit } from './migrations/0004-rbac-audit.js'
 import { authorization } from './migrations/0005-authorization.js'
 import { adminApi } from './migrations/0006-admin-api.js'
+import { flows } from './migrations/0007-flows.js'
 import { consoleClient } from './migrations/0008-console-client.js'
 import { email } from './migrations/0009-email.js'
 import { webOrigins } from './migrations/0010-web-origins.js'
@@ -22,6 +23,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0004-rbac-audit': rbacAudit(),
     '0005-authorization': authorization(),
     '0006-admin-api': adminApi(),
+    '0007-flows': flows(),
     '0008-console-client': consoleClient(),
     '0009-email': email(),
     '0010-web-origins': webOrigins(),

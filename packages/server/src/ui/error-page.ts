@@ -10,6 +10,8 @@ const PAGE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   unknown_client: 'The application is not registered with this server.',
   redirect_uri_mismatch: 'The application sent an address to return to that it has not registered.',
   invalid_request: 'The sign-in request is not valid.',
+  flow_expired: 'This sign-in request has expired or was started in another browser. Go back to the application and try again.',
+  csrf_token_invalid: 'This form has expired. Go back to the application and try again.',
   duplicate_session_cookie:
     'Your browser sent two Tessera session cookies, so neither can be trusted. Clear the cookies of this site and try again.',
 }

@@ -1,5 +1,5 @@
-import { describeScope } from '../authorize/authorization-request.js'
 import { type Html, html, layout } from './html.js'
+import { describeScope } from './scope-words.js'
 
 export interface FlowForm {
   requestId: string

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -14,6 +15,24 @@ import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tesse
 const CHROMIUM = '/usr/bin/chromium'
 const BUILT_CONSOLE = fileURLToPath(new URL('../../../console/dist/index.html', import.meta.url))
 const PASSWORD = 'correct horse battery staple'
+/** axe-core, the accessibility engine, evaluated in the page through the DevTools protocol (CSP does not apply to it). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+interface AxeResults {
+  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[]
+  passes: unknown[]
+}
+
+/** The serious and critical accessibility violations axe finds on the page as it is now (WCAG 2.x A and AA rules). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE)
+  const results = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as AxeResults
+  // The engine ran its rules (a page with no passing rule would mean nothing was checked).
+  expect(results.passes.length).toBeGreaterThan(0)
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+}
 
 let cleanup: (() => Promise<void>)[]
 beforeEach(() => {
@@ -62,7 +81,7 @@ async function signIn(page: Page, base: string, email: string): Promise<void> {
 }
 
 describe('the admin console in Chromium', () => {
-  it('signs an admin in, lists and disables a user as that admin, and shows a read-only operator no write action', async () => {
+  it('signs an admin in: disables a user, revokes a session, creates an application; audited as that admin; a read-only operator sees no write action', async () => {
     // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
     if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
     const env: Env = {
@@ -132,6 +151,81 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
 
+    // Revoke the reader's session (the one sign-up made) and see the revocation in the audit log.
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'reader@example.com' }).click()
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click()
+    await page.getByRole('button', { name: 'Confirm revoke' }).click()
+    await page.getByText('No active sessions.').waitFor()
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click()
+    await page.getByLabel('Action').fill('session.revoked')
+    await page.getByLabel('User id').fill(users['reader@example.com'] as string)
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await expect.poll(() => page.getByTestId('audit-actor').allTextContents()).toEqual([`user ${users['root@example.com']}`])
+
+    // Create an application and read its secret, shown once.
+    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
+    await page.getByRole('button', { name: 'New application' }).click()
+    await page.getByLabel('Machine to machine').check()
+    await page.getByLabel('Name').fill('Nightly export')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    const secret = (await page.getByTestId('secret').textContent()) ?? ''
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    await page.getByRole('link', { name: 'Nightly export' }).first().click()
+    await page.getByRole('heading', { name: 'Nightly export' }).waitFor()
+    expect(await page.content()).not.toContain(secret)
+
+    // Every page, checked with axe-core once its content has loaded: no serious or critical violation.
+    const nav = page.getByRole('navigation')
+    const pages: { name: string; click: Locator; ready: Locator }[] = [
+      { name: 'overview', click: nav.getByRole('link', { name: 'Overview' }), ready: page.getByText('active signing key') },
+      { name: 'users', click: nav.getByRole('link', { name: 'Users' }), ready: page.getByRole('link', { name: 'ann@example.com' }) },
+      { name: 'user', click: page.getByRole('link', { name: 'ann@example.com' }), ready: page.getByText('No active sessions.') },
+      {
+        name: 'applications',
+        click: nav.getByRole('link', { name: 'Applications' }),
+        ready: page.getByRole('link', { name: 'Tessera admin console' }),
+      },
+      {
+        name: 'application',
+        click: page.getByRole('link', { name: 'Tessera admin console' }),
+        ready: page.getByRole('heading', { name: 'Redirect URIs' }),
+      },
+      { name: 'apis', click: nav.getByRole('link', { name: 'APIs' }), ready: page.getByText('urn:tessera:admin') },
+      {
+        name: 'roles',
+        click: nav.getByRole('link', { name: 'Roles' }),
+        ready: page.getByRole('link', { name: 'tessera-admin', exact: true }),
+      },
+      {
+        name: 'role',
+        click: page.getByRole('link', { name: 'tessera-admin', exact: true }),
+        ready: page.getByRole('checkbox', { name: 'admin:write' }),
+      },
+      { name: 'keys', click: nav.getByRole('link', { name: 'Signing keys' }), ready: page.getByRole('cell', { name: 'active' }) },
+      { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
+      { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
+    ]
+    for (const { name, click, ready } of pages) {
+      await click.click()
+      await ready.waitFor()
+      expect(await seriousViolations(page), name).toEqual([])
+    }
+
+    // Renewal: the access token is revoked (RFC 7009); the next call gets 401, the console renews
+    // with its refresh token (rotated) and retries, and the page loads as if nothing happened.
+    const revoked = await fetch(`${tessera.base}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: accessTokens.at(-1) as string, client_id: 'tessera-admin-console' }).toString(),
+    })
+    expect(revoked.status).toBe(200)
+    const before = accessTokens.length
+    await nav.getByRole('link', { name: 'Roles' }).click()
+    await expect.poll(() => page.getByRole('link', { name: 'tessera-admin', exact: true }).count()).toBe(1)
+    expect(accessTokens.length).toBe(before + 1)
+    expect(await page.getByRole('alert').count()).toBe(0)
+
     // Tokens live in memory only: nothing in localStorage or sessionStorage, least of all a token.
     expect(accessTokens.length).toBeGreaterThan(0)
     const stored = await page.evaluate('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])')
@@ -148,12 +242,15 @@ describe('the admin console in Chromium', () => {
     await page.goto(`${tessera.base}/console/users/${users['ann@example.com']}`)
     await page.waitForURL((url) => url.pathname === `/console/users/${users['ann@example.com']}`)
     await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
-    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give']) {
+    for (const name of ['Enable', 'Disable', 'Revoke', 'Revoke all sessions', 'Give', 'Reset password']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
     }
     await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).click()
     await expect.poll(() => page.getByRole('link', { name: 'Tessera admin console' }).count()).toBe(1)
     expect(await page.getByRole('button', { name: 'New application' }).count()).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'ann@example.com' }).waitFor()
+    expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0)
     // ...and the API refuses the write anyway, with the reader's own token.
     const readerToken = accessTokens.at(-1) as string
     const write = await fetch(`${tessera.base}/admin/v1/users/${users['ann@example.com']}/enable`, {

@@ -1,37 +1,44 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
+import { checkAuthorizationRequest } from '../authorize/check-authorization-request.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
-import type { PerIpLimit } from '../rate-limit/rate-limit-counter.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { oauthErrorName } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
-import { proceed } from './authorize-flow.js'
-import type { AuthorizeService } from './authorize-service.js'
 import { browserSession, ensureBinding } from './browser-binding.js'
-import { checkAuthorizationRequest } from './check-authorization-request.js'
+import { redirectTo } from './flow-pages.js'
+import type { FlowService } from './flow-service.js'
+import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
 
 export interface AuthorizeRoutesDeps {
-  authorize: AuthorizeService
+  flows: FlowService
+  login: LoginFlow
   applications: ApplicationService
   apis: ApiService
   sessions: SessionService
   cookie: CookieSettings
   random: RandomSource
   /** The per-IP credential limit; the authorization endpoint allows ten times as many requests. */
-  rateLimit: PerIpLimit
+  rateLimit: { max: number; timeWindow: number }
+  errorUrl(params: { redirectUri: string; state: string | null }, error: string, description?: string): string
 }
 
-/** `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
+/**
+ * `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1): the checks, then a
+ * login flow that serves the request. With a session that needs nothing more, the flow ends at
+ * once with the code and is never stored; otherwise it is stored, bound to the browser, and the
+ * browser goes to the page of its next step.
+ */
 export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
     app.setErrorHandler(pageErrorHandler)
 
-    // Each request without a session writes a pending request: bound them per IP, generously
-    // (single sign-on across many apps is many authorizations), so no one can fill the store.
+    // Each request without a session stores a flow: bound them per IP, generously (single sign-on
+    // across many apps is many authorizations), so no one can fill the store.
     const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
@@ -42,17 +49,17 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
       // RFC 6749 §4.1.2.1: never redirect to an unverified client or redirect URI.
       if (checked.kind === 'fatal') return sendErrorPage(reply, checked.error)
       if (checked.kind === 'redirect') {
-        const url = deps.authorize.errorUrl(checked, oauthErrorName(checked.error), checked.error.detail)
+        const url = deps.errorUrl(checked, oauthErrorName(checked.error), checked.error.detail)
         return reply.redirect(url, 303)
       }
       const auth = await browserSession(request, deps.cookie, deps.sessions)
-      return proceed(deps.authorize, reply, {
-        params: checked.params,
-        application: checked.application,
-        auth,
-        pending: null,
-        binding: () => ensureBinding(request, reply, deps.cookie, deps.random),
+      const flow = deps.flows.start('login', {
+        next: auth ? [] : SIGN_IN_STEPS,
+        clientId: checked.application.id,
+        context: { authorization: checked.params },
       })
+      const outcome = await deps.login.resume(flow, flow, () => ensureBinding(request, reply, deps.cookie, deps.random), auth)
+      return redirectTo(reply, outcome)
     }
 
     app.get('/oauth/authorize', { onRequest }, async (request, reply) => handle(request, reply, request.query))

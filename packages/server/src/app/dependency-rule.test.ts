@@ -1,0 +1,196 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * The folder dependency rule of packages/server/src (docs/architecture.md §6), checked by
+ * `npm test`. A folder is a top-level directory of src/; files directly in src/ are `(root)`.
+ * Every relative import of a non-test file counts, type-only, re-exports, side-effect and dynamic
+ * imports included. Tests are left out: they may build the whole server through test/ helpers.
+ *
+ * To add a folder or a dependency, add it to ALLOWED below, keeping the rules under it true; the
+ * table says in one place which way the layers point.
+ */
+
+const ROOT = '(root)'
+
+/**
+ * Which folders each folder may import. Read it bottom-up: base (shared, store, events, http,
+ * config), domains, routes, then the composition root (app), the commands (cli) and the root.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  shared: [],
+  store: ['shared'],
+  http: ['shared', 'store'],
+  events: ['store'],
+  revocation: ['shared', 'store'],
+  users: ['events', 'shared', 'store'],
+  apis: ['events', 'shared', 'store'],
+  applications: ['apis', 'events', 'revocation', 'shared', 'store'],
+  keys: ['events', 'revocation', 'shared', 'store'],
+  audit: ['events', 'shared', 'store'],
+  webhooks: ['events', 'keys', 'shared', 'store'],
+  sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
+  rbac: ['apis', 'applications', 'events', 'revocation', 'shared', 'store', 'users'],
+  mfa: ['events', 'keys', 'revocation', 'shared', 'store', 'users'],
+  tokens: ['apis', 'applications', 'events', 'keys', 'rbac', 'revocation', 'sessions', 'shared', 'store', 'users'],
+  ui: ['shared'],
+  email: ['events', 'keys', 'shared', 'store', 'ui'],
+  config: ['email', 'users'],
+  accounts: ['email', 'users'],
+  console: ['applications', 'shared', 'ui'],
+  auth: ['events', 'sessions', 'shared', 'store', 'users'],
+  authorize: ['apis', 'applications', 'shared', 'store', 'tokens'],
+  oauth: ['applications', 'auth', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
+  flows: ['apis', 'applications', 'auth', 'authorize', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
+  cors: ['applications', 'oauth', 'shared'],
+  admin: ['apis', 'applications', 'audit', 'email', 'events', 'keys', 'rbac', 'sessions', 'shared', 'store', 'tokens', 'users', 'webhooks'],
+  app: [
+    'accounts',
+    'admin',
+    'apis',
+    'applications',
+    'audit',
+    'auth',
+    'authorize',
+    'config',
+    'console',
+    'cors',
+    'email',
+    'events',
+    'flows',
+    'http',
+    'keys',
+    'mfa',
+    'oauth',
+    'rbac',
+    'revocation',
+    'sessions',
+    'shared',
+    'store',
+    'tokens',
+    'users',
+    'webhooks',
+  ],
+  cli: ['apis', 'app', 'applications', 'audit', 'config', 'console', 'keys', 'rbac', 'sessions', 'shared', 'store', 'users', 'webhooks'],
+  [ROOT]: ['app', 'cli', 'config', 'shared'],
+}
+
+/**
+ * Edges that break a rule and are being removed by work in flight (issue 11), each with who removes
+ * it. This list only shrinks: a new entry is a new violation.
+ */
+const PENDING: readonly string[] = []
+
+/** Base folders: they import no domain (store/ and shared/ nothing above them, http/ only helpers). */
+const BASE_MAY_IMPORT: Record<string, readonly string[]> = {
+  shared: [],
+  store: ['shared'],
+  http: ['shared', 'store'],
+}
+
+/** Folders with no Fastify import today; their code is logic and storage, not HTTP. */
+const NO_FASTIFY = ['apis', 'applications', 'audit', 'cli', 'config', 'events', 'rbac', 'shared', 'store', 'tokens', 'users', 'webhooks']
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+interface Import {
+  from: string
+  to: string
+  /** The importing file, relative to src/. */
+  file: string
+  specifier: string
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return sourceFiles(path)
+    return /\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name) ? [path] : []
+  })
+}
+
+function folderOf(path: string): string {
+  const parts = relative(SRC, path).split(sep)
+  return parts.length > 1 ? (parts[0] as string) : ROOT
+}
+
+// `import … from '…'`, `export … from '…'` (type-only too), `import '…'` and `import('…')`.
+const IMPORT = /(?:(?:import|export)\s[^'"]*?\sfrom\s*|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g
+
+function imports(): { relativeImports: Import[]; packages: { folder: string; file: string; specifier: string }[] } {
+  const relativeImports: Import[] = []
+  const packages: { folder: string; file: string; specifier: string }[] = []
+  for (const path of sourceFiles(SRC)) {
+    const text = readFileSync(path, 'utf8')
+    const from = folderOf(path)
+    const file = relative(SRC, path)
+    for (const match of text.matchAll(IMPORT)) {
+      const specifier = match[1] as string
+      if (!specifier.startsWith('.')) {
+        packages.push({ folder: from, file, specifier })
+        continue
+      }
+      const target = resolve(dirname(path), specifier)
+      if (!target.startsWith(SRC + sep)) continue
+      const to = folderOf(target)
+      if (to !== from) relativeImports.push({ from, to, file, specifier })
+    }
+  }
+  return { relativeImports, packages }
+}
+
+function describeImport(edge: Import): string {
+  return `${edge.from} -> ${edge.to} (${edge.file} imports '${edge.specifier}')`
+}
+
+const isPending = (edge: Import) => PENDING.includes(`${edge.from} -> ${edge.to}`)
+
+describe('the folder dependency rule (docs/architecture.md §6)', () => {
+  const { relativeImports, packages } = imports()
+  const folders = new Set(readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory()))
+
+  it('finds the imports it checks', () => {
+    // Guards the parser: if it stopped matching, every rule below would pass vacuously.
+    expect(relativeImports.some((edge) => edge.from === 'app' && edge.to === 'store')).toBe(true)
+    expect(relativeImports.some((edge) => edge.from === 'cli' && edge.to === 'app')).toBe(true)
+  })
+
+  it('lists every folder in the table', () => {
+    const missing = [...folders].filter((folder) => !(folder in ALLOWED))
+    expect(missing, `folders missing from ALLOWED in app/dependency-rule.test.ts: ${missing.join(', ')}`).toEqual([])
+  })
+
+  it('has every import point in an allowed direction', () => {
+    const forbidden = relativeImports.filter((edge) => !isPending(edge) && !(ALLOWED[edge.from] ?? []).includes(edge.to))
+    expect(forbidden.map(describeImport), 'imports not allowed by ALLOWED in app/dependency-rule.test.ts').toEqual([])
+  })
+
+  it('lets nothing import app/, cli/ or the root but the root (and cli/, which may import app/)', () => {
+    const upward = relativeImports.filter((edge) => {
+      if (isPending(edge) || edge.from === ROOT) return false
+      if (edge.to === ROOT || edge.to === 'cli') return true
+      return edge.to === 'app' && edge.from !== 'cli'
+    })
+    expect(upward.map(describeImport)).toEqual([])
+    for (const [folder, allowed] of Object.entries(ALLOWED)) {
+      if (folder === ROOT) continue
+      const up = allowed.filter((to) => to === ROOT || to === 'cli' || (to === 'app' && folder !== 'cli'))
+      expect(up, `ALLOWED lets ${folder} import ${up.join(', ')}`).toEqual([])
+    }
+  })
+
+  it('keeps store/, shared/ and http/ free of domain imports', () => {
+    const upward = relativeImports.filter((edge) => edge.from in BASE_MAY_IMPORT && !(BASE_MAY_IMPORT[edge.from] ?? []).includes(edge.to))
+    expect(upward.map(describeImport)).toEqual([])
+    for (const [folder, allowed] of Object.entries(BASE_MAY_IMPORT)) expect(ALLOWED[folder]).toEqual(allowed)
+  })
+
+  it('keeps Fastify out of the folders that do not use it', () => {
+    const http = packages.filter(
+      (each) => NO_FASTIFY.includes(each.folder) && (each.specifier === 'fastify' || each.specifier.startsWith('@fastify/')),
+    )
+    expect(http.map((each) => `${each.folder} -> ${each.specifier} (${each.file})`)).toEqual([])
+  })
+})

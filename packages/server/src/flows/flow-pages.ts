@@ -1,0 +1,18 @@
+import type { FastifyReply } from 'fastify'
+import { TesseraError } from '../shared/errors.js'
+import type { Flow } from './flow.js'
+import type { LoginOutcome } from './login-flow.js'
+
+/** The hosted page that drives what a login flow waits for. */
+export function pageOf(flow: Flow): string {
+  const page = flow.next.includes('consent') ? '/ui/consent' : '/ui/sign-in'
+  return `${page}?request=${flow.id}`
+}
+
+/** Every answer of the browser flow after a request or a form is a 303 (RFC 9110 §15.4.4). */
+export function redirectTo(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {
+  if (outcome.kind === 'redirect') return reply.redirect(outcome.url, 303)
+  // Every browser login flow serves an authorization request today, so it ends with a redirect.
+  if (outcome.kind === 'done') throw new TesseraError('flow_expired')
+  return reply.redirect(pageOf(outcome.flow), 303)
+}

@@ -1,0 +1,81 @@
+import type { AuthorizationParameters } from '../authorize/authorization-request.js'
+
+/**
+ * Self-service flows (docs/architecture.md §11), after Ory Kratos: a sign-in or sign-out in
+ * progress is a server-side record with an id, an expiry, the browser it is bound to, the CSRF
+ * token of its forms, the steps done so far and the steps that may come next. The hosted pages and
+ * the JSON API drive the same flows, so a new step (a second factor, an upstream provider, email
+ * verification) is one more module under steps/, written once.
+ */
+export type FlowType = 'login' | 'logout'
+
+/**
+ * The steps known today. `password` signs in to an existing account and `registration` creates
+ * one (both identify the user); `consent` answers a third-party client's request; `confirm_logout`
+ * is the user's own confirmation of a sign-out. Issues 12, 13 and 15 add `verify_email`,
+ * `second_factor` and `upstream_provider`.
+ */
+export type StepName = 'password' | 'registration' | 'consent' | 'confirm_logout'
+
+/** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
+export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration']
+
+export interface StepDone {
+  step: StepName
+  /** RFC 8176 authentication method references the step proved (`pwd`, later `otp`, `hwk`, `fed`). */
+  amr: string[]
+  at: number
+}
+
+/** What the flow serves: the authorization request it will answer, or the logout it will perform. */
+export interface FlowContext {
+  authorization?: AuthorizationParameters
+  logout?: { postLogoutRedirectUri: string | null; state: string | null }
+}
+
+export interface Flow {
+  /** 128 random bits, base64url. Not a bearer secret: the flow is bound to its browser. */
+  id: string
+  type: FlowType
+  /** SHA-256 of the browser's binding secret (flows/browser-binding.ts). */
+  bindingHash: string
+  /** SHA-256 of the CSRF token of this version; a new version gets a new token. */
+  csrfHash: string
+  /** The steps that may come next, any one of them; empty once the flow is complete. */
+  next: StepName[]
+  done: StepDone[]
+  /** The user the steps so far identified. */
+  userId: string | null
+  /** The session the flow started or continues (login), or the one it would end (logout). */
+  sessionId: string | null
+  /** The client the flow answers to, if any. */
+  clientId: string | null
+  context: FlowContext
+  /** Raised by every change, so a stale form, a replay or a concurrent submit cannot apply twice. */
+  version: number
+  createdAt: number
+  updatedAt: number
+  expiresAt: number
+}
+
+/** The flow after `step`: recorded as done, with what may come next. A pure function. */
+export function afterStep(flow: Flow, step: StepName, change: { amr: string[]; next: StepName[]; userId?: string }, now: number): Flow {
+  return {
+    ...flow,
+    done: [...flow.done, { step, amr: change.amr, at: now }],
+    next: change.next,
+    userId: change.userId ?? flow.userId,
+  }
+}
+
+/** True when no authentication step is pending and one was done: the user is authenticated. */
+export function isAuthenticated(flow: Flow): boolean {
+  return (
+    flow.next.every((step) => !AUTHENTICATION_STEPS.includes(step)) && flow.done.some((done) => AUTHENTICATION_STEPS.includes(done.step))
+  )
+}
+
+/** The session's authentication methods: every method the flow's steps proved, once each. */
+export function amrOf(flow: Flow): string[] {
+  return [...new Set(flow.done.flatMap((done) => done.amr))]
+}

@@ -1,0 +1,139 @@
+import type { Application } from '../applications/application.js'
+import type { AuthService } from '../auth/auth-service.js'
+import type { AuthorizeService, AuthorizeStores } from '../authorize/authorize-service.js'
+import type { Session } from '../sessions/session.js'
+import type { Device } from '../sessions/session-service.js'
+import type { Clock } from '../shared/clock.js'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
+import type { Transact } from '../store/transaction.js'
+import type { User } from '../users/user.js'
+import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName } from './flow.js'
+import type { FlowService } from './flow-service.js'
+import type { FlowStore } from './flow-store.js'
+import type { StepInput } from './steps/step.js'
+import { STEPS } from './steps/steps.js'
+
+/** The steps a login flow begins with: sign in, or create an account. */
+export const SIGN_IN_STEPS: StepName[] = ['password', 'registration']
+
+export interface LoginFlowDeps {
+  flows: FlowService
+  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'startSession'>
+  authorize: AuthorizeService
+  findApplication(clientId: string): Promise<Application | null>
+  transact: Transact<{ flows: FlowStore } & AuthorizeStores>
+  clock: Clock
+}
+
+/** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
+export interface SignedIn {
+  user: User
+  session: Session
+  token: string
+}
+
+/** The browser's session as a flow sees it. */
+export interface BrowserSession {
+  session: { id: string; authTime: number }
+  user: { id: string }
+}
+
+export type LoginOutcome =
+  /** Back to the client: the code, or an error (RFC 6749 §4.1.2, RFC 9207). */
+  | { kind: 'redirect'; url: string }
+  /** The flow is stored and waits for one of `flow.next`. */
+  | { kind: 'continue'; flow: Flow }
+  /** Nothing left to do (a sign-in with no authorization request behind it). */
+  | { kind: 'done'; flow: Flow }
+
+export type LoginFlow = ReturnType<typeof createLoginFlow>
+
+/**
+ * The login flow: its steps authenticate the user and start the session (with the methods the
+ * steps proved); when the flow serves an authorization request, it goes on to consent if the
+ * client needs it, and ends by issuing the code, in the transaction that deletes the flow.
+ */
+export function createLoginFlow(deps: LoginFlowDeps) {
+  const { flows, authorize } = deps
+
+  /** Moves a flow on from where it is, given the session it has (if any), and stores the result. */
+  async function resume(flow: Flow, before: Flow, binding: () => string, session: BrowserSession | null): Promise<LoginOutcome> {
+    const params = flow.context.authorization
+    if (!params) {
+      if (flow.next.length === 0) {
+        await deps.transact((tx) => flows.endIn(tx, before))
+        return { kind: 'done', flow }
+      }
+      return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
+    }
+    const signInAgain = async () =>
+      ({
+        kind: 'continue',
+        flow: await flows.save({ ...flow, next: SIGN_IN_STEPS, done: [], sessionId: null }, before, binding()),
+      }) as const
+    const application = await deps.findApplication(params.clientId)
+    if (!application) throw new TesseraError('flow_expired')
+    // A sign-in made during this flow satisfies prompt=login and max_age; a flow not yet stored has had none.
+    const since = before.version > 0 ? flow.createdAt : null
+    const current = session ? { authTime: session.session.authTime, userId: session.user.id } : null
+    const decision = await authorize.decide(params, application, current, since)
+    const consented = flow.done.some((done) => done.step === 'consent')
+    if (decision.kind === 'error') {
+      await deps.transact((tx) => flows.endIn(tx, before))
+      return { kind: 'redirect', url: authorize.errorUrl(params, decision.code) }
+    }
+    if (!session || decision.kind === 'sign-in') return signInAgain()
+    if (decision.kind === 'consent' && !consented)
+      return { kind: 'continue', flow: await flows.save({ ...flow, next: ['consent'] }, before, binding()) }
+    const url = await deps.transact(async (tx) => {
+      await flows.endIn(tx, before)
+      const { id, authTime } = session.session
+      return authorize.issueCodeIn(tx, params, { id, userId: session.user.id, authTime }, consented)
+    })
+    return { kind: 'redirect', url }
+  }
+
+  return {
+    resume,
+
+    /**
+     * Runs one step on the flow. Authentication steps may always be run again on a login flow
+     * (signing in anew, or as someone else); other steps only when the flow waits for them. A step
+     * that fails changes nothing. Once no authentication step is left, the session starts.
+     */
+    async submit(
+      flow: Flow,
+      binding: () => string,
+      step: StepName,
+      input: StepInput,
+      device: Device,
+      browser: BrowserSession | null,
+    ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null }> {
+      const authentication = AUTHENTICATION_STEPS.includes(step)
+      if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
+        throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
+      let next: Flow
+      const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
+      try {
+        next = await STEPS[step].next(start, input, { now: deps.clock.now(), device, credentials: deps.auth })
+      } catch (error) {
+        // RFC 6749 §4.1.2.1: the user denied the request; the client hears it, and the flow ends.
+        const params = flow.context.authorization
+        if (isTesseraError(error) && error.code === 'access_denied' && params) {
+          await deps.transact((tx) => flows.endIn(tx, flow))
+          return { outcome: { kind: 'redirect', url: authorize.errorUrl(params, 'access_denied') }, signedIn: null }
+        }
+        throw error
+      }
+      let signedIn: SignedIn | null = null
+      let session = browser
+      if (authentication && isAuthenticated(next) && next.userId !== null) {
+        const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
+        signedIn = await deps.auth.startSession(next.userId, amrOf(next), device, kind)
+        next = { ...next, sessionId: signedIn.session.id }
+        session = { session: signedIn.session, user: signedIn.user }
+      }
+      return { outcome: await resume(next, flow, binding, session), signedIn }
+    },
+  }
+}

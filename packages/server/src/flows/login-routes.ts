@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ApplicationService } from '../applications/application-service.js'
+import { acceptFormBodiesOnly } from '../http/form-body.js'
+import { field } from '../http/form-field.js'
+import { requestDevice } from '../http/request-device.js'
+import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
+import type { SessionService } from '../sessions/session-service.js'
+import { ERRORS, isTesseraError } from '../shared/errors.js'
+import { pageErrorHandler } from '../ui/error-page.js'
+import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
+import { consentPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
+import { STYLESHEET } from '../ui/stylesheet.js'
+import { browserSession, readBinding } from './browser-binding.js'
+import type { Flow, StepName } from './flow.js'
+import { redirectTo } from './flow-pages.js'
+import type { FlowService } from './flow-service.js'
+import type { LoginFlow, SignedIn } from './login-flow.js'
+
+export interface LoginRoutesDeps {
+  flows: FlowService
+  login: LoginFlow
+  applications: ApplicationService
+  sessions: SessionService
+  cookie: CookieSettings
+  rateLimit: { max: number; timeWindow: number }
+}
+
+/** A login flow this browser is working on, with what its pages need. */
+interface Loaded {
+  flow: Flow
+  binding: string
+  appName: string
+  /** form-action sources the page needs: the client, when the form's answer redirects there. */
+  targets: string[]
+}
+
+/**
+ * The hosted pages of the login flow: sign-in, sign-up and consent (each shows one step and posts
+ * it back), the signed-out page and the stylesheet. Routes only load the flow, run the step and
+ * store the result (flows/login-flow.ts); rendering is ui/'s.
+ */
+export function loginRoutes(deps: LoginRoutesDeps) {
+  return async (app: FastifyInstance) => {
+    await acceptFormBodiesOnly(app)
+    app.setErrorHandler(pageErrorHandler)
+    const onRequest = app.rateLimit(deps.rateLimit)
+    // OWASP CSRF Prevention Cheat Sheet: every form post must be same-origin (http/csrf.ts) and
+    // carry the flow's current token (flows/flow-service.ts).
+    const config = { csrf: 'reject' } as const
+
+    async function load(request: FastifyRequest, id: string | undefined): Promise<Loaded> {
+      const binding = readBinding(request, deps.cookie)
+      const flow = await deps.flows.load(id, binding, 'login')
+      const params = flow.context.authorization
+      const application = params ? await deps.applications.find(params.clientId) : null
+      const target = params ? cspSourceOf(params.redirectUri) : null
+      return { flow, binding: binding as string, appName: application?.name ?? 'Tessera', targets: target ? [target] : [] }
+    }
+
+    async function posted(request: FastifyRequest): Promise<Loaded> {
+      const loaded = await load(request, field(request.body, 'request'))
+      deps.flows.checkCsrf(loaded.flow, field(request.body, 'csrf'))
+      return loaded
+    }
+
+    const form = (loaded: Loaded) => ({
+      requestId: loaded.flow.id,
+      csrf: deps.flows.csrfFor(loaded.flow, loaded.binding),
+      appName: loaded.appName,
+    })
+    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) => sendPage(reply, status, body, loaded.targets)
+
+    const setSessionCookie = (reply: FastifyReply, signedIn: SignedIn) => {
+      const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
+      reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))
+    }
+
+    app.get('/ui/sign-in', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      const hint = loaded.flow.context.authorization?.loginHint ?? null
+      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: hint, error: null }))
+    })
+
+    app.get('/ui/sign-up', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      return page(reply, loaded, 200, signUpPage({ ...form(loaded), email: null, error: null }))
+    })
+
+    const identifyingSteps: Record<'sign-in' | 'sign-up', StepName> = { 'sign-in': 'password', 'sign-up': 'registration' }
+    for (const kind of ['sign-in', 'sign-up'] as const) {
+      app.post(`/ui/${kind}`, { config, onRequest }, async (request, reply) => {
+        const loaded = await posted(request)
+        const email = field(request.body, 'email') ?? ''
+        const input = { email, password: field(request.body, 'password') ?? '' }
+        try {
+          const browser = await browserSession(request, deps.cookie, deps.sessions)
+          const { outcome, signedIn } = await deps.login.submit(
+            loaded.flow,
+            () => loaded.binding,
+            identifyingSteps[kind],
+            input,
+            requestDevice(request),
+            browser,
+          )
+          if (signedIn) setSessionCookie(reply, signedIn)
+          return redirectTo(reply, outcome)
+        } catch (error) {
+          // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
+          if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+          if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+          const again = { ...form(loaded), email, error: ERRORS[error.code].title }
+          return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
+        }
+      })
+    }
+
+    app.get('/ui/consent', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      if (!auth || !loaded.flow.next.includes('consent')) return reply.redirect(`/ui/sign-in?request=${loaded.flow.id}`, 303)
+      const scope = loaded.flow.context.authorization?.scope ?? []
+      return page(reply, loaded, 200, consentPage({ ...form(loaded), email: auth.user.email, scope }))
+    })
+
+    app.post('/ui/consent', { config }, async (request, reply) => {
+      const loaded = await posted(request)
+      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      // No session any more (signed out in another tab, expired): the flow goes back to sign-in.
+      if (!auth) return redirectTo(reply, await deps.login.resume(loaded.flow, loaded.flow, () => loaded.binding, null))
+      const decision = { decision: field(request.body, 'decision') }
+      const { outcome } = await deps.login.submit(loaded.flow, () => loaded.binding, 'consent', decision, requestDevice(request), auth)
+      return redirectTo(reply, outcome)
+    })
+
+    app.get('/ui/signed-out', async (_request, reply) => sendPage(reply, 200, signedOutPage()))
+
+    app.get('/ui/assets/tessera.css', async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
+    )
+  }
+}
