@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import type { DialectName } from '../src/store/open-database.js'
+import { onTestFinished } from 'vitest'
+import { migrateToLatest } from '../src/store/migrate.js'
+import { type DialectName, type OpenDatabase, openDatabase } from '../src/store/open-database.js'
 
 /** Every store test runs on each of these. */
 export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres']
@@ -39,4 +41,16 @@ export function createTestDatabase(dialect: DialectName): TestDatabase {
       }
     },
   }
+}
+
+/** A migrated database of the test's own (see createTestDatabase), closed and dropped when the test finishes. */
+export async function openMigratedTestDatabase(dialect: DialectName): Promise<OpenDatabase & { url: string }> {
+  const test = createTestDatabase(dialect)
+  const database = openDatabase(test.url)
+  onTestFinished(async () => {
+    await database.db.destroy()
+    await test.drop()
+  })
+  await migrateToLatest(database)
+  return { ...database, url: test.url }
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { Application } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
@@ -115,7 +116,7 @@ function RedirectUris(props: { app: Application; path: string; editable: boolean
               setEditing(false)
               props.onSaved()
             } catch (caught) {
-              setError(caught instanceof Error ? caught : new Error(String(caught)))
+              setError(asError(caught))
             }
           }}
         >

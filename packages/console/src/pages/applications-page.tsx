@@ -1,8 +1,10 @@
 import { type FormEvent, useState } from 'react'
 import type { Application, ApplicationType } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
-import { Empty, ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
+import { ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
 
 /** The built-in console client (migration 0008-console-client): shown, never edited. */
 export const CONSOLE_CLIENT_ID = 'tessera-admin-console'
@@ -63,37 +65,26 @@ export function ApplicationsPage() {
       ) : null}
       <Loading loading={list.loading} />
       <ErrorNote error={list.error} />
-      {list.data && list.data.length === 0 ? <Empty>No applications.</Empty> : null}
-      {list.data && list.data.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Applications</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">APIs</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((app) => (
-                <tr key={app.clientId}>
-                  <td>
-                    <Link to={{ page: 'application', id: app.clientId }}>{app.name}</Link>
-                    {app.clientId === CONSOLE_CLIENT_ID ? <span className="badge">built in</span> : null}
-                  </td>
-                  <td>{typeLabel(app.type)}</td>
-                  <td>{app.apis.join(', ') || <span className="muted">—</span>}</td>
-                  <td>
-                    <When iso={app.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Applications"
+        rows={list.data}
+        rowKey={(app) => app.clientId}
+        empty="No applications."
+        columns={[
+          {
+            header: 'Name',
+            cell: (app) => (
+              <>
+                <Link to={{ page: 'application', id: app.clientId }}>{app.name}</Link>
+                {app.clientId === CONSOLE_CLIENT_ID ? <span className="badge">built in</span> : null}
+              </>
+            ),
+          },
+          { header: 'Type', cell: (app) => typeLabel(app.type) },
+          { header: 'APIs', cell: (app) => app.apis.join(', ') || <span className="muted">—</span> },
+          { header: 'Created', cell: (app) => <When iso={app.createdAt} /> },
+        ]}
+      />
     </>
   )
 }
@@ -126,7 +117,7 @@ function CreateApplication(props: {
       }
       props.onCreated(await api.post<{ application: Application; clientSecret?: string }>('/applications', body))
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)))
+      setError(asError(caught))
     } finally {
       setBusy(false)
     }

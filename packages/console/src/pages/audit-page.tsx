@@ -1,8 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import type { AuditEntry } from '../api/admin-types.js'
 import { type AuditFilter, auditQuery, NO_FILTER } from '../audit-filter.js'
+import { asError } from '../ui/as-error.js'
 import { useConsole } from '../ui/console-context.js'
-import { Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { DataTable } from '../ui/data-table.js'
+import { ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 
 const ACTOR_KINDS = ['user', 'application', 'cli', 'system', 'anonymous']
 
@@ -29,7 +31,7 @@ export function AuditPage() {
       setNext(page.nextCursor)
       setApplied(query)
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)))
+      setError(asError(caught))
     } finally {
       setLoading(false)
     }
@@ -92,58 +94,37 @@ export function AuditPage() {
         <button type="submit">Filter</button>
       </form>
       <ErrorNote error={error} />
-      {entries && entries.length === 0 ? <Empty>{Object.keys(applied).length > 0 ? 'No entry matches.' : 'No entries yet.'}</Empty> : null}
-      {entries && entries.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Audit entries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">User</th>
-                <th scope="col">IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td>
-                    <When iso={entry.occurredAt} />
-                  </td>
-                  <td data-testid="audit-actor">
-                    {entry.actor.kind}
-                    {entry.actor.id ? (
-                      <>
-                        {' '}
-                        {entry.actor.kind === 'user' ? (
-                          <Link to={{ page: 'user', id: entry.actor.id }}>{entry.actor.id}</Link>
-                        ) : (
-                          <code>{entry.actor.id}</code>
-                        )}
-                      </>
-                    ) : null}
-                  </td>
-                  <td data-testid="audit-action">
-                    <code>{entry.action}</code>
-                  </td>
-                  <td>{entry.target ? `${entry.target.type} ${entry.target.id}` : '—'}</td>
-                  <td>{entry.userId ? <Link to={{ page: 'user', id: entry.userId }}>{entry.userId}</Link> : '—'}</td>
-                  <td>{entry.ip ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Audit entries, newest first"
+        rows={entries}
+        rowKey={(entry) => entry.id}
+        empty={Object.keys(applied).length > 0 ? 'No entry matches.' : 'No entries yet.'}
+        columns={[
+          { header: 'When', cell: (entry) => <When iso={entry.occurredAt} /> },
+          { header: 'Actor', testId: 'audit-actor', cell: (entry) => <Actor actor={entry.actor} /> },
+          { header: 'Action', testId: 'audit-action', cell: (entry) => <code>{entry.action}</code> },
+          { header: 'Target', cell: (entry) => (entry.target ? `${entry.target.type} ${entry.target.id}` : '—') },
+          { header: 'User', cell: (entry) => (entry.userId ? <Link to={{ page: 'user', id: entry.userId }}>{entry.userId}</Link> : '—') },
+          { header: 'IP', cell: (entry) => entry.ip ?? '—' },
+        ]}
+      />
       <Loading loading={loading} />
       {next && !loading ? (
         <button type="button" onClick={() => void load(applied, next)}>
           Older entries
         </button>
       ) : null}
+    </>
+  )
+}
+
+/** Who acted: a user links to their page; an application or another kind is named. */
+function Actor(props: { actor: AuditEntry['actor'] }) {
+  const { kind, id } = props.actor
+  if (!id) return <>{kind}</>
+  return (
+    <>
+      {kind} {kind === 'user' ? <Link to={{ page: 'user', id }}>{id}</Link> : <code>{id}</code>}
     </>
   )
 }

@@ -1,7 +1,8 @@
 import type { SigningKey } from '../api/admin-types.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
-import { ConfirmButton, Empty, ErrorNote, Loading, When } from '../ui/widgets.js'
+import { ConfirmButton, ErrorNote, Loading, When } from '../ui/widgets.js'
 
 /** Signing keys: their states and dates, rotate now, revoke. Private keys never leave the server. */
 export function KeysPage() {
@@ -28,66 +29,36 @@ export function KeysPage() {
       ) : null}
       <Loading loading={list.loading} />
       <ErrorNote error={list.error} />
-      {list.data && list.data.length === 0 ? <Empty>No keys.</Empty> : null}
-      {list.data && list.data.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Signing keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">kid</th>
-                <th scope="col">alg</th>
-                <th scope="col">State</th>
-                <th scope="col">Created</th>
-                <th scope="col">Signs from</th>
-                <th scope="col">Retired</th>
-                <th scope="col">Removed after</th>
-                {canWrite ? <th scope="col">Action</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((key) => (
-                <tr key={key.kid}>
-                  <td>
-                    <code>{key.kid.slice(0, 12)}…</code>
-                  </td>
-                  <td>{key.alg}</td>
-                  <td>
-                    <span className={`status ${key.state}`}>{key.state}</span>
-                  </td>
-                  <td>
-                    <When iso={key.createdAt} />
-                  </td>
-                  <td>
-                    <When iso={key.activatesAt} />
-                  </td>
-                  <td>
-                    <When iso={key.retiredAt} />
-                  </td>
-                  <td>
-                    <When iso={key.removeAfter} />
-                  </td>
-                  {canWrite ? (
-                    <td>
-                      {key.state !== 'revoked' && key.state !== 'removed' ? (
-                        <ConfirmButton
-                          label="Revoke"
-                          danger
-                          consequence={`Revoke ${key.kid.slice(0, 12)}…? Every token it signed dies at once.`}
-                          onConfirm={async () => {
-                            await api.post(`/keys/${encodeURIComponent(key.kid)}/revoke`)
-                            list.reload()
-                          }}
-                        />
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Signing keys"
+        rows={list.data}
+        rowKey={(key) => key.kid}
+        empty="No keys."
+        columns={[
+          { header: 'kid', cell: (key) => <code>{key.kid.slice(0, 12)}…</code> },
+          { header: 'alg', cell: (key) => key.alg },
+          { header: 'State', cell: (key) => <span className={`status ${key.state}`}>{key.state}</span> },
+          { header: 'Created', cell: (key) => <When iso={key.createdAt} /> },
+          { header: 'Signs from', cell: (key) => <When iso={key.activatesAt} /> },
+          { header: 'Retired', cell: (key) => <When iso={key.retiredAt} /> },
+          { header: 'Removed after', cell: (key) => <When iso={key.removeAfter} /> },
+          canWrite && {
+            header: 'Action',
+            cell: (key) =>
+              key.state !== 'revoked' && key.state !== 'removed' ? (
+                <ConfirmButton
+                  label="Revoke"
+                  danger
+                  consequence={`Revoke ${key.kid.slice(0, 12)}…? Every token it signed dies at once.`}
+                  onConfirm={async () => {
+                    await api.post(`/keys/${encodeURIComponent(key.kid)}/revoke`)
+                    list.reload()
+                  }}
+                />
+              ) : null,
+          },
+        ]}
+      />
     </>
   )
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { asError } from '../ui/as-error.js'
 import { ErrorNote } from '../ui/widgets.js'
 
 /**
@@ -20,7 +21,7 @@ export function NewPasswordForm(props: { id: string; label: string; submit: stri
         try {
           await props.onSubmit(password)
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)))
+          setError(asError(caught))
         } finally {
           setPassword('')
           setBusy(false)

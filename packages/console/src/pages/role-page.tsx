@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { Api, RoleDetail } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
@@ -20,7 +21,7 @@ export function RolePage(props: { id: string }) {
       else await api.post(`${path}/permissions`, { api: identifier, permissions: [permission] })
       role.reload()
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)))
+      setError(asError(caught))
     }
   }
 

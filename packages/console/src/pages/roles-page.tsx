@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { Role } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { Empty, ErrorNote, Link, Loading } from '../ui/widgets.js'
@@ -37,7 +38,7 @@ export function RolesPage() {
               setName('')
               list.reload()
             } catch (caught) {
-              setError(caught instanceof Error ? caught : new Error(String(caught)))
+              setError(asError(caught))
             }
           }}
         >

@@ -1,6 +1,8 @@
 import { useState } from 'react'
 import type { Role, Session, User } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 import { NewPasswordForm } from './new-password-form.js'
@@ -103,65 +105,42 @@ export function UserPage(props: { id: string }) {
         <h2 id="sessions-heading">Sessions</h2>
         <Loading loading={sessions.loading} />
         <ErrorNote error={sessions.error} />
-        {sessions.data && sessions.data.length === 0 ? <Empty>No active sessions.</Empty> : null}
-        {sessions.data && sessions.data.length > 0 ? (
-          <>
-            <div className="table-wrap">
-              <table>
-                <caption className="sr-only">Active sessions</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Device</th>
-                    <th scope="col">IP</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last active</th>
-                    <th scope="col">Expires</th>
-                    {canWrite ? <th scope="col">Action</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {sessions.data.map((session) => (
-                    <tr key={session.id}>
-                      <td>{session.userAgent ?? <span className="muted">unknown</span>}</td>
-                      <td>{session.ip ?? <span className="muted">—</span>}</td>
-                      <td>
-                        <When iso={session.createdAt} />
-                      </td>
-                      <td>
-                        <When iso={session.lastActiveAt} />
-                      </td>
-                      <td>
-                        <When iso={session.expiresAt} />
-                      </td>
-                      {canWrite ? (
-                        <td>
-                          <ConfirmButton
-                            label="Revoke"
-                            consequence="Revoke this session and every token bound to it?"
-                            onConfirm={async () => {
-                              await api.delete(`${path}/sessions/${encodeURIComponent(session.id)}`)
-                              sessions.reload()
-                            }}
-                          />
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {canWrite ? (
-              <ConfirmButton
-                label="Revoke all sessions"
-                danger
-                consequence="Sign the user out of every device? All their tokens die."
-                onConfirm={async () => {
-                  await api.post(`${path}/sign-out-everywhere`)
-                  sessions.reload()
-                }}
-              />
-            ) : null}
-          </>
+        <DataTable
+          caption="Active sessions"
+          rows={sessions.data}
+          rowKey={(session) => session.id}
+          empty="No active sessions."
+          columns={[
+            { header: 'Device', cell: (session) => session.userAgent ?? <span className="muted">unknown</span> },
+            { header: 'IP', cell: (session) => session.ip ?? <span className="muted">—</span> },
+            { header: 'Created', cell: (session) => <When iso={session.createdAt} /> },
+            { header: 'Last active', cell: (session) => <When iso={session.lastActiveAt} /> },
+            { header: 'Expires', cell: (session) => <When iso={session.expiresAt} /> },
+            canWrite && {
+              header: 'Action',
+              cell: (session) => (
+                <ConfirmButton
+                  label="Revoke"
+                  consequence="Revoke this session and every token bound to it?"
+                  onConfirm={async () => {
+                    await api.delete(`${path}/sessions/${encodeURIComponent(session.id)}`)
+                    sessions.reload()
+                  }}
+                />
+              ),
+            },
+          ]}
+        />
+        {canWrite && sessions.data && sessions.data.length > 0 ? (
+          <ConfirmButton
+            label="Revoke all sessions"
+            danger
+            consequence="Sign the user out of every device? All their tokens die."
+            onConfirm={async () => {
+              await api.post(`${path}/sign-out-everywhere`)
+              sessions.reload()
+            }}
+          />
         ) : null}
       </section>
     </>
@@ -187,7 +166,7 @@ function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
           setChoice('')
           props.onAdded()
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)))
+          setError(asError(caught))
         }
       }}
     >

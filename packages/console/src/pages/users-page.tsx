@@ -1,8 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import { AdminApiError } from '../api/admin-client.js'
 import type { User } from '../api/admin-types.js'
+import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
-import { Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { DataTable } from '../ui/data-table.js'
+import { ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 import { NewPasswordForm } from './new-password-form.js'
 
 const PAGE_SIZE = '50'
@@ -45,7 +47,7 @@ export function UsersPage() {
       }
       setSearched(search)
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)))
+      setError(asError(caught))
     } finally {
       setLoading(false)
     }
@@ -102,40 +104,18 @@ export function UsersPage() {
         </section>
       ) : null}
       <ErrorNote error={error} />
-      {users && users.length === 0 ? <Empty>{searched ? `No user matches “${searched}”.` : 'No users yet.'}</Empty> : null}
-      {users && users.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    <Link to={{ page: 'user', id: user.id }}>{user.email}</Link>
-                  </td>
-                  <td>
-                    <span className={`status ${user.status}`}>{user.status}</span>
-                  </td>
-                  <td>
-                    <When iso={user.createdAt} />
-                  </td>
-                  <td>
-                    <code>{user.id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Users"
+        rows={users}
+        rowKey={(user) => user.id}
+        empty={searched ? `No user matches “${searched}”.` : 'No users yet.'}
+        columns={[
+          { header: 'Email', cell: (user) => <Link to={{ page: 'user', id: user.id }}>{user.email}</Link> },
+          { header: 'Status', cell: (user) => <span className={`status ${user.status}`}>{user.status}</span> },
+          { header: 'Created', cell: (user) => <When iso={user.createdAt} /> },
+          { header: 'Id', cell: (user) => <code>{user.id}</code> },
+        ]}
+      />
       <Loading loading={loading} />
       {next && !loading ? (
         <button type="button" onClick={() => void load(searched ?? '', next)}>

@@ -1,7 +1,8 @@
 import type { WebhookEndpoint } from '../api/admin-types.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
-import { ConfirmButton, Empty, ErrorNote, Loading, When } from '../ui/widgets.js'
+import { ConfirmButton, ErrorNote, Loading, When } from '../ui/widgets.js'
 
 /**
  * Webhook endpoints and the events they receive. Deliveries, resend and test events are not in
@@ -17,48 +18,31 @@ export function WebhooksPage() {
       <p className="muted">Signed with the Standard Webhooks scheme; see docs/webhooks.md to verify them.</p>
       <Loading loading={list.loading} />
       <ErrorNote error={list.error} />
-      {list.data && list.data.length === 0 ? <Empty>No webhook endpoints.</Empty> : null}
-      {list.data && list.data.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Webhook endpoints</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Created</th>
-                {canWrite ? <th scope="col">Action</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((endpoint) => (
-                <tr key={endpoint.id}>
-                  <td>
-                    <code>{endpoint.url}</code>
-                  </td>
-                  <td>{endpoint.events.join(', ')}</td>
-                  <td>
-                    <When iso={endpoint.createdAt} />
-                  </td>
-                  {canWrite ? (
-                    <td>
-                      <ConfirmButton
-                        label="Delete"
-                        danger
-                        consequence="Delete this endpoint and its delivery log?"
-                        onConfirm={async () => {
-                          await api.delete(`/webhooks/${encodeURIComponent(endpoint.id)}`)
-                          list.reload()
-                        }}
-                      />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Webhook endpoints"
+        rows={list.data}
+        rowKey={(endpoint) => endpoint.id}
+        empty="No webhook endpoints."
+        columns={[
+          { header: 'URL', cell: (endpoint) => <code>{endpoint.url}</code> },
+          { header: 'Events', cell: (endpoint) => endpoint.events.join(', ') },
+          { header: 'Created', cell: (endpoint) => <When iso={endpoint.createdAt} /> },
+          canWrite && {
+            header: 'Action',
+            cell: (endpoint) => (
+              <ConfirmButton
+                label="Delete"
+                danger
+                consequence="Delete this endpoint and its delivery log?"
+                onConfirm={async () => {
+                  await api.delete(`/webhooks/${encodeURIComponent(endpoint.id)}`)
+                  list.reload()
+                }}
+              />
+            ),
+          },
+        ]}
+      />
     </>
   )
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
+import { asError } from './as-error.js'
 
 export interface Loaded<T> {
   data: T | null
@@ -17,8 +18,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
     setState((previous) => ({ ...previous, loading: true, error: null }))
     load().then(
       (data) => current && setState({ data, error: null, loading: false }),
-      (error: unknown) =>
-        current && setState({ data: null, error: error instanceof Error ? error : new Error(String(error)), loading: false }),
+      (error: unknown) => current && setState({ data: null, error: asError(error), loading: false }),
     )
     return () => {
       current = false

@@ -1,6 +1,7 @@
 import { type ReactNode, useId, useState } from 'react'
 import { AdminApiError } from '../api/admin-client.js'
 import type { Route } from '../router.js'
+import { asError } from './as-error.js'
 import { useConsole } from './console-context.js'
 
 /** An in-app link: a real <a href> (keyboard, middle click), routed without a page load. */
@@ -77,7 +78,7 @@ export function ConfirmButton(props: { label: string; consequence: string; onCon
             await props.onConfirm()
             setAsking(false)
           } catch (caught) {
-            setError(caught instanceof Error ? caught : new Error(String(caught)))
+            setError(asError(caught))
           } finally {
             setBusy(false)
           }
@@ -108,7 +109,7 @@ export function ActionButton(props: { label: string; onClick: () => Promise<unkn
           try {
             await props.onClick()
           } catch (caught) {
-            setError(caught instanceof Error ? caught : new Error(String(caught)))
+            setError(asError(caught))
           } finally {
             setBusy(false)
           }

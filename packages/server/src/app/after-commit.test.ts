@@ -2,9 +2,8 @@ import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTestDatabase, DIALECTS, TEST_POSTGRES_URL } from '../../test/test-database.js'
-import { migrateToLatest } from '../store/migrate.js'
-import { type DialectName, openDatabase } from '../store/open-database.js'
+import { DIALECTS, openMigratedTestDatabase, TEST_POSTGRES_URL } from '../../test/test-database.js'
+import type { DialectName } from '../store/open-database.js'
 import { createTransactionRunner } from '../store/transaction.js'
 import { bindStores, createTransact } from './stores.js'
 
@@ -16,17 +15,11 @@ const HOUR = 3_600_000
  * synchronously on SQLite, so a call from inside the hook shows what had committed at that moment.
  */
 async function open(dialect: DialectName) {
-  const test = createTestDatabase(dialect)
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase(dialect)
   const calls: { committedRows: number | null }[] = []
   let committedRows: () => number | null = () => null
   if (dialect === 'sqlite') {
-    const other = new SQLite(test.url.slice('sqlite:'.length), { readonly: true })
+    const other = new SQLite(database.url.slice('sqlite:'.length), { readonly: true })
     onTestFinished(() => void other.close())
     const count = other.prepare('select count(*) as n from revocation_log')
     committedRows = () => (count.get() as { n: number }).n

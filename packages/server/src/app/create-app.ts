@@ -3,6 +3,8 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountRoutes } from '../accounts/account-routes.js'
+import type { Accounts } from '../accounts/accounts.js'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -13,6 +15,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
 import type { LoginFlow } from '../flows/login-flow.js'
@@ -81,6 +84,8 @@ export interface AppDeps {
   rateLimit: { max: number; timeWindow: number }
   /** Where the per-IP limiters count, shared by every instance (Redis, or the database). */
   rateLimitCounter: RateLimitCounter
+  /** Email verification, password reset, change of password and address (docs/email.md). */
+  accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
@@ -150,6 +155,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(
+    flowApiRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
+      cookie: deps.cookie,
+      policy: deps.policy,
+      rateLimit: perIp('flow-api'),
+    }),
+  )
+  await app.register(
     signInRoutes({
       flows: deps.oidc.flows,
       login: deps.oidc.login,
@@ -159,6 +174,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('credentials'),
     }),
   )
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))

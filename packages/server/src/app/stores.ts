@@ -1,4 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
+import { type AccountTokenStore, createAccountTokenStore } from '../accounts/account-token-store.js'
+import { createRequestCounterStore, type RequestCounterStore } from '../accounts/request-counter-store.js'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
@@ -49,6 +51,8 @@ export interface Stores {
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
   emailDeliveries: EmailDeliveryStore
+  accountTokens: AccountTokenStore
+  requestCounters: RequestCounterStore
 }
 
 export interface StoreOptions {
@@ -80,6 +84,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
+    accountTokens: createAccountTokenStore(db),
+    requestCounters: createRequestCounterStore(db),
   }
 }
 

@@ -1,7 +1,10 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
-import { passwordChangedNotice } from '../accounts/account-email-composers.js'
+import { accountEmailComposers } from '../accounts/account-email-composers.js'
+import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
+import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
+import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -264,6 +267,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
   })
 
+  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
     stores,
     transact,
@@ -282,10 +287,23 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: [passwordChangedNotice()],
+    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
+  const accounts = createAccounts({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    sessions,
+    codeKey,
+    policy: accountTokenPolicy,
+    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    requireEmail: email.service.requireAvailable,
   })
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
@@ -328,6 +346,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
     email,
     services: {
+      accounts,
       auth,
       users,
       sessions,
@@ -375,6 +394,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
         cors: {

@@ -63,6 +63,7 @@ for (const dialect of DIALECTS) {
           id: expect.stringMatching(/^usr_/),
           email: 'ann@example.com',
           status: 'active',
+          emailVerified: false,
           createdAt: expect.any(String),
         })
         expect(body.session).toMatchObject({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), amr: ['pwd'] })

@@ -316,6 +316,12 @@ export const ConfigSchema = Type.Object(
           'TESSERA_EMAIL_TIMEOUT',
           'Longest wait for the SMTP server at each step (connecting, greeting, each command); a slower server counts as failed and the message is retried.',
         ),
+        verificationLinkTtl: seconds(
+          24 * 3600,
+          600,
+          'TESSERA_EMAIL_VERIFICATION_LINK_TTL',
+          'How long an email-verification link works (single use). Its 6-digit code always lasts 10 minutes and dies after 5 wrong tries; reset links always last 30 minutes.',
+        ),
         productName: Type.String({
           default: 'Tessera',
           minLength: 1,

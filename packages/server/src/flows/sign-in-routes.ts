@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
-import { presentSession } from '../sessions/session.js'
-import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
+import type { CookieSettings } from '../sessions/session-cookie.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import { presentUser } from '../users/user.js'
 import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
-import { type LoginFlow, SIGN_IN_STEPS, type SignedIn } from './login-flow.js'
+import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
+import { sessionResponse } from './session-response.js'
 import { CredentialsBody } from './sign-in-schemas.js'
 
 export interface SignInRoutesDeps {
@@ -48,21 +46,12 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const signedIn = await run('registration', request.body, requestDevice(request))
-      return respond(reply.code(201), signedIn, request.body.transport)
+      return sessionResponse(reply.code(201), signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const signedIn = await run('password', request.body, requestDevice(request))
-      return respond(reply, signedIn, request.body.transport)
+      return sessionResponse(reply, signedIn, request.body.transport, deps)
     })
-  }
-
-  function respond(reply: FastifyReply, result: SignedIn, transport: string | undefined) {
-    const session = presentSession(result.session, deps.policy)
-    reply.header('cache-control', 'no-store')
-    if (transport === 'bearer') return { user: presentUser(result.user), session: { ...session, token: result.token } }
-    const maxAge = Math.floor((result.session.absoluteExpiresAt - result.session.createdAt) / 1000)
-    reply.setCookie(deps.cookie.name, result.token, cookieOptions(deps.cookie, maxAge))
-    return { user: presentUser(result.user), session }
   }
 }

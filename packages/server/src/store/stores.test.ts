@@ -3,7 +3,7 @@ import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTestDatabase, DIALECTS, TEST_POSTGRES_URL } from '../../test/test-database.js'
+import { createTestDatabase, DIALECTS, openMigratedTestDatabase, TEST_POSTGRES_URL } from '../../test/test-database.js'
 import { createStores, createTransact, type Stores, type Transact } from '../app/stores.js'
 import type { OutboxEvent } from '../events/event-outbox.js'
 import type { Session } from '../sessions/session.js'
@@ -21,13 +21,7 @@ interface StoreFixture {
 type Open = () => Promise<StoreFixture>
 
 async function openTestStores(dialect: DialectName): Promise<StoreFixture> {
-  const test = createTestDatabase(dialect)
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase(dialect)
   return { database, stores: createStores(database.db), transact: createTransact(database.db) }
 }
 

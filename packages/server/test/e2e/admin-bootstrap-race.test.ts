@@ -39,7 +39,8 @@ for (const dialect of DIALECTS) {
       const adminRoles = (await roles.list()).filter((role) => role.name === 'tessera-admin')
       expect(adminRoles).toHaveLength(1)
       expect((await roles.get('tessera-admin')).permissions.map((p) => p.permission).sort()).toEqual(['admin:read', 'admin:write'])
-      const adminApps = (await applications.list()).filter((app) => app.apis.includes(ADMIN_AUDIENCE))
+      // The built-in console client (a public SPA) also names the admin API; admin clients are m2m.
+      const adminApps = (await applications.list()).filter((app) => app.type === 'm2m' && app.apis.includes(ADMIN_AUDIENCE))
       expect(adminApps.map((app) => app.id)).toEqual([printed.clientId])
       expect((await roles.listRolesOfApplication(printed.clientId)).map((role) => role.name)).toEqual(['tessera-admin'])
 

@@ -261,5 +261,7 @@ describe('the admin console in Chromium', () => {
     expect(((await write.json()) as { code: string }).code).toBe('insufficient_scope')
 
     expect(violations).toEqual([])
-  })
+    // One browser walks about twenty pages (two sign-ins, eleven accessibility checks): about 15 s on
+    // an idle machine, twice that when the whole suite shares the cores.
+  }, 90_000)
 })
