@@ -38,7 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   ui: ['shared'],
   email: ['events', 'keys', 'shared', 'store', 'ui'],
   config: ['email', 'users'],
-  accounts: ['email', 'events', 'sessions', 'shared', 'store', 'users'],
+  accounts: ['email', 'events', 'http', 'sessions', 'shared', 'store', 'ui', 'users'],
   console: ['applications', 'shared', 'ui'],
   auth: ['events', 'sessions', 'shared', 'store', 'users'],
   authorize: ['apis', 'applications', 'shared', 'store', 'tokens'],

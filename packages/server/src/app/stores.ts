@@ -95,6 +95,12 @@ export type Transact<S = Stores> = GenericTransact<S>
 export interface TransactHooks {
   /** Called once after a transaction that appended to the revocation log has committed; never after a rollback. */
   afterRevocationCommit?: () => void
+  /**
+   * Called once after a transaction that wrote an application, an API or a role (its permissions
+   * and assignments too) has committed: the composition root drops its read cache of them and
+   * tells other instances to drop theirs (docs/architecture.md §8).
+   */
+  afterConfigCommit?: () => void
   /** Where an after-commit hook's error goes (the transaction has committed regardless). */
   onHookError?: (error: unknown) => void
 }
@@ -108,7 +114,44 @@ export function bindStores(
   hooks: TransactHooks = {},
 ): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
   const afterRevocationCommit = () => hooks.afterRevocationCommit?.()
-  return (trx, scope) => createStores(trx, dialect, { onRevocationAppended: () => scope.afterCommit(afterRevocationCommit) })
+  const afterConfigCommit = () => hooks.afterConfigCommit?.()
+  return (trx, scope) => {
+    const stores = createStores(trx, dialect, { onRevocationAppended: () => scope.afterCommit(afterRevocationCommit) })
+    if (!hooks.afterConfigCommit) return stores
+    const changed = () => scope.afterCommit(afterConfigCommit)
+    return {
+      ...stores,
+      applications: notifyingWrites(stores.applications, APPLICATION_WRITES, changed),
+      apis: notifyingWrites(stores.apis, API_WRITES, changed),
+      roles: notifyingWrites(stores.roles, ROLE_WRITES, changed),
+    }
+  }
+}
+
+/** The writes of the stores whose rows the composition root caches (every other method only reads). */
+const APPLICATION_WRITES = ['insert', 'setSecretHash', 'update', 'delete'] as const satisfies readonly (keyof ApplicationStore)[]
+const API_WRITES = ['insert', 'update', 'delete', 'setRolesClaim'] as const satisfies readonly (keyof ApiStore)[]
+const ROLE_WRITES = [
+  'insert',
+  'update',
+  'delete',
+  'addPermissions',
+  'removePermissions',
+  'assign',
+  'unassign',
+] as const satisfies readonly (keyof RoleStore)[]
+
+/** The same store, with `changed` called before each of the named writes. */
+function notifyingWrites<S extends object>(store: S, writes: readonly (keyof S)[], changed: () => void): S {
+  const wrapped: S = { ...store }
+  for (const name of writes) {
+    const write = store[name] as (...args: unknown[]) => unknown
+    ;(wrapped as Record<keyof S, unknown>)[name] = (...args: unknown[]) => {
+      changed()
+      return write.apply(store, args)
+    }
+  }
+  return wrapped
 }
 
 export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {

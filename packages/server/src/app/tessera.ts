@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { accountEmailComposers } from '../accounts/account-email-composers.js'
 import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
@@ -31,7 +32,7 @@ import { withFallback } from '../rate-limit/rate-limit-counter.js'
 import { createRedisRateLimitCounter } from '../rate-limit/redis-rate-limit-counter.js'
 import { createRoleService } from '../rbac/role-service.js'
 import { createRevocationHub } from '../revocation/revocation-hub.js'
-import { type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
+import { POSTGRES_CHANNEL, type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { createSessionService } from '../sessions/session-service.js'
 import { createBurstLog } from '../shared/burst-log.js'
@@ -53,6 +54,7 @@ import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
+import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
 import { createStores, createTransact, type Stores } from './stores.js'
 
@@ -160,11 +162,22 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const stores = createStores(database.db, database.dialect)
   const hub = createRevocationHub({ log: stores.revocations, clock })
   let signals: RevocationSignals | undefined
+  let configCache: ConfigCache | undefined
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
     afterRevocationCommit: () => {
+      configCache?.invalidate()
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
+    },
+    // An application, API or role changed: this instance drops its cache at once, and every other
+    // instance is woken through the revocation signals, whose wake drops theirs (docs/architecture.md §8).
+    afterConfigCommit: () => {
+      configCache?.invalidate()
+      if (!signals) return
+      signals.announce()
+      if (database.dialect === 'postgres')
+        sql`select pg_notify(${POSTGRES_CHANNEL}, '')`.execute(database.db).catch(backgroundFailure('change notification'))
     },
     onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
@@ -219,6 +232,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
   })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
+  // Token requests read clients, APIs and role grants through this cache; it stores nothing until
+  // the signals that invalidate it run (startBackgroundTasks).
+  const cached = createConfigCache({ applications, apis, roles, rootStores: stores })
+  configCache = cached
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
@@ -231,8 +248,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     sessions,
     sessionPolicy,
-    apis,
-    roles,
+    apis: cached.apis,
+    roles: cached.roles,
     accessTokens,
     idTokens: createIdTokenIssuer({ keys, clock }),
     refreshPolicy,
@@ -254,7 +271,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
-  const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
+  const authenticateClient = createClientAuthentication({
+    applications: { find: cached.applications.find, secretMatches: applications.secretMatches },
+    stores,
+    clock,
+    throttlePolicy,
+  })
   const webhooks = createWebhooks({
     stores,
     transact,
@@ -361,6 +383,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       tokenRevocation,
       verifyAccessToken,
       revocationHub: hub,
+      /** Clients, APIs and role grants read by token requests (app/config-cache.ts). */
+      configCache: cached,
       adminBootstrap,
       mfa,
       webauthn,
@@ -439,6 +463,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       // First, since it may fail (Redis unreachable): nothing else is started yet when it throws.
       signals = await startRevocationSignals({
         wake: () => {
+          cached.invalidate()
           hub.signal().catch(backgroundFailure('revocation hub'))
         },
         logger,
@@ -448,6 +473,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       })
       // Redis answered the signals just now; should it fail here, limits are counted in the database.
       rateLimitRedis?.connect().catch(() => undefined)
+      // From here every change, here or on another instance, reaches the cache within the feed's lag.
+      cached.enable()
       maintenance = setInterval(() => {
         keys.maintain().catch(backgroundFailure('key maintenance'))
         stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
@@ -488,6 +515,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await webhookLoop?.stop()
       await emailLoop?.stop()
       email.close()
+      cached.disable()
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
