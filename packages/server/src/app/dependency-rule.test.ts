@@ -46,6 +46,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   flows: ['apis', 'applications', 'auth', 'authorize', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
   cors: ['applications', 'oauth', 'shared'],
   admin: ['apis', 'applications', 'audit', 'email', 'events', 'keys', 'rbac', 'sessions', 'shared', 'store', 'tokens', 'users', 'webhooks'],
+  // The Prometheus side of shared/metrics.ts; /metrics on the main port uses the admin token check.
+  metrics: ['admin', 'shared'],
   app: [
     'accounts',
     'admin',
@@ -62,6 +64,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'flows',
     'http',
     'keys',
+    'metrics',
     'mfa',
     'oauth',
     'rbac',

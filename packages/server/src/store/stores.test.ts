@@ -547,6 +547,7 @@ function testMigrations(dialect: DialectName) {
       '0009-email',
       '0010-web-origins',
       '0011-ops',
+      '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -598,6 +599,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0009-email',
             '0010-web-origins',
             '0011-ops',
+            '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])
