@@ -6,6 +6,7 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
@@ -14,7 +15,7 @@ import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-sto
 import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
 import { createWebAuthnChallengeStore, type WebAuthnChallengeStore } from '../mfa/webauthn-challenge-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
-import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
+import { createRevocationLog, type RevocationEntry, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
@@ -42,6 +43,7 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  backchannel: BackchannelStore
   roles: RoleStore
   audit: AuditStore
   flows: FlowStore
@@ -57,7 +59,7 @@ export interface Stores {
 
 export interface StoreOptions {
   /** Called when a revocation is appended through these stores (see createTransact). */
-  onRevocationAppended?: () => void
+  onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite', options: StoreOptions = {}): Stores {
@@ -75,6 +77,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    backchannel: createBackchannelStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
     flows: createFlowStore(db),
@@ -93,8 +96,11 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
 export type Transact<S = Stores> = GenericTransact<S>
 
 export interface TransactHooks {
-  /** Called once after a transaction that appended to the revocation log has committed; never after a rollback. */
-  afterRevocationCommit?: () => void
+  /**
+   * Called once after a transaction that appended to the revocation log has committed, with the
+   * kind of each entry it appended; never after a rollback.
+   */
+  afterRevocationCommit?: (kinds: readonly RevocationEntry['kind'][]) => void
   /**
    * Called once after a transaction that wrote an application, an API or a role (its permissions
    * and assignments too) has committed: the composition root drops its read cache of them and
@@ -113,10 +119,17 @@ export function bindStores(
   dialect: DialectName,
   hooks: TransactHooks = {},
 ): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
-  const afterRevocationCommit = () => hooks.afterRevocationCommit?.()
   const afterConfigCommit = () => hooks.afterConfigCommit?.()
   return (trx, scope) => {
-    const stores = createStores(trx, dialect, { onRevocationAppended: () => scope.afterCommit(afterRevocationCommit) })
+    const kinds: RevocationEntry['kind'][] = []
+    // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
+    const afterRevocationCommit = () => hooks.afterRevocationCommit?.(kinds)
+    const stores = createStores(trx, dialect, {
+      onRevocationAppended: (kind) => {
+        kinds.push(kind)
+        scope.afterCommit(afterRevocationCommit)
+      },
+    })
     if (!hooks.afterConfigCommit) return stores
     const changed = () => scope.afterCommit(afterConfigCommit)
     return {

@@ -13,6 +13,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
@@ -21,6 +22,8 @@ import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
+import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
@@ -49,6 +52,8 @@ import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
+import { createWebhookSender } from '../webhooks/webhook-sender.js'
+import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
@@ -147,12 +152,21 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     throw error
   }
   const stores = createStores(database.db, database.dialect)
-  const hub = createRevocationHub({ log: stores.revocations, clock })
+  const metrics = createPrometheusMetrics({
+    feedSubscribers: () => hub.subscribers,
+    webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    pool: database.pool,
+    poolMax: database.pool?.options.max,
+    now: () => clock.now(),
+  })
+  const recorder = metrics.recorder
+  const hub = createRevocationHub({ log: stores.revocations, clock, metrics: recorder })
   let signals: RevocationSignals | undefined
   let configCache: ConfigCache | undefined
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
-    afterRevocationCommit: () => {
+    afterRevocationCommit: (kinds) => {
+      recorder.revocationsWritten(kinds)
       configCache?.invalidate()
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
@@ -190,7 +204,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
   const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
+  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({
     stores,
@@ -243,6 +257,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
+    metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
@@ -274,6 +289,24 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     timeoutMs: config.webhooks.timeout * 1000,
     connectTimeoutMs: config.webhooks.connectTimeout * 1000,
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
+    metrics: recorder,
+  })
+
+  // OIDC Back-Channel Logout 1.0: logout tokens go out with the webhooks' network rules.
+  const backchannel = createBackchannelDispatcher({
+    issuer: config.issuer,
+    stores,
+    transact,
+    clock,
+    random,
+    findApplication: applications.find,
+    signer: () => keys.signer(),
+    send: createWebhookSender({
+      resolve: systemResolver,
+      production: config.env === 'production',
+      timeoutMs: config.webhooks.timeout * 1000,
+      connectTimeoutMs: Math.min(config.webhooks.connectTimeout, config.webhooks.timeout) * 1000,
+    }),
   })
 
   const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
@@ -340,9 +373,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
   let emailLoop: DispatchLoop | undefined
+  let backchannelLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -354,6 +389,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     webhooks,
     /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
     email,
+    /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
+    backchannel,
     services: {
       accounts,
       auth,
@@ -405,6 +442,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        metrics,
         accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
@@ -485,6 +523,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: backgroundFailure('webhook dispatch'),
       })
+      backchannelLoop = startDispatchLoop({
+        tick: backchannel.tick,
+        intervalMs: DISPATCH_INTERVAL_MS,
+        onError: (error) => logger.error({ err: error }, 'back-channel logout dispatch failed'),
+      })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
@@ -493,12 +536,24 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         })
       }
     },
+    /** The plain metrics port, when `metrics.port` is set (`tessera start` opens it after the main port). */
+    async startMetricsServer(): Promise<MetricsServer | null> {
+      if (config.metrics.port === 0) return null
+      metricsServer ??= await startMetricsServer(metrics, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+        onError: (error) => logger.error({ err: error }, 'metrics port failed'),
+      })
+      return metricsServer
+    },
     async close(): Promise<void> {
+      await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
       await projecting
       await webhookLoop?.stop()
       await emailLoop?.stop()
+      await backchannelLoop?.stop()
       email.close()
       cached.disable()
       await signals?.close()
