@@ -93,6 +93,9 @@ export const REDACTED_LOG_PATHS = [
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
 
+/** How long a delivered or failed back-channel logout stays in the log. */
+const BACKCHANNEL_LOG_RETENTION_MS = 7 * 24 * 3600_000
+
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
 
@@ -521,6 +524,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
           backgroundFailure('authorization pruning'),
         )
+        // A session cannot outlive its absolute lifetime; delivered or failed logouts are kept a week.
+        stores.backchannel
+          .prune(clock.now() - sessionPolicy.absoluteLifetimeMs, clock.now() - BACKCHANNEL_LOG_RETENTION_MS)
+          .catch(backgroundFailure('back-channel logout pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {
