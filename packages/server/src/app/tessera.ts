@@ -19,6 +19,7 @@ import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createSecondFactors } from '../mfa/second-factors.js'
 import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
 import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -228,14 +229,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const login = createLoginFlow({
-    flows,
-    auth,
-    authorize,
-    findApplication: (clientId) => applications.find(clientId),
-    transact,
-    clock,
-  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
@@ -295,6 +288,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+  })
+  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+    secondFactors,
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -383,6 +386,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         },
         mfa: { mfa, webauthn },
         oidc: {
+          secondFactors,
           authorize,
           applications,
           apis,

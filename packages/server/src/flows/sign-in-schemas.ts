@@ -11,3 +11,19 @@ export const CredentialsBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** Body of the second step of a sign-in (issue 13 §5): the challenge and one factor's answer. */
+export const SecondFactorBody = Type.Object(
+  {
+    challenge: Type.String({ minLength: 1, maxLength: 128 }),
+    factor: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')]),
+    code: Type.Optional(Type.String({ maxLength: 32 })),
+    /** For `webauthn`: the id from `/v1/sign-in/mfa/webauthn-options` and the browser's assertion. */
+    webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),
+    assertion: Type.Optional(Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true })),
+    transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+  },
+  { additionalProperties: false },
+)
+
+export const ChallengeBody = Type.Object({ challenge: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })
