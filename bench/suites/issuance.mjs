@@ -12,7 +12,9 @@ const CHAINS = 20
 const NONE = { min: Number.NaN, median: Number.NaN, max: Number.NaN }
 
 export async function run({ settings, loader, log }) {
-  const server = await startTessera()
+  // As `tessera start` runs: the background tasks start the revocation signals, and with them the
+  // cache of clients, APIs and role grants that token requests read (docs/architecture.md §8).
+  const server = await startTessera({ background: true })
   const { address, tessera, config } = server
   await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
   const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [RESOURCE], scopes: ['orders:read'] }, CLI)

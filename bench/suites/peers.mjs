@@ -9,7 +9,9 @@ const RESOURCE = 'https://api.example.com'
 const peer = (name) => new URL(`../peers/${name}.mjs`, import.meta.url).pathname
 
 export async function run({ settings, loader, log }) {
-  const server = await startTessera()
+  // As `tessera start` runs: the background tasks start the revocation signals, and with them the
+  // cache of clients, APIs and role grants that token requests read (docs/architecture.md §8).
+  const server = await startTessera({ background: true })
   const { address, tessera } = server
   await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
   const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [RESOURCE], scopes: ['orders:read'] }, CLI)

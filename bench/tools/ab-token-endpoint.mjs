@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { basic, form } from '../lib/harness.mjs'
+import { basic, form, grantReader } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
@@ -28,9 +28,12 @@ async function start(dist) {
   })
   const tessera = await createTessera(config)
   const app = await tessera.app()
+  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
+  await tessera.startBackgroundTasks()
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
   const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [resource], scopes: ['orders:read'] }, cli)
+  await grantReader(tessera, [resource], { applications: [m2m.application.id] })
   return { tessera, address, authorization: basic(m2m.application.id, m2m.clientSecret) }
 }
 

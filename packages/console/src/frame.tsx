@@ -1,8 +1,10 @@
+import { useEffect, useRef } from 'react'
 import type { Access, TokenSet } from './auth/token-set.js'
 import { ApiPage } from './pages/apis-page.js'
 import { ApplicationPage } from './pages/application-page.js'
 import { ApplicationsPage } from './pages/applications-page.js'
 import { AuditPage } from './pages/audit-page.js'
+import { EmailPage } from './pages/email-page.js'
 import { KeysPage } from './pages/keys-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { RolePage } from './pages/role-page.js'
@@ -21,11 +23,24 @@ const NAV: { route: Route; label: string; section: Route['page'][] }[] = [
   { route: { page: 'roles' }, label: 'Roles', section: ['roles', 'role'] },
   { route: { page: 'keys' }, label: 'Signing keys', section: ['keys'] },
   { route: { page: 'webhooks' }, label: 'Webhooks', section: ['webhooks'] },
+  { route: { page: 'email' }, label: 'Email', section: ['email'] },
   { route: { page: 'audit' }, label: 'Audit log', section: ['audit'] },
 ]
 
 /** The frame: navigation, who is signed in, read-only mode, sign out; the page in the middle. */
 export function Frame(props: { route: Route; user: TokenSet['user']; access: Access; onSignOut: () => Promise<void> }) {
+  // After an in-app navigation the focus moves to the new page, so a keyboard or screen-reader
+  // user starts reading there instead of staying on the link (not on the first render).
+  const main = useRef<HTMLElement>(null)
+  const first = useRef(true)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of page.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    main.current?.focus()
+  }, [props.route])
   return (
     <div className="frame">
       <a className="skip" href="#main">
@@ -56,7 +71,7 @@ export function Frame(props: { route: Route; user: TokenSet['user']; access: Acc
           ))}
         </ul>
       </nav>
-      <main id="main" className="page" tabIndex={-1}>
+      <main id="main" className="page" tabIndex={-1} ref={main}>
         <Page route={props.route} />
       </main>
     </div>
@@ -86,6 +101,8 @@ function Page(props: { route: Route }) {
       return <KeysPage />
     case 'webhooks':
       return <WebhooksPage />
+    case 'email':
+      return <EmailPage />
     case 'audit':
       return <AuditPage />
     default:

@@ -14,6 +14,7 @@ describe('router', () => {
       { page: 'role', id: 'rol_x' },
       { page: 'keys' },
       { page: 'webhooks' },
+      { page: 'email' },
       { page: 'audit' },
       { page: 'callback' },
       { page: 'signed-out' },

@@ -86,3 +86,18 @@ export interface WebhookEndpoint {
   previousSecretExpiresAt: string | null
   createdAt: string
 }
+
+export interface EmailDelivery {
+  id: string
+  template: string
+  eventSeq: number
+  userId: string | null
+  recipient: string
+  subject: string
+  status: 'pending' | 'sent' | 'failed'
+  attempts: number
+  lastAttemptAt: string | null
+  lastError: string | null
+  nextAttemptAt: string | null
+  sentAt: string | null
+}

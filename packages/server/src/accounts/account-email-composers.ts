@@ -1,21 +1,179 @@
 import type { ComposedEmail, EmailComposer } from '../email/email-composer.js'
+import type { StoredEvent } from '../events/event-outbox.js'
+import type { Clock } from '../shared/clock.js'
+import type { RandomSource } from '../shared/random.js'
+import type { User } from '../users/user.js'
 import type { UserStore } from '../users/user-store.js'
+import { type AccountTokenPolicy, type AccountTokenPurpose, codeHash, linkTtl, mintCode, mintLinkToken } from './account-token.js'
+import type { AccountTokenStore } from './account-token-store.js'
 
-/** The stores the account messages read inside the fan-out transaction. */
+/** The stores the account messages use inside the fan-out transaction. */
 export interface AccountComposerStores {
   users: UserStore
+  accountTokens: AccountTokenStore
 }
 
+export interface AccountComposerDeps {
+  /** The configured issuer: links are built from it, never from a request's Host (OWASP Forgot Password Cheat Sheet). */
+  issuer: string
+  random: RandomSource
+  clock: Clock
+  /** The key codes are hashed under. */
+  codeKey: Buffer
+  policy: AccountTokenPolicy
+}
+
+/** The hosted page each link opens. */
+const PAGES: Record<AccountTokenPurpose, string> = {
+  verify_email: '/ui/verify-email',
+  reset_password: '/ui/reset-password',
+  change_email: '/ui/confirm-email',
+}
+
+const hours = (ms: number) => String(Math.round(ms / 3600_000))
+const minutes = (ms: number) => String(Math.round(ms / 60_000))
+
 /**
- * "Your password was changed", for a password set by an operator (`user.password_reset`): the
- * owner learns of it at once, with where to turn (OWASP Forgot Password Cheat Sheet: notify on
- * every password change).
+ * The messages of the account flows, minted at fan-out: a token is created in the same
+ * transaction as the delivery that carries it, and lives from the event's time, so a late
+ * fan-out never stretches it (a message whose link is already dead is not composed at all).
  */
-export function passwordChangedNotice<S extends AccountComposerStores>(): EmailComposer<S> {
-  return async (event, tx): Promise<ComposedEmail[]> => {
-    if (event.type !== 'user.password_reset' || event.userId === null) return []
+export function accountEmailComposers<S extends AccountComposerStores>(deps: AccountComposerDeps): EmailComposer<S>[] {
+  const { policy } = deps
+
+  async function link(tx: S, event: StoredEvent, user: User, purpose: AccountTokenPurpose, email: string, stamp: number | null) {
+    const minted = mintLinkToken(deps.random)
+    const expiresAt = event.createdAt + linkTtl(policy, purpose)
+    await tx.accountTokens.insert({
+      id: minted.id,
+      userId: user.id,
+      purpose,
+      kind: 'link',
+      secretHash: minted.secretHash,
+      email,
+      credentialStamp: stamp,
+      failedAttempts: 0,
+      expiresAt,
+      usedAt: null,
+      createdAt: event.createdAt,
+    })
+    const url = new URL(PAGES[purpose], deps.issuer)
+    url.searchParams.set('token', minted.token)
+    return { url: url.toString(), expiresAt }
+  }
+
+  async function code(tx: S, event: StoredEvent, user: User): Promise<string> {
+    const value = mintCode()
+    const id = mintLinkToken(deps.random).id
+    await tx.accountTokens.insert({
+      id,
+      userId: user.id,
+      purpose: 'verify_email',
+      kind: 'code',
+      secretHash: codeHash(deps.codeKey, id, value),
+      email: user.email,
+      credentialStamp: null,
+      failedAttempts: 0,
+      expiresAt: event.createdAt + policy.codeTtlMs,
+      usedAt: null,
+      createdAt: event.createdAt,
+    })
+    return value
+  }
+
+  async function userOf(tx: S, event: StoredEvent): Promise<User | null> {
+    if (event.userId === null) return null
+    const user = await tx.users.findById(event.userId)
+    return user && user.status === 'active' ? user : null
+  }
+
+  const expired = (event: StoredEvent, ttl: number, now: number) => event.createdAt + ttl <= now
+
+  /** Sign-up, and every "send it again": a link and a code, superseding the previous ones. */
+  const verification: EmailComposer<S> = async (event, tx) => {
+    if (event.type !== 'user.created' && event.type !== 'user.email_verification_requested') return []
+    const user = await userOf(tx, event)
+    if (!user || user.emailVerified || expired(event, policy.verificationLinkTtlMs, deps.clock.now())) return []
+    await tx.accountTokens.retireAll(user.id, 'verify_email', event.createdAt)
+    const sent = await link(tx, event, user, 'verify_email', user.email, null)
+    return [
+      {
+        template: 'verify_email',
+        to: user.email,
+        userId: user.id,
+        variables: { email: user.email, link: sent.url, code: await code(tx, event, user), hours: hours(policy.verificationLinkTtlMs) },
+        expiresAt: sent.expiresAt,
+      },
+    ]
+  }
+
+  /** A reset link, bound to the password as it is now: any later password change kills it. */
+  const reset: EmailComposer<S> = async (event, tx) => {
+    if (event.type !== 'user.password_reset_requested') return []
+    const user = await userOf(tx, event)
+    if (!user || expired(event, policy.resetLinkTtlMs, deps.clock.now())) return []
+    const stamp = await tx.accountTokens.credentialStamp(user.id)
+    const sent = await link(tx, event, user, 'reset_password', user.email, stamp)
+    return [
+      {
+        template: 'password_reset',
+        to: user.email,
+        userId: user.id,
+        variables: { email: user.email, link: sent.url, minutes: minutes(policy.resetLinkTtlMs) },
+        expiresAt: sent.expiresAt,
+      },
+    ]
+  }
+
+  /** Every password change, by any path, is told to the owner (OWASP Forgot Password Cheat Sheet). */
+  const passwordChanged: EmailComposer<S> = async (event, tx) => {
+    if (event.type !== 'user.password_reset' && event.type !== 'user.password_changed') return []
+    if (event.userId === null) return []
     const user = await tx.users.findById(event.userId)
     if (!user) return []
     return [{ template: 'password_changed', to: user.email, userId: user.id, variables: { email: user.email } }]
   }
+
+  /** A change of address: a link to the new address, and a notice to the current one. */
+  const emailChange: EmailComposer<S> = async (event, tx) => {
+    if (event.type !== 'user.email_change_requested') return []
+    const user = await userOf(tx, event)
+    const newEmail = typeof event.payload.newEmail === 'string' ? event.payload.newEmail : null
+    if (!user || !newEmail || expired(event, policy.changeEmailLinkTtlMs, deps.clock.now())) return []
+    const notice: ComposedEmail = {
+      template: 'email_change_notice',
+      to: user.email,
+      userId: user.id,
+      variables: { email: user.email, newEmail },
+    }
+    // An address that already has an account gets no link (and the requester learns nothing).
+    if (await tx.users.findByEmail(newEmail)) return [notice]
+    await tx.accountTokens.retireAll(user.id, 'change_email', event.createdAt)
+    const sent = await link(tx, event, user, 'change_email', newEmail, null)
+    return [
+      {
+        template: 'email_change_confirm',
+        to: newEmail,
+        userId: user.id,
+        variables: { email: newEmail, link: sent.url, hours: hours(policy.changeEmailLinkTtlMs) },
+        expiresAt: sent.expiresAt,
+      },
+      notice,
+    ]
+  }
+
+  /** After the switch, the old address is told. */
+  const emailChanged: EmailComposer<S> = async (event) => {
+    if (event.type !== 'user.email_changed' || typeof event.payload.previousEmail !== 'string') return []
+    return [
+      {
+        template: 'email_changed',
+        to: event.payload.previousEmail,
+        userId: event.userId,
+        variables: { email: event.payload.previousEmail },
+      },
+    ]
+  }
+
+  return [verification, reset, passwordChanged, emailChange, emailChanged]
 }

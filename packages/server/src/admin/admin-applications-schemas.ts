@@ -21,6 +21,13 @@ const WebOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
   description:
     "Origins (scheme://host[:port], https or loopback http) whose pages may call the token, revocation and userinfo endpoints (CORS). By default a spa's redirect URIs' origins; none for web and native.",
 })
+const BackchannelLogoutUri = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description:
+    'OIDC Back-Channel Logout 1.0: where a logout token is POSTed when a session the application received tokens for ends (https, or loopback http).',
+})
+const BackchannelLogoutSessionRequired = Type.Boolean({ description: 'The application needs sid in logout tokens (always sent).' })
 const Type_ = Type.Union(
   APPLICATION_TYPES.map((type) => Type.Literal(type)),
   { description: 'What kind of client.' },
@@ -40,6 +47,8 @@ export const ApplicationView = Type.Object({
   postLogoutRedirectUris: Type.Array(Type.String()),
   webOrigins: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'What was set; null when the default applies.' }),
   allowedWebOrigins: Type.Array(Type.String(), { description: 'The web origins in force.' }),
+  backchannelLogoutUri: Type.Union([Type.String(), Type.Null()]),
+  backchannelLogoutSessionRequired: Type.Boolean(),
   createdAt: Timestamp,
 })
 
@@ -59,6 +68,8 @@ export const NewApplicationBody = closed({
   firstParty: Type.Optional(FirstParty),
   postLogoutRedirectUris: Type.Optional(PostLogoutRedirectUris),
   webOrigins: Type.Optional(WebOrigins),
+  backchannelLogoutUri: Type.Optional(BackchannelLogoutUri),
+  backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
 })
 
 export const ApplicationChangesBody = Type.Object(
@@ -73,6 +84,8 @@ export const ApplicationChangesBody = Type.Object(
     firstParty: Type.Optional(FirstParty),
     postLogoutRedirectUris: Type.Optional(PostLogoutRedirectUris),
     webOrigins: Type.Optional(Type.Union([WebOrigins, Type.Null()], { description: 'null returns to the default.' })),
+    backchannelLogoutUri: Type.Optional(Type.Union([BackchannelLogoutUri, Type.Null()], { description: 'null removes it.' })),
+    backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
   },
   { additionalProperties: false, minProperties: 1 },
 )

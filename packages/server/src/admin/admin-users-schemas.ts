@@ -5,6 +5,7 @@ export const UserView = Type.Object({
   id: Type.String(),
   email: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  emailVerified: Type.Boolean({ description: 'True once the user used a link or code sent to `email` (or an operator vouched for it).' }),
   createdAt: Timestamp,
 })
 

@@ -101,3 +101,22 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('after-commit hook errors', () => {
+  it('reports a failing hook to onHookError and still returns the committed result, running the other hooks', async () => {
+    const database = await openMigratedTestDatabase('sqlite')
+    const errors: unknown[] = []
+    const ran: string[] = []
+    const transact = createTransactionRunner(database.db, (_trx, scope) => scope, { onHookError: (error) => errors.push(error) })
+    const result = await transact(async (scope) => {
+      scope.afterCommit(() => {
+        throw new Error('announce failed')
+      })
+      scope.afterCommit(() => void ran.push('second'))
+      return 'committed'
+    })
+    expect(result).toBe('committed')
+    expect(ran).toEqual(['second'])
+    expect(errors).toEqual([new Error('announce failed')])
+  })
+})

@@ -1,8 +1,11 @@
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountPageRoutes } from '../accounts/account-page-routes.js'
+import { accountRoutes } from '../accounts/account-routes.js'
+import type { Accounts } from '../accounts/accounts.js'
 import { ADMIN_PREFIX, type AdminDeps, adminRoutes } from '../admin/admin-routes.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
@@ -13,6 +16,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
 import type { LoginFlow } from '../flows/login-flow.js'
@@ -24,8 +28,12 @@ import { installCsrfPolicy } from '../http/csrf.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
+import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
+import { installHttpMetrics } from '../metrics/http-metrics.js'
+import { metricsRoutes } from '../metrics/metrics-routes.js'
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { mfaRoutes } from '../mfa/mfa-routes.js'
 import type { MfaService } from '../mfa/mfa-service.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
@@ -78,6 +86,10 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** This instance's metrics (GET /metrics, and the per-route request series). */
+  metrics: PrometheusMetrics
+  /** Email verification, password reset, change of password and address (docs/email.md). */
+  accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
   /** Which web origins may call which OAuth endpoints (docs/connect-an-app.md). */
@@ -112,6 +124,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     trustProxy: deps.trustProxy,
     bodyLimit: deps.bodyLimit,
+    // The caller's X-Request-Id when well-formed, else a fresh one; logged as requestId on every line.
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Safe parsing: a body with __proto__ or constructor.prototype is refused, not merged.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -126,7 +142,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
-  installErrorHandling(app, { expectedFailure: deps.expectedFailure })
+  installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
+  installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
   await app.register(cookie)
@@ -136,13 +153,25 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
   app.decorateRequest('auth', null)
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
   })
 
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
+  await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
+  await app.register(
+    flowApiRoutes({
+      flows: deps.oidc.flows,
+      login: deps.oidc.login,
+      random: deps.oidc.random,
+      cookie: deps.cookie,
+      policy: deps.policy,
+      rateLimit: deps.rateLimit,
+    }),
+  )
   await app.register(
     signInRoutes({
       flows: deps.oidc.flows,
@@ -155,6 +184,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: deps.rateLimit,
     }),
   )
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: deps.rateLimit }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))
@@ -175,6 +206,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       introspection: deps.introspection,
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
+      metrics: deps.metrics.recorder,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })

@@ -1,9 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
+import { type AccountTokenStore, createAccountTokenStore } from '../accounts/account-token-store.js'
+import { createRequestCounterStore, type RequestCounterStore } from '../accounts/request-counter-store.js'
 import { type ApiStore, createApiStore } from '../apis/api-store.js'
 import { type ApplicationStore, createApplicationStore } from '../applications/application-store.js'
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
@@ -12,7 +15,7 @@ import { createMfaFactorStore, type MfaFactorStore } from '../mfa/mfa-factor-sto
 import { createRecoveryCodeStore, type RecoveryCodeStore } from '../mfa/recovery-code-store.js'
 import { createWebAuthnChallengeStore, type WebAuthnChallengeStore } from '../mfa/webauthn-challenge-store.js'
 import { createRoleStore, type RoleStore } from '../rbac/role-store.js'
-import { createRevocationLog, type RevocationLog } from '../revocation/revocation-log.js'
+import { createRevocationLog, type RevocationEntry, type RevocationLog } from '../revocation/revocation-log.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
@@ -40,6 +43,7 @@ export interface Stores {
   accessTokens: AccessTokenStore
   webhookEndpoints: WebhookEndpointStore
   webhookDeliveries: WebhookDeliveryStore
+  backchannel: BackchannelStore
   roles: RoleStore
   audit: AuditStore
   flows: FlowStore
@@ -49,11 +53,13 @@ export interface Stores {
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
   emailDeliveries: EmailDeliveryStore
+  accountTokens: AccountTokenStore
+  requestCounters: RequestCounterStore
 }
 
 export interface StoreOptions {
   /** Called when a revocation is appended through these stores (see createTransact). */
-  onRevocationAppended?: () => void
+  onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
 
 export function createStores(db: Executor, dialect: DialectName = 'sqlite', options: StoreOptions = {}): Stores {
@@ -71,6 +77,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     accessTokens: createAccessTokenStore(db),
     webhookEndpoints: createWebhookEndpointStore(db),
     webhookDeliveries: createWebhookDeliveryStore(db),
+    backchannel: createBackchannelStore(db),
     roles: createRoleStore(db),
     audit: createAuditStore(db),
     flows: createFlowStore(db),
@@ -80,6 +87,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),
     emailDeliveries: createEmailDeliveryStore(db),
+    accountTokens: createAccountTokenStore(db),
+    requestCounters: createRequestCounterStore(db),
   }
 }
 
@@ -87,8 +96,17 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
 export type Transact<S = Stores> = GenericTransact<S>
 
 export interface TransactHooks {
-  /** Called once after a transaction that appended to the revocation log has committed; never after a rollback. */
-  afterRevocationCommit?: () => void
+  /**
+   * Called once after a transaction that appended to the revocation log has committed, with the
+   * kind of each entry it appended; never after a rollback.
+   */
+  afterRevocationCommit?: (kinds: readonly RevocationEntry['kind'][]) => void
+  /**
+   * Called once after a transaction that wrote an application, an API or a role (its permissions
+   * and assignments too) has committed: the composition root drops its read cache of them and
+   * tells other instances to drop theirs (docs/architecture.md §8).
+   */
+  afterConfigCommit?: () => void
   /** Where an after-commit hook's error goes (the transaction has committed regardless). */
   onHookError?: (error: unknown) => void
 }
@@ -101,8 +119,52 @@ export function bindStores(
   dialect: DialectName,
   hooks: TransactHooks = {},
 ): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
-  const afterRevocationCommit = () => hooks.afterRevocationCommit?.()
-  return (trx, scope) => createStores(trx, dialect, { onRevocationAppended: () => scope.afterCommit(afterRevocationCommit) })
+  const afterConfigCommit = () => hooks.afterConfigCommit?.()
+  return (trx, scope) => {
+    const kinds: RevocationEntry['kind'][] = []
+    // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
+    const afterRevocationCommit = () => hooks.afterRevocationCommit?.(kinds)
+    const stores = createStores(trx, dialect, {
+      onRevocationAppended: (kind) => {
+        kinds.push(kind)
+        scope.afterCommit(afterRevocationCommit)
+      },
+    })
+    if (!hooks.afterConfigCommit) return stores
+    const changed = () => scope.afterCommit(afterConfigCommit)
+    return {
+      ...stores,
+      applications: notifyingWrites(stores.applications, APPLICATION_WRITES, changed),
+      apis: notifyingWrites(stores.apis, API_WRITES, changed),
+      roles: notifyingWrites(stores.roles, ROLE_WRITES, changed),
+    }
+  }
+}
+
+/** The writes of the stores whose rows the composition root caches (every other method only reads). */
+const APPLICATION_WRITES = ['insert', 'setSecretHash', 'update', 'delete'] as const satisfies readonly (keyof ApplicationStore)[]
+const API_WRITES = ['insert', 'update', 'delete', 'setRolesClaim'] as const satisfies readonly (keyof ApiStore)[]
+const ROLE_WRITES = [
+  'insert',
+  'update',
+  'delete',
+  'addPermissions',
+  'removePermissions',
+  'assign',
+  'unassign',
+] as const satisfies readonly (keyof RoleStore)[]
+
+/** The same store, with `changed` called before each of the named writes. */
+function notifyingWrites<S extends object>(store: S, writes: readonly (keyof S)[], changed: () => void): S {
+  const wrapped: S = { ...store }
+  for (const name of writes) {
+    const write = store[name] as (...args: unknown[]) => unknown
+    ;(wrapped as Record<keyof S, unknown>)[name] = (...args: unknown[]) => {
+      changed()
+      return write.apply(store, args)
+    }
+  }
+  return wrapped
 }
 
 export function createTransact(db: Kysely<Database>, dialect: DialectName = 'sqlite', hooks: TransactHooks = {}): Transact {

@@ -1,7 +1,11 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
-import { passwordChangedNotice } from '../accounts/account-email-composers.js'
+import { accountEmailComposers } from '../accounts/account-email-composers.js'
+import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
+import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
+import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -9,6 +13,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
@@ -17,6 +22,8 @@ import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
+import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createSecondFactors } from '../mfa/second-factors.js'
@@ -26,7 +33,7 @@ import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
 import { createRoleService } from '../rbac/role-service.js'
 import { createRevocationHub } from '../revocation/revocation-hub.js'
-import { type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
+import { POSTGRES_CHANNEL, type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { createSessionService } from '../sessions/session-service.js'
 import { createBurstLog } from '../shared/burst-log.js'
@@ -46,7 +53,10 @@ import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
 import { DISPATCH_INTERVAL_MS, type DispatchLoop, startDispatchLoop } from '../webhooks/webhook-dispatch-loop.js'
+import { createWebhookSender } from '../webhooks/webhook-sender.js'
+import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
+import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
 import { createStores, createTransact, type Stores } from './stores.js'
 
@@ -143,13 +153,33 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     throw error
   }
   const stores = createStores(database.db, database.dialect)
-  const hub = createRevocationHub({ log: stores.revocations, clock })
+  const metrics = createPrometheusMetrics({
+    feedSubscribers: () => hub.subscribers,
+    webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    pool: database.pool,
+    poolMax: database.pool?.options.max,
+    now: () => clock.now(),
+  })
+  const recorder = metrics.recorder
+  const hub = createRevocationHub({ log: stores.revocations, clock, metrics: recorder })
   let signals: RevocationSignals | undefined
+  let configCache: ConfigCache | undefined
   const transact = createTransact(database.db, database.dialect, {
     // This instance's streams learn at once; other instances through NOTIFY, Redis or their poll.
-    afterRevocationCommit: () => {
+    afterRevocationCommit: (kinds) => {
+      recorder.revocationsWritten(kinds)
+      configCache?.invalidate()
       hub.signal().catch(backgroundFailure('revocation hub'))
       signals?.announce()
+    },
+    // An application, API or role changed: this instance drops its cache at once, and every other
+    // instance is woken through the revocation signals, whose wake drops theirs (docs/architecture.md §8).
+    afterConfigCommit: () => {
+      configCache?.invalidate()
+      if (!signals) return
+      signals.announce()
+      if (database.dialect === 'postgres')
+        sql`select pg_notify(${POSTGRES_CHANNEL}, '')`.execute(database.db).catch(backgroundFailure('change notification'))
     },
     onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
   })
@@ -175,7 +205,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
   const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy })
+  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({
     stores,
@@ -204,6 +234,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
   })
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
+  // Token requests read clients, APIs and role grants through this cache; it stores nothing until
+  // the signals that invalidate it run (startBackgroundTasks).
+  const cached = createConfigCache({ applications, apis, roles, rootStores: stores })
+  configCache = cached
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
@@ -216,14 +250,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     sessions,
     sessionPolicy,
-    apis,
-    roles,
+    apis: cached.apis,
+    roles: cached.roles,
     accessTokens,
     idTokens: createIdTokenIssuer({ keys, clock }),
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     userinfoApi: userinfo,
+    metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
@@ -231,7 +266,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
-  const authenticateClient = createClientAuthentication({ applications, stores, clock, throttlePolicy })
+  const authenticateClient = createClientAuthentication({
+    applications: { find: cached.applications.find, secretMatches: applications.secretMatches },
+    stores,
+    clock,
+    throttlePolicy,
+  })
   const webhooks = createWebhooks({
     stores,
     transact,
@@ -242,8 +282,28 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     timeoutMs: config.webhooks.timeout * 1000,
     connectTimeoutMs: config.webhooks.connectTimeout * 1000,
     rotationOverlapMs: config.webhooks.secretRotationOverlap * 1000,
+    metrics: recorder,
   })
 
+  // OIDC Back-Channel Logout 1.0: logout tokens go out with the webhooks' network rules.
+  const backchannel = createBackchannelDispatcher({
+    issuer: config.issuer,
+    stores,
+    transact,
+    clock,
+    random,
+    findApplication: applications.find,
+    signer: () => keys.signer(),
+    send: createWebhookSender({
+      resolve: systemResolver,
+      production: config.env === 'production',
+      timeoutMs: config.webhooks.timeout * 1000,
+      connectTimeoutMs: Math.min(config.webhooks.connectTimeout, config.webhooks.timeout) * 1000,
+    }),
+  })
+
+  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
     stores,
     transact,
@@ -262,10 +322,23 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: [passwordChangedNotice()],
+    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+  })
+
+  const accounts = createAccounts({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    sessions,
+    codeKey,
+    policy: accountTokenPolicy,
+    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    requireEmail: email.service.requireAvailable,
   })
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
@@ -303,9 +376,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
   let emailLoop: DispatchLoop | undefined
+  let backchannelLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -317,7 +392,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     webhooks,
     /** Email delivery (tests call `email.dispatcher.tick()` themselves). */
     email,
+    /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
+    backchannel,
     services: {
+      accounts,
       auth,
       users,
       sessions,
@@ -332,6 +410,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       tokenRevocation,
       verifyAccessToken,
       revocationHub: hub,
+      /** Clients, APIs and role grants read by token requests (app/config-cache.ts). */
+      configCache: cached,
       adminBootstrap,
       mfa,
       webauthn,
@@ -365,6 +445,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         trustProxy: config.trustProxy,
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
+        metrics,
+        accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
         cors: {
           issuerOrigin: new URL(config.issuer).origin,
@@ -409,6 +491,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       // First, since it may fail (Redis unreachable): nothing else is started yet when it throws.
       signals = await startRevocationSignals({
         wake: () => {
+          cached.invalidate()
           hub.signal().catch(backgroundFailure('revocation hub'))
         },
         logger,
@@ -416,6 +499,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
         ...(config.redisUrl ? { redisUrl: config.redisUrl, redisOptional: config.redisOptional } : {}),
       })
+      // From here every change, here or on another instance, reaches the cache within the feed's lag.
+      cached.enable()
       maintenance = setInterval(() => {
         keys.maintain().catch(backgroundFailure('key maintenance'))
         stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
@@ -440,6 +525,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: backgroundFailure('webhook dispatch'),
       })
+      backchannelLoop = startDispatchLoop({
+        tick: backchannel.tick,
+        intervalMs: DISPATCH_INTERVAL_MS,
+        onError: (error) => logger.error({ err: error }, 'back-channel logout dispatch failed'),
+      })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
@@ -448,13 +538,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         })
       }
     },
+    /** The plain metrics port, when `metrics.port` is set (`tessera start` opens it after the main port). */
+    async startMetricsServer(): Promise<MetricsServer | null> {
+      if (config.metrics.port === 0) return null
+      metricsServer ??= await startMetricsServer(metrics, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+        onError: (error) => logger.error({ err: error }, 'metrics port failed'),
+      })
+      return metricsServer
+    },
     async close(): Promise<void> {
+      await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
       await projecting
       await webhookLoop?.stop()
       await emailLoop?.stop()
+      await backchannelLoop?.stop()
       email.close()
+      cached.disable()
       await signals?.close()
       await app?.close()
       await database.db.destroy()

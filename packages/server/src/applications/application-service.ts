@@ -17,6 +17,7 @@ import {
   isConfidential,
 } from './application.js'
 import type { ApplicationStore } from './application-store.js'
+import { checkBackchannelLogoutUri } from './backchannel-logout-uri.js'
 import { checkRedirectUri } from './redirect-uri.js'
 import { checkWebOrigins } from './web-origin.js'
 
@@ -63,6 +64,8 @@ export interface NewApplication {
   postLogoutRedirectUris?: string[]
   /** Web origins allowed to call the token endpoints from a page; by default a SPA's redirect URI origins. */
   webOrigins?: string[]
+  backchannelLogoutUri?: string
+  backchannelLogoutSessionRequired?: boolean
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -78,6 +81,9 @@ export interface ApplicationChanges {
   postLogoutRedirectUris?: string[]
   /** `null` returns to the default web origins. */
   webOrigins?: string[] | null
+  /** `null` removes it. */
+  backchannelLogoutUri?: string | null
+  backchannelLogoutSessionRequired?: boolean
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -123,6 +129,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         firstParty: input.firstParty ?? false,
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
         webOrigins: input.webOrigins ?? null,
+        backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+        backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -164,6 +172,8 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           firstParty: changes.firstParty ?? current.firstParty,
           postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
           webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
+          backchannelLogoutUri: changes.backchannelLogoutUri !== undefined ? changes.backchannelLogoutUri : current.backchannelLogoutUri,
+          backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired ?? current.backchannelLogoutSessionRequired,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -244,6 +254,8 @@ type ApplicationFields = Pick<
   | 'firstParty'
   | 'postLogoutRedirectUris'
   | 'webOrigins'
+  | 'backchannelLogoutUri'
+  | 'backchannelLogoutSessionRequired'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -285,6 +297,8 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     firstParty: input.firstParty,
     postLogoutRedirectUris,
     webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
+    backchannelLogoutUri: input.backchannelLogoutUri === null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri, type),
+    backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
   }
 }
 

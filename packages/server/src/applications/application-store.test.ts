@@ -23,6 +23,8 @@ function anApplication(overrides: Partial<Application> = {}): Application {
     firstParty: false,
     postLogoutRedirectUris: [],
     webOrigins: null,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

@@ -34,6 +34,8 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           first_party: app.firstParty ? 1 : 0,
           post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
           web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
+          backchannel_logout_uri: app.backchannelLogoutUri,
+          backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -69,6 +71,8 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           first_party: app.firstParty ? 1 : 0,
           post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
           web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
+          backchannel_logout_uri: app.backchannelLogoutUri,
+          backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
           updated_at: app.updatedAt,
         })
         .where('id', '=', app.id)
@@ -121,6 +125,8 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     firstParty: Number(row.first_party) === 1,
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris),
     webOrigins: row.web_origins === null ? null : JSON.parse(row.web_origins),
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: Number(row.backchannel_logout_session_required) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

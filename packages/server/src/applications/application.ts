@@ -50,6 +50,10 @@ export interface Application {
    * for the default, the origins of a single-page app's redirect URIs (see web-origin.ts).
    */
   webOrigins: string[] | null
+  /** Where logout tokens go when a session it received tokens for ends (OIDC Back-Channel Logout 1.0). */
+  backchannelLogoutUri: string | null
+  /** The relying party needs `sid` in logout tokens (Back-Channel Logout §2.2); Tessera always sends it. */
+  backchannelLogoutSessionRequired: boolean
   createdAt: number
   updatedAt: number
 }
@@ -72,6 +76,8 @@ export function presentApplication(app: Application) {
     webOrigins: app.webOrigins,
     /** The origins in force (CORS). */
     allowedWebOrigins: allowedWebOrigins(app),
+    backchannelLogoutUri: app.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired,
     createdAt: new Date(app.createdAt).toISOString(),
   }
 }

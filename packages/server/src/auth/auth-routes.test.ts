@@ -63,6 +63,7 @@ for (const dialect of DIALECTS) {
           id: expect.stringMatching(/^usr_/),
           email: 'ann@example.com',
           status: 'active',
+          emailVerified: false,
           createdAt: expect.any(String),
         })
         expect(body.session).toMatchObject({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), amr: ['pwd'] })
@@ -369,8 +370,10 @@ for (const dialect of DIALECTS) {
         const server = await start()
         const { body } = await signUp(server.app, 'ann@example.com')
         await server.tessera.services.users.disable(body.user?.id as string, { kind: 'cli' })
-        const disabled = await post(server, '/v1/sign-in', { email: 'ann@example.com', password: 'wrong horse battery staple' })
-        const unknown = await post(server, '/v1/sign-in', { email: 'nobody@example.com', password: 'wrong horse battery staple' })
+        // The same request id on both, so the bodies may be compared whole (the id is echoed in them).
+        const sameId = { 'x-request-id': 'enumeration-probe' }
+        const disabled = await post(server, '/v1/sign-in', { email: 'ann@example.com', password: 'wrong horse battery staple' }, sameId)
+        const unknown = await post(server, '/v1/sign-in', { email: 'nobody@example.com', password: 'wrong horse battery staple' }, sameId)
         expect(disabled.statusCode).toBe(401)
         expect(disabled.json().code).toBe('invalid_credentials')
         expect(disabled.json()).toEqual(unknown.json())

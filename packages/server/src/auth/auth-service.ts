@@ -3,6 +3,7 @@ import type { Device, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import type { Transact } from '../store/transaction.js'
 import { normalizeEmail } from '../users/email.js'
 import type { PasswordCredentialStore } from '../users/password-credential-store.js'
@@ -33,6 +34,8 @@ export interface AuthServiceDeps {
   throttlePolicy: ThrottlePolicy
   users: UserService
   sessions: SessionService
+  /** Counts sign-in outcomes for the operator (none when absent). */
+  metrics?: Pick<Metrics, 'signIn'>
 }
 
 export interface Credentials {
@@ -49,6 +52,7 @@ export type AuthService = ReturnType<typeof createAuthService>
  */
 export function createAuthService(deps: AuthServiceDeps) {
   const { stores, transact, clock, hasher, sessions } = deps
+  const metrics = deps.metrics ?? noMetrics
 
   const service = {
     /** Creates the account (the registration step). The user is not signed in yet. */
@@ -80,7 +84,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         await recordFailure(key, credential?.userId ?? null, device)
         throw new TesseraError('invalid_credentials')
       }
-      if (credential.status !== 'active') throw new TesseraError('user_disabled')
+      if (credential.status !== 'active') {
+        metrics.signIn('disabled')
+        throw new TesseraError('user_disabled')
+      }
 
       const rehash = hasher.needsRehash(credential.hash) ? await hasher.hash(password) : null
       return transact(async (tx) => {
@@ -125,7 +132,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * A sign-in (not a fresh registration) is recorded as `sign_in.succeeded`.
      */
     async startSession(userId: string, amr: string[], device: Device, kind: 'sign_in' | 'registration') {
-      return transact(async (tx) => {
+      const started = await transact(async (tx) => {
         const current = await tx.users.findById(userId)
         if (current?.status !== 'active') throw new TesseraError('user_disabled')
         const actor: Actor = { kind: 'user', id: userId }
@@ -142,6 +149,9 @@ export function createAuthService(deps: AuthServiceDeps) {
         const started = await sessions.start(tx, { user: current, device, amr, actor })
         return { user: current, ...started }
       })
+      // A sign-in succeeds when its session starts, after every step (a second factor included).
+      if (kind === 'sign_in') metrics.signIn('succeeded')
+      return started
     },
 
     /** Creates the account and signs it in (for callers without a flow). */
@@ -159,13 +169,14 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function refuseWhileThrottled(key: string, userId: string | null, device: Device): Promise<void> {
     const wait = throttleWait(await stores.throttle.get(key), clock.now())
     if (wait > 0) {
+      metrics.signIn('throttled')
       await transact((tx) => tx.events.append(failureEvent('sign_in.throttled', userId, device, clock.now())))
       throw new TesseraError('too_many_attempts', { retryAfter: Math.ceil(wait / 1000) })
     }
   }
 
   async function recordFailure(key: string, userId: string | null, device: Device): Promise<void> {
-    await transact(async (tx) => {
+    const lockedOut = await transact(async (tx) => {
       const now = clock.now()
       // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
       const failures = await tx.throttle.countFailure(key, now)
@@ -179,7 +190,9 @@ export function createAuthService(deps: AuthServiceDeps) {
           payload: { failures: state.failures, lockedUntil: state.lockedUntil },
         })
       }
+      return state.lockedUntil !== null
     })
+    metrics.signIn(lockedOut ? 'locked_out' : 'failed')
   }
 
   return service

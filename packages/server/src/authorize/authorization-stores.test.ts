@@ -53,6 +53,8 @@ const application: Application = {
   firstParty: true,
   postLogoutRedirectUris: ['https://app.example.test/'],
   webOrigins: null,
+  backchannelLogoutUri: null,
+  backchannelLogoutSessionRequired: false,
   createdAt: T0,
   updatedAt: T0,
 }

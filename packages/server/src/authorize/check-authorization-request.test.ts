@@ -16,6 +16,8 @@ const application: Application = {
   firstParty: true,
   postLogoutRedirectUris: [],
   webOrigins: null,
+  backchannelLogoutUri: null,
+  backchannelLogoutSessionRequired: false,
   createdAt: 0,
   updatedAt: 0,
 }

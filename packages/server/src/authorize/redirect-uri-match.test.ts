@@ -17,6 +17,8 @@ function app(type: Application['type'], redirectUris: string[]): Application {
     firstParty: true,
     postLogoutRedirectUris: [],
     webOrigins: null,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     createdAt: 0,
     updatedAt: 0,
   }

@@ -319,6 +319,30 @@ for (const dialect of DIALECTS) {
         expect((await tessera.services.applications.get(spa.clientId)).webOrigins).toBeNull()
       })
 
+      it('apps create --backchannel-logout-uri registers a back-channel logout endpoint; apps update --backchannel-logout-uri none removes it', async () => {
+        const web = await createApp(
+          '--name',
+          'W',
+          '--type',
+          'web',
+          '--backchannel-logout-uri',
+          'https://rp.example.test/logout',
+          '--backchannel-logout-session-required',
+        )
+        expect(web.application).toMatchObject({
+          backchannelLogoutUri: 'https://rp.example.test/logout',
+          backchannelLogoutSessionRequired: true,
+        })
+        const removed = (await ok(['apps', 'update', web.clientId, '--backchannel-logout-uri', 'none'])) as { application: PresentedApp }
+        expect(removed.application).toMatchObject({ backchannelLogoutUri: null, backchannelLogoutSessionRequired: true })
+        for (const uri of ['http://rp.example.test/logout', 'https://rp.example.test/#x']) {
+          expect(await refused(['apps', 'update', web.clientId, '--backchannel-logout-uri', uri]), uri).toEqual({
+            code: 1,
+            error: 'invalid_request',
+          })
+        }
+      })
+
       it('apps create exits 2 for an unknown type', async () => {
         expect(await refused(['apps', 'create', '--name', 'X', '--type', 'desktop'])).toEqual({ code: 2, error: 'usage' })
       })

@@ -316,6 +316,12 @@ export const ConfigSchema = Type.Object(
           'TESSERA_EMAIL_TIMEOUT',
           'Longest wait for the SMTP server at each step (connecting, greeting, each command); a slower server counts as failed and the message is retried.',
         ),
+        verificationLinkTtl: seconds(
+          24 * 3600,
+          600,
+          'TESSERA_EMAIL_VERIFICATION_LINK_TTL',
+          'How long an email-verification link works (single use). Its 6-digit code always lasts 10 minutes and dies after 5 wrong tries; reset links always last 30 minutes.',
+        ),
         productName: Type.String({
           default: 'Tessera',
           minLength: 1,
@@ -338,6 +344,26 @@ export const ConfigSchema = Type.Object(
           default: '',
           env: 'TESSERA_EMAIL_SUPPORT_ADDRESS',
           description: 'An address users can write to, named in security notices; empty says "reply to this message".',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    metrics: Type.Object(
+      {
+        port: Type.Integer({
+          default: 0,
+          minimum: 0,
+          maximum: 65535,
+          env: 'TESSERA_METRICS_PORT',
+          description:
+            'A second port that serves `GET /metrics` without authentication, for a Prometheus scraper on a private network. 0 (the default) means no such port; `/metrics` on the main port always needs an admin token with `admin:read`.',
+        }),
+        host: Type.String({
+          default: '127.0.0.1',
+          minLength: 1,
+          env: 'TESSERA_METRICS_HOST',
+          description:
+            'Interface the metrics port binds. Loopback by default; name a private interface (never a public one) for a scraper on another machine.',
         }),
       },
       { default: {}, additionalProperties: false },

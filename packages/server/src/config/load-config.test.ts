@@ -118,6 +118,14 @@ describe('loadConfig', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it('keeps the metrics port off by default, on loopback when set, and apart from the main port', () => {
+    expect(loadConfig({ env: {} }).metrics).toEqual({ port: 0, host: '127.0.0.1' })
+    expect(loadConfig({ env: { TESSERA_METRICS_PORT: '9464' } }).metrics).toEqual({ port: 9464, host: '127.0.0.1' })
+    expect(problemsOf(() => loadConfig({ env: { TESSERA_PORT: '9464', TESSERA_METRICS_PORT: '9464' } }))).toContain(
+      'metrics.port (TESSERA_METRICS_PORT): must differ from port',
+    )
+  })
+
   it('refuses a database URL of another kind', () => {
     expect(problemsOf(() => loadConfig({ env: { TESSERA_DATABASE_URL: 'mysql://x' } }))).toContain('databaseUrl (TESSERA_DATABASE_URL)')
   })

@@ -131,6 +131,9 @@ function crossChecks(config: Config): string[] {
   problems.push(...checkEmail(config.email))
   if (config.issuer !== '') problems.push(...checkIssuer(config.issuer, config.env))
   else if (config.env === 'production') problems.push('issuer (TESSERA_ISSUER): must be set in production')
+  if (config.metrics.port !== 0 && config.metrics.port === config.port) {
+    problems.push('metrics.port (TESSERA_METRICS_PORT): must differ from port, or be 0 for no metrics port')
+  }
   if (config.redisUrl !== '' && !/^rediss?:\/\/.+/.test(config.redisUrl)) {
     problems.push('redisUrl (TESSERA_REDIS_URL): must be redis://… or rediss://…')
   }

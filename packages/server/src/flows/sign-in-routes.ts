@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
-import { presentSession } from '../sessions/session.js'
-import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
+import type { CookieSettings } from '../sessions/session-cookie.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
-import { presentUser } from '../users/user.js'
 import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
-import { type LoginFlow, SIGN_IN_STEPS, type SignedIn } from './login-flow.js'
+import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
+import { sessionResponse } from './session-response.js'
 import { ChallengeBody, CredentialsBody, SecondFactorBody } from './sign-in-schemas.js'
 import type { SecondFactors } from './steps/step.js'
 
@@ -69,7 +67,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await run('registration', request.body, requestDevice(request))
       if (!result.signedIn) throw new TesseraError('internal_error')
-      return respond(reply.code(201), result.signedIn, request.body.transport)
+      return sessionResponse(reply.code(201), result.signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
@@ -83,7 +81,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
           factors: await deps.secondFactors.available(result.pending.userId),
         }
       }
-      return respond(reply, result.signedIn, request.body.transport)
+      return sessionResponse(reply, result.signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in/mfa', { schema: { body: SecondFactorBody }, config, onRequest }, async (request, reply) => {
@@ -97,7 +95,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       }
       const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, requestDevice(request), null)
       if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
-      return respond(reply, signedIn, request.body.transport)
+      return sessionResponse(reply, signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in/mfa/webauthn-options', { schema: { body: ChallengeBody }, config, onRequest }, async (request, reply) => {
@@ -105,14 +103,5 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       reply.header('cache-control', 'no-store')
       return deps.webauthnOptions(userId)
     })
-  }
-
-  function respond(reply: FastifyReply, result: SignedIn, transport: string | undefined) {
-    const session = presentSession(result.session, deps.policy)
-    reply.header('cache-control', 'no-store')
-    if (transport === 'bearer') return { user: presentUser(result.user), session: { ...session, token: result.token } }
-    const maxAge = Math.floor((result.session.absoluteExpiresAt - result.session.createdAt) / 1000)
-    reply.setCookie(deps.cookie.name, result.token, cookieOptions(deps.cookie, maxAge))
-    return { user: presentUser(result.user), session }
   }
 }

@@ -26,4 +26,23 @@ export const SecondFactorBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** `POST /v1/flows`: start a flow. Only login flows are started over the API today. */
+export const StartFlowBody = Type.Object({ type: Type.Literal('login') }, { additionalProperties: false })
+
+export const FlowParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false })
+
+/** `POST /v1/flows/{id}`: one step and its input. */
+export const SubmitStepBody = Type.Object(
+  {
+    step: Type.Union([Type.Literal('password'), Type.Literal('registration')]),
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1 }),
+    transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+  },
+  { additionalProperties: false },
+)
+
 export const ChallengeBody = Type.Object({ challenge: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })
+
+/** The header that carries an API flow's binding secret (the browser's cookie plays that part on the hosted pages). */
+export const FLOW_TOKEN_HEADER = 'tessera-flow-token'

@@ -21,6 +21,8 @@ export type ExpectedFailure = Extract<ErrorCode, 'store_unavailable' | 'rate_lim
 export interface ErrorHandlingDeps {
   /** Called for each expected failure (with the cause), instead of an error line with a stack. */
   expectedFailure: (code: ExpectedFailure, cause: unknown) => void
+  /** Sees the code of every error answered (the metrics' error counter). */
+  observe?: (code: ErrorCode) => void
 }
 
 /**
@@ -31,6 +33,7 @@ export interface ErrorHandlingDeps {
 export function installErrorHandling(app: FastifyInstance, deps?: ErrorHandlingDeps): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
+    deps?.observe?.(mapped.code)
     if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') {
       // Without a burst log (a bare app in a test), one warning line, still without a stack.
       if (deps) deps.expectedFailure(mapped.code, error)
@@ -40,7 +43,10 @@ export function installErrorHandling(app: FastifyInstance, deps?: ErrorHandlingD
     if (request.routeOptions.config.errors === 'oauth') return sendOAuthError(reply, mapped)
     return sendProblem(reply, mapped)
   })
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new TesseraError('not_found')))
+  app.setNotFoundHandler((_request, reply) => {
+    deps?.observe?.('not_found')
+    return sendProblem(reply, new TesseraError('not_found'))
+  })
 }
 
 function mapError(error: FastifyError): TesseraError {

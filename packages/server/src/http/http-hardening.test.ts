@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, PASSWORD, signUp, type TestServer, type TestServerOptions } from '../../test/test-server.js'
 
-const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'errors'])
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'errors', 'requestId'])
 
 async function countRows(server: TestServer, table: 'users' | 'sessions' | 'event_outbox'): Promise<number> {
   const row = await server.tessera.database.db
@@ -33,6 +33,7 @@ function expectProblem(response: LightMyRequestResponse, status: number, code: s
   const problem = response.json()
   expect(problem).toMatchObject({ type: `urn:tessera:error:${code}`, title: expect.any(String), status, code })
   for (const member of Object.keys(problem)) expect(PROBLEM_MEMBERS.has(member), member).toBe(true)
+  expect(problem.requestId).toBe(response.headers['x-request-id'])
   // No stack trace, no source path, no driver message.
   expect(response.body).not.toMatch(/\bat .+:\d+:\d+|node_modules|\.ts\b|\.js\b|sqlite|postgres|kysely/i)
 }

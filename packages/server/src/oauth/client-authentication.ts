@@ -9,7 +9,8 @@ import { TesseraError } from '../shared/errors.js'
 import type { OAuthForm } from './oauth-form.js'
 
 export interface ClientAuthenticationDeps {
-  applications: ApplicationService
+  /** `find` may be the composition root's cached read (app/config-cache.ts). */
+  applications: Pick<ApplicationService, 'find' | 'secretMatches'>
   stores: { throttle: Pick<SignInThrottleStore, 'get' | 'put' | 'clear'> }
   clock: Clock
   throttlePolicy: ThrottlePolicy

@@ -52,6 +52,9 @@ export function authorizationServerMetadata(issuer: string) {
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     access_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens always carry sid.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { TesseraError } from '../shared/errors.js'
+import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenResponse } from '../tokens/token-response.js'
@@ -14,6 +15,8 @@ export interface TokenRoutesDeps {
   introspection: IntrospectionService
   revocation: TokenRevocationService
   authenticateClient: AuthenticateClient
+  /** Counts tokens issued by grant (none when absent). */
+  metrics?: Pick<Metrics, 'tokenIssued'>
 }
 
 type GrantHandler = (grants: TokenGrants, application: Application, form: OAuthForm) => Promise<TokenResponse>
@@ -41,12 +44,16 @@ const GRANT_HANDLERS: Record<GrantType, GrantHandler> = {
     }),
 }
 
+/** The metrics label of each grant: its short name, also for the token-exchange URN. */
+const GRANT_NAMES = Object.fromEntries(Object.entries(GRANT_TYPES).map(([name, type]) => [type, name])) as Record<GrantType, GrantName>
+
 function grantHandler(grantType: string): GrantHandler | undefined {
   return Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType as GrantType] : undefined
 }
 
 /** `POST /oauth/token`, `/oauth/revoke` (RFC 7009) and `/oauth/introspect` (RFC 7662). */
 export function tokenRoutes(deps: TokenRoutesDeps) {
+  const metrics = deps.metrics ?? noMetrics
   return async (app: FastifyInstance) => {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     await acceptFormBodiesOnly(app)
@@ -64,7 +71,9 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       const application = await deps.authenticateClient(request, form)
       const handler = grantHandler(grantType)
       if (!handler) throw new TesseraError('unsupported_grant_type')
-      return handler(deps.grants, application, form)
+      const response = await handler(deps.grants, application, form)
+      metrics.tokenIssued(GRANT_NAMES[grantType as GrantType])
+      return response
     })
 
     app.post('/oauth/revoke', { config }, async (request, reply) => {

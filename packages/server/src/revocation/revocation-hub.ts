@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import type { RevocationLog, StoredRevocation } from './revocation-log.js'
 
 export type RevocationListener = (entries: StoredRevocation[]) => void
@@ -8,7 +9,8 @@ export type RevocationListener = (entries: StoredRevocation[]) => void
  * PostgreSQL NOTIFY, Redis, or a poll), reads the new entries from the log once, and hands them
  * to every open feed stream. The database stays the source of truth; signals only say "look".
  */
-export function createRevocationHub(deps: { log: RevocationLog; clock: Clock }) {
+export function createRevocationHub(deps: { log: RevocationLog; clock: Clock; metrics?: Pick<Metrics, 'revocationBroadcast'> }) {
+  const metrics = deps.metrics ?? noMetrics
   const listeners = new Set<RevocationListener>()
   let lastSeq: number | null = null
   let reading: Promise<void> | null = null
@@ -23,6 +25,9 @@ export function createRevocationHub(deps: { log: RevocationLog; clock: Clock }) 
         if (entries.length === 0) break
         lastSeq = (entries[entries.length - 1] as StoredRevocation).seq
         for (const listener of listeners) listener(entries)
+        // The feed's lag: from the write (on any instance, by its clock) to this hand-over.
+        const now = deps.clock.now()
+        for (const entry of entries) metrics.revocationBroadcast(now - entry.createdAt)
       }
     } while (again)
   }

@@ -67,7 +67,7 @@ export interface RevocationLogOptions {
    * after-commit hook there (store/transaction.ts), so feeds and other instances learn of the entry
    * once it has committed, never after a rollback.
    */
-  onAppend?: () => void
+  onAppend?: (kind: RevocationEntry['kind']) => void
 }
 
 export function createRevocationLog(
@@ -91,7 +91,7 @@ export function createRevocationLog(
         })
         .returning('seq')
         .executeTakeFirstOrThrow()
-      options.onAppend?.()
+      options.onAppend?.(entry.kind)
       return row.seq
     },
     async listAfter(afterSeq, limit) {

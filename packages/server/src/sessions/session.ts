@@ -48,6 +48,7 @@ export type RevocationReason =
   | 'user_disabled'
   | 'operator'
   | 'password_reset'
+  | 'password_changed'
   | 'user_deleted'
 
 /** The public view of a session; the secret hash never leaves the server. */

@@ -89,6 +89,15 @@ export const ERRORS = {
     title: 'Sign in again to do this: it needs a sign-in within the last few minutes',
   },
   // RFC 6749 §4.1.2.1 (and §5.2 by extension): temporarily_unavailable and server_error.
+  account_token_invalid: {
+    status: 400,
+    oauthError: null,
+    title: 'The link is not valid: it is unknown, altered or meant for something else',
+  },
+  account_token_expired: { status: 400, oauthError: null, title: 'The link has expired; ask for a new one' },
+  account_token_used: { status: 400, oauthError: null, title: 'The link has been used already; ask for a new one' },
+  verification_code_invalid: { status: 400, oauthError: null, title: 'The code is wrong or has expired' },
+  verification_code_exhausted: { status: 400, oauthError: null, title: 'Too many wrong codes; ask for a new message' },
   email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
   email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },

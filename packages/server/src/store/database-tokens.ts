@@ -48,6 +48,9 @@ export interface ApplicationsTable {
   post_logout_redirect_uris: string
   /** JSON array of the web origins an operator set; null for the default (0010-web-origins). */
   web_origins: string | null
+  /** OIDC Back-Channel Logout 1.0 (0012-backchannel). */
+  backchannel_logout_uri: string | null
+  backchannel_logout_session_required: number
   created_at: number
   updated_at: number
 }
@@ -92,4 +95,35 @@ export interface AccessTokensTable {
   created_at: number
   expires_at: number
   revoked_at: number | null
+}
+
+/** Which relying parties received tokens for which session (0012-backchannel). */
+export interface SessionRelyingPartiesTable {
+  session_id: string
+  client_id: string
+  user_id: string
+  created_at: number
+}
+
+/** Logout tokens to deliver (0012-backchannel). */
+export interface BackchannelLogoutsTable {
+  id: string
+  client_id: string
+  session_id: string
+  user_id: string
+  status: 'pending' | 'delivered' | 'failed'
+  attempts: number
+  next_attempt_at: number | null
+  lease_until: number | null
+  last_error: string | null
+  last_status: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** How far into the event outbox back-channel logout has read (0012-backchannel). */
+export interface BackchannelCursorTable {
+  id: number
+  outbox_seq: number
+  updated_at: number
 }

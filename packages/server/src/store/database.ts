@@ -16,7 +16,10 @@ import type {
   ApisTable,
   ApplicationsTable,
   ApplicationWebOriginsTable,
+  BackchannelCursorTable,
+  BackchannelLogoutsTable,
   RefreshTokensTable,
+  SessionRelyingPartiesTable,
   SigningKeysTable,
 } from './database-tokens.js'
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
@@ -34,7 +37,17 @@ export type {
   UserRolesTable,
 } from './database-rbac.js'
 export type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
-export type { AccessTokensTable, ApisTable, ApplicationsTable, ApplicationWebOriginsTable, RefreshTokensTable, SigningKeysTable }
+export type {
+  AccessTokensTable,
+  ApisTable,
+  ApplicationsTable,
+  ApplicationWebOriginsTable,
+  BackchannelCursorTable,
+  BackchannelLogoutsTable,
+  RefreshTokensTable,
+  SessionRelyingPartiesTable,
+  SigningKeysTable,
+}
 
 /**
  * The tables of Tessera. Times are integer milliseconds since the Unix epoch on every dialect,
@@ -51,6 +64,9 @@ export interface Database {
   apis: ApisTable
   applications: ApplicationsTable
   application_web_origins: ApplicationWebOriginsTable
+  session_relying_parties: SessionRelyingPartiesTable
+  backchannel_logouts: BackchannelLogoutsTable
+  backchannel_cursor: BackchannelCursorTable
   refresh_tokens: RefreshTokensTable
   access_tokens: AccessTokensTable
   webhook_endpoints: WebhookEndpointsTable

@@ -19,6 +19,8 @@ export interface OpenDatabase {
   description: string
   /** PostgreSQL only: the connection string (without Tessera's `schema` parameter), for LISTEN. */
   connectionString?: string
+  /** PostgreSQL only: the pool, for its metrics (size, use, errors). */
+  pool?: pg.Pool
 }
 
 export interface OpenDatabaseOptions {
@@ -125,5 +127,6 @@ function openPostgres(url: string, onConnectionError: (error: Error) => void): O
     schema,
     description: `${parsed.toString()}${schema ? ` (schema ${schema})` : ''}`,
     connectionString,
+    pool,
   }
 }

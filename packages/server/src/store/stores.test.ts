@@ -542,9 +542,11 @@ function testMigrations(dialect: DialectName) {
       '0004-rbac-audit',
       '0005-authorization',
       '0006-admin-api',
+      '0007-flows',
       '0008-console-client',
       '0009-email',
       '0010-web-origins',
+      '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
     ])
@@ -591,9 +593,11 @@ describe('migrations on a postgres database shared with others', () => {
             '0004-rbac-audit',
             '0005-authorization',
             '0006-admin-api',
+            '0007-flows',
             '0008-console-client',
             '0009-email',
             '0010-web-origins',
+            '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
           ])

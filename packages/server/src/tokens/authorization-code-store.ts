@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely'
+import { sql } from 'kysely'
 import type { AuthorizationCodesTable, Executor } from '../store/database.js'
 
 /** An issued authorization code and everything it is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4). */
@@ -64,7 +65,21 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
         .where('id', '=', id)
         .where('used_at', 'is', null)
         .executeTakeFirst()
-      return Number(result.numUpdatedRows) === 1
+      if (Number(result.numUpdatedRows) !== 1) return false
+      // The client now holds tokens for the code's session: when it ends, the client is told
+      // (OIDC Back-Channel Logout 1.0, backchannel/). Same transaction as the redemption.
+      await db
+        .insertInto('session_relying_parties')
+        .columns(['session_id', 'client_id', 'user_id', 'created_at'])
+        .expression(
+          db
+            .selectFrom('authorization_codes')
+            .select(['session_id', 'client_id', 'user_id', sql.lit(now).as('created_at')])
+            .where('id', '=', id),
+        )
+        .onConflict((conflict) => conflict.columns(['session_id', 'client_id']).doNothing())
+        .execute()
+      return true
     },
     async prune(before) {
       const result = await db.deleteFrom('authorization_codes').where('expires_at', '<', before).executeTakeFirst()

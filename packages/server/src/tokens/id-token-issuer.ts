@@ -45,14 +45,14 @@ export function idTokenClaims(input: IdTokenInput, alg: SigningAlgorithm): Recor
     at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
     ...(input.nonce !== null ? { nonce: input.nonce } : {}),
   }
-  // OIDC Core §5.4: the email scope's claims. Tessera does not verify addresses yet.
+  // OIDC Core §5.4: the email scope's claims; email_verified once a link or code sent to it was used (docs/email.md).
   if (input.scope.includes('email')) Object.assign(claims, emailClaims(input.user))
   if (input.scope.includes('profile')) Object.assign(claims, profileClaims(input.user))
   return claims
 }
 
 export function emailClaims(user: User) {
-  return { email: user.email, email_verified: false }
+  return { email: user.email, email_verified: user.emailVerified }
 }
 
 /** The profile claims Tessera holds: only when the user last changed. */

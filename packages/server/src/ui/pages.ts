@@ -29,6 +29,7 @@ ${hidden(input)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>
+<p class="alt"><a href="/ui/forgot-password">Forgot your password?</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">Create an account</a></p>`,
   )
 }

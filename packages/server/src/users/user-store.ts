@@ -23,6 +23,8 @@ export interface UserStore {
   setStatus(id: string, status: User['status'], now: number): Promise<boolean>
   /** Changes the address; the new one starts unverified. */
   setEmail(id: string, email: string, now: number): Promise<boolean>
+  /** Marks the address verified, only while it is still `email`; false otherwise (it changed meanwhile). */
+  markEmailVerified(id: string, email: string, now: number): Promise<boolean>
   /** Deletes the user; its credential and sessions go with it (foreign keys cascade). */
   delete(id: string): Promise<boolean>
   /** Raises the token version by one and returns the new value, or null for an unknown user. */
@@ -74,6 +76,15 @@ export function createUserStore(db: Executor): UserStore {
         .updateTable('users')
         .set({ email, email_verified: 0, updated_at: now })
         .where('id', '=', id)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async markEmailVerified(id, email, now) {
+      const result = await db
+        .updateTable('users')
+        .set({ email_verified: 1, updated_at: now })
+        .where('id', '=', id)
+        .where('email', '=', email)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },

@@ -16,6 +16,7 @@ export function presentUser(user: User) {
     id: user.id,
     email: user.email,
     status: user.status,
+    emailVerified: user.emailVerified,
     createdAt: new Date(user.createdAt).toISOString(),
   }
 }

@@ -35,6 +35,8 @@ export interface WebhookDeliveryStore {
   recordAttempt(id: string, claim: Claim, record: AttemptRecord): Promise<boolean>
   /** Makes a delivery pending and due now, with a fresh retry schedule (the same webhook-id). */
   requeue(id: string, now: number): Promise<WebhookDelivery | null>
+  /** How many deliveries are pending, and when the oldest of them was created (the operator's backlog gauge). */
+  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>
 }
 
 export function createWebhookDeliveryStore(db: Executor): WebhookDeliveryStore {
@@ -85,6 +87,14 @@ export function createWebhookDeliveryStore(db: Executor): WebhookDeliveryStore {
         .limit(limit)
         .execute()
       return rows.map(toDelivery)
+    },
+    async backlog() {
+      const row = await db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => [eb.fn.countAll<number | string>().as('pending'), eb.fn.min('created_at').as('oldest')])
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow()
+      return { pending: Number(row.pending), oldestCreatedAt: row.oldest === null ? null : Number(row.oldest) }
     },
     async claim(id, dueAt, leaseUntil, now) {
       const row = await db

@@ -1,6 +1,7 @@
 import type { EventOutbox } from '../events/event-outbox.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
+import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { nextAttemptAt } from './retry-schedule.js'
@@ -28,6 +29,8 @@ export interface WebhookDispatcherDeps {
   secrets: WebhookSecretBox
   send: SendWebhook
   tuning?: Partial<DispatcherTuning>
+  /** Counts attempts by outcome (none when absent). */
+  metrics?: Pick<Metrics, 'webhookAttempt'>
 }
 
 export interface DispatcherTuning {
@@ -164,6 +167,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
   async function record(id: string, claim: Claim, outcome: AttemptOutcome): Promise<'succeeded' | 'failed'> {
     const now = clock.now()
     const next = outcome.ok ? null : nextAttemptAt(claim.attempt, now, random)
+    ;(deps.metrics ?? noMetrics).webhookAttempt(outcome.ok ? 'succeeded' : next === null ? 'failed' : 'retrying')
     await stores.webhookDeliveries.recordAttempt(id, claim, {
       status: outcome.ok ? 'succeeded' : next === null ? 'failed' : 'pending',
       responseCode: outcome.status,

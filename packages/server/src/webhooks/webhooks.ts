@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js'
+import type { Metrics } from '../shared/metrics.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { createWebhookDispatcher, type WebhookDispatcher, type WebhookStores } from './webhook-dispatcher.js'
@@ -20,6 +21,8 @@ export interface WebhooksDeps {
   rotationOverlapMs: number
   /** The system resolver unless a test says otherwise. */
   resolve?: ResolveHost
+  /** Counts delivery attempts by outcome. */
+  metrics?: Pick<Metrics, 'webhookAttempt'>
 }
 
 export interface Webhooks {
@@ -52,6 +55,15 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       rotationOverlapMs: deps.rotationOverlapMs,
     }),
     // A claimed attempt keeps others away until it must have ended, with a margin for the store.
-    dispatcher: createWebhookDispatcher({ stores, transact, clock, random, secrets, send, tuning: { leaseMs: deps.timeoutMs + 60_000 } }),
+    dispatcher: createWebhookDispatcher({
+      stores,
+      transact,
+      clock,
+      random,
+      secrets,
+      send,
+      tuning: { leaseMs: deps.timeoutMs + 60_000 },
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    }),
   }
 }

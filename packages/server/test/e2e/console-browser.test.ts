@@ -204,6 +204,7 @@ describe('the admin console in Chromium', () => {
       },
       { name: 'keys', click: nav.getByRole('link', { name: 'Signing keys' }), ready: page.getByRole('cell', { name: 'active' }) },
       { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
+      { name: 'email', click: nav.getByRole('link', { name: 'Email' }), ready: page.getByText('Messages go through') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
     ]
     for (const { name, click, ready } of pages) {

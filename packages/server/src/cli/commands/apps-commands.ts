@@ -5,6 +5,10 @@ import { withTessera } from '../command.js'
 
 const CLI = { kind: 'cli' } as const
 
+const BACKCHANNEL_HELP =
+  'where Tessera POSTs a logout token when a session the app received tokens for ends (OIDC Back-Channel Logout 1.0; https, or loopback http)'
+const BACKCHANNEL_SESSION_HELP = 'the app needs sid in logout tokens (Tessera always sends it)'
+
 const WEB_ORIGINS_HELP =
   "origins (scheme://host[:port]) whose pages may call the token, revocation and userinfo endpoints, comma-separated; a spa defaults to its redirect URIs' origins"
 
@@ -21,7 +25,7 @@ export const appsCreateCommand: Command = {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -32,6 +36,8 @@ export const appsCreateCommand: Command = {
       'first-party': { type: 'boolean', description: 'a first-party application: the browser flow skips the consent screen' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'web-origins': { type: 'string', description: WEB_ORIGINS_HELP },
+      'backchannel-logout-uri': { type: 'string', description: BACKCHANNEL_HELP },
+      'backchannel-logout-session-required': { type: 'boolean', description: BACKCHANNEL_SESSION_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -57,6 +63,8 @@ export const appsCreateCommand: Command = {
       ...(args.values['first-party'] === true ? { firstParty: true } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
       ...(webOrigins ? { webOrigins } : {}),
+      ...(typeof args.values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: args.values['backchannel-logout-uri'] } : {}),
+      ...(args.values['backchannel-logout-session-required'] === true ? { backchannelLogoutSessionRequired: true } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
@@ -76,12 +84,13 @@ export const appsUpdateCommand: Command = {
     name: 'apps update',
     summary: "Change an application's settings; options left out keep their value.",
     usage:
-      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--json]',
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
+      'backchannel-logout-uri': { type: 'string', description: `${BACKCHANNEL_HELP}; "none" removes it` },
     },
     positionals: 1,
   },
@@ -91,11 +100,15 @@ export const appsUpdateCommand: Command = {
     const redirectUris = list(args.values['redirect-uris'])
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
+    const backchannelLogoutUri = args.values['backchannel-logout-uri']
     const changes = {
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
       ...(webOrigins !== undefined ? { webOrigins } : {}),
+      ...(typeof backchannelLogoutUri === 'string'
+        ? { backchannelLogoutUri: backchannelLogoutUri === 'none' ? null : backchannelLogoutUri }
+        : {}),
     }
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option')
     const application = await withTessera(context, (tessera) => tessera.services.applications.update(clientId, changes, CLI))

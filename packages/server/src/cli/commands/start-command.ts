@@ -23,9 +23,11 @@ export const startCommand: Command = {
     const tessera = await createTessera(config)
     const app = await tessera.app()
     let address: string
+    let metricsAddress: string | undefined
     try {
       await tessera.startBackgroundTasks()
       address = await app.listen({ port: config.port, host: config.host })
+      metricsAddress = (await tessera.startMetricsServer())?.address
     } catch (error) {
       await tessera.close()
       throw error
@@ -33,6 +35,7 @@ export const startCommand: Command = {
     io.onShutdown(() => tessera.close())
     const log = tessera.logger
     log.info({ address, issuer: config.issuer, database: tessera.database.description }, 'Tessera is listening')
+    if (metricsAddress) log.info({ address: metricsAddress }, 'Metrics (no authentication) at /metrics on this address')
     if (tessera.masterKeyGenerated) {
       log.warn(`Generated a development master key in ${config.dataDir}/master.key; set TESSERA_MASTER_KEY in production.`)
     }

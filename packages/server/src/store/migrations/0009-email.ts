@@ -58,7 +58,7 @@ export function email(): Migration {
         .addColumn('secret_hash', 'text', (col) => col.notNull())
         // The address the token proves: the account's at issue, or the new one for a change.
         .addColumn('email', 'text', (col) => col.notNull())
-        // For a reset: when the password was last set at issue; a newer password kills the token.
+        // For a reset: a fingerprint of the password hash at issue; a new password kills the token.
         .addColumn('credential_stamp', 'bigint')
         .addColumn('failed_attempts', 'integer', (col) => col.notNull())
         .addColumn('expires_at', 'bigint', (col) => col.notNull())

@@ -4,6 +4,7 @@ import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionStore } from '../../sessions/session-store.js'
 import { sha256 } from '../../shared/digest.js'
 import { TesseraError } from '../../shared/errors.js'
+import { noMetrics } from '../../shared/metrics.js'
 import { issueOpaqueToken } from '../../shared/opaque-token.js'
 import { randomToken } from '../../shared/random.js'
 import type { Transact } from '../../store/transaction.js'
@@ -26,7 +27,10 @@ export type AuthorizationCodeStores = IssuanceStores &
     roles: RoleStore
   }
 
-export type AuthorizationCodeGrantDeps = Pick<GrantServices, 'clock' | 'random' | 'sessions' | 'roles' | 'userinfoApi' | 'issue'> & {
+export type AuthorizationCodeGrantDeps = Pick<
+  GrantServices,
+  'clock' | 'random' | 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'
+> & {
   transact: Transact<AuthorizationCodeStores>
 }
 
@@ -67,8 +71,10 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
         throw new TesseraError('invalid_target', { detail: 'the resource must be the one the code was issued for' })
       return issueFromCode(tx, application, code, now)
     })
-    if (outcome === 'replayed')
+    if (outcome === 'replayed') {
+      ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
       throw new TesseraError('invalid_grant', { detail: 'the code was already used; the tokens issued with it are revoked' })
+    }
     if (outcome === 'invalid') throw new TesseraError('invalid_grant')
     return outcome
   }

@@ -4,6 +4,7 @@ import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionService } from '../../sessions/session-service.js'
 import type { Clock } from '../../shared/clock.js'
+import type { Metrics } from '../../shared/metrics.js'
 import type { RandomSource } from '../../shared/random.js'
 import type { RefreshPolicy } from '../refresh-token.js'
 import type { IssueTokens } from './token-issuance.js'
@@ -28,4 +29,6 @@ export interface GrantServices {
   userinfoApi: Api
   /** The issuance step every grant ends with (token-issuance.ts). */
   issue: IssueTokens
+  /** Counts detected reuse of refresh tokens and codes (none when absent). */
+  metrics?: Pick<Metrics, 'reuseDetected'>
 }

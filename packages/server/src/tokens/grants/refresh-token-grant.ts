@@ -4,6 +4,7 @@ import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionStore } from '../../sessions/session-store.js'
 import { digestsEqual } from '../../shared/digest.js'
 import { TesseraError } from '../../shared/errors.js'
+import { noMetrics } from '../../shared/metrics.js'
 import { type IssuedOpaqueToken, parseOpaqueToken } from '../../shared/opaque-token.js'
 import type { Transact } from '../../store/transaction.js'
 import type { UserStore } from '../../users/user-store.js'
@@ -21,7 +22,7 @@ export type RefreshGrantStores = IssuanceStores &
 
 export type RefreshGrantDeps = Pick<
   GrantServices,
-  'clock' | 'sessions' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue'
+  'clock' | 'sessions' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
 > & { transact: Transact<RefreshGrantStores> }
 
 export interface RefreshRequest {
@@ -66,8 +67,11 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
         record: decision.kind === 'rotate',
       })
     })
-    if (outcome === 'reused')
+    if (outcome === 'reused') {
+      // Counted after the commit: the family is revoked by now.
+      ;(deps.metrics ?? noMetrics).reuseDetected('refresh_token')
       throw new TesseraError('invalid_grant', { detail: 'refresh token reuse detected; the token family is revoked' })
+    }
     if (outcome === 'invalid') throw new TesseraError('invalid_grant')
     return outcome
   }

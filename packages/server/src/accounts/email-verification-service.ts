@@ -1,0 +1,111 @@
+import type { Actor } from '../events/event-outbox.js'
+import type { Clock } from '../shared/clock.js'
+import { TesseraError } from '../shared/errors.js'
+import type { Transact } from '../store/transaction.js'
+import type { User } from '../users/user.js'
+import type { AccountRequestLimits, AccountStores } from './account-stores.js'
+import { type AccountTokenPolicy, codeHash, counterKey, isCodeShape, secretMatches } from './account-token.js'
+import { checkLinkToken, spendLinkToken } from './account-token-check.js'
+
+export interface EmailVerificationDeps {
+  stores: AccountStores
+  transact: Transact<AccountStores>
+  clock: Clock
+  codeKey: Buffer
+  policy: AccountTokenPolicy
+  limits: AccountRequestLimits
+  /** Throws `email_unavailable` when no message can be sent (production without SMTP). */
+  requireEmail: () => void
+}
+
+export type EmailVerificationService = ReturnType<typeof createEmailVerificationService>
+
+/**
+ * Email verification: a message with a link and a code goes out at sign-up and on request (the
+ * email fan-out mints both, see account-email-composers.ts); using either sets `email_verified`.
+ */
+export function createEmailVerificationService(deps: EmailVerificationDeps) {
+  const { stores, transact, clock, policy } = deps
+
+  /** Records a verified address and spends every other verification token of the user. */
+  async function verify(tx: AccountStores, user: User, email: string, method: 'link' | 'code' | 'operator', actor: Actor, now: number) {
+    if (!(await tx.users.markEmailVerified(user.id, email, now))) throw new TesseraError('account_token_invalid')
+    await tx.accountTokens.retireAll(user.id, 'verify_email', now)
+    await tx.events.append({ type: 'user.email_verified', actor, userId: user.id, payload: { method }, ip: null, createdAt: now })
+    return (await tx.users.findById(user.id)) as User
+  }
+
+  return {
+    /**
+     * Asks for a new verification message; a new one supersedes the previous link and code.
+     * Limited per account, so it cannot be used to flood an inbox. `operator` skips the limit.
+     */
+    async request(userId: string, actor: Actor, options: { operator?: boolean } = {}): Promise<void> {
+      deps.requireEmail()
+      const user = await stores.users.findById(userId)
+      if (!user) throw new TesseraError('user_not_found')
+      if (user.emailVerified) return
+      const now = clock.now()
+      if (!options.operator) {
+        const count = await stores.requestCounters.hit(counterKey('verify', user.id), deps.limits.windowMs, now)
+        if (count > deps.limits.perAddress) throw new TesseraError('rate_limited', { retryAfter: Math.ceil(deps.limits.windowMs / 1000) })
+      }
+      await transact((tx) =>
+        tx.events.append({ type: 'user.email_verification_requested', actor, userId, payload: {}, ip: actor.ip ?? null, createdAt: now }),
+      )
+    },
+
+    /** Verifies with the link's token; no session needed (the link may be opened on another device). */
+    async confirmToken(presented: string, actor: Actor): Promise<User> {
+      const now = clock.now()
+      const token = await checkLinkToken(stores.accountTokens, presented, 'verify_email', now)
+      return transact(async (tx) => {
+        const user = await tx.users.findById(token.userId)
+        // An address changed since the link was sent is not the one it proves.
+        if (!user || user.email !== token.email) throw new TesseraError('account_token_invalid')
+        await spendLinkToken(tx.accountTokens, token, now)
+        return verify(tx, user, token.email, 'link', actor, now)
+      })
+    },
+
+    /**
+     * Verifies with the 6-digit code, for the signed-in user only. Each wrong code counts against
+     * every live code of the user; at the limit they die (NIST SP 800-63B §5.1.1.2 rate limiting).
+     */
+    async confirmCode(userId: string, code: string, actor: Actor): Promise<User> {
+      const now = clock.now()
+      // A wrong code must be counted even though the request fails: the transaction returns the
+      // refusal and commits the count, and the error is thrown after it.
+      const outcome = await transact(async (tx): Promise<User | 'verification_code_invalid' | 'verification_code_exhausted'> => {
+        const user = await tx.users.findById(userId)
+        if (!user) throw new TesseraError('user_not_found')
+        const live = (await tx.accountTokens.listLive(userId, 'verify_email', 'code', now)).filter(
+          (token) => token.failedAttempts < policy.codeMaxFailures,
+        )
+        if (live.length === 0) return 'verification_code_invalid'
+        // Compare with every live code, in constant time each, whatever the shape of the input.
+        const presented = isCodeShape(code) ? code : '-'
+        const match = live.find((token) => secretMatches(token, codeHash(deps.codeKey, token.id, presented)))
+        if (!match || match.email !== user.email) {
+          let exhausted = true
+          for (const token of live) exhausted = (await tx.accountTokens.recordFailure(token.id)) >= policy.codeMaxFailures && exhausted
+          return exhausted ? 'verification_code_exhausted' : 'verification_code_invalid'
+        }
+        await spendLinkToken(tx.accountTokens, match, now)
+        return verify(tx, user, match.email, 'code', actor, now)
+      })
+      if (typeof outcome === 'string') throw new TesseraError(outcome)
+      return outcome
+    },
+
+    /** An operator vouches for the address (admin API, CLI). */
+    async markVerified(userId: string, actor: Actor): Promise<User> {
+      return transact(async (tx) => {
+        const user = await tx.users.findById(userId)
+        if (!user) throw new TesseraError('user_not_found')
+        if (user.emailVerified) return user
+        return verify(tx, user, user.email, 'operator', actor, clock.now())
+      })
+    },
+  }
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto'
+import { decodeJwt } from 'jose'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { basic, CLI, type Client, createApi, createClient } from '../../test/oauth-fixture.js'
+import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { loadConfig } from '../config/load-config.js'
+import { createTessera, type Tessera } from './tessera.js'
+
+/**
+ * The token endpoint reads clients, APIs and role grants through a per-instance cache
+ * (app/config-cache.ts, docs/architecture.md §8). These tests prove its bound: a change made on one
+ * instance reaches another within the signals' lag. The poll is set to a minute, so only
+ * PostgreSQL NOTIFY or Redis can deliver the change within the 3 s each test allows.
+ */
+
+const API = 'https://ledger.example.test'
+const LAG_BOUND_MS = 3000
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function twoInstances(database: TestDatabase, redisUrl?: string): Promise<[Tessera, Tessera]> {
+  const masterKey = randomBytes(32).toString('base64url')
+  const open = async () => {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        databaseUrl: database.url,
+        issuer: 'https://id.example.test',
+        masterKey,
+        logLevel: 'silent',
+        feed: { pollInterval: 60_000 },
+        ...(redisUrl ? { redisUrl } : {}),
+      },
+    })
+    const tessera = await createTessera(config)
+    await tessera.app()
+    await tessera.startBackgroundTasks()
+    cleanups.push(() => tessera.close())
+    return tessera
+  }
+  const first = await open()
+  return [first, await open()]
+}
+
+async function clientCredentials(tessera: Tessera, authorization: string) {
+  const app = await tessera.app()
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', resource: API }).toString(),
+  })
+}
+
+/** The scope of a fresh client_credentials token, or the error. */
+async function scopeOf(tessera: Tessera, authorization: string): Promise<string> {
+  const response = await clientCredentials(tessera, authorization)
+  if (response.statusCode !== 200) return `error:${response.json().error}`
+  return String(decodeJwt(response.json().access_token).scope ?? '')
+}
+
+/** An API with two permissions, a machine client holding a role that grants `ledger:read`. */
+async function setUp(a: Tessera): Promise<Client> {
+  await createApi({ tessera: a }, API, 'jwt', ['ledger:read', 'ledger:write'])
+  const client = await createClient({ tessera: a }, { type: 'm2m', apis: [API], scopes: ['ledger:read', 'ledger:write'], roles: false })
+  await a.services.roles.create({ name: 'reader', description: 'reads the ledger' }, CLI)
+  await a.services.roles.addPermissions('reader', API, ['ledger:read'], CLI)
+  await a.services.roles.assignToApplication('reader', client.id, CLI)
+  return client
+}
+
+/**
+ * Warms instance B's cache and proves it serves from it: requests read the application from the
+ * store less often than they are made. (Not never: other tests on this machine share PostgreSQL's
+ * and Redis's channels, and each of their signals drops this cache too.) Counting wraps the real
+ * store's method; the database is real.
+ */
+async function warm(b: Tessera, authorization: string): Promise<void> {
+  expect(await scopeOf(b, authorization)).toBe('ledger:read')
+  let reads = 0
+  const findById = b.stores.applications.findById
+  b.stores.applications.findById = (id) => {
+    reads++
+    return findById(id)
+  }
+  const requests = 10
+  for (let i = 0; i < requests; i++) expect(await scopeOf(b, authorization)).toBe('ledger:read')
+  expect(reads).toBeLessThan(requests)
+}
+
+/** Waits (bounded) until B answers `expected`; returns how long that took after the change. */
+async function seenWithin(b: Tessera, authorization: string, expected: string, changedAt: number): Promise<number> {
+  await vi.waitFor(async () => expect(await scopeOf(b, authorization)).toBe(expected), { timeout: LAG_BOUND_MS, interval: 10 })
+  return Date.now() - changedAt
+}
+
+describe('the config cache across two instances on PostgreSQL (LISTEN/NOTIFY)', () => {
+  async function instances() {
+    const database = createTestDatabase('postgres')
+    cleanups.push(() => database.drop())
+    const [a, b] = await twoInstances(database)
+    const client = await setUp(a)
+    return { a, b, client, authorization: basic(client) }
+  }
+
+  it('a rotated secret stops working on the other instance within the lag', async () => {
+    const { a, b, client, authorization } = await instances()
+    await warm(b, authorization)
+    const secret = await a.services.applications.rotateSecret(client.id, CLI)
+    expect(await seenWithin(b, authorization, 'error:invalid_client', Date.now())).toBeLessThan(LAG_BOUND_MS)
+    expect(await scopeOf(b, basic({ id: client.id, secret }))).toBe('ledger:read')
+  })
+
+  it('a removed role stops granting on the other instance within the lag', async () => {
+    const { a, b, authorization, client } = await instances()
+    await warm(b, authorization)
+    await a.services.roles.unassignFromApplication('reader', client.id, CLI)
+    expect(await seenWithin(b, authorization, '', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+
+  it('a permission taken from a role, and a permission added, reach the other instance within the lag', async () => {
+    const { a, b, authorization } = await instances()
+    await warm(b, authorization)
+    await a.services.roles.addPermissions('reader', API, ['ledger:write'], CLI)
+    expect(await seenWithin(b, authorization, 'ledger:read ledger:write', Date.now())).toBeLessThan(LAG_BOUND_MS)
+    await a.services.roles.removePermissions('reader', API, ['ledger:read', 'ledger:write'], CLI)
+    expect(await seenWithin(b, authorization, '', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+
+  it('a deleted client is refused on the other instance within the lag', async () => {
+    const { a, b, client, authorization } = await instances()
+    await warm(b, authorization)
+    await a.services.applications.delete(client.id, CLI)
+    expect(await seenWithin(b, authorization, 'error:invalid_client', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+
+  it('an application that loses an API is refused it on the other instance within the lag', async () => {
+    const { a, b, client, authorization } = await instances()
+    await warm(b, authorization)
+    await a.services.applications.update(client.id, { apis: [], scopes: [] }, CLI)
+    expect(await seenWithin(b, authorization, 'error:invalid_target', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+})
+
+describe('the config cache across two instances on one SQLite file (Redis)', () => {
+  it('a rotated secret stops working on the other instance within the lag', async () => {
+    const database = createTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const [a, b] = await twoInstances(database, process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
+    const client = await setUp(a)
+    const authorization = basic(client)
+    await warm(b, authorization)
+    await a.services.applications.rotateSecret(client.id, CLI)
+    expect(await seenWithin(b, authorization, 'error:invalid_client', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+})
+
+describe('the config cache on one instance', () => {
+  it('sees its own changes at once, with no wait', async () => {
+    const database = createTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const [a] = await twoInstances(database)
+    const client = await setUp(a)
+    const authorization = basic(client)
+    await warm(a, authorization)
+    await a.services.roles.removePermissions('reader', API, ['ledger:read'], CLI)
+    expect(await scopeOf(a, authorization)).toBe('')
+    await a.services.roles.addPermissions('reader', API, ['ledger:write'], CLI)
+    expect(await scopeOf(a, authorization)).toBe('ledger:write')
+    const secret = await a.services.applications.rotateSecret(client.id, CLI)
+    expect(await scopeOf(a, authorization)).toBe('error:invalid_client')
+    expect(await scopeOf(a, basic({ id: client.id, secret }))).toBe('ledger:write')
+  })
+
+  it('stores nothing while the signals do not run (no background tasks: every read goes to the store)', async () => {
+    const database = createTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        databaseUrl: database.url,
+        issuer: 'https://id.example.test',
+        masterKey: randomBytes(32).toString('base64url'),
+        logLevel: 'silent',
+      },
+    })
+    const tessera = await createTessera(config)
+    cleanups.push(() => tessera.close())
+    const client = await setUp(tessera)
+    expect(await scopeOf(tessera, basic(client))).toBe('ledger:read')
+    expect(tessera.services.configCache.size).toBe(0)
+  })
+})

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { requestDevice } from '../http/request-device.js'
+import type { SessionPolicy } from '../sessions/session.js'
+import type { CookieSettings } from '../sessions/session-cookie.js'
+import { type RandomSource, randomToken } from '../shared/random.js'
+import type { Flow } from './flow.js'
+import type { FlowService } from './flow-service.js'
+import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
+import { sessionResponse } from './session-response.js'
+import { FLOW_TOKEN_HEADER, FlowParams, StartFlowBody, SubmitStepBody } from './sign-in-schemas.js'
+
+export interface FlowApiRoutesDeps {
+  flows: FlowService
+  login: LoginFlow
+  random: RandomSource
+  cookie: CookieSettings
+  policy: SessionPolicy
+  rateLimit: { max: number; timeWindow: number }
+}
+
+/** What a client may see of a flow: never its hashes. */
+export function presentFlow(flow: Flow) {
+  return {
+    id: flow.id,
+    type: flow.type,
+    next: flow.next,
+    done: flow.done.map((done) => ({ step: done.step, at: new Date(done.at).toISOString() })),
+    expiresAt: new Date(flow.expiresAt).toISOString(),
+  }
+}
+
+/**
+ * The flow API for first-party JSON clients: start a login flow (`POST /v1/flows`), read it
+ * (`GET /v1/flows/{id}`) and submit its next step (`POST /v1/flows/{id}`). It drives the same flows
+ * and steps as the hosted pages; instead of the browser's binding cookie, the flow is bound to a
+ * secret returned once at creation, sent back in the `Tessera-Flow-Token` header (a cross-site page
+ * can neither read it nor attach it without a CORS preflight). `/v1/sign-in` is this API in one request.
+ */
+export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const onRequest = app.rateLimit(deps.rateLimit)
+    const config = { csrf: 'reject' } as const
+
+    const tokenOf = (request: FastifyRequest): string | null => {
+      const value = request.headers[FLOW_TOKEN_HEADER]
+      return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null
+    }
+
+    app.post('/v1/flows', { schema: { body: StartFlowBody }, config, onRequest }, async (_request, reply) => {
+      const token = randomToken(deps.random, 32)
+      const started = deps.flows.start('login', { next: SIGN_IN_STEPS })
+      const flow = await deps.flows.save(started, started, token)
+      reply.header('cache-control', 'no-store')
+      return reply.code(201).send({ flow: presentFlow(flow), token })
+    })
+
+    app.get('/v1/flows/:id', { schema: { params: FlowParams }, onRequest }, async (request, reply) => {
+      const flow = await deps.flows.load(request.params.id, tokenOf(request), 'login')
+      reply.header('cache-control', 'no-store')
+      return { flow: presentFlow(flow) }
+    })
+
+    app.post('/v1/flows/:id', { schema: { params: FlowParams, body: SubmitStepBody }, config, onRequest }, async (request, reply) => {
+      const token = tokenOf(request)
+      const flow = await deps.flows.load(request.params.id, token, 'login')
+      const { step, transport, ...input } = request.body
+      const { outcome, signedIn } = await deps.login.submit(flow, () => token as string, step, input, requestDevice(request), null)
+      reply.header('cache-control', 'no-store')
+      // An API flow serves no authorization request, so it continues or is done; it never redirects.
+      const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)
+      return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps) } : { flow: shown }
+    })
+  }
+}

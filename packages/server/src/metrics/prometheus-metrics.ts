@@ -1,0 +1,209 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { GrantName, Metrics, RevocationKind, SignInOutcome } from '../shared/metrics.js'
+
+/** A pg pool as far as metrics read it (structural, so nothing here depends on the driver). */
+export interface PoolLike {
+  readonly totalCount: number
+  readonly idleCount: number
+  readonly waitingCount: number
+  on(event: 'error', listener: (error: Error) => void): unknown
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: (error: Error) => void): unknown }) => void): unknown
+}
+
+/** Live state read at scrape time. */
+export interface MetricSources {
+  /** Open revocation-feed streams on this instance. */
+  feedSubscribers(): number
+  /** Pending webhook deliveries; a store query, so it may fail (counted, the last values stay). */
+  webhookBacklog(): Promise<{ pending: number; oldestCreatedAt: number | null }>
+  /** The PostgreSQL pool; absent on SQLite, which has no pool. */
+  pool?: PoolLike | undefined
+  /** The pool's size limit, reported beside its use. */
+  poolMax?: number | undefined
+  now(): number
+}
+
+export type DatabaseErrorSource = 'pool' | 'request' | 'collect'
+
+/** The metrics of one Tessera instance: the domain recorder, the HTTP observations, and the scrape. */
+export interface PrometheusMetrics {
+  /** What domain services receive (shared/metrics.ts). */
+  recorder: Metrics
+  /** One finished HTTP request: its route pattern (never the raw URL), method and status. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void
+  /** An error answered to a client, by its stable code (a closed set: shared/errors.ts). */
+  httpError(code: string): void
+  databaseError(source: DatabaseErrorSource): void
+  /** The exposition text and its content type. */
+  render(): Promise<{ contentType: string; body: string }>
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const SIGN_IN_OUTCOMES: readonly SignInOutcome[] = ['succeeded', 'failed', 'locked_out', 'throttled', 'disabled']
+const GRANTS: readonly GrantName[] = ['authorization_code', 'refresh_token', 'client_credentials', 'token_exchange']
+const REVOCATION_KINDS: readonly RevocationKind[] = ['session', 'user_token_version', 'access_token', 'key', 'client']
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/**
+ * One registry per instance, never prom-client's global one: tests run many instances in one
+ * process, and two registries never share a series. Node's default metrics (CPU, memory, GC,
+ * event-loop delay) go to a second registry created at the first scrape: prom-client starts an
+ * event-loop monitor and a GC observer for them that live as long as the process, so an instance
+ * that is never scraped (most test servers) never starts them.
+ */
+export function createPrometheusMetrics(sources: MetricSources): PrometheusMetrics {
+  const registry = new Registry()
+  const registers = [registry]
+  let processRegistry: Registry | undefined
+
+  const requests = new Histogram({
+    name: 'tessera_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, and how long they took.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  })
+  const httpErrors = new Counter({
+    name: 'tessera_http_errors_total',
+    help: 'Error responses by stable error code (docs/http-api.md).',
+    labelNames: ['code'] as const,
+    registers,
+  })
+  const signIns = new Counter({
+    name: 'tessera_sign_ins_total',
+    help: 'Password sign-in attempts by outcome (locked_out: a failure that started a back-off).',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const tokens = new Counter({
+    name: 'tessera_tokens_issued_total',
+    help: 'Successful token responses by grant type.',
+    labelNames: ['grant'] as const,
+    registers,
+  })
+  const reuse = new Counter({
+    name: 'tessera_token_reuse_detected_total',
+    help: 'Spent refresh tokens or authorization codes presented again; what they issued was revoked.',
+    labelNames: ['credential'] as const,
+    registers,
+  })
+  const revocations = new Counter({
+    name: 'tessera_revocations_written_total',
+    help: 'Revocation-log entries committed by this instance, by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const feedLag = new Histogram({
+    name: 'tessera_revocation_feed_lag_seconds',
+    help: "Time from a revocation's write to this instance handing it to its feed subscribers (any instance's writes).",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  })
+  new Gauge({
+    name: 'tessera_revocation_feed_subscribers',
+    help: 'Open revocation-feed streams on this instance.',
+    registers,
+    collect() {
+      this.set(sources.feedSubscribers())
+    },
+  })
+  const webhookAttempts = new Counter({
+    name: 'tessera_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (retrying: failed, another attempt is scheduled).',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const databaseErrors = new Counter({
+    name: 'tessera_database_errors_total',
+    help: 'Database failures: pool (a connection failed), request (a request got store_unavailable), collect (a metrics query failed).',
+    labelNames: ['source'] as const,
+    registers,
+  })
+  const backlog = new Gauge({
+    name: 'tessera_webhook_backlog',
+    help: 'Webhook deliveries pending (due or waiting for a retry).',
+    registers,
+  })
+  new Gauge({
+    name: 'tessera_webhook_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending webhook delivery; 0 when none is pending.',
+    registers,
+    // One query serves both backlog gauges; this collect runs after the backlog gauge is registered.
+    async collect() {
+      try {
+        const state = await sources.webhookBacklog()
+        backlog.set(state.pending)
+        this.set(state.oldestCreatedAt === null ? 0 : Math.max(0, (sources.now() - state.oldestCreatedAt) / 1000))
+      } catch {
+        databaseErrors.inc({ source: 'collect' })
+      }
+    },
+  })
+  const pool = sources.pool
+  if (pool) {
+    new Gauge({
+      name: 'tessera_database_pool_connections',
+      help: 'PostgreSQL pool connections by state (busy: checked out by a query or transaction).',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        this.set({ state: 'idle' }, pool.idleCount)
+        this.set({ state: 'busy' }, pool.totalCount - pool.idleCount)
+      },
+    })
+    new Gauge({
+      name: 'tessera_database_pool_waiting',
+      help: 'Queries waiting for a free PostgreSQL connection.',
+      registers,
+      collect() {
+        this.set(pool.waitingCount)
+      },
+    })
+    if (sources.poolMax !== undefined) {
+      new Gauge({ name: 'tessera_database_pool_max', help: 'Size limit of the PostgreSQL pool.', registers }).set(sources.poolMax)
+    }
+    // Listeners only count: handling the failure is the store's business.
+    pool.on('error', () => databaseErrors.inc({ source: 'pool' }))
+    pool.on('connect', (client) => client.on('error', () => databaseErrors.inc({ source: 'pool' })))
+  }
+  // Every known series exists from the start at 0, so rate() and absent-series alerts work at once.
+  for (const source of ['pool', 'request', 'collect'] as const) databaseErrors.inc({ source }, 0)
+  for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0)
+  for (const grant of GRANTS) tokens.inc({ grant }, 0)
+  for (const credential of ['refresh_token', 'authorization_code'] as const) reuse.inc({ credential }, 0)
+  for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0)
+  for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
+
+  const recorder: Metrics = {
+    signIn: (outcome) => signIns.inc({ outcome }),
+    tokenIssued: (grant) => tokens.inc({ grant }),
+    reuseDetected: (credential) => reuse.inc({ credential }),
+    revocationsWritten(kinds) {
+      for (const kind of kinds) revocations.inc({ kind })
+    },
+    revocationBroadcast: (lagMs) => feedLag.observe(Math.max(0, lagMs) / 1000),
+    webhookAttempt: (outcome) => webhookAttempts.inc({ outcome }),
+  }
+
+  return {
+    recorder,
+    observeRequest(method, route, status, seconds) {
+      requests.observe({ method: METHODS.has(method) ? method : 'OTHER', route, status: String(status) }, seconds)
+    },
+    httpError(code) {
+      httpErrors.inc({ code })
+      if (code === 'store_unavailable') databaseErrors.inc({ source: 'request' })
+    },
+    databaseError(source) {
+      databaseErrors.inc({ source })
+    },
+    async render() {
+      if (!processRegistry) {
+        processRegistry = new Registry()
+        collectDefaultMetrics({ register: processRegistry })
+      }
+      const [own, process] = await Promise.all([registry.metrics(), processRegistry.metrics()])
+      return { contentType: registry.contentType, body: `${own}\n${process}` }
+    },
+  }
+}

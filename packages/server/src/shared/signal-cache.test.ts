@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { createSignalCacheGroup } from './signal-cache.js'
+
+function counted<V>(value: V) {
+  let reads = 0
+  return {
+    load: async () => {
+      reads++
+      return value
+    },
+    get reads() {
+      return reads
+    },
+  }
+}
+
+describe('signal cache', () => {
+  it('reads through until enabled, then serves what it read', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const cache = group.cache<string>()
+    const source = counted('v1')
+    await cache.get('k', source.load)
+    await cache.get('k', source.load)
+    expect(source.reads).toBe(2)
+    group.enable()
+    expect(await cache.get('k', source.load)).toBe('v1')
+    expect(await cache.get('k', source.load)).toBe('v1')
+    expect(source.reads).toBe(3)
+  })
+
+  it('drops every cache of the group on invalidate, and everything on disable', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const a = group.cache<string>()
+    const b = group.cache<number>()
+    group.enable()
+    await a.get('x', async () => 'a')
+    await b.get('x', async () => 1)
+    expect(group.size).toBe(2)
+    group.invalidate()
+    expect(group.size).toBe(0)
+    expect(await a.get('x', async () => 'a2')).toBe('a2')
+    group.disable()
+    expect(group.size).toBe(0)
+    await a.get('x', async () => 'a3')
+    expect(group.size).toBe(0)
+  })
+
+  it('never stores a value whose read was in flight when an invalidation came', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const cache = group.cache<string>()
+    group.enable()
+    let release: (value: string) => void = () => undefined
+    const pending = cache.get('k', () => new Promise<string>((resolve) => (release = resolve)))
+    group.invalidate() // the row changed while it was being read
+    release('old')
+    expect(await pending).toBe('old') // its caller gets what it read...
+    expect(await cache.get('k', async () => 'new')).toBe('new') // ...but the cache did not keep it
+  })
+
+  it('keeps no absent value, and holds at most its bound (oldest out)', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 2 })
+    const cache = group.cache<string>()
+    group.enable()
+    expect(await cache.get('missing', async () => null)).toBeNull()
+    expect(group.size).toBe(0)
+    await cache.get('a', async () => 'a')
+    await cache.get('b', async () => 'b')
+    await cache.get('c', async () => 'c')
+    expect(group.size).toBe(2)
+    const a = counted('a2')
+    expect(await cache.get('a', a.load)).toBe('a2')
+    expect(a.reads).toBe(1)
+    expect(await cache.get('c', async () => 'other')).toBe('c')
+  })
+})
