@@ -28,7 +28,7 @@ export function findings(sections, targets) {
       'the samples, Kysely ~9 %): the SQLite store now keeps one prepared statement per SQL text (`store/sqlite-statement-cache.ts`), measured ' +
       'with `bench/tools/ab-token-endpoint.mjs` (two builds, same process, interleaved): after / before = 1.42 (1.14–2.42) and 1.15 (0.87–2.47) in two runs. ' +
       'What remains: WebCrypto `subtle.sign` is now the largest single item (~20 % of the samples). A node:crypto KeyObject signer (the compact JWS ' +
-      'built by hand, which DESIGN.md §4 rules out) was tried and measured: 0.87 (0.66–1.94) and 1.45 (0.74–2.24) of the statement-cache build in two ' +
+      'built by hand, which [architecture.md §4](architecture.md) rules out) was tried and measured: 0.87 (0.66–1.94) and 1.45 (0.74–2.24) of the statement-cache build in two ' +
       'runs, no clear gain on this shared 2-core machine (node:crypto signs on the main thread; WebCrypto does the arithmetic on the thread pool, ' +
       'and spends less main-thread time per signature), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its ' +
       'client from memory. Since issue 17 a running Tessera (`tessera start`, and these suites, which start the background tasks as it does) reads ' +
@@ -45,7 +45,7 @@ export function findings(sections, targets) {
       'and the user, each a store read. It was not profiled in this run: that is the next place to look if session mode must get faster. It exists ' +
       'for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **Start-up, memory and sign-in** were measured, not profiled, in this run: cold start-up includes module loading, the migrations, the ' +
-      'master key and the first signing key; sign-in is bound by argon2id at the OWASP minimum (19 MiB, t=2), which DESIGN.md §9 measured at ' +
+      'master key and the first signing key; sign-in is bound by argon2id at the OWASP minimum (19 MiB, t=2), which [architecture.md §9](architecture.md) measured at ' +
       '≈ 10 ms per hash on an idle machine (the sign-in p50 above includes it). Where their time and memory go is the next thing to measure.',
   )
   return lines.join('\n')

@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
@@ -43,6 +43,8 @@ import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
+import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
+import { sharedRateLimitStore } from '../rate-limit/shared-rate-limit-store.js'
 import { revocationFeedRoutes } from '../revocation/revocation-feed-routes.js'
 import type { RevocationHub } from '../revocation/revocation-hub.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
@@ -86,6 +88,8 @@ export interface AppDeps {
   trustProxy: boolean
   bodyLimit: number
   rateLimit: { max: number; timeWindow: number }
+  /** Where the per-IP limiters count, shared by every instance (Redis, or the database). */
+  rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
   /** Email verification, password reset, change of password and address (docs/email.md). */
@@ -149,9 +153,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
+    // Counted where every instance counts, so N instances allow the limit once (issue 18 part 2).
+    store: sharedRateLimitStore(deps.rateLimitCounter, deps.clock) as unknown as FastifyRateLimitStoreCtor,
     errorResponseBuilder: (_request, context) =>
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
+  /** Each limiter's settings under its own name: a budget of its own, the same on every instance. */
+  const perIp = (limiter: string): PerIpLimit => ({ ...deps.rateLimit, limiter })
   app.decorateRequest('auth', null)
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
@@ -169,7 +177,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: deps.oidc.random,
       cookie: deps.cookie,
       policy: deps.policy,
-      rateLimit: deps.rateLimit,
+      rateLimit: perIp('flow-api'),
     }),
   )
   await app.register(
@@ -181,10 +189,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       secondFactors: deps.oidc.secondFactors,
       webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
-      rateLimit: deps.rateLimit,
+      rateLimit: perIp('credentials'),
     }),
   )
-  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: deps.rateLimit }))
+  await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
   await app.register(accountPageRoutes({ accounts: deps.accounts }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
@@ -220,7 +228,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
-      rateLimit: deps.rateLimit,
+      rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
     }),
   )
@@ -231,7 +239,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       applications: oidc.applications,
       sessions: deps.sessions,
       cookie: deps.cookie,
-      rateLimit: deps.rateLimit,
+      rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
     }),
   )
@@ -255,7 +263,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       clock: deps.clock,
       transact: oidc.transact,
-      rateLimit: deps.rateLimit,
+      rateLimit: perIp('logout'),
     }),
   )
   return app

@@ -31,6 +31,9 @@ import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
 import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
 import { createLogoutService } from '../oauth/logout-service.js'
+import { createDatabaseRateLimitCounter } from '../rate-limit/database-rate-limit-counter.js'
+import { withFallback } from '../rate-limit/rate-limit-counter.js'
+import { createRedisRateLimitCounter } from '../rate-limit/redis-rate-limit-counter.js'
 import { createRoleService } from '../rbac/role-service.js'
 import { createRevocationHub } from '../revocation/revocation-hub.js'
 import { POSTGRES_CHANNEL, type RevocationSignals, startRevocationSignals } from '../revocation/revocation-signals.js'
@@ -41,6 +44,7 @@ import { type Clock, systemClock } from '../shared/clock.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
 import { migrateToLatest } from '../store/migrate.js'
 import { ensureReachable, type OpenDatabase, openDatabase } from '../store/open-database.js'
+import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
@@ -89,6 +93,9 @@ export const REDACTED_LOG_PATHS = [
 
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
+
+/** How long a delivered or failed back-channel logout stays in the log. */
+const BACKCHANNEL_LOG_RETENTION_MS = 7 * 24 * 3600_000
 
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
@@ -152,6 +159,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     await database.db.destroy()
     throw error
   }
+  // Per-IP limits are counted where every instance counts: Redis when configured (the database
+  // while Redis cannot answer), the database otherwise (issue 18 part 2).
+  const databaseRateLimits = createDatabaseRateLimitCounter(database.db)
+  const rateLimitRedis = config.redisUrl
+    ? createRedisConnection(config.redisUrl, { name: 'rate-limit', role: 'publisher', logger })
+    : undefined
+  const rateLimitCounter = rateLimitRedis
+    ? withFallback(createRedisRateLimitCounter(rateLimitRedis.redis), databaseRateLimits)
+    : databaseRateLimits
   const stores = createStores(database.db, database.dialect)
   const metrics = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
@@ -448,6 +464,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         metrics,
         accounts,
         expectedFailure: (code, cause) => failures.note(code, cause),
+        rateLimitCounter,
         cors: {
           issuerOrigin: new URL(config.issuer).origin,
           findApplication: applications.find,
@@ -499,15 +516,22 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         ...(database.connectionString ? { postgresUrl: database.connectionString } : {}),
         ...(config.redisUrl ? { redisUrl: config.redisUrl, redisOptional: config.redisOptional } : {}),
       })
+      // Redis answered the signals just now; should it fail here, limits are counted in the database.
+      rateLimitRedis?.connect().catch(() => undefined)
       // From here every change, here or on another instance, reaches the cache within the feed's lag.
       cached.enable()
       maintenance = setInterval(() => {
         keys.maintain().catch(backgroundFailure('key maintenance'))
         stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
+        databaseRateLimits.prune(clock.now()).catch(backgroundFailure('rate-limit pruning'))
         // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
         Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
           backgroundFailure('authorization pruning'),
         )
+        // A session cannot outlive its absolute lifetime; delivered or failed logouts are kept a week.
+        stores.backchannel
+          .prune(clock.now() - sessionPolicy.absoluteLifetimeMs, clock.now() - BACKCHANNEL_LOG_RETENTION_MS)
+          .catch(backgroundFailure('back-channel logout pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {
@@ -559,6 +583,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       email.close()
       cached.disable()
       await signals?.close()
+      rateLimitRedis?.close()
       await app?.close()
       await database.db.destroy()
       failures.close()

@@ -193,7 +193,7 @@ export const ConfigSchema = Type.Object(
           minimum: 1,
           env: 'TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP',
           description:
-            'Sign-in and sign-up requests allowed per client IP in each window, on top of the per-account throttle. The authorization endpoint allows ten times as many.',
+            'Sign-in and sign-up requests allowed per client IP in each window, on top of the per-account throttle. The authorization endpoint allows ten times as many. Counted across all instances: in Redis when `redisUrl` is set (in the database while Redis does not answer), in the database otherwise.',
         }),
         window: seconds(60, 1, 'TESSERA_RATE_LIMIT_WINDOW', 'Length of the per-IP rate-limit window.'),
       },
@@ -203,7 +203,7 @@ export const ConfigSchema = Type.Object(
       default: '',
       env: 'TESSERA_REDIS_URL',
       description:
-        '`redis://host:port` to pass revocations between instances by pub/sub (PostgreSQL LISTEN/NOTIFY does it without Redis). Empty means no Redis.',
+        '`redis://host:port` to pass revocations between instances by pub/sub (PostgreSQL LISTEN/NOTIFY does it without Redis) and to count per-IP rate limits (the database does it without Redis). Empty means no Redis.',
     }),
     redisOptional: Type.Boolean({
       default: false,

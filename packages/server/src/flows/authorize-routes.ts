@@ -39,7 +39,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
 
     // Each request without a session stores a flow: bound them per IP, generously (single sign-on
     // across many apps is many authorizations), so no one can fill the store.
-    const onRequest = app.rateLimit({ max: deps.rateLimit.max * 10, timeWindow: deps.rateLimit.timeWindow })
+    const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
       const checked = await checkAuthorizationRequest(raw, {

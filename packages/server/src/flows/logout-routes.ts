@@ -48,7 +48,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
     app.setErrorHandler(pageErrorHandler)
-    const onRequest = app.rateLimit({ max: deps.rateLimit.max * 10, timeWindow: deps.rateLimit.timeWindow })
+    const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     /** The user's confirmation, if this post carries a valid one: the flow's step is done and the flow ends. */
     async function confirmed(request: FastifyRequest, source: unknown, auth: Authenticated): Promise<boolean> {

@@ -58,6 +58,7 @@ export interface Database {
   password_credentials: PasswordCredentialsTable
   sessions: SessionsTable
   sign_in_throttle: SignInThrottleTable
+  rate_limit_counters: RateLimitCountersTable
   revocation_log: RevocationLogTable
   event_outbox: EventOutboxTable
   signing_keys: SigningKeysTable
@@ -133,6 +134,14 @@ export interface SignInThrottleTable {
   failures: number
   locked_until: number | null
   updated_at: number
+}
+
+/** A fixed-window per-IP counter shared by every instance (rate-limit/database-rate-limit-counter.ts). */
+export interface RateLimitCountersTable {
+  /** `<limiter>:<client IP>` */
+  key: string
+  count: number
+  reset_at: number
 }
 
 export interface RevocationLogTable {

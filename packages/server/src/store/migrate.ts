@@ -9,6 +9,7 @@ import { flows } from './migrations/0007-flows.js'
 import { consoleClient } from './migrations/0008-console-client.js'
 import { email } from './migrations/0009-email.js'
 import { webOrigins } from './migrations/0010-web-origins.js'
+import { ops } from './migrations/0011-ops.js'
 import { backchannel } from './migrations/0012-backchannel.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
@@ -27,6 +28,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0008-console-client': consoleClient(),
     '0009-email': email(),
     '0010-web-origins': webOrigins(),
+    '0011-ops': ops(),
     '0012-backchannel': backchannel(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
