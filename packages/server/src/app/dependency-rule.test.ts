@@ -47,7 +47,22 @@ const ALLOWED: Record<string, readonly string[]> = {
   oauth: ['applications', 'auth', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
   flows: ['apis', 'applications', 'auth', 'authorize', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
   cors: ['applications', 'oauth', 'shared'],
-  admin: ['apis', 'applications', 'audit', 'email', 'events', 'keys', 'rbac', 'sessions', 'shared', 'store', 'tokens', 'users', 'webhooks'],
+  admin: [
+    'accounts',
+    'apis',
+    'applications',
+    'audit',
+    'email',
+    'events',
+    'keys',
+    'rbac',
+    'sessions',
+    'shared',
+    'store',
+    'tokens',
+    'users',
+    'webhooks',
+  ],
   // The Prometheus side of shared/metrics.ts; /metrics on the main port uses the admin token check.
   metrics: ['admin', 'shared'],
   app: [

@@ -482,6 +482,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           audit,
           webhooks: webhooks.service,
           email: email.service,
+          accounts,
+          userStore: stores.users,
         },
         mfa: { mfa, webauthn },
         oidc: {
