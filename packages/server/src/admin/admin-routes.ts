@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { Accounts } from '../accounts/accounts.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuditService } from '../audit/audit-service.js'
@@ -11,7 +12,9 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { ActiveAccessToken } from '../tokens/introspection-service.js'
 import type { UserService } from '../users/user-service.js'
+import type { UserStore } from '../users/user-store.js'
 import type { WebhookService } from '../webhooks/webhook-service.js'
+import { adminAccountRoutes } from './admin-account-routes.js'
 import { ADMIN_READ } from './admin-api.js'
 import { adminApisRoutes } from './admin-apis-routes.js'
 import { adminApplicationsRoutes } from './admin-applications-routes.js'
@@ -40,6 +43,9 @@ export interface AdminDeps {
   audit: AuditService
   webhooks: WebhookService
   email: EmailService
+  /** Operators' actions on verification and reset (docs/email.md). */
+  accounts: Accounts
+  userStore: Pick<UserStore, 'findById'>
   clock: Clock
 }
 
@@ -95,5 +101,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminWebhooksRoutes(deps))
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
+    await app.register(adminAccountRoutes(deps))
   }
 }

@@ -26,6 +26,7 @@ import { type MetricsServer, startMetricsServer } from '../metrics/metrics-serve
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createSecondFactors } from '../mfa/second-factors.js'
 import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
 import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -92,6 +93,9 @@ export const REDACTED_LOG_PATHS = [
 
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
+
+/** How long a delivered or failed back-channel logout stays in the log. */
+const BACKCHANNEL_LOG_RETENTION_MS = 7 * 24 * 3600_000
 
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
@@ -276,14 +280,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const login = createLoginFlow({
-    flows,
-    auth,
-    authorize,
-    findApplication: (clientId) => applications.find(clientId),
-    transact,
-    clock,
-  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -382,6 +378,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
   })
+  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+    secondFactors,
+  })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
@@ -476,9 +482,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           audit,
           webhooks: webhooks.service,
           email: email.service,
+          accounts,
+          userStore: stores.users,
         },
         mfa: { mfa, webauthn },
         oidc: {
+          secondFactors,
           authorize,
           applications,
           apis,
@@ -521,6 +530,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
           backgroundFailure('authorization pruning'),
         )
+        // A session cannot outlive its absolute lifetime; delivered or failed logouts are kept a week.
+        stores.backchannel
+          .prune(clock.now() - sessionPolicy.absoluteLifetimeMs, clock.now() - BACKCHANNEL_LOG_RETENTION_MS)
+          .catch(backgroundFailure('back-channel logout pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {

@@ -178,6 +178,25 @@ describe('back-channel logout', () => {
     })
   })
 
+  it('forgets relying parties of sessions past their lifetime, and finished logouts after a week', async ({ onTestFinished }) => {
+    const { server, client, party } = await setUp(onTestFinished)
+    const ended = await signedIn(server, client)
+    const live = await signedIn(server, client)
+    await server.tessera.services.sessions.revoke(ended.sid, { reason: 'sign_out', actor: CLI })
+    expect(await server.tessera.backchannel.tick()).toMatchObject({ delivered: 1 })
+    const store = server.tessera.stores.backchannel
+    const now = server.clock.now()
+    const week = 7 * 24 * 3600_000
+    // Nothing is old enough yet.
+    expect(await store.prune(now - 1, now - week)).toBe(0)
+    expect(await store.relyingParties(live.sid)).toEqual([{ clientId: client.id, userId: ended.sub }])
+    server.clock.advance(week + 1)
+    expect(await store.prune(server.clock.now() - 1, server.clock.now() - week)).toBe(2)
+    expect(await store.relyingParties(live.sid)).toEqual([])
+    expect(await store.listForClient(client.id)).toEqual([])
+    expect(party.accepted).toHaveLength(1)
+  })
+
   it('is advertised in discovery (OIDC Back-Channel Logout 1.0 §2.1)', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished)
     const metadata = (await server.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json()

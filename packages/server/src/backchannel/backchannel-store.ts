@@ -44,6 +44,12 @@ export interface BackchannelStore {
     },
   ): Promise<void>
   listForClient(clientId: string): Promise<PendingLogout[]>
+  /**
+   * Drops relying-party records older than `relyingPartiesBefore` (their session has outlived its
+   * absolute lifetime, so it ended without a revocation), and finished logouts older than
+   * `finishedBefore`. Resolves with how many rows went.
+   */
+  prune(relyingPartiesBefore: number, finishedBefore: number): Promise<number>
 }
 
 export function createBackchannelStore(db: Executor): BackchannelStore {
@@ -130,6 +136,15 @@ export function createBackchannelStore(db: Executor): BackchannelStore {
         })
         .where('id', '=', id)
         .execute()
+    },
+    async prune(relyingPartiesBefore, finishedBefore) {
+      const parties = await db.deleteFrom('session_relying_parties').where('created_at', '<', relyingPartiesBefore).executeTakeFirst()
+      const logouts = await db
+        .deleteFrom('backchannel_logouts')
+        .where('status', '!=', 'pending')
+        .where('updated_at', '<', finishedBefore)
+        .executeTakeFirst()
+      return Number(parties.numDeletedRows) + Number(logouts.numDeletedRows)
     },
     async listForClient(clientId) {
       const rows = await db.selectFrom('backchannel_logouts').selectAll().where('client_id', '=', clientId).orderBy('created_at').execute()

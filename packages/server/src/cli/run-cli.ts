@@ -14,6 +14,7 @@ import {
   appsUpdateCommand,
 } from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
+import { backupCommand, restoreCommand } from './commands/backup-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -48,6 +49,8 @@ import {
 export const COMMANDS: readonly Command[] = [
   startCommand,
   migrateCommand,
+  backupCommand,
+  restoreCommand,
   adminBootstrapCommand,
   adminGrantCommand,
   usersCreateCommand,

@@ -40,6 +40,12 @@ describe('which outbox events become webhooks, and their payloads', () => {
       ],
       ['key.rotated', { kid: 'k2', retired: 'k1' }, 'signing_key.rotated', { kid: 'k2', retiredKid: 'k1' }],
       ['key.revoked', { kid: 'k1', wasState: 'active' }, 'signing_key.revoked', { kid: 'k1' }],
+      // Issue 12: the account events name the user and how, and nothing else.
+      ['user.email_verified', { method: 'code' }, 'user.email_verified', { userId: 'usr_1', method: 'code' }],
+      ['user.password_reset_requested', {}, 'user.password_reset_requested', { userId: 'usr_1' }],
+      ['user.password_changed', { method: 'reset' }, 'user.password_changed', { userId: 'usr_1', method: 'reset' }],
+      ['user.password_reset', {}, 'user.password_changed', { userId: 'usr_1', method: 'operator' }],
+      ['user.email_changed', { previousEmail: 'old@example.com' }, 'user.email_changed', { userId: 'usr_1' }],
     ]
     for (const [outboxType, payload, type, data] of cases) {
       expect(toWebhookPayload(event(outboxType, payload)), outboxType).toEqual({ type, timestamp: '2026-01-01T12:00:00.000Z', data })

@@ -7,6 +7,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'user.disabled',
   'user.deleted',
   'user.roles_changed',
+  'user.email_verified',
+  'user.password_reset_requested',
+  'user.password_changed',
+  'user.email_changed',
   'refresh_token.reuse_detected',
   'signing_key.rotated',
   'signing_key.revoked',
@@ -51,6 +55,17 @@ export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
       return at('user.deleted', { userId: event.userId })
     case 'user.roles_changed':
       return at('user.roles_changed', { userId: event.userId, ...(isStringArray(p.roles) ? { roles: p.roles } : {}) })
+    // Issue 12: account events carry the user and how, never a token, link or address.
+    case 'user.email_verified':
+      return at('user.email_verified', { userId: event.userId, method: p.method })
+    case 'user.password_reset_requested':
+      return at('user.password_reset_requested', { userId: event.userId })
+    case 'user.password_reset':
+      return at('user.password_changed', { userId: event.userId, method: 'operator' })
+    case 'user.password_changed':
+      return at('user.password_changed', { userId: event.userId, method: p.method })
+    case 'user.email_changed':
+      return at('user.email_changed', { userId: event.userId })
     case 'refresh_token.reused':
       return at('refresh_token.reuse_detected', {
         userId: event.userId,

@@ -224,7 +224,8 @@ describe('the admin console in Chromium', () => {
     const before = accessTokens.length
     await nav.getByRole('link', { name: 'Roles' }).click()
     await expect.poll(() => page.getByRole('link', { name: 'tessera-admin', exact: true }).count()).toBe(1)
-    expect(accessTokens.length).toBe(before + 1)
+    // The response listener reads bodies asynchronously: wait for it rather than race it.
+    await expect.poll(() => accessTokens.length).toBe(before + 1)
     expect(await page.getByRole('alert').count()).toBe(0)
 
     // Tokens live in memory only: nothing in localStorage or sessionStorage, least of all a token.
@@ -238,6 +239,7 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.getByText('You are signed out.').count()).toBe(1)
 
     // The read-only operator: the same pages, no write action anywhere.
+    const beforeReader = accessTokens.length
     await signIn(page, tessera.base, 'reader@example.com')
     expect(await page.getByTestId('read-only').count()).toBe(1)
     await page.goto(`${tessera.base}/console/users/${users['ann@example.com']}`)
@@ -253,6 +255,7 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: 'ann@example.com' }).waitFor()
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0)
     // ...and the API refuses the write anyway, with the reader's own token.
+    await expect.poll(() => accessTokens.length).toBeGreaterThan(beforeReader)
     const readerToken = accessTokens.at(-1) as string
     const write = await fetch(`${tessera.base}/admin/v1/users/${users['ann@example.com']}/enable`, {
       method: 'POST',
