@@ -197,7 +197,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (database.dialect === 'postgres')
         sql`select pg_notify(${POSTGRES_CHANNEL}, '')`.execute(database.db).catch(backgroundFailure('change notification'))
     },
-    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+    onHookError: backgroundFailure('after-commit hook'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -554,7 +554,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       backchannelLoop = startDispatchLoop({
         tick: backchannel.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
-        onError: (error) => logger.error({ err: error }, 'back-channel logout dispatch failed'),
+        onError: backgroundFailure('back-channel logout dispatch'),
       })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
