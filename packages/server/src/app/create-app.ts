@@ -23,6 +23,7 @@ import type { LoginFlow } from '../flows/login-flow.js'
 import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
+import type { SecondFactors } from '../flows/steps/step.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
@@ -115,6 +116,7 @@ export interface AppDeps {
     flows: FlowService
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
+    secondFactors: Pick<SecondFactors, 'available'>
   }
 }
 
@@ -185,6 +187,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: deps.oidc.random,
       cookie: deps.cookie,
       policy: deps.policy,
+      secondFactors: deps.oidc.secondFactors,
+      webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
       rateLimit: perIp('credentials'),
     }),
   )
@@ -236,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sessions: deps.sessions,
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
+      secondFactors: oidc.secondFactors,
     }),
   )
   await app.register(

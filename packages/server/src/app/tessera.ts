@@ -26,6 +26,7 @@ import { type MetricsServer, startMetricsServer } from '../metrics/metrics-serve
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
+import { createSecondFactors } from '../mfa/second-factors.js'
 import { createTotpSecretBox } from '../mfa/totp-secret-box.js'
 import { createWebAuthnService } from '../mfa/webauthn-service.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -196,7 +197,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       if (database.dialect === 'postgres')
         sql`select pg_notify(${POSTGRES_CHANNEL}, '')`.execute(database.db).catch(backgroundFailure('change notification'))
     },
-    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+    onHookError: backgroundFailure('after-commit hook'),
   })
   const revocationRetentionMs = config.tokens.maxAccessTokenTtl * 1000
 
@@ -279,14 +280,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const login = createLoginFlow({
-    flows,
-    auth,
-    authorize,
-    findApplication: (clientId) => applications.find(clientId),
-    transact,
-    clock,
-  })
   const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -384,6 +377,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+  })
+  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const login = createLoginFlow({
+    flows,
+    auth,
+    authorize,
+    findApplication: (clientId) => applications.find(clientId),
+    transact,
+    clock,
+    secondFactors,
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -484,6 +487,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         },
         mfa: { mfa, webauthn },
         oidc: {
+          secondFactors,
           authorize,
           applications,
           apis,
@@ -550,7 +554,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       backchannelLoop = startDispatchLoop({
         tick: backchannel.tick,
         intervalMs: DISPATCH_INTERVAL_MS,
-        onError: (error) => logger.error({ err: error }, 'back-channel logout dispatch failed'),
+        onError: backgroundFailure('back-channel logout dispatch'),
       })
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({

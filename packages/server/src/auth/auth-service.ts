@@ -71,13 +71,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       checkPasswordSize(input.password, deps.passwordPolicy)
       const email = normalizeEmail(input.email)
       if (!email) throw new TesseraError('invalid_email')
-      const key = sha256(`sign-in:${email}`)
-      const wait = throttleWait(await stores.throttle.get(key), clock.now())
-      if (wait > 0) {
-        metrics.signIn('throttled')
-        await transact((tx) => tx.events.append(failureEvent('sign_in.throttled', null, device, clock.now())))
-        throw new TesseraError('too_many_attempts', { retryAfter: Math.ceil(wait / 1000) })
-      }
+      const key = throttleKey(email)
+      await refuseWhileThrottled(key, null, device)
 
       const password = normalizePassword(input.password)
       const credential = await stores.credentials.findByEmail(email)
@@ -86,23 +81,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       else await hasher.burn(password)
 
       if (!credential || !valid) {
-        const lockedOut = await transact(async (tx) => {
-          const now = clock.now()
-          // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
-          const failures = await tx.throttle.countFailure(key, now)
-          const state = afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now)
-          await tx.throttle.put(key, state, now)
-          await tx.events.append(failureEvent('sign_in.failed', credential?.userId ?? null, device, now))
-          // A security event of its own: this failure locked the account (known or not) for a while.
-          if (state.lockedUntil !== null) {
-            await tx.events.append({
-              ...failureEvent('sign_in.locked_out', credential?.userId ?? null, device, now),
-              payload: { failures: state.failures, lockedUntil: state.lockedUntil },
-            })
-          }
-          return state.lockedUntil !== null
-        })
-        metrics.signIn(lockedOut ? 'locked_out' : 'failed')
+        await recordFailure(key, credential?.userId ?? null, device)
         throw new TesseraError('invalid_credentials')
       }
       if (credential.status !== 'active') {
@@ -129,6 +108,23 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         return user
       })
+    },
+
+    /**
+     * Runs one second-factor check (issue 13) under the account's sign-in throttle: a wrong code
+     * counts as a failed sign-in of that account, a locked account is refused before the check,
+     * and a right one resets the count (NIST SP 800-63B §5.2.2: rate limiting).
+     */
+    async guardSecondFactor(userId: string, device: Device, attempt: () => Promise<boolean>): Promise<void> {
+      const user = await stores.users.findById(userId)
+      if (user?.status !== 'active') throw new TesseraError('user_disabled')
+      const key = throttleKey(user.email)
+      await refuseWhileThrottled(key, userId, device)
+      if (!(await attempt())) {
+        await recordFailure(key, userId, device)
+        throw new TesseraError('invalid_mfa_code')
+      }
+      await transact((tx) => tx.throttle.clear(key))
     },
 
     /**
@@ -170,7 +166,41 @@ export function createAuthService(deps: AuthServiceDeps) {
       return service.startSession(user.id, ['pwd'], device, 'sign_in')
     },
   }
+  async function refuseWhileThrottled(key: string, userId: string | null, device: Device): Promise<void> {
+    const wait = throttleWait(await stores.throttle.get(key), clock.now())
+    if (wait > 0) {
+      metrics.signIn('throttled')
+      await transact((tx) => tx.events.append(failureEvent('sign_in.throttled', userId, device, clock.now())))
+      throw new TesseraError('too_many_attempts', { retryAfter: Math.ceil(wait / 1000) })
+    }
+  }
+
+  async function recordFailure(key: string, userId: string | null, device: Device): Promise<void> {
+    const lockedOut = await transact(async (tx) => {
+      const now = clock.now()
+      // Counted atomically: a read-then-write would let concurrent failures overwrite each other.
+      const failures = await tx.throttle.countFailure(key, now)
+      const state = afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now)
+      await tx.throttle.put(key, state, now)
+      await tx.events.append(failureEvent('sign_in.failed', userId, device, now))
+      // A security event of its own: this failure locked the account (known or not) for a while.
+      if (state.lockedUntil !== null) {
+        await tx.events.append({
+          ...failureEvent('sign_in.locked_out', userId, device, now),
+          payload: { failures: state.failures, lockedUntil: state.lockedUntil },
+        })
+      }
+      return state.lockedUntil !== null
+    })
+    metrics.signIn(lockedOut ? 'locked_out' : 'failed')
+  }
+
   return service
+}
+
+/** One throttle per account, keyed by its normalised email, so unknown emails are throttled like known ones. */
+function throttleKey(email: string): string {
+  return sha256(`sign-in:${email}`)
 }
 
 function failureEvent(

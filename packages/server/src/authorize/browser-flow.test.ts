@@ -87,6 +87,7 @@ for (const dialect of DIALECTS) {
       expect(payload.sub).toBe(userId)
       expect(payload.nonce).toBe('nonce-456')
       expect(payload.amr).toEqual(['pwd'])
+      expect(payload.acr).toBe('urn:tessera:acr:sfa')
       expect(typeof payload.sid).toBe('string')
       expect(payload.auth_time).toBe(Math.floor(server.clock.now() / 1000))
       const digest = createHash('sha256').update(tokens.access_token).digest()

@@ -5,7 +5,7 @@ import type { LoginOutcome } from './login-flow.js'
 
 /** The hosted page that drives what a login flow waits for. */
 export function pageOf(flow: Flow): string {
-  const page = flow.next.includes('consent') ? '/ui/consent' : '/ui/sign-in'
+  const page = flow.next.includes('consent') ? '/ui/consent' : flow.next.includes('second_factor') ? '/ui/second-factor' : '/ui/sign-in'
   return `${page}?request=${flow.id}`
 }
 

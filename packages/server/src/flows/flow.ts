@@ -12,10 +12,11 @@ export type FlowType = 'login' | 'logout'
 /**
  * The steps known today. `password` signs in to an existing account and `registration` creates
  * one (both identify the user); `consent` answers a third-party client's request; `confirm_logout`
- * is the user's own confirmation of a sign-out. Issues 12, 13 and 15 add `verify_email`,
- * `second_factor` and `upstream_provider`.
+ * is the user's own confirmation of a sign-out; `second_factor` follows `password` for a user with
+ * an authenticator app, a passkey or recovery codes (issue 13). Issues 12 and 15 add
+ * `verify_email` and `upstream_provider`.
  */
-export type StepName = 'password' | 'registration' | 'consent' | 'confirm_logout'
+export type StepName = 'password' | 'registration' | 'second_factor' | 'consent' | 'confirm_logout'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
 export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration']
@@ -68,10 +69,13 @@ export function afterStep(flow: Flow, step: StepName, change: { amr: string[]; n
   }
 }
 
+/** Steps that must be done before a session starts, besides the identifying ones. */
+const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'second_factor']
+
 /** True when no authentication step is pending and one was done: the user is authenticated. */
 export function isAuthenticated(flow: Flow): boolean {
   return (
-    flow.next.every((step) => !AUTHENTICATION_STEPS.includes(step)) && flow.done.some((done) => AUTHENTICATION_STEPS.includes(done.step))
+    flow.next.every((step) => !PENDING_BEFORE_SESSION.includes(step)) && flow.done.some((done) => AUTHENTICATION_STEPS.includes(done.step))
   )
 }
 

@@ -10,7 +10,7 @@ import type { User } from '../users/user.js'
 import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
-import type { StepInput } from './steps/step.js'
+import type { SecondFactors, StepInput } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -23,6 +23,7 @@ export interface LoginFlowDeps {
   findApplication(clientId: string): Promise<Application | null>
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
   clock: Clock
+  secondFactors: SecondFactors
 }
 
 /** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
@@ -58,6 +59,8 @@ export function createLoginFlow(deps: LoginFlowDeps) {
 
   /** Moves a flow on from where it is, given the session it has (if any), and stores the result. */
   async function resume(flow: Flow, before: Flow, binding: () => string, session: BrowserSession | null): Promise<LoginOutcome> {
+    // A second factor is pending (issue 13): nothing else happens until it is answered.
+    if (flow.next.includes('second_factor')) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
     const params = flow.context.authorization
     if (!params) {
       if (flow.next.length === 0) {
@@ -115,7 +118,12 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       let next: Flow
       const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
       try {
-        next = await STEPS[step].next(start, input, { now: deps.clock.now(), device, credentials: deps.auth })
+        next = await STEPS[step].next(start, input, {
+          now: deps.clock.now(),
+          device,
+          credentials: deps.auth,
+          secondFactors: deps.secondFactors,
+        })
       } catch (error) {
         // RFC 6749 §4.1.2.1: the user denied the request; the client hears it, and the flow ends.
         const params = flow.context.authorization
@@ -127,7 +135,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }
       let signedIn: SignedIn | null = null
       let session = browser
-      if (authentication && isAuthenticated(next) && next.userId !== null) {
+      if ((authentication || step === 'second_factor') && isAuthenticated(next) && next.userId !== null) {
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         signedIn = await deps.auth.startSession(next.userId, amrOf(next), device, kind)
         next = { ...next, sessionId: signedIn.session.id }

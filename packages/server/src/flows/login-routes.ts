@@ -8,13 +8,14 @@ import type { SessionService } from '../sessions/session-service.js'
 import { ERRORS, isTesseraError } from '../shared/errors.js'
 import { pageErrorHandler } from '../ui/error-page.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
-import { consentPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
+import { consentPage, secondFactorPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
 import { STYLESHEET } from '../ui/stylesheet.js'
 import { browserSession, readBinding } from './browser-binding.js'
 import type { Flow, StepName } from './flow.js'
 import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow, SignedIn } from './login-flow.js'
+import type { SecondFactors } from './steps/step.js'
 
 export interface LoginRoutesDeps {
   flows: FlowService
@@ -23,6 +24,7 @@ export interface LoginRoutesDeps {
   sessions: SessionService
   cookie: CookieSettings
   rateLimit: { max: number; timeWindow: number }
+  secondFactors: Pick<SecondFactors, 'available'>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
@@ -113,6 +115,39 @@ export function loginRoutes(deps: LoginRoutesDeps) {
         }
       })
     }
+
+    const secondFactorForm = async (loaded: Loaded, error: string | null) => {
+      const factors = loaded.flow.userId === null ? [] : await deps.secondFactors.available(loaded.flow.userId)
+      return secondFactorPage({ ...form(loaded), factors, error })
+    }
+
+    app.get('/ui/second-factor', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      if (!loaded.flow.next.includes('second_factor')) return reply.redirect(`/ui/sign-in?request=${loaded.flow.id}`, 303)
+      return page(reply, loaded, 200, await secondFactorForm(loaded, null))
+    })
+
+    app.post('/ui/second-factor', { config, onRequest }, async (request, reply) => {
+      const loaded = await posted(request)
+      const input = { factor: field(request.body, 'factor'), code: field(request.body, 'code') }
+      try {
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        const { outcome, signedIn } = await deps.login.submit(
+          loaded.flow,
+          () => loaded.binding,
+          'second_factor',
+          input,
+          requestDevice(request),
+          browser,
+        )
+        if (signedIn) setSessionCookie(reply, signedIn)
+        return redirectTo(reply, outcome)
+      } catch (error) {
+        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+        return page(reply, loaded, error.status, await secondFactorForm(loaded, ERRORS[error.code].title))
+      }
+    })
 
     app.get('/ui/consent', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))

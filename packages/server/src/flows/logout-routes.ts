@@ -19,6 +19,7 @@ import type { Flow } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
 import { confirmLogoutStep } from './steps/confirm-logout-step.js'
+import { NO_SECOND_FACTORS } from './steps/step.js'
 
 export interface LogoutRoutesDeps {
   logout: LogoutService
@@ -62,7 +63,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
         const done = await confirmLogoutStep.next(
           flow,
           {},
-          { now: deps.clock.now(), device: requestDevice(request), credentials: deps.auth },
+          { now: deps.clock.now(), device: requestDevice(request), credentials: deps.auth, secondFactors: NO_SECOND_FACTORS },
         )
         if (done.next.length > 0) return false
         await deps.transact((tx) => deps.flows.endIn(tx, flow))

@@ -8,7 +8,8 @@ import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
 import { sessionResponse } from './session-response.js'
-import { CredentialsBody } from './sign-in-schemas.js'
+import { ChallengeBody, CredentialsBody, SecondFactorBody } from './sign-in-schemas.js'
+import type { SecondFactors } from './steps/step.js'
 
 export interface SignInRoutesDeps {
   flows: FlowService
@@ -17,7 +18,14 @@ export interface SignInRoutesDeps {
   cookie: CookieSettings
   policy: SessionPolicy
   rateLimit: { max: number; timeWindow: number }
+  /** What second factors a user has, for the `mfaRequired` answer. */
+  secondFactors: Pick<SecondFactors, 'available'>
+  /** WebAuthn assertion options for a user's second factor. */
+  webauthnOptions: (userId: string) => Promise<{ challengeId: string; options: unknown }>
 }
+
+/** The opaque challenge of a pending second factor: the flow's id and the secret it is bound to. */
+const CHALLENGE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/
 
 /**
  * `POST /v1/sign-up` and `POST /v1/sign-in`: the JSON API drives the same login flow as the
@@ -36,22 +44,64 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
 
     const run = async (step: StepName, body: { email: string; password: string }, device: ReturnType<typeof requestDevice>) => {
       const flow = deps.flows.start('login', { next: SIGN_IN_STEPS })
-      // Not stored, so never bound to anything; a step that needs a second request will give the
-      // client a binding secret of its own.
-      const binding = () => randomToken(deps.random, 32)
-      const { outcome, signedIn } = await deps.login.submit(flow, binding, step, body, device, null)
+      // A flow done in one request is never stored. One that waits for a second factor is stored,
+      // bound to this secret, which the client gets back inside the challenge (a JSON client has
+      // no cookie to bind it to).
+      const secret = randomToken(deps.random, 32)
+      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, step, body, device, null)
+      if (outcome.kind === 'continue' && outcome.flow.next.includes('second_factor') && outcome.flow.userId !== null) {
+        return { pending: { challenge: `${outcome.flow.id}.${secret}`, userId: outcome.flow.userId } }
+      }
       if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
-      return signedIn
+      return { signedIn }
+    }
+
+    /** The pending login flow a challenge names; the same 400 `flow_expired` for every way it can be wrong. */
+    const pendingFlow = async (challenge: string) => {
+      const match = CHALLENGE.exec(challenge)
+      const flow = await deps.flows.load(match?.[1], match?.[2] ?? null, 'login')
+      if (!flow.next.includes('second_factor') || flow.userId === null) throw new TesseraError('flow_expired')
+      return { flow, secret: match?.[2] as string, userId: flow.userId }
     }
 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const signedIn = await run('registration', request.body, requestDevice(request))
-      return sessionResponse(reply.code(201), signedIn, request.body.transport, deps)
+      const result = await run('registration', request.body, requestDevice(request))
+      if (!result.signedIn) throw new TesseraError('internal_error')
+      return sessionResponse(reply.code(201), result.signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const signedIn = await run('password', request.body, requestDevice(request))
+      const result = await run('password', request.body, requestDevice(request))
+      if (result.pending) {
+        // Issue 13 §5: a right password for a user with a second factor issues no session yet.
+        reply.header('cache-control', 'no-store')
+        return {
+          mfaRequired: true,
+          challenge: result.pending.challenge,
+          factors: await deps.secondFactors.available(result.pending.userId),
+        }
+      }
+      return sessionResponse(reply, result.signedIn, request.body.transport, deps)
+    })
+
+    app.post('/v1/sign-in/mfa', { schema: { body: SecondFactorBody }, config, onRequest }, async (request, reply) => {
+      const { flow, secret } = await pendingFlow(request.body.challenge)
+      const { factor, code, webauthnChallengeId, assertion } = request.body
+      const input = {
+        factor,
+        code,
+        webauthnChallengeId,
+        ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}),
+      }
+      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, requestDevice(request), null)
+      if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
       return sessionResponse(reply, signedIn, request.body.transport, deps)
+    })
+
+    app.post('/v1/sign-in/mfa/webauthn-options', { schema: { body: ChallengeBody }, config, onRequest }, async (request, reply) => {
+      const { userId } = await pendingFlow(request.body.challenge)
+      reply.header('cache-control', 'no-store')
+      return deps.webauthnOptions(userId)
     })
   }
 }

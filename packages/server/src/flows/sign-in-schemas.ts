@@ -12,6 +12,20 @@ export const CredentialsBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** Body of the second step of a sign-in (issue 13 §5): the challenge and one factor's answer. */
+export const SecondFactorBody = Type.Object(
+  {
+    challenge: Type.String({ minLength: 1, maxLength: 128 }),
+    factor: Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')]),
+    code: Type.Optional(Type.String({ maxLength: 32 })),
+    /** For `webauthn`: the id from `/v1/sign-in/mfa/webauthn-options` and the browser's assertion. */
+    webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),
+    assertion: Type.Optional(Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true })),
+    transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+  },
+  { additionalProperties: false },
+)
+
 /** `POST /v1/flows`: start a flow. Only login flows are started over the API today. */
 export const StartFlowBody = Type.Object({ type: Type.Literal('login') }, { additionalProperties: false })
 
@@ -27,6 +41,8 @@ export const SubmitStepBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+export const ChallengeBody = Type.Object({ challenge: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })
 
 /** The header that carries an API flow's binding secret (the browser's cookie plays that part on the hosted pages). */
 export const FLOW_TOKEN_HEADER = 'tessera-flow-token'

@@ -155,6 +155,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       })
     },
 
+    /** Whether the user still has an unused recovery code. */
+    async hasRecoveryCodes(userId: string): Promise<boolean> {
+      return transact(async (tx) => (await tx.recoveryCodes.listUnused(userId)).length > 0)
+    },
+
     /** The user's active factors (pending enrolments are not factors yet). */
     async list(userId: string): Promise<MfaFactor[]> {
       return transact(async (tx) => (await tx.mfaFactors.listByUser(userId)).filter((factor) => factor.status === 'active'))

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js'
+import { ACR_VALUES } from '../sessions/session-acr.js'
 import { OPENID_SCOPES } from '../tokens/scope.js'
 
 /**
@@ -38,10 +39,13 @@ export function authorizationServerMetadata(issuer: string) {
       'sid',
       'at_hash',
       'amr',
+      'acr',
       'email',
       'email_verified',
       'updated_at',
     ],
+    // OIDC Discovery §3: Tessera's acr values, weakest first (docs/mfa.md).
+    acr_values_supported: [...ACR_VALUES],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

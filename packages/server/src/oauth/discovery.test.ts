@@ -134,6 +134,13 @@ describe('discovery metadata: what is advertised', () => {
     expect(document.introspection_endpoint_auth_methods_supported as string[]).not.toContain('none')
   })
 
+  it("advertises Tessera's acr values, weakest first, and the acr and amr claims (OIDC Discovery §3)", async () => {
+    const server = await startServer()
+    const document = await metadata(server, METADATA_PATHS[0])
+    expect(document.acr_values_supported).toEqual(['urn:tessera:acr:sfa', 'urn:tessera:acr:mfa', 'urn:tessera:acr:phr'])
+    expect(document.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr', 'auth_time']))
+  })
+
   it('advertises exactly the signing algorithms of the allow-list', async () => {
     const server = await startServer()
     const document = await metadata(server, METADATA_PATHS[0])

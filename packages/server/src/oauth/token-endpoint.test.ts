@@ -127,14 +127,42 @@ for (const dialect of DIALECTS) {
         client_id: client.id,
         scope: 'read write',
         auth_time: expect.any(Number),
+        // RFC 9470 §6: how the session authenticated; a password alone is one factor.
+        acr: 'urn:tessera:acr:sfa',
+        amr: ['pwd'],
         tessera_tv: 1,
       })
       expect(payload.exp).toBe((payload.iat as number) + body.expires_in)
       // No personal data: the token names the user by id only.
       expect(JSON.stringify(payload)).not.toContain('ann@example.com')
       expect(Object.keys(payload).sort()).toEqual(
-        ['aud', 'auth_time', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sid', 'sub', 'tessera_tv'].sort(),
+        ['acr', 'amr', 'aud', 'auth_time', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sid', 'sub', 'tessera_tv'].sort(),
       )
+    })
+
+    it('says a session proved by two factors is mfa, and a refresh keeps the session values', async ({ onTestFinished }) => {
+      const server = await serve(onTestFinished, dialect)
+      const { client, user } = await world(server)
+      // The session the login flow's second_factor step starts after a password and a TOTP code.
+      const signedIn = await server.tessera.services.auth.startSession(
+        user.id,
+        ['pwd', 'otp', 'mfa'],
+        { userAgent: null, ip: null },
+        'sign_in',
+      )
+      const response = await exchange(server, client, signedIn.token)
+      expect(response.statusCode, response.body).toBe(200)
+      const { payload } = await verifyAsResourceServer(server, response.json().access_token)
+      expect(payload).toMatchObject({ acr: 'urn:tessera:acr:mfa', amr: ['pwd', 'otp', 'mfa'], sid: signedIn.session.id })
+      const authTime = payload.auth_time
+      server.clock.advance(60_000)
+      const refreshed = await refresh(server, client, response.json().refresh_token)
+      expect(refreshed.statusCode, refreshed.body).toBe(200)
+      const again = decodeJwt(refreshed.json().access_token)
+      expect(again).toMatchObject({ acr: 'urn:tessera:acr:mfa', amr: ['pwd', 'otp', 'mfa'], auth_time: authTime })
+      // The password-only session of the same user stays sfa.
+      const single = await verifyAsResourceServer(server, (await exchange(server, client, user.token)).json().access_token)
+      expect(single.payload.acr).toBe('urn:tessera:acr:sfa')
     })
 
     it('grants everything the application is allowed that the API defines, or exactly the subset asked for', async ({ onTestFinished }) => {

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningKeyStore } from '../keys/signing-key-store.js'
+import { acrOf } from '../sessions/session-acr.js'
 import type { Clock } from '../shared/clock.js'
 import { issueOpaqueToken } from '../shared/opaque-token.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
@@ -50,6 +51,11 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       const claims: Record<string, unknown> = { client_id: grant.clientId, scope: grant.scope.join(' ') }
       if (grant.sessionId) claims.sid = grant.sessionId
       if (grant.authTime !== null) claims.auth_time = Math.floor(grant.authTime / 1000)
+      // RFC 9470 §6: acr and amr of the session, as they are now (a step-up shows in later tokens).
+      if (grant.amr) {
+        claims.acr = acrOf(grant.amr)
+        claims.amr = [...grant.amr]
+      }
       if (grant.tokenVersion !== null) claims[TOKEN_VERSION_CLAIM] = grant.tokenVersion
       if (grant.api.rolesClaim && grant.roles) claims.roles = [...grant.roles]
       const token = await new SignJWT(claims)

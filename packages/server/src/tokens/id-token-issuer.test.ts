@@ -24,7 +24,7 @@ const input = {
 }
 
 describe('ID token claims (OIDC Core §2, §3.1.3.6)', () => {
-  it('carries iss, sub, aud, exp, iat, auth_time, nonce, sid, at_hash and amr', () => {
+  it('carries iss, sub, aud, exp, iat, auth_time, nonce, sid, at_hash, amr and acr', () => {
     const claims = idTokenClaims(input, 'ES256')
     const digest = createHash('sha256').update(input.accessToken).digest()
     expect(claims).toEqual({
@@ -37,8 +37,14 @@ describe('ID token claims (OIDC Core §2, §3.1.3.6)', () => {
       nonce: 'n-0S6_WzA2Mj',
       sid: 'sid_1',
       amr: ['pwd'],
+      acr: 'urn:tessera:acr:sfa',
       at_hash: digest.subarray(0, 16).toString('base64url'),
     })
+  })
+
+  it('says acr mfa for two factors and phr for a user-verifying passkey', () => {
+    expect(idTokenClaims({ ...input, amr: ['pwd', 'otp', 'mfa'] }, 'ES256').acr).toBe('urn:tessera:acr:mfa')
+    expect(idTokenClaims({ ...input, amr: ['hwk', 'user'] }, 'ES256').acr).toBe('urn:tessera:acr:phr')
   })
 
   it('hashes at_hash with SHA-512 for EdDSA, and leaves out a nonce that was not sent', () => {

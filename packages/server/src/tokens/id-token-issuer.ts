@@ -3,6 +3,7 @@ import { SignJWT } from 'jose'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningAlgorithm } from '../keys/signing-key.js'
 import type { SigningKeyStore } from '../keys/signing-key-store.js'
+import { acrOf } from '../sessions/session-acr.js'
 import type { Clock } from '../shared/clock.js'
 import type { User } from '../users/user.js'
 
@@ -42,6 +43,8 @@ export function idTokenClaims(input: IdTokenInput, alg: SigningAlgorithm): Recor
     auth_time: Math.floor(input.authTime / 1000),
     sid: input.sessionId,
     amr: input.amr,
+    // OIDC Core §2: the acr the session reached (docs/mfa.md "What tokens say").
+    acr: acrOf(input.amr),
     at_hash: digest.subarray(0, digest.length / 2).toString('base64url'),
     ...(input.nonce !== null ? { nonce: input.nonce } : {}),
   }

@@ -53,6 +53,44 @@ ${hidden(input)}
   )
 }
 
+/**
+ * The second step of a sign-in (issue 13): a code from the authenticator app, or one of the
+ * recovery codes. (Passkeys as a second factor are offered through the JSON API; the hosted page
+ * asks for a code, which needs no script.)
+ */
+export function secondFactorPage(input: FlowForm & { appName: string; factors: readonly string[]; error: string | null }): Html {
+  const recovery = input.factors.includes('recovery_code')
+  const totp = input.factors.includes('totp')
+  return layout(
+    'Two-step verification',
+    html`<h1>Two-step verification</h1>
+<p class="lead">to continue to <strong>${input.appName}</strong></p>
+${alert(input.error)}
+${
+  totp
+    ? html`<form method="post" action="/ui/second-factor">
+${hidden(input)}
+<input type="hidden" name="factor" value="totp">
+<label for="code">Code from your authenticator app</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Verify</button>
+</form>`
+    : html``
+}
+${
+  recovery
+    ? html`<form method="post" action="/ui/second-factor">
+${hidden(input)}
+<input type="hidden" name="factor" value="recovery_code">
+<label for="recovery">Or a recovery code</label>
+<input id="recovery" name="code" autocomplete="off" maxlength="20" required>
+<button type="submit" class="secondary">Use a recovery code</button>
+</form>`
+    : html``
+}`,
+  )
+}
+
 export function consentPage(input: FlowForm & { appName: string; email: string; scope: string[] }): Html {
   return layout(
     'Allow access',

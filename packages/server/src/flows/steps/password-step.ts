@@ -10,6 +10,8 @@ export const passwordStep: Step = {
   name: 'password',
   async next(flow, input, context) {
     const user = await context.credentials.verifyPassword({ email: input.email ?? '', password: input.password ?? '' }, context.device)
-    return afterStep(flow, 'password', { amr: ['pwd'], next: [], userId: user.id }, context.now)
+    // Issue 13: a user with a second factor must answer it before any session starts.
+    const factors = await context.secondFactors.available(user.id)
+    return afterStep(flow, 'password', { amr: ['pwd'], next: factors.length > 0 ? ['second_factor'] : [], userId: user.id }, context.now)
   },
 }

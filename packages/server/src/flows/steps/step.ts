@@ -1,15 +1,39 @@
 import type { AuthService } from '../../auth/auth-service.js'
 import type { Device } from '../../sessions/session-service.js'
+import { TesseraError } from '../../shared/errors.js'
 import type { Flow, StepName } from '../flow.js'
 
 /** A step's input: the fields of its form or JSON body, as strings (absent when missing or repeated). */
 export type StepInput = Readonly<Record<string, string | undefined>>
+
+/** The kinds of second factor a sign-in can ask for (issue 13). */
+export type SecondFactorKind = 'totp' | 'webauthn' | 'recovery_code'
+
+/** The second-factor checks a flow needs; mfa/ implements them, the composition root wires them in. */
+export interface SecondFactors {
+  /** The kinds of second factor the user can answer with; empty when the user has none. */
+  available(userId: string): Promise<SecondFactorKind[]>
+  /**
+   * Checks one answer (a code, a recovery code, or a WebAuthn assertion as JSON), throttled per
+   * account; returns the RFC 8176 methods it proved, or throws `invalid_mfa_code`.
+   */
+  verify(userId: string, input: StepInput, device: Device): Promise<string[]>
+}
+
+/** For flows that never ask for a second factor (logout): none available, every answer refused. */
+export const NO_SECOND_FACTORS: SecondFactors = {
+  available: async () => [],
+  verify: async () => {
+    throw new TesseraError('invalid_mfa_code')
+  },
+}
 
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
   device: Device
   credentials: Pick<AuthService, 'verifyPassword' | 'register'>
+  secondFactors: SecondFactors
 }
 
 /**

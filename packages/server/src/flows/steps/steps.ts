@@ -3,12 +3,14 @@ import { confirmLogoutStep } from './confirm-logout-step.js'
 import { consentStep } from './consent-step.js'
 import { passwordStep } from './password-step.js'
 import { registrationStep } from './registration-step.js'
+import { secondFactorStep } from './second-factor-step.js'
 import type { Step } from './step.js'
 
 /** Every step, by name: a new step is one module here and one page (or JSON field) to drive it. */
 export const STEPS: Readonly<Record<StepName, Step>> = {
   password: passwordStep,
   registration: registrationStep,
+  second_factor: secondFactorStep,
   consent: consentStep,
   confirm_logout: confirmLogoutStep,
 }

@@ -88,6 +88,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         api,
         scope: issuance.scope,
         authTime: bound?.authTime ?? null,
+        amr: bound?.session.amr ?? null,
         tokenVersion: bound?.user.tokenVersion ?? null,
         familyId: issuance.familyId,
         roles: issuance.roles,

@@ -1,0 +1,72 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import type { MfaService } from './mfa-service.js'
+import type { WebAuthnService } from './webauthn-service.js'
+
+type Kind = 'totp' | 'webauthn' | 'recovery_code'
+
+export interface SecondFactorsDeps {
+  mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes'>
+  webauthn: Pick<WebAuthnService, 'finishAuthentication'>
+  /** Runs a check under the account's sign-in throttle (auth/auth-service.ts `guardSecondFactor`). */
+  guard: (userId: string, device: { ip: string | null; userAgent: string | null }, attempt: () => Promise<boolean>) => Promise<void>
+}
+
+/**
+ * The second factors a login flow can ask for (flows/steps/second-factor-step.ts): what a user
+ * has, and the check of one answer. Every answer goes through the account's throttle.
+ */
+export function createSecondFactors(deps: SecondFactorsDeps) {
+  return {
+    async available(userId: string): Promise<Kind[]> {
+      const factors = await deps.mfa.list(userId)
+      const kinds = new Set<Kind>(factors.map((factor) => factor.kind))
+      if (kinds.size > 0 && (await deps.mfa.hasRecoveryCodes(userId))) kinds.add('recovery_code')
+      return (['totp', 'webauthn', 'recovery_code'] as const).filter((kind) => kinds.has(kind))
+    },
+
+    /** The RFC 8176 methods the answer proved; `invalid_mfa_code` (throttled) when it proves nothing. */
+    async verify(
+      userId: string,
+      input: Readonly<Record<string, string | undefined>>,
+      device: { ip: string | null; userAgent: string | null },
+    ): Promise<string[]> {
+      let amr: string[] = []
+      await deps.guard(userId, device, async () => {
+        switch (input.factor) {
+          case 'totp':
+            amr = ['otp']
+            return deps.mfa.verifyTotp(userId, input.code ?? '')
+          case 'recovery_code':
+            amr = ['otp']
+            return deps.mfa.useRecoveryCode(userId, input.code ?? '', { kind: 'user', id: userId, ...(device.ip ? { ip: device.ip } : {}) })
+          case 'webauthn': {
+            const assertion = parseAssertion(input.assertion)
+            if (!assertion || input.webauthnChallengeId === undefined) return false
+            const result = await deps.webauthn
+              .finishAuthentication({ challengeId: input.webauthnChallengeId, userId, response: assertion })
+              .catch(() => null)
+            if (!result) return false
+            // A key held by an authenticator (RFC 8176 `hwk`); user verification adds `user`.
+            amr = result.userVerified ? ['hwk', 'user'] : ['hwk']
+            return true
+          }
+          default:
+            return false
+        }
+      })
+      return amr
+    },
+  }
+}
+
+function parseAssertion(json: string | undefined): AuthenticationResponseJSON | null {
+  if (json === undefined || json.length > 16_384) return null
+  try {
+    const value = JSON.parse(json) as unknown
+    return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+      ? (value as AuthenticationResponseJSON)
+      : null
+  } catch {
+    return null
+  }
+}
