@@ -48,7 +48,9 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
     /**
      * Sets a new password. Proof of presence: the current password, or a sign-in within the last
      * 5 minutes (OWASP Authentication Cheat Sheet: re-authenticate before sensitive changes).
-     * Every other session is revoked and pending reset links die; the owner is told by email.
+     * Every other session is revoked, the token version rises (every token issued before dies,
+     * this session's too; the session itself stays and mints new ones), pending reset links die;
+     * the owner is told by email.
      */
     async changePassword(who: SignedIn, input: { currentPassword?: string; newPassword: string }, actor: Actor): Promise<void> {
       const user = await currentUser(who.userId)
@@ -66,7 +68,9 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
         const now = clock.now()
         await tx.credentials.set(user.id, hash, now)
         await tx.accountTokens.retireAll(user.id, 'reset_password', now)
-        await deps.sessions.revokeAllIn(tx, user.id, { keepId: who.sessionId, reason: 'password_changed', actor })
+        // docs/architecture.md §2: a password change raises the token version, so every token
+        // issued under the old password dies everywhere, this session's included.
+        await deps.sessions.revokeAllIn(tx, user.id, { keepId: who.sessionId, reason: 'password_changed', actor, raiseTokenVersion: true })
         await tx.events.append({
           type: 'user.password_changed',
           actor,

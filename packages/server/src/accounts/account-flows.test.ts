@@ -225,8 +225,18 @@ for (const dialect of DIALECTS) {
       expectProblem(await change({ currentPassword: 'not my password', newPassword: NEW_PASSWORD }), 401, 'invalid_credentials')
       server.clock.advance(6 * 60_000)
       expectProblem(await change({ newPassword: NEW_PASSWORD }), 403, 'reauthentication_required')
+      const userId = (await server.tessera.stores.users.findByEmail('ann@example.com'))?.id as string
+      const versionBefore = (await server.tessera.stores.users.findById(userId))?.tokenVersion as number
       const ok = await change({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })
       expect(ok.statusCode, ok.body).toBe(204)
+      // The token version rises and the revocation log says so: tokens issued before die everywhere.
+      expect((await server.tessera.stores.users.findById(userId))?.tokenVersion).toBe(versionBefore + 1)
+      const live = await server.tessera.stores.revocations.listLive(server.clock.now())
+      expect(live.map((stored) => stored.entry)).toContainEqual({
+        kind: 'user_token_version',
+        sub: userId,
+        minTokenVersion: versionBefore + 1,
+      })
       const me = (bearer: string | undefined) =>
         server.app.inject({ method: 'GET', url: '/v1/session', headers: { authorization: `Bearer ${bearer}` } })
       expect((await me(token)).statusCode).toBe(200)

@@ -172,12 +172,14 @@ export function createSessionService(deps: SessionServiceDeps) {
   async function revokeAllIn(
     tx: SessionServiceStores,
     userId: string,
-    options: { keepId?: string; reason: RevocationReason; actor: Actor },
+    options: { keepId?: string; reason: RevocationReason; actor: Actor; raiseTokenVersion?: boolean },
   ) {
     const now = clock.now()
     const ids = await tx.sessions.revokeAllOfUser(userId, now, options.reason, options.keepId)
     for (const sid of ids) await recordRevoked(tx, sid, userId, options.reason, options.actor, now)
-    if (options.keepId === undefined) {
+    // docs/architecture.md §2: signing out everywhere, and a password change even when it keeps the
+    // current session, kill every token issued before (the kept session mints new ones).
+    if (options.keepId === undefined || options.raiseTokenVersion === true) {
       const version = await tx.users.raiseTokenVersion(userId, now)
       if (version !== null) {
         await tx.revocations.append(
