@@ -1,5 +1,5 @@
 /**
- * Verified tokens, keyed by the whole token string (DESIGN.md §9): a repeated token costs a map
+ * Verified tokens, keyed by the whole token string (docs/architecture.md §9): a repeated token costs a map
  * lookup instead of a signature check. Bounded, least recently used first out (a Map keeps
  * insertion order, and a hit re-inserts), and each entry lapses at its own expiry.
  *

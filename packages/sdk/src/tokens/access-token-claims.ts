@@ -29,7 +29,7 @@ export interface AccessTokenClaims {
   acr?: string
   /** The authentication methods used (RFC 8176). */
   amr?: string[]
-  /** The user's token version at issuance (DESIGN.md §2). */
+  /** The user's token version at issuance (docs/architecture.md §2). */
   tessera_tv?: number
   [claim: string]: unknown
 }

@@ -15,7 +15,7 @@ export interface ClaimRules {
 /**
  * The claim rules of RFC 9068 §4 and RFC 8725, in order, applied to a payload whose signature has
  * been verified. jose's own claim checks are not used: they accept a future `iat`, a non-finite
- * `exp` and a non-string `sub` (DESIGN.md §9).
+ * `exp` and a non-string `sub` (docs/architecture.md §9).
  */
 export function checkClaims(payload: unknown, rules: ClaimRules): AccessTokenClaims {
   if (!isJsonObject(payload)) throw invalid('the payload is not a JSON object')

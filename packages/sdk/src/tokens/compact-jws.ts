@@ -13,7 +13,7 @@ export const MAX_TOKEN_LENGTH = 8192
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 /**
- * Check the compact form before any cryptography (DESIGN.md §9): jose accepts padding and inner
+ * Check the compact form before any cryptography (docs/architecture.md §9): jose accepts padding and inner
  * spaces in the signature, and non-canonical base64url (unused trailing bits set) decodes to the
  * same bytes as the canonical form. Verified tokens are cached by their string, so only one
  * spelling of a token may ever verify. Returns null for anything else.

@@ -15,7 +15,7 @@ export interface HybridCheckDeps {
 }
 
 /**
- * Hybrid mode's checks after local verification (DESIGN.md §3), on every call, cache hit or not:
+ * Hybrid mode's checks after local verification (docs/architecture.md §3), on every call, cache hit or not:
  * the revocation set (hash lookups), then the feed's freshness. A stale feed fails closed, or with
  * `onStale: 'introspect'` asks the issuer about this token.
  */

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../shared/clock.js'
 import type { FetchLike } from '../shared/fetch-like.js'
 
 /**
- * How a resource server checks tokens (DESIGN.md §3):
+ * How a resource server checks tokens (docs/architecture.md §3):
  * - `jwt`: the signature, locally; a revocation is seen when the token expires (staleness: the TTL);
  * - `hybrid`: the signature locally plus the revocation feed (staleness: the feed's lag, at most `maxStaleness`);
  * - `session`: asks Tessera on every request (staleness: 0).

@@ -1,4 +1,4 @@
-/** DESIGN.md §3: how resource servers of this API check its tokens. */
+/** docs/architecture.md §3: how resource servers of this API check its tokens. */
 export const VERIFICATION_MODES = ['session', 'jwt', 'hybrid'] as const
 export type VerificationMode = (typeof VERIFICATION_MODES)[number]
 

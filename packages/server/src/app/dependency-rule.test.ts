@@ -43,7 +43,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   accounts: ['email', 'events', 'http', 'sessions', 'shared', 'store', 'ui', 'users'],
   console: ['applications', 'shared', 'ui'],
   auth: ['events', 'sessions', 'shared', 'store', 'users'],
-  authorize: ['apis', 'applications', 'shared', 'store', 'tokens'],
+  authorize: ['apis', 'applications', 'sessions', 'shared', 'store', 'tokens'],
   oauth: ['applications', 'auth', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
   flows: ['apis', 'applications', 'auth', 'authorize', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
   cors: ['applications', 'oauth', 'shared'],

@@ -14,6 +14,8 @@ export interface AuthorizationParameters {
   prompt: Prompt[]
   /** Seconds; a session authenticated longer ago must sign in again (OIDC Core §3.1.2.1). */
   maxAge: number | null
+  /** OIDC Core §3.1.2.1: acr values, by preference; a weaker session must sign in again. Absent in flows stored before it existed. */
+  acrValues?: string[]
   /** An email to pre-fill on the sign-in page. */
   loginHint: string | null
 }

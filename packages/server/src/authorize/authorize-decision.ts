@@ -1,3 +1,4 @@
+import { acrOf, acrSatisfies } from '../sessions/session-acr.js'
 import type { AuthorizationParameters } from './authorization-request.js'
 
 export type AuthorizeStep =
@@ -10,8 +11,8 @@ export type AuthorizeStep =
 export interface DecisionInput {
   params: AuthorizationParameters
   firstParty: boolean
-  /** The browser's live Tessera session: when it authenticated (ms). */
-  session: { authTime: number } | null
+  /** The browser's live Tessera session: when it authenticated (ms), and its RFC 8176 methods. */
+  session: { authTime: number; amr: readonly string[] } | null
   /** Scopes the user allowed this client before, or null. */
   consented: string[] | null
   now: number
@@ -21,14 +22,16 @@ export interface DecisionInput {
 
 /**
  * What the authorization request needs next. SSO: a live session is reused, unless prompt=login
- * or max_age asks for a sign-in newer than it (OIDC Core §3.1.2.1); a sign-in made during this
- * very request satisfies both. Third-party clients need the user's consent to every scope.
+ * or max_age asks for a sign-in newer than it, or acr_values for a stronger one than its acr
+ * (OIDC Core §3.1.2.1); a sign-in made during this very request satisfies all three (the acr it
+ * reached is then what the ID token says). Third-party clients need the user's consent to every scope.
  */
 export function nextStep(input: DecisionInput): AuthorizeStep {
   const { params, session, now } = input
   const freshSignIn = session !== null && input.pendingSince !== null && session.authTime >= input.pendingSince
   const tooOld = session !== null && params.maxAge !== null && now - session.authTime > params.maxAge * 1000
-  const needsSignIn = session === null || (!freshSignIn && (params.prompt.includes('login') || tooOld))
+  const tooWeak = session !== null && !acrSatisfies(acrOf(session.amr), params.acrValues ?? [])
+  const needsSignIn = session === null || (!freshSignIn && (params.prompt.includes('login') || tooOld || tooWeak))
   if (needsSignIn) return params.prompt.includes('none') ? { kind: 'error', code: 'login_required' } : { kind: 'sign-in' }
   if (input.firstParty) return { kind: 'issue' }
   const covered = input.consented !== null && params.scope.every((scope) => input.consented?.includes(scope))

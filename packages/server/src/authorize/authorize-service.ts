@@ -37,7 +37,7 @@ export function createAuthorizeService(deps: AuthorizeServiceDeps) {
     async decide(
       params: AuthorizationParameters,
       application: Application,
-      session: { authTime: number; userId: string } | null,
+      session: { authTime: number; userId: string; amr: readonly string[] } | null,
       flowSince: number | null,
     ): Promise<AuthorizeStep> {
       const consented = session && !application.firstParty ? await stores.consents.find(session.userId, application.id) : null

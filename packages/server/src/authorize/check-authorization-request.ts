@@ -2,6 +2,7 @@ import type { Api } from '../apis/api.js'
 import type { Application } from '../applications/application.js'
 import { isTesseraError, type TesseraError } from '../shared/errors.js'
 import type { AuthorizationParameters } from './authorization-request.js'
+import { checkAcrValues } from './checks/check-acr-values.js'
 import { checkClient } from './checks/check-client.js'
 import { checkParameters } from './checks/check-parameters.js'
 import { checkPkce } from './checks/check-pkce.js'
@@ -75,6 +76,7 @@ async function checkTheRest(
       resource: target.api?.identifier ?? null,
       prompt,
       maxAge,
+      acrValues: checkAcrValues(values),
       loginHint: values.get('login_hint')?.slice(0, 320) ?? null,
     },
   }

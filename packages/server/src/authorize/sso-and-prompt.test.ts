@@ -68,6 +68,29 @@ describe('single sign-on and prompt', () => {
     expect(back.searchParams.get('error')).toBe('login_required')
   })
 
+  it('asks a session weaker than acr_values to sign in again, and lets one that meets them through (OIDC Core §3.1.2.1)', async ({
+    onTestFinished,
+  }) => {
+    const { client, browser } = await signedIn(onTestFinished)
+    // A password session is sfa: enough for sfa, and for values Tessera does not define.
+    for (const acr_values of ['urn:tessera:acr:sfa', 'urn:example:gold', 'urn:tessera:acr:mfa urn:tessera:acr:sfa']) {
+      const back = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values }))))
+      expect(back.searchParams.get('code'), acr_values).toBeTruthy()
+    }
+    for (const acr_values of ['urn:tessera:acr:mfa', 'urn:tessera:acr:phr']) {
+      const next = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values }))))
+      expect(next.pathname, acr_values).toBe('/ui/sign-in')
+      const none = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values, prompt: 'none' }))))
+      expect(none.searchParams.get('error'), acr_values).toBe('login_required')
+    }
+  })
+
+  it('refuses an oversized acr_values with invalid_request', async ({ onTestFinished }) => {
+    const { client, browser } = await signedIn(onTestFinished)
+    const back = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values: 'x'.repeat(201) }))))
+    expect(back.searchParams.get('error')).toBe('invalid_request')
+  })
+
   it('asks a third-party app for consent once, remembers it, and asks again with prompt=consent', async ({ onTestFinished }) => {
     const { server, browser } = await signedIn(onTestFinished)
     const third = await createClient(server, { firstParty: false, name: 'Third' })

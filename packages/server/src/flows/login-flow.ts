@@ -35,7 +35,7 @@ export interface SignedIn {
 
 /** The browser's session as a flow sees it. */
 export interface BrowserSession {
-  session: { id: string; authTime: number }
+  session: { id: string; authTime: number; amr: readonly string[] }
   user: { id: string }
 }
 
@@ -76,9 +76,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }) as const
     const application = await deps.findApplication(params.clientId)
     if (!application) throw new TesseraError('flow_expired')
-    // A sign-in made during this flow satisfies prompt=login and max_age; a flow not yet stored has had none.
+    // A sign-in made during this flow satisfies prompt=login, max_age and acr_values; a flow not yet stored has had none.
     const since = before.version > 0 ? flow.createdAt : null
-    const current = session ? { authTime: session.session.authTime, userId: session.user.id } : null
+    const current = session ? { authTime: session.session.authTime, userId: session.user.id, amr: session.session.amr } : null
     const decision = await authorize.decide(params, application, current, since)
     const consented = flow.done.some((done) => done.step === 'consent')
     if (decision.kind === 'error') {

@@ -265,7 +265,7 @@ for (const dialect of DIALECTS) {
       expect(await keys.maintain()).toBe(true)
       const newToken = await issue(server, m2m)
       expect(kidOf(newToken)).toBe(newKid)
-      // RFC 8725 / DESIGN.md §8: every cached JWKS holds the new key before it signs.
+      // RFC 8725 / docs/architecture.md §8: every cached JWKS holds the new key before it signs.
       expect(server.clock.now() - publishedAt).toBeGreaterThanOrEqual(server.tessera.config.keys.jwksMaxAge * 1000)
       expect(await stateOf(server, oldKid)).toBe('retired')
       expect(await stateOf(server, newKid)).toBe('active')
@@ -301,7 +301,7 @@ for (const dialect of DIALECTS) {
   })
 }
 
-// Many instances share one database only on PostgreSQL (DESIGN.md §7); SQLite is one process's store.
+// Many instances share one database only on PostgreSQL (docs/architecture.md §7); SQLite is one process's store.
 for (const dialect of ['postgres'] as const) {
   describe(`key maintenance by several instances at once on ${dialect}`, () => {
     it('creates a single active key when two instances start on an empty database at once', async () => {

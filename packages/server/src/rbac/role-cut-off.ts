@@ -9,7 +9,7 @@ export interface CutOffStores {
 
 /**
  * Kills the live tokens of the holders of a role that lost (or may have lost) a permission, in the
- * caller's transaction (DESIGN.md §2). A user's token version rises and the revocation log says
+ * caller's transaction (docs/architecture.md §2). A user's token version rises and the revocation log says
  * so; an application gets a `client` cut-off, which kills its tokens issued up to now (the SDK's
  * revocation set and introspection both compare the token's `iat` with the entry's time).
  * Refresh tokens live on: the next refresh issues an access token with the reduced scope.

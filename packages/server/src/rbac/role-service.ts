@@ -51,7 +51,7 @@ export type RoleService = ReturnType<typeof createRoleService>
  * Roles bundle permissions (an API's scopes) and are held by users and M2M applications. Every
  * change appends an outbox event in its transaction. A change that can take a permission away
  * (unassigning, deleting, removing a permission, renaming) also cuts off the holders' live tokens
- * in the same transaction (DESIGN.md §2): users' token versions rise, applications get a `client`
+ * in the same transaction (docs/architecture.md §2): users' token versions rise, applications get a `client`
  * cut-off. Granting more changes no existing token. `role` arguments take a role's id or its name.
  */
 export function createRoleService(deps: RoleServiceDeps) {

@@ -1,7 +1,7 @@
 import { type Selectable, sql } from 'kysely'
 import type { Executor, RevocationLogTable } from '../store/database.js'
 
-/** DESIGN.md §2 and the hybrid feed's entry kinds. */
+/** docs/architecture.md §2 and the hybrid feed's entry kinds. */
 export type RevocationEntry =
   | { kind: 'session'; sid: string }
   | { kind: 'user_token_version'; sub: string; minTokenVersion: number }
@@ -17,7 +17,7 @@ export interface StoredRevocation {
 }
 
 /**
- * The append-only log of revocations (DESIGN.md §2). Entries are written in the same transaction
+ * The append-only log of revocations (docs/architecture.md §2). Entries are written in the same transaction
  * as the change that causes them and numbered by a monotonic sequence; the hybrid feed streams them.
  */
 export interface RevocationLog {

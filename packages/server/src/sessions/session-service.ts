@@ -153,7 +153,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /**
      * Revokes every session of a user but `keepId`. Without `keepId` (sign out everywhere) the
-     * user's token version is raised as well, so every token of every session dies (DESIGN.md §2).
+     * user's token version is raised as well, so every token of every session dies (docs/architecture.md §2).
      */
     async revokeAll(userId: string, options: { keepId?: string; reason: RevocationReason; actor: Actor }): Promise<string[]> {
       return transact((tx) => revokeAllIn(tx, userId, options))

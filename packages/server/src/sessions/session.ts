@@ -1,4 +1,4 @@
-/** A server-side session: the source of truth every credential is bound to (DESIGN.md §2). */
+/** A server-side session: the source of truth every credential is bound to (docs/architecture.md §2). */
 export interface Session {
   id: string
   userId: string

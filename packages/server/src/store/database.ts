@@ -95,7 +95,7 @@ export interface UsersTable {
   /** Normalised (see users/email.ts); unique. */
   email: string
   status: 'active' | 'disabled'
-  /** DESIGN.md §2: tokens carry it; raising it kills every token with an older one. */
+  /** docs/architecture.md §2: tokens carry it; raising it kills every token with an older one. */
   token_version: number
   /** 1 once the user proved control of `email` (migration 0009-email); a change of address sets it anew. */
   email_verified: ColumnType<number, number | undefined, number>

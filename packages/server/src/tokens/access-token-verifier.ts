@@ -26,7 +26,7 @@ const MAX_TOKEN_LENGTH = 8192
  * Verifies an access token Tessera issued, strictly (RFC 8725, RFC 9068 §4): only our
  * published keys, only the allow-listed algorithms with the key's own alg, `typ` at+jwt, exact
  * issuer, and typed claims. jose alone accepts a future `iat`, a non-finite `exp` and
- * non-canonical base64url (DESIGN.md §9), so those are checked here too. Returns null for any
+ * non-canonical base64url (docs/architecture.md §9), so those are checked here too. Returns null for any
  * token that is not valid now; never throws for bad input.
  */
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | null>

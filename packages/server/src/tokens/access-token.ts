@@ -12,7 +12,7 @@ export interface AccessTokenGrant {
   authTime: number | null
   /** RFC 8176 methods of the session at issuance; null for machine tokens. */
   amr?: readonly string[] | null
-  /** The user's token version at issuance (DESIGN.md §2); null for machine tokens. */
+  /** The user's token version at issuance (docs/architecture.md §2); null for machine tokens. */
   tokenVersion: number | null
   /** The refresh family it was issued with, so reuse detection can kill it too. */
   familyId: string | null

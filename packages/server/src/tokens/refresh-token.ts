@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { type IssuedOpaqueToken, opaqueTokenFrom } from '../shared/opaque-token.js'
 
-/** A rotating refresh token, bound to a session, a client, an API and a scope (DESIGN.md §2). */
+/** A rotating refresh token, bound to a session, a client, an API and a scope (docs/architecture.md §2). */
 export interface RefreshToken {
   id: string
   /** The id of the first token of the chain; reuse revokes the whole family. */

@@ -56,6 +56,8 @@ describe('which outbox events become webhooks, and their payloads', () => {
     for (const type of ['user.created', 'sign_in.failed', 'session.created', 'application.secret_rotated', 'webhook.created']) {
       expect(toWebhookPayload(event(type, {}))).toBeNull()
     }
+    // A reset asked for an address without an account is audited, never published.
+    expect(toWebhookPayload(event('user.password_reset_requested', {}, null))).toBeNull()
     const body = JSON.stringify(toWebhookPayload(event('session.revoked', { sessionId: 's', reason: 'r', extra: 'x' })))
     expect(body).not.toContain('203.0.113.9')
     expect(body).not.toContain('extra')

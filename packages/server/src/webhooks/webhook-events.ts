@@ -59,7 +59,8 @@ export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
     case 'user.email_verified':
       return at('user.email_verified', { userId: event.userId, method: p.method })
     case 'user.password_reset_requested':
-      return at('user.password_reset_requested', { userId: event.userId })
+      // A request for an address without an account is audited, not published.
+      return event.userId === null ? null : at('user.password_reset_requested', { userId: event.userId })
     case 'user.password_reset':
       return at('user.password_changed', { userId: event.userId, method: 'operator' })
     case 'user.password_changed':

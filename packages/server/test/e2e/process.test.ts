@@ -31,7 +31,7 @@ function expectDevelopmentCookie(response: Response): string {
   const cookies = sessionCookies(response)
   expect(cookies).toHaveLength(1)
   const cookie = cookies[0] as ReturnType<typeof parseSetCookie>
-  // Plain-http localhost: no __Host- prefix and no Secure (DESIGN.md §8).
+  // Plain-http localhost: no __Host- prefix and no Secure (docs/architecture.md §8).
   expect(cookie.name).toBe(COOKIE)
   expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
   expect(cookie.attributes.has('httponly')).toBe(true)
