@@ -4,15 +4,15 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
+import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium as launchBrowser } from './chromium.js'
 import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 14 end to end: Debian's Chromium, driven by playwright-core, signs in to the admin console
 // (packages/console, built by `npm run build`) served by a real `tessera start`, through Tessera's
 // own hosted sign-in page, as an admin and as a read-only operator.
 
-const CHROMIUM = '/usr/bin/chromium'
 const BUILT_CONSOLE = fileURLToPath(new URL('../../../console/dist/index.html', import.meta.url))
 const PASSWORD = 'correct horse battery staple'
 /** axe-core, the accessibility engine, evaluated in the page through the DevTools protocol (CSP does not apply to it). */
@@ -49,19 +49,7 @@ function tempDir(prefix: string): string {
 }
 
 async function launchChromium(): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('tessera-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const context = await launchBrowser(tempDir('tessera-chromium-'))
   cleanup.push(async () => {
     await exitWithin(context.close(), 5_000)
   })

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium as launchBrowser } from './chromium.js'
 import { freePort } from './free-port.js'
 import { childEnv, type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -13,7 +14,6 @@ import { childEnv, type Env, exitWithin, runCli, startTessera, stopTessera } fro
 // browser; `.ci/run` installs the chromium package), signs a user up and out of the example app in
 // examples/oidc-web, which talks to a real Tessera process through openid-client.
 
-const CHROMIUM = '/usr/bin/chromium'
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/oidc-web/server.mjs', import.meta.url))
 const EMAIL = 'ann@example.com'
 const PASSWORD = 'correct horse battery staple'
@@ -62,19 +62,7 @@ async function startExampleApp(env: Env): Promise<void> {
 
 /** Headless Chromium with a fresh profile; closed after the test. */
 async function launchChromium(): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('tessera-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const context = await launchBrowser(tempDir('tessera-chromium-'))
   // Registered before the data dir's removal, so it runs first.
   cleanup.push(async () => {
     await exitWithin(context.close(), 5_000)

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium as launchBrowser } from './chromium.js'
 import { freePort } from './free-port.js'
 import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -15,7 +16,6 @@ import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tesse
 // application does not list is refused, and spends nothing: its "simple" POSTs need no preflight,
 // so only the server's refusal keeps the code and the refresh token alive.
 
-const CHROMIUM = '/usr/bin/chromium'
 const DOCS = new URL('../../../../docs/connect-an-app.md', import.meta.url)
 const OAUTH4WEBAPI = createRequire(import.meta.url).resolve('oauth4webapi')
 const EMAIL = 'spa-user@example.com'
@@ -89,19 +89,7 @@ async function serveSite(port: number, files: Record<string, string>, script: st
 }
 
 async function launchChromium(): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('tessera-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const context = await launchBrowser(tempDir('tessera-chromium-'))
   cleanup.push(async () => {
     await exitWithin(context.close(), 5_000)
   })
