@@ -55,10 +55,18 @@ export function createAuthService(deps: AuthServiceDeps) {
   const metrics = deps.metrics ?? noMetrics
 
   const service = {
-    /** Creates the account (the registration step). The user is not signed in yet. */
-    async register(input: Credentials, device: Device): Promise<User> {
+    /**
+     * Creates the account and its first session in one transaction (the registration step): a
+     * crash can leave neither half of a sign-up, never an account without the session its
+     * creator was told about (test/e2e/crash-consistency.test.ts).
+     */
+    async register(input: Credentials, device: Device) {
       const prepared = await deps.users.prepare(input)
-      return transact((tx) => deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip))
+      return transact(async (tx) => {
+        const user = await deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip)
+        const started = await sessions.start(tx, { user, device, amr: ['pwd'], actor: { kind: 'user', id: user.id } })
+        return { user, ...started }
+      })
     },
 
     /**
@@ -156,8 +164,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Creates the account and signs it in (for callers without a flow). */
     async signUp(input: Credentials, device: Device) {
-      const user = await service.register(input, device)
-      return service.startSession(user.id, ['pwd'], device, 'registration')
+      return service.register(input, device)
     },
 
     /** Checks the password and signs in (for callers without a flow). */

@@ -115,6 +115,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       const authentication = AUTHENTICATION_STEPS.includes(step)
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
+      let startedByStep: SignedIn | null = null
       let next: Flow
       const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
       try {
@@ -123,6 +124,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           device,
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
+          sessionStarted: (started) => {
+            startedByStep = started
+          },
         })
       } catch (error) {
         // RFC 6749 §4.1.2.1: the user denied the request; the client hears it, and the flow ends.
@@ -137,7 +141,8 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       let session = browser
       if ((authentication || step === 'second_factor') && isAuthenticated(next) && next.userId !== null) {
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
-        signedIn = await deps.auth.startSession(next.userId, amrOf(next), device, kind)
+        // Registration started its session in the transaction that created the account.
+        signedIn = startedByStep ?? (await deps.auth.startSession(next.userId, amrOf(next), device, kind))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }

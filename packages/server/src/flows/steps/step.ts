@@ -34,6 +34,12 @@ export interface StepContext {
   device: Device
   credentials: Pick<AuthService, 'verifyPassword' | 'register'>
   secondFactors: SecondFactors
+  /**
+   * A step that starts the session itself hands it over here (registration: the account and its
+   * session commit in one transaction, so a crash never leaves an account its creator was not
+   * signed in to). The login flow then uses this session instead of starting another.
+   */
+  sessionStarted?: (started: Awaited<ReturnType<AuthService['register']>>) => void
 }
 
 /**
