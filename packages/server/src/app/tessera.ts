@@ -484,6 +484,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           email: email.service,
           accounts,
           userStore: stores.users,
+          mfa,
         },
         mfa: { mfa, webauthn },
         oidc: {
