@@ -24,6 +24,7 @@ import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { createMfaRequirement } from '../mfa/mfa-policy.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createSecondFactors } from '../mfa/second-factors.js'
@@ -369,6 +370,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
     issuerName: new URL(config.issuer).host,
     revocationRetentionMs,
+    policy: config.mfa.policy,
   })
   const webauthn = createWebAuthnService({
     transact,
@@ -377,8 +379,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+    policy: config.mfa.policy,
   })
-  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const secondFactors = createSecondFactors({
+    mfa,
+    webauthn,
+    guard: auth.guardSecondFactor,
+    users: stores.users,
+    required: createMfaRequirement({
+      policy: config.mfa.policy,
+      applicationRequires: async (clientId) => (await applications.find(clientId))?.requireMfa ?? false,
+    }),
+  })
   const login = createLoginFlow({
     flows,
     auth,

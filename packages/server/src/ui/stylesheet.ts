@@ -19,5 +19,9 @@ button.secondary{background:transparent;color:var(--fg);border:1px solid var(--l
 a{color:var(--accent)}
 .scopes{padding-left:1.25rem}
 .scopes li{margin:.25rem 0}
+.qr-box{display:flex;justify-content:center;margin:1rem 0}
+.qr{width:12rem;height:12rem}
+.secret{word-break:break-all}
+.codes{columns:2;font-size:1.05rem}
 @media (max-width:30rem){body{padding-top:1rem}.card{border:0;background:transparent;padding:1rem .25rem}}
 `

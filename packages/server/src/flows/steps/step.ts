@@ -18,6 +18,14 @@ export interface SecondFactors {
    * account; returns the RFC 8176 methods it proved, or throws `invalid_mfa_code`.
    */
   verify(userId: string, input: StepInput, device: Device): Promise<string[]>
+  /** Whether a sign-in for this client (or none) must end with a second factor: the policy, or the application's `requireMfa`. */
+  required(clientId: string | null): Promise<boolean>
+  /**
+   * Activates the authenticator app the user is enrolling during sign-in with one code (throttled
+   * per account); returns the recovery codes issued with a first factor, or null. `authTime` is
+   * the password's time.
+   */
+  confirmEnrolment(userId: string, code: string, authTime: number, device: Device): Promise<string[] | null>
 }
 
 /** For flows that never ask for a second factor (logout): none available, every answer refused. */
@@ -26,13 +34,17 @@ export const NO_SECOND_FACTORS: SecondFactors = {
   verify: async () => {
     throw new TesseraError('invalid_mfa_code')
   },
+  required: async () => false,
+  confirmEnrolment: async () => {
+    throw new TesseraError('invalid_mfa_code')
+  },
 }
 
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
   device: Device
-  credentials: Pick<AuthService, 'verifyPassword' | 'register'>
+  credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   secondFactors: SecondFactors
   /**
    * A step that starts the session itself hands it over here (registration: the account and its
@@ -40,6 +52,8 @@ export interface StepContext {
    * signed in to). The login flow then uses this session instead of starting another.
    */
   sessionStarted?: (started: Awaited<ReturnType<AuthService['register']>>) => void
+  /** Recovery codes a step issued: shown once by the route (page or JSON), never stored in the flow. */
+  recoveryCodesIssued?: (codes: string[]) => void
 }
 
 /**
