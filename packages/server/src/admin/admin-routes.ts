@@ -6,6 +6,7 @@ import type { ApplicationService } from '../applications/application-service.js'
 import type { AuditService } from '../audit/audit-service.js'
 import type { EmailService } from '../email/email-service.js'
 import type { KeyService } from '../keys/key-service.js'
+import type { MfaService } from '../mfa/mfa-service.js'
 import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -23,6 +24,7 @@ import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminEmailRoutes } from './admin-email-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
+import { adminMfaRoutes } from './admin-mfa-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
@@ -50,6 +52,8 @@ export interface AdminDeps {
   userStore: Pick<UserStore, 'findById'>
   /** The console's overview figures. */
   stats: StatsService
+  /** Operators' view and reset of second factors (docs/mfa.md). */
+  mfa: MfaService
   clock: Clock
 }
 
@@ -98,6 +102,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     )
     await app.register(adminUsersRoutes(deps))
     await app.register(adminSessionsRoutes(deps))
+    await app.register(adminMfaRoutes(deps))
     await app.register(adminApplicationsRoutes(deps))
     await app.register(adminApisRoutes(deps))
     await app.register(adminRolesRoutes(deps))

@@ -500,6 +500,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           accounts,
           userStore: stores.users,
           stats,
+          mfa,
         },
         mfa: { mfa, webauthn },
         oidc: {
