@@ -33,6 +33,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   webhooks: ['events', 'keys', 'shared', 'store'],
   backchannel: ['applications', 'events', 'keys', 'shared', 'store', 'webhooks'],
   'rate-limit': ['shared', 'store'],
+  // Deletes expired rows of every domain's tables by rules in one file (docs/architecture.md §12).
+  housekeeping: ['shared', 'store'],
   sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
   rbac: ['apis', 'applications', 'events', 'revocation', 'shared', 'store', 'users'],
   mfa: ['events', 'keys', 'revocation', 'shared', 'store', 'users'],
@@ -80,6 +82,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'email',
     'events',
     'flows',
+    'housekeeping',
     'http',
     'keys',
     'metrics',
