@@ -550,6 +550,7 @@ function testMigrations(dialect: DialectName) {
       '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
+      '0022-housekeeping',
       '0023-console-stats',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -603,6 +604,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
+            '0022-housekeeping',
             '0023-console-stats',
           ])
         } finally {
