@@ -405,7 +405,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       deliveryRetentionMs: config.housekeeping.deliveryRetention * 1000,
       auditRetentionMs: config.housekeeping.auditRetention * 1000,
       outboxRetentionMs: config.housekeeping.outboxRetention * 1000,
-      accountRequestWindowMs: DEFAULT_ACCOUNT_REQUEST_LIMITS.windowMs,
+      accountRequestWindowMs: accountLimits.windowMs,
       emailConsumerRuns: email.dispatcher !== null,
     }),
     clock,
