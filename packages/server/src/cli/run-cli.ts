@@ -37,6 +37,7 @@ import {
   usersListCommand,
   usersResetPasswordCommand,
 } from './commands/users-commands.js'
+import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
 import {
   webhooksCreateCommand,
   webhooksDeleteCommand,
@@ -59,6 +60,8 @@ export const COMMANDS: readonly Command[] = [
   usersEnableCommand,
   usersResetPasswordCommand,
   usersDeleteCommand,
+  usersMfaListCommand,
+  usersMfaResetCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,

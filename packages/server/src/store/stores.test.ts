@@ -569,6 +569,8 @@ function testMigrations(dialect: DialectName) {
       '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
+      '0022-housekeeping',
+      '0023-console-stats',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -621,6 +623,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
+            '0022-housekeeping',
+            '0023-console-stats',
           ])
         } finally {
           await database.db.destroy()
