@@ -267,7 +267,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   // Token requests read clients, APIs and role grants through this cache; it stores nothing until
   // the signals that invalidate it run (startBackgroundTasks).
-  const cached = createConfigCache({ applications, apis, roles, rootStores: stores })
+  const cached = createConfigCache({ applications, apis, roles, revocations: stores.revocations, rootStores: stores })
   configCache = cached
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -296,7 +296,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
+  const introspection = createIntrospectionService({
+    stores,
+    clock,
+    issuer: config.issuer,
+    sessions,
+    verifyAccessToken,
+    refreshPolicy,
+    applications: cached.applications,
+    clientCutoffs: cached.revocations,
+  })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
     applications: { find: cached.applications.find, secretMatches: applications.secretMatches },
