@@ -11,6 +11,7 @@ import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import type { StatsService } from '../stats/stats-service.js'
 import type { ActiveAccessToken } from '../tokens/introspection-service.js'
 import type { UserService } from '../users/user-service.js'
 import type { UserStore } from '../users/user-store.js'
@@ -28,6 +29,7 @@ import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
@@ -48,6 +50,8 @@ export interface AdminDeps {
   /** Operators' actions on verification and reset (docs/email.md). */
   accounts: Accounts
   userStore: Pick<UserStore, 'findById'>
+  /** The console's overview figures. */
+  stats: StatsService
   /** Operators' view and reset of second factors (docs/mfa.md). */
   mfa: MfaService
   clock: Clock
@@ -107,5 +111,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
+    await app.register(adminStatsRoutes(deps))
   }
 }

@@ -7,6 +7,7 @@ import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.j
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
+import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandler } from '../ui/error-page.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
 import { enrolmentPage, recoveryCodesPage } from '../ui/mfa-pages.js'
@@ -112,12 +113,16 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
+          // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
+          if (outcome.kind === 'verification_sent') {
+            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}` }))
+          }
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
           if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
           if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-          const again = { ...form(loaded), email, error: ERRORS[error.code].title }
+          const again = { ...form(loaded), email, error: ERRORS[error.code].title, unverified: error.code === 'email_not_verified' }
           return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
         }
       })

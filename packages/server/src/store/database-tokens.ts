@@ -52,7 +52,7 @@ export interface ApplicationsTable {
   backchannel_logout_uri: string | null
   backchannel_logout_session_required: number
   /** docs/mfa.md "Policy" (0017-require-mfa). */
-  require_mfa: number
+  require_mfa: Generated<number>
   created_at: number
   updated_at: number
 }
