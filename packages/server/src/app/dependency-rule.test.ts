@@ -36,6 +36,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
   rbac: ['apis', 'applications', 'events', 'revocation', 'shared', 'store', 'users'],
   mfa: ['events', 'keys', 'revocation', 'shared', 'store', 'users'],
+  connections: ['events', 'keys', 'shared', 'store', 'users', 'webhooks'],
   tokens: ['apis', 'applications', 'events', 'keys', 'rbac', 'revocation', 'sessions', 'shared', 'store', 'users'],
   ui: ['shared'],
   email: ['events', 'keys', 'shared', 'store', 'ui'],
@@ -45,13 +46,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   auth: ['events', 'sessions', 'shared', 'store', 'users'],
   authorize: ['apis', 'applications', 'sessions', 'shared', 'store', 'tokens'],
   oauth: ['applications', 'auth', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
-  flows: ['apis', 'applications', 'auth', 'authorize', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
+  flows: ['apis', 'applications', 'auth', 'authorize', 'connections', 'http', 'oauth', 'sessions', 'shared', 'store', 'ui', 'users'],
   cors: ['applications', 'oauth', 'shared'],
   admin: [
     'accounts',
     'apis',
     'applications',
     'audit',
+    'connections',
     'email',
     'events',
     'keys',
@@ -75,6 +77,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'authorize',
     'backchannel',
     'config',
+    'connections',
     'console',
     'cors',
     'email',
@@ -95,7 +98,22 @@ const ALLOWED: Record<string, readonly string[]> = {
     'users',
     'webhooks',
   ],
-  cli: ['apis', 'app', 'applications', 'audit', 'config', 'console', 'keys', 'rbac', 'sessions', 'shared', 'store', 'users', 'webhooks'],
+  cli: [
+    'apis',
+    'app',
+    'applications',
+    'audit',
+    'config',
+    'connections',
+    'console',
+    'keys',
+    'rbac',
+    'sessions',
+    'shared',
+    'store',
+    'users',
+    'webhooks',
+  ],
   [ROOT]: ['app', 'cli', 'config', 'shared'],
 }
 
@@ -113,7 +131,21 @@ const BASE_MAY_IMPORT: Record<string, readonly string[]> = {
 }
 
 /** Folders with no Fastify import today; their code is logic and storage, not HTTP. */
-const NO_FASTIFY = ['apis', 'applications', 'audit', 'cli', 'config', 'events', 'rbac', 'shared', 'store', 'tokens', 'users', 'webhooks']
+const NO_FASTIFY = [
+  'apis',
+  'applications',
+  'audit',
+  'cli',
+  'config',
+  'connections',
+  'events',
+  'rbac',
+  'shared',
+  'store',
+  'tokens',
+  'users',
+  'webhooks',
+]
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 

@@ -15,11 +15,13 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
+import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
@@ -379,7 +381,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
   })
   const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
+  const connections = createConnections({
+    stores,
+    transact,
+    clock,
+    random,
+    secretKey: subkey(master.key, 'connection-secret-encryption'),
+    issuer: config.issuer,
+    production: config.env === 'production',
+    resolve: systemResolver,
+    timeoutMs: config.connections.timeout * 1000,
+  })
   const login = createLoginFlow({
+    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
     flows,
     auth,
     authorize,
@@ -410,6 +425,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     email,
     /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
     backchannel,
+    /** Upstream identity providers and the identities linked through them (issue 15). */
+    connections,
     services: {
       accounts,
       auth,
@@ -481,11 +498,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          connections: connections.service,
           email: email.service,
           accounts,
           userStore: stores.users,
         },
         mfa: { mfa, webauthn },
+        connections,
         oidc: {
           secondFactors,
           authorize,
