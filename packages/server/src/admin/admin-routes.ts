@@ -7,10 +7,12 @@ import type { AuditService } from '../audit/audit-service.js'
 import type { ConnectionService } from '../connections/connection-service.js'
 import type { EmailService } from '../email/email-service.js'
 import type { KeyService } from '../keys/key-service.js'
+import type { MfaService } from '../mfa/mfa-service.js'
 import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import type { StatsService } from '../stats/stats-service.js'
 import type { ActiveAccessToken } from '../tokens/introspection-service.js'
 import type { UserService } from '../users/user-service.js'
 import type { UserStore } from '../users/user-store.js'
@@ -24,10 +26,12 @@ import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminConnectionsRoutes } from './admin-connections-routes.js'
 import { adminEmailRoutes } from './admin-email-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
+import { adminMfaRoutes } from './admin-mfa-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
@@ -50,6 +54,10 @@ export interface AdminDeps {
   /** Operators' actions on verification and reset (docs/email.md). */
   accounts: Accounts
   userStore: Pick<UserStore, 'findById'>
+  /** The console's overview figures. */
+  stats: StatsService
+  /** Operators' view and reset of second factors (docs/mfa.md). */
+  mfa: MfaService
   clock: Clock
 }
 
@@ -98,6 +106,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     )
     await app.register(adminUsersRoutes(deps))
     await app.register(adminSessionsRoutes(deps))
+    await app.register(adminMfaRoutes(deps))
     await app.register(adminApplicationsRoutes(deps))
     await app.register(adminApisRoutes(deps))
     await app.register(adminRolesRoutes(deps))
@@ -107,5 +116,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
+    await app.register(adminStatsRoutes(deps))
   }
 }
