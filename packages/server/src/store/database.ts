@@ -92,6 +92,7 @@ export interface Database {
   webauthn_challenges: WebAuthnChallengesTable
   connections: ConnectionsTable
   identities: IdentitiesTable
+  master_key_check: MasterKeyCheckTable
 }
 
 export interface UsersTable {
@@ -170,6 +171,14 @@ export interface EventOutboxTable {
   /** JSON; never holds a secret. */
   payload: string
   ip: string | null
+  created_at: number
+}
+
+/** The master-key check value (migration 0022): one row, id 1. */
+export interface MasterKeyCheckTable {
+  id: number
+  /** base64url HMAC-SHA-256 of a constant under a subkey of the master key; it reveals nothing of the key. */
+  value: string
   created_at: number
 }
 

@@ -24,6 +24,7 @@ export function signInPage(
     /** Issue 15: the upstream providers offered, and an identity waiting to be linked. */
     connections?: readonly OfferedConnection[]
     link?: { connectionName: string; email: string } | null
+    unverified?: boolean
   },
 ): Html {
   return layout(
@@ -32,6 +33,14 @@ export function signInPage(
 <p class="lead">to continue to <strong>${input.appName}</strong></p>
 ${alert(input.error)}
 ${linkNotice(input.link ?? null)}
+${
+  input.unverified
+    ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
+<input type="hidden" name="email" value="${input.email ?? ''}">
+<button type="submit" class="secondary">Send the confirmation link again</button>
+</form>`
+    : html``
+}
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
 <label for="email">Email</label>
