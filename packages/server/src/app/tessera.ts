@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { accountEmailComposers } from '../accounts/account-email-composers.js'
-import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
@@ -226,7 +225,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
   const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
+  const auth = createAuthService({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    users,
+    sessions,
+    throttlePolicy,
+    metrics: recorder,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+  })
 
   const keys = createKeyService({
     stores,
@@ -278,6 +288,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
     userinfoApi: userinfo,
     metrics: recorder,
   })
@@ -332,7 +343,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     }),
   })
 
-  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const accountTokenPolicy = {
+    ...DEFAULT_ACCOUNT_TOKEN_POLICY,
+    verificationLinkTtlMs: config.email.verificationLinkTtl * 1000,
+    resetLinkTtlMs: config.email.resetLinkTtl * 1000,
+  }
+  const accountLimits = {
+    windowMs: config.email.requestWindow * 1000,
+    perAddress: config.email.requestsPerAddress,
+    perIp: config.email.requestsPerIp,
+  }
   const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
     stores,
@@ -367,9 +387,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     codeKey,
     policy: accountTokenPolicy,
-    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    limits: accountLimits,
     requireEmail: email.service.requireAvailable,
+    users,
   })
+  const requireVerifiedEmail = config.signUp.requireVerifiedEmail
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
   const stats = createStatsService({
@@ -392,7 +414,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       deliveryRetentionMs: config.housekeeping.deliveryRetention * 1000,
       auditRetentionMs: config.housekeeping.auditRetention * 1000,
       outboxRetentionMs: config.housekeeping.outboxRetention * 1000,
-      accountRequestWindowMs: DEFAULT_ACCOUNT_REQUEST_LIMITS.windowMs,
+      accountRequestWindowMs: accountLimits.windowMs,
       emailConsumerRuns: email.dispatcher !== null,
     }),
     clock,
@@ -430,6 +452,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     transact,
     clock,
     secondFactors,
+    ...(requireVerifiedEmail ? { verifiedEmail: accounts.signUp } : {}),
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
