@@ -29,6 +29,7 @@ export type EventType =
   | 'user.password_changed'
   | 'user.email_change_requested'
   | 'user.email_changed'
+  | 'user.sign_up_attempted'
   | 'sign_in.succeeded'
   | 'sign_in.failed'
   | 'sign_in.throttled'
@@ -67,6 +68,12 @@ export type EventType =
   | 'mfa.factors_reset'
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.deleted'
+  | 'identity.linked'
+  | 'identity.unlinked'
+  | 'sign_in.upstream_failed'
 
 export interface OutboxEvent {
   type: EventType

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+import type { ConnectionsTable, IdentitiesTable } from './database-connections.js'
 import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
@@ -25,6 +26,7 @@ import type {
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+export type { ConnectionsTable, IdentitiesTable } from './database-connections.js'
 export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 export type { FlowsTable } from './database-flows.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
@@ -88,6 +90,9 @@ export interface Database {
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
   webauthn_challenges: WebAuthnChallengesTable
+  connections: ConnectionsTable
+  identities: IdentitiesTable
+  master_key_check: MasterKeyCheckTable
 }
 
 export interface UsersTable {
@@ -166,6 +171,14 @@ export interface EventOutboxTable {
   /** JSON; never holds a secret. */
   payload: string
   ip: string | null
+  created_at: number
+}
+
+/** The master-key check value (migration 0022): one row, id 1. */
+export interface MasterKeyCheckTable {
+  id: number
+  /** base64url HMAC-SHA-256 of a constant under a subkey of the master key; it reveals nothing of the key. */
+  value: string
   created_at: number
 }
 
