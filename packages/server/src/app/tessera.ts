@@ -220,7 +220,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    hasher,
+    passwordPolicy,
+    sessions,
+    // Every new account gets the roles marked default, in the transaction that creates it.
+    onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
+  })
   const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
 
   const keys = createKeyService({

@@ -78,6 +78,8 @@ export interface RefreshTokensTable {
   family_expires_at: number
   used_at: number | null
   revoked_at: number | null
+  /** Space-separated OpenID scopes of the grant (OIDC Core §12.2); null without `openid`. */
+  id_token_scope: string | null
 }
 
 export interface AccessTokensTable {

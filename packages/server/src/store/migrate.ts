@@ -13,6 +13,7 @@ import { ops } from './migrations/0011-ops.js'
 import { backchannel } from './migrations/0012-backchannel.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
+import { refreshIdTokenDefaultRoles } from './migrations/0019-refresh-id-token-default-roles.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -32,6 +33,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0012-backchannel': backchannel(),
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
+    '0019-refresh-id-token-default-roles': refreshIdTokenDefaultRoles(),
   }
 }
 

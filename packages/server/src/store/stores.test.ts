@@ -550,6 +550,7 @@ function testMigrations(dialect: DialectName) {
       '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
+      '0019-refresh-id-token-default-roles',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -602,6 +603,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
+            '0019-refresh-id-token-default-roles',
           ])
         } finally {
           await database.db.destroy()

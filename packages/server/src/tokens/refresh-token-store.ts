@@ -33,6 +33,7 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
           family_expires_at: token.familyExpiresAt,
           used_at: token.usedAt,
           revoked_at: token.revokedAt,
+          id_token_scope: token.idTokenScope === null ? null : token.idTokenScope.join(' '),
         })
         .execute()
     },
@@ -92,5 +93,6 @@ function toToken(row: Selectable<RefreshTokensTable>): RefreshToken {
     familyExpiresAt: row.family_expires_at,
     usedAt: row.used_at,
     revokedAt: row.revoked_at,
+    idTokenScope: row.id_token_scope === null ? null : row.id_token_scope.split(' ').filter(Boolean),
   }
 }
