@@ -2,18 +2,7 @@ import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { injectFetch } from '../../../test/inject-fetch.js'
-import {
-  Browser,
-  createApi,
-  createClient,
-  createUser,
-  ISSUER,
-  obtainCode,
-  pkce,
-  redeem,
-  serve,
-  token,
-} from '../../../test/oidc-fixture.js'
+import { Browser, createApi, createClient, createUser, ISSUER, obtainCode, pkce, redeem, serve, token } from '../../../test/oidc-fixture.js'
 
 /** OIDC Core §12.2: a refresh of a grant that included `openid` returns a new ID token (issue 16 part 3). */
 describe('an ID token on refresh', () => {
