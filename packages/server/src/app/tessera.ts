@@ -48,6 +48,7 @@ import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -247,7 +248,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     revocationRetentionMs,
   })
-  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const apis = createApiService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    // A deleted API's live tokens die with it, in the same transaction.
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+  })
   const applications = createApplicationService({
     stores,
     transact,
@@ -290,7 +299,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
+  const introspection = createIntrospectionService({
+    stores,
+    clock,
+    issuer: config.issuer,
+    sessions,
+    verifyAccessToken,
+    refreshPolicy,
+    apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
+  })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
     applications: { find: cached.applications.find, secretMatches: applications.secretMatches },
@@ -597,6 +614,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      // A revocation written just before (a CLI command) signals the hub after its commit: let that
+      // read finish rather than fail on a destroyed pool.
+      await hub.idle()
       await database.db.destroy()
       failures.close()
     },

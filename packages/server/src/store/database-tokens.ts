@@ -97,6 +97,8 @@ export interface AccessTokensTable {
   created_at: number
   expires_at: number
   revoked_at: number | null
+  /** Space-separated role names when the API asks for the `roles` claim (0019); null otherwise. */
+  roles: string | null
 }
 
 /** Which relying parties received tokens for which session (0012-backchannel). */
