@@ -101,3 +101,23 @@ export interface EmailDelivery {
   nextAttemptAt: string | null
   sentAt: string | null
 }
+
+export interface SignInPoint {
+  at: string
+  succeeded: number
+  failed: number
+}
+
+/** GET /stats: the overview's figures. */
+export interface Stats {
+  generatedAt: string
+  counts: { users: number; activeSessions: number; applications: number; apis: number }
+  signIns: { hourly: SignInPoint[]; daily: SignInPoint[] }
+  tokensIssued: { scope: 'instance'; since: string; hourly: { at: string; count: number }[] }
+  revocationFeed: {
+    scope: 'instance'
+    subscribers: number
+    lag: { windowSeconds: number; samples: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null }
+  }
+  webhooks: { pending: number; oldestPendingAt: string | null }
+}

@@ -1,71 +1,123 @@
-import type { Api, Application, AuditEntry, Role, SigningKey } from '../api/admin-types.js'
+import type { AuditEntry, Role, SigningKey, Stats } from '../api/admin-types.js'
+import { BarChart } from '../ui/bar-chart.js'
 import { useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 
-interface Counts {
-  applications: number
-  apis: number
+interface Overview {
+  stats: Stats
   roles: number
   activeKey: SigningKey | null
   recent: AuditEntry[]
 }
 
+const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayLabel = (iso: string) => new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+const ms = (value: number | null) => (value === null ? '—' : value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`)
+
 /**
- * Counts the admin API can give without scanning (its lists of applications, APIs, roles and
- * keys are whole), and the latest audit entries. The API has no user or session totals nor
- * sign-in statistics yet, so none are shown rather than estimated.
+ * The figures of GET /admin/v1/stats (counts, sign-ins, tokens, the feed, the webhook backlog),
+ * the role count and active key from their lists, and the latest audit entries. Figures that
+ * only the answering instance knows say so.
  */
 export function OverviewPage() {
   const { api } = useConsole()
-  const counts = useLoad<Counts>(async () => {
-    const [applications, apis, roles, keys, audit] = await Promise.all([
-      api.get<{ applications: Application[] }>('/applications'),
-      api.get<{ apis: Api[] }>('/apis'),
+  const overview = useLoad<Overview>(async () => {
+    const [stats, roles, keys, audit] = await Promise.all([
+      api.get<Stats>('/stats'),
       api.get<{ roles: Role[] }>('/roles'),
       api.get<{ keys: SigningKey[] }>('/keys'),
       api.get<{ entries: AuditEntry[] }>('/audit', { limit: '10' }),
     ])
     return {
-      applications: applications.applications.length,
-      apis: apis.apis.length,
+      stats,
       roles: roles.roles.length,
       activeKey: keys.keys.find((key) => key.state === 'active') ?? null,
       recent: audit.entries,
     }
   }, 'overview')
+  const data = overview.data
   return (
     <>
       <h1>Overview</h1>
-      <Loading loading={counts.loading} />
-      <ErrorNote error={counts.error} />
-      {counts.data ? (
+      <Loading loading={overview.loading} />
+      <ErrorNote error={overview.error} />
+      {data ? (
         <>
           <ul className="tiles">
-            <li>
-              <Link to={{ page: 'applications' }}>
-                <strong>{counts.data.applications}</strong> applications
-              </Link>
-            </li>
-            <li>
-              <Link to={{ page: 'apis' }}>
-                <strong>{counts.data.apis}</strong> APIs
-              </Link>
-            </li>
-            <li>
-              <Link to={{ page: 'roles' }}>
-                <strong>{counts.data.roles}</strong> roles
-              </Link>
-            </li>
+            <Tile to="users" count={data.stats.counts.users} label="users" testId="count-users" />
+            <Tile to="users" count={data.stats.counts.activeSessions} label="active sessions" testId="count-sessions" />
+            <Tile to="applications" count={data.stats.counts.applications} label="applications" testId="count-applications" />
+            <Tile to="apis" count={data.stats.counts.apis} label="APIs" testId="count-apis" />
+            <Tile to="roles" count={data.roles} label="roles" testId="count-roles" />
             <li>
               <Link to={{ page: 'keys' }}>
-                <strong>{counts.data.activeKey ? counts.data.activeKey.alg : 'no'}</strong> active signing key
+                <strong>{data.activeKey ? data.activeKey.alg : 'no'}</strong> active signing key
               </Link>
             </li>
           </ul>
+
+          <h2>Sign-ins</h2>
+          <div className="charts">
+            <BarChart
+              title="Last 24 hours"
+              testId="chart-sign-ins-hourly"
+              points={data.stats.signIns.hourly.map((point) => ({ at: point.at, label: hourLabel(point.at) }))}
+              labelEvery={6}
+              series={[
+                { name: 'Succeeded', className: 'series-ok', values: data.stats.signIns.hourly.map((point) => point.succeeded) },
+                { name: 'Failed', className: 'series-bad', values: data.stats.signIns.hourly.map((point) => point.failed) },
+              ]}
+            />
+            <BarChart
+              title="Last 30 days"
+              testId="chart-sign-ins-daily"
+              points={data.stats.signIns.daily.map((point) => ({ at: point.at, label: dayLabel(point.at) }))}
+              labelEvery={7}
+              series={[
+                { name: 'Succeeded', className: 'series-ok', values: data.stats.signIns.daily.map((point) => point.succeeded) },
+                { name: 'Failed', className: 'series-bad', values: data.stats.signIns.daily.map((point) => point.failed) },
+              ]}
+            />
+          </div>
+
+          <h2>Tokens issued</h2>
+          <BarChart
+            title="Per hour, last 24 hours"
+            testId="chart-tokens"
+            points={data.stats.tokensIssued.hourly.map((point) => ({ at: point.at, label: hourLabel(point.at) }))}
+            labelEvery={6}
+            series={[{ name: 'Tokens', className: 'series-neutral', values: data.stats.tokensIssued.hourly.map((point) => point.count) }]}
+          />
+          <p className="muted">
+            Counted by the instance that answered, since it started (<When iso={data.stats.tokensIssued.since} />
+            ); the Prometheus series <code>tessera_tokens_issued_total</code> sums every instance.
+          </p>
+
+          <h2>Revocation feed and webhooks</h2>
+          <dl className="facts">
+            <dt>Feed subscribers (this instance)</dt>
+            <dd data-testid="feed-subscribers">{data.stats.revocationFeed.subscribers}</dd>
+            <dt>Feed lag, last {Math.round(data.stats.revocationFeed.lag.windowSeconds / 60)} minutes</dt>
+            <dd>
+              {data.stats.revocationFeed.lag.samples === 0
+                ? 'no revocation in the window'
+                : `median ${ms(data.stats.revocationFeed.lag.p50Ms)}, p99 ${ms(data.stats.revocationFeed.lag.p99Ms)}, max ${ms(data.stats.revocationFeed.lag.maxMs)} over ${data.stats.revocationFeed.lag.samples} entries`}
+            </dd>
+            <dt>Webhook backlog</dt>
+            <dd data-testid="webhook-backlog">
+              <Link to={{ page: 'webhooks' }}>{data.stats.webhooks.pending} pending</Link>
+              {data.stats.webhooks.oldestPendingAt ? (
+                <>
+                  , the oldest since <When iso={data.stats.webhooks.oldestPendingAt} />
+                </>
+              ) : null}
+            </dd>
+          </dl>
+
           <h2>Latest activity</h2>
           <ul className="list">
-            {counts.data.recent.map((entry) => (
+            {data.recent.map((entry) => (
               <li key={entry.id}>
                 <When iso={entry.occurredAt} /> <code>{entry.action}</code> by {entry.actor.kind} {entry.actor.id ?? ''}
               </li>
@@ -77,5 +129,15 @@ export function OverviewPage() {
         </>
       ) : null}
     </>
+  )
+}
+
+function Tile(props: { to: 'users' | 'applications' | 'apis' | 'roles'; count: number; label: string; testId: string }) {
+  return (
+    <li>
+      <Link to={{ page: props.to }}>
+        <strong data-testid={props.testId}>{props.count}</strong> {props.label}
+      </Link>
+    </li>
   )
 }

@@ -6,10 +6,12 @@ import type { ApplicationService } from '../applications/application-service.js'
 import type { AuditService } from '../audit/audit-service.js'
 import type { EmailService } from '../email/email-service.js'
 import type { KeyService } from '../keys/key-service.js'
+import type { MfaService } from '../mfa/mfa-service.js'
 import type { RoleService } from '../rbac/role-service.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import type { StatsService } from '../stats/stats-service.js'
 import type { ActiveAccessToken } from '../tokens/introspection-service.js'
 import type { UserService } from '../users/user-service.js'
 import type { UserStore } from '../users/user-store.js'
@@ -22,10 +24,12 @@ import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminEmailRoutes } from './admin-email-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
+import { adminMfaRoutes } from './admin-mfa-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
@@ -46,6 +50,10 @@ export interface AdminDeps {
   /** Operators' actions on verification and reset (docs/email.md). */
   accounts: Accounts
   userStore: Pick<UserStore, 'findById'>
+  /** The console's overview figures. */
+  stats: StatsService
+  /** Operators' view and reset of second factors (docs/mfa.md). */
+  mfa: MfaService
   clock: Clock
 }
 
@@ -94,6 +102,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     )
     await app.register(adminUsersRoutes(deps))
     await app.register(adminSessionsRoutes(deps))
+    await app.register(adminMfaRoutes(deps))
     await app.register(adminApplicationsRoutes(deps))
     await app.register(adminApisRoutes(deps))
     await app.register(adminRolesRoutes(deps))
@@ -102,5 +111,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
+    await app.register(adminStatsRoutes(deps))
   }
 }

@@ -42,6 +42,9 @@ import { createSessionService } from '../sessions/session-service.js'
 import { createBurstLog } from '../shared/burst-log.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
+import { createInstanceActivity, observeActivity } from '../stats/instance-activity.js'
+import { createStatsService } from '../stats/stats-service.js'
+import { createStatsStore } from '../stats/stats-store.js'
 import { migrateToLatest } from '../store/migrate.js'
 import { ensureReachable, type OpenDatabase, openDatabase } from '../store/open-database.js'
 import { createRedisConnection } from '../store/redis-connection.js'
@@ -170,13 +173,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     ? withFallback(createRedisRateLimitCounter(rateLimitRedis.redis), databaseRateLimits)
     : databaseRateLimits
   const stores = createStores(database.db, database.dialect)
-  const metrics = createPrometheusMetrics({
+  const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),
     pool: database.pool,
     poolMax: database.pool?.options.max,
     now: () => clock.now(),
   })
+  // The console's overview reads this instance's tokens per hour and feed lag from the same calls.
+  const activity = createInstanceActivity(clock)
+  const metrics = { ...prometheus, recorder: observeActivity(prometheus.recorder, activity) }
   const recorder = metrics.recorder
   const hub = createRevocationHub({ log: stores.revocations, clock, metrics: recorder })
   let signals: RevocationSignals | undefined
@@ -385,6 +391,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
+  const stats = createStatsService({
+    store: createStatsStore(database.db),
+    clock,
+    idleTimeoutMs: sessionPolicy.idleTimeoutMs,
+    activity,
+    catchUpAudit: () => audit.catchUp(),
+    feedSubscribers: () => hub.subscribers,
+    webhookBacklog: () => stores.webhookDeliveries.backlog(),
+  })
 
   // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
   const recoveryCodeHasher = createRecoveryCodeHasher(subkey(master.key, 'recovery-code-hash'))
@@ -511,6 +526,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           email: email.service,
           accounts,
           userStore: stores.users,
+          stats,
+          mfa,
         },
         mfa: { mfa, webauthn },
         oidc: {

@@ -38,6 +38,7 @@ import {
   usersListCommand,
   usersResetPasswordCommand,
 } from './commands/users-commands.js'
+import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
 import {
   webhooksCreateCommand,
   webhooksDeleteCommand,
@@ -60,6 +61,8 @@ export const COMMANDS: readonly Command[] = [
   usersEnableCommand,
   usersResetPasswordCommand,
   usersDeleteCommand,
+  usersMfaListCommand,
+  usersMfaResetCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,

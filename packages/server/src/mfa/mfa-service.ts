@@ -160,6 +160,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       return transact(async (tx) => (await tx.recoveryCodes.listUnused(userId)).length > 0)
     },
 
+    /** How many unused recovery codes the user has (an operator's view). */
+    async recoveryCodesLeft(userId: string): Promise<number> {
+      return transact(async (tx) => (await tx.recoveryCodes.listUnused(userId)).length)
+    },
+
     /** The user's active factors (pending enrolments are not factors yet). */
     async list(userId: string): Promise<MfaFactor[]> {
       return transact(async (tx) => (await tx.mfaFactors.listByUser(userId)).filter((factor) => factor.status === 'active'))

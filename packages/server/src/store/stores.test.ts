@@ -551,6 +551,7 @@ function testMigrations(dialect: DialectName) {
       '0013-mfa',
       '0014-webauthn-challenges',
       '0019-refresh-id-token-default-roles',
+      '0023-console-stats',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -604,6 +605,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0013-mfa',
             '0014-webauthn-challenges',
             '0019-refresh-id-token-default-roles',
+            '0023-console-stats',
           ])
         } finally {
           await database.db.destroy()

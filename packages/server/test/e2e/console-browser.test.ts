@@ -199,6 +199,15 @@ describe('the admin console in Chromium', () => {
       await click.click()
       await ready.waitFor()
       expect(await seriousViolations(page), name).toEqual([])
+      if (name === 'overview') {
+        // GET /admin/v1/stats: three people signed up; one password sign-in so far (the admin's).
+        await expect.poll(() => page.getByTestId('count-users').textContent()).toBe('3')
+        expect(Number(await page.getByTestId('count-sessions').textContent())).toBeGreaterThanOrEqual(1)
+        expect(await page.getByTestId('chart-sign-ins-hourly').locator('figcaption').textContent()).toContain('Succeeded: 1')
+        expect(await page.getByTestId('chart-sign-ins-daily').locator('figcaption').textContent()).toContain('Failed: 0')
+        expect(await page.getByTestId('chart-sign-ins-hourly').locator('svg rect').count()).toBe(1)
+        expect(await page.getByTestId('webhook-backlog').textContent()).toContain('0 pending')
+      }
     }
 
     // Renewal: the access token is revoked (RFC 7009); the next call gets 401, the console renews

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
+import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { createTessera } from '../app/tessera.js'
+import { loadConfig } from '../config/load-config.js'
+import { totpCodeAt } from '../mfa/totp.js'
+
+const PASSWORD = 'correct horse battery staple'
+
+describe('tessera CLI: users mfa list and reset', () => {
+  let database: TestDatabase
+  let dataDir: string
+  let env: Env
+
+  beforeEach(() => {
+    database = createTestDatabase('sqlite')
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
+    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
+  })
+
+  afterEach(async () => {
+    await database.drop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
+    const result = await cli(env, [...argv, '--json'], stdin)
+    expect(result.code, result.stderr).toBe(0)
+    return oneJsonObject(result.stdout)
+  }
+
+  /** Ann with an authenticator app, enrolled through the service as the /v1/mfa API does. */
+  async function annWithAuthenticator(): Promise<{ userId: string; factorId: string; tokenVersion: number }> {
+    const user = (await ok(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)).user as { id: string }
+    const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+    try {
+      const { mfa } = tessera.services
+      const authTime = Date.now()
+      const begun = await mfa.beginTotp({ userId: user.id, account: 'ann@example.com', name: 'Phone', authTime })
+      await mfa.confirmTotp({ userId: user.id, code: totpCodeAt(begun.secret, Date.now()), authTime, actor: { kind: 'user', id: user.id } })
+      const tokenVersion = (await tessera.stores.users.findById(user.id))?.tokenVersion as number
+      return { userId: user.id, factorId: begun.factorId, tokenVersion }
+    } finally {
+      await tessera.close()
+    }
+  }
+
+  it('lists the factors (by id or email) without secrets, then resets them, raising the token version', async () => {
+    const { userId, factorId, tokenVersion } = await annWithAuthenticator()
+    const listed = await ok(['users', 'mfa', 'list', 'ann@example.com'])
+    expect(listed).toEqual({
+      factors: [{ id: factorId, kind: 'totp', name: 'Phone', createdAt: expect.any(String), lastUsedAt: expect.any(String) }],
+      recoveryCodesLeft: 10,
+    })
+    const human = await cli(env, ['users', 'mfa', 'list', userId])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(`${factorId}  totp`)
+    expect(human.stdout).toContain('10 recovery code(s) left.')
+
+    expect(await ok(['users', 'mfa', 'reset', userId])).toEqual({ user: userId, removed: 1 })
+    expect(await ok(['users', 'mfa', 'list', userId])).toEqual({ factors: [], recoveryCodesLeft: 0 })
+    expect((await cli(env, ['users', 'mfa', 'list', userId])).stdout).toBe('No second factors.\n')
+
+    const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+    try {
+      expect((await tessera.stores.users.findById(userId))?.tokenVersion).toBe(tokenVersion + 1)
+      const reset = (await tessera.stores.events.listAfter(0, 1000)).find((event) => event.type === 'mfa.factors_reset')
+      expect(reset).toMatchObject({ userId, actor: { kind: 'cli' }, payload: { removed: 1 } })
+    } finally {
+      await tessera.close()
+    }
+  })
+
+  it('refuses an unknown user (exit 1, user_not_found) and a missing argument (exit 2)', async () => {
+    const unknown = await cli(env, ['users', 'mfa', 'reset', 'nobody@example.com', '--json'])
+    expect(unknown.code).toBe(1)
+    expect(jsonErrorCode(unknown)).toBe('user_not_found')
+    const missing = await cli(env, ['users', 'mfa', 'list'])
+    expect(missing.code).toBe(2)
+  })
+})
