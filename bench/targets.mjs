@@ -43,6 +43,24 @@ export function evaluateTargets(sections) {
     session?.ratio.median >= 15,
   )
 
+  const sessionPg = find(sections, 'session-check', 'GET /v1/session, PostgreSQL')
+  add(
+    'session check over HTTP on PostgreSQL',
+    '≥ 0.25 of the bare route (/healthz)',
+    sessionPg && `${f(sessionPg.ratio.median)} (${f(sessionPg.ratio.min)}–${f(sessionPg.ratio.max)})`,
+    sessionPg?.ratio.median >= 0.25,
+  )
+  for (const [dialect, label] of [
+    ['SQLite', 'SQLite'],
+    ['PostgreSQL', 'PostgreSQL'],
+  ]) {
+    const check = find(sections, 'session-check', `GET /v1/session, ${dialect}`)
+    const introspection = find(sections, 'session-check', `POST /oauth/introspect (opaque token), ${dialect}`)
+    // Both are ratios to the same interleaved baseline, so their quotient compares the two directly.
+    const ratio = check && introspection ? introspection.ratio.median / check.ratio.median : null
+    add(`introspection on ${label}`, "≥ 0.8 of GET /v1/session's rate", ratio !== null && `${f(ratio)}`, ratio >= 0.8)
+  }
+
   const cc = versus('peers', 'node-oidc-provider client_credentials')
   add(
     'client_credentials',

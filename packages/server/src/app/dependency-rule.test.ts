@@ -33,6 +33,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   webhooks: ['events', 'keys', 'shared', 'store'],
   backchannel: ['applications', 'events', 'keys', 'shared', 'store', 'webhooks'],
   'rate-limit': ['shared', 'store'],
+  // Deletes expired rows of every domain's tables by rules in one file (docs/architecture.md §12).
+  housekeeping: ['shared', 'store'],
   // The console's overview: read-only counts across tables (a reporting read model, no domain logic).
   stats: ['shared', 'store'],
   sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
@@ -84,6 +86,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'email',
     'events',
     'flows',
+    'housekeeping',
     'http',
     'keys',
     'metrics',

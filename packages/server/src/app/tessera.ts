@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { accountEmailComposers } from '../accounts/account-email-composers.js'
-import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
@@ -20,6 +19,8 @@ import { isBuiltInApplication, resolveBuiltInApplication } from '../console/cons
 import { createEmail } from '../email/email.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createHousekeeping } from '../housekeeping/housekeeping.js'
+import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
@@ -97,9 +98,6 @@ export const REDACTED_LOG_PATHS = [
 
 /** How often each instance applies the key-rotation schedule. */
 const KEY_MAINTENANCE_INTERVAL_MS = 60_000
-
-/** How long a delivered or failed back-channel logout stays in the log. */
-const BACKCHANNEL_LOG_RETENTION_MS = 7 * 24 * 3600_000
 
 /** How often each instance copies new outbox events into the audit log (reads catch up themselves). */
 const AUDIT_PROJECTION_INTERVAL_MS = 2_000
@@ -238,7 +236,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     // Every new account gets the roles marked default, in the transaction that creates it.
     onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
+  const auth = createAuthService({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    users,
+    sessions,
+    throttlePolicy,
+    metrics: recorder,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+  })
 
   const keys = createKeyService({
     stores,
@@ -277,7 +286,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   // Token requests read clients, APIs and role grants through this cache; it stores nothing until
   // the signals that invalidate it run (startBackgroundTasks).
-  const cached = createConfigCache({ applications, apis, roles, rootStores: stores })
+  const cached = createConfigCache({ applications, apis, roles, revocations: stores.revocations, rootStores: stores })
   configCache = cached
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -298,6 +307,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
     userinfoApi: userinfo,
     metrics: recorder,
   })
@@ -312,6 +322,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     verifyAccessToken,
     refreshPolicy,
+    applications: cached.applications,
+    clientCutoffs: cached.revocations,
     apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
@@ -351,7 +363,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     }),
   })
 
-  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const accountTokenPolicy = {
+    ...DEFAULT_ACCOUNT_TOKEN_POLICY,
+    verificationLinkTtlMs: config.email.verificationLinkTtl * 1000,
+    resetLinkTtlMs: config.email.resetLinkTtl * 1000,
+  }
+  const accountLimits = {
+    windowMs: config.email.requestWindow * 1000,
+    perAddress: config.email.requestsPerAddress,
+    perIp: config.email.requestsPerIp,
+  }
   const codeKey = subkey(master.key, 'account-codes')
   const email = createEmail({
     stores,
@@ -386,9 +407,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     codeKey,
     policy: accountTokenPolicy,
-    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    limits: accountLimits,
     requireEmail: email.service.requireAvailable,
+    users,
   })
+  const requireVerifiedEmail = config.signUp.requireVerifiedEmail
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
   const stats = createStatsService({
@@ -399,6 +422,26 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     catchUpAudit: () => audit.catchUp(),
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),
+  })
+
+  // Expired and old rows go in small batches in the background (housekeeping/, docs/operations.md).
+  const housekeeping = createHousekeeping({
+    rules: retentionRules(database.db, database.dialect, {
+      maxAccessTokenTtlMs: config.tokens.maxAccessTokenTtl * 1000,
+      sessionIdleTimeoutMs: sessionPolicy.idleTimeoutMs,
+      sessionAbsoluteLifetimeMs: sessionPolicy.absoluteLifetimeMs,
+      refreshAbsoluteTtlMs: refreshPolicy.absoluteTtlMs,
+      deliveryRetentionMs: config.housekeeping.deliveryRetention * 1000,
+      auditRetentionMs: config.housekeeping.auditRetention * 1000,
+      outboxRetentionMs: config.housekeeping.outboxRetention * 1000,
+      accountRequestWindowMs: accountLimits.windowMs,
+      emailConsumerRuns: email.dispatcher !== null,
+    }),
+    clock,
+    batchSize: config.housekeeping.batchSize,
+    budgetMs: config.housekeeping.timeBudget * 1000,
+    onPurged: metrics.housekeepingPurged,
+    onError: (table, error) => backgroundFailure(`housekeeping of ${table}`)(error),
   })
 
   // Second factors (issue 13): TOTP secrets sealed and recovery codes keyed under their own subkeys.
@@ -429,6 +472,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     transact,
     clock,
     secondFactors,
+    ...(requireVerifiedEmail ? { verifiedEmail: accounts.signUp } : {}),
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -439,6 +483,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   let webhookLoop: DispatchLoop | undefined
   let emailLoop: DispatchLoop | undefined
   let backchannelLoop: DispatchLoop | undefined
+  let housekeepingLoop: DispatchLoop | undefined
   let auditProjection: NodeJS.Timeout | undefined
   let projecting: Promise<unknown> | null = null
 
@@ -452,6 +497,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     email,
     /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
     backchannel,
+    /** The background purge (tests call `housekeeping.run()` themselves). */
+    housekeeping,
     services: {
       accounts,
       auth,
@@ -568,16 +615,6 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       cached.enable()
       maintenance = setInterval(() => {
         keys.maintain().catch(backgroundFailure('key maintenance'))
-        stores.revocations.prune(clock.now()).catch(backgroundFailure('revocation pruning'))
-        databaseRateLimits.prune(clock.now()).catch(backgroundFailure('rate-limit pruning'))
-        // A redeemed code is kept while the refresh family it issued can live, so a late replay still revokes it.
-        Promise.all([stores.authorizationCodes.prune(clock.now() - refreshPolicy.absoluteTtlMs), stores.flows.prune(clock.now())]).catch(
-          backgroundFailure('authorization pruning'),
-        )
-        // A session cannot outlive its absolute lifetime; delivered or failed logouts are kept a week.
-        stores.backchannel
-          .prune(clock.now() - sessionPolicy.absoluteLifetimeMs, clock.now() - BACKCHANNEL_LOG_RETENTION_MS)
-          .catch(backgroundFailure('back-channel logout pruning'))
       }, KEY_MAINTENANCE_INTERVAL_MS)
       maintenance.unref()
       auditProjection = setInterval(() => {
@@ -600,6 +637,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         intervalMs: DISPATCH_INTERVAL_MS,
         onError: backgroundFailure('back-channel logout dispatch'),
       })
+      if (config.housekeeping.interval > 0) {
+        housekeepingLoop = startDispatchLoop({
+          tick: async () => {
+            const report = await housekeeping.run()
+            metrics.housekeepingRun(report.failed.length > 0 ? 'failed' : report.complete ? 'complete' : 'partial')
+          },
+          intervalMs: config.housekeeping.interval * 1000,
+          onError: backgroundFailure('housekeeping'),
+        })
+      }
       if (email.dispatcher) {
         emailLoop = startDispatchLoop({
           tick: email.dispatcher.tick,
@@ -626,6 +673,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await webhookLoop?.stop()
       await emailLoop?.stop()
       await backchannelLoop?.stop()
+      await housekeepingLoop?.stop()
       email.close()
       cached.disable()
       await signals?.close()

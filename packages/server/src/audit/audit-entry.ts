@@ -47,6 +47,7 @@ const RULES: Record<string, Rule> = {
   'user.password_changed': { target: user, detail: ['method'] },
   'user.email_change_requested': { target: user, detail: ['newEmail'] },
   'user.email_changed': { target: user, detail: ['previousEmail'] },
+  'user.sign_up_attempted': { target: user, detail: [] },
   'user.sessions_revoked': { target: user, detail: ['sessionIds', 'reason', 'keptSessionId'] },
   'user.roles_changed': { target: user, detail: ['roleId', 'name', 'change', 'roles'] },
   'sign_in.succeeded': { target: user, detail: ['amr'] },

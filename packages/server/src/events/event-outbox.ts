@@ -29,6 +29,7 @@ export type EventType =
   | 'user.password_changed'
   | 'user.email_change_requested'
   | 'user.email_changed'
+  | 'user.sign_up_attempted'
   | 'sign_in.succeeded'
   | 'sign_in.failed'
   | 'sign_in.throttled'

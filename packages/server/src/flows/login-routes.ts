@@ -6,6 +6,7 @@ import { requestDevice } from '../http/request-device.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { ERRORS, isTesseraError } from '../shared/errors.js'
+import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandler } from '../ui/error-page.js'
 import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
@@ -106,12 +107,16 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
+          // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
+          if (outcome.kind === 'verification_sent') {
+            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}` }))
+          }
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
           if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
           if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-          const again = { ...form(loaded), email, error: ERRORS[error.code].title }
+          const again = { ...form(loaded), email, error: ERRORS[error.code].title, unverified: error.code === 'email_not_verified' }
           return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
         }
       })

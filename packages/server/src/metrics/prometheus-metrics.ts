@@ -34,6 +34,10 @@ export interface PrometheusMetrics {
   /** An error answered to a client, by its stable code (a closed set: shared/errors.ts). */
   httpError(code: string): void
   databaseError(source: DatabaseErrorSource): void
+  /** Housekeeping deleted rows of this table (a fixed set: housekeeping/retention-rules.ts). */
+  housekeepingPurged(table: string, rows: number): void
+  /** One housekeeping run ended: it purged all it could, ran out of its time budget, or a rule failed. */
+  housekeepingRun(outcome: 'complete' | 'partial' | 'failed'): void
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>
 }
@@ -119,6 +123,18 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     labelNames: ['source'] as const,
     registers,
   })
+  const purgedRows = new Counter({
+    name: 'tessera_housekeeping_purged_rows_total',
+    help: 'Rows deleted by background housekeeping, by table.',
+    labelNames: ['table'] as const,
+    registers,
+  })
+  const housekeepingRuns = new Counter({
+    name: 'tessera_housekeeping_runs_total',
+    help: 'Housekeeping runs by outcome (partial: the time budget ran out and the next run goes on; failed: a rule failed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
   const backlog = new Gauge({
     name: 'tessera_webhook_backlog',
     help: 'Webhook deliveries pending (due or waiting for a retry).',
@@ -173,6 +189,7 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   for (const credential of ['refresh_token', 'authorization_code'] as const) reuse.inc({ credential }, 0)
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0)
   for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
+  for (const outcome of ['complete', 'partial', 'failed'] as const) housekeepingRuns.inc({ outcome }, 0)
 
   const recorder: Metrics = {
     signIn: (outcome) => signIns.inc({ outcome }),
@@ -197,6 +214,8 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     databaseError(source) {
       databaseErrors.inc({ source })
     },
+    housekeepingPurged: (table, rows) => purgedRows.inc({ table }, rows),
+    housekeepingRun: (outcome) => housekeepingRuns.inc({ outcome }),
     async render() {
       if (!processRegistry) {
         processRegistry = new Registry()

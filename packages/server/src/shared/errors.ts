@@ -98,6 +98,12 @@ export const ERRORS = {
   account_token_used: { status: 400, oauthError: null, title: 'The link has been used already; ask for a new one' },
   verification_code_invalid: { status: 400, oauthError: null, title: 'The code is wrong or has expired' },
   verification_code_exhausted: { status: 400, oauthError: null, title: 'Too many wrong codes; ask for a new message' },
+  // RFC 6749 §5.2: on the token endpoint the grant is refused (invalid_grant) until the address is verified.
+  email_not_verified: {
+    status: 403,
+    oauthError: 'invalid_grant',
+    title: 'Confirm your email address first: open the link in the message we sent, or ask for a new one',
+  },
   email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
   email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },

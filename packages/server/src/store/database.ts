@@ -88,6 +88,7 @@ export interface Database {
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
   webauthn_challenges: WebAuthnChallengesTable
+  master_key_check: MasterKeyCheckTable
 }
 
 export interface UsersTable {
@@ -166,6 +167,14 @@ export interface EventOutboxTable {
   /** JSON; never holds a secret. */
   payload: string
   ip: string | null
+  created_at: number
+}
+
+/** The master-key check value (migration 0022): one row, id 1. */
+export interface MasterKeyCheckTable {
+  id: number
+  /** base64url HMAC-SHA-256 of a constant under a subkey of the master key; it reveals nothing of the key. */
+  value: string
   created_at: number
 }
 

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely'
+import { compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
 
@@ -13,6 +14,8 @@ export interface AccessTokenStore {
 }
 
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
+  // Read on every introspection of an opaque token (store/compiled-query.ts).
+  const byJti = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('jti', '=', ''))
   return {
     async insert(record) {
       await db
@@ -37,7 +40,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
         .execute()
     },
     async findByJti(jti) {
-      const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst()
+      const row = (await db.executeQuery(byJti(jti))).rows[0]
       return row ? toRecord(row) : null
     },
     async revoke(jti, now) {

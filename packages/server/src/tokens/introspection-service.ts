@@ -1,5 +1,5 @@
 import type { Application } from '../applications/application.js'
-import type { ApplicationStore } from '../applications/application-store.js'
+import type { ApplicationService } from '../applications/application-service.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -16,8 +16,7 @@ import { userinfoApi } from './userinfo-api.js'
 export interface IntrospectionStores {
   accessTokens: Pick<AccessTokenStore, 'findByJti'>
   refreshTokens: Pick<RefreshTokenStore, 'findById'>
-  revocations: Pick<RevocationLog, 'isRevoked' | 'clientCutoff'>
-  applications: Pick<ApplicationStore, 'findById'>
+  revocations: Pick<RevocationLog, 'isRevoked'>
 }
 
 export interface IntrospectionServiceDeps {
@@ -32,6 +31,9 @@ export interface IntrospectionServiceDeps {
    * API's tokens are inactive (issue 16). The built-in userinfo audience always is.
    */
   apiExists?: (identifier: string) => Promise<boolean>
+  /** Both may be the composition root's cached reads (app/config-cache.ts): neither changes per token. */
+  applications: Pick<ApplicationService, 'find'>
+  clientCutoffs: Pick<RevocationLog, 'clientCutoff'>
 }
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
@@ -93,7 +95,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return null
       // Another instance may have revoked the key within this instance's key-set cache second.
       if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
-      if (!(await stores.applications.findById(claims.clientId))) return null
+      if (!(await deps.applications.find(claims.clientId))) return null
       if (!(await apiLive(claims.aud))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
       const userId = claims.sid ? claims.sub : null
@@ -118,7 +120,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     const access = await stores.accessTokens.findByJti(parsed.id)
     if (access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash)) return null
     if (access.revokedAt !== null || now >= access.expiresAt) return null
-    if (!(await stores.applications.findById(access.clientId))) return null
+    if (!(await deps.applications.find(access.clientId))) return null
     if (!(await apiLive(access.api))) return null
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
     if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return null
@@ -147,7 +149,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * time. Compared in whole seconds of `iat`, as the SDK's revocation set does, so both agree.
    */
   async function cutOff(clientId: string, iatSeconds: number, now: number): Promise<boolean> {
-    const at = await stores.revocations.clientCutoff(clientId, now)
+    const at = await deps.clientCutoffs.clientCutoff(clientId, now)
     return at !== null && iatSeconds * 1000 <= at
   }
 

@@ -15,12 +15,20 @@ function alert(message: string | null): Html {
   return message ? html`<p class="alert" role="alert">${message}</p>` : html``
 }
 
-export function signInPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+export function signInPage(input: FlowForm & { appName: string; email: string | null; error: string | null; unverified?: boolean }): Html {
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
 <p class="lead">to continue to <strong>${input.appName}</strong></p>
 ${alert(input.error)}
+${
+  input.unverified
+    ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
+<input type="hidden" name="email" value="${input.email ?? ''}">
+<button type="submit" class="secondary">Send the confirmation link again</button>
+</form>`
+    : html``
+}
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
 <label for="email">Email</label>

@@ -2,6 +2,7 @@ import type { Api } from '../../apis/api.js'
 import type { Application } from '../../applications/application.js'
 import type { SigningKeyStore } from '../../keys/signing-key-store.js'
 import { type Session, type SessionPolicy, sessionExpiresAt } from '../../sessions/session.js'
+import { TesseraError } from '../../shared/errors.js'
 import type { IssuedOpaqueToken } from '../../shared/opaque-token.js'
 import type { User } from '../../users/user.js'
 import type { AccessTokenIssuer } from '../access-token-issuer.js'
@@ -33,6 +34,8 @@ export interface IssuanceDeps {
   sessionPolicy: SessionPolicy
   refreshPolicy: RefreshPolicy
   maxAccessTokenTtl: number
+  /** `signUp.requireVerifiedEmail`: no token for a user whose address is not verified. */
+  requireVerifiedEmail?: boolean
 }
 
 /** What a grant decided to issue; the issuance step writes and signs it. */
@@ -70,6 +73,11 @@ export type IssueTokens = (tx: IssuanceStores | null, issuance: Issuance) => Pro
 export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
   return async (tx, issuance) => {
     const { application, api, bound, now } = issuance
+    // Issue 12: every grant bound to a user ends here (code, refresh, token exchange), so this one
+    // check refuses them all; the grant's transaction rolls back, so nothing is spent.
+    if (bound && deps.requireVerifiedEmail && !bound.user.emailVerified) {
+      throw new TesseraError('email_not_verified', { detail: "the user's email address is not verified (email_not_verified)" })
+    }
     const refresh = issuance.refresh
     if (refresh && 'open' in refresh) {
       // A refresh family is always bound to a session and written in the grant's transaction.
