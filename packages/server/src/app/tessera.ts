@@ -14,11 +14,13 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
+import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
@@ -464,7 +466,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
   })
   const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
+  const connections = createConnections({
+    stores,
+    transact,
+    clock,
+    random,
+    secretKey: subkey(master.key, 'connection-secret-encryption'),
+    issuer: config.issuer,
+    production: config.env === 'production',
+    resolve: systemResolver,
+    timeoutMs: config.connections.timeout * 1000,
+  })
   const login = createLoginFlow({
+    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
     flows,
     auth,
     authorize,
@@ -497,6 +512,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     email,
     /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
     backchannel,
+    /** Upstream identity providers and the identities linked through them (issue 15). */
+    connections,
     /** The background purge (tests call `housekeeping.run()` themselves). */
     housekeeping,
     services: {
@@ -570,6 +587,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          connections: connections.service,
           email: email.service,
           accounts,
           userStore: stores.users,
@@ -577,6 +595,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           mfa,
         },
         mfa: { mfa, webauthn },
+        connections,
         oidc: {
           secondFactors,
           authorize,

@@ -81,6 +81,12 @@ const RULES: Record<string, Rule> = {
   'mfa.factors_reset': { target: user, detail: ['removed'] },
   'mfa.recovery_codes_generated': { target: user, detail: [] },
   'mfa.recovery_code_used': { target: user, detail: [] },
+  'connection.created': { target: field('connection', 'connectionId'), detail: ['name', 'type', 'preset'] },
+  'connection.updated': { target: field('connection', 'connectionId'), detail: ['name', 'changed'] },
+  'connection.deleted': { target: field('connection', 'connectionId'), detail: ['name'] },
+  'identity.linked': { target: field('connection', 'connectionId'), detail: ['identityId', 'how'] },
+  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by'] },
+  'sign_in.upstream_failed': { target: field('connection', 'connectionId'), detail: ['reason', 'upstreamError'] },
 }
 
 /** Ids an event of a type without a rule may name, in order of preference: ids, never secrets. */

@@ -15,6 +15,7 @@ import {
 } from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
 import { backupCommand, restoreCommand } from './commands/backup-commands.js'
+import { connectionsCreateCommand, connectionsDeleteCommand, connectionsListCommand } from './commands/connections-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -92,6 +93,9 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  connectionsCreateCommand,
+  connectionsListCommand,
+  connectionsDeleteCommand,
   auditListCommand,
 ]
 

@@ -66,6 +66,12 @@ export type EventType =
   | 'mfa.factors_reset'
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.deleted'
+  | 'identity.linked'
+  | 'identity.unlinked'
+  | 'sign_in.upstream_failed'
 
 export interface OutboxEvent {
   type: EventType

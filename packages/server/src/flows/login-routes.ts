@@ -27,6 +27,8 @@ export interface LoginRoutesDeps {
   cookie: CookieSettings
   rateLimit: { max: number; timeWindow: number }
   secondFactors: Pick<SecondFactors, 'available'>
+  /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
+  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
@@ -82,7 +84,9 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/sign-in', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
       const hint = loaded.flow.context.authorization?.loginHint ?? null
-      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: hint, error: null }))
+      const link = loaded.flow.context.link ?? null
+      const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
+      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }))
     })
 
     app.get('/ui/sign-up', async (request, reply) => {
