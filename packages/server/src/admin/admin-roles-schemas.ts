@@ -11,6 +11,7 @@ const RoleFields = {
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
+  default: Type.Boolean({ description: 'Given to every new account at sign-up.' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }
@@ -33,9 +34,12 @@ export const RoleMembers = Type.Object({
 export const RoleBody = Type.Object({ role: RoleView })
 export const RoleDetailBody = Type.Object({ role: RoleDetail })
 
-export const NewRoleBody = closed({ name: RoleName, description: Type.Optional(Description) })
+const IsDefault = Type.Boolean({
+  description: 'Give the role to every account created from now on (existing accounts keep what they hold).',
+})
+export const NewRoleBody = closed({ name: RoleName, description: Type.Optional(Description), default: Type.Optional(IsDefault) })
 export const RoleChangesBody = Type.Object(
-  { name: Type.Optional(RoleName), description: Type.Optional(Description) },
+  { name: Type.Optional(RoleName), description: Type.Optional(Description), default: Type.Optional(IsDefault) },
   { additionalProperties: false, minProperties: 1 },
 )
 export const RolePermissionsBody = closed({ api: ApiIdentifier, permissions: Type.Array(Permission, { minItems: 1, maxItems: 100 }) })

@@ -8,7 +8,9 @@ export interface RoleStore {
   findById(id: string): Promise<Role | null>
   findByName(name: string): Promise<Role | null>
   list(): Promise<Role[]>
-  update(id: string, changes: { name: string; description: string }, now: number): Promise<void>
+  update(id: string, changes: { name: string; description: string; isDefault: boolean }, now: number): Promise<void>
+  /** The roles every new account is given, by name. */
+  listDefault(): Promise<Role[]>
   delete(id: string): Promise<boolean>
   listPermissions(roleId: string): Promise<Permission[]>
   /** Adds the permissions the role lacks; returns those added. */
@@ -43,6 +45,7 @@ export function createRoleStore(db: Executor): RoleStore {
           id: role.id,
           name: role.name,
           description: role.description,
+          is_default: role.isDefault ? 1 : 0,
           created_at: role.createdAt,
           updated_at: role.updatedAt,
         })
@@ -62,9 +65,12 @@ export function createRoleStore(db: Executor): RoleStore {
     async update(id, changes, now) {
       await db
         .updateTable('roles')
-        .set({ name: changes.name, description: changes.description, updated_at: now })
+        .set({ name: changes.name, description: changes.description, is_default: changes.isDefault ? 1 : 0, updated_at: now })
         .where('id', '=', id)
         .execute()
+    },
+    async listDefault() {
+      return (await db.selectFrom('roles').selectAll().where('is_default', '=', 1).orderBy('name').execute()).map(toRole)
     },
     async delete(id) {
       const result = await db.deleteFrom('roles').where('id', '=', id).executeTakeFirst()
@@ -199,5 +205,12 @@ export function createRoleStore(db: Executor): RoleStore {
 }
 
 function toRole(row: Selectable<RolesTable>): Role {
-  return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at, updatedAt: row.updated_at }
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: Number(row.is_default) === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
 }
