@@ -54,6 +54,7 @@ import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -226,7 +227,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    hasher,
+    passwordPolicy,
+    sessions,
+    // Every new account gets the roles marked default, in the transaction that creates it.
+    onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
+  })
   const auth = createAuthService({
     stores,
     transact,
@@ -254,7 +265,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     revocationRetentionMs,
   })
-  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const apis = createApiService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    // A deleted API's live tokens die with it, in the same transaction.
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+  })
   const applications = createApplicationService({
     stores,
     transact,
@@ -307,6 +326,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     applications: cached.applications,
     clientCutoffs: cached.revocations,
+    apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -678,6 +698,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      // A revocation written just before (a CLI command) signals the hub after its commit: let that
+      // read finish rather than fail on a destroyed pool.
+      await hub.idle()
       await database.db.destroy()
       failures.close()
     },
