@@ -14,11 +14,13 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
+import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
@@ -53,6 +55,7 @@ import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -225,7 +228,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    hasher,
+    passwordPolicy,
+    sessions,
+    // Every new account gets the roles marked default, in the transaction that creates it.
+    onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
+  })
   const auth = createAuthService({
     stores,
     transact,
@@ -253,7 +266,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     revocationRetentionMs,
   })
-  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const apis = createApiService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    // A deleted API's live tokens die with it, in the same transaction.
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+  })
   const applications = createApplicationService({
     stores,
     transact,
@@ -306,6 +327,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     applications: cached.applications,
     clientCutoffs: cached.revocations,
+    apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -456,7 +478,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       applicationRequires: async (clientId) => (await applications.find(clientId))?.requireMfa ?? false,
     }),
   })
+  // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
+  const connections = createConnections({
+    stores,
+    transact,
+    clock,
+    random,
+    secretKey: subkey(master.key, 'connection-secret-encryption'),
+    issuer: config.issuer,
+    production: config.env === 'production',
+    resolve: systemResolver,
+    timeoutMs: config.connections.timeout * 1000,
+  })
   const login = createLoginFlow({
+    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
     flows,
     auth,
     authorize,
@@ -489,6 +524,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     email,
     /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
     backchannel,
+    /** Upstream identity providers and the identities linked through them (issue 15). */
+    connections,
     /** The background purge (tests call `housekeeping.run()` themselves). */
     housekeeping,
     services: {
@@ -562,6 +599,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          connections: connections.service,
           email: email.service,
           accounts,
           userStore: stores.users,
@@ -569,6 +607,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           mfa,
         },
         mfa: { mfa, webauthn },
+        connections,
         oidc: {
           secondFactors,
           authorize,
@@ -671,6 +710,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      // A revocation written just before (a CLI command) signals the hub after its commit: let that
+      // read finish rather than fail on a destroyed pool.
+      await hub.idle()
       await database.db.destroy()
       failures.close()
     },

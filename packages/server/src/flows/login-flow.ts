@@ -11,7 +11,7 @@ import type { User } from '../users/user.js'
 import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName, WAITING_STEPS } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
-import type { SecondFactors, StepInput } from './steps/step.js'
+import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -25,6 +25,8 @@ export interface LoginFlowDeps {
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
   clock: Clock
   secondFactors: SecondFactors
+  /** Sign-in through upstream providers (issue 15); absent, the `upstream` step refuses. */
+  upstream?: UpstreamAccounts
   /**
    * `signUp.requireVerifiedEmail`: registration goes here instead (accounts/sign-up-service.ts):
    * no session, the same answer for a new address and a taken one; and a browser session of an
@@ -148,6 +150,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           device,
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
+          ...(deps.upstream ? { upstream: deps.upstream } : {}),
           sessionStarted: (started) => {
             startedByStep = started
           },
@@ -168,9 +171,17 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       let session = browser
       const completes = authentication || step === 'second_factor' || step === 'second_factor_enrolment'
       if (completes && isAuthenticated(next) && next.userId !== null) {
+        // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
+        // flow has just authenticated; any other outcome drops it.
+        const userId = next.userId
+        const { link, ...context } = next.context
+        if (link) {
+          next = { ...next, context }
+          if (link.userId === userId && deps.upstream) await deps.upstream.completeLink(link, device)
+        }
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         // Registration started its session in the transaction that created the account.
-        signedIn = startedByStep ?? (await deps.auth.startSession(next.userId, amrOf(next), device, kind))
+        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandler } from '../ui/error-page.js'
+import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
 import { enrolmentPage, recoveryCodesPage } from '../ui/mfa-pages.js'
 import { consentPage, secondFactorPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
@@ -33,6 +34,8 @@ export interface LoginRoutesDeps {
   /** The authenticator app a user enrols in the flow where a factor is required (docs/mfa.md "Policy"). */
   enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
   clock: Clock
+  /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
+  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
@@ -88,7 +91,9 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/sign-in', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
       const hint = loaded.flow.context.authorization?.loginHint ?? null
-      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: hint, error: null }))
+      const link = loaded.flow.context.link ?? null
+      const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
+      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }))
     })
 
     app.get('/ui/sign-up', async (request, reply) => {
@@ -240,5 +245,10 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
+    for (const path of ['/ui/assets/favicon.svg', '/favicon.ico']) {
+      app.get(path, async (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),
+      )
+    }
   }
 }

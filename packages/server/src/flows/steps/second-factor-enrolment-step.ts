@@ -3,9 +3,9 @@ import { afterStep, type Flow } from '../flow.js'
 import { SECOND_FACTOR_WINDOW_MS } from './second-factor-step.js'
 import type { Step } from './step.js'
 
-/** When the user proved the password in this flow (sign-in or sign-up); null when not, or too long ago. */
+/** When the user proved the first factor in this flow (password, sign-up or upstream provider); null when not, or too long ago. */
 export function passwordTime(flow: Flow, now: number): number | null {
-  const identified = flow.done.find((done) => done.step === 'password' || done.step === 'registration')
+  const identified = flow.done.find((done) => done.step === 'password' || done.step === 'registration' || done.step === 'upstream')
   return identified && now - identified.at <= SECOND_FACTOR_WINDOW_MS ? identified.at : null
 }
 

@@ -6,6 +6,7 @@ import { registrationStep } from './registration-step.js'
 import { recoveryCodesStep, secondFactorEnrolmentStep } from './second-factor-enrolment-step.js'
 import { secondFactorStep } from './second-factor-step.js'
 import type { Step } from './step.js'
+import { upstreamStep } from './upstream-step.js'
 
 /** Every step, by name: a new step is one module here and one page (or JSON field) to drive it. */
 export const STEPS: Readonly<Record<StepName, Step>> = {
@@ -16,4 +17,5 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   recovery_codes: recoveryCodesStep,
   consent: consentStep,
   confirm_logout: confirmLogoutStep,
+  upstream: upstreamStep,
 }
