@@ -26,13 +26,18 @@ export function evaluateTargets(sections) {
   )
 
   const cold = find(sections, 'verify-in-process', 'ES256: SDK verify, cold, one at a time')
+  const raw = find(sections, 'verify-in-process', 'ES256: raw node:crypto verify')
+  // The rate is the target's measure; the p50 ratio is shown beside it because on a shared machine
+  // the mean rate swings with whatever else runs, while the median latency of 2,000 runs holds.
+  const p50Ratio = cold && raw ? raw.p50.median / cold.p50.median : null
   add(
-    'SDK verify, cold cache',
-    'as close as possible to raw node:crypto',
-    cold && `ES256: ${f(cold.ratio.median)} of raw node:crypto (see section 1a for where the gap comes from)`,
-    null,
+    'SDK verify, cold cache, one at a time',
+    '≥ 0.8 of raw node:crypto',
+    cold &&
+      `ES256: ${f(cold.ratio.median)} (${f(cold.ratio.min)}–${f(cold.ratio.max)}) of raw node:crypto by rate; ` +
+        `${f(p50Ratio)} by p50 latency`,
+    cold?.ratio.median >= 0.8,
   )
-  if (cold) targets.at(-1).met = null
 
   const versus = (id, name) => find(sections, id, name)
   const session = versus('peers', 'better-auth get-session, SQLite, no cookie cache')
@@ -42,6 +47,24 @@ export function evaluateTargets(sections) {
     session && `${f(session.ratio.median, 1)}× (${f(session.ratio.min, 1)}–${f(session.ratio.max, 1)})`,
     session?.ratio.median >= 15,
   )
+
+  const sessionPg = find(sections, 'session-check', 'GET /v1/session, PostgreSQL')
+  add(
+    'session check over HTTP on PostgreSQL',
+    '≥ 0.25 of the bare route (/healthz)',
+    sessionPg && `${f(sessionPg.ratio.median)} (${f(sessionPg.ratio.min)}–${f(sessionPg.ratio.max)})`,
+    sessionPg?.ratio.median >= 0.25,
+  )
+  for (const [dialect, label] of [
+    ['SQLite', 'SQLite'],
+    ['PostgreSQL', 'PostgreSQL'],
+  ]) {
+    const check = find(sections, 'session-check', `GET /v1/session, ${dialect}`)
+    const introspection = find(sections, 'session-check', `POST /oauth/introspect (opaque token), ${dialect}`)
+    // Both are ratios to the same interleaved baseline, so their quotient compares the two directly.
+    const ratio = check && introspection ? introspection.ratio.median / check.ratio.median : null
+    add(`introspection on ${label}`, "≥ 0.8 of GET /v1/session's rate", ratio !== null && `${f(ratio)}`, ratio >= 0.8)
+  }
 
   const cc = versus('peers', 'node-oidc-provider client_credentials')
   add(

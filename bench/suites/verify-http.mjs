@@ -86,6 +86,13 @@ export async function run({ settings, loader, log }) {
   log('verification over HTTP (resource server)')
   const rows = await interleave(settings.rounds, cases, labels['/bare'], log)
 
+  // Issue 17, target 3: a resource server's introspection, straight at Tessera, against the session check.
+  const introspect = (f) => () =>
+    loader.run(`${f.server.address}/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic(f.sessionClient.id, f.sessionClient.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(f.opaqueToken)}`,
+    })
   log("Tessera's own session check")
   const sessionRows = await interleave(
     settings.rounds,
@@ -93,6 +100,8 @@ export async function run({ settings, loader, log }) {
       'GET /healthz on Tessera (baseline)': get(`${es.server.address}/healthz`),
       'GET /v1/session, SQLite': get(`${es.server.address}/v1/session`, es.sessionToken),
       'GET /v1/session, PostgreSQL': get(`${postgres.server.address}/v1/session`, postgres.sessionToken),
+      'POST /oauth/introspect (opaque token), SQLite': introspect(es),
+      'POST /oauth/introspect (opaque token), PostgreSQL': introspect(postgres),
     },
     'GET /healthz on Tessera (baseline)',
     log,
@@ -117,7 +126,8 @@ export async function run({ settings, loader, log }) {
       id: 'session-check',
       title: "1c. Tessera's session check over HTTP",
       intro:
-        '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (SHA-256 of the secret, constant-time compare), no write (last activity is throttled).',
+        '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (the session joined with its user; SHA-256 of the secret, constant-time compare), no write (last activity is throttled). ' +
+        '`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): the client throttle, the token and the session with its user; the client and its role cut-off come from the per-instance config cache.',
       unit: 'req/s',
       rows: sessionRows,
       chart: true,

@@ -175,5 +175,13 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     ]
   }
 
-  return [verification, reset, passwordChanged, emailChange, emailChanged]
+  /** Sign-up with an address that has an account (issue 12 part 5): its owner is told, nothing else happens. */
+  const signUpAttempt: EmailComposer<S> = async (event, tx) => {
+    if (event.type !== 'user.sign_up_attempted') return []
+    const user = await userOf(tx, event)
+    if (!user) return []
+    return [{ template: 'sign_up_attempt', to: user.email, userId: user.id, variables: { email: user.email } }]
+  }
+
+  return [verification, reset, passwordChanged, emailChange, emailChanged, signUpAttempt]
 }

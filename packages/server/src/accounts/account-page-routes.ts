@@ -8,6 +8,8 @@ import {
   emailVerifiedPage,
   forgotPasswordPage,
   passwordResetDonePage,
+  resendRequestedPage,
+  resendVerificationPage,
   resetPasswordPage,
   resetRequestedPage,
   verifyEmailPage,
@@ -93,6 +95,23 @@ export function accountPageRoutes(deps: { accounts: Accounts }): FastifyPluginAs
           return refusal(reply, error, FORM_MESSAGES, (message) => resetPasswordPage({ token, error: message }))
         }
         return sendPage(reply, 200, passwordResetDonePage())
+      },
+    )
+
+    app.get('/ui/verify-email/resend', async (_request, reply) =>
+      sendPage(reply, 200, resendVerificationPage({ email: null, error: null })),
+    )
+
+    app.post(
+      '/ui/verify-email/resend',
+      { config, schema: { body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
+      async (request, reply) => {
+        try {
+          await accounts.verification.requestByEmail({ email: request.body.email, ip: request.ip, actor: anonymous(request.ip) })
+        } catch (error) {
+          return refusal(reply, error, FORM_MESSAGES, (message) => resendVerificationPage({ email: request.body.email, error: message }))
+        }
+        return sendPage(reply, 200, resendRequestedPage())
       },
     )
 

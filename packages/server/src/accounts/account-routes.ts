@@ -8,6 +8,7 @@ import {
   ChangeEmailBody,
   ChangePasswordBody,
   ConfirmEmailBody,
+  ResendVerificationBody,
   ResetConfirmBody,
   ResetRequestBody,
   VerifyConfirmBody,
@@ -22,6 +23,12 @@ export interface AccountRoutesDeps {
 
 /** What every reset request answers, whether or not the address has an account (no enumeration). */
 const RESET_ACCEPTED = { status: 'accepted', message: 'If an account uses this address, a message with a reset link is on its way.' }
+
+/** What every resend by address answers (no enumeration). */
+const RESEND_ACCEPTED = {
+  status: 'accepted',
+  message: 'If an account with this address is waiting for confirmation, a new message is on its way.',
+}
 
 /**
  * The `/v1` account endpoints: email verification, password reset, change of password and of
@@ -53,6 +60,13 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
       const { user } = auth(request)
       await accounts.verification.request(user.id, actorOf(request))
       return reply.code(202).send({ status: 'accepted' })
+    })
+
+    // The way back for a user refused with email_not_verified, who has no session: by address,
+    // answering the same for every address (docs/email.md, "Which credential resends").
+    app.post('/v1/verify-email/resend', { schema: { body: ResendVerificationBody }, config: reject, onRequest }, async (request, reply) => {
+      await accounts.verification.requestByEmail({ email: request.body.email, ip: request.ip, actor: anonymous(request) })
+      return reply.code(202).send(RESEND_ACCEPTED)
     })
 
     app.post('/v1/verify-email/confirm', { schema: { body: VerifyConfirmBody }, config: reject, onRequest }, async (request, reply) => {

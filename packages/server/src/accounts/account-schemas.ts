@@ -9,6 +9,7 @@ const Email = Type.String({ minLength: 1, maxLength: 320 })
 const Password = Type.String({ minLength: 1, maxLength: 4096 })
 
 export const ResetRequestBody = closed({ email: Email })
+export const ResendVerificationBody = closed({ email: Email })
 export const ResetConfirmBody = closed({ token: Token, password: Password })
 export const VerifyConfirmBody = Type.Union([closed({ token: Token }), closed({ code: Type.String({ minLength: 1, maxLength: 16 }) })])
 export const ChangePasswordBody = closed({ currentPassword: Type.Optional(Password), newPassword: Password })

@@ -25,5 +25,3 @@ export interface AccountRequestLimits {
   /** Reset requests per client IP per window. */
   perIp: number
 }
-
-export const DEFAULT_ACCOUNT_REQUEST_LIMITS: AccountRequestLimits = { windowMs: 3600_000, perAddress: 5, perIp: 30 }

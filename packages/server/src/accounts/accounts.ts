@@ -3,11 +3,13 @@ import type { Clock } from '../shared/clock.js'
 import type { Transact } from '../store/transaction.js'
 import type { PasswordHasher } from '../users/password-hasher.js'
 import type { PasswordPolicy } from '../users/password-policy.js'
+import type { UserService } from '../users/user-service.js'
 import { createAccountChangeService } from './account-change-service.js'
 import type { AccountRequestLimits, AccountStores, AccountTx } from './account-stores.js'
 import type { AccountTokenPolicy } from './account-token.js'
 import { createEmailVerificationService } from './email-verification-service.js'
 import { createPasswordResetService } from './password-reset-service.js'
+import { createSignUpService } from './sign-up-service.js'
 
 export interface AccountsDeps {
   stores: AccountStores
@@ -20,15 +22,18 @@ export interface AccountsDeps {
   policy: AccountTokenPolicy
   limits: AccountRequestLimits
   requireEmail: () => void
+  /** Sign-up without enumeration (signUp.requireVerifiedEmail) creates accounts through it. */
+  users: Pick<UserService, 'prepare' | 'insertIn'>
 }
 
 export type Accounts = ReturnType<typeof createAccounts>
 
-/** Email verification, password reset, and changes of password and address, over one set of stores. */
+/** Email verification, password reset, changes of password and address, and sign-up without enumeration, over one set of stores. */
 export function createAccounts(deps: AccountsDeps) {
   return {
     verification: createEmailVerificationService(deps),
     passwordReset: createPasswordResetService(deps),
     changes: createAccountChangeService(deps),
+    signUp: createSignUpService(deps),
   }
 }

@@ -2,6 +2,7 @@ import type { Actor } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
+import { normalizeEmail } from '../users/email.js'
 import type { User } from '../users/user.js'
 import type { AccountRequestLimits, AccountStores } from './account-stores.js'
 import { type AccountTokenPolicy, codeHash, counterKey, isCodeShape, secretMatches } from './account-token.js'
@@ -53,6 +54,42 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
       await transact((tx) =>
         tx.events.append({ type: 'user.email_verification_requested', actor, userId, payload: {}, ip: actor.ip ?? null, createdAt: now }),
       )
+    },
+
+    /**
+     * Asks for a new verification message by address, with no session: the way back for a user
+     * refused with `email_not_verified` (signUp.requireVerifiedEmail), who holds no credential but
+     * the address itself, which is exactly what the message proves. Like a reset request (OWASP
+     * Forgot Password Cheat Sheet) it resolves the same for every address; only an active,
+     * unverified account gets a message, and limits are counted per address and per IP before the
+     * lookup, so a 429 says nothing about the address either.
+     */
+    async requestByEmail(input: { email: string; ip: string | null; actor: Actor }): Promise<void> {
+      deps.requireEmail()
+      const email = normalizeEmail(input.email)
+      if (email === null) throw new TesseraError('invalid_email')
+      const now = clock.now()
+      const { windowMs, perAddress, perIp } = deps.limits
+      const retryAfter = Math.ceil(windowMs / 1000)
+      if (input.ip !== null && (await stores.requestCounters.hit(counterKey('verify-ip', input.ip), windowMs, now)) > perIp) {
+        throw new TesseraError('rate_limited', { retryAfter })
+      }
+      if ((await stores.requestCounters.hit(counterKey('verify-address', email), windowMs, now)) > perAddress) {
+        throw new TesseraError('rate_limited', { retryAfter })
+      }
+      await transact(async (tx) => {
+        const user = await tx.users.findByEmail(email)
+        const wanted = user?.status === 'active' && !user.emailVerified
+        // The same write either way; an event without a user composes nothing and is only audited.
+        await tx.events.append({
+          type: 'user.email_verification_requested',
+          actor: input.actor,
+          userId: wanted ? user.id : null,
+          payload: {},
+          ip: input.ip,
+          createdAt: now,
+        })
+      })
     },
 
     /** Verifies with the link's token; no session needed (the link may be opened on another device). */

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { APPLICATION_TYPES } from '../applications/application.js'
+import { NextCursor } from './admin-page.js'
 import { ClientId, closed, Name, Permission, Timestamp } from './admin-schemas.js'
 
 const Grants = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
@@ -54,7 +55,7 @@ export const ApplicationView = Type.Object({
 
 export const ApplicationParams = closed({ clientId: ClientId })
 export const ApplicationBody = Type.Object({ application: ApplicationView })
-export const ApplicationList = Type.Object({ applications: Type.Array(ApplicationView) })
+export const ApplicationList = Type.Object({ applications: Type.Array(ApplicationView), nextCursor: NextCursor })
 
 export const NewApplicationBody = closed({
   name: Name,

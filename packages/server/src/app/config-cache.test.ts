@@ -62,6 +62,19 @@ async function scopeOf(tessera: Tessera, authorization: string): Promise<string>
   return String(decodeJwt(response.json().access_token).scope ?? '')
 }
 
+/** Whether `authorization`'s client sees its own token as active at introspection. */
+async function activeAt(tessera: Tessera, authorization: string, token: string): Promise<boolean> {
+  const app = await tessera.app()
+  const response = await app.inject({
+    method: 'POST',
+    url: '/oauth/introspect',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+    payload: new URLSearchParams({ token }).toString(),
+  })
+  expect(response.statusCode).toBe(200)
+  return response.json().active === true
+}
+
 /** An API with two permissions, a machine client holding a role that grants `ledger:read`. */
 async function setUp(a: Tessera): Promise<Client> {
   await createApi({ tessera: a }, API, 'jwt', ['ledger:read', 'ledger:write'])
@@ -128,6 +141,19 @@ describe('the config cache across two instances on PostgreSQL (LISTEN/NOTIFY)', 
     expect(await seenWithin(b, authorization, 'ledger:read ledger:write', Date.now())).toBeLessThan(LAG_BOUND_MS)
     await a.services.roles.removePermissions('reader', API, ['ledger:read', 'ledger:write'], CLI)
     expect(await seenWithin(b, authorization, '', Date.now())).toBeLessThan(LAG_BOUND_MS)
+  })
+
+  it("a role cut-off ends the client's tokens at introspection here at once, and on the other instance within the lag", async () => {
+    const { a, b, client, authorization } = await instances()
+    const token = (await clientCredentials(a, authorization)).json().access_token as string
+    // Warm both caches, cut-off included (introspection reads it through the config cache).
+    for (let i = 0; i < 3; i++)
+      expect([await activeAt(a, authorization, token), await activeAt(b, authorization, token)]).toEqual([true, true])
+    const changedAt = Date.now()
+    await a.services.roles.unassignFromApplication('reader', client.id, CLI)
+    expect(await activeAt(a, authorization, token)).toBe(false)
+    await vi.waitFor(async () => expect(await activeAt(b, authorization, token)).toBe(false), { timeout: LAG_BOUND_MS, interval: 10 })
+    expect(Date.now() - changedAt).toBeLessThan(LAG_BOUND_MS)
   })
 
   it('a deleted client is refused on the other instance within the lag', async () => {

@@ -4,6 +4,7 @@ import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { GrantedPermissions } from '../rbac/role.js'
 import type { RoleService } from '../rbac/role-service.js'
+import type { RevocationLog } from '../revocation/revocation-log.js'
 import { createSignalCacheGroup, type SignalCacheGroup } from '../shared/signal-cache.js'
 
 /** Enough for every client and API of a large deployment; past it the oldest entry goes. */
@@ -13,6 +14,7 @@ export interface ConfigCacheSources {
   applications: Pick<ApplicationService, 'find'>
   apis: Pick<ApiService, 'find'>
   roles: Pick<RoleService, 'permissionsFor'>
+  revocations: Pick<RevocationLog, 'clientCutoff'>
   /** The stores bound to the database itself: only reads through them are cached, never reads in a transaction. */
   rootStores: object
 }
@@ -29,6 +31,17 @@ export function createConfigCache(sources: ConfigCacheSources) {
   const applications = group.cache<Application>()
   const apis = group.cache<Api>()
   const permissions = group.cache<GrantedPermissions>()
+  // Wrapped, because most clients have no cut-off and the cache never stores a bare null.
+  const cutoffs = group.cache<{ at: number | null }>()
+
+  /**
+   * An application's latest role cut-off (docs/architecture.md §2). Every cut-off is written with a
+   * revocation, whose commit drops this cache here and wakes every other instance. A held value
+   * ignores `now`: a cut-off that expired meanwhile still applies, which only refuses tokens issued
+   * before it, and those expired with it (it is kept as long as the longest access token lives).
+   */
+  const clientCutoff: RevocationLog['clientCutoff'] = async (clientId, now) =>
+    (await cutoffs.get(clientId, async () => ({ at: await sources.revocations.clientCutoff(clientId, now) })))?.at ?? null
 
   const permissionsFor: RoleService['permissionsFor'] = (tx, subject, api) => {
     const read = () => sources.roles.permissionsFor(tx, subject, api)
@@ -41,6 +54,7 @@ export function createConfigCache(sources: ConfigCacheSources) {
     applications: { find: (clientId: string) => applications.get(clientId, () => sources.applications.find(clientId)) },
     apis: { find: (identifier: string) => apis.get(identifier, () => sources.apis.find(identifier)) },
     roles: { permissionsFor },
+    revocations: { clientCutoff },
     invalidate: group.invalidate,
     enable: group.enable,
     disable: group.disable,

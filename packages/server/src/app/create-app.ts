@@ -11,6 +11,7 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
@@ -24,7 +25,9 @@ import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
 import type { SecondFactors } from '../flows/steps/step.js'
+import { upstreamRoutes } from '../flows/upstream-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
+import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -102,6 +105,8 @@ export interface AppDeps {
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
   mfa: { mfa: MfaService; webauthn: WebAuthnService }
+  /** Upstream identity providers (docs/connections.md). */
+  connections: Connections
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -146,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
+  acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
@@ -241,6 +247,21 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      connectionsFor: deps.connections.offeredTo,
+    }),
+  )
+  await app.register(
+    upstreamRoutes({
+      flows: oidc.flows,
+      login: oidc.login,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      recordFailure: deps.connections.recordFailure,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      rateLimit: perIp('upstream'),
     }),
   )
   await app.register(

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { accountEmailComposers } from '../accounts/account-email-composers.js'
-import { DEFAULT_ACCOUNT_REQUEST_LIMITS } from '../accounts/account-stores.js'
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import { createAccounts } from '../accounts/accounts.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
@@ -15,12 +14,14 @@ import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
+import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
 import { emailBacklog } from '../email/email-backlog.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
@@ -55,6 +56,7 @@ import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -226,8 +228,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
-  const auth = createAuthService({ stores, transact, clock, hasher, passwordPolicy, users, sessions, throttlePolicy, metrics: recorder })
+  const users = createUserService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    hasher,
+    passwordPolicy,
+    sessions,
+    // Every new account gets the roles marked default, in the transaction that creates it.
+    onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
+  })
+  const auth = createAuthService({
+    stores,
+    transact,
+    clock,
+    hasher,
+    passwordPolicy,
+    users,
+    sessions,
+    throttlePolicy,
+    metrics: recorder,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+  })
 
   const keys = createKeyService({
     stores,
@@ -243,7 +266,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     revocationRetentionMs,
   })
-  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const apis = createApiService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    // A deleted API's live tokens die with it, in the same transaction.
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+  })
   const applications = createApplicationService({
     stores,
     transact,
@@ -258,7 +289,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const roles = createRoleService({ stores, transact, clock, random, revocationRetentionMs })
   // Token requests read clients, APIs and role grants through this cache; it stores nothing until
   // the signals that invalidate it run (startBackgroundTasks).
-  const cached = createConfigCache({ applications, apis, roles, rootStores: stores })
+  const cached = createConfigCache({ applications, apis, roles, revocations: stores.revocations, rootStores: stores })
   configCache = cached
   const adminBootstrap = createAdminBootstrap({ transact, applications, roles })
   const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
@@ -279,6 +310,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     successorKey: subkey(master.key, 'refresh-token-successor'),
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    requireVerifiedEmail: config.signUp.requireVerifiedEmail,
     userinfoApi: userinfo,
     metrics: recorder,
   })
@@ -286,7 +318,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
-  const introspection = createIntrospectionService({ stores, clock, issuer: config.issuer, sessions, verifyAccessToken, refreshPolicy })
+  const introspection = createIntrospectionService({
+    stores,
+    clock,
+    issuer: config.issuer,
+    sessions,
+    verifyAccessToken,
+    refreshPolicy,
+    applications: cached.applications,
+    clientCutoffs: cached.revocations,
+    apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
+  })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
     applications: { find: cached.applications.find, secretMatches: applications.secretMatches },
@@ -324,7 +366,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     }),
   })
 
-  const accountTokenPolicy = { ...DEFAULT_ACCOUNT_TOKEN_POLICY, verificationLinkTtlMs: config.email.verificationLinkTtl * 1000 }
+  const accountTokenPolicy = {
+    ...DEFAULT_ACCOUNT_TOKEN_POLICY,
+    verificationLinkTtlMs: config.email.verificationLinkTtl * 1000,
+    resetLinkTtlMs: config.email.resetLinkTtl * 1000,
+  }
+  const accountLimits = {
+    windowMs: config.email.requestWindow * 1000,
+    perAddress: config.email.requestsPerAddress,
+    perIp: config.email.requestsPerIp,
+  }
   const codeKey = subkey(master.key, 'account-codes')
   const createdEmail = createEmail({
     stores,
@@ -370,9 +421,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     sessions,
     codeKey,
     policy: accountTokenPolicy,
-    limits: DEFAULT_ACCOUNT_REQUEST_LIMITS,
+    limits: accountLimits,
     requireEmail: email.service.requireAvailable,
+    users,
   })
+  const requireVerifiedEmail = config.signUp.requireVerifiedEmail
 
   const audit = createAuditService({ stores, projector: createAuditProjector({ stores, clock }) })
   const stats = createStatsService({
@@ -395,7 +448,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       deliveryRetentionMs: config.housekeeping.deliveryRetention * 1000,
       auditRetentionMs: config.housekeeping.auditRetention * 1000,
       outboxRetentionMs: config.housekeeping.outboxRetention * 1000,
-      accountRequestWindowMs: DEFAULT_ACCOUNT_REQUEST_LIMITS.windowMs,
+      accountRequestWindowMs: accountLimits.windowMs,
       emailConsumerRuns: email.dispatcher !== null,
     }),
     clock,
@@ -425,7 +478,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
   })
   const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
+  const connections = createConnections({
+    stores,
+    transact,
+    clock,
+    random,
+    secretKey: subkey(master.key, 'connection-secret-encryption'),
+    issuer: config.issuer,
+    production: config.env === 'production',
+    resolve: systemResolver,
+    timeoutMs: config.connections.timeout * 1000,
+  })
   const login = createLoginFlow({
+    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
     flows,
     auth,
     authorize,
@@ -433,6 +499,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     transact,
     clock,
     secondFactors,
+    ...(requireVerifiedEmail ? { verifiedEmail: accounts.signUp } : {}),
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
@@ -457,6 +524,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     email,
     /** Back-channel logout delivery (tests call `backchannel.tick()` themselves). */
     backchannel,
+    /** Upstream identity providers and the identities linked through them (issue 15). */
+    connections,
     /** The background purge (tests call `housekeeping.run()` themselves). */
     housekeeping,
     services: {
@@ -530,6 +599,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           roles,
           audit,
           webhooks: webhooks.service,
+          connections: connections.service,
           email: email.service,
           accounts,
           userStore: stores.users,
@@ -537,6 +607,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           mfa,
         },
         mfa: { mfa, webauthn },
+        connections,
         oidc: {
           secondFactors,
           authorize,
@@ -639,6 +710,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      // A revocation written just before (a CLI command) signals the hub after its commit: let that
+      // read finish rather than fail on a destroyed pool.
+      await hub.idle()
       await database.db.destroy()
       failures.close()
     },

@@ -34,6 +34,8 @@ export interface AuthServiceDeps {
   throttlePolicy: ThrottlePolicy
   users: UserService
   sessions: SessionService
+  /** `signUp.requireVerifiedEmail`: no sign-in for an account whose address is not verified. */
+  requireVerifiedEmail?: boolean
   /** Counts sign-in outcomes for the operator (none when absent). */
   metrics?: Pick<Metrics, 'signIn'>
 }
@@ -98,7 +100,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
 
       const rehash = hasher.needsRehash(credential.hash) ? await hasher.hash(password) : null
-      return transact(async (tx) => {
+      const user = await transact(async (tx) => {
         const now = clock.now()
         const user = (await tx.users.findById(credential.userId)) as User
         if (user.status !== 'active') throw new TesseraError('user_disabled')
@@ -116,6 +118,9 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         return user
       })
+      // Told only after the right password, so it reveals nothing about the address to a guesser.
+      refuseUnverified(user)
+      return user
     },
 
     /**
@@ -143,6 +148,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const started = await transact(async (tx) => {
         const current = await tx.users.findById(userId)
         if (current?.status !== 'active') throw new TesseraError('user_disabled')
+        if (kind === 'sign_in') refuseUnverified(current)
         const actor: Actor = { kind: 'user', id: userId }
         if (kind === 'sign_in') {
           await tx.events.append({
@@ -173,6 +179,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       return service.startSession(user.id, ['pwd'], device, 'sign_in')
     },
   }
+  /** Issue 12, `signUp.requireVerifiedEmail`: an unverified account signs in nowhere (docs/email.md). */
+  function refuseUnverified(user: User): void {
+    if (deps.requireVerifiedEmail && !user.emailVerified) throw new TesseraError('email_not_verified')
+  }
+
   async function refuseWhileThrottled(key: string, userId: string | null, device: Device): Promise<void> {
     const wait = throttleWait(await stores.throttle.get(key), clock.now())
     if (wait > 0) {

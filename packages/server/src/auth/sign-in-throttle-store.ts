@@ -1,3 +1,4 @@
+import { compileOnce } from '../store/compiled-query.js'
 import type { Executor } from '../store/database.js'
 
 export interface ThrottleState {
@@ -18,9 +19,11 @@ export interface SignInThrottleStore {
 }
 
 export function createSignInThrottleStore(db: Executor): SignInThrottleStore {
+  // Read before every password and client-secret check (store/compiled-query.ts).
+  const byKey = compileOnce(() => db.selectFrom('sign_in_throttle').select(['failures', 'locked_until']).where('key', '=', ''))
   return {
     async get(key) {
-      const row = await db.selectFrom('sign_in_throttle').select(['failures', 'locked_until']).where('key', '=', key).executeTakeFirst()
+      const row = (await db.executeQuery(byKey(key))).rows[0]
       return row ? { failures: row.failures, lockedUntil: row.locked_until } : null
     },
     async put(key, state, now) {

@@ -166,6 +166,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    signUp: Type.Object(
+      {
+        requireVerifiedEmail: Type.Boolean({
+          default: false,
+          env: 'TESSERA_SIGN_UP_REQUIRE_VERIFIED_EMAIL',
+          description:
+            'Refuse sign-in and every token (authorization, refresh, token exchange) to an account whose email address is not verified, with `email_not_verified`. Sign-up then starts no session and answers the same for a new address and one that has an account (OWASP Authentication Cheat Sheet); the owner of an existing account is told by email instead. Needs email (SMTP in production).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     signIn: Type.Object(
       {
         freeFailures: Type.Integer({
@@ -320,8 +331,30 @@ export const ConfigSchema = Type.Object(
           24 * 3600,
           600,
           'TESSERA_EMAIL_VERIFICATION_LINK_TTL',
-          'How long an email-verification link works (single use). Its 6-digit code always lasts 10 minutes and dies after 5 wrong tries; reset links always last 30 minutes.',
+          'How long an email-verification link works (single use). Its 6-digit code always lasts 10 minutes and dies after 5 wrong tries.',
         ),
+        resetLinkTtl: seconds(
+          30 * 60,
+          300,
+          'TESSERA_EMAIL_RESET_LINK_TTL',
+          'How long a password-reset link works (single use; it also dies when the password changes by any path). OWASP Forgot Password Cheat Sheet: keep it short.',
+        ),
+        requestsPerAddress: Type.Integer({
+          default: 5,
+          minimum: 1,
+          maximum: 1000,
+          env: 'TESSERA_EMAIL_REQUESTS_PER_ADDRESS',
+          description:
+            'Most verification, reset or change-of-address messages one address (or account) may ask for per `email.requestWindow`, so the flows cannot flood an inbox (NIST SP 800-63B §5.2.2).',
+        }),
+        requestsPerIp: Type.Integer({
+          default: 30,
+          minimum: 1,
+          maximum: 100000,
+          env: 'TESSERA_EMAIL_REQUESTS_PER_IP',
+          description: 'Most reset or resend requests one client IP may make per `email.requestWindow`, whatever the addresses.',
+        }),
+        requestWindow: seconds(3600, 60, 'TESSERA_EMAIL_REQUEST_WINDOW', 'The window the two request limits above are counted in.'),
         productName: Type.String({
           default: 'Tessera',
           minLength: 1,
@@ -365,6 +398,17 @@ export const ConfigSchema = Type.Object(
           description:
             'Interface the metrics port binds. Loopback by default; name a private interface (never a public one) for a scraper on another machine.',
         }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    connections: Type.Object(
+      {
+        timeout: seconds(
+          10,
+          1,
+          'TESSERA_CONNECTIONS_TIMEOUT',
+          'Longest any one request to an upstream identity provider may take (discovery, token, keys, user endpoint); a slower provider gets a clear error page, never a hang.',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

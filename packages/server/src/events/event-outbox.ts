@@ -29,6 +29,7 @@ export type EventType =
   | 'user.password_changed'
   | 'user.email_change_requested'
   | 'user.email_changed'
+  | 'user.sign_up_attempted'
   | 'sign_in.succeeded'
   | 'sign_in.failed'
   | 'sign_in.throttled'
@@ -60,11 +61,19 @@ export type EventType =
   | 'webhook.updated'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'
+  | 'webhook.delivery_resent'
+  | 'webhook.test_sent'
   | 'mfa.factor_added'
   | 'mfa.factor_removed'
   | 'mfa.factors_reset'
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.deleted'
+  | 'identity.linked'
+  | 'identity.unlinked'
+  | 'sign_in.upstream_failed'
 
 export interface OutboxEvent {
   type: EventType

@@ -69,6 +69,8 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       reply.header('cache-control', 'no-store')
       // An API flow serves no authorization request, so it continues or is done; it never redirects.
       const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)
+      // signUp.requireVerifiedEmail: the registration was taken, no session; the flow waits for a sign-in.
+      if (outcome.kind === 'verification_sent') return reply.code(202).send({ flow: shown, status: 'verification_sent' })
       return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps) } : { flow: shown }
     })
   }

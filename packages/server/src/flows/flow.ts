@@ -16,10 +16,10 @@ export type FlowType = 'login' | 'logout'
  * an authenticator app, a passkey or recovery codes (issue 13). Issues 12 and 15 add
  * `verify_email` and `upstream_provider`.
  */
-export type StepName = 'password' | 'registration' | 'second_factor' | 'consent' | 'confirm_logout'
+export type StepName = 'password' | 'registration' | 'second_factor' | 'consent' | 'confirm_logout' | 'upstream'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
-export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration']
+export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream']
 
 export interface StepDone {
   step: StepName
@@ -28,10 +28,43 @@ export interface StepDone {
   at: number
 }
 
+/** An upstream user as the upstream vouched for them, after every check (connections/upstream-client.ts). */
+export interface VerifiedUpstream {
+  connectionId: string
+  subject: string
+  email: string | null
+  /** True only for the JSON boolean `true`. */
+  emailVerified: boolean
+  name: string | null
+}
+
+/** Issue 15: a round trip to an upstream provider in progress (flows/upstream-routes.ts). */
+export interface UpstreamRoundTrip {
+  connectionId: string
+  /** SHA-256 of the secret half of `state`; the other half is the flow's id. */
+  stateHash: string
+  nonce: string | null
+  codeVerifier: string
+  startedAt: number
+  /** Set only in memory, by the callback, for the `upstream` step; never stored. */
+  verified?: VerifiedUpstream
+}
+
+/** Issue 15 §3: an upstream identity waiting for its owner to prove control of the account it would join. */
+export interface PendingLink {
+  connectionId: string
+  connectionName: string
+  subject: string
+  email: string
+  userId: string
+}
+
 /** What the flow serves: the authorization request it will answer, or the logout it will perform. */
 export interface FlowContext {
   authorization?: AuthorizationParameters
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
+  upstream?: UpstreamRoundTrip
+  link?: PendingLink
 }
 
 export interface Flow {

@@ -10,7 +10,7 @@ import type { User } from '../users/user.js'
 import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
-import type { SecondFactors, StepInput } from './steps/step.js'
+import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -24,6 +24,14 @@ export interface LoginFlowDeps {
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
   clock: Clock
   secondFactors: SecondFactors
+  /** Sign-in through upstream providers (issue 15); absent, the `upstream` step refuses. */
+  upstream?: UpstreamAccounts
+  /**
+   * `signUp.requireVerifiedEmail`: registration goes here instead (accounts/sign-up-service.ts):
+   * no session, the same answer for a new address and a taken one; and a browser session of an
+   * unverified user counts as none.
+   */
+  verifiedEmail?: { signUp(input: { email: string; password: string }, device: Device): Promise<void> }
 }
 
 /** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
@@ -36,7 +44,7 @@ export interface SignedIn {
 /** The browser's session as a flow sees it. */
 export interface BrowserSession {
   session: { id: string; authTime: number; amr: readonly string[] }
-  user: { id: string }
+  user: { id: string; emailVerified?: boolean }
 }
 
 export type LoginOutcome =
@@ -46,6 +54,8 @@ export type LoginOutcome =
   | { kind: 'continue'; flow: Flow }
   /** Nothing left to do (a sign-in with no authorization request behind it). */
   | { kind: 'done'; flow: Flow }
+  /** `signUp.requireVerifiedEmail`: the sign-up was taken; a message is on its way (the flow is unchanged). */
+  | { kind: 'verification_sent'; flow: Flow }
 
 export type LoginFlow = ReturnType<typeof createLoginFlow>
 
@@ -58,7 +68,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
   const { flows, authorize } = deps
 
   /** Moves a flow on from where it is, given the session it has (if any), and stores the result. */
-  async function resume(flow: Flow, before: Flow, binding: () => string, session: BrowserSession | null): Promise<LoginOutcome> {
+  async function resume(flow: Flow, before: Flow, binding: () => string, browser: BrowserSession | null): Promise<LoginOutcome> {
+    // Issue 12: under signUp.requireVerifiedEmail an unverified user's session authorizes nothing.
+    const session = browser && deps.verifiedEmail && browser.user.emailVerified === false ? null : browser
     // A second factor is pending (issue 13): nothing else happens until it is answered.
     if (flow.next.includes('second_factor')) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
     const params = flow.context.authorization
@@ -112,6 +124,10 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       device: Device,
       browser: BrowserSession | null,
     ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null }> {
+      if (step === 'registration' && deps.verifiedEmail) {
+        await deps.verifiedEmail.signUp({ email: input.email ?? '', password: input.password ?? '' }, device)
+        return { outcome: { kind: 'verification_sent', flow }, signedIn: null }
+      }
       const authentication = AUTHENTICATION_STEPS.includes(step)
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
@@ -124,6 +140,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           device,
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
+          ...(deps.upstream ? { upstream: deps.upstream } : {}),
           sessionStarted: (started) => {
             startedByStep = started
           },
@@ -140,9 +157,17 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       let signedIn: SignedIn | null = null
       let session = browser
       if ((authentication || step === 'second_factor') && isAuthenticated(next) && next.userId !== null) {
+        // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
+        // flow has just authenticated; any other outcome drops it.
+        const userId = next.userId
+        const { link, ...context } = next.context
+        if (link) {
+          next = { ...next, context }
+          if (link.userId === userId && deps.upstream) await deps.upstream.completeLink(link, device)
+        }
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         // Registration started its session in the transaction that created the account.
-        signedIn = startedByStep ?? (await deps.auth.startSession(next.userId, amrOf(next), device, kind))
+        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }

@@ -6,7 +6,9 @@ import { requestDevice } from '../http/request-device.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import { ERRORS, isTesseraError } from '../shared/errors.js'
+import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandler } from '../ui/error-page.js'
+import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
 import { consentPage, secondFactorPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
 import { STYLESHEET } from '../ui/stylesheet.js'
@@ -25,6 +27,8 @@ export interface LoginRoutesDeps {
   cookie: CookieSettings
   rateLimit: { max: number; timeWindow: number }
   secondFactors: Pick<SecondFactors, 'available'>
+  /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
+  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
@@ -80,7 +84,9 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/sign-in', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
       const hint = loaded.flow.context.authorization?.loginHint ?? null
-      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: hint, error: null }))
+      const link = loaded.flow.context.link ?? null
+      const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
+      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }))
     })
 
     app.get('/ui/sign-up', async (request, reply) => {
@@ -105,12 +111,16 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
+          // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
+          if (outcome.kind === 'verification_sent') {
+            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}` }))
+          }
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
           if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
           if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-          const again = { ...form(loaded), email, error: ERRORS[error.code].title }
+          const again = { ...form(loaded), email, error: ERRORS[error.code].title, unverified: error.code === 'email_not_verified' }
           return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
         }
       })
@@ -172,5 +182,10 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
+    for (const path of ['/ui/assets/favicon.svg', '/favicon.ico']) {
+      app.get(path, async (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),
+      )
+    }
   }
 }

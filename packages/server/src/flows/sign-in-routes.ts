@@ -24,6 +24,15 @@ export interface SignInRoutesDeps {
   webauthnOptions: (userId: string) => Promise<{ challengeId: string; options: unknown }>
 }
 
+/**
+ * What `POST /v1/sign-up` answers under `signUp.requireVerifiedEmail`, whether the address was
+ * new or already had an account (OWASP Authentication Cheat Sheet, "Account creation").
+ */
+export const VERIFICATION_SENT = {
+  status: 'verification_sent',
+  message: 'Check your inbox: a message is on its way to this address. Confirm the address, then sign in.',
+} as const
+
 /** The opaque challenge of a pending second factor: the flow's id and the secret it is bound to. */
 const CHALLENGE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/
 
@@ -49,6 +58,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       // no cookie to bind it to).
       const secret = randomToken(deps.random, 32)
       const { outcome, signedIn } = await deps.login.submit(flow, () => secret, step, body, device, null)
+      if (outcome.kind === 'verification_sent') return { verificationSent: true as const }
       if (outcome.kind === 'continue' && outcome.flow.next.includes('second_factor') && outcome.flow.userId !== null) {
         return { pending: { challenge: `${outcome.flow.id}.${secret}`, userId: outcome.flow.userId } }
       }
@@ -66,12 +76,15 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await run('registration', request.body, requestDevice(request))
+      // signUp.requireVerifiedEmail: no session, and the same answer for a new address and a taken one.
+      if (result.verificationSent) return reply.code(202).header('cache-control', 'no-store').send(VERIFICATION_SENT)
       if (!result.signedIn) throw new TesseraError('internal_error')
       return sessionResponse(reply.code(201), result.signedIn, request.body.transport, deps)
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await run('password', request.body, requestDevice(request))
+      if (result.verificationSent) throw new TesseraError('internal_error')
       if (result.pending) {
         // Issue 13 §5: a right password for a user with a second factor issues no session yet.
         reply.header('cache-control', 'no-store')

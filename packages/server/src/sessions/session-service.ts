@@ -101,16 +101,15 @@ export function createSessionService(deps: SessionServiceDeps) {
     async authenticate(token: string): Promise<Authenticated> {
       const parsed = parseSessionToken(token)
       if (!parsed) throw new TesseraError('session_invalid')
-      const session = await stores.sessions.findById(parsed.id)
+      const found = await stores.sessions.findWithUser(parsed.id)
       // Compare the stored digest in constant time even though it is a hash: cheap, and
       // it leaves no timing signal to reason about.
-      if (!session || !digestsEqual(session.secretHash, parsed.secretHash)) throw new TesseraError('session_invalid')
+      if (!found || !digestsEqual(found.session.secretHash, parsed.secretHash)) throw new TesseraError('session_invalid')
+      const { session, user } = found
       const now = clock.now()
       const state = sessionState(session, policy, now)
       if (state === 'revoked') throw new TesseraError('session_revoked')
       if (state === 'expired') throw new TesseraError('session_expired')
-      const user = await stores.users.findById(session.userId)
-      if (!user) throw new TesseraError('session_invalid')
       if (user.status !== 'active') throw new TesseraError('user_disabled')
       if (activityIsDue(session, policy, now)) {
         await stores.sessions.touch(session.id, now)
@@ -163,10 +162,9 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   async function liveIn(tx: Pick<SessionServiceStores, 'sessions' | 'users'>, sessionId: string): Promise<Authenticated | null> {
-    const session = await tx.sessions.findById(sessionId)
-    if (!session || sessionState(session, policy, clock.now()) !== 'live') return null
-    const user = await tx.users.findById(session.userId)
-    return user && user.status === 'active' ? { session, user } : null
+    const found = await tx.sessions.findWithUser(sessionId)
+    if (!found || sessionState(found.session, policy, clock.now()) !== 'live') return null
+    return found.user.status === 'active' ? found : null
   }
 
   async function revokeAllIn(

@@ -264,6 +264,25 @@ function testSessionStore(open: Open) {
     expect(await stores.sessions.findById('sess_nobody')).toBeNull()
   })
 
+  it('reads a session with its user in one query, exactly as the two separate reads give them', async () => {
+    const { stores } = await open()
+    await stores.users.insert(aUser({ id: 'usr_ann', email: 'ann@example.com', tokenVersion: 3 }))
+    await stores.users.markEmailVerified('usr_ann', 'ann@example.com', T0 + 7)
+    await stores.users.setStatus('usr_ann', 'disabled', T0 + 8)
+    const session = aSession('usr_ann', { amr: ['pwd', 'hwk'], revokedAt: T0 + 9, revokedReason: 'operator' })
+    await stores.sessions.insert(session)
+    const found = await stores.sessions.findWithUser(session.id)
+    expect(found).toEqual({ session: await stores.sessions.findById(session.id), user: await stores.users.findById('usr_ann') })
+    expect(found?.user).toMatchObject({ id: 'usr_ann', status: 'disabled', tokenVersion: 3, emailVerified: true })
+    expect(found?.session).toEqual(session)
+    // The compiled query is reused: a second read with another id finds that session, not the first.
+    await stores.users.insert(aUser({ id: 'usr_bob', email: 'bob@example.com' }))
+    const other = aSession('usr_bob')
+    await stores.sessions.insert(other)
+    expect((await stores.sessions.findWithUser(other.id))?.user.id).toBe('usr_bob')
+    expect(await stores.sessions.findWithUser('sess_nobody')).toBeNull()
+  })
+
   it('refuses a session for a user that does not exist', async () => {
     const { stores } = await open()
     await expect(stores.sessions.insert(aSession('usr_nobody'))).rejects.toThrow()
@@ -550,6 +569,8 @@ function testMigrations(dialect: DialectName) {
       '0012-backchannel',
       '0013-mfa',
       '0014-webauthn-challenges',
+      '0015-connections',
+      '0019-refresh-id-token-default-roles',
       '0022-housekeeping',
       '0023-console-stats',
     ])
@@ -604,6 +625,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0012-backchannel',
             '0013-mfa',
             '0014-webauthn-challenges',
+            '0015-connections',
+            '0019-refresh-id-token-default-roles',
             '0022-housekeeping',
             '0023-console-stats',
           ])

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely'
+import { compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
 
@@ -8,9 +9,13 @@ export interface AccessTokenStore {
   revoke(jti: string, now: number): Promise<boolean>
   /** Live (unexpired, unrevoked) tokens of a refresh family. */
   listLiveOfFamily(familyId: string, now: number): Promise<AccessTokenRecord[]>
+  /** Live recorded tokens of an API (every opaque one, and JWTs issued with a refresh family). */
+  listLiveOfApi(api: string, now: number): Promise<AccessTokenRecord[]>
 }
 
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
+  // Read on every introspection of an opaque token (store/compiled-query.ts).
+  const byJti = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('jti', '=', ''))
   return {
     async insert(record) {
       await db
@@ -30,11 +35,12 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           created_at: record.createdAt,
           expires_at: record.expiresAt,
           revoked_at: record.revokedAt,
+          roles: record.roles ? record.roles.join(' ') : null,
         })
         .execute()
     },
     async findByJti(jti) {
-      const row = await db.selectFrom('access_tokens').selectAll().where('jti', '=', jti).executeTakeFirst()
+      const row = (await db.executeQuery(byJti(jti))).rows[0]
       return row ? toRecord(row) : null
     },
     async revoke(jti, now) {
@@ -45,6 +51,16 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
+    },
+    async listLiveOfApi(api, now) {
+      const rows = await db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('api', '=', api)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute()
+      return rows.map(toRecord)
     },
     async listLiveOfFamily(familyId, now) {
       const rows = await db
@@ -75,5 +91,6 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
   }
 }

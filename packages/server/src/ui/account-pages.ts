@@ -77,3 +77,37 @@ export function accountLinkErrorPage(message: string): Html {
 <p><a href="/ui/forgot-password">Ask for a new password link</a></p>`,
   )
 }
+
+/** After a sign-up under signUp.requireVerifiedEmail: the same page for a new address and a taken one. */
+export function checkEmailPage(input: { signInHref: string | null }): Html {
+  return layout(
+    'Check your email',
+    html`<h1>Check your email</h1>
+<p>A message is on its way to the address you entered. Open the link in it to confirm your address, then sign in.</p>
+<p class="alt"><a href="/ui/verify-email/resend">No message? Send it again</a></p>
+${input.signInHref ? html`<p class="alt"><a href="${input.signInHref}">I have confirmed my address: sign in</a></p>` : html``}`,
+  )
+}
+
+/** Asks for a new verification message by address (the way back from email_not_verified). */
+export function resendVerificationPage(input: { email: string | null; error: string | null }): Html {
+  return layout(
+    'Confirm your email address',
+    html`<h1>Send the confirmation again</h1>
+<p class="lead">Enter your email address and we will send a new link to confirm it.</p>
+${alert(input.error)}
+<form method="post" action="/ui/verify-email/resend">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<button type="submit">Send the link</button>
+</form>`,
+  )
+}
+
+export function resendRequestedPage(): Html {
+  return layout(
+    'Check your email',
+    html`<h1>Check your email</h1>
+<p>If an account with this address is waiting for confirmation, a new message with a link is on its way.</p>`,
+  )
+}

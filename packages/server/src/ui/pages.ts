@@ -1,3 +1,4 @@
+import { continueWith, linkNotice, type OfferedConnection } from './connection-pages.js'
 import { type Html, html, layout } from './html.js'
 import { describeScope } from './scope-words.js'
 
@@ -15,12 +16,31 @@ function alert(message: string | null): Html {
   return message ? html`<p class="alert" role="alert">${message}</p>` : html``
 }
 
-export function signInPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+export function signInPage(
+  input: FlowForm & {
+    appName: string
+    email: string | null
+    error: string | null
+    /** Issue 15: the upstream providers offered, and an identity waiting to be linked. */
+    connections?: readonly OfferedConnection[]
+    link?: { connectionName: string; email: string } | null
+    unverified?: boolean
+  },
+): Html {
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
 <p class="lead">to continue to <strong>${input.appName}</strong></p>
 ${alert(input.error)}
+${linkNotice(input.link ?? null)}
+${
+  input.unverified
+    ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
+<input type="hidden" name="email" value="${input.email ?? ''}">
+<button type="submit" class="secondary">Send the confirmation link again</button>
+</form>`
+    : html``
+}
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
 <label for="email">Email</label>
@@ -29,6 +49,7 @@ ${hidden(input)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>
+${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
 <p class="alt"><a href="/ui/forgot-password">Forgot your password?</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">Create an account</a></p>`,
   )

@@ -104,7 +104,8 @@ export function createUserStore(db: Executor): UserStore {
   }
 }
 
-function toUser(row: Selectable<UsersTable>): User {
+/** A `users` row as a User (exported for stores that read a user together with what it owns). */
+export function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     email: row.email,

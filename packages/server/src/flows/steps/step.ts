@@ -1,7 +1,7 @@
 import type { AuthService } from '../../auth/auth-service.js'
 import type { Device } from '../../sessions/session-service.js'
 import { TesseraError } from '../../shared/errors.js'
-import type { Flow, StepName } from '../flow.js'
+import type { Flow, PendingLink, StepName, VerifiedUpstream } from '../flow.js'
 
 /** A step's input: the fields of its form or JSON body, as strings (absent when missing or repeated). */
 export type StepInput = Readonly<Record<string, string | undefined>>
@@ -28,12 +28,33 @@ export const NO_SECOND_FACTORS: SecondFactors = {
   },
 }
 
+/** Issue 15: what an upstream sign-in means for accounts; flows/upstream-accounts.ts implements it. */
+export interface UpstreamAccounts {
+  /**
+   * `known`: the upstream user's linked account; `link`: an existing account the verified address
+   * belongs to, to be proven by its owner first; `created`: a new account and its session, made in
+   * one transaction. Refusals (`upstream_account_exists`, `upstream_sign_up_disabled`, …) throw.
+   */
+  signIn(
+    profile: VerifiedUpstream,
+    device: Device,
+  ): Promise<
+    | { kind: 'known'; userId: string }
+    | { kind: 'link'; link: PendingLink }
+    | { kind: 'created'; started: Awaited<ReturnType<AuthService['register']>> }
+  >
+  /** Links the pending identity once the flow has authenticated its account's owner. */
+  completeLink(link: PendingLink, device: Device): Promise<void>
+}
+
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
   device: Device
   credentials: Pick<AuthService, 'verifyPassword' | 'register'>
   secondFactors: SecondFactors
+  /** Upstream sign-ins (issue 15); absent where no connection can be used. */
+  upstream?: UpstreamAccounts
   /**
    * A step that starts the session itself hands it over here (registration: the account and its
    * session commit in one transaction, so a crash never leaves an account its creator was not

@@ -5,6 +5,7 @@ import { passwordStep } from './password-step.js'
 import { registrationStep } from './registration-step.js'
 import { secondFactorStep } from './second-factor-step.js'
 import type { Step } from './step.js'
+import { upstreamStep } from './upstream-step.js'
 
 /** Every step, by name: a new step is one module here and one page (or JSON field) to drive it. */
 export const STEPS: Readonly<Record<StepName, Step>> = {
@@ -13,4 +14,5 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   second_factor: secondFactorStep,
   consent: consentStep,
   confirm_logout: confirmLogoutStep,
+  upstream: upstreamStep,
 }

@@ -2,6 +2,7 @@ import type { Api } from '../../apis/api.js'
 import type { Application } from '../../applications/application.js'
 import type { SigningKeyStore } from '../../keys/signing-key-store.js'
 import { type Session, type SessionPolicy, sessionExpiresAt } from '../../sessions/session.js'
+import { TesseraError } from '../../shared/errors.js'
 import type { IssuedOpaqueToken } from '../../shared/opaque-token.js'
 import type { User } from '../../users/user.js'
 import type { AccessTokenIssuer } from '../access-token-issuer.js'
@@ -12,6 +13,13 @@ import type { RefreshPolicy } from '../refresh-token.js'
 import type { RefreshTokenStore } from '../refresh-token-store.js'
 import type { TokenResponse } from '../token-response.js'
 import { accessTokenTtl } from './grant-policy.js'
+
+/** The scopes an ID token's claims depend on (OIDC Core §5.4); a family keeps these to issue ID tokens on refresh. */
+const OPENID_SCOPES = ['openid', 'email', 'profile']
+
+function openIdScopesOf(scope: string[]): string[] {
+  return OPENID_SCOPES.filter((name) => scope.includes(name))
+}
 
 export interface IssuanceStores {
   accessTokens: AccessTokenStore
@@ -26,6 +34,8 @@ export interface IssuanceDeps {
   sessionPolicy: SessionPolicy
   refreshPolicy: RefreshPolicy
   maxAccessTokenTtl: number
+  /** `signUp.requireVerifiedEmail`: no token for a user whose address is not verified. */
+  requireVerifiedEmail?: boolean
 }
 
 /** What a grant decided to issue; the issuance step writes and signs it. */
@@ -41,7 +51,10 @@ export interface Issuance {
   familyId: string | null
   /** Open a new refresh family with this first token, or hand out a rotation's successor. */
   refresh: { open: IssuedOpaqueToken } | { successor: string } | null
-  /** OIDC Core §3.1.3.3: an ID token, for a code grant with the `openid` scope. */
+  /**
+   * OIDC Core §3.1.3.3: an ID token, for a code grant with the `openid` scope; §12.2: again on
+   * each refresh of such a grant, without `nonce`.
+   */
   idToken: { nonce: string | null; scope: string[] } | null
   /** The response's `scope` when it says more than the access token's (RFC 6749 §5.1). */
   responseScope?: string[]
@@ -60,6 +73,11 @@ export type IssueTokens = (tx: IssuanceStores | null, issuance: Issuance) => Pro
 export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
   return async (tx, issuance) => {
     const { application, api, bound, now } = issuance
+    // Issue 12: every grant bound to a user ends here (code, refresh, token exchange), so this one
+    // check refuses them all; the grant's transaction rolls back, so nothing is spent.
+    if (bound && deps.requireVerifiedEmail && !bound.user.emailVerified) {
+      throw new TesseraError('email_not_verified', { detail: "the user's email address is not verified (email_not_verified)" })
+    }
     const refresh = issuance.refresh
     if (refresh && 'open' in refresh) {
       // A refresh family is always bound to a session and written in the grant's transaction.
@@ -71,6 +89,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         api: api.identifier,
         scope: issuance.scope,
         authTime: bound.authTime,
+        idTokenScope: issuance.idToken ? openIdScopesOf(issuance.idToken.scope) : null,
         sessionAbsoluteExpiresAt: bound.session.absoluteExpiresAt,
       }
       const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)

@@ -1,0 +1,24 @@
+import type { CompiledQuery } from 'kysely'
+
+/** Anything Kysely can compile: a select, insert, update or delete builder. */
+interface Compilable<R> {
+  compile(): CompiledQuery<R>
+}
+
+/**
+ * A hot query compiled once per executor instead of once per call. Kysely rebuilds and re-walks a
+ * query's operation tree on every `execute()`: for a point read by primary key that costs more
+ * than SQLite's own work (bench/tools/profile-session-check.mjs). A query shape always compiles to
+ * the same SQL text with its values as parameters, in order, so the SQL can be kept and only the
+ * parameters replaced. `build` must use one placeholder value per parameter; a shape that
+ * compiles to another count of parameters is a programming error, refused at first use.
+ */
+export function compileOnce<R>(build: () => Compilable<R>): (...parameters: unknown[]) => CompiledQuery<R> {
+  let compiled: CompiledQuery<R> | undefined
+  return (...parameters) => {
+    compiled ??= build().compile()
+    if (compiled.parameters.length !== parameters.length)
+      throw new Error(`compiled query takes ${compiled.parameters.length} parameters, got ${parameters.length}`)
+    return { ...compiled, parameters }
+  }
+}
