@@ -16,7 +16,9 @@ import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { browserSession } from '../flows/browser-binding.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -37,8 +39,10 @@ import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
 import { metricsRoutes } from '../metrics/metrics-routes.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import type { MfaPolicy } from '../mfa/mfa-policy.js'
 import { mfaRoutes } from '../mfa/mfa-routes.js'
 import type { MfaService } from '../mfa/mfa-service.js'
+import { securityPageRoutes } from '../mfa/security-page-routes.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
@@ -65,6 +69,8 @@ import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
+import { loadScriptAssets } from '../ui/script-assets.js'
+import { scriptRoutes } from '../ui/script-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -104,7 +110,7 @@ export interface AppDeps {
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
-  mfa: { mfa: MfaService; webauthn: WebAuthnService }
+  mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
   /** Upstream identity providers (docs/connections.md). */
   connections: Connections
   /** The browser flow (docs/oidc.md). */
@@ -206,6 +212,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountPageRoutes({ accounts: deps.accounts }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
+  await app.register(scriptRoutes(loadScriptAssets()))
+  await app.register(
+    securityPageRoutes({
+      mfa: deps.mfa.mfa,
+      policy: deps.mfa.policy,
+      clock: deps.clock,
+      caller: (request) => browserSession(request, deps.cookie, deps.sessions),
+      signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
+      rateLimit: perIp('hosted-pages'),
+    }),
+  )
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -253,6 +270,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       secondFactors: oidc.secondFactors,
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
+      passkeyOptions: (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
       connectionsFor: deps.connections.offeredTo,
     }),
   )

@@ -618,7 +618,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           stats,
           mfa,
         },
-        mfa: { mfa, webauthn },
+        mfa: { mfa, webauthn, policy: config.mfa.policy },
         connections,
         oidc: {
           secondFactors,

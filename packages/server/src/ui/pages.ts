@@ -1,5 +1,6 @@
 import { continueWith, linkNotice, type OfferedConnection } from './connection-pages.js'
 import { type Html, html, layout } from './html.js'
+import { PASSKEY_SCRIPTS, passkeyForm } from './passkey-form.js'
 import { describeScope } from './scope-words.js'
 
 export interface FlowForm {
@@ -44,14 +45,16 @@ ${
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
 <label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<input id="email" name="email" type="email" autocomplete="username webauthn" required value="${input.email ?? ''}">
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>
+${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
 ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
 <p class="alt"><a href="/ui/forgot-password">Forgot your password?</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">Create an account</a></p>`,
+    PASSKEY_SCRIPTS,
   )
 }
 
@@ -99,6 +102,16 @@ ${hidden(input)}
     : html``
 }
 ${
+  input.factors.includes('webauthn')
+    ? passkeyForm(input, {
+        action: '/ui/second-factor',
+        optionsUrl: '/ui/second-factor/webauthn-options',
+        label: 'Use a passkey',
+        factor: 'webauthn',
+      })
+    : html``
+}
+${
   recovery
     ? html`<form method="post" action="/ui/second-factor">
 ${hidden(input)}
@@ -109,6 +122,7 @@ ${hidden(input)}
 </form>`
     : html``
 }`,
+    input.factors.includes('webauthn') ? PASSKEY_SCRIPTS : [],
   )
 }
 
