@@ -16,6 +16,9 @@ const PostLogoutRedirectUris = Type.Array(Type.String({ minLength: 1, maxLength:
   maxItems: 20,
   description: 'Exact URIs RP-initiated logout may send the browser back to.',
 })
+const RequireMfa = Type.Boolean({
+  description: 'Every user signing in to this application must pass a second factor, enrolling one if they have none (docs/mfa.md).',
+})
 const FirstParty = Type.Boolean({ description: 'A first-party application: the browser flow skips the consent screen.' })
 const WebOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
   maxItems: 20,
@@ -50,6 +53,7 @@ export const ApplicationView = Type.Object({
   allowedWebOrigins: Type.Array(Type.String(), { description: 'The web origins in force.' }),
   backchannelLogoutUri: Type.Union([Type.String(), Type.Null()]),
   backchannelLogoutSessionRequired: Type.Boolean(),
+  requireMfa: Type.Boolean(),
   createdAt: Timestamp,
 })
 
@@ -71,6 +75,7 @@ export const NewApplicationBody = closed({
   webOrigins: Type.Optional(WebOrigins),
   backchannelLogoutUri: Type.Optional(BackchannelLogoutUri),
   backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+  requireMfa: Type.Optional(RequireMfa),
 })
 
 export const ApplicationChangesBody = Type.Object(
@@ -87,6 +92,7 @@ export const ApplicationChangesBody = Type.Object(
     webOrigins: Type.Optional(Type.Union([WebOrigins, Type.Null()], { description: 'null returns to the default.' })),
     backchannelLogoutUri: Type.Optional(Type.Union([BackchannelLogoutUri, Type.Null()], { description: 'null removes it.' })),
     backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+    requireMfa: Type.Optional(RequireMfa),
   },
   { additionalProperties: false, minProperties: 1 },
 )

@@ -122,7 +122,9 @@ export interface AppDeps {
     flows: FlowService
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
-    secondFactors: Pick<SecondFactors, 'available'>
+    secondFactors: Pick<SecondFactors, 'available'> & {
+      enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
+    }
   }
 }
 
@@ -196,6 +198,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       secondFactors: deps.oidc.secondFactors,
       webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
+      enrolment: deps.oidc.secondFactors.enrolment,
+      clock: deps.clock,
       rateLimit: perIp('credentials'),
     }),
   )
@@ -248,6 +252,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      enrolment: oidc.secondFactors.enrolment,
+      clock: deps.clock,
       connectionsFor: deps.connections.offeredTo,
     }),
   )

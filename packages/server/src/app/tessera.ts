@@ -29,6 +29,7 @@ import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
 import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { createMfaRequirement } from '../mfa/mfa-policy.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createSecondFactors } from '../mfa/second-factors.js'
@@ -468,6 +469,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
     issuerName: new URL(config.issuer).host,
     revocationRetentionMs,
+    policy: config.mfa.policy,
   })
   const webauthn = createWebAuthnService({
     transact,
@@ -476,8 +478,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+    policy: config.mfa.policy,
   })
-  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const secondFactors = createSecondFactors({
+    mfa,
+    webauthn,
+    guard: auth.guardSecondFactor,
+    users: stores.users,
+    required: createMfaRequirement({
+      policy: config.mfa.policy,
+      applicationRequires: async (clientId) => (await applications.find(clientId))?.requireMfa ?? false,
+    }),
+  })
   // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
   const connections = createConnections({
     stores,

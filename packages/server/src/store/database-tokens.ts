@@ -51,6 +51,8 @@ export interface ApplicationsTable {
   /** OIDC Back-Channel Logout 1.0 (0012-backchannel). */
   backchannel_logout_uri: string | null
   backchannel_logout_session_required: number
+  /** docs/mfa.md "Policy" (0017-require-mfa). */
+  require_mfa: Generated<number>
   created_at: number
   updated_at: number
 }
