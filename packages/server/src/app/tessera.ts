@@ -628,7 +628,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           mfa,
         },
         mfa: { mfa, webauthn },
-        connections,
+        connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
           authorize,

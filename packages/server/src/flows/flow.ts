@@ -75,6 +75,8 @@ export interface FlowContext {
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
   upstream?: UpstreamRoundTrip
   link?: PendingLink
+  /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
+  linking?: { userId: string }
 }
 
 export interface Flow {
