@@ -16,6 +16,7 @@ import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
 import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import { browserSession } from '../flows/browser-binding.js'
@@ -111,8 +112,8 @@ export interface AppDeps {
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
   mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
-  /** Upstream identity providers (docs/connections.md). */
-  connections: Connections
+  /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
+  connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -281,11 +282,31 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       connections: deps.connections.service,
       client: deps.connections.client,
       recordFailure: deps.connections.recordFailure,
+      linkFromAccount: deps.connections.linkFromAccount,
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
       clock: deps.clock,
       rateLimit: perIp('upstream'),
+    }),
+  )
+  await app.register(
+    accountConnectionsRoutes({
+      flows: oidc.flows,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      identities: {
+        listForUser: deps.connections.federation.listForUser,
+        unlink: deps.connections.federation.unlink,
+        hasPassword: deps.connections.hasPassword,
+      },
+      recordFailure: deps.connections.recordFailure,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      csrfKey: deps.connections.csrfKey,
+      rateLimit: perIp('account-connections'),
     }),
   )
   await app.register(

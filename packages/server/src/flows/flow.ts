@@ -78,6 +78,8 @@ export interface FlowContext {
   link?: PendingLink
   /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` path only. */
   returnTo?: string
+  /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
+  linking?: { userId: string }
 }
 
 export interface Flow {
