@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { clientDevice } from './client-device.js'
 import type { Flow } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
@@ -65,7 +65,7 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       const token = tokenOf(request)
       const flow = await deps.flows.load(request.params.id, token, 'login')
       const { step, transport, ...input } = request.body
-      const { outcome, signedIn } = await deps.login.submit(flow, () => token as string, step, input, requestDevice(request), null)
+      const { outcome, signedIn } = await deps.login.submit(flow, () => token as string, step, input, clientDevice(request), null)
       reply.header('cache-control', 'no-store')
       // An API flow serves no authorization request, so it continues or is done; it never redirects.
       const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { clientDevice } from './client-device.js'
 import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
@@ -51,7 +51,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     // browser into the attacker's account (http/csrf.ts).
     const config = { csrf: 'reject' } as const
 
-    const run = async (step: StepName, body: { email: string; password: string }, device: ReturnType<typeof requestDevice>) => {
+    const run = async (step: StepName, body: { email: string; password: string }, device: ReturnType<typeof clientDevice>) => {
       const flow = deps.flows.start('login', { next: SIGN_IN_STEPS })
       // A flow done in one request is never stored. One that waits for a second factor is stored,
       // bound to this secret, which the client gets back inside the challenge (a JSON client has
@@ -75,7 +75,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     }
 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const result = await run('registration', request.body, requestDevice(request))
+      const result = await run('registration', request.body, clientDevice(request))
       // signUp.requireVerifiedEmail: no session, and the same answer for a new address and a taken one.
       if (result.verificationSent) return reply.code(202).header('cache-control', 'no-store').send(VERIFICATION_SENT)
       if (!result.signedIn) throw new TesseraError('internal_error')
@@ -83,7 +83,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const result = await run('password', request.body, requestDevice(request))
+      const result = await run('password', request.body, clientDevice(request))
       if (result.verificationSent) throw new TesseraError('internal_error')
       if (result.pending) {
         // Issue 13 §5: a right password for a user with a second factor issues no session yet.
@@ -106,7 +106,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
         webauthnChallengeId,
         ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}),
       }
-      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, requestDevice(request), null)
+      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, clientDevice(request), null)
       if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
       return sessionResponse(reply, signedIn, request.body.transport, deps)
     })
