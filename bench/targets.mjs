@@ -26,13 +26,18 @@ export function evaluateTargets(sections) {
   )
 
   const cold = find(sections, 'verify-in-process', 'ES256: SDK verify, cold, one at a time')
+  const raw = find(sections, 'verify-in-process', 'ES256: raw node:crypto verify')
+  // The rate is the target's measure; the p50 ratio is shown beside it because on a shared machine
+  // the mean rate swings with whatever else runs, while the median latency of 2,000 runs holds.
+  const p50Ratio = cold && raw ? raw.p50.median / cold.p50.median : null
   add(
-    'SDK verify, cold cache',
-    'as close as possible to raw node:crypto',
-    cold && `ES256: ${f(cold.ratio.median)} of raw node:crypto (see section 1a for where the gap comes from)`,
-    null,
+    'SDK verify, cold cache, one at a time',
+    '≥ 0.8 of raw node:crypto',
+    cold &&
+      `ES256: ${f(cold.ratio.median)} (${f(cold.ratio.min)}–${f(cold.ratio.max)}) of raw node:crypto by rate; ` +
+        `${f(p50Ratio)} by p50 latency`,
+    cold?.ratio.median >= 0.8,
   )
-  if (cold) targets.at(-1).met = null
 
   const versus = (id, name) => find(sections, id, name)
   const session = versus('peers', 'better-auth get-session, SQLite, no cookie cache')

@@ -1,5 +1,6 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose'
 import { isJsonObject } from '../shared/read-json.js'
+import { type SignatureCheck, signatureCheck } from './signature-check.js'
 import { ASYMMETRIC_ALGORITHMS } from './signing-algorithms.js'
 
 /** A key from the issuer's JWKS, imported once. */
@@ -7,6 +8,8 @@ export interface PublishedKey {
   kid: string
   alg: string
   key: CryptoKey
+  /** Verifies a signature with this key and its `alg` only. */
+  verify: SignatureCheck
 }
 
 const MAX_KEYS = 100
@@ -26,7 +29,9 @@ export async function importPublishedKeys(document: unknown): Promise<Map<string
     unique.map(async (jwk) => {
       try {
         const key = await importJWK(jwk, jwk.alg)
-        return key instanceof Uint8Array ? null : { kid: jwk.kid, alg: jwk.alg, key }
+        if (key instanceof Uint8Array) return null
+        const verify = signatureCheck(jwk.alg, key)
+        return verify ? { kid: jwk.kid, alg: jwk.alg, key, verify } : null
       } catch {
         return null
       }

@@ -4,6 +4,9 @@ import { isJsonObject } from '../shared/read-json.js'
 export interface CompactJws {
   header: Record<string, unknown>
   payloadPart: string
+  /** `header.payload`, the bytes the signature covers (RFC 7515 §5.2). */
+  signingInput: string
+  signaturePart: string
 }
 
 /** Larger than any token Tessera issues; bounds the work an attacker can ask for. */
@@ -24,7 +27,7 @@ export function parseCompactJws(token: string): CompactJws | null {
   if (!isCanonical(headerPart) || !isCanonical(payloadPart) || !isCanonical(signaturePart)) return null
   const header = decodeJsonPart(headerPart)
   if (!isJsonObject(header)) return null
-  return { header, payloadPart }
+  return { header, payloadPart, signingInput: `${headerPart}.${payloadPart}`, signaturePart }
 }
 
 /** Decode a base64url part as a JSON value; undefined when it is not JSON. */

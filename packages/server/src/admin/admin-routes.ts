@@ -4,6 +4,7 @@ import type { Accounts } from '../accounts/accounts.js'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuditService } from '../audit/audit-service.js'
+import type { ConnectionService } from '../connections/connection-service.js'
 import type { EmailService } from '../email/email-service.js'
 import type { KeyService } from '../keys/key-service.js'
 import type { MfaService } from '../mfa/mfa-service.js'
@@ -22,6 +23,7 @@ import { adminApisRoutes } from './admin-apis-routes.js'
 import { adminApplicationsRoutes } from './admin-applications-routes.js'
 import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
+import { adminConnectionsRoutes } from './admin-connections-routes.js'
 import { adminEmailRoutes } from './admin-email-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
 import { adminMfaRoutes } from './admin-mfa-routes.js'
@@ -29,8 +31,10 @@ import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminSettingsRoutes, type SettingsView } from './admin-settings-routes.js'
 import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
+import { adminWebhookDeliveriesRoutes } from './admin-webhook-deliveries-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
@@ -46,12 +50,16 @@ export interface AdminDeps {
   roles: RoleService
   audit: AuditService
   webhooks: WebhookService
+  /** Upstream identity providers (docs/connections.md). */
+  connections: ConnectionService
   email: EmailService
   /** Operators' actions on verification and reset (docs/email.md). */
   accounts: Accounts
   userStore: Pick<UserStore, 'findById'>
   /** The console's overview figures. */
   stats: StatsService
+  /** The effective configuration, secrets masked (GET /settings). */
+  settings: () => SettingsView
   /** Operators' view and reset of second factors (docs/mfa.md). */
   mfa: MfaService
   clock: Clock
@@ -108,9 +116,12 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminRolesRoutes(deps))
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
+    await app.register(adminWebhookDeliveriesRoutes(deps))
+    await app.register(adminConnectionsRoutes(deps))
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
     await app.register(adminStatsRoutes(deps))
+    await app.register(adminSettingsRoutes(deps))
   }
 }

@@ -11,10 +11,12 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
@@ -24,7 +26,9 @@ import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
 import type { SecondFactors } from '../flows/steps/step.js'
+import { upstreamRoutes } from '../flows/upstream-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
+import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -108,6 +112,8 @@ export interface AppDeps {
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
   mfa: { mfa: MfaService; webauthn: WebAuthnService }
+  /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
+  connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -122,7 +128,9 @@ export interface AppDeps {
     flows: FlowService
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
-    secondFactors: Pick<SecondFactors, 'available'>
+    secondFactors: Pick<SecondFactors, 'available'> & {
+      enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
+    }
   }
 }
 
@@ -152,6 +160,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
+  acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
@@ -197,6 +206,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       secondFactors: deps.oidc.secondFactors,
       webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
+      enrolment: deps.oidc.secondFactors.enrolment,
+      clock: deps.clock,
       rateLimit: perIp('credentials'),
     }),
   )
@@ -251,6 +262,43 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
       translate,
+      enrolment: oidc.secondFactors.enrolment,
+      clock: deps.clock,
+      connectionsFor: deps.connections.offeredTo,
+    }),
+  )
+  await app.register(
+    upstreamRoutes({
+      flows: oidc.flows,
+      login: oidc.login,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      recordFailure: deps.connections.recordFailure,
+      linkFromAccount: deps.connections.linkFromAccount,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      rateLimit: perIp('upstream'),
+    }),
+  )
+  await app.register(
+    accountConnectionsRoutes({
+      flows: oidc.flows,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      identities: {
+        listForUser: deps.connections.federation.listForUser,
+        unlink: deps.connections.federation.unlink,
+        hasPassword: deps.connections.hasPassword,
+      },
+      recordFailure: deps.connections.recordFailure,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      csrfKey: deps.connections.csrfKey,
+      rateLimit: perIp('account-connections'),
     }),
   )
   await app.register(

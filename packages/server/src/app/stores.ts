@@ -7,6 +7,8 @@ import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
 import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
+import { type ConnectionStore, createConnectionStore } from '../connections/connection-store.js'
+import { createIdentityStore, type IdentityStore } from '../connections/identity-store.js'
 import { createEmailDeliveryStore, type EmailDeliveryStore } from '../email/email-delivery-store.js'
 import { createEventOutbox, type EventOutbox } from '../events/event-outbox.js'
 import { createFlowStore, type FlowStore } from '../flows/flow-store.js'
@@ -55,6 +57,8 @@ export interface Stores {
   emailDeliveries: EmailDeliveryStore
   accountTokens: AccountTokenStore
   requestCounters: RequestCounterStore
+  connections: ConnectionStore
+  identities: IdentityStore
 }
 
 export interface StoreOptions {
@@ -89,6 +93,8 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     emailDeliveries: createEmailDeliveryStore(db),
     accountTokens: createAccountTokenStore(db),
     requestCounters: createRequestCounterStore(db),
+    connections: createConnectionStore(db),
+    identities: createIdentityStore(db),
   }
 }
 

@@ -72,6 +72,8 @@ const RULES: Record<string, Rule> = {
   'webhook.created': { target: field('webhook', 'endpointId'), detail: ['host', 'events'] },
   'webhook.secret_rotated': { target: field('webhook', 'endpointId'), detail: ['overlapMs'] },
   'webhook.deleted': { target: field('webhook', 'endpointId'), detail: [] },
+  'webhook.delivery_resent': { target: field('webhook', 'endpointId'), detail: ['deliveryId', 'eventType'] },
+  'webhook.test_sent': { target: field('webhook', 'endpointId'), detail: ['deliveryId'] },
   'role.created': { target: field('role', 'roleId'), detail: ['name'] },
   'role.updated': { target: field('role', 'roleId'), detail: ['name', 'previousName'] },
   'role.deleted': { target: field('role', 'roleId'), detail: ['name', 'users', 'applications'] },
@@ -81,6 +83,12 @@ const RULES: Record<string, Rule> = {
   'mfa.factors_reset': { target: user, detail: ['removed'] },
   'mfa.recovery_codes_generated': { target: user, detail: [] },
   'mfa.recovery_code_used': { target: user, detail: [] },
+  'connection.created': { target: field('connection', 'connectionId'), detail: ['name', 'type', 'preset'] },
+  'connection.updated': { target: field('connection', 'connectionId'), detail: ['name', 'changed'] },
+  'connection.deleted': { target: field('connection', 'connectionId'), detail: ['name'] },
+  'identity.linked': { target: field('connection', 'connectionId'), detail: ['identityId', 'how'] },
+  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by'] },
+  'sign_in.upstream_failed': { target: field('connection', 'connectionId'), detail: ['reason', 'upstreamError'] },
 }
 
 /** Ids an event of a type without a rule may name, in order of preference: ids, never secrets. */

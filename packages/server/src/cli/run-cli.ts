@@ -15,6 +15,7 @@ import {
 } from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
 import { backupCommand, restoreCommand } from './commands/backup-commands.js'
+import { connectionsCreateCommand, connectionsDeleteCommand, connectionsListCommand } from './commands/connections-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -26,6 +27,7 @@ import {
   rolesRevokePermissionCommand,
   rolesShowCommand,
   rolesUnassignCommand,
+  rolesUpdateCommand,
 } from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
@@ -76,6 +78,7 @@ export const COMMANDS: readonly Command[] = [
   rolesCreateCommand,
   rolesListCommand,
   rolesShowCommand,
+  rolesUpdateCommand,
   rolesDeleteCommand,
   rolesGrantCommand,
   rolesRevokePermissionCommand,
@@ -90,6 +93,9 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeleteCommand,
   webhooksDeliveriesCommand,
   webhooksResendCommand,
+  connectionsCreateCommand,
+  connectionsListCommand,
+  connectionsDeleteCommand,
   auditListCommand,
 ]
 

@@ -207,6 +207,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    mfa: Type.Object(
+      {
+        policy: Type.Union([Type.Literal('off'), Type.Literal('optional'), Type.Literal('required')], {
+          default: 'optional',
+          env: 'TESSERA_MFA_POLICY',
+          description:
+            'Second factors (docs/mfa.md): `optional` lets users add an authenticator app or a passkey; `required` makes every user without one add an authenticator app while signing in, and refuses removing the last factor; `off` refuses adding factors (factors users already have are still asked for). An application can require them on its own (`requireMfa`).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     rateLimit: Type.Object(
       {
         credentialRequestsPerIp: Type.Integer({
@@ -408,6 +419,17 @@ export const ConfigSchema = Type.Object(
           description:
             'Interface the metrics port binds. Loopback by default; name a private interface (never a public one) for a scraper on another machine.',
         }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    connections: Type.Object(
+      {
+        timeout: seconds(
+          10,
+          1,
+          'TESSERA_CONNECTIONS_TIMEOUT',
+          'Longest any one request to an upstream identity provider may take (discovery, token, keys, user endpoint); a slower provider gets a clear error page, never a hang.',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -70,11 +70,19 @@ export type EventType =
   | 'webhook.updated'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'
+  | 'webhook.delivery_resent'
+  | 'webhook.test_sent'
   | 'mfa.factor_added'
   | 'mfa.factor_removed'
   | 'mfa.factors_reset'
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.deleted'
+  | 'identity.linked'
+  | 'identity.unlinked'
+  | 'sign_in.upstream_failed'
 
 export interface OutboxEvent {
   type: EventType

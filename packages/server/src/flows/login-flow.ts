@@ -2,15 +2,16 @@ import type { Application } from '../applications/application.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService, AuthorizeStores } from '../authorize/authorize-service.js'
 import type { Session } from '../sessions/session.js'
+import { acrOf } from '../sessions/session-acr.js'
 import type { Device } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
 import type { User } from '../users/user.js'
-import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName } from './flow.js'
+import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName, WAITING_STEPS } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
-import type { SecondFactors, StepInput } from './steps/step.js'
+import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -18,12 +19,14 @@ export const SIGN_IN_STEPS: StepName[] = ['password', 'registration']
 
 export interface LoginFlowDeps {
   flows: FlowService
-  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'startSession'>
+  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount' | 'startSession'>
   authorize: AuthorizeService
   findApplication(clientId: string): Promise<Application | null>
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
   clock: Clock
   secondFactors: SecondFactors
+  /** Sign-in through upstream providers (issue 15); absent, the `upstream` step refuses. */
+  upstream?: UpstreamAccounts
   /**
    * `signUp.requireVerifiedEmail`: registration goes here instead (accounts/sign-up-service.ts):
    * no session, the same answer for a new address and a taken one; and a browser session of an
@@ -69,8 +72,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
   async function resume(flow: Flow, before: Flow, binding: () => string, browser: BrowserSession | null): Promise<LoginOutcome> {
     // Issue 12: under signUp.requireVerifiedEmail an unverified user's session authorizes nothing.
     const session = browser && deps.verifiedEmail && browser.user.emailVerified === false ? null : browser
-    // A second factor is pending (issue 13): nothing else happens until it is answered.
-    if (flow.next.includes('second_factor')) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
+    // A second factor (or its enrolment, or showing its recovery codes) is pending (issue 13):
+    // nothing else happens until it is answered.
+    if (flow.next.some((step) => WAITING_STEPS.includes(step))) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
     const params = flow.context.authorization
     if (!params) {
       if (flow.next.length === 0) {
@@ -96,6 +100,13 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       return { kind: 'redirect', url: authorize.errorUrl(params, decision.code) }
     }
     if (!session || decision.kind === 'sign-in') return signInAgain()
+    // docs/mfa.md "Policy": where a second factor is required, a one-factor session signs in again
+    // (and the password step then asks for the factor, or its enrolment).
+    if (acrOf(session.session.amr) === 'urn:tessera:acr:sfa' && (await deps.secondFactors.required(params.clientId))) {
+      if (!params.prompt.includes('none')) return signInAgain()
+      await deps.transact((tx) => flows.endIn(tx, before))
+      return { kind: 'redirect', url: authorize.errorUrl(params, 'login_required') }
+    }
     if (decision.kind === 'consent' && !consented)
       return { kind: 'continue', flow: await flows.save({ ...flow, next: ['consent'] }, before, binding()) }
     const url = await deps.transact(async (tx) => {
@@ -121,7 +132,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       input: StepInput,
       device: Device,
       browser: BrowserSession | null,
-    ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null }> {
+    ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null; recoveryCodes?: string[] }> {
       if (step === 'registration' && deps.verifiedEmail) {
         await deps.verifiedEmail.signUp({ email: input.email ?? '', password: input.password ?? '' }, device)
         return { outcome: { kind: 'verification_sent', flow }, signedIn: null }
@@ -130,6 +141,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
       let startedByStep: SignedIn | null = null
+      let recoveryCodes: string[] | undefined
       let next: Flow
       const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
       try {
@@ -138,8 +150,12 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           device,
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
+          ...(deps.upstream ? { upstream: deps.upstream } : {}),
           sessionStarted: (started) => {
             startedByStep = started
+          },
+          recoveryCodesIssued: (codes) => {
+            recoveryCodes = codes
           },
         })
       } catch (error) {
@@ -153,14 +169,23 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }
       let signedIn: SignedIn | null = null
       let session = browser
-      if ((authentication || step === 'second_factor') && isAuthenticated(next) && next.userId !== null) {
+      const completes = authentication || step === 'second_factor' || step === 'second_factor_enrolment'
+      if (completes && isAuthenticated(next) && next.userId !== null) {
+        // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
+        // flow has just authenticated; any other outcome drops it.
+        const userId = next.userId
+        const { link, ...context } = next.context
+        if (link) {
+          next = { ...next, context }
+          if (link.userId === userId && deps.upstream) await deps.upstream.completeLink(link, device)
+        }
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         // Registration started its session in the transaction that created the account.
-        signedIn = startedByStep ?? (await deps.auth.startSession(next.userId, amrOf(next), device, kind))
+        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }
-      return { outcome: await resume(next, flow, binding, session), signedIn }
+      return { outcome: await resume(next, flow, binding, session), signedIn, ...(recoveryCodes ? { recoveryCodes } : {}) }
     },
   }
 }

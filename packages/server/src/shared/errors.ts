@@ -83,6 +83,13 @@ export const ERRORS = {
   feed_forbidden: { status: 403, oauthError: null, title: 'Only resource-server applications may read the revocation feed' },
   mfa_factor_not_found: { status: 404, oauthError: null, title: 'No such second factor' },
   invalid_mfa_code: { status: 401, oauthError: null, title: 'The code is wrong, expired or already used' },
+  // docs/mfa.md "Policy": `mfa.policy` off refuses new factors; required refuses removing the last one.
+  mfa_disabled: { status: 403, oauthError: null, title: 'Second factors are turned off on this server' },
+  last_factor_required: {
+    status: 409,
+    oauthError: null,
+    title: 'A second factor is required: add another one before removing this one',
+  },
   reauthentication_required: {
     status: 403,
     oauthError: null,
@@ -106,6 +113,30 @@ export const ERRORS = {
   },
   email_unavailable: { status: 503, oauthError: null, title: 'Email cannot be sent: no SMTP server is configured' },
   email_delivery_not_found: { status: 404, oauthError: null, title: 'No such email delivery' },
+  // Issue 15: upstream identity providers (connections/).
+  connection_not_found: { status: 404, oauthError: null, title: 'No such connection' },
+  connection_invalid: { status: 400, oauthError: null, title: 'The connection settings are not acceptable' },
+  upstream_state_invalid: {
+    status: 400,
+    oauthError: null,
+    title: 'This answer from the identity provider does not belong to a sign-in started in this browser',
+  },
+  upstream_unavailable: {
+    status: 502,
+    oauthError: null,
+    title: 'The identity provider did not answer in time or answered with something unusable',
+  },
+  upstream_rejected: { status: 400, oauthError: null, title: 'The identity provider refused the sign-in or its answer failed our checks' },
+  upstream_email_missing: { status: 400, oauthError: null, title: 'The identity provider did not share an email address' },
+  upstream_sign_up_disabled: { status: 403, oauthError: null, title: 'This identity provider cannot create new accounts here' },
+  upstream_account_exists: {
+    status: 409,
+    oauthError: null,
+    title: 'An account with this email address already exists; sign in to it to link this identity provider',
+  },
+  identity_taken: { status: 409, oauthError: null, title: 'This identity is already linked to another account' },
+  identity_not_found: { status: 404, oauthError: null, title: 'No such linked identity' },
+  last_sign_in_method: { status: 409, oauthError: null, title: 'This is the only way to sign in to the account; add another first' },
   store_unavailable: { status: 503, oauthError: 'temporarily_unavailable', title: 'The store is unavailable' },
   internal_error: { status: 500, oauthError: 'server_error', title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; oauthError: string | null; title: string }>

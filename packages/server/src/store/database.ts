@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+import type { ConnectionsTable, IdentitiesTable } from './database-connections.js'
 import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
@@ -25,6 +26,7 @@ import type {
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from './database-webhooks.js'
 
 export type { AuthorizationCodesTable, ConsentsTable } from './database-authorization.js'
+export type { ConnectionsTable, IdentitiesTable } from './database-connections.js'
 export type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 export type { FlowsTable } from './database-flows.js'
 export type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
@@ -88,6 +90,8 @@ export interface Database {
   mfa_factors: MfaFactorsTable
   recovery_codes: RecoveryCodesTable
   webauthn_challenges: WebAuthnChallengesTable
+  connections: ConnectionsTable
+  identities: IdentitiesTable
   master_key_check: MasterKeyCheckTable
 }
 

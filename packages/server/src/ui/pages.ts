@@ -1,4 +1,5 @@
 import type { Translator } from '../i18n/translator.js'
+import { continueWith, linkNotice, type OfferedConnection } from './connection-pages.js'
 import { type Html, html, layout } from './html.js'
 import { ENGLISH } from './page-translator.js'
 import { rich } from './rich-text.js'
@@ -14,22 +15,33 @@ export interface FlowForm extends Localized {
   csrf: string
 }
 
-function hidden(form: FlowForm): Html {
+export function hidden(form: FlowForm): Html {
   return html`<input type="hidden" name="request" value="${form.requestId}">
 <input type="hidden" name="csrf" value="${form.csrf}">`
 }
 
-function alert(message: string | null): Html {
+export function alert(message: string | null): Html {
   return message ? html`<p class="alert" role="alert">${message}</p>` : html``
 }
 
-export function signInPage(input: FlowForm & { appName: string; email: string | null; error: string | null; unverified?: boolean }): Html {
+export function signInPage(
+  input: FlowForm & {
+    appName: string
+    email: string | null
+    error: string | null
+    /** Issue 15: the upstream providers offered, and an identity waiting to be linked. */
+    connections?: readonly OfferedConnection[]
+    link?: { connectionName: string; email: string } | null
+    unverified?: boolean
+  },
+): Html {
   const t = input.t ?? ENGLISH
   return layout(
     t.t('signIn.title'),
     html`<h1>${t.t('signIn.title')}</h1>
 <p class="lead">${rich(t, 'signIn.lead', { app: input.appName })}</p>
 ${alert(input.error)}
+${linkNotice(input.link ?? null)}
 ${
   input.unverified
     ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
@@ -46,6 +58,7 @@ ${hidden(input)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${t.t('signIn.submit')}</button>
 </form>
+${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
 <p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
     t.locale,

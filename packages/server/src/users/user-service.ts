@@ -9,7 +9,7 @@ import type { PasswordCredentialStore } from './password-credential-store.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js'
 import type { User } from './user.js'
-import type { UserStore } from './user-store.js'
+import type { UserSort, UserStore } from './user-store.js'
 
 /** The stores the user service works on: users, their password credentials and the outbox. */
 export interface UserServiceStores {
@@ -31,6 +31,12 @@ export interface UserServiceDeps<Tx extends UserServiceStores = UserServiceStore
   hasher: PasswordHasher
   passwordPolicy: PasswordPolicy
   sessions: UserSessions<Tx>
+  /**
+   * Runs in the transaction that creates an account, whatever the path (hosted or JSON sign-up,
+   * admin API, CLI): the composition root gives the new account its default roles here
+   * (rbac/role-service.ts `assignDefaultsIn`), so `users/` need not know about roles.
+   */
+  onCreated?: (tx: Tx, user: User, actor: Actor) => Promise<unknown>
 }
 
 /**
@@ -82,7 +88,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     },
 
     /** Writes a prepared user and its credential in the caller's transaction. */
-    async insertIn(tx: UserServiceStores, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
+    async insertIn(tx: Tx, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
       const now = clock.now()
       if (await tx.users.findByEmail(prepared.email)) throw new TesseraError('email_taken')
       const user: User = {
@@ -110,6 +116,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
         ip,
         createdAt: now,
       })
+      await deps.onCreated?.(tx, user, actor)
       return user
     },
 
@@ -127,14 +134,16 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     },
 
     /** One page of users ordered by id (keyset pagination), and where the next page starts. */
-    async list(query: { search?: string; after?: string; limit: number }): Promise<UserPage> {
+    async list(query: { search?: string; after?: string; sort?: UserSort; limit: number }): Promise<UserPage> {
       if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_USER_PAGE) {
         throw new TesseraError('invalid_request', { detail: `limit must be 1 to ${MAX_USER_PAGE}` })
       }
       // One row more than asked says whether another page exists, without a count.
       const rows = await stores.users.list({ ...query, limit: query.limit + 1 })
       const users = rows.slice(0, query.limit)
-      return { users, next: rows.length > query.limit ? (users[users.length - 1]?.id ?? null) : null }
+      const last = users[users.length - 1]
+      const key = last && (query.sort === 'email' || query.sort === '-email') ? last.email : last?.id
+      return { users, next: rows.length > query.limit ? (key ?? null) : null }
     },
 
     /** Changes the email address; the new one must be free. */

@@ -13,7 +13,8 @@ export const SECOND_FACTOR_WINDOW_MS = 5 * 60_000
 export const secondFactorStep: Step = {
   name: 'second_factor',
   async next(flow, input, context) {
-    const password = flow.done.find((done) => done.step === 'password')
+    // The first factor: a password, or an upstream provider (issue 15).
+    const password = flow.done.find((done) => done.step === 'password' || done.step === 'upstream')
     if (flow.userId === null || !password || context.now - password.at > SECOND_FACTOR_WINDOW_MS) {
       throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
     }

@@ -1,7 +1,7 @@
 import type { AuthService } from '../../auth/auth-service.js'
 import type { Device } from '../../sessions/session-service.js'
 import { TesseraError } from '../../shared/errors.js'
-import type { Flow, StepName } from '../flow.js'
+import type { Flow, PendingLink, StepName, VerifiedUpstream } from '../flow.js'
 
 /** A step's input: the fields of its form or JSON body, as strings (absent when missing or repeated). */
 export type StepInput = Readonly<Record<string, string | undefined>>
@@ -18,6 +18,14 @@ export interface SecondFactors {
    * account; returns the RFC 8176 methods it proved, or throws `invalid_mfa_code`.
    */
   verify(userId: string, input: StepInput, device: Device): Promise<string[]>
+  /** Whether a sign-in for this client (or none) must end with a second factor: the policy, or the application's `requireMfa`. */
+  required(clientId: string | null): Promise<boolean>
+  /**
+   * Activates the authenticator app the user is enrolling during sign-in with one code (throttled
+   * per account); returns the recovery codes issued with a first factor, or null. `authTime` is
+   * the password's time.
+   */
+  confirmEnrolment(userId: string, code: string, authTime: number, device: Device): Promise<string[] | null>
 }
 
 /** For flows that never ask for a second factor (logout): none available, every answer refused. */
@@ -26,20 +34,47 @@ export const NO_SECOND_FACTORS: SecondFactors = {
   verify: async () => {
     throw new TesseraError('invalid_mfa_code')
   },
+  required: async () => false,
+  confirmEnrolment: async () => {
+    throw new TesseraError('invalid_mfa_code')
+  },
+}
+
+/** Issue 15: what an upstream sign-in means for accounts; flows/upstream-accounts.ts implements it. */
+export interface UpstreamAccounts {
+  /**
+   * `known`: the upstream user's linked account; `link`: an existing account the verified address
+   * belongs to, to be proven by its owner first; `created`: a new account and its session, made in
+   * one transaction. Refusals (`upstream_account_exists`, `upstream_sign_up_disabled`, …) throw.
+   */
+  signIn(
+    profile: VerifiedUpstream,
+    device: Device,
+  ): Promise<
+    | { kind: 'known'; userId: string }
+    | { kind: 'link'; link: PendingLink }
+    | { kind: 'created'; started: Awaited<ReturnType<AuthService['register']>> }
+  >
+  /** Links the pending identity once the flow has authenticated its account's owner. */
+  completeLink(link: PendingLink, device: Device): Promise<void>
 }
 
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
   device: Device
-  credentials: Pick<AuthService, 'verifyPassword' | 'register'>
+  credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   secondFactors: SecondFactors
+  /** Upstream sign-ins (issue 15); absent where no connection can be used. */
+  upstream?: UpstreamAccounts
   /**
    * A step that starts the session itself hands it over here (registration: the account and its
    * session commit in one transaction, so a crash never leaves an account its creator was not
    * signed in to). The login flow then uses this session instead of starting another.
    */
   sessionStarted?: (started: Awaited<ReturnType<AuthService['register']>>) => void
+  /** Recovery codes a step issued: shown once by the route (page or JSON), never stored in the flow. */
+  recoveryCodesIssued?: (codes: string[]) => void
 }
 
 /**
