@@ -4,6 +4,7 @@ export interface User {
   id: string
   email: string
   status: 'active' | 'disabled'
+  emailVerified: boolean
   createdAt: string
 }
 

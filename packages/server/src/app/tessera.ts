@@ -14,6 +14,7 @@ import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
+import { publicSettings } from '../config/public-settings.js'
 import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
@@ -72,6 +73,7 @@ import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
+import { SERVER_VERSION } from './server-version.js'
 import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
@@ -616,6 +618,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           accounts,
           userStore: stores.users,
           stats,
+          settings: () => ({
+            version: SERVER_VERSION,
+            node: process.version,
+            database: database.dialect,
+            redis: Boolean(config.redisUrl),
+            settings: publicSettings(config),
+          }),
           mfa,
         },
         mfa: { mfa, webauthn },

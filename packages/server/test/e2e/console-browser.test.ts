@@ -211,11 +211,26 @@ describe('the admin console in Chromium', () => {
       { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
       { name: 'email', click: nav.getByRole('link', { name: 'Email' }), ready: page.getByText('Messages go through') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
+      { name: 'settings', click: nav.getByRole('link', { name: 'Settings' }), ready: page.getByTestId('settings-version') },
     ]
     for (const { name, click, ready } of pages) {
       await click.click()
       await ready.waitFor()
       expect(await seriousViolations(page), name).toEqual([])
+      if (name === 'user') {
+        // Email state and second factors (issues 12 and 13): ann signed up and proved nothing.
+        expect(await page.getByTestId('email-state').textContent()).toBe('not verified')
+        await page.getByText('No second factor').waitFor()
+      }
+      if (name === 'users') {
+        await page.getByLabel('Sort by').selectOption('-email')
+        await expect.poll(() => page.getByRole('row').nth(1).getByRole('link').textContent()).toBe('root@example.com')
+      }
+      if (name === 'settings') {
+        // The master key never reaches the page; only that it is set.
+        expect(await page.content()).not.toContain(env.TESSERA_MASTER_KEY as string)
+        await page.getByRole('row', { name: /masterKey \*{8}/ }).waitFor()
+      }
       if (name === 'overview') {
         // GET /admin/v1/stats: three people signed up; one password sign-in so far (the admin's).
         await expect.poll(() => page.getByTestId('count-users').textContent()).toBe('3')
