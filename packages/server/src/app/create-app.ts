@@ -66,6 +66,8 @@ import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
+import type { Tracing } from '../tracing/start-tracing.js'
+import { installTracing } from '../tracing/tracing-hooks.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -96,6 +98,8 @@ export interface AppDeps {
   rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** OpenTelemetry spans per request, when `tracing.endpoint` is set. */
+  tracing?: Tracing | undefined
   /** Email verification, password reset, change of password and address (docs/email.md). */
   accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
@@ -157,6 +161,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
+  if (deps.tracing) installTracing(app, deps.tracing)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
   await app.register(cookie)

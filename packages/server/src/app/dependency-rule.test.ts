@@ -35,6 +35,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'rate-limit': ['shared', 'store'],
   // Deletes expired rows of every domain's tables by rules in one file (docs/architecture.md §12).
   housekeeping: ['shared', 'store'],
+  // OpenTelemetry spans per request (routes level: Fastify hooks), loaded only when configured.
+  tracing: [],
   // The console's overview: read-only counts across tables (a reporting read model, no domain logic).
   stats: ['shared', 'store'],
   sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
@@ -103,6 +105,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'stats',
     'store',
     'tokens',
+    'tracing',
     'users',
     'webhooks',
   ],
