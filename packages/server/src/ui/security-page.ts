@@ -89,6 +89,7 @@ ${
 </form>`
     : html``
 }`,
+    'en',
     add ? PASSKEY_SCRIPTS : [],
   )
 }
