@@ -33,6 +33,7 @@ import { type ExpectedFailure, installErrorHandling } from '../http/error-handle
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
+import type { Locale } from '../i18n/catalogues.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
@@ -68,9 +69,14 @@ import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { Tracing } from '../tracing/start-tracing.js'
 import { installTracing } from '../tracing/tracing-hooks.js'
+import { pageTranslator } from '../ui/page-translator.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
+  /** `defaultLocale`: the hosted pages' language when the request names none Tessera speaks. */
+  defaultLocale?: Locale
+  /** How long a reset link lives, in minutes, for the hosted pages. */
+  resetLinkMinutes?: number
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
@@ -181,6 +187,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
+  // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.
+  const translate = pageTranslator(deps.defaultLocale ?? 'en')
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
@@ -209,7 +217,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
-  await app.register(accountPageRoutes({ accounts: deps.accounts }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(discoveryRoutes(deps.issuer))
@@ -246,6 +254,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
+      translate,
     }),
   )
   await app.register(
@@ -257,6 +266,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      translate,
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
       connectionsFor: deps.connections.offeredTo,
@@ -317,6 +327,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       clock: deps.clock,
       transact: oidc.transact,
       rateLimit: perIp('logout'),
+      translate,
     }),
   )
   return app

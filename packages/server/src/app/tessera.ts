@@ -400,7 +400,14 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
+    composers: accountEmailComposers({
+      issuer: config.issuer,
+      random,
+      clock,
+      codeKey,
+      policy: accountTokenPolicy,
+      defaultLocale: config.defaultLocale,
+    }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
@@ -608,6 +615,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         metrics,
         tracing,
         accounts,
+        defaultLocale: config.defaultLocale,
+        resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
         cors: {

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
+import { LOCALES } from '../i18n/catalogues.js'
 
 /**
  * Every setting of Tessera, with its default, its environment variable and why it is what it is.
@@ -165,6 +166,15 @@ export const ConfigSchema = Type.Object(
         }),
       },
       { default: {}, additionalProperties: false },
+    ),
+    defaultLocale: Type.Union(
+      LOCALES.map((locale) => Type.Literal(locale)),
+      {
+        default: 'en',
+        env: 'TESSERA_DEFAULT_LOCALE',
+        description:
+          'Language of hosted pages and messages when neither the authorization request (`ui_locales`) nor the browser (`Accept-Language`) asks for one Tessera speaks (docs/localization.md).',
+      },
     ),
     signUp: Type.Object(
       {

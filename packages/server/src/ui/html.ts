@@ -34,9 +34,9 @@ function render(value: unknown): string {
  * the page's own form posts (Fetch, "serializing a request origin"), which the cross-site check
  * refuses. same-origin still sends nothing to the client the browser is redirected to.
  */
-export function layout(title: string, body: Html): Html {
+export function layout(title: string, body: Html, lang = 'en'): Html {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
