@@ -616,6 +616,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         tracing,
         accounts,
         defaultLocale: config.defaultLocale,
+        accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
         resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
