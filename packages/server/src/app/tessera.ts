@@ -513,6 +513,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     production: config.env === 'production',
     resolve: systemResolver,
     timeoutMs: config.connections.timeout * 1000,
+    // A just-in-time account gets the default roles like any other new account (issue 16).
+    onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
     upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),

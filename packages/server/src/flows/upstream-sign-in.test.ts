@@ -73,6 +73,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
   }) => {
     const { upstream, server, client, connection } = await setUp(onTestFinished)
     upstream.accounts.set('alice-sub', { email: 'Alice@Example.com', email_verified: true, name: 'Alice' })
+    await server.tessera.services.roles.create({ name: 'member', default: true }, CLI)
     const { verifier, challenge } = pkce()
     const { browser, page } = await signInPage(server, client, challenge)
     expect(page.body).toContain('Continue with Upstream')
@@ -86,6 +87,8 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
 
     const user = await server.tessera.stores.users.findByEmail('alice@example.com')
     expect(user).toMatchObject({ emailVerified: true, status: 'active' })
+    // Issue 16: a just-in-time account gets the default roles like any other new account.
+    expect((await server.tessera.services.roles.listRolesOfUser(user?.id as string)).map((role) => role.name)).toEqual(['member'])
     const identities = await server.tessera.stores.identities.listByUser(user?.id as string)
     expect(identities).toMatchObject([{ connectionId: connection.id, subject: 'alice-sub' }])
     const types = await eventTypes(server)
