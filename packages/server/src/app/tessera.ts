@@ -652,7 +652,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           }),
           mfa,
         },
-        mfa: { mfa, webauthn },
+        mfa: { mfa, webauthn, policy: config.mfa.policy },
         connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
