@@ -3,6 +3,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountHubRoutes } from '../accounts/account-hub-routes.js'
 import { accountPageRoutes } from '../accounts/account-page-routes.js'
 import { accountRoutes } from '../accounts/account-routes.js'
 import type { Accounts } from '../accounts/accounts.js'
@@ -17,7 +18,9 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
+import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { browserSession } from '../flows/browser-binding.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -39,8 +42,10 @@ import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
 import { metricsRoutes } from '../metrics/metrics-routes.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import type { MfaPolicy } from '../mfa/mfa-policy.js'
 import { mfaRoutes } from '../mfa/mfa-routes.js'
 import type { MfaService } from '../mfa/mfa-service.js'
+import { securityPageRoutes } from '../mfa/security-page-routes.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
@@ -70,6 +75,8 @@ import type { TokenRevocationService } from '../tokens/token-revocation-service.
 import type { Tracing } from '../tracing/start-tracing.js'
 import { installTracing } from '../tracing/tracing-hooks.js'
 import { pageTranslator } from '../ui/page-translator.js'
+import { loadScriptAssets } from '../ui/script-assets.js'
+import { scriptRoutes } from '../ui/script-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -77,6 +84,8 @@ export interface AppDeps {
   defaultLocale?: Locale
   /** How long a reset link lives, in minutes, for the hosted pages. */
   resetLinkMinutes?: number
+  /** The key of `/ui/account`'s per-session CSRF tokens. */
+  accountCsrfKey: Buffer
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
@@ -115,7 +124,7 @@ export interface AppDeps {
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
-  mfa: { mfa: MfaService; webauthn: WebAuthnService }
+  mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
   /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
   connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
@@ -218,8 +227,29 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
   await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
+  await app.register(
+    accountHubRoutes({
+      accounts: deps.accounts,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      csrfKey: deps.accountCsrfKey,
+      rateLimit: perIp('account-pages'),
+      translate,
+    }),
+  )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
+  await app.register(scriptRoutes(loadScriptAssets()))
+  await app.register(
+    securityPageRoutes({
+      mfa: deps.mfa.mfa,
+      policy: deps.mfa.policy,
+      clock: deps.clock,
+      caller: (request) => browserSession(request, deps.cookie, deps.sessions),
+      signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
+      rateLimit: perIp('hosted-pages'),
+    }),
+  )
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -269,6 +299,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       translate,
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
+      passkeyOptions: (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
       connectionsFor: deps.connections.offeredTo,
     }),
   )

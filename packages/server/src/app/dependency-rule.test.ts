@@ -41,7 +41,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   stats: ['shared', 'store'],
   sessions: ['events', 'http', 'revocation', 'shared', 'store', 'users'],
   rbac: ['apis', 'applications', 'events', 'revocation', 'shared', 'store', 'users'],
-  mfa: ['events', 'keys', 'revocation', 'shared', 'store', 'users'],
+  mfa: ['events', 'http', 'keys', 'revocation', 'shared', 'store', 'ui', 'users'],
   connections: ['events', 'keys', 'shared', 'store', 'users', 'webhooks'],
   tokens: ['apis', 'applications', 'events', 'keys', 'rbac', 'revocation', 'sessions', 'shared', 'store', 'users'],
   // Message catalogues and language negotiation (issue 12 part 6): a leaf, like shared.

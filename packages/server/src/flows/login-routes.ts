@@ -38,6 +38,8 @@ export interface LoginRoutesDeps {
   /** The authenticator app a user enrols in the flow where a factor is required (docs/mfa.md "Policy"). */
   enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
   clock: Clock
+  /** WebAuthn assertion options: for a user's second factor, or (null) any discoverable passkey. */
+  passkeyOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
   connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
@@ -95,7 +97,9 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       appName: loaded.appName,
       t: loaded.t,
     })
-    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) => sendPage(reply, status, body, loaded.targets)
+    // A page that loads our scripts (passkeys) gets script-src 'self'; the others none.
+    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) =>
+      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'))
 
     const setSessionCookie = (reply: FastifyReply, signedIn: SignedIn) => {
       const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
@@ -165,7 +169,12 @@ export function loginRoutes(deps: LoginRoutesDeps) {
 
     app.post('/ui/second-factor', { config, onRequest }, async (request, reply) => {
       const loaded = await posted(request)
-      const input = { factor: field(request.body, 'factor'), code: field(request.body, 'code') }
+      const input = {
+        factor: field(request.body, 'factor'),
+        code: field(request.body, 'code'),
+        webauthnChallengeId: field(request.body, 'webauthnChallengeId'),
+        assertion: field(request.body, 'assertion'),
+      }
       try {
         const browser = await browserSession(request, deps.cookie, deps.sessions)
         const { outcome, signedIn } = await deps.login.submit(
@@ -187,6 +196,43 @@ export function loginRoutes(deps: LoginRoutesDeps) {
           error.status,
           await secondFactorForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title)),
         )
+      }
+    })
+
+    // docs/mfa.md "Passkeys": the page's script asks for options, then posts the assertion.
+    app.post('/ui/passkey/options', { config, onRequest }, async (request, reply) => {
+      await posted(request)
+      reply.header('cache-control', 'no-store')
+      return deps.passkeyOptions(null)
+    })
+
+    app.post('/ui/second-factor/webauthn-options', { config, onRequest }, async (request, reply) => {
+      const { flow } = await posted(request)
+      if (!flow.next.includes('second_factor') || flow.userId === null) throw new TesseraError('flow_expired')
+      reply.header('cache-control', 'no-store')
+      return deps.passkeyOptions(flow.userId)
+    })
+
+    app.post('/ui/sign-in/passkey', { config, onRequest }, async (request, reply) => {
+      const loaded = await posted(request)
+      const input = { webauthnChallengeId: field(request.body, 'webauthnChallengeId'), assertion: field(request.body, 'assertion') }
+      try {
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        const { outcome, signedIn } = await deps.login.submit(
+          loaded.flow,
+          () => loaded.binding,
+          'passkey',
+          input,
+          requestDevice(request),
+          browser,
+        )
+        if (signedIn) setSessionCookie(reply, signedIn)
+        return redirectTo(reply, outcome)
+      } catch (error) {
+        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+        const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
+        return page(reply, loaded, error.status, signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }))
       }
     })
 

@@ -2,6 +2,7 @@ import type { Translator } from '../i18n/translator.js'
 import { continueWith, linkNotice, type OfferedConnection } from './connection-pages.js'
 import { type Html, html, layout } from './html.js'
 import { ENGLISH } from './page-translator.js'
+import { PASSKEY_SCRIPTS, passkeyForm } from './passkey-form.js'
 import { rich } from './rich-text.js'
 import { describeScope } from './scope-words.js'
 
@@ -53,15 +54,17 @@ ${
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
 <label for="email">${t.t('field.email')}</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<input id="email" name="email" type="email" autocomplete="username webauthn" required value="${input.email ?? ''}">
 <label for="password">${t.t('field.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${t.t('signIn.submit')}</button>
 </form>
+${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
 ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
 <p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
     t.locale,
+    PASSKEY_SCRIPTS,
   )
 }
 
@@ -112,6 +115,16 @@ ${hidden(input)}
     : html``
 }
 ${
+  input.factors.includes('webauthn')
+    ? passkeyForm(input, {
+        action: '/ui/second-factor',
+        optionsUrl: '/ui/second-factor/webauthn-options',
+        label: 'Use a passkey',
+        factor: 'webauthn',
+      })
+    : html``
+}
+${
   recovery
     ? html`<form method="post" action="/ui/second-factor">
 ${hidden(input)}
@@ -123,6 +136,7 @@ ${hidden(input)}
     : html``
 }`,
     t.locale,
+    input.factors.includes('webauthn') ? PASSKEY_SCRIPTS : [],
   )
 }
 
