@@ -11,6 +11,7 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
@@ -44,6 +45,7 @@ import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
+import { parRoutes } from '../oauth/par-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
@@ -122,6 +124,8 @@ export interface AppDeps {
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
     secondFactors: Pick<SecondFactors, 'available'>
+    /** Pushed authorization requests (RFC 9126, docs/oidc.md). */
+    pushedRequests: PushedRequestService
   }
 }
 
@@ -236,7 +240,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
+      pushedRequests: oidc.pushedRequests,
     }),
+  )
+  await app.register(
+    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
   )
   await app.register(
     loginRoutes({

@@ -12,6 +12,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import type { Config } from '../config/config-schema.js'
 import { createConnections } from '../connections/connections.js'
@@ -315,6 +316,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const pushedRequests = createPushedRequestService({
+    store: stores.pushedRequests,
+    clock,
+    random,
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
   const introspection = createIntrospectionService({
@@ -609,6 +617,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           flows,
           login,
           transact,
+          pushedRequests,
         },
       })
       return app

@@ -18,6 +18,9 @@ export function authorizationServerMetadata(issuer: string) {
     end_session_endpoint: `${base}/oauth/logout`,
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/oauth/revoke`,
+    // RFC 9126 §5: pushed authorization requests, optional unless the client is registered to need them.
+    pushed_authorization_request_endpoint: `${base}/oauth/par`,
+    require_pushed_authorization_requests: false,
     introspection_endpoint: `${base}/oauth/introspect`,
     // Tessera's own metadata: the revocation feed of hybrid mode (docs/revocation-feed.md).
     revocation_feed_endpoint: `${base}/v1/revocations`,

@@ -64,6 +64,8 @@ export const ERRORS = {
   consent_required: { status: 400, oauthError: 'consent_required', title: 'The user must consent' },
   request_not_supported: { status: 400, oauthError: 'request_not_supported', title: 'Request objects are not supported' },
   request_uri_not_supported: { status: 400, oauthError: 'request_uri_not_supported', title: 'request_uri is not supported' },
+  // RFC 9126 §4, OIDC Core §3.1.2.6: a pushed request's reference that is unknown, used, expired or another client's.
+  invalid_request_uri: { status: 400, oauthError: 'invalid_request_uri', title: 'The request_uri is invalid, expired or already used' },
   authorization_request_invalid: { status: 400, oauthError: 'invalid_request', title: 'The authorization request cannot be processed' },
   api_exists: { status: 409, oauthError: null, title: 'An API with this identifier already exists' },
   api_not_found: { status: 404, oauthError: null, title: 'No such API' },

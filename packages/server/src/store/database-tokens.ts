@@ -51,6 +51,8 @@ export interface ApplicationsTable {
   /** OIDC Back-Channel Logout 1.0 (0012-backchannel). */
   backchannel_logout_uri: string | null
   backchannel_logout_session_required: number
+  /** RFC 9126 §6: 1 when the client must push its authorization requests (0020). */
+  require_pushed_authorization_requests: Generated<number>
   created_at: number
   updated_at: number
 }

@@ -15,6 +15,7 @@ import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import { connections } from './migrations/0015-connections.js'
 import { refreshIdTokenDefaultRoles } from './migrations/0019-refresh-id-token-default-roles.js'
+import { pushedAuthorizationRequests } from './migrations/0020-pushed-authorization-requests.js'
 import { housekeeping } from './migrations/0022-housekeeping.js'
 import { consoleStats } from './migrations/0023-console-stats.js'
 import type { OpenDatabase } from './open-database.js'
@@ -38,6 +39,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0014-webauthn-challenges': webauthnChallenges(),
     '0015-connections': connections(),
     '0019-refresh-id-token-default-roles': refreshIdTokenDefaultRoles(),
+    '0020-pushed-authorization-requests': pushedAuthorizationRequests(),
     '0022-housekeeping': housekeeping(),
     '0023-console-stats': consoleStats(),
   }

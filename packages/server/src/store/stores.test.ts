@@ -571,6 +571,7 @@ function testMigrations(dialect: DialectName) {
       '0014-webauthn-challenges',
       '0015-connections',
       '0019-refresh-id-token-default-roles',
+      '0020-pushed-authorization-requests',
       '0022-housekeeping',
       '0023-console-stats',
     ])
@@ -627,6 +628,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0014-webauthn-challenges',
             '0015-connections',
             '0019-refresh-id-token-default-roles',
+            '0020-pushed-authorization-requests',
             '0022-housekeeping',
             '0023-console-stats',
           ])

@@ -20,12 +20,14 @@ function list(value: string | boolean | undefined): string[] | undefined {
     .filter((item) => item.length > 0)
 }
 
+const REQUIRE_PAR_HELP = 'refuse authorization requests not pushed first to /oauth/par (RFC 9126)'
+
 export const appsCreateCommand: Command = {
   spec: {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-par] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -38,6 +40,7 @@ export const appsCreateCommand: Command = {
       'web-origins': { type: 'string', description: WEB_ORIGINS_HELP },
       'backchannel-logout-uri': { type: 'string', description: BACKCHANNEL_HELP },
       'backchannel-logout-session-required': { type: 'boolean', description: BACKCHANNEL_SESSION_HELP },
+      'require-par': { type: 'boolean', description: REQUIRE_PAR_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -65,6 +68,7 @@ export const appsCreateCommand: Command = {
       ...(webOrigins ? { webOrigins } : {}),
       ...(typeof args.values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: args.values['backchannel-logout-uri'] } : {}),
       ...(args.values['backchannel-logout-session-required'] === true ? { backchannelLogoutSessionRequired: true } : {}),
+      ...(args.values['require-par'] === true ? { requirePushedAuthorizationRequests: true } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
@@ -84,13 +88,14 @@ export const appsUpdateCommand: Command = {
     name: 'apps update',
     summary: "Change an application's settings; options left out keep their value.",
     usage:
-      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--json]',
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-par true|false] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
       'backchannel-logout-uri': { type: 'string', description: `${BACKCHANNEL_HELP}; "none" removes it` },
+      'require-par': { type: 'string', description: `true or false: ${REQUIRE_PAR_HELP}` },
     },
     positionals: 1,
   },
@@ -101,7 +106,11 @@ export const appsUpdateCommand: Command = {
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
     const backchannelLogoutUri = args.values['backchannel-logout-uri']
+    const requirePar = args.values['require-par']
+    if (requirePar !== undefined && requirePar !== 'true' && requirePar !== 'false')
+      throw new UsageError('--require-par takes true or false')
     const changes = {
+      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar === 'true' } : {}),
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
