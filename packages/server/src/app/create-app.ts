@@ -64,6 +64,8 @@ import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
@@ -74,6 +76,8 @@ export interface AppDeps {
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
   db: Kysely<Database>
+  /** RFC 9449 DPoP: the proof check, server nonces, and the endpoints proofs name. */
+  dpop: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; tokenEndpoint: string; userinfoEndpoint: string }
   issuer: string
   auth: AuthService
   sessions: SessionService
@@ -225,6 +229,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
       metrics: deps.metrics.recorder,
+      dpop: deps.dpop,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })
@@ -279,6 +284,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       applications: oidc.applications,
       stores: oidc.stores,
       audience: oidc.userinfoAudience,
+      dpop: deps.dpop,
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))

@@ -89,6 +89,8 @@ export function retentionRules(db: Executor, dialect: Dialect, policy: Retention
       ['id'],
       (now) => sql`select id from pushed_authorization_requests where expires_at <= ${expired(now)}`,
     ),
+    // DPoP proofs (RFC 9449) are remembered only while they could be accepted: about a minute.
+    rule('dpop_proofs', ['id'], (now) => sql`select id from dpop_proofs where expires_at <= ${expired(now)}`),
     // Email links and codes: used or not, an expired one can only be refused.
     rule('account_tokens', ['id'], (now) => sql`select id from account_tokens where expires_at <= ${expired(now)}`),
     rule(

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js'
 import { ACR_VALUES } from '../sessions/session-acr.js'
+import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof.js'
 import { OPENID_SCOPES } from '../tokens/scope.js'
 
 /**
@@ -59,6 +60,8 @@ export function authorizationServerMetadata(issuer: string) {
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     access_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+    // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     // OIDC Back-Channel Logout 1.0 §2.1: logout tokens always carry sid.
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
