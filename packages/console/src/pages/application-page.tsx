@@ -4,7 +4,8 @@ import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
-import { CONSOLE_CLIENT_ID, splitList, typeLabel } from './applications-page.js'
+import { splitList, typeLabel } from './application-types.js'
+import { CONSOLE_CLIENT_ID } from './applications-page.js'
 
 const CONFIDENTIAL = ['web', 'm2m', 'resource-server']
 

@@ -1,11 +1,14 @@
 import { useState } from 'react'
 import type { Role, Session, User } from '../api/admin-types.js'
+import { fetchAll } from '../api/fetch-all.js'
 import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 import { NewPasswordForm } from './new-password-form.js'
+import { UserEmail } from './user-email.js'
+import { UserMfa } from './user-mfa.js'
 
 /** One user: profile, status, roles and sessions. */
 export function UserPage(props: { id: string }) {
@@ -37,6 +40,7 @@ export function UserPage(props: { id: string }) {
                 {user.data.status}
               </span>
             </dd>
+            <UserEmail user={user.data} path={path} onChanged={user.reload} />
             <dt>Created</dt>
             <dd>
               <When iso={user.data.createdAt} />
@@ -73,6 +77,8 @@ export function UserPage(props: { id: string }) {
           {canWrite ? <ResetPassword path={path} onDone={sessions.reload} /> : null}
         </>
       ) : null}
+
+      {user.data ? <UserMfa path={path} /> : null}
 
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>
@@ -149,7 +155,7 @@ export function UserPage(props: { id: string }) {
 
 function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
   const { api } = useConsole()
-  const all = useLoad(() => api.get<{ roles: Role[] }>('/roles').then((body) => body.roles), 'roles')
+  const all = useLoad(() => fetchAll<Role, 'roles'>(api, '/roles', 'roles'), 'roles')
   const [choice, setChoice] = useState('')
   const [error, setError] = useState<Error | null>(null)
   const options = (all.data ?? []).filter((role) => !props.held.some((held) => held.id === role.id))

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { VERIFICATION_MODES } from '../apis/api.js'
+import { NextCursor } from './admin-page.js'
 import { ApiId, closed, Name, Permission, Timestamp } from './admin-schemas.js'
 
 const Mode = Type.Union(
@@ -29,7 +30,7 @@ export const ApiView = Type.Object({
 export const ApiParams = closed({ apiId: ApiId })
 export const ApiPermissionParams = closed({ apiId: ApiId, permission: Permission })
 export const ApiBody = Type.Object({ api: ApiView })
-export const ApiList = Type.Object({ apis: Type.Array(ApiView) })
+export const ApiList = Type.Object({ apis: Type.Array(ApiView), nextCursor: NextCursor })
 
 const RequireDpop = Type.Boolean({ description: 'Issue it DPoP-bound tokens only (RFC 9449); Bearer requests are refused.' })
 

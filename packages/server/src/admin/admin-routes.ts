@@ -31,8 +31,10 @@ import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminSettingsRoutes, type SettingsView } from './admin-settings-routes.js'
 import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
+import { adminWebhookDeliveriesRoutes } from './admin-webhook-deliveries-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
@@ -56,6 +58,8 @@ export interface AdminDeps {
   userStore: Pick<UserStore, 'findById'>
   /** The console's overview figures. */
   stats: StatsService
+  /** The effective configuration, secrets masked (GET /settings). */
+  settings: () => SettingsView
   /** Operators' view and reset of second factors (docs/mfa.md). */
   mfa: MfaService
   clock: Clock
@@ -112,10 +116,12 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminRolesRoutes(deps))
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
+    await app.register(adminWebhookDeliveriesRoutes(deps))
     await app.register(adminConnectionsRoutes(deps))
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
     await app.register(adminStatsRoutes(deps))
+    await app.register(adminSettingsRoutes(deps))
   }
 }

@@ -17,6 +17,7 @@ import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
@@ -111,8 +112,8 @@ export interface AppDeps {
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
   mfa: { mfa: MfaService; webauthn: WebAuthnService }
-  /** Upstream identity providers (docs/connections.md). */
-  connections: Connections
+  /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
+  connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -127,7 +128,9 @@ export interface AppDeps {
     flows: FlowService
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
-    secondFactors: Pick<SecondFactors, 'available'>
+    secondFactors: Pick<SecondFactors, 'available'> & {
+      enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
+    }
     /** Pushed authorization requests (RFC 9126, docs/oidc.md). */
     pushedRequests: PushedRequestService
   }
@@ -203,6 +206,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       secondFactors: deps.oidc.secondFactors,
       webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
+      enrolment: deps.oidc.secondFactors.enrolment,
+      clock: deps.clock,
       rateLimit: perIp('credentials'),
     }),
   )
@@ -260,6 +265,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      enrolment: oidc.secondFactors.enrolment,
+      clock: deps.clock,
       connectionsFor: deps.connections.offeredTo,
     }),
   )
@@ -270,11 +277,31 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       connections: deps.connections.service,
       client: deps.connections.client,
       recordFailure: deps.connections.recordFailure,
+      linkFromAccount: deps.connections.linkFromAccount,
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
       clock: deps.clock,
       rateLimit: perIp('upstream'),
+    }),
+  )
+  await app.register(
+    accountConnectionsRoutes({
+      flows: oidc.flows,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      identities: {
+        listForUser: deps.connections.federation.listForUser,
+        unlink: deps.connections.federation.unlink,
+        hasPassword: deps.connections.hasPassword,
+      },
+      recordFailure: deps.connections.recordFailure,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      csrfKey: deps.connections.csrfKey,
+      rateLimit: perIp('account-connections'),
     }),
   )
   await app.register(

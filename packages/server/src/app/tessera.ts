@@ -1,4 +1,3 @@
-import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
@@ -14,20 +13,25 @@ import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
+import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
+import { publicSettings } from '../config/public-settings.js'
 import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
+import { emailBacklog } from '../email/email-backlog.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
-import { loadMasterKey } from '../keys/master-key.js'
+import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
+import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { createMfaRequirement } from '../mfa/mfa-policy.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createSecondFactors } from '../mfa/second-factors.js'
@@ -73,6 +77,7 @@ import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
+import { SERVER_VERSION } from './server-version.js'
 import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
@@ -126,11 +131,6 @@ const BURST_MESSAGES: Record<ExpectedFailureKind, { first: string; more: string 
 
 let blocklist: ReadonlySet<string> | undefined
 
-/** Independent keys for independent purposes, all derived from the one master key (RFC 5869). */
-function subkey(master: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `tessera/${purpose}`, 32))
-}
-
 /**
  * The composition root: opens the store, runs migrations, wires every service and the HTTP app.
  * The CLI and the test helper both build Tessera through this one function.
@@ -162,10 +162,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   try {
     await ensureReachable(database)
-    if (!runtime.skipMigrations) await migrateToLatest(database)
+    if (!runtime.skipMigrations) {
+      await migrateToLatest(database)
+      await ensureMasterKeyCheck(database.db, master.key, clock.now())
+    }
   } catch (error) {
     await database.db.destroy()
-    throw error
+    throw error instanceof MasterKeyError ? new ConfigError([error.message]) : error
   }
   // Per-IP limits are counted where every instance counts: Redis when configured (the database
   // while Redis cannot answer), the database otherwise (issue 18 part 2).
@@ -180,6 +183,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    emailBacklog: () => emailBacklog(database.db),
     pool: database.pool,
     poolMax: database.pool?.options.max,
     now: () => clock.now(),
@@ -402,7 +406,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     perIp: config.email.requestsPerIp,
   }
   const codeKey = subkey(master.key, 'account-codes')
-  const email = createEmail({
+  const createdEmail = createEmail({
     stores,
     transact,
     clock,
@@ -425,6 +429,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
   })
+
+  // Each dispatcher round's attempts are counted for /metrics (tessera_email_attempts_total).
+  const countedDispatcher = createdEmail.dispatcher && {
+    ...createdEmail.dispatcher,
+    tick: async () => {
+      const report = await (createdEmail.dispatcher as NonNullable<typeof createdEmail.dispatcher>).tick()
+      metrics.emailAttempts(report.sent, report.failed)
+      return report
+    },
+  }
+  const email = { ...createdEmail, dispatcher: countedDispatcher }
 
   const accounts = createAccounts({
     stores,
@@ -482,6 +497,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
     issuerName: new URL(config.issuer).host,
     revocationRetentionMs,
+    policy: config.mfa.policy,
   })
   const webauthn = createWebAuthnService({
     transact,
@@ -490,8 +506,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+    policy: config.mfa.policy,
   })
-  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const secondFactors = createSecondFactors({
+    mfa,
+    webauthn,
+    guard: auth.guardSecondFactor,
+    users: stores.users,
+    required: createMfaRequirement({
+      policy: config.mfa.policy,
+      applicationRequires: async (clientId) => (await applications.find(clientId))?.requireMfa ?? false,
+    }),
+  })
   // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
   const connections = createConnections({
     stores,
@@ -619,10 +645,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           accounts,
           userStore: stores.users,
           stats,
+          settings: () => ({
+            version: SERVER_VERSION,
+            node: process.version,
+            database: database.dialect,
+            redis: Boolean(config.redisUrl),
+            settings: publicSettings(config),
+          }),
           mfa,
         },
         mfa: { mfa, webauthn },
-        connections,
+        connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
           authorize,

@@ -68,6 +68,8 @@ export interface NewApplication {
   backchannelLogoutSessionRequired?: boolean
   /** Refuse authorization requests that were not pushed first (RFC 9126 §6). */
   requirePushedAuthorizationRequests?: boolean
+  /** Every user signing in to it must pass a second factor (docs/mfa.md). */
+  requireMfa?: boolean
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -87,6 +89,8 @@ export interface ApplicationChanges {
   backchannelLogoutUri?: string | null
   backchannelLogoutSessionRequired?: boolean
   requirePushedAuthorizationRequests?: boolean
+  /** Every user signing in to it must pass a second factor (docs/mfa.md). */
+  requireMfa?: boolean
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -135,6 +139,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
         requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
+        requireMfa: input.requireMfa ?? false,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -179,6 +184,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           backchannelLogoutUri: changes.backchannelLogoutUri !== undefined ? changes.backchannelLogoutUri : current.backchannelLogoutUri,
           backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired ?? current.backchannelLogoutSessionRequired,
           requirePushedAuthorizationRequests: changes.requirePushedAuthorizationRequests ?? current.requirePushedAuthorizationRequests,
+          requireMfa: changes.requireMfa ?? current.requireMfa,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -262,6 +268,7 @@ type ApplicationFields = Pick<
   | 'backchannelLogoutUri'
   | 'backchannelLogoutSessionRequired'
   | 'requirePushedAuthorizationRequests'
+  | 'requireMfa'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -306,6 +313,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     backchannelLogoutUri: input.backchannelLogoutUri === null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri, type),
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
     requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
+    requireMfa: input.requireMfa,
   }
 }
 

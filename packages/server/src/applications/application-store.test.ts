@@ -26,6 +26,7 @@ function anApplication(overrides: Partial<Application> = {}): Application {
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,
     requirePushedAuthorizationRequests: false,
+    requireMfa: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

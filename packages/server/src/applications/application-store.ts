@@ -37,6 +37,7 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           backchannel_logout_uri: app.backchannelLogoutUri,
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
           require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
+          require_mfa: app.requireMfa ? 1 : 0,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
         })
@@ -75,6 +76,7 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           backchannel_logout_uri: app.backchannelLogoutUri,
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
           require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
+          require_mfa: app.requireMfa ? 1 : 0,
           updated_at: app.updatedAt,
         })
         .where('id', '=', app.id)
@@ -130,6 +132,7 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     backchannelLogoutUri: row.backchannel_logout_uri,
     backchannelLogoutSessionRequired: Number(row.backchannel_logout_session_required) === 1,
     requirePushedAuthorizationRequests: Number(row.require_pushed_authorization_requests) === 1,
+    requireMfa: Number(row.require_mfa) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

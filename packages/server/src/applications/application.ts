@@ -56,6 +56,8 @@ export interface Application {
   backchannelLogoutSessionRequired: boolean
   /** RFC 9126 §6: authorization requests must be pushed first (`/oauth/par`). */
   requirePushedAuthorizationRequests?: boolean
+  /** Every user signing in to this application must pass a second factor (docs/mfa.md "Policy"). */
+  requireMfa: boolean
   createdAt: number
   updatedAt: number
 }
@@ -81,6 +83,7 @@ export function presentApplication(app: Application) {
     backchannelLogoutUri: app.backchannelLogoutUri,
     backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired,
     requirePushedAuthorizationRequests: app.requirePushedAuthorizationRequests === true,
+    requireMfa: app.requireMfa,
     createdAt: new Date(app.createdAt).toISOString(),
   }
 }

@@ -56,6 +56,7 @@ const application: Application = {
   backchannelLogoutUri: null,
   backchannelLogoutSessionRequired: false,
   requirePushedAuthorizationRequests: false,
+  requireMfa: false,
   createdAt: T0,
   updatedAt: T0,
 }

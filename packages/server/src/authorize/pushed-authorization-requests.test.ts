@@ -304,7 +304,7 @@ describe('pushed authorization requests', () => {
     expect(await pushedRows(server)).toBe(0)
   })
 
-  it('tessera apps create --require-par and apps update --require-par true|false set the requirement', async () => {
+  it('tessera apps create --require-par and apps update --require-par on|off set the requirement', async () => {
     const database = createTestDatabase('sqlite')
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
     const env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
@@ -317,7 +317,7 @@ describe('pushed authorization requests', () => {
       const created = await run(['apps', 'create', '--name', 'Web', '--type', 'web', '--redirect-uris', REDIRECT, '--require-par'])
       expect((created.application as { requirePushedAuthorizationRequests: boolean }).requirePushedAuthorizationRequests).toBe(true)
       const clientId = created.clientId as string
-      const updated = await run(['apps', 'update', clientId, '--require-par', 'false'])
+      const updated = await run(['apps', 'update', clientId, '--require-par', 'off'])
       expect((updated.application as { requirePushedAuthorizationRequests: boolean }).requirePushedAuthorizationRequests).toBe(false)
       const bad = await cli(env, ['apps', 'update', clientId, '--require-par', 'maybe', '--json'])
       expect(bad.code).not.toBe(0)

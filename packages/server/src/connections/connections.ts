@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import type { ResolveHost } from '../webhooks/webhook-target.js'
-import { redirectUriOf, shownFor } from './connection.js'
+import { redirectUriOf, shownFor, type UpstreamProfile } from './connection.js'
 import { createConnectionSecretBox } from './connection-secret-box.js'
 import { createConnectionService } from './connection-service.js'
 import type { ConnectionStore } from './connection-store.js'
@@ -56,6 +56,12 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     async offeredTo(clientId: string | null) {
       return (await service.list()).filter((connection) => shownFor(connection, clientId)).map(({ id, name }) => ({ id, name }))
     },
+    /** Links an identity from the account page: the signed-in user started and finished the round trip. */
+    async linkFromAccount(userId: string, profile: UpstreamProfile, ip: string | null): Promise<void> {
+      await federation.link(userId, profile, { kind: 'user', id: userId }, 'account_page', ip)
+    },
+    /** Whether the user has a password besides its identities. */
+    hasPassword: (userId: string) => deps.stores.identities.hasPassword(userId),
     /** Records a failed round trip: the upstream's error name or the failed check, never a token. */
     async recordFailure(connectionId: string, failure: UpstreamFailure, ip: string | null) {
       await deps.transact((tx) =>

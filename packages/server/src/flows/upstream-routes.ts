@@ -12,7 +12,7 @@ import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
 import { browserSession, readBinding } from './browser-binding.js'
-import type { Flow } from './flow.js'
+import type { Flow, VerifiedUpstream } from './flow.js'
 import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow } from './login-flow.js'
@@ -22,9 +22,14 @@ export interface UpstreamRoutesDeps {
   login: LoginFlow
   connections: { get(id: string): Promise<Connection> }
   client: {
-    begin(connection: Connection, state: string): Promise<{ url: string; pending: PendingUpstream }>
+    begin(
+      connection: Connection,
+      state: string,
+    ): Promise<{ ok: true; url: string; pending: PendingUpstream } | { ok: false; failure: UpstreamFailure }>
     finish(connection: Connection, query: URLSearchParams, state: string, pending: PendingUpstream): Promise<UpstreamResult>
   }
+  /** Links an identity to a signed-in user who started the round trip from the account page. */
+  linkFromAccount(userId: string, profile: VerifiedUpstream, ip: string | null): Promise<void>
   /** Records a failed round trip (event `sign_in.upstream_failed`): the reason, never a token. */
   recordFailure(connectionId: string, failure: UpstreamFailure, ip: string | null): Promise<void>
   sessions: SessionService
@@ -61,13 +66,10 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       if (!connection || !shownFor(connection, flow.clientId)) return refuse(reply, new TesseraError('connection_not_found'))
       const secret = randomToken(deps.random, 32)
       const state = `${flow.id}.${secret}`
-      let begun: Awaited<ReturnType<UpstreamRoutesDeps['client']['begin']>>
-      try {
-        begun = await deps.client.begin(connection, state)
-      } catch (error) {
-        if (!isTesseraError(error)) throw error
-        await deps.recordFailure(connection.id, { code: 'upstream_unavailable', reason: error.code }, request.ip)
-        return refuse(reply, error.code === 'upstream_unavailable' ? error : new TesseraError('upstream_unavailable'))
+      const begun = await deps.client.begin(connection, state)
+      if (!begun.ok) {
+        await deps.recordFailure(connection.id, begun.failure, request.ip)
+        return refuse(reply, new TesseraError(begun.failure.code))
       }
       const { nonce, codeVerifier } = begun.pending
       const round = { connectionId: connection.id, stateHash: sha256(secret), nonce, codeVerifier, startedAt: deps.clock.now() }
@@ -106,6 +108,18 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       if (!result.ok) {
         await deps.recordFailure(connection.id, result.failure, request.ip)
         return refuse(reply, new TesseraError(result.failure.code))
+      }
+      if (consumed.context.linking) {
+        // Issue 15 §3, from the account page: the browser must still be signed in as the user who started it.
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        if (browser?.user.id !== consumed.context.linking.userId) return refuse(reply, new TesseraError('upstream_state_invalid'))
+        try {
+          await deps.linkFromAccount(browser.user.id, result.profile, request.ip)
+        } catch (error) {
+          if (!isTesseraError(error) || error.status >= 500) throw error
+          return refuse(reply, error)
+        }
+        return reply.redirect('/ui/account/connections?linked=1', 303)
       }
       const withProfile: Flow = { ...consumed, context: { ...consumed.context, upstream: { ...round, verified: result.profile } } }
       try {

@@ -175,6 +175,12 @@ export function createRoleService(deps: RoleServiceDeps) {
       return stores.roles.list()
     },
 
+    /** Who holds the role (a page of users by id, and the applications). */
+    async members(role: string, page: { afterUserId?: string; limit: number }) {
+      const found = await resolve(stores, role)
+      return stores.roles.listMembers(found.id, page)
+    },
+
     /** The role with its permissions. */
     async get(role: string): Promise<RoleWithPermissions> {
       return withPermissions(stores, await resolve(stores, role))

@@ -24,6 +24,14 @@ export interface RoleStore {
   listRolesOf(subject: RoleSubject): Promise<Role[]>
   /** Ids of the users, and of the applications, holding the role. */
   listHolders(roleId: string): Promise<{ users: string[]; applications: string[] }>
+  /**
+   * The role's holders for an operator: users by id after `afterUserId` (at most `limit`, and
+   * whether more follow), with their email; the applications holding it (at most 200), with their name.
+   */
+  listMembers(
+    roleId: string,
+    page: { afterUserId?: string; limit: number },
+  ): Promise<{ users: { id: string; email: string }[]; more: boolean; applications: { clientId: string; name: string }[] }>
   /** (role name, permission) pairs the subject's roles grant on one API. */
   grantsOn(subject: RoleSubject, api: string): Promise<{ role: string; permission: string }[]>
 }
@@ -143,6 +151,27 @@ export function createRoleStore(db: Executor): RoleStore {
               .orderBy('roles.name')
               .execute()
       return rows.map(toRole)
+    },
+    async listMembers(roleId, page) {
+      let users = db
+        .selectFrom('user_roles')
+        .innerJoin('users', 'users.id', 'user_roles.user_id')
+        .select(['users.id as id', 'users.email as email'])
+        .where('user_roles.role_id', '=', roleId)
+      if (page.afterUserId !== undefined) users = users.where('user_roles.user_id', '>', page.afterUserId)
+      const rows = await users
+        .orderBy('user_roles.user_id')
+        .limit(page.limit + 1)
+        .execute()
+      const applications = await db
+        .selectFrom('application_roles')
+        .innerJoin('applications', 'applications.id', 'application_roles.application_id')
+        .select(['applications.id as clientId', 'applications.name as name'])
+        .where('application_roles.role_id', '=', roleId)
+        .orderBy('application_roles.application_id')
+        .limit(200)
+        .execute()
+      return { users: rows.slice(0, page.limit), more: rows.length > page.limit, applications }
     },
     async listHolders(roleId) {
       const users = await db.selectFrom('user_roles').select('user_id').where('role_id', '=', roleId).orderBy('user_id').execute()

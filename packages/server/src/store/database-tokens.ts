@@ -55,6 +55,8 @@ export interface ApplicationsTable {
   backchannel_logout_session_required: number
   /** RFC 9126 §6: 1 when the client must push its authorization requests (0020). */
   require_pushed_authorization_requests: Generated<number>
+  /** docs/mfa.md "Policy" (0017-require-mfa). */
+  require_mfa: Generated<number>
   created_at: number
   updated_at: number
 }

@@ -14,6 +14,7 @@ import { backchannel } from './migrations/0012-backchannel.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import { connections } from './migrations/0015-connections.js'
+import { requireMfa } from './migrations/0017-require-mfa.js'
 import { refreshIdTokenDefaultRoles } from './migrations/0019-refresh-id-token-default-roles.js'
 import { pushedAuthorizationRequests } from './migrations/0020-pushed-authorization-requests.js'
 import { dpop } from './migrations/0021-dpop.js'
@@ -39,6 +40,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
     '0015-connections': connections(),
+    '0017-require-mfa': requireMfa(),
     '0019-refresh-id-token-default-roles': refreshIdTokenDefaultRoles(),
     '0020-pushed-authorization-requests': pushedAuthorizationRequests(),
     '0021-dpop': dpop(),

@@ -9,6 +9,8 @@ const BACKCHANNEL_HELP =
   'where Tessera POSTs a logout token when a session the app received tokens for ends (OIDC Back-Channel Logout 1.0; https, or loopback http)'
 const BACKCHANNEL_SESSION_HELP = 'the app needs sid in logout tokens (Tessera always sends it)'
 
+const REQUIRE_MFA_HELP = 'every user signing in to the app must pass a second factor, enrolling one if they have none (docs/mfa.md)'
+
 const WEB_ORIGINS_HELP =
   "origins (scheme://host[:port]) whose pages may call the token, revocation and userinfo endpoints, comma-separated; a spa defaults to its redirect URIs' origins"
 
@@ -27,7 +29,7 @@ export const appsCreateCommand: Command = {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-par] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-mfa] [--require-par] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -41,6 +43,7 @@ export const appsCreateCommand: Command = {
       'backchannel-logout-uri': { type: 'string', description: BACKCHANNEL_HELP },
       'backchannel-logout-session-required': { type: 'boolean', description: BACKCHANNEL_SESSION_HELP },
       'require-par': { type: 'boolean', description: REQUIRE_PAR_HELP },
+      'require-mfa': { type: 'boolean', description: REQUIRE_MFA_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -69,6 +72,7 @@ export const appsCreateCommand: Command = {
       ...(typeof args.values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: args.values['backchannel-logout-uri'] } : {}),
       ...(args.values['backchannel-logout-session-required'] === true ? { backchannelLogoutSessionRequired: true } : {}),
       ...(args.values['require-par'] === true ? { requirePushedAuthorizationRequests: true } : {}),
+      ...(args.values['require-mfa'] === true ? { requireMfa: true } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
@@ -88,14 +92,15 @@ export const appsUpdateCommand: Command = {
     name: 'apps update',
     summary: "Change an application's settings; options left out keep their value.",
     usage:
-      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-par true|false] [--json]',
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-mfa on|off] [--require-par on|off] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
       'backchannel-logout-uri': { type: 'string', description: `${BACKCHANNEL_HELP}; "none" removes it` },
-      'require-par': { type: 'string', description: `true or false: ${REQUIRE_PAR_HELP}` },
+      'require-mfa': { type: 'string', description: `on or off: ${REQUIRE_MFA_HELP}` },
+      'require-par': { type: 'string', description: `on or off: ${REQUIRE_PAR_HELP}` },
     },
     positionals: 1,
   },
@@ -106,11 +111,12 @@ export const appsUpdateCommand: Command = {
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
     const backchannelLogoutUri = args.values['backchannel-logout-uri']
+    const requireMfa = args.values['require-mfa']
+    if (requireMfa !== undefined && requireMfa !== 'on' && requireMfa !== 'off') throw new UsageError('--require-mfa takes on or off')
     const requirePar = args.values['require-par']
-    if (requirePar !== undefined && requirePar !== 'true' && requirePar !== 'false')
-      throw new UsageError('--require-par takes true or false')
+    if (requirePar !== undefined && requirePar !== 'on' && requirePar !== 'off') throw new UsageError('--require-par takes on or off')
     const changes = {
-      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar === 'true' } : {}),
+      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar === 'on' } : {}),
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
@@ -118,6 +124,7 @@ export const appsUpdateCommand: Command = {
       ...(typeof backchannelLogoutUri === 'string'
         ? { backchannelLogoutUri: backchannelLogoutUri === 'none' ? null : backchannelLogoutUri }
         : {}),
+      ...(requireMfa !== undefined ? { requireMfa: requireMfa === 'on' } : {}),
     }
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option')
     const application = await withTessera(context, (tessera) => tessera.services.applications.update(clientId, changes, CLI))
