@@ -18,7 +18,9 @@ import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
 import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
+import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { browserSession } from '../flows/browser-binding.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -34,13 +36,16 @@ import { type ExpectedFailure, installErrorHandling } from '../http/error-handle
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
+import type { Locale } from '../i18n/catalogues.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
 import { metricsRoutes } from '../metrics/metrics-routes.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import type { MfaPolicy } from '../mfa/mfa-policy.js'
 import { mfaRoutes } from '../mfa/mfa-routes.js'
 import type { MfaService } from '../mfa/mfa-service.js'
+import { securityPageRoutes } from '../mfa/security-page-routes.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
@@ -70,9 +75,18 @@ import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
+import type { Tracing } from '../tracing/start-tracing.js'
+import { installTracing } from '../tracing/tracing-hooks.js'
+import { pageTranslator } from '../ui/page-translator.js'
+import { loadScriptAssets } from '../ui/script-assets.js'
+import { scriptRoutes } from '../ui/script-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
+  /** `defaultLocale`: the hosted pages' language when the request names none Tessera speaks. */
+  defaultLocale?: Locale
+  /** How long a reset link lives, in minutes, for the hosted pages. */
+  resetLinkMinutes?: number
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
@@ -102,6 +116,8 @@ export interface AppDeps {
   rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** OpenTelemetry spans per request, when `tracing.endpoint` is set. */
+  tracing?: Tracing | undefined
   /** Email verification, password reset, change of password and address (docs/email.md). */
   accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
@@ -111,7 +127,7 @@ export interface AppDeps {
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
-  mfa: { mfa: MfaService; webauthn: WebAuthnService }
+  mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
   /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
   connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
@@ -165,6 +181,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
+  if (deps.tracing) installTracing(app, deps.tracing)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
   await app.register(cookie)
@@ -184,6 +201,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
+  // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.
+  const translate = pageTranslator(deps.defaultLocale ?? 'en')
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
@@ -212,9 +231,20 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
-  await app.register(accountPageRoutes({ accounts: deps.accounts }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
+  await app.register(scriptRoutes(loadScriptAssets()))
+  await app.register(
+    securityPageRoutes({
+      mfa: deps.mfa.mfa,
+      policy: deps.mfa.policy,
+      clock: deps.clock,
+      caller: (request) => browserSession(request, deps.cookie, deps.sessions),
+      signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
+      rateLimit: perIp('hosted-pages'),
+    }),
+  )
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -251,6 +281,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
       pushedRequests: oidc.pushedRequests,
+      translate,
     }),
   )
   await app.register(
@@ -265,8 +296,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      translate,
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
+      passkeyOptions: (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
       connectionsFor: deps.connections.offeredTo,
     }),
   )
@@ -326,6 +359,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       clock: deps.clock,
       transact: oidc.transact,
       rateLimit: perIp('logout'),
+      translate,
     }),
   )
   return app

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
@@ -68,6 +69,7 @@ import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
 import { createTokenRevocationService } from '../tokens/token-revocation-service.js'
 import { userinfoApi } from '../tokens/userinfo-api.js'
+import { startTracing, type Tracing } from '../tracing/start-tracing.js'
 import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
@@ -424,7 +426,14 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
+    composers: accountEmailComposers({
+      issuer: config.issuer,
+      random,
+      clock,
+      codeKey,
+      policy: accountTokenPolicy,
+      defaultLocale: config.defaultLocale,
+    }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
@@ -529,6 +538,8 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     production: config.env === 'production',
     resolve: systemResolver,
     timeoutMs: config.connections.timeout * 1000,
+    // A just-in-time account gets the default roles like any other new account (issue 16).
+    onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
     upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
@@ -545,6 +556,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let tracing: Tracing | undefined
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
@@ -596,6 +608,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** The HTTP application, built on first use so CLI commands that need no HTTP stay light. */
     async app(): Promise<FastifyInstance> {
       if (!app) await keys.maintain() // a signing key exists before the first token request
+      // Loaded only when configured: without an endpoint no OpenTelemetry module is imported.
+      if (!app && config.tracing.endpoint) {
+        tracing ??= await startTracing({
+          endpoint: config.tracing.endpoint,
+          serviceName: config.tracing.serviceName,
+          sampleRatio: config.tracing.samplePercent / 100,
+          instanceId: `${hostname()}:${process.pid}`,
+        })
+      }
       app ??= await createApp({
         logger,
         console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
@@ -621,7 +642,10 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
+        tracing,
         accounts,
+        defaultLocale: config.defaultLocale,
+        resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
         cors: {
@@ -654,7 +678,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           }),
           mfa,
         },
-        mfa: { mfa, webauthn },
+        mfa: { mfa, webauthn, policy: config.mfa.policy },
         connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
@@ -759,6 +783,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      await tracing?.shutdown()
       // A revocation written just before (a CLI command) signals the hub after its commit: let that
       // read finish rather than fail on a destroyed pool.
       await hub.idle()

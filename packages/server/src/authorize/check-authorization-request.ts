@@ -85,6 +85,7 @@ async function checkTheRest(
       maxAge,
       acrValues: checkAcrValues(values),
       loginHint: values.get('login_hint')?.slice(0, 320) ?? null,
+      uiLocales: values.get('ui_locales')?.slice(0, 256) ?? null,
     },
   }
 }

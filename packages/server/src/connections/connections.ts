@@ -1,7 +1,8 @@
-import type { EventOutbox } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
+import type { User } from '../users/user.js'
 import type { ResolveHost } from '../webhooks/webhook-target.js'
 import { redirectUriOf, shownFor, type UpstreamProfile } from './connection.js'
 import { createConnectionSecretBox } from './connection-secret-box.js'
@@ -23,6 +24,8 @@ export interface ConnectionsDeps<Tx extends FederationStores> {
   resolve: ResolveHost
   /** Bound on every upstream request. */
   timeoutMs: number
+  /** Runs in the transaction that creates an account just in time (the default roles). */
+  onAccountCreated?: (tx: Tx, user: User, actor: Actor) => Promise<unknown>
 }
 
 /** The connections domain, wired: the operators' service, the upstream client and the identities. */
@@ -47,7 +50,13 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     redirectUri: (id) => redirectUriOf(deps.issuer, id),
     clientSecret: (connection) => service.clientSecret(connection),
   })
-  const federation = createFederationService<Tx>({ stores: deps.stores, transact: deps.transact, clock: deps.clock, random: deps.random })
+  const federation = createFederationService<Tx>({
+    stores: deps.stores,
+    transact: deps.transact,
+    clock: deps.clock,
+    random: deps.random,
+    ...(deps.onAccountCreated ? { onAccountCreated: deps.onAccountCreated } : {}),
+  })
   return {
     service,
     client,

@@ -10,7 +10,9 @@ import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { continueToApplicationPage } from '../ui/connection-pages.js'
 import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
+import { sendPage } from '../ui/html.js'
 import { browserSession, readBinding } from './browser-binding.js'
 import type { Flow, VerifiedUpstream } from './flow.js'
 import { redirectTo } from './flow-pages.js'
@@ -129,6 +131,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
           const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
           reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))
         }
+        if (outcome.kind === 'redirect') return sendPage(reply, 200, continueToApplicationPage(outcome.url))
         return redirectTo(reply, outcome)
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500) throw error

@@ -357,4 +357,33 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
     expect(left.audit_log).toEqual(['1', '2'])
     expect(left.event_outbox).toEqual(['2', '3', '4'])
   })
+
+  it('shares the work between instances purging at once: every expired row goes once, none fails', async () => {
+    const database = await openMigratedTestDatabase(dialect)
+    const rows = Array.from({ length: 1200 }, (_, n) => ({
+      ...{ id: `flow_${n}`, type: 'login' as const, binding_hash: 'b', csrf_hash: 'c', next_steps: '[]', steps_done: '[]' },
+      ...{ user_id: null, session_id: null, client_id: null, context: '{}', version: 1, created_at: 0, updated_at: 0 },
+      expires_at: NOW - HOUR,
+    }))
+    for (let start = 0; start < rows.length; start += 300)
+      await database.db
+        .insertInto('flows')
+        .values(rows.slice(start, start + 300))
+        .execute()
+    // Two instances: each its own runner over the same database, running at the same moment.
+    const instance = () =>
+      createHousekeeping({
+        rules: retentionRules(database.db, dialect, POLICY).filter((rule) => rule.table === 'flows'),
+        clock: { now: () => NOW },
+        batchSize: 100,
+        budgetMs: 60_000,
+        onError: (_table, error) => {
+          throw error
+        },
+      })
+    const reports = await Promise.all([instance().run(), instance().run()])
+    expect(reports.map((report) => report.failed)).toEqual([[], []])
+    expect(reports.reduce((sum, report) => sum + (report.purged.flows ?? 0), 0)).toBe(1200)
+    expect(await database.db.selectFrom('flows').select('id').execute()).toEqual([])
+  })
 })

@@ -93,6 +93,7 @@ export const ERRORS = {
   mfa_factor_not_found: { status: 404, oauthError: null, title: 'No such second factor' },
   invalid_mfa_code: { status: 401, oauthError: null, title: 'The code is wrong, expired or already used' },
   // docs/mfa.md "Policy": `mfa.policy` off refuses new factors; required refuses removing the last one.
+  passkey_rejected: { status: 401, oauthError: null, title: 'The passkey could not be verified; try again or use your password' },
   mfa_disabled: { status: 403, oauthError: null, title: 'Second factors are turned off on this server' },
   last_factor_required: {
     status: 409,

@@ -1,4 +1,4 @@
-import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import { type Actor, type EventOutbox, localeField } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
@@ -108,7 +108,14 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
         throw error
       }
       await tx.credentials.set(user.id, prepared.hash, now)
-      await tx.events.append({ type: 'user.created', actor, userId: user.id, payload: { email: user.email }, ip, createdAt: now })
+      await tx.events.append({
+        type: 'user.created',
+        actor,
+        userId: user.id,
+        payload: { email: user.email, ...localeField(actor) },
+        ip,
+        createdAt: now,
+      })
       await deps.onCreated?.(tx, user, actor)
       return user
     },

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startWebhookReceiver } from '../webhook-receiver.js'
 import { launchChromium as launchBrowser } from './chromium.js'
 import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -69,7 +70,7 @@ async function signIn(page: Page, base: string, email: string): Promise<void> {
 }
 
 describe('the admin console in Chromium', () => {
-  it('signs an admin in: disables a user, revokes a session, creates an application; audited as that admin; a read-only operator sees no write action', async () => {
+  it('signs an admin in: disables a user, revokes a session, creates an application and an API, sends a webhook test event; audited as that admin; a read-only operator sees no write action', async () => {
     // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
     if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
     const env: Env = {
@@ -180,6 +181,33 @@ describe('the admin console in Chromium', () => {
     await grant.click() // a controlled box: it shows the grant once the API has it
     await expect.poll(() => grant.isChecked()).toBe(true)
 
+    // Register a webhook endpoint (a receiver of the test's own, with the development allowance), send
+    // it a test event, and watch the real dispatcher deliver it: status and response code in the log.
+    const receiver = await startWebhookReceiver()
+    cleanup.push(() => receiver.close())
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click()
+    await page.getByRole('button', { name: 'New endpoint' }).click()
+    await page.getByLabel('URL').fill(`${receiver.origin}/hook`)
+    await page.getByRole('checkbox', { name: 'user.disabled' }).check()
+    await page.getByRole('checkbox', { name: /^Development/ }).check()
+    await page.getByRole('button', { name: 'Create endpoint' }).click()
+    expect(await page.getByTestId('secret').textContent()).toMatch(/^whsec_/)
+    await page.getByRole('button', { name: 'Deliveries' }).click()
+    await page.getByText('No deliveries yet.').waitFor()
+    await page.getByRole('button', { name: 'Send test event' }).click()
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click()
+          return page.getByTestId('delivery-status').first().textContent()
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('succeeded')
+    expect(receiver.received.map((request) => JSON.parse(request.body).type)).toEqual(['webhook.test'])
+    expect(await page.getByRole('row', { name: /webhook\.test/ }).textContent()).toContain('204')
+    expect(await seriousViolations(page), 'webhook deliveries').toEqual([])
+
     // Every page, checked with axe-core once its content has loaded: no serious or critical violation.
     const nav = page.getByRole('navigation')
     const pages: { name: string; click: Locator; ready: Locator }[] = [
@@ -208,7 +236,7 @@ describe('the admin console in Chromium', () => {
         ready: page.getByRole('checkbox', { name: 'admin:write' }),
       },
       { name: 'keys', click: nav.getByRole('link', { name: 'Signing keys' }), ready: page.getByRole('cell', { name: 'active' }) },
-      { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByText('No webhook endpoints.') },
+      { name: 'webhooks', click: nav.getByRole('link', { name: 'Webhooks' }), ready: page.getByRole('button', { name: 'Deliveries' }) },
       { name: 'email', click: nav.getByRole('link', { name: 'Email' }), ready: page.getByText('Messages go through') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
       { name: 'settings', click: nav.getByRole('link', { name: 'Settings' }), ready: page.getByTestId('settings-version') },
@@ -291,8 +319,11 @@ describe('the admin console in Chromium', () => {
     expect(await page.getByRole('checkbox').count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Create role' }).count()).toBe(0)
     await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click()
-    await page.getByText('No webhook endpoints.').waitFor()
-    expect(await page.getByRole('button', { name: 'New endpoint' }).count()).toBe(0)
+    await page.getByRole('button', { name: 'Deliveries' }).click()
+    await page.getByTestId('delivery-status').first().waitFor()
+    for (const name of ['New endpoint', 'Delete', 'Send test event', 'Resend']) {
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
+    }
     // ...and the API refuses the write anyway, with the reader's own token.
     await expect.poll(() => accessTokens.length).toBeGreaterThan(beforeReader)
     const readerToken = accessTokens.at(-1) as string
