@@ -3,6 +3,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountHubRoutes } from '../accounts/account-hub-routes.js'
 import { accountPageRoutes } from '../accounts/account-page-routes.js'
 import { accountRoutes } from '../accounts/account-routes.js'
 import type { Accounts } from '../accounts/accounts.js'
@@ -87,6 +88,8 @@ export interface AppDeps {
   defaultLocale?: Locale
   /** How long a reset link lives, in minutes, for the hosted pages. */
   resetLinkMinutes?: number
+  /** The key of `/ui/account`'s per-session CSRF tokens. */
+  accountCsrfKey: Buffer
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
@@ -232,6 +235,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
   await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
+  await app.register(
+    accountHubRoutes({
+      accounts: deps.accounts,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      csrfKey: deps.accountCsrfKey,
+      rateLimit: perIp('account-pages'),
+      translate,
+    }),
+  )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(scriptRoutes(loadScriptAssets()))

@@ -493,6 +493,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     batchSize: config.housekeeping.batchSize,
     budgetMs: config.housekeeping.timeBudget * 1000,
     onPurged: metrics.housekeepingPurged,
+    onRun: (report) => metrics.housekeepingRun(report.failed.length > 0 ? 'failed' : report.complete ? 'complete' : 'partial'),
     onError: (table, error) => backgroundFailure(`housekeeping of ${table}`)(error),
   })
 
@@ -645,6 +646,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         tracing,
         accounts,
         defaultLocale: config.defaultLocale,
+        accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
         resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
@@ -743,10 +745,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       })
       if (config.housekeeping.interval > 0) {
         housekeepingLoop = startDispatchLoop({
-          tick: async () => {
-            const report = await housekeeping.run()
-            metrics.housekeepingRun(report.failed.length > 0 ? 'failed' : report.complete ? 'complete' : 'partial')
-          },
+          tick: housekeeping.run,
           intervalMs: config.housekeeping.interval * 1000,
           onError: backgroundFailure('housekeeping'),
         })

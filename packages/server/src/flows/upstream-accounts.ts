@@ -20,7 +20,7 @@ export function createUpstreamAccounts<Tx extends FederationStores & Pick<Sessio
   deps: UpstreamAccountsDeps<Tx>,
 ): UpstreamAccounts {
   return {
-    async signIn(profile, device) {
+    async signIn(profile, device, options) {
       const connection = await deps.connections.get(profile.connectionId)
       const resolution = await deps.federation.resolve(connection, profile as UpstreamProfile)
       if (resolution.kind === 'known') {
@@ -41,9 +41,11 @@ export function createUpstreamAccounts<Tx extends FederationStores & Pick<Sessio
         }
       }
       const { user, result } = await deps.federation.signUp(profile, device.ip, (tx, created) =>
-        deps.sessions.start(tx, { user: created, device, amr: ['fed'], actor: { kind: 'user', id: created.id } }),
+        options.startSession
+          ? deps.sessions.start(tx, { user: created, device, amr: ['fed'], actor: { kind: 'user', id: created.id } })
+          : Promise.resolve(null),
       )
-      return { kind: 'created', started: { user, ...result } }
+      return { kind: 'created', userId: user.id, started: result ? { user, ...result } : null }
     },
 
     async completeLink(link, device) {

@@ -169,6 +169,27 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     expect(await server.tessera.stores.identities.listByUser(bobId)).toEqual([])
   })
 
+  it('makes a new upstream user enrol a second factor where the application requires one, before any session', async ({
+    onTestFinished,
+  }) => {
+    const { upstream, server, client } = await setUp(onTestFinished)
+    await server.tessera.services.applications.update(client.id, { requireMfa: true }, CLI)
+    upstream.accounts.set('erin', { email: 'erin@example.com', email_verified: true })
+    const { browser, page } = await signInPage(server, client, pkce().challenge)
+    const { answer } = await continueWith(browser, page.body, 'erin')
+    expect(location(answer).pathname).toBe('/ui/second-factor/enrol')
+    const user = await server.tessera.stores.users.findByEmail('erin@example.com')
+    expect(user).not.toBeNull()
+    expect(
+      await server.tessera.database.db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', user?.id as string)
+        .execute(),
+    ).toEqual([])
+    expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
+  })
+
   it('refuses a new upstream user when the connection may not create accounts', async ({ onTestFinished }) => {
     const { upstream, server, client } = await setUp(onTestFinished, { allowSignUp: false })
     upstream.accounts.set('carol', { email: 'carol@example.com', email_verified: true })

@@ -163,6 +163,15 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: 'Nightly export' }).first().click()
     await page.getByRole('heading', { name: 'Nightly export' }).waitFor()
     expect(await page.content()).not.toContain(secret)
+    // Its advanced settings: a shorter access-token lifetime, and a role for the machine-to-machine app.
+    await page.getByRole('button', { name: 'Edit advanced settings' }).click()
+    await page.getByLabel(/^Access-token lifetime/).fill('120')
+    await page.getByRole('button', { name: 'Save advanced settings' }).click()
+    await page.getByText('120 s').waitFor()
+    await page.getByLabel('Give role').selectOption({ label: 'tessera-admin-read' })
+    await page.getByRole('button', { name: 'Give', exact: true }).click()
+    await page.getByRole('list').getByText('tessera-admin-read').waitFor()
+    expect(await seriousViolations(page), 'an m2m application').toEqual([])
 
     // Register an API in jwt mode with two permissions and the roles claim; then grant one to a role in the matrix.
     await page.getByRole('navigation').getByRole('link', { name: 'APIs' }).click()
