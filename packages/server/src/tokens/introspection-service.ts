@@ -60,6 +60,8 @@ export interface ActiveAccessToken {
   roles: string[] | null
   /** RFC 8176 methods of the token's session (RFC 9470 §6 `acr` is derived from them); null without a session. */
   amr: readonly string[] | null
+  /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null. */
+  jkt: string | null
 }
 
 /**
@@ -126,6 +128,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         authTime: claims.authTime,
         tokenVersion: claims.tokenVersion,
         roles: null,
+        jkt: claims.jkt,
       }
     }
     const parsed = parseOpaqueToken(token)
@@ -152,6 +155,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       authTime: access.authTime !== null ? Math.floor(access.authTime / 1000) : null,
       tokenVersion: access.tokenVersion,
       roles: access.roles ?? null,
+      jkt: access.dpopJkt ?? null,
     }
   }
 
@@ -183,7 +187,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           aud: access.aud,
           client_id: access.clientId,
           scope: access.scope.join(' '),
-          token_type: 'Bearer',
+          // RFC 9449 §6.2: a bound token says so, and names its key.
+          token_type: access.jkt ? 'DPoP' : 'Bearer',
+          ...(access.jkt ? { cnf: { jkt: access.jkt } } : {}),
           exp: access.exp,
           iat: access.iat,
           jti: access.jti,
