@@ -66,7 +66,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
    * The open group: its SQLite transaction is open, its members wait for the COMMIT. A group is
    * open only while a caller holds the connection: the last release commits it.
    */
-  #group: { members: Waiter[]; startedAt: number } | null = null
+  #group: { members: Waiter[]; firstCommitAt: number | null } | null = null
   /** Between BEGIN (or SAVEPOINT) and COMMIT (or ROLLBACK) of the transaction holding the connection. */
   #inTransaction: 'member' | 'plain' | null = null
   #connection: DatabaseConnection | null = null
@@ -113,7 +113,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       // IMMEDIATE: the write lock is taken here, where busy_timeout applies (another process,
       // the CLI, may hold it); a DEFERRED transaction that reads then writes would fail at once.
       await raw.executeQuery(CompiledQuery.raw('begin immediate'))
-      this.#group = { members: [], startedAt: performance.now() }
+      this.#group = { members: [], firstCommitAt: null }
     }
     await raw.executeQuery(CompiledQuery.raw(`savepoint ${SAVEPOINT}`))
     transaction.claimed = true
@@ -132,6 +132,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     const transaction = context.getStore()
     const group = this.#group
     if (!transaction || !group) throw new Error('group commit: a member committed outside its group')
+    group.firstCommitAt ??= performance.now()
     transaction.durable = new Promise<void>((resolve, reject) => group.members.push({ resolve, reject }))
     // The runner always awaits it; this keeps an unobserved rejection from reaching the process.
     transaction.durable.catch(() => {})
@@ -155,7 +156,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     const group = this.#group
     if (group && this.#inTransaction === null) {
       const full = group.members.length >= this.#limits.maxMembers
-      const old = performance.now() - group.startedAt >= this.#limits.maxAgeMs
+      const old = group.firstCommitAt !== null && performance.now() - group.firstCommitAt >= this.#limits.maxAgeMs
       // While the group is open and young, a waiting transaction goes first: it joins the group.
       // Anyone else (a query, a migration) gets the connection only after the group committed.
       const member = this.#queue.findIndex((waiter) => waiter.member)
