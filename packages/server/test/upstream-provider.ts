@@ -29,10 +29,11 @@ export interface UpstreamProvider {
  * takes any account id (the test posts it); consent is granted by `loadExistingGrant`, as for a
  * first-party client, so one form post signs in.
  */
-export async function startUpstreamProvider(): Promise<UpstreamProvider> {
+export async function startUpstreamProvider(options: { host?: string } = {}): Promise<UpstreamProvider> {
   const server: Server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // Listens on loopback; `host` names it (`localhost` makes it another site than a Tessera on 127.0.0.1).
+  const issuer = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`
   const clientId = 'tessera-downstream'
   const clientSecret = 'a-long-enough-upstream-client-secret-0123456789'
   const accounts = new Map<string, UpstreamAccount>()

@@ -121,3 +121,33 @@ export interface Stats {
   }
   webhooks: { pending: number; oldestPendingAt: string | null }
 }
+
+export interface WebhookDelivery {
+  id: string
+  endpointId: string
+  eventType: string
+  eventSeq: number
+  status: 'pending' | 'succeeded' | 'failed'
+  attempts: number
+  lastAttemptAt: string | null
+  lastResponseCode: number | null
+  lastError: string | null
+  nextAttemptAt: string | null
+  createdAt: string
+}
+
+/** The event types an endpoint may subscribe to (webhooks/webhook-events.ts on the server). */
+export const WEBHOOK_EVENT_TYPES = [
+  'session.revoked',
+  'user.signed_out_everywhere',
+  'user.disabled',
+  'user.deleted',
+  'user.roles_changed',
+  'user.email_verified',
+  'user.password_reset_requested',
+  'user.password_changed',
+  'user.email_changed',
+  'refresh_token.reuse_detected',
+  'signing_key.rotated',
+  'signing_key.revoked',
+] as const

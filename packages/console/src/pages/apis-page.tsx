@@ -1,48 +1,93 @@
+import { useState } from 'react'
+import { segment } from '../api/admin-client.js'
 import type { Api } from '../api/admin-types.js'
-import { useConsole } from '../ui/console-context.js'
-import { useLoad } from '../ui/use-load.js'
-import { Empty, ErrorNote, Loading } from '../ui/widgets.js'
+import { useCanWrite, useConsole } from '../ui/console-context.js'
+import { usePaged } from '../ui/use-paged.js'
+import { ConfirmButton, Empty, ErrorNote, Loading, MoreButton } from '../ui/widgets.js'
+import { ApiForm, MODES } from './api-form.js'
 
-/** What each verification mode means, in plain words (docs/verification-modes.md). */
-export const MODES: Record<Api['mode'], string> = {
-  session: 'Every request is checked with Tessera: a revocation counts at once, at the cost of a round trip.',
-  jwt: 'Tokens are checked locally with the public keys: fastest, but a revoked token works until it expires.',
-  hybrid: 'Checked locally, plus a live revocation feed: JWT speed, revocations count within about a second.',
-}
+const BUILT_IN = 'urn:tessera:admin'
 
-/** APIs (resources): their mode, permissions and token settings. */
+/** APIs (resources): their mode, permissions and token settings; register, edit and delete them. */
 export function ApiPage() {
   const { api } = useConsole()
-  const list = useLoad(() => api.get<{ apis: Api[] }>('/apis').then((body) => body.apis), 'apis')
+  const canWrite = useCanWrite()
+  const list = usePaged<Api, 'apis'>('/apis', 'apis')
+  const [creating, setCreating] = useState(false)
+  const [editing, setEditing] = useState<string | null>(null)
   return (
     <>
       <h1>APIs</h1>
-      <Loading loading={list.loading} />
+      {canWrite && !creating ? (
+        <button type="button" onClick={() => setCreating(true)}>
+          New API
+        </button>
+      ) : null}
+      {creating ? (
+        <ApiForm
+          onCancel={() => setCreating(false)}
+          onSaved={() => {
+            setCreating(false)
+            list.reload()
+          }}
+        />
+      ) : null}
       <ErrorNote error={list.error} />
-      {list.data && list.data.length === 0 ? <Empty>No APIs.</Empty> : null}
-      {list.data?.map((each) => (
-        <section key={each.id} className="card" aria-labelledby={`api-${each.id}`}>
+      {list.items && list.items.length === 0 ? <Empty>No APIs.</Empty> : null}
+      {list.items?.map((each) => (
+        <section key={each.id} className="card" aria-labelledby={`api-${each.id}`} data-testid="api-card">
           <h2 id={`api-${each.id}`}>
-            {each.name} {each.identifier === 'urn:tessera:admin' ? <span className="badge">built in</span> : null}
+            {each.name} {each.identifier === BUILT_IN ? <span className="badge">built in</span> : null}
           </h2>
-          <dl className="facts">
-            <dt>Identifier (audience)</dt>
-            <dd>
-              <code>{each.identifier}</code>
-            </dd>
-            <dt>Mode</dt>
-            <dd>
-              <strong>{each.mode}</strong>: {MODES[each.mode]}
-            </dd>
-            <dt>Access-token lifetime</dt>
-            <dd>{each.accessTokenTtl} s</dd>
-            <dt>Permissions</dt>
-            <dd>{each.scopes.length > 0 ? each.scopes.map((scope) => <code key={scope}>{scope} </code>) : '—'}</dd>
-            <dt>Roles claim</dt>
-            <dd>{each.rolesClaim ? 'yes: its tokens carry the roles' : 'no'}</dd>
-          </dl>
+          {editing === each.id ? (
+            <ApiForm
+              existing={each}
+              onCancel={() => setEditing(null)}
+              onSaved={() => {
+                setEditing(null)
+                list.reload()
+              }}
+            />
+          ) : (
+            <>
+              <dl className="facts">
+                <dt>Identifier (audience)</dt>
+                <dd>
+                  <code>{each.identifier}</code>
+                </dd>
+                <dt>Mode</dt>
+                <dd data-testid="api-mode">
+                  <strong>{each.mode}</strong>: {MODES[each.mode]}
+                </dd>
+                <dt>Access-token lifetime</dt>
+                <dd>{each.accessTokenTtl} s</dd>
+                <dt>Permissions</dt>
+                <dd>{each.scopes.length > 0 ? each.scopes.map((scope) => <code key={scope}>{scope} </code>) : '—'}</dd>
+                <dt>Roles claim</dt>
+                <dd>{each.rolesClaim ? 'yes: its tokens carry the roles' : 'no'}</dd>
+              </dl>
+              {canWrite && each.identifier !== BUILT_IN ? (
+                <p>
+                  <button type="button" onClick={() => setEditing(each.id)}>
+                    Edit
+                  </button>{' '}
+                  <ConfirmButton
+                    label="Delete"
+                    danger
+                    consequence={`Delete ${each.name}? Its tokens stop being accepted for it, and roles lose its permissions.`}
+                    onConfirm={async () => {
+                      await api.delete(`/apis/${segment(each.id)}`)
+                      list.reload()
+                    }}
+                  />
+                </p>
+              ) : null}
+            </>
+          )}
         </section>
       ))}
+      <Loading loading={list.loading} />
+      <MoreButton paged={list} />
     </>
   )
 }

@@ -3,8 +3,8 @@ import type { Application, ApplicationType } from '../api/admin-types.js'
 import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { DataTable } from '../ui/data-table.js'
-import { useLoad } from '../ui/use-load.js'
-import { ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
+import { usePaged } from '../ui/use-paged.js'
+import { ErrorNote, Link, Loading, MoreButton, SecretOnce, When } from '../ui/widgets.js'
 
 /** The built-in console client (migration 0008-console-client): shown, never edited. */
 export const CONSOLE_CLIENT_ID = 'tessera-admin-console'
@@ -30,9 +30,8 @@ export function splitList(text: string): string[] {
 }
 
 export function ApplicationsPage() {
-  const { api } = useConsole()
   const canWrite = useCanWrite()
-  const list = useLoad(() => api.get<{ applications: Application[] }>('/applications').then((body) => body.applications), 'applications')
+  const list = usePaged<Application, 'applications'>('/applications', 'applications')
   const [created, setCreated] = useState<{ application: Application; clientSecret?: string } | null>(null)
   const [creating, setCreating] = useState(false)
 
@@ -67,7 +66,7 @@ export function ApplicationsPage() {
       <ErrorNote error={list.error} />
       <DataTable
         caption="Applications"
-        rows={list.data}
+        rows={list.items}
         rowKey={(app) => app.clientId}
         empty="No applications."
         columns={[
@@ -85,6 +84,7 @@ export function ApplicationsPage() {
           { header: 'Created', cell: (app) => <When iso={app.createdAt} /> },
         ]}
       />
+      <MoreButton paged={list} />
     </>
   )
 }

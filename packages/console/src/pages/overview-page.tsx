@@ -1,4 +1,5 @@
 import type { AuditEntry, Role, SigningKey, Stats } from '../api/admin-types.js'
+import { fetchAll } from '../api/fetch-all.js'
 import { BarChart } from '../ui/bar-chart.js'
 import { useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
@@ -25,13 +26,13 @@ export function OverviewPage() {
   const overview = useLoad<Overview>(async () => {
     const [stats, roles, keys, audit] = await Promise.all([
       api.get<Stats>('/stats'),
-      api.get<{ roles: Role[] }>('/roles'),
+      fetchAll<Role, 'roles'>(api, '/roles', 'roles'),
       api.get<{ keys: SigningKey[] }>('/keys'),
       api.get<{ entries: AuditEntry[] }>('/audit', { limit: '10' }),
     ])
     return {
       stats,
-      roles: roles.roles.length,
+      roles: roles.length,
       activeKey: keys.keys.find((key) => key.state === 'active') ?? null,
       recent: audit.entries,
     }

@@ -1,9 +1,11 @@
 import { useState } from 'react'
 import type { Api, RoleDetail } from '../api/admin-types.js'
+import { fetchAll } from '../api/fetch-all.js'
 import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { RoleMembers } from './role-members.js'
 
 /** One role and its permissions, as a matrix of the APIs' permissions. */
 export function RolePage(props: { id: string }) {
@@ -11,7 +13,7 @@ export function RolePage(props: { id: string }) {
   const canWrite = useCanWrite()
   const path = `/roles/${encodeURIComponent(props.id)}`
   const role = useLoad(() => api.get<{ role: RoleDetail }>(path).then((body) => body.role), path)
-  const apis = useLoad(() => api.get<{ apis: Api[] }>('/apis').then((body) => body.apis), 'apis')
+  const apis = useLoad(() => fetchAll<Api, 'apis'>(api, '/apis', 'apis'), 'apis')
   const [error, setError] = useState<Error | null>(null)
 
   async function toggle(identifier: string, permission: string, held: boolean) {
@@ -64,6 +66,7 @@ export function RolePage(props: { id: string }) {
                 })}
               </fieldset>
             ))}
+          <RoleMembers roleId={role.data.id} roleName={role.data.name} />
           {canWrite ? (
             <ConfirmButton
               label="Delete role"

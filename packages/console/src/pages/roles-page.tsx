@@ -2,14 +2,15 @@ import { useState } from 'react'
 import type { Role } from '../api/admin-types.js'
 import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
-import { useLoad } from '../ui/use-load.js'
-import { Empty, ErrorNote, Link, Loading } from '../ui/widgets.js'
+import { usePaged } from '../ui/use-paged.js'
+import { Empty, ErrorNote, Link, Loading, MoreButton } from '../ui/widgets.js'
+import { PermissionsMatrix } from './permissions-matrix.js'
 
 /** Roles: named bundles of API permissions held by users and m2m applications. */
 export function RolesPage() {
   const { api } = useConsole()
   const canWrite = useCanWrite()
-  const list = useLoad(() => api.get<{ roles: Role[] }>('/roles').then((body) => body.roles), 'roles')
+  const list = usePaged<Role, 'roles'>('/roles', 'roles')
   const [name, setName] = useState('')
   const [error, setError] = useState<Error | null>(null)
   return (
@@ -17,16 +18,18 @@ export function RolesPage() {
       <h1>Roles</h1>
       <Loading loading={list.loading} />
       <ErrorNote error={list.error} />
-      {list.data && list.data.length === 0 ? <Empty>No roles.</Empty> : null}
-      {list.data && list.data.length > 0 ? (
+      {list.items && list.items.length === 0 ? <Empty>No roles.</Empty> : null}
+      {list.items && list.items.length > 0 ? (
         <ul className="list">
-          {list.data.map((role) => (
+          {list.items.map((role) => (
             <li key={role.id}>
               <Link to={{ page: 'role', id: role.id }}>{role.name}</Link> <span className="muted">{role.description}</span>
             </li>
           ))}
         </ul>
       ) : null}
+      <MoreButton paged={list} />
+      {list.items ? <PermissionsMatrix roles={list.items} /> : null}
       {canWrite ? (
         <form
           className="inline"

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { Role, Session, User } from '../api/admin-types.js'
+import { fetchAll } from '../api/fetch-all.js'
 import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { DataTable } from '../ui/data-table.js'
@@ -149,7 +150,7 @@ export function UserPage(props: { id: string }) {
 
 function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
   const { api } = useConsole()
-  const all = useLoad(() => api.get<{ roles: Role[] }>('/roles').then((body) => body.roles), 'roles')
+  const all = useLoad(() => fetchAll<Role, 'roles'>(api, '/roles', 'roles'), 'roles')
   const [choice, setChoice] = useState('')
   const [error, setError] = useState<Error | null>(null)
   const options = (all.data ?? []).filter((role) => !props.held.some((held) => held.id === role.id))

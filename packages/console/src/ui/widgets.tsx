@@ -149,3 +149,13 @@ export function When(props: { iso: string | null }) {
   const date = new Date(props.iso)
   return <time dateTime={props.iso}>{date.toLocaleString()}</time>
 }
+
+/** "Load more" under a paged list, while the API says more pages follow. */
+export function MoreButton(props: { paged: { hasMore: boolean; loading: boolean; more(): void } }) {
+  if (!props.paged.hasMore || props.paged.loading) return null
+  return (
+    <button type="button" onClick={() => props.paged.more()}>
+      Load more
+    </button>
+  )
+}

@@ -1,5 +1,6 @@
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
 import type { AccessTokenClaims } from '../tokens/access-token-claims.js'
+import { isNumericDate } from '../tokens/check-claims.js'
 
 /** What an active introspection answer is checked against. */
 export interface IntrospectionRules {
@@ -25,7 +26,7 @@ export function checkIntrospectedClaims(claims: Record<string, unknown>, rules: 
   if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.client_id !== 'string' || claims.client_id === '') {
     throw invalid('sub or client_id is missing')
   }
-  if (typeof claims.exp !== 'number' || !Number.isSafeInteger(claims.exp)) throw invalid('exp is missing')
+  if (!isNumericDate(claims.exp)) throw invalid('exp is missing')
   if (claims.exp * 1000 + rules.leeway * 1000 <= rules.now) throw new TesseraAuthError('token_expired')
   if (claims.sid !== undefined && (typeof claims.sid !== 'string' || claims.sid === '')) throw invalid('sid is malformed')
   const checked: AccessTokenClaims = {
@@ -41,7 +42,7 @@ export function checkIntrospectedClaims(claims: Record<string, unknown>, rules: 
   }
   if (!Number.isSafeInteger(checked.tessera_tv)) delete checked.tessera_tv
   // What the step-up check reads must be typed; anything else is dropped, so that check fails closed.
-  if (!Number.isSafeInteger(checked.auth_time)) delete checked.auth_time
+  if (!isNumericDate(checked.auth_time)) delete checked.auth_time
   if (typeof checked.acr !== 'string' || checked.acr === '') delete checked.acr
   if (!(Array.isArray(checked.amr) && checked.amr.every((method) => typeof method === 'string'))) delete checked.amr
   return checked

@@ -40,12 +40,12 @@ describe('a jwt-mode verifier checks the claims strictly (RFC 9068 §4)', () => 
     await expect(verifier.verify(await token({ iat: Math.floor(now) - 10, exp: Math.floor(now) + 1 }))).resolves.toBeDefined()
   })
 
-  it('rejects an exp that is not a finite integer: 1e400, a fraction, a string, or none', async () => {
+  it('rejects an exp that is not a finite NumericDate: 1e400, a string, a negative number, or none', async () => {
     const { verifier, token, key, tessera, clock } = await createFixture()
     const iat = Math.floor(clock.now() / 1000)
     const raw = `{"iss":${JSON.stringify(tessera.issuer)},"sub":"user-1","aud":"${AUDIENCE}","exp":1e400,"iat":${iat},"jti":"j1","client_id":"web-app","scope":""}`
     expect(await codeOf(verifier.verify(await signToken(key, raw)))).toBe('invalid_token')
-    for (const exp of [iat + 300.5, String(iat + 300), undefined, null, -1]) {
+    for (const exp of [String(iat + 300), undefined, null, -1, -0.5]) {
       expect(await codeOf(verifier.verify(await token({ exp })))).toBe('invalid_token')
     }
   })
@@ -69,7 +69,18 @@ describe('a jwt-mode verifier checks the claims strictly (RFC 9068 §4)', () => 
     const now = Math.floor(clock.now() / 1000)
     expect(await codeOf(verifier.verify(await token({ iat: now + 7, exp: now + 300 })))).toBe('invalid_token')
     await expect(verifier.verify(await token({ iat: now + 4, exp: now + 300 }))).resolves.toBeDefined()
-    for (const iat of [undefined, now + 0.5, `${now}`]) expect(await codeOf(verifier.verify(await token({ iat })))).toBe('invalid_token')
+    for (const iat of [undefined, `${now}`]) expect(await codeOf(verifier.verify(await token({ iat })))).toBe('invalid_token')
+  })
+
+  it('accepts NumericDates with a fractional part (RFC 7519 §2) in exp, iat, nbf and auth_time, and still judges them (issue 16)', async () => {
+    const { verifier, token, clock } = await createFixture()
+    const now = clock.now() / 1000
+    const auth = await verifier.verify(await token({ iat: now - 0.25, nbf: now - 0.75, exp: now + 299.5, auth_time: now - 10.5 }))
+    expect(auth.claims.exp).toBe(now + 299.5)
+    // Fractions are not a way around the rules: still expired, still not valid yet.
+    expect(await codeOf(verifier.verify(await token({ iat: now - 400.5, exp: now - 5.5 })))).toBe('token_expired')
+    expect(await codeOf(verifier.verify(await token({ nbf: now + 6.5 })))).toBe('invalid_token')
+    expect(await codeOf(verifier.verify(await token({ tessera_tv: 1.5 })))).toBe('invalid_token')
   })
 
   it('rejects a wrong iss, compared exactly', async () => {

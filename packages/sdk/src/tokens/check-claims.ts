@@ -45,17 +45,17 @@ function checkRequiredClaims(payload: Record<string, unknown>): void {
   if (payload.sid !== undefined && !isNonEmptyString(payload.sid)) throw invalid('sid is malformed')
   if (payload.acr !== undefined && !isNonEmptyString(payload.acr)) throw invalid('acr is malformed')
   if (payload.amr !== undefined && !(Array.isArray(payload.amr) && payload.amr.every(isNonEmptyString))) throw invalid('amr is malformed')
-  for (const name of ['auth_time', 'tessera_tv'] as const) {
-    if (payload[name] !== undefined && !isEpochInteger(payload[name])) throw invalid(`${name} is malformed`)
-  }
+  if (payload.auth_time !== undefined && !isNumericDate(payload.auth_time)) throw invalid('auth_time is malformed')
+  if (payload.tessera_tv !== undefined && !isEpochInteger(payload.tessera_tv)) throw invalid('tessera_tv is malformed')
 }
 
-// RFC 7519 §4.1.4-6 with a small leeway. Times must be finite integers: 1e400 parses as Infinity.
+// RFC 7519 §4.1.4-6 with a small leeway. Times are NumericDates: finite, and RFC 7519 §2 allows a
+// fractional part; 1e400 parses as Infinity and is refused.
 function checkTimes(payload: Record<string, unknown>, rules: ClaimRules): void {
   const { exp, iat, nbf } = payload
-  if (!isEpochInteger(exp)) throw invalid('exp is missing or malformed')
-  if (!isEpochInteger(iat)) throw invalid('iat is missing or malformed')
-  if (nbf !== undefined && !isEpochInteger(nbf)) throw invalid('nbf is malformed')
+  if (!isNumericDate(exp)) throw invalid('exp is missing or malformed')
+  if (!isNumericDate(iat)) throw invalid('iat is missing or malformed')
+  if (nbf !== undefined && !isNumericDate(nbf)) throw invalid('nbf is malformed')
   if (exp <= iat) throw invalid('exp is not after iat')
   const skew = rules.leeway * 1000
   if (iat * 1000 > rules.now + skew) throw invalid('issued in the future')
@@ -65,6 +65,11 @@ function checkTimes(payload: Record<string, unknown>, rules: ClaimRules): void {
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
+}
+
+/** RFC 7519 §2 NumericDate: seconds since the epoch, non-integer values allowed; finite, not negative, within a safe range. */
+export function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
 }
 
 function isEpochInteger(value: unknown): value is number {

@@ -4,6 +4,7 @@ import type { ApiService } from '../apis/api-service.js'
 import { ADMIN_READ, ADMIN_WRITE } from './admin-api.js'
 import { ApiBody, ApiChangesBody, ApiList, ApiParams, ApiPermissionParams, NewApiBody, PermissionsBody } from './admin-apis-schemas.js'
 import { adminCaller } from './admin-auth-hook.js'
+import { PageQuery, pageOf } from './admin-page.js'
 import { NoContent, responses } from './admin-schemas.js'
 
 const read = { permission: ADMIN_READ } as const
@@ -14,9 +15,17 @@ const tags = ['apis']
 export function adminApisRoutes(deps: { apis: ApiService }): FastifyPluginAsyncTypebox {
   const { apis } = deps
   return async (app) => {
-    app.get('/apis', { config: read, schema: { tags, summary: 'List APIs', response: responses({ 200: ApiList }) } }, async () => ({
-      apis: (await apis.list()).map(presentApi),
-    }))
+    app.get(
+      '/apis',
+      {
+        config: read,
+        schema: { tags, summary: 'List APIs, ordered by id', querystring: PageQuery, response: responses({ 200: ApiList }) },
+      },
+      async (request) => {
+        const page = pageOf(await apis.list(), (api) => api.id, request.query, { kind: 'apis', key: /^api_[A-Za-z0-9_-]{1,64}$/ })
+        return { apis: page.items.map(presentApi), nextCursor: page.nextCursor }
+      },
+    )
 
     app.post(
       '/apis',

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { VERIFICATION_MODES } from '../apis/api.js'
+import { NextCursor } from './admin-page.js'
 import { ApiId, closed, Name, Permission, Timestamp } from './admin-schemas.js'
 
 const Mode = Type.Union(
@@ -28,7 +29,7 @@ export const ApiView = Type.Object({
 export const ApiParams = closed({ apiId: ApiId })
 export const ApiPermissionParams = closed({ apiId: ApiId, permission: Permission })
 export const ApiBody = Type.Object({ api: ApiView })
-export const ApiList = Type.Object({ apis: Type.Array(ApiView) })
+export const ApiList = Type.Object({ apis: Type.Array(ApiView), nextCursor: NextCursor })
 
 export const NewApiBody = closed({
   identifier: Type.String({ minLength: 1, maxLength: 512, description: 'Absolute URI: the audience of its tokens (RFC 8707).' }),

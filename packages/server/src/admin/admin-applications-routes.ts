@@ -12,6 +12,7 @@ import {
   RotatedSecret,
 } from './admin-applications-schemas.js'
 import { adminCaller } from './admin-auth-hook.js'
+import { PageQuery, pageOf } from './admin-page.js'
 import { NoContent, responses } from './admin-schemas.js'
 
 const read = { permission: ADMIN_READ } as const
@@ -24,8 +25,22 @@ export function adminApplicationsRoutes(deps: { applications: ApplicationService
   return async (app) => {
     app.get(
       '/applications',
-      { config: read, schema: { tags, summary: 'List applications', response: responses({ 200: ApplicationList }) } },
-      async () => ({ applications: (await applications.list()).map(presentApplication) }),
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'List applications, ordered by client_id',
+          querystring: PageQuery,
+          response: responses({ 200: ApplicationList }),
+        },
+      },
+      async (request) => {
+        const page = pageOf(await applications.list(), (application) => application.id, request.query, {
+          kind: 'applications',
+          key: /^[A-Za-z0-9_-]{16,64}$/,
+        })
+        return { applications: page.items.map(presentApplication), nextCursor: page.nextCursor }
+      },
     )
 
     app.post(

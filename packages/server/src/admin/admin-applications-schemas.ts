@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { APPLICATION_TYPES } from '../applications/application.js'
+import { NextCursor } from './admin-page.js'
 import { ClientId, closed, Name, Permission, Timestamp } from './admin-schemas.js'
 
 const Grants = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
@@ -14,6 +15,9 @@ const RefreshTtl = Type.Integer({ minimum: 30, maximum: 31_536_000, description:
 const PostLogoutRedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
   maxItems: 20,
   description: 'Exact URIs RP-initiated logout may send the browser back to.',
+})
+const RequireMfa = Type.Boolean({
+  description: 'Every user signing in to this application must pass a second factor, enrolling one if they have none (docs/mfa.md).',
 })
 const FirstParty = Type.Boolean({ description: 'A first-party application: the browser flow skips the consent screen.' })
 const WebOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
@@ -49,12 +53,13 @@ export const ApplicationView = Type.Object({
   allowedWebOrigins: Type.Array(Type.String(), { description: 'The web origins in force.' }),
   backchannelLogoutUri: Type.Union([Type.String(), Type.Null()]),
   backchannelLogoutSessionRequired: Type.Boolean(),
+  requireMfa: Type.Boolean(),
   createdAt: Timestamp,
 })
 
 export const ApplicationParams = closed({ clientId: ClientId })
 export const ApplicationBody = Type.Object({ application: ApplicationView })
-export const ApplicationList = Type.Object({ applications: Type.Array(ApplicationView) })
+export const ApplicationList = Type.Object({ applications: Type.Array(ApplicationView), nextCursor: NextCursor })
 
 export const NewApplicationBody = closed({
   name: Name,
@@ -70,6 +75,7 @@ export const NewApplicationBody = closed({
   webOrigins: Type.Optional(WebOrigins),
   backchannelLogoutUri: Type.Optional(BackchannelLogoutUri),
   backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+  requireMfa: Type.Optional(RequireMfa),
 })
 
 export const ApplicationChangesBody = Type.Object(
@@ -86,6 +92,7 @@ export const ApplicationChangesBody = Type.Object(
     webOrigins: Type.Optional(Type.Union([WebOrigins, Type.Null()], { description: 'null returns to the default.' })),
     backchannelLogoutUri: Type.Optional(Type.Union([BackchannelLogoutUri, Type.Null()], { description: 'null removes it.' })),
     backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+    requireMfa: Type.Optional(RequireMfa),
   },
   { additionalProperties: false, minProperties: 1 },
 )

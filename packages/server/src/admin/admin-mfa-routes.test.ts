@@ -71,3 +71,20 @@ describe('admin MFA: permissions and bad input', () => {
     expect(events.some((event) => event.type === 'mfa.factors_reset')).toBe(false)
   })
 })
+
+describe('admin API: an application that requires MFA', () => {
+  it('creates and changes requireMfa, which shows in the application', async ({ onTestFinished }) => {
+    const admin = await adminHarness(onTestFinished)
+    const created = await admin.call('POST', '/applications', {
+      payload: { name: 'Bank', type: 'spa', redirectUris: ['https://bank.example/cb'], requireMfa: true },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const { clientId, requireMfa } = created.json().application
+    expect(requireMfa).toBe(true)
+    const changed = await admin.call('PATCH', `/applications/${clientId}`, { payload: { requireMfa: false } })
+    expect(changed.statusCode, changed.body).toBe(200)
+    expect(changed.json().application.requireMfa).toBe(false)
+    expectProblem(await admin.call('PATCH', `/applications/${clientId}`, { payload: { requireMfa: 'yes' } }), 400, 'invalid_request')
+    expect((await admin.call('GET', `/applications/${clientId}`)).json().application.requireMfa).toBe(false)
+  })
+})

@@ -4,6 +4,8 @@ import type { RoleService } from '../rbac/role-service.js'
 import { ADMIN_READ, ADMIN_WRITE } from './admin-api.js'
 import { ApplicationParams } from './admin-applications-schemas.js'
 import { adminCaller } from './admin-auth-hook.js'
+import { decodeCursor, encodeCursor } from './admin-cursor.js'
+import { PageQuery, pageOf } from './admin-page.js'
 import {
   ApplicationRoleParams,
   NewRoleBody,
@@ -11,12 +13,14 @@ import {
   RoleChangesBody,
   RoleDetailBody,
   RoleList,
+  RoleMembers,
+  RolePage,
   RoleParams,
   RolePermissionQuery,
   RolePermissionsBody,
   UserRoleParams,
 } from './admin-roles-schemas.js'
-import { NoContent, responses } from './admin-schemas.js'
+import { DEFAULT_PAGE, NoContent, responses } from './admin-schemas.js'
 import { UserParams } from './admin-users-schemas.js'
 
 const read = { permission: ADMIN_READ } as const
@@ -27,9 +31,17 @@ const tags = ['roles']
 export function adminRolesRoutes(deps: { roles: RoleService }): FastifyPluginAsyncTypebox {
   const { roles } = deps
   return async (app) => {
-    app.get('/roles', { config: read, schema: { tags, summary: 'List roles', response: responses({ 200: RoleList }) } }, async () => ({
-      roles: (await roles.list()).map(presentRole),
-    }))
+    app.get(
+      '/roles',
+      {
+        config: read,
+        schema: { tags, summary: 'List roles, ordered by id', querystring: PageQuery, response: responses({ 200: RolePage }) },
+      },
+      async (request) => {
+        const page = pageOf(await roles.list(), (role) => role.id, request.query, { kind: 'roles', key: /^rol_[A-Za-z0-9_-]{1,64}$/ })
+        return { roles: page.items.map(presentRole), nextCursor: page.nextCursor }
+      },
+    )
 
     app.post(
       '/roles',
@@ -116,6 +128,32 @@ export function adminRolesRoutes(deps: { roles: RoleService }): FastifyPluginAsy
       async (request) => {
         const { api, permission } = request.query
         return { role: presentRole(await roles.removePermissions(request.params.roleId, api, [permission], adminCaller(request).actor)) }
+      },
+    )
+
+    app.get(
+      '/roles/:roleId/members',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'Who holds a role: users (paged by id) and applications',
+          params: RoleParams,
+          querystring: PageQuery,
+          response: responses({ 200: RoleMembers }, [404]),
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query
+        const size = limit === undefined ? DEFAULT_PAGE : Number(limit)
+        const after = cursor === undefined ? undefined : decodeCursor('role-members', cursor, /^usr_[A-Za-z0-9_-]{1,64}$/)
+        const members = await roles.members(request.params.roleId, { limit: size, ...(after ? { afterUserId: after } : {}) })
+        const last = members.users.at(-1)
+        return {
+          users: members.users,
+          applications: after ? [] : members.applications,
+          nextCursor: members.more && last ? encodeCursor('role-members', last.id) : null,
+        }
       },
     )
 

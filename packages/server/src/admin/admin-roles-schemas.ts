@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { NextCursor } from './admin-page.js'
 import { ClientId, closed, Permission, Timestamp, UserId } from './admin-schemas.js'
 
 export const RoleId = Type.String({ pattern: '^rol_[A-Za-z0-9_-]{1,64}$', description: 'A role id (rol_…).' })
@@ -10,6 +11,7 @@ const RoleFields = {
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
+  default: Type.Boolean({ description: 'Given to every new account at sign-up.' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }
@@ -21,12 +23,23 @@ export const RoleDetail = Type.Object({
 
 export const RoleParams = closed({ roleId: RoleId })
 export const RoleList = Type.Object({ roles: Type.Array(RoleView) })
+export const RolePage = Type.Object({ roles: Type.Array(RoleView), nextCursor: NextCursor })
+export const RoleMembers = Type.Object({
+  users: Type.Array(Type.Object({ id: Type.String(), email: Type.String() }), { description: 'Users holding the role, by id.' }),
+  applications: Type.Array(Type.Object({ clientId: Type.String(), name: Type.String() }), {
+    description: 'Applications holding the role (m2m), on the first page only.',
+  }),
+  nextCursor: NextCursor,
+})
 export const RoleBody = Type.Object({ role: RoleView })
 export const RoleDetailBody = Type.Object({ role: RoleDetail })
 
-export const NewRoleBody = closed({ name: RoleName, description: Type.Optional(Description) })
+const IsDefault = Type.Boolean({
+  description: 'Give the role to every account created from now on (existing accounts keep what they hold).',
+})
+export const NewRoleBody = closed({ name: RoleName, description: Type.Optional(Description), default: Type.Optional(IsDefault) })
 export const RoleChangesBody = Type.Object(
-  { name: Type.Optional(RoleName), description: Type.Optional(Description) },
+  { name: Type.Optional(RoleName), description: Type.Optional(Description), default: Type.Optional(IsDefault) },
   { additionalProperties: false, minProperties: 1 },
 )
 export const RolePermissionsBody = closed({ api: ApiIdentifier, permissions: Type.Array(Permission, { minItems: 1, maxItems: 100 }) })

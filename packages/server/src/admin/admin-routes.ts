@@ -33,6 +33,7 @@ import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
 import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
+import { adminWebhookDeliveriesRoutes } from './admin-webhook-deliveries-routes.js'
 import { adminWebhooksRoutes } from './admin-webhooks-routes.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
@@ -112,6 +113,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminRolesRoutes(deps))
     await app.register(adminKeysRoutes(deps))
     await app.register(adminWebhooksRoutes(deps))
+    await app.register(adminWebhookDeliveriesRoutes(deps))
     await app.register(adminConnectionsRoutes(deps))
     await app.register(adminAuditRoutes(deps))
     await app.register(adminEmailRoutes(deps))

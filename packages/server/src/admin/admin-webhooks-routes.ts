@@ -6,6 +6,7 @@ import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-events.js'
 import type { WebhookService } from '../webhooks/webhook-service.js'
 import { ADMIN_READ, ADMIN_WRITE } from './admin-api.js'
 import { adminCaller } from './admin-auth-hook.js'
+import { NextCursor, PageQuery, pageOf } from './admin-page.js'
 import { closed, EndpointId, NoContent, responses, Timestamp } from './admin-schemas.js'
 
 const Events = Type.Array(Type.Union(WEBHOOK_EVENT_TYPES.map((type) => Type.Literal(type))), {
@@ -49,11 +50,18 @@ export function adminWebhooksRoutes(deps: { webhooks: WebhookService; clock: Clo
         config: read,
         schema: {
           tags,
-          summary: 'List webhook endpoints',
-          response: responses({ 200: Type.Object({ endpoints: Type.Array(EndpointView) }) }),
+          summary: 'List webhook endpoints, ordered by id',
+          querystring: PageQuery,
+          response: responses({ 200: Type.Object({ endpoints: Type.Array(EndpointView), nextCursor: NextCursor }) }),
         },
       },
-      async () => ({ endpoints: (await webhooks.list()).map((endpoint) => presentEndpoint(endpoint, clock.now())) }),
+      async (request) => {
+        const page = pageOf(await webhooks.list(), (endpoint) => endpoint.id, request.query, {
+          kind: 'webhooks',
+          key: /^ep_[A-Za-z0-9_-]{1,64}$/,
+        })
+        return { endpoints: page.items.map((endpoint) => presentEndpoint(endpoint, clock.now())), nextCursor: page.nextCursor }
+      },
     )
 
     app.post(

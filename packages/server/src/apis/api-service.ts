@@ -14,14 +14,19 @@ export interface ApiServiceStores {
   events: EventOutbox
 }
 
-export interface ApiServiceDeps {
+export interface ApiServiceDeps<Tx extends ApiServiceStores = ApiServiceStores> {
   /** Reads outside a transaction. */
   stores: Pick<ApiServiceStores, 'apis'>
-  transact: Transact<ApiServiceStores>
+  transact: Transact<Tx>
   clock: Clock
   random: RandomSource
   /** tokens.maxAccessTokenTtl, in seconds. */
   maxAccessTokenTtl: number
+  /**
+   * Runs in the transaction that deletes an API: the composition root revokes its live tokens
+   * there (tokens/api-token-cut-off.ts), so `apis/` need not know about tokens.
+   */
+  onDeleted?: (tx: Tx, identifier: string, now: number) => Promise<unknown>
 }
 
 export interface NewApi {
@@ -43,9 +48,9 @@ export interface ApiChanges {
   rolesClaim?: boolean
 }
 
-export type ApiService = ReturnType<typeof createApiService>
+export type ApiService = ReturnType<typeof createApiService<ApiServiceStores>>
 
-export function createApiService(deps: ApiServiceDeps) {
+export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>(deps: ApiServiceDeps<Tx>) {
   const { stores, transact, clock } = deps
 
   /** Reads, checks and rewrites one API in a transaction; the built-in admin API is never changed. */
@@ -171,7 +176,9 @@ export function createApiService(deps: ApiServiceDeps) {
       if (isBuiltInApi(identifier)) throw new TesseraError('builtin_protected')
       await transact(async (tx) => {
         if (!(await tx.apis.delete(identifier))) throw new TesseraError('api_not_found')
-        await tx.events.append({ type: 'api.deleted', actor, userId: null, payload: { identifier }, ip: null, createdAt: clock.now() })
+        const now = clock.now()
+        await deps.onDeleted?.(tx, identifier, now)
+        await tx.events.append({ type: 'api.deleted', actor, userId: null, payload: { identifier }, ip: null, createdAt: now })
       })
     },
   }

@@ -27,6 +27,7 @@ import { signInRoutes } from '../flows/sign-in-routes.js'
 import type { SecondFactors } from '../flows/steps/step.js'
 import { upstreamRoutes } from '../flows/upstream-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
+import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
@@ -120,7 +121,9 @@ export interface AppDeps {
     flows: FlowService
     login: LoginFlow
     transact: Transact<{ flows: FlowStore }>
-    secondFactors: Pick<SecondFactors, 'available'>
+    secondFactors: Pick<SecondFactors, 'available'> & {
+      enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
+    }
   }
 }
 
@@ -150,6 +153,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
   app.removeContentTypeParser('text/plain')
+  acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
@@ -193,6 +197,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       secondFactors: deps.oidc.secondFactors,
       webauthnOptions: async (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
+      enrolment: deps.oidc.secondFactors.enrolment,
+      clock: deps.clock,
       rateLimit: perIp('credentials'),
     }),
   )
@@ -245,6 +251,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      enrolment: oidc.secondFactors.enrolment,
+      clock: deps.clock,
       connectionsFor: deps.connections.offeredTo,
     }),
   )

@@ -1,4 +1,3 @@
-import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
@@ -13,20 +12,24 @@ import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
+import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
 import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
 import { createEmail } from '../email/email.js'
+import { emailBacklog } from '../email/email-backlog.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import { createKeyService } from '../keys/key-service.js'
-import { loadMasterKey } from '../keys/master-key.js'
+import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
+import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import { createMfaRequirement } from '../mfa/mfa-policy.js'
 import { createMfaService } from '../mfa/mfa-service.js'
 import { createRecoveryCodeHasher } from '../mfa/recovery-codes.js'
 import { createSecondFactors } from '../mfa/second-factors.js'
@@ -54,6 +57,7 @@ import { createRedisConnection } from '../store/redis-connection.js'
 import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -121,11 +125,6 @@ const BURST_MESSAGES: Record<ExpectedFailureKind, { first: string; more: string 
 
 let blocklist: ReadonlySet<string> | undefined
 
-/** Independent keys for independent purposes, all derived from the one master key (RFC 5869). */
-function subkey(master: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `tessera/${purpose}`, 32))
-}
-
 /**
  * The composition root: opens the store, runs migrations, wires every service and the HTTP app.
  * The CLI and the test helper both build Tessera through this one function.
@@ -157,10 +156,13 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   })
   try {
     await ensureReachable(database)
-    if (!runtime.skipMigrations) await migrateToLatest(database)
+    if (!runtime.skipMigrations) {
+      await migrateToLatest(database)
+      await ensureMasterKeyCheck(database.db, master.key, clock.now())
+    }
   } catch (error) {
     await database.db.destroy()
-    throw error
+    throw error instanceof MasterKeyError ? new ConfigError([error.message]) : error
   }
   // Per-IP limits are counted where every instance counts: Redis when configured (the database
   // while Redis cannot answer), the database otherwise (issue 18 part 2).
@@ -175,6 +177,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),
+    emailBacklog: () => emailBacklog(database.db),
     pool: database.pool,
     poolMax: database.pool?.options.max,
     now: () => clock.now(),
@@ -226,7 +229,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const passwordPolicy = { ...config.password, blocklist }
   const hasher = createPasswordHasher(config.argon2)
   const sessions = createSessionService({ stores, transact, clock, random, policy: sessionPolicy, revocationRetentionMs })
-  const users = createUserService<Stores>({ stores, transact, clock, random, hasher, passwordPolicy, sessions })
+  const users = createUserService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    hasher,
+    passwordPolicy,
+    sessions,
+    // Every new account gets the roles marked default, in the transaction that creates it.
+    onCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
+  })
   const auth = createAuthService({
     stores,
     transact,
@@ -254,7 +267,15 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     },
     revocationRetentionMs,
   })
-  const apis = createApiService({ stores, transact, clock, random, maxAccessTokenTtl: config.tokens.maxAccessTokenTtl })
+  const apis = createApiService<Stores>({
+    stores,
+    transact,
+    clock,
+    random,
+    maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
+    // A deleted API's live tokens die with it, in the same transaction.
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+  })
   const applications = createApplicationService({
     stores,
     transact,
@@ -307,6 +328,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     refreshPolicy,
     applications: cached.applications,
     clientCutoffs: cached.revocations,
+    apiExists: async (identifier) => (await cached.apis.find(identifier)) !== null,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
@@ -356,7 +378,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     perIp: config.email.requestsPerIp,
   }
   const codeKey = subkey(master.key, 'account-codes')
-  const email = createEmail({
+  const createdEmail = createEmail({
     stores,
     transact,
     clock,
@@ -379,6 +401,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
   })
+
+  // Each dispatcher round's attempts are counted for /metrics (tessera_email_attempts_total).
+  const countedDispatcher = createdEmail.dispatcher && {
+    ...createdEmail.dispatcher,
+    tick: async () => {
+      const report = await (createdEmail.dispatcher as NonNullable<typeof createdEmail.dispatcher>).tick()
+      metrics.emailAttempts(report.sent, report.failed)
+      return report
+    },
+  }
+  const email = { ...createdEmail, dispatcher: countedDispatcher }
 
   const accounts = createAccounts({
     stores,
@@ -436,6 +469,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     recoveryCodes: recoveryCodeHasher,
     issuerName: new URL(config.issuer).host,
     revocationRetentionMs,
+    policy: config.mfa.policy,
   })
   const webauthn = createWebAuthnService({
     transact,
@@ -444,8 +478,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     issuer: config.issuer,
     rpName: new URL(config.issuer).host,
     recoveryCodes: recoveryCodeHasher,
+    policy: config.mfa.policy,
   })
-  const secondFactors = createSecondFactors({ mfa, webauthn, guard: auth.guardSecondFactor })
+  const secondFactors = createSecondFactors({
+    mfa,
+    webauthn,
+    guard: auth.guardSecondFactor,
+    users: stores.users,
+    required: createMfaRequirement({
+      policy: config.mfa.policy,
+      applicationRequires: async (clientId) => (await applications.find(clientId))?.requireMfa ?? false,
+    }),
+  })
   // Upstream identity providers (issue 15): client secrets sealed under their own subkey.
   const connections = createConnections({
     stores,
@@ -678,6 +722,9 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      // A revocation written just before (a CLI command) signals the hub after its commit: let that
+      // read finish rather than fail on a destroyed pool.
+      await hub.idle()
       await database.db.destroy()
       failures.close()
     },

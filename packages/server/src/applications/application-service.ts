@@ -66,6 +66,8 @@ export interface NewApplication {
   webOrigins?: string[]
   backchannelLogoutUri?: string
   backchannelLogoutSessionRequired?: boolean
+  /** Every user signing in to it must pass a second factor (docs/mfa.md). */
+  requireMfa?: boolean
 }
 
 /** What an update may change; `null` for a TTL removes the override. */
@@ -84,6 +86,8 @@ export interface ApplicationChanges {
   /** `null` removes it. */
   backchannelLogoutUri?: string | null
   backchannelLogoutSessionRequired?: boolean
+  /** Every user signing in to it must pass a second factor (docs/mfa.md). */
+  requireMfa?: boolean
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>
@@ -131,6 +135,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         webOrigins: input.webOrigins ?? null,
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
+        requireMfa: input.requireMfa ?? false,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
       const now = clock.now()
@@ -174,6 +179,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
           backchannelLogoutUri: changes.backchannelLogoutUri !== undefined ? changes.backchannelLogoutUri : current.backchannelLogoutUri,
           backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired ?? current.backchannelLogoutSessionRequired,
+          requireMfa: changes.requireMfa ?? current.requireMfa,
         })
         await requireApis(tx, fields.apis)
         const now = clock.now()
@@ -256,6 +262,7 @@ type ApplicationFields = Pick<
   | 'webOrigins'
   | 'backchannelLogoutUri'
   | 'backchannelLogoutSessionRequired'
+  | 'requireMfa'
 >
 
 /** The registration rules, for a new client and for a change alike. */
@@ -299,6 +306,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
     backchannelLogoutUri: input.backchannelLogoutUri === null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri, type),
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
+    requireMfa: input.requireMfa,
   }
 }
 

@@ -72,6 +72,8 @@ const RULES: Record<string, Rule> = {
   'webhook.created': { target: field('webhook', 'endpointId'), detail: ['host', 'events'] },
   'webhook.secret_rotated': { target: field('webhook', 'endpointId'), detail: ['overlapMs'] },
   'webhook.deleted': { target: field('webhook', 'endpointId'), detail: [] },
+  'webhook.delivery_resent': { target: field('webhook', 'endpointId'), detail: ['deliveryId', 'eventType'] },
+  'webhook.test_sent': { target: field('webhook', 'endpointId'), detail: ['deliveryId'] },
   'role.created': { target: field('role', 'roleId'), detail: ['name'] },
   'role.updated': { target: field('role', 'roleId'), detail: ['name', 'previousName'] },
   'role.deleted': { target: field('role', 'roleId'), detail: ['name', 'users', 'applications'] },

@@ -72,6 +72,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /**
+     * Creates the account without a session: the registration step when a second factor must be
+     * enrolled before any session starts (docs/mfa.md "Policy").
+     */
+    async createAccount(input: Credentials, device: Device) {
+      const prepared = await deps.users.prepare(input)
+      return transact((tx) => deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip))
+    },
+
+    /**
      * Checks an email and password (the password step) and returns the user; the session comes
      * later. OWASP Authentication Cheat Sheet: an unknown email and a wrong password get the same
      * error and cost the same hashing time; failures are throttled per account (known or not), and

@@ -18,6 +18,7 @@ const application: Application = {
   webOrigins: null,
   backchannelLogoutUri: null,
   backchannelLogoutSessionRequired: false,
+  requireMfa: false,
   createdAt: 0,
   updatedAt: 0,
 }

@@ -19,6 +19,7 @@ function app(type: Application['type'], redirectUris: string[]): Application {
     webOrigins: null,
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,
+    requireMfa: false,
     createdAt: 0,
     updatedAt: 0,
   }

@@ -27,6 +27,7 @@ import {
   rolesRevokePermissionCommand,
   rolesShowCommand,
   rolesUnassignCommand,
+  rolesUpdateCommand,
 } from './commands/roles-commands.js'
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
 import { startCommand } from './commands/start-command.js'
@@ -77,6 +78,7 @@ export const COMMANDS: readonly Command[] = [
   rolesCreateCommand,
   rolesListCommand,
   rolesShowCommand,
+  rolesUpdateCommand,
   rolesDeleteCommand,
   rolesGrantCommand,
   rolesRevokePermissionCommand,

@@ -10,7 +10,7 @@ import { totpCodeAt } from '../mfa/totp.js'
 
 const PASSWORD = 'correct horse battery staple'
 
-describe('tessera CLI: users mfa list and reset', () => {
+describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
   let database: TestDatabase
   let dataDir: string
   let env: Env
@@ -80,5 +80,27 @@ describe('tessera CLI: users mfa list and reset', () => {
     expect(jsonErrorCode(unknown)).toBe('user_not_found')
     const missing = await cli(env, ['users', 'mfa', 'list'])
     expect(missing.code).toBe(2)
+  })
+
+  it('sets and clears requireMfa on an application (apps create --require-mfa, apps update --require-mfa on|off)', async () => {
+    const created = await ok([
+      'apps',
+      'create',
+      '--name',
+      'Bank',
+      '--type',
+      'spa',
+      '--redirect-uris',
+      'https://bank.example/cb',
+      '--require-mfa',
+    ])
+    expect((created.application as { requireMfa: boolean }).requireMfa).toBe(true)
+    const id = created.clientId as string
+    expect(((await ok(['apps', 'update', id, '--require-mfa', 'off'])).application as { requireMfa: boolean }).requireMfa).toBe(false)
+    expect(((await ok(['apps', 'update', id, '--require-mfa', 'on'])).application as { requireMfa: boolean }).requireMfa).toBe(true)
+    const bad = await cli(env, ['apps', 'update', id, '--require-mfa', 'yes'])
+    expect(bad.code).toBe(2)
+    const plain = await ok(['apps', 'create', '--name', 'Blog', '--type', 'spa', '--redirect-uris', 'https://blog.example/cb'])
+    expect((plain.application as { requireMfa: boolean }).requireMfa).toBe(false)
   })
 })

@@ -96,25 +96,41 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
     config[client.customFetch] = fetch
     config.timeout = timeout
     for (const run of execute) run(config)
+    // OIDC Core §3.1.3.7 step 6 lets a client skip the ID token's signature when it came straight
+    // from the token endpoint over TLS; Tessera checks it anyway, against the upstream's JWKS.
+    if (connection.type === 'oidc') client.enableNonRepudiationChecks(config)
     cache.set(connection.id, { at: deps.clock.now(), version: connection.updatedAt, config })
     return config
   }
 
   return {
-    /** The URL to send the browser to, and what the flow must keep to check the answer. */
-    async begin(connection: Connection, state: string): Promise<{ url: string; pending: PendingUpstream }> {
-      const config = await configuration(connection)
-      const codeVerifier = client.randomPKCECodeVerifier()
-      const nonce = connection.type === 'oidc' ? client.randomNonce() : null
-      const params: Record<string, string> = {
-        redirect_uri: deps.redirectUri(connection.id),
-        scope: connection.scopes.join(' '),
-        state,
-        code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-        code_challenge_method: 'S256',
+    /**
+     * The URL to send the browser to, and what the flow must keep to check the answer; or why the
+     * upstream cannot be used now (its discovery is down, slow, garbage or on a refused address).
+     */
+    async begin(
+      connection: Connection,
+      state: string,
+    ): Promise<{ ok: true; url: string; pending: PendingUpstream } | { ok: false; failure: UpstreamFailure }> {
+      try {
+        const config = await configuration(connection)
+        const codeVerifier = client.randomPKCECodeVerifier()
+        const nonce = connection.type === 'oidc' ? client.randomNonce() : null
+        const params: Record<string, string> = {
+          redirect_uri: deps.redirectUri(connection.id),
+          scope: connection.scopes.join(' '),
+          state,
+          code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+          code_challenge_method: 'S256',
+        }
+        if (nonce) params.nonce = nonce
+        return { ok: true, url: client.buildAuthorizationUrl(config, params).href, pending: { nonce, codeVerifier } }
+      } catch (error) {
+        if (isTesseraError(error) && error.code === 'connection_invalid') throw error
+        const failure = failureOf(error)
+        // Whatever went wrong before the browser left, the upstream is unusable for now.
+        return { ok: false, failure: { ...failure, code: 'upstream_unavailable' } }
       }
-      if (nonce) params.nonce = nonce
-      return { url: client.buildAuthorizationUrl(config, params).href, pending: { nonce, codeVerifier } }
     },
 
     /**

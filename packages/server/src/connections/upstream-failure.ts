@@ -13,7 +13,13 @@ export interface UpstreamFailure {
 const SAFE = /^[A-Za-z0-9_.-]{1,64}$/
 
 /** Codes of openid-client / oauth4webapi that mean the upstream answered something unusable, not a refusal. */
-const UNUSABLE = new Set(['OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_PARSE_ERROR', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_INVALID_RESPONSE'])
+const UNUSABLE = new Set([
+  'OAUTH_RESPONSE_IS_NOT_JSON',
+  'OAUTH_PARSE_ERROR',
+  'OAUTH_RESPONSE_IS_NOT_CONFORM',
+  'OAUTH_TIMEOUT',
+  'OAUTH_ABORT',
+])
 
 /** Classifies whatever the round trip threw; everything unknown counts as an unusable answer (fail closed). */
 export function failureOf(error: unknown): UpstreamFailure {

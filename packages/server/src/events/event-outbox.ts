@@ -61,6 +61,8 @@ export type EventType =
   | 'webhook.updated'
   | 'webhook.secret_rotated'
   | 'webhook.deleted'
+  | 'webhook.delivery_resent'
+  | 'webhook.test_sent'
   | 'mfa.factor_added'
   | 'mfa.factor_removed'
   | 'mfa.factors_reset'

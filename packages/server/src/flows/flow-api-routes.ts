@@ -64,14 +64,18 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
     app.post('/v1/flows/:id', { schema: { params: FlowParams, body: SubmitStepBody }, config, onRequest }, async (request, reply) => {
       const token = tokenOf(request)
       const flow = await deps.flows.load(request.params.id, token, 'login')
-      const { step, transport, ...input } = request.body
-      const { outcome, signedIn } = await deps.login.submit(flow, () => token as string, step, input, requestDevice(request), null)
+      const { step, transport, assertion, ...fields } = request.body
+      const input = { ...fields, ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}) }
+      const submitted = await deps.login.submit(flow, () => token as string, step, input, requestDevice(request), null)
+      const { outcome, signedIn, recoveryCodes } = submitted
       reply.header('cache-control', 'no-store')
       // An API flow serves no authorization request, so it continues or is done; it never redirects.
       const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)
+      // Recovery codes issued by an enrolment during the flow are in this answer only (docs/mfa.md).
+      const codes = recoveryCodes ? { recoveryCodes } : {}
       // signUp.requireVerifiedEmail: the registration was taken, no session; the flow waits for a sign-in.
       if (outcome.kind === 'verification_sent') return reply.code(202).send({ flow: shown, status: 'verification_sent' })
-      return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps) } : { flow: shown }
+      return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps), ...codes } : { flow: shown, ...codes }
     })
   }
 }

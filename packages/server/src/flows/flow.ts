@@ -13,10 +13,20 @@ export type FlowType = 'login' | 'logout'
  * The steps known today. `password` signs in to an existing account and `registration` creates
  * one (both identify the user); `consent` answers a third-party client's request; `confirm_logout`
  * is the user's own confirmation of a sign-out; `second_factor` follows `password` for a user with
- * an authenticator app, a passkey or recovery codes (issue 13). Issues 12 and 15 add
+ * an authenticator app, a passkey or recovery codes (issue 13); `second_factor_enrolment` takes its
+ * place when the policy requires a factor the user does not have, and `recovery_codes` waits for
+ * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts). Issues 12 and 15 add
  * `verify_email` and `upstream_provider`.
  */
-export type StepName = 'password' | 'registration' | 'second_factor' | 'consent' | 'confirm_logout' | 'upstream'
+export type StepName =
+  | 'password'
+  | 'registration'
+  | 'second_factor'
+  | 'second_factor_enrolment'
+  | 'recovery_codes'
+  | 'consent'
+  | 'confirm_logout'
+  | 'upstream'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
 export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream']
@@ -103,7 +113,10 @@ export function afterStep(flow: Flow, step: StepName, change: { amr: string[]; n
 }
 
 /** Steps that must be done before a session starts, besides the identifying ones. */
-const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'second_factor']
+const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'second_factor', 'second_factor_enrolment']
+
+/** Steps the flow waits for even with a session: nothing goes back to the client before them. */
+export const WAITING_STEPS: readonly StepName[] = ['second_factor', 'second_factor_enrolment', 'recovery_codes']
 
 /** True when no authentication step is pending and one was done: the user is authenticated. */
 export function isAuthenticated(flow: Flow): boolean {

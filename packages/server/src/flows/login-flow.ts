@@ -2,12 +2,13 @@ import type { Application } from '../applications/application.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService, AuthorizeStores } from '../authorize/authorize-service.js'
 import type { Session } from '../sessions/session.js'
+import { acrOf } from '../sessions/session-acr.js'
 import type { Device } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
 import type { User } from '../users/user.js'
-import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName } from './flow.js'
+import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName, WAITING_STEPS } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
 import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
@@ -18,7 +19,7 @@ export const SIGN_IN_STEPS: StepName[] = ['password', 'registration']
 
 export interface LoginFlowDeps {
   flows: FlowService
-  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'startSession'>
+  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount' | 'startSession'>
   authorize: AuthorizeService
   findApplication(clientId: string): Promise<Application | null>
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
@@ -71,8 +72,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
   async function resume(flow: Flow, before: Flow, binding: () => string, browser: BrowserSession | null): Promise<LoginOutcome> {
     // Issue 12: under signUp.requireVerifiedEmail an unverified user's session authorizes nothing.
     const session = browser && deps.verifiedEmail && browser.user.emailVerified === false ? null : browser
-    // A second factor is pending (issue 13): nothing else happens until it is answered.
-    if (flow.next.includes('second_factor')) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
+    // A second factor (or its enrolment, or showing its recovery codes) is pending (issue 13):
+    // nothing else happens until it is answered.
+    if (flow.next.some((step) => WAITING_STEPS.includes(step))) return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
     const params = flow.context.authorization
     if (!params) {
       if (flow.next.length === 0) {
@@ -98,6 +100,13 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       return { kind: 'redirect', url: authorize.errorUrl(params, decision.code) }
     }
     if (!session || decision.kind === 'sign-in') return signInAgain()
+    // docs/mfa.md "Policy": where a second factor is required, a one-factor session signs in again
+    // (and the password step then asks for the factor, or its enrolment).
+    if (acrOf(session.session.amr) === 'urn:tessera:acr:sfa' && (await deps.secondFactors.required(params.clientId))) {
+      if (!params.prompt.includes('none')) return signInAgain()
+      await deps.transact((tx) => flows.endIn(tx, before))
+      return { kind: 'redirect', url: authorize.errorUrl(params, 'login_required') }
+    }
     if (decision.kind === 'consent' && !consented)
       return { kind: 'continue', flow: await flows.save({ ...flow, next: ['consent'] }, before, binding()) }
     const url = await deps.transact(async (tx) => {
@@ -123,7 +132,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       input: StepInput,
       device: Device,
       browser: BrowserSession | null,
-    ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null }> {
+    ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null; recoveryCodes?: string[] }> {
       if (step === 'registration' && deps.verifiedEmail) {
         await deps.verifiedEmail.signUp({ email: input.email ?? '', password: input.password ?? '' }, device)
         return { outcome: { kind: 'verification_sent', flow }, signedIn: null }
@@ -132,6 +141,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
       let startedByStep: SignedIn | null = null
+      let recoveryCodes: string[] | undefined
       let next: Flow
       const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
       try {
@@ -143,6 +153,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           ...(deps.upstream ? { upstream: deps.upstream } : {}),
           sessionStarted: (started) => {
             startedByStep = started
+          },
+          recoveryCodesIssued: (codes) => {
+            recoveryCodes = codes
           },
         })
       } catch (error) {
@@ -156,7 +169,8 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }
       let signedIn: SignedIn | null = null
       let session = browser
-      if ((authentication || step === 'second_factor') && isAuthenticated(next) && next.userId !== null) {
+      const completes = authentication || step === 'second_factor' || step === 'second_factor_enrolment'
+      if (completes && isAuthenticated(next) && next.userId !== null) {
         // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
         // flow has just authenticated; any other outcome drops it.
         const userId = next.userId
@@ -171,7 +185,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }
-      return { outcome: await resume(next, flow, binding, session), signedIn }
+      return { outcome: await resume(next, flow, binding, session), signedIn, ...(recoveryCodes ? { recoveryCodes } : {}) }
     },
   }
 }

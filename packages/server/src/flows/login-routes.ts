@@ -5,17 +5,22 @@ import { field } from '../http/form-field.js'
 import { requestDevice } from '../http/request-device.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
-import { ERRORS, isTesseraError } from '../shared/errors.js'
+import type { Clock } from '../shared/clock.js'
+import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandler } from '../ui/error-page.js'
+import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
+import { enrolmentPage, recoveryCodesPage } from '../ui/mfa-pages.js'
 import { consentPage, secondFactorPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
+import { qrCodeSvg } from '../ui/qr-code.js'
 import { STYLESHEET } from '../ui/stylesheet.js'
 import { browserSession, readBinding } from './browser-binding.js'
 import type { Flow, StepName } from './flow.js'
 import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow, SignedIn } from './login-flow.js'
+import { passwordTime } from './steps/second-factor-enrolment-step.js'
 import type { SecondFactors } from './steps/step.js'
 
 export interface LoginRoutesDeps {
@@ -26,6 +31,9 @@ export interface LoginRoutesDeps {
   cookie: CookieSettings
   rateLimit: { max: number; timeWindow: number }
   secondFactors: Pick<SecondFactors, 'available'>
+  /** The authenticator app a user enrols in the flow where a factor is required (docs/mfa.md "Policy"). */
+  enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
+  clock: Clock
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
   connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
@@ -158,6 +166,62 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       }
     })
 
+    // docs/mfa.md "Policy": where a second factor is required, one without enrols an authenticator app here.
+    const enrolmentForm = async (loaded: Loaded, error: string | null) => {
+      const since = passwordTime(loaded.flow, deps.clock.now())
+      if (loaded.flow.userId === null || since === null)
+        throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
+      const { secret, uri } = await deps.enrolment(loaded.flow.userId, since)
+      return enrolmentPage({ ...form(loaded), qr: await qrCodeSvg(uri, 'QR code for your authenticator app'), secret, error })
+    }
+
+    app.get('/ui/second-factor/enrol', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      if (!loaded.flow.next.includes('second_factor_enrolment')) return reply.redirect(`/ui/sign-in?request=${loaded.flow.id}`, 303)
+      return page(reply, loaded, 200, await enrolmentForm(loaded, null))
+    })
+
+    app.post('/ui/second-factor/enrol', { config, onRequest }, async (request, reply) => {
+      const loaded = await posted(request)
+      try {
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        const input = { code: field(request.body, 'code') }
+        const submitted = await deps.login.submit(
+          loaded.flow,
+          () => loaded.binding,
+          'second_factor_enrolment',
+          input,
+          requestDevice(request),
+          browser,
+        )
+        if (submitted.signedIn) setSessionCookie(reply, submitted.signedIn)
+        const { outcome, recoveryCodes } = submitted
+        // The codes are in this answer only, never in the flow: the page shows them, then goes on.
+        if (outcome.kind === 'continue' && outcome.flow.next.includes('recovery_codes') && recoveryCodes) {
+          const next = { ...loaded, flow: outcome.flow }
+          return page(reply, next, 200, recoveryCodesPage({ ...form(next), codes: recoveryCodes }))
+        }
+        return redirectTo(reply, outcome)
+      } catch (error) {
+        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+        return page(reply, loaded, error.status, await enrolmentForm(loaded, ERRORS[error.code].title))
+      }
+    })
+
+    app.get('/ui/recovery-codes', async (request, reply) => {
+      const loaded = await load(request, field(request.query, 'request'))
+      if (!loaded.flow.next.includes('recovery_codes')) return reply.redirect(`/ui/sign-in?request=${loaded.flow.id}`, 303)
+      return page(reply, loaded, 200, recoveryCodesPage({ ...form(loaded), codes: null }))
+    })
+
+    app.post('/ui/recovery-codes', { config }, async (request, reply) => {
+      const loaded = await posted(request)
+      const browser = await browserSession(request, deps.cookie, deps.sessions)
+      const { outcome } = await deps.login.submit(loaded.flow, () => loaded.binding, 'recovery_codes', {}, requestDevice(request), browser)
+      return redirectTo(reply, outcome)
+    })
+
     app.get('/ui/consent', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
       const auth = await browserSession(request, deps.cookie, deps.sessions)
@@ -181,5 +245,10 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
+    for (const path of ['/ui/assets/favicon.svg', '/favicon.ico']) {
+      app.get(path, async (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),
+      )
+    }
   }
 }

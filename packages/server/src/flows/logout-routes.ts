@@ -24,7 +24,7 @@ import { NO_SECOND_FACTORS } from './steps/step.js'
 export interface LogoutRoutesDeps {
   logout: LogoutService
   flows: FlowService
-  auth: Pick<AuthService, 'verifyPassword' | 'register'>
+  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   sessions: SessionService
   cookie: CookieSettings
   random: RandomSource

@@ -2,13 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
+import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
 import { sessionResponse } from './session-response.js'
-import { ChallengeBody, CredentialsBody, SecondFactorBody } from './sign-in-schemas.js'
+import { ChallengeBody, CredentialsBody, EnrolmentConfirmBody, SecondFactorBody } from './sign-in-schemas.js'
+import { passwordTime } from './steps/second-factor-enrolment-step.js'
 import type { SecondFactors } from './steps/step.js'
 
 export interface SignInRoutesDeps {
@@ -18,11 +20,17 @@ export interface SignInRoutesDeps {
   cookie: CookieSettings
   policy: SessionPolicy
   rateLimit: { max: number; timeWindow: number }
+  clock: Clock
   /** What second factors a user has, for the `mfaRequired` answer. */
   secondFactors: Pick<SecondFactors, 'available'>
   /** WebAuthn assertion options for a user's second factor. */
   webauthnOptions: (userId: string) => Promise<{ challengeId: string; options: unknown }>
+  /** The authenticator app a user enrols while signing in, where a factor is required (docs/mfa.md "Policy"). */
+  enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
 }
+
+/** The steps a JSON sign-in can wait on, answered through a challenge. */
+const PENDING_STEPS = ['second_factor', 'second_factor_enrolment'] as const
 
 /**
  * What `POST /v1/sign-up` answers under `signUp.requireVerifiedEmail`, whether the address was
@@ -59,18 +67,25 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       const secret = randomToken(deps.random, 32)
       const { outcome, signedIn } = await deps.login.submit(flow, () => secret, step, body, device, null)
       if (outcome.kind === 'verification_sent') return { verificationSent: true as const }
-      if (outcome.kind === 'continue' && outcome.flow.next.includes('second_factor') && outcome.flow.userId !== null) {
-        return { pending: { challenge: `${outcome.flow.id}.${secret}`, userId: outcome.flow.userId } }
+      const waiting = outcome.kind === 'continue' ? PENDING_STEPS.find((each) => outcome.flow.next.includes(each)) : undefined
+      if (outcome.kind === 'continue' && waiting && outcome.flow.userId !== null) {
+        return { pending: { challenge: `${outcome.flow.id}.${secret}`, userId: outcome.flow.userId, step: waiting } }
       }
       if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
       return { signedIn }
     }
 
+    /** The JSON answer naming the pending step (docs/mfa.md): a second factor, or its enrolment. */
+    const pendingAnswer = async (pending: { challenge: string; userId: string; step: (typeof PENDING_STEPS)[number] }) =>
+      pending.step === 'second_factor'
+        ? { mfaRequired: true, challenge: pending.challenge, factors: await deps.secondFactors.available(pending.userId) }
+        : { mfaEnrolmentRequired: true, challenge: pending.challenge, factors: ['totp'] }
+
     /** The pending login flow a challenge names; the same 400 `flow_expired` for every way it can be wrong. */
-    const pendingFlow = async (challenge: string) => {
+    const pendingFlow = async (challenge: string, step: (typeof PENDING_STEPS)[number] = 'second_factor') => {
       const match = CHALLENGE.exec(challenge)
       const flow = await deps.flows.load(match?.[1], match?.[2] ?? null, 'login')
-      if (!flow.next.includes('second_factor') || flow.userId === null) throw new TesseraError('flow_expired')
+      if (!flow.next.includes(step) || flow.userId === null) throw new TesseraError('flow_expired')
       return { flow, secret: match?.[2] as string, userId: flow.userId }
     }
 
@@ -78,6 +93,11 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       const result = await run('registration', request.body, requestDevice(request))
       // signUp.requireVerifiedEmail: no session, and the same answer for a new address and a taken one.
       if (result.verificationSent) return reply.code(202).header('cache-control', 'no-store').send(VERIFICATION_SENT)
+      if (result.pending) {
+        // Where a second factor is required, the new account enrols one before its first session.
+        reply.header('cache-control', 'no-store')
+        return reply.code(201).send(await pendingAnswer(result.pending))
+      }
       if (!result.signedIn) throw new TesseraError('internal_error')
       return sessionResponse(reply.code(201), result.signedIn, request.body.transport, deps)
     })
@@ -86,13 +106,10 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       const result = await run('password', request.body, requestDevice(request))
       if (result.verificationSent) throw new TesseraError('internal_error')
       if (result.pending) {
-        // Issue 13 §5: a right password for a user with a second factor issues no session yet.
+        // Issue 13 §5: a right password for a user with a second factor (or who must enrol one)
+        // issues no session yet.
         reply.header('cache-control', 'no-store')
-        return {
-          mfaRequired: true,
-          challenge: result.pending.challenge,
-          factors: await deps.secondFactors.available(result.pending.userId),
-        }
+        return pendingAnswer(result.pending)
       }
       return sessionResponse(reply, result.signedIn, request.body.transport, deps)
     })
@@ -115,6 +132,23 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       const { userId } = await pendingFlow(request.body.challenge)
       reply.header('cache-control', 'no-store')
       return deps.webauthnOptions(userId)
+    })
+
+    // docs/mfa.md "Policy": enrolment of an authenticator app as a step of the sign-in.
+    app.post('/v1/sign-in/mfa/enrol', { schema: { body: ChallengeBody }, config, onRequest }, async (request, reply) => {
+      const { flow, userId } = await pendingFlow(request.body.challenge, 'second_factor_enrolment')
+      const since = passwordTime(flow, deps.clock.now())
+      if (since === null) throw new TesseraError('flow_expired')
+      reply.header('cache-control', 'no-store')
+      return reply.code(201).send(await deps.enrolment(userId, since))
+    })
+
+    app.post('/v1/sign-in/mfa/enrol/confirm', { schema: { body: EnrolmentConfirmBody }, config, onRequest }, async (request, reply) => {
+      const { flow, secret } = await pendingFlow(request.body.challenge, 'second_factor_enrolment')
+      const input = { code: request.body.code }
+      const submitted = await deps.login.submit(flow, () => secret, 'second_factor_enrolment', input, requestDevice(request), null)
+      if (submitted.outcome.kind !== 'done' || !submitted.signedIn) throw new TesseraError('internal_error')
+      return { ...sessionResponse(reply, submitted.signedIn, request.body.transport, deps), recoveryCodes: submitted.recoveryCodes ?? null }
     })
   }
 }

@@ -31,12 +31,32 @@ export const StartFlowBody = Type.Object({ type: Type.Literal('login') }, { addi
 
 export const FlowParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false })
 
-/** `POST /v1/flows/{id}`: one step and its input. */
+/** `POST /v1/flows/{id}`: one step and its input (each step reads its own fields; a missing one is that step's error). */
 export const SubmitStepBody = Type.Object(
   {
-    step: Type.Union([Type.Literal('password'), Type.Literal('registration')]),
-    email: Type.String({ minLength: 1, maxLength: 320 }),
-    password: Type.String({ minLength: 1 }),
+    step: Type.Union([
+      Type.Literal('password'),
+      Type.Literal('registration'),
+      Type.Literal('second_factor'),
+      Type.Literal('second_factor_enrolment'),
+    ]),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    password: Type.Optional(Type.String({ minLength: 1 })),
+    /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled. */
+    factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')])),
+    code: Type.Optional(Type.String({ maxLength: 32 })),
+    webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),
+    assertion: Type.Optional(Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true })),
+    transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+  },
+  { additionalProperties: false },
+)
+
+/** `POST /v1/sign-in/mfa/enrol/confirm`: the pending sign-in and one code of the app being enrolled. */
+export const EnrolmentConfirmBody = Type.Object(
+  {
+    challenge: Type.String({ minLength: 1, maxLength: 128 }),
+    code: Type.String({ maxLength: 16 }),
     transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
   },
   { additionalProperties: false },

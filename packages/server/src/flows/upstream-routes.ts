@@ -22,7 +22,10 @@ export interface UpstreamRoutesDeps {
   login: LoginFlow
   connections: { get(id: string): Promise<Connection> }
   client: {
-    begin(connection: Connection, state: string): Promise<{ url: string; pending: PendingUpstream }>
+    begin(
+      connection: Connection,
+      state: string,
+    ): Promise<{ ok: true; url: string; pending: PendingUpstream } | { ok: false; failure: UpstreamFailure }>
     finish(connection: Connection, query: URLSearchParams, state: string, pending: PendingUpstream): Promise<UpstreamResult>
   }
   /** Records a failed round trip (event `sign_in.upstream_failed`): the reason, never a token. */
@@ -61,13 +64,10 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       if (!connection || !shownFor(connection, flow.clientId)) return refuse(reply, new TesseraError('connection_not_found'))
       const secret = randomToken(deps.random, 32)
       const state = `${flow.id}.${secret}`
-      let begun: Awaited<ReturnType<UpstreamRoutesDeps['client']['begin']>>
-      try {
-        begun = await deps.client.begin(connection, state)
-      } catch (error) {
-        if (!isTesseraError(error)) throw error
-        await deps.recordFailure(connection.id, { code: 'upstream_unavailable', reason: error.code }, request.ip)
-        return refuse(reply, error.code === 'upstream_unavailable' ? error : new TesseraError('upstream_unavailable'))
+      const begun = await deps.client.begin(connection, state)
+      if (!begun.ok) {
+        await deps.recordFailure(connection.id, begun.failure, request.ip)
+        return refuse(reply, new TesseraError(begun.failure.code))
       }
       const { nonce, codeVerifier } = begun.pending
       const round = { connectionId: connection.id, stateHash: sha256(secret), nonce, codeVerifier, startedAt: deps.clock.now() }

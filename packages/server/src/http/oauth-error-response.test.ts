@@ -49,12 +49,18 @@ describe('OAuth error rendering from the error table (RFC 6749 §5.2)', () => {
   })
 
   it('sends a code with no OAuth name as a 400 invalid_request, whatever its own status', async () => {
-    for (const code of ['not_found', 'unauthenticated', 'payload_too_large', 'email_taken'] as const) {
+    for (const code of ['not_found', 'unauthenticated', 'email_taken'] as const) {
       const app = await appThrowing(new TesseraError(code))
       const response = await app.inject({ method: 'GET', url: '/oauth' })
       expect(response.statusCode, code).toBe(400)
       expect(response.json().error).toBe('invalid_request')
     }
+  })
+
+  it('keeps 413 for a body too large, as the JSON endpoints answer (issue 16)', async () => {
+    const response = await (await appThrowing(new TesseraError('payload_too_large'))).inject({ method: 'GET', url: '/oauth' })
+    expect(response.statusCode).toBe(413)
+    expect(response.json().error).toBe('invalid_request')
   })
 
   it('keeps 429 for a rate limit and 5xx for server failures, with their OAuth names', async () => {

@@ -8,9 +8,10 @@ import { oauthErrorName, type TesseraError } from '../shared/errors.js'
 export function sendOAuthError(reply: FastifyReply, error: TesseraError): FastifyReply {
   const name = oauthErrorName(error)
   // RFC 6749 §5.2: invalid_client is 401 with WWW-Authenticate; other request errors (a refused
-  // grant too, such as email_not_verified) are 400. Throttling (429) and server failures (5xx) keep their own status.
+  // grant too, such as email_not_verified) are 400. Throttling (429), a body too large (413, as the
+  // JSON endpoints answer) and server failures (5xx) keep their own status.
   const asRequestError = name === 'invalid_request' || name === 'invalid_grant'
-  const status = asRequestError && error.status < 500 && error.status !== 429 ? 400 : error.status
+  const status = asRequestError && error.status < 500 && error.status !== 429 && error.status !== 413 ? 400 : error.status
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
   if (name === 'invalid_client' && status === 401) reply.header('www-authenticate', 'Basic realm="tessera"')
   reply.header('cache-control', 'no-store')

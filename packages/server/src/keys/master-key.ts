@@ -11,6 +11,13 @@ export function parseMasterKey(value: string): Buffer {
   return key
 }
 
+/** The configured master key, or the development one in `<dataDir>/master.key`; null when there is neither (never generates one). */
+export function findMasterKey(input: { configured: string; dataDir: string }): Buffer | null {
+  if (input.configured) return parseMasterKey(input.configured)
+  const path = join(input.dataDir, 'master.key')
+  return existsSync(path) ? parseMasterKey(readFileSync(path, 'utf8')) : null
+}
+
 /**
  * The master key that encrypts private signing keys: the configured one (required in production,
  * see load-config.ts), or in development one generated on first start into

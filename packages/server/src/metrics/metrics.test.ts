@@ -143,6 +143,41 @@ describe('GET /metrics on the main port', () => {
   })
 })
 
+describe('the email queue on /metrics', () => {
+  it('reports pending deliveries and the age of the oldest, attempts by outcome, and deliveries given up on', async ({
+    onTestFinished,
+  }) => {
+    const admin = await adminHarness(onTestFinished)
+    const { tessera, clock } = admin.server
+    const dispatcher = tessera.email.dispatcher
+    if (!dispatcher) throw new Error('the test server sends email to its development outbox')
+    let text = await scrape(admin)
+    expect([sample(text, 'tessera_email_backlog'), sample(text, 'tessera_email_oldest_pending_age_seconds')]).toEqual([0, 0])
+    expect(sample(text, 'tessera_email_failed_deliveries')).toBe(0)
+
+    // A sign-up asks for a verification email: queued by the fan-out, not yet attempted.
+    const signedUp = await signUp(admin.server.app, 'queued@example.com')
+    expect(signedUp.response.statusCode, signedUp.response.body).toBe(201)
+    await dispatcher.fanOut()
+    clock.advance(90_000)
+    text = await scrape(admin)
+    expect(sample(text, 'tessera_email_backlog')).toBe(1)
+    expect(sample(text, 'tessera_email_oldest_pending_age_seconds')).toBe(90)
+
+    const [sent, failed] = await moved(admin, async () => void (await dispatcher.tick()), [
+      ['tessera_email_attempts_total', { outcome: 'sent' }],
+      ['tessera_email_attempts_total', { outcome: 'failed' }],
+    ])
+    expect([sent, failed]).toEqual([1, 0])
+    text = await scrape(admin)
+    expect([sample(text, 'tessera_email_backlog'), sample(text, 'tessera_email_oldest_pending_age_seconds')]).toEqual([0, 0])
+
+    // A delivery the dispatcher gave up on shows as failed until housekeeping drops it.
+    await tessera.database.db.updateTable('email_deliveries').set({ status: 'failed' }).execute()
+    expect(sample(await scrape(admin), 'tessera_email_failed_deliveries')).toBe(1)
+  })
+})
+
 describe('the plain metrics port', () => {
   it('is off by default', async ({ onTestFinished }) => {
     const admin = await adminHarness(onTestFinished)

@@ -16,6 +16,8 @@ export interface MetricSources {
   feedSubscribers(): number
   /** Pending webhook deliveries; a store query, so it may fail (counted, the last values stay). */
   webhookBacklog(): Promise<{ pending: number; oldestCreatedAt: number | null }>
+  /** Pending and given-up email deliveries; absent where email is off. A store query, like webhookBacklog. */
+  emailBacklog?: (() => Promise<{ pending: number; oldestCreatedAt: number | null; failed: number }>) | undefined
   /** The PostgreSQL pool; absent on SQLite, which has no pool. */
   pool?: PoolLike | undefined
   /** The pool's size limit, reported beside its use. */
@@ -34,6 +36,8 @@ export interface PrometheusMetrics {
   /** An error answered to a client, by its stable code (a closed set: shared/errors.ts). */
   httpError(code: string): void
   databaseError(source: DatabaseErrorSource): void
+  /** One email dispatcher tick attempted deliveries: `sent` went out, `failed` did not (retried while the schedule allows). */
+  emailAttempts(sent: number, failed: number): void
   /** Housekeeping deleted rows of this table (a fixed set: housekeeping/retention-rules.ts). */
   housekeepingPurged(table: string, rows: number): void
   /** One housekeeping run ended: it purged all it could, ran out of its time budget, or a rule failed. */
@@ -135,26 +139,76 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     labelNames: ['outcome'] as const,
     registers,
   })
-  const backlog = new Gauge({
+  // One query serves each family of gauges per scrape: prom-client reads every metric at once, so
+  // each gauge awaits the same query (a gauge without its own collect would show the last scrape's value).
+  const perScrape = <T>(load: () => Promise<T>) => {
+    let inflight: Promise<T | null> | null = null
+    return () =>
+      (inflight ??= load()
+        .catch(() => {
+          databaseErrors.inc({ source: 'collect' })
+          return null
+        })
+        .finally(() => {
+          inflight = null
+        }))
+  }
+  const ageOf = (oldest: number | null) => (oldest === null ? 0 : Math.max(0, (sources.now() - oldest) / 1000))
+  const webhookState = perScrape(() => sources.webhookBacklog())
+  new Gauge({
     name: 'tessera_webhook_backlog',
     help: 'Webhook deliveries pending (due or waiting for a retry).',
     registers,
+    async collect() {
+      const state = await webhookState()
+      if (state) this.set(state.pending)
+    },
   })
   new Gauge({
     name: 'tessera_webhook_oldest_pending_age_seconds',
     help: 'Age of the oldest pending webhook delivery; 0 when none is pending.',
     registers,
-    // One query serves both backlog gauges; this collect runs after the backlog gauge is registered.
     async collect() {
-      try {
-        const state = await sources.webhookBacklog()
-        backlog.set(state.pending)
-        this.set(state.oldestCreatedAt === null ? 0 : Math.max(0, (sources.now() - state.oldestCreatedAt) / 1000))
-      } catch {
-        databaseErrors.inc({ source: 'collect' })
-      }
+      const state = await webhookState()
+      if (state) this.set(ageOf(state.oldestCreatedAt))
     },
   })
+  const emailAttempts = new Counter({
+    name: 'tessera_email_attempts_total',
+    help: 'Email delivery attempts by outcome (failed: retried while the schedule allows, then given up).',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  if (sources.emailBacklog) {
+    const emailState = perScrape(sources.emailBacklog)
+    new Gauge({
+      name: 'tessera_email_backlog',
+      help: 'Email deliveries pending (due or waiting for a retry).',
+      registers,
+      async collect() {
+        const state = await emailState()
+        if (state) this.set(state.pending)
+      },
+    })
+    new Gauge({
+      name: 'tessera_email_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending email delivery; 0 when none is pending.',
+      registers,
+      async collect() {
+        const state = await emailState()
+        if (state) this.set(ageOf(state.oldestCreatedAt))
+      },
+    })
+    new Gauge({
+      name: 'tessera_email_failed_deliveries',
+      help: 'Email deliveries given up on, kept for housekeeping.deliveryRetention: a rise means mail is being lost.',
+      registers,
+      async collect() {
+        const state = await emailState()
+        if (state) this.set(state.failed)
+      },
+    })
+  }
   const pool = sources.pool
   if (pool) {
     new Gauge({
@@ -190,6 +244,7 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0)
   for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
   for (const outcome of ['complete', 'partial', 'failed'] as const) housekeepingRuns.inc({ outcome }, 0)
+  for (const outcome of ['sent', 'failed'] as const) emailAttempts.inc({ outcome }, 0)
 
   const recorder: Metrics = {
     signIn: (outcome) => signIns.inc({ outcome }),
@@ -213,6 +268,10 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     },
     databaseError(source) {
       databaseErrors.inc({ source })
+    },
+    emailAttempts(sent, failed) {
+      if (sent > 0) emailAttempts.inc({ outcome: 'sent' }, sent)
+      if (failed > 0) emailAttempts.inc({ outcome: 'failed' }, failed)
     },
     housekeepingPurged: (table, rows) => purgedRows.inc({ table }, rows),
     housekeepingRun: (outcome) => housekeepingRuns.inc({ outcome }),

@@ -11,6 +11,7 @@ import { openDatabase } from '../store/open-database.js'
 import type { Transact } from '../store/transaction.js'
 import { createUserStore } from '../users/user-store.js'
 import { createMfaFactorStore } from './mfa-factor-store.js'
+import type { MfaPolicy } from './mfa-policy.js'
 import { createMfaService, type MfaStores, RECENT_SIGN_IN_MS } from './mfa-service.js'
 import { createRecoveryCodeStore } from './recovery-code-store.js'
 import { createRecoveryCodeHasher } from './recovery-codes.js'
@@ -21,7 +22,7 @@ const T0 = Date.parse('2026-06-01T12:00:10Z')
 const USER = 'usr_ann'
 const ACTOR = { kind: 'user' as const, id: USER, ip: '203.0.113.9' }
 
-async function setUp() {
+async function setUp(policy: MfaPolicy = 'optional') {
   const test = createTestDatabase('sqlite')
   const database = openDatabase(test.url)
   onTestFinished(async () => {
@@ -56,6 +57,7 @@ async function setUp() {
     recoveryCodes: createRecoveryCodeHasher(randomBytes(32)),
     issuerName: 'Tessera',
     revocationRetentionMs: 3_600_000,
+    policy,
   })
   const db = database.db
   return {
@@ -180,5 +182,29 @@ describe('the MFA service', () => {
     expect(await tokenVersion()).toBe(2)
     expect(await events()).toContain('mfa.factors_reset')
     expect(await codeOf(mfa.reset('usr_nobody', { kind: 'cli' }))).toBe('user_not_found')
+  })
+
+  it('under policy required, refuses removing the last factor (last_factor_required) and changes nothing', async () => {
+    const { mfa, clock, enrol, tokenVersion } = await setUp('required')
+    await enrol()
+    const [factor] = await mfa.list(USER)
+    expect(await codeOf(mfa.remove({ userId: USER, factorId: factor?.id ?? '', authTime: clock.now(), actor: ACTOR }))).toBe(
+      'last_factor_required',
+    )
+    expect(await mfa.list(USER)).toHaveLength(1)
+    expect(await tokenVersion()).toBe(1)
+    expect(await mfa.recoveryCodesLeft(USER)).toBe(10)
+    // With a second factor beside it, the first can go.
+    const second = await mfa.beginTotp({ userId: USER, account: 'a', authTime: clock.now() })
+    clock.advance(30_000)
+    await mfa.confirmTotp({ userId: USER, code: totpCodeAt(second.secret, clock.now()), authTime: clock.now(), actor: ACTOR })
+    await mfa.remove({ userId: USER, factorId: factor?.id ?? '', authTime: clock.now(), actor: ACTOR })
+    expect((await mfa.list(USER)).map((each) => each.id)).toEqual([second.factorId])
+  })
+
+  it('under policy off, refuses a new authenticator app (mfa_disabled)', async () => {
+    const { mfa, clock } = await setUp('off')
+    expect(await codeOf(mfa.beginTotp({ userId: USER, account: 'a', authTime: clock.now() }))).toBe('mfa_disabled')
+    expect(await mfa.list(USER)).toEqual([])
   })
 })

@@ -9,10 +9,11 @@ import { cleanFactorName } from './factor-name.js'
 import { issueRecoveryCodes } from './issue-recovery-codes.js'
 import type { MfaFactor } from './mfa-factor.js'
 import type { MfaFactorStore } from './mfa-factor-store.js'
+import type { MfaPolicy } from './mfa-policy.js'
 import type { RecoveryCodeStore } from './recovery-code-store.js'
 import type { RecoveryCodeHasher } from './recovery-codes.js'
 import { isRecoveryCodeShape } from './recovery-codes.js'
-import { createTotpEnrolment, matchTotpStep } from './totp.js'
+import { createTotpEnrolment, matchTotpStep, totpUri } from './totp.js'
 import type { TotpSecretBox } from './totp-secret-box.js'
 
 /** The stores the MFA service uses, and nothing more. */
@@ -34,6 +35,8 @@ export interface MfaServiceDeps {
   issuerName: string
   /** How long a revocation-log entry must be kept (the longest access-token lifetime). */
   revocationRetentionMs: number
+  /** `off` refuses new factors; `required` refuses removing the last one (docs/mfa.md "Policy"). */
+  policy: MfaPolicy
 }
 
 /** Issue 13: adding or removing a factor, or new recovery codes, needs a sign-in this recent. */
@@ -51,6 +54,7 @@ export function createMfaService(deps: MfaServiceDeps) {
      */
     async beginTotp(input: { userId: string; account: string; name?: string; authTime: number }) {
       requireRecentSignIn(input.authTime, clock.now())
+      if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       const id = `mfa_${randomToken(deps.random, 16)}`
       const enrolment = createTotpEnrolment({ issuer: deps.issuerName, account: input.account })
       await transact(async (tx) => {
@@ -73,11 +77,25 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
 
     /**
+     * The authenticator app the user is enrolling: the pending one, shown again (a page reloaded,
+     * or a wrong code typed), or a new one. The secret is the user's own, in a flow bound to them.
+     */
+    async currentTotp(input: { userId: string; account: string; authTime: number }) {
+      requireRecentSignIn(input.authTime, clock.now())
+      const factors = await transact((tx) => tx.mfaFactors.listByUser(input.userId))
+      const pending = factors.find((factor) => factor.kind === 'totp' && factor.status === 'pending')
+      if (!pending?.totp) return this.beginTotp(input)
+      const secret = deps.secretBox.open(pending.id, pending.totp.sealedSecret)
+      return { factorId: pending.id, secret, uri: totpUri(secret, { issuer: deps.issuerName, account: input.account }) }
+    },
+
+    /**
      * Activates a pending TOTP factor with one code. The first factor a user adds comes with a
      * set of recovery codes, returned once and stored only as hashes.
      */
     async confirmTotp(input: { userId: string; code: string; authTime: number; actor: Actor }) {
       requireRecentSignIn(input.authTime, clock.now())
+      if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       return transact(async (tx) => {
         const now = clock.now()
         const factors = await tx.mfaFactors.listByUser(input.userId)
@@ -181,9 +199,13 @@ export function createMfaService(deps: MfaServiceDeps) {
         const factor = await tx.mfaFactors.findById(input.factorId)
         if (!factor || factor.userId !== input.userId) throw new TesseraError('mfa_factor_not_found')
         await tx.mfaFactors.delete(factor.id)
-        const remaining = (await tx.mfaFactors.listByUser(input.userId)).filter((each) => each.status === 'active')
-        if (remaining.length === 0) await tx.recoveryCodes.replaceAll(input.userId, [], now)
+        // The user's row is updated (and so locked) before the factors are counted: a second removal
+        // racing this one waits for it, then counts what it left, so two cannot both leave none.
         await raiseTokenVersion(tx, input.userId, now)
+        const remaining = (await tx.mfaFactors.listByUser(input.userId)).filter((each) => each.status === 'active')
+        if (deps.policy === 'required' && factor.status === 'active' && remaining.length === 0)
+          throw new TesseraError('last_factor_required')
+        if (remaining.length === 0) await tx.recoveryCodes.replaceAll(input.userId, [], now)
         await tx.events.append({
           type: 'mfa.factor_removed',
           actor: input.actor,

@@ -1,14 +1,19 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { isTesseraError } from '../shared/errors.js'
+import type { UserStore } from '../users/user-store.js'
 import type { MfaService } from './mfa-service.js'
 import type { WebAuthnService } from './webauthn-service.js'
 
 type Kind = 'totp' | 'webauthn' | 'recovery_code'
 
 export interface SecondFactorsDeps {
-  mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes'>
+  mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes' | 'confirmTotp' | 'currentTotp'>
   webauthn: Pick<WebAuthnService, 'finishAuthentication'>
   /** Runs a check under the account's sign-in throttle (auth/auth-service.ts `guardSecondFactor`). */
   guard: (userId: string, device: { ip: string | null; userAgent: string | null }, attempt: () => Promise<boolean>) => Promise<void>
+  /** Whether a sign-in for a client must end with a second factor (mfa-policy.ts). */
+  required: (clientId: string | null) => Promise<boolean>
+  users: Pick<UserStore, 'findById'>
 }
 
 /**
@@ -22,6 +27,31 @@ export function createSecondFactors(deps: SecondFactorsDeps) {
       const kinds = new Set<Kind>(factors.map((factor) => factor.kind))
       if (kinds.size > 0 && (await deps.mfa.hasRecoveryCodes(userId))) kinds.add('recovery_code')
       return (['totp', 'webauthn', 'recovery_code'] as const).filter((kind) => kinds.has(kind))
+    },
+
+    required: deps.required,
+
+    /** The authenticator app being enrolled during sign-in: its secret and URI, for the page or the JSON client. */
+    async enrolment(userId: string, authTime: number) {
+      const user = await deps.users.findById(userId)
+      const begun = await deps.mfa.currentTotp({ userId, account: user?.email ?? userId, authTime })
+      return { secret: begun.secret, uri: begun.uri }
+    },
+
+    async confirmEnrolment(userId: string, code: string, authTime: number, device: { ip: string | null; userAgent: string | null }) {
+      let codes: string[] | null = null
+      await deps.guard(userId, device, async () => {
+        try {
+          const actor = { kind: 'user' as const, id: userId, ...(device.ip ? { ip: device.ip } : {}) }
+          codes = (await deps.mfa.confirmTotp({ userId, code, authTime, actor })).recoveryCodes
+          return true
+        } catch (error) {
+          // A wrong code counts as a failed sign-in like any second factor's; other refusals pass through.
+          if (isTesseraError(error) && error.code === 'invalid_mfa_code') return false
+          throw error
+        }
+      })
+      return codes
     },
 
     /** The RFC 8176 methods the answer proved; `invalid_mfa_code` (throttled) when it proves nothing. */

@@ -23,6 +23,11 @@ export function createTotpEnrolment(input: { issuer: string; account: string }):
   return { secret: secret.base32, uri: totpFor(secret.base32, input).toString() }
 }
 
+/** The `otpauth://` URI of an existing secret (a pending enrolment shown again). */
+export function totpUri(secret: string, label: { issuer: string; account: string }): string {
+  return totpFor(secret, label).toString()
+}
+
 /**
  * The time step a code belongs to, or null when it matches none within the window. The caller
  * keeps the last step it accepted and refuses any step at or below it, so a code is good once

@@ -51,6 +51,7 @@ async function setUp() {
     issuer: ISSUER,
     rpName: 'Tessera',
     recoveryCodes: createRecoveryCodeHasher(randomBytes(32)),
+    policy: 'optional',
   })
   /** Registers a passkey for a user through the whole ceremony. */
   async function register(userId = 'usr_ann') {

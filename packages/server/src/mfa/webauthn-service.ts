@@ -16,6 +16,7 @@ import { cleanFactorName } from './factor-name.js'
 import { issueRecoveryCodes } from './issue-recovery-codes.js'
 import type { MfaFactor } from './mfa-factor.js'
 import type { MfaFactorStore } from './mfa-factor-store.js'
+import type { MfaPolicy } from './mfa-policy.js'
 import { RECENT_SIGN_IN_MS } from './mfa-service.js'
 import type { RecoveryCodeStore } from './recovery-code-store.js'
 import type { RecoveryCodeHasher } from './recovery-codes.js'
@@ -37,6 +38,8 @@ export interface WebAuthnServiceDeps {
   /** Shown by the authenticator when a passkey is created. */
   rpName: string
   recoveryCodes: RecoveryCodeHasher
+  /** Under `off`, no passkey can be added (docs/mfa.md "Policy"). */
+  policy: MfaPolicy
 }
 
 /** WebAuthn Level 3 §5.4.7 suggests 5 to 10 minutes for a ceremony; the issue allows 5. */
@@ -80,6 +83,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
     /** Options for `navigator.credentials.create()`; the user's existing credentials are excluded. */
     async beginRegistration(input: { userId: string; userName: string; authTime: number }) {
       if (clock.now() - input.authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
+      if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       const existing = await transact((tx) => tx.mfaFactors.listByUser(input.userId))
       const options = await generateRegistrationOptions({
         rpName: deps.rpName,
@@ -112,6 +116,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
       actor: Actor
     }): Promise<{ factor: MfaFactor; recoveryCodes: string[] | null }> {
       if (clock.now() - input.authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
+      if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       const challenge = await takeChallenge(input.challengeId, 'register', input.userId)
       return transact(async (tx) => {
         const verification = await verifyRegistrationResponse({

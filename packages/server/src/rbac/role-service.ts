@@ -43,6 +43,8 @@ export interface RoleServiceDeps {
 export interface NewRole {
   name: string
   description?: string
+  /** Give the role to every account created from now on (role-service.ts `assignDefaultsIn`). */
+  default?: boolean
 }
 
 export type RoleService = ReturnType<typeof createRoleService>
@@ -122,6 +124,7 @@ export function createRoleService(deps: RoleServiceDeps) {
       id: `${ROLE_ID_PREFIX}${randomToken(deps.random, 12)}`,
       name: checkRoleName(input.name),
       description: checkRoleDescription(input.description ?? ''),
+      isDefault: input.default === true,
       createdAt: now,
       updatedAt: now,
     }
@@ -133,7 +136,7 @@ export function createRoleService(deps: RoleServiceDeps) {
       if (isUniqueViolation(error)) throw new TesseraError('role_exists')
       throw error
     }
-    await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name }, now)
+    await event(tx, 'role.created', actor, null, { roleId: role.id, name: role.name, default: role.isDefault }, now)
     return role
   }
 
@@ -172,29 +175,48 @@ export function createRoleService(deps: RoleServiceDeps) {
       return stores.roles.list()
     },
 
+    /** Who holds the role (a page of users by id, and the applications). */
+    async members(role: string, page: { afterUserId?: string; limit: number }) {
+      const found = await resolve(stores, role)
+      return stores.roles.listMembers(found.id, page)
+    },
+
     /** The role with its permissions. */
     async get(role: string): Promise<RoleWithPermissions> {
       return withPermissions(stores, await resolve(stores, role))
     },
 
     /** Renames or re-describes a role. A rename cuts off holders' tokens: their `roles` claim names the old name. */
-    async update(role: string, changes: { name?: string; description?: string }, actor: Actor): Promise<Role> {
-      if (changes.name === undefined && changes.description === undefined) {
-        throw new TesseraError('invalid_request', { detail: 'change the name, the description, or both' })
+    async update(role: string, changes: { name?: string; description?: string; default?: boolean }, actor: Actor): Promise<Role> {
+      if (changes.name === undefined && changes.description === undefined && changes.default === undefined) {
+        throw new TesseraError('invalid_request', { detail: 'change the name, the description or whether it is default' })
       }
       const name = changes.name === undefined ? undefined : checkRoleName(changes.name)
       const description = changes.description === undefined ? undefined : checkRoleDescription(changes.description)
       return transact(async (tx) => {
         const found = await resolve(tx, role)
         const now = clock.now()
-        const next = { ...found, name: name ?? found.name, description: description ?? found.description, updatedAt: now }
+        const next = {
+          ...found,
+          name: name ?? found.name,
+          description: description ?? found.description,
+          isDefault: changes.default ?? found.isDefault,
+          updatedAt: now,
+        }
         const renamed = next.name !== found.name
         if (renamed && (await tx.roles.findByName(next.name))) throw new TesseraError('role_exists')
         await tx.roles.update(found.id, next, now)
         if (renamed && (await tx.roles.listPermissions(found.id)).length > 0) {
           await cutOffHolders(tx, await tx.roles.listHolders(found.id), now, deps.revocationRetentionMs)
         }
-        await event(tx, 'role.updated', actor, null, { roleId: found.id, name: next.name, previousName: found.name }, now)
+        await event(
+          tx,
+          'role.updated',
+          actor,
+          null,
+          { roleId: found.id, name: next.name, previousName: found.name, default: next.isDefault },
+          now,
+        )
         return next
       })
     },
@@ -255,6 +277,17 @@ export function createRoleService(deps: RoleServiceDeps) {
         await event(tx, 'role.permissions_changed', actor, null, { roleId: found.id, name: found.name, added: [], removed }, now)
         return withPermissions(tx, found)
       })
+    },
+
+    /**
+     * Gives a new account every role marked default, in the transaction that creates it. Every
+     * sign-up path calls it through the user service (users/user-service.ts `onCreated`); a path
+     * that creates accounts another way (an upstream provider's just-in-time account) calls it too.
+     */
+    async assignDefaultsIn(tx: RoleServiceStores, userId: string, actor: Actor): Promise<string[]> {
+      const defaults = await tx.roles.listDefault()
+      for (const role of defaults) await assignIn(tx, role.id, { kind: 'user', id: userId }, actor)
+      return defaults.map((role) => role.name)
     },
 
     assignToUser: (role: string, userId: string, actor: Actor) => assign(role, { kind: 'user', id: userId }, actor),

@@ -8,7 +8,9 @@ export interface RoleStore {
   findById(id: string): Promise<Role | null>
   findByName(name: string): Promise<Role | null>
   list(): Promise<Role[]>
-  update(id: string, changes: { name: string; description: string }, now: number): Promise<void>
+  update(id: string, changes: { name: string; description: string; isDefault: boolean }, now: number): Promise<void>
+  /** The roles every new account is given, by name. */
+  listDefault(): Promise<Role[]>
   delete(id: string): Promise<boolean>
   listPermissions(roleId: string): Promise<Permission[]>
   /** Adds the permissions the role lacks; returns those added. */
@@ -22,6 +24,14 @@ export interface RoleStore {
   listRolesOf(subject: RoleSubject): Promise<Role[]>
   /** Ids of the users, and of the applications, holding the role. */
   listHolders(roleId: string): Promise<{ users: string[]; applications: string[] }>
+  /**
+   * The role's holders for an operator: users by id after `afterUserId` (at most `limit`, and
+   * whether more follow), with their email; the applications holding it (at most 200), with their name.
+   */
+  listMembers(
+    roleId: string,
+    page: { afterUserId?: string; limit: number },
+  ): Promise<{ users: { id: string; email: string }[]; more: boolean; applications: { clientId: string; name: string }[] }>
   /** (role name, permission) pairs the subject's roles grant on one API. */
   grantsOn(subject: RoleSubject, api: string): Promise<{ role: string; permission: string }[]>
 }
@@ -35,6 +45,7 @@ export function createRoleStore(db: Executor): RoleStore {
           id: role.id,
           name: role.name,
           description: role.description,
+          is_default: role.isDefault ? 1 : 0,
           created_at: role.createdAt,
           updated_at: role.updatedAt,
         })
@@ -54,9 +65,12 @@ export function createRoleStore(db: Executor): RoleStore {
     async update(id, changes, now) {
       await db
         .updateTable('roles')
-        .set({ name: changes.name, description: changes.description, updated_at: now })
+        .set({ name: changes.name, description: changes.description, is_default: changes.isDefault ? 1 : 0, updated_at: now })
         .where('id', '=', id)
         .execute()
+    },
+    async listDefault() {
+      return (await db.selectFrom('roles').selectAll().where('is_default', '=', 1).orderBy('name').execute()).map(toRole)
     },
     async delete(id) {
       const result = await db.deleteFrom('roles').where('id', '=', id).executeTakeFirst()
@@ -138,6 +152,27 @@ export function createRoleStore(db: Executor): RoleStore {
               .execute()
       return rows.map(toRole)
     },
+    async listMembers(roleId, page) {
+      let users = db
+        .selectFrom('user_roles')
+        .innerJoin('users', 'users.id', 'user_roles.user_id')
+        .select(['users.id as id', 'users.email as email'])
+        .where('user_roles.role_id', '=', roleId)
+      if (page.afterUserId !== undefined) users = users.where('user_roles.user_id', '>', page.afterUserId)
+      const rows = await users
+        .orderBy('user_roles.user_id')
+        .limit(page.limit + 1)
+        .execute()
+      const applications = await db
+        .selectFrom('application_roles')
+        .innerJoin('applications', 'applications.id', 'application_roles.application_id')
+        .select(['applications.id as clientId', 'applications.name as name'])
+        .where('application_roles.role_id', '=', roleId)
+        .orderBy('application_roles.application_id')
+        .limit(200)
+        .execute()
+      return { users: rows.slice(0, page.limit), more: rows.length > page.limit, applications }
+    },
     async listHolders(roleId) {
       const users = await db.selectFrom('user_roles').select('user_id').where('role_id', '=', roleId).orderBy('user_id').execute()
       const applications = await db
@@ -170,5 +205,12 @@ export function createRoleStore(db: Executor): RoleStore {
 }
 
 function toRole(row: Selectable<RolesTable>): Role {
-  return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at, updatedAt: row.updated_at }
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: Number(row.is_default) === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
 }

@@ -6,6 +6,8 @@ export interface Role {
   id: string
   name: string
   description: string
+  /** Given to every new account at sign-up, by every path (role-service.ts `assignDefaultsIn`). */
+  isDefault: boolean
   createdAt: number
   updatedAt: number
 }
@@ -60,6 +62,7 @@ export function presentRole(role: Role | RoleWithPermissions) {
     id: role.id,
     name: role.name,
     description: role.description,
+    default: role.isDefault,
     ...('permissions' in role ? { permissions: role.permissions } : {}),
     createdAt: new Date(role.createdAt).toISOString(),
     updatedAt: new Date(role.updatedAt).toISOString(),

@@ -44,6 +44,10 @@ export function createRevocationHub(deps: { log: RevocationLog; clock: Clock; me
       })
       return reading
     },
+    /** Resolves once no read is in flight; closing the database before that fails the read (issue 16: the CLI's exit). */
+    async idle(): Promise<void> {
+      while (reading) await reading.catch(() => undefined)
+    },
     subscribe(listener: RevocationListener): () => void {
       listeners.add(listener)
       return () => listeners.delete(listener)

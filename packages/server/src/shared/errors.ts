@@ -83,6 +83,13 @@ export const ERRORS = {
   feed_forbidden: { status: 403, oauthError: null, title: 'Only resource-server applications may read the revocation feed' },
   mfa_factor_not_found: { status: 404, oauthError: null, title: 'No such second factor' },
   invalid_mfa_code: { status: 401, oauthError: null, title: 'The code is wrong, expired or already used' },
+  // docs/mfa.md "Policy": `mfa.policy` off refuses new factors; required refuses removing the last one.
+  mfa_disabled: { status: 403, oauthError: null, title: 'Second factors are turned off on this server' },
+  last_factor_required: {
+    status: 409,
+    oauthError: null,
+    title: 'A second factor is required: add another one before removing this one',
+  },
   reauthentication_required: {
     status: 403,
     oauthError: null,

@@ -4,6 +4,8 @@ export interface RolesTable {
   /** Unique. */
   name: string
   description: string
+  /** 1: given to every new account at sign-up. */
+  is_default: number
   created_at: number
   updated_at: number
 }

@@ -51,6 +51,8 @@ export interface ApplicationsTable {
   /** OIDC Back-Channel Logout 1.0 (0012-backchannel). */
   backchannel_logout_uri: string | null
   backchannel_logout_session_required: number
+  /** docs/mfa.md "Policy" (0017-require-mfa). */
+  require_mfa: Generated<number>
   created_at: number
   updated_at: number
 }
@@ -78,6 +80,8 @@ export interface RefreshTokensTable {
   family_expires_at: number
   used_at: number | null
   revoked_at: number | null
+  /** Space-separated OpenID scopes of the grant (OIDC Core §12.2); null without `openid`. */
+  id_token_scope: string | null
 }
 
 export interface AccessTokensTable {
@@ -95,6 +99,8 @@ export interface AccessTokensTable {
   created_at: number
   expires_at: number
   revoked_at: number | null
+  /** Space-separated role names when the API asks for the `roles` claim (0019); null otherwise. */
+  roles: string | null
 }
 
 /** Which relying parties received tokens for which session (0012-backchannel). */

@@ -14,6 +14,8 @@ import { backchannel } from './migrations/0012-backchannel.js'
 import { mfa } from './migrations/0013-mfa.js'
 import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import { connections } from './migrations/0015-connections.js'
+import { requireMfa } from './migrations/0017-require-mfa.js'
+import { refreshIdTokenDefaultRoles } from './migrations/0019-refresh-id-token-default-roles.js'
 import { housekeeping } from './migrations/0022-housekeeping.js'
 import { consoleStats } from './migrations/0023-console-stats.js'
 import type { OpenDatabase } from './open-database.js'
@@ -36,6 +38,8 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0013-mfa': mfa(),
     '0014-webauthn-challenges': webauthnChallenges(),
     '0015-connections': connections(),
+    '0017-require-mfa': requireMfa(),
+    '0019-refresh-id-token-default-roles': refreshIdTokenDefaultRoles(),
     '0022-housekeeping': housekeeping(),
     '0023-console-stats': consoleStats(),
   }

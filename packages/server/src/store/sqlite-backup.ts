@@ -6,7 +6,14 @@ import SQLite from 'better-sqlite3'
 /** Why a backup or restore was refused; `code` is what `--json` prints. */
 export class BackupRefused extends Error {
   constructor(
-    readonly code: 'backup_exists' | 'not_a_backup' | 'backup_too_new' | 'database_in_use' | 'database_missing' | 'not_sqlite',
+    readonly code:
+      | 'backup_exists'
+      | 'not_a_backup'
+      | 'backup_too_new'
+      | 'database_in_use'
+      | 'database_missing'
+      | 'not_sqlite'
+      | 'master_key_mismatch',
     message: string,
   ) {
     super(message)
@@ -51,8 +58,12 @@ export async function backupSqlite(sourcePath: string, out: string, options: { f
   }
 }
 
+/** Reads rows of a backup (read-only); a table the backup lacks reads as no rows. */
+export type BackupReader = (table: string, columns: readonly string[]) => Record<string, unknown>[]
+
 /**
- * Brings a backup back as the database at `target`. Refused while another process has `target`
+ * Brings a backup back as the database at `target`. `verify` looks into the backup first and
+ * throws a BackupRefused to refuse it (the master-key check, keys/master-key-check.ts). Refused while another process has `target`
  * open: leaving WAL mode needs every other connection closed (SQLITE_BUSY otherwise), so that is
  * the test. The database it replaces is kept beside it as `<target>.before-restore-<time>`.
  */
@@ -60,8 +71,9 @@ export async function restoreSqlite(
   backupPath: string,
   target: string,
   knownMigrations: readonly string[],
+  options: { verify?: (read: BackupReader) => void } = {},
 ): Promise<{ previous: string | null; migrations: string[] }> {
-  const migrations = readBackup(backupPath)
+  const migrations = readBackup(backupPath, options.verify)
   const unknown = migrations.filter((name) => !knownMigrations.includes(name))
   if (unknown.length > 0) {
     throw new BackupRefused(
@@ -118,19 +130,30 @@ function settle(path: string): string[] {
   return migrations
 }
 
-function readBackup(path: string): string[] {
+function readBackup(path: string, verify?: (read: BackupReader) => void): string[] {
   if (!existsSync(path)) throw new BackupRefused('not_a_backup', `There is no file at ${path}.`)
   let backup: SQLite.Database | undefined
+  let migrations: string[]
   try {
     backup = new SQLite(path, { readonly: true, fileMustExist: true })
     if (backup.pragma('quick_check', { simple: true }) !== 'ok') throw new Error('integrity check failed')
-    const migrations = migrationsOf(backup)
+    migrations = migrationsOf(backup)
     if (migrations.length === 0) throw new Error('no Tessera schema')
-    return migrations
   } catch (error) {
-    throw new BackupRefused('not_a_backup', `${path} is not a Tessera backup (${(error as Error).message}).`)
-  } finally {
     backup?.close()
+    throw new BackupRefused('not_a_backup', `${path} is not a Tessera backup (${(error as Error).message}).`)
+  }
+  try {
+    const open = backup
+    verify?.((table, columns) => {
+      const exists = open.prepare("select name from sqlite_master where type = 'table' and name = ?").get(table)
+      if (!exists) return []
+      const list = columns.map((column) => `"${column.replace(/"/g, '""')}"`).join(', ')
+      return open.prepare(`select ${list} from "${table.replace(/"/g, '""')}"`).all() as Record<string, unknown>[]
+    })
+    return migrations
+  } finally {
+    backup.close()
   }
 }
 

@@ -570,6 +570,8 @@ function testMigrations(dialect: DialectName) {
       '0013-mfa',
       '0014-webauthn-challenges',
       '0015-connections',
+      '0017-require-mfa',
+      '0019-refresh-id-token-default-roles',
       '0022-housekeeping',
       '0023-console-stats',
     ])
@@ -625,6 +627,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0013-mfa',
             '0014-webauthn-challenges',
             '0015-connections',
+            '0017-require-mfa',
+            '0019-refresh-id-token-default-roles',
             '0022-housekeeping',
             '0023-console-stats',
           ])

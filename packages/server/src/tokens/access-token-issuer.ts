@@ -89,5 +89,6 @@ function record(grant: AccessTokenGrant, jti: string, format: 'jwt' | 'opaque', 
     createdAt: now,
     expiresAt,
     revokedAt: null,
+    roles: grant.api.rolesClaim && grant.roles ? [...grant.roles] : null,
   }
 }

@@ -9,6 +9,8 @@ export interface AccessTokenStore {
   revoke(jti: string, now: number): Promise<boolean>
   /** Live (unexpired, unrevoked) tokens of a refresh family. */
   listLiveOfFamily(familyId: string, now: number): Promise<AccessTokenRecord[]>
+  /** Live recorded tokens of an API (every opaque one, and JWTs issued with a refresh family). */
+  listLiveOfApi(api: string, now: number): Promise<AccessTokenRecord[]>
 }
 
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
@@ -33,6 +35,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           created_at: record.createdAt,
           expires_at: record.expiresAt,
           revoked_at: record.revokedAt,
+          roles: record.roles ? record.roles.join(' ') : null,
         })
         .execute()
     },
@@ -48,6 +51,16 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
+    },
+    async listLiveOfApi(api, now) {
+      const rows = await db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('api', '=', api)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute()
+      return rows.map(toRecord)
     },
     async listLiveOfFamily(familyId, now) {
       const rows = await db
@@ -78,5 +91,6 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
   }
 }

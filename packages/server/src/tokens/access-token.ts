@@ -36,6 +36,8 @@ export interface AccessTokenRecord {
   createdAt: number
   expiresAt: number
   revokedAt: number | null
+  /** The `roles` claim, for an API that asks for it (introspection returns it for opaque tokens). */
+  roles?: string[] | null
 }
 
 /** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */

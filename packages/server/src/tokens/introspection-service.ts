@@ -10,6 +10,7 @@ import type { AccessTokenStore } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
+import { userinfoApi } from './userinfo-api.js'
 
 /** Read only: introspection never writes. */
 export interface IntrospectionStores {
@@ -25,6 +26,11 @@ export interface IntrospectionServiceDeps {
   sessions: Pick<SessionService, 'live'>
   verifyAccessToken: AccessTokenVerifier
   refreshPolicy: RefreshPolicy
+  /**
+   * Whether a token's API is still registered (the composition root's cached read); a deleted
+   * API's tokens are inactive (issue 16). The built-in userinfo audience always is.
+   */
+  apiExists?: (identifier: string) => Promise<boolean>
   /** Both may be the composition root's cached reads (app/config-cache.ts): neither changes per token. */
   applications: Pick<ApplicationService, 'find'>
   clientCutoffs: Pick<RevocationLog, 'clientCutoff'>
@@ -49,6 +55,8 @@ export interface ActiveAccessToken {
   sid: string | null
   authTime: number | null
   tokenVersion: number | null
+  /** The `roles` claim of an opaque token whose API asks for it; null otherwise. */
+  roles: string[] | null
 }
 
 /**
@@ -58,6 +66,7 @@ export interface ActiveAccessToken {
  */
 export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   const { stores, clock } = deps
+  const userinfoAudience = userinfoApi(deps.issuer).identifier
 
   /** May this caller see a token of `clientId` for audience `aud`? Its own, or its API's (resource server). */
   function mayInspect(caller: Application, clientId: string, aud: string | null): boolean {
@@ -87,6 +96,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       // Another instance may have revoked the key within this instance's key-set cache second.
       if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
       if (!(await deps.applications.find(claims.clientId))) return null
+      if (!(await apiLive(claims.aud))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
       const userId = claims.sid ? claims.sub : null
       if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return null
@@ -102,6 +112,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         sid: claims.sid,
         authTime: claims.authTime,
         tokenVersion: claims.tokenVersion,
+        roles: null,
       }
     }
     const parsed = parseOpaqueToken(token)
@@ -110,6 +121,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash)) return null
     if (access.revokedAt !== null || now >= access.expiresAt) return null
     if (!(await deps.applications.find(access.clientId))) return null
+    if (!(await apiLive(access.api))) return null
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
     if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return null
     return {
@@ -124,7 +136,12 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       sid: access.sessionId,
       authTime: access.authTime !== null ? Math.floor(access.authTime / 1000) : null,
       tokenVersion: access.tokenVersion,
+      roles: access.roles ?? null,
     }
+  }
+
+  async function apiLive(aud: string): Promise<boolean> {
+    return !deps.apiExists || aud === userinfoAudience || (await deps.apiExists(aud))
   }
 
   /**
@@ -158,6 +175,8 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           ...(access.sid ? { sid: access.sid } : {}),
           ...(access.authTime !== null ? { auth_time: access.authTime } : {}),
           ...(access.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: access.tokenVersion } : {}),
+          // RFC 9068 §7.2.1.1 `roles`, as the JWT of an API that asks for it would carry.
+          ...(access.roles !== null ? { roles: access.roles } : {}),
         }
       }
       if (token.includes('.') && token.split('.').length === 3) return INACTIVE

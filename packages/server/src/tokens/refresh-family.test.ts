@@ -5,6 +5,7 @@ const NOW = Date.parse('2026-01-01T00:00:00Z')
 const HOUR = 3_600_000
 const policy = { idleTtlMs: 24 * HOUR, absoluteTtlMs: 30 * 24 * HOUR, graceMs: 10_000 }
 const binding = {
+  idTokenScope: null,
   sessionId: 'sess_1',
   userId: 'usr_1',
   clientId: 'app_1',

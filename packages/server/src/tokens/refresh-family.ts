@@ -25,6 +25,8 @@ export interface FamilyBinding {
   api: string
   scope: string[]
   authTime: number
+  /** The OpenID scopes of the grant when it included `openid` (OIDC Core §12.2), else null. */
+  idTokenScope: string[] | null
   /** When the session ends for good: a family never outlives it. */
   sessionAbsoluteExpiresAt: number
 }

@@ -10,6 +10,8 @@ export interface RefreshTokenStore {
   markUsed(id: string, now: number): Promise<boolean>
   /** Revokes every live token of a family; returns how many. */
   revokeFamily(familyId: string, now: number): Promise<number>
+  /** Revokes every live refresh token for an API (it was deleted); returns how many. */
+  revokeAllOfApi(api: string, now: number): Promise<number>
 }
 
 export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
@@ -33,6 +35,7 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
           family_expires_at: token.familyExpiresAt,
           used_at: token.usedAt,
           revoked_at: token.revokedAt,
+          id_token_scope: token.idTokenScope === null ? null : token.idTokenScope.join(' '),
         })
         .execute()
     },
@@ -53,6 +56,15 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
+    },
+    async revokeAllOfApi(api, now) {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('api', '=', api)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows)
     },
     async revokeFamily(familyId, now) {
       // PostgreSQL (read committed): a rotation in flight holds its parent row, so this UPDATE waits
@@ -92,5 +104,6 @@ function toToken(row: Selectable<RefreshTokensTable>): RefreshToken {
     familyExpiresAt: row.family_expires_at,
     usedAt: row.used_at,
     revokedAt: row.revoked_at,
+    idTokenScope: row.id_token_scope === null ? null : row.id_token_scope.split(' ').filter(Boolean),
   }
 }

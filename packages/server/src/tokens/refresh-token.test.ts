@@ -16,6 +16,7 @@ function token(fields: Partial<RefreshToken> = {}): RefreshToken {
     scope: ['read'],
     secretHash: 'h',
     authTime: 0,
+    idTokenScope: null,
     createdAt: 0,
     expiresAt: 60_000,
     familyExpiresAt: 600_000,

@@ -22,6 +22,8 @@ export interface RefreshToken {
   /** When it was rotated (its successor issued). */
   usedAt: number | null
   revokedAt: number | null
+  /** The OpenID scopes of the grant when it included `openid`: a refresh then returns an ID token (OIDC Core §12.2). */
+  idTokenScope: string[] | null
 }
 
 export interface RefreshPolicy {

@@ -83,4 +83,18 @@ describe('hosted pages', () => {
     expect(response.headers['content-type']).toMatch(/^text\/css/)
     expect(response.body).toContain('@media')
   })
+
+  it('serves a favicon where pages link it and where browsers look for one, so no page load logs a 404 (issue 16)', async ({
+    onTestFinished,
+  }) => {
+    const server = await serve(onTestFinished)
+    const page = await server.app.inject({ method: 'GET', url: '/ui/signed-out' })
+    expect(page.body).toContain('<link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml">')
+    for (const url of ['/ui/assets/favicon.svg', '/favicon.ico']) {
+      const response = await server.app.inject({ method: 'GET', url })
+      expect(response.statusCode, url).toBe(200)
+      expect(response.headers['content-type']).toMatch(/^image\/svg\+xml/)
+      expect(response.body).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+    }
+  })
 })

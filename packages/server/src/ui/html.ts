@@ -43,6 +43,7 @@ export function layout(title: string, body: Html): Html {
 <meta name="referrer" content="same-origin">
 <title>${title} · Tessera</title>
 <link rel="stylesheet" href="/ui/assets/tessera.css">
+<link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <main class="card">

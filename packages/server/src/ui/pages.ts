@@ -7,12 +7,12 @@ export interface FlowForm {
   csrf: string
 }
 
-function hidden(form: FlowForm): Html {
+export function hidden(form: FlowForm): Html {
   return html`<input type="hidden" name="request" value="${form.requestId}">
 <input type="hidden" name="csrf" value="${form.csrf}">`
 }
 
-function alert(message: string | null): Html {
+export function alert(message: string | null): Html {
   return message ? html`<p class="alert" role="alert">${message}</p>` : html``
 }
 

@@ -21,5 +21,9 @@ a{color:var(--accent)}
 a.button{display:block;text-align:center;text-decoration:none;font-weight:600;padding:.7rem 1rem;border-radius:8px;border:1px solid var(--line);color:var(--fg);margin-top:.75rem}
 .notice{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem}
 .scopes li{margin:.25rem 0}
+.qr-box{display:flex;justify-content:center;margin:1rem 0}
+.qr{width:12rem;height:12rem}
+.secret{word-break:break-all}
+.codes{columns:2;font-size:1.05rem}
 @media (max-width:30rem){body{padding-top:1rem}.card{border:0;background:transparent;padding:1rem .25rem}}
 `

@@ -31,6 +31,12 @@ export interface UserServiceDeps<Tx extends UserServiceStores = UserServiceStore
   hasher: PasswordHasher
   passwordPolicy: PasswordPolicy
   sessions: UserSessions<Tx>
+  /**
+   * Runs in the transaction that creates an account, whatever the path (hosted or JSON sign-up,
+   * admin API, CLI): the composition root gives the new account its default roles here
+   * (rbac/role-service.ts `assignDefaultsIn`), so `users/` need not know about roles.
+   */
+  onCreated?: (tx: Tx, user: User, actor: Actor) => Promise<unknown>
 }
 
 /**
@@ -82,7 +88,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     },
 
     /** Writes a prepared user and its credential in the caller's transaction. */
-    async insertIn(tx: UserServiceStores, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
+    async insertIn(tx: Tx, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
       const now = clock.now()
       if (await tx.users.findByEmail(prepared.email)) throw new TesseraError('email_taken')
       const user: User = {
@@ -103,6 +109,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
       }
       await tx.credentials.set(user.id, prepared.hash, now)
       await tx.events.append({ type: 'user.created', actor, userId: user.id, payload: { email: user.email }, ip, createdAt: now })
+      await deps.onCreated?.(tx, user, actor)
       return user
     },
 

@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Executor, WebhookDeliveriesTable } from '../store/database.js'
-import type { DeliveryError, DeliveryStatus, WebhookDelivery } from './webhook-delivery.js'
-import type { WebhookEventType } from './webhook-events.js'
+import type { DeliveryError, DeliveryEventType, DeliveryStatus, WebhookDelivery } from './webhook-delivery.js'
 
 /** What one attempt leaves in the log. */
 export interface AttemptRecord {
@@ -10,6 +9,12 @@ export interface AttemptRecord {
   error: DeliveryError | null
   nextAttemptAt: number | null
   now: number
+}
+
+/** Where a delivery stands in its endpoint's log (newest first: creation time, then event seq). */
+export interface DeliveryPosition {
+  createdAt: number
+  eventSeq: number
 }
 
 /** One claimed attempt: its number and when it was claimed. */
@@ -21,8 +26,8 @@ export interface Claim {
 export interface WebhookDeliveryStore {
   insert(delivery: WebhookDelivery): Promise<void>
   findById(id: string): Promise<WebhookDelivery | null>
-  /** Newest first. */
-  listByEndpoint(endpointId: string, limit: number): Promise<WebhookDelivery[]>
+  /** Newest first; `before` continues a page from the last delivery of the previous one. */
+  listByEndpoint(endpointId: string, limit: number, before?: DeliveryPosition): Promise<WebhookDelivery[]>
   /** Pending deliveries whose next attempt is due, oldest due first. */
   listDue(now: number, limit: number): Promise<WebhookDelivery[]>
   /**
@@ -65,15 +70,17 @@ export function createWebhookDeliveryStore(db: Executor): WebhookDeliveryStore {
       const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst()
       return row ? toDelivery(row) : null
     },
-    async listByEndpoint(endpointId, limit) {
-      const rows = await db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('endpoint_id', '=', endpointId)
-        .orderBy('created_at', 'desc')
-        .orderBy('event_seq', 'desc')
-        .limit(limit)
-        .execute()
+    async listByEndpoint(endpointId, limit, before) {
+      let query = db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId)
+      if (before) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAt),
+            eb.and([eb('created_at', '=', before.createdAt), eb('event_seq', '<', before.eventSeq)]),
+          ]),
+        )
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('event_seq', 'desc').limit(limit).execute()
       return rows.map(toDelivery)
     },
     async listDue(now, limit) {
@@ -141,7 +148,7 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
     id: row.id,
     endpointId: row.endpoint_id,
     eventSeq: row.event_seq,
-    eventType: row.event_type as WebhookEventType,
+    eventType: row.event_type as DeliveryEventType,
     payload: row.payload,
     status: row.status,
     attempts: row.attempts,

@@ -15,13 +15,17 @@ export type DeliveryError =
   | 'http_error'
   | 'endpoint_secret_unreadable'
 
+/** The event an operator sends to try an endpoint (POST /admin/v1/webhooks/{id}/test); never subscribed to. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test'
+export type DeliveryEventType = WebhookEventType | typeof WEBHOOK_TEST_EVENT
+
 /** One event for one endpoint. Its id is the `webhook-id` header, the same on every attempt. */
 export interface WebhookDelivery {
   /** `msg_` and 128 random bits. */
   id: string
   endpointId: string
   eventSeq: number
-  eventType: WebhookEventType
+  eventType: DeliveryEventType
   /** The exact body sent on every attempt. */
   payload: string
   /** `pending` until an attempt gets a 2xx (`succeeded`) or the retries run out (`failed`). */

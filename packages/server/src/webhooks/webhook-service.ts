@@ -3,7 +3,8 @@ import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
-import type { WebhookDelivery } from './webhook-delivery.js'
+import { WEBHOOK_TEST_EVENT, type WebhookDelivery } from './webhook-delivery.js'
+import type { DeliveryPosition } from './webhook-delivery-store.js'
 import type { WebhookStores } from './webhook-dispatcher.js'
 import type { WebhookEndpoint } from './webhook-endpoint.js'
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js'
@@ -167,17 +168,92 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       })
     },
 
-    /** The endpoint's delivery log, newest first. */
-    async deliveries(endpointId: string, limit = 50): Promise<WebhookDelivery[]> {
+    /** The endpoint's delivery log, newest first; `before` continues from the previous page's last delivery. */
+    async deliveries(endpointId: string, limit = 50, before?: DeliveryPosition): Promise<WebhookDelivery[]> {
       await get(endpointId)
-      return stores.webhookDeliveries.listByEndpoint(endpointId, Math.min(Math.max(1, limit), MAX_DELIVERY_PAGE))
+      return stores.webhookDeliveries.listByEndpoint(endpointId, Math.min(Math.max(1, limit), MAX_DELIVERY_PAGE), before)
     },
 
-    /** Sends a delivery again, now, with the same webhook-id and a fresh retry schedule. */
-    async resend(deliveryId: string): Promise<WebhookDelivery> {
-      const delivery = await stores.webhookDeliveries.requeue(deliveryId, clock.now())
-      if (!delivery) throw new TesseraError('webhook_delivery_not_found')
+    /** One delivery of one endpoint (null when it is not that endpoint's). */
+    async delivery(endpointId: string, deliveryId: string): Promise<WebhookDelivery> {
+      const delivery = await stores.webhookDeliveries.findById(deliveryId)
+      if (!delivery || delivery.endpointId !== endpointId) throw new TesseraError('webhook_delivery_not_found')
       return delivery
+    },
+
+    /**
+     * Sends a delivery again, now, with the same webhook-id and a fresh retry schedule. With an
+     * actor (an operator through the admin API) the resend is audited, and `endpointId` must be
+     * the delivery's, so a delivery id of another endpoint is not found.
+     */
+    async resend(deliveryId: string, options: { endpointId?: string; actor?: Actor } = {}): Promise<WebhookDelivery> {
+      const { endpointId, actor } = options
+      if (!actor && endpointId === undefined) {
+        const delivery = await stores.webhookDeliveries.requeue(deliveryId, clock.now())
+        if (!delivery) throw new TesseraError('webhook_delivery_not_found')
+        return delivery
+      }
+      return transact(async (tx) => {
+        const found = await tx.webhookDeliveries.findById(deliveryId)
+        if (!found || (endpointId !== undefined && found.endpointId !== endpointId)) throw new TesseraError('webhook_delivery_not_found')
+        const now = clock.now()
+        const delivery = await tx.webhookDeliveries.requeue(deliveryId, now)
+        if (!delivery) throw new TesseraError('webhook_delivery_not_found')
+        if (actor) {
+          await tx.events.append({
+            type: 'webhook.delivery_resent',
+            actor,
+            userId: null,
+            payload: { endpointId: delivery.endpointId, deliveryId, eventType: delivery.eventType },
+            ip: null,
+            createdAt: now,
+          })
+        }
+        return delivery
+      })
+    },
+
+    /**
+     * Queues a `webhook.test` event for one endpoint, whatever it subscribes to, signed and retried
+     * like any other; the dispatcher sends it on its next tick. The outbox event that records it
+     * publishes nothing itself (webhook-events.ts), so no endpoint receives it twice.
+     */
+    async sendTest(endpointId: string, actor: Actor): Promise<WebhookDelivery> {
+      const id = `msg_${randomToken(random, 16)}`
+      return transact(async (tx) => {
+        if (!(await tx.webhookEndpoints.findById(endpointId))) throw new TesseraError('webhook_not_found')
+        const now = clock.now()
+        const seq = await tx.events.append({
+          type: 'webhook.test_sent',
+          actor,
+          userId: null,
+          payload: { endpointId, deliveryId: id },
+          ip: null,
+          createdAt: now,
+        })
+        const payload = {
+          type: WEBHOOK_TEST_EVENT,
+          timestamp: new Date(now).toISOString(),
+          data: { endpointId, message: 'A test event sent by an operator.' },
+        }
+        const delivery: WebhookDelivery = {
+          id,
+          endpointId,
+          eventSeq: seq,
+          eventType: WEBHOOK_TEST_EVENT,
+          payload: JSON.stringify(payload),
+          status: 'pending',
+          attempts: 0,
+          lastAttemptAt: null,
+          lastResponseCode: null,
+          lastError: null,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        }
+        await tx.webhookDeliveries.insert(delivery)
+        return delivery
+      })
     },
   }
 }

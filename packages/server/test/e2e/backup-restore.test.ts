@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -103,6 +103,21 @@ describe('tessera backup and restore (SQLite)', () => {
     const fresh = join(root, 'fresh')
     const refused = await cli(envOf(fresh), ['restore', '--from', garbage, '--json'])
     expect(JSON.parse(refused.stderr).error.code).toBe('not_a_backup')
+
+    // Under another master key the backup's sealed data would not open: refused, nothing written.
+    const otherKey = { ...envOf(fresh), TESSERA_MASTER_KEY: randomBytes(32).toString('base64url') }
+    const wrongKey = await cli(otherKey, ['restore', '--from', file, '--json'])
+    expect(wrongKey.code).toBe(1)
+    expect(JSON.parse(wrongKey.stderr).error.code).toBe('master_key_mismatch')
+    expect(existsSync(join(fresh, 'tessera.db'))).toBe(false)
+    // A backup made before the check value existed is judged by opening its signing key.
+    const older = join(root, 'older-backup.db')
+    copyFileSync(file, older)
+    const edit = new SQLite(older)
+    edit.prepare('delete from master_key_check').run()
+    edit.close()
+    expect(JSON.parse((await cli(otherKey, ['restore', '--from', older, '--json'])).stderr).error.code).toBe('master_key_mismatch')
+    expect(existsSync(join(fresh, 'tessera.db'))).toBe(false)
 
     const restored = await cli(envOf(fresh), ['restore', '--from', file, '--json'])
     expect(restored.code, restored.stderr).toBe(0)

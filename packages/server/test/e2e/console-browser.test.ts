@@ -163,6 +163,23 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('heading', { name: 'Nightly export' }).waitFor()
     expect(await page.content()).not.toContain(secret)
 
+    // Register an API in jwt mode with two permissions and the roles claim; then grant one to a role in the matrix.
+    await page.getByRole('navigation').getByRole('link', { name: 'APIs' }).click()
+    await page.getByRole('button', { name: 'New API' }).click()
+    await page.getByLabel('Identifier (audience)').fill('https://orders.example.com')
+    await page.getByLabel('Name', { exact: true }).fill('Orders')
+    await page.getByRole('radio', { name: /^jwt:/ }).check()
+    await page.getByLabel('Permissions (one per line)').fill('orders:read\norders:write')
+    await page.getByRole('checkbox', { name: /Roles claim/ }).check()
+    await page.getByRole('button', { name: 'Create API' }).click()
+    const orders = page.getByTestId('api-card').filter({ hasText: 'https://orders.example.com' })
+    await expect.poll(() => orders.getByTestId('api-mode').textContent()).toMatch(/^jwt: /)
+    expect(await orders.textContent()).toContain('orders:write')
+    await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
+    const grant = page.getByRole('checkbox', { name: 'tessera-admin-read: orders:read on Orders' })
+    await grant.click() // a controlled box: it shows the grant once the API has it
+    await expect.poll(() => grant.isChecked()).toBe(true)
+
     // Every page, checked with axe-core once its content has loaded: no serious or critical violation.
     const nav = page.getByRole('navigation')
     const pages: { name: string; click: Locator; ready: Locator }[] = [
@@ -251,6 +268,16 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
     await page.getByRole('link', { name: 'ann@example.com' }).waitFor()
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'APIs' }).click()
+    await page.getByText('https://orders.example.com').waitFor()
+    for (const name of ['New API', 'Edit', 'Delete']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
+    await page.getByRole('table').getByText('orders:read').waitFor()
+    expect(await page.getByRole('checkbox').count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Create role' }).count()).toBe(0)
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click()
+    await page.getByText('No webhook endpoints.').waitFor()
+    expect(await page.getByRole('button', { name: 'New endpoint' }).count()).toBe(0)
     // ...and the API refuses the write anyway, with the reader's own token.
     await expect.poll(() => accessTokens.length).toBeGreaterThan(beforeReader)
     const readerToken = accessTokens.at(-1) as string

@@ -9,6 +9,8 @@ const BACKCHANNEL_HELP =
   'where Tessera POSTs a logout token when a session the app received tokens for ends (OIDC Back-Channel Logout 1.0; https, or loopback http)'
 const BACKCHANNEL_SESSION_HELP = 'the app needs sid in logout tokens (Tessera always sends it)'
 
+const REQUIRE_MFA_HELP = 'every user signing in to the app must pass a second factor, enrolling one if they have none (docs/mfa.md)'
+
 const WEB_ORIGINS_HELP =
   "origins (scheme://host[:port]) whose pages may call the token, revocation and userinfo endpoints, comma-separated; a spa defaults to its redirect URIs' origins"
 
@@ -25,7 +27,7 @@ export const appsCreateCommand: Command = {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-mfa] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -38,6 +40,7 @@ export const appsCreateCommand: Command = {
       'web-origins': { type: 'string', description: WEB_ORIGINS_HELP },
       'backchannel-logout-uri': { type: 'string', description: BACKCHANNEL_HELP },
       'backchannel-logout-session-required': { type: 'boolean', description: BACKCHANNEL_SESSION_HELP },
+      'require-mfa': { type: 'boolean', description: REQUIRE_MFA_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
     },
@@ -65,6 +68,7 @@ export const appsCreateCommand: Command = {
       ...(webOrigins ? { webOrigins } : {}),
       ...(typeof args.values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: args.values['backchannel-logout-uri'] } : {}),
       ...(args.values['backchannel-logout-session-required'] === true ? { backchannelLogoutSessionRequired: true } : {}),
+      ...(args.values['require-mfa'] === true ? { requireMfa: true } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
         ? { refreshTokenTtl: optionalInteger(args, 'refresh-token-ttl', 0, 31_536_000) }
@@ -84,13 +88,14 @@ export const appsUpdateCommand: Command = {
     name: 'apps update',
     summary: "Change an application's settings; options left out keep their value.",
     usage:
-      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--json]',
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-mfa on|off] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
       'post-logout-redirect-uri': { type: 'string', description: 'exact URI(s), comma-separated, logout may return the browser to' },
       'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
       'backchannel-logout-uri': { type: 'string', description: `${BACKCHANNEL_HELP}; "none" removes it` },
+      'require-mfa': { type: 'string', description: `on or off: ${REQUIRE_MFA_HELP}` },
     },
     positionals: 1,
   },
@@ -101,6 +106,8 @@ export const appsUpdateCommand: Command = {
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
     const backchannelLogoutUri = args.values['backchannel-logout-uri']
+    const requireMfa = args.values['require-mfa']
+    if (requireMfa !== undefined && requireMfa !== 'on' && requireMfa !== 'off') throw new UsageError('--require-mfa takes on or off')
     const changes = {
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
@@ -109,6 +116,7 @@ export const appsUpdateCommand: Command = {
       ...(typeof backchannelLogoutUri === 'string'
         ? { backchannelLogoutUri: backchannelLogoutUri === 'none' ? null : backchannelLogoutUri }
         : {}),
+      ...(requireMfa !== undefined ? { requireMfa: requireMfa === 'on' } : {}),
     }
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option')
     const application = await withTessera(context, (tessera) => tessera.services.applications.update(clientId, changes, CLI))

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path'
+import { findMasterKey } from '../../keys/master-key.js'
+import { judgeMasterKey, masterKeyFactsFrom } from '../../keys/master-key-check.js'
 import { migrations } from '../../store/migrate.js'
 import type { OpenDatabase } from '../../store/open-database.js'
-import { BackupRefused, backupSqlite, restoreSqlite } from '../../store/sqlite-backup.js'
+import { type BackupReader, BackupRefused, backupSqlite, restoreSqlite } from '../../store/sqlite-backup.js'
 import { requireString } from '../cli-args.js'
 import type { Command, CommandContext } from '../command.js'
 
@@ -18,6 +20,27 @@ function sqlitePath(context: CommandContext): string {
     )
   }
   return url.slice('sqlite:'.length)
+}
+
+/**
+ * Refuses a backup whose sealed data (signing keys, webhook and TOTP secrets) the configured master
+ * key cannot open: restored, it would sign nothing and decrypt nothing. Compared by the check value
+ * the server writes at first start, or, in a backup older than that, by opening a signing key.
+ */
+function verifyMasterKey(context: CommandContext): (read: BackupReader) => void {
+  return (read) => {
+    const config = context.config()
+    const master = findMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
+    const verdict = master ? judgeMasterKey(master, masterKeyFactsFrom(read)) : 'mismatch'
+    if (verdict === 'mismatch') {
+      throw new BackupRefused(
+        'master_key_mismatch',
+        master
+          ? 'The configured master key does not open this backup: its signing keys and secrets were sealed under another one. Restore with the master key the backup was made under (TESSERA_MASTER_KEY, or <dataDir>/master.key in development); nothing was changed.'
+          : 'No master key is configured (TESSERA_MASTER_KEY, or <dataDir>/master.key in development): the backup cannot be opened without the one it was made under; nothing was changed.',
+      )
+    }
+  }
 }
 
 /** A refusal as the other commands print theirs: exit 1, one JSON error object with --json. */
@@ -67,7 +90,7 @@ export const restoreCommand: Command = {
     const from = resolve(context.io.cwd, requireString(context.args, 'from'))
     try {
       const known = Object.keys(migrations({ dialect: 'sqlite' } as OpenDatabase))
-      const result = await restoreSqlite(from, sqlitePath(context), known)
+      const result = await restoreSqlite(from, sqlitePath(context), known, { verify: verifyMasterKey(context) })
       context.output(
         { restored: from, previous: result.previous, migrations: result.migrations },
         `Restored ${from}.${result.previous ? ` The database it replaced is kept at ${result.previous}.` : ''}\nStart Tessera with the master key the backup was made under.`,

@@ -12,17 +12,48 @@ export const rolesCreateCommand: Command = {
   spec: {
     name: 'roles create',
     summary: 'Create a role: a named bundle of API permissions.',
-    usage: 'roles create <name> [--description TEXT] [--json]',
-    options: { description: { type: 'string', description: 'what the role is for' } },
+    usage: 'roles create <name> [--description TEXT] [--default] [--json]',
+    options: {
+      description: { type: 'string', description: 'what the role is for' },
+      default: { type: 'boolean', description: 'give the role to every account created from now on' },
+    },
     positionals: 1,
   },
   async run(context) {
     const name = context.args.positionals[0] as string
     const description = typeof context.args.values.description === 'string' ? context.args.values.description : undefined
+    const isDefault = context.args.values.default === true
     const role = await withTessera(context, (tessera) =>
-      tessera.services.roles.create({ name, ...(description !== undefined ? { description } : {}) }, CLI),
+      tessera.services.roles.create({ name, ...(description !== undefined ? { description } : {}), default: isDefault }, CLI),
     )
-    context.output({ role: presentRole(role) }, `Created role ${role.name} (${role.id})`)
+    context.output({ role: presentRole(role) }, `Created role ${role.name} (${role.id})${role.isDefault ? ', given at sign-up' : ''}`)
+    return 0
+  },
+}
+
+export const rolesUpdateCommand: Command = {
+  spec: {
+    name: 'roles update',
+    summary: 'Rename a role, change its description, or choose whether new accounts get it (--default true|false).',
+    usage: 'roles update <role> [--name NAME] [--description TEXT] [--default true|false] [--json]',
+    options: {
+      name: { type: 'string', description: "the new name (cuts off holders' live tokens: their roles claim names the old one)" },
+      description: { type: 'string', description: 'what the role is for' },
+      default: { type: 'string', description: 'true: every account created from now on gets the role; false: none does' },
+    },
+    positionals: 1,
+  },
+  async run(context) {
+    const role = context.args.positionals[0] as string
+    const { name, description, default: isDefault } = context.args.values
+    if (isDefault !== undefined && isDefault !== 'true' && isDefault !== 'false') throw new UsageError('--default takes true or false')
+    const changes = {
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof description === 'string' ? { description } : {}),
+      ...(isDefault !== undefined ? { default: isDefault === 'true' } : {}),
+    }
+    const updated = await withTessera(context, (tessera) => tessera.services.roles.update(role, changes, CLI))
+    context.output({ role: presentRole(updated) }, `Updated role ${updated.name}${updated.isDefault ? ' (given at sign-up)' : ''}.`)
     return 0
   },
 }

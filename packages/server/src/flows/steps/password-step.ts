@@ -11,7 +11,14 @@ export const passwordStep: Step = {
   async next(flow, input, context) {
     const user = await context.credentials.verifyPassword({ email: input.email ?? '', password: input.password ?? '' }, context.device)
     // Issue 13: a user with a second factor must answer it before any session starts.
+    // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
     const factors = await context.secondFactors.available(user.id)
-    return afterStep(flow, 'password', { amr: ['pwd'], next: factors.length > 0 ? ['second_factor'] : [], userId: user.id }, context.now)
+    const next =
+      factors.length > 0
+        ? (['second_factor'] as const)
+        : (await context.secondFactors.required(flow.clientId))
+          ? (['second_factor_enrolment'] as const)
+          : []
+    return afterStep(flow, 'password', { amr: ['pwd'], next: [...next], userId: user.id }, context.now)
   },
 }

@@ -9,7 +9,13 @@ import type { Step } from './step.js'
 export const registrationStep: Step = {
   name: 'registration',
   async next(flow, input, context) {
-    const started = await context.credentials.register({ email: input.email ?? '', password: input.password ?? '' }, context.device)
+    const credentials = { email: input.email ?? '', password: input.password ?? '' }
+    // docs/mfa.md "Policy": the new account must add a second factor before its first session.
+    if (await context.secondFactors.required(flow.clientId)) {
+      const user = await context.credentials.createAccount(credentials, context.device)
+      return afterStep(flow, 'registration', { amr: ['pwd'], next: ['second_factor_enrolment'], userId: user.id }, context.now)
+    }
+    const started = await context.credentials.register(credentials, context.device)
     context.sessionStarted?.(started)
     return afterStep(flow, 'registration', { amr: ['pwd'], next: [], userId: started.user.id }, context.now)
   },

@@ -18,12 +18,24 @@ export interface SecondFactors {
    * account; returns the RFC 8176 methods it proved, or throws `invalid_mfa_code`.
    */
   verify(userId: string, input: StepInput, device: Device): Promise<string[]>
+  /** Whether a sign-in for this client (or none) must end with a second factor: the policy, or the application's `requireMfa`. */
+  required(clientId: string | null): Promise<boolean>
+  /**
+   * Activates the authenticator app the user is enrolling during sign-in with one code (throttled
+   * per account); returns the recovery codes issued with a first factor, or null. `authTime` is
+   * the password's time.
+   */
+  confirmEnrolment(userId: string, code: string, authTime: number, device: Device): Promise<string[] | null>
 }
 
 /** For flows that never ask for a second factor (logout): none available, every answer refused. */
 export const NO_SECOND_FACTORS: SecondFactors = {
   available: async () => [],
   verify: async () => {
+    throw new TesseraError('invalid_mfa_code')
+  },
+  required: async () => false,
+  confirmEnrolment: async () => {
     throw new TesseraError('invalid_mfa_code')
   },
 }
@@ -51,7 +63,7 @@ export interface UpstreamAccounts {
 export interface StepContext {
   now: number
   device: Device
-  credentials: Pick<AuthService, 'verifyPassword' | 'register'>
+  credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   secondFactors: SecondFactors
   /** Upstream sign-ins (issue 15); absent where no connection can be used. */
   upstream?: UpstreamAccounts
@@ -61,6 +73,8 @@ export interface StepContext {
    * signed in to). The login flow then uses this session instead of starting another.
    */
   sessionStarted?: (started: Awaited<ReturnType<AuthService['register']>>) => void
+  /** Recovery codes a step issued: shown once by the route (page or JSON), never stored in the flow. */
+  recoveryCodesIssued?: (codes: string[]) => void
 }
 
 /**

@@ -3,6 +3,7 @@ import { confirmLogoutStep } from './confirm-logout-step.js'
 import { consentStep } from './consent-step.js'
 import { passwordStep } from './password-step.js'
 import { registrationStep } from './registration-step.js'
+import { recoveryCodesStep, secondFactorEnrolmentStep } from './second-factor-enrolment-step.js'
 import { secondFactorStep } from './second-factor-step.js'
 import type { Step } from './step.js'
 import { upstreamStep } from './upstream-step.js'
@@ -12,6 +13,8 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   password: passwordStep,
   registration: registrationStep,
   second_factor: secondFactorStep,
+  second_factor_enrolment: secondFactorEnrolmentStep,
+  recovery_codes: recoveryCodesStep,
   consent: consentStep,
   confirm_logout: confirmLogoutStep,
   upstream: upstreamStep,

@@ -33,12 +33,10 @@ export const upstreamStep: Step = {
       return afterStep(base, 'upstream', { amr: ['fed'], next: [], userId: outcome.started.user.id }, context.now)
     }
     // Issue 13: a user with a second factor answers it after the upstream too.
+    // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
     const factors = await context.secondFactors.available(outcome.userId)
-    return afterStep(
-      base,
-      'upstream',
-      { amr: ['fed'], next: factors.length > 0 ? ['second_factor'] : [], userId: outcome.userId },
-      context.now,
-    )
+    const required = factors.length === 0 && (await context.secondFactors.required(flow.clientId))
+    const next = factors.length > 0 ? (['second_factor'] as const) : required ? (['second_factor_enrolment'] as const) : []
+    return afterStep(base, 'upstream', { amr: ['fed'], next: [...next], userId: outcome.userId }, context.now)
   },
 }

@@ -105,7 +105,9 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
       bound: { session: live.session, user: live.user, authTime: token.authTime },
       familyId: token.familyId,
       refresh: { successor: rotation.successor.token },
-      idToken: null,
+      // OIDC Core §12.2: a grant that included `openid` gets a new ID token, with the original
+      // auth_time (bound.authTime) and the session's amr and acr now, and no nonce.
+      idToken: token.idTokenScope !== null ? { nonce: null, scope: token.idTokenScope } : null,
       now,
     })
   }

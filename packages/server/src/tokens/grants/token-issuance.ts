@@ -14,6 +14,13 @@ import type { RefreshTokenStore } from '../refresh-token-store.js'
 import type { TokenResponse } from '../token-response.js'
 import { accessTokenTtl } from './grant-policy.js'
 
+/** The scopes an ID token's claims depend on (OIDC Core §5.4); a family keeps these to issue ID tokens on refresh. */
+const OPENID_SCOPES = ['openid', 'email', 'profile']
+
+function openIdScopesOf(scope: string[]): string[] {
+  return OPENID_SCOPES.filter((name) => scope.includes(name))
+}
+
 export interface IssuanceStores {
   accessTokens: AccessTokenStore
   refreshTokens: RefreshTokenStore
@@ -44,7 +51,10 @@ export interface Issuance {
   familyId: string | null
   /** Open a new refresh family with this first token, or hand out a rotation's successor. */
   refresh: { open: IssuedOpaqueToken } | { successor: string } | null
-  /** OIDC Core §3.1.3.3: an ID token, for a code grant with the `openid` scope. */
+  /**
+   * OIDC Core §3.1.3.3: an ID token, for a code grant with the `openid` scope; §12.2: again on
+   * each refresh of such a grant, without `nonce`.
+   */
   idToken: { nonce: string | null; scope: string[] } | null
   /** The response's `scope` when it says more than the access token's (RFC 6749 §5.1). */
   responseScope?: string[]
@@ -79,6 +89,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         api: api.identifier,
         scope: issuance.scope,
         authTime: bound.authTime,
+        idTokenScope: issuance.idToken ? openIdScopesOf(issuance.idToken.scope) : null,
         sessionAbsoluteExpiresAt: bound.session.absoluteExpiresAt,
       }
       const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)

@@ -1,0 +1,13 @@
+import QRCode from 'qrcode'
+import { Html } from './html.js'
+
+/**
+ * A QR code as inline SVG, drawn on the server (no script, no image request): the `otpauth://` URI
+ * an authenticator app scans. The SVG is the library's own output from the text, which it encodes
+ * as modules, never as markup, so nothing of the URI reaches the document as HTML.
+ */
+export async function qrCodeSvg(text: string, label: string): Promise<Html> {
+  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+  if (!svg.startsWith('<svg ')) throw new Error('the QR code library returned something other than SVG')
+  return new Html(svg.replace('<svg ', `<svg role="img" aria-label="${label.replace(/[^A-Za-z0-9 .,-]/g, '')}" class="qr" `))
+}
