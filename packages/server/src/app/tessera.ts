@@ -517,7 +517,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
-    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
+    upstream: createUpstreamAccounts({
+      connections: connections.service,
+      federation: connections.federation,
+      sessions,
+      requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+    }),
     flows,
     auth,
     authorize,
