@@ -83,21 +83,38 @@ try {
   )
   await applications.create({ name: 'Billing worker', type: 'm2m', apis: ['https://orders.acme.example'], scopes: ['orders:read'] }, CLI)
 
+  // Some sign-ins for the overview's charts: succeeded and failed, through the HTTP API.
+  for (const [email, password] of [
+    ['ann@acme.example', PASSWORD],
+    ['bob@acme.example', PASSWORD],
+    ['chen@acme.example', PASSWORD],
+    ['ann@acme.example', PASSWORD],
+    ['bob@acme.example', 'not the password at all'],
+    ['ann@acme.example', 'not the password either'],
+  ]) {
+    await fetch(`${issuer}/v1/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, transport: 'bearer' }),
+    })
+  }
+
   const page = await browser.newPage({ viewport: { width: 1200, height: 720 }, deviceScaleFactor: 1 })
   page.setDefaultTimeout(10_000)
   await page.goto(`${issuer}/console/`)
   await page.getByLabel('Email').fill('ops@acme.example')
   await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.getByTestId('who').waitFor()
   const nav = page.getByRole('navigation')
-  const shoot = async (name) => {
-    await page.screenshot({ path: join(IMAGES, `console-${name}.png`) })
+  const shoot = async (name, options = {}) => {
+    await page.screenshot({ path: join(IMAGES, `console-${name}.png`), ...options })
     process.stdout.write(`Wrote docs/images/console-${name}.png\n`)
   }
 
   await page.getByText('active signing key').waitFor()
-  await shoot('overview')
+  await page.getByTestId('chart-sign-ins-hourly').waitFor()
+  await shoot('overview', { fullPage: true })
   await nav.getByRole('link', { name: 'Users' }).click()
   await page.getByRole('link', { name: 'dana@acme.example' }).waitFor()
   await shoot('users')
@@ -113,12 +130,21 @@ try {
   await page.getByRole('button', { name: 'Create', exact: true }).click()
   await page.getByTestId('secret').waitFor()
   await shoot('applications')
+  await nav.getByRole('link', { name: 'APIs' }).click()
+  await page.getByText('https://orders.acme.example').first().waitFor()
+  await shoot('apis')
+  await nav.getByRole('link', { name: 'Roles' }).click()
+  await page.getByRole('checkbox', { name: 'orders-reader: orders:read on Orders' }).waitFor()
+  await shoot('roles')
   await nav.getByRole('link', { name: 'Signing keys' }).click()
   await page.getByRole('cell', { name: 'active' }).waitFor()
   await shoot('keys')
   await nav.getByRole('link', { name: 'Audit log' }).click()
   await page.getByTestId('audit-action').first().waitFor()
   await shoot('audit')
+  await nav.getByRole('link', { name: 'Settings' }).click()
+  await page.getByTestId('settings-version').waitFor()
+  await shoot('settings')
   // A phone's width: the navigation wraps above the page.
   await page.setViewportSize({ width: 390, height: 780 })
   await nav.getByRole('link', { name: 'Users' }).click()

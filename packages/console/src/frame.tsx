@@ -9,6 +9,7 @@ import { KeysPage } from './pages/keys-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { RolePage } from './pages/role-page.js'
 import { RolesPage } from './pages/roles-page.js'
+import { SettingsPage } from './pages/settings-page.js'
 import { UserPage } from './pages/user-page.js'
 import { UsersPage } from './pages/users-page.js'
 import { WebhooksPage } from './pages/webhooks-page.js'
@@ -25,6 +26,7 @@ const NAV: { route: Route; label: string; section: Route['page'][] }[] = [
   { route: { page: 'webhooks' }, label: 'Webhooks', section: ['webhooks'] },
   { route: { page: 'email' }, label: 'Email', section: ['email'] },
   { route: { page: 'audit' }, label: 'Audit log', section: ['audit'] },
+  { route: { page: 'settings' }, label: 'Settings', section: ['settings'] },
 ]
 
 /** The frame: navigation, who is signed in, read-only mode, sign out; the page in the middle. */
@@ -103,6 +105,8 @@ function Page(props: { route: Route }) {
       return <WebhooksPage />
     case 'email':
       return <EmailPage />
+    case 'settings':
+      return <SettingsPage />
     case 'audit':
       return <AuditPage />
     default:

@@ -15,6 +15,7 @@ describe('router', () => {
       { page: 'keys' },
       { page: 'webhooks' },
       { page: 'email' },
+      { page: 'settings' },
       { page: 'audit' },
       { page: 'callback' },
       { page: 'signed-out' },

@@ -12,11 +12,24 @@ export type Route =
   | { page: 'webhooks' }
   | { page: 'email' }
   | { page: 'audit' }
+  | { page: 'settings' }
   | { page: 'callback' }
   | { page: 'signed-out' }
   | { page: 'not-found' }
 
-const LISTS = ['users', 'applications', 'apis', 'roles', 'keys', 'webhooks', 'email', 'audit', 'callback', 'signed-out'] as const
+const LISTS = [
+  'users',
+  'applications',
+  'apis',
+  'roles',
+  'keys',
+  'webhooks',
+  'email',
+  'audit',
+  'settings',
+  'callback',
+  'signed-out',
+] as const
 const DETAILS = { users: 'user', applications: 'application', roles: 'role' } as const
 
 /** The route of a path; anything unknown is `not-found`, never an error. */

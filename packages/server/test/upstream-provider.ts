@@ -156,3 +156,12 @@ export async function signInUpstream(authorizationUrl: string, accountId: string
   }
   throw new Error('too many redirects at the provider')
 }
+
+/** Where the page that ends an upstream sign-in sends the browser (its meta refresh; see ui/connection-pages.ts). */
+export function continuedTo(response: { statusCode: number; body: string }): URL {
+  if (response.statusCode !== 200) throw new Error(`expected the continue page, got ${response.statusCode}: ${response.body.slice(0, 300)}`)
+  const match = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(response.body)
+  if (!match) throw new Error('the page has no meta refresh')
+  const decoded = (match[1] as string).replace(/&#(\d+);/g, (_all, code) => String.fromCharCode(Number(code))).replaceAll('&amp;', '&')
+  return new URL(decoded)
+}

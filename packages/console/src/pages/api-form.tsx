@@ -4,7 +4,7 @@ import type { Api } from '../api/admin-types.js'
 import { asError } from '../ui/as-error.js'
 import { useConsole } from '../ui/console-context.js'
 import { ErrorNote } from '../ui/widgets.js'
-import { splitList } from './applications-page.js'
+import { splitList } from './application-types.js'
 
 /** What each verification mode means, in plain words (docs/verification-modes.md). */
 export const MODES: Record<Api['mode'], string> = {

@@ -83,13 +83,15 @@ export function OverviewPage() {
           </div>
 
           <h2>Tokens issued</h2>
-          <BarChart
-            title="Per hour, last 24 hours"
-            testId="chart-tokens"
-            points={data.stats.tokensIssued.hourly.map((point) => ({ at: point.at, label: hourLabel(point.at) }))}
-            labelEvery={6}
-            series={[{ name: 'Tokens', className: 'series-neutral', values: data.stats.tokensIssued.hourly.map((point) => point.count) }]}
-          />
+          <div className="charts">
+            <BarChart
+              title="Per hour, last 24 hours"
+              testId="chart-tokens"
+              points={data.stats.tokensIssued.hourly.map((point) => ({ at: point.at, label: hourLabel(point.at) }))}
+              labelEvery={6}
+              series={[{ name: 'Tokens', className: 'series-neutral', values: data.stats.tokensIssued.hourly.map((point) => point.count) }]}
+            />
+          </div>
           <p className="muted">
             Counted by the instance that answered, since it started (<When iso={data.stats.tokensIssued.since} />
             ); the Prometheus series <code>tessera_tokens_issued_total</code> sums every instance.

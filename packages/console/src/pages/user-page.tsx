@@ -7,6 +7,8 @@ import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 import { NewPasswordForm } from './new-password-form.js'
+import { UserEmail } from './user-email.js'
+import { UserMfa } from './user-mfa.js'
 
 /** One user: profile, status, roles and sessions. */
 export function UserPage(props: { id: string }) {
@@ -38,6 +40,7 @@ export function UserPage(props: { id: string }) {
                 {user.data.status}
               </span>
             </dd>
+            <UserEmail user={user.data} path={path} onChanged={user.reload} />
             <dt>Created</dt>
             <dd>
               <When iso={user.data.createdAt} />
@@ -74,6 +77,8 @@ export function UserPage(props: { id: string }) {
           {canWrite ? <ResetPassword path={path} onDone={sessions.reload} /> : null}
         </>
       ) : null}
+
+      {user.data ? <UserMfa path={path} /> : null}
 
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>

@@ -9,6 +9,13 @@ import { NewPasswordForm } from './new-password-form.js'
 
 const PAGE_SIZE = '50'
 
+type Sort = 'id' | 'email' | '-email'
+const SORTS: { value: Sort; label: string }[] = [
+  { value: 'id', label: 'Id' },
+  { value: 'email', label: 'Email, A to Z' },
+  { value: '-email', label: 'Email, Z to A' },
+]
+
 /** Users: search by email (contains) or by id (usr_…), newest pages loaded on demand. */
 export function UsersPage() {
   const { api, navigate } = useConsole()
@@ -21,8 +28,9 @@ export function UsersPage() {
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<Error | null>(null)
   const [searched, setSearched] = useState<string | null>(null)
+  const [sort, setSort] = useState<Sort>('id')
 
-  async function load(search: string, cursor: string | null) {
+  async function load(search: string, cursor: string | null, order: Sort = sort) {
     setLoading(true)
     setError(null)
     try {
@@ -39,6 +47,7 @@ export function UsersPage() {
       } else {
         const page = await api.get<{ users: User[]; nextCursor: string | null }>('/users', {
           search: search || undefined,
+          sort: order === 'id' ? undefined : order,
           limit: PAGE_SIZE,
           cursor: cursor ?? undefined,
         })
@@ -77,6 +86,22 @@ export function UsersPage() {
             placeholder="ann@ or usr_…"
           />
           <button type="submit">Search</button>
+          <label htmlFor="user-sort">Sort by</label>
+          <select
+            id="user-sort"
+            value={sort}
+            onChange={(event) => {
+              const order = event.target.value as Sort
+              setSort(order)
+              void load(searched ?? '', null, order)
+            }}
+          >
+            {SORTS.map((each) => (
+              <option key={each.value} value={each.value}>
+                {each.label}
+              </option>
+            ))}
+          </select>
         </form>
       </search>
       {canWrite && !creating ? (

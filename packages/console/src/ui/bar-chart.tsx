@@ -8,9 +8,10 @@ export interface ChartSeries {
   values: readonly number[]
 }
 
-const WIDTH = 640
-const HEIGHT = 160
-const LEFT = 36
+// Drawn at about its own size (styles.css caps its width), so the 11px labels stay readable.
+const WIDTH = 400
+const HEIGHT = 150
+const LEFT = 30
 const BOTTOM = 20
 const TOP = 8
 

@@ -1,4 +1,4 @@
-import type { Actor } from '../events/event-outbox.js'
+import { type Actor, localeField } from '../events/event-outbox.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
@@ -75,7 +75,7 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
           type: 'user.password_changed',
           actor,
           userId: user.id,
-          payload: { method: 'change' },
+          payload: { method: 'change', ...localeField(actor) },
           ip: actor.ip ?? null,
           createdAt: now,
         })
@@ -102,7 +102,7 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
           type: 'user.email_change_requested',
           actor,
           userId: user.id,
-          payload: { newEmail: email },
+          payload: { newEmail: email, ...localeField(actor) },
           ip: actor.ip ?? null,
           createdAt: now,
         }),
@@ -131,7 +131,7 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
           type: 'user.email_changed',
           actor,
           userId: user.id,
-          payload: { previousEmail: user.email },
+          payload: { previousEmail: user.email, ...localeField(actor) },
           ip: null,
           createdAt: now,
         })

@@ -1,5 +1,6 @@
 import type { ComposedEmail, EmailComposer } from '../email/email-composer.js'
 import type { StoredEvent } from '../events/event-outbox.js'
+import { isLocale, type Locale } from '../i18n/catalogues.js'
 import type { Clock } from '../shared/clock.js'
 import type { RandomSource } from '../shared/random.js'
 import type { User } from '../users/user.js'
@@ -21,6 +22,8 @@ export interface AccountComposerDeps {
   /** The key codes are hashed under. */
   codeKey: Buffer
   policy: AccountTokenPolicy
+  /** The language of a message whose event names none (`defaultLocale`). */
+  defaultLocale: Locale
 }
 
 /** The hosted page each link opens. */
@@ -89,6 +92,12 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
 
   const expired = (event: StoredEvent, ttl: number, now: number) => event.createdAt + ttl <= now
 
+  /**
+   * The language of a message (issue 12 part 6): the one the request that caused the event spoke
+   * (its `ui_locales` or `Accept-Language`, carried in the event), else the configured default.
+   */
+  const localeOf = (event: StoredEvent): Locale => (isLocale(event.payload.locale) ? event.payload.locale : deps.defaultLocale)
+
   /** Sign-up, and every "send it again": a link and a code, superseding the previous ones. */
   const verification: EmailComposer<S> = async (event, tx) => {
     if (event.type !== 'user.created' && event.type !== 'user.email_verification_requested') return []
@@ -101,7 +110,13 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         template: 'verify_email',
         to: user.email,
         userId: user.id,
-        variables: { email: user.email, link: sent.url, code: await code(tx, event, user), hours: hours(policy.verificationLinkTtlMs) },
+        variables: {
+          email: user.email,
+          link: sent.url,
+          code: await code(tx, event, user),
+          hours: hours(policy.verificationLinkTtlMs),
+          locale: localeOf(event),
+        },
         expiresAt: sent.expiresAt,
       },
     ]
@@ -119,7 +134,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         template: 'password_reset',
         to: user.email,
         userId: user.id,
-        variables: { email: user.email, link: sent.url, minutes: minutes(policy.resetLinkTtlMs) },
+        variables: { email: user.email, link: sent.url, minutes: minutes(policy.resetLinkTtlMs), locale: localeOf(event) },
         expiresAt: sent.expiresAt,
       },
     ]
@@ -131,7 +146,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     if (event.userId === null) return []
     const user = await tx.users.findById(event.userId)
     if (!user) return []
-    return [{ template: 'password_changed', to: user.email, userId: user.id, variables: { email: user.email } }]
+    return [{ template: 'password_changed', to: user.email, userId: user.id, variables: { email: user.email, locale: localeOf(event) } }]
   }
 
   /** A change of address: a link to the new address, and a notice to the current one. */
@@ -144,7 +159,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
       template: 'email_change_notice',
       to: user.email,
       userId: user.id,
-      variables: { email: user.email, newEmail },
+      variables: { email: user.email, newEmail, locale: localeOf(event) },
     }
     // An address that already has an account gets no link (and the requester learns nothing).
     if (await tx.users.findByEmail(newEmail)) return [notice]
@@ -155,7 +170,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         template: 'email_change_confirm',
         to: newEmail,
         userId: user.id,
-        variables: { email: newEmail, link: sent.url, hours: hours(policy.changeEmailLinkTtlMs) },
+        variables: { email: newEmail, link: sent.url, hours: hours(policy.changeEmailLinkTtlMs), locale: localeOf(event) },
         expiresAt: sent.expiresAt,
       },
       notice,
@@ -170,7 +185,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         template: 'email_changed',
         to: event.payload.previousEmail,
         userId: event.userId,
-        variables: { email: event.payload.previousEmail },
+        variables: { email: event.payload.previousEmail, locale: localeOf(event) },
       },
     ]
   }
@@ -180,7 +195,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     if (event.type !== 'user.sign_up_attempted') return []
     const user = await userOf(tx, event)
     if (!user) return []
-    return [{ template: 'sign_up_attempt', to: user.email, userId: user.id, variables: { email: user.email } }]
+    return [{ template: 'sign_up_attempt', to: user.email, userId: user.id, variables: { email: user.email, locale: localeOf(event) } }]
   }
 
   return [verification, reset, passwordChanged, emailChange, emailChanged, signUpAttempt]

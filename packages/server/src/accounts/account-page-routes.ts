@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
+import type { Translator } from '../i18n/translator.js'
 import { type ErrorCode, isTesseraError } from '../shared/errors.js'
 import {
   accountLinkErrorPage,
@@ -14,119 +15,131 @@ import {
   resetRequestedPage,
   verifyEmailPage,
 } from '../ui/account-pages.js'
-import { sendPage } from '../ui/html.js'
+import { type Html, sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import type { Accounts } from './accounts.js'
 
-/** What the pages say for the errors a person can meet there. */
-const LINK_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  account_token_invalid: 'This link is not valid. Copy the whole link from the message, or ask for a new one.',
-  account_token_expired: 'This link has expired. Ask for a new one.',
-  account_token_used: 'This link has been used already, or a newer one was sent. Ask for a new one if you need it.',
-}
-const FORM_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  invalid_email: 'That is not an email address.',
-  rate_limited: 'Too many requests for this address. Wait an hour and try again.',
-  email_unavailable: 'This server cannot send email at the moment.',
-  password_too_short: 'The password is too short.',
-  password_too_long: 'The password is too long.',
-  password_too_common: 'This password is too easy to guess. Choose another.',
-}
+/** The errors a person can meet on these pages, said in their language (i18n/catalogues/). */
+const LINK_ERRORS = ['account_token_invalid', 'account_token_expired', 'account_token_used'] as const
+const FORM_ERRORS = [
+  'invalid_email',
+  'rate_limited',
+  'email_unavailable',
+  'password_too_short',
+  'password_too_long',
+  'password_too_common',
+] as const
+type PageError = (typeof LINK_ERRORS)[number] | (typeof FORM_ERRORS)[number]
 
 const Token = Type.String({ minLength: 1, maxLength: 200 })
 const TokenQuery = Type.Object({ token: Type.Optional(Token) })
+
+export interface AccountPageRoutesDeps {
+  accounts: Accounts
+  /** Chooses each page's language (English, from Accept-Language only, when absent). */
+  translate?: PageTranslator
+  /** How long a reset link lives, for the "check your email" page. */
+  resetLinkMinutes?: number
+}
 
 /**
  * The hosted pages behind the links in messages, and "Forgot your password?": forms that post to
  * the same services as the `/v1` API. A GET never spends a link (mail scanners follow links);
  * pages send `Referrer-Policy: no-referrer` and `no-store` (OWASP Forgot Password Cheat Sheet).
  */
-export function accountPageRoutes(deps: { accounts: Accounts }): FastifyPluginAsyncTypebox {
+export function accountPageRoutes(deps: AccountPageRoutesDeps): FastifyPluginAsyncTypebox {
   const { accounts } = deps
+  const translate = deps.translate ?? pageTranslator('en')
   return async (app) => {
     await acceptFormBodiesOnly(app)
     const config = { csrf: 'reject' } as const
     const anonymous = (ip: string) => ({ kind: 'anonymous' as const, ip })
+    const actor = (ip: string, t: Translator) => ({ ...anonymous(ip), locale: t.locale })
 
     /** Renders a known refusal as a page; anything else goes on to the problem handler. */
-    const refusal = (
-      reply: FastifyReply,
-      error: unknown,
-      messages: Partial<Record<ErrorCode, string>>,
-      page: (message: string) => ReturnType<typeof forgotPasswordPage>,
-    ) => {
-      if (!isTesseraError(error) || messages[error.code] === undefined) throw error
+    const refusal = (reply: FastifyReply, error: unknown, known: readonly PageError[], t: Translator, page: (message: string) => Html) => {
+      if (!isTesseraError(error) || !(known as readonly ErrorCode[]).includes(error.code)) throw error
       if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-      return sendPage(reply, error.status, page(messages[error.code] as string))
+      return sendPage(reply, error.status, page(t.t(`error.${error.code as PageError}`)))
     }
+    const isLinkError = (error: unknown) => isTesseraError(error) && (LINK_ERRORS as readonly ErrorCode[]).includes(error.code)
 
-    app.get('/ui/forgot-password', async (_request, reply) => sendPage(reply, 200, forgotPasswordPage({ error: null })))
+    app.get('/ui/forgot-password', async (request, reply) =>
+      sendPage(reply, 200, forgotPasswordPage({ error: null, t: translate(request) })),
+    )
 
     app.post(
       '/ui/forgot-password',
       { config, schema: { body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
       async (request, reply) => {
+        const t = translate(request)
         try {
-          await accounts.passwordReset.request({ email: request.body.email, ip: request.ip, actor: anonymous(request.ip) })
+          await accounts.passwordReset.request({ email: request.body.email, ip: request.ip, actor: actor(request.ip, t) })
         } catch (error) {
-          return refusal(reply, error, FORM_MESSAGES, (message) => forgotPasswordPage({ error: message }))
+          return refusal(reply, error, FORM_ERRORS, t, (message) => forgotPasswordPage({ error: message, t }))
         }
-        return sendPage(reply, 200, resetRequestedPage())
+        return sendPage(reply, 200, resetRequestedPage({ minutes: deps.resetLinkMinutes ?? 30, t }))
       },
     )
 
     app.get('/ui/reset-password', { schema: { querystring: TokenQuery } }, async (request, reply) => {
+      const t = translate(request)
       const token = request.query.token
-      if (!token) return sendPage(reply, 400, accountLinkErrorPage(LINK_MESSAGES.account_token_invalid as string))
-      return sendPage(reply, 200, resetPasswordPage({ token, error: null }))
+      if (!token) return sendPage(reply, 400, accountLinkErrorPage(t.t('error.account_token_invalid'), t))
+      return sendPage(reply, 200, resetPasswordPage({ token, error: null, t }))
     })
 
     app.post(
       '/ui/reset-password',
       { config, schema: { body: Type.Object({ token: Token, password: Type.String({ maxLength: 4096 }) }) } },
       async (request, reply) => {
+        const t = translate(request)
         const { token, password } = request.body
         try {
-          await accounts.passwordReset.complete({ token, password, actor: anonymous(request.ip) })
+          await accounts.passwordReset.complete({ token, password, actor: actor(request.ip, t) })
         } catch (error) {
-          if (isTesseraError(error) && LINK_MESSAGES[error.code] !== undefined) {
-            return refusal(reply, error, LINK_MESSAGES, accountLinkErrorPage)
-          }
+          if (isLinkError(error)) return refusal(reply, error, LINK_ERRORS, t, (message) => accountLinkErrorPage(message, t))
           // A refused password leaves the link alive: the form comes back.
-          return refusal(reply, error, FORM_MESSAGES, (message) => resetPasswordPage({ token, error: message }))
+          return refusal(reply, error, FORM_ERRORS, t, (message) => resetPasswordPage({ token, error: message, t }))
         }
-        return sendPage(reply, 200, passwordResetDonePage())
+        return sendPage(reply, 200, passwordResetDonePage(t))
       },
     )
 
-    app.get('/ui/verify-email/resend', async (_request, reply) =>
-      sendPage(reply, 200, resendVerificationPage({ email: null, error: null })),
+    app.get('/ui/verify-email/resend', async (request, reply) =>
+      sendPage(reply, 200, resendVerificationPage({ email: null, error: null, t: translate(request) })),
     )
 
     app.post(
       '/ui/verify-email/resend',
       { config, schema: { body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
       async (request, reply) => {
+        const t = translate(request)
         try {
-          await accounts.verification.requestByEmail({ email: request.body.email, ip: request.ip, actor: anonymous(request.ip) })
+          await accounts.verification.requestByEmail({ email: request.body.email, ip: request.ip, actor: actor(request.ip, t) })
         } catch (error) {
-          return refusal(reply, error, FORM_MESSAGES, (message) => resendVerificationPage({ email: request.body.email, error: message }))
+          return refusal(reply, error, FORM_ERRORS, t, (message) =>
+            resendVerificationPage({ email: request.body.email, error: message, t }),
+          )
         }
-        return sendPage(reply, 200, resendRequestedPage())
+        return sendPage(reply, 200, resendRequestedPage(t))
       },
     )
 
     app.get('/ui/verify-email', { schema: { querystring: TokenQuery } }, async (request, reply) => {
+      const t = translate(request)
       const token = request.query.token
-      if (!token) return sendPage(reply, 400, accountLinkErrorPage(LINK_MESSAGES.account_token_invalid as string))
-      return sendPage(reply, 200, verifyEmailPage({ token }))
+      if (!token) return sendPage(reply, 400, accountLinkErrorPage(t.t('error.account_token_invalid'), t))
+      return sendPage(reply, 200, verifyEmailPage({ token, t }))
     })
 
     app.post('/ui/verify-email', { config, schema: { body: Type.Object({ token: Token }) } }, async (request, reply) => {
+      const t = translate(request)
       try {
         const user = await accounts.verification.confirmToken(request.body.token, anonymous(request.ip))
-        return sendPage(reply, 200, emailVerifiedPage({ email: user.email }))
+        return sendPage(reply, 200, emailVerifiedPage({ email: user.email, t }))
       } catch (error) {
-        return refusal(reply, error, LINK_MESSAGES, accountLinkErrorPage)
+        return refusal(reply, error, LINK_ERRORS, t, (message) => accountLinkErrorPage(message, t))
       }
     })
   }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../events/event-outbox.js'
+import { LOCALES } from '../i18n/catalogues.js'
+import { requestedLocale } from '../i18n/locale.js'
 import type { RequestAuth } from '../sessions/authenticate-request.js'
 import { TesseraError } from '../shared/errors.js'
 import { presentUser } from '../users/user.js'
@@ -113,10 +115,16 @@ function auth(request: FastifyRequest): RequestAuth {
   return request.auth
 }
 
+/** The language the client asks for (Accept-Language), so the messages it causes are in it. */
+function localeOf(request: FastifyRequest): { locale?: string } {
+  const locale = requestedLocale(LOCALES, { acceptLanguage: request.headers['accept-language'] })
+  return locale ? { locale } : {}
+}
+
 function actorOf(request: FastifyRequest): Actor {
-  return { kind: 'user', id: auth(request).user.id, ip: request.ip }
+  return { kind: 'user', id: auth(request).user.id, ip: request.ip, ...localeOf(request) }
 }
 
 function anonymous(request: FastifyRequest): Actor {
-  return { kind: 'anonymous', ip: request.ip }
+  return { kind: 'anonymous', ip: request.ip, ...localeOf(request) }
 }

@@ -1,4 +1,4 @@
-import type { Actor } from '../events/event-outbox.js'
+import { type Actor, localeField } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
@@ -52,7 +52,14 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
         if (count > deps.limits.perAddress) throw new TesseraError('rate_limited', { retryAfter: Math.ceil(deps.limits.windowMs / 1000) })
       }
       await transact((tx) =>
-        tx.events.append({ type: 'user.email_verification_requested', actor, userId, payload: {}, ip: actor.ip ?? null, createdAt: now }),
+        tx.events.append({
+          type: 'user.email_verification_requested',
+          actor,
+          userId,
+          payload: localeField(actor),
+          ip: actor.ip ?? null,
+          createdAt: now,
+        }),
       )
     },
 
@@ -85,7 +92,7 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
           type: 'user.email_verification_requested',
           actor: input.actor,
           userId: wanted ? user.id : null,
-          payload: {},
+          payload: localeField(input.actor),
           ip: input.ip,
           createdAt: now,
         })

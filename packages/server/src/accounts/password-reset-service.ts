@@ -1,4 +1,4 @@
-import type { Actor } from '../events/event-outbox.js'
+import { type Actor, localeField } from '../events/event-outbox.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
@@ -61,7 +61,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           type: 'user.password_reset_requested',
           actor: input.actor,
           userId: user?.status === 'active' ? user.id : null,
-          payload: {},
+          payload: localeField(input.actor),
           ip: input.ip,
           createdAt: now,
         })
@@ -92,7 +92,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           type: 'user.password_changed',
           actor: input.actor,
           userId: user.id,
-          payload: { method: 'reset' },
+          payload: { method: 'reset', ...localeField(input.actor) },
           ip: null,
           createdAt: at,
         })

@@ -30,13 +30,13 @@ export function createSignUpService(deps: SignUpServiceDeps) {
   const { transact, clock } = deps
 
   /** The notice to an existing owner, or an audited no-op when its limit is spent or the account is disabled. */
-  const attempted = (tx: UserServiceStores, userId: string | null, ip: string | null) =>
+  const attempted = (tx: UserServiceStores, userId: string | null, device: Device) =>
     tx.events.append({
       type: 'user.sign_up_attempted',
       actor: { kind: 'anonymous' },
       userId,
-      payload: {},
-      ip,
+      payload: device.locale ? { locale: device.locale } : {},
+      ip: device.ip,
       createdAt: clock.now(),
     })
 
@@ -53,17 +53,17 @@ export function createSignUpService(deps: SignUpServiceDeps) {
         await transact(async (tx) => {
           const existing = await tx.users.findByEmail(prepared.email)
           if (existing) {
-            await attempted(tx, existing.status === 'active' && notices <= perAddress ? existing.id : null, device.ip)
+            await attempted(tx, existing.status === 'active' && notices <= perAddress ? existing.id : null, device)
             return
           }
-          await deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip)
+          await deps.users.insertIn(tx, prepared, { kind: 'anonymous', ...(device.locale ? { locale: device.locale } : {}) }, device.ip)
         })
       } catch (error) {
         // Two sign-ups raced for the address and the other won: the same answer as ever.
         if (!isTesseraError(error) || error.code !== 'email_taken') throw error
         await transact(async (tx) => {
           const winner = await tx.users.findByEmail(prepared.email)
-          await attempted(tx, winner?.status === 'active' && notices <= perAddress ? winner.id : null, device.ip)
+          await attempted(tx, winner?.status === 'active' && notices <= perAddress ? winner.id : null, device)
         })
       }
     },

@@ -31,6 +31,7 @@ import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js
 import { adminRolesRoutes } from './admin-roles-routes.js'
 import { responses } from './admin-schemas.js'
 import { adminSessionsRoutes } from './admin-sessions-routes.js'
+import { adminSettingsRoutes, type SettingsView } from './admin-settings-routes.js'
 import { adminStatsRoutes } from './admin-stats-routes.js'
 import { adminUsersRoutes } from './admin-users-routes.js'
 import { adminWebhookDeliveriesRoutes } from './admin-webhook-deliveries-routes.js'
@@ -57,6 +58,8 @@ export interface AdminDeps {
   userStore: Pick<UserStore, 'findById'>
   /** The console's overview figures. */
   stats: StatsService
+  /** The effective configuration, secrets masked (GET /settings). */
+  settings: () => SettingsView
   /** Operators' view and reset of second factors (docs/mfa.md). */
   mfa: MfaService
   clock: Clock
@@ -119,5 +122,6 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminEmailRoutes(deps))
     await app.register(adminAccountRoutes(deps))
     await app.register(adminStatsRoutes(deps))
+    await app.register(adminSettingsRoutes(deps))
   }
 }

@@ -26,6 +26,7 @@ const read = { permission: ADMIN_READ } as const
 const write = { permission: ADMIN_WRITE } as const
 const tags = ['users']
 const USER_KEY = /^usr_[A-Za-z0-9_-]{1,64}$/
+const EMAIL_KEY = /^[^\s]{3,320}$/
 
 /** Users: create, list, read, change, disable and enable, delete, reset the password, sign out everywhere. */
 export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebox {
@@ -35,17 +36,25 @@ export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebo
       '/users',
       {
         config: read,
-        schema: { tags, summary: 'List users, ordered by id', querystring: UserListQuery, response: responses({ 200: UserList }) },
+        schema: {
+          tags,
+          summary: 'List users, ordered by id or by email',
+          querystring: UserListQuery,
+          response: responses({ 200: UserList }),
+        },
       },
       async (request) => {
-        const { search, limit, cursor } = request.query
-        const after = cursor === undefined ? undefined : decodeCursor('users', cursor, USER_KEY)
+        const { search, limit, cursor, sort = 'id' } = request.query
+        // A cursor names its order, so one from another order is refused rather than misread.
+        const kind = sort === 'id' ? 'users' : `users${sort}`
+        const after = cursor === undefined ? undefined : decodeCursor(kind, cursor, sort === 'id' ? USER_KEY : EMAIL_KEY)
         const page = await users.list({
           limit: limit === undefined ? DEFAULT_PAGE : Number(limit),
+          sort,
           ...(search ? { search } : {}),
           ...(after ? { after } : {}),
         })
-        return { users: page.users.map(presentUser), nextCursor: page.next === null ? null : encodeCursor('users', page.next) }
+        return { users: page.users.map(presentUser), nextCursor: page.next === null ? null : encodeCursor(kind, page.next) }
       },
     )
 

@@ -15,6 +15,11 @@ export const UserSessionParams = closed({ userId: UserId, sessionId: SessionId }
 
 export const UserListQuery = closed({
   search: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Only emails containing this text (case-insensitive).' })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('id'), Type.Literal('email'), Type.Literal('-email')], {
+      description: 'id (default), email (A to Z) or -email (Z to A); a cursor belongs to the order it came from.',
+    }),
+  ),
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Cursor),
 })

@@ -3,6 +3,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountHubRoutes } from '../accounts/account-hub-routes.js'
 import { accountPageRoutes } from '../accounts/account-page-routes.js'
 import { accountRoutes } from '../accounts/account-routes.js'
 import type { Accounts } from '../accounts/accounts.js'
@@ -11,12 +12,16 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
 import type { CorsDeps } from '../cors/cors-deps.js'
 import { installCors } from '../cors/cors-hooks.js'
+import { accountConnectionsRoutes } from '../flows/account-connections-routes.js'
+import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
+import { browserSession } from '../flows/browser-binding.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -32,18 +37,22 @@ import { type ExpectedFailure, installErrorHandling } from '../http/error-handle
 import { healthRoutes } from '../http/health-routes.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
+import type { Locale } from '../i18n/catalogues.js'
 import { jwksRoutes } from '../keys/jwks-routes.js'
 import type { KeyService } from '../keys/key-service.js'
 import { installHttpMetrics } from '../metrics/http-metrics.js'
 import { metricsRoutes } from '../metrics/metrics-routes.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
+import type { MfaPolicy } from '../mfa/mfa-policy.js'
 import { mfaRoutes } from '../mfa/mfa-routes.js'
 import type { MfaService } from '../mfa/mfa-service.js'
+import { securityPageRoutes } from '../mfa/security-page-routes.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
+import { parRoutes } from '../oauth/par-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
@@ -62,16 +71,31 @@ import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
+import type { Tracing } from '../tracing/start-tracing.js'
+import { installTracing } from '../tracing/tracing-hooks.js'
+import { pageTranslator } from '../ui/page-translator.js'
+import { loadScriptAssets } from '../ui/script-assets.js'
+import { scriptRoutes } from '../ui/script-routes.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
+  /** `defaultLocale`: the hosted pages' language when the request names none Tessera speaks. */
+  defaultLocale?: Locale
+  /** How long a reset link lives, in minutes, for the hosted pages. */
+  resetLinkMinutes?: number
+  /** The key of `/ui/account`'s per-session CSRF tokens. */
+  accountCsrfKey: Buffer
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
   db: Kysely<Database>
+  /** RFC 9449 DPoP: the proof check, server nonces, and the endpoints proofs name. */
+  dpop: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; tokenEndpoint: string; userinfoEndpoint: string }
   issuer: string
   auth: AuthService
   sessions: SessionService
@@ -95,6 +119,8 @@ export interface AppDeps {
   rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** OpenTelemetry spans per request, when `tracing.endpoint` is set. */
+  tracing?: Tracing | undefined
   /** Email verification, password reset, change of password and address (docs/email.md). */
   accounts: Accounts
   /** Store outages and rate-limited requests, counted per burst rather than logged one by one. */
@@ -104,9 +130,9 @@ export interface AppDeps {
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
   /** A user's own second factors (docs/mfa.md). */
-  mfa: { mfa: MfaService; webauthn: WebAuthnService }
-  /** Upstream identity providers (docs/connections.md). */
-  connections: Connections
+  mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
+  /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
+  connections: Connections & { csrfKey: Buffer }
   /** The browser flow (docs/oidc.md). */
   oidc: {
     authorize: AuthorizeService
@@ -124,6 +150,8 @@ export interface AppDeps {
     secondFactors: Pick<SecondFactors, 'available'> & {
       enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
     }
+    /** Pushed authorization requests (RFC 9126, docs/oidc.md). */
+    pushedRequests: PushedRequestService
   }
 }
 
@@ -156,6 +184,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   acceptEmptyBodies(app)
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
+  if (deps.tracing) installTracing(app, deps.tracing)
   installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
   installCors(app, deps.cors)
   await app.register(cookie)
@@ -175,6 +204,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer')
   })
 
+  // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.
+  const translate = pageTranslator(deps.defaultLocale ?? 'en')
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
@@ -203,9 +234,30 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
-  await app.register(accountPageRoutes({ accounts: deps.accounts }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
+  await app.register(
+    accountHubRoutes({
+      accounts: deps.accounts,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      csrfKey: deps.accountCsrfKey,
+      rateLimit: perIp('account-pages'),
+      translate,
+    }),
+  )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
+  await app.register(scriptRoutes(loadScriptAssets()))
+  await app.register(
+    securityPageRoutes({
+      mfa: deps.mfa.mfa,
+      policy: deps.mfa.policy,
+      clock: deps.clock,
+      caller: (request) => browserSession(request, deps.cookie, deps.sessions),
+      signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
+      rateLimit: perIp('hosted-pages'),
+    }),
+  )
   await app.register(discoveryRoutes(deps.issuer))
   await app.register(
     revocationFeedRoutes({
@@ -225,6 +277,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
       metrics: deps.metrics.recorder,
+      dpop: deps.dpop,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })
@@ -240,7 +293,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
+      pushedRequests: oidc.pushedRequests,
+      translate,
     }),
+  )
+  await app.register(
+    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
   )
   await app.register(
     loginRoutes({
@@ -251,8 +309,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       rateLimit: perIp('hosted-pages'),
       secondFactors: oidc.secondFactors,
+      translate,
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
+      passkeyOptions: (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
       connectionsFor: deps.connections.offeredTo,
     }),
   )
@@ -263,11 +323,31 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       connections: deps.connections.service,
       client: deps.connections.client,
       recordFailure: deps.connections.recordFailure,
+      linkFromAccount: deps.connections.linkFromAccount,
       sessions: deps.sessions,
       cookie: deps.cookie,
       random: oidc.random,
       clock: deps.clock,
       rateLimit: perIp('upstream'),
+    }),
+  )
+  await app.register(
+    accountConnectionsRoutes({
+      flows: oidc.flows,
+      connections: deps.connections.service,
+      client: deps.connections.client,
+      identities: {
+        listForUser: deps.connections.federation.listForUser,
+        unlink: deps.connections.federation.unlink,
+        hasPassword: deps.connections.hasPassword,
+      },
+      recordFailure: deps.connections.recordFailure,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      random: oidc.random,
+      clock: deps.clock,
+      csrfKey: deps.connections.csrfKey,
+      rateLimit: perIp('account-connections'),
     }),
   )
   await app.register(
@@ -277,6 +357,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       applications: oidc.applications,
       stores: oidc.stores,
       audience: oidc.userinfoAudience,
+      dpop: deps.dpop,
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))
@@ -291,6 +372,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       clock: deps.clock,
       transact: oidc.transact,
       rateLimit: perIp('logout'),
+      translate,
     }),
   )
   return app

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import pino, { type DestinationStream, type Logger } from 'pino'
@@ -11,9 +12,11 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
+import { publicSettings } from '../config/public-settings.js'
 import { createConnections } from '../connections/connections.js'
 import { DEFAULT_CONSOLE_DIR, loadConsoleAssets } from '../console/console-assets.js'
 import { isBuiltInApplication, resolveBuiltInApplication } from '../console/console-client.js'
@@ -58,11 +61,15 @@ import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
+import { createDpopCheck } from '../tokens/dpop/dpop-check.js'
+import { createDpopNonces } from '../tokens/dpop/dpop-nonce.js'
+import { createDpopReplayStore, createRedisDpopReplayStore } from '../tokens/dpop/dpop-replay-store.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
 import { createTokenRevocationService } from '../tokens/token-revocation-service.js'
 import { userinfoApi } from '../tokens/userinfo-api.js'
+import { startTracing, type Tracing } from '../tracing/start-tracing.js'
 import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordHasher } from '../users/password-hasher.js'
 import { createUserService } from '../users/user-service.js'
@@ -72,6 +79,7 @@ import { systemResolver } from '../webhooks/webhook-target.js'
 import { createWebhooks } from '../webhooks/webhooks.js'
 import { type ConfigCache, createConfigCache } from './config-cache.js'
 import { createApp } from './create-app.js'
+import { SERVER_VERSION } from './server-version.js'
 import { createStores, createTransact, type Stores } from './stores.js'
 
 export interface TesseraRuntime {
@@ -316,7 +324,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
+  // RFC 9449: DPoP proofs are remembered where every instance sees them (Redis when configured, else
+  // the database), and nonces, when required, are HMACs every instance can check.
+  const dpopDatabaseReplay = createDpopReplayStore(database.db)
+  const dpopNonces = config.tokens.dpopNonce ? createDpopNonces(subkey(master.key, 'dpop-nonce')) : null
+  const dpop = {
+    check: createDpopCheck({
+      replay: rateLimitRedis ? createRedisDpopReplayStore(rateLimitRedis.redis, dpopDatabaseReplay, clock) : dpopDatabaseReplay,
+      nonces: dpopNonces,
+      clock,
+    }),
+    nonces: dpopNonces,
+    clock,
+    tokenEndpoint: `${config.issuer.replace(/\/$/, '')}/oauth/token`,
+    userinfoEndpoint: `${userinfo.identifier}`,
+  }
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const pushedRequests = createPushedRequestService({
+    store: stores.pushedRequests,
+    clock,
+    random,
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
   const introspection = createIntrospectionService({
@@ -396,7 +426,14 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       supportAddress: config.email.supportAddress,
     },
     sealKey: subkey(master.key, 'email-variables'),
-    composers: accountEmailComposers({ issuer: config.issuer, random, clock, codeKey, policy: accountTokenPolicy }),
+    composers: accountEmailComposers({
+      issuer: config.issuer,
+      random,
+      clock,
+      codeKey,
+      policy: accountTokenPolicy,
+      defaultLocale: config.defaultLocale,
+    }),
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
@@ -456,6 +493,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     batchSize: config.housekeeping.batchSize,
     budgetMs: config.housekeeping.timeBudget * 1000,
     onPurged: metrics.housekeepingPurged,
+    onRun: (report) => metrics.housekeepingRun(report.failed.length > 0 ? 'failed' : report.complete ? 'complete' : 'partial'),
     onError: (table, error) => backgroundFailure(`housekeeping of ${table}`)(error),
   })
 
@@ -501,9 +539,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     production: config.env === 'production',
     resolve: systemResolver,
     timeoutMs: config.connections.timeout * 1000,
+    // A just-in-time account gets the default roles like any other new account (issue 16).
+    onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
-    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
+    upstream: createUpstreamAccounts({
+      connections: connections.service,
+      federation: connections.federation,
+      sessions,
+      requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+    }),
     flows,
     auth,
     authorize,
@@ -517,6 +562,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
+  let tracing: Tracing | undefined
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
@@ -568,10 +614,20 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     /** The HTTP application, built on first use so CLI commands that need no HTTP stay light. */
     async app(): Promise<FastifyInstance> {
       if (!app) await keys.maintain() // a signing key exists before the first token request
+      // Loaded only when configured: without an endpoint no OpenTelemetry module is imported.
+      if (!app && config.tracing.endpoint) {
+        tracing ??= await startTracing({
+          endpoint: config.tracing.endpoint,
+          serviceName: config.tracing.serviceName,
+          sampleRatio: config.tracing.samplePercent / 100,
+          instanceId: `${hostname()}:${process.pid}`,
+        })
+      }
       app ??= await createApp({
         logger,
         console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
         db: database.db,
+        dpop,
         issuer: config.issuer,
         auth,
         sessions,
@@ -592,7 +648,11 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         bodyLimit: config.http.bodyLimit,
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
+        tracing,
         accounts,
+        defaultLocale: config.defaultLocale,
+        accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
+        resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
         cors: {
@@ -616,10 +676,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           accounts,
           userStore: stores.users,
           stats,
+          settings: () => ({
+            version: SERVER_VERSION,
+            node: process.version,
+            database: database.dialect,
+            redis: Boolean(config.redisUrl),
+            settings: publicSettings(config),
+          }),
           mfa,
         },
-        mfa: { mfa, webauthn },
-        connections,
+        mfa: { mfa, webauthn, policy: config.mfa.policy },
+        connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
           authorize,
@@ -633,6 +700,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           flows,
           login,
           transact,
+          pushedRequests,
         },
       })
       return app
@@ -682,10 +750,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       })
       if (config.housekeeping.interval > 0) {
         housekeepingLoop = startDispatchLoop({
-          tick: async () => {
-            const report = await housekeeping.run()
-            metrics.housekeepingRun(report.failed.length > 0 ? 'failed' : report.complete ? 'complete' : 'partial')
-          },
+          tick: housekeeping.run,
           intervalMs: config.housekeeping.interval * 1000,
           onError: backgroundFailure('housekeeping'),
         })
@@ -722,6 +787,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       await signals?.close()
       rateLimitRedis?.close()
       await app?.close()
+      await tracing?.shutdown()
       // A revocation written just before (a CLI command) signals the hub after its commit: let that
       // read finish rather than fail on a destroyed pool.
       await hub.idle()

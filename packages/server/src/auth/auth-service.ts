@@ -65,7 +65,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     async register(input: Credentials, device: Device) {
       const prepared = await deps.users.prepare(input)
       return transact(async (tx) => {
-        const user = await deps.users.insertIn(tx, prepared, { kind: 'anonymous' }, device.ip)
+        const actor: Actor = { kind: 'anonymous', ...(device.locale ? { locale: device.locale } : {}) }
+        const user = await deps.users.insertIn(tx, prepared, actor, device.ip)
         const started = await sessions.start(tx, { user, device, amr: ['pwd'], actor: { kind: 'user', id: user.id } })
         return { user, ...started }
       })

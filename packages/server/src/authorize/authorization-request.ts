@@ -18,6 +18,8 @@ export interface AuthorizationParameters {
   acrValues?: string[]
   /** An email to pre-fill on the sign-in page. */
   loginHint: string | null
+  /** OIDC Core §3.1.2.1 `ui_locales`: the languages the pages should speak, by preference. Absent in older flows. */
+  uiLocales?: string | null
 }
 
 export const PROMPTS = ['none', 'login', 'consent'] as const

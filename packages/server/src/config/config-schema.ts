@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
+import { LOCALES } from '../i18n/catalogues.js'
 
 /**
  * Every setting of Tessera, with its default, its environment variable and why it is what it is.
@@ -166,6 +167,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    defaultLocale: Type.Union(
+      LOCALES.map((locale) => Type.Literal(locale)),
+      {
+        default: 'en',
+        env: 'TESSERA_DEFAULT_LOCALE',
+        description:
+          'Language of hosted pages and messages when neither the authorization request (`ui_locales`) nor the browser (`Accept-Language`) asks for one Tessera speaks (docs/localization.md).',
+      },
+    ),
     signUp: Type.Object(
       {
         requireVerifiedEmail: Type.Boolean({
@@ -316,6 +326,12 @@ export const ConfigSchema = Type.Object(
           description:
             'Seconds during which a just-rotated refresh token may be presented again and gets the same single successor, so two tabs refreshing at once do not sign the user out. Outside it, reuse revokes the whole family (RFC 9700 §4.14.2).',
         }),
+        dpopNonce: Type.Boolean({
+          default: false,
+          env: 'TESSERA_TOKENS_DPOP_NONCE',
+          description:
+            'Require a server-provided nonce in every DPoP proof (RFC 9449 §8): a proof without the current one gets use_dpop_nonce and the nonce in DPoP-Nonce. Limits how long a proof made in advance stays usable, at the cost of one extra round trip per client.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -420,6 +436,31 @@ export const ConfigSchema = Type.Object(
           'TESSERA_CONNECTIONS_TIMEOUT',
           'Longest any one request to an upstream identity provider may take (discovery, token, keys, user endpoint); a slower provider gets a clear error page, never a hang.',
         ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    tracing: Type.Object(
+      {
+        endpoint: Type.String({
+          default: '',
+          env: 'TESSERA_TRACING_ENDPOINT',
+          description:
+            'An OTLP/HTTP traces endpoint (`http://collector:4318/v1/traces`): each request becomes an OpenTelemetry span with its route and status. Empty (the default) turns tracing off and loads none of OpenTelemetry. Headers for the collector come from `OTEL_EXPORTER_OTLP_HEADERS`.',
+        }),
+        serviceName: Type.String({
+          default: 'tessera',
+          minLength: 1,
+          env: 'TESSERA_TRACING_SERVICE_NAME',
+          description: 'The `service.name` of the spans.',
+        }),
+        samplePercent: Type.Integer({
+          default: 100,
+          minimum: 0,
+          maximum: 100,
+          env: 'TESSERA_TRACING_SAMPLE_PERCENT',
+          description:
+            'Share of new traces recorded, in percent. A request that carries a sampled W3C `traceparent` is always recorded, so a trace started upstream stays whole.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

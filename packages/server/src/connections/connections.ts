@@ -1,9 +1,10 @@
-import type { EventOutbox } from '../events/event-outbox.js'
+import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
+import type { User } from '../users/user.js'
 import type { ResolveHost } from '../webhooks/webhook-target.js'
-import { redirectUriOf, shownFor } from './connection.js'
+import { redirectUriOf, shownFor, type UpstreamProfile } from './connection.js'
 import { createConnectionSecretBox } from './connection-secret-box.js'
 import { createConnectionService } from './connection-service.js'
 import type { ConnectionStore } from './connection-store.js'
@@ -23,6 +24,8 @@ export interface ConnectionsDeps<Tx extends FederationStores> {
   resolve: ResolveHost
   /** Bound on every upstream request. */
   timeoutMs: number
+  /** Runs in the transaction that creates an account just in time (the default roles). */
+  onAccountCreated?: (tx: Tx, user: User, actor: Actor) => Promise<unknown>
 }
 
 /** The connections domain, wired: the operators' service, the upstream client and the identities. */
@@ -47,7 +50,13 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     redirectUri: (id) => redirectUriOf(deps.issuer, id),
     clientSecret: (connection) => service.clientSecret(connection),
   })
-  const federation = createFederationService<Tx>({ stores: deps.stores, transact: deps.transact, clock: deps.clock, random: deps.random })
+  const federation = createFederationService<Tx>({
+    stores: deps.stores,
+    transact: deps.transact,
+    clock: deps.clock,
+    random: deps.random,
+    ...(deps.onAccountCreated ? { onAccountCreated: deps.onAccountCreated } : {}),
+  })
   return {
     service,
     client,
@@ -56,6 +65,12 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     async offeredTo(clientId: string | null) {
       return (await service.list()).filter((connection) => shownFor(connection, clientId)).map(({ id, name }) => ({ id, name }))
     },
+    /** Links an identity from the account page: the signed-in user started and finished the round trip. */
+    async linkFromAccount(userId: string, profile: UpstreamProfile, ip: string | null): Promise<void> {
+      await federation.link(userId, profile, { kind: 'user', id: userId }, 'account_page', ip)
+    },
+    /** Whether the user has a password besides its identities. */
+    hasPassword: (userId: string) => deps.stores.identities.hasPassword(userId),
     /** Records a failed round trip: the upstream's error name or the failed check, never a token. */
     async recordFailure(connectionId: string, failure: UpstreamFailure, ip: string | null) {
       await deps.transact((tx) =>

@@ -25,6 +25,8 @@ export interface FederationServiceDeps<Tx extends FederationStores> {
   transact: Transact<Tx>
   clock: Clock
   random: RandomSource
+  /** Runs in the transaction that creates an account just in time: the default roles (issue 16). */
+  onAccountCreated?: (tx: Tx, user: User, actor: Actor) => Promise<unknown>
 }
 
 /** What an upstream sign-in leads to, before anything is written. */
@@ -141,6 +143,7 @@ export function createFederationService<Tx extends FederationStores>(deps: Feder
           ip,
           createdAt: now,
         })
+        await deps.onAccountCreated?.(tx, user, actor)
         const identity = newIdentity(profile, user.id)
         await insertIdentity(tx, identity)
         await tx.events.append(linkedEvent(identity, actor, 'sign_up', ip))

@@ -1,10 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { extname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CONSOLE_PATH } from './console-client.js'
 
-/** Where `npm run build` puts the console (packages/console/dist), from src/console or dist/console alike. */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/dist/', import.meta.url))
+/**
+ * Where the console is: in the monorepo, where `npm run build` puts it (packages/console/dist, when
+ * that folder's package is ours); in the published package, `console-app/` beside `dist/`, put
+ * there at pack time by scripts/bundle-console.mjs. The workspace wins, so a pack running beside a
+ * server (its copy lives only while npm packs) never changes what the server reads. Both paths hold
+ * from src/console and dist/console alike.
+ */
+export const DEFAULT_CONSOLE_DIR = firstConsoleDir([
+  workspaceConsoleDir(new URL('../../../console/', import.meta.url)),
+  fileURLToPath(new URL('../../console-app/', import.meta.url)),
+])
+
+/** The first folder holding a built console (its index.html), or the last candidate (reported missing at start). */
+export function firstConsoleDir(candidates: readonly (string | null)[]): string {
+  const dirs = candidates.filter((dir): dir is string => dir !== null)
+  return dirs.find((dir) => existsSync(join(dir, 'index.html'))) ?? (dirs.at(-1) as string)
+}
+
+/** The workspace's build folder, only when the sibling package is the console (not any `console` in node_modules). */
+function workspaceConsoleDir(packageDir: URL): string | null {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('package.json', packageDir), 'utf8')) as { name?: unknown }
+    return manifest.name === '@tessera/console' ? fileURLToPath(new URL('dist/', packageDir)) : null
+  } catch {
+    return null
+  }
+}
 
 export interface ConsoleAsset {
   body: Buffer

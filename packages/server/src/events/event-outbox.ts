@@ -13,7 +13,16 @@ export type ActorIdentity =
  * Who caused an event, and optionally from where: an HTTP caller passes the request's IP in the
  * actor, so services need no extra parameter to record it.
  */
-export type Actor = ActorIdentity & { ip?: string }
+export type Actor = ActorIdentity & {
+  ip?: string
+  /** The language the caller speaks (i18n/): account events carry it, so their messages are in it. */
+  locale?: string
+}
+
+/** The `locale` an event payload carries for its messages, when the actor named one. */
+export function localeField(actor: Actor): { locale?: string } {
+  return actor.locale ? { locale: actor.locale } : {}
+}
 
 export type EventType =
   | 'user.created'

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { clientDevice } from './client-device.js'
 import type { Flow } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
@@ -66,7 +66,7 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       const flow = await deps.flows.load(request.params.id, token, 'login')
       const { step, transport, assertion, ...fields } = request.body
       const input = { ...fields, ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}) }
-      const submitted = await deps.login.submit(flow, () => token as string, step, input, requestDevice(request), null)
+      const submitted = await deps.login.submit(flow, () => token as string, step, input, clientDevice(request), null)
       const { outcome, signedIn, recoveryCodes } = submitted
       reply.header('cache-control', 'no-store')
       // An API flow serves no authorization request, so it continues or is done; it never redirects.

@@ -20,7 +20,16 @@ export function pageOf(flow: Flow): string {
 /** Every answer of the browser flow after a request or a form is a 303 (RFC 9110 §15.4.4). */
 export function redirectTo(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {
   if (outcome.kind === 'redirect') return reply.redirect(outcome.url, 303)
-  // Every browser login flow serves an authorization request today, so it ends with a redirect.
-  if (outcome.kind === 'done') throw new TesseraError('flow_expired')
+  // A sign-in for Tessera's own account pages goes back there; other browser flows end with a redirect.
+  if (outcome.kind === 'done') {
+    const back = outcome.flow.context.returnTo
+    if (back !== undefined && isAccountPath(back)) return reply.redirect(back, 303)
+    throw new TesseraError('flow_expired')
+  }
   return reply.redirect(pageOf(outcome.flow), 303)
+}
+
+/** Where an account sign-in may return: a path of the account pages, never another origin. */
+export function isAccountPath(path: string): boolean {
+  return /^\/ui\/account(?:\/[a-z0-9-]+)*$/.test(path)
 }

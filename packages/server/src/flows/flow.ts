@@ -27,9 +27,10 @@ export type StepName =
   | 'consent'
   | 'confirm_logout'
   | 'upstream'
+  | 'passkey'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
-export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream']
+export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream', 'passkey']
 
 export interface StepDone {
   step: StepName
@@ -75,6 +76,10 @@ export interface FlowContext {
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
   upstream?: UpstreamRoundTrip
   link?: PendingLink
+  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` path only. */
+  returnTo?: string
+  /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
+  linking?: { userId: string }
 }
 
 export interface Flow {

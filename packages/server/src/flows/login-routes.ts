@@ -3,15 +3,17 @@ import type { ApplicationService } from '../applications/application-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
 import { requestDevice } from '../http/request-device.js'
+import type { Translator } from '../i18n/translator.js'
 import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { checkEmailPage } from '../ui/account-pages.js'
-import { pageErrorHandler } from '../ui/error-page.js'
+import { pageErrorHandlerFor, pageMessage } from '../ui/error-page.js'
 import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
 import { enrolmentPage, recoveryCodesPage } from '../ui/mfa-pages.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { consentPage, secondFactorPage, signedOutPage, signInPage, signUpPage } from '../ui/pages.js'
 import { qrCodeSvg } from '../ui/qr-code.js'
 import { STYLESHEET } from '../ui/stylesheet.js'
@@ -31,9 +33,13 @@ export interface LoginRoutesDeps {
   cookie: CookieSettings
   rateLimit: { max: number; timeWindow: number }
   secondFactors: Pick<SecondFactors, 'available'>
+  /** Chooses each page's language: `ui_locales`, `Accept-Language`, the default (English when absent). */
+  translate?: PageTranslator
   /** The authenticator app a user enrols in the flow where a factor is required (docs/mfa.md "Policy"). */
   enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
   clock: Clock
+  /** WebAuthn assertion options: for a user's second factor, or (null) any discoverable passkey. */
+  passkeyOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
   connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
 }
@@ -45,6 +51,8 @@ interface Loaded {
   appName: string
   /** form-action sources the page needs: the client, when the form's answer redirects there. */
   targets: string[]
+  /** The page's language (the authorization request's `ui_locales` first). */
+  t: Translator
 }
 
 /**
@@ -55,7 +63,8 @@ interface Loaded {
 export function loginRoutes(deps: LoginRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
     const onRequest = app.rateLimit(deps.rateLimit)
     // OWASP CSRF Prevention Cheat Sheet: every form post must be same-origin (http/csrf.ts) and
     // carry the flow's current token (flows/flow-service.ts).
@@ -67,7 +76,13 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       const params = flow.context.authorization
       const application = params ? await deps.applications.find(params.clientId) : null
       const target = params ? cspSourceOf(params.redirectUri) : null
-      return { flow, binding: binding as string, appName: application?.name ?? 'Tessera', targets: target ? [target] : [] }
+      return {
+        flow,
+        binding: binding as string,
+        appName: application?.name ?? 'Tessera',
+        targets: target ? [target] : [],
+        t: translate(request, params?.uiLocales),
+      }
     }
 
     async function posted(request: FastifyRequest): Promise<Loaded> {
@@ -80,8 +95,11 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       requestId: loaded.flow.id,
       csrf: deps.flows.csrfFor(loaded.flow, loaded.binding),
       appName: loaded.appName,
+      t: loaded.t,
     })
-    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) => sendPage(reply, status, body, loaded.targets)
+    // A page that loads our scripts (passkeys) gets script-src 'self'; the others none.
+    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) =>
+      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'))
 
     const setSessionCookie = (reply: FastifyReply, signedIn: SignedIn) => {
       const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
@@ -114,20 +132,25 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             () => loaded.binding,
             identifyingSteps[kind],
             input,
-            requestDevice(request),
+            { ...requestDevice(request), locale: loaded.t.locale },
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
           // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
           if (outcome.kind === 'verification_sent') {
-            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}` }))
+            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}`, t: loaded.t }))
           }
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
           if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
           if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-          const again = { ...form(loaded), email, error: ERRORS[error.code].title, unverified: error.code === 'email_not_verified' }
+          const again = {
+            ...form(loaded),
+            email,
+            error: pageMessage(loaded.t, error.code, ERRORS[error.code].title),
+            unverified: error.code === 'email_not_verified',
+          }
           return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
         }
       })
@@ -146,13 +169,59 @@ export function loginRoutes(deps: LoginRoutesDeps) {
 
     app.post('/ui/second-factor', { config, onRequest }, async (request, reply) => {
       const loaded = await posted(request)
-      const input = { factor: field(request.body, 'factor'), code: field(request.body, 'code') }
+      const input = {
+        factor: field(request.body, 'factor'),
+        code: field(request.body, 'code'),
+        webauthnChallengeId: field(request.body, 'webauthnChallengeId'),
+        assertion: field(request.body, 'assertion'),
+      }
       try {
         const browser = await browserSession(request, deps.cookie, deps.sessions)
         const { outcome, signedIn } = await deps.login.submit(
           loaded.flow,
           () => loaded.binding,
           'second_factor',
+          input,
+          { ...requestDevice(request), locale: loaded.t.locale },
+          browser,
+        )
+        if (signedIn) setSessionCookie(reply, signedIn)
+        return redirectTo(reply, outcome)
+      } catch (error) {
+        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+        return page(
+          reply,
+          loaded,
+          error.status,
+          await secondFactorForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title)),
+        )
+      }
+    })
+
+    // docs/mfa.md "Passkeys": the page's script asks for options, then posts the assertion.
+    app.post('/ui/passkey/options', { config, onRequest }, async (request, reply) => {
+      await posted(request)
+      reply.header('cache-control', 'no-store')
+      return deps.passkeyOptions(null)
+    })
+
+    app.post('/ui/second-factor/webauthn-options', { config, onRequest }, async (request, reply) => {
+      const { flow } = await posted(request)
+      if (!flow.next.includes('second_factor') || flow.userId === null) throw new TesseraError('flow_expired')
+      reply.header('cache-control', 'no-store')
+      return deps.passkeyOptions(flow.userId)
+    })
+
+    app.post('/ui/sign-in/passkey', { config, onRequest }, async (request, reply) => {
+      const loaded = await posted(request)
+      const input = { webauthnChallengeId: field(request.body, 'webauthnChallengeId'), assertion: field(request.body, 'assertion') }
+      try {
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        const { outcome, signedIn } = await deps.login.submit(
+          loaded.flow,
+          () => loaded.binding,
+          'passkey',
           input,
           requestDevice(request),
           browser,
@@ -162,7 +231,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        return page(reply, loaded, error.status, await secondFactorForm(loaded, ERRORS[error.code].title))
+        const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
+        return page(reply, loaded, error.status, signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }))
       }
     })
 
@@ -236,11 +306,18 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       // No session any more (signed out in another tab, expired): the flow goes back to sign-in.
       if (!auth) return redirectTo(reply, await deps.login.resume(loaded.flow, loaded.flow, () => loaded.binding, null))
       const decision = { decision: field(request.body, 'decision') }
-      const { outcome } = await deps.login.submit(loaded.flow, () => loaded.binding, 'consent', decision, requestDevice(request), auth)
+      const { outcome } = await deps.login.submit(
+        loaded.flow,
+        () => loaded.binding,
+        'consent',
+        decision,
+        { ...requestDevice(request), locale: loaded.t.locale },
+        auth,
+      )
       return redirectTo(reply, outcome)
     })
 
-    app.get('/ui/signed-out', async (_request, reply) => sendPage(reply, 200, signedOutPage()))
+    app.get('/ui/signed-out', async (request, reply) => sendPage(reply, 200, signedOutPage(translate(request))))
 
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),

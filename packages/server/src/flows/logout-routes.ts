@@ -11,8 +11,9 @@ import type { Clock } from '../shared/clock.js'
 import { isTesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
-import { pageErrorHandler } from '../ui/error-page.js'
+import { pageErrorHandlerFor } from '../ui/error-page.js'
 import { cspSourceOf, sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { errorPage, logoutConfirmPage, signedOutPage } from '../ui/pages.js'
 import { browserSession, ensureBinding, readBinding } from './browser-binding.js'
 import type { Flow } from './flow.js'
@@ -32,9 +33,9 @@ export interface LogoutRoutesDeps {
   transact: Transact<{ flows: FlowStore }>
   /** The per-IP credential limit; each confirmation page stores a flow, so they are bounded like authorizations. */
   rateLimit: { max: number; timeWindow: number }
+  /** Chooses each page's language (English when absent). */
+  translate?: PageTranslator
 }
-
-const INVALID = 'The sign-out request is not valid. You have not been signed out.'
 
 /**
  * OIDC RP-Initiated Logout 1.0 at `GET` and `POST /oauth/logout`, as a flow. With a valid
@@ -47,7 +48,8 @@ const INVALID = 'The sign-out request is not valid. You have not been signed out
 export function logoutRoutes(deps: LogoutRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
     const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     /** The user's confirmation, if this post carries a valid one: the flow's step is done and the flow ends. */
@@ -89,7 +91,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
       if (checked.postLogoutRedirectUri !== null) fields.post_logout_redirect_uri = checked.postLogoutRedirectUri
       if (checked.state !== null) fields.state = checked.state
       const target = checked.postLogoutRedirectUri !== null ? cspSourceOf(checked.postLogoutRedirectUri) : null
-      const page = logoutConfirmPage({ csrf: `${flow.id}.${deps.flows.csrfFor(flow, binding)}`, fields })
+      const page = logoutConfirmPage({ csrf: `${flow.id}.${deps.flows.csrfFor(flow, binding)}`, fields, t: translate(request) })
       return sendPage(reply, 200, page, target ? [target] : [])
     }
 
@@ -100,7 +102,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
         postLogoutRedirectUri: field(source, 'post_logout_redirect_uri'),
         state: field(source, 'state'),
       })
-      if (!checked) return sendPage(reply, 400, errorPage(INVALID))
+      if (!checked) return sendPage(reply, 400, errorPage(translate(request).t('error.logoutInvalid'), translate(request)))
 
       const auth = await browserSession(request, deps.cookie, deps.sessions)
       if (checked.hint === null && auth && !(await confirmed(request, source, auth))) return askToConfirm(request, reply, checked, auth)
@@ -109,7 +111,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps) {
       if (auth && revoked.has(auth.session.id)) reply.clearCookie(deps.cookie.name, cookieOptions(deps.cookie))
       if (checked.postLogoutRedirectUri !== null)
         return reply.redirect(authorizationResponseUrl(checked.postLogoutRedirectUri, { state: checked.state }), 303)
-      return sendPage(reply, 200, signedOutPage())
+      return sendPage(reply, 200, signedOutPage(translate(request)))
     }
 
     app.get('/oauth/logout', { onRequest }, async (request, reply) => handle(request, reply, request.query))

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestDevice } from '../http/request-device.js'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { clientDevice } from './client-device.js'
 import type { StepName } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
 import { sessionResponse } from './session-response.js'
-import { ChallengeBody, CredentialsBody, EnrolmentConfirmBody, SecondFactorBody } from './sign-in-schemas.js'
+import { ChallengeBody, CredentialsBody, EnrolmentConfirmBody, PasskeyBody, SecondFactorBody } from './sign-in-schemas.js'
 import { passwordTime } from './steps/second-factor-enrolment-step.js'
 import type { SecondFactors } from './steps/step.js'
 
@@ -24,7 +24,7 @@ export interface SignInRoutesDeps {
   /** What second factors a user has, for the `mfaRequired` answer. */
   secondFactors: Pick<SecondFactors, 'available'>
   /** WebAuthn assertion options for a user's second factor. */
-  webauthnOptions: (userId: string) => Promise<{ challengeId: string; options: unknown }>
+  webauthnOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
   /** The authenticator app a user enrols while signing in, where a factor is required (docs/mfa.md "Policy"). */
   enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
 }
@@ -59,7 +59,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     // browser into the attacker's account (http/csrf.ts).
     const config = { csrf: 'reject' } as const
 
-    const run = async (step: StepName, body: { email: string; password: string }, device: ReturnType<typeof requestDevice>) => {
+    const run = async (step: StepName, body: Readonly<Record<string, string | undefined>>, device: ReturnType<typeof clientDevice>) => {
       const flow = deps.flows.start('login', { next: SIGN_IN_STEPS })
       // A flow done in one request is never stored. One that waits for a second factor is stored,
       // bound to this secret, which the client gets back inside the challenge (a JSON client has
@@ -90,7 +90,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     }
 
     app.post('/v1/sign-up', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const result = await run('registration', request.body, requestDevice(request))
+      const result = await run('registration', request.body, clientDevice(request))
       // signUp.requireVerifiedEmail: no session, and the same answer for a new address and a taken one.
       if (result.verificationSent) return reply.code(202).header('cache-control', 'no-store').send(VERIFICATION_SENT)
       if (result.pending) {
@@ -103,7 +103,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     })
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
-      const result = await run('password', request.body, requestDevice(request))
+      const result = await run('password', request.body, clientDevice(request))
       if (result.verificationSent) throw new TesseraError('internal_error')
       if (result.pending) {
         // Issue 13 §5: a right password for a user with a second factor (or who must enrol one)
@@ -123,7 +123,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
         webauthnChallengeId,
         ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}),
       }
-      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, requestDevice(request), null)
+      const { outcome, signedIn } = await deps.login.submit(flow, () => secret, 'second_factor', input, clientDevice(request), null)
       if (outcome.kind !== 'done' || !signedIn) throw new TesseraError('internal_error')
       return sessionResponse(reply, signedIn, request.body.transport, deps)
     })
@@ -146,9 +146,22 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
     app.post('/v1/sign-in/mfa/enrol/confirm', { schema: { body: EnrolmentConfirmBody }, config, onRequest }, async (request, reply) => {
       const { flow, secret } = await pendingFlow(request.body.challenge, 'second_factor_enrolment')
       const input = { code: request.body.code }
-      const submitted = await deps.login.submit(flow, () => secret, 'second_factor_enrolment', input, requestDevice(request), null)
+      const submitted = await deps.login.submit(flow, () => secret, 'second_factor_enrolment', input, clientDevice(request), null)
       if (submitted.outcome.kind !== 'done' || !submitted.signedIn) throw new TesseraError('internal_error')
       return { ...sessionResponse(reply, submitted.signedIn, request.body.transport, deps), recoveryCodes: submitted.recoveryCodes ?? null }
+    })
+
+    // docs/mfa.md "Passkeys": sign-in with a passkey alone, for first-party JSON clients.
+    app.post('/v1/sign-in/passkey/options', { config, onRequest }, async (_request, reply) => {
+      reply.header('cache-control', 'no-store')
+      return deps.webauthnOptions(null)
+    })
+
+    app.post('/v1/sign-in/passkey', { schema: { body: PasskeyBody }, config, onRequest }, async (request, reply) => {
+      const { webauthnChallengeId, assertion, transport } = request.body
+      const result = await run('passkey', { webauthnChallengeId, assertion: JSON.stringify(assertion) }, clientDevice(request))
+      if (!result.signedIn) throw new TesseraError('internal_error')
+      return sessionResponse(reply, result.signedIn, transport, deps)
     })
   }
 }

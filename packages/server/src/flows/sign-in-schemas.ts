@@ -66,3 +66,13 @@ export const ChallengeBody = Type.Object({ challenge: Type.String({ minLength: 1
 
 /** The header that carries an API flow's binding secret (the browser's cookie plays that part on the hosted pages). */
 export const FLOW_TOKEN_HEADER = 'tessera-flow-token'
+
+/** `POST /v1/sign-in/passkey`: the options' challenge id and the browser's assertion (docs/mfa.md "Passkeys"). */
+export const PasskeyBody = Type.Object(
+  {
+    webauthnChallengeId: Type.String({ minLength: 1, maxLength: 64 }),
+    assertion: Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true }),
+    transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
+  },
+  { additionalProperties: false },
+)

@@ -2,6 +2,7 @@ import type { TestContext } from 'vitest'
 import { describe, expect, it } from 'vitest'
 import { startGitHubLikeServer } from '../../test/github-like-server.js'
 import { authorizeUrl, Browser, codeRequest, createClient, location, pkce, REDIRECT, serve } from '../../test/oidc-fixture.js'
+import { continuedTo } from '../../test/upstream-provider.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -47,7 +48,7 @@ describe('signing in through a GitHub-like OAuth 2.0 provider (issue 15)', () =>
       { email: 'Octo@Example.com', primary: true, verified: true },
     ]
     const answer = await signIn()
-    expect(`${location(answer).origin}${location(answer).pathname}`).toBe(REDIRECT)
+    expect(`${continuedTo(answer).origin}${continuedTo(answer).pathname}`).toBe(REDIRECT)
     const user = await server.tessera.stores.users.findByEmail('octo@example.com')
     expect(user).toMatchObject({ emailVerified: true })
     expect(await server.tessera.stores.identities.findBySubject(connection.id, '4242')).toMatchObject({ userId: user?.id })

@@ -10,9 +10,11 @@ import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
+import { continueToApplicationPage } from '../ui/connection-pages.js'
 import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
+import { sendPage } from '../ui/html.js'
 import { browserSession, readBinding } from './browser-binding.js'
-import type { Flow } from './flow.js'
+import type { Flow, VerifiedUpstream } from './flow.js'
 import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow } from './login-flow.js'
@@ -28,6 +30,8 @@ export interface UpstreamRoutesDeps {
     ): Promise<{ ok: true; url: string; pending: PendingUpstream } | { ok: false; failure: UpstreamFailure }>
     finish(connection: Connection, query: URLSearchParams, state: string, pending: PendingUpstream): Promise<UpstreamResult>
   }
+  /** Links an identity to a signed-in user who started the round trip from the account page. */
+  linkFromAccount(userId: string, profile: VerifiedUpstream, ip: string | null): Promise<void>
   /** Records a failed round trip (event `sign_in.upstream_failed`): the reason, never a token. */
   recordFailure(connectionId: string, failure: UpstreamFailure, ip: string | null): Promise<void>
   sessions: SessionService
@@ -107,6 +111,18 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
         await deps.recordFailure(connection.id, result.failure, request.ip)
         return refuse(reply, new TesseraError(result.failure.code))
       }
+      if (consumed.context.linking) {
+        // Issue 15 §3, from the account page: the browser must still be signed in as the user who started it.
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        if (browser?.user.id !== consumed.context.linking.userId) return refuse(reply, new TesseraError('upstream_state_invalid'))
+        try {
+          await deps.linkFromAccount(browser.user.id, result.profile, request.ip)
+        } catch (error) {
+          if (!isTesseraError(error) || error.status >= 500) throw error
+          return refuse(reply, error)
+        }
+        return reply.redirect('/ui/account/connections?linked=1', 303)
+      }
       const withProfile: Flow = { ...consumed, context: { ...consumed.context, upstream: { ...round, verified: result.profile } } }
       try {
         const browser = await browserSession(request, deps.cookie, deps.sessions)
@@ -115,6 +131,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
           const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
           reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))
         }
+        if (outcome.kind === 'redirect') return sendPage(reply, 200, continueToApplicationPage(outcome.url))
         return redirectTo(reply, outcome)
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500) throw error

@@ -13,17 +13,20 @@ import {
   redeem,
   serve,
 } from '../../test/oidc-fixture.js'
-import type { TestServer } from '../../test/test-server.js'
+import type { TestServer, TestServerOptions } from '../../test/test-server.js'
 import { PASSWORD } from '../../test/test-server.js'
-import { signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
+import { continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
 
 const CLI = { kind: 'cli' } as const
 
 /** Tessera with one connection to a real OpenID Provider (node-oidc-provider on a loopback port). */
-async function setUp(onTestFinished: TestContext['onTestFinished'], options: { allowSignUp?: boolean } = {}) {
+async function setUp(
+  onTestFinished: TestContext['onTestFinished'],
+  options: { allowSignUp?: boolean; config?: TestServerOptions['config'] } = {},
+) {
   const upstream = await startUpstreamProvider()
   onTestFinished(() => upstream.close())
-  const server = await serve(onTestFinished)
+  const server = await serve(onTestFinished, 'sqlite', options.config)
   const connection = await server.tessera.connections.service.create(
     {
       type: 'oidc',
@@ -73,11 +76,12 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
   }) => {
     const { upstream, server, client, connection } = await setUp(onTestFinished)
     upstream.accounts.set('alice-sub', { email: 'Alice@Example.com', email_verified: true, name: 'Alice' })
+    await server.tessera.services.roles.create({ name: 'member', default: true }, CLI)
     const { verifier, challenge } = pkce()
     const { browser, page } = await signInPage(server, client, challenge)
     expect(page.body).toContain('Continue with Upstream')
     const { answer } = await continueWith(browser, page.body, 'alice-sub')
-    const back = location(answer)
+    const back = continuedTo(answer)
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT)
     const tokens = await redeem(server.app, client, back.searchParams.get('code') as string, verifier)
     expect(tokens.statusCode, tokens.body).toBe(200)
@@ -86,6 +90,8 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
 
     const user = await server.tessera.stores.users.findByEmail('alice@example.com')
     expect(user).toMatchObject({ emailVerified: true, status: 'active' })
+    // Issue 16: a just-in-time account gets the default roles like any other new account.
+    expect((await server.tessera.services.roles.listRolesOfUser(user?.id as string)).map((role) => role.name)).toEqual(['member'])
     const identities = await server.tessera.stores.identities.listByUser(user?.id as string)
     expect(identities).toMatchObject([{ connectionId: connection.id, subject: 'alice-sub' }])
     const types = await eventTypes(server)
@@ -95,7 +101,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     upstream.accounts.set('alice-sub', { email: 'alice.new@example.com', email_verified: true })
     const again = await signInPage(server, client, challenge)
     const second = await continueWith(again.browser, again.page.body, 'alice-sub')
-    expect(`${location(second.answer).origin}${location(second.answer).pathname}`).toBe(REDIRECT)
+    expect(`${continuedTo(second.answer).origin}${continuedTo(second.answer).pathname}`).toBe(REDIRECT)
     expect(await server.tessera.stores.users.findByEmail('alice.new@example.com')).toBeNull()
     expect((await eventTypes(server)).filter((type) => type === 'user.created')).toHaveLength(1)
   })
@@ -105,7 +111,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     upstream.accounts.set('bob-sub', { email: 'bob@example.com', email_verified: 'true' })
     const { browser, page } = await signInPage(server, client, pkce().challenge)
     const { answer } = await continueWith(browser, page.body, 'bob-sub')
-    expect(location(answer).pathname).toBe('/callback')
+    expect(continuedTo(answer).pathname).toBe('/callback')
     expect(await server.tessera.stores.users.findByEmail('bob@example.com')).toMatchObject({ emailVerified: false })
   })
 
@@ -136,7 +142,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     // From now on the upstream alone signs Ann in.
     const again = await signInPage(server, client, pkce().challenge)
     const second = await continueWith(again.browser, again.page.body, 'ann-upstream')
-    expect(location(second.answer).pathname).toBe('/callback')
+    expect(continuedTo(second.answer).pathname).toBe('/callback')
   })
 
   it('never links on an unverified upstream address: it refuses with a page and changes nothing', async ({ onTestFinished }) => {
@@ -166,6 +172,37 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     expect(await server.tessera.stores.identities.listByUser(bobId)).toEqual([])
   })
 
+  it('makes a new upstream user enrol a second factor where the application requires one, before any session', async ({
+    onTestFinished,
+  }) => {
+    const { upstream, server, client } = await setUp(onTestFinished)
+    await server.tessera.services.applications.update(client.id, { requireMfa: true }, CLI)
+    upstream.accounts.set('erin', { email: 'erin@example.com', email_verified: true })
+    const { browser, page } = await signInPage(server, client, pkce().challenge)
+    const { answer } = await continueWith(browser, page.body, 'erin')
+    expect(location(answer).pathname).toBe('/ui/second-factor/enrol')
+    const user = await server.tessera.stores.users.findByEmail('erin@example.com')
+    expect(user).not.toBeNull()
+    expect(
+      await server.tessera.database.db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', user?.id as string)
+        .execute(),
+    ).toEqual([])
+    expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
+  })
+
+  it('creates no account on an unverified upstream address under signUp.requireVerifiedEmail', async ({ onTestFinished }) => {
+    const { upstream, server, client } = await setUp(onTestFinished, { config: { signUp: { requireVerifiedEmail: true } } })
+    upstream.accounts.set('frank', { email: 'frank@example.com', email_verified: false })
+    const { browser, page } = await signInPage(server, client, pkce().challenge)
+    const { answer } = await continueWith(browser, page.body, 'frank')
+    expect(answer.statusCode).toBeGreaterThanOrEqual(400)
+    expect(answer.headers['content-type']).toMatch(/^text\/html/)
+    expect(await server.tessera.stores.users.findByEmail('frank@example.com')).toBeNull()
+  })
+
   it('refuses a new upstream user when the connection may not create accounts', async ({ onTestFinished }) => {
     const { upstream, server, client } = await setUp(onTestFinished, { allowSignUp: false })
     upstream.accounts.set('carol', { email: 'carol@example.com', email_verified: true })
@@ -191,7 +228,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     expect(await server.tessera.stores.users.findByEmail('dave@example.com')).toBeNull()
 
     const first = await browser.get(callback.pathname + callback.search)
-    expect(location(first).pathname).toBe('/callback')
+    expect(continuedTo(first).pathname).toBe('/callback')
     const replay = await browser.get(callback.pathname + callback.search)
     expect(replay.statusCode).toBe(400)
     expect((await eventTypes(server)).filter((type) => type === 'user.created')).toHaveLength(1)

@@ -15,6 +15,8 @@ export interface HousekeepingOptions {
   pause?: () => Promise<void>
   /** Told of every batch that deleted rows. */
   onPurged?: (table: string, rows: number) => void
+  /** Told of every finished run. */
+  onRun?: (report: HousekeepingReport) => void
   /** A rule's statement failed: the run goes on with the next rule. */
   onError: (table: string, error: unknown) => void
 }
@@ -89,6 +91,7 @@ export function createHousekeeping(options: HousekeepingOptions): Housekeeping {
     if (complete) resumeAt = 0
     const report = { purged, batches, complete, failed, durationMs: elapsed() - started }
     last = { ...report, finishedAt: options.clock.now() }
+    options.onRun?.(report)
     return report
   }
 

@@ -118,6 +118,18 @@ async function seed(db: Kysely<Database>) {
     .insertInto('webauthn_challenges')
     .values([challenge('wac_old', NOW - HOUR), challenge('wac_live', NOW + MIN)])
     .execute()
+  const pushed = (id: string, expiresAt: number) => ({ id, client_id: 'app_1', parameters: '{}', created_at: 0, expires_at: expiresAt })
+  await db
+    .insertInto('pushed_authorization_requests')
+    .values([pushed('par_old', NOW - HOUR), pushed('par_live', NOW + MIN)])
+    .execute()
+  await db
+    .insertInto('dpop_proofs')
+    .values([
+      { id: 'dpop_old', expires_at: NOW - HOUR },
+      { id: 'dpop_live', expires_at: NOW + MIN },
+    ])
+    .execute()
   const accountToken = (id: string, expiresAt: number) => ({
     ...{ id, user_id: 'usr_1', purpose: 'verify_email' as const, kind: 'link' as const, secret_hash: `h_${id}` },
     ...{ email: 'ann@example.com', credential_stamp: null, failed_attempts: 0, expires_at: expiresAt, used_at: null, created_at: 0 },
@@ -240,6 +252,8 @@ async function ids(db: Kysely<Database>) {
     authorization_codes: await column('authorization_codes', 'id'),
     flows: await column('flows', 'id'),
     webauthn_challenges: await column('webauthn_challenges', 'id'),
+    pushed_authorization_requests: await column('pushed_authorization_requests', 'id'),
+    dpop_proofs: await column('dpop_proofs', 'id'),
     account_tokens: await column('account_tokens', 'id'),
     account_request_counters: await column('account_request_counters', 'key'),
     rate_limit_counters: await column('rate_limit_counters', 'key'),
@@ -280,6 +294,8 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       authorization_codes: ['code_kept'],
       flows: ['flow_live'],
       webauthn_challenges: ['wac_live'],
+      pushed_authorization_requests: ['par_live'],
+      dpop_proofs: ['dpop_live'],
       account_tokens: ['act_live'],
       account_request_counters: ['arc_live'],
       rate_limit_counters: ['rl_live'],
@@ -299,6 +315,8 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       sessions: 3,
       flows: 1,
       webauthn_challenges: 1,
+      pushed_authorization_requests: 1,
+      dpop_proofs: 1,
       account_tokens: 1,
       account_request_counters: 1,
       rate_limit_counters: 1,
@@ -338,5 +356,34 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
     const left = await ids(database.db)
     expect(left.audit_log).toEqual(['1', '2'])
     expect(left.event_outbox).toEqual(['2', '3', '4'])
+  })
+
+  it('shares the work between instances purging at once: every expired row goes once, none fails', async () => {
+    const database = await openMigratedTestDatabase(dialect)
+    const rows = Array.from({ length: 1200 }, (_, n) => ({
+      ...{ id: `flow_${n}`, type: 'login' as const, binding_hash: 'b', csrf_hash: 'c', next_steps: '[]', steps_done: '[]' },
+      ...{ user_id: null, session_id: null, client_id: null, context: '{}', version: 1, created_at: 0, updated_at: 0 },
+      expires_at: NOW - HOUR,
+    }))
+    for (let start = 0; start < rows.length; start += 300)
+      await database.db
+        .insertInto('flows')
+        .values(rows.slice(start, start + 300))
+        .execute()
+    // Two instances: each its own runner over the same database, running at the same moment.
+    const instance = () =>
+      createHousekeeping({
+        rules: retentionRules(database.db, dialect, POLICY).filter((rule) => rule.table === 'flows'),
+        clock: { now: () => NOW },
+        batchSize: 100,
+        budgetMs: 60_000,
+        onError: (_table, error) => {
+          throw error
+        },
+      })
+    const reports = await Promise.all([instance().run(), instance().run()])
+    expect(reports.map((report) => report.failed)).toEqual([[], []])
+    expect(reports.reduce((sum, report) => sum + (report.purged.flows ?? 0), 0)).toBe(1200)
+    expect(await database.db.selectFrom('flows').select('id').execute()).toEqual([])
   })
 })

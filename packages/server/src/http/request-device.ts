@@ -6,6 +6,8 @@ const MAX_USER_AGENT = 512
 export interface RequestDevice {
   userAgent: string | null
   ip: string | null
+  /** The language the client asks for (`Accept-Language`), for the messages its request causes; set by the route. */
+  locale?: string
 }
 
 export function requestDevice(request: FastifyRequest): RequestDevice {

@@ -178,6 +178,28 @@ describe('the email queue on /metrics', () => {
   })
 })
 
+describe('housekeeping on /metrics', () => {
+  it('counts the rows it purged by table, its runs by outcome, and when it last ran', async ({ onTestFinished }) => {
+    const admin = await adminHarness(onTestFinished)
+    const { app, tessera, clock } = admin.server
+    const { token } = await signUp(app, 'gone@example.com', { transport: 'bearer' })
+    await app.inject({ method: 'POST', url: '/v1/sign-out', headers: { authorization: `Bearer ${token}` } })
+    expect(sample(await scrape(admin), 'tessera_housekeeping_last_run_timestamp_seconds')).toBe(0)
+    // Past the horizon of the signed-out session: the longest access-token lifetime and the skew allowance.
+    const before = await scrape(admin)
+    clock.advance(tessera.config.tokens.maxAccessTokenTtl * 1000 + 6 * 60_000)
+    await tessera.housekeeping.run()
+    // The harness's admin token expired with the clock's move: a fresh one.
+    const fresh = { ...admin, token: await admin.tokenWith('admin:read') }
+    const after = await scrape(fresh)
+    const delta = (name: string, labels: Record<string, string>) =>
+      (sample(after, name, labels) ?? Number.NaN) - (sample(before, name, labels) ?? 0)
+    expect(delta('tessera_housekeeping_purged_rows_total', { table: 'sessions' })).toBe(1)
+    expect(delta('tessera_housekeeping_runs_total', { outcome: 'complete' })).toBe(1)
+    expect(sample(after, 'tessera_housekeeping_last_run_timestamp_seconds')).toBe(clock.now() / 1000)
+  })
+})
+
 describe('the plain metrics port', () => {
   it('is off by default', async ({ onTestFinished }) => {
     const admin = await adminHarness(onTestFinished)

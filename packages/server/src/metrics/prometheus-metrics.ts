@@ -139,6 +139,11 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     labelNames: ['outcome'] as const,
     registers,
   })
+  const housekeepingLastRun = new Gauge({
+    name: 'tessera_housekeeping_last_run_timestamp_seconds',
+    help: 'When housekeeping last finished a run on this instance (Unix time); 0 before the first.',
+    registers,
+  })
   // One query serves each family of gauges per scrape: prom-client reads every metric at once, so
   // each gauge awaits the same query (a gauge without its own collect would show the last scrape's value).
   const perScrape = <T>(load: () => Promise<T>) => {
@@ -274,7 +279,10 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
       if (failed > 0) emailAttempts.inc({ outcome: 'failed' }, failed)
     },
     housekeepingPurged: (table, rows) => purgedRows.inc({ table }, rows),
-    housekeepingRun: (outcome) => housekeepingRuns.inc({ outcome }),
+    housekeepingRun(outcome) {
+      housekeepingRuns.inc({ outcome })
+      housekeepingLastRun.set(sources.now() / 1000)
+    },
     async render() {
       if (!processRegistry) {
         processRegistry = new Registry()

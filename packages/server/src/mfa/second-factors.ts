@@ -1,5 +1,5 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
-import { isTesseraError } from '../shared/errors.js'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { UserStore } from '../users/user-store.js'
 import type { MfaService } from './mfa-service.js'
 import type { WebAuthnService } from './webauthn-service.js'
@@ -52,6 +52,18 @@ export function createSecondFactors(deps: SecondFactorsDeps) {
         }
       })
       return codes
+    },
+
+    async passwordless(input: Readonly<Record<string, string | undefined>>) {
+      const assertion = parseAssertion(input.assertion)
+      if (!assertion || input.webauthnChallengeId === undefined) throw new TesseraError('passkey_rejected')
+      // The service requires user verification for a passkey with no user named (webauthn-service.ts).
+      const result = await deps.webauthn
+        .finishAuthentication({ challengeId: input.webauthnChallengeId, userId: null, response: assertion })
+        .catch((error: unknown) => {
+          throw isTesseraError(error) && error.code !== 'invalid_mfa_code' ? error : new TesseraError('passkey_rejected')
+        })
+      return { userId: result.userId, amr: ['hwk', 'user'] }
     },
 
     /** The RFC 8176 methods the answer proved; `invalid_mfa_code` (throttled) when it proves nothing. */

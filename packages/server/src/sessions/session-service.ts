@@ -14,6 +14,8 @@ import { isSessionId, issueSessionToken, parseSessionToken } from './session-tok
 export interface Device {
   userAgent: string | null
   ip: string | null
+  /** The language the client speaks (i18n/), for the messages its requests cause; never stored with the session. */
+  locale?: string
 }
 
 /** The stores the session service works on: sessions, their users, the revocation log and the outbox. */

@@ -23,3 +23,32 @@ export function linkNotice(link: { connectionName: string; email: string } | nul
   if (!link) return html``
   return html`<p class="notice" role="status">An account with <strong>${link.email}</strong> already exists. Sign in to it to link your ${link.connectionName} account; nothing is linked until you do.</p>`
 }
+
+/**
+ * The last hop of an upstream sign-in, back to the application, as a page that moves on by itself
+ * (a meta refresh, no script) rather than a redirect. A browser applies the CSP `form-action` of
+ * the page whose form started a navigation to every redirect that follows it: when the upstream's
+ * sign-in form (another Tessera's, say) sent the browser to our callback, a redirect from there to
+ * the application would be checked against the upstream's policy and blocked. A page ends that
+ * chain; the next navigation is ours.
+ */
+export function continueToApplicationPage(url: string): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="refresh" content="0;url=${url}">
+<title>Signed in · Tessera</title>
+<link rel="stylesheet" href="/ui/assets/tessera.css">
+</head>
+<body>
+<main class="card">
+<h1>Signed in</h1>
+<p><a class="button" href="${url}">Continue to the application</a></p>
+</main>
+</body>
+</html>
+`
+}

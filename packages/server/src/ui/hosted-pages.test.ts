@@ -12,7 +12,12 @@ function expectHardened(response: { headers: Record<string, unknown>; body: stri
   expect(response.headers['x-frame-options']).toBe('DENY')
   expect(response.headers['referrer-policy']).toBe('no-referrer')
   expect(response.headers['cache-control']).toBe('no-store')
-  expect(response.body).not.toMatch(/<script/i)
+  // Scripts only from our own origin's assets, never inline (passkeys: docs/mfa.md).
+  const scripts = response.body.match(/<script[^>]*>[^<]*<\/script>/gi) ?? []
+  expect(response.body.match(/<script/gi) ?? []).toHaveLength(scripts.length)
+  for (const script of scripts) expect(script).toMatch(/^<script src="\/ui\/assets\/[a-z-]+\.js" defer><\/script>$/)
+  if (scripts.length > 0) expect(csp).toContain("script-src 'self'")
+  else expect(csp).not.toContain('script-src')
   expect(response.body).not.toMatch(/<style/i)
   expect(response.body).not.toMatch(/\sstyle=/i)
   expect(response.body).not.toMatch(/\son[a-z]+=/i)

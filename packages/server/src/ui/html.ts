@@ -29,14 +29,15 @@ function render(value: unknown): string {
 }
 
 /**
- * The one layout: one stylesheet, no script, no inline style. The document's referrer policy is
+ * The one layout: one stylesheet, no inline script or style (pages with passkeys load our own
+ * scripts, from /ui/assets under script-src 'self'). The document's referrer policy is
  * same-origin, not the header's no-referrer: under no-referrer a browser sends `Origin: null` on
  * the page's own form posts (Fetch, "serializing a request origin"), which the cross-site check
  * refuses. same-origin still sends nothing to the client the browser is redirected to.
  */
-export function layout(title: string, body: Html): Html {
+export function layout(title: string, body: Html, lang = 'en', scripts: readonly string[] = []): Html {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,7 +45,10 @@ export function layout(title: string, body: Html): Html {
 <title>${title} · Tessera</title>
 <link rel="stylesheet" href="/ui/assets/tessera.css">
 <link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml">
-</head>
+${scripts.map(
+  (src) => html`<script src="${src}" defer></script>
+`,
+)}</head>
 <body>
 <main class="card">
 ${body}
@@ -59,11 +63,13 @@ ${body}
  * (and, when a form's answer redirects to the client, the client's origin, which form-action also
  * governs in browsers that check redirects), no framing (clickjacking), no base URI.
  */
-export function contentSecurityPolicy(formTargets: string[] = []): string {
+export function contentSecurityPolicy(formTargets: string[] = [], scripts = false): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
     "img-src 'self'",
+    // Pages with passkeys run our own scripts (never inline) and call our own API (docs/mfa.md).
+    ...(scripts ? ["script-src 'self'", "connect-src 'self'"] : []),
     `form-action 'self'${formTargets.map((target) => ` ${target}`).join('')}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -89,10 +95,10 @@ export function cspSourceOf(redirectUri: string): string | null {
 }
 
 /** Sends a hosted page with its security headers; pages are never cached. */
-export function sendPage(reply: FastifyReply, status: number, page: Html, formTargets: string[] = []): FastifyReply {
+export function sendPage(reply: FastifyReply, status: number, page: Html, formTargets: string[] = [], scripts = false): FastifyReply {
   return reply
     .code(status)
-    .header('content-security-policy', contentSecurityPolicy(formTargets))
+    .header('content-security-policy', contentSecurityPolicy(formTargets, scripts))
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')

@@ -1,8 +1,17 @@
+import type { Translator } from '../i18n/translator.js'
 import { continueWith, linkNotice, type OfferedConnection } from './connection-pages.js'
 import { type Html, html, layout } from './html.js'
+import { ENGLISH } from './page-translator.js'
+import { PASSKEY_SCRIPTS, passkeyForm } from './passkey-form.js'
+import { rich } from './rich-text.js'
 import { describeScope } from './scope-words.js'
 
-export interface FlowForm {
+/** Every hosted page speaks the language its route chose (ui/page-translator.ts); English when none. */
+export interface Localized {
+  t?: Translator
+}
+
+export interface FlowForm extends Localized {
   requestId: string
   csrf: string
 }
@@ -27,50 +36,56 @@ export function signInPage(
     unverified?: boolean
   },
 ): Html {
+  const t = input.t ?? ENGLISH
   return layout(
-    'Sign in',
-    html`<h1>Sign in</h1>
-<p class="lead">to continue to <strong>${input.appName}</strong></p>
+    t.t('signIn.title'),
+    html`<h1>${t.t('signIn.title')}</h1>
+<p class="lead">${rich(t, 'signIn.lead', { app: input.appName })}</p>
 ${alert(input.error)}
 ${linkNotice(input.link ?? null)}
 ${
   input.unverified
     ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
 <input type="hidden" name="email" value="${input.email ?? ''}">
-<button type="submit" class="secondary">Send the confirmation link again</button>
+<button type="submit" class="secondary">${t.t('signIn.resendVerification')}</button>
 </form>`
     : html``
 }
 <form method="post" action="/ui/sign-in">
 ${hidden(input)}
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
-<label for="password">Password</label>
+<label for="email">${t.t('field.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username webauthn" required value="${input.email ?? ''}">
+<label for="password">${t.t('field.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
+<button type="submit">${t.t('signIn.submit')}</button>
 </form>
+${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
 ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
-<p class="alt"><a href="/ui/forgot-password">Forgot your password?</a></p>
-<p class="alt"><a href="/ui/sign-up?request=${input.requestId}">Create an account</a></p>`,
+<p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
+<p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
+    t.locale,
+    PASSKEY_SCRIPTS,
   )
 }
 
 export function signUpPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+  const t = input.t ?? ENGLISH
   return layout(
-    'Create an account',
-    html`<h1>Create an account</h1>
-<p class="lead">to continue to <strong>${input.appName}</strong></p>
+    t.t('signUp.title'),
+    html`<h1>${t.t('signUp.title')}</h1>
+<p class="lead">${rich(t, 'signIn.lead', { app: input.appName })}</p>
 ${alert(input.error)}
 <form method="post" action="/ui/sign-up">
 ${hidden(input)}
-<label for="email">Email</label>
+<label for="email">${t.t('field.email')}</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
-<label for="password">Password</label>
+<label for="password">${t.t('field.password')}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint">
-<p id="password-hint" class="hint">At least 8 characters. A long phrase is best.</p>
-<button type="submit">Create account</button>
+<p id="password-hint" class="hint">${t.t('signUp.passwordHint', { min: 8 })}</p>
+<button type="submit">${t.t('signUp.submit')}</button>
 </form>
-<p class="alt"><a href="/ui/sign-in?request=${input.requestId}">I already have an account</a></p>`,
+<p class="alt"><a href="/ui/sign-in?request=${input.requestId}">${t.t('signUp.haveAccount')}</a></p>`,
+    t.locale,
   )
 }
 
@@ -80,22 +95,33 @@ ${hidden(input)}
  * asks for a code, which needs no script.)
  */
 export function secondFactorPage(input: FlowForm & { appName: string; factors: readonly string[]; error: string | null }): Html {
+  const t = input.t ?? ENGLISH
   const recovery = input.factors.includes('recovery_code')
   const totp = input.factors.includes('totp')
   return layout(
-    'Two-step verification',
-    html`<h1>Two-step verification</h1>
-<p class="lead">to continue to <strong>${input.appName}</strong></p>
+    t.t('secondFactor.title'),
+    html`<h1>${t.t('secondFactor.title')}</h1>
+<p class="lead">${rich(t, 'signIn.lead', { app: input.appName })}</p>
 ${alert(input.error)}
 ${
   totp
     ? html`<form method="post" action="/ui/second-factor">
 ${hidden(input)}
 <input type="hidden" name="factor" value="totp">
-<label for="code">Code from your authenticator app</label>
+<label for="code">${t.t('secondFactor.totpLabel')}</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">Verify</button>
+<button type="submit">${t.t('secondFactor.verify')}</button>
 </form>`
+    : html``
+}
+${
+  input.factors.includes('webauthn')
+    ? passkeyForm(input, {
+        action: '/ui/second-factor',
+        optionsUrl: '/ui/second-factor/webauthn-options',
+        label: 'Use a passkey',
+        factor: 'webauthn',
+      })
     : html``
 }
 ${
@@ -103,53 +129,60 @@ ${
     ? html`<form method="post" action="/ui/second-factor">
 ${hidden(input)}
 <input type="hidden" name="factor" value="recovery_code">
-<label for="recovery">Or a recovery code</label>
+<label for="recovery">${t.t('secondFactor.recoveryLabel')}</label>
 <input id="recovery" name="code" autocomplete="off" maxlength="20" required>
-<button type="submit" class="secondary">Use a recovery code</button>
+<button type="submit" class="secondary">${t.t('secondFactor.useRecovery')}</button>
 </form>`
     : html``
 }`,
+    t.locale,
+    input.factors.includes('webauthn') ? PASSKEY_SCRIPTS : [],
   )
 }
 
 export function consentPage(input: FlowForm & { appName: string; email: string; scope: string[] }): Html {
+  const t = input.t ?? ENGLISH
   return layout(
-    'Allow access',
-    html`<h1>Allow ${input.appName}?</h1>
-<p class="lead">Signed in as <strong>${input.email}</strong>. <strong>${input.appName}</strong> asks to:</p>
+    t.t('consent.title'),
+    html`<h1>${t.t('consent.heading', { app: input.appName })}</h1>
+<p class="lead">${rich(t, 'consent.lead', { app: input.appName, email: input.email })}</p>
 <ul class="scopes">
-${input.scope.map((scope) => html`<li>${describeScope(scope)}</li>`)}
+${input.scope.map((scope) => html`<li>${describeScope(scope, t)}</li>`)}
 </ul>
 <form method="post" action="/ui/consent" class="actions">
 ${hidden(input)}
-<button type="submit" name="decision" value="allow">Allow</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+<button type="submit" name="decision" value="allow">${t.t('consent.allow')}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${t.t('consent.deny')}</button>
 </form>`,
+    t.locale,
   )
 }
 
-export function errorPage(message: string): Html {
+export function errorPage(message: string, t: Translator = ENGLISH): Html {
   return layout(
-    'Something went wrong',
-    html`<h1>Something went wrong</h1>
+    t.t('error.title'),
+    html`<h1>${t.t('error.title')}</h1>
 <p class="alert" role="alert">${message}</p>
-<p>Go back to the application and try again.</p>`,
+<p>${t.t('error.back')}</p>`,
+    t.locale,
   )
 }
 
-export function signedOutPage(): Html {
-  return layout('Signed out', html`<h1>You are signed out</h1>\n<p>You can close this window.</p>`)
+export function signedOutPage(t: Translator = ENGLISH): Html {
+  return layout(t.t('signedOut.title'), html`<h1>${t.t('signedOut.heading')}</h1>\n<p>${t.t('page.closeWindow')}</p>`, t.locale)
 }
 
-export function logoutConfirmPage(input: { csrf: string; fields: Record<string, string> }): Html {
+export function logoutConfirmPage(input: Localized & { csrf: string; fields: Record<string, string> }): Html {
+  const t = input.t ?? ENGLISH
   return layout(
-    'Sign out',
-    html`<h1>Sign out of Tessera?</h1>
-<p>This signs you out of every application that uses this Tessera account in this browser.</p>
+    t.t('logout.title'),
+    html`<h1>${t.t('logout.heading', { product: 'Tessera' })}</h1>
+<p>${t.t('logout.body', { product: 'Tessera' })}</p>
 <form method="post" action="/oauth/logout" class="actions">
 <input type="hidden" name="csrf" value="${input.csrf}">
 ${Object.entries(input.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<button type="submit" name="confirm" value="yes">Sign out</button>
+<button type="submit" name="confirm" value="yes">${t.t('logout.submit')}</button>
 </form>`,
+    t.locale,
   )
 }

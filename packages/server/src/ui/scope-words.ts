@@ -1,15 +1,10 @@
+import type { Translator } from '../i18n/translator.js'
+import { ENGLISH } from './page-translator.js'
+
+const KNOWN = ['openid', 'profile', 'email', 'offline_access'] as const
+
 /** Human words for the consent page; API scopes are shown by name. */
-export function describeScope(scope: string): string {
-  switch (scope) {
-    case 'openid':
-      return 'Know who you are (your Tessera user id)'
-    case 'profile':
-      return 'See your basic profile'
-    case 'email':
-      return 'See your email address'
-    case 'offline_access':
-      return 'Stay signed in when you are not using it'
-    default:
-      return `Use the permission “${scope}”`
-  }
+export function describeScope(scope: string, t: Translator = ENGLISH): string {
+  const known = KNOWN.find((name) => name === scope)
+  return known ? t.t(`scope.${known}`) : t.t('scope.other', { scope })
 }

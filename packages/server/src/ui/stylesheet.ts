@@ -21,6 +21,7 @@ a{color:var(--accent)}
 a.button{display:block;text-align:center;text-decoration:none;font-weight:600;padding:.7rem 1rem;border-radius:8px;border:1px solid var(--line);color:var(--fg);margin-top:.75rem}
 .notice{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem}
 .scopes li{margin:.25rem 0}
+[hidden]{display:none!important}
 .qr-box{display:flex;justify-content:center;margin:1rem 0}
 .qr{width:12rem;height:12rem}
 .secret{word-break:break-all}

@@ -1,4 +1,4 @@
-import type { Actor, EventOutbox } from '../events/event-outbox.js'
+import { type Actor, type EventOutbox, localeField } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
@@ -9,7 +9,7 @@ import type { PasswordCredentialStore } from './password-credential-store.js'
 import type { PasswordHasher } from './password-hasher.js'
 import { checkNewPassword, type PasswordPolicy } from './password-policy.js'
 import type { User } from './user.js'
-import type { UserStore } from './user-store.js'
+import type { UserSort, UserStore } from './user-store.js'
 
 /** The stores the user service works on: users, their password credentials and the outbox. */
 export interface UserServiceStores {
@@ -108,7 +108,14 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
         throw error
       }
       await tx.credentials.set(user.id, prepared.hash, now)
-      await tx.events.append({ type: 'user.created', actor, userId: user.id, payload: { email: user.email }, ip, createdAt: now })
+      await tx.events.append({
+        type: 'user.created',
+        actor,
+        userId: user.id,
+        payload: { email: user.email, ...localeField(actor) },
+        ip,
+        createdAt: now,
+      })
       await deps.onCreated?.(tx, user, actor)
       return user
     },
@@ -127,14 +134,16 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     },
 
     /** One page of users ordered by id (keyset pagination), and where the next page starts. */
-    async list(query: { search?: string; after?: string; limit: number }): Promise<UserPage> {
+    async list(query: { search?: string; after?: string; sort?: UserSort; limit: number }): Promise<UserPage> {
       if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_USER_PAGE) {
         throw new TesseraError('invalid_request', { detail: `limit must be 1 to ${MAX_USER_PAGE}` })
       }
       // One row more than asked says whether another page exists, without a count.
       const rows = await stores.users.list({ ...query, limit: query.limit + 1 })
       const users = rows.slice(0, query.limit)
-      return { users, next: rows.length > query.limit ? (users[users.length - 1]?.id ?? null) : null }
+      const last = users[users.length - 1]
+      const key = last && (query.sort === 'email' || query.sort === '-email') ? last.email : last?.id
+      return { users, next: rows.length > query.limit ? (key ?? null) : null }
     },
 
     /** Changes the email address; the new one must be free. */

@@ -5,10 +5,14 @@ import type { User } from './user.js'
 export interface UserListQuery {
   /** Case-insensitive substring of the email. */
   search?: string
-  /** Return users whose id sorts after this one (keyset pagination). */
+  /** Return users whose sort key (id, or email) comes after this one (keyset pagination). */
   after?: string
+  /** By id (the default), or by email A to Z (`email`) or Z to A (`-email`): the unique email index serves both. */
+  sort?: UserSort
   limit: number
 }
+
+export type UserSort = 'id' | 'email' | '-email'
 
 export type NewUserRecord = Omit<User, 'emailVerified'> & { emailVerified?: boolean }
 
@@ -55,10 +59,16 @@ export function createUserStore(db: Executor): UserStore {
       const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
       return row ? toUser(row) : null
     },
-    async list({ search, after, limit }) {
-      let query = db.selectFrom('users').selectAll().orderBy('id').limit(limit)
+    async list({ search, after, limit, sort = 'id' }) {
+      const column = sort === 'id' ? 'id' : 'email'
+      const descending = sort === '-email'
+      let query = db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy(column, descending ? 'desc' : 'asc')
+        .limit(limit)
       if (search) query = query.where(sql<boolean>`email like ${`%${escapeLike(search.toLowerCase())}%`} escape '\\'`)
-      if (after) query = query.where('id', '>', after)
+      if (after) query = query.where(column, descending ? '<' : '>', after)
       return (await query.execute()).map(toUser)
     },
     async setStatus(id, status, now) {

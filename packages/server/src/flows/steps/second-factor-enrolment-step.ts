@@ -23,7 +23,8 @@ export const secondFactorEnrolmentStep: Step = {
     if (flow.userId === null || since === null) throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
     const codes = await context.secondFactors.confirmEnrolment(flow.userId, input.code ?? '', since, context.device)
     if (codes) context.recoveryCodesIssued?.(codes)
-    const next = codes && flow.context.authorization ? (['recovery_codes'] as const) : []
+    // A browser flow (an authorization request, or an account sign-in) waits for its page to show them.
+    const next = codes && (flow.context.authorization || flow.context.returnTo) ? (['recovery_codes'] as const) : []
     return afterStep(flow, 'second_factor_enrolment', { amr: ['otp', 'mfa'], next: [...next] }, context.now)
   },
 }

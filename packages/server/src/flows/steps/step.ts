@@ -26,6 +26,12 @@ export interface SecondFactors {
    * the password's time.
    */
   confirmEnrolment(userId: string, code: string, authTime: number, device: Device): Promise<string[] | null>
+  /**
+   * A passkey as the first (and only) factor: a discoverable credential's assertion with user
+   * verification. Returns its owner and the RFC 8176 methods proved (`hwk`, `user`), or throws
+   * `passkey_rejected`.
+   */
+  passwordless(input: StepInput): Promise<{ userId: string; amr: string[] }>
 }
 
 /** For flows that never ask for a second factor (logout): none available, every answer refused. */
@@ -35,6 +41,9 @@ export const NO_SECOND_FACTORS: SecondFactors = {
     throw new TesseraError('invalid_mfa_code')
   },
   required: async () => false,
+  passwordless: async () => {
+    throw new TesseraError('passkey_rejected')
+  },
   confirmEnrolment: async () => {
     throw new TesseraError('invalid_mfa_code')
   },
@@ -50,10 +59,12 @@ export interface UpstreamAccounts {
   signIn(
     profile: VerifiedUpstream,
     device: Device,
+    /** False where a second factor must be enrolled first: a new account then starts without a session. */
+    options: { startSession: boolean },
   ): Promise<
     | { kind: 'known'; userId: string }
     | { kind: 'link'; link: PendingLink }
-    | { kind: 'created'; started: Awaited<ReturnType<AuthService['register']>> }
+    | { kind: 'created'; userId: string; started: Awaited<ReturnType<AuthService['register']>> | null }
   >
   /** Links the pending identity once the flow has authenticated its account's owner. */
   completeLink(link: PendingLink, device: Device): Promise<void>

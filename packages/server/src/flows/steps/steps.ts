@@ -1,6 +1,7 @@
 import type { StepName } from '../flow.js'
 import { confirmLogoutStep } from './confirm-logout-step.js'
 import { consentStep } from './consent-step.js'
+import { passkeyStep } from './passkey-step.js'
 import { passwordStep } from './password-step.js'
 import { registrationStep } from './registration-step.js'
 import { recoveryCodesStep, secondFactorEnrolmentStep } from './second-factor-enrolment-step.js'
@@ -13,6 +14,7 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   password: passwordStep,
   registration: registrationStep,
   second_factor: secondFactorStep,
+  passkey: passkeyStep,
   second_factor_enrolment: secondFactorEnrolmentStep,
   recovery_codes: recoveryCodesStep,
   consent: consentStep,

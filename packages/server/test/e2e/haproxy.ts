@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+// HAProxy from Debian (`apt-get install haproxy`; .ci/run installs it) in front of Tessera
+// instances on loopback, configured as docs/operations.md recommends: health checks on /readyz,
+// a failed connection retried on another instance, long-lived streams (the revocation feed) allowed.
+
+export interface Balancer {
+  /** `http://127.0.0.1:<port>` */
+  base: string
+  port: number
+  /** The configuration it runs with, for failure messages. */
+  config: string
+  output(): string
+  stop(): Promise<void>
+}
+
+const READY_DEADLINE_MS = 10_000
+
+export function haproxyConfig(port: number, servers: readonly { name: string; port: number }[]): string {
+  return `global
+  maxconn 2000
+
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  # The revocation feed is a stream that stays open for hours.
+  timeout tunnel 1h
+  # A connection that fails (an instance gone) is retried on another instance; a request that
+  # reached an instance is never sent twice (retry-on's default is conn-failure).
+  retries 3
+  option redispatch 1
+
+frontend tessera
+  bind 127.0.0.1:${port}
+  option forwardfor
+  default_backend instances
+
+backend instances
+  balance roundrobin
+  option httpchk GET /readyz
+  http-check expect status 200
+  # Out after two failed checks 200 ms apart, back after two good ones.
+  default-server inter 200ms fall 2 rise 2
+${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
+`
+}
+
+/** Throws a clear message when Debian's haproxy is not installed. */
+export function requireHaproxy(): void {
+  const probe = spawnSync('haproxy', ['-v'], { encoding: 'utf8' })
+  if (probe.error || probe.status !== 0) throw new Error('haproxy is not installed: apt-get install -y haproxy (.ci/run does)')
+}
+
+/** Starts HAProxy in the foreground on `port` and waits until it routes /readyz to an instance. */
+export async function startHaproxy(port: number, servers: readonly { name: string; port: number }[]): Promise<Balancer> {
+  requireHaproxy()
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-haproxy-'))
+  const config = haproxyConfig(port, servers)
+  const file = join(dir, 'haproxy.cfg')
+  writeFileSync(file, config)
+  const child: ChildProcess = spawn('haproxy', ['-f', file, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const base = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const deadline = Date.now() + READY_DEADLINE_MS
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop()
+      throw new Error(`haproxy exited (${child.exitCode}):\n${output}`)
+    }
+    const ok = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+      (response) => response.status === 200,
+      () => false,
+    )
+    if (ok) break
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`haproxy did not route /readyz within ${READY_DEADLINE_MS} ms:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return { base, port, config, output: () => output, stop }
+}
