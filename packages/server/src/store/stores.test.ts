@@ -595,7 +595,7 @@ describe('migrations on a postgres database shared with others', () => {
     const name = `t_shared_${randomBytes(6).toString('hex')}`
     await admin.query(`create database ${name}`)
     onTestFinished(async () => {
-      await admin.query(`drop database if exists ${name} with (force)`)
+      await admin.query(`drop database if exists ${name}`)
       await admin.end()
     })
     const url = new URL(TEST_POSTGRES_URL)
