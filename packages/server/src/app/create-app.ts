@@ -3,6 +3,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Kysely, sql } from 'kysely'
+import { accountHubRoutes } from '../accounts/account-hub-routes.js'
 import { accountPageRoutes } from '../accounts/account-page-routes.js'
 import { accountRoutes } from '../accounts/account-routes.js'
 import type { Accounts } from '../accounts/accounts.js'
@@ -11,6 +12,7 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
@@ -50,6 +52,7 @@ import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
+import { parRoutes } from '../oauth/par-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
@@ -68,6 +71,8 @@ import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
@@ -83,10 +88,14 @@ export interface AppDeps {
   defaultLocale?: Locale
   /** How long a reset link lives, in minutes, for the hosted pages. */
   resetLinkMinutes?: number
+  /** The key of `/ui/account`'s per-session CSRF tokens. */
+  accountCsrfKey: Buffer
   logger: FastifyBaseLogger
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
   db: Kysely<Database>
+  /** RFC 9449 DPoP: the proof check, server nonces, and the endpoints proofs name. */
+  dpop: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; tokenEndpoint: string; userinfoEndpoint: string }
   issuer: string
   auth: AuthService
   sessions: SessionService
@@ -143,6 +152,8 @@ export interface AppDeps {
     secondFactors: Pick<SecondFactors, 'available'> & {
       enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
     }
+    /** Pushed authorization requests (RFC 9126, docs/oidc.md). */
+    pushedRequests: PushedRequestService
   }
 }
 
@@ -226,6 +237,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
   await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
+  await app.register(
+    accountHubRoutes({
+      accounts: deps.accounts,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      csrfKey: deps.accountCsrfKey,
+      rateLimit: perIp('account-pages'),
+      translate,
+    }),
+  )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
   await app.register(mfaRoutes({ ...deps.mfa, authenticate, caller: (request) => signedIn(request) }))
   await app.register(scriptRoutes(loadScriptAssets()))
@@ -258,6 +279,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
       metrics: deps.metrics.recorder,
+      dpop: deps.dpop,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })
@@ -273,8 +295,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
+      pushedRequests: oidc.pushedRequests,
       translate,
     }),
+  )
+  await app.register(
+    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
   )
   await app.register(
     loginRoutes({
@@ -333,6 +359,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       applications: oidc.applications,
       stores: oidc.stores,
       audience: oidc.userinfoAudience,
+      dpop: deps.dpop,
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))

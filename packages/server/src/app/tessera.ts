@@ -12,6 +12,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
@@ -60,6 +61,9 @@ import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
+import { createDpopCheck } from '../tokens/dpop/dpop-check.js'
+import { createDpopNonces } from '../tokens/dpop/dpop-nonce.js'
+import { createDpopReplayStore, createRedisDpopReplayStore } from '../tokens/dpop/dpop-replay-store.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -320,7 +324,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
+  // RFC 9449: DPoP proofs are remembered where every instance sees them (Redis when configured, else
+  // the database), and nonces, when required, are HMACs every instance can check.
+  const dpopDatabaseReplay = createDpopReplayStore(database.db)
+  const dpopNonces = config.tokens.dpopNonce ? createDpopNonces(subkey(master.key, 'dpop-nonce')) : null
+  const dpop = {
+    check: createDpopCheck({
+      replay: rateLimitRedis ? createRedisDpopReplayStore(rateLimitRedis.redis, dpopDatabaseReplay, clock) : dpopDatabaseReplay,
+      nonces: dpopNonces,
+      clock,
+    }),
+    nonces: dpopNonces,
+    clock,
+    tokenEndpoint: `${config.issuer.replace(/\/$/, '')}/oauth/token`,
+    userinfoEndpoint: `${userinfo.identifier}`,
+  }
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const pushedRequests = createPushedRequestService({
+    store: stores.pushedRequests,
+    clock,
+    random,
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
   const introspection = createIntrospectionService({
@@ -517,7 +543,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
-    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
+    upstream: createUpstreamAccounts({
+      connections: connections.service,
+      federation: connections.federation,
+      sessions,
+      requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+    }),
     flows,
     auth,
     authorize,
@@ -597,6 +628,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         logger,
         console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
         db: database.db,
+        dpop,
         issuer: config.issuer,
         auth,
         sessions,
@@ -621,6 +653,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         draining: () => draining,
         accounts,
         defaultLocale: config.defaultLocale,
+        accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
         resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
         expectedFailure: (code, cause) => failures.note(code, cause),
         rateLimitCounter,
@@ -669,6 +702,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           flows,
           login,
           transact,
+          pushedRequests,
         },
       })
       return app

@@ -332,6 +332,12 @@ export const ConfigSchema = Type.Object(
           description:
             'Seconds during which a just-rotated refresh token may be presented again and gets the same single successor, so two tabs refreshing at once do not sign the user out. Outside it, reuse revokes the whole family (RFC 9700 §4.14.2).',
         }),
+        dpopNonce: Type.Boolean({
+          default: false,
+          env: 'TESSERA_TOKENS_DPOP_NONCE',
+          description:
+            'Require a server-provided nonce in every DPoP proof (RFC 9449 §8): a proof without the current one gets use_dpop_nonce and the nonce in DPoP-Nonce. Limits how long a proof made in advance stays usable, at the cost of one extra round trip per client.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

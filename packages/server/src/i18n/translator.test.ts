@@ -14,6 +14,8 @@ const VALUES = {
   minutes: 30,
   hours: 24,
   support: 'help@example.com',
+  created: '2026-01-01',
+  active: '2026-01-02',
 }
 
 const variablesOf = (message: string) => new Set([...message.matchAll(/\{(\w+)/g)].map((match) => match[1]))

@@ -572,6 +572,8 @@ function testMigrations(dialect: DialectName) {
       '0015-connections',
       '0017-require-mfa',
       '0019-refresh-id-token-default-roles',
+      '0020-pushed-authorization-requests',
+      '0021-dpop',
       '0022-housekeeping',
       '0023-console-stats',
     ])
@@ -629,6 +631,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0015-connections',
             '0017-require-mfa',
             '0019-refresh-id-token-default-roles',
+            '0020-pushed-authorization-requests',
+            '0021-dpop',
             '0022-housekeeping',
             '0023-console-stats',
           ])

@@ -57,6 +57,8 @@ export interface ActiveAccessToken {
   tokenVersion: number | null
   /** The `roles` claim of an opaque token whose API asks for it; null otherwise. */
   roles: string[] | null
+  /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null. */
+  jkt: string | null
 }
 
 /**
@@ -113,6 +115,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         authTime: claims.authTime,
         tokenVersion: claims.tokenVersion,
         roles: null,
+        jkt: claims.jkt,
       }
     }
     const parsed = parseOpaqueToken(token)
@@ -137,6 +140,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       authTime: access.authTime !== null ? Math.floor(access.authTime / 1000) : null,
       tokenVersion: access.tokenVersion,
       roles: access.roles ?? null,
+      jkt: access.dpopJkt ?? null,
     }
   }
 
@@ -168,7 +172,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           aud: access.aud,
           client_id: access.clientId,
           scope: access.scope.join(' '),
-          token_type: 'Bearer',
+          // RFC 9449 §6.2: a bound token says so, and names its key.
+          token_type: access.jkt ? 'DPoP' : 'Bearer',
+          ...(access.jkt ? { cnf: { jkt: access.jkt } } : {}),
           exp: access.exp,
           iat: access.iat,
           jti: access.jti,
