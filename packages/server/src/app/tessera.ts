@@ -572,6 +572,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let tracing: Tracing | undefined
+  let draining = false
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
@@ -658,6 +659,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
         tracing,
+        draining: () => draining,
         accounts,
         defaultLocale: config.defaultLocale,
         accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
@@ -783,6 +785,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       return metricsServer
     },
     async close(): Promise<void> {
+      // Behind a load balancer: fail /readyz first, keep serving until the balancer has noticed.
+      if (app && config.http.shutdownDelay > 0 && !draining) {
+        draining = true
+        await new Promise((resolve) => setTimeout(resolve, config.http.shutdownDelay * 1000))
+      }
+      draining = true
       await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)
