@@ -27,6 +27,7 @@ import { createLoginFlow } from '../flows/login-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
+import { serializeRequest } from '../http/request-log.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
 import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
@@ -140,7 +141,15 @@ let blocklist: ReadonlySet<string> | undefined
 export async function createTessera(config: Config, runtime: TesseraRuntime = {}) {
   const clock = runtime.clock ?? systemClock
   const random = runtime.random ?? cryptoRandom
-  const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
+  const logger: Logger = pino(
+    {
+      level: config.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      // The request log keeps no secret from a URL (an upstream's code at our callback: http/request-log.ts).
+      serializers: { req: serializeRequest },
+    },
+    runtime.logStream,
+  )
   const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
   const failures = createBurstLog<ExpectedFailureKind>({

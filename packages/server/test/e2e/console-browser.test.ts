@@ -249,6 +249,11 @@ describe('the admin console in Chromium', () => {
       { name: 'email', click: nav.getByRole('link', { name: 'Email' }), ready: page.getByText('Messages go through') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
       { name: 'settings', click: nav.getByRole('link', { name: 'Settings' }), ready: page.getByTestId('settings-version') },
+      {
+        name: 'connections',
+        click: nav.getByRole('link', { name: 'Connections' }),
+        ready: page.getByText('No upstream identity providers.'),
+      },
     ]
     for (const { name, click, ready } of pages) {
       await click.click()
