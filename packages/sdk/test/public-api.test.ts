@@ -52,6 +52,8 @@ describe('the public API', () => {
       'token_revoked',
       'insufficient_scope',
       'insufficient_user_authentication',
+      'invalid_dpop_proof',
+      'dpop_required',
       'stale_revocation_feed',
       'verifier_unavailable',
       'invalid_configuration',
@@ -64,6 +66,8 @@ describe('the public API', () => {
       | 'token_revoked'
       | 'insufficient_scope'
       | 'insufficient_user_authentication'
+      | 'invalid_dpop_proof'
+      | 'dpop_required'
       | 'stale_revocation_feed'
       | 'verifier_unavailable'
       | 'invalid_configuration'

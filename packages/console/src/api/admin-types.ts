@@ -31,6 +31,13 @@ export interface Application {
   scopes: string[]
   accessTokenTtl: number | null
   refreshTokenTtl: number | null
+  firstParty: boolean
+  postLogoutRedirectUris: string[]
+  /** What the operator set; null when the default applies. */
+  webOrigins: string[] | null
+  /** The web origins in force. */
+  allowedWebOrigins: string[]
+  backchannelLogoutUri: string | null
   createdAt: string
 }
 

@@ -4,6 +4,7 @@ import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Link, Loading, SecretOnce, When } from '../ui/widgets.js'
+import { ApplicationAdvanced } from './application-advanced.js'
 import { splitList, typeLabel } from './application-types.js'
 import { CONSOLE_CLIENT_ID } from './applications-page.js'
 
@@ -53,6 +54,7 @@ export function ApplicationPage(props: { id: string }) {
           {['web', 'spa', 'native'].includes(app.data.type) ? (
             <RedirectUris app={app.data} path={path} editable={editable} onSaved={app.reload} />
           ) : null}
+          {builtIn ? null : <ApplicationAdvanced app={app.data} path={path} editable={editable} onSaved={app.reload} />}
           {editable ? (
             <div className="actions">
               {CONFIDENTIAL.includes(app.data.type) ? (

@@ -19,6 +19,9 @@ export const AUTH_ERRORS = {
     oauthError: 'insufficient_user_authentication',
     title: 'A more recent or stronger authentication is required',
   },
+  // RFC 9449 §7.1: a DPoP-bound token without a good proof of its key, or a bearer token where DPoP is required.
+  invalid_dpop_proof: { status: 401, oauthError: 'invalid_dpop_proof', title: 'The DPoP proof is missing or invalid' },
+  dpop_required: { status: 401, oauthError: 'invalid_token', title: 'This resource accepts DPoP-bound tokens only' },
   stale_revocation_feed: {
     status: 503,
     oauthError: null,

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express'
 import { isTesseraAuthError } from '../errors/tessera-auth-error.js'
 import { authErrorResponse } from '../http/auth-error-response.js'
-import { authenticateRequest } from '../http/authenticate-request.js'
+import { createRequestAuthenticator } from '../http/authenticate-request.js'
 import type { BearerVerifier, RequireAuthOptions } from '../http/require-auth-options.js'
 import type { AuthContext } from '../verifier/auth-context.js'
 
@@ -15,7 +15,7 @@ declare global {
 }
 
 /**
- * Express middleware (4 and 5): verifies `Authorization: Bearer`, sets `req.auth`, and answers
+ * Express middleware (4 and 5): verifies `Authorization: Bearer` (or `DPoP` with its proof, RFC 9449), sets `req.auth`, and answers
  * failures itself with RFC 6750 challenges (401, 403 `insufficient_scope`) or a 503. Errors that
  * are not verification failures go to `next(error)`.
  *
@@ -32,8 +32,14 @@ declare global {
  */
 export function requireAuth(verifier: BearerVerifier, options: RequireAuthOptions = {}): RequestHandler {
   const realm = options.realm ?? verifier.audience
+  const authenticate = createRequestAuthenticator(verifier, options)
   return (req, res, next) => {
-    authenticateRequest(verifier, req.headers.authorization, options).then(
+    authenticate({
+      method: req.method,
+      url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
+      authorization: req.headers.authorization,
+      dpop: req.headers.dpop,
+    }).then(
       (auth) => {
         req.auth = auth
         next()

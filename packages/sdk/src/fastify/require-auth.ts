@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isTesseraAuthError } from '../errors/tessera-auth-error.js'
 import { authErrorResponse } from '../http/auth-error-response.js'
-import { authenticateRequest } from '../http/authenticate-request.js'
+import { createRequestAuthenticator } from '../http/authenticate-request.js'
 import type { BearerVerifier, RequireAuthOptions } from '../http/require-auth-options.js'
 import type { AuthContext } from '../verifier/auth-context.js'
 
@@ -21,7 +21,7 @@ declare module 'fastify' {
 export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
 
 /**
- * A Fastify `preHandler` hook: verifies `Authorization: Bearer`, sets `request.auth`, and answers
+ * A Fastify `preHandler` hook: verifies `Authorization: Bearer` (or `DPoP` with its proof, RFC 9449), sets `request.auth`, and answers
  * failures itself with RFC 6750 challenges (401, 403 `insufficient_scope`) or a 503. Other errors
  * go to Fastify's error handler.
  *
@@ -39,9 +39,15 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise
  */
 export function requireAuth(verifier: BearerVerifier, options: RequireAuthOptions = {}): AuthHook {
   const realm = options.realm ?? verifier.audience
+  const authenticate = createRequestAuthenticator(verifier, options)
   return async function tesseraRequireAuth(request, reply) {
     try {
-      request.auth = await authenticateRequest(verifier, request.headers.authorization, options)
+      request.auth = await authenticate({
+        method: request.method,
+        url: `${request.protocol}://${request.host}${request.url}`,
+        authorization: request.headers.authorization,
+        dpop: request.headers.dpop,
+      })
     } catch (error) {
       if (!isTesseraAuthError(error)) throw error
       const answer = authErrorResponse(error, realm)

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { isTesseraAuthError } from '../errors/tessera-auth-error.js'
 import { authErrorResponse } from '../http/auth-error-response.js'
-import { authenticateRequest } from '../http/authenticate-request.js'
+import { createRequestAuthenticator } from '../http/authenticate-request.js'
 import type { BearerVerifier, RequireAuthOptions } from '../http/require-auth-options.js'
 import type { AuthContext } from '../verifier/auth-context.js'
 
@@ -16,7 +16,7 @@ export interface AuthEnv {
 }
 
 /**
- * Hono middleware: verifies `Authorization: Bearer`, sets `c.get('auth')`, and answers failures
+ * Hono middleware: verifies `Authorization: Bearer` (or `DPoP` with its proof, RFC 9449), sets `c.get('auth')`, and answers failures
  * itself with RFC 6750 challenges (401, 403 `insufficient_scope`) or a 503. Other errors go to
  * Hono's error handler.
  *
@@ -31,10 +31,16 @@ export interface AuthEnv {
  */
 export function requireAuth(verifier: BearerVerifier, options: RequireAuthOptions = {}): MiddlewareHandler<AuthEnv> {
   const realm = options.realm ?? verifier.audience
+  const authenticate = createRequestAuthenticator(verifier, options)
   return async (c, next) => {
     let auth: AuthContext
     try {
-      auth = await authenticateRequest(verifier, c.req.header('authorization'), options)
+      auth = await authenticate({
+        method: c.req.method,
+        url: c.req.url,
+        authorization: c.req.header('authorization'),
+        dpop: c.req.header('dpop'),
+      })
     } catch (error) {
       if (!isTesseraAuthError(error)) throw error
       const answer = authErrorResponse(error, realm)

@@ -1,5 +1,6 @@
 import { AUTH_ERRORS } from '../errors/auth-error-codes.js'
 import type { TesseraAuthError } from '../errors/tessera-auth-error.js'
+import { DPOP_ALGORITHMS } from './dpop-proof.js'
 
 /**
  * RFC 9457 problem details, with the SDK's stable `code` as an extension member (the server's
@@ -45,7 +46,11 @@ export function authErrorResponse(error: TesseraAuthError, realm: string): AuthE
     // RFC 9470 §3: say what would be enough, so the client can step the user up.
     if (error.acrValues.length > 0) params.push(`acr_values=${quote(error.acrValues.join(' '))}`)
     if (error.maxAge !== undefined) params.push(`max_age=${quote(String(error.maxAge))}`)
-    headers['www-authenticate'] = `Bearer ${params.join(', ')}`
+    // RFC 9449 §7.1: a DPoP failure is answered with a DPoP challenge naming the accepted algorithms.
+    headers['www-authenticate'] =
+      error.code === 'invalid_dpop_proof' || error.code === 'dpop_required'
+        ? `DPoP algs="${DPOP_ALGORITHMS.join(' ')}", ${params.join(', ')}`
+        : `Bearer ${params.join(', ')}`
   }
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter)
   return {

@@ -1,3 +1,4 @@
+import type { Clock } from '../shared/clock.js'
 import type { AuthenticationRequirement } from '../verifier/authentication-strength.js'
 import type { Verifier } from '../verifier/verifier.js'
 
@@ -14,6 +15,19 @@ export interface RequireAuthOptions extends AuthenticationRequirement {
   scopes?: readonly string[]
   /** The `realm` of the `WWW-Authenticate` challenge; defaults to the verifier's audience. */
   realm?: string
+  /**
+   * DPoP (RFC 9449): `'allowed'` (the default) takes bearer tokens and DPoP-bound tokens, the
+   * latter only as `Authorization: DPoP` with a proof of their key; `'required'` refuses any token
+   * that is not DPoP-bound.
+   */
+  dpop?: 'allowed' | 'required'
+  /**
+   * The origin clients call this server at (`https://api.example.com`), which DPoP proofs name in
+   * `htu`; by default the request's own protocol and Host. Set it behind a proxy that rewrites them.
+   */
+  publicOrigin?: string
+  /** Time for the DPoP proof's `iat` window; the wall clock by default. */
+  clock?: Clock
 }
 
 /**

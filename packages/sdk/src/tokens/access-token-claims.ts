@@ -31,5 +31,7 @@ export interface AccessTokenClaims {
   amr?: string[]
   /** The user's token version at issuance (docs/architecture.md §2). */
   tessera_tv?: number
+  /** RFC 9449 §6: the DPoP key the token is bound to (its RFC 7638 thumbprint). */
+  cnf?: { jkt: string }
   [claim: string]: unknown
 }

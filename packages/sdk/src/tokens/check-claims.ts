@@ -47,6 +47,8 @@ function checkRequiredClaims(payload: Record<string, unknown>): void {
   if (payload.amr !== undefined && !(Array.isArray(payload.amr) && payload.amr.every(isNonEmptyString))) throw invalid('amr is malformed')
   if (payload.auth_time !== undefined && !isNumericDate(payload.auth_time)) throw invalid('auth_time is malformed')
   if (payload.tessera_tv !== undefined && !isEpochInteger(payload.tessera_tv)) throw invalid('tessera_tv is malformed')
+  const cnf = payload.cnf as { jkt?: unknown } | undefined
+  if (cnf !== undefined && (!isJsonObject(cnf) || !isNonEmptyString(cnf.jkt))) throw invalid('cnf is malformed')
 }
 
 // RFC 7519 §4.1.4-6 with a small leeway. Times are NumericDates: finite, and RFC 7519 §2 allows a

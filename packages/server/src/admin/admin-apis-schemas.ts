@@ -23,6 +23,7 @@ export const ApiView = Type.Object({
   accessTokenTtl: Type.Integer(),
   scopes: Type.Array(Type.String()),
   rolesClaim: Type.Boolean({ description: 'Its access tokens carry a `roles` claim.' }),
+  requireDpop: Type.Boolean({ description: 'It accepts DPoP-bound tokens only (RFC 9449).' }),
   createdAt: Timestamp,
 })
 
@@ -31,6 +32,8 @@ export const ApiPermissionParams = closed({ apiId: ApiId, permission: Permission
 export const ApiBody = Type.Object({ api: ApiView })
 export const ApiList = Type.Object({ apis: Type.Array(ApiView), nextCursor: NextCursor })
 
+const RequireDpop = Type.Boolean({ description: 'Issue it DPoP-bound tokens only (RFC 9449); Bearer requests are refused.' })
+
 export const NewApiBody = closed({
   identifier: Type.String({ minLength: 1, maxLength: 512, description: 'Absolute URI: the audience of its tokens (RFC 8707).' }),
   name: Name,
@@ -38,10 +41,17 @@ export const NewApiBody = closed({
   scopes: Type.Optional(Type.Array(Permission, { maxItems: 200, description: 'Permissions the API defines.' })),
   accessTokenTtl: Type.Optional(Ttl),
   rolesClaim: Type.Optional(RolesClaim),
+  requireDpop: Type.Optional(RequireDpop),
 })
 
 export const ApiChangesBody = Type.Object(
-  { name: Type.Optional(Name), mode: Type.Optional(Mode), accessTokenTtl: Type.Optional(Ttl), rolesClaim: Type.Optional(RolesClaim) },
+  {
+    name: Type.Optional(Name),
+    mode: Type.Optional(Mode),
+    accessTokenTtl: Type.Optional(Ttl),
+    rolesClaim: Type.Optional(RolesClaim),
+    requireDpop: Type.Optional(RequireDpop),
+  },
   { additionalProperties: false, minProperties: 1 },
 )
 

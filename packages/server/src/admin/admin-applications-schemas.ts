@@ -37,6 +37,8 @@ const Type_ = Type.Union(
   { description: 'What kind of client.' },
 )
 
+const RequirePar = Type.Boolean({ description: 'Refuse authorization requests not pushed to /oauth/par first (RFC 9126 §6).' })
+
 export const ApplicationView = Type.Object({
   clientId: Type.String(),
   name: Type.String(),
@@ -53,6 +55,9 @@ export const ApplicationView = Type.Object({
   allowedWebOrigins: Type.Array(Type.String(), { description: 'The web origins in force.' }),
   backchannelLogoutUri: Type.Union([Type.String(), Type.Null()]),
   backchannelLogoutSessionRequired: Type.Boolean(),
+  requirePushedAuthorizationRequests: Type.Boolean({
+    description: 'Authorization requests must be pushed to /oauth/par first (RFC 9126).',
+  }),
   requireMfa: Type.Boolean(),
   createdAt: Timestamp,
 })
@@ -75,6 +80,7 @@ export const NewApplicationBody = closed({
   webOrigins: Type.Optional(WebOrigins),
   backchannelLogoutUri: Type.Optional(BackchannelLogoutUri),
   backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+  requirePushedAuthorizationRequests: Type.Optional(RequirePar),
   requireMfa: Type.Optional(RequireMfa),
 })
 
@@ -92,6 +98,7 @@ export const ApplicationChangesBody = Type.Object(
     webOrigins: Type.Optional(Type.Union([WebOrigins, Type.Null()], { description: 'null returns to the default.' })),
     backchannelLogoutUri: Type.Optional(Type.Union([BackchannelLogoutUri, Type.Null()], { description: 'null removes it.' })),
     backchannelLogoutSessionRequired: Type.Optional(BackchannelLogoutSessionRequired),
+    requirePushedAuthorizationRequests: Type.Optional(RequirePar),
     requireMfa: Type.Optional(RequireMfa),
   },
   { additionalProperties: false, minProperties: 1 },

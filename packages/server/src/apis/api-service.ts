@@ -37,6 +37,8 @@ export interface NewApi {
   accessTokenTtl?: number
   /** Put a `roles` claim in its access tokens (default false). */
   rolesClaim?: boolean
+  /** Issue it DPoP-bound tokens only (RFC 9449). */
+  requireDpop?: boolean
 }
 
 /** What an update may change; the identifier (the tokens' audience) never changes. */
@@ -46,6 +48,7 @@ export interface ApiChanges {
   accessTokenTtl?: number
   /** Put a `roles` claim in its access tokens; tokens already issued keep what they carry. */
   rolesClaim?: boolean
+  requireDpop?: boolean
 }
 
 export type ApiService = ReturnType<typeof createApiService<ApiServiceStores>>
@@ -89,6 +92,7 @@ export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>
         accessTokenTtl: checkTtl(input.accessTokenTtl, mode, deps.maxAccessTokenTtl),
         scopes: checkScopes(input.scopes),
         rolesClaim: input.rolesClaim ?? false,
+        requireDpop: input.requireDpop ?? false,
         createdAt: now,
         updatedAt: now,
       }
@@ -140,6 +144,7 @@ export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>
             accessTokenTtl:
               changes.accessTokenTtl === undefined ? api.accessTokenTtl : checkTtl(changes.accessTokenTtl, mode, deps.maxAccessTokenTtl),
             rolesClaim: changes.rolesClaim ?? api.rolesClaim,
+            requireDpop: changes.requireDpop ?? api.requireDpop ?? false,
           }
         },
         { fields: Object.keys(changes).sort() },

@@ -26,6 +26,7 @@ export function createApiStore(db: Executor): ApiStore {
           access_token_ttl: api.accessTokenTtl,
           scopes: JSON.stringify(api.scopes),
           roles_claim: api.rolesClaim ? 1 : 0,
+          require_dpop: api.requireDpop ? 1 : 0,
           created_at: api.createdAt,
           updated_at: api.updatedAt,
         })
@@ -48,6 +49,7 @@ export function createApiStore(db: Executor): ApiStore {
           access_token_ttl: api.accessTokenTtl,
           scopes: JSON.stringify(api.scopes),
           roles_claim: api.rolesClaim ? 1 : 0,
+          require_dpop: api.requireDpop ? 1 : 0,
           updated_at: api.updatedAt,
         })
         .where('id', '=', api.id)
@@ -81,6 +83,7 @@ function toApi(row: Selectable<ApisTable>): Api {
     accessTokenTtl: row.access_token_ttl,
     scopes: JSON.parse(row.scopes),
     rolesClaim: Number(row.roles_claim) === 1,
+    requireDpop: Number(row.require_dpop) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -17,6 +17,8 @@ export interface Api {
   scopes: string[]
   /** Its access tokens carry a `roles` claim: the names of the subject's roles granting anything on it. */
   rolesClaim: boolean
+  /** RFC 9449: it accepts DPoP-bound tokens only; the token endpoint refuses to issue it others. */
+  requireDpop?: boolean
   createdAt: number
   updatedAt: number
 }
@@ -30,6 +32,7 @@ export function presentApi(api: Api) {
     accessTokenTtl: api.accessTokenTtl,
     scopes: api.scopes,
     rolesClaim: api.rolesClaim,
+    requireDpop: api.requireDpop === true,
     createdAt: new Date(api.createdAt).toISOString(),
   }
 }

@@ -12,6 +12,7 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
 import { consoleRoutes } from '../console/console-routes.js'
@@ -51,6 +52,7 @@ import type { AuthenticateClient } from '../oauth/client-authentication.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
+import { parRoutes } from '../oauth/par-routes.js'
 import { tokenRoutes } from '../oauth/token-routes.js'
 import { userinfoRoutes } from '../oauth/userinfo-routes.js'
 import type { PerIpLimit, RateLimitCounter } from '../rate-limit/rate-limit-counter.js'
@@ -69,6 +71,8 @@ import type { RandomSource } from '../shared/random.js'
 import type { Database } from '../store/database.js'
 import type { Transact } from '../store/transaction.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
@@ -90,6 +94,8 @@ export interface AppDeps {
   /** The built admin console, served at /console; null when it is not built. */
   console: ConsoleAssets | null
   db: Kysely<Database>
+  /** RFC 9449 DPoP: the proof check, server nonces, and the endpoints proofs name. */
+  dpop: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; tokenEndpoint: string; userinfoEndpoint: string }
   issuer: string
   auth: AuthService
   sessions: SessionService
@@ -113,6 +119,8 @@ export interface AppDeps {
   rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** True once shutdown began: /readyz answers 503 while the server still serves (`http.shutdownDelay`). */
+  draining?: () => boolean
   /** OpenTelemetry spans per request, when `tracing.endpoint` is set. */
   tracing?: Tracing | undefined
   /** Email verification, password reset, change of password and address (docs/email.md). */
@@ -144,6 +152,8 @@ export interface AppDeps {
     secondFactors: Pick<SecondFactors, 'available'> & {
       enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
     }
+    /** Pushed authorization requests (RFC 9126, docs/oidc.md). */
+    pushedRequests: PushedRequestService
   }
 }
 
@@ -199,7 +209,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.
   const translate = pageTranslator(deps.defaultLocale ?? 'en')
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
-  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
+  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db), deps.draining))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
     flowApiRoutes({
@@ -269,6 +279,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       revocation: deps.tokenRevocation,
       authenticateClient: deps.authenticateClient,
       metrics: deps.metrics.recorder,
+      dpop: deps.dpop,
     }),
   )
   await app.register(adminRoutes({ ...deps.admin, clock: deps.clock }), { prefix: ADMIN_PREFIX })
@@ -284,8 +295,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       rateLimit: perIp('authorize'),
       errorUrl: oidc.authorize.errorUrl,
+      pushedRequests: oidc.pushedRequests,
       translate,
     }),
+  )
+  await app.register(
+    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
   )
   await app.register(
     loginRoutes({
@@ -344,6 +359,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       applications: oidc.applications,
       stores: oidc.stores,
       audience: oidc.userinfoAudience,
+      dpop: deps.dpop,
     }),
   )
   await app.register(consoleRoutes({ assets: deps.console }))

@@ -53,7 +53,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   console: ['applications', 'shared', 'ui'],
   auth: ['events', 'sessions', 'shared', 'store', 'users'],
   authorize: ['apis', 'applications', 'sessions', 'shared', 'store', 'tokens'],
-  oauth: ['applications', 'auth', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
+  oauth: ['applications', 'auth', 'authorize', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
   flows: [
     'apis',
     'applications',

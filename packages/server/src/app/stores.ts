@@ -6,6 +6,7 @@ import { type ApplicationStore, createApplicationStore } from '../applications/a
 import { type AuditStore, createAuditStore } from '../audit/audit-store.js'
 import { createSignInThrottleStore, type SignInThrottleStore } from '../auth/sign-in-throttle-store.js'
 import { type ConsentStore, createConsentStore } from '../authorize/consent-store.js'
+import { createPushedRequestStore, type PushedRequestStore } from '../authorize/pushed-request-store.js'
 import { type BackchannelStore, createBackchannelStore } from '../backchannel/backchannel-store.js'
 import { type ConnectionStore, createConnectionStore } from '../connections/connection-store.js'
 import { createIdentityStore, type IdentityStore } from '../connections/identity-store.js'
@@ -51,6 +52,7 @@ export interface Stores {
   flows: FlowStore
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
+  pushedRequests: PushedRequestStore
   mfaFactors: MfaFactorStore
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
@@ -87,6 +89,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     flows: createFlowStore(db),
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
+    pushedRequests: createPushedRequestStore(db),
     mfaFactors: createMfaFactorStore(db),
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),

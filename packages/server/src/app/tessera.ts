@@ -12,6 +12,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
 import type { Config } from '../config/config-schema.js'
@@ -26,6 +27,7 @@ import { createLoginFlow } from '../flows/login-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
+import { serializeRequest } from '../http/request-log.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
 import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
@@ -60,6 +62,9 @@ import { isStoreUnavailable } from '../store/store-unavailable.js'
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js'
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
 import { revokeTokensOfApi } from '../tokens/api-token-cut-off.js'
+import { createDpopCheck } from '../tokens/dpop/dpop-check.js'
+import { createDpopNonces } from '../tokens/dpop/dpop-nonce.js'
+import { createDpopReplayStore, createRedisDpopReplayStore } from '../tokens/dpop/dpop-replay-store.js'
 import { createTokenGrants } from '../tokens/grants/token-grants.js'
 import { createIdTokenIssuer } from '../tokens/id-token-issuer.js'
 import { createIntrospectionService } from '../tokens/introspection-service.js'
@@ -136,7 +141,15 @@ let blocklist: ReadonlySet<string> | undefined
 export async function createTessera(config: Config, runtime: TesseraRuntime = {}) {
   const clock = runtime.clock ?? systemClock
   const random = runtime.random ?? cryptoRandom
-  const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
+  const logger: Logger = pino(
+    {
+      level: config.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      // The request log keeps no secret from a URL (an upstream's code at our callback: http/request-log.ts).
+      serializers: { req: serializeRequest },
+    },
+    runtime.logStream,
+  )
   const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
   const failures = createBurstLog<ExpectedFailureKind>({
@@ -320,7 +333,29 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     metrics: recorder,
   })
   const csrfKey = subkey(master.key, 'ui-csrf')
+  // RFC 9449: DPoP proofs are remembered where every instance sees them (Redis when configured, else
+  // the database), and nonces, when required, are HMACs every instance can check.
+  const dpopDatabaseReplay = createDpopReplayStore(database.db)
+  const dpopNonces = config.tokens.dpopNonce ? createDpopNonces(subkey(master.key, 'dpop-nonce')) : null
+  const dpop = {
+    check: createDpopCheck({
+      replay: rateLimitRedis ? createRedisDpopReplayStore(rateLimitRedis.redis, dpopDatabaseReplay, clock) : dpopDatabaseReplay,
+      nonces: dpopNonces,
+      clock,
+    }),
+    nonces: dpopNonces,
+    clock,
+    tokenEndpoint: `${config.issuer.replace(/\/$/, '')}/oauth/token`,
+    userinfoEndpoint: `${userinfo.identifier}`,
+  }
   const authorize = createAuthorizeService({ stores, clock, random, issuer: config.issuer })
+  const pushedRequests = createPushedRequestService({
+    store: stores.pushedRequests,
+    clock,
+    random,
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const flows = createFlowService({ store: stores.flows, transact, clock, random, csrfKey })
   const introspection = createIntrospectionService({
@@ -528,7 +563,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
-    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
+    upstream: createUpstreamAccounts({
+      connections: connections.service,
+      federation: connections.federation,
+      sessions,
+      requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+    }),
     flows,
     auth,
     authorize,
@@ -543,6 +583,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let tracing: Tracing | undefined
+  let draining = false
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
@@ -607,6 +648,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         logger,
         console: await loadConsoleAssets(runtime.consoleDir ?? DEFAULT_CONSOLE_DIR, config.issuer),
         db: database.db,
+        dpop,
         issuer: config.issuer,
         auth,
         sessions,
@@ -628,6 +670,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
         tracing,
+        draining: () => draining,
         accounts,
         defaultLocale: config.defaultLocale,
         accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
@@ -679,6 +722,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           flows,
           login,
           transact,
+          pushedRequests,
         },
       })
       return app
@@ -752,6 +796,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       return metricsServer
     },
     async close(): Promise<void> {
+      // Behind a load balancer: fail /readyz first, keep serving until the balancer has noticed.
+      if (app && config.http.shutdownDelay > 0 && !draining) {
+        draining = true
+        await new Promise((resolve) => setTimeout(resolve, config.http.shutdownDelay * 1000))
+      }
+      draining = true
       await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)

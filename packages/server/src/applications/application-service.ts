@@ -66,6 +66,8 @@ export interface NewApplication {
   webOrigins?: string[]
   backchannelLogoutUri?: string
   backchannelLogoutSessionRequired?: boolean
+  /** Refuse authorization requests that were not pushed first (RFC 9126 §6). */
+  requirePushedAuthorizationRequests?: boolean
   /** Every user signing in to it must pass a second factor (docs/mfa.md). */
   requireMfa?: boolean
 }
@@ -86,6 +88,7 @@ export interface ApplicationChanges {
   /** `null` removes it. */
   backchannelLogoutUri?: string | null
   backchannelLogoutSessionRequired?: boolean
+  requirePushedAuthorizationRequests?: boolean
   /** Every user signing in to it must pass a second factor (docs/mfa.md). */
   requireMfa?: boolean
 }
@@ -135,6 +138,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         webOrigins: input.webOrigins ?? null,
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
+        requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
         requireMfa: input.requireMfa ?? false,
       })
       const secret = isConfidential(input.type) ? randomToken(random, SECRET_BYTES) : null
@@ -179,6 +183,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
           webOrigins: changes.webOrigins !== undefined ? changes.webOrigins : current.webOrigins,
           backchannelLogoutUri: changes.backchannelLogoutUri !== undefined ? changes.backchannelLogoutUri : current.backchannelLogoutUri,
           backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired ?? current.backchannelLogoutSessionRequired,
+          requirePushedAuthorizationRequests: changes.requirePushedAuthorizationRequests ?? current.requirePushedAuthorizationRequests,
           requireMfa: changes.requireMfa ?? current.requireMfa,
         })
         await requireApis(tx, fields.apis)
@@ -262,6 +267,7 @@ type ApplicationFields = Pick<
   | 'webOrigins'
   | 'backchannelLogoutUri'
   | 'backchannelLogoutSessionRequired'
+  | 'requirePushedAuthorizationRequests'
   | 'requireMfa'
 >
 
@@ -306,6 +312,7 @@ function checkFields(type: ApplicationType, input: Omit<ApplicationFields, 'gran
     webOrigins: input.webOrigins === null ? null : checkWebOrigins(input.webOrigins, type),
     backchannelLogoutUri: input.backchannelLogoutUri === null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri, type),
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
+    requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
     requireMfa: input.requireMfa,
   }
 }

@@ -25,6 +25,7 @@ function anApplication(overrides: Partial<Application> = {}): Application {
     webOrigins: null,
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,
+    requirePushedAuthorizationRequests: false,
     requireMfa: false,
     createdAt: T0,
     updatedAt: T0,

@@ -36,6 +36,7 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
           backchannel_logout_uri: app.backchannelLogoutUri,
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
+          require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
           require_mfa: app.requireMfa ? 1 : 0,
           created_at: app.createdAt,
           updated_at: app.updatedAt,
@@ -74,6 +75,7 @@ export function createApplicationStore(db: Executor): ApplicationStore {
           web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
           backchannel_logout_uri: app.backchannelLogoutUri,
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
+          require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
           require_mfa: app.requireMfa ? 1 : 0,
           updated_at: app.updatedAt,
         })
@@ -129,6 +131,7 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     webOrigins: row.web_origins === null ? null : JSON.parse(row.web_origins),
     backchannelLogoutUri: row.backchannel_logout_uri,
     backchannelLogoutSessionRequired: Number(row.backchannel_logout_session_required) === 1,
+    requirePushedAuthorizationRequests: Number(row.require_pushed_authorization_requests) === 1,
     requireMfa: Number(row.require_mfa) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -54,6 +54,8 @@ export interface Application {
   backchannelLogoutUri: string | null
   /** The relying party needs `sid` in logout tokens (Back-Channel Logout §2.2); Tessera always sends it. */
   backchannelLogoutSessionRequired: boolean
+  /** RFC 9126 §6: authorization requests must be pushed first (`/oauth/par`). */
+  requirePushedAuthorizationRequests?: boolean
   /** Every user signing in to this application must pass a second factor (docs/mfa.md "Policy"). */
   requireMfa: boolean
   createdAt: number
@@ -80,6 +82,7 @@ export function presentApplication(app: Application) {
     allowedWebOrigins: allowedWebOrigins(app),
     backchannelLogoutUri: app.backchannelLogoutUri,
     backchannelLogoutSessionRequired: app.backchannelLogoutSessionRequired,
+    requirePushedAuthorizationRequests: app.requirePushedAuthorizationRequests === true,
     requireMfa: app.requireMfa,
     createdAt: new Date(app.createdAt).toISOString(),
   }

@@ -55,6 +55,7 @@ const application: Application = {
   webOrigins: null,
   backchannelLogoutUri: null,
   backchannelLogoutSessionRequired: false,
+  requirePushedAuthorizationRequests: false,
   requireMfa: false,
   createdAt: T0,
   updatedAt: T0,

@@ -7,6 +7,7 @@ import { checkClient } from './checks/check-client.js'
 import { checkParameters } from './checks/check-parameters.js'
 import { checkPkce } from './checks/check-pkce.js'
 import { checkPrompt } from './checks/check-prompt.js'
+import { checkPushedRequest } from './checks/check-pushed-request.js'
 import { checkRedirectUri } from './checks/check-redirect-uri.js'
 import { checkResourceAndScope } from './checks/check-resource-and-scope.js'
 import { checkResponseType } from './checks/check-response-type.js'
@@ -15,6 +16,11 @@ import { MAX_VALUE_LENGTH, type RequestValues, readRequestValues } from './check
 export interface CheckDeps {
   findApplication(clientId: string): Promise<Application | null>
   findApi(identifier: string): Promise<Api | null>
+}
+
+export interface CheckOptions {
+  /** The request came through `/oauth/par` (RFC 9126). */
+  pushed?: boolean
 }
 
 export type CheckOutcome =
@@ -30,7 +36,7 @@ export type CheckOutcome =
  * and the redirect URI come first: until both are known good, nothing may be sent to the redirect
  * URI, so their errors are shown to the user. After them, every error goes back to the client.
  */
-export async function checkAuthorizationRequest(raw: unknown, deps: CheckDeps): Promise<CheckOutcome> {
+export async function checkAuthorizationRequest(raw: unknown, deps: CheckDeps, options: CheckOptions = {}): Promise<CheckOutcome> {
   const values = readRequestValues(raw)
   let application: Application
   let redirectUri: string
@@ -45,6 +51,7 @@ export async function checkAuthorizationRequest(raw: unknown, deps: CheckDeps): 
   const rawState = values.get('state')
   const state = rawState !== undefined && rawState.length <= MAX_VALUE_LENGTH ? rawState : null
   try {
+    checkPushedRequest(application, options.pushed === true)
     return { kind: 'ok', application, ...(await checkTheRest(values, application, redirectUri, state, deps)) }
   } catch (error) {
     if (isTesseraError(error)) return { kind: 'redirect', error, redirectUri, state }

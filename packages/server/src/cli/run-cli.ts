@@ -5,7 +5,13 @@ import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
 import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-commands.js'
-import { apisCreateCommand, apisDeleteCommand, apisListCommand, apisRolesClaimCommand } from './commands/apis-commands.js'
+import {
+  apisCreateCommand,
+  apisDeleteCommand,
+  apisListCommand,
+  apisRequireDpopCommand,
+  apisRolesClaimCommand,
+} from './commands/apis-commands.js'
 import {
   appsCreateCommand,
   appsDeleteCommand,
@@ -85,6 +91,7 @@ export const COMMANDS: readonly Command[] = [
   apisListCommand,
   apisDeleteCommand,
   apisRolesClaimCommand,
+  apisRequireDpopCommand,
   rolesCreateCommand,
   rolesListCommand,
   rolesShowCommand,

@@ -58,6 +58,12 @@ export const ConfigSchema = Type.Object(
     }),
     http: Type.Object(
       {
+        shutdownDelay: seconds(
+          0,
+          0,
+          'TESSERA_HTTP_SHUTDOWN_DELAY',
+          "On SIGTERM, /readyz answers 503 for this long while requests are still served, so a load balancer takes the instance out before it stops (set it above the balancer's checks: interval × failures). 0 stops at once.",
+        ),
         bodyLimit: Type.Integer({
           default: 65536,
           minimum: 1024,
@@ -325,6 +331,12 @@ export const ConfigSchema = Type.Object(
           env: 'TESSERA_TOKENS_REFRESH_GRACE_PERIOD',
           description:
             'Seconds during which a just-rotated refresh token may be presented again and gets the same single successor, so two tabs refreshing at once do not sign the user out. Outside it, reuse revokes the whole family (RFC 9700 §4.14.2).',
+        }),
+        dpopNonce: Type.Boolean({
+          default: false,
+          env: 'TESSERA_TOKENS_DPOP_NONCE',
+          description:
+            'Require a server-provided nonce in every DPoP proof (RFC 9449 §8): a proof without the current one gets use_dpop_nonce and the nonce in DPoP-Nonce. Limits how long a proof made in advance stays usable, at the cost of one extra round trip per client.',
         }),
       },
       { default: {}, additionalProperties: false },

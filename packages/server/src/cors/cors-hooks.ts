@@ -6,7 +6,7 @@ import { answerPreflight } from './preflight.js'
 import { requestClientId } from './request-client.js'
 
 /** What a page allowed to call a `client` route may read besides the CORS-safelisted headers. */
-const EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After'
+const EXPOSED_HEADERS = 'WWW-Authenticate, Retry-After, DPoP-Nonce'
 
 /**
  * CORS for the routes that declare a policy (`config: { cors: 'public' | 'client' }`), and the

@@ -106,7 +106,7 @@ describe('CORS at the token endpoint', () => {
     expect(allowed.statusCode).toBe(204)
     expectAllowed(allowed, SPA_ORIGIN)
     expect(allowed.headers['access-control-allow-methods']).toBe('POST')
-    expect(allowed.headers['access-control-allow-headers']).toBe('Authorization, Content-Type')
+    expect(allowed.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, DPoP')
 
     const refused = await preflight(server, '/oauth/token', OTHER_ORIGIN)
     expect(refused.statusCode).toBe(403)

@@ -3,7 +3,8 @@ import { TesseraError } from '../shared/errors.js'
 import type { CorsDeps, CorsRoute } from './cors-deps.js'
 
 /** Request headers a page may send to a `client` route: its credentials and the form type. */
-const CLIENT_REQUEST_HEADERS = 'Authorization, Content-Type'
+// RFC 9449: a page sends its DPoP proof in the DPoP header and reads the server's nonce in DPoP-Nonce.
+const CLIENT_REQUEST_HEADERS = 'Authorization, Content-Type, DPoP'
 
 /** How long a browser may cache a preflight answer; the actual request is checked every time. */
 const MAX_AGE_SECONDS = '600'

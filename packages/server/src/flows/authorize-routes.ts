@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import { checkAuthorizationRequest } from '../authorize/check-authorization-request.js'
+import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { SessionService } from '../sessions/session-service.js'
@@ -25,6 +26,8 @@ export interface AuthorizeRoutesDeps {
   /** The per-IP credential limit; the authorization endpoint allows ten times as many requests. */
   rateLimit: { max: number; timeWindow: number }
   errorUrl(params: { redirectUri: string; state: string | null }, error: string, description?: string): string
+  /** RFC 9126: a `request_uri` from `/oauth/par` stands for the request it was pushed with. */
+  pushedRequests: Pick<PushedRequestService, 'resolve'>
   /** Chooses the error page's language (English when absent). */
   translate?: PageTranslator
 }
@@ -46,10 +49,13 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
     const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
-      const checked = await checkAuthorizationRequest(raw, {
-        findApplication: (clientId) => deps.applications.find(clientId),
-        findApi: (identifier) => deps.apis.find(identifier),
-      })
+      // An unknown, used, expired or foreign request_uri names no redirect URI we can trust: an error page.
+      const { parameters, pushed } = await deps.pushedRequests.resolve(raw)
+      const checked = await checkAuthorizationRequest(
+        parameters,
+        { findApplication: (clientId) => deps.applications.find(clientId), findApi: (identifier) => deps.apis.find(identifier) },
+        { pushed },
+      )
       // RFC 6749 §4.1.2.1: never redirect to an unverified client or redirect URI.
       if (checked.kind === 'fatal') return sendErrorPage(reply, checked.error, undefined, translate(request, uiLocalesOf(raw)))
       if (checked.kind === 'redirect') {

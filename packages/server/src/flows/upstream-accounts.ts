@@ -9,6 +9,8 @@ export interface UpstreamAccountsDeps<Tx extends FederationStores & Pick<Session
   connections: Pick<ConnectionService, 'get'>
   federation: FederationService<Tx>
   sessions: Pick<SessionService, 'start'>
+  /** `signUp.requireVerifiedEmail`: no account, and so no sign-in, on an address the upstream did not verify. */
+  requireVerifiedEmail?: boolean
 }
 
 /**
@@ -20,7 +22,7 @@ export function createUpstreamAccounts<Tx extends FederationStores & Pick<Sessio
   deps: UpstreamAccountsDeps<Tx>,
 ): UpstreamAccounts {
   return {
-    async signIn(profile, device) {
+    async signIn(profile, device, options) {
       const connection = await deps.connections.get(profile.connectionId)
       const resolution = await deps.federation.resolve(connection, profile as UpstreamProfile)
       if (resolution.kind === 'known') {
@@ -40,10 +42,14 @@ export function createUpstreamAccounts<Tx extends FederationStores & Pick<Sessio
           },
         }
       }
+      // Issue 12's rule holds for upstream accounts too: an unverified address signs in nowhere.
+      if (deps.requireVerifiedEmail && !profile.emailVerified) throw new TesseraError('email_not_verified')
       const { user, result } = await deps.federation.signUp(profile, device.ip, (tx, created) =>
-        deps.sessions.start(tx, { user: created, device, amr: ['fed'], actor: { kind: 'user', id: created.id } }),
+        options.startSession
+          ? deps.sessions.start(tx, { user: created, device, amr: ['fed'], actor: { kind: 'user', id: created.id } })
+          : Promise.resolve(null),
       )
-      return { kind: 'created', started: { user, ...result } }
+      return { kind: 'created', userId: user.id, started: result ? { user, ...result } : null }
     },
 
     async completeLink(link, device) {

@@ -118,6 +118,18 @@ async function seed(db: Kysely<Database>) {
     .insertInto('webauthn_challenges')
     .values([challenge('wac_old', NOW - HOUR), challenge('wac_live', NOW + MIN)])
     .execute()
+  const pushed = (id: string, expiresAt: number) => ({ id, client_id: 'app_1', parameters: '{}', created_at: 0, expires_at: expiresAt })
+  await db
+    .insertInto('pushed_authorization_requests')
+    .values([pushed('par_old', NOW - HOUR), pushed('par_live', NOW + MIN)])
+    .execute()
+  await db
+    .insertInto('dpop_proofs')
+    .values([
+      { id: 'dpop_old', expires_at: NOW - HOUR },
+      { id: 'dpop_live', expires_at: NOW + MIN },
+    ])
+    .execute()
   const accountToken = (id: string, expiresAt: number) => ({
     ...{ id, user_id: 'usr_1', purpose: 'verify_email' as const, kind: 'link' as const, secret_hash: `h_${id}` },
     ...{ email: 'ann@example.com', credential_stamp: null, failed_attempts: 0, expires_at: expiresAt, used_at: null, created_at: 0 },
@@ -240,6 +252,8 @@ async function ids(db: Kysely<Database>) {
     authorization_codes: await column('authorization_codes', 'id'),
     flows: await column('flows', 'id'),
     webauthn_challenges: await column('webauthn_challenges', 'id'),
+    pushed_authorization_requests: await column('pushed_authorization_requests', 'id'),
+    dpop_proofs: await column('dpop_proofs', 'id'),
     account_tokens: await column('account_tokens', 'id'),
     account_request_counters: await column('account_request_counters', 'key'),
     rate_limit_counters: await column('rate_limit_counters', 'key'),
@@ -280,6 +294,8 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       authorization_codes: ['code_kept'],
       flows: ['flow_live'],
       webauthn_challenges: ['wac_live'],
+      pushed_authorization_requests: ['par_live'],
+      dpop_proofs: ['dpop_live'],
       account_tokens: ['act_live'],
       account_request_counters: ['arc_live'],
       rate_limit_counters: ['rl_live'],
@@ -299,6 +315,8 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       sessions: 3,
       flows: 1,
       webauthn_challenges: 1,
+      pushed_authorization_requests: 1,
+      dpop_proofs: 1,
       account_tokens: 1,
       account_request_counters: 1,
       rate_limit_counters: 1,

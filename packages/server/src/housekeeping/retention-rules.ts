@@ -83,6 +83,14 @@ export function retentionRules(db: Executor, dialect: Dialect, policy: Retention
     // Self-service flows (15 minutes) and WebAuthn challenges are single-use and short-lived.
     rule('flows', ['id'], (now) => sql`select id from flows where expires_at <= ${expired(now)}`),
     rule('webauthn_challenges', ['id'], (now) => sql`select id from webauthn_challenges where expires_at <= ${expired(now)}`),
+    // Pushed authorization requests (RFC 9126) live 60 seconds and are used once.
+    rule(
+      'pushed_authorization_requests',
+      ['id'],
+      (now) => sql`select id from pushed_authorization_requests where expires_at <= ${expired(now)}`,
+    ),
+    // DPoP proofs (RFC 9449) are remembered only while they could be accepted: about a minute.
+    rule('dpop_proofs', ['id'], (now) => sql`select id from dpop_proofs where expires_at <= ${expired(now)}`),
     // Email links and codes: used or not, an expired one can only be refused.
     rule('account_tokens', ['id'], (now) => sql`select id from account_tokens where expires_at <= ${expired(now)}`),
     rule(

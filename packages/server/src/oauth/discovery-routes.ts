@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js'
 import { ACR_VALUES } from '../sessions/session-acr.js'
+import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof.js'
 import { OPENID_SCOPES } from '../tokens/scope.js'
 
 /**
@@ -18,6 +19,9 @@ export function authorizationServerMetadata(issuer: string) {
     end_session_endpoint: `${base}/oauth/logout`,
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/oauth/revoke`,
+    // RFC 9126 §5: pushed authorization requests, optional unless the client is registered to need them.
+    pushed_authorization_request_endpoint: `${base}/oauth/par`,
+    require_pushed_authorization_requests: false,
     introspection_endpoint: `${base}/oauth/introspect`,
     // Tessera's own metadata: the revocation feed of hybrid mode (docs/revocation-feed.md).
     revocation_feed_endpoint: `${base}/v1/revocations`,
@@ -56,6 +60,8 @@ export function authorizationServerMetadata(issuer: string) {
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     access_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+    // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     // OIDC Back-Channel Logout 1.0 §2.1: logout tokens always carry sid.
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,

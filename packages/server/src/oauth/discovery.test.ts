@@ -88,7 +88,7 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
       expect(jwks.statusCode).toBe(200)
       expect((jwks.json() as { keys: unknown[] }).keys.length).toBeGreaterThan(0)
 
-      for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
+      for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'pushed_authorization_request_endpoint']) {
         const response = await server.app.inject({
           method: 'POST',
           url: routeOf(issuer, endpoints[name] as string),
@@ -101,7 +101,7 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
       }
 
       // Anything else advertised (Tessera's own extensions) answers too, if only to refuse a stranger.
-      const oauth = ['jwks_uri', 'token_endpoint', 'revocation_endpoint', 'introspection_endpoint']
+      const oauth = ['jwks_uri', 'token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'pushed_authorization_request_endpoint']
       for (const [name, url] of Object.entries(endpoints).filter(([name]) => !oauth.includes(name))) {
         const response = await server.app.inject({ method: 'GET', url: routeOf(issuer, url) })
         expect(response.statusCode, name).not.toBe(404)

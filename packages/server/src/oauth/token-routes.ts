@@ -1,8 +1,11 @@
 import type { FastifyContextConfig, FastifyInstance } from 'fastify'
 import { type Application, GRANT_TYPES, type GrantType } from '../applications/application.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
+import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenResponse } from '../tokens/token-response.js'
@@ -17,35 +20,52 @@ export interface TokenRoutesDeps {
   authenticateClient: AuthenticateClient
   /** Counts tokens issued by grant (none when absent). */
   metrics?: Pick<Metrics, 'tokenIssued'>
+  /** RFC 9449: checks a request's DPoP proof (tokens/dpop/dpop-check.ts); absent, DPoP headers are refused. */
+  dpop?: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; tokenEndpoint: string }
 }
 
-type GrantHandler = (grants: TokenGrants, application: Application, form: OAuthForm) => Promise<TokenResponse>
+type GrantHandler = (grants: TokenGrants, application: Application, form: OAuthForm, dpopJkt: string | null) => Promise<TokenResponse>
 
 /** Each `grant_type` and the parameters its grant reads (RFC 6749 §4.1.3, §6, §4.4; RFC 8693 §2.1). */
 const GRANT_HANDLERS: Record<GrantType, GrantHandler> = {
-  [GRANT_TYPES.authorization_code]: (grants, application, form) =>
+  [GRANT_TYPES.authorization_code]: (grants, application, form, dpopJkt) =>
     grants.authorizationCode(application, {
       code: form.get('code'),
       redirectUri: form.get('redirect_uri'),
       codeVerifier: form.get('code_verifier'),
       resource: form.all('resource'),
+      dpopJkt,
     }),
-  [GRANT_TYPES.refresh_token]: (grants, application, form) =>
-    grants.refresh(application, { refreshToken: form.get('refresh_token'), scope: form.get('scope'), resource: form.all('resource') }),
-  [GRANT_TYPES.client_credentials]: (grants, application, form) =>
-    grants.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope') }),
-  [GRANT_TYPES.token_exchange]: (grants, application, form) =>
+  [GRANT_TYPES.refresh_token]: (grants, application, form, dpopJkt) =>
+    grants.refresh(application, {
+      refreshToken: form.get('refresh_token'),
+      scope: form.get('scope'),
+      resource: form.all('resource'),
+      dpopJkt,
+    }),
+  [GRANT_TYPES.client_credentials]: (grants, application, form, dpopJkt) =>
+    grants.clientCredentials(application, { resource: form.all('resource'), scope: form.get('scope'), dpopJkt }),
+  [GRANT_TYPES.token_exchange]: (grants, application, form, dpopJkt) =>
     grants.exchange(application, {
       subjectToken: form.get('subject_token'),
       subjectTokenType: form.get('subject_token_type'),
       requestedTokenType: form.get('requested_token_type'),
       resource: form.all('resource'),
       scope: form.get('scope'),
+      dpopJkt,
     }),
 }
 
 /** The metrics label of each grant: its short name, also for the token-exchange URN. */
 const GRANT_NAMES = Object.fromEntries(Object.entries(GRANT_TYPES).map(([name, type]) => [type, name])) as Record<GrantType, GrantName>
+
+/** RFC 9449 §5: the token endpoint's proof is for a POST to the token endpoint itself. */
+async function checkProof(header: string | string[] | undefined, dpop: TokenRoutesDeps['dpop']): Promise<string | null> {
+  if (header === undefined) return null
+  if (!dpop) throw new TesseraError('invalid_dpop_proof', { detail: 'DPoP is not enabled' })
+  const proof = await dpop.check(header, { method: 'POST', url: dpop.tokenEndpoint })
+  return proof?.jkt ?? null
+}
 
 function grantHandler(grantType: string): GrantHandler | undefined {
   return Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType as GrantType] : undefined
@@ -62,6 +82,8 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')
       reply.header('pragma', 'no-cache')
+      // RFC 9449 §8.2: a fresh server nonce on every answer, so a client always has a current one.
+      if (deps.dpop?.nonces) reply.header('dpop-nonce', deps.dpop.nonces.current(deps.dpop.clock.now()))
     })
 
     app.post('/oauth/token', { config }, async (request) => {
@@ -71,7 +93,8 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       const application = await deps.authenticateClient(request, form)
       const handler = grantHandler(grantType)
       if (!handler) throw new TesseraError('unsupported_grant_type')
-      const response = await handler(deps.grants, application, form)
+      const proof = await checkProof(request.headers.dpop, deps.dpop)
+      const response = await handler(deps.grants, application, form, proof)
       metrics.tokenIssued(GRANT_NAMES[grantType as GrantType])
       return response
     })

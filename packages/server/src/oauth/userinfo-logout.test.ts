@@ -49,7 +49,8 @@ describe('userinfo', () => {
     const { server, tokens } = await tokensFor(onTestFinished)
     let response = await userinfo(server)
     expect(response.statusCode).toBe(401)
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="tessera"')
+    // RFC 6750 §3 and RFC 9449 §7.1: both schemes are offered, without an error code.
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="tessera", DPoP algs="ES256 ES384 EdDSA RS256 PS256"')
     response = await userinfo(server, 'Basic abc')
     expect(response.statusCode).toBe(400)
     expect(response.headers['www-authenticate']).toContain('error="invalid_request"')

@@ -1,8 +1,12 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApplicationService } from '../applications/application-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
-import { TesseraError } from '../shared/errors.js'
+import type { Clock } from '../shared/clock.js'
+import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
+import { DPOP_ALGORITHMS } from '../tokens/dpop/dpop-proof.js'
 import { emailClaims, profileClaims } from '../tokens/id-token-issuer.js'
 import type { IntrospectionService } from '../tokens/introspection-service.js'
 import type { UserStore } from '../users/user-store.js'
@@ -14,7 +18,11 @@ export interface UserinfoRoutesDeps {
   stores: { users: Pick<UserStore, 'findById'> }
   /** The audience of userinfo access tokens (tokens/userinfo-api.ts). */
   audience: string
+  /** RFC 9449 §7: DPoP-bound tokens come with `Authorization: DPoP` and a proof for this endpoint. */
+  dpop?: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; userinfoEndpoint: string }
 }
+
+const DPOP_CHALLENGE = `DPoP algs="${DPOP_ALGORITHMS.join(' ')}"`
 
 /**
  * `GET` and `POST /oauth/userinfo` (OIDC Core §5.3). The access token goes in the Authorization
@@ -27,16 +35,24 @@ export function userinfoRoutes(deps: UserinfoRoutesDeps) {
     const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
+      if (deps.dpop?.nonces) reply.header('dpop-nonce', deps.dpop.nonces.current(deps.dpop.clock.now()))
     })
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const token = bearerToken(request, reply)
+      const { scheme, token } = accessToken(request, reply)
       const refuse = (): never => {
-        reply.header('www-authenticate', 'Bearer realm="tessera", error="invalid_token"')
+        reply.header(
+          'www-authenticate',
+          scheme === 'DPoP' ? `${DPOP_CHALLENGE}, error="invalid_token"` : 'Bearer realm="tessera", error="invalid_token"',
+        )
         throw new TesseraError('invalid_token')
       }
       const claims = await deps.verifyAccessToken(token)
       if (!claims || claims.aud !== deps.audience) return refuse()
+      // RFC 9449 §7.1: a bound token only with the DPoP scheme and a proof of its key; the DPoP
+      // scheme only with a bound token.
+      if ((claims.jkt !== null) !== (scheme === 'DPoP')) return refuse()
+      if (claims.jkt !== null) await proveKey(request, reply, token, claims.jkt)
       const application = await deps.applications.find(claims.clientId)
       if (!application || !(await deps.introspection.introspect(application, token)).active) return refuse()
       if (!claims.scope.includes('openid')) {
@@ -53,22 +69,53 @@ export function userinfoRoutes(deps: UserinfoRoutesDeps) {
       }
     }
 
+    /** RFC 9449 §4.3 and §7.1: the proof is for this request, carries the token's hash, and is signed by its key. */
+    async function proveKey(request: FastifyRequest, reply: FastifyReply, token: string, jkt: string): Promise<void> {
+      const challenge = (error: string) => reply.header('www-authenticate', `${DPOP_CHALLENGE}, error="${error}"`)
+      if (!deps.dpop) {
+        challenge('invalid_token')
+        throw new TesseraError('invalid_token')
+      }
+      let proven: string | null = null
+      try {
+        const proof = await deps.dpop.check(request.headers.dpop, {
+          method: request.method,
+          url: deps.dpop.userinfoEndpoint,
+          accessToken: token,
+        })
+        proven = proof?.jkt ?? null
+      } catch (error) {
+        if (isTesseraError(error) && error.code === 'use_dpop_nonce') {
+          challenge('use_dpop_nonce')
+          throw new TesseraError('dpop_nonce_required')
+        }
+        if (!isTesseraError(error) || error.code !== 'invalid_dpop_proof') throw error
+      }
+      if (proven !== jkt) {
+        challenge('invalid_dpop_proof')
+        throw new TesseraError('dpop_proof_refused')
+      }
+    }
+
     app.get('/oauth/userinfo', { config }, async (request, reply) => handle(request, reply))
     app.post('/oauth/userinfo', { config }, async (request, reply) => handle(request, reply))
   }
 }
 
-/** RFC 6750 §2.1 and §3.1: no credentials at all gets a bare challenge; a malformed header is invalid_request. */
-function bearerToken(request: FastifyRequest, reply: FastifyReply): string {
+/**
+ * RFC 6750 §2.1 and §3.1, RFC 9449 §7.1: no credentials at all gets a bare challenge; a malformed
+ * header is invalid_request.
+ */
+function accessToken(request: FastifyRequest, reply: FastifyReply): { scheme: 'Bearer' | 'DPoP'; token: string } {
   const header = request.headers.authorization
   if (header === undefined) {
-    reply.header('www-authenticate', 'Bearer realm="tessera"')
-    throw new TesseraError('invalid_token', { detail: 'send the access token as Authorization: Bearer' })
+    reply.header('www-authenticate', `Bearer realm="tessera", ${DPOP_CHALLENGE}`)
+    throw new TesseraError('invalid_token', { detail: 'send the access token as Authorization: Bearer (or DPoP)' })
   }
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header)
+  const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header)
   if (!match) {
     reply.header('www-authenticate', 'Bearer realm="tessera", error="invalid_request"')
-    throw new TesseraError('invalid_request', { detail: 'Authorization must be "Bearer <access token>"' })
+    throw new TesseraError('invalid_request', { detail: 'Authorization must be "Bearer <access token>" or "DPoP <access token>"' })
   }
-  return match[1] as string
+  return { scheme: (match[1] as string).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] as string }
 }

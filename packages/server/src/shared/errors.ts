@@ -64,6 +64,15 @@ export const ERRORS = {
   consent_required: { status: 400, oauthError: 'consent_required', title: 'The user must consent' },
   request_not_supported: { status: 400, oauthError: 'request_not_supported', title: 'Request objects are not supported' },
   request_uri_not_supported: { status: 400, oauthError: 'request_uri_not_supported', title: 'request_uri is not supported' },
+  // RFC 9126 §4, OIDC Core §3.1.2.6: a pushed request's reference that is unknown, used, expired or another client's.
+  // RFC 9449 §5, §8 and §12.2: a refused DPoP proof, a server nonce to use, an API that takes DPoP-bound tokens only.
+  invalid_dpop_proof: { status: 400, oauthError: 'invalid_dpop_proof', title: 'The DPoP proof is invalid' },
+  use_dpop_nonce: { status: 400, oauthError: 'use_dpop_nonce', title: 'Use the server-provided DPoP nonce' },
+  // RFC 9449 §7.1: the same refusals at a resource server (userinfo), as 401 with a DPoP challenge.
+  dpop_proof_refused: { status: 401, oauthError: 'invalid_dpop_proof', title: 'The DPoP proof is invalid' },
+  dpop_nonce_required: { status: 401, oauthError: 'use_dpop_nonce', title: 'Use the server-provided DPoP nonce' },
+  dpop_required: { status: 400, oauthError: 'invalid_request', title: 'This API accepts DPoP-bound tokens only' },
+  invalid_request_uri: { status: 400, oauthError: 'invalid_request_uri', title: 'The request_uri is invalid, expired or already used' },
   authorization_request_invalid: { status: 400, oauthError: 'invalid_request', title: 'The authorization request cannot be processed' },
   api_exists: { status: 409, oauthError: null, title: 'An API with this identifier already exists' },
   api_not_found: { status: 404, oauthError: null, title: 'No such API' },

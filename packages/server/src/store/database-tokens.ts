@@ -26,6 +26,8 @@ export interface ApisTable {
   scopes: string
   /** 1: access tokens carry a `roles` claim (RBAC). */
   roles_claim: Generated<number>
+  /** 1: tokens for it must be DPoP-bound (RFC 9449, 0021). */
+  require_dpop: Generated<number>
   created_at: number
   updated_at: number
 }
@@ -51,6 +53,8 @@ export interface ApplicationsTable {
   /** OIDC Back-Channel Logout 1.0 (0012-backchannel). */
   backchannel_logout_uri: string | null
   backchannel_logout_session_required: number
+  /** RFC 9126 §6: 1 when the client must push its authorization requests (0020). */
+  require_pushed_authorization_requests: Generated<number>
   /** docs/mfa.md "Policy" (0017-require-mfa). */
   require_mfa: Generated<number>
   created_at: number
@@ -82,6 +86,8 @@ export interface RefreshTokensTable {
   revoked_at: number | null
   /** Space-separated OpenID scopes of the grant (OIDC Core §12.2); null without `openid`. */
   id_token_scope: string | null
+  /** RFC 9449: the thumbprint of the DPoP key the family is bound to (public clients), or null (0021). */
+  dpop_jkt: Generated<string | null>
 }
 
 export interface AccessTokensTable {
@@ -101,6 +107,8 @@ export interface AccessTokensTable {
   revoked_at: number | null
   /** Space-separated role names when the API asks for the `roles` claim (0019); null otherwise. */
   roles: string | null
+  /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null (0021). */
+  dpop_jkt: Generated<string | null>
 }
 
 /** Which relying parties received tokens for which session (0012-backchannel). */

@@ -16,6 +16,8 @@ import { webauthnChallenges } from './migrations/0014-webauthn-challenges.js'
 import { connections } from './migrations/0015-connections.js'
 import { requireMfa } from './migrations/0017-require-mfa.js'
 import { refreshIdTokenDefaultRoles } from './migrations/0019-refresh-id-token-default-roles.js'
+import { pushedAuthorizationRequests } from './migrations/0020-pushed-authorization-requests.js'
+import { dpop } from './migrations/0021-dpop.js'
 import { housekeeping } from './migrations/0022-housekeeping.js'
 import { consoleStats } from './migrations/0023-console-stats.js'
 import type { OpenDatabase } from './open-database.js'
@@ -40,6 +42,8 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0015-connections': connections(),
     '0017-require-mfa': requireMfa(),
     '0019-refresh-id-token-default-roles': refreshIdTokenDefaultRoles(),
+    '0020-pushed-authorization-requests': pushedAuthorizationRequests(),
+    '0021-dpop': dpop(),
     '0022-housekeeping': housekeeping(),
     '0023-console-stats': consoleStats(),
   }

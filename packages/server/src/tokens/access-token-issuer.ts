@@ -58,6 +58,8 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       }
       if (grant.tokenVersion !== null) claims[TOKEN_VERSION_CLAIM] = grant.tokenVersion
       if (grant.api.rolesClaim && grant.roles) claims.roles = [...grant.roles]
+      // RFC 9449 §6.1: the confirmation of the DPoP key the token is bound to.
+      if (grant.dpopJkt) claims.cnf = { jkt: grant.dpopJkt }
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }) // RFC 9068 §2.1
         .setIssuer(deps.issuer)
@@ -90,5 +92,6 @@ function record(grant: AccessTokenGrant, jti: string, format: 'jwt' | 'opaque', 
     expiresAt,
     revokedAt: null,
     roles: grant.api.rolesClaim && grant.roles ? [...grant.roles] : null,
+    dpopJkt: grant.dpopJkt ?? null,
   }
 }

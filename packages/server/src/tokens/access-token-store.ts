@@ -36,6 +36,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           expires_at: record.expiresAt,
           revoked_at: record.revokedAt,
           roles: record.roles ? record.roles.join(' ') : null,
+          dpop_jkt: record.dpopJkt ?? null,
         })
         .execute()
     },
@@ -92,5 +93,6 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
+    dpopJkt: row.dpop_jkt,
   }
 }

@@ -16,6 +16,8 @@ export interface VerifiedAccessToken {
   tokenVersion: number | null
   iat: number
   exp: number
+  /** RFC 9449 §6.1 `cnf.jkt`: the DPoP key the token is bound to, or null for a bearer token. */
+  jkt: string | null
 }
 
 /** Compact JWS, base64url without padding in every part, and a sane size: checked before jose. */
@@ -75,6 +77,8 @@ function typedClaims(payload: JWTPayload, kid: string, now: number, typ: string 
   if (claims.sid !== undefined && !str(claims.sid)) return null
   if (claims.auth_time !== undefined && !int(claims.auth_time)) return null
   if (claims[TOKEN_VERSION_CLAIM] !== undefined && !int(claims[TOKEN_VERSION_CLAIM])) return null
+  const cnf = claims.cnf as { jkt?: unknown } | undefined
+  if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || !str(cnf.jkt))) return null
   return {
     jti: payload.jti as string,
     kid,
@@ -87,5 +91,6 @@ function typedClaims(payload: JWTPayload, kid: string, now: number, typ: string 
     tokenVersion: (claims[TOKEN_VERSION_CLAIM] as number | undefined) ?? null,
     iat: payload.iat as number,
     exp: payload.exp as number,
+    jkt: (cnf?.jkt as string | undefined) ?? null,
   }
 }

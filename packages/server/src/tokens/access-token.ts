@@ -18,6 +18,8 @@ export interface AccessTokenGrant {
   familyId: string | null
   /** Names of the subject's roles granting anything on the API; the `roles` claim, if the API wants it. */
   roles?: readonly string[]
+  /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`), or none. */
+  dpopJkt?: string | null
 }
 
 /** A stored record of an issued access token: every opaque one, and every JWT issued with a refresh family. */
@@ -38,6 +40,8 @@ export interface AccessTokenRecord {
   revokedAt: number | null
   /** The `roles` claim, for an API that asks for it (introspection returns it for opaque tokens). */
   roles?: string[] | null
+  /** RFC 9449 `cnf.jkt`, for a DPoP-bound token. */
+  dpopJkt?: string | null
 }
 
 /** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */

@@ -27,6 +27,8 @@ export interface FamilyBinding {
   authTime: number
   /** The OpenID scopes of the grant when it included `openid` (OIDC Core §12.2), else null. */
   idTokenScope: string[] | null
+  /** RFC 9449 §5: the DPoP key a public client's family is bound to, or null. */
+  dpopJkt?: string | null
   /** When the session ends for good: a family never outlives it. */
   sessionAbsoluteExpiresAt: number
 }

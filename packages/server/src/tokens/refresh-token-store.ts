@@ -36,6 +36,7 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
           used_at: token.usedAt,
           revoked_at: token.revokedAt,
           id_token_scope: token.idTokenScope === null ? null : token.idTokenScope.join(' '),
+          dpop_jkt: token.dpopJkt ?? null,
         })
         .execute()
     },
@@ -105,5 +106,6 @@ function toToken(row: Selectable<RefreshTokensTable>): RefreshToken {
     usedAt: row.used_at,
     revokedAt: row.revoked_at,
     idTokenScope: row.id_token_scope === null ? null : row.id_token_scope.split(' ').filter(Boolean),
+    dpopJkt: row.dpop_jkt,
   }
 }

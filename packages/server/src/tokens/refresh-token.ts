@@ -24,6 +24,8 @@ export interface RefreshToken {
   revokedAt: number | null
   /** The OpenID scopes of the grant when it included `openid`: a refresh then returns an ID token (OIDC Core §12.2). */
   idTokenScope: string[] | null
+  /** RFC 9449 §5: the DPoP key a public client's family is bound to; every refresh must prove it. */
+  dpopJkt?: string | null
 }
 
 export interface RefreshPolicy {

@@ -1,7 +1,8 @@
 /** RFC 6749 §5.1 (and RFC 8693 §2.2.1 for `issued_token_type`). */
 export interface TokenResponse {
   access_token: string
-  token_type: 'Bearer'
+  /** RFC 9449 §5: `DPoP` for a DPoP-bound access token. */
+  token_type: 'Bearer' | 'DPoP'
   expires_in: number
   scope: string
   refresh_token?: string

@@ -9,7 +9,8 @@ export const apisCreateCommand: Command = {
   spec: {
     name: 'apis create',
     summary: 'Register an API (a resource): its identifier is the audience of its tokens.',
-    usage: 'apis create --identifier URI --name N --mode session|jwt|hybrid [--scopes a,b] [--ttl SECONDS] [--roles-claim] [--json]',
+    usage:
+      'apis create --identifier URI --name N --mode session|jwt|hybrid [--scopes a,b] [--ttl SECONDS] [--roles-claim] [--require-dpop] [--json]',
     options: {
       identifier: { type: 'string', description: 'absolute URI, e.g. https://api.example.com' },
       name: { type: 'string', description: 'display name' },
@@ -17,6 +18,7 @@ export const apisCreateCommand: Command = {
       scopes: { type: 'string', description: 'permissions the API defines, comma-separated' },
       ttl: { type: 'string', description: 'access-token lifetime in seconds (default 300 for jwt, 3600 otherwise)' },
       'roles-claim': { type: 'boolean', description: "put a roles claim (the subject's role names) in its access tokens" },
+      'require-dpop': { type: 'boolean', description: 'issue it DPoP-bound tokens only (RFC 9449)' },
     },
   },
   async run(context) {
@@ -40,6 +42,7 @@ export const apisCreateCommand: Command = {
           scopes,
           ...(args.values.ttl !== undefined ? { accessTokenTtl: optionalInteger(args, 'ttl', 0, 86_400) } : {}),
           ...(args.values['roles-claim'] === true ? { rolesClaim: true } : {}),
+          ...(args.values['require-dpop'] === true ? { requireDpop: true } : {}),
         },
         CLI,
       ),
@@ -92,6 +95,26 @@ export const apisRolesClaimCommand: Command = {
       { api: presentApi(api) },
       `Access tokens for ${api.identifier} ${api.rolesClaim ? 'carry' : 'do not carry'} a roles claim.`,
     )
+    return 0
+  },
+}
+
+export const apisRequireDpopCommand: Command = {
+  spec: {
+    name: 'apis require-dpop',
+    summary: 'Issue an API DPoP-bound tokens only (on), or Bearer tokens too (off).',
+    usage: 'apis require-dpop <identifier> on|off [--json]',
+    options: {},
+    positionals: 2,
+  },
+  async run(context) {
+    const [identifier, state] = context.args.positionals as [string, string]
+    if (state !== 'on' && state !== 'off') throw new UsageError('say on or off')
+    const api = await withTessera(context, async (tessera) => {
+      const found = await tessera.services.apis.get(identifier)
+      return tessera.services.apis.update(found.id, { requireDpop: state === 'on' }, CLI)
+    })
+    context.output({ api: presentApi(api) }, `Tokens for ${api.identifier} ${api.requireDpop ? 'must be' : 'need not be'} DPoP-bound.`)
     return 0
   },
 }

@@ -22,12 +22,14 @@ function list(value: string | boolean | undefined): string[] | undefined {
     .filter((item) => item.length > 0)
 }
 
+const REQUIRE_PAR_HELP = 'refuse authorization requests not pushed first to /oauth/par (RFC 9126)'
+
 export const appsCreateCommand: Command = {
   spec: {
     name: 'apps create',
     summary: 'Register an application (OAuth client). The secret of a confidential application is printed once.',
     usage:
-      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-mfa] [--json]',
+      'apps create --name N --type web|spa|native|m2m|resource-server [--grants g1,g2] [--redirect-uris u1,u2] [--api URI[,URI]] [--scopes s1,s2] [--first-party] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2] [--backchannel-logout-uri URL [--backchannel-logout-session-required]] [--require-mfa] [--require-par] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
@@ -40,6 +42,7 @@ export const appsCreateCommand: Command = {
       'web-origins': { type: 'string', description: WEB_ORIGINS_HELP },
       'backchannel-logout-uri': { type: 'string', description: BACKCHANNEL_HELP },
       'backchannel-logout-session-required': { type: 'boolean', description: BACKCHANNEL_SESSION_HELP },
+      'require-par': { type: 'boolean', description: REQUIRE_PAR_HELP },
       'require-mfa': { type: 'boolean', description: REQUIRE_MFA_HELP },
       'access-token-ttl': { type: 'string', description: "override the API's access-token TTL, in seconds" },
       'refresh-token-ttl': { type: 'string', description: 'override the refresh-token idle TTL, in seconds' },
@@ -68,6 +71,7 @@ export const appsCreateCommand: Command = {
       ...(webOrigins ? { webOrigins } : {}),
       ...(typeof args.values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: args.values['backchannel-logout-uri'] } : {}),
       ...(args.values['backchannel-logout-session-required'] === true ? { backchannelLogoutSessionRequired: true } : {}),
+      ...(args.values['require-par'] === true ? { requirePushedAuthorizationRequests: true } : {}),
       ...(args.values['require-mfa'] === true ? { requireMfa: true } : {}),
       ...(args.values['access-token-ttl'] !== undefined ? { accessTokenTtl: optionalInteger(args, 'access-token-ttl', 0, 86_400) } : {}),
       ...(args.values['refresh-token-ttl'] !== undefined
@@ -88,7 +92,7 @@ export const appsUpdateCommand: Command = {
     name: 'apps update',
     summary: "Change an application's settings; options left out keep their value.",
     usage:
-      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-mfa on|off] [--json]',
+      'apps update <client-id> [--name N] [--redirect-uris u1,u2] [--post-logout-redirect-uri u1[,u2]] [--web-origins o1,o2|default] [--backchannel-logout-uri URL|none] [--require-mfa on|off] [--require-par on|off] [--json]',
     options: {
       name: { type: 'string', description: 'display name' },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated (replaces the list)' },
@@ -96,6 +100,7 @@ export const appsUpdateCommand: Command = {
       'web-origins': { type: 'string', description: `${WEB_ORIGINS_HELP}; "default" returns to the default` },
       'backchannel-logout-uri': { type: 'string', description: `${BACKCHANNEL_HELP}; "none" removes it` },
       'require-mfa': { type: 'string', description: `on or off: ${REQUIRE_MFA_HELP}` },
+      'require-par': { type: 'string', description: `on or off: ${REQUIRE_PAR_HELP}` },
     },
     positionals: 1,
   },
@@ -108,7 +113,10 @@ export const appsUpdateCommand: Command = {
     const backchannelLogoutUri = args.values['backchannel-logout-uri']
     const requireMfa = args.values['require-mfa']
     if (requireMfa !== undefined && requireMfa !== 'on' && requireMfa !== 'off') throw new UsageError('--require-mfa takes on or off')
+    const requirePar = args.values['require-par']
+    if (requirePar !== undefined && requirePar !== 'on' && requirePar !== 'off') throw new UsageError('--require-par takes on or off')
     const changes = {
+      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar === 'on' } : {}),
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),

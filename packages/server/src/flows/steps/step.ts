@@ -59,10 +59,12 @@ export interface UpstreamAccounts {
   signIn(
     profile: VerifiedUpstream,
     device: Device,
+    /** False where a second factor must be enrolled first: a new account then starts without a session. */
+    options: { startSession: boolean },
   ): Promise<
     | { kind: 'known'; userId: string }
     | { kind: 'link'; link: PendingLink }
-    | { kind: 'created'; started: Awaited<ReturnType<AuthService['register']>> }
+    | { kind: 'created'; userId: string; started: Awaited<ReturnType<AuthService['register']>> | null }
   >
   /** Links the pending identity once the flow has authenticated its account's owner. */
   completeLink(link: PendingLink, device: Device): Promise<void>

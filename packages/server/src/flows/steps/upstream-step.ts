@@ -19,7 +19,9 @@ export const upstreamStep: Step = {
     if (!verified || !context.upstream) throw new TesseraError('flow_expired')
     const { upstream: _done, ...rest } = flow.context
     const base: Flow = { ...flow, context: rest }
-    const outcome = await context.upstream.signIn(verified, context.device)
+    // docs/mfa.md "Policy": where a second factor is required, a user without one enrols one first.
+    const required = await context.secondFactors.required(flow.clientId)
+    const outcome = await context.upstream.signIn(verified, context.device, { startSession: !required })
     if (outcome.kind === 'link') {
       return afterStep(
         { ...base, userId: null, context: { ...rest, link: outcome.link } },
@@ -29,13 +31,12 @@ export const upstreamStep: Step = {
       )
     }
     if (outcome.kind === 'created') {
-      context.sessionStarted?.(outcome.started)
-      return afterStep(base, 'upstream', { amr: ['fed'], next: [], userId: outcome.started.user.id }, context.now)
+      if (outcome.started) context.sessionStarted?.(outcome.started)
+      const next = outcome.started ? [] : (['second_factor_enrolment'] as const)
+      return afterStep(base, 'upstream', { amr: ['fed'], next: [...next], userId: outcome.userId }, context.now)
     }
     // Issue 13: a user with a second factor answers it after the upstream too.
-    // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
     const factors = await context.secondFactors.available(outcome.userId)
-    const required = factors.length === 0 && (await context.secondFactors.required(flow.clientId))
     const next = factors.length > 0 ? (['second_factor'] as const) : required ? (['second_factor_enrolment'] as const) : []
     return afterStep(base, 'upstream', { amr: ['fed'], next: [...next], userId: outcome.userId }, context.now)
   },

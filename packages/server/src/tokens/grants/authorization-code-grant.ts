@@ -39,6 +39,8 @@ export interface CodeRedemption {
   redirectUri: string | undefined
   codeVerifier: string | undefined
   resource: string[]
+  /** RFC 9449: the thumbprint of the request's checked DPoP proof key, or null. */
+  dpopJkt?: string | null
 }
 
 /** The shape of the codes Tessera issues: 256 random bits, base64url. */
@@ -69,7 +71,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       // RFC 8707 §2.2: a resource at the token endpoint must be the one authorized.
       if (request.resource.length === 1 && request.resource[0] !== code.resource)
         throw new TesseraError('invalid_target', { detail: 'the resource must be the one the code was issued for' })
-      return issueFromCode(tx, application, code, now)
+      return issueFromCode(tx, application, code, now, request.dpopJkt ?? null)
     })
     if (outcome === 'replayed') {
       ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
@@ -79,7 +81,13 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
     return outcome
   }
 
-  async function issueFromCode(tx: AuthorizationCodeStores, application: Application, code: AuthorizationCode, now: number) {
+  async function issueFromCode(
+    tx: AuthorizationCodeStores,
+    application: Application,
+    code: AuthorizationCode,
+    now: number,
+    dpopJkt: string | null,
+  ) {
     const live = await deps.sessions.liveIn(tx, code.sessionId)
     // Refusals throw, rolling back: an unusable code stays unredeemed only until it expires.
     if (!live || live.user.id !== code.userId) throw new TesseraError('invalid_grant', { detail: 'the session has ended' })
@@ -103,6 +111,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       refresh: refresh ? { open: refresh } : null,
       idToken: code.scope.includes('openid') ? { nonce: code.nonce, scope: code.scope } : null,
       responseScope: [...granted.scope, ...(refresh ? ['offline_access'] : [])],
+      dpopJkt,
       now,
     })
   }

@@ -14,6 +14,8 @@ export type ClientCredentialsDeps = Pick<GrantServices, 'clock' | 'apis' | 'role
 export interface ClientCredentialsRequest {
   resource: string[]
   scope: string | undefined
+  /** RFC 9449: the thumbprint of the request's checked DPoP proof key, or null. */
+  dpopJkt?: string | null
 }
 
 /** RFC 6749 §4.4: a machine token, bound to the client instead of a session. */
@@ -33,6 +35,7 @@ export function createClientCredentialsGrant(deps: ClientCredentialsDeps) {
       familyId: null,
       refresh: null,
       idToken: null,
+      dpopJkt: request.dpopJkt ?? null,
       now: deps.clock.now(),
     }
     return api.mode === 'session' ? deps.transact((tx) => deps.issue(tx, issuance)) : deps.issue(null, issuance)

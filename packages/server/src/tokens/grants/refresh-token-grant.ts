@@ -29,6 +29,8 @@ export interface RefreshRequest {
   refreshToken: string | undefined
   scope: string | undefined
   resource: string[]
+  /** RFC 9449: the thumbprint of the request's checked DPoP proof key, or null. */
+  dpopJkt?: string | null
 }
 
 /**
@@ -49,6 +51,11 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
       const token = await tx.refreshTokens.findById(parsed.id)
       // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
       if (!token || !digestsEqual(token.secretHash, parsed.secretHash) || token.clientId !== application.id) return 'invalid' as const
+      // RFC 9449 §5: a bound family is refreshed only with a proof of its key. Checked before the
+      // redemption, so a request without it spends nothing.
+      if (token.dpopJkt && token.dpopJkt !== request.dpopJkt) {
+        throw new TesseraError('invalid_dpop_proof', { detail: 'the refresh token is bound to another DPoP key, or needs a DPoP proof' })
+      }
       const decision = await redeemRefresh(tx, token, deps.refreshPolicy, now)
       if (decision.kind === 'dead') return 'invalid' as const
       if (decision.kind === 'reuse_detected') {
@@ -65,6 +72,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
         resource: request.resource,
         now,
         record: decision.kind === 'rotate',
+        dpopJkt: request.dpopJkt ?? null,
       })
     })
     if (outcome === 'reused') {
@@ -108,6 +116,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
       // OIDC Core §12.2: a grant that included `openid` gets a new ID token, with the original
       // auth_time (bound.authTime) and the session's amr and acr now, and no nonce.
       idToken: token.idTokenScope !== null ? { nonce: null, scope: token.idTokenScope } : null,
+      dpopJkt: rotation.dpopJkt,
       now,
     })
   }
@@ -121,4 +130,5 @@ interface Rotation {
   now: number
   /** False for a replay within the grace window: its successor is recorded already. */
   record: boolean
+  dpopJkt: string | null
 }

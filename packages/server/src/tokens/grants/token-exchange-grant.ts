@@ -23,6 +23,8 @@ export interface ExchangeRequest {
   requestedTokenType: string | undefined
   resource: string[]
   scope: string | undefined
+  /** RFC 9449: the thumbprint of the request's checked DPoP proof key, or null. */
+  dpopJkt?: string | null
 }
 
 /** RFC 8693 §2.1: trade a Tessera session for an access token bound to it, and a refresh token. */
@@ -46,6 +48,7 @@ export function createTokenExchangeGrant(deps: TokenExchangeDeps) {
         familyId: refresh?.id ?? null,
         refresh: refresh ? { open: refresh } : null,
         idToken: null,
+        dpopJkt: request.dpopJkt ?? null,
         now,
       })
       return { ...response, issued_token_type: ACCESS_TOKEN_TYPE }

@@ -1,5 +1,5 @@
 import type { Api } from '../../apis/api.js'
-import type { Application } from '../../applications/application.js'
+import { type Application, isConfidential } from '../../applications/application.js'
 import type { SigningKeyStore } from '../../keys/signing-key-store.js'
 import { type Session, type SessionPolicy, sessionExpiresAt } from '../../sessions/session.js'
 import { TesseraError } from '../../shared/errors.js'
@@ -56,6 +56,8 @@ export interface Issuance {
    * each refresh of such a grant, without `nonce`.
    */
   idToken: { nonce: string | null; scope: string[] } | null
+  /** RFC 9449: the thumbprint of the DPoP proof's key sent with the request, or null. */
+  dpopJkt?: string | null
   /** The response's `scope` when it says more than the access token's (RFC 6749 §5.1). */
   responseScope?: string[]
   now: number
@@ -78,6 +80,9 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
     if (bound && deps.requireVerifiedEmail && !bound.user.emailVerified) {
       throw new TesseraError('email_not_verified', { detail: "the user's email address is not verified (email_not_verified)" })
     }
+    const dpopJkt = issuance.dpopJkt ?? null
+    // RFC 9449: an API that takes DPoP-bound tokens only is never issued a Bearer token.
+    if (api.requireDpop === true && dpopJkt === null) throw new TesseraError('dpop_required')
     const refresh = issuance.refresh
     if (refresh && 'open' in refresh) {
       // A refresh family is always bound to a session and written in the grant's transaction.
@@ -90,6 +95,9 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         scope: issuance.scope,
         authTime: bound.authTime,
         idTokenScope: issuance.idToken ? openIdScopesOf(issuance.idToken.scope) : null,
+        // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key; a confidential
+        // client's are bound to its authentication already.
+        dpopJkt: isConfidential(application.type) ? null : dpopJkt,
         sessionAbsoluteExpiresAt: bound.session.absoluteExpiresAt,
       }
       const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)
@@ -111,6 +119,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         tokenVersion: bound?.user.tokenVersion ?? null,
         familyId: issuance.familyId,
         roles: issuance.roles,
+        dpopJkt,
       },
       ttl,
     )
@@ -131,7 +140,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
     const refreshToken = refresh ? ('open' in refresh ? refresh.open.token : refresh.successor) : undefined
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: dpopJkt ? 'DPoP' : 'Bearer',
       expires_in: access.expiresIn,
       scope: (issuance.responseScope ?? issuance.scope).join(' '),
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
