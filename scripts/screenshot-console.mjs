@@ -104,7 +104,7 @@ try {
   await page.goto(`${issuer}/console/`)
   await page.getByLabel('Email').fill('ops@acme.example')
   await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.getByTestId('who').waitFor()
   const nav = page.getByRole('navigation')
   const shoot = async (name, options = {}) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auditQuery, NO_FILTER } from './audit-filter.js'
+import { auditQuery, mergeNewer, NO_FILTER } from './audit-filter.js'
 
 describe('audit filter', () => {
   it('leaves empty fields out and trims the others', () => {
@@ -16,5 +16,17 @@ describe('audit filter', () => {
 
   it('reports an impossible date instead of sending it', () => {
     expect(auditQuery({ ...NO_FILTER, until: 'not a date' }).error).toBe('until is not a date')
+  })
+})
+
+describe('the live tail merge', () => {
+  it('puts only newer entries on top, newest first, and keeps what is shown', () => {
+    const shown = [{ id: '12' }, { id: '9' }]
+    expect(mergeNewer(shown, [{ id: '14' }, { id: '13' }, { id: '12' }, { id: '9' }])).toEqual({
+      entries: [{ id: '14' }, { id: '13' }, { id: '12' }, { id: '9' }],
+      added: 2,
+    })
+    expect(mergeNewer(shown, [{ id: '12' }])).toEqual({ entries: shown, added: 0 })
+    expect(mergeNewer([], [{ id: '2' }, { id: '3' }])).toEqual({ entries: [{ id: '3' }, { id: '2' }], added: 2 })
   })
 })

@@ -29,3 +29,13 @@ export function auditQuery(filter: AuditFilter): { query: Record<string, string>
   }
   return { query, error: null }
 }
+
+/**
+ * The live tail's merge: entries of a fresh newest page that are newer (a higher seq) than the
+ * newest shown go on top, newest first; what is shown stays. Ids are outbox seqs, as strings.
+ */
+export function mergeNewer<T extends { id: string }>(shown: readonly T[], fresh: readonly T[]): { entries: T[]; added: number } {
+  const newest = shown.reduce((max, entry) => Math.max(max, Number(entry.id)), 0)
+  const newer = fresh.filter((entry) => Number(entry.id) > newest).sort((a, b) => Number(b.id) - Number(a.id))
+  return { entries: [...newer, ...shown], added: newer.length }
+}

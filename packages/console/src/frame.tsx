@@ -4,6 +4,7 @@ import { ApiPage } from './pages/apis-page.js'
 import { ApplicationPage } from './pages/application-page.js'
 import { ApplicationsPage } from './pages/applications-page.js'
 import { AuditPage } from './pages/audit-page.js'
+import { ConnectionsPage } from './pages/connections-page.js'
 import { EmailPage } from './pages/email-page.js'
 import { KeysPage } from './pages/keys-page.js'
 import { OverviewPage } from './pages/overview-page.js'
@@ -26,6 +27,7 @@ const NAV: { route: Route; label: string; section: Route['page'][] }[] = [
   { route: { page: 'webhooks' }, label: 'Webhooks', section: ['webhooks'] },
   { route: { page: 'email' }, label: 'Email', section: ['email'] },
   { route: { page: 'audit' }, label: 'Audit log', section: ['audit'] },
+  { route: { page: 'connections' }, label: 'Connections', section: ['connections'] },
   { route: { page: 'settings' }, label: 'Settings', section: ['settings'] },
 ]
 
@@ -107,6 +109,8 @@ function Page(props: { route: Route }) {
       return <EmailPage />
     case 'settings':
       return <SettingsPage />
+    case 'connections':
+      return <ConnectionsPage />
     case 'audit':
       return <AuditPage />
     default:

@@ -16,6 +16,7 @@ describe('router', () => {
       { page: 'webhooks' },
       { page: 'email' },
       { page: 'settings' },
+      { page: 'connections' },
       { page: 'audit' },
       { page: 'callback' },
       { page: 'signed-out' },

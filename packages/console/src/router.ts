@@ -13,6 +13,7 @@ export type Route =
   | { page: 'email' }
   | { page: 'audit' }
   | { page: 'settings' }
+  | { page: 'connections' }
   | { page: 'callback' }
   | { page: 'signed-out' }
   | { page: 'not-found' }
@@ -27,6 +28,7 @@ const LISTS = [
   'email',
   'audit',
   'settings',
+  'connections',
   'callback',
   'signed-out',
 ] as const

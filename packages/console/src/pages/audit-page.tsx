@@ -1,12 +1,14 @@
 import { type FormEvent, useEffect, useState } from 'react'
 import type { AuditEntry } from '../api/admin-types.js'
-import { type AuditFilter, auditQuery, NO_FILTER } from '../audit-filter.js'
+import { type AuditFilter, auditQuery, mergeNewer, NO_FILTER } from '../audit-filter.js'
 import { asError } from '../ui/as-error.js'
 import { useConsole } from '../ui/console-context.js'
 import { DataTable } from '../ui/data-table.js'
 import { ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 
 const ACTOR_KINDS = ['user', 'application', 'cli', 'system', 'anonymous']
+/** How often the live tail asks for the newest page. */
+const TAIL_INTERVAL_MS = 3000
 
 /** The audit log, newest first: filters, and older pages on demand. */
 export function AuditPage() {
@@ -17,6 +19,8 @@ export function AuditPage() {
   const [applied, setApplied] = useState<Record<string, string>>({})
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<Error | null>(null)
+  const [live, setLive] = useState(false)
+  const [arrived, setArrived] = useState(0)
 
   async function load(query: Record<string, string>, cursor: string | null) {
     setLoading(true)
@@ -41,6 +45,29 @@ export function AuditPage() {
   useEffect(() => {
     void load({}, null)
   }, [])
+
+  // The live tail: the newest page of the applied filter, every few seconds, merged on top.
+  useEffect(() => {
+    if (!live) return
+    let stopped = false
+    const timer = setInterval(async () => {
+      try {
+        const page = await api.get<{ entries: AuditEntry[] }>('/audit', { ...applied, limit: '50' })
+        if (stopped) return
+        setEntries((shown) => {
+          const merged = mergeNewer(shown ?? [], page.entries)
+          if (merged.added > 0) setArrived((count) => count + merged.added)
+          return merged.entries
+        })
+      } catch (caught) {
+        if (!stopped) setError(asError(caught))
+      }
+    }, TAIL_INTERVAL_MS)
+    return () => {
+      stopped = true
+      clearInterval(timer)
+    }
+  }, [live, applied, api])
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -93,6 +120,21 @@ export function AuditPage() {
         </label>
         <button type="submit">Filter</button>
       </form>
+      <p className="inline">
+        <button
+          type="button"
+          aria-pressed={live}
+          onClick={() => {
+            setArrived(0)
+            setLive(!live)
+          }}
+        >
+          {live ? 'Stop live tail' : 'Live tail'}
+        </button>
+        <span aria-live="polite" data-testid="tail-status">
+          {live ? `Following new entries${arrived > 0 ? `: ${arrived} arrived` : ''}.` : ''}
+        </span>
+      </p>
       <ErrorNote error={error} />
       <DataTable
         caption="Audit entries, newest first"

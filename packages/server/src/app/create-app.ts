@@ -119,6 +119,8 @@ export interface AppDeps {
   rateLimitCounter: RateLimitCounter
   /** This instance's metrics (GET /metrics, and the per-route request series). */
   metrics: PrometheusMetrics
+  /** True once shutdown began: /readyz answers 503 while the server still serves (`http.shutdownDelay`). */
+  draining?: () => boolean
   /** OpenTelemetry spans per request, when `tracing.endpoint` is set. */
   tracing?: Tracing | undefined
   /** Email verification, password reset, change of password and address (docs/email.md). */
@@ -207,7 +209,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.
   const translate = pageTranslator(deps.defaultLocale ?? 'en')
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
-  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db)))
+  await app.register(healthRoutes(() => sql`select 1`.execute(deps.db), deps.draining))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
   await app.register(
     flowApiRoutes({

@@ -27,6 +27,7 @@ import { createLoginFlow } from '../flows/login-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
+import { serializeRequest } from '../http/request-log.js'
 import { createKeyService } from '../keys/key-service.js'
 import { loadMasterKey, MasterKeyError } from '../keys/master-key.js'
 import { ensureMasterKeyCheck, subkey } from '../keys/master-key-check.js'
@@ -140,7 +141,15 @@ let blocklist: ReadonlySet<string> | undefined
 export async function createTessera(config: Config, runtime: TesseraRuntime = {}) {
   const clock = runtime.clock ?? systemClock
   const random = runtime.random ?? cryptoRandom
-  const logger: Logger = pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, runtime.logStream)
+  const logger: Logger = pino(
+    {
+      level: config.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      // The request log keeps no secret from a URL (an upstream's code at our callback: http/request-log.ts).
+      serializers: { req: serializeRequest },
+    },
+    runtime.logStream,
+  )
   const master = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir })
 
   const failures = createBurstLog<ExpectedFailureKind>({
@@ -543,7 +552,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     onAccountCreated: (tx, user, actor) => roles.assignDefaultsIn(tx, user.id, actor),
   })
   const login = createLoginFlow({
-    upstream: createUpstreamAccounts({ connections: connections.service, federation: connections.federation, sessions }),
+    upstream: createUpstreamAccounts({
+      connections: connections.service,
+      federation: connections.federation,
+      sessions,
+      requireVerifiedEmail: config.signUp.requireVerifiedEmail,
+    }),
     flows,
     auth,
     authorize,
@@ -558,6 +572,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
   const trustedOrigins = new Set([new URL(config.issuer).origin, ...config.http.allowedOrigins])
   let app: FastifyInstance | undefined
   let tracing: Tracing | undefined
+  let draining = false
   let metricsServer: MetricsServer | undefined
   let maintenance: NodeJS.Timeout | undefined
   let webhookLoop: DispatchLoop | undefined
@@ -644,6 +659,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
         rateLimit: { max: config.rateLimit.credentialRequestsPerIp, timeWindow: config.rateLimit.window * 1000 },
         metrics,
         tracing,
+        draining: () => draining,
         accounts,
         defaultLocale: config.defaultLocale,
         accountCsrfKey: subkey(master.key, 'ui-account-csrf'),
@@ -769,6 +785,12 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
       return metricsServer
     },
     async close(): Promise<void> {
+      // Behind a load balancer: fail /readyz first, keep serving until the balancer has noticed.
+      if (app && config.http.shutdownDelay > 0 && !draining) {
+        draining = true
+        await new Promise((resolve) => setTimeout(resolve, config.http.shutdownDelay * 1000))
+      }
+      draining = true
       await metricsServer?.close()
       if (maintenance) clearInterval(maintenance)
       if (auditProjection) clearInterval(auditProjection)

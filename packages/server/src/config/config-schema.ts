@@ -58,6 +58,12 @@ export const ConfigSchema = Type.Object(
     }),
     http: Type.Object(
       {
+        shutdownDelay: seconds(
+          0,
+          0,
+          'TESSERA_HTTP_SHUTDOWN_DELAY',
+          "On SIGTERM, /readyz answers 503 for this long while requests are still served, so a load balancer takes the instance out before it stops (set it above the balancer's checks: interval × failures). 0 stops at once.",
+        ),
         bodyLimit: Type.Integer({
           default: 65536,
           minimum: 1024,

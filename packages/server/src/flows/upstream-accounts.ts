@@ -9,6 +9,8 @@ export interface UpstreamAccountsDeps<Tx extends FederationStores & Pick<Session
   connections: Pick<ConnectionService, 'get'>
   federation: FederationService<Tx>
   sessions: Pick<SessionService, 'start'>
+  /** `signUp.requireVerifiedEmail`: no account, and so no sign-in, on an address the upstream did not verify. */
+  requireVerifiedEmail?: boolean
 }
 
 /**
@@ -40,6 +42,8 @@ export function createUpstreamAccounts<Tx extends FederationStores & Pick<Sessio
           },
         }
       }
+      // Issue 12's rule holds for upstream accounts too: an unverified address signs in nowhere.
+      if (deps.requireVerifiedEmail && !profile.emailVerified) throw new TesseraError('email_not_verified')
       const { user, result } = await deps.federation.signUp(profile, device.ip, (tx, created) =>
         options.startSession
           ? deps.sessions.start(tx, { user: created, device, amr: ['fed'], actor: { kind: 'user', id: created.id } })

@@ -13,17 +13,20 @@ import {
   redeem,
   serve,
 } from '../../test/oidc-fixture.js'
-import type { TestServer } from '../../test/test-server.js'
+import type { TestServer, TestServerOptions } from '../../test/test-server.js'
 import { PASSWORD } from '../../test/test-server.js'
 import { continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
 
 const CLI = { kind: 'cli' } as const
 
 /** Tessera with one connection to a real OpenID Provider (node-oidc-provider on a loopback port). */
-async function setUp(onTestFinished: TestContext['onTestFinished'], options: { allowSignUp?: boolean } = {}) {
+async function setUp(
+  onTestFinished: TestContext['onTestFinished'],
+  options: { allowSignUp?: boolean; config?: TestServerOptions['config'] } = {},
+) {
   const upstream = await startUpstreamProvider()
   onTestFinished(() => upstream.close())
-  const server = await serve(onTestFinished)
+  const server = await serve(onTestFinished, 'sqlite', options.config)
   const connection = await server.tessera.connections.service.create(
     {
       type: 'oidc',
@@ -188,6 +191,16 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
         .execute(),
     ).toEqual([])
     expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
+  })
+
+  it('creates no account on an unverified upstream address under signUp.requireVerifiedEmail', async ({ onTestFinished }) => {
+    const { upstream, server, client } = await setUp(onTestFinished, { config: { signUp: { requireVerifiedEmail: true } } })
+    upstream.accounts.set('frank', { email: 'frank@example.com', email_verified: false })
+    const { browser, page } = await signInPage(server, client, pkce().challenge)
+    const { answer } = await continueWith(browser, page.body, 'frank')
+    expect(answer.statusCode).toBeGreaterThanOrEqual(400)
+    expect(answer.headers['content-type']).toMatch(/^text\/html/)
+    expect(await server.tessera.stores.users.findByEmail('frank@example.com')).toBeNull()
   })
 
   it('refuses a new upstream user when the connection may not create accounts', async ({ onTestFinished }) => {

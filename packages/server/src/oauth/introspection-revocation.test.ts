@@ -128,6 +128,8 @@ for (const dialect of DIALECTS) {
         jti: claims.jti,
         sid: user.sessionId,
         auth_time: claims.auth_time,
+        acr: claims.acr,
+        amr: claims.amr,
       })
       expect(JSON.stringify(body)).not.toContain('ann@example.com')
     })
@@ -273,7 +275,14 @@ for (const dialect of DIALECTS) {
       const sessionServer = await createClient(server, { type: 'resource-server', apis: [SESSION_API], scopes: [] })
       const apiServer = await createClient(server, { type: 'resource-server', apis: [API], scopes: [] })
       const { access_token } = await tokensFor(server, client, user, { resource: SESSION_API })
-      expect(await expectActive(introspect(server, sessionServer, access_token))).toMatchObject({ aud: SESSION_API, sid: user.sessionId })
+      // RFC 9470 §6 and RFC 8176: the session's acr, amr and auth_time, as a JWT would carry them.
+      expect(await expectActive(introspect(server, sessionServer, access_token))).toMatchObject({
+        aud: SESSION_API,
+        sid: user.sessionId,
+        auth_time: expect.any(Number),
+        acr: 'urn:tessera:acr:sfa',
+        amr: ['pwd'],
+      })
       await expectInactive(introspect(server, apiServer, access_token))
       await server.app.inject({ method: 'POST', url: '/v1/sign-out', headers: bearer(user.token) })
       await expectInactive(introspect(server, sessionServer, access_token))

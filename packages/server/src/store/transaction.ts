@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from './database.js'
+import { type DurableTransaction, durably } from './sqlite-group-commit.js'
 
 /**
  * Runs `work` in one transaction: everything it writes commits together or not at all.
@@ -40,7 +41,11 @@ export function createTransactionRunner<S>(
     const scope: TransactionScope = { afterCommit: (hook) => void hooks.add(hook) }
     // Kysely commits when the callback resolves and rolls back when it throws; a failed COMMIT
     // rejects too. Either way nothing below runs.
-    const result = await db.transaction().execute((trx) => work(bind(trx, scope)))
+    const transaction: DurableTransaction = {}
+    const result = await durably(transaction, () => db.transaction().execute((trx) => work(bind(trx, scope))))
+    // SQLite: the COMMIT may be shared with the transactions queued behind this one
+    // (store/sqlite-group-commit.ts); nothing is answered, and no hook runs, before it.
+    if (transaction.durable) await transaction.durable
     for (const hook of hooks) {
       try {
         hook()

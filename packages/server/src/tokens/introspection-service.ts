@@ -1,6 +1,7 @@
 import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
+import { acrOf } from '../sessions/session-acr.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual } from '../shared/digest.js'
@@ -57,6 +58,8 @@ export interface ActiveAccessToken {
   tokenVersion: number | null
   /** The `roles` claim of an opaque token whose API asks for it; null otherwise. */
   roles: string[] | null
+  /** RFC 8176 methods of the token's session (RFC 9470 §6 `acr` is derived from them); null without a session. */
+  amr: readonly string[] | null
   /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null. */
   jkt: string | null
 }
@@ -78,10 +81,18 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
 
   /** The user-bound checks every session-bound token must pass. */
   async function bindingIsLive(sessionId: string | null, userId: string | null, tokenVersion: number | null): Promise<boolean> {
-    if (sessionId === null) return userId === null
+    return (await liveBinding(sessionId, userId, tokenVersion)) !== null
+  }
+
+  /**
+   * The token's session when its binding is live, with the methods it authenticated by (a session's
+   * `amr` never changes: a step-up is a new sign-in); `{ amr: null }` for a token bound to no session.
+   */
+  async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null) {
+    if (sessionId === null) return userId === null ? { amr: null } : null
     const live = await deps.sessions.live(sessionId)
-    if (!live || live.user.id !== userId) return false
-    return tokenVersion === null || tokenVersion >= live.user.tokenVersion
+    if (!live || live.user.id !== userId) return null
+    return tokenVersion === null || tokenVersion >= live.user.tokenVersion ? { amr: live.session.amr } : null
   }
 
   /**
@@ -101,8 +112,10 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       if (!(await apiLive(claims.aud))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
       const userId = claims.sid ? claims.sub : null
-      if (!(await bindingIsLive(claims.sid, userId, claims.tokenVersion))) return null
+      const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
+      if (!binding) return null
       return {
+        amr: binding.amr,
         format: 'jwt',
         sub: claims.sub,
         aud: claims.aud,
@@ -126,8 +139,10 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (!(await deps.applications.find(access.clientId))) return null
     if (!(await apiLive(access.api))) return null
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
-    if (!(await bindingIsLive(access.sessionId, access.userId, access.tokenVersion))) return null
+    const binding = await liveBinding(access.sessionId, access.userId, access.tokenVersion)
+    if (!binding) return null
     return {
+      amr: binding.amr,
       format: 'opaque',
       sub: access.userId ?? access.clientId,
       aud: access.api,
@@ -180,6 +195,8 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
           jti: access.jti,
           ...(access.sid ? { sid: access.sid } : {}),
           ...(access.authTime !== null ? { auth_time: access.authTime } : {}),
+          // RFC 9470 §6 and RFC 8176: how the session behind the token was authenticated.
+          ...(access.amr !== null ? { acr: acrOf(access.amr), amr: [...access.amr] } : {}),
           ...(access.tokenVersion !== null ? { [TOKEN_VERSION_CLAIM]: access.tokenVersion } : {}),
           // RFC 9068 §7.2.1.1 `roles`, as the JWT of an API that asks for it would carry.
           ...(access.roles !== null ? { roles: access.roles } : {}),

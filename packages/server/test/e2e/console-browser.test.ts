@@ -63,7 +63,7 @@ async function signIn(page: Page, base: string, email: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === '/ui/sign-in')
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   // Back through /console/callback to the page the sign-in started from.
   await page.waitForURL(`${base}/console/users`)
   await expect.poll(() => page.getByTestId('who').textContent()).toBe(email)
@@ -249,6 +249,11 @@ describe('the admin console in Chromium', () => {
       { name: 'email', click: nav.getByRole('link', { name: 'Email' }), ready: page.getByText('Messages go through') },
       { name: 'audit', click: nav.getByRole('link', { name: 'Audit log' }), ready: page.getByTestId('audit-action').first() },
       { name: 'settings', click: nav.getByRole('link', { name: 'Settings' }), ready: page.getByTestId('settings-version') },
+      {
+        name: 'connections',
+        click: nav.getByRole('link', { name: 'Connections' }),
+        ready: page.getByText('No upstream identity providers.'),
+      },
     ]
     for (const { name, click, ready } of pages) {
       await click.click()
@@ -278,6 +283,20 @@ describe('the admin console in Chromium', () => {
         expect(await page.getByTestId('webhook-backlog').textContent()).toContain('0 pending')
       }
     }
+
+    // The audit log's live tail: someone signs up meanwhile, and their entries appear without a reload.
+    await nav.getByRole('link', { name: 'Audit log' }).click()
+    await page.getByTestId('audit-action').first().waitFor()
+    await page.getByRole('button', { name: 'Live tail' }).click()
+    const signUp = await fetch(`${tessera.base}/v1/sign-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'dave@example.com', password: PASSWORD, transport: 'bearer' }),
+    })
+    const dave = ((await signUp.json()) as { user: { id: string } }).user.id
+    await page.getByRole('link', { name: dave }).first().waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('tail-status').textContent()).toMatch(/arrived/)
+    await page.getByRole('button', { name: 'Stop live tail' }).click()
 
     // Renewal: the access token is revoked (RFC 7009); the next call gets 401, the console renews
     // with its refresh token (rotated) and retries, and the page loads as if nothing happened.

@@ -12,7 +12,7 @@ import { instanceEnv, masterKey, PASSWORD, stopAll, until } from './fault-harnes
 import { freePort } from './free-port.js'
 import { type Balancer, startHaproxy } from './haproxy.js'
 import { type PrivateRedis, startPrivateRedis } from './private-redis.js'
-import { killTessera, type RunningTessera, startTessera } from './tessera-process.js'
+import { killTessera, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 18 part 2: three real Tessera processes on one PostgreSQL and one Redis behind HAProxy,
 // under a mixed load through the balancer; the instance serving a hybrid verifier's revocation
@@ -147,6 +147,8 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
         TESSERA_REDIS_URL: redis.url,
         TESSERA_ISSUER: issuer,
         TESSERA_METRICS_PORT: String(metricsPorts[n]),
+        // Above HAProxy's detection (two failed checks 200 ms apart).
+        TESSERA_HTTP_SHUTDOWN_DELAY: '1',
       })
     const instances: RunningTessera[] = []
     cleanups.push(() => stopAll(instances))
@@ -280,12 +282,22 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       instances[victim] = restarted
       const afterRestart = answers.length
       await wait('load served after the restart', () => answers.length >= afterRestart + 50 && revoked.length >= beforeKill + 5)
+
+      // A rolling restart of another instance: SIGTERM drains it, HAProxy's checks take it out.
+      const rolled = (victim + 1) % 3
+      const termAt = Date.now()
+      // SIGTERM (SIGKILL after 5 s, which fails the test below).
+      const rolledExit = await stopTessera(instances[rolled] as RunningTessera)
+      instances[rolled] = await startTessera(envOf(rolled), { host: '127.0.0.1', port: (instances[rolled] as RunningTessera).port })
+      const afterRoll = answers.length
+      await wait('load served after the rolling restart', () => answers.length >= afterRoll + 50)
       stopped = true
       await running
 
       // At most a short burst of errors right after the kill, then only successes; never a 500.
       const errors = answers.filter((answer) => answer.status !== 200 && answer.status !== 201 && answer.status !== 204)
-      const unexpected = errors.filter((error) => !(error.kind === 'revoke' && error.status === 401))
+      const unexpected = errors.filter((error) => !(error.kind === 'revoke' && error.status === 401) && error.at < termAt)
+      const duringRoll = errors.filter((error) => !(error.kind === 'revoke' && error.status === 401) && error.at >= termAt)
       expect(
         unexpected.every((error) => error.at >= killedAt && error.at <= killedAt + ERROR_BURST_MS),
         JSON.stringify(unexpected.map((error) => ({ ...error, at: error.at - killedAt }))),
@@ -293,6 +305,10 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       expect(unexpected.filter((error) => error.status === 500)).toEqual([])
       expect(unexpected.length).toBeLessThanOrEqual(lanes.length)
       expect(answers.filter((answer) => answer.at > killedAt + ERROR_BURST_MS).length).toBeGreaterThan(50)
+      // The graceful restart costs no request: /readyz fails for http.shutdownDelay while the
+      // instance still serves, HAProxy's checks take it out, and only then does it stop.
+      expect(duringRoll, JSON.stringify(duringRoll.map((error) => ({ ...error, at: error.at - termAt })))).toEqual([])
+      expect(rolledExit).toEqual({ code: 0, signal: null })
       const byStatus = Object.entries(
         unexpected.reduce<Record<string, number>>((counts, error) => {
           counts[`${error.kind} ${error.status}`] = (counts[`${error.kind} ${error.status}`] ?? 0) + 1
@@ -304,7 +320,8 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       process.stdout.write(
         `load balancer: ${answers.length} answers, ${revoked.length} revocations; after SIGKILL ${unexpected.length} errors ` +
           `(${byStatus.map(([what, n]) => `${n}× ${what}`).join(', ') || 'none'}), the last ${lastError} ms after it; ` +
-          `feed back through the balancer ${reconnectedMs} ms after it\n`,
+          `feed back through the balancer ${reconnectedMs} ms after it; ${duringRoll.length} errors during a rolling restart of another ` +
+          `(${answers.filter((answer) => answer.at >= termAt).length} answers; it exited with ${JSON.stringify(rolledExit)})\n`,
       )
 
       // No refresh token redeemed twice: no chain met invalid_grant, and the database revoked no family.
@@ -346,5 +363,5 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       stopped = true
       await running
     }
-  }, 90_000)
+  }, 120_000)
 })

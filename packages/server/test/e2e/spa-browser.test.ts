@@ -159,7 +159,7 @@ describe('the single-page-app sample in Chromium, from another origin', () => {
     await page.waitForURL((url) => url.origin === tessera.base && url.pathname === '/ui/sign-in')
     await page.getByLabel('Email').fill(EMAIL)
     await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL((url) => url.origin === spaUrl && url.pathname === '/callback')
     await page.waitForFunction(() => (globalThis as unknown as InPage).spa !== undefined)
 

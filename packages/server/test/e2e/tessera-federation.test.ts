@@ -128,7 +128,7 @@ describe('one Tessera signing in through another (issue 15)', () => {
     await page.waitForURL((url) => url.origin === tesseraA.base && url.pathname === '/ui/sign-in')
     await page.getByLabel('Email').fill('ann@example.com')
     await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page
       .waitForURL((url) => url.href.startsWith(`${appUrl}/callback`))
       .catch(async (error) => {

@@ -167,7 +167,7 @@ describe('signing in through an upstream provider in Chromium (issue 15)', () =>
     await page.waitForURL((url) => url.pathname === '/ui/sign-in')
     expect(await page.getByRole('status').textContent()).toContain('Sign in to it to link your Upstream account')
     await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(onApp(w))
     expect(await page.locator('#code').textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const users = (await runCli(w.env, ['users', 'list'])) as { users: { email: string }[] }

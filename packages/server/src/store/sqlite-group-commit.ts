@@ -1,0 +1,190 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDriver } from 'kysely'
+
+/**
+ * Group commit for SQLite (docs/architecture.md §12).
+ *
+ * With `synchronous=FULL`, every COMMIT waits for an fsync of the WAL, and better-sqlite3 does it
+ * on the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the
+ * process spent most of its time there (bench/tools/profile-*.mjs). A group commit lets the
+ * transactions that queued up behind one another share one COMMIT: each runs in a SAVEPOINT of
+ * one open SQLite transaction, and the group commits once nobody else is waiting for the
+ * connection (or the group is full, or old).
+ *
+ * Durability does not change: a transaction run through `durably()` is answered only after the
+ * COMMIT that contains it (the runner, store/transaction.ts, awaits `durable`), and a failed
+ * COMMIT fails every transaction of its group. Isolation does not change either: a transaction
+ * of the group sees only what earlier members wrote, which commits with it or not at all; a
+ * query outside a transaction, or a transaction not run through `durably()` (Kysely's migrator),
+ * first commits the open group, so nothing outside a group ever reads what might not commit.
+ */
+
+/** What the runner learns about one transaction it ran through `durably()`. */
+export interface DurableTransaction {
+  /** Resolves once the COMMIT that holds the transaction succeeded; rejects when it failed. */
+  durable?: Promise<void>
+  /** Set by the first transaction begun under it: a second one is committed on its own. */
+  claimed?: boolean
+}
+
+const context = new AsyncLocalStorage<DurableTransaction>()
+
+/** Runs `work` (which opens one Kysely transaction) so that it may join a group commit. */
+export function durably<T>(transaction: DurableTransaction, work: () => Promise<T>): Promise<T> {
+  return context.run(transaction, work)
+}
+
+export interface GroupCommitLimits {
+  /** Transactions per COMMIT at most. */
+  maxMembers: number
+  /** A group older than this (ms since its first member committed) commits at the next release. */
+  maxAgeMs: number
+}
+
+export interface GroupCommitStats {
+  /** Transactions committed through groups. */
+  transactions: number
+  /** COMMITs that ended a group. */
+  commits: number
+}
+
+const SAVEPOINT = 'tessera_member'
+
+interface Waiter {
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+/** Kysely's SQLite driver with BEGIN IMMEDIATE and group commit. */
+export class GroupCommitSqliteDriver extends SqliteDriver {
+  readonly #limits: GroupCommitLimits
+  readonly #stats: GroupCommitStats = { transactions: 0, commits: 0 }
+  /** Callers waiting for the one connection, in arrival order; `member` when a runner's transaction. */
+  readonly #queue: { member: boolean; grant: () => void }[] = []
+  #held = false
+  /**
+   * The open group: its SQLite transaction is open, its members wait for the COMMIT. A group is
+   * open only while a caller holds the connection: the last release commits it.
+   */
+  #group: { members: Waiter[]; firstCommitAt: number | null } | null = null
+  /** Between BEGIN (or SAVEPOINT) and COMMIT (or ROLLBACK) of the transaction holding the connection. */
+  #inTransaction: 'member' | 'plain' | null = null
+  #connection: DatabaseConnection | null = null
+
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits) {
+    super(config)
+    this.#limits = limits
+  }
+
+  get stats(): Readonly<GroupCommitStats> {
+    return this.#stats
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#held) {
+      const transaction = context.getStore()
+      const member = transaction !== undefined && !transaction.claimed
+      await new Promise<void>((grant) => this.#queue.push({ member, grant }))
+    }
+    this.#held = true
+    // Never contended: this queue lets one caller at a time reach the driver's own lock.
+    const connection = await super.acquireConnection()
+    this.#connection = connection
+    return {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        // A query outside any transaction must not read what the open group may not commit.
+        if (this.#group && this.#inTransaction === null) await this.#commitGroup(connection)
+        return connection.executeQuery<R>(query)
+      },
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+    }
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const raw = this.#connection ?? connection
+    const transaction = context.getStore()
+    if (transaction === undefined || transaction.claimed) {
+      if (this.#group) await this.#commitGroup(raw)
+      await raw.executeQuery(CompiledQuery.raw('begin immediate'))
+      this.#inTransaction = 'plain'
+      return
+    }
+    if (!this.#group) {
+      // IMMEDIATE: the write lock is taken here, where busy_timeout applies (another process,
+      // the CLI, may hold it); a DEFERRED transaction that reads then writes would fail at once.
+      await raw.executeQuery(CompiledQuery.raw('begin immediate'))
+      this.#group = { members: [], firstCommitAt: null }
+    }
+    await raw.executeQuery(CompiledQuery.raw(`savepoint ${SAVEPOINT}`))
+    transaction.claimed = true
+    this.#inTransaction = 'member'
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const raw = this.#connection ?? connection
+    if (this.#inTransaction === 'plain') {
+      this.#inTransaction = null
+      await raw.executeQuery(CompiledQuery.raw('commit'))
+      return
+    }
+    await raw.executeQuery(CompiledQuery.raw(`release ${SAVEPOINT}`))
+    this.#inTransaction = null
+    const transaction = context.getStore()
+    const group = this.#group
+    if (!transaction || !group) throw new Error('group commit: a member committed outside its group')
+    group.firstCommitAt ??= performance.now()
+    transaction.durable = new Promise<void>((resolve, reject) => group.members.push({ resolve, reject }))
+    // The runner always awaits it; this keeps an unobserved rejection from reaching the process.
+    transaction.durable.catch(() => {})
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const raw = this.#connection ?? connection
+    if (this.#inTransaction === 'member') {
+      this.#inTransaction = null
+      // Undo this member only; the group's earlier members stay.
+      await raw.executeQuery(CompiledQuery.raw(`rollback to ${SAVEPOINT}`))
+      await raw.executeQuery(CompiledQuery.raw(`release ${SAVEPOINT}`))
+      return
+    }
+    this.#inTransaction = null
+    await raw.executeQuery(CompiledQuery.raw('rollback'))
+  }
+
+  override async releaseConnection(): Promise<void> {
+    let next = 0
+    const group = this.#group
+    if (group && this.#inTransaction === null) {
+      const full = group.members.length >= this.#limits.maxMembers
+      const old = group.firstCommitAt !== null && performance.now() - group.firstCommitAt >= this.#limits.maxAgeMs
+      // While the group is open and young, a waiting transaction goes first: it joins the group.
+      // Anyone else (a query, a migration) gets the connection only after the group committed.
+      const member = this.#queue.findIndex((waiter) => waiter.member)
+      if (member >= 0 && !full && !old) next = member
+      else await this.#commitGroup(this.#connection as DatabaseConnection)
+    }
+    this.#connection = null
+    await super.releaseConnection()
+    const [waiter] = this.#queue.splice(next, 1)
+    if (waiter) waiter.grant()
+    else this.#held = false
+  }
+
+  /** COMMITs the open group and answers its members; on failure rolls back and fails them all. */
+  async #commitGroup(connection: DatabaseConnection): Promise<void> {
+    const group = this.#group
+    if (!group) return
+    this.#group = null
+    try {
+      await connection.executeQuery(CompiledQuery.raw('commit'))
+    } catch (error) {
+      // A failed COMMIT (a deferred constraint, I/O) may leave the transaction open.
+      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {})
+      for (const member of group.members) member.reject(error)
+      return
+    }
+    this.#stats.commits++
+    this.#stats.transactions += group.members.length
+    for (const member of group.members) member.resolve()
+  }
+}
