@@ -101,6 +101,8 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
   /** Sign-up, and every "send it again": a link and a code, superseding the previous ones. */
   const verification: EmailComposer<S> = async (event, tx) => {
     if (event.type !== 'user.created' && event.type !== 'user.email_verification_requested') return []
+    // An account an operator created (CLI, admin API) gets no message unless they asked for one.
+    if (event.type === 'user.created' && event.payload.sendVerification === false) return []
     const user = await userOf(tx, event)
     if (!user || user.emailVerified || expired(event, policy.verificationLinkTtlMs, deps.clock.now())) return []
     await tx.accountTokens.retireAll(user.id, 'verify_email', event.createdAt)

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { adminHarness, expectProblem } from '../../test/admin-client.js'
 import { startSmtpServer } from '../../test/smtp-fixture.js'
 
-const CLI = { kind: 'cli' } as const
-
 describe('admin API: operators and a user’s email', () => {
   it('sends a verification message, vouches for an address, and sends a reset link, all audited', async ({ onTestFinished }) => {
     const smtp = await startSmtpServer()
@@ -11,7 +9,16 @@ describe('admin API: operators and a user’s email', () => {
     const admin = await adminHarness(onTestFinished, 'sqlite', { email: { smtpUrl: `smtp://127.0.0.1:${smtp.port}` } })
     const { server } = admin
     const tick = async () => (server.tessera.email.dispatcher ? server.tessera.email.dispatcher.tick() : null)
-    const user = await server.tessera.services.users.create({ email: 'ann@example.com', password: 'correct horse battery staple' }, CLI)
+    // An operator's account gets no message unless asked for one.
+    const quiet = await admin.call('POST', '/users', { payload: { email: 'bob@example.com', password: 'correct horse battery staple' } })
+    expect(quiet.statusCode, quiet.body).toBe(201)
+    await tick()
+    expect(smtp.messages).toHaveLength(0)
+    const created = await admin.call('POST', '/users', {
+      payload: { email: 'ann@example.com', password: 'correct horse battery staple', sendVerification: true },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const user = created.json().user as { id: string }
     await tick()
     expect(smtp.messages.map((message) => message.subject)).toEqual(['Confirm your email address for Tessera'])
 

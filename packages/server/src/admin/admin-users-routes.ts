@@ -62,7 +62,8 @@ export function adminUsersRoutes(deps: AdminUsersDeps): FastifyPluginAsyncTypebo
       '/users',
       { config: write, schema: { tags, summary: 'Create a user', body: NewUserBody, response: responses({ 201: UserBody }, [409]) } },
       async (request, reply) => {
-        const user = await users.create(request.body, adminCaller(request).actor)
+        const { sendVerification, ...input } = request.body
+        const user = await users.create(input, adminCaller(request).actor, { sendVerification: sendVerification === true })
         return reply.code(201).send({ user: presentUser(user) })
       },
     )

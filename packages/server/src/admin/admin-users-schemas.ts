@@ -25,7 +25,15 @@ export const UserListQuery = closed({
 })
 export const UserList = Type.Object({ users: Type.Array(UserView), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
-export const NewUserBody = closed({ email: Email, password: Password })
+export const NewUserBody = closed({
+  email: Email,
+  password: Password,
+  sendVerification: Type.Optional(
+    Type.Boolean({
+      description: 'Send the verification message to the new address (default false: an operator-created account is not written to).',
+    }),
+  ),
+})
 export const UserChangesBody = Type.Object({ email: Type.Optional(Email) }, { additionalProperties: false, minProperties: 1 })
 export const PasswordBody = closed({ password: Password })
 

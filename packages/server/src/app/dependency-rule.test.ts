@@ -135,6 +135,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'config',
     'connections',
     'console',
+    'email',
     'keys',
     'mfa',
     'rbac',

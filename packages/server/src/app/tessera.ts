@@ -446,6 +446,17 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     // The line the development outbox exists for (never in production, which has no outbox).
     logOutbox: (fields) => logger.info({ outbox: fields }, 'Email written to the development outbox'),
     onComposeError: (error, eventSeq) => logger.error({ err: error, eventSeq }, 'email could not be composed'),
+    // Issue 12: an SMTP outage is one warning when it starts and one line when it ends, not one per attempt.
+    onTransportHealth: (change) =>
+      change.state === 'down'
+        ? logger.warn(
+            { code: 'email_transport_down', error: change.error },
+            'email cannot be sent: messages are kept and retried (see the delivery log)',
+          )
+        : logger.info(
+            { code: 'email_transport_up', failedAttempts: change.failedAttempts, downForMs: change.downForMs },
+            'email is being sent again',
+          ),
   })
 
   // Each dispatcher round's attempts are counted for /metrics (tessera_email_attempts_total).

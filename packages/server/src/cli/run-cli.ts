@@ -22,6 +22,12 @@ import {
 import { auditListCommand } from './commands/audit-commands.js'
 import { backupCommand, restoreCommand } from './commands/backup-commands.js'
 import { connectionsCreateCommand, connectionsDeleteCommand, connectionsListCommand } from './commands/connections-commands.js'
+import {
+  emailDeliveriesCommand,
+  usersSendResetCommand,
+  usersSendVerificationCommand,
+  usersVerifyEmailCommand,
+} from './commands/email-commands.js'
 import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
 import { migrateCommand } from './commands/migrate-command.js'
 import {
@@ -70,6 +76,10 @@ export const COMMANDS: readonly Command[] = [
   usersDeleteCommand,
   usersMfaListCommand,
   usersMfaResetCommand,
+  usersVerifyEmailCommand,
+  usersSendVerificationCommand,
+  usersSendResetCommand,
+  emailDeliveriesCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
   appsCreateCommand,

@@ -10,6 +10,7 @@ import type { EmailClaim, EmailDeliveryStore } from './email-delivery-store.js'
 import { nextEmailAttemptAt } from './email-retry-schedule.js'
 import { type EmailBranding, type EmailVariables, renderEmail } from './email-templates.js'
 import type { EmailTransport } from './email-transport.js'
+import { createTransportHealth, type TransportHealthChange } from './transport-health.js'
 
 /** The stores email fan-out and delivery need. */
 export interface EmailStores {
@@ -44,6 +45,8 @@ export interface EmailDispatcherDeps<S extends EmailStores> {
   composers: readonly EmailComposer<S>[]
   /** Told about a message that could not be composed (never with its variables). */
   onComposeError: (error: unknown, eventSeq: number) => void
+  /** Called once when sending stops working and once when it works again (email/transport-health.ts). */
+  onTransportHealth?: (change: TransportHealthChange) => void
   tuning?: Partial<EmailDispatcherTuning>
 }
 
@@ -68,6 +71,7 @@ interface Sealed {
  * still ahead of it; a claimed attempt that never reported is retried after its lease.
  */
 export function createEmailDispatcher<S extends EmailStores>(deps: EmailDispatcherDeps<S>) {
+  const health = createTransportHealth(deps.onTransportHealth ?? (() => {}))
   const { stores, transact, clock, random } = deps
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning }
   const aad = (id: string) => `email-delivery:${id}`
@@ -158,6 +162,7 @@ export function createEmailDispatcher<S extends EmailStores>(deps: EmailDispatch
       ...rendered,
       link: sealed.variables.link ?? null,
     })
+    health.observe(outcome, clock.now())
     return record(delivery.id, claim, outcome)
   }
 

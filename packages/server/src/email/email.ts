@@ -10,6 +10,7 @@ import type { EmailBranding } from './email-templates.js'
 import type { EmailTransport } from './email-transport.js'
 import { createSmtpTransport } from './smtp-transport.js'
 import { parseSmtpUrl } from './smtp-url.js'
+import type { TransportHealthChange } from './transport-health.js'
 
 export interface EmailDeps<S extends EmailStores> {
   stores: EmailStores
@@ -30,6 +31,8 @@ export interface EmailDeps<S extends EmailStores> {
   /** The development outbox's line per message (recipient, subject, link). */
   logOutbox: (fields: { to: string; subject: string; link: string | null; file: string }) => void
   onComposeError: (error: unknown, eventSeq: number) => void
+  /** Once per outage, and once when it ends (email/transport-health.ts). */
+  onTransportHealth?: (change: TransportHealthChange) => void
 }
 
 export interface Email {
@@ -72,6 +75,7 @@ export function createEmail<S extends EmailStores>(deps: EmailDeps<S>): Email {
         branding: deps.branding,
         composers: deps.composers,
         onComposeError: deps.onComposeError,
+        ...(deps.onTransportHealth ? { onTransportHealth: deps.onTransportHealth } : {}),
       })
     : null
   return {

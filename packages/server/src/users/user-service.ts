@@ -88,7 +88,13 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     },
 
     /** Writes a prepared user and its credential in the caller's transaction. */
-    async insertIn(tx: Tx, prepared: { email: string; hash: string }, actor: Actor, ip: string | null): Promise<User> {
+    async insertIn(
+      tx: Tx,
+      prepared: { email: string; hash: string },
+      actor: Actor,
+      ip: string | null,
+      options: { sendVerification?: boolean } = {},
+    ): Promise<User> {
       const now = clock.now()
       if (await tx.users.findByEmail(prepared.email)) throw new TesseraError('email_taken')
       const user: User = {
@@ -112,7 +118,12 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
         type: 'user.created',
         actor,
         userId: user.id,
-        payload: { email: user.email, ...localeField(actor) },
+        // sendVerification: false (an operator's account) composes no verification message.
+        payload: {
+          email: user.email,
+          ...localeField(actor),
+          ...(options.sendVerification === undefined ? {} : { sendVerification: options.sendVerification }),
+        },
         ip,
         createdAt: now,
       })
@@ -120,10 +131,13 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
       return user
     },
 
-    /** Creates an account without signing it in (CLI, admin). */
-    async create(input: NewUser, actor: Actor): Promise<User> {
+    /**
+     * Creates an account without signing it in (CLI, admin). No verification message goes out
+     * unless asked (`sendVerification`): the operator may not want the person written to yet.
+     */
+    async create(input: NewUser, actor: Actor, options: { sendVerification?: boolean } = {}): Promise<User> {
       const prepared = await this.prepare(input)
-      return transact((tx) => this.insertIn(tx, prepared, actor, null))
+      return transact((tx) => this.insertIn(tx, prepared, actor, null, { sendVerification: options.sendVerification === true }))
     },
 
     async get(idOrEmail: string): Promise<User> {

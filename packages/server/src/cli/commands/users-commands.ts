@@ -10,16 +10,18 @@ export const usersCreateCommand: Command = {
   spec: {
     name: 'users create',
     summary: 'Create a user. The password is read from standard input, never from the command line.',
-    usage: 'users create --email E --password-stdin [--json]',
+    usage: 'users create --email E --password-stdin [--send-verification] [--json]',
     options: {
       email: { type: 'string', description: 'email address of the new user' },
       'password-stdin': { type: 'boolean', description: 'read the password from standard input (required)' },
+      'send-verification': { type: 'boolean', description: 'send the verification message (by default none is sent)' },
     },
   },
   async run(context) {
     const email = requireString(context.args, 'email')
     const password = await readPassword(context)
-    const user = await withTessera(context, (tessera) => tessera.services.users.create({ email, password }, CLI))
+    const sendVerification = context.args.values['send-verification'] === true
+    const user = await withTessera(context, (tessera) => tessera.services.users.create({ email, password }, CLI, { sendVerification }))
     context.output({ user: presentUser(user) }, `Created ${user.email} (${user.id})`)
     return 0
   },
