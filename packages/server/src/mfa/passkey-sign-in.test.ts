@@ -4,8 +4,8 @@ import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
 import { ORIGIN, signUp } from '../../test/test-server.js'
 
 describe('passwordless sign-in with a passkey (docs/mfa.md "Passkeys")', () => {
-  async function annWithPasskey(onTestFinished: Parameters<typeof serve>[0]) {
-    const server = await serve(onTestFinished)
+  async function annWithPasskey(onTestFinished: Parameters<typeof serve>[0], config?: Parameters<typeof serve>[2]) {
+    const server = await serve(onTestFinished, 'sqlite', config)
     const { token } = await signUp(server.app, 'ann@example.com', { transport: 'bearer' })
     const headers = { authorization: `Bearer ${token}` }
     const { challengeId, options } = (await server.app.inject({ method: 'POST', url: '/v1/mfa/webauthn/options', headers })).json()
@@ -55,6 +55,26 @@ describe('passwordless sign-in with a passkey (docs/mfa.md "Passkeys")', () => {
       expect(refused.json().code).toBe('passkey_rejected')
       expect(refused.cookies).toEqual([])
     }
+  })
+
+  it('counts a failed assertion of a known passkey against its account: the throttle then refuses even a good one', async ({
+    onTestFinished,
+  }) => {
+    const { server, authenticator } = await annWithPasskey(onTestFinished, { signIn: { freeFailures: 1, backoffBase: 60 } })
+    const attempt = async (tweak?: { noUserVerification: true }) => {
+      const { challengeId, options } = (await server.app.inject({ method: 'POST', url: '/v1/sign-in/passkey/options', payload: {} })).json()
+      return server.app.inject({
+        method: 'POST',
+        url: '/v1/sign-in/passkey',
+        payload: { webauthnChallengeId: challengeId, assertion: authenticator.authenticate(options, ORIGIN, tweak) },
+      })
+    }
+    expect((await attempt({ noUserVerification: true })).json().code).toBe('passkey_rejected')
+    const throttled = await attempt()
+    expect(throttled.statusCode).toBe(429)
+    expect(throttled.json().code).toBe('too_many_attempts')
+    server.clock.advance(61_000)
+    expect((await attempt()).statusCode).toBe(200)
   })
 
   it('signs in on the hosted page for an account page, which comes back to /ui/account/security', async ({ onTestFinished }) => {

@@ -8,7 +8,7 @@ type Kind = 'totp' | 'webauthn' | 'recovery_code'
 
 export interface SecondFactorsDeps {
   mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes' | 'confirmTotp' | 'currentTotp'>
-  webauthn: Pick<WebAuthnService, 'finishAuthentication'>
+  webauthn: Pick<WebAuthnService, 'finishAuthentication' | 'ownerOf'>
   /** Runs a check under the account's sign-in throttle (auth/auth-service.ts `guardSecondFactor`). */
   guard: (userId: string, device: { ip: string | null; userAgent: string | null }, attempt: () => Promise<boolean>) => Promise<void>
   /** Whether a sign-in for a client must end with a second factor (mfa-policy.ts). */
@@ -54,16 +54,29 @@ export function createSecondFactors(deps: SecondFactorsDeps) {
       return codes
     },
 
-    async passwordless(input: Readonly<Record<string, string | undefined>>) {
+    async passwordless(input: Readonly<Record<string, string | undefined>>, device: { ip: string | null; userAgent: string | null }) {
       const assertion = parseAssertion(input.assertion)
-      if (!assertion || input.webauthnChallengeId === undefined) throw new TesseraError('passkey_rejected')
+      const challengeId = input.webauthnChallengeId
+      if (!assertion || challengeId === undefined) throw new TesseraError('passkey_rejected')
       // The service requires user verification for a passkey with no user named (webauthn-service.ts).
-      const result = await deps.webauthn
-        .finishAuthentication({ challengeId: input.webauthnChallengeId, userId: null, response: assertion })
-        .catch((error: unknown) => {
-          throw isTesseraError(error) && error.code !== 'invalid_mfa_code' ? error : new TesseraError('passkey_rejected')
+      const finish = () => deps.webauthn.finishAuthentication({ challengeId, userId: null, response: assertion }).catch(() => null)
+      const owner = await deps.webauthn.ownerOf(String(assertion.id))
+      if (owner === null) {
+        await finish() // an unknown passkey still spends the challenge
+        throw new TesseraError('passkey_rejected')
+      }
+      // A failed assertion for a known passkey counts against its account, as a wrong password does.
+      let userId: string | null = null
+      await deps
+        .guard(owner, device, async () => {
+          userId = (await finish())?.userId ?? null
+          return userId !== null
         })
-      return { userId: result.userId, amr: ['hwk', 'user'] }
+        .catch((error: unknown) => {
+          throw isTesseraError(error) && error.code === 'invalid_mfa_code' ? new TesseraError('passkey_rejected') : error
+        })
+      if (userId === null) throw new TesseraError('passkey_rejected')
+      return { userId, amr: ['hwk', 'user'] }
     },
 
     /** The RFC 8176 methods the answer proved; `invalid_mfa_code` (throttled) when it proves nothing. */

@@ -169,6 +169,12 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
       })
     },
 
+    /** Whose passkey a credential id names, if it is an active one (for the account's throttle). */
+    async ownerOf(credentialId: string): Promise<string | null> {
+      const factor = await transact((tx) => tx.mfaFactors.findByCredentialId(credentialId))
+      return factor?.status === 'active' ? factor.userId : null
+    },
+
     /**
      * Options for `navigator.credentials.get()`. With a user (a second factor), only that user's
      * credentials are allowed; without one (passwordless, including the browser's autofill), any

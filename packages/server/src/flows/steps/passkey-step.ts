@@ -11,7 +11,7 @@ import type { Step } from './step.js'
 export const passkeyStep: Step = {
   name: 'passkey',
   async next(flow, input, context) {
-    const { userId, amr } = await context.secondFactors.passwordless(input)
+    const { userId, amr } = await context.secondFactors.passwordless(input, context.device)
     return afterStep(flow, 'passkey', { amr, next: [], userId }, context.now)
   },
 }

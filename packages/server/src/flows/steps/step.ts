@@ -31,7 +31,7 @@ export interface SecondFactors {
    * verification. Returns its owner and the RFC 8176 methods proved (`hwk`, `user`), or throws
    * `passkey_rejected`.
    */
-  passwordless(input: StepInput): Promise<{ userId: string; amr: string[] }>
+  passwordless(input: StepInput, device: Device): Promise<{ userId: string; amr: string[] }>
 }
 
 /** For flows that never ask for a second factor (logout): none available, every answer refused. */
