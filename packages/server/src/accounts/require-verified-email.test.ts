@@ -153,6 +153,11 @@ describe('signUp.requireVerifiedEmail and tokens', () => {
     await server.tessera.services.users.update(user.id, { email: 'ann@new.example.com' }, CLI)
     const next = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge))))
     expect(next.pathname).toBe('/ui/sign-in')
+    // Under prompt=none the client hears login_required, and gets no code.
+    const silent = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { prompt: 'none' }))))
+    expect(`${silent.origin}${silent.pathname}`).toBe(REDIRECT)
+    expect(silent.searchParams.get('error')).toBe('login_required')
+    expect(silent.searchParams.has('code')).toBe(false)
     expect(`${ORIGIN}/ui/sign-in`).toBe(`${next.origin}${next.pathname}`)
   })
 })
