@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { authorizeUrl, Browser, codeRequest, createClient, obtainCode, pkce, serve } from '../../test/oidc-fixture.js'
 import { signUp } from '../../test/test-server.js'
+import { en } from '../i18n/catalogues/en.js'
 
 const NAME = '__Host-tessera_session'
 
@@ -19,7 +20,8 @@ describe('two session cookies on the hosted pages', () => {
       const response = await server.app.inject({ method: 'GET', url, headers: { cookie } })
       expect(response.statusCode, url).toBe(400)
       expect(response.headers['content-type']).toMatch(/^text\/html/)
-      expect(response.body).toContain('two Tessera session cookies')
+      // The page explains it in the catalogue's words (the wording lives in i18n/, not here).
+      expect(response.body).toContain(en['error.duplicate_session_cookie'])
       expect(response.headers.location).toBeUndefined()
     }
     // Both sessions are still alive.
