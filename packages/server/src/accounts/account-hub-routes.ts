@@ -24,6 +24,8 @@ export interface AccountHubRoutesDeps {
   csrfKey: Buffer
   rateLimit: { max: number; timeWindow: number }
   translate?: PageTranslator
+  /** Sends the browser to the hosted sign-in, which comes back to `returnTo` (flows/account-sign-in.ts). */
+  signIn: (request: FastifyRequest, reply: FastifyReply, returnTo: string) => Promise<FastifyReply>
 }
 
 /** What each form did, shown after the redirect back (POST/redirect/GET). */
@@ -111,7 +113,8 @@ export function accountHubRoutes(deps: AccountHubRoutesDeps) {
     app.get('/ui/account', async (request, reply) => {
       const t = translate(request)
       const auth = await signedIn(request)
-      if (!auth) return sendPage(reply, 401, signInFirstPage(t))
+      // Opened without a session (a bookmark, a link in a message): sign in here, then come back.
+      if (!auth) return deps.signIn(request, reply, '/ui/account')
       const done = field(request.query, 'done')
       const notice = done && Object.hasOwn(NOTICES, done) ? t.t(NOTICES[done as Done]) : undefined
       return render(reply, auth, t, 200, notice ? { notice } : {})

@@ -106,12 +106,24 @@ for (const dialect of DIALECTS) {
   })
 }
 
+/** The cookies a response sets, as a request's Cookie header. */
+function cookiesOf(response: { headers: Record<string, unknown> }): string {
+  const set = response.headers['set-cookie']
+  const all = Array.isArray(set) ? set : set === undefined ? [] : [String(set)]
+  return all.map((cookie) => String(cookie).split(';')[0]).join('; ')
+}
+
 describe('the account hub without a session', () => {
-  it('asks to sign in first, and its forms change nothing', async () => {
+  it('sends the browser to sign in and back to the hub, and its forms change nothing', async () => {
     const { server } = await mailServer('sqlite')
     const page = await server.app.inject({ url: '/ui/account', headers: { 'accept-language': 'fr' } })
-    expect(page.statusCode).toBe(401)
-    expect(page.body).toContain('Connectez-vous d’abord')
+    expect(page.statusCode).toBe(303)
+    expect(page.headers.location).toMatch(/^\/ui\/sign-in\?request=/)
+    const signIn = await server.app.inject({
+      url: page.headers.location as string,
+      headers: { 'accept-language': 'fr', cookie: cookiesOf(page) },
+    })
+    expect(signIn.statusCode).toBe(200)
     const posted = await server.app.inject({
       method: 'POST',
       url: '/ui/account/password',

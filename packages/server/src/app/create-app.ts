@@ -245,6 +245,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       csrfKey: deps.accountCsrfKey,
       rateLimit: perIp('account-pages'),
       translate,
+      signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
     }),
   )
   await app.register(sessionRoutes({ sessions: deps.sessions, authenticate, cookie: deps.cookie, policy: deps.policy }))
