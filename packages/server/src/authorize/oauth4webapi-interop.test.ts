@@ -1,25 +1,7 @@
-import type { FastifyInstance } from 'fastify'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
+import { injectFetch } from '../../test/inject-fetch.js'
 import { Browser, createClient, createUser, hiddenFields, ISSUER, location, POST_LOGOUT, REDIRECT, serve } from '../../test/oidc-fixture.js'
-
-/** fetch for oauth4webapi, answered by the app in memory. */
-function injectFetch(app: FastifyInstance) {
-  return async (url: string, options: { method: string; headers: Record<string, string>; body?: unknown }): Promise<Response> => {
-    const target = new URL(url)
-    const response = await app.inject({
-      method: options.method as 'GET' | 'POST',
-      url: `${target.pathname}${target.search}`,
-      headers: options.headers,
-      ...(options.body !== undefined ? { payload: String(options.body) } : {}),
-    })
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(response.headers)) {
-      for (const each of Array.isArray(value) ? value : [value]) if (each !== undefined) headers.append(name, String(each))
-    }
-    return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, { status: response.statusCode, headers })
-  }
-}
 
 describe('a third-party OIDC client (oauth4webapi) against the browser flow', () => {
   it('discovers, authorizes with PKCE, validates the response and the ID token, calls userinfo and refreshes', async ({

@@ -1,7 +1,8 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
+import { injectFetch } from '../../test/inject-fetch.js'
 import {
   ACCESS_TOKEN_TYPE,
   API,
@@ -80,24 +81,6 @@ async function countRows(server: TestServer) {
     revocations: await count('revocation_log'),
     events: await count('event_outbox'),
     sessions: await count('sessions'),
-  }
-}
-
-/** A `fetch` for oauth4webapi that hands each request to the in-memory app. */
-function injectFetch(app: FastifyInstance) {
-  return async (url: string, options: { method: string; headers: Record<string, string>; body?: unknown }): Promise<Response> => {
-    const target = new URL(url)
-    const response = await app.inject({
-      method: options.method as 'GET' | 'POST',
-      url: `${target.pathname}${target.search}`,
-      headers: options.headers,
-      ...(options.body !== undefined ? { payload: String(options.body) } : {}),
-    })
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(response.headers)) {
-      for (const each of Array.isArray(value) ? value : [value]) if (each !== undefined) headers.append(name, String(each))
-    }
-    return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, { status: response.statusCode, headers })
   }
 }
 
