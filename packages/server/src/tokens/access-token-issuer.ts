@@ -93,5 +93,6 @@ function record(grant: AccessTokenGrant, jti: string, format: 'jwt' | 'opaque', 
     revokedAt: null,
     roles: grant.api.rolesClaim && grant.roles ? [...grant.roles] : null,
     dpopJkt: grant.dpopJkt ?? null,
+    amr: grant.amr ? [...grant.amr] : null,
   }
 }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 
 export interface AccessTokenStore {
   insert(record: AccessTokenRecord): Promise<void>
@@ -37,6 +38,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           revoked_at: record.revokedAt,
           roles: record.roles ? record.roles.join(' ') : null,
           dpop_jkt: record.dpopJkt ?? null,
+          amr: amrToColumn(record.amr),
         })
         .execute()
     },
@@ -94,5 +96,6 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     revokedAt: row.revoked_at,
     roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
     dpopJkt: row.dpop_jkt,
+    amr: amrFromColumn(row.amr),
   }
 }

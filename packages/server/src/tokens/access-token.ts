@@ -42,6 +42,8 @@ export interface AccessTokenRecord {
   roles?: string[] | null
   /** RFC 9449 `cnf.jkt`, for a DPoP-bound token. */
   dpopJkt?: string | null
+  /** RFC 8176 methods the token says (0026); null for machine tokens and older rows. */
+  amr?: string[] | null
 }
 
 /** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */

@@ -9,14 +9,17 @@ import type { Step } from './step.js'
 export const passwordStep: Step = {
   name: 'password',
   async next(flow, input, context) {
-    const user = await context.credentials.verifyPassword({ email: input.email ?? '', password: input.password ?? '' }, context.device)
+    // A step-up (flows/step-up.ts) re-authenticates the session's own account, whatever address is typed.
+    const stepUp = flow.context.stepUp
+    const email = stepUp?.email ?? input.email ?? ''
+    const user = await context.credentials.verifyPassword({ email, password: input.password ?? '' }, context.device)
     // Issue 13: a user with a second factor must answer it before any session starts.
-    // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
+    // docs/mfa.md "Policy": one without a factor, where one is required (or a step-up asks for one), enrols one first.
     const factors = await context.secondFactors.available(user.id)
     const next =
       factors.length > 0
         ? (['second_factor'] as const)
-        : (await context.secondFactors.required(flow.clientId))
+        : stepUp?.enrol === true || (await context.secondFactors.required(flow.clientId))
           ? (['second_factor_enrolment'] as const)
           : []
     return afterStep(flow, 'password', { amr: ['pwd'], next: [...next], userId: user.id }, context.now)

@@ -106,7 +106,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       application,
       api,
       ...granted,
-      bound: { session: live.session, user: live.user, authTime: code.authTime },
+      bound: { session: live.session, user: live.user, authTime: code.authTime, amr: code.amr ?? null },
       familyId,
       refresh: refresh ? { open: refresh } : null,
       idToken: code.scope.includes('openid') ? { nonce: code.nonce, scope: code.scope } : null,
