@@ -5,6 +5,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { accountEmailComposers } from '../accounts/account-email-composers.js'
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import { createAccounts } from '../accounts/accounts.js'
+import { flowEmailVerification } from '../accounts/flow-email-verification.js'
 import { createAdminBootstrap } from '../admin/admin-bootstrap.js'
 import { createApiService } from '../apis/api-service.js'
 import { createApplicationService } from '../applications/application-service.js'
@@ -576,7 +577,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     transact,
     clock,
     secondFactors,
-    ...(requireVerifiedEmail ? { verifiedEmail: accounts.signUp } : {}),
+    ...(requireVerifiedEmail ? { verifiedEmail: flowEmailVerification(accounts) } : {}),
   })
 
   const cookie = cookieSettings(config.cookie.name, config.cookie.secure, config.issuer, config.cookie.sameSite)
