@@ -12,6 +12,7 @@ import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
 import { createAuthService } from '../auth/auth-service.js'
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createDeviceAuthorizationService } from '../authorize/device-authorization-service.js'
 import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { createBackchannelDispatcher } from '../backchannel/backchannel-dispatcher.js'
 import { ConfigError } from '../config/config-error.js'
@@ -353,6 +354,18 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     store: stores.pushedRequests,
     clock,
     random,
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
+  // RFC 8628: user codes are stored as HMACs under their own subkey (authorize/device-user-code.ts).
+  const deviceAuthorizations = createDeviceAuthorizationService({
+    store: stores.deviceAuthorizations,
+    transact,
+    clock,
+    random,
+    userCodeKey: subkey(master.key, 'device-user-code'),
+    issuer: config.issuer,
+    policy: { lifetimeSeconds: config.deviceFlow.codeLifetime, intervalSeconds: config.deviceFlow.interval },
     findApplication: (clientId) => applications.find(clientId),
     findApi: (identifier) => apis.find(identifier),
   })
@@ -708,6 +721,16 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
           mfa,
         },
         mfa: { mfa, webauthn, policy: config.mfa.policy },
+        device: {
+          service: deviceAuthorizations,
+          csrfKey: subkey(master.key, 'ui-device-csrf'),
+          secondFactorRequired: (clientId) => secondFactors.required(clientId),
+          attempts: {
+            perSession: config.deviceFlow.entriesPerSession,
+            perIp: config.deviceFlow.entriesPerIp,
+            windowMs: config.deviceFlow.entryWindow * 1000,
+          },
+        },
         connections: { ...connections, csrfKey: subkey(master.key, 'account-connections-csrf') },
         oidc: {
           secondFactors,
