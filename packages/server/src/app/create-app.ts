@@ -32,6 +32,7 @@ import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
 import type { SecondFactors } from '../flows/steps/step.js'
+import { createUpstreamApi } from '../flows/upstream-api.js'
 import { upstreamRoutes } from '../flows/upstream-routes.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { acceptEmptyBodies } from '../http/empty-body.js'
@@ -223,8 +224,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ sessions: deps.sessions, cookie: deps.cookie })
   await app.register(healthRoutes(() => sql`select 1`.execute(deps.db), deps.draining))
   await app.register(metricsRoutes({ activeAccessToken: deps.admin.activeAccessToken, metrics: deps.metrics }))
+  // Issue 15 part 2: upstream sign-ins driven by first-party apps over the flow API.
+  const upstreamApi = createUpstreamApi({
+    flows: deps.oidc.flows,
+    connections: deps.connections.service,
+    client: deps.connections.client,
+    findApplication: (clientId) => deps.oidc.applications.find(clientId),
+    recordFailure: deps.connections.recordFailure,
+    random: deps.oidc.random,
+    clock: deps.clock,
+  })
   await app.register(
     flowApiRoutes({
+      upstream: upstreamApi,
       flows: deps.oidc.flows,
       login: deps.oidc.login,
       random: deps.oidc.random,
@@ -355,6 +367,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(
     upstreamRoutes({
+      api: upstreamApi,
       flows: oidc.flows,
       login: oidc.login,
       connections: deps.connections.service,

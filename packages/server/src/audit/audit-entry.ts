@@ -50,7 +50,7 @@ const RULES: Record<string, Rule> = {
   'user.sign_up_attempted': { target: user, detail: [] },
   'user.sessions_revoked': { target: user, detail: ['sessionIds', 'reason', 'keptSessionId'] },
   'user.roles_changed': { target: user, detail: ['roleId', 'name', 'change', 'roles'] },
-  'sign_in.succeeded': { target: user, detail: ['amr'] },
+  'sign_in.succeeded': { target: user, detail: ['amr', 'connectionId'] },
   'sign_in.failed': { target: user, detail: ['userAgent'] },
   'sign_in.throttled': { target: user, detail: ['userAgent'] },
   'sign_in.locked_out': { target: user, detail: ['failures', 'lockedUntil', 'userAgent'] },

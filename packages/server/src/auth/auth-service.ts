@@ -154,7 +154,14 @@ export function createAuthService(deps: AuthServiceDeps) {
      * Starts the session of a user a flow has authenticated, with the methods its steps proved.
      * A sign-in (not a fresh registration) is recorded as `sign_in.succeeded`.
      */
-    async startSession(userId: string, amr: string[], device: Device, kind: 'sign_in' | 'registration') {
+    async startSession(
+      userId: string,
+      amr: string[],
+      device: Device,
+      kind: 'sign_in' | 'registration',
+      /** The connection an upstream sign-in came through (issue 15 §5), recorded in the event. */
+      via: { connectionId?: string } = {},
+    ) {
       const started = await transact(async (tx) => {
         const current = await tx.users.findById(userId)
         if (current?.status !== 'active') throw new TesseraError('user_disabled')
@@ -165,7 +172,7 @@ export function createAuthService(deps: AuthServiceDeps) {
             type: 'sign_in.succeeded',
             actor,
             userId,
-            payload: { amr },
+            payload: { amr, ...(via.connectionId ? { connectionId: via.connectionId } : {}) },
             ip: device.ip,
             createdAt: clock.now(),
           })

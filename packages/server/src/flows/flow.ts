@@ -37,6 +37,8 @@ export interface StepDone {
   /** RFC 8176 authentication method references the step proved (`pwd`, later `otp`, `hwk`, `fed`). */
   amr: string[]
   at: number
+  /** Issue 15: the connection an `upstream` step signed in through (recorded in `sign_in.succeeded`). */
+  connectionId?: string
 }
 
 /** An upstream user as the upstream vouched for them, after every check (connections/upstream-client.ts). */
@@ -59,6 +61,17 @@ export interface UpstreamRoundTrip {
   startedAt: number
   /** Set only in memory, by the callback, for the `upstream` step; never stored. */
   verified?: VerifiedUpstream
+  /**
+   * A round trip started over the flow API by a first-party app (flows/upstream-api.ts): where the
+   * callback sends the browser back (a redirect URI of the app, matched exactly) and the app's own
+   * `state`, echoed there.
+   */
+  app?: { returnTo: string; state: string | null }
+  /**
+   * Set by the callback of an app's round trip: the verified upstream user, waiting for the app to
+   * redeem the return code (its SHA-256 here) with the flow's token. Not a credential by itself.
+   */
+  answer?: { profile: VerifiedUpstream; codeHash: string; at: number }
 }
 
 /** Issue 15 §3: an upstream identity waiting for its owner to prove control of the account it would join. */
@@ -108,10 +121,16 @@ export interface Flow {
 }
 
 /** The flow after `step`: recorded as done, with what may come next. A pure function. */
-export function afterStep(flow: Flow, step: StepName, change: { amr: string[]; next: StepName[]; userId?: string }, now: number): Flow {
+export function afterStep(
+  flow: Flow,
+  step: StepName,
+  change: { amr: string[]; next: StepName[]; userId?: string; connectionId?: string },
+  now: number,
+): Flow {
+  const done: StepDone = { step, amr: change.amr, at: now, ...(change.connectionId ? { connectionId: change.connectionId } : {}) }
   return {
     ...flow,
-    done: [...flow.done, { step, amr: change.amr, at: now }],
+    done: [...flow.done, done],
     next: change.next,
     userId: change.userId ?? flow.userId,
   }

@@ -181,7 +181,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
         }
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         // Registration started its session in the transaction that created the account.
-        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind))
+        // Issue 15 §5: a sign-in through a connection names it in `sign_in.succeeded`.
+        const via = next.done.find((done) => done.step === 'upstream' && done.amr.includes('fed'))?.connectionId
+        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind, via ? { connectionId: via } : {}))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }

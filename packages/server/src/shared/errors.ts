@@ -144,6 +144,16 @@ export const ERRORS = {
     title: 'The identity provider did not answer in time or answered with something unusable',
   },
   upstream_rejected: { status: 400, oauthError: null, title: 'The identity provider refused the sign-in or its answer failed our checks' },
+  upstream_code_invalid: {
+    status: 400,
+    oauthError: null,
+    title: 'The return code is wrong, used or expired; start the sign-in with the identity provider again',
+  },
+  first_party_required: {
+    status: 403,
+    oauthError: null,
+    title: 'Only a first-party application, named when the flow starts, can do this over the API',
+  },
   upstream_email_missing: { status: 400, oauthError: null, title: 'The identity provider did not share an email address' },
   upstream_sign_up_disabled: { status: 403, oauthError: null, title: 'This identity provider cannot create new accounts here' },
   upstream_account_exists: {
