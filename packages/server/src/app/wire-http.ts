@@ -140,6 +140,7 @@ export function wireHttp(wiring: Wiring, deps: HttpWiringDeps): HttpApp {
             settings: publicSettings(config),
           }),
           mfa: mfa.mfa,
+          identities: { listForUser: login.connections.identitiesOf, unlink: login.connections.federation.unlink },
         },
         mfa: { mfa: mfa.mfa, webauthn: mfa.webauthn, policy: config.mfa.policy },
         device: {

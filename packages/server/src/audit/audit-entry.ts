@@ -91,7 +91,7 @@ const RULES: Record<string, Rule> = {
   'connection.updated': { target: field('connection', 'connectionId'), detail: ['name', 'changed'] },
   'connection.deleted': { target: field('connection', 'connectionId'), detail: ['name'] },
   'identity.linked': { target: field('connection', 'connectionId'), detail: ['identityId', 'how'] },
-  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by'] },
+  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by', 'forced'] },
   'sign_in.upstream_failed': { target: field('connection', 'connectionId'), detail: ['reason', 'upstreamError'] },
 }
 

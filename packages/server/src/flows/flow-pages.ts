@@ -7,13 +7,15 @@ import type { LoginOutcome } from './login-flow.js'
 export function pageOf(flow: Flow): string {
   const page = flow.next.includes('consent')
     ? '/ui/consent'
-    : flow.next.includes('second_factor')
-      ? '/ui/second-factor'
-      : flow.next.includes('second_factor_enrolment')
-        ? '/ui/second-factor/enrol'
-        : flow.next.includes('recovery_codes')
-          ? '/ui/recovery-codes'
-          : '/ui/sign-in'
+    : flow.next.includes('verify_email')
+      ? '/ui/verify-email/code'
+      : flow.next.includes('second_factor')
+        ? '/ui/second-factor'
+        : flow.next.includes('second_factor_enrolment')
+          ? '/ui/second-factor/enrol'
+          : flow.next.includes('recovery_codes')
+            ? '/ui/recovery-codes'
+            : '/ui/sign-in'
   return `${page}?request=${flow.id}`
 }
 
