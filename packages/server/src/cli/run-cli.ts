@@ -52,6 +52,7 @@ import {
   usersListCommand,
   usersResetPasswordCommand,
 } from './commands/users-commands.js'
+import { usersIdentitiesListCommand, usersIdentitiesUnlinkCommand } from './commands/users-identities-commands.js'
 import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
 import {
   webhooksCreateCommand,
@@ -77,6 +78,8 @@ export const COMMANDS: readonly Command[] = [
   usersDeleteCommand,
   usersMfaListCommand,
   usersMfaResetCommand,
+  usersIdentitiesListCommand,
+  usersIdentitiesUnlinkCommand,
   usersVerifyEmailCommand,
   usersSendVerificationCommand,
   usersSendResetCommand,
