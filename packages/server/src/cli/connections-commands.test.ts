@@ -32,12 +32,15 @@ describe('tessera connections commands', () => {
       'https://93.184.216.34',
       '--client-id',
       'tessera',
+      '--icon-url',
+      'https://93.184.216.34/acme.png',
     ]
     const created = await cli(env, [...argv, '--client-secret-stdin', '--json'], 'the-upstream-secret\n')
     expect(created.code, created.stderr).toBe(0)
     expect(created.stdinReads).toBe(1)
-    const shown = json(created.stdout) as { id: string; redirectUri: string; hasClientSecret: boolean; name: string }
+    const shown = json(created.stdout) as { id: string; redirectUri: string; hasClientSecret: boolean; name: string; iconUrl: string }
     expect(shown.id).toMatch(/^con_/)
+    expect(shown.iconUrl).toBe('https://93.184.216.34/acme.png')
     expect(shown.redirectUri).toBe(`https://id.example.com/oauth/callback/${shown.id}`)
     expect(shown.hasClientSecret).toBe(true)
     expect(created.stdout).not.toContain('the-upstream-secret')
