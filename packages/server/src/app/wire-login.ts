@@ -1,4 +1,5 @@
 import type { Accounts } from '../accounts/accounts.js'
+import { flowEmailVerification } from '../accounts/flow-email-verification.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { createConnections } from '../connections/connections.js'
 import { createFlowService } from '../flows/flow-service.js'
@@ -55,7 +56,7 @@ export function wireLogin(wiring: Wiring, { catalogue, identity, authorize, seco
     transact,
     clock,
     secondFactors,
-    ...(config.signUp.requireVerifiedEmail ? { verifiedEmail: accounts.signUp } : {}),
+    ...(config.signUp.requireVerifiedEmail ? { verifiedEmail: flowEmailVerification(accounts) } : {}),
   })
   return { flows, connections, login }
 }

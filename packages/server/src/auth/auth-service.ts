@@ -87,7 +87,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * error and cost the same hashing time; failures are throttled per account (known or not), and
      * a success resets the count.
      */
-    async verifyPassword(input: Credentials, device: Device): Promise<User> {
+    async verifyPassword(input: Credentials, device: Device, options: { allowUnverified?: boolean } = {}): Promise<User> {
       checkPasswordSize(input.password, deps.passwordPolicy)
       const email = normalizeEmail(input.email)
       if (!email) throw new TesseraError('invalid_email')
@@ -129,7 +129,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         return user
       })
       // Told only after the right password, so it reveals nothing about the address to a guesser.
-      refuseUnverified(user)
+      // A flow that can verify the address itself (its verify_email step) takes the user instead.
+      if (!options.allowUnverified) refuseUnverified(user)
       return user
     },
 

@@ -51,6 +51,7 @@ import {
   usersListCommand,
   usersResetPasswordCommand,
 } from './commands/users-commands.js'
+import { usersIdentitiesListCommand, usersIdentitiesUnlinkCommand } from './commands/users-identities-commands.js'
 import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
 import {
   webhooksCreateCommand,
@@ -76,6 +77,8 @@ export const COMMANDS: readonly Command[] = [
   usersDeleteCommand,
   usersMfaListCommand,
   usersMfaResetCommand,
+  usersIdentitiesListCommand,
+  usersIdentitiesUnlinkCommand,
   usersVerifyEmailCommand,
   usersSendVerificationCommand,
   usersSendResetCommand,

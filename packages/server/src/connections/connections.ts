@@ -69,6 +69,12 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     async linkFromAccount(userId: string, profile: UpstreamProfile, ip: string | null): Promise<void> {
       await federation.link(userId, profile, { kind: 'user', id: userId }, 'account_page', ip)
     },
+    /** The user's identities with their connection's name (the admin API, the console). */
+    async identitiesOf(userId: string) {
+      const [identities, connections] = await Promise.all([federation.listForUser(userId), service.list()])
+      const names = new Map(connections.map((connection) => [connection.id, connection.name]))
+      return identities.map((identity) => ({ ...identity, connectionName: names.get(identity.connectionId) ?? identity.connectionId }))
+    },
     /** Whether the user has a password besides its identities. */
     hasPassword: (userId: string) => deps.stores.identities.hasPassword(userId),
     /** Records a failed round trip: the upstream's error name or the failed check, never a token. */

@@ -87,8 +87,6 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)
       // Recovery codes issued by an enrolment during the flow are in this answer only (docs/mfa.md).
       const codes = recoveryCodes ? { recoveryCodes } : {}
-      // signUp.requireVerifiedEmail: the registration was taken, no session; the flow waits for a sign-in.
-      if (outcome.kind === 'verification_sent') return reply.code(202).send({ flow: shown, status: 'verification_sent' })
       return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps), ...codes } : { flow: shown, ...codes }
     })
   }

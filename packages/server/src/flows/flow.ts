@@ -15,8 +15,10 @@ export type FlowType = 'login' | 'logout'
  * is the user's own confirmation of a sign-out; `second_factor` follows `password` for a user with
  * an authenticator app, a passkey or recovery codes (issue 13); `second_factor_enrolment` takes its
  * place when the policy requires a factor the user does not have, and `recovery_codes` waits for
- * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts). Issues 12 and 15 add
- * `verify_email` and `upstream_provider`.
+ * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts); `upstream` signs in
+ * through another provider (issue 15); `verify_email` (issue 12) waits, under
+ * `signUp.requireVerifiedEmail`, for the code or the link of the verification message before any
+ * session starts.
  */
 export type StepName =
   | 'password'
@@ -28,6 +30,7 @@ export type StepName =
   | 'confirm_logout'
   | 'upstream'
   | 'passkey'
+  | 'verify_email'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
 export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream', 'passkey']
@@ -89,10 +92,15 @@ export interface FlowContext {
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
   upstream?: UpstreamRoundTrip
   link?: PendingLink
-  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` path only. */
+  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` or `/ui/device` path only. */
   returnTo?: string
   /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
   linking?: { userId: string }
+  /**
+   * Issue 12: the address the `verify_email` step's message went to, for its resend action. Kept
+   * on the server only: a flow whose registration hit a taken address has it too, and no user.
+   */
+  verification?: { email: string }
 }
 
 export interface Flow {
@@ -137,10 +145,10 @@ export function afterStep(
 }
 
 /** Steps that must be done before a session starts, besides the identifying ones. */
-const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'second_factor', 'second_factor_enrolment']
+const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'verify_email', 'second_factor', 'second_factor_enrolment']
 
 /** Steps the flow waits for even with a session: nothing goes back to the client before them. */
-export const WAITING_STEPS: readonly StepName[] = ['second_factor', 'second_factor_enrolment', 'recovery_codes']
+export const WAITING_STEPS: readonly StepName[] = ['verify_email', 'second_factor', 'second_factor_enrolment', 'recovery_codes']
 
 /** True when no authentication step is pending and one was done: the user is authenticated. */
 export function isAuthenticated(flow: Flow): boolean {

@@ -11,7 +11,7 @@ import type { User } from '../users/user.js'
 import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName, WAITING_STEPS } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
-import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
+import type { FlowEmailVerification, SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -28,11 +28,11 @@ export interface LoginFlowDeps {
   /** Sign-in through upstream providers (issue 15); absent, the `upstream` step refuses. */
   upstream?: UpstreamAccounts
   /**
-   * `signUp.requireVerifiedEmail`: registration goes here instead (accounts/sign-up-service.ts):
-   * no session, the same answer for a new address and a taken one; and a browser session of an
-   * unverified user counts as none.
+   * `signUp.requireVerifiedEmail`: registration creates no session and waits on `verify_email`,
+   * the same for a new address and a taken one (accounts/sign-up-service.ts); so does a sign-in
+   * of an unverified account; and a browser session of an unverified user counts as none.
    */
-  verifiedEmail?: { signUp(input: { email: string; password: string }, device: Device): Promise<void> }
+  verifiedEmail?: FlowEmailVerification
 }
 
 /** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
@@ -55,8 +55,6 @@ export type LoginOutcome =
   | { kind: 'continue'; flow: Flow }
   /** Nothing left to do (a sign-in with no authorization request behind it). */
   | { kind: 'done'; flow: Flow }
-  /** `signUp.requireVerifiedEmail`: the sign-up was taken; a message is on its way (the flow is unchanged). */
-  | { kind: 'verification_sent'; flow: Flow }
 
 export type LoginFlow = ReturnType<typeof createLoginFlow>
 
@@ -133,10 +131,6 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       device: Device,
       browser: BrowserSession | null,
     ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null; recoveryCodes?: string[] }> {
-      if (step === 'registration' && deps.verifiedEmail) {
-        await deps.verifiedEmail.signUp({ email: input.email ?? '', password: input.password ?? '' }, device)
-        return { outcome: { kind: 'verification_sent', flow }, signedIn: null }
-      }
       const authentication = AUTHENTICATION_STEPS.includes(step)
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
@@ -151,6 +145,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
           ...(deps.upstream ? { upstream: deps.upstream } : {}),
+          ...(deps.verifiedEmail ? { verification: deps.verifiedEmail } : {}),
           sessionStarted: (started) => {
             startedByStep = started
           },
@@ -169,7 +164,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }
       let signedIn: SignedIn | null = null
       let session = browser
-      const completes = authentication || step === 'second_factor' || step === 'second_factor_enrolment'
+      const completes = authentication || step === 'verify_email' || step === 'second_factor' || step === 'second_factor_enrolment'
       if (completes && isAuthenticated(next) && next.userId !== null) {
         // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
         // flow has just authenticated; any other outcome drops it.

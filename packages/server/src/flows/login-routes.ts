@@ -8,7 +8,6 @@ import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.j
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
-import { checkEmailPage } from '../ui/account-pages.js'
 import { pageErrorHandlerFor, pageMessage } from '../ui/error-page.js'
 import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
@@ -24,6 +23,7 @@ import type { FlowService } from './flow-service.js'
 import type { LoginFlow, SignedIn } from './login-flow.js'
 import { passwordTime } from './steps/second-factor-enrolment-step.js'
 import type { SecondFactors } from './steps/step.js'
+import { verifyEmailPages } from './verify-email-pages.js'
 
 export interface LoginRoutesDeps {
   flows: FlowService
@@ -45,7 +45,7 @@ export interface LoginRoutesDeps {
 }
 
 /** A login flow this browser is working on, with what its pages need. */
-interface Loaded {
+export interface Loaded {
   flow: Flow
   binding: string
   appName: string
@@ -136,10 +136,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
-          // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
-          if (outcome.kind === 'verification_sent') {
-            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}`, t: loaded.t }))
-          }
+          // signUp.requireVerifiedEmail: the flow waits on verify_email, whether the address was new or taken.
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
@@ -155,6 +152,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
         }
       })
     }
+
+    verifyEmailPages(app, { load, posted, form, page, setSessionCookie, deps })
 
     const secondFactorForm = async (loaded: Loaded, error: string | null) => {
       const factors = loaded.flow.userId === null ? [] : await deps.secondFactors.available(loaded.flow.userId)

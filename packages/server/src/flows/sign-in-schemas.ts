@@ -47,10 +47,13 @@ export const SubmitStepBody = Type.Object(
       Type.Literal('second_factor'),
       Type.Literal('second_factor_enrolment'),
       Type.Literal('upstream'),
+      Type.Literal('verify_email'),
     ]),
+    /** `verify_email`: `resend` sends the message again; without it, the step takes `code`, or checks whether the link was used. */
+    action: Type.Optional(Type.Literal('resend')),
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
-    /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled. */
+    /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled; `verify_email`: the message's 6-digit code. */
     factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')])),
     code: Type.Optional(Type.String({ maxLength: 32 })),
     webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),

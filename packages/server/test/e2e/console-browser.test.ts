@@ -76,6 +76,15 @@ describe('the admin console in Chromium', () => {
       runCli(env, ['admin', 'grant', '--user', 'root@example.com']),
       runCli(env, ['admin', 'grant', '--user', 'reader@example.com', '--read-only']),
     ])
+    // Issue 15: Ann has a GitHub identity linked (written as a sign-in through the connection would write it).
+    const github = (
+      await runCli(env, ['connections', 'create', '--preset', 'github', '--client-id', 'gh', '--client-secret-stdin'], 'gh-secret')
+    ).id as string
+    const database = new (createRequire(import.meta.url)('better-sqlite3'))(join(env.TESSERA_DATA_DIR as string, 'tessera.db'))
+    database
+      .prepare('insert into identities (id, connection_id, subject, user_id, email, created_at, last_used_at) values (?, ?, ?, ?, ?, ?, ?)')
+      .run('idn_annOnGitHub00000000', github, '1001', users['ann@example.com'], 'ann@example.com', Date.now(), null)
+    database.close()
 
     // The page's headers: the strict CSP, extended from the hosted pages' only by script-src and connect-src 'self'.
     const shell = await fetch(`${tessera.base}/console/`)
@@ -109,6 +118,11 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.getByRole('row').count()).toBe(2)
     await page.getByRole('link', { name: 'ann@example.com' }).click()
     await page.waitForURL(`${tessera.base}/console/users/${users['ann@example.com']}`)
+    // Her linked identity is listed, and unlinked (she keeps her password).
+    await expect.poll(() => page.getByTestId('identity-connection').allTextContents()).toEqual(['GitHub'])
+    await page.getByRole('button', { name: 'Unlink' }).click()
+    await page.getByRole('button', { name: 'Confirm unlink' }).click()
+    await page.getByText('No linked identity').waitFor()
     await page.getByRole('button', { name: 'Disable' }).click()
     await page.getByRole('button', { name: 'Confirm disable' }).click()
     await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
@@ -231,7 +245,8 @@ describe('the admin console in Chromium', () => {
       {
         name: 'connections',
         click: nav.getByRole('link', { name: 'Connections' }),
-        ready: page.getByText('No upstream identity providers.'),
+        // The GitHub connection made above, with the callback to register at GitHub.
+        ready: page.getByText(`${tessera.base}/oauth/callback/${github}`),
       },
     ]
     for (const { name, click, ready } of pages) {

@@ -1,4 +1,5 @@
 import { afterStep } from '../flow.js'
+import { secondFactorNext } from './second-factor-next.js'
 import type { Step } from './step.js'
 
 /**
@@ -9,16 +10,18 @@ import type { Step } from './step.js'
 export const passwordStep: Step = {
   name: 'password',
   async next(flow, input, context) {
-    const user = await context.credentials.verifyPassword({ email: input.email ?? '', password: input.password ?? '' }, context.device)
+    const credentials = { email: input.email ?? '', password: input.password ?? '' }
+    // Issue 12: under signUp.requireVerifiedEmail an unverified account is not a dead end: after
+    // the right password (never before, so a guesser learns nothing), the flow asks for its address.
+    const allowUnverified = context.verification !== undefined
+    const user = await context.credentials.verifyPassword(credentials, context.device, { allowUnverified })
+    if (allowUnverified && !user.emailVerified) {
+      const waiting = { ...flow, context: { ...flow.context, verification: { email: user.email } } }
+      return afterStep(waiting, 'password', { amr: ['pwd'], next: ['verify_email'], userId: user.id }, context.now)
+    }
     // Issue 13: a user with a second factor must answer it before any session starts.
     // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
-    const factors = await context.secondFactors.available(user.id)
-    const next =
-      factors.length > 0
-        ? (['second_factor'] as const)
-        : (await context.secondFactors.required(flow.clientId))
-          ? (['second_factor_enrolment'] as const)
-          : []
-    return afterStep(flow, 'password', { amr: ['pwd'], next: [...next], userId: user.id }, context.now)
+    const next = await secondFactorNext(user.id, flow.clientId, context)
+    return afterStep(flow, 'password', { amr: ['pwd'], next, userId: user.id }, context.now)
   },
 }
