@@ -20,15 +20,24 @@ export async function freePort() {
   return port
 }
 
+/** Drops a schema that several instances shared (see `schema` in startTessera). */
+export async function dropSchema(schema) {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  await client.query(`drop schema if exists ${schema} cascade`)
+  await client.end()
+}
+
 /**
  * Tessera in this process, listening on 127.0.0.1 where its issuer says (the SDK reads discovery
  * at the issuer). `database`: 'sqlite' (a temporary file) or 'postgres' (a schema of its own).
  */
-export async function startTessera({ database = 'sqlite', background = false, ...overrides } = {}) {
+export async function startTessera({ database = 'sqlite', background = false, schema: shared, ...overrides } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
   const port = await freePort()
   const issuer = `http://127.0.0.1:${port}`
-  const schema = `bench_${process.pid}_${port}`
+  // `schema`: instances of one deployment share a PostgreSQL schema; the caller drops it.
+  const schema = shared ?? `bench_${process.pid}_${port}`
   const databaseUrl = database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
   const config = loadConfig({
     env: {},
@@ -48,17 +57,13 @@ export async function startTessera({ database = 'sqlite', background = false, ..
   return {
     tessera,
     config,
-    issuer,
+    // Instances of one deployment share the issuer (overrides.issuer); each has its own address.
+    issuer: config.issuer,
     address: issuer,
     async close() {
       await tessera.close()
       rmSync(dir, { recursive: true, force: true })
-      if (database === 'postgres') {
-        const client = new pg.Client({ connectionString: POSTGRES_URL })
-        await client.connect()
-        await client.query(`drop schema if exists ${schema} cascade`)
-        await client.end()
-      }
+      if (database === 'postgres' && !shared) await dropSchema(schema)
     },
   }
 }

@@ -8,7 +8,8 @@ export const FULL = {
   tokens: 2000, // tokens per in-process verify case
   signIns: 40,
   revocations: 20, // per subscriber count
-  subscribers: [1, 10, 100],
+  subscribers: [1, 10, 100, 1000],
+  crossInstanceSubscribers: 100,
   footprintStarts: 3,
 }
 
@@ -21,6 +22,7 @@ export const QUICK = {
   signIns: 4,
   revocations: 3,
   subscribers: [1, 10, 100],
+  crossInstanceSubscribers: 10,
   footprintStarts: 1,
 }
 

@@ -11,11 +11,12 @@ const RESOURCE = 'https://api.example.com'
 const CHAINS = 20
 const NONE = { min: Number.NaN, median: Number.NaN, max: Number.NaN }
 
-export async function run({ settings, loader, log }) {
+/** The token endpoint's cases on one database, each against that server's /healthz in the same round. */
+async function tokenIssuance({ database, settings, loader, log }) {
   // As `tessera start` runs: the background tasks start the revocation signals, and with them the
   // cache of clients, APIs and role grants that token requests read (docs/architecture.md §8).
-  const server = await startTessera({ background: true })
-  const { address, tessera, config } = server
+  const server = await startTessera({ database, background: true })
+  const { address, tessera } = server
   await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
   const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [RESOURCE], scopes: ['orders:read'] }, CLI)
   const web = await tessera.services.applications.create(
@@ -40,7 +41,7 @@ export async function run({ settings, loader, log }) {
     const result = JSON.parse(stdout)
     return { rate: result.rps, p50: result.p50, p99: result.p99 }
   }
-  log('token issuance')
+  log(`token issuance, ${database}`)
   const rows = await interleave(
     settings.rounds,
     {
@@ -56,7 +57,18 @@ export async function run({ settings, loader, log }) {
     'GET /healthz (baseline)',
     log,
   )
+  await server.close()
+  return rows
+}
 
+export async function run({ settings, loader, log }) {
+  const sqliteRows = await tokenIssuance({ database: 'sqlite', settings, loader, log })
+  const postgresRows = await tokenIssuance({ database: 'postgres', settings, loader, log })
+
+  // Sign-in on SQLite, the default store.
+  const server = await startTessera({ background: true })
+  const { address, config } = server
+  await signUpUser(address)
   log('sign-in')
   const signIn = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
   const sequential = []
@@ -98,8 +110,17 @@ export async function run({ settings, loader, log }) {
       intro:
         'POST /oauth/token with `client_secret_basic`, loaded by autocannon against Tessera in the bench process; refresh rotation by ' +
         `${CHAINS} chains in a child process (each request presents the token the previous one returned). Ratios to Tessera's /healthz in the same round.`,
-      rows,
+      rows: sqliteRows,
       chart: true,
+    },
+    {
+      id: 'issuance-postgres',
+      title: '2c. Token issuance (PostgreSQL, ES256)',
+      intro:
+        'The same cases against a server on PostgreSQL (127.0.0.1, a schema of its own, the pool of 10 connections): each write transaction ' +
+        "is a round trip to the database and its fsync. Ratios to that server's /healthz in the same round.",
+      rows: postgresRows,
+      chart: false,
     },
     {
       id: 'sign-in',

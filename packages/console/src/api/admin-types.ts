@@ -158,4 +158,6 @@ export const WEBHOOK_EVENT_TYPES = [
   'refresh_token.reuse_detected',
   'signing_key.rotated',
   'signing_key.revoked',
+  'sign_in.succeeded',
+  'sign_in.upstream_failed',
 ] as const

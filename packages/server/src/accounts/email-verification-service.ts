@@ -36,7 +36,7 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
     return (await tx.users.findById(user.id)) as User
   }
 
-  return {
+  const service = {
     /**
      * Asks for a new verification message; a new one supersedes the previous link and code.
      * Limited per account, so it cannot be used to flood an inbox. `operator` skips the limit.
@@ -142,6 +142,26 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
       return outcome
     },
 
+    /**
+     * The code as the `verify_email` step of a flow presents it (flows/steps/verify-email-step.ts).
+     * A flow whose registration hit a taken address has no user: its wrong tries are counted under
+     * the flow for the code's lifetime and end as a user's do (invalid, then exhausted at the
+     * limit), so the two flows cannot be told apart; no code ever verifies it.
+     */
+    async confirmFlowCode(userId: string | null, flowId: string, code: string, actor: Actor): Promise<void> {
+      if (userId !== null) {
+        await service.confirmCode(userId, code, actor)
+        return
+      }
+      const tries = await stores.requestCounters.hit(counterKey('verify-flow', flowId), policy.codeTtlMs, clock.now())
+      throw new TesseraError(tries === policy.codeMaxFailures ? 'verification_code_exhausted' : 'verification_code_invalid')
+    },
+
+    /** Whether the user's address is verified now. */
+    async isVerified(userId: string): Promise<boolean> {
+      return (await stores.users.findById(userId))?.emailVerified === true
+    },
+
     /** An operator vouches for the address (admin API, CLI). */
     async markVerified(userId: string, actor: Actor): Promise<User> {
       return transact(async (tx) => {
@@ -152,4 +172,5 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
       })
     },
   }
+  return service
 }

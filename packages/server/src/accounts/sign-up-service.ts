@@ -41,7 +41,11 @@ export function createSignUpService(deps: SignUpServiceDeps) {
     })
 
   return {
-    async signUp(input: { email: string; password: string }, device: Device): Promise<void> {
+    /**
+     * Resolves with the new account's id, or null when the address had one: for the flow's server
+     * side only (flows/steps/registration-step.ts); no answer to a client may depend on it.
+     */
+    async signUp(input: { email: string; password: string }, device: Device): Promise<{ userId: string | null }> {
       deps.requireEmail()
       // Bad input is refused the same way for every address: it says nothing about accounts.
       const prepared = await deps.users.prepare(input)
@@ -50,13 +54,14 @@ export function createSignUpService(deps: SignUpServiceDeps) {
       // an existing owner gets no more notices (no inbox flooding); the answer does not change.
       const notices = await deps.stores.requestCounters.hit(counterKey('sign-up', prepared.email), windowMs, clock.now())
       try {
-        await transact(async (tx) => {
+        return await transact(async (tx) => {
           const existing = await tx.users.findByEmail(prepared.email)
           if (existing) {
             await attempted(tx, existing.status === 'active' && notices <= perAddress ? existing.id : null, device)
-            return
+            return { userId: null }
           }
-          await deps.users.insertIn(tx, prepared, { kind: 'anonymous', ...(device.locale ? { locale: device.locale } : {}) }, device.ip)
+          const actor = { kind: 'anonymous' as const, ...(device.locale ? { locale: device.locale } : {}) }
+          return { userId: (await deps.users.insertIn(tx, prepared, actor, device.ip)).id }
         })
       } catch (error) {
         // Two sign-ups raced for the address and the other won: the same answer as ever.
@@ -65,6 +70,7 @@ export function createSignUpService(deps: SignUpServiceDeps) {
           const winner = await tx.users.findByEmail(prepared.email)
           await attempted(tx, winner?.status === 'active' && notices <= perAddress ? winner.id : null, device)
         })
+        return { userId: null }
       }
     },
   }

@@ -87,7 +87,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * error and cost the same hashing time; failures are throttled per account (known or not), and
      * a success resets the count.
      */
-    async verifyPassword(input: Credentials, device: Device): Promise<User> {
+    async verifyPassword(input: Credentials, device: Device, options: { allowUnverified?: boolean } = {}): Promise<User> {
       checkPasswordSize(input.password, deps.passwordPolicy)
       const email = normalizeEmail(input.email)
       if (!email) throw new TesseraError('invalid_email')
@@ -129,7 +129,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         return user
       })
       // Told only after the right password, so it reveals nothing about the address to a guesser.
-      refuseUnverified(user)
+      // A flow that can verify the address itself (its verify_email step) takes the user instead.
+      if (!options.allowUnverified) refuseUnverified(user)
       return user
     },
 
@@ -154,7 +155,14 @@ export function createAuthService(deps: AuthServiceDeps) {
      * Starts the session of a user a flow has authenticated, with the methods its steps proved.
      * A sign-in (not a fresh registration) is recorded as `sign_in.succeeded`.
      */
-    async startSession(userId: string, amr: string[], device: Device, kind: 'sign_in' | 'registration') {
+    async startSession(
+      userId: string,
+      amr: string[],
+      device: Device,
+      kind: 'sign_in' | 'registration',
+      /** The connection an upstream sign-in came through (issue 15 §5), recorded in the event. */
+      via: { connectionId?: string } = {},
+    ) {
       const started = await transact(async (tx) => {
         const current = await tx.users.findById(userId)
         if (current?.status !== 'active') throw new TesseraError('user_disabled')
@@ -165,7 +173,7 @@ export function createAuthService(deps: AuthServiceDeps) {
             type: 'sign_in.succeeded',
             actor,
             userId,
-            payload: { amr },
+            payload: { amr, ...(via.connectionId ? { connectionId: via.connectionId } : {}) },
             ip: device.ip,
             createdAt: clock.now(),
           })

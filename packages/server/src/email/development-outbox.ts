@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTransport } from 'nodemailer'
+import { loadOnce } from '../shared/load-once.js'
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './email-transport.js'
 
 export interface DevelopmentOutboxOptions {
@@ -18,13 +18,16 @@ export interface DevelopmentOutboxOptions {
  * to start without SMTP. The files hold live links, so only the owner may read them.
  */
 export function createDevelopmentOutbox(options: DevelopmentOutboxOptions): EmailTransport {
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' })
+  // nodemailer composes the .eml; loaded with the first message, so an idle server never holds it.
+  const composer = loadOnce(async () =>
+    (await import('nodemailer')).createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
+  )
   return {
     kind: 'development_outbox',
     async send(message: OutgoingEmail): Promise<SendOutcome> {
       let raw: Buffer
       try {
-        const info = await composer.sendMail({
+        const info = await (await composer()).sendMail({
           messageId: `<${message.id}@${options.messageIdDomain}>`,
           from: message.from,
           to: message.to,
@@ -48,6 +51,7 @@ export function createDevelopmentOutbox(options: DevelopmentOutboxOptions): Emai
       options.log({ to: message.to, subject: message.subject, link: message.link, file })
       return { ok: true }
     },
-    close: () => composer.close(),
+    // The stream transport only composes bytes: it holds no connection or timer to release.
+    close: () => {},
   }
 }

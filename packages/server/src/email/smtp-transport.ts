@@ -1,4 +1,5 @@
-import { createTransport } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
+import { loadOnce } from '../shared/load-once.js'
 import type { EmailDeliveryError } from './email-delivery.js'
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './email-transport.js'
 import type { SmtpSettings } from './smtp-url.js'
@@ -19,26 +20,34 @@ export interface SmtpTransportOptions {
  */
 export function createSmtpTransport(options: SmtpTransportOptions): EmailTransport {
   const { settings } = options
-  const transporter = createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure,
-    requireTLS: !settings.secure && settings.startTls === 'required',
-    ignoreTLS: !settings.secure && settings.startTls === 'never',
-    ...(settings.auth ? { auth: { user: settings.auth.user, pass: settings.auth.pass } } : {}),
-    name: options.clientName,
-    connectionTimeout: options.timeoutMs,
-    greetingTimeout: options.timeoutMs,
-    socketTimeout: options.timeoutMs,
-    tls: { rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-    logger: false,
-    debug: false,
+  // nodemailer is loaded with the first message (shared/load-once.ts); `closed` stops a transporter
+  // made after close() from ever opening a connection.
+  let made: Transporter | undefined
+  let closed = false
+  const transporter = loadOnce(async () => {
+    made = (await import('nodemailer')).createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: !settings.secure && settings.startTls === 'required',
+      ignoreTLS: !settings.secure && settings.startTls === 'never',
+      ...(settings.auth ? { auth: { user: settings.auth.user, pass: settings.auth.pass } } : {}),
+      name: options.clientName,
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+      tls: { rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      logger: false,
+      debug: false,
+    })
+    if (closed) made.close()
+    return made
   })
   return {
     kind: 'smtp',
     async send(message: OutgoingEmail): Promise<SendOutcome> {
       try {
-        await transporter.sendMail({
+        await (await transporter()).sendMail({
           messageId: `<${message.id}@${options.messageIdDomain}>`,
           from: message.from,
           to: message.to,
@@ -54,7 +63,10 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
         return classify(error)
       }
     },
-    close: () => transporter.close(),
+    close: () => {
+      closed = true
+      made?.close()
+    },
   }
 }
 

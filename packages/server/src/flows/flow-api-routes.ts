@@ -9,6 +9,7 @@ import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
 import { sessionResponse } from './session-response.js'
 import { FLOW_TOKEN_HEADER, FlowParams, StartFlowBody, SubmitStepBody } from './sign-in-schemas.js'
+import type { UpstreamApi } from './upstream-api.js'
 
 export interface FlowApiRoutesDeps {
   flows: FlowService
@@ -17,6 +18,8 @@ export interface FlowApiRoutesDeps {
   cookie: CookieSettings
   policy: SessionPolicy
   rateLimit: { max: number; timeWindow: number }
+  /** Upstream sign-ins for first-party apps (issue 15 part 2). */
+  upstream: Pick<UpstreamApi, 'checkClient' | 'begin' | 'redeem'>
 }
 
 /** What a client may see of a flow: never its hashes. */
@@ -27,6 +30,8 @@ export function presentFlow(flow: Flow) {
     next: flow.next,
     done: flow.done.map((done) => ({ step: done.step, at: new Date(done.at).toISOString() })),
     expiresAt: new Date(flow.expiresAt).toISOString(),
+    // Issue 15 §3: an upstream identity waits for the owner of this address to sign in (the password step).
+    ...(flow.context.link ? { link: { connection: flow.context.link.connectionName, email: flow.context.link.email } } : {}),
   }
 }
 
@@ -47,9 +52,11 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null
     }
 
-    app.post('/v1/flows', { schema: { body: StartFlowBody }, config, onRequest }, async (_request, reply) => {
+    app.post('/v1/flows', { schema: { body: StartFlowBody }, config, onRequest }, async (request, reply) => {
+      const { clientId } = request.body
+      if (clientId !== undefined) await deps.upstream.checkClient(clientId)
       const token = randomToken(deps.random, 32)
-      const started = deps.flows.start('login', { next: SIGN_IN_STEPS })
+      const started = deps.flows.start('login', { next: SIGN_IN_STEPS, clientId: clientId ?? null })
       const flow = await deps.flows.save(started, started, token)
       reply.header('cache-control', 'no-store')
       return reply.code(201).send({ flow: presentFlow(flow), token })
@@ -63,18 +70,23 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
 
     app.post('/v1/flows/:id', { schema: { params: FlowParams, body: SubmitStepBody }, config, onRequest }, async (request, reply) => {
       const token = tokenOf(request)
-      const flow = await deps.flows.load(request.params.id, token, 'login')
-      const { step, transport, assertion, ...fields } = request.body
+      const loaded = await deps.flows.load(request.params.id, token, 'login')
+      const { step, transport, assertion, connectionId, returnTo, state, returnCode, ...fields } = request.body
+      reply.header('cache-control', 'no-store')
+      // Issue 15 part 2: the upstream step answers the upstream's authorization URL, and later
+      // takes the return code its callback gave the app (flows/upstream-api.ts).
+      if (step === 'upstream' && returnCode === undefined) {
+        const begun = await deps.upstream.begin(loaded, token as string, { connectionId, returnTo, state }, request.ip)
+        return { flow: presentFlow(begun.flow), redirectTo: begun.url }
+      }
+      const flow = step === 'upstream' ? await deps.upstream.redeem(loaded, token as string, returnCode) : loaded
       const input = { ...fields, ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}) }
       const submitted = await deps.login.submit(flow, () => token as string, step, input, clientDevice(request), null)
       const { outcome, signedIn, recoveryCodes } = submitted
-      reply.header('cache-control', 'no-store')
       // An API flow serves no authorization request, so it continues or is done; it never redirects.
       const shown = presentFlow(outcome.kind === 'redirect' ? flow : outcome.flow)
       // Recovery codes issued by an enrolment during the flow are in this answer only (docs/mfa.md).
       const codes = recoveryCodes ? { recoveryCodes } : {}
-      // signUp.requireVerifiedEmail: the registration was taken, no session; the flow waits for a sign-in.
-      if (outcome.kind === 'verification_sent') return reply.code(202).send({ flow: shown, status: 'verification_sent' })
       return signedIn ? { flow: shown, ...sessionResponse(reply, signedIn, transport, deps), ...codes } : { flow: shown, ...codes }
     })
   }

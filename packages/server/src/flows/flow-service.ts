@@ -77,6 +77,40 @@ export function createFlowService(deps: FlowServiceDeps) {
       return flow
     },
 
+    /**
+     * Issue 15: the flow named by an upstream callback's `state`, whatever it is bound to, or 400
+     * `flow_expired`. Only the callback uses it, after which it checks the state's secret against
+     * the flow, and the binding too unless the round trip belongs to an app (flows/upstream-api.ts).
+     */
+    async find(id: string, type: FlowType): Promise<Flow> {
+      if (!FLOW_ID.test(id)) throw new TesseraError('flow_expired')
+      const flow = await store.findById(id)
+      if (!flow || flow.type !== type || clock.now() >= flow.expiresAt) throw new TesseraError('flow_expired')
+      return flow
+    },
+
+    /** Whether `binding` is the secret `flow` is bound to; compared in constant time. */
+    isBoundTo(flow: Flow, binding: string | null): boolean {
+      return binding !== null && digestsEqual(flow.bindingHash, sha256(binding))
+    },
+
+    /**
+     * Stores the next version of `before` keeping its binding, for a caller that does not hold the
+     * binding secret (an app's upstream callback, which the app's token never reaches). The new
+     * CSRF token is random and shown to no one: such a flow is driven by its token, not by forms.
+     */
+    async saveKeepingBinding(flow: Flow, before: Flow): Promise<Flow> {
+      const next = {
+        ...flow,
+        version: before.version + 1,
+        bindingHash: before.bindingHash,
+        csrfHash: sha256(randomToken(random, 32)),
+        updatedAt: clock.now(),
+      }
+      if (before.version === 0 || !(await store.update(next, before.version))) throw new TesseraError('flow_expired')
+      return next
+    },
+
     /** The CSRF token the flow's current forms carry. */
     csrfFor(flow: Flow, binding: string): string {
       return csrfToken(flow.id, flow.version, binding)

@@ -15,8 +15,10 @@ export type FlowType = 'login' | 'logout'
  * is the user's own confirmation of a sign-out; `second_factor` follows `password` for a user with
  * an authenticator app, a passkey or recovery codes (issue 13); `second_factor_enrolment` takes its
  * place when the policy requires a factor the user does not have, and `recovery_codes` waits for
- * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts). Issues 12 and 15 add
- * `verify_email` and `upstream_provider`.
+ * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts); `upstream` signs in
+ * through another provider (issue 15); `verify_email` (issue 12) waits, under
+ * `signUp.requireVerifiedEmail`, for the code or the link of the verification message before any
+ * session starts.
  */
 export type StepName =
   | 'password'
@@ -28,6 +30,7 @@ export type StepName =
   | 'confirm_logout'
   | 'upstream'
   | 'passkey'
+  | 'verify_email'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
 export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream', 'passkey']
@@ -37,6 +40,8 @@ export interface StepDone {
   /** RFC 8176 authentication method references the step proved (`pwd`, later `otp`, `hwk`, `fed`). */
   amr: string[]
   at: number
+  /** Issue 15: the connection an `upstream` step signed in through (recorded in `sign_in.succeeded`). */
+  connectionId?: string
 }
 
 /** An upstream user as the upstream vouched for them, after every check (connections/upstream-client.ts). */
@@ -59,6 +64,17 @@ export interface UpstreamRoundTrip {
   startedAt: number
   /** Set only in memory, by the callback, for the `upstream` step; never stored. */
   verified?: VerifiedUpstream
+  /**
+   * A round trip started over the flow API by a first-party app (flows/upstream-api.ts): where the
+   * callback sends the browser back (a redirect URI of the app, matched exactly) and the app's own
+   * `state`, echoed there.
+   */
+  app?: { returnTo: string; state: string | null }
+  /**
+   * Set by the callback of an app's round trip: the verified upstream user, waiting for the app to
+   * redeem the return code (its SHA-256 here) with the flow's token. Not a credential by itself.
+   */
+  answer?: { profile: VerifiedUpstream; codeHash: string; at: number }
 }
 
 /** Issue 15 §3: an upstream identity waiting for its owner to prove control of the account it would join. */
@@ -76,10 +92,15 @@ export interface FlowContext {
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
   upstream?: UpstreamRoundTrip
   link?: PendingLink
-  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` path only. */
+  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` or `/ui/device` path only. */
   returnTo?: string
   /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
   linking?: { userId: string }
+  /**
+   * Issue 12: the address the `verify_email` step's message went to, for its resend action. Kept
+   * on the server only: a flow whose registration hit a taken address has it too, and no user.
+   */
+  verification?: { email: string }
   /** Issue 13 §6: the browser's session falls short of the request and is being stepped up in place (flows/step-up.ts). */
   stepUp?: StepUp
 }
@@ -130,20 +151,26 @@ export interface Flow {
 }
 
 /** The flow after `step`: recorded as done, with what may come next. A pure function. */
-export function afterStep(flow: Flow, step: StepName, change: { amr: string[]; next: StepName[]; userId?: string }, now: number): Flow {
+export function afterStep(
+  flow: Flow,
+  step: StepName,
+  change: { amr: string[]; next: StepName[]; userId?: string; connectionId?: string },
+  now: number,
+): Flow {
+  const done: StepDone = { step, amr: change.amr, at: now, ...(change.connectionId ? { connectionId: change.connectionId } : {}) }
   return {
     ...flow,
-    done: [...flow.done, { step, amr: change.amr, at: now }],
+    done: [...flow.done, done],
     next: change.next,
     userId: change.userId ?? flow.userId,
   }
 }
 
 /** Steps that must be done before a session starts, besides the identifying ones. */
-const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'second_factor', 'second_factor_enrolment']
+const PENDING_BEFORE_SESSION: readonly StepName[] = [...AUTHENTICATION_STEPS, 'verify_email', 'second_factor', 'second_factor_enrolment']
 
 /** Steps the flow waits for even with a session: nothing goes back to the client before them. */
-export const WAITING_STEPS: readonly StepName[] = ['second_factor', 'second_factor_enrolment', 'recovery_codes']
+export const WAITING_STEPS: readonly StepName[] = ['verify_email', 'second_factor', 'second_factor_enrolment', 'recovery_codes']
 
 /** True when no authentication step is pending and one was done: the user is authenticated. */
 export function isAuthenticated(flow: Flow): boolean {

@@ -12,7 +12,7 @@ import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, isSteppedUp, t
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
 import { planStepUp, steppedUpAmr } from './step-up.js'
-import type { SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
+import type { FlowEmailVerification, SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
 /** The steps a login flow begins with: sign in, or create an account. */
@@ -29,11 +29,11 @@ export interface LoginFlowDeps {
   /** Sign-in through upstream providers (issue 15); absent, the `upstream` step refuses. */
   upstream?: UpstreamAccounts
   /**
-   * `signUp.requireVerifiedEmail`: registration goes here instead (accounts/sign-up-service.ts):
-   * no session, the same answer for a new address and a taken one; and a browser session of an
-   * unverified user counts as none.
+   * `signUp.requireVerifiedEmail`: registration creates no session and waits on `verify_email`,
+   * the same for a new address and a taken one (accounts/sign-up-service.ts); so does a sign-in
+   * of an unverified account; and a browser session of an unverified user counts as none.
    */
-  verifiedEmail?: { signUp(input: { email: string; password: string }, device: Device): Promise<void> }
+  verifiedEmail?: FlowEmailVerification
 }
 
 /** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
@@ -56,8 +56,6 @@ export type LoginOutcome =
   | { kind: 'continue'; flow: Flow }
   /** Nothing left to do (a sign-in with no authorization request behind it). */
   | { kind: 'done'; flow: Flow }
-  /** `signUp.requireVerifiedEmail`: the sign-up was taken; a message is on its way (the flow is unchanged). */
-  | { kind: 'verification_sent'; flow: Flow }
 
 export type LoginFlow = ReturnType<typeof createLoginFlow>
 
@@ -158,10 +156,6 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       device: Device,
       browser: BrowserSession | null,
     ): Promise<{ outcome: LoginOutcome; signedIn: SignedIn | null; recoveryCodes?: string[] }> {
-      if (step === 'registration' && deps.verifiedEmail) {
-        await deps.verifiedEmail.signUp({ email: input.email ?? '', password: input.password ?? '' }, device)
-        return { outcome: { kind: 'verification_sent', flow }, signedIn: null }
-      }
       const authentication = AUTHENTICATION_STEPS.includes(step)
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
@@ -182,6 +176,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           credentials: deps.auth,
           secondFactors: deps.secondFactors,
           ...(deps.upstream ? { upstream: deps.upstream } : {}),
+          ...(deps.verifiedEmail ? { verification: deps.verifiedEmail } : {}),
           sessionStarted: (started) => {
             startedByStep = started
           },
@@ -202,7 +197,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       if (stepUp && next.userId !== stepUp.userId) throw new TesseraError('step_up_mismatch')
       let signedIn: SignedIn | null = null
       let session = browser
-      const completes = authentication || step === 'second_factor' || step === 'second_factor_enrolment'
+      const completes = authentication || step === 'verify_email' || step === 'second_factor' || step === 'second_factor_enrolment'
       if (stepUp && completes && isSteppedUp(next)) {
         // The same session, upgraded: its id and cookie stay, so nothing is handed to the browser.
         const upgraded = await deps.auth.stepUpSession(stepUp.sessionId, stepUp.userId, steppedUpAmr(stepUp, amrOf(next)), device)
@@ -219,7 +214,9 @@ export function createLoginFlow(deps: LoginFlowDeps) {
         }
         const kind = next.done.some((done) => done.step === 'registration') ? 'registration' : 'sign_in'
         // Registration started its session in the transaction that created the account.
-        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind))
+        // Issue 15 §5: a sign-in through a connection names it in `sign_in.succeeded`.
+        const via = next.done.find((done) => done.step === 'upstream' && done.amr.includes('fed'))?.connectionId
+        signedIn = startedByStep ?? (await deps.auth.startSession(userId, amrOf(next), device, kind, via ? { connectionId: via } : {}))
         next = { ...next, sessionId: signedIn.session.id }
         session = { session: signedIn.session, user: signedIn.user }
       }

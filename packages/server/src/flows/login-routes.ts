@@ -8,7 +8,7 @@ import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.j
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
-import { checkEmailPage } from '../ui/account-pages.js'
+import { connectionIcon, iconOrigins, PRESET_ICONS, presetIconPath } from '../ui/connection-icons.js'
 import { pageErrorHandlerFor, pageMessage } from '../ui/error-page.js'
 import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
@@ -24,6 +24,7 @@ import type { FlowService } from './flow-service.js'
 import type { LoginFlow, SignedIn } from './login-flow.js'
 import { passwordTime } from './steps/second-factor-enrolment-step.js'
 import type { SecondFactors } from './steps/step.js'
+import { verifyEmailPages } from './verify-email-pages.js'
 
 export interface LoginRoutesDeps {
   flows: FlowService
@@ -41,11 +42,11 @@ export interface LoginRoutesDeps {
   /** WebAuthn assertion options: for a user's second factor, or (null) any discoverable passkey. */
   passkeyOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
-  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
+  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string; preset: string | null; iconUrl: string | null }[]>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
-interface Loaded {
+export interface Loaded {
   flow: Flow
   binding: string
   appName: string
@@ -98,8 +99,18 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       t: loaded.t,
     })
     // A page that loads our scripts (passkeys) gets script-src 'self'; the others none.
-    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) =>
-      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'))
+    // Issue 15: the sign-in page's icons widen img-src by their https origins only (ui/connection-icons.ts).
+    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html, images: readonly string[] = []) =>
+      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'), images)
+
+    const offered = async (loaded: Loaded) => {
+      const connections = ((await deps.connectionsFor?.(loaded.flow.clientId)) ?? []).map((connection) => ({
+        id: connection.id,
+        name: connection.name,
+        icon: connectionIcon(connection),
+      }))
+      return { connections, images: iconOrigins(connections.map((connection) => connection.icon)) }
+    }
 
     const setSessionCookie = (reply: FastifyReply, signedIn: SignedIn) => {
       const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
@@ -111,8 +122,15 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       // A step-up re-authenticates the session's own account (flows/step-up.ts): its address is shown.
       const hint = loaded.flow.context.stepUp?.email ?? loaded.flow.context.authorization?.loginHint ?? null
       const link = loaded.flow.context.link ?? null
-      const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
-      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }))
+      const { connections, images } = await offered(loaded)
+      // A flow waiting for proof of an existing account shows no connection (ui/pages.ts), so no icon either.
+      return page(
+        reply,
+        loaded,
+        200,
+        signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }),
+        link ? [] : images,
+      )
     })
 
     app.get('/ui/sign-up', async (request, reply) => {
@@ -137,10 +155,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             browser,
           )
           if (signedIn) setSessionCookie(reply, signedIn)
-          // signUp.requireVerifiedEmail: the same page whether the address was new or taken.
-          if (outcome.kind === 'verification_sent') {
-            return page(reply, loaded, 200, checkEmailPage({ signInHref: `/ui/sign-in?request=${loaded.flow.id}`, t: loaded.t }))
-          }
+          // signUp.requireVerifiedEmail: the flow waits on verify_email, whether the address was new or taken.
           return redirectTo(reply, outcome)
         } catch (error) {
           // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
@@ -156,6 +171,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
         }
       })
     }
+
+    verifyEmailPages(app, { load, posted, form, page, setSessionCookie, deps })
 
     const secondFactorForm = async (loaded: Loaded, error: string | null) => {
       const factors = loaded.flow.userId === null ? [] : await deps.secondFactors.available(loaded.flow.userId)
@@ -232,8 +249,14 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
-        return page(reply, loaded, error.status, signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }))
+        const { connections, images } = await offered(loaded)
+        return page(
+          reply,
+          loaded,
+          error.status,
+          signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }),
+          images,
+        )
       }
     })
 
@@ -323,6 +346,16 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
+    for (const [preset, svg] of Object.entries(PRESET_ICONS)) {
+      app.get(presetIconPath(preset), async (_request, reply) =>
+        reply
+          .header('cache-control', 'public, max-age=86400')
+          // Opened on its own, the image may still do nothing but be drawn.
+          .header('content-security-policy', "default-src 'none'")
+          .type('image/svg+xml')
+          .send(svg),
+      )
+    }
     for (const path of ['/ui/assets/favicon.svg', '/favicon.ico']) {
       app.get(path, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),

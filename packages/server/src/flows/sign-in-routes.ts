@@ -66,7 +66,10 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
       // no cookie to bind it to).
       const secret = randomToken(deps.random, 32)
       const { outcome, signedIn } = await deps.login.submit(flow, () => secret, step, body, device, null)
-      if (outcome.kind === 'verification_sent') return { verificationSent: true as const }
+      // signUp.requireVerifiedEmail: the flow waits for the address (docs/email.md); these one-request
+      // routes keep their answers (202 for a sign-up, new or taken; 403 for a sign-in), and a client
+      // that wants the step drives it through /v1/flows.
+      if (outcome.kind === 'continue' && outcome.flow.next.includes('verify_email')) return { verificationSent: true as const }
       const waiting = outcome.kind === 'continue' ? PENDING_STEPS.find((each) => outcome.flow.next.includes(each)) : undefined
       if (outcome.kind === 'continue' && waiting && outcome.flow.userId !== null) {
         return { pending: { challenge: `${outcome.flow.id}.${secret}`, userId: outcome.flow.userId, step: waiting } }
@@ -104,7 +107,8 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsyncTypebox 
 
     app.post('/v1/sign-in', { schema: { body: CredentialsBody }, config, onRequest }, async (request, reply) => {
       const result = await run('password', request.body, clientDevice(request))
-      if (result.verificationSent) throw new TesseraError('internal_error')
+      // Told only after the right password (auth/auth-service.ts).
+      if (result.verificationSent) throw new TesseraError('email_not_verified')
       if (result.pending) {
         // Issue 13 §5: a right password for a user with a second factor (or who must enrol one)
         // issues no session yet.

@@ -26,8 +26,15 @@ export const SecondFactorBody = Type.Object(
   { additionalProperties: false },
 )
 
-/** `POST /v1/flows`: start a flow. Only login flows are started over the API today. */
-export const StartFlowBody = Type.Object({ type: Type.Literal('login') }, { additionalProperties: false })
+/**
+ * `POST /v1/flows`: start a flow. Only login flows are started over the API today. `clientId`
+ * names the first-party application driving it (needed for the `upstream` step; its MFA policy
+ * and the connections it shows apply).
+ */
+export const StartFlowBody = Type.Object(
+  { type: Type.Literal('login'), clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  { additionalProperties: false },
+)
 
 export const FlowParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false })
 
@@ -39,14 +46,24 @@ export const SubmitStepBody = Type.Object(
       Type.Literal('registration'),
       Type.Literal('second_factor'),
       Type.Literal('second_factor_enrolment'),
+      Type.Literal('upstream'),
+      Type.Literal('verify_email'),
     ]),
+    /** `verify_email`: `resend` sends the message again; without it, the step takes `code`, or checks whether the link was used. */
+    action: Type.Optional(Type.Literal('resend')),
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
-    /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled. */
+    /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled; `verify_email`: the message's 6-digit code. */
     factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')])),
     code: Type.Optional(Type.String({ maxLength: 32 })),
     webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),
     assertion: Type.Optional(Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true })),
+    /** `upstream`, to start: the connection, the app's redirect URI to come back to, and the app's own `state`. */
+    connectionId: Type.Optional(Type.String({ maxLength: 64 })),
+    returnTo: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    state: Type.Optional(Type.String({ pattern: '^[\\x21-\\x7e]{1,512}$' })),
+    /** `upstream`, to finish: the return code the callback gave the app's redirect URI. */
+    returnCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     transport: Type.Optional(Type.Union([Type.Literal('cookie'), Type.Literal('bearer')])),
   },
   { additionalProperties: false },

@@ -18,6 +18,7 @@ import type { Flow, VerifiedUpstream } from './flow.js'
 import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow } from './login-flow.js'
+import type { UpstreamApi } from './upstream-api.js'
 
 export interface UpstreamRoutesDeps {
   flows: FlowService
@@ -34,6 +35,8 @@ export interface UpstreamRoutesDeps {
   linkFromAccount(userId: string, profile: VerifiedUpstream, ip: string | null): Promise<void>
   /** Records a failed round trip (event `sign_in.upstream_failed`): the reason, never a token. */
   recordFailure(connectionId: string, failure: UpstreamFailure, ip: string | null): Promise<void>
+  /** Round trips started by first-party apps over the flow API. */
+  api: Pick<UpstreamApi, 'answer'>
   sessions: SessionService
   cookie: CookieSettings
   random: RandomSource
@@ -85,27 +88,37 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       const state = query.getAll('state')
       const match = state.length === 1 ? STATE.exec(state[0] as string) : null
       const binding = readBinding(request, deps.cookie)
-      if (!match || binding === null) return refuse(reply, new TesseraError('upstream_state_invalid'))
+      if (!match) return refuse(reply, new TesseraError('upstream_state_invalid'))
       let flow: Flow
       try {
-        flow = await deps.flows.load(match[1], binding, 'login')
+        flow = await deps.flows.find(match[1] as string, 'login')
       } catch {
         return refuse(reply, new TesseraError('upstream_state_invalid'))
       }
       const round = flow.context.upstream
-      if (!round || round.connectionId !== connectionId || !digestsEqual(round.stateHash, sha256(match[2] as string)))
+      if (!round || round.answer || round.connectionId !== connectionId || !digestsEqual(round.stateHash, sha256(match[2] as string)))
         return refuse(reply, new TesseraError('upstream_state_invalid'))
+      // A browser's round trip must come back to the browser that started it (RFC 9700 §4.7.1); an
+      // app's comes back in whatever browser the app opened, and its answer goes to the app's
+      // token holder only (flows/upstream-api.ts).
+      if (!round.app && !deps.flows.isBoundTo(flow, binding)) return refuse(reply, new TesseraError('upstream_state_invalid'))
       // Single use: the round trip leaves the flow before its code is redeemed; a replayed or
       // concurrent callback finds nothing (or loses the version race) and is refused.
       const { upstream: _used, ...context } = flow.context
       let consumed: Flow
       try {
-        consumed = await deps.flows.save({ ...flow, context }, flow, binding)
+        consumed = round.app
+          ? await deps.flows.saveKeepingBinding({ ...flow, context }, flow)
+          : await deps.flows.save({ ...flow, context }, flow, binding as string)
       } catch {
         return refuse(reply, new TesseraError('upstream_state_invalid'))
       }
       const connection = await deps.connections.get(connectionId).catch(() => null)
       if (!connection || !shownFor(connection, flow.clientId)) return refuse(reply, new TesseraError('connection_not_found'))
+      if (round.app) {
+        const back = await deps.api.answer(consumed, round, connection, query, state[0] as string, request.ip)
+        return sendPage(reply, 200, continueToApplicationPage(back))
+      }
       const result = await deps.client.finish(connection, query, state[0] as string, round)
       if (!result.ok) {
         await deps.recordFailure(connection.id, result.failure, request.ip)
@@ -126,7 +139,14 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       const withProfile: Flow = { ...consumed, context: { ...consumed.context, upstream: { ...round, verified: result.profile } } }
       try {
         const browser = await browserSession(request, deps.cookie, deps.sessions)
-        const { outcome, signedIn } = await deps.login.submit(withProfile, () => binding, 'upstream', {}, requestDevice(request), browser)
+        const { outcome, signedIn } = await deps.login.submit(
+          withProfile,
+          () => binding as string,
+          'upstream',
+          {},
+          requestDevice(request),
+          browser,
+        )
         if (signedIn) {
           const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
           reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))

@@ -1,15 +1,8 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server'
+import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
+import { loadOnce } from '../shared/load-once.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { cleanFactorName } from './factor-name.js'
@@ -21,6 +14,9 @@ import { RECENT_SIGN_IN_MS } from './mfa-service.js'
 import type { RecoveryCodeStore } from './recovery-code-store.js'
 import type { RecoveryCodeHasher } from './recovery-codes.js'
 import type { WebAuthnChallengeStore } from './webauthn-challenge-store.js'
+
+/** @simplewebauthn/server is the largest library only passkeys need; loaded on the first ceremony. */
+const webauthnLibrary = loadOnce(() => import('@simplewebauthn/server'))
 
 export interface WebAuthnStores {
   mfaFactors: MfaFactorStore
@@ -85,7 +81,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
       if (clock.now() - input.authTime > RECENT_SIGN_IN_MS) throw new TesseraError('reauthentication_required')
       if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       const existing = await transact((tx) => tx.mfaFactors.listByUser(input.userId))
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthnLibrary()).generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
         userName: input.userName,
@@ -119,13 +115,15 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
       if (deps.policy === 'off') throw new TesseraError('mfa_disabled')
       const challenge = await takeChallenge(input.challengeId, 'register', input.userId)
       return transact(async (tx) => {
-        const verification = await verifyRegistrationResponse({
-          response: input.response,
-          expectedChallenge: challenge.challenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          requireUserVerification: true,
-        }).catch(() => ({ verified: false as const }))
+        const verification = await (await webauthnLibrary())
+          .verifyRegistrationResponse({
+            response: input.response,
+            expectedChallenge: challenge.challenge,
+            expectedOrigin: origin,
+            expectedRPID: rpID,
+            requireUserVerification: true,
+          })
+          .catch(() => ({ verified: false as const }))
         if (!verification.verified) throw new TesseraError('invalid_mfa_code', { detail: 'the passkey registration did not verify' })
         const info = verification.registrationInfo
         if (await tx.mfaFactors.findByCredentialId(info.credential.id)) {
@@ -189,7 +187,7 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
                 ? [{ id: factor.webauthn.credentialId, transports: factor.webauthn.transports as AuthenticatorTransportFuture[] }]
                 : [],
             )
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthnLibrary()).generateAuthenticationOptions({
         rpID,
         allowCredentials,
         challenge: new Uint8Array(deps.random.bytes(32)),
@@ -222,19 +220,21 @@ export function createWebAuthnService(deps: WebAuthnServiceDeps) {
         const handle = input.response.response.userHandle
         if (handle !== undefined && Buffer.from(handle, 'base64url').toString('utf8') !== factor.userId)
           throw refuse('user handle mismatch')
-        const verification = await verifyAuthenticationResponse({
-          response: input.response,
-          expectedChallenge: challenge.challenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          credential: {
-            id: factor.webauthn.credentialId,
-            publicKey: new Uint8Array(Buffer.from(factor.webauthn.publicKey, 'base64url')),
-            counter: factor.webauthn.counter,
-            transports: factor.webauthn.transports as AuthenticatorTransportFuture[],
-          },
-          requireUserVerification: passwordless,
-        }).catch(() => null)
+        const verification = await (await webauthnLibrary())
+          .verifyAuthenticationResponse({
+            response: input.response,
+            expectedChallenge: challenge.challenge,
+            expectedOrigin: origin,
+            expectedRPID: rpID,
+            credential: {
+              id: factor.webauthn.credentialId,
+              publicKey: new Uint8Array(Buffer.from(factor.webauthn.publicKey, 'base64url')),
+              counter: factor.webauthn.counter,
+              transports: factor.webauthn.transports as AuthenticatorTransportFuture[],
+            },
+            requireUserVerification: passwordless,
+          })
+          .catch(() => null)
         if (!verification?.verified) throw refuse('the assertion did not verify')
         const info = verification.authenticationInfo
         await tx.mfaFactors.recordWebAuthnUse(factor.id, info.newCounter, info.credentialBackedUp, clock.now())

@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CompiledQuery, type Driver, Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import { UnreachableError } from '../shared/unreachable-error.js'
 import type { Database } from './database.js'
+import { loadPg } from './optional-drivers.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 import { GroupCommitSqliteDriver, type GroupCommitStats } from './sqlite-group-commit.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
@@ -104,6 +105,7 @@ function openPostgres(url: string, onConnectionError: (error: Error) => void): O
     throw new Error('database URL: schema must match [a-z_][a-z0-9_]*')
   }
   parsed.searchParams.delete('schema')
+  const pg = loadPg()
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: 10,

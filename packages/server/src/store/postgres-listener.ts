@@ -1,6 +1,7 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from 'pino'
 import { type BackoffPolicy, backoffDelay, RECONNECT_BACKOFF } from '../shared/backoff.js'
+import { loadPg } from './optional-drivers.js'
 
 export interface PostgresListenerOptions {
   connectionString: string
@@ -61,7 +62,7 @@ export async function startPostgresListener(options: PostgresListenerOptions): P
   }
 
   async function listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: 5_000, keepAlive: true })
+    const client = new (loadPg().Client)({ connectionString: options.connectionString, connectionTimeoutMillis: 5_000, keepAlive: true })
     // Every error has a listener, always: an unhandled 'error' event would end the process.
     client.on('error', (error) => dropped(client, error))
     client.on('end', () => dropped(client))

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { type BackoffPolicy, backoffDelay, RECONNECT_BACKOFF } from '../shared/backoff.js'
+import { loadIoredis } from './optional-drivers.js'
 
 export interface RedisConnectionOptions {
   /** What this connection is for, in log lines and in Redis's CLIENT LIST ("revocation-subscriber"). */
@@ -42,7 +43,7 @@ export function describeRedisUrl(url: string): string {
  */
 export function createRedisConnection(url: string, options: RedisConnectionOptions): RedisConnection {
   const policy = options.backoff ?? RECONNECT_BACKOFF
-  const redis = new Redis(url, {
+  const redis = new (loadIoredis().Redis)(url, {
     lazyConnect: true,
     connectionName: `tessera-${options.name}`,
     connectTimeout: 5_000,

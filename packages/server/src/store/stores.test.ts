@@ -576,6 +576,8 @@ function testMigrations(dialect: DialectName) {
       '0021-dpop',
       '0022-housekeeping',
       '0023-console-stats',
+      '0024-device-authorizations',
+      '0025-encrypted-access-tokens',
       '0026-token-amr',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -638,6 +640,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0021-dpop',
             '0022-housekeeping',
             '0023-console-stats',
+            '0024-device-authorizations',
+            '0025-encrypted-access-tokens',
             '0026-token-amr',
           ])
         } finally {

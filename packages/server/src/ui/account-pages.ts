@@ -96,19 +96,6 @@ export function accountLinkErrorPage(message: string, t: Translator = ENGLISH): 
   )
 }
 
-/** After a sign-up under signUp.requireVerifiedEmail: the same page for a new address and a taken one. */
-export function checkEmailPage(input: { signInHref: string | null; t?: Translator }): Html {
-  const t = input.t ?? ENGLISH
-  return layout(
-    t.t('checkEmail.title'),
-    html`<h1>${t.t('checkEmail.title')}</h1>
-<p>${t.t('checkEmail.signUpBody')}</p>
-<p class="alt"><a href="/ui/verify-email/resend">${t.t('checkEmail.resend')}</a></p>
-${input.signInHref ? html`<p class="alt"><a href="${input.signInHref}">${t.t('checkEmail.signIn')}</a></p>` : html``}`,
-    t.locale,
-  )
-}
-
 /** Asks for a new verification message by address (the way back from email_not_verified). */
 export function resendVerificationPage(input: { email: string | null; error: string | null; t?: Translator }): Html {
   const t = input.t ?? ENGLISH

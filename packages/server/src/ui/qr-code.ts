@@ -1,5 +1,7 @@
-import QRCode from 'qrcode'
+import { loadOnce } from '../shared/load-once.js'
 import { Html } from './html.js'
+
+const qrCodeLibrary = loadOnce(async () => (await import('qrcode')).default)
 
 /**
  * A QR code as inline SVG, drawn on the server (no script, no image request): the `otpauth://` URI
@@ -7,7 +9,7 @@ import { Html } from './html.js'
  * as modules, never as markup, so nothing of the URI reaches the document as HTML.
  */
 export async function qrCodeSvg(text: string, label: string): Promise<Html> {
-  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+  const svg = await (await qrCodeLibrary()).toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   if (!svg.startsWith('<svg ')) throw new Error('the QR code library returned something other than SVG')
   return new Html(svg.replace('<svg ', `<svg role="img" aria-label="${label.replace(/[^A-Za-z0-9 .,-]/g, '')}" class="qr" `))
 }

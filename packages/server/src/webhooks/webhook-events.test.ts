@@ -46,6 +46,20 @@ describe('which outbox events become webhooks, and their payloads', () => {
       ['user.password_changed', { method: 'reset' }, 'user.password_changed', { userId: 'usr_1', method: 'reset' }],
       ['user.password_reset', {}, 'user.password_changed', { userId: 'usr_1', method: 'operator' }],
       ['user.email_changed', { previousEmail: 'old@example.com' }, 'user.email_changed', { userId: 'usr_1' }],
+      // Issue 15 §5: the connection a sign-in came through; an upstream failure's reason and error name only.
+      ['sign_in.succeeded', { amr: ['pwd'] }, 'sign_in.succeeded', { userId: 'usr_1', amr: ['pwd'], connectionId: null }],
+      [
+        'sign_in.succeeded',
+        { amr: ['fed'], connectionId: 'con_1' },
+        'sign_in.succeeded',
+        { userId: 'usr_1', amr: ['fed'], connectionId: 'con_1' },
+      ],
+      [
+        'sign_in.upstream_failed',
+        { connectionId: 'con_1', reason: 'token_error', upstreamError: 'invalid_grant', code: 'upstream-code', idToken: 'eyJ' },
+        'sign_in.upstream_failed',
+        { connectionId: 'con_1', reason: 'token_error', upstreamError: 'invalid_grant' },
+      ],
     ]
     for (const [outboxType, payload, type, data] of cases) {
       expect(toWebhookPayload(event(outboxType, payload)), outboxType).toEqual({ type, timestamp: '2026-01-01T12:00:00.000Z', data })

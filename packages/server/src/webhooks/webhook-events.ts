@@ -14,6 +14,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'refresh_token.reuse_detected',
   'signing_key.rotated',
   'signing_key.revoked',
+  'sign_in.succeeded',
+  'sign_in.upstream_failed',
 ] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 
@@ -78,6 +80,20 @@ export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
       return at('signing_key.rotated', { kid: p.kid, retiredKid: p.retired ?? null })
     case 'key.revoked':
       return at('signing_key.revoked', { kid: p.kid })
+    // Issue 15 §5: a sign-in names the connection it came through; an upstream failure keeps the
+    // upstream's error name and our reason, never a code or a token of the upstream.
+    case 'sign_in.succeeded':
+      return at('sign_in.succeeded', {
+        userId: event.userId,
+        amr: isStringArray(p.amr) ? p.amr : [],
+        connectionId: typeof p.connectionId === 'string' ? p.connectionId : null,
+      })
+    case 'sign_in.upstream_failed':
+      return at('sign_in.upstream_failed', {
+        connectionId: p.connectionId,
+        reason: p.reason,
+        upstreamError: typeof p.upstreamError === 'string' ? p.upstreamError : null,
+      })
     default:
       return null
   }

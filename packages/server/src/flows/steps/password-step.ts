@@ -1,4 +1,5 @@
 import { afterStep } from '../flow.js'
+import { secondFactorNext } from './second-factor-next.js'
 import type { Step } from './step.js'
 
 /**
@@ -11,17 +12,18 @@ export const passwordStep: Step = {
   async next(flow, input, context) {
     // A step-up (flows/step-up.ts) re-authenticates the session's own account, whatever address is typed.
     const stepUp = flow.context.stepUp
-    const email = stepUp?.email ?? input.email ?? ''
-    const user = await context.credentials.verifyPassword({ email, password: input.password ?? '' }, context.device)
+    const credentials = { email: stepUp?.email ?? input.email ?? '', password: input.password ?? '' }
+    // Issue 12: under signUp.requireVerifiedEmail an unverified account is not a dead end: after
+    // the right password (never before, so a guesser learns nothing), the flow asks for its address.
+    const allowUnverified = context.verification !== undefined
+    const user = await context.credentials.verifyPassword(credentials, context.device, { allowUnverified })
+    if (allowUnverified && !user.emailVerified) {
+      const waiting = { ...flow, context: { ...flow.context, verification: { email: user.email } } }
+      return afterStep(waiting, 'password', { amr: ['pwd'], next: ['verify_email'], userId: user.id }, context.now)
+    }
     // Issue 13: a user with a second factor must answer it before any session starts.
     // docs/mfa.md "Policy": one without a factor, where one is required (or a step-up asks for one), enrols one first.
-    const factors = await context.secondFactors.available(user.id)
-    const next =
-      factors.length > 0
-        ? (['second_factor'] as const)
-        : stepUp?.enrol === true || (await context.secondFactors.required(flow.clientId))
-          ? (['second_factor_enrolment'] as const)
-          : []
-    return afterStep(flow, 'password', { amr: ['pwd'], next: [...next], userId: user.id }, context.now)
+    const next = await secondFactorNext(user.id, flow.clientId, context, stepUp?.enrol === true)
+    return afterStep(flow, 'password', { amr: ['pwd'], next, userId: user.id }, context.now)
   },
 }

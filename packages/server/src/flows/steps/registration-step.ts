@@ -10,6 +10,15 @@ export const registrationStep: Step = {
   name: 'registration',
   async next(flow, input, context) {
     const credentials = { email: input.email ?? '', password: input.password ?? '' }
+    // Issue 12, signUp.requireVerifiedEmail: no session until the address is verified, and the
+    // same flow for a new address and a taken one (OWASP Authentication Cheat Sheet, "Account
+    // creation"): both wait on verify_email; only a new account (the flow's user) can ever pass it.
+    if (context.verification) {
+      const { userId } = await context.verification.signUp(credentials, context.device)
+      const email = credentials.email.trim()
+      const waiting = { ...flow, userId, context: { ...flow.context, verification: { email } } }
+      return { ...afterStep(waiting, 'registration', { amr: ['pwd'], next: ['verify_email'] }, context.now), userId }
+    }
     // docs/mfa.md "Policy": the new account must add a second factor before its first session.
     if (await context.secondFactors.required(flow.clientId)) {
       const user = await context.credentials.createAccount(credentials, context.device)

@@ -73,11 +73,37 @@ export interface UpstreamAccounts {
   completeLink(link: PendingLink, device: Device): Promise<void>
 }
 
+/**
+ * Issue 12, `signUp.requireVerifiedEmail`: what the `registration` and `verify_email` steps need of
+ * accounts/ (accounts/flow-email-verification.ts implements it over the existing services and
+ * token stores). Every answer is the same for a flow whose registration hit a taken address (no
+ * user) and one with a new account, so the flow tells nothing about which addresses have accounts.
+ */
+export interface FlowEmailVerification {
+  /**
+   * Sign-up without enumeration (accounts/sign-up-service.ts): the new account's id, or null when
+   * the address has an account already (its owner is told by email). No session either way.
+   */
+  signUp(input: { email: string; password: string }, device: Device): Promise<{ userId: string | null }>
+  /** Whether the user's address is verified now (by the code, or by the link on any device). */
+  isVerified(userId: string): Promise<boolean>
+  /**
+   * Checks the 6-digit code of the message (10 minutes, 5 wrong tries: accounts/account-token.ts),
+   * and verifies the address; throws `verification_code_invalid` or `verification_code_exhausted`.
+   * With no user, the wrong tries are counted under `flowId` and end the same way.
+   */
+  confirmCode(userId: string | null, flowId: string, code: string, device: Device): Promise<void>
+  /** Sends the message again (throttled per address and IP, the same answer for every address). */
+  resend(email: string, device: Device): Promise<void>
+}
+
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
   device: Device
   credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
+  /** `signUp.requireVerifiedEmail` is on: identifying steps lead to `verify_email` for an unverified address. */
+  verification?: FlowEmailVerification
   secondFactors: SecondFactors
   /** Upstream sign-ins (issue 15); absent where no connection can be used. */
   upstream?: UpstreamAccounts

@@ -8,6 +8,7 @@ import { recoveryCodesStep, secondFactorEnrolmentStep } from './second-factor-en
 import { secondFactorStep } from './second-factor-step.js'
 import type { Step } from './step.js'
 import { upstreamStep } from './upstream-step.js'
+import { verifyEmailStep } from './verify-email-step.js'
 
 /** Every step, by name: a new step is one module here and one page (or JSON field) to drive it. */
 export const STEPS: Readonly<Record<StepName, Step>> = {
@@ -20,4 +21,5 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   consent: consentStep,
   confirm_logout: confirmLogoutStep,
   upstream: upstreamStep,
+  verify_email: verifyEmailStep,
 }

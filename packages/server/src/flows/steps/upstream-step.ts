@@ -33,11 +33,21 @@ export const upstreamStep: Step = {
     if (outcome.kind === 'created') {
       if (outcome.started) context.sessionStarted?.(outcome.started)
       const next = outcome.started ? [] : (['second_factor_enrolment'] as const)
-      return afterStep(base, 'upstream', { amr: ['fed'], next: [...next], userId: outcome.userId }, context.now)
+      return afterStep(
+        base,
+        'upstream',
+        { amr: ['fed'], next: [...next], userId: outcome.userId, connectionId: verified.connectionId },
+        context.now,
+      )
     }
     // Issue 13: a user with a second factor answers it after the upstream too.
     const factors = await context.secondFactors.available(outcome.userId)
     const next = factors.length > 0 ? (['second_factor'] as const) : required ? (['second_factor_enrolment'] as const) : []
-    return afterStep(base, 'upstream', { amr: ['fed'], next: [...next], userId: outcome.userId }, context.now)
+    return afterStep(
+      base,
+      'upstream',
+      { amr: ['fed'], next: [...next], userId: outcome.userId, connectionId: verified.connectionId },
+      context.now,
+    )
   },
 }

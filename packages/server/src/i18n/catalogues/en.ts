@@ -103,9 +103,15 @@ export const en = {
   'verified.body': '<b>{email}</b> is confirmed.',
   'linkError.title': 'This link cannot be used',
   'linkError.newReset': 'Ask for a new password link',
-  'checkEmail.signUpBody': 'A message is on its way to the address you entered. Open the link in it to confirm your address, then sign in.',
-  'checkEmail.resend': 'No message? Send it again',
-  'checkEmail.signIn': 'I have confirmed my address: sign in',
+  'verifyStep.title': 'Check your email',
+  'verifyStep.lead':
+    'We sent a message to <b>{email}</b>. Enter the 6-digit code it holds, or open its link on any device, then continue here.',
+  'verifyStep.codeLabel': 'Code from the message',
+  'verifyStep.submit': 'Confirm my address',
+  'verifyStep.linkHint': 'Opened the link on another device?',
+  'verifyStep.continue': 'Continue',
+  'verifyStep.resend': 'Send the message again',
+  'verifyStep.resent': 'If this address is waiting for confirmation, a new message is on its way. The previous code no longer works.',
   'resend.title': 'Send the confirmation again',
   'resend.lead': 'Enter your email address and we will send a new link to confirm it.',
   'resend.body': 'If an account with this address is waiting for confirmation, a new message with a link is on its way.',
@@ -179,4 +185,26 @@ export const en = {
   'email.sign_up_attempt.p1':
     'Someone tried to create a {product} account with {email}, which already has one. No new account was created.',
   'email.sign_up_attempt.p2': 'If it was you, sign in instead, or reset your password if you forgot it. If not, you need do nothing.',
+
+  // The device verification page (RFC 8628 §3.3, flows/device-routes.ts)
+  'device.title': 'Connect a device',
+  'device.lead': 'Signed in as <b>{email}</b>. Enter the code your device shows.',
+  'device.codeLabel': 'Code',
+  'device.codeHint': 'Eight letters, like BCDF-GHJK.',
+  'device.continue': 'Continue',
+  'device.confirm.title': 'Allow a device?',
+  'device.confirm.heading': 'Allow {app} on a device?',
+  'device.confirm.lead': 'Signed in as <b>{email}</b>. A device using <b>{app}</b> asks to:',
+  'device.confirm.api': 'Use the API <b>{api}</b> on your behalf',
+  'device.confirm.code': 'Check that your device shows the code <b>{code}</b>.',
+  'device.confirm.warning':
+    'Allow only a device you are setting up yourself, right now. If someone sent you this link or code, deny: they may be trying to get into your account.',
+  'device.confirm.allow': 'Allow',
+  'device.confirm.deny': 'Deny',
+  'device.approved.title': 'Device connected',
+  'device.approved.body': 'Your device is now connected to <b>{app}</b>. You can close this window and go back to it.',
+  'device.denied.title': 'Device refused',
+  'device.denied.body': 'The device was not given access. You can close this window.',
+  'error.user_code_invalid':
+    'This code is not valid: it is mistyped, has expired or was already used. Check your device, or start again there.',
 } as const

@@ -97,10 +97,15 @@ export const fr: Catalogue = {
   'verified.body': '<b>{email}</b> est confirmée.',
   'linkError.title': 'Ce lien ne peut pas être utilisé',
   'linkError.newReset': 'Demander un nouveau lien de mot de passe',
-  'checkEmail.signUpBody':
-    'Un message est en route vers l’adresse saisie. Ouvrez le lien qu’il contient pour confirmer votre adresse, puis connectez-vous.',
-  'checkEmail.resend': 'Pas de message ? Le renvoyer',
-  'checkEmail.signIn': 'J’ai confirmé mon adresse : me connecter',
+  'verifyStep.title': 'Consultez votre messagerie',
+  'verifyStep.lead':
+    'Nous avons envoyé un message à <b>{email}</b>. Saisissez le code à 6 chiffres qu’il contient, ou ouvrez son lien sur n’importe quel appareil, puis continuez ici.',
+  'verifyStep.codeLabel': 'Code reçu par e-mail',
+  'verifyStep.submit': 'Confirmer mon adresse',
+  'verifyStep.linkHint': 'Vous avez ouvert le lien sur un autre appareil ?',
+  'verifyStep.continue': 'Continuer',
+  'verifyStep.resend': 'Renvoyer le message',
+  'verifyStep.resent': 'Si cette adresse attend une confirmation, un nouveau message est en route. Le code précédent ne fonctionne plus.',
   'resend.title': 'Renvoyer la confirmation',
   'resend.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un nouveau lien pour la confirmer.',
   'resend.body': 'Si un compte avec cette adresse attend sa confirmation, un nouveau message avec un lien est en route.',
@@ -176,4 +181,26 @@ export const fr: Catalogue = {
     'Quelqu’un a tenté de créer un compte {product} avec {email}, qui en a déjà un. Aucun nouveau compte n’a été créé.',
   'email.sign_up_attempt.p2':
     'Si c’était vous, connectez-vous plutôt, ou réinitialisez votre mot de passe si vous l’avez oublié. Sinon, vous n’avez rien à faire.',
+
+  // La page de vérification des appareils (RFC 8628 §3.3, flows/device-routes.ts)
+  'device.title': 'Connecter un appareil',
+  'device.lead': 'Connecté en tant que <b>{email}</b>. Saisissez le code affiché par votre appareil.',
+  'device.codeLabel': 'Code',
+  'device.codeHint': 'Huit lettres, par exemple BCDF-GHJK.',
+  'device.continue': 'Continuer',
+  'device.confirm.title': 'Autoriser un appareil ?',
+  'device.confirm.heading': 'Autoriser {app} sur un appareil ?',
+  'device.confirm.lead': 'Connecté en tant que <b>{email}</b>. Un appareil utilisant <b>{app}</b> demande à :',
+  'device.confirm.api': 'Utiliser l’API <b>{api}</b> en votre nom',
+  'device.confirm.code': 'Vérifiez que votre appareil affiche le code <b>{code}</b>.',
+  'device.confirm.warning':
+    'N’autorisez qu’un appareil que vous configurez vous-même, maintenant. Si quelqu’un vous a envoyé ce lien ou ce code, refusez : il cherche peut-être à accéder à votre compte.',
+  'device.confirm.allow': 'Autoriser',
+  'device.confirm.deny': 'Refuser',
+  'device.approved.title': 'Appareil connecté',
+  'device.approved.body': 'Votre appareil est maintenant connecté à <b>{app}</b>. Vous pouvez fermer cette fenêtre et y retourner.',
+  'device.denied.title': 'Appareil refusé',
+  'device.denied.body': 'L’appareil n’a pas reçu l’accès. Vous pouvez fermer cette fenêtre.',
+  'error.user_code_invalid':
+    'Ce code n’est pas valable : il est mal saisi, a expiré ou a déjà servi. Vérifiez votre appareil, ou recommencez depuis celui-ci.',
 }

@@ -1,0 +1,43 @@
+import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
+import type { Config } from '../config/config-schema.js'
+import { loadPasswordList } from '../users/common-passwords.js'
+
+/** Read once per process: every instance of a process shares the list. */
+let blocklist: ReadonlySet<string> | undefined
+
+/** The configuration's durations (seconds) turned into the policies the services take (milliseconds). */
+export function policiesFrom(config: Config) {
+  blocklist ??= loadPasswordList()
+  return {
+    session: {
+      idleTimeoutMs: config.session.idleTimeout * 1000,
+      absoluteLifetimeMs: config.session.absoluteLifetime * 1000,
+      activityIntervalMs: config.session.activityInterval * 1000,
+    },
+    throttle: {
+      freeFailures: config.signIn.freeFailures,
+      backoffBaseMs: config.signIn.backoffBase * 1000,
+      backoffMaxMs: config.signIn.backoffMax * 1000,
+    },
+    refresh: {
+      idleTtlMs: config.tokens.refreshTokenIdleTtl * 1000,
+      absoluteTtlMs: config.tokens.refreshTokenAbsoluteTtl * 1000,
+      graceMs: config.tokens.refreshGracePeriod * 1000,
+    },
+    password: { ...config.password, blocklist },
+    /** Revocations are kept as long as the longest access token they may concern lives. */
+    revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,
+    accountToken: {
+      ...DEFAULT_ACCOUNT_TOKEN_POLICY,
+      verificationLinkTtlMs: config.email.verificationLinkTtl * 1000,
+      resetLinkTtlMs: config.email.resetLinkTtl * 1000,
+    },
+    accountLimits: {
+      windowMs: config.email.requestWindow * 1000,
+      perAddress: config.email.requestsPerAddress,
+      perIp: config.email.requestsPerIp,
+    },
+  }
+}
+
+export type Policies = ReturnType<typeof policiesFrom>

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox'
+
+/** The rules a new password must meet. */
+export const PasswordSettings = Type.Object(
+  {
+    minLength: Type.Integer({
+      default: 8,
+      minimum: 8,
+      maximum: 64,
+      env: 'TESSERA_PASSWORD_MIN_LENGTH',
+      description: 'Fewest characters (Unicode code points) in a new password; NIST SP 800-63B §3.1.1.2 asks for at least 8.',
+    }),
+    maxLength: Type.Integer({
+      default: 128,
+      minimum: 64,
+      maximum: 1024,
+      env: 'TESSERA_PASSWORD_MAX_LENGTH',
+      description: 'Most characters in a password; NIST SP 800-63B asks to allow at least 64.',
+    }),
+    maxBytes: Type.Integer({
+      default: 1024,
+      minimum: 256,
+      maximum: 4096,
+      env: 'TESSERA_PASSWORD_MAX_BYTES',
+      description: 'Most UTF-8 bytes in a password, checked before any hashing so a huge password costs nothing.',
+    }),
+  },
+  { default: {}, additionalProperties: false },
+)
