@@ -8,6 +8,7 @@ import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
 import { NewPasswordForm } from './new-password-form.js'
 import { UserEmail } from './user-email.js'
+import { UserIdentities } from './user-identities.js'
 import { UserMfa } from './user-mfa.js'
 
 /** One user: profile, status, roles and sessions. */
@@ -79,6 +80,7 @@ export function UserPage(props: { id: string }) {
       ) : null}
 
       {user.data ? <UserMfa path={path} /> : null}
+      {user.data ? <UserIdentities path={path} /> : null}
 
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>

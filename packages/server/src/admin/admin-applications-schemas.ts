@@ -5,7 +5,8 @@ import { ClientId, closed, Name, Permission, Timestamp } from './admin-schemas.j
 
 const Grants = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
   maxItems: 8,
-  description: 'authorization_code, refresh_token, client_credentials, token_exchange (the RFC 8693 URN also works).',
+  description:
+    'authorization_code, refresh_token, client_credentials, token_exchange, device_code (the RFC 8693 and RFC 8628 URNs also work).',
 })
 const RedirectUris = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 20, description: 'Exact redirect URIs.' })
 const Apis = Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 50, description: 'API identifiers (audiences).' })

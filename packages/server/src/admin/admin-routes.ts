@@ -25,6 +25,7 @@ import { adminAuditRoutes } from './admin-audit-routes.js'
 import { createAdminAuthHook } from './admin-auth-hook.js'
 import { adminConnectionsRoutes } from './admin-connections-routes.js'
 import { adminEmailRoutes } from './admin-email-routes.js'
+import { type AdminIdentitiesDeps, adminIdentitiesRoutes } from './admin-identities-routes.js'
 import { adminKeysRoutes } from './admin-keys-routes.js'
 import { adminMfaRoutes } from './admin-mfa-routes.js'
 import { createOpenApiCollector, type OpenApiDocument } from './admin-openapi.js'
@@ -62,6 +63,8 @@ export interface AdminDeps {
   settings: () => SettingsView
   /** Operators' view and reset of second factors (docs/mfa.md). */
   mfa: MfaService
+  /** Operators' view and unlinking of upstream identities (docs/connections.md). */
+  identities: AdminIdentitiesDeps['identities']
   clock: Clock
 }
 
@@ -111,6 +114,7 @@ export function adminRoutes(deps: AdminDeps, described?: (document: OpenApiDocum
     await app.register(adminUsersRoutes(deps))
     await app.register(adminSessionsRoutes(deps))
     await app.register(adminMfaRoutes(deps))
+    await app.register(adminIdentitiesRoutes(deps))
     await app.register(adminApplicationsRoutes(deps))
     await app.register(adminApisRoutes(deps))
     await app.register(adminRolesRoutes(deps))

@@ -12,6 +12,7 @@ import type { ApiService } from '../apis/api-service.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { AuthService } from '../auth/auth-service.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
+import type { DeviceAuthorizationService } from '../authorize/device-authorization-service.js'
 import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import type { Connections } from '../connections/connections.js'
 import type { ConsoleAssets } from '../console/console-assets.js'
@@ -22,6 +23,7 @@ import { accountConnectionsRoutes } from '../flows/account-connections-routes.js
 import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import { browserSession } from '../flows/browser-binding.js'
+import { deviceRoutes } from '../flows/device-routes.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
 import type { FlowStore } from '../flows/flow-store.js'
@@ -38,6 +40,7 @@ import { installCsrfPolicy } from '../http/csrf.js'
 import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
+import { type LazySchemaCompilers, lazySchemaCompilers } from '../http/lazy-schema-compilers.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
 import type { Locale } from '../i18n/catalogues.js'
@@ -52,6 +55,7 @@ import type { MfaService } from '../mfa/mfa-service.js'
 import { securityPageRoutes } from '../mfa/security-page-routes.js'
 import type { WebAuthnService } from '../mfa/webauthn-service.js'
 import type { AuthenticateClient } from '../oauth/client-authentication.js'
+import { deviceAuthorizationRoutes } from '../oauth/device-authorization-routes.js'
 import { discoveryRoutes } from '../oauth/discovery-routes.js'
 import type { LogoutService } from '../oauth/logout-service.js'
 import type { OAuthForm } from '../oauth/oauth-form.js'
@@ -134,6 +138,15 @@ export interface AppDeps {
   cors: CorsDeps
   /** The admin API's services (its token check is introspection's). */
   admin: Omit<AdminDeps, 'clock'>
+  /** The device authorization grant (RFC 8628, docs/oidc.md): its service, and the verification page's settings. */
+  device: {
+    service: DeviceAuthorizationService
+    /** The key of the verification page's CSRF tokens. */
+    csrfKey: Buffer
+    secondFactorRequired: (clientId: string) => Promise<boolean>
+    /** User-code entries allowed per session and per IP in each window (RFC 8628 §5.1). */
+    attempts: { perSession: number; perIp: number; windowMs: number }
+  }
   /** A user's own second factors (docs/mfa.md). */
   mfa: { mfa: MfaService; webauthn: WebAuthnService; policy: MfaPolicy }
   /** Upstream identity providers (docs/connections.md), and the key of the account page's CSRF tokens. */
@@ -164,8 +177,18 @@ export interface AppDeps {
 
 const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
 
+const schemaCompilersOf = new WeakMap<object, LazySchemaCompilers>()
+
+/** Compiles every route schema an app has not compiled yet (they compile on first use) and says how many; for tests. */
+export function compileAllSchemas(app: FastifyInstance): number {
+  const compilers = schemaCompilersOf.get(app)
+  if (!compilers) throw new Error('not an app made by createApp')
+  return compilers.compileAll()
+}
+
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const schemaCompilers = lazySchemaCompilers()
   const app = Fastify({
     loggerInstance: deps.logger,
     trustProxy: deps.trustProxy,
@@ -183,7 +206,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sendProblem(reply, new TesseraError('invalid_request', { detail: 'The URL is malformed or too long.' }))
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Fastify's compilers, each route's schemas compiled on its first request (start-up time).
+    schemaController: {
+      compilersFactory: { buildValidator: schemaCompilers.buildValidator, buildSerializer: schemaCompilers.buildSerializer },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  schemaCompilersOf.set(app, schemaCompilers)
 
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.
@@ -330,6 +358,28 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(
     parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
+  )
+  await app.register(
+    deviceAuthorizationRoutes({
+      deviceAuthorizations: deps.device.service,
+      authenticateClient: deps.authenticateClient,
+      rateLimit: perIp('device-authorization'),
+    }),
+  )
+  await app.register(
+    deviceRoutes({
+      devices: deps.device.service,
+      sessions: deps.sessions,
+      cookie: deps.cookie,
+      csrfKey: deps.device.csrfKey,
+      clock: deps.clock,
+      translate,
+      signIn: createAccountSignIn({ flows: oidc.flows, cookie: deps.cookie, random: oidc.random }),
+      secondFactorRequired: deps.device.secondFactorRequired,
+      rateLimit: perIp('hosted-pages'),
+      // Counted where every instance counts, like the per-IP limits.
+      attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
+    }),
   )
   await app.register(
     loginRoutes({

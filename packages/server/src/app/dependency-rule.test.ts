@@ -52,7 +52,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   accounts: ['email', 'events', 'http', 'i18n', 'sessions', 'shared', 'store', 'ui', 'users'],
   console: ['applications', 'shared', 'ui'],
   auth: ['events', 'sessions', 'shared', 'store', 'users'],
-  authorize: ['apis', 'applications', 'sessions', 'shared', 'store', 'tokens'],
+  authorize: ['apis', 'applications', 'events', 'sessions', 'shared', 'store', 'tokens'],
   oauth: ['applications', 'auth', 'authorize', 'http', 'keys', 'sessions', 'shared', 'tokens', 'users'],
   flows: [
     'apis',

@@ -25,6 +25,7 @@ import type { DialectName } from '../store/open-database.js'
 import { createTransactionRunner, type Transact as GenericTransact, type TransactionScope } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
+import { createDeviceAuthorizationStore, type DeviceAuthorizationStore } from '../tokens/device-authorization-store.js'
 import { createRefreshTokenStore, type RefreshTokenStore } from '../tokens/refresh-token-store.js'
 import { createPasswordCredentialStore, type PasswordCredentialStore } from '../users/password-credential-store.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
@@ -53,6 +54,7 @@ export interface Stores {
   authorizationCodes: AuthorizationCodeStore
   consents: ConsentStore
   pushedRequests: PushedRequestStore
+  deviceAuthorizations: DeviceAuthorizationStore
   mfaFactors: MfaFactorStore
   recoveryCodes: RecoveryCodeStore
   webauthnChallenges: WebAuthnChallengeStore
@@ -90,6 +92,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
     authorizationCodes: createAuthorizationCodeStore(db),
     consents: createConsentStore(db),
     pushedRequests: createPushedRequestStore(db),
+    deviceAuthorizations: createDeviceAuthorizationStore(db),
     mfaFactors: createMfaFactorStore(db),
     recoveryCodes: createRecoveryCodeStore(db),
     webauthnChallenges: createWebAuthnChallengeStore(db),

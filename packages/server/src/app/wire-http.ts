@@ -140,8 +140,19 @@ export function wireHttp(wiring: Wiring, deps: HttpWiringDeps): HttpApp {
             settings: publicSettings(config),
           }),
           mfa: mfa.mfa,
+          identities: { listForUser: login.connections.identitiesOf, unlink: login.connections.federation.unlink },
         },
         mfa: { mfa: mfa.mfa, webauthn: mfa.webauthn, policy: config.mfa.policy },
+        device: {
+          service: tokens.deviceAuthorizations,
+          csrfKey: subkey(masterKey, 'ui-device-csrf'),
+          secondFactorRequired: (clientId) => mfa.secondFactors.required(clientId),
+          attempts: {
+            perSession: config.deviceFlow.entriesPerSession,
+            perIp: config.deviceFlow.entriesPerIp,
+            windowMs: config.deviceFlow.entryWindow * 1000,
+          },
+        },
         connections: { ...login.connections, csrfKey: subkey(masterKey, 'account-connections-csrf') },
         oidc: {
           secondFactors: mfa.secondFactors,

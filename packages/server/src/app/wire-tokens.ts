@@ -1,4 +1,5 @@
 import { createAuthorizeService } from '../authorize/authorize-service.js'
+import { createDeviceAuthorizationService } from '../authorize/device-authorization-service.js'
 import { createPushedRequestService } from '../authorize/pushed-request-service.js'
 import { subkey } from '../keys/master-key-check.js'
 import { createClientAuthentication } from '../oauth/client-authentication.js'
@@ -79,6 +80,18 @@ export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redi
     findApplication: (clientId) => applications.find(clientId),
     findApi: (identifier) => apis.find(identifier),
   })
+  // RFC 8628: user codes are stored as HMACs under their own subkey (authorize/device-user-code.ts).
+  const deviceAuthorizations = createDeviceAuthorizationService({
+    store: stores.deviceAuthorizations,
+    transact,
+    clock,
+    random,
+    userCodeKey: subkey(masterKey, 'device-user-code'),
+    issuer: config.issuer,
+    policy: { lifetimeSeconds: config.deviceFlow.codeLifetime, intervalSeconds: config.deviceFlow.interval },
+    findApplication: (clientId) => applications.find(clientId),
+    findApi: (identifier) => apis.find(identifier),
+  })
   const logout = createLogoutService({ issuer: config.issuer, keys, applications, sessions })
   const introspection = createIntrospectionService({
     stores,
@@ -105,6 +118,7 @@ export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redi
     dpop,
     authorize,
     pushedRequests,
+    deviceAuthorizations,
     logout,
     introspection,
     tokenRevocation,

@@ -98,9 +98,13 @@ export type ApplicationService = ReturnType<typeof createApplicationService>
 /** Client secrets: 256 random bits. Being random, they need no slow hash: SHA-256 suffices. */
 const SECRET_BYTES = 32
 
-/** Accepts the grant-type names of RFC 6749 and RFC 8693, and `token_exchange` as a short form. */
+/**
+ * Accepts the grant-type names of RFC 6749, RFC 8693 and RFC 8628, and `token_exchange` and
+ * `device_code` as short forms.
+ */
 export function parseGrant(value: string): GrantType | null {
   if (value === 'token_exchange') return GRANT_TYPES.token_exchange
+  if (value === 'device_code') return GRANT_TYPES.device_code
   return (Object.values(GRANT_TYPES) as string[]).includes(value) ? (value as GrantType) : null
 }
 

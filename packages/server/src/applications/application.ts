@@ -9,14 +9,20 @@ export const GRANT_TYPES = {
   refresh_token: 'refresh_token',
   client_credentials: 'client_credentials',
   token_exchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  /** RFC 8628 §3.4: the device authorization grant, for devices without a browser (CLIs, TVs). */
+  device_code: 'urn:ietf:params:oauth:grant-type:device_code',
 } as const
 export type GrantType = (typeof GRANT_TYPES)[keyof typeof GRANT_TYPES]
 
-/** Which grants each type may hold. Public clients never get client credentials (RFC 6749 §4.4). */
+/**
+ * Which grants each type may hold. Public clients never get client credentials (RFC 6749 §4.4).
+ * The device grant (RFC 8628) is for a device's own program: a native app or a server-side one,
+ * never a page in a browser, which has the code flow.
+ */
 export const GRANTS_BY_TYPE: Record<ApplicationType, readonly GrantType[]> = {
-  web: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
+  web: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange, GRANT_TYPES.device_code],
   spa: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
-  native: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange],
+  native: [GRANT_TYPES.authorization_code, GRANT_TYPES.refresh_token, GRANT_TYPES.token_exchange, GRANT_TYPES.device_code],
   m2m: [GRANT_TYPES.client_credentials],
   'resource-server': [],
 }

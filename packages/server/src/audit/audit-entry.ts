@@ -59,8 +59,9 @@ const RULES: Record<string, Rule> = {
   'key.created': { target: field('key', 'kid'), detail: ['state', 'activatesAt'] },
   'key.rotated': { target: field('key', 'kid'), detail: ['retired'] },
   'key.revoked': { target: field('key', 'kid'), detail: ['wasState'] },
-  'api.created': { target: field('api', 'identifier'), detail: ['mode'] },
-  'api.updated': { target: field('api', 'identifier'), detail: ['rolesClaim'] },
+  'api.created': { target: field('api', 'identifier'), detail: ['mode', 'encryptionKid'] },
+  // `encryptionKid` names the public key its tokens are now encrypted to (null: encryption off).
+  'api.updated': { target: field('api', 'identifier'), detail: ['rolesClaim', 'fields', 'encryptionKid'] },
   'api.deleted': { target: field('api', 'identifier'), detail: [] },
   'application.created': { target: field('application', 'clientId'), detail: ['type'] },
   'application.secret_rotated': { target: field('application', 'clientId'), detail: [] },
@@ -68,6 +69,10 @@ const RULES: Record<string, Rule> = {
   'application.roles_changed': { target: field('application', 'clientId'), detail: ['roleId', 'name', 'change', 'roles'] },
   'refresh_token.reused': { target: field('refresh_token_family', 'familyId'), detail: ['clientId', 'sessionId'] },
   'refresh_token.revoked': { target: field('refresh_token_family', 'familyId'), detail: ['clientId', 'sessionId'] },
+  'device_code.reused': { target: field('refresh_token_family', 'familyId'), detail: ['clientId', 'sessionId'] },
+  // RFC 8628 §3.3: the user's decision on the verification page; never the device or user code.
+  'device_authorization.approved': { target: field('application', 'clientId'), detail: ['sessionId', 'scope', 'resource'] },
+  'device_authorization.denied': { target: field('application', 'clientId'), detail: ['scope', 'resource'] },
   'access_token.revoked': { target: field('access_token', 'jti'), detail: [] },
   'webhook.created': { target: field('webhook', 'endpointId'), detail: ['host', 'events'] },
   'webhook.secret_rotated': { target: field('webhook', 'endpointId'), detail: ['overlapMs'] },
@@ -87,7 +92,7 @@ const RULES: Record<string, Rule> = {
   'connection.updated': { target: field('connection', 'connectionId'), detail: ['name', 'changed'] },
   'connection.deleted': { target: field('connection', 'connectionId'), detail: ['name'] },
   'identity.linked': { target: field('connection', 'connectionId'), detail: ['identityId', 'how'] },
-  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by'] },
+  'identity.unlinked': { target: field('connection', 'connectionId'), detail: ['identityId', 'by', 'forced'] },
   'sign_in.upstream_failed': { target: field('connection', 'connectionId'), detail: ['reason', 'upstreamError'] },
 }
 

@@ -8,6 +8,7 @@ import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-comma
 import {
   apisCreateCommand,
   apisDeleteCommand,
+  apisEncryptionKeyCommand,
   apisListCommand,
   apisRequireDpopCommand,
   apisRolesClaimCommand,
@@ -51,6 +52,7 @@ import {
   usersListCommand,
   usersResetPasswordCommand,
 } from './commands/users-commands.js'
+import { usersIdentitiesListCommand, usersIdentitiesUnlinkCommand } from './commands/users-identities-commands.js'
 import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
 import {
   webhooksCreateCommand,
@@ -76,6 +78,8 @@ export const COMMANDS: readonly Command[] = [
   usersDeleteCommand,
   usersMfaListCommand,
   usersMfaResetCommand,
+  usersIdentitiesListCommand,
+  usersIdentitiesUnlinkCommand,
   usersVerifyEmailCommand,
   usersSendVerificationCommand,
   usersSendResetCommand,
@@ -91,6 +95,7 @@ export const COMMANDS: readonly Command[] = [
   apisListCommand,
   apisDeleteCommand,
   apisRolesClaimCommand,
+  apisEncryptionKeyCommand,
   apisRequireDpopCommand,
   rolesCreateCommand,
   rolesListCommand,

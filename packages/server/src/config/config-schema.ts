@@ -2,6 +2,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { Argon2Settings } from './sections/argon2-settings.js'
 import { ConnectionsSettings } from './sections/connections-settings.js'
 import { CookieSettings } from './sections/cookie-settings.js'
+import { DeviceFlowSettings } from './sections/device-flow-settings.js'
 import { EmailSettings } from './sections/email-settings.js'
 import { FeedSettings } from './sections/feed-settings.js'
 import { HousekeepingSettings } from './sections/housekeeping-settings.js'
@@ -44,6 +45,7 @@ export const ConfigSchema = Type.Object(
     masterKey: masterKeySetting,
     keys: KeysSettings,
     tokens: TokensSettings,
+    deviceFlow: DeviceFlowSettings,
     email: EmailSettings,
     metrics: MetricsSettings,
     connections: ConnectionsSettings,

@@ -63,11 +63,19 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     federation,
     /** The connections an application's sign-in page offers. */
     async offeredTo(clientId: string | null) {
-      return (await service.list()).filter((connection) => shownFor(connection, clientId)).map(({ id, name }) => ({ id, name }))
+      return (await service.list())
+        .filter((connection) => shownFor(connection, clientId))
+        .map(({ id, name, preset, iconUrl }) => ({ id, name, preset, iconUrl }))
     },
     /** Links an identity from the account page: the signed-in user started and finished the round trip. */
     async linkFromAccount(userId: string, profile: UpstreamProfile, ip: string | null): Promise<void> {
       await federation.link(userId, profile, { kind: 'user', id: userId }, 'account_page', ip)
+    },
+    /** The user's identities with their connection's name (the admin API, the console). */
+    async identitiesOf(userId: string) {
+      const [identities, connections] = await Promise.all([federation.listForUser(userId), service.list()])
+      const names = new Map(connections.map((connection) => [connection.id, connection.name]))
+      return identities.map((identity) => ({ ...identity, connectionName: names.get(identity.connectionId) ?? identity.connectionId }))
     },
     /** Whether the user has a password besides its identities. */
     hasPassword: (userId: string) => deps.stores.identities.hasPassword(userId),

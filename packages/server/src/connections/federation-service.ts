@@ -171,19 +171,24 @@ export function createFederationService<Tx extends FederationStores>(deps: Feder
 
     listForUser: (userId: string) => stores.identities.listByUser(userId),
 
-    /** Unlinks one of the user's identities, if the account keeps another way to sign in. */
-    async unlink(userId: string, identityId: string, actor: Actor, ip: string | null): Promise<void> {
+    /**
+     * Unlinks one of the user's identities, if the account keeps another way to sign in. Only an
+     * operator may `force` the removal of the last one (the account then cannot sign in until a
+     * password is set by reset); the event says so.
+     */
+    async unlink(userId: string, identityId: string, actor: Actor, ip: string | null, options: { force?: boolean } = {}): Promise<void> {
       await transact(async (tx) => {
         const mine = await tx.identities.listByUser(userId)
         const identity = mine.find((each) => each.id === identityId)
         if (!identity) throw new TesseraError('identity_not_found')
-        if (mine.length <= 1 && !(await tx.identities.hasPassword(userId))) throw new TesseraError('last_sign_in_method')
+        const last = mine.length <= 1 && !(await tx.identities.hasPassword(userId))
+        if (last && options.force !== true) throw new TesseraError('last_sign_in_method')
         if (!(await tx.identities.delete(identityId, userId))) throw new TesseraError('identity_not_found')
         await tx.events.append({
           type: 'identity.unlinked',
           actor,
           userId,
-          payload: { identityId, connectionId: identity.connectionId, by: actor.kind },
+          payload: { identityId, connectionId: identity.connectionId, by: actor.kind, ...(last ? { forced: true } : {}) },
           ip,
           createdAt: clock.now(),
         })

@@ -3,7 +3,7 @@ import type { CookieSettings } from '../sessions/session-cookie.js'
 import { TesseraError } from '../shared/errors.js'
 import type { RandomSource } from '../shared/random.js'
 import { ensureBinding } from './browser-binding.js'
-import { isAccountPath } from './flow-pages.js'
+import { isReturnPath } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import { SIGN_IN_STEPS } from './login-flow.js'
 
@@ -14,15 +14,16 @@ export interface AccountSignInDeps {
 }
 
 /**
- * Sends the browser to the hosted sign-in for one of Tessera's own account pages (a first sign-in,
- * or a fresh one where a change needs a recent sign-in: NIST SP 800-63B §6.1.2.1). The login flow
- * serves no client; once it is done it returns to `returnTo`, a path of the account pages.
+ * Sends the browser to the hosted sign-in for one of Tessera's own pages (a first sign-in, or a
+ * fresh one where a change needs a recent sign-in: NIST SP 800-63B §6.1.2.1). The login flow
+ * serves no client, or names the one a device asks for (RFC 8628, so that its second-factor
+ * requirement applies); once it is done it returns to `returnTo`, an account page or the device page.
  */
 export function createAccountSignIn(deps: AccountSignInDeps) {
-  return async (request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<FastifyReply> => {
-    if (!isAccountPath(returnTo)) throw new TesseraError('invalid_request')
+  return async (request: FastifyRequest, reply: FastifyReply, returnTo: string, clientId: string | null = null): Promise<FastifyReply> => {
+    if (!isReturnPath(returnTo)) throw new TesseraError('invalid_request')
     const binding = ensureBinding(request, reply, deps.cookie, deps.random)
-    const started = deps.flows.start('login', { next: SIGN_IN_STEPS, context: { returnTo } })
+    const started = deps.flows.start('login', { next: SIGN_IN_STEPS, clientId, context: { returnTo } })
     const flow = await deps.flows.save(started, started, binding)
     return reply.redirect(`/ui/sign-in?request=${flow.id}`, 303)
   }

@@ -25,7 +25,7 @@ export function redirectTo(reply: FastifyReply, outcome: LoginOutcome): FastifyR
   // A sign-in for Tessera's own account pages goes back there; other browser flows end with a redirect.
   if (outcome.kind === 'done') {
     const back = outcome.flow.context.returnTo
-    if (back !== undefined && isAccountPath(back)) return reply.redirect(back, 303)
+    if (back !== undefined && isReturnPath(back)) return reply.redirect(back, 303)
     throw new TesseraError('flow_expired')
   }
   return reply.redirect(pageOf(outcome.flow), 303)
@@ -34,4 +34,12 @@ export function redirectTo(reply: FastifyReply, outcome: LoginOutcome): FastifyR
 /** Where an account sign-in may return: a path of the account pages, never another origin. */
 export function isAccountPath(path: string): boolean {
   return /^\/ui\/account(?:\/[a-z0-9-]+)*$/.test(path)
+}
+
+/** The device verification page, with the code from `verification_uri_complete` (RFC 8628 §3.3.1) if any. */
+const DEVICE_PATH = /^\/ui\/device(?:\?user_code=[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})?$/
+
+/** Where a sign-in for one of Tessera's own pages may return: an account page or the device page, never another origin. */
+export function isReturnPath(path: string): boolean {
+  return isAccountPath(path) || DEVICE_PATH.test(path)
 }

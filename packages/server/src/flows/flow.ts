@@ -96,7 +96,7 @@ export interface FlowContext {
   logout?: { postLogoutRedirectUri: string | null; state: string | null }
   upstream?: UpstreamRoundTrip
   link?: PendingLink
-  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` path only. */
+  /** A sign-in for one of Tessera's own pages (docs/mfa.md): where to go once it is done; a `/ui/account` or `/ui/device` path only. */
   returnTo?: string
   /** Issue 15: a round trip started from the account page, to link an identity to this signed-in user. */
   linking?: { userId: string }

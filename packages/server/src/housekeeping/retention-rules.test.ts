@@ -103,6 +103,22 @@ async function seed(db: Kysely<Database>) {
     .insertInto('authorization_codes')
     .values([code('code_old', NOW - 91 * DAY), code('code_kept', NOW - 80 * DAY)])
     .execute()
+  // RFC 8628: an unused device authorization goes once expired; a redeemed one lives like a code.
+  const device = (id: string, expiresAt: number, usedAt: number | null) => ({
+    ...{ id, device_code_hash: `d_${id}`, user_code_hash: `u_${id}`, client_id: 'app_1', scope: '', resource: null },
+    ...{ poll_interval: 5, last_polled_at: null, status: usedAt === null ? ('pending' as const) : ('approved' as const) },
+    ...{ session_id: usedAt === null ? null : 'ses_live', user_id: null, auth_time: null, decided_at: null, used_at: usedAt },
+    ...{ family_id: null, created_at: expiresAt - 10 * MIN, expires_at: expiresAt },
+  })
+  await db
+    .insertInto('device_authorizations')
+    .values([
+      device('dev_unused_old', NOW - HOUR, null),
+      device('dev_live', NOW + MIN, null),
+      device('dev_redeemed_kept', NOW - 80 * DAY, NOW - 80 * DAY),
+      device('dev_redeemed_old', NOW - 91 * DAY, NOW - 91 * DAY),
+    ])
+    .execute()
   const flow = (id: string, expiresAt: number) => ({
     ...{ id, type: 'login' as const, binding_hash: 'b', csrf_hash: 'c', next_steps: '[]', steps_done: '[]', user_id: null },
     ...{ session_id: null, client_id: null, context: '{}', version: 1, created_at: 0, updated_at: 0, expires_at: expiresAt },
@@ -250,6 +266,7 @@ async function ids(db: Kysely<Database>) {
     refresh_tokens: await column('refresh_tokens', 'id'),
     access_tokens: await column('access_tokens', 'jti'),
     authorization_codes: await column('authorization_codes', 'id'),
+    device_authorizations: await column('device_authorizations', 'id'),
     flows: await column('flows', 'id'),
     webauthn_challenges: await column('webauthn_challenges', 'id'),
     pushed_authorization_requests: await column('pushed_authorization_requests', 'id'),
@@ -292,6 +309,7 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       refresh_tokens: ['rt_live_current', 'rt_live_rotated', 'rt_revoked_unexpired', 'rt_skew'],
       access_tokens: ['at_live', 'at_skew'],
       authorization_codes: ['code_kept'],
+      device_authorizations: ['dev_live', 'dev_redeemed_kept'],
       flows: ['flow_live'],
       webauthn_challenges: ['wac_live'],
       pushed_authorization_requests: ['par_live'],
@@ -312,6 +330,7 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       refresh_tokens: 3,
       access_tokens: 1,
       authorization_codes: 1,
+      device_authorizations: 2,
       sessions: 3,
       flows: 1,
       webauthn_challenges: 1,
@@ -329,9 +348,9 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       audit_log: 1,
     })
     expect(report.purged).toEqual(purged)
-    // Batches of two: each of the five rules with two or three rows to delete needs a second
+    // Batches of two: each of the six rules with two or three rows to delete needs a second
     // statement after its first full batch; every other rule one statement.
-    expect(report.batches).toBe(retentionRules(database.db, dialect, POLICY).length + 5)
+    expect(report.batches).toBe(retentionRules(database.db, dialect, POLICY).length + 6)
 
     // A second run finds nothing left: one statement per rule.
     const again = await housekeeping.run()

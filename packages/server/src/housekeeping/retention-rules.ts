@@ -71,6 +71,14 @@ export function retentionRules(db: Executor, dialect: Dialect, policy: Retention
       ['id'],
       (now) => sql`select id from authorization_codes where expires_at <= ${expired(now) - policy.refreshAbsoluteTtlMs}`,
     ),
+    // A device authorization (RFC 8628) nobody redeemed is useless once expired; a redeemed one is kept,
+    // like a code, while the refresh family it issued can live, so a late replay still revokes it.
+    rule(
+      'device_authorizations',
+      ['id'],
+      (now) => sql`select id from device_authorizations where (used_at is null and expires_at <= ${expired(now)})
+        or expires_at <= ${expired(now) - policy.refreshAbsoluteTtlMs}`,
+    ),
     // A session is kept until every access token issued under it has expired (the longest access
     // token lifetime after it ended): until then a session-mode check or an introspection may look it
     // up. Its revocation-log entry lives as long, for the hybrid feed. Deleting it cascades to what

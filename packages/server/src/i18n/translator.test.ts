@@ -16,6 +16,8 @@ const VALUES = {
   support: 'help@example.com',
   created: '2026-01-01',
   active: '2026-01-02',
+  api: 'Example API',
+  code: 'BCDF-GHJK',
 }
 
 const variablesOf = (message: string) => new Set([...message.matchAll(/\{(\w+)/g)].map((match) => match[1]))

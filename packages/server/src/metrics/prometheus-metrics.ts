@@ -48,7 +48,7 @@ export interface PrometheusMetrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 const SIGN_IN_OUTCOMES: readonly SignInOutcome[] = ['succeeded', 'failed', 'locked_out', 'throttled', 'disabled']
-const GRANTS: readonly GrantName[] = ['authorization_code', 'refresh_token', 'client_credentials', 'token_exchange']
+const GRANTS: readonly GrantName[] = ['authorization_code', 'refresh_token', 'client_credentials', 'token_exchange', 'device_code']
 const REVOCATION_KINDS: readonly RevocationKind[] = ['session', 'user_token_version', 'access_token', 'key', 'client']
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
@@ -245,7 +245,7 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   for (const source of ['pool', 'request', 'collect'] as const) databaseErrors.inc({ source }, 0)
   for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0)
   for (const grant of GRANTS) tokens.inc({ grant }, 0)
-  for (const credential of ['refresh_token', 'authorization_code'] as const) reuse.inc({ credential }, 0)
+  for (const credential of ['refresh_token', 'authorization_code', 'device_code'] as const) reuse.inc({ credential }, 0)
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0)
   for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
   for (const outcome of ['complete', 'partial', 'failed'] as const) housekeepingRuns.inc({ outcome }, 0)

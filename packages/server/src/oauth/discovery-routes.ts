@@ -22,13 +22,21 @@ export function authorizationServerMetadata(issuer: string) {
     // RFC 9126 §5: pushed authorization requests, optional unless the client is registered to need them.
     pushed_authorization_request_endpoint: `${base}/oauth/par`,
     require_pushed_authorization_requests: false,
+    // RFC 8628 §4: the device authorization grant.
+    device_authorization_endpoint: `${base}/oauth/device_authorization`,
     introspection_endpoint: `${base}/oauth/introspect`,
     // Tessera's own metadata: the revocation feed of hybrid mode (docs/revocation-feed.md).
     revocation_feed_endpoint: `${base}/v1/revocations`,
     scopes_supported: [...OPENID_SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     code_challenge_methods_supported: ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],

@@ -81,6 +81,7 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
           'authorization_endpoint',
           'userinfo_endpoint',
           'end_session_endpoint',
+          'device_authorization_endpoint',
         ]),
       )
 
@@ -88,7 +89,13 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
       expect(jwks.statusCode).toBe(200)
       expect((jwks.json() as { keys: unknown[] }).keys.length).toBeGreaterThan(0)
 
-      for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'pushed_authorization_request_endpoint']) {
+      for (const name of [
+        'token_endpoint',
+        'revocation_endpoint',
+        'introspection_endpoint',
+        'pushed_authorization_request_endpoint',
+        'device_authorization_endpoint',
+      ]) {
         const response = await server.app.inject({
           method: 'POST',
           url: routeOf(issuer, endpoints[name] as string),
@@ -101,7 +108,14 @@ for (const issuer of ['https://id.example.test', 'https://id.example.test/tenant
       }
 
       // Anything else advertised (Tessera's own extensions) answers too, if only to refuse a stranger.
-      const oauth = ['jwks_uri', 'token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'pushed_authorization_request_endpoint']
+      const oauth = [
+        'jwks_uri',
+        'token_endpoint',
+        'revocation_endpoint',
+        'introspection_endpoint',
+        'pushed_authorization_request_endpoint',
+        'device_authorization_endpoint',
+      ]
       for (const [name, url] of Object.entries(endpoints).filter(([name]) => !oauth.includes(name))) {
         const response = await server.app.inject({ method: 'GET', url: routeOf(issuer, url) })
         expect(response.statusCode, name).not.toBe(404)
@@ -116,7 +130,9 @@ describe('discovery metadata: what is advertised', () => {
     const server = await startServer()
     const document = await metadata(server, METADATA_PATHS[0])
     const grants = document.grant_types_supported as string[]
-    expect([...grants].sort()).toEqual([TOKEN_EXCHANGE, 'authorization_code', 'client_credentials', 'refresh_token'].sort())
+    expect([...grants].sort()).toEqual(
+      [TOKEN_EXCHANGE, 'authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'].sort(),
+    )
     for (const missing of ['implicit', 'password']) expect(grants).not.toContain(missing)
     // OAuth 2.1: the code flow only, with S256 PKCE; never `token` or a hybrid response type.
     expect(document.response_types_supported).toEqual(['code'])
@@ -154,7 +170,12 @@ describe('discovery metadata: what is advertised', () => {
       { kind: 'cli' },
     )
     const basic = `Basic ${Buffer.from(`${application.id}:${clientSecret}`).toString('base64')}`
-    for (const grant of ['implicit', 'password', 'urn:ietf:params:oauth:grant-type:device_code']) {
+    for (const grant of [
+      'implicit',
+      'password',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:saml2-bearer',
+    ]) {
       const response = await server.app.inject({
         method: 'POST',
         url: '/oauth/token',
@@ -165,12 +186,14 @@ describe('discovery metadata: what is advertised', () => {
       expect(response.json(), grant).toMatchObject({ error: 'unsupported_grant_type' })
     }
     // An advertised grant the client is not registered for is unauthorized_client instead.
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'authorization_code' }).toString(),
-    })
-    expect(response.json()).toMatchObject({ error: 'unauthorized_client' })
+    for (const grant of ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']) {
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: grant }).toString(),
+      })
+      expect(response.json(), grant).toMatchObject({ error: 'unauthorized_client' })
+    }
   })
 })

@@ -26,7 +26,7 @@ export interface TokenRoutesDeps {
 
 type GrantHandler = (grants: TokenGrants, application: Application, form: OAuthForm, dpopJkt: string | null) => Promise<TokenResponse>
 
-/** Each `grant_type` and the parameters its grant reads (RFC 6749 §4.1.3, §6, §4.4; RFC 8693 §2.1). */
+/** Each `grant_type` and the parameters its grant reads (RFC 6749 §4.1.3, §6, §4.4; RFC 8693 §2.1; RFC 8628 §3.4). */
 const GRANT_HANDLERS: Record<GrantType, GrantHandler> = {
   [GRANT_TYPES.authorization_code]: (grants, application, form, dpopJkt) =>
     grants.authorizationCode(application, {
@@ -54,6 +54,9 @@ const GRANT_HANDLERS: Record<GrantType, GrantHandler> = {
       scope: form.get('scope'),
       dpopJkt,
     }),
+  // RFC 8628 §3.4.
+  [GRANT_TYPES.device_code]: (grants, application, form, dpopJkt) =>
+    grants.deviceCode(application, { deviceCode: form.get('device_code'), resource: form.all('resource'), dpopJkt }),
 }
 
 /** The metrics label of each grant: its short name, also for the token-exchange URN. */

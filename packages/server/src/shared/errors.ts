@@ -73,6 +73,13 @@ export const ERRORS = {
   dpop_nonce_required: { status: 401, oauthError: 'use_dpop_nonce', title: 'Use the server-provided DPoP nonce' },
   dpop_required: { status: 400, oauthError: 'invalid_request', title: 'This API accepts DPoP-bound tokens only' },
   invalid_request_uri: { status: 400, oauthError: 'invalid_request_uri', title: 'The request_uri is invalid, expired or already used' },
+  // RFC 8628 §3.5: the answers to a device polling the token endpoint (all 400, RFC 6749 §5.2).
+  authorization_pending: { status: 400, oauthError: 'authorization_pending', title: 'The user has not yet approved or denied the request' },
+  slow_down: { status: 400, oauthError: 'slow_down', title: 'Polling too fast: wait the interval, now 5 seconds longer' },
+  expired_token: { status: 400, oauthError: 'expired_token', title: 'The device code has expired; start again' },
+  device_access_denied: { status: 400, oauthError: 'access_denied', title: 'The user denied the request' },
+  // RFC 8628 §3.3: a user code typed on the verification page that is unknown, expired or already decided.
+  user_code_invalid: { status: 400, oauthError: null, title: 'This code is not valid: check it, or start again on your device' },
   authorization_request_invalid: { status: 400, oauthError: 'invalid_request', title: 'The authorization request cannot be processed' },
   api_exists: { status: 409, oauthError: null, title: 'An API with this identifier already exists' },
   api_not_found: { status: 404, oauthError: null, title: 'No such API' },

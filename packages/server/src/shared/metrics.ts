@@ -10,7 +10,7 @@ export interface Metrics {
   /** The token endpoint answered a grant with tokens. */
   tokenIssued(grant: GrantName): void
   /** A spent credential was presented again and what it issued was revoked (RFC 9700 §4.14.2, §4.5.3). */
-  reuseDetected(credential: 'refresh_token' | 'authorization_code'): void
+  reuseDetected(credential: 'refresh_token' | 'authorization_code' | 'device_code'): void
   /** Revocation-log entries committed by this instance, one kind per entry. */
   revocationsWritten(kinds: readonly RevocationKind[]): void
   /** The revocation hub of this instance handed an entry to its feed subscribers, this long after it was written. */
@@ -20,7 +20,7 @@ export interface Metrics {
 }
 
 export type SignInOutcome = 'succeeded' | 'failed' | 'locked_out' | 'throttled' | 'disabled'
-export type GrantName = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'token_exchange'
+export type GrantName = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'token_exchange' | 'device_code'
 export type RevocationKind = 'session' | 'user_token_version' | 'access_token' | 'key' | 'client'
 
 /** Records nothing: for code run outside a server (CLI commands, unit tests). */

@@ -14,3 +14,31 @@ export interface PushedAuthorizationRequestsTable {
   created_at: number
   expires_at: number
 }
+
+/** An RFC 8628 device authorization, from its request to its single redemption (0024-device-authorizations). */
+export interface DeviceAuthorizationsTable {
+  id: string
+  /** SHA-256 of the device code: the code itself is never stored. */
+  device_code_hash: string
+  /** HMAC-SHA-256 of the normalised user code, under a key of the master key (authorize/device-user-code.ts). */
+  user_code_hash: string
+  client_id: string
+  /** Space-separated. */
+  scope: string
+  resource: string | null
+  /** Seconds the device must wait between polls; raised by 5 on each `slow_down` (RFC 8628 §3.5). */
+  poll_interval: number
+  last_polled_at: number | null
+  status: 'pending' | 'approved' | 'denied'
+  /** The session of the user who approved; the device's tokens are bound to it. */
+  session_id: string | null
+  user_id: string | null
+  auth_time: number | null
+  decided_at: number | null
+  /** When the device redeemed it; a second redemption is a replay. */
+  used_at: number | null
+  /** The token family issued at redemption, revoked when the device code is replayed. */
+  family_id: string | null
+  created_at: number
+  expires_at: number
+}

@@ -4,7 +4,7 @@ import type { ConnectionsTable, IdentitiesTable } from './database-connections.j
 import type { AccountRequestCountersTable, AccountTokensTable, EmailCursorTable, EmailDeliveriesTable } from './database-email.js'
 import type { FlowsTable } from './database-flows.js'
 import type { MfaFactorsTable, RecoveryCodesTable, WebAuthnChallengesTable } from './database-mfa.js'
-import type { DpopProofsTable, PushedAuthorizationRequestsTable } from './database-protocol.js'
+import type { DeviceAuthorizationsTable, DpopProofsTable, PushedAuthorizationRequestsTable } from './database-protocol.js'
 import type {
   ApplicationRolesTable,
   AuditLogTable,
@@ -96,6 +96,7 @@ export interface Database {
   master_key_check: MasterKeyCheckTable
   pushed_authorization_requests: PushedAuthorizationRequestsTable
   dpop_proofs: DpopProofsTable
+  device_authorizations: DeviceAuthorizationsTable
 }
 
 export interface UsersTable {

@@ -576,6 +576,8 @@ function testMigrations(dialect: DialectName) {
       '0021-dpop',
       '0022-housekeeping',
       '0023-console-stats',
+      '0024-device-authorizations',
+      '0025-encrypted-access-tokens',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -637,6 +639,8 @@ describe('migrations on a postgres database shared with others', () => {
             '0021-dpop',
             '0022-housekeeping',
             '0023-console-stats',
+            '0024-device-authorizations',
+            '0025-encrypted-access-tokens',
           ])
         } finally {
           await database.db.destroy()

@@ -102,12 +102,13 @@ export async function redeemRefresh(
   return decideRefresh({ ...current, usedAt: current.usedAt ?? now }, await tx.refreshTokens.findChild(token.id), policy, now)
 }
 
-export type FamilyRevocationReason = 'reuse_detected' | 'revoked_by_client' | 'authorization_code_reused'
+export type FamilyRevocationReason = 'reuse_detected' | 'revoked_by_client' | 'authorization_code_reused' | 'device_code_reused'
 
 const EVENT_OF_REASON = {
   reuse_detected: 'refresh_token.reused',
   revoked_by_client: 'refresh_token.revoked',
   authorization_code_reused: 'authorization_code.reused',
+  device_code_reused: 'device_code.reused',
 } as const
 
 /** Revokes a refresh family and every access token issued with it, in the revocation log. */

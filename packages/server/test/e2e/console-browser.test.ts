@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Locator, Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { startWebhookReceiver } from '../webhook-receiver.js'
-import { launchChromium as launchBrowser } from './chromium.js'
-import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
+import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 14 end to end: Debian's Chromium, driven by playwright-core, signs in to the admin console
 // (packages/console, built by `npm run build`) served by a real `tessera start`, through Tessera's
@@ -35,27 +35,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
 }
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-async function launchChromium(): Promise<BrowserContext> {
-  const context = await launchBrowser(tempDir('tessera-chromium-'))
-  cleanup.push(async () => {
-    await exitWithin(context.close(), 5_000)
-  })
-  return context
-}
+const cleanup = useCleanup()
 
 /** Signs in on Tessera's hosted page and waits for the console to say who is signed in. */
 async function signIn(page: Page, base: string, email: string): Promise<void> {
@@ -74,12 +54,12 @@ describe('the admin console in Chromium', () => {
     // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
     if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
     const env: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-console-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-console-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
     const tessera = await startTessera(env, { host: '127.0.0.1' })
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    cleanup.push(() => stopTessera(tessera))
     // Three people sign up (over HTTP, at once); the operator's CLI makes two of them admins.
     const users: Record<string, string> = {}
     await Promise.all(
@@ -97,6 +77,15 @@ describe('the admin console in Chromium', () => {
       runCli(env, ['admin', 'grant', '--user', 'root@example.com']),
       runCli(env, ['admin', 'grant', '--user', 'reader@example.com', '--read-only']),
     ])
+    // Issue 15: Ann has a GitHub identity linked (written as a sign-in through the connection would write it).
+    const github = (
+      await runCli(env, ['connections', 'create', '--preset', 'github', '--client-id', 'gh', '--client-secret-stdin'], 'gh-secret')
+    ).id as string
+    const database = new (createRequire(import.meta.url)('better-sqlite3'))(join(env.TESSERA_DATA_DIR as string, 'tessera.db'))
+    database
+      .prepare('insert into identities (id, connection_id, subject, user_id, email, created_at, last_used_at) values (?, ?, ?, ?, ?, ?, ?)')
+      .run('idn_annOnGitHub00000000', github, '1001', users['ann@example.com'], 'ann@example.com', Date.now(), null)
+    database.close()
 
     // The page's headers: the strict CSP, extended from the hosted pages' only by script-src and connect-src 'self'.
     const shell = await fetch(`${tessera.base}/console/`)
@@ -107,7 +96,7 @@ describe('the admin console in Chromium', () => {
     expect(csp).toContain("connect-src 'self'")
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/)
 
-    const context = await launchChromium()
+    const context = await openChromium(cleanup)
     const page = await context.newPage()
     page.setDefaultTimeout(8_000)
     const violations: string[] = []
@@ -130,6 +119,11 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.getByRole('row').count()).toBe(2)
     await page.getByRole('link', { name: 'ann@example.com' }).click()
     await page.waitForURL(`${tessera.base}/console/users/${users['ann@example.com']}`)
+    // Her linked identity is listed, and unlinked (she keeps her password).
+    await expect.poll(() => page.getByTestId('identity-connection').allTextContents()).toEqual(['GitHub'])
+    await page.getByRole('button', { name: 'Unlink' }).click()
+    await page.getByRole('button', { name: 'Confirm unlink' }).click()
+    await page.getByText('No linked identity').waitFor()
     await page.getByRole('button', { name: 'Disable' }).click()
     await page.getByRole('button', { name: 'Confirm disable' }).click()
     await expect.poll(() => page.getByTestId('user-status').textContent()).toBe('disabled')
@@ -252,7 +246,8 @@ describe('the admin console in Chromium', () => {
       {
         name: 'connections',
         click: nav.getByRole('link', { name: 'Connections' }),
-        ready: page.getByText('No upstream identity providers.'),
+        // The GitHub connection made above, with the callback to register at GitHub.
+        ready: page.getByText(`${tessera.base}/oauth/callback/${github}`),
       },
     ]
     for (const { name, click, ready } of pages) {

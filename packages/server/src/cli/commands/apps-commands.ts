@@ -33,7 +33,10 @@ export const appsCreateCommand: Command = {
     options: {
       name: { type: 'string', description: 'display name' },
       type: { type: 'string', description: `one of ${APPLICATION_TYPES.join(', ')}` },
-      grants: { type: 'string', description: 'grant types (authorization_code, refresh_token, client_credentials, token_exchange)' },
+      grants: {
+        type: 'string',
+        description: 'grant types (authorization_code, refresh_token, client_credentials, token_exchange, device_code)',
+      },
       'redirect-uris': { type: 'string', description: 'exact redirect URIs, comma-separated' },
       api: { type: 'string', description: 'API identifier(s) the application may get tokens for (a resource server: its own API)' },
       scopes: { type: 'string', description: 'scopes the application may be granted' },

@@ -188,4 +188,26 @@ export const en = {
   'email.sign_up_attempt.p1':
     'Someone tried to create a {product} account with {email}, which already has one. No new account was created.',
   'email.sign_up_attempt.p2': 'If it was you, sign in instead, or reset your password if you forgot it. If not, you need do nothing.',
+
+  // The device verification page (RFC 8628 §3.3, flows/device-routes.ts)
+  'device.title': 'Connect a device',
+  'device.lead': 'Signed in as <b>{email}</b>. Enter the code your device shows.',
+  'device.codeLabel': 'Code',
+  'device.codeHint': 'Eight letters, like BCDF-GHJK.',
+  'device.continue': 'Continue',
+  'device.confirm.title': 'Allow a device?',
+  'device.confirm.heading': 'Allow {app} on a device?',
+  'device.confirm.lead': 'Signed in as <b>{email}</b>. A device using <b>{app}</b> asks to:',
+  'device.confirm.api': 'Use the API <b>{api}</b> on your behalf',
+  'device.confirm.code': 'Check that your device shows the code <b>{code}</b>.',
+  'device.confirm.warning':
+    'Allow only a device you are setting up yourself, right now. If someone sent you this link or code, deny: they may be trying to get into your account.',
+  'device.confirm.allow': 'Allow',
+  'device.confirm.deny': 'Deny',
+  'device.approved.title': 'Device connected',
+  'device.approved.body': 'Your device is now connected to <b>{app}</b>. You can close this window and go back to it.',
+  'device.denied.title': 'Device refused',
+  'device.denied.body': 'The device was not given access. You can close this window.',
+  'error.user_code_invalid':
+    'This code is not valid: it is mistyped, has expired or was already used. Check your device, or start again there.',
 } as const

@@ -184,4 +184,26 @@ export const fr: Catalogue = {
     'Quelqu’un a tenté de créer un compte {product} avec {email}, qui en a déjà un. Aucun nouveau compte n’a été créé.',
   'email.sign_up_attempt.p2':
     'Si c’était vous, connectez-vous plutôt, ou réinitialisez votre mot de passe si vous l’avez oublié. Sinon, vous n’avez rien à faire.',
+
+  // La page de vérification des appareils (RFC 8628 §3.3, flows/device-routes.ts)
+  'device.title': 'Connecter un appareil',
+  'device.lead': 'Connecté en tant que <b>{email}</b>. Saisissez le code affiché par votre appareil.',
+  'device.codeLabel': 'Code',
+  'device.codeHint': 'Huit lettres, par exemple BCDF-GHJK.',
+  'device.continue': 'Continuer',
+  'device.confirm.title': 'Autoriser un appareil ?',
+  'device.confirm.heading': 'Autoriser {app} sur un appareil ?',
+  'device.confirm.lead': 'Connecté en tant que <b>{email}</b>. Un appareil utilisant <b>{app}</b> demande à :',
+  'device.confirm.api': 'Utiliser l’API <b>{api}</b> en votre nom',
+  'device.confirm.code': 'Vérifiez que votre appareil affiche le code <b>{code}</b>.',
+  'device.confirm.warning':
+    'N’autorisez qu’un appareil que vous configurez vous-même, maintenant. Si quelqu’un vous a envoyé ce lien ou ce code, refusez : il cherche peut-être à accéder à votre compte.',
+  'device.confirm.allow': 'Autoriser',
+  'device.confirm.deny': 'Refuser',
+  'device.approved.title': 'Appareil connecté',
+  'device.approved.body': 'Votre appareil est maintenant connecté à <b>{app}</b>. Vous pouvez fermer cette fenêtre et y retourner.',
+  'device.denied.title': 'Appareil refusé',
+  'device.denied.body': 'L’appareil n’a pas reçu l’accès. Vous pouvez fermer cette fenêtre.',
+  'error.user_code_invalid':
+    'Ce code n’est pas valable : il est mal saisi, a expiré ou a déjà servi. Vérifiez votre appareil, ou recommencez depuis celui-ci.',
 }

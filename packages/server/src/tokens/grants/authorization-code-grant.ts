@@ -1,31 +1,17 @@
-import type { ApiStore } from '../../apis/api-store.js'
 import { type Application, GRANT_TYPES } from '../../applications/application.js'
-import type { RoleStore } from '../../rbac/role-store.js'
-import type { SessionStore } from '../../sessions/session-store.js'
 import { sha256 } from '../../shared/digest.js'
 import { TesseraError } from '../../shared/errors.js'
 import { noMetrics } from '../../shared/metrics.js'
-import { issueOpaqueToken } from '../../shared/opaque-token.js'
-import { randomToken } from '../../shared/random.js'
 import type { Transact } from '../../store/transaction.js'
-import type { UserStore } from '../../users/user-store.js'
-import type { AuthorizationCode, AuthorizationCodeStore } from '../authorization-code-store.js'
+import type { AuthorizationCodeStore } from '../authorization-code-store.js'
 import { isCodeVerifier, verifierMatches } from '../pkce.js'
 import { type RefreshFamilyStores, revokeFamily } from '../refresh-family.js'
-import { apiScopesOf } from '../scope.js'
+import { type ApprovedGrantStores, issueForApprovedGrant } from './approved-grant.js'
 import type { GrantServices } from './grant-deps.js'
 import { requireGrant } from './grant-policy.js'
-import { storedGrantApi, userGrantedScope } from './granted-scope.js'
-import type { CodeTokenResponse, IssuanceStores } from './token-issuance.js'
+import type { CodeTokenResponse } from './token-issuance.js'
 
-export type AuthorizationCodeStores = IssuanceStores &
-  RefreshFamilyStores & {
-    authorizationCodes: AuthorizationCodeStore
-    sessions: SessionStore
-    users: UserStore
-    apis: ApiStore
-    roles: RoleStore
-  }
+export type AuthorizationCodeStores = ApprovedGrantStores & RefreshFamilyStores & { authorizationCodes: AuthorizationCodeStore }
 
 export type AuthorizationCodeGrantDeps = Pick<
   GrantServices,
@@ -71,7 +57,13 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       // RFC 8707 §2.2: a resource at the token endpoint must be the one authorized.
       if (request.resource.length === 1 && request.resource[0] !== code.resource)
         throw new TesseraError('invalid_target', { detail: 'the resource must be the one the code was issued for' })
-      return issueFromCode(tx, application, code, now, request.dpopJkt ?? null)
+      return issueForApprovedGrant(deps, tx, {
+        application,
+        grant: code,
+        redeem: (familyId) => tx.authorizationCodes.redeem(code.id, now, familyId),
+        dpopJkt: request.dpopJkt ?? null,
+        now,
+      })
     })
     if (outcome === 'replayed') {
       ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
@@ -79,41 +71,6 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
     }
     if (outcome === 'invalid') throw new TesseraError('invalid_grant')
     return outcome
-  }
-
-  async function issueFromCode(
-    tx: AuthorizationCodeStores,
-    application: Application,
-    code: AuthorizationCode,
-    now: number,
-    dpopJkt: string | null,
-  ) {
-    const live = await deps.sessions.liveIn(tx, code.sessionId)
-    // Refusals throw, rolling back: an unusable code stays unredeemed only until it expires.
-    if (!live || live.user.id !== code.userId) throw new TesseraError('invalid_grant', { detail: 'the session has ended' })
-    const api = await storedGrantApi(tx, deps.userinfoApi, application, code.resource)
-    if (!api) throw new TesseraError('invalid_grant', { detail: 'the API is no longer available to this client' })
-    const openIdOnly = api === deps.userinfoApi
-    // What was authorized, narrowed to what the user's roles grant on the API now.
-    const candidate = openIdOnly ? code.scope : apiScopesOf(code.scope)
-    const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: code.userId, candidate, openIdOnly })
-    const refresh =
-      code.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
-    // Every redemption gets a family id, so a replayed code can revoke the access token too.
-    const familyId = refresh?.id ?? randomToken(deps.random, 16)
-    if (!(await tx.authorizationCodes.redeem(code.id, now, familyId))) throw new TesseraError('invalid_grant')
-    return deps.issue(tx, {
-      application,
-      api,
-      ...granted,
-      bound: { session: live.session, user: live.user, authTime: code.authTime },
-      familyId,
-      refresh: refresh ? { open: refresh } : null,
-      idToken: code.scope.includes('openid') ? { nonce: code.nonce, scope: code.scope } : null,
-      responseScope: [...granted.scope, ...(refresh ? ['offline_access'] : [])],
-      dpopJkt,
-      now,
-    })
   }
 }
 

@@ -1,0 +1,276 @@
+import type { LightMyRequestResponse } from 'fastify'
+import { decodeJwt } from 'jose'
+import * as oauth from 'oauth4webapi'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { injectFetch } from '../../test/inject-fetch.js'
+import { API, type Client, createApi, createClient, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
+import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
+import { DIALECTS } from '../../test/test-database.js'
+import { createTestServer, type TestServer } from '../../test/test-server.js'
+import { en } from '../i18n/catalogues/en.js'
+import { escapeHtml } from '../ui/html.js'
+
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code'
+const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
+
+interface Authorization {
+  device_code: string
+  user_code: string
+  verification_uri: string
+  verification_uri_complete: string
+  expires_in: number
+  interval: number
+}
+
+let emails = 0
+const nextEmail = () => `device-${++emails}@example.com`
+
+async function deviceClient(server: TestServer, input: { type?: 'native' | 'web'; grants?: string[] } = {}): Promise<Client> {
+  return createClient(server, { type: input.type ?? 'native', grants: input.grants ?? ['device_code', 'refresh_token'], apis: [API] })
+}
+
+async function authorize(server: TestServer, client: Client, params: Record<string, string> = {}): Promise<Authorization> {
+  const response = await post(
+    server,
+    '/oauth/device_authorization',
+    { scope: 'openid offline_access read', resource: API, ...params },
+    client,
+  )
+  expect(response.statusCode, response.body).toBe(200)
+  return response.json() as Authorization
+}
+
+function poll(server: TestServer, client: Client, deviceCode: string) {
+  return post(server, '/oauth/token', { grant_type: DEVICE_CODE, device_code: deviceCode }, client)
+}
+
+async function rows(server: TestServer) {
+  return server.tessera.database.db.selectFrom('device_authorizations').selectAll().execute()
+}
+
+/**
+ * A person on another device: opens the verification page (signing in through the hosted sign-in
+ * when the browser has no session), confirms the code, then allows or denies.
+ */
+async function decideThroughPage(
+  browser: Browser,
+  email: string,
+  userCode: string,
+  decision: 'allow' | 'deny' = 'allow',
+): Promise<{ confirm: LightMyRequestResponse; done: LightMyRequestResponse }> {
+  let page = await browser.get(`/ui/device?user_code=${userCode}`)
+  if (page.statusCode === 303) {
+    const signIn = location(page)
+    expect(signIn.pathname).toBe('/ui/sign-in')
+    const back = location(await signInThroughPage(browser, signIn, email))
+    expect(back.pathname + back.search).toBe(`/ui/device?user_code=${userCode}`)
+    page = await browser.get(back.pathname + back.search)
+  }
+  expect(page.statusCode).toBe(200)
+  // RFC 8628 §5.4: the complete URI only fills the form in.
+  expect(page.body).toContain(`value="${userCode}"`)
+  expect(page.body).not.toContain('/ui/device/decision')
+  const confirm = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: userCode.toLowerCase().replace('-', ' ') })
+  expect(confirm.statusCode, confirm.body).toBe(200)
+  const done = await browser.post('/ui/device/decision', { ...hiddenFields(confirm.body), decision })
+  return { confirm, done }
+}
+
+describe('the device authorization grant (RFC 8628) against a third-party client (oauth4webapi)', () => {
+  let server: TestServer
+  beforeAll(async () => {
+    server = await createTestServer()
+    await createApi(server)
+  })
+  afterAll(() => server.close())
+
+  it('asks for a code, polls, gets approved on the hosted page, and receives tokens bound to the approving session', async () => {
+    // The library checks iat and exp against the real clock.
+    server.clock.set(Date.now())
+    const registered = await deviceClient(server)
+    const email = nextEmail()
+    const user = await createUser(server, email)
+    const options = { [oauth.customFetch]: injectFetch(server.app) }
+    const issuer = new URL(ISSUER)
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oidc' }))
+    expect(as.device_authorization_endpoint).toBe(`${ISSUER}/oauth/device_authorization`)
+    expect(as.grant_types_supported).toContain(DEVICE_CODE)
+    const client: oauth.Client = { client_id: registered.id }
+    const auth = oauth.None()
+
+    const started = await oauth.processDeviceAuthorizationResponse(
+      as,
+      client,
+      await oauth.deviceAuthorizationRequest(as, client, auth, { scope: 'openid offline_access read', resource: API }, options),
+    )
+    expect(started.user_code).toMatch(USER_CODE)
+    expect(started.device_code).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(started.verification_uri).toBe(`${ISSUER}/ui/device`)
+    expect(started.verification_uri_complete).toBe(`${ISSUER}/ui/device?user_code=${started.user_code}`)
+    expect(started.expires_in).toBe(600)
+    expect(started.interval).toBe(5)
+    // Only digests are stored.
+    const stored = JSON.stringify(await rows(server))
+    expect(stored).not.toContain(started.device_code)
+    expect(stored).not.toContain(started.user_code.replace('-', ''))
+
+    const pollOnce = async () =>
+      oauth.processDeviceCodeResponse(as, client, await oauth.deviceCodeGrantRequest(as, client, auth, started.device_code, options))
+    await expect(pollOnce()).rejects.toMatchObject({ error: 'authorization_pending', status: 400 })
+
+    const browser = new Browser(server.app)
+    const { confirm, done } = await decideThroughPage(browser, email, started.user_code)
+    // The page names the client and what it asks for (RFC 8628 §5.4).
+    expect(confirm.body).toContain('Example app')
+    expect(confirm.body).toContain('Example API')
+    expect(confirm.body).toContain(started.user_code)
+    expect(done.statusCode).toBe(200)
+    expect(done.body).toContain(en['device.approved.title'])
+
+    server.clock.advance(5_000)
+    const tokens = await pollOnce()
+    expect(tokens.token_type).toBe('bearer')
+    expect(tokens.scope?.split(' ').sort()).toEqual(['offline_access', 'read'])
+    const session = (await server.tessera.services.sessions.listLive(user.id)).find((each) => each.id !== user.sessionId)
+    expect(session).toBeDefined()
+    const access = decodeJwt(tokens.access_token)
+    expect(access).toMatchObject({ sub: user.id, aud: API, sid: session?.id, client_id: registered.id, scope: 'read' })
+    const idToken = oauth.getValidatedIdTokenClaims(tokens)
+    expect(idToken).toMatchObject({ sub: user.id, aud: registered.id, sid: session?.id, amr: ['pwd'] })
+    expect(idToken?.auth_time).toBe(Math.floor((session?.authTime as number) / 1000))
+    expect(idToken?.nonce).toBeUndefined()
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token as string, options),
+    )
+    expect(refreshed.access_token).not.toBe(tokens.access_token)
+
+    // The audit log records the approval, never a code or a token.
+    await server.tessera.services.audit.catchUp()
+    const audit = JSON.stringify(await server.tessera.database.db.selectFrom('audit_log').selectAll().execute())
+    expect(audit).toContain('device_authorization.approved')
+    for (const secret of [started.device_code, started.user_code, started.user_code.replace('-', ''), tokens.access_token]) {
+      expect(audit).not.toContain(secret)
+    }
+  })
+})
+
+for (const dialect of DIALECTS) {
+  describe(`the device authorization grant on ${dialect}`, () => {
+    let server: TestServer
+    beforeAll(async () => {
+      server = await createTestServer({ dialect })
+      await createApi(server)
+    })
+    afterAll(() => server.close())
+
+    it('answers authorization_pending, then slow_down (and five more seconds) to a device polling too fast', async () => {
+      const client = await deviceClient(server)
+      const started = await authorize(server, client)
+      expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
+      server.clock.advance(2_000)
+      const fast = await poll(server, client, started.device_code)
+      expect(fast.statusCode).toBe(400)
+      expect(fast.headers['cache-control']).toBe('no-store')
+      expect(fast.json()).toMatchObject({ error: 'slow_down' })
+      // The interval is now 10 seconds: 5 is too soon, 10 is fine.
+      server.clock.advance(5_000)
+      expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'slow_down' })
+      server.clock.advance(15_000)
+      expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
+      expect((await rows(server)).find((row) => row.client_id === client.id)?.poll_interval).toBe(15)
+    })
+
+    it('redeems an approved code once: a replay fails and revokes what the first redemption issued', async () => {
+      const client = await deviceClient(server)
+      const email = nextEmail()
+      await createUser(server, email)
+      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
+      await decideThroughPage(new Browser(server.app), email, started.user_code)
+      server.clock.advance(5_000)
+      const first = await poll(server, client, started.device_code)
+      expect(first.statusCode, first.body).toBe(200)
+      const tokens = first.json() as { access_token: string; refresh_token: string; id_token: string }
+      const userinfo = () =>
+        server.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } })
+      expect((await userinfo()).statusCode).toBe(200)
+
+      server.clock.advance(5_000)
+      const replay = await poll(server, client, started.device_code)
+      expect(replay.statusCode).toBe(400)
+      expect(replay.json()).toMatchObject({ error: 'invalid_grant' })
+      expect((await userinfo()).statusCode).toBe(401)
+      const refresh = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)
+      expect(refresh.json()).toMatchObject({ error: 'invalid_grant' })
+    })
+
+    it('keeps a device code to the client it was issued to: another client gets invalid_grant and spends nothing', async () => {
+      const client = await deviceClient(server)
+      const other = await deviceClient(server, { type: 'web' })
+      const email = nextEmail()
+      await createUser(server, email)
+      const started = await authorize(server, client)
+      await decideThroughPage(new Browser(server.app), email, started.user_code)
+      server.clock.advance(5_000)
+      const stolen = await poll(server, other, started.device_code)
+      expect(stolen.statusCode).toBe(400)
+      expect(stolen.json()).toMatchObject({ error: 'invalid_grant' })
+      const own = await poll(server, client, started.device_code)
+      expect(own.statusCode, own.body).toBe(200)
+    })
+
+    it('answers access_denied once the user denies, and the page says so', async () => {
+      const client = await deviceClient(server)
+      const email = nextEmail()
+      await createUser(server, email)
+      const started = await authorize(server, client)
+      const { done } = await decideThroughPage(new Browser(server.app), email, started.user_code, 'deny')
+      expect(done.statusCode).toBe(200)
+      expect(done.body).toContain(en['device.denied.title'])
+      for (let i = 0; i < 2; i++) {
+        server.clock.advance(5_000)
+        const response = await poll(server, client, started.device_code)
+        expect(response.statusCode).toBe(400)
+        expect(response.json()).toMatchObject({ error: 'access_denied' })
+      }
+    })
+
+    it('answers expired_token after the code lifetime, and the page refuses the user code', async () => {
+      const client = await deviceClient(server)
+      const email = nextEmail()
+      await createUser(server, email)
+      const started = await authorize(server, client)
+      server.clock.advance(600_000)
+      expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'expired_token' })
+      const browser = new Browser(server.app)
+      let page = await browser.get(`/ui/device?user_code=${started.user_code}`)
+      page = await browser.get(
+        `${location(await signInThroughPage(browser, location(page), email)).pathname}?user_code=${started.user_code}`,
+      )
+      const refused = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: started.user_code })
+      expect(refused.statusCode).toBe(400)
+      expect(refused.body).toContain(escapeHtml(en['error.user_code_invalid']))
+    })
+
+    it('ends the device’s tokens with the session that approved it', async () => {
+      const client = await deviceClient(server)
+      const email = nextEmail()
+      const user = await createUser(server, email)
+      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
+      await decideThroughPage(new Browser(server.app), email, started.user_code)
+      server.clock.advance(5_000)
+      const tokens = (await poll(server, client, started.device_code)).json() as { access_token: string; refresh_token: string }
+      const sid = decodeJwt(tokens.access_token).sid as string
+      expect(sid).not.toBe(user.sessionId)
+      const userinfo = () =>
+        server.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } })
+      expect((await userinfo()).statusCode).toBe(200)
+      await server.tessera.services.sessions.revoke(sid, { reason: 'revoked_by_user', actor: { kind: 'user', id: user.id } })
+      expect((await userinfo()).statusCode).toBe(401)
+      const refresh = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)
+      expect(refresh.json()).toMatchObject({ error: 'invalid_grant' })
+    })
+  })
+}
