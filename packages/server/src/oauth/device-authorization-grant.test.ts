@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +10,21 @@ import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
 import { escapeHtml } from '../ui/html.js'
+
+/** The command-line example of docs/connect-an-app.md, run as written (examples/device-cli). */
+const EXAMPLE = fileURLToPath(new URL('../../../../examples/device-cli/device-login.mjs', import.meta.url))
+
+interface DeviceLoginExample {
+  deviceLogin(options: {
+    issuer: string
+    clientId: string
+    scope?: string
+    resource?: string
+    fetch?: unknown
+    sleep?: (seconds: number) => Promise<void>
+    show?: (prompt: { userCode: string; verificationUri: string; verificationUriComplete: string }) => void | Promise<void>
+  }): Promise<{ access_token: string; refresh_token?: string; scope: string }>
+}
 
 describe('the device authorization grant (RFC 8628) against a third-party client (oauth4webapi)', () => {
   let server: TestServer
@@ -88,6 +104,38 @@ describe('the device authorization grant (RFC 8628) against a third-party client
     for (const secret of [started.device_code, started.user_code, started.user_code.replace('-', ''), tokens.access_token]) {
       expect(audit).not.toContain(secret)
     }
+  })
+
+  it('signs in through the device grant with nothing but fetch, waiting the interval between polls', async () => {
+    const { deviceLogin } = (await import(EXAMPLE)) as DeviceLoginExample
+    const client = await deviceClient(server)
+    const email = nextEmail()
+    await createUser(server, email)
+    let shown: { userCode: string; verificationUriComplete: string } | null = null
+    const waits: number[] = []
+    const tokens = await deviceLogin({
+      issuer: ISSUER,
+      clientId: client.id,
+      scope: 'openid offline_access read',
+      resource: API,
+      fetch: injectFetch(server.app),
+      show: (prompt) => {
+        shown = prompt
+      },
+      // The person approves while the device waits its second interval.
+      sleep: async (seconds) => {
+        waits.push(seconds)
+        if (waits.length === 2 && shown) await decideThroughPage(new Browser(server.app), email, shown.userCode)
+        server.clock.advance(seconds * 1000)
+      },
+    })
+    expect(shown).toMatchObject({
+      userCode: expect.stringMatching(USER_CODE),
+      verificationUriComplete: expect.stringContaining('/ui/device?user_code='),
+    })
+    expect(waits).toEqual([5, 5])
+    expect(tokens.scope.split(' ').sort()).toEqual(['offline_access', 'read'])
+    expect(tokens.refresh_token).toBeDefined()
   })
 })
 
