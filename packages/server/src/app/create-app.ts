@@ -38,6 +38,7 @@ import { installCsrfPolicy } from '../http/csrf.js'
 import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
+import { type LazySchemaCompilers, lazySchemaCompilers } from '../http/lazy-schema-compilers.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
 import type { Locale } from '../i18n/catalogues.js'
@@ -172,8 +173,18 @@ export interface AppDeps {
 
 const NO_FORM: OAuthForm = { get: () => undefined, all: () => [], has: () => false }
 
+const schemaCompilersOf = new WeakMap<object, LazySchemaCompilers>()
+
+/** Compiles every route schema an app has not compiled yet (they compile on first use) and says how many; for tests. */
+export function compileAllSchemas(app: FastifyInstance): number {
+  const compilers = schemaCompilersOf.get(app)
+  if (!compilers) throw new Error('not an app made by createApp')
+  return compilers.compileAll()
+}
+
 /** Assembles the HTTP application from ready services. It opens nothing and reads no environment. */
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const schemaCompilers = lazySchemaCompilers()
   const app = Fastify({
     loggerInstance: deps.logger,
     trustProxy: deps.trustProxy,
@@ -191,7 +202,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sendProblem(reply, new TesseraError('invalid_request', { detail: 'The URL is malformed or too long.' }))
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Fastify's compilers, each route's schemas compiled on its first request (start-up time).
+    schemaController: {
+      compilersFactory: { buildValidator: schemaCompilers.buildValidator, buildSerializer: schemaCompilers.buildSerializer },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  schemaCompilersOf.set(app, schemaCompilers)
 
   // JSON only: Fastify also parses text/plain by default, which a cross-site form can send
   // without a preflight; such a body gets 415 like any other type.

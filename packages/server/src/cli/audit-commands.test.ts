@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, jsonErrorCode } from '../../test/cli-harness.js'
+import { DIALECTS } from '../../test/test-database.js'
 
 const PASSWORD = 'correct horse battery staple'
 
@@ -20,26 +18,8 @@ interface PresentedEntry {
 
 for (const dialect of DIALECTS) {
   describe(`tessera CLI: audit list on ${dialect}`, () => {
-    let database: TestDatabase
-    let dataDir: string
-    let env: Env
-
-    beforeEach(() => {
-      database = createTestDatabase(dialect)
-      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-    })
-
-    afterEach(async () => {
-      await database.drop()
-      rmSync(dataDir, { recursive: true, force: true })
-    })
-
-    async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
-      const result = await cli(env, [...argv, '--json'], stdin)
-      expect(result.code, result.stderr).toBe(0)
-      return oneJsonObject(result.stdout)
-    }
+    const fixture = useCliFixture(dialect)
+    const { ok } = fixture
 
     it('lists what the CLI did, newest first, filtered by user and action, page by page', async () => {
       const user = (await ok(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)).user as { id: string }
@@ -72,7 +52,7 @@ for (const dialect of DIALECTS) {
       const second = await ok(['audit', 'list', '--user', user.id, '--limit', '1', '--cursor', first.nextCursor as string])
       expect((second.entries as PresentedEntry[]).map((entry) => entry.action)).toEqual(['user.sessions_revoked'])
 
-      const human = await cli(env, ['audit', 'list', '--limit', '1'])
+      const human = await cli(fixture.env, ['audit', 'list', '--limit', '1'])
       expect(human.code).toBe(0)
       expect(human.stdout).toMatch(/user\.disabled/)
       expect(human.stdout).toMatch(/more: --cursor /)
@@ -81,7 +61,7 @@ for (const dialect of DIALECTS) {
 
     it('refuses a bad cursor, an oversized page and an unknown user', async () => {
       const refused = async (argv: string[]) => {
-        const result = await cli(env, [...argv, '--json'])
+        const result = await cli(fixture.env, [...argv, '--json'])
         return { code: result.code, error: jsonErrorCode(result) }
       }
       expect(await refused(['audit', 'list', '--cursor', 'garbage!'])).toEqual({ code: 1, error: 'invalid_cursor' })

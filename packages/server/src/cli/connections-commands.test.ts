@@ -1,23 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode as errorCode, oneJsonObject as json } from '../../test/cli-harness.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, jsonErrorCode as errorCode, oneJsonObject as json } from '../../test/cli-harness.js'
 
 describe('tessera connections commands', () => {
-  let database: TestDatabase
-  let dataDir: string
-  let env: Env
+  const fixture = useCliFixture('sqlite', 'tessera-cli-connections-')
 
   beforeEach(() => {
-    database = createTestDatabase('sqlite')
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-connections-'))
-    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir, TESSERA_ISSUER: 'https://id.example.com' }
-  })
-  afterEach(async () => {
-    await database.drop()
-    rmSync(dataDir, { recursive: true, force: true })
+    fixture.env = { ...fixture.env, TESSERA_ISSUER: 'https://id.example.com' }
   })
 
   it('creates an OIDC connection with the secret from stdin, prints its id and redirect URI, lists and deletes it', async () => {
@@ -32,32 +21,35 @@ describe('tessera connections commands', () => {
       'https://93.184.216.34',
       '--client-id',
       'tessera',
+      '--icon-url',
+      'https://93.184.216.34/acme.png',
     ]
-    const created = await cli(env, [...argv, '--client-secret-stdin', '--json'], 'the-upstream-secret\n')
+    const created = await cli(fixture.env, [...argv, '--client-secret-stdin', '--json'], 'the-upstream-secret\n')
     expect(created.code, created.stderr).toBe(0)
     expect(created.stdinReads).toBe(1)
-    const shown = json(created.stdout) as { id: string; redirectUri: string; hasClientSecret: boolean; name: string }
+    const shown = json(created.stdout) as { id: string; redirectUri: string; hasClientSecret: boolean; name: string; iconUrl: string }
     expect(shown.id).toMatch(/^con_/)
+    expect(shown.iconUrl).toBe('https://93.184.216.34/acme.png')
     expect(shown.redirectUri).toBe(`https://id.example.com/oauth/callback/${shown.id}`)
     expect(shown.hasClientSecret).toBe(true)
     expect(created.stdout).not.toContain('the-upstream-secret')
 
-    const listed = await cli(env, ['connections', 'list', '--json'])
+    const listed = await cli(fixture.env, ['connections', 'list', '--json'])
     expect(listed.code).toBe(0)
     expect((json(listed.stdout).connections as { id: string }[]).map((each) => each.id)).toEqual([shown.id])
     expect(listed.stdout).not.toContain('the-upstream-secret')
 
-    const human = await cli(env, ['connections', 'list'])
+    const human = await cli(fixture.env, ['connections', 'list'])
     expect(human.stdout).toContain(shown.redirectUri)
 
-    expect((await cli(env, ['connections', 'delete', shown.id, '--json'])).code).toBe(0)
-    expect(json((await cli(env, ['connections', 'list', '--json'])).stdout).connections).toEqual([])
+    expect((await cli(fixture.env, ['connections', 'delete', shown.id, '--json'])).code).toBe(0)
+    expect(json((await cli(fixture.env, ['connections', 'list', '--json'])).stdout).connections).toEqual([])
   })
 
   it('refuses a connection without a type or preset, a bad preset, and an unknown id', async () => {
-    expect((await cli(env, ['connections', 'create', '--client-id', 'x', '--json'])).code).toBe(2)
-    expect((await cli(env, ['connections', 'create', '--preset', 'myspace', '--client-id', 'x', '--json'])).code).toBe(2)
-    const http = await cli(env, [
+    expect((await cli(fixture.env, ['connections', 'create', '--client-id', 'x', '--json'])).code).toBe(2)
+    expect((await cli(fixture.env, ['connections', 'create', '--preset', 'myspace', '--client-id', 'x', '--json'])).code).toBe(2)
+    const http = await cli(fixture.env, [
       'connections',
       'create',
       '--type',
@@ -71,7 +63,7 @@ describe('tessera connections commands', () => {
       '--json',
     ])
     expect(errorCode(http)).toBe('connection_invalid')
-    const unknown = await cli(env, ['connections', 'delete', 'con_AAAAAAAAAAAAAAAAAAAAAA', '--json'])
+    const unknown = await cli(fixture.env, ['connections', 'delete', 'con_AAAAAAAAAAAAAAAAAAAAAA', '--json'])
     expect(errorCode(unknown)).toBe('connection_not_found')
   })
 })

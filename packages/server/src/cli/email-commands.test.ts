@@ -1,44 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, oneJsonObject } from '../../test/cli-harness.js'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli } from '../../test/cli-harness.js'
 import { type SmtpFixture, startSmtpServer } from '../../test/smtp-fixture.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 
 const PASSWORD = 'correct horse battery staple'
 
 describe('tessera CLI: operator email actions (issue 12 part 7)', () => {
-  let database: TestDatabase
-  let dataDir: string
-  let env: Env
+  const fixture = useCliFixture('sqlite')
+  const { ok } = fixture
   let smtp: SmtpFixture
 
   beforeEach(async () => {
-    database = createTestDatabase('sqlite')
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
     smtp = await startSmtpServer()
-    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir, TESSERA_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` }
+    fixture.env = { ...fixture.env, TESSERA_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` }
   })
 
   afterEach(async () => {
     await smtp.close()
-    await database.drop()
-    rmSync(dataDir, { recursive: true, force: true })
   })
-
-  async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
-    const result = await cli(env, [...argv, '--json'], stdin)
-    expect(result.code, result.stderr).toBe(0)
-    return oneJsonObject(result.stdout)
-  }
 
   /** What the server's email loop would send now: one fan-out and delivery pass, as a running server does. */
   async function deliver() {
     const before = smtp.messages.length
-    const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
     try {
       await tessera.email.dispatcher?.tick()
     } finally {
@@ -61,7 +47,7 @@ describe('tessera CLI: operator email actions (issue 12 part 7)', () => {
 
     const verified = await ok(['users', 'verify-email', 'ann@example.com'])
     expect((verified.user as { emailVerified: boolean }).emailVerified).toBe(true)
-    const nothing = await cli(env, ['users', 'send-verification', 'ann@example.com'])
+    const nothing = await cli(fixture.env, ['users', 'send-verification', 'ann@example.com'])
     expect(nothing.stdout).toContain('already verified; nothing sent')
     expect(await deliver()).toHaveLength(0)
   })
@@ -81,6 +67,6 @@ describe('tessera CLI: operator email actions (issue 12 part 7)', () => {
     expect((page.deliveries as unknown[]).length).toBe(1)
     const rest = await ok(['email', 'deliveries', '--limit', '1', '--cursor', page.next as string])
     expect((rest.deliveries as { id: string }[])[0]?.id).not.toBe((page.deliveries as { id: string }[])[0]?.id)
-    expect((await cli(env, ['email', 'deliveries', '--status', 'lost'])).code).toBe(2)
+    expect((await cli(fixture.env, ['email', 'deliveries', '--status', 'lost'])).code).toBe(2)
   })
 })

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, oneJsonObject } from '../../test/cli-harness.js'
+import { DIALECTS } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import { CONSOLE_CLIENT_ID } from '../console/console-client.js'
@@ -48,39 +46,21 @@ interface PresentedKey {
 
 for (const dialect of DIALECTS) {
   describe(`tessera CLI: apis, apps and keys on ${dialect}`, () => {
-    let database: TestDatabase
-    let dataDir: string
-    let env: Env
+    const fixture = useCliFixture(dialect)
+    const { ok, refused } = fixture
     const opened: Tessera[] = []
-
-    beforeEach(() => {
-      database = createTestDatabase(dialect)
-      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-    })
 
     afterEach(async () => {
       for (const tessera of opened.splice(0)) await tessera.close()
-      await database.drop()
-      rmSync(dataDir, { recursive: true, force: true })
     })
 
     /** Tessera on the same database (and master key) as the CLI, for what the CLI cannot do itself. */
     async function openTessera(): Promise<Tessera> {
-      const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent', issuer: 'https://id.example.test' } }))
+      const tessera = await createTessera(
+        loadConfig({ env: fixture.env, overrides: { logLevel: 'silent', issuer: 'https://id.example.test' } }),
+      )
       opened.push(tessera)
       return tessera
-    }
-
-    async function ok(argv: string[]): Promise<Record<string, unknown>> {
-      const result = await cli(env, [...argv, '--json'])
-      expect(result.code, result.stderr).toBe(0)
-      return oneJsonObject(result.stdout)
-    }
-
-    async function refused(argv: string[]): Promise<{ code: number; error: string }> {
-      const result = await cli(env, [...argv, '--json'])
-      return { code: result.code, error: jsonErrorCode(result) }
     }
 
     async function createApi(identifier = API, ...extra: string[]): Promise<PresentedApi> {
@@ -353,7 +333,7 @@ for (const dialect of DIALECTS) {
         const m2m = await createApp('--name', 'M', '--type', 'm2m', '--api', API, '--scopes', 'a')
         const spa = await createApp('--name', 'S', '--type', 'spa', '--grants', 'refresh_token', '--api', API)
 
-        const result = await cli(env, ['apps', 'list', '--json'])
+        const result = await cli(fixture.env, ['apps', 'list', '--json'])
         expect(result.code, result.stderr).toBe(0)
         const listed = oneJsonObject(result.stdout).applications as PresentedApp[]
         expect(
@@ -409,7 +389,7 @@ for (const dialect of DIALECTS) {
             return bytes
           },
         }
-        const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }), { random: dashing })
+        const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), { random: dashing })
         opened.push(tessera)
         const { application } = await tessera.services.applications.create({ name: 'M', type: 'm2m', apis: [API] }, { kind: 'cli' })
         expect(application.id.startsWith('-')).toBe(true)
@@ -417,7 +397,7 @@ for (const dialect of DIALECTS) {
         const rotated = await ok(['apps', 'rotate-secret', application.id])
         expect(rotated.clientId).toBe(application.id)
         // The option may come before the id, too.
-        const deleted = await cli(env, ['apps', 'delete', '--json', application.id])
+        const deleted = await cli(fixture.env, ['apps', 'delete', '--json', application.id])
         expect(deleted.code, deleted.stderr).toBe(0)
         expect(oneJsonObject(deleted.stdout)).toEqual({ deleted: application.id })
         expect(await refused(['apps', 'delete', application.id])).toEqual({ code: 1, error: 'application_not_found' })

@@ -1,32 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, oneJsonObject } from '../../test/cli-harness.js'
+import { DIALECTS } from '../../test/test-database.js'
 
 const PASSWORD = 'correct horse battery staple'
 
 for (const dialect of DIALECTS) {
   describe(`tessera CLI: commands that write a revocation exit cleanly on ${dialect}`, () => {
-    let database: TestDatabase
-    let dataDir: string
-    let env: Env
-
-    beforeEach(() => {
-      database = createTestDatabase(dialect)
-      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-    })
-
-    afterEach(async () => {
-      await database.drop()
-      rmSync(dataDir, { recursive: true, force: true })
-    })
+    const fixture = useCliFixture(dialect)
 
     // Issue 16 part 9: "revocation hub failed … driver has already been destroyed" on every exit.
     it('logs no error after users disable, roles unassign and users delete', async () => {
-      const created = await cli(env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], PASSWORD)
+      const created = await cli(fixture.env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], PASSWORD)
       expect(created.code, created.stderr).toBe(0)
       const userId = (oneJsonObject(created.stdout).user as { id: string }).id
       for (const argv of [
@@ -36,7 +21,7 @@ for (const dialect of DIALECTS) {
         ['roles', 'unassign', 'member', '--user', userId],
         ['users', 'delete', userId],
       ]) {
-        const result = await cli(env, [...argv, '--json'])
+        const result = await cli(fixture.env, [...argv, '--json'])
         expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0)
         expect(result.stderr, argv.join(' ')).not.toMatch(/failed|destroyed|error/i)
       }

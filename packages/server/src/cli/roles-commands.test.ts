@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli } from '../../test/cli-harness.js'
+import { DIALECTS } from '../../test/test-database.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import type { RandomSource } from '../shared/random.js'
@@ -21,31 +19,8 @@ interface PresentedRole {
 
 for (const dialect of DIALECTS) {
   describe(`tessera CLI: roles on ${dialect}`, () => {
-    let database: TestDatabase
-    let dataDir: string
-    let env: Env
-
-    beforeEach(() => {
-      database = createTestDatabase(dialect)
-      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-    })
-
-    afterEach(async () => {
-      await database.drop()
-      rmSync(dataDir, { recursive: true, force: true })
-    })
-
-    async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
-      const result = await cli(env, [...argv, '--json'], stdin)
-      expect(result.code, result.stderr).toBe(0)
-      return oneJsonObject(result.stdout)
-    }
-
-    async function refused(argv: string[]): Promise<{ code: number; error: string }> {
-      const result = await cli(env, [...argv, '--json'])
-      return { code: result.code, error: jsonErrorCode(result) }
-    }
+    const fixture = useCliFixture(dialect)
+    const { ok, refused } = fixture
 
     /** An API with scopes read and write, a user and an m2m application. */
     async function world() {
@@ -76,7 +51,7 @@ for (const dialect of DIALECTS) {
       expect(await ok(['roles', 'delete', 'editor'])).toEqual({ deleted: 'editor' })
       expect((await ok(['roles', 'list'])).roles).toEqual([])
 
-      const human = await cli(env, ['roles', 'list'])
+      const human = await cli(fixture.env, ['roles', 'list'])
       expect(human.stdout).toBe('No roles.\n')
     })
 
@@ -112,7 +87,7 @@ for (const dialect of DIALECTS) {
           return bytes
         },
       }
-      const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }), { random: dashing })
+      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), { random: dashing })
       let id: string
       try {
         const { application } = await tessera.services.applications.create({ name: 'Job', type: 'm2m', apis: [API] }, { kind: 'cli' })

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
+import { DIALECTS } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import { COMMANDS } from './run-cli.js'
@@ -122,68 +120,62 @@ describe('tessera CLI: configuration errors', () => {
 
 for (const dialect of DIALECTS) {
   describe(`tessera CLI data commands on ${dialect}`, () => {
-    let database: TestDatabase
-    let dataDir: string
-    let env: Env
+    const fixture = useCliFixture(dialect)
     const opened: Tessera[] = []
-
-    beforeEach(() => {
-      database = createTestDatabase(dialect)
-      dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-      env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-    })
 
     afterEach(async () => {
       for (const tessera of opened.splice(0)) await tessera.close()
-      await database.drop()
-      rmSync(dataDir, { recursive: true, force: true })
     })
 
     /** Tessera on the same database as the CLI, for what the CLI cannot do itself (sign-in). */
     async function openTessera(): Promise<Tessera> {
-      const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
       opened.push(tessera)
       return tessera
     }
 
     async function createUser(email: string): Promise<PresentedUser> {
-      const result = await cli(env, ['users', 'create', '--email', email, '--password-stdin', '--json'], `${PASSWORD}\n`)
+      const result = await cli(fixture.env, ['users', 'create', '--email', email, '--password-stdin', '--json'], `${PASSWORD}\n`)
       expect(result.code, result.stderr).toBe(0)
       return oneJsonObject(result.stdout).user as PresentedUser
     }
 
     async function listSessionIds(email: string): Promise<string[]> {
-      const result = await cli(env, ['sessions', 'list', '--user', email, '--json'])
+      const result = await cli(fixture.env, ['sessions', 'list', '--user', email, '--json'])
       expect(result.code, result.stderr).toBe(0)
       return (oneJsonObject(result.stdout).sessions as { id: string }[]).map((session) => session.id)
     }
 
     async function listUsers(...options: string[]): Promise<{ users: PresentedUser[]; next: string | null }> {
-      const result = await cli(env, ['users', 'list', '--json', ...options])
+      const result = await cli(fixture.env, ['users', 'list', '--json', ...options])
       expect(result.code, result.stderr).toBe(0)
       return oneJsonObject(result.stdout) as { users: PresentedUser[]; next: string | null }
     }
 
     it('migrate --json applies the migrations once, then reports nothing to apply', async () => {
-      const first = await cli(env, ['migrate', '--json'])
+      const first = await cli(fixture.env, ['migrate', '--json'])
       expect(first.code).toBe(0)
       const applied = oneJsonObject(first.stdout).applied as string[]
       expect(applied.length).toBeGreaterThan(0)
       expect(applied).toContain('0001-foundation')
-      const second = await cli(env, ['migrate', '--json'])
+      const second = await cli(fixture.env, ['migrate', '--json'])
       expect(second.code).toBe(0)
       expect(oneJsonObject(second.stdout)).toEqual({ applied: [] })
     })
 
     it('migrate without --json says the schema is up to date the second time', async () => {
-      expect((await cli(env, ['migrate'])).code).toBe(0)
-      const second = await cli(env, ['migrate'])
+      expect((await cli(fixture.env, ['migrate'])).code).toBe(0)
+      const second = await cli(fixture.env, ['migrate'])
       expect(second.code).toBe(0)
       expect(second.stdout).toMatch(/up to date/i)
     })
 
     it('users create --json prints one object with the new user, never the password or a hash', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'Ann@Example.com', '--password-stdin', '--json'], `${PASSWORD}\n`)
+      const result = await cli(
+        fixture.env,
+        ['users', 'create', '--email', 'Ann@Example.com', '--password-stdin', '--json'],
+        `${PASSWORD}\n`,
+      )
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdinReads).toBe(1)
       const body = oneJsonObject(result.stdout)
@@ -205,7 +197,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('users create refuses to run without --password-stdin and never reads standard input', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'ann@example.com', '--json'], PASSWORD)
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'ann@example.com', '--json'], PASSWORD)
       expect(result.code).toBe(2)
       expect(jsonErrorCode(result)).toBe('usage')
       expect(result.stdinReads).toBe(0)
@@ -213,40 +205,40 @@ for (const dialect of DIALECTS) {
     })
 
     it('users create refuses to run without --email', async () => {
-      const result = await cli(env, ['users', 'create', '--password-stdin', '--json'], PASSWORD)
+      const result = await cli(fixture.env, ['users', 'create', '--password-stdin', '--json'], PASSWORD)
       expect(result.code).toBe(2)
       expect(jsonErrorCode(result)).toBe('usage')
     })
 
     it('users create refuses a common password with exit 1 and password_too_common', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], 'password\n')
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], 'password\n')
       expect(result.code).toBe(1)
       expect(jsonErrorCode(result)).toBe('password_too_common')
       expect((await listUsers()).users).toEqual([])
     })
 
     it('users create refuses a too-short password with password_too_short', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], 'x7#q')
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin', '--json'], 'x7#q')
       expect(result.code).toBe(1)
       expect(jsonErrorCode(result)).toBe('password_too_short')
     })
 
     it('users create refuses an invalid email with invalid_email', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'not-an-email', '--password-stdin', '--json'], PASSWORD)
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'not-an-email', '--password-stdin', '--json'], PASSWORD)
       expect(result.code).toBe(1)
       expect(jsonErrorCode(result)).toBe('invalid_email')
     })
 
     it('users create refuses a second account for the same email, whatever its case, with email_taken', async () => {
       await createUser('ann@example.com')
-      const result = await cli(env, ['users', 'create', '--email', 'ANN@example.com', '--password-stdin', '--json'], PASSWORD)
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'ANN@example.com', '--password-stdin', '--json'], PASSWORD)
       expect(result.code).toBe(1)
       expect(jsonErrorCode(result)).toBe('email_taken')
       expect((await listUsers()).users).toHaveLength(1)
     })
 
     it('users create without --json prints a human line naming the user', async () => {
-      const result = await cli(env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)
+      const result = await cli(fixture.env, ['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdout).toContain('ann@example.com')
       expect(() => JSON.parse(result.stdout)).toThrow()
@@ -300,7 +292,7 @@ for (const dialect of DIALECTS) {
       const second = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
       const bobs = await tessera.services.auth.signIn({ email: 'bob@example.com', password: PASSWORD }, DEVICE)
 
-      const result = await cli(env, ['users', 'disable', 'ann@example.com', '--json'])
+      const result = await cli(fixture.env, ['users', 'disable', 'ann@example.com', '--json'])
       expect(result.code, result.stderr).toBe(0)
       expect((oneJsonObject(result.stdout).user as PresentedUser).status).toBe('disabled')
 
@@ -321,7 +313,7 @@ for (const dialect of DIALECTS) {
       const created = await createUser('ann@example.com')
       const tessera = await openTessera()
       const before = await tessera.stores.users.findById(created.id)
-      expect((await cli(env, ['users', 'disable', created.id])).code).toBe(0)
+      expect((await cli(fixture.env, ['users', 'disable', created.id])).code).toBe(0)
       const after = await tessera.stores.users.findById(created.id)
       expect(after?.tokenVersion).toBeGreaterThan(before?.tokenVersion as number)
     })
@@ -330,9 +322,9 @@ for (const dialect of DIALECTS) {
       const created = await createUser('ann@example.com')
       const tessera = await openTessera()
       const old = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
-      expect((await cli(env, ['users', 'disable', created.id, '--json'])).code).toBe(0)
+      expect((await cli(fixture.env, ['users', 'disable', created.id, '--json'])).code).toBe(0)
 
-      const result = await cli(env, ['users', 'enable', created.id, '--json'])
+      const result = await cli(fixture.env, ['users', 'enable', created.id, '--json'])
       expect(result.code, result.stderr).toBe(0)
       expect(oneJsonObject(result.stdout).user).toMatchObject({ id: created.id, status: 'active' })
 
@@ -344,16 +336,16 @@ for (const dialect of DIALECTS) {
     it('users disable and enable are idempotent', async () => {
       await createUser('ann@example.com')
       for (const action of ['disable', 'disable', 'enable', 'enable']) {
-        const result = await cli(env, ['users', action, 'ann@example.com', '--json'])
+        const result = await cli(fixture.env, ['users', action, 'ann@example.com', '--json'])
         expect(result.code, result.stderr).toBe(0)
         expect((oneJsonObject(result.stdout).user as PresentedUser).status).toBe(action === 'disable' ? 'disabled' : 'active')
       }
     })
 
     it('users disable of an unknown user exits 1 with user_not_found', async () => {
-      await cli(env, ['migrate'])
+      await cli(fixture.env, ['migrate'])
       for (const who of ['ghost@example.com', 'usr_doesnotexist']) {
-        const result = await cli(env, ['users', 'disable', who, '--json'])
+        const result = await cli(fixture.env, ['users', 'disable', who, '--json'])
         expect(result.code).toBe(1)
         expect(jsonErrorCode(result)).toBe('user_not_found')
       }
@@ -368,7 +360,7 @@ for (const dialect of DIALECTS) {
       await tessera.services.auth.signIn({ email: 'bob@example.com', password: PASSWORD }, DEVICE)
 
       for (const who of ['ann@example.com', created.id]) {
-        const result = await cli(env, ['sessions', 'list', '--user', who, '--json'])
+        const result = await cli(fixture.env, ['sessions', 'list', '--user', who, '--json'])
         expect(result.code, result.stderr).toBe(0)
         const sessions = oneJsonObject(result.stdout).sessions as Record<string, unknown>[]
         expect(sessions.map((session) => session.id).sort()).toEqual([first.session.id, second.session.id].sort())
@@ -380,9 +372,9 @@ for (const dialect of DIALECTS) {
     })
 
     it('sessions list requires --user and exits 1 with user_not_found for an unknown one', async () => {
-      await cli(env, ['migrate'])
-      expect((await cli(env, ['sessions', 'list', '--json'])).code).toBe(2)
-      const result = await cli(env, ['sessions', 'list', '--user', 'ghost@example.com', '--json'])
+      await cli(fixture.env, ['migrate'])
+      expect((await cli(fixture.env, ['sessions', 'list', '--json'])).code).toBe(2)
+      const result = await cli(fixture.env, ['sessions', 'list', '--user', 'ghost@example.com', '--json'])
       expect(result.code).toBe(1)
       expect(jsonErrorCode(result)).toBe('user_not_found')
     })
@@ -393,7 +385,7 @@ for (const dialect of DIALECTS) {
       const first = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
       const second = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
 
-      const result = await cli(env, ['sessions', 'revoke', first.session.id, '--json'])
+      const result = await cli(fixture.env, ['sessions', 'revoke', first.session.id, '--json'])
       expect(result.code, result.stderr).toBe(0)
       expect(oneJsonObject(result.stdout)).toEqual({ revoked: [first.session.id] })
 
@@ -406,16 +398,16 @@ for (const dialect of DIALECTS) {
       await createUser('ann@example.com')
       const tessera = await openTessera()
       const { session } = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
-      expect((await cli(env, ['sessions', 'revoke', session.id])).code).toBe(0)
-      const again = await cli(env, ['sessions', 'revoke', session.id, '--json'])
+      expect((await cli(fixture.env, ['sessions', 'revoke', session.id])).code).toBe(0)
+      const again = await cli(fixture.env, ['sessions', 'revoke', session.id, '--json'])
       expect(again.code).toBe(1)
       expect(jsonErrorCode(again)).toBe('session_not_found')
     })
 
     it('sessions revoke of an unknown or malformed session id exits 1 with session_not_found', async () => {
-      await cli(env, ['migrate'])
+      await cli(fixture.env, ['migrate'])
       for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-a-session-id']) {
-        const result = await cli(env, ['sessions', 'revoke', id, '--json'])
+        const result = await cli(fixture.env, ['sessions', 'revoke', id, '--json'])
         expect(result.code).toBe(1)
         expect(jsonErrorCode(result)).toBe('session_not_found')
       }
@@ -429,7 +421,7 @@ for (const dialect of DIALECTS) {
       const second = await tessera.services.auth.signIn({ email: 'ann@example.com', password: PASSWORD }, DEVICE)
       const bobs = await tessera.services.auth.signIn({ email: 'bob@example.com', password: PASSWORD }, DEVICE)
 
-      const result = await cli(env, ['sessions', 'revoke', '--user', 'ann@example.com', '--all', '--json'])
+      const result = await cli(fixture.env, ['sessions', 'revoke', '--user', 'ann@example.com', '--all', '--json'])
       expect(result.code, result.stderr).toBe(0)
       expect((oneJsonObject(result.stdout).revoked as string[]).sort()).toEqual([first.session.id, second.session.id].sort())
 
@@ -454,7 +446,7 @@ for (const dialect of DIALECTS) {
         [],
       ]
       for (const misuse of misuses) {
-        const result = await cli(env, ['sessions', 'revoke', ...misuse, '--json'])
+        const result = await cli(fixture.env, ['sessions', 'revoke', ...misuse, '--json'])
         expect(result.code, misuse.join(' ')).toBe(2)
         expect(jsonErrorCode(result)).toBe('usage')
       }

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, jsonErrorCode } from '../../test/cli-harness.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import { totpCodeAt } from '../mfa/totp.js'
@@ -11,31 +8,13 @@ import { totpCodeAt } from '../mfa/totp.js'
 const PASSWORD = 'correct horse battery staple'
 
 describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
-  let database: TestDatabase
-  let dataDir: string
-  let env: Env
-
-  beforeEach(() => {
-    database = createTestDatabase('sqlite')
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-  })
-
-  afterEach(async () => {
-    await database.drop()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  async function ok(argv: string[], stdin = ''): Promise<Record<string, unknown>> {
-    const result = await cli(env, [...argv, '--json'], stdin)
-    expect(result.code, result.stderr).toBe(0)
-    return oneJsonObject(result.stdout)
-  }
+  const fixture = useCliFixture('sqlite')
+  const { ok } = fixture
 
   /** Ann with an authenticator app, enrolled through the service as the /v1/mfa API does. */
   async function annWithAuthenticator(): Promise<{ userId: string; factorId: string; tokenVersion: number }> {
     const user = (await ok(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)).user as { id: string }
-    const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
     try {
       const { mfa } = tessera.services
       const authTime = Date.now()
@@ -55,16 +34,16 @@ describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
       factors: [{ id: factorId, kind: 'totp', name: 'Phone', createdAt: expect.any(String), lastUsedAt: expect.any(String) }],
       recoveryCodesLeft: 10,
     })
-    const human = await cli(env, ['users', 'mfa', 'list', userId])
+    const human = await cli(fixture.env, ['users', 'mfa', 'list', userId])
     expect(human.code).toBe(0)
     expect(human.stdout).toContain(`${factorId}  totp`)
     expect(human.stdout).toContain('10 recovery code(s) left.')
 
     expect(await ok(['users', 'mfa', 'reset', userId])).toEqual({ user: userId, removed: 1 })
     expect(await ok(['users', 'mfa', 'list', userId])).toEqual({ factors: [], recoveryCodesLeft: 0 })
-    expect((await cli(env, ['users', 'mfa', 'list', userId])).stdout).toBe('No second factors.\n')
+    expect((await cli(fixture.env, ['users', 'mfa', 'list', userId])).stdout).toBe('No second factors.\n')
 
-    const tessera = await createTessera(loadConfig({ env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
     try {
       expect((await tessera.stores.users.findById(userId))?.tokenVersion).toBe(tokenVersion + 1)
       const reset = (await tessera.stores.events.listAfter(0, 1000)).find((event) => event.type === 'mfa.factors_reset')
@@ -75,10 +54,10 @@ describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
   })
 
   it('refuses an unknown user (exit 1, user_not_found) and a missing argument (exit 2)', async () => {
-    const unknown = await cli(env, ['users', 'mfa', 'reset', 'nobody@example.com', '--json'])
+    const unknown = await cli(fixture.env, ['users', 'mfa', 'reset', 'nobody@example.com', '--json'])
     expect(unknown.code).toBe(1)
     expect(jsonErrorCode(unknown)).toBe('user_not_found')
-    const missing = await cli(env, ['users', 'mfa', 'list'])
+    const missing = await cli(fixture.env, ['users', 'mfa', 'list'])
     expect(missing.code).toBe(2)
   })
 
@@ -98,7 +77,7 @@ describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
     const id = created.clientId as string
     expect(((await ok(['apps', 'update', id, '--require-mfa', 'off'])).application as { requireMfa: boolean }).requireMfa).toBe(false)
     expect(((await ok(['apps', 'update', id, '--require-mfa', 'on'])).application as { requireMfa: boolean }).requireMfa).toBe(true)
-    const bad = await cli(env, ['apps', 'update', id, '--require-mfa', 'yes'])
+    const bad = await cli(fixture.env, ['apps', 'update', id, '--require-mfa', 'yes'])
     expect(bad.code).toBe(2)
     const plain = await ok(['apps', 'create', '--name', 'Blog', '--type', 'spa', '--redirect-uris', 'https://blog.example/cb'])
     expect((plain.application as { requireMfa: boolean }).requireMfa).toBe(false)

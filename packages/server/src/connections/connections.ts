@@ -63,7 +63,9 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     federation,
     /** The connections an application's sign-in page offers. */
     async offeredTo(clientId: string | null) {
-      return (await service.list()).filter((connection) => shownFor(connection, clientId)).map(({ id, name }) => ({ id, name }))
+      return (await service.list())
+        .filter((connection) => shownFor(connection, clientId))
+        .map(({ id, name, preset, iconUrl }) => ({ id, name, preset, iconUrl }))
     },
     /** Links an identity from the account page: the signed-in user started and finished the round trip. */
     async linkFromAccount(userId: string, profile: UpstreamProfile, ip: string | null): Promise<void> {

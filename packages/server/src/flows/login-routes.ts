@@ -8,6 +8,7 @@ import { type CookieSettings, cookieOptions } from '../sessions/session-cookie.j
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
+import { connectionIcon, iconOrigins, PRESET_ICONS, presetIconPath } from '../ui/connection-icons.js'
 import { pageErrorHandlerFor, pageMessage } from '../ui/error-page.js'
 import { FAVICON_SVG } from '../ui/favicon.js'
 import { cspSourceOf, type Html, sendPage } from '../ui/html.js'
@@ -41,7 +42,7 @@ export interface LoginRoutesDeps {
   /** WebAuthn assertion options: for a user's second factor, or (null) any discoverable passkey. */
   passkeyOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
-  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string }[]>
+  connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string; preset: string | null; iconUrl: string | null }[]>
 }
 
 /** A login flow this browser is working on, with what its pages need. */
@@ -98,8 +99,18 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       t: loaded.t,
     })
     // A page that loads our scripts (passkeys) gets script-src 'self'; the others none.
-    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html) =>
-      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'))
+    // Issue 15: the sign-in page's icons widen img-src by their https origins only (ui/connection-icons.ts).
+    const page = (reply: FastifyReply, loaded: Loaded, status: number, body: Html, images: readonly string[] = []) =>
+      sendPage(reply, status, body, loaded.targets, body.value.includes('<script src="/ui/assets/'), images)
+
+    const offered = async (loaded: Loaded) => {
+      const connections = ((await deps.connectionsFor?.(loaded.flow.clientId)) ?? []).map((connection) => ({
+        id: connection.id,
+        name: connection.name,
+        icon: connectionIcon(connection),
+      }))
+      return { connections, images: iconOrigins(connections.map((connection) => connection.icon)) }
+    }
 
     const setSessionCookie = (reply: FastifyReply, signedIn: SignedIn) => {
       const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
@@ -110,8 +121,15 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       const loaded = await load(request, field(request.query, 'request'))
       const hint = loaded.flow.context.authorization?.loginHint ?? null
       const link = loaded.flow.context.link ?? null
-      const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
-      return page(reply, loaded, 200, signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }))
+      const { connections, images } = await offered(loaded)
+      // A flow waiting for proof of an existing account shows no connection (ui/pages.ts), so no icon either.
+      return page(
+        reply,
+        loaded,
+        200,
+        signInPage({ ...form(loaded), email: link?.email ?? hint, error: null, connections, link }),
+        link ? [] : images,
+      )
     })
 
     app.get('/ui/sign-up', async (request, reply) => {
@@ -230,8 +248,14 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        const connections = (await deps.connectionsFor?.(loaded.flow.clientId)) ?? []
-        return page(reply, loaded, error.status, signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }))
+        const { connections, images } = await offered(loaded)
+        return page(
+          reply,
+          loaded,
+          error.status,
+          signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }),
+          images,
+        )
       }
     })
 
@@ -321,6 +345,16 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.get('/ui/assets/tessera.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
     )
+    for (const [preset, svg] of Object.entries(PRESET_ICONS)) {
+      app.get(presetIconPath(preset), async (_request, reply) =>
+        reply
+          .header('cache-control', 'public, max-age=86400')
+          // Opened on its own, the image may still do nothing but be drawn.
+          .header('content-security-policy', "default-src 'none'")
+          .type('image/svg+xml')
+          .send(svg),
+      )
+    }
     for (const path of ['/ui/assets/favicon.svg', '/favicon.ico']) {
       app.get(path, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG),

@@ -4,6 +4,8 @@ import { type Html, html } from './html.js'
 export interface OfferedConnection {
   id: string
   name: string
+  /** Its icon (ui/connection-icons.ts); the page's CSP must allow its origin. */
+  icon: { src: string } | null
 }
 
 /** "Continue with …" links of the sign-in page (issue 15): each starts the upstream round trip of this flow. */
@@ -13,7 +15,11 @@ export function continueWith(requestId: string, connections: readonly OfferedCon
 <p class="alt">or</p>
 ${connections.map(
   (connection) =>
-    html`<p><a class="button secondary" href="/ui/connections/${connection.id}/start?request=${requestId}">Continue with ${connection.name}</a></p>`,
+    html`<p><a class="button secondary" href="/ui/connections/${connection.id}/start?request=${requestId}">${
+      connection.icon
+        ? html`<img class="connection-icon" src="${connection.icon.src}" alt="" width="20" height="20" referrerpolicy="no-referrer"> `
+        : html``
+    }Continue with ${connection.name}</a></p>`,
 )}
 </div>`
 }

@@ -63,11 +63,12 @@ ${body}
  * (and, when a form's answer redirects to the client, the client's origin, which form-action also
  * governs in browsers that check redirects), no framing (clickjacking), no base URI.
  */
-export function contentSecurityPolicy(formTargets: string[] = [], scripts = false): string {
+export function contentSecurityPolicy(formTargets: string[] = [], scripts = false, images: readonly string[] = []): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
-    "img-src 'self'",
+    // Issue 15: the https origins of the connection icons a sign-in page shows (ui/connection-icons.ts).
+    `img-src 'self'${images.map((origin) => ` ${origin}`).join('')}`,
     // Pages with passkeys run our own scripts (never inline) and call our own API (docs/mfa.md).
     ...(scripts ? ["script-src 'self'", "connect-src 'self'"] : []),
     `form-action 'self'${formTargets.map((target) => ` ${target}`).join('')}`,
@@ -95,10 +96,17 @@ export function cspSourceOf(redirectUri: string): string | null {
 }
 
 /** Sends a hosted page with its security headers; pages are never cached. */
-export function sendPage(reply: FastifyReply, status: number, page: Html, formTargets: string[] = [], scripts = false): FastifyReply {
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: Html,
+  formTargets: string[] = [],
+  scripts = false,
+  images: readonly string[] = [],
+): FastifyReply {
   return reply
     .code(status)
-    .header('content-security-policy', contentSecurityPolicy(formTargets, scripts))
+    .header('content-security-policy', contentSecurityPolicy(formTargets, scripts, images))
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')

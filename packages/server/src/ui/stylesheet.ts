@@ -13,6 +13,7 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(-
 button{display:block;width:100%;margin-top:1.5rem;font:inherit;font-weight:600;padding:.7rem 1rem;border:0;border-radius:8px;background:var(--accent);color:var(--accent-fg);cursor:pointer}
 button.secondary{background:transparent;color:var(--fg);border:1px solid var(--line);margin-top:.75rem}
 .actions button{margin-top:1rem}
+.connection-icon{vertical-align:middle;margin-right:.5rem;border-radius:4px}
 .hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
 .alert{color:var(--danger);border:1px solid currentColor;border-radius:8px;padding:.5rem .75rem}
 .alt{margin:1.5rem 0 0;text-align:center}

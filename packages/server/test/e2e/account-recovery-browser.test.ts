@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { ParsedMail } from 'mailparser'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startSmtpServer } from '../smtp-fixture.js'
 import { createTestDatabase } from '../test-database.js'
-import { launchChromium } from './chromium.js'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
 import { freePort } from './free-port.js'
 
 // Issue 12 in a real browser (Debian's Chromium through playwright-core): sign up on the hosted
@@ -19,11 +17,7 @@ import { freePort } from './free-port.js'
 const PASSWORD = 'correct horse battery staple'
 const NEW_PASSWORD = 'a brand new passphrase for ann'
 
-let cleanup: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-  cleanup = []
-})
+const cleanup = useCleanup()
 
 function linkOf(message: ParsedMail | undefined, issuer: string): string {
   const match = new RegExp(`${issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ui/[a-z-]+\\?token=[A-Za-z0-9_.-]+`).exec(message?.text ?? '')
@@ -37,8 +31,7 @@ describe('account recovery in Chromium (issue 12)', () => {
     cleanup.push(() => smtp.close())
     const database = createTestDatabase('sqlite')
     cleanup.push(() => database.drop())
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-recovery-'))
-    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }))
+    const dataDir = cleanup.tempDir('tessera-recovery-')
     const port = await freePort()
     const issuer = `http://localhost:${port}`
     const tessera = await createTessera(
@@ -80,10 +73,7 @@ describe('account recovery in Chromium (issue 12)', () => {
         code_challenge_method: 'S256',
       })}`
 
-    const profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'))
-    cleanup.push(async () => rmSync(profile, { recursive: true, force: true }))
-    const context = await launchChromium(profile)
-    cleanup.push(() => context.close())
+    const context = await openChromium(cleanup)
     const page = await context.newPage()
 
     // Sign up on the hosted pages; the flow ends back at the client with a code.

@@ -1,4 +1,6 @@
 import { type BrowserContext, chromium } from 'playwright-core'
+import type { Cleanup } from './cleanup.js'
+import { exitWithin } from './tessera-process.js'
 
 /** Debian's Chromium: the browser tests never download one (playwright-core only drives it). */
 const CHROMIUM = '/usr/bin/chromium'
@@ -22,4 +24,11 @@ export function launchChromium(profileDir: string): Promise<BrowserContext> {
       '--disable-sync',
     ],
   })
+}
+
+/** Headless Chromium with a fresh profile, closed after the test (before its profile is removed). */
+export async function openChromium(cleanup: Cleanup): Promise<BrowserContext> {
+  const context = await launchChromium(cleanup.tempDir('tessera-chromium-'))
+  cleanup.push(() => exitWithin(context.close(), 5_000))
+  return context
 }

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Locator, Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { startWebhookReceiver } from '../webhook-receiver.js'
-import { launchChromium as launchBrowser } from './chromium.js'
-import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
+import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 14 end to end: Debian's Chromium, driven by playwright-core, signs in to the admin console
 // (packages/console, built by `npm run build`) served by a real `tessera start`, through Tessera's
@@ -35,27 +35,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
 }
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-async function launchChromium(): Promise<BrowserContext> {
-  const context = await launchBrowser(tempDir('tessera-chromium-'))
-  cleanup.push(async () => {
-    await exitWithin(context.close(), 5_000)
-  })
-  return context
-}
+const cleanup = useCleanup()
 
 /** Signs in on Tessera's hosted page and waits for the console to say who is signed in. */
 async function signIn(page: Page, base: string, email: string): Promise<void> {
@@ -74,12 +54,12 @@ describe('the admin console in Chromium', () => {
     // `npm test` builds first (the pretest script); a missing build is a failure, not a skip.
     if (!existsSync(BUILT_CONSOLE)) throw new Error('the console is not built: run npm run build')
     const env: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-console-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-console-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
     const tessera = await startTessera(env, { host: '127.0.0.1' })
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    cleanup.push(() => stopTessera(tessera))
     // Three people sign up (over HTTP, at once); the operator's CLI makes two of them admins.
     const users: Record<string, string> = {}
     await Promise.all(
@@ -116,7 +96,7 @@ describe('the admin console in Chromium', () => {
     expect(csp).toContain("connect-src 'self'")
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/)
 
-    const context = await launchChromium()
+    const context = await openChromium(cleanup)
     const page = await context.newPage()
     page.setDefaultTimeout(8_000)
     const violations: string[] = []

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as client from 'openid-client'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { totpCodeAt } from '../../src/mfa/totp.js'
+import { useCleanup } from './cleanup.js'
 import { FormUserAgent, heading, type Step } from './form-user-agent.js'
 import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -17,13 +15,7 @@ const PASSWORD = 'correct horse battery staple'
 const MFA = 'urn:tessera:acr:mfa'
 const PHR = 'urn:tessera:acr:phr'
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
+const cleanup = useCleanup()
 
 function page(step: Step): Extract<Step, { kind: 'page' }> {
   if (step.kind !== 'page') throw new Error(`expected a page, left for ${step.location}`)
@@ -32,13 +24,12 @@ function page(step: Step): Extract<Step, { kind: 'page' }> {
 
 describe('openid-client: acr_values and max_age against a real Tessera process', () => {
   it('gets an ID token with the requested acr and a fresh auth_time after a second factor; a stronger acr asks for a sign-in', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-mfa-oidc-'))
-    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+    const dir = cleanup.tempDir('tessera-mfa-oidc-')
     const env: Env = { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
     const app = await runCli(env, ['apps', 'create', '--name', 'Web', '--type', 'web', '--redirect-uris', REDIRECT_URI, '--first-party'])
     await runCli(env, ['users', 'create', '--email', EMAIL, '--password-stdin'], PASSWORD)
     const tessera = await startTessera(env, { host: '127.0.0.1' })
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    cleanup.push(() => stopTessera(tessera))
 
     // Ann adds an authenticator app over the JSON API.
     const json = (path: string, body: unknown, token?: string) =>

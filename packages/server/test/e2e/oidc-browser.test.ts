@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium as launchBrowser } from './chromium.js'
+import { describe, expect, it } from 'vitest'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
 import { freePort } from './free-port.js'
-import { childEnv, type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { childEnv, type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 4, in a real browser: Debian's Chromium, driven by playwright-core (which never downloads a
 // browser; `.ci/run` installs the chromium package), signs a user up and out of the example app in
@@ -19,19 +16,7 @@ const EMAIL = 'ann@example.com'
 const PASSWORD = 'correct horse battery staple'
 const APP_READY_DEADLINE_MS = 15_000
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanup = useCleanup()
 
 /** The example app as its README runs it; resolves once it says it is listening. */
 async function startExampleApp(env: Env): Promise<void> {
@@ -60,20 +45,10 @@ async function startExampleApp(env: Env): Promise<void> {
   })
 }
 
-/** Headless Chromium with a fresh profile; closed after the test. */
-async function launchChromium(): Promise<BrowserContext> {
-  const context = await launchBrowser(tempDir('tessera-chromium-'))
-  // Registered before the data dir's removal, so it runs first.
-  cleanup.push(async () => {
-    await exitWithin(context.close(), 5_000)
-  })
-  return context
-}
-
 describe('signing in to the example web app in Chromium', () => {
   it('signs up on the hosted pages, lands back signed in, and signs out of the app and of Tessera', async () => {
     const env: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-browser-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-browser-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
@@ -95,9 +70,9 @@ describe('signing in to the example web app in Chromium', () => {
       '--first-party',
     ])
     const tessera = await startTessera(env, { host: '127.0.0.1' })
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    cleanup.push(() => stopTessera(tessera))
     const [context] = await Promise.all([
-      launchChromium(),
+      openChromium(cleanup),
       startExampleApp({
         OIDC_ISSUER: tessera.base,
         OIDC_CLIENT_ID: String(app.clientId),

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useCleanup } from './cleanup.js'
 import { FormUserAgent, heading, pageHtml, type Step } from './form-user-agent.js'
 import { type Env, type RunningTessera, runCli, startTessera, stopTessera } from './tessera-process.js'
 
@@ -18,25 +16,18 @@ const POST_LOGOUT_URI = `${APP}/signed-out`
 const EMAIL = 'ann@example.com'
 const PASSWORD = 'correct horse battery staple'
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
+const cleanup = useCleanup()
 
 /** A data dir and master key of this test's own, removed after it. */
 function baseEnv(): Env {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-oidc-'))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+  const dir = cleanup.tempDir('tessera-oidc-')
   return { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
 }
 
 /** Tessera on http://127.0.0.1:<port> (its issuer too), stopped after the test. */
 async function start(env: Env): Promise<RunningTessera> {
   const tessera = await startTessera(env, { host: '127.0.0.1' })
-  cleanup.push(() => stopTessera(tessera).then(() => undefined))
+  cleanup.push(() => stopTessera(tessera))
   return tessera
 }
 

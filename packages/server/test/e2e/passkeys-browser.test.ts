@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium } from './chromium.js'
-import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { describe, expect, it } from 'vitest'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
+import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 13 in a real browser: Debian's Chromium through playwright-core, with Chrome DevTools
 // Protocol's virtual authenticator standing in for a platform authenticator (a passkey with user
@@ -14,19 +12,7 @@ import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tesse
 const EMAIL = 'ann@example.com'
 const PASSWORD = 'correct horse battery staple'
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanup = useCleanup()
 
 /** The session this page's cookie holds, as the JSON API reports it (same-origin fetch). */
 async function session(page: Page): Promise<{ status: number; amr?: string[]; id?: string }> {
@@ -52,17 +38,14 @@ async function signOut(page: Page): Promise<void> {
 describe('passkeys in Chromium with a virtual authenticator', () => {
   it('registers a passkey on the security page, signs in with it alone, uses it as a second factor, and removes it', async () => {
     const env: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-passkeys-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-passkeys-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
     await runCli(env, ['users', 'create', '--email', EMAIL, '--password-stdin'], PASSWORD)
     const tessera = await startTessera(env)
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
-    const context = await launchChromium(tempDir('tessera-chromium-'))
-    cleanup.push(async () => {
-      await exitWithin(context.close(), 5_000)
-    })
+    cleanup.push(() => stopTessera(tessera))
+    const context = await openChromium(cleanup)
     const page = context.pages()[0] ?? (await context.newPage())
     const scriptErrors: string[] = []
     page.on('pageerror', (error) => scriptErrors.push(error.message))

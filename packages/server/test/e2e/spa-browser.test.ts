@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium as launchBrowser } from './chromium.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
 import { freePort } from './free-port.js'
-import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 16 part 1, in a real browser: the single-page-app sample of docs/connect-an-app.md, as
 // written, runs in Debian's Chromium on a page of another loopback origin than Tessera's, with
@@ -40,19 +39,7 @@ interface PageGlobals {
 /** The browser's globals inside a `page.evaluate` callback (cast inline: the callback runs in the page). */
 type InPage = PageGlobals & { spa: SpaModule }
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanup = useCleanup()
 
 /** The ```js block of the docs' single-page-app section, with its three placeholders filled. */
 function docsSample(values: { issuer: string; clientId: string; redirectUri: string }): string {
@@ -88,14 +75,6 @@ async function serveSite(port: number, files: Record<string, string>, script: st
   cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
 }
 
-async function launchChromium(): Promise<BrowserContext> {
-  const context = await launchBrowser(tempDir('tessera-chromium-'))
-  cleanup.push(async () => {
-    await exitWithin(context.close(), 5_000)
-  })
-  return context
-}
-
 /** A cross-origin form POST from `page`, as a script on it would send one: what the script can read. */
 function postFrom(page: Page, url: string, form: Record<string, string>): Promise<string> {
   return page.evaluate(
@@ -114,7 +93,7 @@ function postFrom(page: Page, url: string, form: Record<string, string>): Promis
 describe('the single-page-app sample in Chromium, from another origin', () => {
   it('signs in with PKCE, reads userinfo, refreshes and revokes; a page on an unlisted origin spends nothing', async () => {
     const env: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-spa-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-spa-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
     }
@@ -137,13 +116,13 @@ describe('the single-page-app sample in Chromium, from another origin', () => {
     const clientId = String(app.clientId)
     await runCli(env, ['users', 'create', '--email', EMAIL, '--password-stdin'], PASSWORD)
     const tessera = await startTessera(env, { host: '127.0.0.1' })
-    cleanup.push(() => stopTessera(tessera).then(() => undefined))
+    cleanup.push(() => stopTessera(tessera))
 
     const library = readFileSync(OAUTH4WEBAPI, 'utf8')
     const sample = docsSample({ issuer: tessera.base, clientId, redirectUri: `${spaUrl}/callback` })
     await serveSite(spaPort, { '/oauth4webapi.js': library, '/spa.js': sample }, "import * as spa from '/spa.js'; window.spa = spa")
     await serveSite(otherPort, {}, '')
-    const context = await launchChromium()
+    const context = await openChromium(cleanup)
     const page = await context.newPage()
     page.setDefaultTimeout(8_000)
     const other = await context.newPage()

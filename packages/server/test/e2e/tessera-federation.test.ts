@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium } from './chromium.js'
+import { describe, expect, it } from 'vitest'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
 import { freePort } from './free-port.js'
-import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 15, "done means": two Tessera instances, one signing in through the other, set up with the
 // commands docs/connections.md gives (its section "Two Tessera instances"). A is the upstream on
@@ -14,32 +12,20 @@ import { type Env, exitWithin, runCli, startTessera, stopTessera } from './tesse
 
 const PASSWORD = 'correct horse battery staple'
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanup = useCleanup()
 
 describe('one Tessera signing in through another (issue 15)', () => {
   it('creates the account on B from a sign-in at A, following the docs', async () => {
     const [portA, portB, portApp] = [await freePort(), await freePort(), await freePort()]
     const a: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-a-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-a-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
       TESSERA_HOST: '127.0.0.1',
       TESSERA_ISSUER: `http://127.0.0.1:${portA}`,
     }
     const b: Env = {
-      TESSERA_DATA_DIR: tempDir('tessera-b-'),
+      TESSERA_DATA_DIR: cleanup.tempDir('tessera-b-'),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
       TESSERA_LOG_LEVEL: 'warn',
       TESSERA_ISSUER: `http://localhost:${portB}`,
@@ -103,13 +89,10 @@ describe('one Tessera signing in through another (issue 15)', () => {
     cleanup.push(() => new Promise<void>((resolve) => appServer.close(() => resolve())))
 
     const tesseraA = await startTessera(a, { host: '127.0.0.1', port: portA })
-    cleanup.push(() => stopTessera(tesseraA).then(() => undefined))
+    cleanup.push(() => stopTessera(tesseraA))
     const tesseraB = await startTessera(b, { host: 'localhost', port: portB })
-    cleanup.push(() => stopTessera(tesseraB).then(() => undefined))
-    const context = await launchChromium(tempDir('tessera-chromium-'))
-    cleanup.push(async () => {
-      await exitWithin(context.close(), 5_000)
-    })
+    cleanup.push(() => stopTessera(tesseraB))
+    const context = await openChromium(cleanup)
 
     const page = await context.newPage()
     page.setDefaultTimeout(8_000)

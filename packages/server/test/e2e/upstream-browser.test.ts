@@ -1,14 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startUpstreamProvider, type UpstreamProvider } from '../upstream-provider.js'
-import { launchChromium as launchBrowser } from './chromium.js'
+import { openChromium } from './chromium.js'
+import { useCleanup } from './cleanup.js'
 import { freePort } from './free-port.js'
-import { type Env, exitWithin, type RunningTessera, runCli, startTessera, stopTessera } from './tessera-process.js'
+import { type Env, type RunningTessera, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 15 in a real browser: Debian's Chromium, a Tessera process on 127.0.0.1, and a real
 // OpenID Provider (node-oidc-provider) on localhost as the upstream. "Continue with Upstream",
@@ -17,19 +15,7 @@ import { type Env, exitWithin, type RunningTessera, runCli, startTessera, stopTe
 
 const PASSWORD = 'correct horse battery staple'
 
-let cleanup: (() => Promise<void>)[]
-beforeEach(() => {
-  cleanup = []
-})
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step()
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanup = useCleanup()
 
 /** A relying party's callback: it only shows the code it was given. */
 async function startClientApp(): Promise<string> {
@@ -56,7 +42,7 @@ interface World {
 async function world(): Promise<World> {
   const port = await freePort()
   const env: Env = {
-    TESSERA_DATA_DIR: tempDir('tessera-upstream-browser-'),
+    TESSERA_DATA_DIR: cleanup.tempDir('tessera-upstream-browser-'),
     TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
     TESSERA_LOG_LEVEL: 'warn',
     TESSERA_HOST: '127.0.0.1',
@@ -99,11 +85,8 @@ async function world(): Promise<World> {
   expect(connection.redirectUri).toBe(`http://127.0.0.1:${port}/oauth/callback/${connection.id}`)
   await upstream.allowRedirectUri(String(connection.redirectUri))
   const tessera = await startTessera(env, { host: '127.0.0.1', port })
-  cleanup.push(() => stopTessera(tessera).then(() => undefined))
-  const context = await launchBrowser(tempDir('tessera-chromium-'))
-  cleanup.push(async () => {
-    await exitWithin(context.close(), 5_000)
-  })
+  cleanup.push(() => stopTessera(tessera))
+  const context = await openChromium(cleanup)
   return { env, tessera, upstream, clientId: String(app.clientId), appUrl, context }
 }
 
