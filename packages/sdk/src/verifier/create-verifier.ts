@@ -9,6 +9,7 @@ import { checkSession } from '../sessions/session-check.js'
 import { basicAuthorization } from '../shared/basic-authorization.js'
 import { cachedLoad } from '../shared/cached-load.js'
 import { createJwtVerifier } from '../tokens/jwt-verifier.js'
+import { createTokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
 import { checkAuthenticationStrength } from './authentication-strength.js'
 import { isBearerTokenSyntax } from './bearer-syntax.js'
@@ -65,6 +66,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     maxAge: config.jwksMaxAge,
   })
   const verifyLocally = createLocalVerification({
+    open: createTokenOpener(config.encryption),
     verifyJwt: createJwtVerifier({ issuer, audience, clock, leeway, jwks }),
     jwks,
     clock,

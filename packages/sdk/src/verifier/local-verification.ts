@@ -3,6 +3,7 @@ import type { JwksCache } from '../jwks/jwks-cache.js'
 import type { RevocableToken } from '../revocation/revocation-set.js'
 import type { Clock } from '../shared/clock.js'
 import type { JwtVerifier } from '../tokens/jwt-verifier.js'
+import type { TokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
 
 /** A locally verified token: what the caller sees, and what the revocation rules look at. */
@@ -12,6 +13,8 @@ export interface LocallyVerified {
 }
 
 export interface LocalVerificationDeps {
+  /** Decrypts an encrypted token (or refuses a signed-only one where encryption is required). */
+  open: TokenOpener
   verifyJwt: JwtVerifier
   jwks: JwksCache
   clock: Clock
@@ -22,7 +25,7 @@ export interface LocalVerificationDeps {
 
 /**
  * Verify locally, through the verified-token cache: a hit costs a map lookup; a miss a full
- * strict verification. A hit still requires the key to be published (a key removed from the JWKS
+ * strict verification (after decryption, for an encrypted token). A hit still requires the key to be published (a key removed from the JWKS
  * takes its cached tokens with it at the next JWKS refresh); revocations are the caller's.
  */
 export function createLocalVerification(deps: LocalVerificationDeps): (token: string) => Promise<LocallyVerified> {
@@ -30,7 +33,9 @@ export function createLocalVerification(deps: LocalVerificationDeps): (token: st
   return async function verifyLocally(token) {
     const hit = cache.get(token, deps.clock.now())
     if (hit && deps.jwks.has(hit.revocable.kid)) return hit
-    const { claims, kid } = await deps.verifyJwt(token)
+    // A nested JWT is decrypted first, then its signed token verified (RFC 7519 §5.2); the cache
+    // keeps the token as sent, so a hit skips both.
+    const { claims, kid } = await deps.verifyJwt(await deps.open(token))
     const verified: LocallyVerified = {
       context: authContextFromClaims(claims),
       revocable: {

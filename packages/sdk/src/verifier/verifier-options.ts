@@ -3,6 +3,7 @@ import type { ReconnectPolicy } from '../revocation/reconnect-delay.js'
 import type { ClientCredentials } from '../shared/basic-authorization.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import type { FetchLike } from '../shared/fetch-like.js'
+import { checkDecryptionKeys, type EncryptionOptions } from '../tokens/token-decryption.js'
 
 /**
  * How a resource server checks tokens (docs/architecture.md §3):
@@ -59,11 +60,17 @@ export interface VerifierOptions {
   reconnect?: Partial<ReconnectPolicy>
   /** Hybrid: told of every feed failure (the error's `detail` says what), for logs and metrics. */
   onFeedError?: (error: TesseraAuthError) => void
+  /**
+   * jwt and hybrid: the API's tokens are encrypted (JWE): the private key(s) that decrypt them.
+   * Signed-only tokens are then refused unless `required` is false.
+   */
+  encryption?: EncryptionOptions
 }
 
 /** Options with every default applied and checked. */
-export interface ResolvedVerifierOptions extends Required<Omit<VerifierOptions, 'client' | 'reconnect' | 'onFeedError'>> {
+export interface ResolvedVerifierOptions extends Required<Omit<VerifierOptions, 'client' | 'reconnect' | 'onFeedError' | 'encryption'>> {
   client: ClientCredentials | null
+  encryption: EncryptionOptions | null
   reconnect: ReconnectPolicy
   onFeedError: (error: TesseraAuthError) => void
 }
@@ -88,12 +95,18 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved < min) throw bad(`${name} must be a number ≥ ${min}`)
     return resolved
   }
+  const encryption = options.encryption ?? null
+  if (encryption !== null) {
+    if (options.mode === 'session') throw bad('encryption applies to jwt and hybrid mode (session-mode tokens are opaque)')
+    checkDecryptionKeys(encryption)
+  }
   const fetch = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init))
   return {
     issuer: options.issuer,
     audience: options.audience,
     mode: options.mode,
     client,
+    encryption,
     maxStaleness: number('maxStaleness', options.maxStaleness, 30_000, 1),
     onStale,
     fetch,

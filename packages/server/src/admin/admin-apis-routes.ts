@@ -2,7 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { presentApi } from '../apis/api.js'
 import type { ApiService } from '../apis/api-service.js'
 import { ADMIN_READ, ADMIN_WRITE } from './admin-api.js'
-import { ApiBody, ApiChangesBody, ApiList, ApiParams, ApiPermissionParams, NewApiBody, PermissionsBody } from './admin-apis-schemas.js'
+import {
+  ApiBody,
+  ApiChangesBody,
+  ApiList,
+  ApiParams,
+  ApiPermissionParams,
+  ApiWithKeyBody,
+  EncryptionKeyRequestBody,
+  NewApiBody,
+  PermissionsBody,
+} from './admin-apis-schemas.js'
 import { adminCaller } from './admin-auth-hook.js'
 import { PageQuery, pageOf } from './admin-page.js'
 import { NoContent, responses } from './admin-schemas.js'
@@ -10,6 +20,10 @@ import { NoContent, responses } from './admin-schemas.js'
 const read = { permission: ADMIN_READ } as const
 const write = { permission: ADMIN_WRITE } as const
 const tags = ['apis']
+
+function withKey(api: Parameters<typeof presentApi>[0], privateJwk: object | null) {
+  return { api: presentApi(api), ...(privateJwk ? { privateJwk } : {}) }
+}
 
 /** APIs (resources) and the permissions they define. The built-in urn:tessera:admin is read-only (409). */
 export function adminApisRoutes(deps: { apis: ApiService }): FastifyPluginAsyncTypebox {
@@ -29,11 +43,51 @@ export function adminApisRoutes(deps: { apis: ApiService }): FastifyPluginAsyncT
 
     app.post(
       '/apis',
-      { config: write, schema: { tags, summary: 'Register an API', body: NewApiBody, response: responses({ 201: ApiBody }, [409]) } },
-      async (request, reply) => {
-        const api = await apis.create({ scopes: [], ...request.body }, adminCaller(request).actor)
-        return reply.code(201).send({ api: presentApi(api) })
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Register an API (with `encryption`, its access tokens are encrypted; a generated private key is returned once)',
+          body: NewApiBody,
+          response: responses({ 201: ApiWithKeyBody }, [409]),
+        },
       },
+      async (request, reply) => {
+        const { api, privateJwk } = await apis.register({ scopes: [], ...request.body }, adminCaller(request).actor)
+        return reply.code(201).send(withKey(api, privateJwk))
+      },
+    )
+
+    app.put(
+      '/apis/:apiId/encryption-key',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: "Set or rotate the key an API's access tokens are encrypted to (a generated private key is returned once)",
+          params: ApiParams,
+          body: EncryptionKeyRequestBody,
+          response: responses({ 200: ApiWithKeyBody }, [404, 409]),
+        },
+      },
+      async (request) => {
+        const { api, privateJwk } = await apis.setEncryptionKey(request.params.apiId, request.body, adminCaller(request).actor)
+        return withKey(api, privateJwk)
+      },
+    )
+
+    app.delete(
+      '/apis/:apiId/encryption-key',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: "Stop encrypting an API's access tokens (they are signed only again)",
+          params: ApiParams,
+          response: responses({ 200: ApiBody }, [404, 409]),
+        },
+      },
+      async (request) => ({ api: presentApi((await apis.setEncryptionKey(request.params.apiId, null, adminCaller(request).actor)).api) }),
     )
 
     app.get(

@@ -31,3 +31,12 @@ export function checkTtl(ttl: number | undefined, mode: VerificationMode, maxAcc
   }
   return value
 }
+
+/** Only JWT access tokens (jwt and hybrid APIs) can be encrypted; a session API's tokens are opaque references. */
+export function checkEncryptable(mode: VerificationMode): void {
+  if (mode === 'session') {
+    throw new TesseraError('invalid_request', {
+      detail: 'token encryption applies to jwt and hybrid APIs; session-mode tokens are opaque references',
+    })
+  }
+}

@@ -1,10 +1,12 @@
+import type { JWK } from 'jose'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { type Api, isResourceIdentifier, type VerificationMode } from './api.js'
-import { checkApiName, checkMode, checkScopes, checkTtl } from './api-rules.js'
+import { checkPublicEncryptionJwk, type EncryptionJwk, type EncryptionKeyRequest, generateEncryptionKeyPair } from './api-encryption-key.js'
+import { checkApiName, checkEncryptable, checkMode, checkScopes, checkTtl } from './api-rules.js'
 import type { ApiStore } from './api-store.js'
 import { isBuiltInApi } from './built-in-api.js'
 
@@ -39,6 +41,14 @@ export interface NewApi {
   rolesClaim?: boolean
   /** Issue it DPoP-bound tokens only (RFC 9449). */
   requireDpop?: boolean
+  /** Encrypt its access tokens (issue 16 part 7): to a key pair made here, or to the API's own public key. */
+  encryption?: EncryptionKeyRequest
+}
+
+/** An API with the private half of a key pair Tessera just made for it, to be shown once and never again. */
+export interface RegisteredApi {
+  api: Api
+  privateJwk: JWK | null
 }
 
 /** What an update may change; the identifier (the tokens' audience) never changes. */
@@ -55,6 +65,49 @@ export type ApiService = ReturnType<typeof createApiService<ApiServiceStores>>
 
 export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>(deps: ApiServiceDeps<Tx>) {
   const { stores, transact, clock } = deps
+
+  /** The public key to store, and the private half only when Tessera made the pair (never stored). */
+  async function resolveKey(request: EncryptionKeyRequest): Promise<{ publicJwk: EncryptionJwk; privateJwk: JWK | null }> {
+    if (typeof request !== 'object' || request === null) throw new TesseraError('invalid_request', { detail: 'no encryption key given' })
+    if ('generate' in request) return generateEncryptionKeyPair(request.generate)
+    return { publicJwk: await checkPublicEncryptionJwk(request.publicJwk), privateJwk: null }
+  }
+
+  async function register(input: NewApi, actor: Actor): Promise<RegisteredApi> {
+    if (!isResourceIdentifier(input.identifier)) {
+      throw new TesseraError('invalid_request', { detail: 'identifier must be an absolute URI without a fragment (RFC 8707 §2)' })
+    }
+    const mode = checkMode(input.mode)
+    if (input.encryption) checkEncryptable(mode)
+    const key = input.encryption ? await resolveKey(input.encryption) : null
+    const now = clock.now()
+    const api: Api = {
+      id: `api_${randomToken(deps.random, 12)}`,
+      identifier: input.identifier,
+      name: checkApiName(input.name),
+      mode,
+      accessTokenTtl: checkTtl(input.accessTokenTtl, mode, deps.maxAccessTokenTtl),
+      scopes: checkScopes(input.scopes),
+      rolesClaim: input.rolesClaim ?? false,
+      requireDpop: input.requireDpop ?? false,
+      encryptionKey: key?.publicJwk ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }
+    return transact(async (tx) => {
+      if (await tx.apis.findByIdentifier(api.identifier)) throw new TesseraError('api_exists')
+      await tx.apis.insert(api)
+      await tx.events.append({
+        type: 'api.created',
+        actor,
+        userId: null,
+        payload: { identifier: api.identifier, mode: api.mode, ...(key ? { encryptionKid: key.publicJwk.kid } : {}) },
+        ip: null,
+        createdAt: now,
+      })
+      return { api, privateJwk: key?.privateJwk ?? null }
+    })
+  }
 
   /** Reads, checks and rewrites one API in a transaction; the built-in admin API is never changed. */
   async function change(id: string, actor: Actor, edit: (api: Api) => Api, payload: Record<string, unknown>): Promise<Api> {
@@ -78,38 +131,13 @@ export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>
   }
 
   return {
+    /** Registers an API; see `register` for one that asks Tessera for an encryption key pair. */
     async create(input: NewApi, actor: Actor): Promise<Api> {
-      if (!isResourceIdentifier(input.identifier)) {
-        throw new TesseraError('invalid_request', { detail: 'identifier must be an absolute URI without a fragment (RFC 8707 §2)' })
-      }
-      const mode = checkMode(input.mode)
-      const now = clock.now()
-      const api: Api = {
-        id: `api_${randomToken(deps.random, 12)}`,
-        identifier: input.identifier,
-        name: checkApiName(input.name),
-        mode,
-        accessTokenTtl: checkTtl(input.accessTokenTtl, mode, deps.maxAccessTokenTtl),
-        scopes: checkScopes(input.scopes),
-        rolesClaim: input.rolesClaim ?? false,
-        requireDpop: input.requireDpop ?? false,
-        createdAt: now,
-        updatedAt: now,
-      }
-      return transact(async (tx) => {
-        if (await tx.apis.findByIdentifier(api.identifier)) throw new TesseraError('api_exists')
-        await tx.apis.insert(api)
-        await tx.events.append({
-          type: 'api.created',
-          actor,
-          userId: null,
-          payload: { identifier: api.identifier, mode: api.mode },
-          ip: null,
-          createdAt: now,
-        })
-        return api
-      })
+      return (await register(input, actor)).api
     },
+
+    /** Registers an API and returns the private half of its encryption key pair when Tessera made one (once). */
+    register,
 
     async get(identifier: string): Promise<Api> {
       const api = await stores.apis.findByIdentifier(identifier)
@@ -137,6 +165,8 @@ export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>
         actor,
         (api) => {
           const mode = changes.mode === undefined ? api.mode : checkMode(changes.mode)
+          // Session-mode tokens are opaque: there would be nothing to encrypt.
+          if (api.encryptionKey) checkEncryptable(mode)
           return {
             ...api,
             name: changes.name === undefined ? api.name : checkApiName(changes.name),
@@ -175,6 +205,25 @@ export function createApiService<Tx extends ApiServiceStores = ApiServiceStores>
       const api = await stores.apis.findByIdentifier(identifier)
       if (!api) throw new TesseraError('api_not_found')
       return change(api.id, actor, (current) => ({ ...current, rolesClaim: on }), { rolesClaim: on })
+    },
+
+    /**
+     * Sets, rotates (a new key replaces the old one) or removes (null) the key an API's access
+     * tokens are encrypted to. Tokens already issued stay encrypted to the key they were issued
+     * with, so a resource server keeps the old private key until they expire (docs/tokens.md).
+     */
+    async setEncryptionKey(id: string, request: EncryptionKeyRequest | null, actor: Actor): Promise<RegisteredApi> {
+      const key = request === null ? null : await resolveKey(request)
+      const api = await change(
+        id,
+        actor,
+        (current) => {
+          if (key) checkEncryptable(current.mode)
+          return { ...current, encryptionKey: key?.publicJwk ?? null }
+        },
+        { fields: ['encryptionKey'], encryptionKid: key?.publicJwk.kid ?? null },
+      )
+      return { api, privateJwk: key?.privateJwk ?? null }
     },
 
     async delete(identifier: string, actor: Actor): Promise<void> {

@@ -1,12 +1,13 @@
 import type { Selectable } from 'kysely'
 import type { ApisTable, Executor } from '../store/database.js'
 import type { Api } from './api.js'
+import { parseStoredEncryptionJwk } from './api-encryption-key.js'
 
 export interface ApiStore {
   insert(api: Api): Promise<void>
   findByIdentifier(identifier: string): Promise<Api | null>
   findById(id: string): Promise<Api | null>
-  /** Writes name, mode, TTL and scopes. */
+  /** Writes name, mode, TTL, scopes, flags and the encryption key. */
   update(api: Api): Promise<boolean>
   list(): Promise<Api[]>
   delete(identifier: string): Promise<boolean>
@@ -27,6 +28,7 @@ export function createApiStore(db: Executor): ApiStore {
           scopes: JSON.stringify(api.scopes),
           roles_claim: api.rolesClaim ? 1 : 0,
           require_dpop: api.requireDpop ? 1 : 0,
+          encryption_key: api.encryptionKey ? JSON.stringify(api.encryptionKey) : null,
           created_at: api.createdAt,
           updated_at: api.updatedAt,
         })
@@ -50,6 +52,7 @@ export function createApiStore(db: Executor): ApiStore {
           scopes: JSON.stringify(api.scopes),
           roles_claim: api.rolesClaim ? 1 : 0,
           require_dpop: api.requireDpop ? 1 : 0,
+          encryption_key: api.encryptionKey ? JSON.stringify(api.encryptionKey) : null,
           updated_at: api.updatedAt,
         })
         .where('id', '=', api.id)
@@ -84,6 +87,7 @@ function toApi(row: Selectable<ApisTable>): Api {
     scopes: JSON.parse(row.scopes),
     rolesClaim: Number(row.roles_claim) === 1,
     requireDpop: Number(row.require_dpop) === 1,
+    encryptionKey: parseStoredEncryptionJwk(row.encryption_key),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

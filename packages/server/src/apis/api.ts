@@ -1,3 +1,5 @@
+import type { EncryptionJwk } from './api-encryption-key.js'
+
 /** docs/architecture.md §3: how resource servers of this API check its tokens. */
 export const VERIFICATION_MODES = ['session', 'jwt', 'hybrid'] as const
 export type VerificationMode = (typeof VERIFICATION_MODES)[number]
@@ -19,6 +21,11 @@ export interface Api {
   rolesClaim: boolean
   /** RFC 9449: it accepts DPoP-bound tokens only; the token endpoint refuses to issue it others. */
   requireDpop?: boolean
+  /**
+   * Issue 16 part 7: its JWT access tokens are encrypted to this public key (nested JWTs, RFC 7519
+   * §5.2); null or absent when they are signed only.
+   */
+  encryptionKey?: EncryptionJwk | null
   createdAt: number
   updatedAt: number
 }
@@ -33,6 +40,9 @@ export function presentApi(api: Api) {
     scopes: api.scopes,
     rolesClaim: api.rolesClaim,
     requireDpop: api.requireDpop === true,
+    encryptTokens: Boolean(api.encryptionKey),
+    // The public key only: Tessera never holds the private one.
+    encryptionKey: api.encryptionKey ?? null,
     createdAt: new Date(api.createdAt).toISOString(),
   }
 }

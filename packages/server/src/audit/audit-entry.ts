@@ -59,8 +59,9 @@ const RULES: Record<string, Rule> = {
   'key.created': { target: field('key', 'kid'), detail: ['state', 'activatesAt'] },
   'key.rotated': { target: field('key', 'kid'), detail: ['retired'] },
   'key.revoked': { target: field('key', 'kid'), detail: ['wasState'] },
-  'api.created': { target: field('api', 'identifier'), detail: ['mode'] },
-  'api.updated': { target: field('api', 'identifier'), detail: ['rolesClaim'] },
+  'api.created': { target: field('api', 'identifier'), detail: ['mode', 'encryptionKid'] },
+  // `encryptionKid` names the public key its tokens are now encrypted to (null: encryption off).
+  'api.updated': { target: field('api', 'identifier'), detail: ['rolesClaim', 'fields', 'encryptionKid'] },
   'api.deleted': { target: field('api', 'identifier'), detail: [] },
   'application.created': { target: field('application', 'clientId'), detail: ['type'] },
   'application.secret_rotated': { target: field('application', 'clientId'), detail: [] },

@@ -8,6 +8,7 @@ import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-comma
 import {
   apisCreateCommand,
   apisDeleteCommand,
+  apisEncryptionKeyCommand,
   apisListCommand,
   apisRequireDpopCommand,
   apisRolesClaimCommand,
@@ -94,6 +95,7 @@ export const COMMANDS: readonly Command[] = [
   apisListCommand,
   apisDeleteCommand,
   apisRolesClaimCommand,
+  apisEncryptionKeyCommand,
   apisRequireDpopCommand,
   rolesCreateCommand,
   rolesListCommand,

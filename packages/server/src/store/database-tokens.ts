@@ -28,6 +28,8 @@ export interface ApisTable {
   roles_claim: Generated<number>
   /** 1: tokens for it must be DPoP-bound (RFC 9449, 0021). */
   require_dpop: Generated<number>
+  /** The public JWK its access tokens are encrypted to (JWE, 0025), or null. */
+  encryption_key: Generated<string | null>
   created_at: number
   updated_at: number
 }
@@ -92,7 +94,7 @@ export interface RefreshTokensTable {
 
 export interface AccessTokensTable {
   jti: string
-  format: 'jwt' | 'opaque'
+  format: 'jwt' | 'opaque' | 'jwe'
   secret_hash: string | null
   family_id: string | null
   session_id: string | null
@@ -109,6 +111,10 @@ export interface AccessTokensTable {
   roles: string | null
   /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null (0021). */
   dpop_jkt: Generated<string | null>
+  /** An encrypted token's SHA-256 as sent, base64url: how it is found without decrypting it (0025). */
+  token_hash: Generated<string | null>
+  /** The kid that signed an encrypted token's inner JWT (0025). */
+  signing_kid: Generated<string | null>
 }
 
 /** Which relying parties received tokens for which session (0012-backchannel). */

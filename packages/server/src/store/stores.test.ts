@@ -577,6 +577,7 @@ function testMigrations(dialect: DialectName) {
       '0022-housekeeping',
       '0023-console-stats',
       '0024-device-authorizations',
+      '0025-encrypted-access-tokens',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -639,6 +640,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0022-housekeeping',
             '0023-console-stats',
             '0024-device-authorizations',
+            '0025-encrypted-access-tokens',
           ])
         } finally {
           await database.db.destroy()

@@ -3,9 +3,11 @@ import type { KeyService } from '../keys/key-service.js'
 import type { SigningKeyStore } from '../keys/signing-key-store.js'
 import { acrOf } from '../sessions/session-acr.js'
 import type { Clock } from '../shared/clock.js'
+import { sha256 } from '../shared/digest.js'
 import { issueOpaqueToken } from '../shared/opaque-token.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { type AccessTokenGrant, TOKEN_VERSION_CLAIM } from './access-token.js'
+import { createAccessTokenEncrypter } from './access-token-encryption.js'
 import type { AccessTokenStore } from './access-token-store.js'
 
 export interface AccessTokenIssuerDeps {
@@ -27,11 +29,13 @@ export type AccessTokenIssuer = ReturnType<typeof createAccessTokenIssuer>
 
 /**
  * Issues access tokens in the API's format: RFC 9068 JWTs for `jwt` and `hybrid` APIs, opaque
- * reference tokens (checked by introspection) for `session` APIs.
+ * reference tokens (checked by introspection) for `session` APIs. An API with an encryption key
+ * gets its JWTs encrypted to it (nested JWTs, tokens/access-token-encryption.ts).
  */
 export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
+  const encrypt = createAccessTokenEncrypter()
   return {
-    /** `tx` receives the record of an opaque token, or of a JWT bound to a refresh family. */
+    /** `tx` receives the record of an opaque or encrypted token, or of a JWT bound to a refresh family. */
     async issue(
       tx: { accessTokens: AccessTokenStore; keys: SigningKeyStore } | null,
       grant: AccessTokenGrant,
@@ -69,13 +73,33 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
         .setExpirationTime(iat + ttlSeconds)
         .setJti(jti)
         .sign(signer.privateKey)
+      const encryptionKey = grant.api.encryptionKey
+      if (encryptionKey) {
+        // Tessera never holds the key that decrypts it, so the record (found by the token's
+        // digest) is what introspection and revocation know it by (docs/tokens.md).
+        if (!tx) throw new Error('an encrypted access token is recorded, so it needs a transaction')
+        const encrypted = await encrypt(token, encryptionKey)
+        await tx.accessTokens.insert({
+          ...record(grant, jti, 'jwe', null, now, expiresAt),
+          tokenHash: sha256(encrypted),
+          signingKid: signer.kid,
+        })
+        return { token: encrypted, jti, expiresAt, expiresIn: ttlSeconds }
+      }
       if (grant.familyId && tx) await tx.accessTokens.insert(record(grant, jti, 'jwt', null, now, expiresAt))
       return { token, jti, expiresAt, expiresIn: ttlSeconds }
     },
   }
 }
 
-function record(grant: AccessTokenGrant, jti: string, format: 'jwt' | 'opaque', secretHash: string | null, now: number, expiresAt: number) {
+function record(
+  grant: AccessTokenGrant,
+  jti: string,
+  format: 'jwt' | 'opaque' | 'jwe',
+  secretHash: string | null,
+  now: number,
+  expiresAt: number,
+) {
   return {
     jti,
     format,

@@ -6,6 +6,8 @@ import type { AccessTokenRecord } from './access-token.js'
 export interface AccessTokenStore {
   insert(record: AccessTokenRecord): Promise<void>
   findByJti(jti: string): Promise<AccessTokenRecord | null>
+  /** An encrypted token's record, by the SHA-256 of the token as sent. */
+  findByTokenHash(tokenHash: string): Promise<AccessTokenRecord | null>
   revoke(jti: string, now: number): Promise<boolean>
   /** Live (unexpired, unrevoked) tokens of a refresh family. */
   listLiveOfFamily(familyId: string, now: number): Promise<AccessTokenRecord[]>
@@ -16,6 +18,7 @@ export interface AccessTokenStore {
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
   // Read on every introspection of an opaque token (store/compiled-query.ts).
   const byJti = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('jti', '=', ''))
+  const byTokenHash = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('token_hash', '=', ''))
   return {
     async insert(record) {
       await db
@@ -37,11 +40,17 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           revoked_at: record.revokedAt,
           roles: record.roles ? record.roles.join(' ') : null,
           dpop_jkt: record.dpopJkt ?? null,
+          token_hash: record.tokenHash ?? null,
+          signing_kid: record.signingKid ?? null,
         })
         .execute()
     },
     async findByJti(jti) {
       const row = (await db.executeQuery(byJti(jti))).rows[0]
+      return row ? toRecord(row) : null
+    },
+    async findByTokenHash(tokenHash) {
+      const row = (await db.executeQuery(byTokenHash(tokenHash))).rows[0]
       return row ? toRecord(row) : null
     },
     async revoke(jti, now) {
@@ -94,5 +103,7 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     revokedAt: row.revoked_at,
     roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
     dpopJkt: row.dpop_jkt,
+    tokenHash: row.token_hash,
+    signingKid: row.signing_kid,
   }
 }

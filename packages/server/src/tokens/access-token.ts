@@ -22,10 +22,13 @@ export interface AccessTokenGrant {
   dpopJkt?: string | null
 }
 
-/** A stored record of an issued access token: every opaque one, and every JWT issued with a refresh family. */
+/**
+ * A stored record of an issued access token: every opaque one, every encrypted one (`jwe`), and
+ * every JWT issued with a refresh family.
+ */
 export interface AccessTokenRecord {
   jti: string
-  format: 'jwt' | 'opaque'
+  format: 'jwt' | 'opaque' | 'jwe'
   secretHash: string | null
   familyId: string | null
   sessionId: string | null
@@ -42,6 +45,10 @@ export interface AccessTokenRecord {
   roles?: string[] | null
   /** RFC 9449 `cnf.jkt`, for a DPoP-bound token. */
   dpopJkt?: string | null
+  /** An encrypted token's SHA-256 as sent (base64url): Tessera cannot decrypt it, so it finds it by this. */
+  tokenHash?: string | null
+  /** The kid that signed an encrypted token's inner JWT, so a key revocation reaches it at introspection. */
+  signingKid?: string | null
 }
 
 /** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */

@@ -1,10 +1,27 @@
 import type { Application } from '../applications/application.js'
 import type { Clock } from '../shared/clock.js'
-import { digestsEqual } from '../shared/digest.js'
+import { digestsEqual, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import type { Transact } from '../store/transaction.js'
+import type { AccessTokenRecord } from './access-token.js'
+import { isCompactJwe } from './access-token-encryption.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { type RefreshFamilyStores, revokeFamily } from './refresh-family.js'
+
+/** Revokes one recorded access token of the caller (opaque or encrypted) and logs it for hybrid resource servers. */
+async function revokeRecorded(tx: RefreshFamilyStores, caller: Application, access: AccessTokenRecord, now: number): Promise<void> {
+  if (access.clientId !== caller.id || access.revokedAt !== null) return
+  await tx.accessTokens.revoke(access.jti, now)
+  await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)
+  await tx.events.append({
+    type: 'access_token.revoked',
+    actor: { kind: 'application', id: caller.id },
+    userId: access.userId,
+    payload: { jti: access.jti },
+    ip: null,
+    createdAt: now,
+  })
+}
 
 export interface TokenRevocationDeps {
   transact: Transact<RefreshFamilyStores>
@@ -42,6 +59,14 @@ export function createTokenRevocationService(deps: TokenRevocationDeps) {
         })
         return
       }
+      if (isCompactJwe(token)) {
+        // Issue 16 part 7: an encrypted token is known by its digest; its inner jti goes to the log.
+        await deps.transact(async (tx) => {
+          const access = await tx.accessTokens.findByTokenHash(sha256(token))
+          if (access?.format === 'jwe') await revokeRecorded(tx, caller, access, now)
+        })
+        return
+      }
       const parsed = parseOpaqueToken(token)
       if (!parsed) return
       await deps.transact(async (tx) => {
@@ -51,23 +76,8 @@ export function createTokenRevocationService(deps: TokenRevocationDeps) {
           return
         }
         const access = await tx.accessTokens.findByJti(parsed.id)
-        if (
-          access?.secretHash &&
-          digestsEqual(access.secretHash, parsed.secretHash) &&
-          access.clientId === caller.id &&
-          access.revokedAt === null
-        ) {
-          await tx.accessTokens.revoke(access.jti, now)
-          await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)
-          await tx.events.append({
-            type: 'access_token.revoked',
-            actor: { kind: 'application', id: caller.id },
-            userId: access.userId,
-            payload: { jti: access.jti },
-            ip: null,
-            createdAt: now,
-          })
-        }
+        if (access?.format === 'opaque' && access.secretHash && digestsEqual(access.secretHash, parsed.secretHash))
+          await revokeRecorded(tx, caller, access, now)
       })
     },
   }

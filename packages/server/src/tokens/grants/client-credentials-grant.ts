@@ -6,7 +6,7 @@ import type { GrantServices } from './grant-deps.js'
 import { requestedApi, requireGrant } from './grant-policy.js'
 import type { IssuanceStores } from './token-issuance.js'
 
-/** Only an opaque token writes (its record); a JWT needs no transaction at all. */
+/** Only an opaque or encrypted token writes (its record); a signed-only JWT needs no transaction at all. */
 export type ClientCredentialsDeps = Pick<GrantServices, 'clock' | 'apis' | 'roles' | 'stores' | 'issue'> & {
   transact: Transact<IssuanceStores>
 }
@@ -38,6 +38,7 @@ export function createClientCredentialsGrant(deps: ClientCredentialsDeps) {
       dpopJkt: request.dpopJkt ?? null,
       now: deps.clock.now(),
     }
-    return api.mode === 'session' ? deps.transact((tx) => deps.issue(tx, issuance)) : deps.issue(null, issuance)
+    const recorded = api.mode === 'session' || Boolean(api.encryptionKey)
+    return recorded ? deps.transact((tx) => deps.issue(tx, issuance)) : deps.issue(null, issuance)
   }
 }
