@@ -18,6 +18,9 @@ const VALUES = {
   active: '2026-01-02',
   api: 'Example API',
   code: 'BCDF-GHJK',
+  name: 'GitHub',
+  connection: 'GitHub',
+  date: '2026-01-03',
 }
 
 const variablesOf = (message: string) => new Set([...message.matchAll(/\{(\w+)/g)].map((match) => match[1]))
@@ -42,8 +45,9 @@ describe('message catalogues', () => {
   })
 
   it('applies the plural rules of each language', () => {
-    expect(createTranslator('en').t('resetRequested.body', { minutes: 1 })).toContain('for 1 minute.')
-    expect(createTranslator('en').t('resetRequested.body', { minutes: 30 })).toContain('for 30 minutes.')
+    const values = { email: 'a@b.c', product: 'Tessera' }
+    expect(createTranslator('en').t('email.password_reset.p1', { ...values, minutes: 1 })).toContain('for 1 minute.')
+    expect(createTranslator('en').t('email.password_reset.p1', { ...values, minutes: 30 })).toContain('for 30 minutes.')
     expect(createTranslator('fr').t('email.verify_email.p1', { email: 'a@b.c', hours: 1 })).toContain('pendant 1 heure.')
     expect(createTranslator('fr').t('email.verify_email.p1', { email: 'a@b.c', hours: 24 })).toContain('pendant 24 heures.')
   })

@@ -89,8 +89,11 @@ export const en = {
   'forgot.lead': 'Enter your email address and we will send you a link to choose a new password.',
   'forgot.submit': 'Send the link',
   'checkEmail.title': 'Check your email',
-  'resetRequested.body':
-    'If an account uses this address, a message with a link to choose a new password is on its way. The link works once, for {minutes, plural, one {# minute} other {# minutes}}.',
+  'recovery.codeLead':
+    'If an account uses <b>{email}</b>, a message is on its way with a 6-digit code to enter here (valid for 10 minutes) and a link that does the same (valid for {minutes, plural, one {# minute} other {# minutes}}).',
+  'recovery.codeSubmit': 'Continue',
+  'recovery.resent': 'If an account uses this address, a new message is on its way.',
+  'recovery.otherAddress': 'Use another address',
   'reset.title': 'Choose a new password',
   'reset.submit': 'Set the new password',
   'resetDone.title': 'Password changed',
@@ -164,6 +167,7 @@ export const en = {
     'Someone asked to reset the password of the {product} account for {email}. If it was you, choose a new password with the link below. It works once, for {minutes, plural, one {# minute} other {# minutes}}.',
   'email.password_reset.p2': 'If it was not you, ignore this message: your password stays as it is.',
   'email.password_reset.action': 'Choose a new password',
+  'email.password_reset.code': 'Or enter this code on the page where you asked for it (valid for 10 minutes):',
   'email.password_changed.subject': 'Your {product} password was changed',
   'email.password_changed.p1':
     'The password of the {product} account for {email} was changed, and every device signed in to it was signed out.',
@@ -207,4 +211,36 @@ export const en = {
   'device.denied.body': 'The device was not given access. You can close this window.',
   'error.user_code_invalid':
     'This code is not valid: it is mistyped, has expired or was already used. Check your device, or start again there.',
+
+  // Upstream identity providers (issue 15: ui/connection-pages.ts, ui/account-connections-page.ts)
+  'connections.or': 'or',
+  'connections.continueWith': 'Continue with {name}',
+  'connections.linkNotice':
+    'An account with <b>{email}</b> already exists. Sign in to it to link your {connection} account; nothing is linked until you do.',
+  'connections.signedIn.title': 'Signed in',
+  'connections.signedIn.continue': 'Continue to the application',
+  'connections.back.title': 'Back to the application',
+  'connections.back.continue': 'Return to the application',
+  'accountConnections.title': 'Sign-in methods',
+  'accountConnections.signedInAs': 'Signed in as <b>{email}</b>',
+  'accountConnections.hasPassword': 'You can sign in with your password.',
+  'accountConnections.noPassword': 'This account has no password.',
+  'accountConnections.none': 'No other identity provider is linked.',
+  'accountConnections.linkedOn': 'linked {date}',
+  'accountConnections.unlink': 'Unlink {name}',
+  'accountConnections.link': 'Link {name}',
+  'accountConnections.linked': 'The identity provider is linked.',
+  'accountConnections.unlinked': 'The identity provider is unlinked.',
+  'accountConnections.removedProvider': 'a removed provider',
+  'accountConnections.signInFirst': 'Sign in first, then come back to this page.',
+  'error.connection_not_found': 'This identity provider is not offered here.',
+  'error.upstream_state_invalid': 'This answer from the identity provider does not belong to a sign-in started in this browser.',
+  'error.upstream_unavailable': 'The identity provider did not answer in time or answered with something unusable.',
+  'error.upstream_rejected': 'The identity provider refused the sign-in, or its answer failed our checks.',
+  'error.upstream_email_missing': 'The identity provider did not share an email address.',
+  'error.upstream_sign_up_disabled': 'This identity provider cannot create new accounts here.',
+  'error.upstream_account_exists': 'An account with this email address already exists; sign in to it to link this identity provider.',
+  'error.identity_taken': 'This identity is already linked to another account.',
+  'error.identity_not_found': 'No such linked identity.',
+  'error.last_sign_in_method': 'This is the only way to sign in to the account; add another first.',
 } as const

@@ -83,8 +83,11 @@ export const fr: Catalogue = {
   'forgot.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un lien pour choisir un nouveau mot de passe.',
   'forgot.submit': 'Envoyer le lien',
   'checkEmail.title': 'Consultez vos e-mails',
-  'resetRequested.body':
-    'Si un compte utilise cette adresse, un message avec un lien pour choisir un nouveau mot de passe est en route. Le lien fonctionne une fois, pendant {minutes, plural, one {# minute} other {# minutes}}.',
+  'recovery.codeLead':
+    'Si un compte utilise <b>{email}</b>, un message est en route avec un code à 6 chiffres à saisir ici (valable 10 minutes) et un lien qui fait de même (valable {minutes, plural, one {# minute} other {# minutes}}).',
+  'recovery.codeSubmit': 'Continuer',
+  'recovery.resent': 'Si un compte utilise cette adresse, un nouveau message est en route.',
+  'recovery.otherAddress': 'Utiliser une autre adresse',
   'reset.title': 'Choisissez un nouveau mot de passe',
   'reset.submit': 'Enregistrer le nouveau mot de passe',
   'resetDone.title': 'Mot de passe modifié',
@@ -158,6 +161,7 @@ export const fr: Catalogue = {
     'Quelqu’un a demandé à réinitialiser le mot de passe du compte {product} de {email}. Si c’était vous, choisissez un nouveau mot de passe avec le lien ci-dessous. Il fonctionne une fois, pendant {minutes, plural, one {# minute} other {# minutes}}.',
   'email.password_reset.p2': 'Si ce n’était pas vous, ignorez ce message : votre mot de passe ne change pas.',
   'email.password_reset.action': 'Choisir un nouveau mot de passe',
+  'email.password_reset.code': 'Ou saisissez ce code sur la page où vous l’avez demandé (valable 10 minutes) :',
   'email.password_changed.subject': 'Votre mot de passe {product} a été modifié',
   'email.password_changed.p1':
     'Le mot de passe du compte {product} de {email} a été modifié, et tous les appareils qui y étaient connectés ont été déconnectés.',
@@ -203,4 +207,36 @@ export const fr: Catalogue = {
   'device.denied.body': 'L’appareil n’a pas reçu l’accès. Vous pouvez fermer cette fenêtre.',
   'error.user_code_invalid':
     'Ce code n’est pas valable : il est mal saisi, a expiré ou a déjà servi. Vérifiez votre appareil, ou recommencez depuis celui-ci.',
+
+  'connections.or': 'ou',
+  'connections.continueWith': 'Continuer avec {name}',
+  'connections.linkNotice':
+    'Un compte existe déjà avec <b>{email}</b>. Connectez-vous à ce compte pour y lier votre compte {connection} ; rien n’est lié tant que vous ne l’avez pas fait.',
+  'connections.signedIn.title': 'Connexion réussie',
+  'connections.signedIn.continue': 'Continuer vers l’application',
+  'connections.back.title': 'Retour à l’application',
+  'connections.back.continue': 'Revenir à l’application',
+  'accountConnections.title': 'Méthodes de connexion',
+  'accountConnections.signedInAs': 'Connecté en tant que <b>{email}</b>',
+  'accountConnections.hasPassword': 'Vous pouvez vous connecter avec votre mot de passe.',
+  'accountConnections.noPassword': 'Ce compte n’a pas de mot de passe.',
+  'accountConnections.none': 'Aucun autre fournisseur d’identité n’est lié.',
+  'accountConnections.linkedOn': 'lié le {date}',
+  'accountConnections.unlink': 'Délier {name}',
+  'accountConnections.link': 'Lier {name}',
+  'accountConnections.linked': 'Le fournisseur d’identité est lié.',
+  'accountConnections.unlinked': 'Le fournisseur d’identité n’est plus lié.',
+  'accountConnections.removedProvider': 'un fournisseur supprimé',
+  'accountConnections.signInFirst': 'Connectez-vous d’abord, puis revenez sur cette page.',
+  'error.connection_not_found': 'Ce fournisseur d’identité n’est pas proposé ici.',
+  'error.upstream_state_invalid': 'Cette réponse du fournisseur d’identité ne correspond à aucune connexion commencée dans ce navigateur.',
+  'error.upstream_unavailable': 'Le fournisseur d’identité n’a pas répondu à temps, ou sa réponse est inutilisable.',
+  'error.upstream_rejected': 'Le fournisseur d’identité a refusé la connexion, ou sa réponse n’a pas passé nos vérifications.',
+  'error.upstream_email_missing': 'Le fournisseur d’identité n’a pas communiqué d’adresse e-mail.',
+  'error.upstream_sign_up_disabled': 'Ce fournisseur d’identité ne peut pas créer de nouveaux comptes ici.',
+  'error.upstream_account_exists':
+    'Un compte existe déjà avec cette adresse e-mail ; connectez-vous à ce compte pour y lier ce fournisseur d’identité.',
+  'error.identity_taken': 'Cette identité est déjà liée à un autre compte.',
+  'error.identity_not_found': 'Aucune identité liée de ce nom.',
+  'error.last_sign_in_method': 'C’est le seul moyen de vous connecter à ce compte ; ajoutez-en un autre d’abord.',
 }
