@@ -401,6 +401,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     upstreamRoutes({
       api: upstreamApi,
+      translate,
       flows: oidc.flows,
       login: oidc.login,
       connections: deps.connections.service,
@@ -416,6 +417,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(
     accountConnectionsRoutes({
+      translate,
       flows: oidc.flows,
       connections: deps.connections.service,
       client: deps.connections.client,
