@@ -65,17 +65,17 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     return { url: url.toString(), expiresAt }
   }
 
-  async function code(tx: S, event: StoredEvent, user: User): Promise<string> {
+  async function code(tx: S, event: StoredEvent, user: User, purpose: AccountTokenPurpose, stamp: number | null): Promise<string> {
     const value = mintCode()
     const id = mintLinkToken(deps.random).id
     await tx.accountTokens.insert({
       id,
       userId: user.id,
-      purpose: 'verify_email',
+      purpose,
       kind: 'code',
       secretHash: codeHash(deps.codeKey, id, value),
       email: user.email,
-      credentialStamp: null,
+      credentialStamp: stamp,
       failedAttempts: 0,
       expiresAt: event.createdAt + policy.codeTtlMs,
       usedAt: null,
@@ -115,7 +115,7 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         variables: {
           email: user.email,
           link: sent.url,
-          code: await code(tx, event, user),
+          code: await code(tx, event, user, 'verify_email', null),
           hours: hours(policy.verificationLinkTtlMs),
           locale: localeOf(event),
         },
@@ -124,7 +124,10 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     ]
   }
 
-  /** A reset link, bound to the password as it is now: any later password change kills it. */
+  /**
+   * A reset link, and a 6-digit code for the recovery flow that asked (flows/steps/recovery-code-step.ts),
+   * both bound to the password as it is now: any later password change kills them.
+   */
   const reset: EmailComposer<S> = async (event, tx) => {
     if (event.type !== 'user.password_reset_requested') return []
     const user = await userOf(tx, event)
@@ -136,7 +139,13 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
         template: 'password_reset',
         to: user.email,
         userId: user.id,
-        variables: { email: user.email, link: sent.url, minutes: minutes(policy.resetLinkTtlMs), locale: localeOf(event) },
+        variables: {
+          email: user.email,
+          link: sent.url,
+          code: await code(tx, event, user, 'reset_password', stamp),
+          minutes: minutes(policy.resetLinkTtlMs),
+          locale: localeOf(event),
+        },
         expiresAt: sent.expiresAt,
       },
     ]

@@ -7,12 +7,10 @@ import { type ErrorCode, isTesseraError } from '../shared/errors.js'
 import {
   accountLinkErrorPage,
   emailVerifiedPage,
-  forgotPasswordPage,
   passwordResetDonePage,
   resendRequestedPage,
   resendVerificationPage,
   resetPasswordPage,
-  resetRequestedPage,
   verifyEmailPage,
 } from '../ui/account-pages.js'
 import { type Html, sendPage } from '../ui/html.js'
@@ -38,13 +36,11 @@ export interface AccountPageRoutesDeps {
   accounts: Accounts
   /** Chooses each page's language (English, from Accept-Language only, when absent). */
   translate?: PageTranslator
-  /** How long a reset link lives, for the "check your email" page. */
-  resetLinkMinutes?: number
 }
 
 /**
- * The hosted pages behind the links in messages, and "Forgot your password?": forms that post to
- * the same services as the `/v1` API. A GET never spends a link (mail scanners follow links);
+ * The hosted pages behind the links in messages: forms that post to the same services as the `/v1`
+ * API ("Forgot your password?" itself is a recovery flow: flows/recovery-routes.ts). A GET never spends a link (mail scanners follow links);
  * pages send `Referrer-Policy: no-referrer` and `no-store` (OWASP Forgot Password Cheat Sheet).
  */
 export function accountPageRoutes(deps: AccountPageRoutesDeps): FastifyPluginAsyncTypebox {
@@ -63,24 +59,6 @@ export function accountPageRoutes(deps: AccountPageRoutesDeps): FastifyPluginAsy
       return sendPage(reply, error.status, page(t.t(`error.${error.code as PageError}`)))
     }
     const isLinkError = (error: unknown) => isTesseraError(error) && (LINK_ERRORS as readonly ErrorCode[]).includes(error.code)
-
-    app.get('/ui/forgot-password', async (request, reply) =>
-      sendPage(reply, 200, forgotPasswordPage({ error: null, t: translate(request) })),
-    )
-
-    app.post(
-      '/ui/forgot-password',
-      { config, schema: { body: Type.Object({ email: Type.String({ maxLength: 320 }) }) } },
-      async (request, reply) => {
-        const t = translate(request)
-        try {
-          await accounts.passwordReset.request({ email: request.body.email, ip: request.ip, actor: actor(request.ip, t) })
-        } catch (error) {
-          return refusal(reply, error, FORM_ERRORS, t, (message) => forgotPasswordPage({ error: message, t }))
-        }
-        return sendPage(reply, 200, resetRequestedPage({ minutes: deps.resetLinkMinutes ?? 30, t }))
-      },
-    )
 
     app.get('/ui/reset-password', { schema: { querystring: TokenQuery } }, async (request, reply) => {
       const t = translate(request)

@@ -4,8 +4,9 @@ import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
 import { normalizeEmail } from '../users/email.js'
 import type { User } from '../users/user.js'
+import { type CodeRefusal, checkCode, refusalWithoutUser } from './account-code-check.js'
 import type { AccountRequestLimits, AccountStores } from './account-stores.js'
-import { type AccountTokenPolicy, codeHash, counterKey, isCodeShape, secretMatches } from './account-token.js'
+import { type AccountTokenPolicy, counterKey } from './account-token.js'
 import { checkLinkToken, spendLinkToken } from './account-token-check.js'
 
 export interface EmailVerificationDeps {
@@ -120,21 +121,16 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
       const now = clock.now()
       // A wrong code must be counted even though the request fails: the transaction returns the
       // refusal and commits the count, and the error is thrown after it.
-      const outcome = await transact(async (tx): Promise<User | 'verification_code_invalid' | 'verification_code_exhausted'> => {
+      const outcome = await transact(async (tx): Promise<User | CodeRefusal> => {
         const user = await tx.users.findById(userId)
         if (!user) throw new TesseraError('user_not_found')
-        const live = (await tx.accountTokens.listLive(userId, 'verify_email', 'code', now)).filter(
-          (token) => token.failedAttempts < policy.codeMaxFailures,
+        const match = await checkCode(
+          tx.accountTokens,
+          { userId, purpose: 'verify_email', code, email: user.email, now },
+          deps.codeKey,
+          policy,
         )
-        if (live.length === 0) return 'verification_code_invalid'
-        // Compare with every live code, in constant time each, whatever the shape of the input.
-        const presented = isCodeShape(code) ? code : '-'
-        const match = live.find((token) => secretMatches(token, codeHash(deps.codeKey, token.id, presented)))
-        if (!match || match.email !== user.email) {
-          let exhausted = true
-          for (const token of live) exhausted = (await tx.accountTokens.recordFailure(token.id)) >= policy.codeMaxFailures && exhausted
-          return exhausted ? 'verification_code_exhausted' : 'verification_code_invalid'
-        }
+        if (typeof match === 'string') return match
         await spendLinkToken(tx.accountTokens, match, now)
         return verify(tx, user, match.email, 'code', actor, now)
       })
@@ -154,7 +150,7 @@ export function createEmailVerificationService(deps: EmailVerificationDeps) {
         return
       }
       const tries = await stores.requestCounters.hit(counterKey('verify-flow', flowId), policy.codeTtlMs, clock.now())
-      throw new TesseraError(tries === policy.codeMaxFailures ? 'verification_code_exhausted' : 'verification_code_invalid')
+      throw new TesseraError(refusalWithoutUser(tries, policy))
     },
 
     /** Whether the user's address is verified now. */

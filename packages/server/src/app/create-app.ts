@@ -30,6 +30,8 @@ import type { FlowStore } from '../flows/flow-store.js'
 import type { LoginFlow } from '../flows/login-flow.js'
 import { loginRoutes } from '../flows/login-routes.js'
 import { logoutRoutes } from '../flows/logout-routes.js'
+import type { RecoveryFlow } from '../flows/recovery-flow.js'
+import { recoveryRoutes } from '../flows/recovery-routes.js'
 import { signInRoutes } from '../flows/sign-in-routes.js'
 import type { SecondFactors } from '../flows/steps/step.js'
 import { createUpstreamApi } from '../flows/upstream-api.js'
@@ -162,6 +164,8 @@ export interface AppDeps {
     /** The self-service flows the hosted pages and the /v1 sign-in API drive (flows/). */
     flows: FlowService
     login: LoginFlow
+    /** Forgotten passwords as a flow (issue 12). */
+    recovery: RecoveryFlow
     transact: Transact<{ flows: FlowStore }>
     secondFactors: Pick<SecondFactors, 'available'> & {
       enrolment: (userId: string, authTime: number) => Promise<{ secret: string; uri: string }>
@@ -255,6 +259,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       upstream: upstreamApi,
       flows: deps.oidc.flows,
       login: deps.oidc.login,
+      recovery: deps.oidc.recovery,
       random: deps.oidc.random,
       cookie: deps.cookie,
       policy: deps.policy,
@@ -276,7 +281,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(accountRoutes({ accounts: deps.accounts, authenticate, rateLimit: perIp('account-requests') }))
-  await app.register(accountPageRoutes({ accounts: deps.accounts, translate, resetLinkMinutes: deps.resetLinkMinutes }))
+  await app.register(accountPageRoutes({ accounts: deps.accounts, translate }))
+  await app.register(
+    recoveryRoutes({
+      flows: deps.oidc.flows,
+      recovery: deps.oidc.recovery,
+      cookie: deps.cookie,
+      random: deps.oidc.random,
+      rateLimit: perIp('hosted-pages'),
+      translate,
+      ...(deps.resetLinkMinutes !== undefined ? { resetLinkMinutes: deps.resetLinkMinutes } : {}),
+    }),
+  )
   await app.register(
     accountHubRoutes({
       accounts: deps.accounts,

@@ -166,6 +166,7 @@ export function wireHttp(wiring: Wiring, deps: HttpWiringDeps): HttpApp {
           userinfoAudience: tokens.userinfo.identifier,
           flows: login.flows,
           login: login.login,
+          recovery: login.recovery,
           transact,
           pushedRequests: tokens.pushedRequests,
         },

@@ -1,9 +1,11 @@
 import type { Accounts } from '../accounts/accounts.js'
 import { flowEmailVerification } from '../accounts/flow-email-verification.js'
+import { flowRecovery } from '../accounts/flow-recovery.js'
 import type { AuthorizeService } from '../authorize/authorize-service.js'
 import { createConnections } from '../connections/connections.js'
 import { createFlowService } from '../flows/flow-service.js'
 import { createLoginFlow } from '../flows/login-flow.js'
+import { createRecoveryFlow } from '../flows/recovery-flow.js'
 import { createUpstreamAccounts } from '../flows/upstream-accounts.js'
 import { subkey } from '../keys/master-key-check.js'
 import { systemResolver } from '../webhooks/webhook-target.js'
@@ -58,5 +60,7 @@ export function wireLogin(wiring: Wiring, { catalogue, identity, authorize, seco
     secondFactors,
     ...(config.signUp.requireVerifiedEmail ? { verifiedEmail: flowEmailVerification(accounts) } : {}),
   })
-  return { flows, connections, login }
+  // Issue 12: a forgotten password as a flow, over the password-reset service.
+  const recovery = createRecoveryFlow({ flows, transact, clock, recovery: flowRecovery(accounts) })
+  return { flows, connections, login, recovery }
 }

@@ -41,7 +41,7 @@ interface TemplateShape {
 
 const SHAPES: Record<EmailTemplate, TemplateShape> = {
   verify_email: { action: 'link', code: 'code' },
-  password_reset: { action: 'link' },
+  password_reset: { action: 'link', code: 'code' },
   password_changed: {},
   email_change_confirm: { action: 'link' },
   email_change_notice: {},

@@ -7,6 +7,7 @@ import { clientDevice } from './client-device.js'
 import type { Flow } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import { type LoginFlow, SIGN_IN_STEPS } from './login-flow.js'
+import type { RecoveryFlow } from './recovery-flow.js'
 import { sessionResponse } from './session-response.js'
 import { FLOW_TOKEN_HEADER, FlowParams, StartFlowBody, SubmitStepBody } from './sign-in-schemas.js'
 import type { UpstreamApi } from './upstream-api.js'
@@ -14,6 +15,8 @@ import type { UpstreamApi } from './upstream-api.js'
 export interface FlowApiRoutesDeps {
   flows: FlowService
   login: LoginFlow
+  /** Forgotten passwords (issue 12): `{"type":"recovery"}`. */
+  recovery: RecoveryFlow
   random: RandomSource
   cookie: CookieSettings
   policy: SessionPolicy
@@ -22,7 +25,10 @@ export interface FlowApiRoutesDeps {
   upstream: Pick<UpstreamApi, 'checkClient' | 'begin' | 'redeem'>
 }
 
-/** What a client may see of a flow: never its hashes. */
+/** The flows a JSON client may drive. */
+const API_FLOWS = ['login', 'recovery'] as const
+
+/** What a client may see of a flow: never its hashes, nor whom it concerns. */
 export function presentFlow(flow: Flow) {
   return {
     id: flow.id,
@@ -53,26 +59,32 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
     }
 
     app.post('/v1/flows', { schema: { body: StartFlowBody }, config, onRequest }, async (request, reply) => {
-      const { clientId } = request.body
+      const { clientId, type } = request.body
       if (clientId !== undefined) await deps.upstream.checkClient(clientId)
       const token = randomToken(deps.random, 32)
-      const started = deps.flows.start('login', { next: SIGN_IN_STEPS, clientId: clientId ?? null })
+      const started =
+        type === 'recovery' ? deps.recovery.start() : deps.flows.start('login', { next: SIGN_IN_STEPS, clientId: clientId ?? null })
       const flow = await deps.flows.save(started, started, token)
       reply.header('cache-control', 'no-store')
       return reply.code(201).send({ flow: presentFlow(flow), token })
     })
 
     app.get('/v1/flows/:id', { schema: { params: FlowParams }, onRequest }, async (request, reply) => {
-      const flow = await deps.flows.load(request.params.id, tokenOf(request), 'login')
+      const flow = await deps.flows.load(request.params.id, tokenOf(request), API_FLOWS)
       reply.header('cache-control', 'no-store')
       return { flow: presentFlow(flow) }
     })
 
     app.post('/v1/flows/:id', { schema: { params: FlowParams, body: SubmitStepBody }, config, onRequest }, async (request, reply) => {
       const token = tokenOf(request)
-      const loaded = await deps.flows.load(request.params.id, token, 'login')
+      const loaded = await deps.flows.load(request.params.id, token, API_FLOWS)
       const { step, transport, assertion, connectionId, returnTo, state, returnCode, ...fields } = request.body
       reply.header('cache-control', 'no-store')
+      if (loaded.type === 'recovery') {
+        // The same answer for every address at each step (docs/email.md); the last one ends the flow.
+        const outcome = await deps.recovery.submit(loaded, () => token as string, step, fields, clientDevice(request))
+        return { flow: presentFlow(outcome.flow) }
+      }
       // Issue 15 part 2: the upstream step answers the upstream's authorization URL, and later
       // takes the return code its callback gave the app (flows/upstream-api.ts).
       if (step === 'upstream' && returnCode === undefined) {

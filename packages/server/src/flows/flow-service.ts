@@ -66,13 +66,14 @@ export function createFlowService(deps: FlowServiceDeps) {
     },
 
     /**
-     * The flow, if it exists, is unexpired, is of `type` and belongs to this browser; otherwise
+     * The flow, if it exists, is unexpired, is of `type` (or one of them) and belongs to this browser; otherwise
      * 400 `flow_expired`, the same for each reason. The binding is compared in constant time.
      */
-    async load(id: string | undefined, binding: string | null, type: FlowType): Promise<Flow> {
+    async load(id: string | undefined, binding: string | null, type: FlowType | readonly FlowType[]): Promise<Flow> {
       if (id === undefined || binding === null || !FLOW_ID.test(id)) throw new TesseraError('flow_expired')
       const flow = await store.findById(id)
-      if (!flow || flow.type !== type || clock.now() >= flow.expiresAt || !digestsEqual(flow.bindingHash, sha256(binding)))
+      const types: readonly FlowType[] = typeof type === 'string' ? [type] : type
+      if (!flow || !types.includes(flow.type) || clock.now() >= flow.expiresAt || !digestsEqual(flow.bindingHash, sha256(binding)))
         throw new TesseraError('flow_expired')
       return flow
     },

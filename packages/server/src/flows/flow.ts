@@ -7,7 +7,7 @@ import type { AuthorizationParameters } from '../authorize/authorization-request
  * the JSON API drive the same flows, so a new step (a second factor, an upstream provider, email
  * verification) is one more module under steps/, written once.
  */
-export type FlowType = 'login' | 'logout'
+export type FlowType = 'login' | 'logout' | 'recovery'
 
 /**
  * The steps known today. `password` signs in to an existing account and `registration` creates
@@ -18,7 +18,8 @@ export type FlowType = 'login' | 'logout'
  * the hosted page to show the codes that enrolment issued (mfa/mfa-policy.ts); `upstream` signs in
  * through another provider (issue 15); `verify_email` (issue 12) waits, under
  * `signUp.requireVerifiedEmail`, for the code or the link of the verification message before any
- * session starts.
+ * session starts. A `recovery` flow (issue 12, a forgotten password) has its own three:
+ * `recovery_email`, `recovery_code` (the message's code) and `new_password`.
  */
 export type StepName =
   | 'password'
@@ -31,6 +32,9 @@ export type StepName =
   | 'upstream'
   | 'passkey'
   | 'verify_email'
+  | 'recovery_email'
+  | 'recovery_code'
+  | 'new_password'
 
 /** Steps that authenticate the user: once none of them is pending, the flow can start a session. */
 export const AUTHENTICATION_STEPS: readonly StepName[] = ['password', 'registration', 'upstream', 'passkey']
@@ -101,6 +105,12 @@ export interface FlowContext {
    * on the server only: a flow whose registration hit a taken address has it too, and no user.
    */
   verification?: { email: string }
+  /**
+   * Issue 12, a recovery flow: the address asked for, its active account (null when it has none:
+   * the flow goes on the same way and never passes its code step), and the fingerprint of the
+   * password the message was sent for, which the new password must replace. Server side only.
+   */
+  recovery?: { email: string; userId: string | null; credentialStamp: number | null }
 }
 
 export interface Flow {

@@ -32,7 +32,11 @@ export const SecondFactorBody = Type.Object(
  * and the connections it shows apply).
  */
 export const StartFlowBody = Type.Object(
-  { type: Type.Literal('login'), clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  {
+    /** `login` (sign-in, sign-up) or `recovery` (a forgotten password, issue 12). */
+    type: Type.Union([Type.Literal('login'), Type.Literal('recovery')]),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
   { additionalProperties: false },
 )
 
@@ -48,8 +52,11 @@ export const SubmitStepBody = Type.Object(
       Type.Literal('second_factor_enrolment'),
       Type.Literal('upstream'),
       Type.Literal('verify_email'),
+      Type.Literal('recovery_email'),
+      Type.Literal('recovery_code'),
+      Type.Literal('new_password'),
     ]),
-    /** `verify_email`: `resend` sends the message again; without it, the step takes `code`, or checks whether the link was used. */
+    /** `verify_email`, `recovery_code`: `resend` sends the message again; without it, the step takes `code` (or, for `verify_email`, checks whether the link was used). */
     action: Type.Optional(Type.Literal('resend')),
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     password: Type.Optional(Type.String({ minLength: 1 })),

@@ -42,8 +42,9 @@ describe('message catalogues', () => {
   })
 
   it('applies the plural rules of each language', () => {
-    expect(createTranslator('en').t('resetRequested.body', { minutes: 1 })).toContain('for 1 minute.')
-    expect(createTranslator('en').t('resetRequested.body', { minutes: 30 })).toContain('for 30 minutes.')
+    const values = { email: 'a@b.c', product: 'Tessera' }
+    expect(createTranslator('en').t('email.password_reset.p1', { ...values, minutes: 1 })).toContain('for 1 minute.')
+    expect(createTranslator('en').t('email.password_reset.p1', { ...values, minutes: 30 })).toContain('for 30 minutes.')
     expect(createTranslator('fr').t('email.verify_email.p1', { email: 'a@b.c', hours: 1 })).toContain('pendant 1 heure.')
     expect(createTranslator('fr').t('email.verify_email.p1', { email: 'a@b.c', hours: 24 })).toContain('pendant 24 heures.')
   })

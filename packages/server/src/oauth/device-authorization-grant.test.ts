@@ -1,79 +1,29 @@
-import type { LightMyRequestResponse } from 'fastify'
+import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authorize, DEVICE_CODE, decideThroughPage, deviceClient, nextEmail, poll, rows, USER_CODE } from '../../test/device-fixture.js'
 import { injectFetch } from '../../test/inject-fetch.js'
-import { API, type Client, createApi, createClient, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
+import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
 import { escapeHtml } from '../ui/html.js'
 
-const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code'
-const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
+/** The command-line example of docs/connect-an-app.md, run as written (examples/device-cli). */
+const EXAMPLE = fileURLToPath(new URL('../../../../examples/device-cli/device-login.mjs', import.meta.url))
 
-interface Authorization {
-  device_code: string
-  user_code: string
-  verification_uri: string
-  verification_uri_complete: string
-  expires_in: number
-  interval: number
-}
-
-let emails = 0
-const nextEmail = () => `device-${++emails}@example.com`
-
-async function deviceClient(server: TestServer, input: { type?: 'native' | 'web'; grants?: string[] } = {}): Promise<Client> {
-  return createClient(server, { type: input.type ?? 'native', grants: input.grants ?? ['device_code', 'refresh_token'], apis: [API] })
-}
-
-async function authorize(server: TestServer, client: Client, params: Record<string, string> = {}): Promise<Authorization> {
-  const response = await post(
-    server,
-    '/oauth/device_authorization',
-    { scope: 'openid offline_access read', resource: API, ...params },
-    client,
-  )
-  expect(response.statusCode, response.body).toBe(200)
-  return response.json() as Authorization
-}
-
-function poll(server: TestServer, client: Client, deviceCode: string) {
-  return post(server, '/oauth/token', { grant_type: DEVICE_CODE, device_code: deviceCode }, client)
-}
-
-async function rows(server: TestServer) {
-  return server.tessera.database.db.selectFrom('device_authorizations').selectAll().execute()
-}
-
-/**
- * A person on another device: opens the verification page (signing in through the hosted sign-in
- * when the browser has no session), confirms the code, then allows or denies.
- */
-async function decideThroughPage(
-  browser: Browser,
-  email: string,
-  userCode: string,
-  decision: 'allow' | 'deny' = 'allow',
-): Promise<{ confirm: LightMyRequestResponse; done: LightMyRequestResponse }> {
-  let page = await browser.get(`/ui/device?user_code=${userCode}`)
-  if (page.statusCode === 303) {
-    const signIn = location(page)
-    expect(signIn.pathname).toBe('/ui/sign-in')
-    const back = location(await signInThroughPage(browser, signIn, email))
-    expect(back.pathname + back.search).toBe(`/ui/device?user_code=${userCode}`)
-    page = await browser.get(back.pathname + back.search)
-  }
-  expect(page.statusCode).toBe(200)
-  // RFC 8628 §5.4: the complete URI only fills the form in.
-  expect(page.body).toContain(`value="${userCode}"`)
-  expect(page.body).not.toContain('/ui/device/decision')
-  const confirm = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: userCode.toLowerCase().replace('-', ' ') })
-  expect(confirm.statusCode, confirm.body).toBe(200)
-  const done = await browser.post('/ui/device/decision', { ...hiddenFields(confirm.body), decision })
-  return { confirm, done }
+interface DeviceLoginExample {
+  deviceLogin(options: {
+    issuer: string
+    clientId: string
+    scope?: string
+    resource?: string
+    fetch?: unknown
+    sleep?: (seconds: number) => Promise<void>
+    show?: (prompt: { userCode: string; verificationUri: string; verificationUriComplete: string }) => void | Promise<void>
+  }): Promise<{ access_token: string; refresh_token?: string; scope: string }>
 }
 
 describe('the device authorization grant (RFC 8628) against a third-party client (oauth4webapi)', () => {
@@ -154,6 +104,38 @@ describe('the device authorization grant (RFC 8628) against a third-party client
     for (const secret of [started.device_code, started.user_code, started.user_code.replace('-', ''), tokens.access_token]) {
       expect(audit).not.toContain(secret)
     }
+  })
+
+  it('signs in through the device grant with nothing but fetch, waiting the interval between polls', async () => {
+    const { deviceLogin } = (await import(EXAMPLE)) as DeviceLoginExample
+    const client = await deviceClient(server)
+    const email = nextEmail()
+    await createUser(server, email)
+    let shown: { userCode: string; verificationUriComplete: string } | null = null
+    const waits: number[] = []
+    const tokens = await deviceLogin({
+      issuer: ISSUER,
+      clientId: client.id,
+      scope: 'openid offline_access read',
+      resource: API,
+      fetch: injectFetch(server.app),
+      show: (prompt) => {
+        shown = prompt
+      },
+      // The person approves while the device waits its second interval.
+      sleep: async (seconds) => {
+        waits.push(seconds)
+        if (waits.length === 2 && shown) await decideThroughPage(new Browser(server.app), email, shown.userCode)
+        server.clock.advance(seconds * 1000)
+      },
+    })
+    expect(shown).toMatchObject({
+      userCode: expect.stringMatching(USER_CODE),
+      verificationUriComplete: expect.stringContaining('/ui/device?user_code='),
+    })
+    expect(waits).toEqual([5, 5])
+    expect(tokens.scope.split(' ').sort()).toEqual(['offline_access', 'read'])
+    expect(tokens.refresh_token).toBeDefined()
   })
 })
 
@@ -267,6 +249,13 @@ for (const dialect of DIALECTS) {
       const userinfo = () =>
         server.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } })
       expect((await userinfo()).statusCode).toBe(200)
+      // The client is a relying party of that session now: back-channel logout will reach it.
+      const parties = await server.tessera.database.db
+        .selectFrom('session_relying_parties')
+        .selectAll()
+        .where('session_id', '=', sid)
+        .execute()
+      expect(parties.map((party) => party.client_id)).toEqual([client.id])
       await server.tessera.services.sessions.revoke(sid, { reason: 'revoked_by_user', actor: { kind: 'user', id: user.id } })
       expect((await userinfo()).statusCode).toBe(401)
       const refresh = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)

@@ -1,7 +1,7 @@
 /** A self-service flow in progress (0007-flows); see flows/flow.ts for the meaning of each field. */
 export interface FlowsTable {
   id: string
-  type: 'login' | 'logout'
+  type: 'login' | 'logout' | 'recovery'
   /** SHA-256 of the secret that binds the flow to its browser (the binding cookie). */
   binding_hash: string
   /** SHA-256 of the CSRF token of the flow's current version. */

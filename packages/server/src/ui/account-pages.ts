@@ -28,16 +28,6 @@ ${alert(input.error)}
   )
 }
 
-export function resetRequestedPage(input: { minutes: number; t?: Translator }): Html {
-  const t = input.t ?? ENGLISH
-  return layout(
-    t.t('checkEmail.title'),
-    html`<h1>${t.t('checkEmail.title')}</h1>
-<p>${t.t('resetRequested.body', { minutes: input.minutes })}</p>`,
-    t.locale,
-  )
-}
-
 export function resetPasswordPage(input: { token: string; error: string | null; t?: Translator }): Html {
   const t = input.t ?? ENGLISH
   return layout(

@@ -49,6 +49,19 @@ export const NO_SECOND_FACTORS: SecondFactors = {
   },
 }
 
+/** For flows that check no password (recovery): every sign-in refused. */
+export const NO_CREDENTIALS: StepContext['credentials'] = {
+  verifyPassword: async () => {
+    throw new TesseraError('flow_expired')
+  },
+  register: async () => {
+    throw new TesseraError('flow_expired')
+  },
+  createAccount: async () => {
+    throw new TesseraError('flow_expired')
+  },
+}
+
 /** Issue 15: what an upstream sign-in means for accounts; flows/upstream-accounts.ts implements it. */
 export interface UpstreamAccounts {
   /**
@@ -94,6 +107,25 @@ export interface FlowEmailVerification {
   resend(email: string, device: Device): Promise<void>
 }
 
+/**
+ * Issue 12, a forgotten password as a `recovery` flow: what its steps need of accounts/
+ * (accounts/flow-recovery.ts implements it over the password-reset service and its tokens). Every
+ * answer is the same for an address with an active account and one without.
+ */
+export interface FlowRecovery {
+  /** Asks for the reset message (a link and a code); limited per address and IP; the user (or null) for the server side only. */
+  request(email: string, device: Device): Promise<{ userId: string | null; credentialStamp: number | null }>
+  /**
+   * Checks and spends the message's 6-digit code (10 minutes, 5 wrong tries); returns the
+   * fingerprint of the password it was sent for. With no user, tries are counted under `flowId`.
+   */
+  confirmCode(userId: string | null, flowId: string, code: string): Promise<{ credentialStamp: number | null }>
+  /** The new password, under the policy: every session revoked, reset links and codes dead, the owner told. */
+  setPassword(userId: string, credentialStamp: number | null, password: string, device: Device): Promise<void>
+  /** True when the password changed since `credentialStamp` (the message's link used on another device). */
+  passwordChangedSince(userId: string, credentialStamp: number | null): Promise<boolean>
+}
+
 /** What a step may use besides the flow: the clock's reading, the device, the credential checks. */
 export interface StepContext {
   now: number
@@ -101,6 +133,8 @@ export interface StepContext {
   credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   /** `signUp.requireVerifiedEmail` is on: identifying steps lead to `verify_email` for an unverified address. */
   verification?: FlowEmailVerification
+  /** The recovery flow's steps (issue 12). */
+  recovery?: FlowRecovery
   secondFactors: SecondFactors
   /** Upstream sign-ins (issue 15); absent where no connection can be used. */
   upstream?: UpstreamAccounts

@@ -1,8 +1,11 @@
 import type { StepName } from '../flow.js'
 import { confirmLogoutStep } from './confirm-logout-step.js'
 import { consentStep } from './consent-step.js'
+import { newPasswordStep } from './new-password-step.js'
 import { passkeyStep } from './passkey-step.js'
 import { passwordStep } from './password-step.js'
+import { recoveryCodeStep } from './recovery-code-step.js'
+import { recoveryEmailStep } from './recovery-email-step.js'
 import { registrationStep } from './registration-step.js'
 import { recoveryCodesStep, secondFactorEnrolmentStep } from './second-factor-enrolment-step.js'
 import { secondFactorStep } from './second-factor-step.js'
@@ -22,4 +25,7 @@ export const STEPS: Readonly<Record<StepName, Step>> = {
   confirm_logout: confirmLogoutStep,
   upstream: upstreamStep,
   verify_email: verifyEmailStep,
+  recovery_email: recoveryEmailStep,
+  recovery_code: recoveryCodeStep,
+  new_password: newPasswordStep,
 }

@@ -88,8 +88,11 @@ export const en = {
   'forgot.lead': 'Enter your email address and we will send you a link to choose a new password.',
   'forgot.submit': 'Send the link',
   'checkEmail.title': 'Check your email',
-  'resetRequested.body':
-    'If an account uses this address, a message with a link to choose a new password is on its way. The link works once, for {minutes, plural, one {# minute} other {# minutes}}.',
+  'recovery.codeLead':
+    'If an account uses <b>{email}</b>, a message is on its way with a 6-digit code to enter here (valid for 10 minutes) and a link that does the same (valid for {minutes, plural, one {# minute} other {# minutes}}).',
+  'recovery.codeSubmit': 'Continue',
+  'recovery.resent': 'If an account uses this address, a new message is on its way.',
+  'recovery.otherAddress': 'Use another address',
   'reset.title': 'Choose a new password',
   'reset.submit': 'Set the new password',
   'resetDone.title': 'Password changed',
@@ -163,6 +166,7 @@ export const en = {
     'Someone asked to reset the password of the {product} account for {email}. If it was you, choose a new password with the link below. It works once, for {minutes, plural, one {# minute} other {# minutes}}.',
   'email.password_reset.p2': 'If it was not you, ignore this message: your password stays as it is.',
   'email.password_reset.action': 'Choose a new password',
+  'email.password_reset.code': 'Or enter this code on the page where you asked for it (valid for 10 minutes):',
   'email.password_changed.subject': 'Your {product} password was changed',
   'email.password_changed.p1':
     'The password of the {product} account for {email} was changed, and every device signed in to it was signed out.',

@@ -82,8 +82,11 @@ export const fr: Catalogue = {
   'forgot.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un lien pour choisir un nouveau mot de passe.',
   'forgot.submit': 'Envoyer le lien',
   'checkEmail.title': 'Consultez vos e-mails',
-  'resetRequested.body':
-    'Si un compte utilise cette adresse, un message avec un lien pour choisir un nouveau mot de passe est en route. Le lien fonctionne une fois, pendant {minutes, plural, one {# minute} other {# minutes}}.',
+  'recovery.codeLead':
+    'Si un compte utilise <b>{email}</b>, un message est en route avec un code à 6 chiffres à saisir ici (valable 10 minutes) et un lien qui fait de même (valable {minutes, plural, one {# minute} other {# minutes}}).',
+  'recovery.codeSubmit': 'Continuer',
+  'recovery.resent': 'Si un compte utilise cette adresse, un nouveau message est en route.',
+  'recovery.otherAddress': 'Utiliser une autre adresse',
   'reset.title': 'Choisissez un nouveau mot de passe',
   'reset.submit': 'Enregistrer le nouveau mot de passe',
   'resetDone.title': 'Mot de passe modifié',
@@ -157,6 +160,7 @@ export const fr: Catalogue = {
     'Quelqu’un a demandé à réinitialiser le mot de passe du compte {product} de {email}. Si c’était vous, choisissez un nouveau mot de passe avec le lien ci-dessous. Il fonctionne une fois, pendant {minutes, plural, one {# minute} other {# minutes}}.',
   'email.password_reset.p2': 'Si ce n’était pas vous, ignorez ce message : votre mot de passe ne change pas.',
   'email.password_reset.action': 'Choisir un nouveau mot de passe',
+  'email.password_reset.code': 'Ou saisissez ce code sur la page où vous l’avez demandé (valable 10 minutes) :',
   'email.password_changed.subject': 'Votre mot de passe {product} a été modifié',
   'email.password_changed.p1':
     'Le mot de passe du compte {product} de {email} a été modifié, et tous les appareils qui y étaient connectés ont été déconnectés.',
