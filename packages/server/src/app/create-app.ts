@@ -405,6 +405,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     upstreamRoutes({
       api: upstreamApi,
+      translate,
       flows: oidc.flows,
       login: oidc.login,
       connections: deps.connections.service,
@@ -420,6 +421,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(
     accountConnectionsRoutes({
+      translate,
       flows: oidc.flows,
       connections: deps.connections.service,
       client: deps.connections.client,

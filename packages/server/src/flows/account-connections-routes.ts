@@ -9,11 +9,12 @@ import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { Authenticated, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
-import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
+import { ERRORS, type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { accountConnectionsPage } from '../ui/account-connections-page.js'
-import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
+import { pageErrorHandlerFor, pageMessage, sendErrorPage } from '../ui/error-page.js'
 import { sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { browserSession, ensureBinding } from './browser-binding.js'
 import type { FlowService } from './flow-service.js'
 
@@ -39,6 +40,8 @@ export interface AccountConnectionsRoutesDeps {
   /** Keys the page's CSRF token (a subkey of the master key). */
   csrfKey: Buffer
   rateLimit: { max: number; timeWindow: number }
+  /** Chooses each page's language (i18n/); English when absent. */
+  translate?: PageTranslator
 }
 
 const CONNECTION_ID = /^con_[A-Za-z0-9_-]{22}$/
@@ -51,7 +54,10 @@ const CONNECTION_ID = /^con_[A-Za-z0-9_-]{22}$/
 export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
+    /** An error's message in the page's language (its catalogue entry, else the error table's title). */
+    const say = (request: FastifyRequest, code: ErrorCode) => pageMessage(translate(request), code, ERRORS[code].title)
     const onRequest = app.rateLimit(deps.rateLimit)
 
     /** OWASP CSRF Prevention Cheat Sheet: a token bound to the session (HMAC), besides the same-origin check. */
@@ -60,11 +66,15 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
 
     const signedIn = async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = await browserSession(request, deps.cookie, deps.sessions)
-      if (!auth) sendErrorPage(reply, new TesseraError('unauthenticated'), 'Sign in first, then come back to this page.')
+      if (!auth) {
+        const t = translate(request)
+        sendErrorPage(reply, new TesseraError('unauthenticated'), t.t('accountConnections.signInFirst'), t)
+      }
       return auth
     }
 
     const render = async (reply: FastifyReply, auth: Authenticated, status: number, notes: { message?: string; error?: string }) => {
+      const t = translate(reply.request)
       const connections = await deps.connections.list()
       const linked = await deps.identities.listForUser(auth.user.id)
       const names = new Map(connections.map((connection) => [connection.id, connection.name]))
@@ -76,7 +86,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
           csrf: csrfOf(auth),
           linked: linked.map((identity) => ({
             id: identity.id,
-            connectionName: names.get(identity.connectionId) ?? 'a removed provider',
+            connectionName: names.get(identity.connectionId) ?? t.t('accountConnections.removedProvider'),
             email: identity.email,
             linkedAt: new Date(identity.createdAt).toISOString().slice(0, 10),
           })),
@@ -86,6 +96,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
           hasPassword: await deps.identities.hasPassword(auth.user.id),
           message: notes.message ?? null,
           error: notes.error ?? null,
+          t,
         }),
       )
     }
@@ -94,7 +105,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       const auth = await signedIn(request, reply)
       if (!auth) return reply
       const linked = field(request.query, 'linked') === '1'
-      return render(reply, auth, 200, linked ? { message: 'The identity provider is linked.' } : {})
+      return render(reply, auth, 200, linked ? { message: translate(request).t('accountConnections.linked') } : {})
     })
 
     app.get('/ui/account/connections/:connectionId/link', { onRequest }, async (request, reply) => {
@@ -102,7 +113,8 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       if (!auth) return reply
       const { connectionId } = request.params as { connectionId: string }
       const connection = CONNECTION_ID.test(connectionId) ? await deps.connections.get(connectionId).catch(() => null) : null
-      if (!connection?.enabled) return sendErrorPage(reply, new TesseraError('connection_not_found'), ERRORS.connection_not_found.title)
+      if (!connection?.enabled)
+        return sendErrorPage(reply, new TesseraError('connection_not_found'), say(request, 'connection_not_found'), translate(request))
       const binding = ensureBinding(request, reply, deps.cookie, deps.random)
       const flow = deps.flows.start('login', {
         next: [],
@@ -114,7 +126,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       const begun = await deps.client.begin(connection, `${flow.id}.${secret}`)
       if (!begun.ok) {
         await deps.recordFailure(connection.id, begun.failure, request.ip)
-        return sendErrorPage(reply, new TesseraError(begun.failure.code), `${ERRORS[begun.failure.code].title}.`)
+        return sendErrorPage(reply, new TesseraError(begun.failure.code), say(request, begun.failure.code), translate(request))
       }
       const round = { connectionId: connection.id, stateHash: sha256(secret), ...begun.pending, startedAt: deps.clock.now() }
       await deps.flows.save({ ...flow, context: { ...flow.context, upstream: round } }, flow, binding)
@@ -130,9 +142,9 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
         await deps.identities.unlink(auth.user.id, field(request.body, 'identity') ?? '', { kind: 'user', id: auth.user.id }, request.ip)
       } catch (error) {
         if (!isTesseraError(error) || (error.code !== 'last_sign_in_method' && error.code !== 'identity_not_found')) throw error
-        return render(reply, auth, error.status, { error: ERRORS[error.code].title })
+        return render(reply, auth, error.status, { error: say(request, error.code) })
       }
-      return render(reply, auth, 200, { message: 'The identity provider is unlinked.' })
+      return render(reply, auth, 200, { message: translate(request).t('accountConnections.unlinked') })
     })
   }
 }

@@ -1,4 +1,7 @@
+import type { Translator } from '../i18n/translator.js'
 import { type Html, html } from './html.js'
+import { ENGLISH } from './page-translator.js'
+import { rich } from './rich-text.js'
 
 /** A connection as the sign-in page offers it. */
 export interface OfferedConnection {
@@ -9,25 +12,25 @@ export interface OfferedConnection {
 }
 
 /** "Continue with …" links of the sign-in page (issue 15): each starts the upstream round trip of this flow. */
-export function continueWith(requestId: string, connections: readonly OfferedConnection[]): Html {
+export function continueWith(requestId: string, connections: readonly OfferedConnection[], t: Translator = ENGLISH): Html {
   if (connections.length === 0) return html``
   return html`<div class="connections">
-<p class="alt">or</p>
+<p class="alt">${t.t('connections.or')}</p>
 ${connections.map(
   (connection) =>
     html`<p><a class="button secondary" href="/ui/connections/${connection.id}/start?request=${requestId}">${
       connection.icon
         ? html`<img class="connection-icon" src="${connection.icon.src}" alt="" width="20" height="20" referrerpolicy="no-referrer"> `
         : html``
-    }Continue with ${connection.name}</a></p>`,
+    }${t.t('connections.continueWith', { name: connection.name })}</a></p>`,
 )}
 </div>`
 }
 
 /** The notice above the sign-in form when an upstream identity waits for proof of an existing account. */
-export function linkNotice(link: { connectionName: string; email: string } | null): Html {
+export function linkNotice(link: { connectionName: string; email: string } | null, t: Translator = ENGLISH): Html {
   if (!link) return html``
-  return html`<p class="notice" role="status">An account with <strong>${link.email}</strong> already exists. Sign in to it to link your ${link.connectionName} account; nothing is linked until you do.</p>`
+  return html`<p class="notice" role="status">${rich(t, 'connections.linkNotice', { email: link.email, connection: link.connectionName })}</p>`
 }
 
 /**
@@ -38,21 +41,23 @@ export function linkNotice(link: { connectionName: string; email: string } | nul
  * the application would be checked against the upstream's policy and blocked. A page ends that
  * chain; the next navigation is ours.
  */
-export function continueToApplicationPage(url: string): Html {
+export function continueToApplicationPage(url: string, t: Translator = ENGLISH, outcome: 'signedIn' | 'back' = 'signedIn'): Html {
+  const title = t.t(outcome === 'signedIn' ? 'connections.signedIn.title' : 'connections.back.title')
+  const action = t.t(outcome === 'signedIn' ? 'connections.signedIn.continue' : 'connections.back.continue')
   return html`<!doctype html>
-<html lang="en">
+<html lang="${t.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta http-equiv="refresh" content="0;url=${url}">
-<title>Signed in · Tessera</title>
+<title>${title} · Tessera</title>
 <link rel="stylesheet" href="/ui/assets/tessera.css">
 </head>
 <body>
 <main class="card">
-<h1>Signed in</h1>
-<p><a class="button" href="${url}">Continue to the application</a></p>
+<h1>${title}</h1>
+<p><a class="button" href="${url}">${action}</a></p>
 </main>
 </body>
 </html>
