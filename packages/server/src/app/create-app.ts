@@ -357,7 +357,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(
-    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
+    parRoutes({
+      pushedRequests: oidc.pushedRequests,
+      authenticateClient: deps.authenticateClient,
+      rateLimit: perIp('par'),
+      dpop: { ...deps.dpop, parEndpoint: `${deps.issuer.replace(/\/$/, '')}/oauth/par` },
+    }),
   )
   await app.register(
     deviceAuthorizationRoutes({
