@@ -357,7 +357,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(
-    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
+    parRoutes({
+      pushedRequests: oidc.pushedRequests,
+      authenticateClient: deps.authenticateClient,
+      rateLimit: perIp('par'),
+      dpop: { ...deps.dpop, parEndpoint: `${deps.issuer.replace(/\/$/, '')}/oauth/par` },
+    }),
   )
   await app.register(
     deviceAuthorizationRoutes({
@@ -379,6 +384,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('hosted-pages'),
       // Counted where every instance counts, like the per-IP limits.
       attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
+      onEntry: (outcome) => deps.metrics.deviceCodeEntry(outcome),
     }),
   )
   await app.register(

@@ -88,6 +88,7 @@ function aCode(overrides: Partial<AuthorizationCode> = {}): AuthorizationCode {
     resource: null,
     authTime: T0,
     amr: ['pwd', 'otp', 'mfa'],
+    dpopJkt: null,
     createdAt: T0,
     expiresAt: T0 + 60_000,
     usedAt: null,

@@ -21,6 +21,8 @@ export interface AuthorizationCodesTable {
   used_at: number | null
   /** The token family issued at redemption, revoked when the code is replayed. */
   family_id: string | null
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to, or null (0025). */
+  dpop_jkt: Generated<string | null>
   /** JSON array: the session's RFC 8176 methods when the code was issued; null in rows before 0026. */
   amr: Generated<string | null>
 }

@@ -577,6 +577,7 @@ function testMigrations(dialect: DialectName) {
       '0022-housekeeping',
       '0023-console-stats',
       '0024-device-authorizations',
+      '0025-authorization-code-dpop-jkt',
       '0025-encrypted-access-tokens',
       '0026-token-amr',
     ])
@@ -641,6 +642,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0022-housekeeping',
             '0023-console-stats',
             '0024-device-authorizations',
+            '0025-authorization-code-dpop-jkt',
             '0025-encrypted-access-tokens',
             '0026-token-amr',
           ])

@@ -22,6 +22,8 @@ export interface AuthorizationCode {
   expiresAt: number
   usedAt: number | null
   familyId: string | null
+  /** RFC 9449 §10: the DPoP key (`dpop_jkt`) the token request must prove, or null. */
+  dpopJkt?: string | null
 }
 
 export interface AuthorizationCodeStore {
@@ -55,6 +57,7 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
           expires_at: code.expiresAt,
           used_at: code.usedAt,
           family_id: code.familyId,
+          dpop_jkt: code.dpopJkt ?? null,
         })
         .execute()
     },
@@ -110,5 +113,6 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
     familyId: row.family_id,
+    dpopJkt: row.dpop_jkt,
   }
 }
