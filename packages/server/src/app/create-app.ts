@@ -429,6 +429,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       clock: deps.clock,
       csrfKey: deps.connections.csrfKey,
+      translate,
       rateLimit: perIp('account-connections'),
     }),
   )

@@ -75,7 +75,12 @@ for (const dialect of DIALECTS) {
     })
 
     it('refuses the development allowance in production', async () => {
-      fixture.env = { ...fixture.env, TESSERA_ENV: 'production', TESSERA_ISSUER: 'https://id.example.com', TESSERA_MASTER_KEY: 'A'.repeat(43) }
+      fixture.env = {
+        ...fixture.env,
+        TESSERA_ENV: 'production',
+        TESSERA_ISSUER: 'https://id.example.com',
+        TESSERA_MASTER_KEY: 'A'.repeat(43),
+      }
       const result = await cli(fixture.env, [
         'webhooks',
         'create',

@@ -5,15 +5,17 @@ import type { PendingUpstream } from '../connections/upstream-client.js'
 import type { UpstreamFailure } from '../connections/upstream-failure.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
+import type { MessageKey } from '../i18n/catalogues.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { Authenticated, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
-import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
+import { ERRORS, type ErrorCode, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { accountConnectionsPage } from '../ui/account-connections-page.js'
-import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
+import { pageErrorHandlerFor, pageMessage, sendErrorPage } from '../ui/error-page.js'
 import { sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { browserSession, ensureBinding } from './browser-binding.js'
 import type { FlowService } from './flow-service.js'
 
@@ -39,6 +41,8 @@ export interface AccountConnectionsRoutesDeps {
   /** Keys the page's CSRF token (a subkey of the master key). */
   csrfKey: Buffer
   rateLimit: { max: number; timeWindow: number }
+  /** The page's language (Accept-Language, then the default); English when absent. */
+  translate?: PageTranslator
 }
 
 const CONNECTION_ID = /^con_[A-Za-z0-9_-]{22}$/
@@ -51,7 +55,8 @@ const CONNECTION_ID = /^con_[A-Za-z0-9_-]{22}$/
 export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
     const onRequest = app.rateLimit(deps.rateLimit)
 
     /** OWASP CSRF Prevention Cheat Sheet: a token bound to the session (HMAC), besides the same-origin check. */
@@ -60,11 +65,13 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
 
     const signedIn = async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = await browserSession(request, deps.cookie, deps.sessions)
-      if (!auth) sendErrorPage(reply, new TesseraError('unauthenticated'), 'Sign in first, then come back to this page.')
+      if (!auth)
+        sendErrorPage(reply, new TesseraError('unauthenticated'), translate(request).t('connections.signInFirst'), translate(request))
       return auth
     }
 
-    const render = async (reply: FastifyReply, auth: Authenticated, status: number, notes: { message?: string; error?: string }) => {
+    const render = async (reply: FastifyReply, auth: Authenticated, status: number, notes: { message?: MessageKey; error?: ErrorCode }) => {
+      const t = translate(reply.request)
       const connections = await deps.connections.list()
       const linked = await deps.identities.listForUser(auth.user.id)
       const names = new Map(connections.map((connection) => [connection.id, connection.name]))
@@ -76,7 +83,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
           csrf: csrfOf(auth),
           linked: linked.map((identity) => ({
             id: identity.id,
-            connectionName: names.get(identity.connectionId) ?? 'a removed provider',
+            connectionName: names.get(identity.connectionId) ?? t.t('connections.removed'),
             email: identity.email,
             linkedAt: new Date(identity.createdAt).toISOString().slice(0, 10),
           })),
@@ -84,8 +91,9 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
             .filter((connection) => connection.enabled && !linked.some((identity) => identity.connectionId === connection.id))
             .map(({ id, name }) => ({ id, name })),
           hasPassword: await deps.identities.hasPassword(auth.user.id),
-          message: notes.message ?? null,
-          error: notes.error ?? null,
+          message: notes.message ? t.t(notes.message) : null,
+          error: notes.error ? pageMessage(t, notes.error, ERRORS[notes.error].title) : null,
+          t,
         }),
       )
     }
@@ -94,7 +102,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       const auth = await signedIn(request, reply)
       if (!auth) return reply
       const linked = field(request.query, 'linked') === '1'
-      return render(reply, auth, 200, linked ? { message: 'The identity provider is linked.' } : {})
+      return render(reply, auth, 200, linked ? { message: 'connections.linked' } : {})
     })
 
     app.get('/ui/account/connections/:connectionId/link', { onRequest }, async (request, reply) => {
@@ -130,9 +138,9 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
         await deps.identities.unlink(auth.user.id, field(request.body, 'identity') ?? '', { kind: 'user', id: auth.user.id }, request.ip)
       } catch (error) {
         if (!isTesseraError(error) || (error.code !== 'last_sign_in_method' && error.code !== 'identity_not_found')) throw error
-        return render(reply, auth, error.status, { error: ERRORS[error.code].title })
+        return render(reply, auth, error.status, { error: error.code })
       }
-      return render(reply, auth, 200, { message: 'The identity provider is unlinked.' })
+      return render(reply, auth, 200, { message: 'connections.unlinked' })
     })
   }
 }

@@ -18,6 +18,8 @@ const VALUES = {
   active: '2026-01-02',
   api: 'Example API',
   code: 'BCDF-GHJK',
+  name: 'Upstream',
+  date: '2026-01-03',
 }
 
 const variablesOf = (message: string) => new Set([...message.matchAll(/\{(\w+)/g)].map((match) => match[1]))

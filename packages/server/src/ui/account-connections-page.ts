@@ -1,4 +1,7 @@
+import type { Translator } from '../i18n/translator.js'
 import { type Html, html, layout } from './html.js'
+import { ENGLISH } from './page-translator.js'
+import { rich } from './rich-text.js'
 
 export interface LinkedIdentityView {
   id: string
@@ -20,32 +23,36 @@ export function accountConnectionsPage(input: {
   hasPassword: boolean
   message: string | null
   error: string | null
+  t?: Translator
 }): Html {
+  const t = input.t ?? ENGLISH
   return layout(
-    'Sign-in methods',
-    html`<h1>Sign-in methods</h1>
-<p class="lead">Signed in as <strong>${input.email}</strong></p>
+    t.t('connections.title'),
+    html`<h1>${t.t('connections.title')}</h1>
+<p class="lead">${rich(t, 'account.signedInAs', { email: input.email })}</p>
 ${input.error ? html`<p class="alert" role="alert">${input.error}</p>` : html``}
 ${input.message ? html`<p class="notice" role="status">${input.message}</p>` : html``}
-<p>${input.hasPassword ? 'You can sign in with your password.' : 'This account has no password.'}</p>
+<p>${t.t(input.hasPassword ? 'connections.hasPassword' : 'connections.noPassword')}</p>
 ${
   input.linked.length === 0
-    ? html`<p>No other identity provider is linked.</p>`
+    ? html`<p>${t.t('connections.none')}</p>`
     : html`<ul class="scopes">
 ${input.linked.map(
   (
     identity,
-  ) => html`<li><strong>${identity.connectionName}</strong>${identity.email ? html` (${identity.email})` : html``}, linked ${identity.linkedAt}
+  ) => html`<li><strong>${identity.connectionName}</strong>${identity.email ? html` (${identity.email})` : html``}, ${t.t('connections.linkedOn', { date: identity.linkedAt })}
 <form method="post" action="/ui/account/connections/unlink">
 <input type="hidden" name="csrf" value="${input.csrf}">
 <input type="hidden" name="identity" value="${identity.id}">
-<button type="submit" class="secondary">Unlink ${identity.connectionName}</button>
+<button type="submit" class="secondary">${t.t('connections.unlink', { name: identity.connectionName })}</button>
 </form></li>`,
 )}
 </ul>`
 }
 ${input.available.map(
-  (connection) => html`<p><a class="button secondary" href="/ui/account/connections/${connection.id}/link">Link ${connection.name}</a></p>`,
+  (connection) =>
+    html`<p><a class="button secondary" href="/ui/account/connections/${connection.id}/link">${t.t('connections.link', { name: connection.name })}</a></p>`,
 )}`,
+    t.locale,
   )
 }

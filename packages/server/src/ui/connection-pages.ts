@@ -1,4 +1,7 @@
+import type { Translator } from '../i18n/translator.js'
 import { type Html, html } from './html.js'
+import { ENGLISH } from './page-translator.js'
+import { rich } from './rich-text.js'
 
 /** A connection as the sign-in page offers it. */
 export interface OfferedConnection {
@@ -9,25 +12,25 @@ export interface OfferedConnection {
 }
 
 /** "Continue with …" links of the sign-in page (issue 15): each starts the upstream round trip of this flow. */
-export function continueWith(requestId: string, connections: readonly OfferedConnection[]): Html {
+export function continueWith(requestId: string, connections: readonly OfferedConnection[], t: Translator = ENGLISH): Html {
   if (connections.length === 0) return html``
   return html`<div class="connections">
-<p class="alt">or</p>
+<p class="alt">${t.t('connections.or')}</p>
 ${connections.map(
   (connection) =>
     html`<p><a class="button secondary" href="/ui/connections/${connection.id}/start?request=${requestId}">${
       connection.icon
         ? html`<img class="connection-icon" src="${connection.icon.src}" alt="" width="20" height="20" referrerpolicy="no-referrer"> `
         : html``
-    }Continue with ${connection.name}</a></p>`,
+    }${t.t('connections.continueWith', { name: connection.name })}</a></p>`,
 )}
 </div>`
 }
 
 /** The notice above the sign-in form when an upstream identity waits for proof of an existing account. */
-export function linkNotice(link: { connectionName: string; email: string } | null): Html {
+export function linkNotice(link: { connectionName: string; email: string } | null, t: Translator = ENGLISH): Html {
   if (!link) return html``
-  return html`<p class="notice" role="status">An account with <strong>${link.email}</strong> already exists. Sign in to it to link your ${link.connectionName} account; nothing is linked until you do.</p>`
+  return html`<p class="notice" role="status">${rich(t, 'connections.linkNotice', { email: link.email, name: link.connectionName })}</p>`
 }
 
 /**

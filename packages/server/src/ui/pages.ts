@@ -42,7 +42,7 @@ export function signInPage(
     html`<h1>${t.t('signIn.title')}</h1>
 <p class="lead">${rich(t, 'signIn.lead', { app: input.appName })}</p>
 ${alert(input.error)}
-${linkNotice(input.link ?? null)}
+${linkNotice(input.link ?? null, t)}
 ${
   input.unverified
     ? html`<form method="post" action="/ui/verify-email/resend" class="actions">
@@ -60,7 +60,7 @@ ${hidden(input)}
 <button type="submit">${t.t('signIn.submit')}</button>
 </form>
 ${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
-${continueWith(input.requestId, input.link ? [] : (input.connections ?? []))}
+${continueWith(input.requestId, input.link ? [] : (input.connections ?? []), t)}
 <p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
     t.locale,

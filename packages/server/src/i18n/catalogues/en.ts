@@ -118,6 +118,24 @@ export const en = {
   'resend.lead': 'Enter your email address and we will send a new link to confirm it.',
   'resend.body': 'If an account with this address is waiting for confirmation, a new message with a link is on its way.',
 
+  // Other identity providers: the sign-in page's "Continue with …" and /ui/account/connections
+  'connections.or': 'or',
+  'connections.continueWith': 'Continue with {name}',
+  'connections.linkNotice':
+    'An account with <b>{email}</b> already exists. Sign in to it to link your {name} account; nothing is linked until you do.',
+  'connections.title': 'Sign-in methods',
+  'connections.hasPassword': 'You can sign in with your password.',
+  'connections.noPassword': 'This account has no password.',
+  'connections.none': 'No other identity provider is linked.',
+  'connections.linkedOn': 'linked {date}',
+  'connections.removed': 'a removed provider',
+  'connections.unlink': 'Unlink {name}',
+  'connections.link': 'Link {name}',
+  'connections.linked': 'The identity provider is linked.',
+  'connections.unlinked': 'The identity provider is unlinked.',
+  'connections.signInFirst': 'Sign in first, then come back to this page.',
+  'error.last_sign_in_method': 'This is the only way to sign in to the account: add another one first.',
+  'error.identity_not_found': 'This identity provider is not linked to your account.',
   // The account hub (/ui/account) and the change-of-address link
   'account.title': 'Your account',
   'account.signedInAs': 'Signed in as <b>{email}</b>',

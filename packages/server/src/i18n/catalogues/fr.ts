@@ -112,6 +112,25 @@ export const fr: Catalogue = {
   'resend.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un nouveau lien pour la confirmer.',
   'resend.body': 'Si un compte avec cette adresse attend sa confirmation, un nouveau message avec un lien est en route.',
 
+  // Other identity providers: the sign-in page's "Continue with …" and /ui/account/connections
+  'connections.or': 'ou',
+  'connections.continueWith': 'Continuer avec {name}',
+  'connections.linkNotice':
+    'Un compte avec <b>{email}</b> existe déjà. Connectez-vous à ce compte pour y lier votre compte {name} ; rien n’est lié avant cela.',
+  'connections.title': 'Méthodes de connexion',
+  'connections.hasPassword': 'Vous pouvez vous connecter avec votre mot de passe.',
+  'connections.noPassword': 'Ce compte n’a pas de mot de passe.',
+  'connections.none': 'Aucun autre fournisseur d’identité n’est lié.',
+  'connections.linkedOn': 'lié le {date}',
+  'connections.removed': 'un fournisseur supprimé',
+  'connections.unlink': 'Délier {name}',
+  'connections.link': 'Lier {name}',
+  'connections.linked': 'Le fournisseur d’identité est lié.',
+  'connections.unlinked': 'Le fournisseur d’identité n’est plus lié.',
+  'connections.signInFirst': 'Connectez-vous d’abord, puis revenez sur cette page.',
+  'error.last_sign_in_method': 'C’est le seul moyen de vous connecter à ce compte : ajoutez-en un autre d’abord.',
+  'error.identity_not_found': 'Ce fournisseur d’identité n’est pas lié à votre compte.',
+
   'account.title': 'Votre compte',
   'account.signedInAs': 'Connecté en tant que <b>{email}</b>',
   'account.profile': 'Profil',
