@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { addAuthenticatorApp } from '../../test/mfa-fixture.js'
 import {
   authorizeUrl,
   Browser,
@@ -12,23 +13,14 @@ import {
   redeem,
   serve,
 } from '../../test/oidc-fixture.js'
-import { PASSWORD, signIn } from '../../test/test-server.js'
+import { PASSWORD } from '../../test/test-server.js'
 import { totpCodeAt } from '../mfa/totp.js'
 
 describe('what tokens say after a hosted sign-in with a second factor (issue 13 part 6)', () => {
   it('gives an ID token with acr mfa, amr and a fresh auth_time, and the session then meets acr_values mfa', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished)
     await createUser(server)
-    const { token } = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
-    const headers = { authorization: `Bearer ${token}` }
-    const { secret } = (await server.app.inject({ method: 'POST', url: '/v1/mfa/totp', headers, payload: {} })).json()
-    const confirmed = await server.app.inject({
-      method: 'POST',
-      url: '/v1/mfa/totp/confirm',
-      headers,
-      payload: { code: totpCodeAt(secret, server.clock.now()) },
-    })
-    expect(confirmed.statusCode, confirmed.body).toBe(200)
+    const { secret } = await addAuthenticatorApp(server)
     server.clock.advance(30_000)
 
     const client = await createClient(server, { firstParty: true })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { addAuthenticatorApp } from '../../test/mfa-fixture.js'
 import { serve } from '../../test/oidc-fixture.js'
-import { PASSWORD, signIn, signUp } from '../../test/test-server.js'
+import { PASSWORD, signUp } from '../../test/test-server.js'
 import { totpCodeAt } from './totp.js'
 
 describe('the flow API with a second factor (POST /v1/flows/{id} step second_factor)', () => {
@@ -10,10 +11,7 @@ describe('the flow API with a second factor (POST /v1/flows/{id} step second_fac
     const server = await serve(onTestFinished)
     const { app, clock } = server
     await signUp(app, 'ann@example.com')
-    const { token } = await signIn(app, 'ann@example.com', undefined, { transport: 'bearer' })
-    const bearer = { authorization: `Bearer ${token}` }
-    const { secret } = (await app.inject({ method: 'POST', url: '/v1/mfa/totp', headers: bearer, payload: {} })).json()
-    await app.inject({ method: 'POST', url: '/v1/mfa/totp/confirm', headers: bearer, payload: { code: totpCodeAt(secret, clock.now()) } })
+    const { secret } = await addAuthenticatorApp(server)
     clock.advance(30_000)
 
     const { flow, token: flowToken } = (await app.inject({ method: 'POST', url: '/v1/flows', payload: { type: 'login' } })).json()

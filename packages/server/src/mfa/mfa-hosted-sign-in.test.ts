@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { addAuthenticatorApp } from '../../test/mfa-fixture.js'
 import {
   authorizeUrl,
   Browser,
@@ -11,7 +12,7 @@ import {
   REDIRECT,
   serve,
 } from '../../test/oidc-fixture.js'
-import { PASSWORD, signIn } from '../../test/test-server.js'
+import { PASSWORD } from '../../test/test-server.js'
 import { totpCodeAt } from './totp.js'
 
 describe('the hosted sign-in with a second factor (issue 13)', () => {
@@ -19,15 +20,7 @@ describe('the hosted sign-in with a second factor (issue 13)', () => {
     const server = await serve(onTestFinished)
     await createUser(server)
     // Ann adds an authenticator app over the JSON API.
-    const { token } = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
-    const headers = { authorization: `Bearer ${token}` }
-    const { secret } = (await server.app.inject({ method: 'POST', url: '/v1/mfa/totp', headers, payload: {} })).json()
-    await server.app.inject({
-      method: 'POST',
-      url: '/v1/mfa/totp/confirm',
-      headers,
-      payload: { code: totpCodeAt(secret, server.clock.now()) },
-    })
+    const { secret } = await addAuthenticatorApp(server)
     server.clock.advance(30_000)
 
     const client = await createClient(server, { firstParty: true })

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { codeOf } from '../../test/error-code.js'
+import { openMigratedTestDatabase } from '../../test/test-database.js'
 import { createEventOutbox } from '../events/event-outbox.js'
 import { createRevocationLog } from '../revocation/revocation-log.js'
 import { createManualClock } from '../shared/clock.js'
-import { isTesseraError } from '../shared/errors.js'
 import { cryptoRandom } from '../shared/random.js'
-import { migrateToLatest } from '../store/migrate.js'
-import { openDatabase } from '../store/open-database.js'
 import type { Transact } from '../store/transaction.js'
 import { createUserStore } from '../users/user-store.js'
 import { createMfaFactorStore } from './mfa-factor-store.js'
@@ -23,13 +21,7 @@ const USER = 'usr_ann'
 const ACTOR = { kind: 'user' as const, id: USER, ip: '203.0.113.9' }
 
 async function setUp(policy: MfaPolicy = 'optional') {
-  const test = createTestDatabase('sqlite')
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase('sqlite')
   const clock = createManualClock(T0)
   await createUserStore(database.db).insert({
     id: USER,
@@ -73,15 +65,6 @@ async function setUp(policy: MfaPolicy = 'optional') {
     tokenVersion: async () => (await createUserStore(db).findById(USER))?.tokenVersion,
     events: async () => (await createEventOutbox(db).listAfter(0, 100)).map((event) => event.type),
   }
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    return isTesseraError(error) ? error.code : `not a TesseraError: ${String(error)}`
-  }
-  return 'resolved'
 }
 
 describe('the MFA service', () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { addAuthenticatorApp } from '../../test/mfa-fixture.js'
 import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
 import { createTestServer, ORIGIN, PASSWORD, signIn, signUp, type TestServer } from '../../test/test-server.js'
 import { totpCodeAt } from './totp.js'
@@ -9,16 +10,7 @@ const EMAIL = 'ann@example.com'
 /** Signs Ann up and gives her an authenticator app; returns its secret and her recovery codes. */
 async function withAuthenticatorApp(server: TestServer) {
   await signUp(server.app, EMAIL)
-  const { token } = await signIn(server.app, EMAIL, undefined, { transport: 'bearer' })
-  const headers = { authorization: `Bearer ${token}` }
-  const begun = (await server.app.inject({ method: 'POST', url: '/v1/mfa/totp', headers, payload: {} })).json()
-  const confirmed = await server.app.inject({
-    method: 'POST',
-    url: '/v1/mfa/totp/confirm',
-    headers,
-    payload: { code: totpCodeAt(begun.secret, server.clock.now()) },
-  })
-  return { secret: begun.secret as string, recoveryCodes: confirmed.json().recoveryCodes as string[], headers }
+  return addAuthenticatorApp(server, EMAIL)
 }
 
 function passwordStep(app: FastifyInstance, password = PASSWORD) {

@@ -1,7 +1,6 @@
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTestDatabase, DIALECTS } from '../../test/test-database.js'
-import { migrateToLatest } from '../store/migrate.js'
-import { type DialectName, openDatabase } from '../store/open-database.js'
+import { describe, expect, it } from 'vitest'
+import { DIALECTS, openMigratedTestDatabase } from '../../test/test-database.js'
+import type { DialectName } from '../store/open-database.js'
 import { createUserStore } from '../users/user-store.js'
 import type { MfaFactor } from './mfa-factor.js'
 import { createMfaFactorStore } from './mfa-factor-store.js'
@@ -11,13 +10,7 @@ import { createRecoveryCodeStore } from './recovery-code-store.js'
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
 async function open(dialect: DialectName) {
-  const test = createTestDatabase(dialect)
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase(dialect)
   const users = createUserStore(database.db)
   const userId = `usr_${Math.random().toString(36).slice(2, 12)}`
   await users.insert({ id: userId, email: `${userId}@example.com`, status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0 })

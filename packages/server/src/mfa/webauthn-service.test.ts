@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { codeOf } from '../../test/error-code.js'
 import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
-import { createTestDatabase } from '../../test/test-database.js'
+import { openMigratedTestDatabase } from '../../test/test-database.js'
 import { createEventOutbox } from '../events/event-outbox.js'
 import { createManualClock } from '../shared/clock.js'
-import { isTesseraError } from '../shared/errors.js'
 import { cryptoRandom } from '../shared/random.js'
-import { migrateToLatest } from '../store/migrate.js'
-import { openDatabase } from '../store/open-database.js'
 import type { Transact } from '../store/transaction.js'
 import { createUserStore } from '../users/user-store.js'
 import { createMfaFactorStore } from './mfa-factor-store.js'
@@ -23,13 +21,7 @@ const T0 = Date.parse('2026-06-01T12:00:00Z')
 const ACTOR = { kind: 'user' as const, id: 'usr_ann' }
 
 async function setUp() {
-  const test = createTestDatabase('sqlite')
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase('sqlite')
   const users = createUserStore(database.db)
   for (const id of ['usr_ann', 'usr_bob']) {
     await users.insert({ id, email: `${id}@example.com`, status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0 })
@@ -68,15 +60,6 @@ async function setUp() {
     return { authenticator, factor, recoveryCodes }
   }
   return { webauthn, clock, register, factors: createMfaFactorStore(database.db) }
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    return isTesseraError(error) ? error.code : `not a TesseraError: ${String(error)}`
-  }
-  return 'resolved'
 }
 
 describe('WebAuthn ceremonies', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminHarness } from '../../test/admin-client.js'
+import { useCliFixture } from '../../test/cli-fixture.js'
 import { authorize, DEVICE_CODE, deviceClient, nextEmail, poll, rows, signedInOnDevicePage } from '../../test/device-fixture.js'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, post } from '../../test/oauth-fixture.js'
 import { hiddenFields, location } from '../../test/oidc-fixture.js'
@@ -225,6 +226,41 @@ describe('the device authorization grant refuses what it must, and a refusal cha
     expect((await browser.post('/ui/device/decision', { ...confirm, decision: 'deny' })).statusCode).toBe(400)
     server.clock.advance(5_000)
     expect((await poll(server, client, first.device_code)).statusCode).toBe(200)
+  })
+  it('sends a one-factor session to sign in again before approving for an app that requires a second factor', async () => {
+    const { application } = await server.tessera.services.applications.create(
+      { name: 'Bank TV', type: 'native', grants: ['device_code'], apis: [API], scopes: ['read'], requireMfa: true },
+      CLI,
+    )
+    const client = { id: application.id, secret: null }
+    const email = nextEmail()
+    await createUser(server, email)
+    const started = await authorize(server, client, { scope: 'read' })
+    const { browser, page } = await signedInOnDevicePage(server, email)
+    const again = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: started.user_code })
+    const signIn = location(again)
+    expect(signIn.pathname).toBe('/ui/sign-in')
+    // The sign-in names the device's client, so its second-factor rule applies there.
+    const flow = await server.tessera.database.db
+      .selectFrom('flows')
+      .select(['client_id', 'context'])
+      .where('id', '=', signIn.searchParams.get('request') as string)
+      .executeTakeFirstOrThrow()
+    expect(flow.client_id).toBe(application.id)
+    expect(JSON.parse(flow.context)).toMatchObject({ returnTo: `/ui/device?user_code=${started.user_code}` })
+    server.clock.advance(5_000)
+    expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
+  })
+})
+
+describe('tessera apps create --grants device_code', () => {
+  const cli = useCliFixture()
+
+  it('registers a native app for the device grant, and refuses it for a single-page app', async () => {
+    const created = await cli.ok(['apps', 'create', '--name', 'TV', '--type', 'native', '--grants', 'device_code,refresh_token'])
+    expect((created.application as { grants: string[] }).grants).toEqual([DEVICE_CODE, 'refresh_token'])
+    const refused = await cli.refused(['apps', 'create', '--name', 'SPA', '--type', 'spa', '--grants', DEVICE_CODE])
+    expect(refused.error).toBe('invalid_request')
   })
 })
 

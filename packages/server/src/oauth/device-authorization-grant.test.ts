@@ -249,6 +249,13 @@ for (const dialect of DIALECTS) {
       const userinfo = () =>
         server.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } })
       expect((await userinfo()).statusCode).toBe(200)
+      // The client is a relying party of that session now: back-channel logout will reach it.
+      const parties = await server.tessera.database.db
+        .selectFrom('session_relying_parties')
+        .selectAll()
+        .where('session_id', '=', sid)
+        .execute()
+      expect(parties.map((party) => party.client_id)).toEqual([client.id])
       await server.tessera.services.sessions.revoke(sid, { reason: 'revoked_by_user', actor: { kind: 'user', id: user.id } })
       expect((await userinfo()).statusCode).toBe(401)
       const refresh = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)

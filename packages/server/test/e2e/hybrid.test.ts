@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
+import { isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli as cliInProcess } from '../cli-harness.js'
 import { createTestDatabase } from '../test-database.js'
+import { hybridVerifier, recordingFetch } from './hybrid-verifier.js'
 import { type Env, type RunningTessera, runCli, startTessera, stopTessera } from './tessera-process.js'
 
 // Issue 6, end to end: real Tessera processes (the built executable; `npm test` builds it first)
@@ -82,15 +83,8 @@ async function grantReader(env: Env, email: string): Promise<void> {
   await roles(env, ['assign', 'reader', '--user', email])
 }
 
-function hybridVerifier(base: string, rs: Client, options: Partial<VerifierOptions> = {}): Verifier {
-  const verifier = createVerifier({
-    issuer: base,
-    audience: API,
-    mode: 'hybrid',
-    client: rs,
-    reconnect: { initialDelay: 50, maxDelay: 250 },
-    ...options,
-  })
+function verifierOf(base: string, rs: Client, options: Partial<VerifierOptions> = {}): Verifier {
+  const verifier = hybridVerifier(base, API, rs, options)
   // Closed after the processes stop: a fetch aborted by close() leaves undici opening a spare
   // connection that holds up the server's graceful shutdown until the client drops it (about 4 s).
   cleanup.unshift(() => verifier.close())
@@ -157,44 +151,6 @@ async function verifyUntil(verifier: Verifier, token: string, ms: number, stop: 
 const firstRefusal = (verifier: Verifier, token: string, ms: number) =>
   verifyUntil(verifier, token, ms, (outcome) => outcome !== 'accepted')
 
-interface FeedConnection {
-  lastEventId: string | null
-  status: number | null
-  events: { event: string; id: string | undefined }[]
-}
-
-/** A fetch that records each feed request's Last-Event-ID and the events its stream delivered. */
-function recordingFetch(): { fetch: FetchLike; connections: FeedConnection[] } {
-  const connections: FeedConnection[] = []
-  const fetch: FetchLike = async (input, init) => {
-    const response = await globalThis.fetch(input, init)
-    if (!input.endsWith('/v1/revocations') || !response.body) return response
-    const headers = (init?.headers ?? {}) as Record<string, string>
-    const connection: FeedConnection = { lastEventId: headers['last-event-id'] ?? null, status: response.status, events: [] }
-    connections.push(connection)
-    const decoder = new TextDecoder()
-    let buffer = ''
-    const tap = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        buffer += decoder.decode(chunk, { stream: true })
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const fields = new Map(
-            buffer
-              .slice(0, end)
-              .split('\n')
-              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-          )
-          connection.events.push({ event: fields.get('event') ?? 'message', id: fields.get('id') })
-          buffer = buffer.slice(end + 2)
-        }
-        controller.enqueue(chunk)
-      },
-    })
-    return new Response(response.body.pipeThrough(tap), { status: response.status, headers: response.headers })
-  }
-  return { fetch, connections }
-}
-
 describe('hybrid verification against a real Tessera process', () => {
   it('rejects a token as token_revoked within a second of the sign-out that revoked its session', async () => {
     const env = baseEnv()
@@ -203,7 +159,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
-    const verifier = hybridVerifier(tessera.base, rs)
+    const verifier = verifierOf(tessera.base, rs)
     await verifier.ready()
     expect((await verifier.verify(token, { scopes: ['orders:read'] })).sessionId).toBe(session.id)
 
@@ -226,7 +182,7 @@ describe('hybrid verification against a real Tessera process', () => {
       sessions.map((session) => accessToken(tessera.base, web, session.token)),
     )) as [string, string, string, string]
     const feed = recordingFetch()
-    const verifier = hybridVerifier(tessera.base, rs, { fetch: feed.fetch })
+    const verifier = verifierOf(tessera.base, rs, { fetch: feed.fetch })
     await verifier.ready()
     for (const token of [signedOutToken, downAToken, downBToken, keptToken]) await verifier.verify(token)
 
@@ -254,7 +210,8 @@ describe('hybrid verification against a real Tessera process', () => {
     const resumed = reconnections.filter((connection) => connection.status === 200)
     expect(resumed).toHaveLength(1)
     // Resumed, not restarted: exactly the two missed entries, in order, and no snapshot.
-    expect(resumed[0]?.events.filter((event) => event.event !== 'heartbeat')).toEqual([
+    const missed = resumed[0]?.events.filter((event) => event.event !== 'heartbeat').map(({ event, id }) => ({ event, id }))
+    expect(missed).toEqual([
       { event: 'revocation', id: String(Number(cursor) + 1) },
       { event: 'revocation', id: String(Number(cursor) + 2) },
     ])
@@ -268,7 +225,7 @@ describe('hybrid verification against a real Tessera process', () => {
     const session = await signIn(tessera.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(tessera.base, web, session.token)
-    const verifier = hybridVerifier(tessera.base, rs, { maxStaleness, requestTimeout: 1_000 })
+    const verifier = verifierOf(tessera.base, rs, { maxStaleness, requestTimeout: 1_000 })
     await verifier.ready()
     await verifier.verify(token)
 
@@ -301,7 +258,7 @@ describe('two Tessera instances on one PostgreSQL database', () => {
     const session = await signIn(a.base, 'ann@example.com', 'sign-up')
     await grantReader(env, 'ann@example.com')
     const token = await accessToken(a.base, web, session.token)
-    const verifier = hybridVerifier(b.base, rs)
+    const verifier = verifierOf(b.base, rs)
     await verifier.ready()
     expect((await verifier.verify(token)).sessionId).toBe(session.id)
 

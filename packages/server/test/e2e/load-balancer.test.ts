@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createVerifier, type FetchLike, isTesseraAuthError, type Verifier } from '@tessera/sdk'
+import { isTesseraAuthError } from '@tessera/sdk'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
@@ -11,6 +11,7 @@ import { createTestDatabase, TEST_POSTGRES_URL } from '../test-database.js'
 import { instanceEnv, masterKey, PASSWORD, stopAll, until } from './fault-harness.js'
 import { freePort } from './free-port.js'
 import { type Balancer, startHaproxy } from './haproxy.js'
+import { hybridVerifier, recordingFetch } from './hybrid-verifier.js'
 import { type PrivateRedis, startPrivateRedis } from './private-redis.js'
 import { killTessera, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
@@ -64,45 +65,6 @@ const form = (client: Client, params: Record<string, string>): RequestInit => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
   body: new URLSearchParams(params).toString(),
 })
-
-interface FeedConnection {
-  lastEventId: string | null
-  status: number
-  events: { event: string; id: string | undefined; data: Record<string, unknown> }[]
-}
-
-/** A fetch that records each revocation-feed connection: the cursor it resumed from and what it received. */
-function recordingFetch(): { fetch: FetchLike; connections: FeedConnection[] } {
-  const connections: FeedConnection[] = []
-  const fetch: FetchLike = async (input, init) => {
-    const response = await globalThis.fetch(input, init)
-    if (!input.endsWith('/v1/revocations') || !response.body) return response
-    const headers = (init?.headers ?? {}) as Record<string, string>
-    const connection: FeedConnection = { lastEventId: headers['last-event-id'] ?? null, status: response.status, events: [] }
-    connections.push(connection)
-    const decoder = new TextDecoder()
-    let buffer = ''
-    const tap = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        buffer += decoder.decode(chunk, { stream: true })
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const fields = new Map(
-            buffer
-              .slice(0, end)
-              .split('\n')
-              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-          )
-          const data = fields.get('data')
-          connection.events.push({ event: fields.get('event') ?? 'message', id: fields.get('id'), data: data ? JSON.parse(data) : {} })
-          buffer = buffer.slice(end + 2)
-        }
-        controller.enqueue(chunk)
-      },
-    })
-    return new Response(response.body.pipeThrough(tap), { status: response.status, headers: response.headers })
-  }
-  return { fetch, connections }
-}
 
 /** The instance whose plain metrics port reports an open revocation-feed stream. */
 async function feedInstance(metricsPorts: number[]): Promise<number> {
@@ -189,14 +151,7 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
     )
 
     const feed = recordingFetch()
-    const verifier: Verifier = createVerifier({
-      issuer,
-      audience: API,
-      mode: 'hybrid',
-      client: { id: rs.id, secret: rs.secret as string },
-      reconnect: { initialDelay: 50, maxDelay: 250 },
-      fetch: feed.fetch,
-    })
+    const verifier = hybridVerifier(issuer, API, { id: rs.id, secret: rs.secret as string }, { fetch: feed.fetch })
     cleanups.unshift(() => verifier.close())
     await verifier.ready()
 
