@@ -357,7 +357,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(
-    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
+    parRoutes({
+      pushedRequests: oidc.pushedRequests,
+      authenticateClient: deps.authenticateClient,
+      rateLimit: perIp('par'),
+      dpop: { ...deps.dpop, parEndpoint: `${deps.issuer.replace(/\/$/, '')}/oauth/par` },
+    }),
   )
   await app.register(
     deviceAuthorizationRoutes({
@@ -379,6 +384,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('hosted-pages'),
       // Counted where every instance counts, like the per-IP limits.
       attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
+      onEntry: (outcome) => deps.metrics.deviceCodeEntry(outcome),
     }),
   )
   await app.register(
@@ -400,6 +406,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     upstreamRoutes({
       api: upstreamApi,
+      translate,
       flows: oidc.flows,
       login: oidc.login,
       connections: deps.connections.service,
@@ -415,6 +422,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(
     accountConnectionsRoutes({
+      translate,
       flows: oidc.flows,
       connections: deps.connections.service,
       client: deps.connections.client,
@@ -429,7 +437,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       random: oidc.random,
       clock: deps.clock,
       csrfKey: deps.connections.csrfKey,
-      translate,
       rateLimit: perIp('account-connections'),
     }),
   )

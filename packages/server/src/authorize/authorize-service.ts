@@ -74,6 +74,7 @@ export function createAuthorizeService(deps: AuthorizeServiceDeps) {
         expiresAt: now + CODE_TTL_MS,
         usedAt: null,
         familyId: null,
+        dpopJkt: params.dpopJkt ?? null,
       })
       return authorizationResponseUrl(params.redirectUri, { code, state: params.state, iss: deps.issuer })
     },

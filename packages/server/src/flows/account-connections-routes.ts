@@ -5,7 +5,6 @@ import type { PendingUpstream } from '../connections/upstream-client.js'
 import type { UpstreamFailure } from '../connections/upstream-failure.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
-import type { MessageKey } from '../i18n/catalogues.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
 import type { Authenticated, SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -41,7 +40,7 @@ export interface AccountConnectionsRoutesDeps {
   /** Keys the page's CSRF token (a subkey of the master key). */
   csrfKey: Buffer
   rateLimit: { max: number; timeWindow: number }
-  /** The page's language (Accept-Language, then the default); English when absent. */
+  /** Chooses each page's language (i18n/); English when absent. */
   translate?: PageTranslator
 }
 
@@ -57,6 +56,8 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
     await acceptFormBodiesOnly(app)
     const translate = deps.translate ?? pageTranslator('en')
     app.setErrorHandler(pageErrorHandlerFor(translate))
+    /** An error's message in the page's language (its catalogue entry, else the error table's title). */
+    const say = (request: FastifyRequest, code: ErrorCode) => pageMessage(translate(request), code, ERRORS[code].title)
     const onRequest = app.rateLimit(deps.rateLimit)
 
     /** OWASP CSRF Prevention Cheat Sheet: a token bound to the session (HMAC), besides the same-origin check. */
@@ -65,12 +66,14 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
 
     const signedIn = async (request: FastifyRequest, reply: FastifyReply) => {
       const auth = await browserSession(request, deps.cookie, deps.sessions)
-      if (!auth)
-        sendErrorPage(reply, new TesseraError('unauthenticated'), translate(request).t('connections.signInFirst'), translate(request))
+      if (!auth) {
+        const t = translate(request)
+        sendErrorPage(reply, new TesseraError('unauthenticated'), t.t('accountConnections.signInFirst'), t)
+      }
       return auth
     }
 
-    const render = async (reply: FastifyReply, auth: Authenticated, status: number, notes: { message?: MessageKey; error?: ErrorCode }) => {
+    const render = async (reply: FastifyReply, auth: Authenticated, status: number, notes: { message?: string; error?: string }) => {
       const t = translate(reply.request)
       const connections = await deps.connections.list()
       const linked = await deps.identities.listForUser(auth.user.id)
@@ -83,7 +86,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
           csrf: csrfOf(auth),
           linked: linked.map((identity) => ({
             id: identity.id,
-            connectionName: names.get(identity.connectionId) ?? t.t('connections.removed'),
+            connectionName: names.get(identity.connectionId) ?? t.t('accountConnections.removedProvider'),
             email: identity.email,
             linkedAt: new Date(identity.createdAt).toISOString().slice(0, 10),
           })),
@@ -91,8 +94,8 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
             .filter((connection) => connection.enabled && !linked.some((identity) => identity.connectionId === connection.id))
             .map(({ id, name }) => ({ id, name })),
           hasPassword: await deps.identities.hasPassword(auth.user.id),
-          message: notes.message ? t.t(notes.message) : null,
-          error: notes.error ? pageMessage(t, notes.error, ERRORS[notes.error].title) : null,
+          message: notes.message ?? null,
+          error: notes.error ?? null,
           t,
         }),
       )
@@ -102,7 +105,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       const auth = await signedIn(request, reply)
       if (!auth) return reply
       const linked = field(request.query, 'linked') === '1'
-      return render(reply, auth, 200, linked ? { message: 'connections.linked' } : {})
+      return render(reply, auth, 200, linked ? { message: translate(request).t('accountConnections.linked') } : {})
     })
 
     app.get('/ui/account/connections/:connectionId/link', { onRequest }, async (request, reply) => {
@@ -110,7 +113,8 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       if (!auth) return reply
       const { connectionId } = request.params as { connectionId: string }
       const connection = CONNECTION_ID.test(connectionId) ? await deps.connections.get(connectionId).catch(() => null) : null
-      if (!connection?.enabled) return sendErrorPage(reply, new TesseraError('connection_not_found'), ERRORS.connection_not_found.title)
+      if (!connection?.enabled)
+        return sendErrorPage(reply, new TesseraError('connection_not_found'), say(request, 'connection_not_found'), translate(request))
       const binding = ensureBinding(request, reply, deps.cookie, deps.random)
       const flow = deps.flows.start('login', {
         next: [],
@@ -122,7 +126,7 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
       const begun = await deps.client.begin(connection, `${flow.id}.${secret}`)
       if (!begun.ok) {
         await deps.recordFailure(connection.id, begun.failure, request.ip)
-        return sendErrorPage(reply, new TesseraError(begun.failure.code), `${ERRORS[begun.failure.code].title}.`)
+        return sendErrorPage(reply, new TesseraError(begun.failure.code), say(request, begun.failure.code), translate(request))
       }
       const round = { connectionId: connection.id, stateHash: sha256(secret), ...begun.pending, startedAt: deps.clock.now() }
       await deps.flows.save({ ...flow, context: { ...flow.context, upstream: round } }, flow, binding)
@@ -138,9 +142,9 @@ export function accountConnectionsRoutes(deps: AccountConnectionsRoutesDeps) {
         await deps.identities.unlink(auth.user.id, field(request.body, 'identity') ?? '', { kind: 'user', id: auth.user.id }, request.ip)
       } catch (error) {
         if (!isTesseraError(error) || (error.code !== 'last_sign_in_method' && error.code !== 'identity_not_found')) throw error
-        return render(reply, auth, error.status, { error: error.code })
+        return render(reply, auth, error.status, { error: say(request, error.code) })
       }
-      return render(reply, auth, 200, { message: 'connections.unlinked' })
+      return render(reply, auth, 200, { message: translate(request).t('accountConnections.unlinked') })
     })
   }
 }

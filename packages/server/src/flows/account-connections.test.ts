@@ -1,9 +1,8 @@
 import type { TestContext } from 'vitest'
 import { describe, expect, it } from 'vitest'
-import { authorizeUrl, Browser, codeRequest, createClient, hiddenFields, location, pkce, serve } from '../../test/oidc-fixture.js'
+import { Browser, createClient, hiddenFields, serve } from '../../test/oidc-fixture.js'
 import { signIn, signUp, type TestServer } from '../../test/test-server.js'
 import { signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
-import { fr } from '../i18n/catalogues/fr.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -98,23 +97,5 @@ describe('linking and unlinking from /ui/account/connections (issue 15 §3)', ()
     expect((await browser.post('/ui/account/connections/unlink', { ...fields, csrf: 'forged' })).statusCode).toBe(403)
     const crossSite = await browser.post('/ui/account/connections/unlink', fields, { origin: 'https://evil.example' })
     expect(crossSite.statusCode).toBe(403)
-  })
-
-  it('speaks the language the browser asks for, on the account page and on the sign-in page (issue 12 part 6)', async ({
-    onTestFinished,
-  }) => {
-    const { server } = await setUp(onTestFinished)
-    const french = { 'accept-language': 'fr' }
-    const browser = await signedInBrowser(server, 'ann@example.com')
-    const page = await browser.get('/ui/account/connections', french)
-    expect(page.body).toContain('lang="fr"')
-    expect(page.body).toContain(fr['connections.title'])
-    expect(page.body).toContain(fr['connections.hasPassword'])
-    expect(page.body).toContain(fr['connections.link'].replace('{name}', 'Upstream'))
-    const client = await createClient(server, { firstParty: true })
-    const anonymous = new Browser(server.app)
-    const signInUrl = location(await anonymous.get(authorizeUrl(codeRequest(client, pkce().challenge, { ui_locales: 'fr' }))))
-    const signInPage = await anonymous.get(signInUrl.pathname + signInUrl.search)
-    expect(signInPage.body).toContain(fr['connections.continueWith'].replace('{name}', 'Upstream'))
   })
 })

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { authorizeUrl, Browser, codeRequest, createClient, location, pkce } from '../../test/oidc-fixture.js'
 import { type RogueProvider, startRogueProvider } from '../../test/rogue-provider.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
+import { en } from '../i18n/catalogues/en.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -73,7 +74,7 @@ describe('abuse of the upstream round trip (issue 15): refused with a clear page
       const answer = await browser.get(callback(connection.id, { code: 'c0de', state }))
       expect(answer.statusCode, `${what}: ${JSON.stringify(await failures(server))}`).toBe(400)
       expect(answer.headers['content-type']).toMatch(/^text\/html/)
-      expect(answer.body).toContain('refused the sign-in or its answer failed our checks')
+      expect(answer.body).toContain(en['error.upstream_rejected'])
     }
     await nothingCreated(server)
     const recorded = await failures(server)
@@ -98,7 +99,7 @@ describe('abuse of the upstream round trip (issue 15): refused with a clear page
     for (const url of wrong) {
       const answer = await browser.get(url)
       expect(answer.statusCode, url).toBe(400)
-      expect(answer.body).toContain('does not belong to a sign-in started in this browser')
+      expect(answer.body).toContain(en['error.upstream_state_invalid'])
     }
     const elsewhere = await new Browser(server.app).get(callback(connection.id, { code: 'c', state }))
     expect(elsewhere.statusCode).toBe(400)
@@ -127,7 +128,7 @@ describe('abuse of the upstream round trip (issue 15): refused with a clear page
       const answer = await browser.get(callback(connection.id, { code: 'c', state }))
       const elapsed = performance.now() - started
       expect(answer.statusCode, `${token.kind}: ${answer.body} ${JSON.stringify(lines.slice(-3))}`).toBe(502)
-      expect(answer.body).toContain('did not answer in time or answered with something unusable')
+      expect(answer.body).toContain(en['error.upstream_unavailable'])
       // connections.timeout is one second; the page comes soon after it.
       expect(elapsed).toBeLessThan(3_000)
     }

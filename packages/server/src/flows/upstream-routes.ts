@@ -11,8 +11,9 @@ import { digestsEqual, sha256 } from '../shared/digest.js'
 import { ERRORS, isTesseraError, TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { continueToApplicationPage } from '../ui/connection-pages.js'
-import { pageErrorHandler, sendErrorPage } from '../ui/error-page.js'
+import { pageErrorHandlerFor, pageMessage, sendErrorPage } from '../ui/error-page.js'
 import { sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { browserSession, readBinding } from './browser-binding.js'
 import type { Flow, VerifiedUpstream } from './flow.js'
 import { redirectTo } from './flow-pages.js'
@@ -42,6 +43,8 @@ export interface UpstreamRoutesDeps {
   random: RandomSource
   clock: Clock
   rateLimit: { max: number; timeWindow: number }
+  /** Chooses each page's language (i18n/); English when absent. */
+  translate?: PageTranslator
 }
 
 /** `state` = the flow's id and a secret whose hash the flow keeps (RFC 6749 §10.12, RFC 9700 §4.7.1). */
@@ -57,11 +60,14 @@ const CONNECTION_ID = /^con_[A-Za-z0-9_-]{22}$/
  */
 export function upstreamRoutes(deps: UpstreamRoutesDeps) {
   return async (app: FastifyInstance) => {
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
     const onRequest = app.rateLimit(deps.rateLimit)
 
-    const refuse = (reply: FastifyReply, error: TesseraError) =>
-      sendErrorPage(reply, error, `${ERRORS[error.code].title}. Go back to the application and sign in again.`)
+    const refuse = (reply: FastifyReply, error: TesseraError) => {
+      const t = translate(reply.request)
+      return sendErrorPage(reply, error, `${pageMessage(t, error.code, `${ERRORS[error.code].title}.`)} ${t.t('error.back')}`, t)
+    }
 
     app.get('/ui/connections/:connectionId/start', { onRequest }, async (request, reply) => {
       const { connectionId } = request.params as { connectionId: string }
@@ -117,7 +123,8 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
       if (!connection || !shownFor(connection, flow.clientId)) return refuse(reply, new TesseraError('connection_not_found'))
       if (round.app) {
         const back = await deps.api.answer(consumed, round, connection, query, state[0] as string, request.ip)
-        return sendPage(reply, 200, continueToApplicationPage(back))
+        // The app hears the outcome at its redirect URI; the page only moves the browser on.
+        return sendPage(reply, 200, continueToApplicationPage(back, translate(request), 'back'))
       }
       const result = await deps.client.finish(connection, query, state[0] as string, round)
       if (!result.ok) {
@@ -151,7 +158,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps) {
           const maxAge = Math.floor((signedIn.session.absoluteExpiresAt - signedIn.session.createdAt) / 1000)
           reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))
         }
-        if (outcome.kind === 'redirect') return sendPage(reply, 200, continueToApplicationPage(outcome.url))
+        if (outcome.kind === 'redirect') return sendPage(reply, 200, continueToApplicationPage(outcome.url, translate(request)))
         return redirectTo(reply, outcome)
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500) throw error

@@ -16,6 +16,7 @@ import {
 import type { TestServer, TestServerOptions } from '../../test/test-server.js'
 import { PASSWORD } from '../../test/test-server.js'
 import { continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
+import { en } from '../i18n/catalogues/en.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -127,7 +128,9 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     expect(await server.tessera.stores.identities.listByUser(annId)).toEqual([])
     expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
     const prove = await browser.get(waiting.pathname + waiting.search)
-    expect(prove.body).toContain('already exists')
+    expect(prove.body).toContain(
+      en['connections.linkNotice'].replace('<b>{email}</b>', '<strong>ann@example.com</strong>').replace('{connection}', 'Upstream'),
+    )
 
     const wrong = await browser.post('/ui/sign-in', { ...hiddenFields(prove.body), email: 'ann@example.com', password: 'not the password' })
     expect(wrong.statusCode).toBe(401)
@@ -153,7 +156,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     const { answer } = await continueWith(browser, page.body, 'mallory')
     expect(answer.statusCode).toBe(409)
     expect(answer.headers['content-type']).toMatch(/^text\/html/)
-    expect(answer.body).toContain('already exists')
+    expect(answer.body).toContain(en['error.upstream_account_exists'])
     expect(await server.tessera.stores.identities.listByUser(annId)).toEqual([])
     expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
   })
@@ -224,7 +227,7 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
     const other = new Browser(server.app)
     const stolen = await other.get(callback.pathname + callback.search)
     expect(stolen.statusCode).toBe(400)
-    expect(stolen.body).toContain('does not belong to a sign-in started in this browser')
+    expect(stolen.body).toContain(en['error.upstream_state_invalid'])
     expect(await server.tessera.stores.users.findByEmail('dave@example.com')).toBeNull()
 
     const first = await browser.get(callback.pathname + callback.search)

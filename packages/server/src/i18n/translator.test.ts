@@ -18,7 +18,8 @@ const VALUES = {
   active: '2026-01-02',
   api: 'Example API',
   code: 'BCDF-GHJK',
-  name: 'Upstream',
+  name: 'GitHub',
+  connection: 'GitHub',
   date: '2026-01-03',
 }
 

@@ -577,6 +577,7 @@ function testMigrations(dialect: DialectName) {
       '0022-housekeeping',
       '0023-console-stats',
       '0024-device-authorizations',
+      '0025-authorization-code-dpop-jkt',
       '0025-encrypted-access-tokens',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -640,6 +641,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0022-housekeeping',
             '0023-console-stats',
             '0024-device-authorizations',
+            '0025-authorization-code-dpop-jkt',
             '0025-encrypted-access-tokens',
           ])
         } finally {

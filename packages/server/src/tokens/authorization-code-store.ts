@@ -19,6 +19,8 @@ export interface AuthorizationCode {
   expiresAt: number
   usedAt: number | null
   familyId: string | null
+  /** RFC 9449 §10: the DPoP key (`dpop_jkt`) the token request must prove, or null. */
+  dpopJkt?: string | null
 }
 
 export interface AuthorizationCodeStore {
@@ -51,6 +53,7 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
           expires_at: code.expiresAt,
           used_at: code.usedAt,
           family_id: code.familyId,
+          dpop_jkt: code.dpopJkt ?? null,
         })
         .execute()
     },
@@ -105,5 +108,6 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
     familyId: row.family_id,
+    dpopJkt: row.dpop_jkt,
   }
 }

@@ -27,31 +27,31 @@ export function accountConnectionsPage(input: {
 }): Html {
   const t = input.t ?? ENGLISH
   return layout(
-    t.t('connections.title'),
-    html`<h1>${t.t('connections.title')}</h1>
-<p class="lead">${rich(t, 'account.signedInAs', { email: input.email })}</p>
+    t.t('accountConnections.title'),
+    html`<h1>${t.t('accountConnections.title')}</h1>
+<p class="lead">${rich(t, 'accountConnections.signedInAs', { email: input.email })}</p>
 ${input.error ? html`<p class="alert" role="alert">${input.error}</p>` : html``}
 ${input.message ? html`<p class="notice" role="status">${input.message}</p>` : html``}
-<p>${t.t(input.hasPassword ? 'connections.hasPassword' : 'connections.noPassword')}</p>
+<p>${t.t(input.hasPassword ? 'accountConnections.hasPassword' : 'accountConnections.noPassword')}</p>
 ${
   input.linked.length === 0
-    ? html`<p>${t.t('connections.none')}</p>`
+    ? html`<p>${t.t('accountConnections.none')}</p>`
     : html`<ul class="scopes">
 ${input.linked.map(
   (
     identity,
-  ) => html`<li><strong>${identity.connectionName}</strong>${identity.email ? html` (${identity.email})` : html``}, ${t.t('connections.linkedOn', { date: identity.linkedAt })}
+  ) => html`<li><strong>${identity.connectionName}</strong>${identity.email ? html` (${identity.email})` : html``}, ${t.t('accountConnections.linkedOn', { date: identity.linkedAt })}
 <form method="post" action="/ui/account/connections/unlink">
 <input type="hidden" name="csrf" value="${input.csrf}">
 <input type="hidden" name="identity" value="${identity.id}">
-<button type="submit" class="secondary">${t.t('connections.unlink', { name: identity.connectionName })}</button>
+<button type="submit" class="secondary">${t.t('accountConnections.unlink', { name: identity.connectionName })}</button>
 </form></li>`,
 )}
 </ul>`
 }
 ${input.available.map(
   (connection) =>
-    html`<p><a class="button secondary" href="/ui/account/connections/${connection.id}/link">${t.t('connections.link', { name: connection.name })}</a></p>`,
+    html`<p><a class="button secondary" href="/ui/account/connections/${connection.id}/link">${t.t('accountConnections.link', { name: connection.name })}</a></p>`,
 )}`,
     t.locale,
   )

@@ -30,7 +30,7 @@ ${connections.map(
 /** The notice above the sign-in form when an upstream identity waits for proof of an existing account. */
 export function linkNotice(link: { connectionName: string; email: string } | null, t: Translator = ENGLISH): Html {
   if (!link) return html``
-  return html`<p class="notice" role="status">${rich(t, 'connections.linkNotice', { email: link.email, name: link.connectionName })}</p>`
+  return html`<p class="notice" role="status">${rich(t, 'connections.linkNotice', { email: link.email, connection: link.connectionName })}</p>`
 }
 
 /**
@@ -41,21 +41,23 @@ export function linkNotice(link: { connectionName: string; email: string } | nul
  * the application would be checked against the upstream's policy and blocked. A page ends that
  * chain; the next navigation is ours.
  */
-export function continueToApplicationPage(url: string): Html {
+export function continueToApplicationPage(url: string, t: Translator = ENGLISH, outcome: 'signedIn' | 'back' = 'signedIn'): Html {
+  const title = t.t(outcome === 'signedIn' ? 'connections.signedIn.title' : 'connections.back.title')
+  const action = t.t(outcome === 'signedIn' ? 'connections.signedIn.continue' : 'connections.back.continue')
   return html`<!doctype html>
-<html lang="en">
+<html lang="${t.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta http-equiv="refresh" content="0;url=${url}">
-<title>Signed in · Tessera</title>
+<title>${title} · Tessera</title>
 <link rel="stylesheet" href="/ui/assets/tessera.css">
 </head>
 <body>
 <main class="card">
-<h1>Signed in</h1>
-<p><a class="button" href="${url}">Continue to the application</a></p>
+<h1>${title}</h1>
+<p><a class="button" href="${url}">${action}</a></p>
 </main>
 </body>
 </html>
