@@ -385,6 +385,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('hosted-pages'),
       // Counted where every instance counts, like the per-IP limits.
       attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
+      onEntry: (outcome) => deps.metrics.deviceCodeEntry(outcome),
     }),
   )
   await app.register(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminHarness } from '../../test/admin-client.js'
+import { ADMIN_AUDIENCE, adminHarness, clientCredentials } from '../../test/admin-client.js'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { authorize, DEVICE_CODE, deviceClient, nextEmail, poll, rows, signedInOnDevicePage } from '../../test/device-fixture.js'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, post } from '../../test/oauth-fixture.js'
@@ -274,7 +274,17 @@ describe('brute force of user codes (RFC 8628 §5.1)', () => {
   })
   afterAll(() => server.close())
 
+  /** The value of one series of `tessera_device_code_entries_total`, scraped as an operator would. */
+  async function entries(token: string, outcome: string): Promise<number> {
+    const response = await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } })
+    const line = response.body.split('\n').find((each) => each.startsWith(`tessera_device_code_entries_total{outcome="${outcome}"}`))
+    return Number(line?.split(' ').at(-1))
+  }
+
   it('limits code entries per session and per IP, right or wrong, and says so with a clear page', async () => {
+    const admin = await server.tessera.services.adminBootstrap.bootstrap({ kind: 'cli' })
+    const token = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:read')
+    expect([await entries(token, 'accepted'), await entries(token, 'wrong'), await entries(token, 'limited')]).toEqual([0, 0, 0])
     const client = await deviceClient(server)
     const email = nextEmail()
     await createUser(server, email)
@@ -308,5 +318,8 @@ describe('brute force of user codes (RFC 8628 §5.1)', () => {
     expect(confirm.statusCode).toBe(200)
     expect(confirm.body).toContain('/ui/device/decision')
     expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
+    // Each entry is counted for the operator: four wrong, two refused by the limits, one accepted.
+    const fresh = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:read')
+    expect([await entries(fresh, 'accepted'), await entries(fresh, 'wrong'), await entries(fresh, 'limited')]).toEqual([1, 4, 2])
   })
 })
