@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_AUDIENCE, adminHarness, clientCredentials } from '../../test/admin-client.js'
+import { ADMIN_AUDIENCE, clientCredentials } from '../../test/admin-client.js'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { authorize, DEVICE_CODE, deviceClient, nextEmail, poll, rows, signedInOnDevicePage } from '../../test/device-fixture.js'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, post } from '../../test/oauth-fixture.js'
@@ -17,7 +17,7 @@ describe('the device authorization grant refuses what it must, and a refusal cha
   })
   afterAll(() => server.close())
 
-  it('is for applications registered for it, and never for a browser app', async ({ onTestFinished }) => {
+  it('is for applications registered for it, and never for a browser app', async () => {
     const without = await createClient(server, { type: 'native', grants: ['refresh_token'] })
     const refused = await post(server, '/oauth/device_authorization', { scope: 'read', resource: API }, without)
     expect(refused.statusCode).toBe(400)
@@ -31,8 +31,12 @@ describe('the device authorization grant refuses what it must, and a refusal cha
     ).rejects.toMatchObject({ code: 'invalid_request' })
 
     // The admin API takes the short name and answers with the grant's URN.
-    const admin = await adminHarness(onTestFinished)
-    const created = await admin.call('POST', '/applications', {
+    const admin = await server.tessera.services.adminBootstrap.bootstrap({ kind: 'cli' })
+    const adminToken = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:write')
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/admin/v1/applications',
+      headers: { authorization: `Bearer ${adminToken}` },
       payload: { name: 'TV app', type: 'native', grants: ['device_code', 'refresh_token'], redirectUris: [] },
     })
     expect(created.statusCode, created.body).toBe(201)
