@@ -6,6 +6,7 @@ import { API, CLI, createApi, createClient, createUser, OTHER_API, post } from '
 import { hiddenFields, location } from '../../test/oidc-fixture.js'
 import { createTestServer, ORIGIN, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
+import { fr } from '../i18n/catalogues/fr.js'
 import { escapeHtml } from '../ui/html.js'
 
 describe('the device authorization grant refuses what it must, and a refusal changes nothing', () => {
@@ -183,6 +184,9 @@ describe('the device authorization grant refuses what it must, and a refusal cha
     const second = await authorize(server, client)
     const { browser, page } = await signedInOnDevicePage(server, email)
     const entry = hiddenFields(page.body)
+    // The page speaks the browser's language (docs/localization.md).
+    const french = await browser.get('/ui/device', { 'accept-language': 'fr' })
+    expect(french.body).toContain(`<h1>${escapeHtml(fr['device.title'])}</h1>`)
 
     const crossSite = await browser.post(
       '/ui/device',
