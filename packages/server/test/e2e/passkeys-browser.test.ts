@@ -104,7 +104,8 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     await page.goto(`${tessera.base}/ui/account/security`)
     const button = page.getByRole('button', { name: 'Sign in with a passkey', exact: true })
     await button.waitFor({ state: 'visible' })
-    await page.waitForFunction(() => document.readyState === 'complete')
+    // The autofill asked for its options first, and waits on the silent authenticator.
+    await expect.poll(() => optionRequests.length).toBe(1)
     await presence(true)
     await Promise.all([page.waitForURL('**/ui/account/security'), button.click()])
     expect((await session(page)).amr).toEqual(['hwk', 'user'])
