@@ -56,6 +56,7 @@ const RULES: Record<string, Rule> = {
   'sign_in.locked_out': { target: user, detail: ['failures', 'lockedUntil', 'userAgent'] },
   'session.created': { target: field('session', 'sessionId'), detail: ['amr'] },
   'session.revoked': { target: field('session', 'sessionId'), detail: ['reason'] },
+  'session.stepped_up': { target: field('session', 'sessionId'), detail: ['amr', 'previousAmr'] },
   'key.created': { target: field('key', 'kid'), detail: ['state', 'activatesAt'] },
   'key.rotated': { target: field('key', 'kid'), detail: ['retired'] },
   'key.revoked': { target: field('key', 'kid'), detail: ['wasState'] },

@@ -45,6 +45,7 @@ export type EventType =
   | 'sign_in.locked_out'
   | 'session.created'
   | 'session.revoked'
+  | 'session.stepped_up'
   | 'user.sessions_revoked'
   | 'key.created'
   | 'key.rotated'

@@ -76,6 +76,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       return { factorId: id, ...enrolment }
     },
 
+    /** Whether users may add factors: every `mfa.policy` but `off` (docs/mfa.md "Policy"). */
+    canEnrol(): boolean {
+      return deps.policy !== 'off'
+    },
+
     /**
      * The authenticator app the user is enrolling: the pending one, shown again (a page reloaded,
      * or a wrong code typed), or a new one. The secret is the user's own, in a flow bound to them.

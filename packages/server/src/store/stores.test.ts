@@ -579,6 +579,7 @@ function testMigrations(dialect: DialectName) {
       '0024-device-authorizations',
       '0025-authorization-code-dpop-jkt',
       '0025-encrypted-access-tokens',
+      '0026-token-amr',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -643,6 +644,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0024-device-authorizations',
             '0025-authorization-code-dpop-jkt',
             '0025-encrypted-access-tokens',
+            '0026-token-amr',
           ])
         } finally {
           await database.db.destroy()

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { sql } from 'kysely'
 import type { AuthorizationCodesTable, Executor } from '../store/database.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 
 /** An issued authorization code and everything it is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4). */
 export interface AuthorizationCode {
@@ -15,6 +16,8 @@ export interface AuthorizationCode {
   scope: string[]
   resource: string | null
   authTime: number
+  /** RFC 8176 methods of the session when the code was issued (0026); null in older rows. */
+  amr?: string[] | null
   createdAt: number
   expiresAt: number
   usedAt: number | null
@@ -49,6 +52,7 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
           scope: code.scope.join(' '),
           resource: code.resource,
           auth_time: code.authTime,
+          amr: amrToColumn(code.amr),
           created_at: code.createdAt,
           expires_at: code.expiresAt,
           used_at: code.usedAt,
@@ -104,6 +108,7 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     scope: row.scope === '' ? [] : row.scope.split(' '),
     resource: row.resource,
     authTime: Number(row.auth_time),
+    amr: amrFromColumn(row.amr),
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
