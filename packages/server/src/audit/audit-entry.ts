@@ -86,6 +86,7 @@ const RULES: Record<string, Rule> = {
   'role.permissions_changed': { target: field('role', 'roleId'), detail: ['name', 'added', 'removed'] },
   'mfa.factor_added': { target: field('mfa_factor', 'factorId'), detail: ['kind'] },
   'mfa.factor_removed': { target: field('mfa_factor', 'factorId'), detail: ['kind'] },
+  'mfa.factor_renamed': { target: field('mfa_factor', 'factorId'), detail: ['kind', 'name'] },
   'mfa.factors_reset': { target: user, detail: ['removed'] },
   'mfa.recovery_codes_generated': { target: user, detail: [] },
   'mfa.recovery_code_used': { target: user, detail: [] },

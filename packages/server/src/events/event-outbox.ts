@@ -78,6 +78,7 @@ export type EventType =
   | 'webhook.test_sent'
   | 'mfa.factor_added'
   | 'mfa.factor_removed'
+  | 'mfa.factor_renamed'
   | 'mfa.factors_reset'
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
