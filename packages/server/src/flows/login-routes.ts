@@ -266,7 +266,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       if (loaded.flow.userId === null || since === null)
         throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
       const { secret, uri } = await deps.enrolment(loaded.flow.userId, since)
-      return enrolmentPage({ ...form(loaded), qr: await qrCodeSvg(uri, 'QR code for your authenticator app'), secret, error })
+      return enrolmentPage({ ...form(loaded), qr: await qrCodeSvg(uri, loaded.t.t('mfaEnrol.qrLabel')), secret, error })
     }
 
     app.get('/ui/second-factor/enrol', async (request, reply) => {
@@ -299,7 +299,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       } catch (error) {
         if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        return page(reply, loaded, error.status, await enrolmentForm(loaded, ERRORS[error.code].title))
+        return page(reply, loaded, error.status, await enrolmentForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title)))
       }
     })
 
