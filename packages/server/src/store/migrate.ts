@@ -22,6 +22,7 @@ import { housekeeping } from './migrations/0022-housekeeping.js'
 import { consoleStats } from './migrations/0023-console-stats.js'
 import { deviceAuthorizations } from './migrations/0024-device-authorizations.js'
 import { encryptedAccessTokens } from './migrations/0025-encrypted-access-tokens.js'
+import { connectionPrivateKeys } from './migrations/0028-connection-private-keys.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -50,6 +51,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0023-console-stats': consoleStats(),
     '0024-device-authorizations': deviceAuthorizations(),
     '0025-encrypted-access-tokens': encryptedAccessTokens(),
+    '0028-connection-private-keys': connectionPrivateKeys(),
   }
 }
 

@@ -578,6 +578,7 @@ function testMigrations(dialect: DialectName) {
       '0023-console-stats',
       '0024-device-authorizations',
       '0025-encrypted-access-tokens',
+      '0028-connection-private-keys',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -641,6 +642,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0023-console-stats',
             '0024-device-authorizations',
             '0025-encrypted-access-tokens',
+            '0028-connection-private-keys',
           ])
         } finally {
           await database.db.destroy()
