@@ -144,20 +144,5 @@ export interface WebhookDelivery {
   createdAt: string
 }
 
-/** The event types an endpoint may subscribe to (webhooks/webhook-events.ts on the server). */
-export const WEBHOOK_EVENT_TYPES = [
-  'session.revoked',
-  'user.signed_out_everywhere',
-  'user.disabled',
-  'user.deleted',
-  'user.roles_changed',
-  'user.email_verified',
-  'user.password_reset_requested',
-  'user.password_changed',
-  'user.email_changed',
-  'refresh_token.reuse_detected',
-  'signing_key.rotated',
-  'signing_key.revoked',
-  'sign_in.succeeded',
-  'sign_in.upstream_failed',
-] as const
+/** The event types an endpoint may subscribe to: the server's own list, not a copy. */
+export { WEBHOOK_EVENT_TYPES } from '../../../server/src/webhooks/webhook-event-types.js'

@@ -9,11 +9,15 @@ import { ErrorNote } from '../ui/widgets.js'
 import { splitList, TYPES } from './application-types.js'
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code'
 /** The grants a type may hold, and those it gets when none are named (applications/application.ts on the server). */
 const GRANTS: Record<ApplicationType, { allowed: string[]; defaults: string[] }> = {
-  web: { allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE], defaults: ['authorization_code', 'refresh_token'] },
+  web: { allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, DEVICE_CODE], defaults: ['authorization_code', 'refresh_token'] },
   spa: { allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE], defaults: ['authorization_code', 'refresh_token'] },
-  native: { allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE], defaults: ['authorization_code', 'refresh_token'] },
+  native: {
+    allowed: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, DEVICE_CODE],
+    defaults: ['authorization_code', 'refresh_token'],
+  },
   m2m: { allowed: ['client_credentials'], defaults: ['client_credentials'] },
   'resource-server': { allowed: [], defaults: [] },
 }
@@ -22,6 +26,7 @@ const GRANT_LABELS: Record<string, string> = {
   refresh_token: 'Refresh token',
   client_credentials: 'Client credentials',
   [TOKEN_EXCHANGE]: 'Token exchange (RFC 8693: trade a session for tokens)',
+  [DEVICE_CODE]: 'Device code (RFC 8628: sign in a CLI or a TV from another device)',
 }
 
 /**

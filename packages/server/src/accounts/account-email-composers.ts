@@ -133,6 +133,9 @@ export function accountEmailComposers<S extends AccountComposerStores>(deps: Acc
     const user = await userOf(tx, event)
     if (!user || expired(event, policy.resetLinkTtlMs, deps.clock.now())) return []
     const stamp = await tx.accountTokens.credentialStamp(user.id)
+    // One live code at a time, as for verification: a new message supersedes the older codes, so
+    // the 5 wrong tries are 5 guesses at one code, never at several at once.
+    await tx.accountTokens.retireKind(user.id, 'reset_password', 'code', event.createdAt)
     const sent = await link(tx, event, user, 'reset_password', user.email, stamp)
     return [
       {

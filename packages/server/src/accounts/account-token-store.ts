@@ -15,6 +15,8 @@ export interface AccountTokenStore {
   recordFailure(id: string): Promise<number>
   /** Spends every live token of a user for a purpose (a newer one supersedes them, or they are moot). */
   retireAll(userId: string, purpose: AccountTokenPurpose, now: number): Promise<void>
+  /** Spends the live tokens of one kind only (a new reset code supersedes the older codes; links stay). */
+  retireKind(userId: string, purpose: AccountTokenPurpose, kind: AccountTokenKind, now: number): Promise<void>
   /** A fingerprint of the user's current password hash, or null without one; it changes with every new password. */
   credentialStamp(userId: string): Promise<number | null>
   /** Deletes tokens that expired before `before`. */
@@ -82,6 +84,16 @@ export function createAccountTokenStore(db: Executor): AccountTokenStore {
         .set({ used_at: now })
         .where('user_id', '=', userId)
         .where('purpose', '=', purpose)
+        .where('used_at', 'is', null)
+        .execute()
+    },
+    async retireKind(userId, purpose, kind, now) {
+      await db
+        .updateTable('account_tokens')
+        .set({ used_at: now })
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .where('kind', '=', kind)
         .where('used_at', 'is', null)
         .execute()
     },

@@ -31,6 +31,10 @@ for (const dialect of DIALECTS) {
       })
       expect(list.body).not.toContain(begun.secret)
       expect(list.headers['cache-control']).toBe('no-store')
+      // A name the user gives later (PATCH /v1/mfa/{id}) is what operators see.
+      const renamed = await app.inject({ method: 'PATCH', url: `/v1/mfa/${begun.id}`, headers: bearer, payload: { name: 'Old phone' } })
+      expect(renamed.statusCode, renamed.body).toBe(200)
+      expect((await admin.call('GET', `/users/${annId}/mfa`)).json().factors[0].name).toBe('Old phone')
 
       const versionBefore = (await tessera.stores.users.findById(annId))?.tokenVersion as number
       const reset = await admin.call('DELETE', `/users/${annId}/mfa`)

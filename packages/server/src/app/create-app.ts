@@ -89,6 +89,7 @@ import { installTracing } from '../tracing/tracing-hooks.js'
 import { pageTranslator } from '../ui/page-translator.js'
 import { loadScriptAssets } from '../ui/script-assets.js'
 import { scriptRoutes } from '../ui/script-routes.js'
+import { CSRF_EXEMPTIONS } from './csrf-exemptions.js'
 import type { Stores } from './stores.js'
 
 export interface AppDeps {
@@ -221,7 +222,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, { expectedFailure: deps.expectedFailure, observe: deps.metrics.httpError })
   installHttpMetrics(app, deps.metrics)
   if (deps.tracing) installTracing(app, deps.tracing)
-  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name })
+  installCsrfPolicy(app, { trustedOrigins: deps.trustedOrigins, sessionCookie: deps.cookie.name, exemptions: CSRF_EXEMPTIONS })
   installCors(app, deps.cors)
   await app.register(cookie)
   await app.register(rateLimit, {
@@ -358,7 +359,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   )
   await app.register(
-    parRoutes({ pushedRequests: oidc.pushedRequests, authenticateClient: deps.authenticateClient, rateLimit: perIp('par') }),
+    parRoutes({
+      pushedRequests: oidc.pushedRequests,
+      authenticateClient: deps.authenticateClient,
+      rateLimit: perIp('par'),
+      dpop: { ...deps.dpop, parEndpoint: `${deps.issuer.replace(/\/$/, '')}/oauth/par` },
+    }),
   )
   await app.register(
     deviceAuthorizationRoutes({
@@ -380,6 +386,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('hosted-pages'),
       // Counted where every instance counts, like the per-IP limits.
       attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
+      onEntry: (outcome) => deps.metrics.deviceCodeEntry(outcome),
     }),
   )
   await app.register(

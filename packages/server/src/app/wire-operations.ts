@@ -1,5 +1,6 @@
 import { createAuditProjector } from '../audit/audit-projector.js'
 import { createAuditService } from '../audit/audit-service.js'
+import { throttleRetentionMs } from '../auth/sign-in-throttle.js'
 import { createHousekeeping } from '../housekeeping/housekeeping.js'
 import { retentionRules } from '../housekeeping/retention-rules.js'
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js'
@@ -47,6 +48,7 @@ export function wireOperations(wiring: Wiring, deps: OperationsWiringDeps) {
       outboxRetentionMs: config.housekeeping.outboxRetention * 1000,
       accountRequestWindowMs: policies.accountLimits.windowMs,
       emailConsumerRuns: deps.emailConsumerRuns,
+      signInThrottleRetentionMs: throttleRetentionMs(policies.throttle),
     }),
     clock,
     batchSize: config.housekeeping.batchSize,

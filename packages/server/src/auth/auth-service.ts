@@ -186,6 +186,21 @@ export function createAuthService(deps: AuthServiceDeps) {
       return started
     },
 
+    /**
+     * A step-up of the browser's session (issue 13 §6): the user proved more, so the same session
+     * records it; audited as `session.stepped_up`, and counted as a successful sign-in.
+     */
+    async stepUpSession(sessionId: string, userId: string, amr: string[], device: Device) {
+      const stepped = await transact(async (tx) => {
+        const current = await tx.users.findById(userId)
+        if (current?.status !== 'active') throw new TesseraError('user_disabled')
+        const session = await sessions.stepUpIn(tx, { sessionId, userId, amr, device })
+        return { user: current, session }
+      })
+      metrics.signIn('succeeded')
+      return stepped
+    },
+
     /** Creates the account and signs it in (for callers without a flow). */
     async signUp(input: Credentials, device: Device) {
       return service.register(input, device)

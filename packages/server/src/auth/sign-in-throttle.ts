@@ -23,3 +23,15 @@ export function afterFailure(state: ThrottleState | null, policy: ThrottlePolicy
   const delay = Math.min(policy.backoffBaseMs * 2 ** exponent, policy.backoffMaxMs)
   return { failures, lockedUntil: now + delay }
 }
+
+/**
+ * How long an account's failure count is kept after its last failure. Forgetting it gives an
+ * attacker the free failures and the doubling back-offs again, `freeFailures + ⌈log₂(max/base)⌉`
+ * tries sooner than the capped back-off would allow; waiting this long cost them as many tries at
+ * that cap. So a count forgotten after this never raises the rate of guesses the throttle allows
+ * (NIST SP 800-63B §5.2.2), and housekeeping may delete the row.
+ */
+export function throttleRetentionMs(policy: ThrottlePolicy): number {
+  const ramp = Math.ceil(Math.log2(Math.max(1, policy.backoffMaxMs / policy.backoffBaseMs)))
+  return (policy.freeFailures + ramp) * policy.backoffMaxMs
+}

@@ -51,8 +51,8 @@ describe('what tokens say after a hosted sign-in with a second factor (issue 13 
       await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values: 'urn:tessera:acr:mfa', prompt: 'none' }))),
     )
     expect(again.searchParams.get('code')).toBeTruthy()
-    // It is not phishing-resistant: a request for phr must sign in again.
+    // It is not phishing-resistant: a request for phr steps up with a second factor again (a passkey would reach it).
     const stronger = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values: 'urn:tessera:acr:phr' }))))
-    expect(stronger.pathname).toBe('/ui/sign-in')
+    expect(stronger.pathname).toBe('/ui/second-factor')
   })
 })

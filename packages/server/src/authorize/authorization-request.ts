@@ -20,6 +20,8 @@ export interface AuthorizationParameters {
   loginHint: string | null
   /** OIDC Core §3.1.2.1 `ui_locales`: the languages the pages should speak, by preference. Absent in older flows. */
   uiLocales?: string | null
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to. Absent in older flows. */
+  dpopJkt?: string | null
 }
 
 export const PROMPTS = ['none', 'login', 'consent'] as const

@@ -87,6 +87,8 @@ function aCode(overrides: Partial<AuthorizationCode> = {}): AuthorizationCode {
     scope: ['openid', 'offline_access'],
     resource: null,
     authTime: T0,
+    amr: ['pwd', 'otp', 'mfa'],
+    dpopJkt: null,
     createdAt: T0,
     expiresAt: T0 + 60_000,
     usedAt: null,

@@ -2,7 +2,11 @@ import { acrOf, acrSatisfies } from '../sessions/session-acr.js'
 import type { AuthorizationParameters } from './authorization-request.js'
 
 export type AuthorizeStep =
-  | { kind: 'sign-in' }
+  /**
+   * A sign-in is needed. With a live session that prompt=login did not dismiss, `stale` (max_age)
+   * and `weak` (acr_values) say what it lacks, so the flow can step it up in place (docs/mfa.md "Step-up").
+   */
+  | { kind: 'sign-in'; stale: boolean; weak: boolean }
   | { kind: 'consent' }
   | { kind: 'issue' }
   /** OIDC Core §3.1.2.6: prompt=none cannot show a page. */
@@ -32,7 +36,11 @@ export function nextStep(input: DecisionInput): AuthorizeStep {
   const tooOld = session !== null && params.maxAge !== null && now - session.authTime > params.maxAge * 1000
   const tooWeak = session !== null && !acrSatisfies(acrOf(session.amr), params.acrValues ?? [])
   const needsSignIn = session === null || (!freshSignIn && (params.prompt.includes('login') || tooOld || tooWeak))
-  if (needsSignIn) return params.prompt.includes('none') ? { kind: 'error', code: 'login_required' } : { kind: 'sign-in' }
+  if (needsSignIn) {
+    if (params.prompt.includes('none')) return { kind: 'error', code: 'login_required' }
+    const stepUp = session !== null && !params.prompt.includes('login')
+    return { kind: 'sign-in', stale: stepUp && tooOld, weak: stepUp && tooWeak }
+  }
   if (input.firstParty) return { kind: 'issue' }
   const covered = input.consented !== null && params.scope.every((scope) => input.consented?.includes(scope))
   if (!covered || params.prompt.includes('consent')) {

@@ -52,7 +52,7 @@ export function createAuthorizeService(deps: AuthorizeServiceDeps) {
     async issueCodeIn(
       tx: AuthorizeStores,
       params: AuthorizationParameters,
-      session: { id: string; userId: string; authTime: number },
+      session: { id: string; userId: string; authTime: number; amr: readonly string[] },
       consented: boolean,
     ): Promise<string> {
       const code = randomToken(random, 32)
@@ -70,10 +70,12 @@ export function createAuthorizeService(deps: AuthorizeServiceDeps) {
         scope: params.scope,
         resource: params.resource,
         authTime: session.authTime,
+        amr: [...session.amr],
         createdAt: now,
         expiresAt: now + CODE_TTL_MS,
         usedAt: null,
         familyId: null,
+        dpopJkt: params.dpopJkt ?? null,
       })
       return authorizationResponseUrl(params.redirectUri, { code, state: params.state, iss: deps.issuer })
     },

@@ -4,6 +4,7 @@ import { isTesseraError, type TesseraError } from '../shared/errors.js'
 import type { AuthorizationParameters } from './authorization-request.js'
 import { checkAcrValues } from './checks/check-acr-values.js'
 import { checkClient } from './checks/check-client.js'
+import { checkDpopJkt } from './checks/check-dpop-jkt.js'
 import { checkParameters } from './checks/check-parameters.js'
 import { checkPkce } from './checks/check-pkce.js'
 import { checkPrompt } from './checks/check-prompt.js'
@@ -86,6 +87,7 @@ async function checkTheRest(
       acrValues: checkAcrValues(values),
       loginHint: values.get('login_hint')?.slice(0, 320) ?? null,
       uiLocales: values.get('ui_locales')?.slice(0, 256) ?? null,
+      dpopJkt: checkDpopJkt(values),
     },
   }
 }

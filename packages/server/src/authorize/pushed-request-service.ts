@@ -31,8 +31,20 @@ export type PushedRequestService = ReturnType<typeof createPushedRequestService>
  */
 export function createPushedRequestService(deps: PushedRequestServiceDeps) {
   return {
-    async push(application: Application, body: unknown): Promise<{ request_uri: string; expires_in: number }> {
+    /** `proofJkt`: the key of the request's checked DPoP proof (RFC 9449 §10.1), or null. */
+    async push(
+      application: Application,
+      body: unknown,
+      proofJkt: string | null = null,
+    ): Promise<{ request_uri: string; expires_in: number }> {
       const parameters = readPushedParameters(body)
+      if (proofJkt !== null) {
+        // RFC 9449 §10.1: a DPoP proof on the pushed request binds the code to its key; a
+        // dpop_jkt beside it must name that same key, or the request is refused.
+        if ((parameters.dpop_jkt ?? []).some((jkt) => jkt !== proofJkt))
+          throw new TesseraError('invalid_request', { detail: "dpop_jkt does not match the DPoP proof's key" })
+        parameters.dpop_jkt = [proofJkt]
+      }
       // RFC 9126 §2.1: a pushed request must not itself refer to another one.
       if (parameters.request_uri) throw new TesseraError('invalid_request', { detail: 'request_uri must not be pushed' })
       const clientIds = parameters.client_id ?? []

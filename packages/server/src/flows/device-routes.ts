@@ -36,6 +36,8 @@ export interface DeviceRoutesDeps {
   rateLimit: { max: number; timeWindow: number }
   /** RFC 8628 §5.1: user-code entries allowed per session and per IP in each window; every entry counts. */
   attempts: { perSession: number; perIp: number; windowMs: number; count: CountAttempt }
+  /** Counts each entry's outcome for the operator (`tessera_device_code_entries_total`). */
+  onEntry?: (outcome: 'accepted' | 'wrong' | 'limited') => void
 }
 
 const PAGE = '/ui/device'
@@ -72,8 +74,11 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
     const entry = (reply: FastifyReply, auth: Authenticated, t: Translator, status: number, userCode: string, error: string | null) =>
       sendPage(reply, status, deviceEntryPage({ t, email: auth.user.email, csrf: entryToken(auth), userCode, error }))
 
-    /** RFC 8628 §5.1: each entry counts against the session's and the IP's budget, right or wrong. */
-    async function countEntry(request: FastifyRequest, auth: Authenticated): Promise<void> {
+    /**
+     * RFC 8628 §5.1: each entry counts against the session's and the IP's budget, right or wrong.
+     * Returns the seconds until the entry may be tried again, or null when it is within budget.
+     */
+    async function overBudget(request: FastifyRequest, auth: Authenticated): Promise<number | null> {
       const now = deps.clock.now()
       const { windowMs, count } = deps.attempts
       const [session, ip] = await Promise.all([
@@ -84,8 +89,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
         session.count > deps.attempts.perSession ? session.resetAt : null,
         ip.count > deps.attempts.perIp ? ip.resetAt : null,
       ].filter((resetAt): resetAt is number => resetAt !== null)
-      if (over.length > 0)
-        throw new TesseraError('too_many_attempts', { retryAfter: Math.max(1, Math.ceil((Math.max(...over) - now) / 1000)) })
+      return over.length === 0 ? null : Math.max(1, Math.ceil((Math.max(...over) - now) / 1000))
     }
 
     app.get(PAGE, { onRequest }, async (request, reply) => {
@@ -102,14 +106,15 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
       const auth = await browserSession(request, deps.cookie, deps.sessions)
       if (!auth) return deps.signIn(request, reply, returnTo(shown(typed)))
       if (!tokenMatches(field(request.body, 'csrf'), entryToken(auth))) throw new TesseraError('csrf_token_invalid')
-      try {
-        await countEntry(request, auth)
-      } catch (error) {
-        const refused = error as TesseraError
-        reply.header('retry-after', String(refused.retryAfter))
+      const retryAfter = await overBudget(request, auth)
+      if (retryAfter !== null) {
+        deps.onEntry?.('limited')
+        const refused = new TesseraError('too_many_attempts', { retryAfter })
+        reply.header('retry-after', String(retryAfter))
         return entry(reply, auth, t, refused.status, '', pageMessage(t, refused.code, refused.message))
       }
       const pending = typed === undefined ? null : await deps.devices.pending(typed)
+      deps.onEntry?.(pending ? 'accepted' : 'wrong')
       if (!pending) {
         const refused = new TesseraError('user_code_invalid')
         return entry(reply, auth, t, refused.status, shown(typed), pageMessage(t, refused.code, refused.message))

@@ -111,6 +111,28 @@ export interface FlowContext {
    * password the message was sent for, which the new password must replace. Server side only.
    */
   recovery?: { email: string; userId: string | null; credentialStamp: number | null }
+  /** Issue 13 §6: the browser's session falls short of the request and is being stepped up in place (flows/step-up.ts). */
+  stepUp?: StepUp
+}
+
+/**
+ * A step-up in progress (docs/mfa.md "Step-up"): the flow proves only what the session lacks and
+ * then upgrades that same session. `second_factor` adds a factor to the session's methods;
+ * `reauthenticate` proves the user again (a stale auth_time) and replaces them.
+ */
+export interface StepUp {
+  mode: 'second_factor' | 'reauthenticate'
+  sessionId: string
+  userId: string
+  /** The account's address: a password re-authentication is for this account only. */
+  email: string
+  /** The session's methods and sign-in time when the step-up began. */
+  amr: string[]
+  authTime: number
+  /** When the step-up began: the second factor must follow within five minutes, as after a password. */
+  at: number
+  /** A user without a factor enrols one (an acr that needs two factors was asked, or the application requires it). */
+  enrol: boolean
 }
 
 export interface Flow {
@@ -165,6 +187,12 @@ export function isAuthenticated(flow: Flow): boolean {
   return (
     flow.next.every((step) => !PENDING_BEFORE_SESSION.includes(step)) && flow.done.some((done) => AUTHENTICATION_STEPS.includes(done.step))
   )
+}
+
+/** True when a step-up flow has proved what it set out to and nothing it needs first is pending. */
+export function isSteppedUp(flow: Flow): boolean {
+  const proved = flow.done.some((done) => [...AUTHENTICATION_STEPS, 'second_factor', 'second_factor_enrolment'].includes(done.step))
+  return flow.context.stepUp !== undefined && proved && flow.next.every((step) => !PENDING_BEFORE_SESSION.includes(step))
 }
 
 /** The session's authentication methods: every method the flow's steps proved, once each. */

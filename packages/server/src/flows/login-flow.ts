@@ -8,9 +8,10 @@ import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
 import type { User } from '../users/user.js'
-import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, type StepName, WAITING_STEPS } from './flow.js'
+import { AUTHENTICATION_STEPS, amrOf, type Flow, isAuthenticated, isSteppedUp, type StepName, WAITING_STEPS } from './flow.js'
 import type { FlowService } from './flow-service.js'
 import type { FlowStore } from './flow-store.js'
+import { planStepUp, steppedUpAmr } from './step-up.js'
 import type { FlowEmailVerification, SecondFactors, StepInput, UpstreamAccounts } from './steps/step.js'
 import { STEPS } from './steps/steps.js'
 
@@ -19,7 +20,7 @@ export const SIGN_IN_STEPS: StepName[] = ['password', 'registration']
 
 export interface LoginFlowDeps {
   flows: FlowService
-  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount' | 'startSession'>
+  auth: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount' | 'startSession' | 'stepUpSession'>
   authorize: AuthorizeService
   findApplication(clientId: string): Promise<Application | null>
   transact: Transact<{ flows: FlowStore } & AuthorizeStores>
@@ -45,7 +46,7 @@ export interface SignedIn {
 /** The browser's session as a flow sees it. */
 export interface BrowserSession {
   session: { id: string; authTime: number; amr: readonly string[] }
-  user: { id: string; emailVerified?: boolean }
+  user: { id: string; email?: string; emailVerified?: boolean }
 }
 
 export type LoginOutcome =
@@ -81,11 +82,30 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       }
       return { kind: 'continue', flow: await flows.save(flow, before, binding()) }
     }
+    const { stepUp: _stepUp, ...fresh } = flow.context
     const signInAgain = async () =>
       ({
         kind: 'continue',
-        flow: await flows.save({ ...flow, next: SIGN_IN_STEPS, done: [], sessionId: null }, before, binding()),
+        flow: await flows.save({ ...flow, context: fresh, next: SIGN_IN_STEPS, done: [], sessionId: null }, before, binding()),
       }) as const
+    // Issue 13 §6: a live session that falls short steps up in place, proving only what it lacks.
+    const stepUp = async (live: BrowserSession, stale: boolean, needsSecondFactor: boolean): Promise<LoginOutcome> => {
+      const plan = planStepUp({
+        session: live.session,
+        user: { id: live.user.id, email: live.user.email ?? '' },
+        stale,
+        needsSecondFactor,
+        factors: await deps.secondFactors.available(live.user.id),
+        canEnrol: deps.secondFactors.canEnrol(),
+        now: deps.clock.now(),
+      })
+      if (plan.kind === 'unmet' || live.user.email === undefined) {
+        await deps.transact((tx) => flows.endIn(tx, before))
+        return { kind: 'redirect', url: authorize.errorUrl(params, 'unmet_authentication_requirements') }
+      }
+      const next = { ...flow, context: { ...fresh, stepUp: plan.stepUp }, next: plan.next, done: [], userId: live.user.id, sessionId: null }
+      return { kind: 'continue', flow: await flows.save(next, before, binding()) }
+    }
     const application = await deps.findApplication(params.clientId)
     if (!application) throw new TesseraError('flow_expired')
     // A sign-in made during this flow satisfies prompt=login, max_age and acr_values; a flow not yet stored has had none.
@@ -97,11 +117,16 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       await deps.transact((tx) => flows.endIn(tx, before))
       return { kind: 'redirect', url: authorize.errorUrl(params, decision.code) }
     }
-    if (!session || decision.kind === 'sign-in') return signInAgain()
-    // docs/mfa.md "Policy": where a second factor is required, a one-factor session signs in again
-    // (and the password step then asks for the factor, or its enrolment).
+    if (!session) return signInAgain()
+    if (decision.kind === 'sign-in') {
+      // prompt=login asks for a new sign-in, which may be someone else's: never a step-up.
+      if (!decision.stale && !decision.weak) return signInAgain()
+      return stepUp(session, decision.stale, decision.weak)
+    }
+    // docs/mfa.md "Policy": where a second factor is required, a one-factor session steps up with
+    // the factor (or its enrolment) before the application gets a code.
     if (acrOf(session.session.amr) === 'urn:tessera:acr:sfa' && (await deps.secondFactors.required(params.clientId))) {
-      if (!params.prompt.includes('none')) return signInAgain()
+      if (!params.prompt.includes('none')) return stepUp(session, false, true)
       await deps.transact((tx) => flows.endIn(tx, before))
       return { kind: 'redirect', url: authorize.errorUrl(params, 'login_required') }
     }
@@ -109,8 +134,8 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       return { kind: 'continue', flow: await flows.save({ ...flow, next: ['consent'] }, before, binding()) }
     const url = await deps.transact(async (tx) => {
       await flows.endIn(tx, before)
-      const { id, authTime } = session.session
-      return authorize.issueCodeIn(tx, params, { id, userId: session.user.id, authTime }, consented)
+      const { id, authTime, amr } = session.session
+      return authorize.issueCodeIn(tx, params, { id, userId: session.user.id, authTime, amr }, consented)
     })
     return { kind: 'redirect', url }
   }
@@ -134,10 +159,16 @@ export function createLoginFlow(deps: LoginFlowDeps) {
       const authentication = AUTHENTICATION_STEPS.includes(step)
       if (!flow.next.includes(step) && !(flow.type === 'login' && authentication))
         throw new TesseraError('flow_expired', { detail: `the flow does not expect the step ${step}` })
+      // docs/mfa.md "Step-up": a new account or an upstream sign-in is a sign-in from scratch, a new
+      // session as with prompt=login; anything else must come from the browser whose session it steps up.
+      const { stepUp: _stepUp, ...unstepped } = flow.context
+      if (flow.context.stepUp && (step === 'registration' || step === 'upstream')) flow = { ...flow, context: unstepped }
+      const stepUp = flow.context.stepUp
+      if (stepUp && browser?.session.id !== stepUp.sessionId) throw new TesseraError('step_up_mismatch')
       let startedByStep: SignedIn | null = null
       let recoveryCodes: string[] | undefined
       let next: Flow
-      const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS } : flow
+      const start = authentication ? { ...flow, done: [], next: SIGN_IN_STEPS, userId: stepUp ? stepUp.userId : flow.userId } : flow
       try {
         next = await STEPS[step].next(start, input, {
           now: deps.clock.now(),
@@ -162,10 +193,17 @@ export function createLoginFlow(deps: LoginFlowDeps) {
         }
         throw error
       }
+      // A passkey of another account cannot step this session up (a password step is for its account only).
+      if (stepUp && next.userId !== stepUp.userId) throw new TesseraError('step_up_mismatch')
       let signedIn: SignedIn | null = null
       let session = browser
       const completes = authentication || step === 'verify_email' || step === 'second_factor' || step === 'second_factor_enrolment'
-      if (completes && isAuthenticated(next) && next.userId !== null) {
+      if (stepUp && completes && isSteppedUp(next)) {
+        // The same session, upgraded: its id and cookie stay, so nothing is handed to the browser.
+        const upgraded = await deps.auth.stepUpSession(stepUp.sessionId, stepUp.userId, steppedUpAmr(stepUp, amrOf(next)), device)
+        next = { ...next, context: unstepped, sessionId: stepUp.sessionId }
+        session = { session: upgraded.session, user: upgraded.user }
+      } else if (completes && isAuthenticated(next) && next.userId !== null) {
         // Issue 15 §3: an upstream identity waiting for proof is linked only to the account this
         // flow has just authenticated; any other outcome drops it.
         const userId = next.userId

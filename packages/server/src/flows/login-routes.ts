@@ -119,7 +119,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
 
     app.get('/ui/sign-in', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
-      const hint = loaded.flow.context.authorization?.loginHint ?? null
+      // A step-up re-authenticates the session's own account (flows/step-up.ts): its address is shown.
+      const hint = loaded.flow.context.stepUp?.email ?? loaded.flow.context.authorization?.loginHint ?? null
       const link = loaded.flow.context.link ?? null
       const { connections, images } = await offered(loaded)
       // A flow waiting for proof of an existing account shows no connection (ui/pages.ts), so no icon either.

@@ -136,6 +136,28 @@ describe('the recovery flow', () => {
     expect((await signIn(server.app, 'ann@example.com', PASSWORD)).response.statusCode).toBe(200)
   })
 
+  it('keeps one live code: a new message supersedes the code before it, not its link', async () => {
+    const { server, deliver } = await mailServer('sqlite')
+    await signUp(server.app, 'ann@example.com')
+    await deliver()
+    const flow = await recoveryFlow(server.app)
+    await flow.submit({ step: 'recovery_email', email: 'ann@example.com' })
+    const [first] = await deliver()
+    await flow.submit({ step: 'recovery_code', action: 'resend' })
+    const [second] = await deliver()
+    // Equal codes (one chance in a million) would make the first refusal below meaningless.
+    if (codeIn(first) !== codeIn(second)) {
+      expectProblem(await flow.submit({ step: 'recovery_code', code: codeIn(first) }), 400, 'verification_code_invalid')
+    }
+    expect((await flow.submit({ step: 'recovery_code', code: codeIn(second) })).json().flow.next).toEqual(['new_password'])
+    // The first message's link still works until a password is set.
+    const page = await server.app.inject({ method: 'GET', url: `/ui/reset-password?token=${tokenIn(first)}` })
+    expect(page.statusCode).toBe(200)
+    expect((await post(server.app, '/v1/password-reset/confirm', { token: tokenIn(first), password: NEW_PASSWORD })).statusCode).toBe(204)
+    // ...which ends the flow's right to set one.
+    expectProblem(await flow.submit({ step: 'new_password', password: 'yet another long passphrase' }), 400, 'account_token_used')
+  })
+
   it('limits the requests per address with the same 429 for an unknown address, and refuses a bad address', async () => {
     const { server } = await mailServer('sqlite', { config: { email: { requestsPerAddress: 1 } } })
     await signUp(server.app, 'ann@example.com')

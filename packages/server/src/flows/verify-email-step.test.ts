@@ -15,6 +15,7 @@ import {
 import { DIALECTS } from '../../test/test-database.js'
 import { PASSWORD, signIn } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
+import { fr } from '../i18n/catalogues/fr.js'
 
 const REQUIRE = { signUp: { requireVerifiedEmail: true } }
 
@@ -249,5 +250,38 @@ describe('the verify_email step', () => {
     const done = location(await browser.get(stepUrl.pathname + stepUrl.search))
     expect(`${done.origin}${done.pathname}`).toBe(REDIRECT)
     expect(done.searchParams.get('code')).toBeTruthy()
+  })
+})
+
+describe('the language of the verify_email step', () => {
+  it("follows the flow's ui_locales on its page and in the messages its resend causes", async () => {
+    const { server, deliver } = await mailServer('sqlite', { config: REQUIRE })
+    const client = await oidcClient(server)
+    const browser = new Browser(server.app)
+    const signInUrl = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { ui_locales: 'fr' }))))
+    const signUpPage = await browser.get(`/ui/sign-up${signInUrl.search}`)
+    const signedUp = await browser.post('/ui/sign-up', { ...hiddenFields(signUpPage.body), email: 'ann@example.com', password: PASSWORD })
+    const stepUrl = location(signedUp)
+    // No Accept-Language at all: the language is the flow's own.
+    const step = await browser.get(stepUrl.pathname + stepUrl.search)
+    expect(step.body).toContain(fr['verifyStep.title'])
+    expect(step.body).toContain('lang="fr"')
+    const [first] = await deliver()
+    expect(first?.subject).toBe(fr['email.verify_email.subject'].replace('{product}', 'Tessera'))
+    const resent = await browser.post('/ui/verify-email/code', { ...hiddenFields(step.body), action: 'resend' })
+    expect(resent.body).toContain(fr['verifyStep.resent'])
+    const [second] = await deliver()
+    expect(second?.subject).toBe(fr['email.verify_email.subject'].replace('{product}', 'Tessera'))
+  })
+
+  it('follows Accept-Language over the JSON flow API', async () => {
+    const { server, deliver } = await mailServer('sqlite', { config: REQUIRE })
+    const started = await post(server.app, '/v1/flows', { type: 'login' }, { 'accept-language': 'fr' })
+    const { flow, token } = started.json() as { flow: { id: string }; token: string }
+    const headers = { 'tessera-flow-token': token, 'accept-language': 'fr' }
+    await post(server.app, `/v1/flows/${flow.id}`, { step: 'registration', email: 'ann@example.com', password: PASSWORD }, headers)
+    const [message] = await deliver()
+    expect(message?.subject).toBe(fr['email.verify_email.subject'].replace('{product}', 'Tessera'))
+    expect(message?.text).toContain(codeIn(message))
   })
 })

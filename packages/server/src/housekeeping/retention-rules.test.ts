@@ -20,6 +20,7 @@ const POLICY: RetentionPolicy = {
   outboxRetentionMs: 7 * DAY,
   accountRequestWindowMs: HOUR,
   emailConsumerRuns: true,
+  signInThrottleRetentionMs: 5 * HOUR,
 }
 
 /** Every table housekeeping touches, with a row it must delete and a row it must keep, named by id. */
@@ -255,6 +256,21 @@ async function seed(db: Kysely<Database>) {
     .insertInto('audit_log')
     .values([audit(1, NOW - 366 * DAY), audit(2, NOW - 364 * DAY)])
     .execute()
+  // A failure count goes once the account has been quiet past the retention and no lock holds.
+  const throttle = (key: string, updatedAt: number, lockedUntil: number | null) => ({
+    key,
+    failures: 12,
+    locked_until: lockedUntil,
+    updated_at: updatedAt,
+  })
+  await db
+    .insertInto('sign_in_throttle')
+    .values([
+      throttle('thr_quiet', NOW - 5 * HOUR - CLOCK_SKEW_MS - MIN, NOW - 4 * HOUR),
+      throttle('thr_recent', NOW - 4 * HOUR, null),
+      throttle('thr_still_locked', NOW - 6 * HOUR, NOW + MIN),
+    ])
+    .execute()
 }
 
 async function ids(db: Kysely<Database>) {
@@ -281,6 +297,7 @@ async function ids(db: Kysely<Database>) {
     backchannel_logouts: await column('backchannel_logouts', 'id'),
     event_outbox: await column('event_outbox', 'seq'),
     audit_log: await column('audit_log', 'seq'),
+    sign_in_throttle: await column('sign_in_throttle', 'key'),
   }
 }
 
@@ -324,6 +341,7 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       backchannel_logouts: ['bcl_recent'],
       event_outbox: ['3', '4'],
       audit_log: ['2'],
+      sign_in_throttle: ['thr_recent', 'thr_still_locked'],
     })
     // The session's refresh token went by the cascade, not by the refresh-token rule.
     expect(purged).toEqual({
@@ -346,6 +364,7 @@ describe.each(DIALECTS)('housekeeping on %s', (dialect) => {
       backchannel_logouts: 1,
       event_outbox: 2,
       audit_log: 1,
+      sign_in_throttle: 1,
     })
     expect(report.purged).toEqual(purged)
     // Batches of two: each of the six rules with two or three rows to delete needs a second

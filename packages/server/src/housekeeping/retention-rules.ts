@@ -27,6 +27,8 @@ export interface RetentionPolicy {
   accountRequestWindowMs: number
   /** Whether the email consumer runs: only then does its cursor hold the outbox back. */
   emailConsumerRuns: boolean
+  /** How long an account's sign-in failure count outlives its last failure (auth/sign-in-throttle.ts). */
+  signInThrottleRetentionMs: number
 }
 
 /**
@@ -107,6 +109,14 @@ export function retentionRules(db: Executor, dialect: Dialect, policy: Retention
       (now) => sql`select key from account_request_counters where window_start <= ${expired(now) - policy.accountRequestWindowMs}`,
     ),
     rule('rate_limit_counters', ['key'], (now) => sql`select key from rate_limit_counters where reset_at <= ${expired(now)}`),
+    // A failure count is forgotten only once no lock holds and the account has been quiet long enough
+    // that the reset gives an attacker no more guesses than waiting cost them (auth/sign-in-throttle.ts).
+    rule(
+      'sign_in_throttle',
+      ['key'],
+      (now) => sql`select key from sign_in_throttle where updated_at <= ${expired(now) - policy.signInThrottleRetentionMs}
+        and (locked_until is null or locked_until <= ${expired(now)})`,
+    ),
     // Entries whose horizon passed can affect no token (§2). The newest entry always stays, so the
     // sequence stays known to feeds resuming from a cursor; a cursor older than the oldest entry
     // gets a snapshot instead.

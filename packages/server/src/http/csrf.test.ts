@@ -1,5 +1,6 @@
+import Fastify, { type FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { isCrossSite, isStateChanging } from './csrf.js'
+import { installCsrfPolicy, isCrossSite, isStateChanging, UndeclaredCsrfPolicyError } from './csrf.js'
 
 const trusted = new Set(['https://id.example.com'])
 
@@ -33,7 +34,11 @@ describe('the CSRF policy, declared per route', () => {
     const { default: Fastify } = await import('fastify')
     const { installCsrfPolicy } = await import('./csrf.js')
     const app = Fastify()
-    installCsrfPolicy(app, { trustedOrigins: trusted, sessionCookie: 'sid' })
+    installCsrfPolicy(app, {
+      trustedOrigins: trusted,
+      sessionCookie: 'sid',
+      exemptions: [{ method: 'POST', url: '/none', reason: 'a route that declares no policy, for this test' }],
+    })
     app.setErrorHandler((error: { code?: string }, _request, reply) => reply.code(403).send({ code: error.code }))
     app.post('/reject', { config: { csrf: 'reject' } }, async () => ({ ok: true }))
     app.post('/cookie', { config: { csrf: 'cookie' } }, async () => ({ ok: true }))
@@ -72,5 +77,54 @@ describe('the CSRF policy, declared per route', () => {
     expect((await app.inject({ method: 'POST', url: '/mark', headers: { 'sec-fetch-site': 'same-origin' } })).json()).toEqual({
       crossSite: false,
     })
+  })
+})
+
+describe('every state-changing route declares its CSRF policy', () => {
+  const exemptions = [
+    { method: '*', url: '/bearer-api/*', reason: 'bearer tokens only' },
+    { method: 'POST', url: '/client-authenticated', reason: 'client credentials only' },
+  ]
+
+  /** The error the app stops with once `register` has added its routes, or null when it starts. */
+  async function startupError(register: (app: FastifyInstance) => void): Promise<unknown> {
+    const app = Fastify()
+    installCsrfPolicy(app, { trustedOrigins: trusted, sessionCookie: 'sid', exemptions })
+    try {
+      register(app)
+      await app.ready()
+      return null
+    } catch (error) {
+      return error
+    } finally {
+      await app.close()
+    }
+  }
+
+  it('refuses to start with a POST, PUT, PATCH or DELETE route that declares no policy and is not exempted', async () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+      const error = await startupError((app) => app.route({ method, url: '/ui/forgotten', handler: async () => ({}) }))
+      expect(error).toBeInstanceOf(UndeclaredCsrfPolicyError)
+      expect((error as Error).message).toContain(`${method} /ui/forgotten`)
+    }
+    // Inside a plugin, under a prefix, as the real routes are registered.
+    const nested = await startupError((app) => {
+      app.register(async (child) => child.post('/forgotten', async () => ({})), { prefix: '/ui' })
+    })
+    expect(nested).toBeInstanceOf(UndeclaredCsrfPolicyError)
+    // Exempting one method of a URL exempts no other.
+    expect(await startupError((app) => app.delete('/client-authenticated', async () => ({})))).toBeInstanceOf(UndeclaredCsrfPolicyError)
+    expect(await startupError((app) => app.post('/bearer-api', async () => ({})))).toBeInstanceOf(UndeclaredCsrfPolicyError)
+  })
+
+  it('starts with declared policies, safe methods, and exempted routes', async () => {
+    const error = await startupError((app) => {
+      app.post('/ui/sign-in', { config: { csrf: 'reject' } }, async () => ({}))
+      app.delete('/v1/sessions/:id', { config: { csrf: 'cookie' } }, async () => ({}))
+      app.get('/ui/sign-in', async () => ({}))
+      app.post('/client-authenticated', async () => ({}))
+      app.patch('/bearer-api/users/:id', async () => ({}))
+    })
+    expect(error).toBeNull()
   })
 })

@@ -12,8 +12,9 @@ import { TesseraError } from '../shared/errors.js'
  *   attach one, and a cross-site script needs a CORS preflight to);
  * - `mark`: served, but marked `request.crossSite`, so nothing in it may count as the user's own
  *   confirmation (RP-initiated logout, which a relying party may legitimately post cross-site).
- * A route without `csrf` performs no check (safe methods, client-authenticated OAuth endpoints,
- * bearer-only APIs).
+ * A route without `csrf` performs no check: safe methods, and the state-changing routes named in
+ * the exemptions (client-authenticated OAuth endpoints, bearer-only APIs). Any other state-changing
+ * route without it stops the app at start-up.
  */
 export type CsrfPolicy = 'reject' | 'cookie' | 'mark'
 
@@ -27,11 +28,28 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A state-changing route that legitimately declares no CSRF policy, and why: it reads no cookie
+ * (client credentials, a bearer token), so a cross-site request cannot act as the user.
+ */
+export interface CsrfExemption {
+  /** `POST`, …, or `*` for every method. */
+  method: string
+  /** The route's URL, or a prefix ending in `/*` that exempts every route under it. */
+  url: string
+  reason: string
+}
+
 export interface CsrfPolicyOptions {
   trustedOrigins: ReadonlySet<string>
   /** The session cookie's name, for the `cookie` policy. */
   sessionCookie: string
+  /** The only state-changing routes allowed without `config: { csrf }` (app/csrf-exemptions.ts). */
+  exemptions: readonly CsrfExemption[]
 }
+
+/** A route registered without the CSRF declaration it needs: the app refuses to start. */
+export class UndeclaredCsrfPolicyError extends Error {}
 
 /**
  * Installs the CSRF policy hook. It runs as a preHandler, after the rate limiter and the body
@@ -39,6 +57,17 @@ export interface CsrfPolicyOptions {
  */
 export function installCsrfPolicy(app: FastifyInstance, options: CsrfPolicyOptions): void {
   app.decorateRequest('crossSite', false)
+  // Fail closed at start-up, not at the first forged request (OWASP CSRF Prevention Cheat Sheet):
+  // a state-changing route must say how it treats a cross-site request, or be exempted by name.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (!isStateChanging(method) || route.config?.csrf !== undefined) continue
+      if (options.exemptions.some((exemption) => exempts(exemption, method, route.url))) continue
+      throw new UndeclaredCsrfPolicyError(
+        `${method} ${route.url} changes state but declares no CSRF policy: set config.csrf, or add it to the exemptions with the reason it needs none`,
+      )
+    }
+  })
   app.addHook('preHandler', async (request) => {
     const policy = request.routeOptions.config.csrf
     if (policy === undefined || !isStateChanging(request.method) || !isCrossSite(request.headers, options.trustedOrigins)) return
@@ -49,6 +78,11 @@ export function installCsrfPolicy(app: FastifyInstance, options: CsrfPolicyOptio
     if (policy === 'cookie' && !sentWithCookie(request, options.sessionCookie)) return
     throw new TesseraError('csrf_rejected')
   })
+}
+
+function exempts(exemption: CsrfExemption, method: string, url: string): boolean {
+  if (exemption.method !== '*' && exemption.method !== method) return false
+  return exemption.url.endsWith('/*') ? url.startsWith(exemption.url.slice(0, -1)) : url === exemption.url
 }
 
 /** One session cookie and no Authorization header (two cookies are refused by the session reader, with 400). */

@@ -42,6 +42,8 @@ export interface PrometheusMetrics {
   housekeepingPurged(table: string, rows: number): void
   /** One housekeeping run ended: it purged all it could, ran out of its time budget, or a rule failed. */
   housekeepingRun(outcome: 'complete' | 'partial' | 'failed'): void
+  /** A user code entered on the device verification page (RFC 8628 §5.1): right, wrong, or refused by the entry limits. */
+  deviceCodeEntry(outcome: 'accepted' | 'wrong' | 'limited'): void
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>
 }
@@ -136,6 +138,12 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   const housekeepingRuns = new Counter({
     name: 'tessera_housekeeping_runs_total',
     help: 'Housekeeping runs by outcome (partial: the time budget ran out and the next run goes on; failed: a rule failed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const deviceCodeEntries = new Counter({
+    name: 'tessera_device_code_entries_total',
+    help: 'User codes entered on the device verification page: accepted, wrong (unknown, expired or decided), or limited (over the per-session or per-IP budget).',
     labelNames: ['outcome'] as const,
     registers,
   })
@@ -250,6 +258,7 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
   for (const outcome of ['complete', 'partial', 'failed'] as const) housekeepingRuns.inc({ outcome }, 0)
   for (const outcome of ['sent', 'failed'] as const) emailAttempts.inc({ outcome }, 0)
+  for (const outcome of ['accepted', 'wrong', 'limited'] as const) deviceCodeEntries.inc({ outcome }, 0)
 
   const recorder: Metrics = {
     signIn: (outcome) => signIns.inc({ outcome }),
@@ -279,6 +288,7 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
       if (failed > 0) emailAttempts.inc({ outcome: 'failed' }, failed)
     },
     housekeepingPurged: (table, rows) => purgedRows.inc({ table }, rows),
+    deviceCodeEntry: (outcome) => deviceCodeEntries.inc({ outcome }),
     housekeepingRun(outcome) {
       housekeepingRuns.inc({ outcome })
       housekeepingLastRun.set(sources.now() / 1000)

@@ -16,6 +16,8 @@ export interface MfaFactorStore {
   /** Records a WebAuthn use: the new signature counter and backup state. */
   recordWebAuthnUse(id: string, counter: number, backedUp: boolean, now: number): Promise<boolean>
   delete(id: string): Promise<boolean>
+  /** Renames one of this user's factors; false when the user has no factor with that id. */
+  rename(id: string, userId: string, name: string): Promise<boolean>
   /** Drops a user's unconfirmed enrolments of a kind (a new enrolment replaces an abandoned one). */
   deletePending(userId: string, kind: MfaFactor['kind']): Promise<number>
   deleteAllOfUser(userId: string): Promise<number>
@@ -90,6 +92,10 @@ export function createMfaFactorStore(db: Executor): MfaFactorStore {
         .where('id', '=', id)
         .where('kind', '=', 'webauthn')
         .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
+    },
+    async rename(id, userId, name) {
+      const result = await db.updateTable('mfa_factors').set({ name }).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
       return Number(result.numUpdatedRows) > 0
     },
     async delete(id) {

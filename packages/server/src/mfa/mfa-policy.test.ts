@@ -134,7 +134,9 @@ describe('an application that requires MFA (requireMfa), on the hosted pages', (
     )
     expect(`${lenient.origin}${lenient.pathname}`).toBe(REDIRECT)
 
-    // The strict app does not take that one-factor session: sign in again, then enrol.
+    // The strict app does not take that one-factor session: it steps up (flows/step-up.ts); six
+    // minutes after the sign-in, adding a factor needs the password again, then the enrolment.
+    server.clock.advance(6 * 60_000)
     const again = location(await browser.get(authorizeUrl(codeRequest(strict, pkce().challenge))))
     expect(again.pathname).toBe('/ui/sign-in')
     const page = await browser.get(again.pathname + again.search)

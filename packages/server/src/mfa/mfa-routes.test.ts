@@ -15,7 +15,7 @@ describe('the /v1/mfa API', () => {
   async function bearer(email = 'ann@example.com') {
     await signUp(server.app, email)
     const { token } = await signIn(server.app, email, undefined, { transport: 'bearer' })
-    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
+    const call = (method: 'GET' | 'POST' | 'DELETE' | 'PATCH', url: string, payload?: Record<string, unknown>) =>
       server.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload } : {}) })
     return { token, call }
   }
@@ -64,6 +64,38 @@ describe('the /v1/mfa API', () => {
     const removed = await call('DELETE', `/v1/mfa/${registered.json().id}`)
     expect(removed.statusCode).toBe(204)
     expect((await call('GET', '/v1/mfa')).json()).toEqual({ factors: [] })
+  })
+
+  it('renames a passkey (trimmed, printable, at most 64), audited, and only the owner’s; bad names change nothing', async () => {
+    const { call } = await bearer()
+    const { challengeId, options: creation } = (await call('POST', '/v1/mfa/webauthn/options')).json()
+    const registered = await call('POST', '/v1/mfa/webauthn', {
+      challengeId,
+      response: createSoftAuthenticator().register(creation, ORIGIN),
+      name: 'Laptop',
+    })
+    const id = registered.json().id as string
+    // Renaming needs no recent sign-in: a name is no credential.
+    server.clock.advance(10 * 60_000)
+    const renamed = await call('PATCH', `/v1/mfa/${id}`, { name: '  Work laptop\u0007 ' })
+    expect(renamed.statusCode, renamed.body).toBe(200)
+    expect(renamed.json()).toMatchObject({ id, kind: 'webauthn', name: 'Work laptop' })
+    expect((await call('GET', '/v1/mfa')).json().factors[0].name).toBe('Work laptop')
+    for (const name of ['', '   ', 'x'.repeat(65)]) {
+      const bad = await call('PATCH', `/v1/mfa/${id}`, { name })
+      expect(bad.statusCode, name).toBe(400)
+    }
+    expect((await call('PATCH', `/v1/mfa/${id}`, { name: 'ok', extra: 1 })).statusCode).toBe(400)
+    expect((await call('PATCH', `/v1/mfa/${id}`, {})).statusCode).toBe(400)
+    expect((await call('PATCH', '/v1/mfa/mfa_nope', { name: 'Other' })).statusCode).toBe(404)
+    const bob = await bearer('bob@example.com')
+    const foreign = await bob.call('PATCH', `/v1/mfa/${id}`, { name: 'Mine now' })
+    expect(foreign.statusCode).toBe(404)
+    expect(foreign.json().code).toBe('mfa_factor_not_found')
+    expect((await call('GET', '/v1/mfa')).json().factors[0].name).toBe('Work laptop')
+    // One audited rename: the factor, its kind and the new name (no key material).
+    const renames = (await server.tessera.stores.events.listAfter(0, 1000)).filter((event) => event.type === 'mfa.factor_renamed')
+    expect(renames.map((event) => event.payload)).toEqual([{ factorId: id, kind: 'webauthn', name: 'Work laptop' }])
   })
 
   it('needs a recent sign-in to add or remove a factor, and a session at all', async () => {

@@ -24,6 +24,7 @@ export interface MfaRoutesDeps {
 
 const Name = Type.String({ maxLength: 64 })
 const TotpBody = Type.Object({ name: Type.Optional(Name) }, { additionalProperties: false })
+const RenameBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
 const ConfirmBody = Type.Object({ code: Type.String({ maxLength: 16 }) }, { additionalProperties: false })
 const FactorParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false })
 // The browser's PublicKeyCredential serialised as JSON; @simplewebauthn/server checks its inside.
@@ -96,6 +97,18 @@ export function mfaRoutes(deps: MfaRoutesDeps): FastifyPluginAsyncTypebox {
       const { user, session } = deps.caller(request)
       const codes = await deps.mfa.regenerateRecoveryCodes({ userId: user.id, authTime: session.authTime, actor: actorOf(request, deps) })
       return { recoveryCodes: codes }
+    })
+
+    // A passkey's (or an app's) name, as the user calls it; the user's own factors only.
+    app.patch('/v1/mfa/:id', { config: { csrf }, schema: { params: FactorParams, body: RenameBody } }, async (request) => {
+      const { user } = deps.caller(request)
+      const renamed = await deps.mfa.rename({
+        userId: user.id,
+        factorId: request.params.id,
+        name: request.body.name,
+        actor: actorOf(request, deps),
+      })
+      return presentFactor(renamed)
     })
 
     app.delete('/v1/mfa/:id', { config: { csrf }, schema: { params: FactorParams } }, async (request, reply) => {

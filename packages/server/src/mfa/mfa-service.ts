@@ -76,6 +76,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       return { factorId: id, ...enrolment }
     },
 
+    /** Whether users may add factors: every `mfa.policy` but `off` (docs/mfa.md "Policy"). */
+    canEnrol(): boolean {
+      return deps.policy !== 'off'
+    },
+
     /**
      * The authenticator app the user is enrolling: the pending one, shown again (a page reloaded,
      * or a wrong code typed), or a new one. The secret is the user's own, in a flow bound to them.
@@ -214,6 +219,32 @@ export function createMfaService(deps: MfaServiceDeps) {
           ip: input.actor.ip ?? null,
           createdAt: now,
         })
+      })
+    },
+
+    /**
+     * Renames one of the user's own factors (a passkey, an authenticator app): printable characters,
+     * trimmed, 1 to 64 (factor-name.ts); another user's factor is "not found". A name is no credential,
+     * so no recent sign-in is needed and the token version stays; the change is audited.
+     */
+    async rename(input: { userId: string; factorId: string; name: string; actor: Actor }): Promise<MfaFactor> {
+      const name = cleanFactorName(input.name, '')
+      if (name === '' || input.name.length > 64)
+        throw new TesseraError('invalid_request', { detail: 'a name is 1 to 64 printable characters' })
+      return transact(async (tx) => {
+        const now = clock.now()
+        const factor = await tx.mfaFactors.findById(input.factorId)
+        if (!factor || factor.userId !== input.userId || !(await tx.mfaFactors.rename(factor.id, input.userId, name)))
+          throw new TesseraError('mfa_factor_not_found')
+        await tx.events.append({
+          type: 'mfa.factor_renamed',
+          actor: input.actor,
+          userId: input.userId,
+          payload: { factorId: factor.id, kind: factor.kind, name },
+          ip: input.actor.ip ?? null,
+          createdAt: now,
+        })
+        return { ...factor, name }
       })
     },
 

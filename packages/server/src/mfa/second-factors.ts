@@ -7,7 +7,7 @@ import type { WebAuthnService } from './webauthn-service.js'
 type Kind = 'totp' | 'webauthn' | 'recovery_code'
 
 export interface SecondFactorsDeps {
-  mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes' | 'confirmTotp' | 'currentTotp'>
+  mfa: Pick<MfaService, 'list' | 'verifyTotp' | 'useRecoveryCode' | 'hasRecoveryCodes' | 'confirmTotp' | 'currentTotp' | 'canEnrol'>
   webauthn: Pick<WebAuthnService, 'finishAuthentication' | 'ownerOf'>
   /** Runs a check under the account's sign-in throttle (auth/auth-service.ts `guardSecondFactor`). */
   guard: (userId: string, device: { ip: string | null; userAgent: string | null }, attempt: () => Promise<boolean>) => Promise<void>
@@ -30,6 +30,8 @@ export function createSecondFactors(deps: SecondFactorsDeps) {
     },
 
     required: deps.required,
+
+    canEnrol: () => deps.mfa.canEnrol(),
 
     /** The authenticator app being enrolled during sign-in: its secret and URI, for the page or the JSON client. */
     async enrolment(userId: string, authTime: number) {

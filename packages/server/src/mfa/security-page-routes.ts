@@ -129,6 +129,18 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
       }
     })
 
+    app.post(`${HOME}/rename`, { config, onRequest }, async (request, reply) => {
+      const caller = await deps.caller(request)
+      if (!caller) return deps.signIn(request, reply, HOME)
+      try {
+        const factorId = field(request.body, 'id') ?? ''
+        await deps.mfa.rename({ userId: caller.user.id, factorId, name: field(request.body, 'name') ?? '', actor: actor(request, caller) })
+        return reply.redirect(HOME, 303)
+      } catch (error) {
+        return refused(request, reply, caller, error)
+      }
+    })
+
     app.post(`${HOME}/recovery-codes`, { config, onRequest }, async (request, reply) => {
       const caller = await deps.caller(request)
       if (!caller) return deps.signIn(request, reply, HOME)

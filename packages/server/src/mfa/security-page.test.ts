@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Browser, hiddenFields, location, serve } from '../../test/oidc-fixture.js'
-import { PASSWORD } from '../../test/test-server.js'
+import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
+import { ORIGIN, PASSWORD } from '../../test/test-server.js'
 import { totpCodeAt } from './totp.js'
 
 const CLI = { kind: 'cli' } as const
@@ -50,6 +51,34 @@ describe('/ui/account/security (docs/mfa.md "The security page")', () => {
     const after = await browser.get('/ui/account/security')
     expect(after.body).toContain('No authenticator app yet.')
     expect(after.body).toContain('0 unused recovery code(s).')
+  })
+
+  it('renames a passkey from its form (same-origin only), and shows a refused name on the page', async ({ onTestFinished }) => {
+    const server = await serve(onTestFinished)
+    const browser = await signedInBrowser(server)
+    // The page's script adds a passkey through /v1/mfa with the session cookie, from our origin.
+    const json = (url: string, payload: Record<string, unknown>) =>
+      server.app.inject({ method: 'POST', url, headers: { cookie: browser.header() as string, origin: ORIGIN }, payload })
+    const { challengeId, options } = (await json('/v1/mfa/webauthn/options', {})).json()
+    const added = await json('/v1/mfa/webauthn', {
+      challengeId,
+      response: createSoftAuthenticator().register(options, ORIGIN),
+      name: 'Laptop',
+    })
+    expect(added.statusCode, added.body).toBe(201)
+    const home = await browser.get('/ui/account/security')
+    expect(home.body).toContain('action="/ui/account/security/rename"')
+    const id = /name="id" value="([^"]+)">\n<label for="rename-/.exec(home.body)?.[1] as string
+    expect(id).toBeTruthy()
+    const crossSite = await browser.post('/ui/account/security/rename', { id, name: 'Evil' }, { origin: 'https://evil.example' })
+    expect(crossSite.statusCode).toBe(403)
+    const bad = await browser.post('/ui/account/security/rename', { id, name: '   ' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.body).toContain('role="alert"')
+    expect(location(await browser.post('/ui/account/security/rename', { id, name: 'Work laptop' })).pathname).toBe('/ui/account/security')
+    const after = await browser.get('/ui/account/security')
+    expect(after.body).toContain('<strong>Work laptop</strong>')
+    expect(after.body).not.toContain('Evil')
   })
 
   it('past five minutes offers a fresh sign-in instead of changes, and refuses a cross-site post', async ({ onTestFinished }) => {

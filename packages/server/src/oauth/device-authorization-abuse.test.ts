@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminHarness } from '../../test/admin-client.js'
+import { ADMIN_AUDIENCE, clientCredentials } from '../../test/admin-client.js'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { authorize, DEVICE_CODE, deviceClient, nextEmail, poll, rows, signedInOnDevicePage } from '../../test/device-fixture.js'
 import { API, CLI, createApi, createClient, createUser, OTHER_API, post } from '../../test/oauth-fixture.js'
 import { hiddenFields, location } from '../../test/oidc-fixture.js'
 import { createTestServer, ORIGIN, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
+import { fr } from '../i18n/catalogues/fr.js'
 import { escapeHtml } from '../ui/html.js'
 
 describe('the device authorization grant refuses what it must, and a refusal changes nothing', () => {
@@ -17,7 +18,7 @@ describe('the device authorization grant refuses what it must, and a refusal cha
   })
   afterAll(() => server.close())
 
-  it('is for applications registered for it, and never for a browser app', async ({ onTestFinished }) => {
+  it('is for applications registered for it, and never for a browser app', async () => {
     const without = await createClient(server, { type: 'native', grants: ['refresh_token'] })
     const refused = await post(server, '/oauth/device_authorization', { scope: 'read', resource: API }, without)
     expect(refused.statusCode).toBe(400)
@@ -31,8 +32,12 @@ describe('the device authorization grant refuses what it must, and a refusal cha
     ).rejects.toMatchObject({ code: 'invalid_request' })
 
     // The admin API takes the short name and answers with the grant's URN.
-    const admin = await adminHarness(onTestFinished)
-    const created = await admin.call('POST', '/applications', {
+    const admin = await server.tessera.services.adminBootstrap.bootstrap({ kind: 'cli' })
+    const adminToken = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:write')
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/admin/v1/applications',
+      headers: { authorization: `Bearer ${adminToken}` },
       payload: { name: 'TV app', type: 'native', grants: ['device_code', 'refresh_token'], redirectUris: [] },
     })
     expect(created.statusCode, created.body).toBe(201)
@@ -179,6 +184,9 @@ describe('the device authorization grant refuses what it must, and a refusal cha
     const second = await authorize(server, client)
     const { browser, page } = await signedInOnDevicePage(server, email)
     const entry = hiddenFields(page.body)
+    // The page speaks the browser's language (docs/localization.md).
+    const french = await browser.get('/ui/device', { 'accept-language': 'fr' })
+    expect(french.body).toContain(`<h1>${escapeHtml(fr['device.title'])}</h1>`)
 
     const crossSite = await browser.post(
       '/ui/device',
@@ -274,7 +282,17 @@ describe('brute force of user codes (RFC 8628 §5.1)', () => {
   })
   afterAll(() => server.close())
 
+  /** The value of one series of `tessera_device_code_entries_total`, scraped as an operator would. */
+  async function entries(token: string, outcome: string): Promise<number> {
+    const response = await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } })
+    const line = response.body.split('\n').find((each) => each.startsWith(`tessera_device_code_entries_total{outcome="${outcome}"}`))
+    return Number(line?.split(' ').at(-1))
+  }
+
   it('limits code entries per session and per IP, right or wrong, and says so with a clear page', async () => {
+    const admin = await server.tessera.services.adminBootstrap.bootstrap({ kind: 'cli' })
+    const token = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:read')
+    expect([await entries(token, 'accepted'), await entries(token, 'wrong'), await entries(token, 'limited')]).toEqual([0, 0, 0])
     const client = await deviceClient(server)
     const email = nextEmail()
     await createUser(server, email)
@@ -308,5 +326,8 @@ describe('brute force of user codes (RFC 8628 §5.1)', () => {
     expect(confirm.statusCode).toBe(200)
     expect(confirm.body).toContain('/ui/device/decision')
     expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
+    // Each entry is counted for the operator: four wrong, two refused by the limits, one accepted.
+    const fresh = await clientCredentials(server, admin.clientId, admin.clientSecret, ADMIN_AUDIENCE, 'admin:read')
+    expect([await entries(fresh, 'accepted'), await entries(fresh, 'wrong'), await entries(fresh, 'limited')]).toEqual([1, 4, 2])
   })
 })

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { PushedRequestService } from '../authorize/pushed-request-service.js'
 import { acceptFormBodiesOnly } from '../http/form-body.js'
+import type { Clock } from '../shared/clock.js'
+import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
+import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { AuthenticateClient } from './client-authentication.js'
 import { readOAuthForm } from './oauth-form.js'
 
@@ -9,6 +12,8 @@ export interface ParRoutesDeps {
   authenticateClient: AuthenticateClient
   /** The per-IP credential limit; every accepted push stores a row, so pushes are bounded per IP. */
   rateLimit: { max: number; timeWindow: number }
+  /** RFC 9449 §10.1: a DPoP proof on a pushed request binds its code to the proof's key. */
+  dpop: { check: DpopCheck; nonces: DpopNonces | null; clock: Clock; parEndpoint: string }
 }
 
 /**
@@ -21,13 +26,16 @@ export function parRoutes(deps: ParRoutesDeps) {
     await acceptFormBodiesOnly(app)
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store')
+      // RFC 9449 §8: a fresh server nonce on every answer, as at the token endpoint.
+      if (deps.dpop.nonces) reply.header('dpop-nonce', deps.dpop.nonces.current(deps.dpop.clock.now()))
     })
     const onRequest = app.rateLimit({ ...deps.rateLimit, max: deps.rateLimit.max * 10 })
     app.post('/oauth/par', { onRequest, config: { errors: 'oauth', cors: 'client' } }, async (request, reply) => {
       // Strict reading first: repeated parameters and anything in the URL are refused.
       const form = readOAuthForm(request.body, request.query)
       const application = await deps.authenticateClient(request, form)
-      return reply.code(201).send(await deps.pushedRequests.push(application, request.body))
+      const proof = await deps.dpop.check(request.headers.dpop, { method: 'POST', url: deps.dpop.parEndpoint })
+      return reply.code(201).send(await deps.pushedRequests.push(application, request.body, proof?.jkt ?? null))
     })
   }
 }

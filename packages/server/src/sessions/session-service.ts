@@ -99,6 +99,31 @@ export function createSessionService(deps: SessionServiceDeps) {
       return { session, token: issued.token }
     },
 
+    /**
+     * Steps a live session up in place inside the caller's transaction (issue 13 §6, docs/mfa.md
+     * "Step-up"): the methods proved now and the time of this authentication replace the session's,
+     * its id and token stay, so tokens issued before keep what they said and tokens issued after
+     * say the new acr and auth_time. `session_revoked` when the session ended in the meantime.
+     */
+    async stepUpIn(
+      tx: Pick<SessionServiceStores, 'sessions' | 'events'>,
+      input: { sessionId: string; userId: string; amr: string[]; device: Device },
+    ): Promise<Session> {
+      const now = clock.now()
+      const current = await tx.sessions.findById(input.sessionId)
+      const live = current !== null && current.userId === input.userId && sessionState(current, policy, now) === 'live'
+      if (!live || !(await tx.sessions.stepUp(input.sessionId, input.userId, input.amr, now))) throw new TesseraError('session_revoked')
+      await tx.events.append({
+        type: 'session.stepped_up',
+        actor: { kind: 'user', id: input.userId },
+        userId: input.userId,
+        payload: { sessionId: input.sessionId, amr: input.amr, previousAmr: current.amr },
+        ip: input.device.ip,
+        createdAt: now,
+      })
+      return { ...current, amr: input.amr, authTime: now, lastActiveAt: now }
+    },
+
     /** Resolves a presented session token, or throws a typed 401/403. */
     async authenticate(token: string): Promise<Authenticated> {
       const parsed = parseSessionToken(token)

@@ -12,6 +12,11 @@ export interface SessionStore {
   /** Sessions of a user that are neither revoked nor past the given cut-offs, newest first. */
   listLive(userId: string, cutoffs: { lastActiveAfter: number; now: number }): Promise<Session[]>
   touch(id: string, now: number): Promise<void>
+  /**
+   * Records a step-up on an unrevoked session of this user (docs/mfa.md "Step-up"): its methods and
+   * sign-in time change, its id and secret do not. False when no such session exists.
+   */
+  stepUp(id: string, userId: string, amr: readonly string[], authTime: number): Promise<boolean>
   /** Revokes one live session; false when it was unknown or already revoked. */
   revoke(id: string, now: number, reason: RevocationReason): Promise<boolean>
   /** Revokes every unrevoked session of a user, except `keepId`; returns the ids revoked. */
@@ -72,6 +77,16 @@ export function createSessionStore(db: Executor): SessionStore {
     },
     async touch(id, now) {
       await db.updateTable('sessions').set({ last_active_at: now }).where('id', '=', id).where('last_active_at', '<', now).execute()
+    },
+    async stepUp(id, userId, amr, authTime) {
+      const result = await db
+        .updateTable('sessions')
+        .set({ amr: JSON.stringify(amr), auth_time: authTime, last_active_at: authTime })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     },
     async revoke(id, now, reason) {
       const result = await db

@@ -62,6 +62,14 @@ export const ERRORS = {
   // OIDC Core §3.1.2.6.
   login_required: { status: 400, oauthError: 'login_required', title: 'The user must sign in' },
   consent_required: { status: 400, oauthError: 'consent_required', title: 'The user must consent' },
+  // OpenID Connect Core Unmet Authentication Requirements 1.0 §2: the acr asked for cannot be reached.
+  unmet_authentication_requirements: {
+    status: 400,
+    oauthError: 'unmet_authentication_requirements',
+    title: 'The user cannot meet the authentication requirements of the request',
+  },
+  // docs/mfa.md "Step-up": the flow steps up one browser session of one user, never another.
+  step_up_mismatch: { status: 403, oauthError: null, title: 'This step-up belongs to another session or account' },
   request_not_supported: { status: 400, oauthError: 'request_not_supported', title: 'Request objects are not supported' },
   request_uri_not_supported: { status: 400, oauthError: 'request_uri_not_supported', title: 'request_uri is not supported' },
   // RFC 9126 §4, OIDC Core §3.1.2.6: a pushed request's reference that is unknown, used, expired or another client's.

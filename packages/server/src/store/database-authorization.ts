@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** An issued authorization code; only its SHA-256 is stored (0005-authorization). */
 export interface AuthorizationCodesTable {
   id: string
@@ -19,6 +21,10 @@ export interface AuthorizationCodesTable {
   used_at: number | null
   /** The token family issued at redemption, revoked when the code is replayed. */
   family_id: string | null
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to, or null (0025). */
+  dpop_jkt: Generated<string | null>
+  /** JSON array: the session's RFC 8176 methods when the code was issued; null in rows before 0026. */
+  amr: Generated<string | null>
 }
 
 /** Scopes a user has allowed a third-party application (0005-authorization). */

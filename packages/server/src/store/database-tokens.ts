@@ -90,6 +90,8 @@ export interface RefreshTokensTable {
   id_token_scope: string | null
   /** RFC 9449: the thumbprint of the DPoP key the family is bound to (public clients), or null (0021). */
   dpop_jkt: Generated<string | null>
+  /** JSON array: the RFC 8176 methods of the authentication the family came from; null before 0026. */
+  amr: Generated<string | null>
 }
 
 export interface AccessTokensTable {
@@ -115,6 +117,8 @@ export interface AccessTokensTable {
   token_hash: Generated<string | null>
   /** The kid that signed an encrypted token's inner JWT (0025). */
   signing_kid: Generated<string | null>
+  /** JSON array: the RFC 8176 methods the token says; null for machine tokens and rows before 0026. */
+  amr: Generated<string | null>
 }
 
 /** Which relying parties received tokens for which session (0012-backchannel). */

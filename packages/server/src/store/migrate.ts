@@ -21,7 +21,9 @@ import { dpop } from './migrations/0021-dpop.js'
 import { housekeeping } from './migrations/0022-housekeeping.js'
 import { consoleStats } from './migrations/0023-console-stats.js'
 import { deviceAuthorizations } from './migrations/0024-device-authorizations.js'
+import { authorizationCodeDpopJkt } from './migrations/0025-authorization-code-dpop-jkt.js'
 import { encryptedAccessTokens } from './migrations/0025-encrypted-access-tokens.js'
+import { tokenAmr } from './migrations/0026-token-amr.js'
 import { connectionPrivateKeys } from './migrations/0028-connection-private-keys.js'
 import type { OpenDatabase } from './open-database.js'
 
@@ -50,7 +52,9 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0022-housekeeping': housekeeping(),
     '0023-console-stats': consoleStats(),
     '0024-device-authorizations': deviceAuthorizations(),
+    '0025-authorization-code-dpop-jkt': authorizationCodeDpopJkt(),
     '0025-encrypted-access-tokens': encryptedAccessTokens(),
+    '0026-token-amr': tokenAmr(),
     '0028-connection-private-keys': connectionPrivateKeys(),
   }
 }

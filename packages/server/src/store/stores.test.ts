@@ -577,7 +577,9 @@ function testMigrations(dialect: DialectName) {
       '0022-housekeeping',
       '0023-console-stats',
       '0024-device-authorizations',
+      '0025-authorization-code-dpop-jkt',
       '0025-encrypted-access-tokens',
+      '0026-token-amr',
       '0028-connection-private-keys',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
@@ -641,7 +643,9 @@ describe('migrations on a postgres database shared with others', () => {
             '0022-housekeeping',
             '0023-console-stats',
             '0024-device-authorizations',
+            '0025-authorization-code-dpop-jkt',
             '0025-encrypted-access-tokens',
+            '0026-token-amr',
             '0028-connection-private-keys',
           ])
         } finally {

@@ -117,5 +117,6 @@ function record(
     revokedAt: null,
     roles: grant.api.rolesClaim && grant.roles ? [...grant.roles] : null,
     dpopJkt: grant.dpopJkt ?? null,
+    amr: grant.amr ? [...grant.amr] : null,
   }
 }

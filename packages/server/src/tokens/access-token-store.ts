@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 
 export interface AccessTokenStore {
   insert(record: AccessTokenRecord): Promise<void>
@@ -42,6 +43,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
           dpop_jkt: record.dpopJkt ?? null,
           token_hash: record.tokenHash ?? null,
           signing_kid: record.signingKid ?? null,
+          amr: amrToColumn(record.amr),
         })
         .execute()
     },
@@ -105,5 +107,6 @@ function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
     dpopJkt: row.dpop_jkt,
     tokenHash: row.token_hash,
     signingKid: row.signing_kid,
+    amr: amrFromColumn(row.amr),
   }
 }

@@ -18,6 +18,8 @@ export interface VerifiedAccessToken {
   exp: number
   /** RFC 9449 §6.1 `cnf.jkt`: the DPoP key the token is bound to, or null for a bearer token. */
   jkt: string | null
+  /** RFC 8176 `amr` as issued (the authentication the token came from), or null when absent. */
+  amr: string[] | null
 }
 
 /** Compact JWS, base64url without padding in every part, and a sane size: checked before jose. */
@@ -79,6 +81,8 @@ function typedClaims(payload: JWTPayload, kid: string, now: number, typ: string 
   if (claims[TOKEN_VERSION_CLAIM] !== undefined && !int(claims[TOKEN_VERSION_CLAIM])) return null
   const cnf = claims.cnf as { jkt?: unknown } | undefined
   if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || !str(cnf.jkt))) return null
+  const amr = claims.amr
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every(str))) return null
   return {
     jti: payload.jti as string,
     kid,
@@ -92,5 +96,6 @@ function typedClaims(payload: JWTPayload, kid: string, now: number, typ: string 
     iat: payload.iat as number,
     exp: payload.exp as number,
     jkt: (cnf?.jkt as string | undefined) ?? null,
+    amr: (amr as string[] | undefined) ?? null,
   }
 }

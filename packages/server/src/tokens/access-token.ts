@@ -49,6 +49,8 @@ export interface AccessTokenRecord {
   tokenHash?: string | null
   /** The kid that signed an encrypted token's inner JWT, so a key revocation reaches it at introspection. */
   signingKid?: string | null
+  /** RFC 8176 methods the token says (0026); null for machine tokens and older rows. */
+  amr?: string[] | null
 }
 
 /** Private claim carrying the user's token version; `ver` and `tv` are taken by other specs' drafts. */

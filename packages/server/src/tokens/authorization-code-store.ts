@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { sql } from 'kysely'
 import type { AuthorizationCodesTable, Executor } from '../store/database.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 
 /** An issued authorization code and everything it is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4). */
 export interface AuthorizationCode {
@@ -15,10 +16,14 @@ export interface AuthorizationCode {
   scope: string[]
   resource: string | null
   authTime: number
+  /** RFC 8176 methods of the session when the code was issued (0026); null in older rows. */
+  amr?: string[] | null
   createdAt: number
   expiresAt: number
   usedAt: number | null
   familyId: string | null
+  /** RFC 9449 §10: the DPoP key (`dpop_jkt`) the token request must prove, or null. */
+  dpopJkt?: string | null
 }
 
 export interface AuthorizationCodeStore {
@@ -47,10 +52,12 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
           scope: code.scope.join(' '),
           resource: code.resource,
           auth_time: code.authTime,
+          amr: amrToColumn(code.amr),
           created_at: code.createdAt,
           expires_at: code.expiresAt,
           used_at: code.usedAt,
           family_id: code.familyId,
+          dpop_jkt: code.dpopJkt ?? null,
         })
         .execute()
     },
@@ -101,9 +108,11 @@ function toCode(row: Selectable<AuthorizationCodesTable>): AuthorizationCode {
     scope: row.scope === '' ? [] : row.scope.split(' '),
     resource: row.resource,
     authTime: Number(row.auth_time),
+    amr: amrFromColumn(row.amr),
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
     familyId: row.family_id,
+    dpopJkt: row.dpop_jkt,
   }
 }

@@ -86,8 +86,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   }
 
   /**
-   * The token's session when its binding is live, with the methods it authenticated by (a session's
-   * `amr` never changes: a step-up is a new sign-in); `{ amr: null }` for a token bound to no session.
+   * The token's session when its binding is live, with the session's methods now; `{ amr: null }`
+   * for a token bound to no session. A token's own methods (issued, 0026) come first: a step-up of
+   * the session changes only tokens issued after it (docs/mfa.md "Step-up").
    */
   async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null) {
     if (sessionId === null) return userId === null ? { amr: null } : null
@@ -116,7 +117,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
       if (!binding) return null
       return {
-        amr: binding.amr,
+        amr: claims.amr ?? binding.amr,
         format: 'jwt',
         sub: claims.sub,
         aud: claims.aud,
@@ -161,7 +162,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     const binding = await liveBinding(access.sessionId, access.userId, access.tokenVersion)
     if (!binding) return null
     return {
-      amr: binding.amr,
+      amr: access.amr ?? binding.amr,
       format: access.format,
       sub: access.userId ?? access.clientId,
       aud: access.api,

@@ -29,6 +29,8 @@ export interface FamilyBinding {
   idTokenScope: string[] | null
   /** RFC 9449 §5: the DPoP key a public client's family is bound to, or null. */
   dpopJkt?: string | null
+  /** RFC 8176 methods of the authentication the family came from: its refreshes say them, whatever the session proves later. */
+  amr?: string[] | null
   /** When the session ends for good: a family never outlives it. */
   sessionAbsoluteExpiresAt: number
 }

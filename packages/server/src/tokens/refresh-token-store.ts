@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Executor, RefreshTokensTable } from '../store/database.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 import type { RefreshToken } from './refresh-token.js'
 
 export interface RefreshTokenStore {
@@ -37,6 +38,7 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
           revoked_at: token.revokedAt,
           id_token_scope: token.idTokenScope === null ? null : token.idTokenScope.join(' '),
           dpop_jkt: token.dpopJkt ?? null,
+          amr: amrToColumn(token.amr),
         })
         .execute()
     },
@@ -107,5 +109,6 @@ function toToken(row: Selectable<RefreshTokensTable>): RefreshToken {
     revokedAt: row.revoked_at,
     idTokenScope: row.id_token_scope === null ? null : row.id_token_scope.split(' ').filter(Boolean),
     dpopJkt: row.dpop_jkt,
+    amr: amrFromColumn(row.amr),
   }
 }

@@ -26,6 +26,8 @@ export interface RefreshToken {
   idTokenScope: string[] | null
   /** RFC 9449 §5: the DPoP key a public client's family is bound to; every refresh must prove it. */
   dpopJkt?: string | null
+  /** RFC 8176 methods of the authentication the family came from (0026); null in older rows. */
+  amr?: string[] | null
 }
 
 export interface RefreshPolicy {

@@ -15,6 +15,7 @@ const PAGE_ERRORS: readonly ErrorCode[] = [
   'flow_expired',
   'csrf_token_invalid',
   'duplicate_session_cookie',
+  'step_up_mismatch',
 ]
 
 /** What a page says for an error code: its catalogue message, or the table's title when it has none. */

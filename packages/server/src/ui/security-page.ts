@@ -13,6 +13,16 @@ export interface ShownFactor {
 
 const day = (iso: string) => iso.slice(0, 10)
 
+/** A passkey's rename form: a name is no credential, so it needs no recent sign-in. */
+function renameForm(factor: ShownFactor): Html {
+  return html`<form method="post" action="/ui/account/security/rename" class="inline">
+<input type="hidden" name="id" value="${factor.id}">
+<label for="rename-${factor.id}">New name</label>
+<input id="rename-${factor.id}" name="name" type="text" required maxlength="64" value="${factor.name}" autocomplete="off">
+<button type="submit" class="secondary" aria-label="Rename ${factor.name}">Rename</button>
+</form>`
+}
+
 function factorList(factors: readonly ShownFactor[], empty: string, canChange: boolean): Html {
   if (factors.length === 0) return html`<p class="hint">${empty}</p>`
   return html`<ul class="factors">
@@ -20,6 +30,7 @@ ${factors.map(
   (factor) => html`<li><strong>${factor.name}</strong> <span class="hint">added ${day(factor.createdAt)}, last used ${
     factor.lastUsedAt ? day(factor.lastUsedAt) : 'never'
   }</span>
+${factor.kind === 'webauthn' ? renameForm(factor) : html``}
 ${
   canChange
     ? html`<form method="post" action="/ui/account/security/remove" class="inline">

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Executor, WebhookEndpointsTable } from '../store/database.js'
 import type { WebhookEndpoint } from './webhook-endpoint.js'
-import type { WebhookEventType } from './webhook-events.js'
+import type { WebhookEventType } from './webhook-event-types.js'
 
 export interface WebhookEndpointStore {
   insert(endpoint: WebhookEndpoint): Promise<void>

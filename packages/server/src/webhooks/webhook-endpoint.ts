@@ -1,4 +1,4 @@
-import type { WebhookEventType } from './webhook-events.js'
+import type { WebhookEventType } from './webhook-event-types.js'
 
 export interface WebhookEndpoint {
   /** `ep_` and 128 random bits. */

@@ -1,28 +1,5 @@
 import type { StoredEvent } from '../events/event-outbox.js'
-
-/** The event types an endpoint may subscribe to. Public API: names never change. */
-export const WEBHOOK_EVENT_TYPES = [
-  'session.revoked',
-  'user.signed_out_everywhere',
-  'user.disabled',
-  'user.deleted',
-  'user.roles_changed',
-  'user.email_verified',
-  'user.password_reset_requested',
-  'user.password_changed',
-  'user.email_changed',
-  'refresh_token.reuse_detected',
-  'signing_key.rotated',
-  'signing_key.revoked',
-  'sign_in.succeeded',
-  'sign_in.upstream_failed',
-] as const
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
-
-export function isWebhookEventType(value: string): value is WebhookEventType {
-  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value)
-}
-
+import type { WebhookEventType } from './webhook-event-types.js'
 /** The JSON body of a delivery (Standard Webhooks: `type`, `timestamp`, `data`). Never holds a secret. */
 export interface WebhookPayload {
   type: WebhookEventType

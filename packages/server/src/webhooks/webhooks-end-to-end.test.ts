@@ -4,7 +4,7 @@ import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
 import { atSystemTime, receiverForTest } from '../../test/webhook-fixture.js'
 import type { ReceivedWebhook, WebhookReceiver } from '../../test/webhook-receiver.js'
-import { WEBHOOK_EVENT_TYPES } from './webhook-events.js'
+import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js'
 
 const CLI = { kind: 'cli' } as const
 

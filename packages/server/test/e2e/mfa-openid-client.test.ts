@@ -23,7 +23,7 @@ function page(step: Step): Extract<Step, { kind: 'page' }> {
 }
 
 describe('openid-client: acr_values and max_age against a real Tessera process', () => {
-  it('gets an ID token with the requested acr and a fresh auth_time after a second factor; a stronger acr asks for a sign-in', async () => {
+  it('steps a one-factor session up to the requested acr with the second factor alone: same sid, fresh auth_time; a stronger acr steps up again', async () => {
     const dir = cleanup.tempDir('tessera-mfa-oidc-')
     const env: Env = { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
     const app = await runCli(env, ['apps', 'create', '--name', 'Web', '--type', 'web', '--redirect-uris', REDIRECT_URI, '--first-party'])
@@ -31,7 +31,37 @@ describe('openid-client: acr_values and max_age against a real Tessera process',
     const tessera = await startTessera(env, { host: '127.0.0.1' })
     cleanup.push(() => stopTessera(tessera))
 
-    // Ann adds an authenticator app over the JSON API.
+    const config = await client.discovery(new URL(tessera.base), String(app.clientId), String(app.clientSecret), undefined, {
+      execute: [client.allowInsecureRequests],
+    })
+    expect(config.serverMetadata().acr_values_supported).toContain(MFA)
+    const browser = new FormUserAgent(tessera.base)
+    const authorize = async (extra: Record<string, string>) => {
+      const verifier = client.randomPKCECodeVerifier()
+      const state = client.randomState()
+      const nonce = client.randomNonce()
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        ...extra,
+      })
+      return { url, check: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true } }
+    }
+
+    // Ann signs in with her password alone: a one-factor session.
+    const plain = await authorize({})
+    const signIn = page(await browser.navigate(plain.url))
+    expect(heading(signIn)).toBe('Sign in')
+    const first = await browser.submit(signIn, '/ui/sign-in', { email: EMAIL, password: PASSWORD })
+    if (first.kind !== 'left') throw new Error(`expected the app, got ${heading(first)}`)
+    const firstClaims = (await client.authorizationCodeGrant(config, first.location, plain.check)).claims()
+    expect(firstClaims?.acr).toBe('urn:tessera:acr:sfa')
+
+    // Then she adds an authenticator app over the JSON API.
     const json = (path: string, body: unknown, token?: string) =>
       fetch(`${tessera.base}${path}`, {
         method: 'POST',
@@ -43,57 +73,27 @@ describe('openid-client: acr_values and max_age against a real Tessera process',
     const { secret } = (await json('/v1/mfa/totp', {}, token)).body as { secret: string }
     expect((await json('/v1/mfa/totp/confirm', { code: totpCodeAt(secret, Date.now()) }, token)).status).toBe(200)
 
-    const config = await client.discovery(new URL(tessera.base), String(app.clientId), String(app.clientSecret), undefined, {
-      execute: [client.allowInsecureRequests],
-    })
-    expect(config.serverMetadata().acr_values_supported).toContain(MFA)
-
-    const verifier = client.randomPKCECodeVerifier()
-    const state = client.randomState()
-    const nonce = client.randomNonce()
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      acr_values: MFA,
-      max_age: '60',
-    })
-    const browser = new FormUserAgent(tessera.base)
-    const signIn = page(await browser.navigate(url))
-    expect(heading(signIn)).toBe('Sign in')
-    const secondFactor = page(await browser.submit(signIn, '/ui/sign-in', { email: EMAIL, password: PASSWORD }))
+    // The app asks for mfa within 60 s: the session steps up in place with the second factor only (issue 13 §6).
+    const strong = await authorize({ acr_values: MFA, max_age: '60' })
+    const secondFactor = page(await browser.navigate(strong.url))
     expect(heading(secondFactor)).toBe('Two-step verification')
     // The next time step's code (RFC 6238 §5.2 allows one step of drift): the confirmation spent this one.
     const back = await browser.submit(secondFactor, '/ui/second-factor', { code: totpCodeAt(secret, Date.now() + 30_000) })
     if (back.kind !== 'left') throw new Error(`expected the app, got ${heading(back)}`)
 
     const before = Math.floor(Date.now() / 1000)
-    const tokens = await client.authorizationCodeGrant(config, back.location, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-      expectedNonce: nonce,
-      idTokenExpected: true,
-      maxAge: 60,
-    })
+    const tokens = await client.authorizationCodeGrant(config, back.location, { ...strong.check, maxAge: 60 })
     const claims = tokens.claims()
     if (!claims) throw new Error('no ID token')
     expect(claims.acr).toBe(MFA)
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa'])
     expect(typeof claims.auth_time).toBe('number')
     expect(before - (claims.auth_time as number)).toBeLessThanOrEqual(60)
+    // The same session, stepped up: the same sid as the first ID token.
+    expect(claims.sid).toBe(firstClaims?.sid)
 
-    // The session is mfa: a request for a phishing-resistant sign-in does not get a code from it.
-    const stronger = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      state: client.randomState(),
-      acr_values: PHR,
-    })
-    expect(heading(page(await browser.navigate(stronger)))).toBe('Sign in')
+    // The session is mfa: a request for a phishing-resistant sign-in steps up again (a passkey would reach phr).
+    const stronger = await authorize({ acr_values: PHR })
+    expect(heading(page(await browser.navigate(stronger.url)))).toBe('Two-step verification')
   }, 60_000)
 })

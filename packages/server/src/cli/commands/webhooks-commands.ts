@@ -1,6 +1,6 @@
 import { presentDelivery } from '../../webhooks/webhook-delivery.js'
 import { presentEndpoint } from '../../webhooks/webhook-endpoint.js'
-import { WEBHOOK_EVENT_TYPES } from '../../webhooks/webhook-events.js'
+import { WEBHOOK_EVENT_TYPES } from '../../webhooks/webhook-event-types.js'
 import { MAX_DELIVERY_PAGE } from '../../webhooks/webhook-service.js'
 import { optionalInteger, requireString, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'

@@ -10,7 +10,9 @@ import type { Step } from './step.js'
 export const passwordStep: Step = {
   name: 'password',
   async next(flow, input, context) {
-    const credentials = { email: input.email ?? '', password: input.password ?? '' }
+    // A step-up (flows/step-up.ts) re-authenticates the session's own account, whatever address is typed.
+    const stepUp = flow.context.stepUp
+    const credentials = { email: stepUp?.email ?? input.email ?? '', password: input.password ?? '' }
     // Issue 12: under signUp.requireVerifiedEmail an unverified account is not a dead end: after
     // the right password (never before, so a guesser learns nothing), the flow asks for its address.
     const allowUnverified = context.verification !== undefined
@@ -20,8 +22,8 @@ export const passwordStep: Step = {
       return afterStep(waiting, 'password', { amr: ['pwd'], next: ['verify_email'], userId: user.id }, context.now)
     }
     // Issue 13: a user with a second factor must answer it before any session starts.
-    // docs/mfa.md "Policy": one without a factor, where one is required, enrols one first.
-    const next = await secondFactorNext(user.id, flow.clientId, context)
+    // docs/mfa.md "Policy": one without a factor, where one is required (or a step-up asks for one), enrols one first.
+    const next = await secondFactorNext(user.id, flow.clientId, context, stepUp?.enrol === true)
     return afterStep(flow, 'password', { amr: ['pwd'], next, userId: user.id }, context.now)
   },
 }

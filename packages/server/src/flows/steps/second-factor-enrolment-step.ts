@@ -3,10 +3,16 @@ import { afterStep, type Flow } from '../flow.js'
 import { SECOND_FACTOR_WINDOW_MS } from './second-factor-step.js'
 import type { Step } from './step.js'
 
-/** When the user proved the first factor in this flow (password, sign-up or upstream provider); null when not, or too long ago. */
+/**
+ * When the user proved the first factor in this flow (password, sign-up or upstream provider), or,
+ * for a step-up that enrols at once, when the session signed in (flows/step-up.ts enrols at once only
+ * within five minutes of it); null when not, or too long ago.
+ */
 export function passwordTime(flow: Flow, now: number): number | null {
   const identified = flow.done.find((done) => done.step === 'password' || done.step === 'registration' || done.step === 'upstream')
-  return identified && now - identified.at <= SECOND_FACTOR_WINDOW_MS ? identified.at : null
+  const stepUp = flow.context.stepUp
+  const at = identified?.at ?? (stepUp?.mode === 'second_factor' ? stepUp.authTime : null)
+  return at !== null && now - at <= SECOND_FACTOR_WINDOW_MS ? at : null
 }
 
 /**

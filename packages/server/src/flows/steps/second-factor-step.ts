@@ -13,9 +13,12 @@ export const SECOND_FACTOR_WINDOW_MS = 5 * 60_000
 export const secondFactorStep: Step = {
   name: 'second_factor',
   async next(flow, input, context) {
-    // The first factor: a password, or an upstream provider (issue 15).
+    // The first factor: a password, or an upstream provider (issue 15), in this flow; or, for a
+    // step-up (flows/step-up.ts), the session being stepped up, from when the step-up began.
     const password = flow.done.find((done) => done.step === 'password' || done.step === 'upstream')
-    if (flow.userId === null || !password || context.now - password.at > SECOND_FACTOR_WINDOW_MS) {
+    const stepUp = flow.context.stepUp
+    const since = password?.at ?? (stepUp?.mode === 'second_factor' ? stepUp.at : null)
+    if (flow.userId === null || since === null || context.now - since > SECOND_FACTOR_WINDOW_MS) {
       throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
     }
     const amr = await context.secondFactors.verify(flow.userId, input, context.device)

@@ -20,6 +20,8 @@ export interface SecondFactors {
   verify(userId: string, input: StepInput, device: Device): Promise<string[]>
   /** Whether a sign-in for this client (or none) must end with a second factor: the policy, or the application's `requireMfa`. */
   required(clientId: string | null): Promise<boolean>
+  /** Whether a user may add a factor at all (`mfa.policy` is not `off`): a step-up may then enrol one. */
+  canEnrol(): boolean
   /**
    * Activates the authenticator app the user is enrolling during sign-in with one code (throttled
    * per account); returns the recovery codes issued with a first factor, or null. `authTime` is
@@ -41,6 +43,7 @@ export const NO_SECOND_FACTORS: SecondFactors = {
     throw new TesseraError('invalid_mfa_code')
   },
   required: async () => false,
+  canEnrol: () => false,
   passwordless: async () => {
     throw new TesseraError('passkey_rejected')
   },

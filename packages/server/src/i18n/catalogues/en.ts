@@ -59,6 +59,7 @@ export const en = {
   'error.redirect_uri_mismatch': 'The application sent an address to return to that it has not registered.',
   'error.invalid_request': 'The request is not valid.',
   'error.flow_expired': 'This sign-in request has expired or was started in another browser. Go back to the application and try again.',
+  'error.step_up_mismatch': 'This confirmation belongs to another session or account. Go back to the application and try again.',
   'error.csrf_token_invalid': 'This form has expired. Go back to the application and try again.',
   'error.duplicate_session_cookie':
     'Your browser sent two session cookies for this site, so neither can be trusted. Clear the cookies of this site and try again.',

@@ -52,6 +52,7 @@ export const fr: Catalogue = {
   'error.invalid_request': 'La requête n’est pas valide.',
   'error.flow_expired':
     'Cette demande de connexion a expiré ou a été commencée dans un autre navigateur. Revenez à l’application et réessayez.',
+  'error.step_up_mismatch': 'Cette confirmation concerne une autre session ou un autre compte. Revenez à l’application et réessayez.',
   'error.csrf_token_invalid': 'Ce formulaire a expiré. Revenez à l’application et réessayez.',
   'error.duplicate_session_cookie':
     'Votre navigateur a envoyé deux cookies de session pour ce site : aucun n’est fiable. Effacez les cookies de ce site et réessayez.',

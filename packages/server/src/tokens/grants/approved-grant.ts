@@ -20,6 +20,8 @@ export interface ApprovedGrant {
   sessionId: string
   userId: string
   authTime: number
+  /** RFC 8176 methods of the session when it approved (0026-token-amr); null or absent: the session's now. */
+  amr?: string[] | null
   scope: string[]
   resource: string | null
   nonce: string | null
@@ -61,7 +63,7 @@ export async function issueForApprovedGrant(
     application,
     api,
     ...granted,
-    bound: { session: live.session, user: live.user, authTime: grant.authTime },
+    bound: { session: live.session, user: live.user, authTime: grant.authTime, amr: grant.amr ?? null },
     familyId,
     refresh: refresh ? { open: refresh } : null,
     idToken: grant.scope.includes('openid') ? { nonce: grant.nonce, scope: grant.scope } : null,

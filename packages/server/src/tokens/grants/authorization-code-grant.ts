@@ -57,6 +57,10 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       // RFC 8707 §2.2: a resource at the token endpoint must be the one authorized.
       if (request.resource.length === 1 && request.resource[0] !== code.resource)
         throw new TesseraError('invalid_target', { detail: 'the resource must be the one the code was issued for' })
+      // RFC 9449 §10: a code bound to a DPoP key needs a proof of that key. Thrown, so the
+      // transaction rolls back and a thief without the key spends nothing.
+      if (code.dpopJkt && code.dpopJkt !== (request.dpopJkt ?? null))
+        throw new TesseraError('invalid_dpop_proof', { detail: 'the code is bound to another DPoP key, or needs a DPoP proof' })
       return issueForApprovedGrant(deps, tx, {
         application,
         grant: code,

@@ -48,18 +48,10 @@ export function createDeviceCodeGrant(deps: DeviceCodeGrantDeps) {
       // RFC 8628 §3.4: bound to the client it was issued to; another client's attempt changes nothing.
       if (!authorization || authorization.clientId !== application.id) return 'invalid'
       if (authorization.usedAt !== null) {
-        if (authorization.familyId !== null)
-          await revokeFamily(
-            tx,
-            {
-              familyId: authorization.familyId,
-              clientId: authorization.clientId,
-              userId: authorization.userId ?? '',
-              sessionId: authorization.sessionId ?? '',
-            },
-            'device_code_reused',
-            now,
-          )
+        // As for codes (RFC 6749 §4.1.2): a device code redeemed twice revokes what its first use issued.
+        const { familyId, clientId, userId, sessionId } = authorization
+        if (familyId !== null && userId !== null && sessionId !== null)
+          await revokeFamily(tx, { familyId, clientId, userId, sessionId }, 'device_code_reused', now)
         return 'replayed'
       }
       if (now >= authorization.expiresAt) return 'expired'

@@ -110,11 +110,11 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
       application,
       api,
       ...granted,
-      bound: { session: live.session, user: live.user, authTime: token.authTime },
+      bound: { session: live.session, user: live.user, authTime: token.authTime, amr: token.amr ?? null },
       familyId: token.familyId,
       refresh: { successor: rotation.successor.token },
       // OIDC Core §12.2: a grant that included `openid` gets a new ID token, with the original
-      // auth_time (bound.authTime) and the session's amr and acr now, and no nonce.
+      // auth_time and amr (and so acr) of the authentication the family came from, and no nonce.
       idToken: token.idTokenScope !== null ? { nonce: null, scope: token.idTokenScope } : null,
       dpopJkt: rotation.dpopJkt,
       now,

@@ -45,8 +45,13 @@ export interface Issuance {
   /** The access token's scope, and the roles behind it (RFC 9068 `roles`, when the API asks). */
   scope: string[]
   roles: string[]
-  /** The live session and user the tokens are bound to, and when the user signed in; null for a machine token (RFC 6749 §4.4). */
-  bound: { session: Session; user: User; authTime: number } | null
+  /**
+   * The live session and user the tokens are bound to, when the user signed in and with which RFC 8176
+   * methods (the session's own when `amr` is absent); null for a machine token (RFC 6749 §4.4). A code
+   * or refresh token passes the values of the authentication it came from, so a later step-up of the
+   * session shows only in tokens issued after it (docs/mfa.md "Step-up").
+   */
+  bound: { session: Session; user: User; authTime: number; amr?: readonly string[] | null } | null
   /** The refresh family the access token is recorded with, so revoking the family reaches it. */
   familyId: string | null
   /** Open a new refresh family with this first token, or hand out a rotation's successor. */
@@ -75,6 +80,7 @@ export type IssueTokens = (tx: IssuanceStores | null, issuance: Issuance) => Pro
 export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
   return async (tx, issuance) => {
     const { application, api, bound, now } = issuance
+    const amr = bound ? [...(bound.amr ?? bound.session.amr)] : null
     // Issue 12: every grant bound to a user ends here (code, refresh, token exchange), so this one
     // check refuses them all; the grant's transaction rolls back, so nothing is spent.
     if (bound && deps.requireVerifiedEmail && !bound.user.emailVerified) {
@@ -94,6 +100,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         api: api.identifier,
         scope: issuance.scope,
         authTime: bound.authTime,
+        amr,
         idTokenScope: issuance.idToken ? openIdScopesOf(issuance.idToken.scope) : null,
         // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key; a confidential
         // client's are bound to its authentication already.
@@ -115,7 +122,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
         api,
         scope: issuance.scope,
         authTime: bound?.authTime ?? null,
-        amr: bound?.session.amr ?? null,
+        amr,
         tokenVersion: bound?.user.tokenVersion ?? null,
         familyId: issuance.familyId,
         roles: issuance.roles,
@@ -131,7 +138,7 @@ export function createTokenIssuance(deps: IssuanceDeps): IssueTokens {
             clientId: application.id,
             sessionId: bound.session.id,
             authTime: bound.authTime,
-            amr: bound.session.amr,
+            amr: amr ?? bound.session.amr,
             nonce: issuance.idToken.nonce,
             scope: issuance.idToken.scope,
             accessToken: access.token,
