@@ -266,6 +266,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       policy: deps.policy,
       rateLimit: perIp('flow-api'),
+      passkeyOptions: () => deps.mfa.webauthn.beginAuthentication({ userId: null }),
     }),
   )
   await app.register(
