@@ -318,6 +318,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       caller: (request) => browserSession(request, deps.cookie, deps.sessions),
       signIn: createAccountSignIn({ flows: deps.oidc.flows, cookie: deps.cookie, random: deps.oidc.random }),
       rateLimit: perIp('hosted-pages'),
+      translate,
     }),
   )
   await app.register(discoveryRoutes(deps.issuer))

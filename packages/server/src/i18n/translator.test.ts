@@ -19,6 +19,9 @@ const VALUES = {
   api: 'Example API',
   code: 'BCDF-GHJK',
   name: 'GitHub',
+  count: 3,
+  added: '2026-01-01',
+  used: '2026-01-02',
   connection: 'GitHub',
   date: '2026-01-03',
 }

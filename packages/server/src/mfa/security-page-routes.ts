@@ -4,8 +4,9 @@ import { acceptFormBodiesOnly } from '../http/form-body.js'
 import { field } from '../http/form-field.js'
 import type { Clock } from '../shared/clock.js'
 import { ERRORS, isTesseraError, type TesseraError } from '../shared/errors.js'
-import { pageErrorHandler } from '../ui/error-page.js'
+import { pageErrorHandlerFor, pageMessage } from '../ui/error-page.js'
 import { sendPage } from '../ui/html.js'
+import { type PageTranslator, pageTranslator } from '../ui/page-translator.js'
 import { qrCodeSvg } from '../ui/qr-code.js'
 import { addAuthenticatorPage, newRecoveryCodesPage, securityPage } from '../ui/security-page.js'
 import { presentFactor } from './mfa-factor.js'
@@ -27,6 +28,8 @@ export interface SecurityPageDeps {
   /** Sends the browser to a (fresh) sign-in that comes back to `returnTo` (flows/account-sign-in.ts). */
   signIn: (request: FastifyRequest, reply: FastifyReply, returnTo: string) => Promise<FastifyReply>
   rateLimit: { max: number; timeWindow: number }
+  /** Chooses each page's language (`Accept-Language`, the default); English when absent. */
+  translate?: PageTranslator
 }
 
 const HOME = '/ui/account/security'
@@ -40,7 +43,9 @@ const HOME = '/ui/account/security'
 export function securityPageRoutes(deps: SecurityPageDeps) {
   return async (app: FastifyInstance) => {
     await acceptFormBodiesOnly(app)
-    app.setErrorHandler(pageErrorHandler)
+    const translate = deps.translate ?? pageTranslator('en')
+    app.setErrorHandler(pageErrorHandlerFor(translate))
+    const tOf = (reply: FastifyReply) => translate(reply.request)
     const onRequest = app.rateLimit(deps.rateLimit)
     const config = { csrf: 'reject' } as const
     const recent = (caller: PageCaller) => deps.clock.now() - caller.session.authTime <= RECENT_SIGN_IN_MS
@@ -60,6 +65,7 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
           recent: recent(caller),
           enrolmentAllowed: deps.policy !== 'off',
           error,
+          t: tOf(reply),
         }),
       )
     }
@@ -68,7 +74,7 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
     async function refused(request: FastifyRequest, reply: FastifyReply, caller: PageCaller, error: unknown, returnTo = HOME) {
       if (!isTesseraError(error) || error.status >= 500) throw error
       if (error.code === 'reauthentication_required') return deps.signIn(request, reply, returnTo)
-      return home(reply, caller, (error as TesseraError).status, ERRORS[error.code].title)
+      return home(reply, caller, (error as TesseraError).status, pageMessage(tOf(reply), error.code, ERRORS[error.code].title))
     }
 
     app.get(HOME, { onRequest }, async (request, reply) => {
@@ -85,7 +91,8 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
         account: caller.user.email,
         authTime: caller.session.authTime,
       })
-      return send(reply, status, addAuthenticatorPage({ qr: await qrCodeSvg(uri, 'QR code for your authenticator app'), secret, error }))
+      const t = tOf(reply)
+      return send(reply, status, addAuthenticatorPage({ qr: await qrCodeSvg(uri, t.t('mfaEnrol.qrLabel')), secret, error, t }))
     }
 
     app.get(`${HOME}/totp`, { onRequest }, async (request, reply) => {
@@ -108,10 +115,11 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
           authTime: caller.session.authTime,
           actor: actor(request, caller),
         })
-        if (confirmed.recoveryCodes) return send(reply, 200, newRecoveryCodesPage(confirmed.recoveryCodes))
+        if (confirmed.recoveryCodes) return send(reply, 200, newRecoveryCodesPage(confirmed.recoveryCodes, tOf(reply)))
         return reply.redirect(HOME, 303)
       } catch (error) {
-        if (isTesseraError(error) && error.code === 'invalid_mfa_code') return totpPage(reply, caller, 401, ERRORS.invalid_mfa_code.title)
+        if (isTesseraError(error) && error.code === 'invalid_mfa_code')
+          return totpPage(reply, caller, 401, pageMessage(tOf(reply), 'invalid_mfa_code', ERRORS.invalid_mfa_code.title))
         return refused(request, reply, caller, error)
       }
     })
@@ -150,7 +158,7 @@ export function securityPageRoutes(deps: SecurityPageDeps) {
           authTime: caller.session.authTime,
           actor: actor(request, caller),
         })
-        return send(reply, 200, newRecoveryCodesPage(codes))
+        return send(reply, 200, newRecoveryCodesPage(codes, tOf(reply)))
       } catch (error) {
         return refused(request, reply, caller, error)
       }

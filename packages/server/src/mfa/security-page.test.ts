@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { Browser, hiddenFields, location, serve } from '../../test/oidc-fixture.js'
 import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
 import { ORIGIN, PASSWORD } from '../../test/test-server.js'
+import { en } from '../i18n/catalogues/en.js'
+import { fr } from '../i18n/catalogues/fr.js'
+import { escapeHtml } from '../ui/html.js'
 import { totpCodeAt } from './totp.js'
 
 const CLI = { kind: 'cli' } as const
@@ -39,7 +42,7 @@ describe('/ui/account/security (docs/mfa.md "The security page")', () => {
 
     const home = await browser.get('/ui/account/security')
     expect(home.body).toContain('<strong>Authenticator app</strong>')
-    expect(home.body).toContain('10 unused recovery code(s).')
+    expect(home.body).toContain(en['security.codesLeft'].replace(/.*other \{# (.*)\}\}$/, '10 $1'))
     const renewed = await browser.post('/ui/account/security/recovery-codes', {})
     expect(renewed.statusCode).toBe(200)
     const fresh = renewed.body.match(/<li><code>([0-9A-Z-]+)<\/code><\/li>/g) ?? []
@@ -50,7 +53,7 @@ describe('/ui/account/security (docs/mfa.md "The security page")', () => {
     expect(location(await browser.post('/ui/account/security/remove', { id })).pathname).toBe('/ui/account/security')
     const after = await browser.get('/ui/account/security')
     expect(after.body).toContain('No authenticator app yet.')
-    expect(after.body).toContain('0 unused recovery code(s).')
+    expect(after.body).toContain(en['security.codesLeft'].replace(/.*other \{# (.*)\}\}$/, '0 $1'))
   })
 
   it('renames a passkey from its form (same-origin only), and shows a refused name on the page', async ({ onTestFinished }) => {
@@ -79,6 +82,24 @@ describe('/ui/account/security (docs/mfa.md "The security page")', () => {
     const after = await browser.get('/ui/account/security')
     expect(after.body).toContain('<strong>Work laptop</strong>')
     expect(after.body).not.toContain('Evil')
+  })
+
+  it("speaks the browser's language: French from Accept-Language, as the catalogue says it", async ({ onTestFinished }) => {
+    const server = await serve(onTestFinished)
+    const browser = await signedInBrowser(server)
+    const home = await browser.get('/ui/account/security', { 'accept-language': 'fr-FR,fr;q=0.9' })
+    expect(home.statusCode).toBe(200)
+    expect(home.body).toContain('<html lang="fr">')
+    for (const key of ['security.title', 'security.passkeys', 'security.noPasskeys', 'security.addApp', 'security.addPasskey'] as const) {
+      expect(home.body, key).toContain(escapeHtml(fr[key]))
+    }
+    expect(home.body).not.toContain(en['security.noPasskeys'])
+    const add = await browser.get('/ui/account/security/totp', { 'accept-language': 'fr' })
+    expect(add.body).toContain(`<h1>${escapeHtml(fr['security.addApp'])}</h1>`)
+    expect(add.body).toContain(`aria-label="${escapeHtml(fr['mfaEnrol.qrLabel'])}"`)
+    const wrong = await browser.post('/ui/account/security/totp', { code: '000000' }, { origin: ORIGIN, 'accept-language': 'fr' })
+    expect(wrong.statusCode).toBe(401)
+    expect(wrong.body).toContain(escapeHtml(fr['error.invalid_mfa_code']))
   })
 
   it('past five minutes offers a fresh sign-in instead of changes, and refuses a cross-site post', async ({ onTestFinished }) => {
