@@ -20,6 +20,8 @@ export interface UpstreamProvider {
   errors: unknown[]
   /** Registers the redirect URI of the Tessera connection (known once the connection exists). */
   allowRedirectUri(uri: string): Promise<void>
+  /** From now on the client authenticates with private_key_jwt (RFC 7523) under these public keys, and has no secret. */
+  usePrivateKeyJwt(jwks: { keys: object[] }): Promise<void>
   close(): Promise<void>
 }
 
@@ -38,6 +40,7 @@ export async function startUpstreamProvider(options: { host?: string } = {}): Pr
   const clientSecret = 'a-long-enough-upstream-client-secret-0123456789'
   const accounts = new Map<string, UpstreamAccount>()
   const redirectUris: string[] = []
+  let clientKeys: { keys: object[] } | null = null
   const { privateKey } = await generateKeyPair('ES256', { extractable: true })
   let provider: Provider | null = null
   const errors: unknown[] = []
@@ -47,11 +50,12 @@ export async function startUpstreamProvider(options: { host?: string } = {}): Pr
       clients: [
         {
           client_id: clientId,
-          client_secret: clientSecret,
+          ...(clientKeys
+            ? { jwks: clientKeys, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256' }
+            : { client_secret: clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
           redirect_uris: [...redirectUris],
           grant_types: ['authorization_code'],
           response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
           id_token_signed_response_alg: 'ES256',
         },
       ],
@@ -96,6 +100,10 @@ export async function startUpstreamProvider(options: { host?: string } = {}): Pr
     async allowRedirectUri(uri) {
       redirectUris.push(uri)
       // Clients are static in the provider's configuration: a new one is built with the new URI.
+      provider = await build()
+    },
+    async usePrivateKeyJwt(jwks) {
+      clientKeys = jwks
       provider = await build()
     },
     close: () =>

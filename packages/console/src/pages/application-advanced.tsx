@@ -1,12 +1,12 @@
 import { type FormEvent, useState } from 'react'
 import { segment } from '../api/admin-client.js'
 import type { Application, Role } from '../api/admin-types.js'
-import { fetchAll } from '../api/fetch-all.js'
 import { asError } from '../ui/as-error.js'
 import { useConsole } from '../ui/console-context.js'
 import { useLoad } from '../ui/use-load.js'
 import { ConfirmButton, ErrorNote, Loading } from '../ui/widgets.js'
 import { splitList } from './application-types.js'
+import { GiveRoleForm } from './give-role-form.js'
 
 const INTERACTIVE = ['web', 'spa', 'native']
 const lines = (list: readonly string[] | null) => (list ?? []).join('\n')
@@ -141,10 +141,7 @@ function AdvancedForm(props: { app: Application; path: string; onSaved(): void; 
 function ApplicationRoles(props: { path: string; editable: boolean }) {
   const { api } = useConsole()
   const held = useLoad(() => api.get<{ roles: Role[] }>(`${props.path}/roles`).then((body) => body.roles), `${props.path}/roles`)
-  const all = useLoad(() => (props.editable ? fetchAll<Role, 'roles'>(api, '/roles', 'roles') : Promise.resolve([])), 'roles')
-  const [choice, setChoice] = useState('')
   const [error, setError] = useState<Error | null>(null)
-  const options = (all.data ?? []).filter((role) => !(held.data ?? []).some((each) => each.id === role.id))
   return (
     <>
       <h3>Roles</h3>
@@ -168,35 +165,8 @@ function ApplicationRoles(props: { path: string; editable: boolean }) {
           </li>
         ))}
       </ul>
-      {props.editable && options.length > 0 ? (
-        <form
-          className="inline"
-          onSubmit={async (event) => {
-            event.preventDefault()
-            if (!choice) return
-            setError(null)
-            try {
-              await api.put(`${props.path}/roles/${segment(choice)}`)
-              setChoice('')
-              held.reload()
-            } catch (caught) {
-              setError(asError(caught))
-            }
-          }}
-        >
-          <label htmlFor="app-add-role">Give role</label>
-          <select id="app-add-role" value={choice} onChange={(event) => setChoice(event.target.value)}>
-            <option value="">Choose…</option>
-            {options.map((role) => (
-              <option key={role.id} value={role.id}>
-                {role.name}
-              </option>
-            ))}
-          </select>
-          <button type="submit" disabled={!choice}>
-            Give
-          </button>
-        </form>
+      {props.editable ? (
+        <GiveRoleForm path={props.path} held={held.data ?? []} selectId="app-add-role" onGiven={held.reload} onError={setError} />
       ) : null}
     </>
   )

@@ -1,11 +1,10 @@
 import { useState } from 'react'
 import type { Role, Session, User } from '../api/admin-types.js'
-import { fetchAll } from '../api/fetch-all.js'
-import { asError } from '../ui/as-error.js'
 import { useCanWrite, useConsole } from '../ui/console-context.js'
 import { DataTable } from '../ui/data-table.js'
 import { useLoad } from '../ui/use-load.js'
 import { ActionButton, ConfirmButton, Empty, ErrorNote, Link, Loading, When } from '../ui/widgets.js'
+import { GiveRoleForm } from './give-role-form.js'
 import { NewPasswordForm } from './new-password-form.js'
 import { UserEmail } from './user-email.js'
 import { UserIdentities } from './user-identities.js'
@@ -106,7 +105,7 @@ export function UserPage(props: { id: string }) {
             ))}
           </ul>
         ) : null}
-        {canWrite && roles.data ? <AddRole path={path} held={roles.data} onAdded={roles.reload} /> : null}
+        {canWrite && roles.data ? <GiveRoleForm path={path} held={roles.data} selectId="add-role" onGiven={roles.reload} /> : null}
       </section>
 
       <section aria-labelledby="sessions-heading">
@@ -152,46 +151,6 @@ export function UserPage(props: { id: string }) {
         ) : null}
       </section>
     </>
-  )
-}
-
-function AddRole(props: { path: string; held: Role[]; onAdded: () => void }) {
-  const { api } = useConsole()
-  const all = useLoad(() => fetchAll<Role, 'roles'>(api, '/roles', 'roles'), 'roles')
-  const [choice, setChoice] = useState('')
-  const [error, setError] = useState<Error | null>(null)
-  const options = (all.data ?? []).filter((role) => !props.held.some((held) => held.id === role.id))
-  if (options.length === 0) return null
-  return (
-    <form
-      className="inline"
-      onSubmit={async (event) => {
-        event.preventDefault()
-        if (!choice) return
-        setError(null)
-        try {
-          await api.put(`${props.path}/roles/${encodeURIComponent(choice)}`)
-          setChoice('')
-          props.onAdded()
-        } catch (caught) {
-          setError(asError(caught))
-        }
-      }}
-    >
-      <label htmlFor="add-role">Give role</label>
-      <select id="add-role" value={choice} onChange={(event) => setChoice(event.target.value)}>
-        <option value="">Choose…</option>
-        {options.map((role) => (
-          <option key={role.id} value={role.id}>
-            {role.name}
-          </option>
-        ))}
-      </select>
-      <button type="submit" disabled={!choice}>
-        Give
-      </button>
-      <ErrorNote error={error} />
-    </form>
   )
 }
 

@@ -13,6 +13,7 @@ export type RevocationEntry = { seq: number; createdAt: number; expiresAt: numbe
   | { kind: 'access_token'; jti: string }
   | { kind: 'key'; kid: string }
   | { kind: 'client'; clientId: string }
+  | { kind: 'api'; aud: string }
 )
 
 /**
@@ -45,6 +46,8 @@ export function parseRevocationEntry(value: unknown): RevocationEntry | null {
       return isName(value.kid) ? { ...base, kind, kid: value.kid } : null
     case 'client':
       return isName(value.clientId) ? { ...base, kind, clientId: value.clientId } : null
+    case 'api':
+      return isName(value.aud) ? { ...base, kind, aud: value.aud } : null
     default:
       return null
   }

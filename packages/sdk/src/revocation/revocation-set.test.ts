@@ -4,7 +4,16 @@ import { parseRevocationEntry } from './revocation-entry.js'
 import { createRevocationSet, type RevocableToken } from './revocation-set.js'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
-const token: RevocableToken = { kid: 'k1', jti: 'j1', sub: 'u1', clientId: 'c1', sid: 's1', tokenVersion: 3, iat: T0 / 1000 }
+const token: RevocableToken = {
+  kid: 'k1',
+  jti: 'j1',
+  sub: 'u1',
+  clientId: 'c1',
+  sid: 's1',
+  tokenVersion: 3,
+  iat: T0 / 1000,
+  audiences: ['https://a1'],
+}
 const at = { createdAt: T0, expiresAt: T0 + 3_600_000 }
 
 describe('the revocation set applies each rule of docs/revocation-feed.md', () => {
@@ -18,6 +27,9 @@ describe('the revocation set applies each rule of docs/revocation-feed.md', () =
       { ...token, tokenVersion: 4 },
     ],
     ['a client cut-off at or after its iat', { seq: 1, kind: 'client', clientId: 'c1', ...at }, { ...token, iat: T0 / 1000 + 1 }],
+    // Issue 16: a deleted API; a token for another API, or issued after the deletion, is spared.
+    ['its API’s deletion at or after its iat', { seq: 1, kind: 'api', aud: 'https://a1', ...at }, { ...token, audiences: ['https://a2'] }],
+    ['the deletion of one of its audiences', { seq: 1, kind: 'api', aud: 'https://a1', ...at }, { ...token, iat: T0 / 1000 + 1 }],
   ]
   for (const [what, entry, spared] of cases) {
     it(`kills a token by ${what}, and spares one it does not name`, () => {

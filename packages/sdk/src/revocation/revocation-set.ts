@@ -10,6 +10,8 @@ export interface RevocableToken {
   tokenVersion: number | null
   /** Seconds since the Unix epoch. */
   iat: number
+  /** Its `aud`, as a list. */
+  audiences: readonly string[]
 }
 
 /**
@@ -29,7 +31,7 @@ export interface RevocationSet {
 }
 
 interface Cutoff {
-  /** user_token_version: the least valid version; client: the latest revoked `iat` in ms. */
+  /** user_token_version: the least valid version; client and api: the latest revoked `iat` in ms. */
   value: number
   expiresAt: number
 }
@@ -40,6 +42,7 @@ export function createRevocationSet(): RevocationSet {
   const kids = new Map<string, number>()
   const versions = new Map<string, Cutoff>()
   const clients = new Map<string, Cutoff>()
+  const apis = new Map<string, Cutoff>()
 
   // Several entries for one subject combine conservatively: the highest cut-off, the latest expiry.
   const raise = (map: Map<string, Cutoff>, key: string, value: number, expiresAt: number): void => {
@@ -55,10 +58,11 @@ export function createRevocationSet(): RevocationSet {
     else if (entry.kind === 'access_token') later(jtis, entry.jti, entry.expiresAt)
     else if (entry.kind === 'key') later(kids, entry.kid, entry.expiresAt)
     else if (entry.kind === 'user_token_version') raise(versions, entry.sub, entry.minTokenVersion, entry.expiresAt)
-    else raise(clients, entry.clientId, entry.createdAt, entry.expiresAt)
+    else if (entry.kind === 'client') raise(clients, entry.clientId, entry.createdAt, entry.expiresAt)
+    else raise(apis, entry.aud, entry.createdAt, entry.expiresAt)
   }
 
-  const all = [sessions, jtis, kids, versions, clients] as const
+  const all = [sessions, jtis, kids, versions, clients, apis] as const
 
   return {
     apply,
@@ -74,11 +78,16 @@ export function createRevocationSet(): RevocationSet {
       if (version && token.tokenVersion !== null && token.tokenVersion < version.value) return 'user_token_version'
       const client = clients.get(token.clientId)
       if (client && token.iat * 1000 <= client.value) return 'client'
+      // A deleted API: every token for it issued up to the deletion (client credentials included).
+      for (const aud of token.audiences) {
+        const api = apis.get(aud)
+        if (api && token.iat * 1000 <= api.value) return 'api'
+      }
       return null
     },
     prune(now) {
       for (const map of [sessions, jtis, kids]) for (const [key, expiresAt] of map) if (expiresAt <= now) map.delete(key)
-      for (const map of [versions, clients]) for (const [key, cutoff] of map) if (cutoff.expiresAt <= now) map.delete(key)
+      for (const map of [versions, clients, apis]) for (const [key, cutoff] of map) if (cutoff.expiresAt <= now) map.delete(key)
     },
     get size() {
       return all.reduce((total, map) => total + map.size, 0)

@@ -46,6 +46,7 @@ export function createLocalVerification(deps: LocalVerificationDeps): (token: st
         sid: claims.sid ?? null,
         tokenVersion: claims.tessera_tv ?? null,
         iat: claims.iat,
+        audiences: typeof claims.aud === 'string' ? [claims.aud] : [...claims.aud],
       },
     }
     cache.set(token, verified, (claims.exp + deps.leeway) * 1000)

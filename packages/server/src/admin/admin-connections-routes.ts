@@ -36,6 +36,12 @@ const ConnectionView = Type.Object({
   userMapping: Type.Object({}, { additionalProperties: true }),
   clientId: Type.String(),
   hasClientSecret: Type.Boolean({ description: 'The secret itself is write-only.' }),
+  clientAuthentication: Type.Union([Type.Literal('private_key_jwt'), Type.Literal('client_secret'), Type.Literal('none')], {
+    description: "How Tessera authenticates at the upstream's token endpoint.",
+  }),
+  jwksUri: Nullable(
+    Type.String({ description: 'private_key_jwt: where the public key is published, to register at the upstream (or its JWKS).' }),
+  ),
   scopes: Type.Array(Type.String()),
   applications: Nullable(Type.Array(Type.String())),
   allowSignUp: Type.Boolean(),
@@ -158,6 +164,32 @@ export function adminConnectionsRoutes(deps: { connections: ConnectionService })
       async (request, reply) => {
         await connections.delete(request.params.connectionId, adminCaller(request).actor)
         return reply.code(204).send()
+      },
+    )
+
+    app.post(
+      '/connections/:connectionId/key',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary:
+            'Give a connection a new private key for private_key_jwt (RFC 7523) in place of its client secret or former key; answers the public JWK to register at the upstream',
+          params: Params,
+          response: responses(
+            {
+              200: Type.Object({
+                connection: ConnectionView,
+                jwk: Type.Object({}, { additionalProperties: true, description: 'The public key (never the private part).' }),
+              }),
+            },
+            [404],
+          ),
+        },
+      },
+      async (request) => {
+        const { connection, publicJwk } = await connections.generateKey(request.params.connectionId, adminCaller(request).actor)
+        return { connection: connections.present(connection), jwk: publicJwk }
       },
     )
   }

@@ -14,7 +14,7 @@ export interface ConfigCacheSources {
   applications: Pick<ApplicationService, 'find'>
   apis: Pick<ApiService, 'find'>
   roles: Pick<RoleService, 'permissionsFor'>
-  revocations: Pick<RevocationLog, 'clientCutoff'>
+  revocations: Pick<RevocationLog, 'clientCutoff' | 'apiCutoff'>
   /** The stores bound to the database itself: only reads through them are cached, never reads in a transaction. */
   rootStores: object
 }
@@ -33,6 +33,7 @@ export function createConfigCache(sources: ConfigCacheSources) {
   const permissions = group.cache<GrantedPermissions>()
   // Wrapped, because most clients have no cut-off and the cache never stores a bare null.
   const cutoffs = group.cache<{ at: number | null }>()
+  const apiCutoffs = group.cache<{ at: number | null }>()
 
   /**
    * An application's latest role cut-off (docs/architecture.md §2). Every cut-off is written with a
@@ -42,6 +43,10 @@ export function createConfigCache(sources: ConfigCacheSources) {
    */
   const clientCutoff: RevocationLog['clientCutoff'] = async (clientId, now) =>
     (await cutoffs.get(clientId, async () => ({ at: await sources.revocations.clientCutoff(clientId, now) })))?.at ?? null
+
+  /** A deleted API's cut-off (tokens/api-token-cut-off.ts), cached by the same rules. */
+  const apiCutoff: RevocationLog['apiCutoff'] = async (aud, now) =>
+    (await apiCutoffs.get(aud, async () => ({ at: await sources.revocations.apiCutoff(aud, now) })))?.at ?? null
 
   const permissionsFor: RoleService['permissionsFor'] = (tx, subject, api) => {
     const read = () => sources.roles.permissionsFor(tx, subject, api)
@@ -54,7 +59,7 @@ export function createConfigCache(sources: ConfigCacheSources) {
     applications: { find: (clientId: string) => applications.get(clientId, () => sources.applications.find(clientId)) },
     apis: { find: (identifier: string) => apis.get(identifier, () => sources.apis.find(identifier)) },
     roles: { permissionsFor },
-    revocations: { clientCutoff },
+    revocations: { clientCutoff, apiCutoff },
     invalidate: group.invalidate,
     enable: group.enable,
     disable: group.disable,

@@ -23,6 +23,7 @@ import { accountConnectionsRoutes } from '../flows/account-connections-routes.js
 import { createAccountSignIn } from '../flows/account-sign-in.js'
 import { authorizeRoutes } from '../flows/authorize-routes.js'
 import { browserSession } from '../flows/browser-binding.js'
+import { connectionJwksRoutes } from '../flows/connection-jwks-routes.js'
 import { deviceRoutes } from '../flows/device-routes.js'
 import { flowApiRoutes } from '../flows/flow-api-routes.js'
 import type { FlowService } from '../flows/flow-service.js'
@@ -267,6 +268,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       cookie: deps.cookie,
       policy: deps.policy,
       rateLimit: perIp('flow-api'),
+      passkeyOptions: () => deps.mfa.webauthn.beginAuthentication({ userId: null }),
     }),
   )
   await app.register(
@@ -424,6 +426,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       rateLimit: perIp('upstream'),
     }),
   )
+  await app.register(connectionJwksRoutes({ connections: deps.connections.service }))
   await app.register(
     accountConnectionsRoutes({
       translate,

@@ -37,7 +37,7 @@ export function wireCatalogue({ config, clock, random, stores, transact, masterK
     random,
     maxAccessTokenTtl: config.tokens.maxAccessTokenTtl,
     // A deleted API's live tokens die with it, in the same transaction.
-    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now),
+    onDeleted: (tx, identifier, now) => revokeTokensOfApi(tx, identifier, now, config.tokens.maxAccessTokenTtl * 1000),
   })
   const applications = createApplicationService({
     stores,

@@ -102,6 +102,7 @@ export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redi
     refreshPolicy: policies.refresh,
     applications: cache.applications,
     clientCutoffs: cache.revocations,
+    apiCutoffs: cache.revocations,
     apiExists: async (identifier) => (await cache.apis.find(identifier)) !== null,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })

@@ -66,4 +66,17 @@ describe('tessera connections commands', () => {
     const unknown = await cli(fixture.env, ['connections', 'delete', 'con_AAAAAAAAAAAAAAAAAAAAAA', '--json'])
     expect(errorCode(unknown)).toBe('connection_not_found')
   })
+
+  it('gives a connection a private key for private_key_jwt, printing the public JWK and JWKS URL only', async () => {
+    const { ok, refused } = fixture
+    const created = await ok(['connections', 'create', '--preset', 'github', '--client-id', 'gh', '--client-secret-stdin'], 'gh-secret')
+    const generated = await ok(['connections', 'generate-key', created.id as string])
+    expect(generated.connection).toMatchObject({
+      clientAuthentication: 'private_key_jwt',
+      hasClientSecret: false,
+      jwksUri: `https://id.example.com/oauth/connections/${created.id}/jwks`,
+    })
+    expect(Object.keys(generated.jwk as object).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'])
+    expect((await refused(['connections', 'generate-key', 'con_AAAAAAAAAAAAAAAAAAAAAA'])).error).toBe('connection_not_found')
+  })
 })

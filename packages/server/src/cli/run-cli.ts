@@ -22,7 +22,12 @@ import {
 } from './commands/apps-commands.js'
 import { auditListCommand } from './commands/audit-commands.js'
 import { backupCommand, restoreCommand } from './commands/backup-commands.js'
-import { connectionsCreateCommand, connectionsDeleteCommand, connectionsListCommand } from './commands/connections-commands.js'
+import {
+  connectionsCreateCommand,
+  connectionsDeleteCommand,
+  connectionsGenerateKeyCommand,
+  connectionsListCommand,
+} from './commands/connections-commands.js'
 import {
   emailDeliveriesCommand,
   usersSendResetCommand,
@@ -118,6 +123,7 @@ export const COMMANDS: readonly Command[] = [
   connectionsCreateCommand,
   connectionsListCommand,
   connectionsDeleteCommand,
+  connectionsGenerateKeyCommand,
   auditListCommand,
 ]
 

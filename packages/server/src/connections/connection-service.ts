@@ -1,3 +1,4 @@
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
@@ -8,6 +9,12 @@ import { type Connection, presentConnection, type UserMapping } from './connecti
 import type { ConnectionSecretBox } from './connection-secret-box.js'
 import type { ConnectionStore } from './connection-store.js'
 import { type Preset, presetSettings } from './presets.js'
+
+/** A public JWK of an EC private one: its public members only (RFC 7518 §6.2.1), never `d`. */
+function publicPart(jwk: JWK): JWK {
+  const { kty, crv, x, y, kid, alg, use } = jwk
+  return { kty, crv, x, y, kid, alg, use } as JWK
+}
 
 export interface ConnectionServiceDeps {
   stores: { connections: ConnectionStore }
@@ -141,6 +148,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           preset?.userMapping ?? { subject: 'sub', email: 'email', emailVerified: 'email_verified', name: 'name' },
         clientId: input.clientId,
         clientSecretSealed: input.clientSecret === undefined ? null : deps.secretBox.seal(id, input.clientSecret),
+        privateKeySealed: null,
         scopes,
         applications: input.applications ?? null,
         allowSignUp: input.allowSignUp ?? true,
@@ -184,7 +192,10 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           ? { iconUrl: await checkUrl(changes.iconUrl, 'the icon URL', current.allowInsecureDevelopment) }
           : {}),
         ...(changes.clientId !== undefined ? { clientId: changes.clientId } : {}),
-        ...(changes.clientSecret !== undefined ? { clientSecretSealed: deps.secretBox.seal(id, changes.clientSecret) } : {}),
+        // A key or a secret, never both: a new secret replaces the private key (private_key_jwt).
+        ...(changes.clientSecret !== undefined
+          ? { clientSecretSealed: deps.secretBox.seal(id, changes.clientSecret), privateKeySealed: null }
+          : {}),
         ...(changes.scopes !== undefined ? { scopes: changes.scopes } : {}),
         ...(changes.applications !== undefined ? { applications: changes.applications } : {}),
         ...(changes.allowSignUp !== undefined ? { allowSignUp: changes.allowSignUp } : {}),
@@ -226,6 +237,51 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         })
       })
       deps.onChange?.(id)
+    },
+
+    /**
+     * Gives the connection a new ES256 key for `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9),
+     * sealed at rest like a secret, in place of its client secret or former key. Returns the
+     * public JWK to register at the upstream (also served at the connection's `jwksUri`).
+     */
+    async generateKey(id: string, actor: Actor): Promise<{ connection: Connection; publicJwk: JWK }> {
+      const current = await find(id)
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+      const jwk = await exportJWK(privateKey)
+      const kid = await calculateJwkThumbprint(jwk)
+      const sealed = deps.secretBox.seal(id, JSON.stringify({ ...jwk, kid, alg: 'ES256', use: 'sig' }))
+      const updated: Connection = {
+        ...current,
+        privateKeySealed: sealed,
+        clientSecretSealed: null,
+        updatedAt: Math.max(clock.now(), current.updatedAt + 1),
+      }
+      await transact(async (tx) => {
+        if (!(await tx.connections.update(updated))) throw new TesseraError('connection_not_found')
+        await tx.events.append({
+          type: 'connection.updated',
+          actor,
+          userId: null,
+          payload: { connectionId: id, name: updated.name, changed: ['privateKey'] },
+          ip: null,
+          createdAt: clock.now(),
+        })
+      })
+      deps.onChange?.(id)
+      return { connection: updated, publicJwk: publicPart(JSON.parse(deps.secretBox.open(id, sealed)) as JWK) }
+    },
+
+    /** The private key of `private_key_jwt`, unsealed, for the token request; null when the connection has none. */
+    async privateKey(connection: Connection): Promise<{ key: CryptoKey; kid: string } | null> {
+      if (connection.privateKeySealed === null) return null
+      const jwk = JSON.parse(deps.secretBox.open(connection.id, connection.privateKeySealed)) as JWK
+      return { key: (await importJWK(jwk, 'ES256')) as CryptoKey, kid: jwk.kid as string }
+    },
+
+    /** The public keys of the connection's `private_key_jwt` (RFC 7517 §5), never the private part. */
+    publicJwks(connection: Connection): { keys: JWK[] } {
+      if (connection.privateKeySealed === null) return { keys: [] }
+      return { keys: [publicPart(JSON.parse(deps.secretBox.open(connection.id, connection.privateKeySealed)) as JWK)] }
     },
 
     /** The public view (no secret), with the redirect URI to register upstream. */

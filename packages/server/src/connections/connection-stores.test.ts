@@ -22,6 +22,7 @@ function aConnection(overrides: Partial<Connection> = {}): Connection {
     userMapping: { subject: 'sub', email: 'email', emailVerified: 'email_verified' },
     clientId: 'tessera',
     clientSecretSealed: 'v1.a.b.c',
+    privateKeySealed: null,
     scopes: ['openid', 'email'],
     applications: null,
     allowSignUp: true,

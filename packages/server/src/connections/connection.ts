@@ -31,6 +31,11 @@ export interface Connection {
   clientId: string
   /** Sealed (connection-secret-box.ts); never leaves the server. */
   clientSecretSealed: string | null
+  /**
+   * The private JWK (ES256) of `private_key_jwt` (RFC 7523 §2.2), sealed like the secret; a
+   * connection holds a key or a secret, never both (connection-service.ts).
+   */
+  privateKeySealed: string | null
   scopes: string[]
   /** The applications that show it; null for every application (the default). */
   applications: string[] | null
@@ -43,6 +48,11 @@ export interface Connection {
   enabled: boolean
   createdAt: number
   updatedAt: number
+}
+
+/** Where the public key of a connection's `private_key_jwt` is published (flows/connection-jwks-routes.ts). */
+export function jwksUriOf(issuer: string, connectionId: string): string {
+  return `${issuer.replace(/\/$/, '')}/oauth/connections/${connectionId}/jwks`
 }
 
 /** The callback to register at the upstream for this connection. */
@@ -72,6 +82,11 @@ export function presentConnection(connection: Connection, issuer: string) {
     userMapping: connection.userMapping,
     clientId: connection.clientId,
     hasClientSecret: connection.clientSecretSealed !== null,
+    /** How Tessera authenticates at the upstream's token endpoint. */
+    clientAuthentication:
+      connection.privateKeySealed !== null ? 'private_key_jwt' : connection.clientSecretSealed !== null ? 'client_secret' : 'none',
+    /** `private_key_jwt`: the public keys to register at the upstream (or give it this URL). */
+    jwksUri: connection.privateKeySealed !== null ? jwksUriOf(issuer, connection.id) : null,
     scopes: connection.scopes,
     applications: connection.applications,
     allowSignUp: connection.allowSignUp,

@@ -49,6 +49,7 @@ export function createConnections<Tx extends FederationStores & { events: EventO
     clock: deps.clock,
     redirectUri: (id) => redirectUriOf(deps.issuer, id),
     clientSecret: (connection) => service.clientSecret(connection),
+    privateKey: (connection) => service.privateKey(connection),
   })
   const federation = createFederationService<Tx>({
     stores: deps.stores,

@@ -1,3 +1,4 @@
+import type { CryptoKey } from 'jose'
 import * as client from 'openid-client'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
@@ -18,6 +19,8 @@ export interface UpstreamClientDeps {
   redirectUri(connectionId: string): string
   /** The connection's client secret, unsealed; null for a public client. */
   clientSecret(connection: Connection): string | null
+  /** The connection's private key for `private_key_jwt`, unsealed; null when it has none. */
+  privateKey(connection: Connection): Promise<{ key: CryptoKey; kid: string } | null>
 }
 
 /** What the flow keeps between the redirect to the upstream and its answer. */
@@ -85,9 +88,13 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
     // The browser is sent to the authorization endpoint: it too must be on an allowed host.
     if (server.authorization_endpoint) checkUpstreamUrl(server.authorization_endpoint, policy)
     const methods = server.token_endpoint_auth_methods_supported
+    const key = await deps.privateKey(connection)
     // OIDC Discovery §3: client_secret_basic is the default when the upstream says nothing.
-    const auth =
-      secret === null
+    // private_key_jwt (RFC 7523 §2.2, OIDC Core §9): a short-lived assertion signed by the
+    // connection's own key, so no shared secret exists to leak.
+    const auth = key
+      ? client.PrivateKeyJwt(key)
+      : secret === null
         ? client.None()
         : connection.type === 'oidc' && (!methods || methods.includes('client_secret_basic'))
           ? client.ClientSecretBasic(secret)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import type { SessionPolicy } from '../sessions/session.js'
 import type { CookieSettings } from '../sessions/session-cookie.js'
+import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import { clientDevice } from './client-device.js'
 import type { Flow } from './flow.js'
@@ -23,6 +24,8 @@ export interface FlowApiRoutesDeps {
   rateLimit: { max: number; timeWindow: number }
   /** Upstream sign-ins for first-party apps (issue 15 part 2). */
   upstream: Pick<UpstreamApi, 'checkClient' | 'begin' | 'redeem'>
+  /** WebAuthn assertion options for any discoverable passkey, user verification required (the `passkey` step). */
+  passkeyOptions: () => Promise<{ challengeId: string; options: unknown }>
 }
 
 /** The flows a JSON client may drive. */
@@ -90,6 +93,12 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
       if (step === 'upstream' && returnCode === undefined) {
         const begun = await deps.upstream.begin(loaded, token as string, { connectionId, returnTo, state }, request.ip)
         return { flow: presentFlow(begun.flow), redirectTo: begun.url }
+      }
+      // docs/mfa.md "Passkeys": `passkey` without an assertion answers the options for
+      // navigator.credentials.get() (a challenge of its own, single use, five minutes); with one, signs in.
+      if (step === 'passkey' && assertion === undefined) {
+        if (loaded.type !== 'login') throw new TesseraError('flow_expired', { detail: 'the flow does not expect the step passkey' })
+        return { flow: presentFlow(loaded), passkey: await deps.passkeyOptions() }
       }
       const flow = step === 'upstream' ? await deps.upstream.redeem(loaded, token as string, returnCode) : loaded
       const input = {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { createUser, serve } from '../../test/oidc-fixture.js'
-import { PASSWORD } from '../../test/test-server.js'
+import { createSoftAuthenticator } from '../../test/soft-authenticator.js'
+import { ORIGIN, PASSWORD, signUp } from '../../test/test-server.js'
 
 function post(app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers })
@@ -79,5 +80,64 @@ describe('the flow API for first-party JSON clients', () => {
     const { id, headers } = await started(server.app)
     server.clock.advance(15 * 60_000)
     expect((await server.app.inject({ method: 'GET', url: `/v1/flows/${id}`, headers })).json().code).toBe('flow_expired')
+  })
+})
+
+describe('the flow API passkey step (docs/mfa.md "Passkeys")', () => {
+  it('gives options, then signs in with the passkey alone (amr hwk and user); a spent, foreign or unverified assertion signs no one in', async ({
+    onTestFinished,
+  }) => {
+    const server = await serve(onTestFinished)
+    const { token: bearer } = await signUp(server.app, 'ann@example.com', { transport: 'bearer' })
+    const auth = { authorization: `Bearer ${bearer}` }
+    const created = (await server.app.inject({ method: 'POST', url: '/v1/mfa/webauthn/options', headers: auth })).json()
+    const authenticator = createSoftAuthenticator()
+    const response = authenticator.register(created.options, ORIGIN)
+    const added = await server.app.inject({
+      method: 'POST',
+      url: '/v1/mfa/webauthn',
+      headers: auth,
+      payload: { challengeId: created.challengeId, response },
+    })
+    expect(added.statusCode, added.body).toBe(201)
+
+    const { id, headers } = await started(server.app)
+    // Without an assertion, the step answers the options for navigator.credentials.get() and the flow waits.
+    const begun = await post(server.app, `/v1/flows/${id}`, { step: 'passkey' }, headers)
+    expect(begun.statusCode, begun.body).toBe(200)
+    const { challengeId, options } = begun.json().passkey
+    expect(options.userVerification).toBe('required')
+    expect(options.allowCredentials).toEqual([])
+    expect(begun.json().flow.next).toEqual(['password', 'registration'])
+    // Only the holder of the flow's token may ask.
+    expect((await post(server.app, `/v1/flows/${id}`, { step: 'passkey' })).statusCode).toBe(400)
+
+    // No user verification, or another RP id: refused, and the flow is still there.
+    for (const tweak of [{ noUserVerification: true }, { rpId: 'evil.example' }]) {
+      const fresh = (await post(server.app, `/v1/flows/${id}`, { step: 'passkey' }, headers)).json().passkey
+      const refused = await post(
+        server.app,
+        `/v1/flows/${id}`,
+        { step: 'passkey', webauthnChallengeId: fresh.challengeId, assertion: authenticator.authenticate(fresh.options, ORIGIN, tweak) },
+        headers,
+      )
+      expect([refused.statusCode, refused.json().code]).toEqual([401, 'passkey_rejected'])
+      expect(refused.cookies).toEqual([])
+    }
+
+    const assertion = authenticator.authenticate(options, ORIGIN)
+    const signedIn = await post(
+      server.app,
+      `/v1/flows/${id}`,
+      { step: 'passkey', webauthnChallengeId: challengeId, assertion, transport: 'bearer' },
+      headers,
+    )
+    expect(signedIn.statusCode, signedIn.body).toBe(200)
+    expect(signedIn.json().session.amr).toEqual(['hwk', 'user'])
+    expect(signedIn.json().user.email).toBe('ann@example.com')
+    expect(signedIn.json().flow.done.map((done: { step: string }) => done.step)).toEqual(['passkey'])
+    // The flow is over, and its challenge spent: the same answer again signs no one in.
+    const replay = await post(server.app, `/v1/flows/${id}`, { step: 'passkey', webauthnChallengeId: challengeId, assertion }, headers)
+    expect(replay.statusCode).toBe(400)
   })
 })

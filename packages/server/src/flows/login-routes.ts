@@ -23,7 +23,7 @@ import { redirectTo } from './flow-pages.js'
 import type { FlowService } from './flow-service.js'
 import type { LoginFlow, SignedIn } from './login-flow.js'
 import { passwordTime } from './steps/second-factor-enrolment-step.js'
-import type { SecondFactors } from './steps/step.js'
+import type { SecondFactors, StepInput } from './steps/step.js'
 import { verifyEmailPages } from './verify-email-pages.js'
 
 export interface LoginRoutesDeps {
@@ -46,6 +46,9 @@ export interface LoginRoutesDeps {
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
   connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string; preset: string | null; iconUrl: string | null }[]>
 }
+
+/** What running one step answered: where the flow goes, the session it started, codes to show once. */
+type Submitted = Awaited<ReturnType<LoginFlow['submit']>>
 
 /** A login flow this browser is working on, with what its pages need. */
 export interface Loaded {
@@ -119,6 +122,38 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       reply.setCookie(deps.cookie.name, signedIn.token, cookieOptions(deps.cookie, maxAge))
     }
 
+    /**
+     * The shape every step's post shares: run the step on the loaded flow for this browser, set the
+     * session cookie if it signed in, and go where the outcome says (or to the page `shown` renders).
+     * A refusal of the step itself is shown by `refused` on the step's own form; the flow's own
+     * (expired, replayed) and failures become an error page.
+     */
+    async function advance(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      loaded: Loaded,
+      step: StepName,
+      input: StepInput,
+      options: {
+        /** The page's language goes with the step (the emails it sends, the session's audit). */
+        withLocale?: boolean
+        shown?: (submitted: Submitted) => FastifyReply | undefined
+        refused?: (error: TesseraError) => Promise<unknown>
+      } = {},
+    ): Promise<unknown> {
+      try {
+        const browser = await browserSession(request, deps.cookie, deps.sessions)
+        const device = options.withLocale ? { ...requestDevice(request), locale: loaded.t.locale } : requestDevice(request)
+        const submitted = await deps.login.submit(loaded.flow, () => loaded.binding, step, input, device, browser)
+        if (submitted.signedIn) setSessionCookie(reply, submitted.signedIn)
+        return options.shown?.(submitted) ?? redirectTo(reply, submitted.outcome)
+      } catch (error) {
+        if (!options.refused || !isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
+        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
+        return options.refused(error)
+      }
+    }
+
     app.get('/ui/sign-in', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
       // A step-up re-authenticates the session's own account (flows/step-up.ts): its address is shown.
@@ -148,32 +183,20 @@ export function loginRoutes(deps: LoginRoutesDeps) {
         const email = field(request.body, 'email') ?? ''
         const verifyNow = kind === 'sign-up' && deps.offerVerification === true && field(request.body, 'verifyEmail') === 'now'
         const input = { email, password: field(request.body, 'password') ?? '', ...(verifyNow ? { verifyEmail: 'now' } : {}) }
-        try {
-          const browser = await browserSession(request, deps.cookie, deps.sessions)
-          const { outcome, signedIn } = await deps.login.submit(
-            loaded.flow,
-            () => loaded.binding,
-            identifyingSteps[kind],
-            input,
-            { ...requestDevice(request), locale: loaded.t.locale },
-            browser,
-          )
-          if (signedIn) setSessionCookie(reply, signedIn)
-          // signUp.requireVerifiedEmail: the flow waits on verify_email, whether the address was new or taken.
-          return redirectTo(reply, outcome)
-        } catch (error) {
-          // The step's own refusals are shown on its form; the flow's (expired, replayed) as an error page.
-          if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
-          if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-          const again = {
-            ...form(loaded),
-            email,
-            error: pageMessage(loaded.t, error.code, ERRORS[error.code].title),
-            unverified: error.code === 'email_not_verified',
-            offerVerification: deps.offerVerification === true,
-          }
-          return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
-        }
+        // signUp.requireVerifiedEmail: the flow waits on verify_email, whether the address was new or taken.
+        return advance(request, reply, loaded, identifyingSteps[kind], input, {
+          withLocale: true,
+          refused: async (error) => {
+            const again = {
+              ...form(loaded),
+              email,
+              error: pageMessage(loaded.t, error.code, ERRORS[error.code].title),
+              unverified: error.code === 'email_not_verified',
+              offerVerification: deps.offerVerification === true,
+            }
+            return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
+          },
+        })
       })
     }
 
@@ -198,28 +221,11 @@ export function loginRoutes(deps: LoginRoutesDeps) {
         webauthnChallengeId: field(request.body, 'webauthnChallengeId'),
         assertion: field(request.body, 'assertion'),
       }
-      try {
-        const browser = await browserSession(request, deps.cookie, deps.sessions)
-        const { outcome, signedIn } = await deps.login.submit(
-          loaded.flow,
-          () => loaded.binding,
-          'second_factor',
-          input,
-          { ...requestDevice(request), locale: loaded.t.locale },
-          browser,
-        )
-        if (signedIn) setSessionCookie(reply, signedIn)
-        return redirectTo(reply, outcome)
-      } catch (error) {
-        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
-        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        return page(
-          reply,
-          loaded,
-          error.status,
-          await secondFactorForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title)),
-        )
-      }
+      return advance(request, reply, loaded, 'second_factor', input, {
+        withLocale: true,
+        refused: async (error) =>
+          page(reply, loaded, error.status, await secondFactorForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title))),
+      })
     })
 
     // docs/mfa.md "Passkeys": the page's script asks for options, then posts the assertion.
@@ -239,30 +245,13 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     app.post('/ui/sign-in/passkey', { config, onRequest }, async (request, reply) => {
       const loaded = await posted(request)
       const input = { webauthnChallengeId: field(request.body, 'webauthnChallengeId'), assertion: field(request.body, 'assertion') }
-      try {
-        const browser = await browserSession(request, deps.cookie, deps.sessions)
-        const { outcome, signedIn } = await deps.login.submit(
-          loaded.flow,
-          () => loaded.binding,
-          'passkey',
-          input,
-          requestDevice(request),
-          browser,
-        )
-        if (signedIn) setSessionCookie(reply, signedIn)
-        return redirectTo(reply, outcome)
-      } catch (error) {
-        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
-        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        const { connections, images } = await offered(loaded)
-        return page(
-          reply,
-          loaded,
-          error.status,
-          signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections }),
-          images,
-        )
-      }
+      return advance(request, reply, loaded, 'passkey', input, {
+        refused: async (error) => {
+          const { connections, images } = await offered(loaded)
+          const again = signInPage({ ...form(loaded), email: null, error: ERRORS[error.code].title, connections })
+          return page(reply, loaded, error.status, again, images)
+        },
+      })
     })
 
     // docs/mfa.md "Policy": where a second factor is required, one without enrols an authenticator app here.
@@ -282,30 +271,22 @@ export function loginRoutes(deps: LoginRoutesDeps) {
 
     app.post('/ui/second-factor/enrol', { config, onRequest }, async (request, reply) => {
       const loaded = await posted(request)
-      try {
-        const browser = await browserSession(request, deps.cookie, deps.sessions)
-        const input = { code: field(request.body, 'code') }
-        const submitted = await deps.login.submit(
-          loaded.flow,
-          () => loaded.binding,
-          'second_factor_enrolment',
-          input,
-          requestDevice(request),
-          browser,
-        )
-        if (submitted.signedIn) setSessionCookie(reply, submitted.signedIn)
-        const { outcome, recoveryCodes } = submitted
-        // The codes are in this answer only, never in the flow: the page shows them, then goes on.
-        if (outcome.kind === 'continue' && outcome.flow.next.includes('recovery_codes') && recoveryCodes) {
-          const next = { ...loaded, flow: outcome.flow }
-          return page(reply, next, 200, recoveryCodesPage({ ...form(next), codes: recoveryCodes }))
-        }
-        return redirectTo(reply, outcome)
-      } catch (error) {
-        if (!isTesseraError(error) || error.status >= 500 || error.code === 'flow_expired') throw error
-        if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter))
-        return page(reply, loaded, error.status, await enrolmentForm(loaded, ERRORS[error.code].title))
-      }
+      return advance(
+        request,
+        reply,
+        loaded,
+        'second_factor_enrolment',
+        { code: field(request.body, 'code') },
+        {
+          // The codes are in this answer only, never in the flow: the page shows them, then goes on.
+          shown: ({ outcome, recoveryCodes }) => {
+            if (outcome.kind !== 'continue' || !outcome.flow.next.includes('recovery_codes') || !recoveryCodes) return undefined
+            const next = { ...loaded, flow: outcome.flow }
+            return page(reply, next, 200, recoveryCodesPage({ ...form(next), codes: recoveryCodes }))
+          },
+          refused: async (error) => page(reply, loaded, error.status, await enrolmentForm(loaded, ERRORS[error.code].title)),
+        },
+      )
     })
 
     app.get('/ui/recovery-codes', async (request, reply) => {
@@ -315,10 +296,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
     })
 
     app.post('/ui/recovery-codes', { config }, async (request, reply) => {
-      const loaded = await posted(request)
-      const browser = await browserSession(request, deps.cookie, deps.sessions)
-      const { outcome } = await deps.login.submit(loaded.flow, () => loaded.binding, 'recovery_codes', {}, requestDevice(request), browser)
-      return redirectTo(reply, outcome)
+      return advance(request, reply, await posted(request), 'recovery_codes', {})
     })
 
     app.get('/ui/consent', async (request, reply) => {

@@ -51,6 +51,7 @@ export const SubmitStepBody = Type.Object(
       Type.Literal('second_factor'),
       Type.Literal('second_factor_enrolment'),
       Type.Literal('upstream'),
+      Type.Literal('passkey'),
       Type.Literal('verify_email'),
       Type.Literal('recovery_email'),
       Type.Literal('recovery_code'),
@@ -65,6 +66,7 @@ export const SubmitStepBody = Type.Object(
     /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled; `verify_email`: the message's 6-digit code. */
     factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')])),
     code: Type.Optional(Type.String({ maxLength: 32 })),
+    /** `second_factor` with `webauthn`, and `passkey`: the challenge id its options came with, and the browser's (or platform's) assertion. */
     webauthnChallengeId: Type.Optional(Type.String({ maxLength: 64 })),
     assertion: Type.Optional(Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true })),
     /** `upstream`, to start: the connection, the app's redirect URI to come back to, and the app's own `state`. */

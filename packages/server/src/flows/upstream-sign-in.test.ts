@@ -17,6 +17,7 @@ import type { TestServer, TestServerOptions } from '../../test/test-server.js'
 import { PASSWORD } from '../../test/test-server.js'
 import { continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
 import { en } from '../i18n/catalogues/en.js'
+import { totpCodeAt } from '../mfa/totp.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -194,6 +195,42 @@ describe('signing in through an upstream OpenID Provider (issue 15)', () => {
         .execute(),
     ).toEqual([])
     expect(answer.cookies.find((cookie) => cookie.name.endsWith('tessera_session'))).toBeUndefined()
+  })
+
+  it('under mfa.policy required, enrols an authenticator app inside the upstream sign-in, then asks for it at the next one', async ({
+    onTestFinished,
+  }) => {
+    const { upstream, server, client } = await setUp(onTestFinished, { config: { mfa: { policy: 'required' } } })
+    upstream.accounts.set('erin', { email: 'erin@example.com', email_verified: true })
+    const { verifier, challenge } = pkce()
+    const { browser, page } = await signInPage(server, client, challenge)
+    const { answer } = await continueWith(browser, page.body, 'erin')
+    const enrolAt = location(answer)
+    expect(enrolAt.pathname).toBe('/ui/second-factor/enrol')
+    const enrol = await browser.get(enrolAt.pathname + enrolAt.search)
+    const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(enrol.body)?.[1]?.replaceAll(' ', '') as string
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/)
+    // A wrong code starts nothing.
+    expect((await browser.post('/ui/second-factor/enrol', { ...hiddenFields(enrol.body), code: '000000' })).statusCode).toBe(401)
+    expect([...browser.cookies.keys()].some((name) => name.endsWith('tessera_session'))).toBe(false)
+    const codes = await browser.post('/ui/second-factor/enrol', {
+      ...hiddenFields(enrol.body),
+      code: totpCodeAt(secret, server.clock.now()),
+    })
+    expect(codes.statusCode, codes.body).toBe(200)
+    expect(codes.body.match(/<li><code>[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}<\/code><\/li>/g)).toHaveLength(10)
+    const back = location(await browser.post('/ui/recovery-codes', hiddenFields(codes.body)))
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT)
+    const tokens = await redeem(server.app, client, back.searchParams.get('code') as string, verifier)
+    expect(tokens.statusCode, tokens.body).toBe(200)
+    const idToken = JSON.parse(Buffer.from((tokens.json().id_token as string).split('.')[1] as string, 'base64url').toString())
+    expect(idToken).toMatchObject({ amr: ['fed', 'otp', 'mfa'], acr: 'urn:tessera:acr:mfa' })
+
+    // The next upstream sign-in, in another browser, asks for that app's code instead of enrolling again.
+    server.clock.advance(60_000)
+    const again = await signInPage(server, client, pkce().challenge)
+    const { answer: second } = await continueWith(again.browser, again.page.body, 'erin')
+    expect(location(second).pathname).toBe('/ui/second-factor')
   })
 
   it('creates no account on an unverified upstream address under signUp.requireVerifiedEmail', async ({ onTestFinished }) => {

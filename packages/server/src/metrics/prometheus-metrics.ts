@@ -51,7 +51,7 @@ export interface PrometheusMetrics {
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 const SIGN_IN_OUTCOMES: readonly SignInOutcome[] = ['succeeded', 'failed', 'locked_out', 'throttled', 'disabled']
 const GRANTS: readonly GrantName[] = ['authorization_code', 'refresh_token', 'client_credentials', 'token_exchange', 'device_code']
-const REVOCATION_KINDS: readonly RevocationKind[] = ['session', 'user_token_version', 'access_token', 'key', 'client']
+const REVOCATION_KINDS: readonly RevocationKind[] = ['session', 'user_token_version', 'access_token', 'key', 'client', 'api']
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
 /**

@@ -10,12 +10,17 @@ export interface DatabaseRateLimitCounter extends RateLimitCounter {
 /** Fixed windows in `rate_limit_counters`, counted by one atomic upsert (SQLite ≥ 3.35 and PostgreSQL). */
 export function createDatabaseRateLimitCounter(db: Executor): DatabaseRateLimitCounter {
   return {
-    async hit(key, windowMs, now) {
-      const resetAt = now + windowMs
+    async hit(key, windowMs, now, carried) {
+      // A carried window (withFallback) is a floor for the count, and a new window ends when it did.
+      const start = (carried?.count ?? 0) + 1
+      const resetAt = carried ? carried.resetAt : now + windowMs
       const { rows } = await sql<{ count: number; reset_at: number }>`
-        insert into rate_limit_counters (key, count, reset_at) values (${key}, 1, ${resetAt})
+        insert into rate_limit_counters (key, count, reset_at) values (${key}, ${start}, ${resetAt})
         on conflict (key) do update set
-          count = case when rate_limit_counters.reset_at <= ${now} then 1 else rate_limit_counters.count + 1 end,
+          count = case
+            when rate_limit_counters.reset_at <= ${now} then ${start}
+            when rate_limit_counters.count + 1 < ${start} then ${start}
+            else rate_limit_counters.count + 1 end,
           reset_at = case when rate_limit_counters.reset_at <= ${now} then ${resetAt} else rate_limit_counters.reset_at end
         returning count, reset_at`.execute(db)
       const row = rows[0] as { count: number; reset_at: number }

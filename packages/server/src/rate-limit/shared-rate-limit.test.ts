@@ -105,6 +105,19 @@ for (const dialect of DIALECTS) {
       expect(await counter.hit('credentials:10.0.0.1', 60_000, t0 + 60_000)).toEqual({ count: 1, resetAt: t0 + 120_000 })
       expect(await counter.prune(t0 + 60_001)).toBe(1)
       expect(await counter.hit('credentials:10.0.0.2', 60_000, t0 + 60_002)).toEqual({ count: 1, resetAt: t0 + 120_002 })
+      // A window carried from Redis: a new one goes on from its count and ends when it did; an open
+      // one is raised to it, never lowered; an ended one restarts from it.
+      const carried = { count: 6, resetAt: t0 + 90_000 }
+      expect(await counter.hit('credentials:10.0.0.3', 60_000, t0, carried)).toEqual({ count: 7, resetAt: t0 + 90_000 })
+      expect(await counter.hit('credentials:10.0.0.2', 60_000, t0 + 60_003, carried)).toEqual({ count: 7, resetAt: t0 + 120_002 })
+      expect(await counter.hit('credentials:10.0.0.2', 60_000, t0 + 60_004, { count: 2, resetAt: t0 + 90_000 })).toEqual({
+        count: 8,
+        resetAt: t0 + 120_002,
+      })
+      expect(await counter.hit('credentials:10.0.0.3', 60_000, t0 + 90_000, { count: 3, resetAt: t0 + 95_000 })).toEqual({
+        count: 4,
+        resetAt: t0 + 95_000,
+      })
     })
   })
 }
@@ -116,7 +129,7 @@ describe('per-IP limits across instances with Redis', () => {
     redis = undefined
   })
 
-  it('counts in Redis when it answers, and in the shared database while it does not', async () => {
+  it('counts in Redis when it answers, and in the shared database while it does not, going on from the count Redis had', async () => {
     redis = await startPrivateRedis()
     const database = createTestDatabase('sqlite')
     cleanups.push(() => database.drop())
@@ -129,9 +142,14 @@ describe('per-IP limits across instances with Redis', () => {
       admin.disconnect()
     }
 
-    // Redis gone: the instances fall back to the database, still one budget between them.
+    // Redis gone: the instances fall back to the database, still one budget between them, and the
+    // window goes on from the count Redis had: the switch gives no client a fresh budget.
     await redis.stop()
-    expect(await statusesAcross(instances, LIMIT + 2)).toEqual(refusedAfterLimit)
+    expect(await statusesAcross(instances, LIMIT + 2)).toEqual(Array(LIMIT + 2).fill(429))
+    // The first instance last saw count 5 (the second counted the sixth), so the database went on
+    // from 5: six more hits make 11, one short of every hit, never a fresh budget.
+    const [counted] = await (instances[0] as Tessera).database.db.selectFrom('rate_limit_counters').select('count').execute()
+    expect(Number(counted?.count)).toBe(2 * (LIMIT + 2) - 1)
   })
 
   it('falls back to the second counter when the first fails', async () => {
@@ -140,6 +158,52 @@ describe('per-IP limits across instances with Redis', () => {
     const database = createDatabaseRateLimitCounterStub(calls)
     expect(await withFallback(failing, database).hit('k', 1000, 0)).toEqual({ count: 1, resetAt: 1000 })
     expect(calls).toEqual(['k'])
+  })
+
+  it('carries the last window it saw from one counter to the other, and forgets the least recent key past its bound', async () => {
+    const seen: { counter: string; key: string; carried: unknown }[] = []
+    let redisUp = true
+    const counter = (name: string, count: number) => ({
+      async hit(key: string, windowMs: number, now: number, carried?: { count: number; resetAt: number }) {
+        if (name === 'redis' && !redisUp) throw new Error('Connection is closed.')
+        seen.push({ counter: name, key, carried })
+        return { count: Math.max(count, (carried?.count ?? 0) + 1), resetAt: carried?.resetAt ?? now + windowMs }
+      },
+    })
+    const counting = withFallback(counter('redis', 7), counter('database', 1), 2)
+    await counting.hit('a', 1000, 0)
+    await counting.hit('b', 1000, 0)
+    redisUp = false
+    expect(await counting.hit('a', 1000, 10)).toEqual({ count: 8, resetAt: 1000 })
+    await counting.hit('c', 1000, 10) // a third key: 'b', counted least recently, is forgotten
+    expect(await counting.hit('b', 1000, 20)).toEqual({ count: 1, resetAt: 1020 })
+    // An ended window is not carried.
+    expect(await counting.hit('a', 1000, 1000)).toEqual({ count: 1, resetAt: 2000 })
+    expect(seen.map((each) => [each.counter, each.key, each.carried])).toEqual([
+      ['redis', 'a', undefined],
+      ['redis', 'b', undefined],
+      ['database', 'a', { count: 7, resetAt: 1000 }],
+      ['database', 'c', undefined],
+      ['database', 'b', undefined],
+      ['database', 'a', undefined],
+    ])
+  })
+
+  it('goes on in Redis from a carried count, keeping the window Redis started', async () => {
+    redis = await startPrivateRedis()
+    const client = new Redis(redis.url)
+    try {
+      const counter = createRedisRateLimitCounter(client)
+      const carried = await counter.hit('credentials:10.0.0.8', 60_000, 5_000, { count: 9, resetAt: 50_000 })
+      expect(carried.count).toBe(10)
+      // A count already above the carried one is not lowered.
+      expect((await counter.hit('credentials:10.0.0.8', 60_000, 6_000, { count: 3, resetAt: 50_000 })).count).toBe(11)
+      const ttl = await client.pttl('tessera:rate:credentials:10.0.0.8')
+      expect(ttl).toBeGreaterThan(0)
+      expect(ttl).toBeLessThanOrEqual(60_000)
+    } finally {
+      client.disconnect()
+    }
   })
 
   it('keeps a window per key in Redis that expires with it', async () => {

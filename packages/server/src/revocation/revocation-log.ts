@@ -8,6 +8,8 @@ export type RevocationEntry =
   | { kind: 'access_token'; jti: string }
   | { kind: 'key'; kid: string }
   | { kind: 'client'; clientId: string }
+  /** Issue 16: an API was deleted; every token for it (`aud`) issued up to `createdAt` is dead. */
+  | { kind: 'api'; aud: string }
 
 export interface StoredRevocation {
   seq: number
@@ -36,6 +38,8 @@ export interface RevocationLog {
   isRevoked(kind: 'access_token' | 'key' | 'client' | 'session', subject: string, now: number): Promise<boolean>
   /** The time of the latest unexpired `client` cut-off of this client, or null: its tokens issued up to then are dead. */
   clientCutoff(clientId: string, now: number): Promise<number | null>
+  /** The time of the latest unexpired `api` cut-off of this audience, or null: its tokens issued up to then are dead. */
+  apiCutoff(aud: string, now: number): Promise<number | null>
 }
 
 function subjectOf(entry: RevocationEntry): string {
@@ -50,6 +54,8 @@ function subjectOf(entry: RevocationEntry): string {
       return entry.kid
     case 'client':
       return entry.clientId
+    case 'api':
+      return entry.aud
   }
 }
 
@@ -75,6 +81,17 @@ export function createRevocationLog(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
   options: RevocationLogOptions = {},
 ): RevocationLog {
+  async function latestCutoff(kind: 'client' | 'api', subject: string, now: number): Promise<number | null> {
+    const row = await db
+      .selectFrom('revocation_log')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .where('subject', '=', subject)
+      .where('kind', '=', kind)
+      .where('expires_at', '>', now)
+      .executeTakeFirst()
+    return row?.at === null || row?.at === undefined ? null : Number(row.at)
+  }
+
   return {
     async append(entry, createdAt, expiresAt) {
       if (dialect === 'postgres') {
@@ -132,15 +149,11 @@ export function createRevocationLog(
         .executeTakeFirst()
       return row !== undefined
     },
-    async clientCutoff(clientId, now) {
-      const row = await db
-        .selectFrom('revocation_log')
-        .select((eb) => eb.fn.max('created_at').as('at'))
-        .where('subject', '=', clientId)
-        .where('kind', '=', 'client')
-        .where('expires_at', '>', now)
-        .executeTakeFirst()
-      return row?.at === null || row?.at === undefined ? null : Number(row.at)
+    clientCutoff(clientId, now) {
+      return latestCutoff('client', clientId, now)
+    },
+    apiCutoff(aud, now) {
+      return latestCutoff('api', aud, now)
     },
   }
 }
@@ -158,6 +171,8 @@ function toStored(row: Selectable<RevocationLogTable>): StoredRevocation {
         return { kind: 'key', kid: row.subject }
       case 'client':
         return { kind: 'client', clientId: row.subject }
+      case 'api':
+        return { kind: 'api', aud: row.subject }
     }
   })()
   return { seq: row.seq, entry, createdAt: row.created_at, expiresAt: row.expires_at }

@@ -21,7 +21,7 @@ export interface Metrics {
 
 export type SignInOutcome = 'succeeded' | 'failed' | 'locked_out' | 'throttled' | 'disabled'
 export type GrantName = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'token_exchange' | 'device_code'
-export type RevocationKind = 'session' | 'user_token_version' | 'access_token' | 'key' | 'client'
+export type RevocationKind = 'session' | 'user_token_version' | 'access_token' | 'key' | 'client' | 'api'
 
 /** Records nothing: for code run outside a server (CLI commands, unit tests). */
 export const noMetrics: Metrics = {

@@ -20,6 +20,8 @@ export interface ConnectionsTable {
   client_id: string
   /** AES-256-GCM under a subkey of the master key, bound to the row id; null for a public client. */
   client_secret_sealed: string | null
+  /** 0028: the private JWK of `private_key_jwt`, sealed like the secret; null when the connection has none. */
+  private_key_sealed: string | null
   /** JSON array of scopes asked for. */
   scopes: string
   /** JSON array of application ids that show it; null for every application. */

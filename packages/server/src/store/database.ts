@@ -155,7 +155,7 @@ export interface RateLimitCountersTable {
 
 export interface RevocationLogTable {
   seq: Generated<number>
-  kind: 'session' | 'user_token_version' | 'access_token' | 'key' | 'client'
+  kind: 'session' | 'user_token_version' | 'access_token' | 'key' | 'client' | 'api'
   /** The session id (`sid`), user id (`sub`), token id (`jti`), key id (`kid`) or client id. */
   subject: string
   /** For user_token_version: tokens with a lower version are dead. */

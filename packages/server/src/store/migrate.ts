@@ -24,6 +24,7 @@ import { deviceAuthorizations } from './migrations/0024-device-authorizations.js
 import { authorizationCodeDpopJkt } from './migrations/0025-authorization-code-dpop-jkt.js'
 import { encryptedAccessTokens } from './migrations/0025-encrypted-access-tokens.js'
 import { tokenAmr } from './migrations/0026-token-amr.js'
+import { connectionPrivateKeys } from './migrations/0028-connection-private-keys.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -54,6 +55,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0025-authorization-code-dpop-jkt': authorizationCodeDpopJkt(),
     '0025-encrypted-access-tokens': encryptedAccessTokens(),
     '0026-token-amr': tokenAmr(),
+    '0028-connection-private-keys': connectionPrivateKeys(),
   }
 }
 

@@ -580,6 +580,7 @@ function testMigrations(dialect: DialectName) {
       '0025-authorization-code-dpop-jkt',
       '0025-encrypted-access-tokens',
       '0026-token-amr',
+      '0028-connection-private-keys',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -645,6 +646,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0025-authorization-code-dpop-jkt',
             '0025-encrypted-access-tokens',
             '0026-token-amr',
+            '0028-connection-private-keys',
           ])
         } finally {
           await database.db.destroy()

@@ -1,6 +1,8 @@
+import { createVerifier, isTesseraAuthError } from '@tessera/sdk'
 import { describe, expect, it } from 'vitest'
 import {
   API,
+  basic,
   CLI,
   clientCredentials,
   createApi,
@@ -90,3 +92,53 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('client-credentials JWTs of a deleted API (issue 16 part 9)', () => {
+  it('die everywhere at deletion: inactive at introspection even once the identifier is registered again, and refused by a hybrid SDK verifier through the feed', async ({
+    onTestFinished,
+  }) => {
+    const server = await serve(onTestFinished, 'sqlite')
+    server.clock.set(Date.now())
+    await createApi(server, API, 'hybrid')
+    const m2m = await createClient(server, { type: 'm2m' })
+    const resourceServer = await createClient(server, { type: 'resource-server', grants: [] })
+    const machine = (await clientCredentials(server, m2m)).json().access_token as string
+    // Not recorded: no write per client-credentials request.
+    expect(await server.tessera.database.db.selectFrom('access_tokens').selectAll().execute()).toEqual([])
+
+    const base = await server.app.listen({ port: 0, host: '127.0.0.1' })
+    const verifier = createVerifier({
+      issuer: 'https://id.example.test',
+      audience: API,
+      mode: 'hybrid',
+      client: { id: resourceServer.id, secret: resourceServer.secret as string },
+      clock: server.clock,
+      // The SDK talks to the issuer it was given; this server listens on loopback.
+      fetch: (url, init) => fetch(url.replace('https://id.example.test', base), init),
+    })
+    onTestFinished(() => verifier.close())
+    await verifier.ready()
+    await expect(verifier.verify(machine)).resolves.toMatchObject({ clientId: m2m.id })
+
+    await server.tessera.services.apis.delete(API, CLI)
+    await expect
+      .poll(async () => {
+        try {
+          await verifier.verify(machine)
+          return 'accepted'
+        } catch (error) {
+          return isTesseraAuthError(error) ? error.code : String(error)
+        }
+      })
+      .toBe('token_revoked')
+    const feed = await server.app.inject({ method: 'GET', url: '/v1/revocations', headers: { authorization: basic(resourceServer) } })
+    expect(feed.json().entries).toContainEqual(expect.objectContaining({ kind: 'api', aud: API }))
+
+    // Registered again: the old token stays dead; a new one is good.
+    await createApi(server, API, 'hybrid')
+    server.clock.advance(1000)
+    expect((await introspect(server, resourceServer, machine)).json()).toEqual({ active: false })
+    const fresh = (await clientCredentials(server, m2m)).json().access_token as string
+    expect((await introspect(server, resourceServer, fresh)).json()).toMatchObject({ active: true })
+  })
+})

@@ -36,6 +36,8 @@ export interface IntrospectionServiceDeps {
   /** Both may be the composition root's cached reads (app/config-cache.ts): neither changes per token. */
   applications: Pick<ApplicationService, 'find'>
   clientCutoffs: Pick<RevocationLog, 'clientCutoff'>
+  /** A deleted API's cut-off (tokens/api-token-cut-off.ts); may be the same cached reads. */
+  apiCutoffs: Pick<RevocationLog, 'apiCutoff'>
 }
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
@@ -111,7 +113,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       // Another instance may have revoked the key within this instance's key-set cache second.
       if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
       if (!(await deps.applications.find(claims.clientId))) return null
-      if (!(await apiLive(claims.aud))) return null
+      if (!(await apiLive(claims.aud, claims.iat, now))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
       const userId = claims.sid ? claims.sub : null
       const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
@@ -157,7 +159,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   async function activeRecord(access: AccessTokenRecord, now: number): Promise<ActiveAccessToken | null> {
     if (access.revokedAt !== null || now >= access.expiresAt) return null
     if (!(await deps.applications.find(access.clientId))) return null
-    if (!(await apiLive(access.api))) return null
+    if (!(await apiLive(access.api, Math.floor(access.createdAt / 1000), now))) return null
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
     const binding = await liveBinding(access.sessionId, access.userId, access.tokenVersion)
     if (!binding) return null
@@ -179,8 +181,12 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     }
   }
 
-  async function apiLive(aud: string): Promise<boolean> {
-    return !deps.apiExists || aud === userinfoAudience || (await deps.apiExists(aud))
+  /** Its API is registered, and was not deleted after the token was issued (even if registered again since). */
+  async function apiLive(aud: string, iatSeconds: number, now: number): Promise<boolean> {
+    if (aud === userinfoAudience) return true
+    if (deps.apiExists && !(await deps.apiExists(aud))) return false
+    const at = await deps.apiCutoffs.apiCutoff(aud, now)
+    return at === null || iatSeconds * 1000 > at
   }
 
   /**

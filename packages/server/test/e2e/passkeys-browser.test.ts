@@ -92,9 +92,28 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     await page.waitForURL('**/ui/account/security')
     expect((await session(page)).amr).toEqual(['hwk', 'user'])
 
+    // 3b. Sign out, then press "Sign in with a passkey": the authenticator stays silent while the
+    // autofill's request waits, then answers the button's own ceremony (its own options request).
+    const presence = (enabled: boolean) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled })
+    await signOut(page)
+    await presence(false)
+    const optionRequests: string[] = []
+    page.on('request', (request) => {
+      if (request.url().endsWith('/ui/passkey/options')) optionRequests.push(request.url())
+    })
+    await page.goto(`${tessera.base}/ui/account/security`)
+    const button = page.getByRole('button', { name: 'Sign in with a passkey', exact: true })
+    await button.waitFor({ state: 'visible' })
+    // The autofill asked for its options first, and waits on the silent authenticator.
+    await expect.poll(() => optionRequests.length).toBe(1)
+    await presence(true)
+    await Promise.all([page.waitForURL('**/ui/account/security'), button.click()])
+    expect((await session(page)).amr).toEqual(['hwk', 'user'])
+    // The autofill's request and the button's: the button ran a ceremony of its own.
+    expect(optionRequests.length).toBe(2)
+
     // 4. Sign out; the password now asks for the second factor, answered with the passkey's button.
     // The authenticator stays silent while the password is typed, so the autofill waits.
-    const presence = (enabled: boolean) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled })
     await signOut(page)
     await presence(false)
     await page.goto(`${tessera.base}/ui/account/security`)
@@ -107,7 +126,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
     expect((await session(page)).amr).toEqual(['pwd', 'hwk', 'user', 'mfa'])
 
     // 5. Remove it (the sign-in is recent): the page lists no passkey, and the password alone signs in again.
-    await Promise.all([page.waitForURL('**/ui/account/security'), page.click('ul.factors button')])
+    await Promise.all([page.waitForURL('**/ui/account/security'), page.click('ul.factors button[aria-label^="Remove"]')])
     expect(await page.content()).toContain('No passkeys yet')
     await signOut(page)
     await presence(false)

@@ -126,3 +126,26 @@ export const connectionsDeleteCommand: Command = {
     return 0
   },
 }
+
+export const connectionsGenerateKeyCommand: Command = {
+  spec: {
+    name: 'connections generate-key',
+    summary:
+      'Give a connection a private key for private_key_jwt in place of its client secret; prints the public JWK and JWKS URL to register.',
+    usage: 'connections generate-key <connection-id> [--json]',
+    options: {},
+    positionals: 1,
+  },
+  async run(context) {
+    const id = context.args.positionals[0] as string
+    const { connection, jwk } = await withTessera(context, async (tessera) => {
+      const generated = await tessera.connections.service.generateKey(id, CLI)
+      return { connection: tessera.connections.service.present(generated.connection), jwk: generated.publicJwk }
+    })
+    context.output(
+      { connection, jwk },
+      `Connection ${id} now authenticates with private_key_jwt; its client secret is gone.\nRegister this public key at the provider:\n  ${JSON.stringify(jwk)}\nor its JWKS URL:\n  ${connection.jwksUri}`,
+    )
+    return 0
+  },
+}
