@@ -260,7 +260,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       if (loaded.flow.userId === null || since === null)
         throw new TesseraError('flow_expired', { detail: 'sign in with your password again' })
       const { secret, uri } = await deps.enrolment(loaded.flow.userId, since)
-      return enrolmentPage({ ...form(loaded), qr: await qrCodeSvg(uri, 'QR code for your authenticator app'), secret, error })
+      return enrolmentPage({ ...form(loaded), qr: await qrCodeSvg(uri, loaded.t.t('mfaEnrol.qrLabel')), secret, error })
     }
 
     app.get('/ui/second-factor/enrol', async (request, reply) => {
@@ -284,7 +284,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
             const next = { ...loaded, flow: outcome.flow }
             return page(reply, next, 200, recoveryCodesPage({ ...form(next), codes: recoveryCodes }))
           },
-          refused: async (error) => page(reply, loaded, error.status, await enrolmentForm(loaded, ERRORS[error.code].title)),
+          refused: async (error) =>
+            page(reply, loaded, error.status, await enrolmentForm(loaded, pageMessage(loaded.t, error.code, ERRORS[error.code].title))),
         },
       )
     })

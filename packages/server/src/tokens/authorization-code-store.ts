@@ -29,6 +29,7 @@ export interface AuthorizationCode {
 export interface AuthorizationCodeStore {
   insert(code: AuthorizationCode): Promise<void>
   findByHash(codeHash: string): Promise<AuthorizationCode | null>
+  findById(id: string): Promise<AuthorizationCode | null>
   /** Marks it redeemed and records the token family issued; false when it was redeemed already (atomic). */
   redeem(id: string, now: number, familyId: string): Promise<boolean>
   /** Drops codes that expired before `before`; returns how many. */
@@ -63,6 +64,10 @@ export function createAuthorizationCodeStore(db: Executor): AuthorizationCodeSto
     },
     async findByHash(codeHash) {
       const row = await db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst()
+      return row ? toCode(row) : null
+    },
+    async findById(id) {
+      const row = await db.selectFrom('authorization_codes').selectAll().where('id', '=', id).executeTakeFirst()
       return row ? toCode(row) : null
     },
     async redeem(id, now, familyId) {

@@ -59,7 +59,7 @@ ${hidden(input)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${t.t('signIn.submit')}</button>
 </form>
-${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
+${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: t.t('signIn.passkey') })}
 ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []), t)}
 <p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
@@ -126,7 +126,7 @@ ${
     ? passkeyForm(input, {
         action: '/ui/second-factor',
         optionsUrl: '/ui/second-factor/webauthn-options',
-        label: 'Use a passkey',
+        label: t.t('secondFactor.usePasskey'),
         factor: 'webauthn',
       })
     : html``

@@ -25,6 +25,22 @@ export const fr: Catalogue = {
   'secondFactor.verify': 'Vérifier',
   'secondFactor.recoveryLabel': 'Ou un code de secours',
   'secondFactor.useRecovery': 'Utiliser un code de secours',
+  'secondFactor.usePasskey': 'Utiliser une clé d’accès',
+  'signIn.passkey': 'Se connecter avec une clé d’accès',
+
+  // Enrolment of an authenticator app during sign-in, and the recovery codes it brings (ui/mfa-pages.ts)
+  'mfaEnrol.title': 'Activer la vérification en deux étapes',
+  'mfaEnrol.lead': '<b>{app}</b> demande une seconde étape à la connexion. Ajoutez ce compte à une application d’authentification.',
+  'mfaEnrol.manualKey': 'Impossible de scanner ? Saisissez cette clé dans l’application :',
+  'mfaEnrol.qrLabel': 'QR code pour votre application d’authentification',
+  'mfaEnrol.codeLabel': 'Code de l’application',
+  'mfaEnrol.turnOn': 'Activer',
+  'recoveryCodes.title': 'Enregistrez vos codes de secours',
+  'recoveryCodes.lead':
+    'Chaque code vous connecte une fois si vous perdez votre application d’authentification. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
+  'recoveryCodes.shownOnce':
+    'Vos codes de secours ont été affichés une fois. Vous pouvez en créer de nouveaux sur la page de sécurité de votre compte.',
+  'recoveryCodes.continue': 'Je les ai enregistrés, continuer',
 
   'consent.title': 'Autoriser l’accès',
   'consent.heading': 'Autoriser {app} ?',

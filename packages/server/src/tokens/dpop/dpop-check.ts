@@ -36,6 +36,7 @@ export function createDpopCheck(deps: DpopCheckDeps): DpopCheck {
     const fresh = await deps.replay.remember(
       sha256(`${proof.jkt}:${proof.jti}`),
       proof.iat + DPOP_PROOF_MAX_AGE_MS + DPOP_PROOF_FUTURE_LEEWAY_MS,
+      proof.iat,
     )
     if (!fresh) throw new TesseraError('invalid_dpop_proof', { detail: 'the DPoP proof was used before' })
     return proof

@@ -60,7 +60,53 @@ describe('the DPoP replay cache with Redis', () => {
     })
     const degraded = createRedisDpopReplayStore(down, fallback, clock)
     const late = id()
-    expect(await degraded.remember(late, clock.now() + 65_000)).toBe(true)
-    expect(await degraded.remember(late, clock.now() + 65_000)).toBe(false)
+    // The first failure starts the outage; a proof made after it (beyond the 5 s leeway) goes to the database.
+    expect(await degraded.remember(id(), clock.now() + 65_000, clock.now())).toBe(false)
+    clock.advance(6_000)
+    expect(await degraded.remember(late, clock.now() + 65_000, clock.now())).toBe(true)
+    expect(await degraded.remember(late, clock.now() + 65_000, clock.now())).toBe(false)
+  })
+
+  it('closes both hand-over gaps: a proof Redis accepted is refused once Redis fails, and one the database accepted is refused once Redis is back (issue 16)', async () => {
+    const database = await openMigratedTestDatabase('postgres')
+    const fallback = createDpopReplayStore(database.db)
+    const clock = createManualClock(Date.now())
+    const redis = new Redis('redis://127.0.0.1:6379', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    })
+    onTestFinished(() => {
+      redis.disconnect()
+    })
+    await redis.connect()
+    const store = createRedisDpopReplayStore(redis, fallback, clock)
+    const life = 65_000
+
+    // Accepted through Redis, then Redis goes away: the replay reaches the database, which never saw it.
+    const early = id()
+    const earlyIat = clock.now()
+    expect(await store.remember(early, earlyIat + life, earlyIat)).toBe(true)
+    redis.disconnect()
+    clock.advance(1_000)
+    expect(await store.remember(early, earlyIat + life, earlyIat)).toBe(false)
+    expect(await fallback.seen(early, clock.now())).toBe(false)
+
+    // A proof made after the outage began is accepted by the database, once.
+    clock.advance(6_000)
+    const during = id()
+    const duringIat = clock.now()
+    expect(await store.remember(during, duringIat + life, duringIat)).toBe(true)
+    expect(await store.remember(during, duringIat + life, duringIat)).toBe(false)
+
+    // Redis is back and never saw that proof: the database still refuses its replay.
+    await redis.connect()
+    expect(await store.remember(during, duringIat + life, duringIat)).toBe(false)
+    // And new proofs go through Redis again, with no database write.
+    const after = id()
+    expect(await store.remember(after, clock.now() + life, clock.now())).toBe(true)
+    expect(await fallback.seen(after, clock.now())).toBe(false)
+    expect(await store.remember(after, clock.now() + life, clock.now())).toBe(false)
   })
 })

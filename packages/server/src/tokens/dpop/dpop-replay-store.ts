@@ -1,11 +1,18 @@
 import type { Clock } from '../../shared/clock.js'
 import type { Executor } from '../../store/database.js'
 import { isUniqueViolation } from '../../store/unique-violation.js'
+import { DPOP_PROOF_FUTURE_LEEWAY_MS } from './dpop-proof.js'
 
 /** DPoP proofs seen, by the hash of their key and jti, until they could no longer be accepted. */
 export interface DpopReplayStore {
-  /** Records a proof; false when it was recorded before (a replay), on any instance. */
-  remember(id: string, expiresAt: number): Promise<boolean>
+  /**
+   * Records a proof; false when it was recorded before (a replay), on any instance, or when it
+   * cannot be told apart from one (`issuedAt`, the proof's `iat` in ms, decides that during a
+   * Redis outage).
+   */
+  remember(id: string, expiresAt: number, issuedAt?: number): Promise<boolean>
+  /** Whether a proof is recorded and unexpired; a read, never a write. */
+  seen(id: string, now: number): Promise<boolean>
   /** Deletes the records of proofs too old to be accepted anyway; returns how many. */
   prune(now: number): Promise<number>
 }
@@ -26,6 +33,10 @@ export function createDpopReplayStore(db: Executor): DpopReplayStore {
         throw error
       }
     },
+    async seen(id, now) {
+      const row = await db.selectFrom('dpop_proofs').select('id').where('id', '=', id).where('expires_at', '>', now).executeTakeFirst()
+      return row !== undefined
+    },
     async prune(now) {
       const result = await db.deleteFrom('dpop_proofs').where('expires_at', '<=', now).executeTakeFirst()
       return Number(result.numDeletedRows)
@@ -40,19 +51,41 @@ export interface RedisSetIfAbsent {
 
 /**
  * With Redis configured, proofs are remembered there (`SET NX PX`, one round trip, expiring on
- * their own); if Redis does not answer, the database takes over, so a Redis outage never refuses
- * or admits a proof by accident of the outage alone.
+ * their own); if Redis does not answer, the database takes over. Neither holds every proof, so
+ * each hand-over has a gap, closed here (issue 16, RFC 9449 §11.1):
+ * - Redis fails: a proof Redis accepted before is in Redis only, and the database would accept
+ *   it again. While Redis is away, a proof issued before this instance saw the outage start (plus
+ *   the proof's future leeway) is refused: Redis may have seen it. The client makes a new proof.
+ * - Redis is back: a proof the database accepted during the outage (on any instance) is unknown
+ *   to Redis. So a proof Redis takes as new is also looked up in the database (a point read by
+ *   primary key, never a write) and refused if it is there.
+ * Left open: Redis reachable from some instances and not others, where an instance that cannot
+ * reach it accepts a fresh proof that another accepted through Redis a moment before.
  */
-export function createRedisDpopReplayStore(redis: RedisSetIfAbsent, fallback: DpopReplayStore, clock: Clock): DpopReplayStore {
+export function createRedisDpopReplayStore(
+  redis: RedisSetIfAbsent,
+  fallback: DpopReplayStore,
+  clock: Clock,
+  options: { futureLeewayMs: number } = { futureLeewayMs: DPOP_PROOF_FUTURE_LEEWAY_MS },
+): DpopReplayStore {
+  /** When this instance first saw Redis fail, until it answers again. */
+  let outageSince: number | null = null
   return {
-    async remember(id, expiresAt) {
+    async remember(id, expiresAt, issuedAt) {
       const ttl = Math.max(1, expiresAt - clock.now())
+      let answer: 'OK' | null
       try {
-        return (await redis.set(`tessera:dpop:${id}`, '1', 'PX', ttl, 'NX')) === 'OK'
+        answer = await redis.set(`tessera:dpop:${id}`, '1', 'PX', ttl, 'NX')
       } catch {
+        outageSince ??= clock.now()
+        if (issuedAt === undefined || issuedAt <= outageSince + options.futureLeewayMs) return false
         return fallback.remember(id, expiresAt)
       }
+      outageSince = null
+      if (answer !== 'OK') return false
+      return !(await fallback.seen(id, clock.now()))
     },
+    seen: (id, now) => fallback.seen(id, now),
     prune: (now) => fallback.prune(now),
   }
 }

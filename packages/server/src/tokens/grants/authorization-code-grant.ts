@@ -45,11 +45,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       const now = deps.clock.now()
       const code = await tx.authorizationCodes.findByHash(codeHash)
       if (!code) return 'invalid' as const
-      if (code.usedAt !== null) {
-        // RFC 6749 §4.1.2: a code used twice revokes the tokens its first use issued.
-        if (code.familyId !== null) await revokeFamily(tx, { ...code, familyId: code.familyId }, 'authorization_code_reused', now)
-        return 'replayed' as const
-      }
+      if (code.usedAt !== null) return revokeOnReplay(tx, code.id, now)
       // RFC 6749 §4.1.3: bound to the client and the redirect URI it was issued for.
       if (code.clientId !== application.id || now >= code.expiresAt || code.redirectUri !== request.redirectUri) return 'invalid' as const
       // RFC 7636 §4.6; a missing verifier is the PKCE downgrade RFC 9700 §4.8.2 warns of.
@@ -61,13 +57,25 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
       // transaction rolls back and a thief without the key spends nothing.
       if (code.dpopJkt && code.dpopJkt !== (request.dpopJkt ?? null))
         throw new TesseraError('invalid_dpop_proof', { detail: 'the code is bound to another DPoP key, or needs a DPoP proof' })
-      return issueForApprovedGrant(deps, tx, {
-        application,
-        grant: code,
-        redeem: (familyId) => tx.authorizationCodes.redeem(code.id, now, familyId),
-        dpopJkt: request.dpopJkt ?? null,
-        now,
-      })
+      try {
+        return await issueForApprovedGrant(deps, tx, {
+          application,
+          grant: code,
+          redeem: async (familyId) => {
+            if (await tx.authorizationCodes.redeem(code.id, now, familyId)) return true
+            throw new RedeemedMeanwhile()
+          },
+          dpopJkt: request.dpopJkt ?? null,
+          now,
+        })
+      } catch (error) {
+        if (!(error instanceof RedeemedMeanwhile)) throw error
+        // Issue 16 part 9: another request redeemed this code while this one was checking it (on
+        // PostgreSQL the conditional update waited for that transaction's commit). This request
+        // is a replay too, so it revokes what the other issued, as a late replay would; nothing
+        // was written before the update, so this transaction holds only the revocation.
+        return revokeOnReplay(tx, code.id, now)
+      }
     })
     if (outcome === 'replayed') {
       ;(deps.metrics ?? noMetrics).reuseDetected('authorization_code')
@@ -76,6 +84,19 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
     if (outcome === 'invalid') throw new TesseraError('invalid_grant')
     return outcome
   }
+}
+
+/** The conditional update found the code already redeemed by a transaction that committed meanwhile. */
+class RedeemedMeanwhile extends Error {}
+
+/**
+ * RFC 6749 §4.1.2, RFC 9700 §4.5: a code used twice revokes the tokens its first use issued. The
+ * code is read again, so a redemption that committed after this transaction began is seen.
+ */
+async function revokeOnReplay(tx: AuthorizationCodeStores, codeId: string, now: number): Promise<'replayed'> {
+  const code = await tx.authorizationCodes.findById(codeId)
+  if (code?.familyId) await revokeFamily(tx, { ...code, familyId: code.familyId }, 'authorization_code_reused', now)
+  return 'replayed'
 }
 
 /** RFC 6749 §4.1.3 and RFC 7636 §4.5: the parameters a redemption needs, in the shapes Tessera issues. */
