@@ -20,7 +20,7 @@ export const en = {
   'signIn.resendVerification': 'Send the confirmation link again',
   'signUp.title': 'Create an account',
   'signUp.passwordHint': 'At least {min} characters. A long phrase is best.',
-  'signUp.verifyNow': 'Confirm my email address now, with a code',
+  'signUp.verifyNow': 'Confirm my address now, with a code',
   'signUp.submit': 'Create account',
   'signUp.haveAccount': 'I already have an account',
 

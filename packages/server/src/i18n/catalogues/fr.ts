@@ -16,7 +16,7 @@ export const fr: Catalogue = {
   'signIn.resendVerification': 'Renvoyer le lien de confirmation',
   'signUp.title': 'Créer un compte',
   'signUp.passwordHint': 'Au moins {min} caractères. Une longue phrase est idéale.',
-  'signUp.verifyNow': 'Confirmer mon adresse e-mail maintenant, avec un code',
+  'signUp.verifyNow': 'Confirmer mon adresse maintenant, avec un code',
   'signUp.submit': 'Créer le compte',
   'signUp.haveAccount': 'J’ai déjà un compte',
 
