@@ -12,6 +12,9 @@ import {
   serve,
 } from '../../test/oidc-fixture.js'
 import { PASSWORD } from '../../test/test-server.js'
+import { en } from '../i18n/catalogues/en.js'
+import { fr } from '../i18n/catalogues/fr.js'
+import { escapeHtml } from '../ui/html.js'
 import { totpCodeAt } from './totp.js'
 
 const CLI = { kind: 'cli' } as const
@@ -168,4 +171,40 @@ describe('an application that requires MFA (requireMfa), on the hosted pages', (
     const sso = location(await browser.get(authorizeUrl(codeRequest(strict, pkce().challenge))))
     expect(`${sso.origin}${sso.pathname}`).toBe(REDIRECT)
   })
+})
+
+describe("the enrolment and recovery-code pages speak the request's language (docs/localization.md)", () => {
+  for (const [locale, catalogue] of [
+    ['en', en],
+    ['fr', fr],
+  ] as const) {
+    it(`renders enrolment and the recovery codes in ${locale}`, async ({ onTestFinished }) => {
+      const server = await serve(onTestFinished, 'sqlite', { mfa: { policy: 'required' } })
+      await createUser(server)
+      const client = await createClient(server)
+      const browser = new Browser(server.app)
+      const at = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { ui_locales: locale }))))
+      const signIn = await browser.get(at.pathname + at.search)
+      expect(signIn.body).toContain(`>${catalogue['signIn.passkey']}</button>`)
+      const enrolAt = location(
+        await browser.post('/ui/sign-in', { ...hiddenFields(signIn.body), email: 'ann@example.com', password: PASSWORD }),
+      )
+      const enrol = await browser.get(enrolAt.pathname + enrolAt.search)
+      expect(enrol.body).toContain(`<html lang="${locale}">`)
+      expect(enrol.body).toContain(`<h1>${escapeHtml(catalogue['mfaEnrol.title'])}</h1>`)
+      expect(enrol.body).toContain(escapeHtml(catalogue['mfaEnrol.manualKey']))
+      expect(enrol.body).toContain(`>${escapeHtml(catalogue['mfaEnrol.turnOn'])}</button>`)
+      expect(enrol.body).toContain(escapeHtml(catalogue['mfaEnrol.qrLabel']))
+      const wrong = await browser.post('/ui/second-factor/enrol', { ...hiddenFields(enrol.body), code: '000000' })
+      expect(wrong.body).toContain(escapeHtml(catalogue['error.invalid_mfa_code']))
+      const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(enrol.body)?.[1]?.replaceAll(' ', '') as string
+      const codes = await browser.post('/ui/second-factor/enrol', {
+        ...hiddenFields(wrong.body),
+        code: totpCodeAt(secret, server.clock.now()),
+      })
+      expect(codes.body).toContain(`<h1>${escapeHtml(catalogue['recoveryCodes.title'])}</h1>`)
+      expect(codes.body).toContain(escapeHtml(catalogue['recoveryCodes.lead']))
+      expect(codes.body).toContain(`>${escapeHtml(catalogue['recoveryCodes.continue'])}</button>`)
+    })
+  }
 })

@@ -59,7 +59,7 @@ ${hidden(input)}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${t.t('signIn.submit')}</button>
 </form>
-${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: 'Sign in with a passkey' })}
+${passkeyForm(input, { action: '/ui/sign-in/passkey', optionsUrl: '/ui/passkey/options', label: t.t('signIn.passkey') })}
 ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []), t)}
 <p class="alt"><a href="/ui/forgot-password">${t.t('signIn.forgot')}</a></p>
 <p class="alt"><a href="/ui/sign-up?request=${input.requestId}">${t.t('signIn.createAccount')}</a></p>`,
@@ -68,7 +68,9 @@ ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []), t)}
   )
 }
 
-export function signUpPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+export function signUpPage(
+  input: FlowForm & { appName: string; email: string | null; error: string | null; offerVerification?: boolean },
+): Html {
   const t = input.t ?? ENGLISH
   return layout(
     t.t('signUp.title'),
@@ -82,6 +84,11 @@ ${hidden(input)}
 <label for="password">${t.t('field.password')}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint">
 <p id="password-hint" class="hint">${t.t('signUp.passwordHint', { min: 8 })}</p>
+${
+  input.offerVerification
+    ? html`<label class="check"><input type="checkbox" name="verifyEmail" value="now"> ${t.t('signUp.verifyNow')}</label>`
+    : html``
+}
 <button type="submit">${t.t('signUp.submit')}</button>
 </form>
 <p class="alt"><a href="/ui/sign-in?request=${input.requestId}">${t.t('signUp.haveAccount')}</a></p>`,
@@ -119,7 +126,7 @@ ${
     ? passkeyForm(input, {
         action: '/ui/second-factor',
         optionsUrl: '/ui/second-factor/webauthn-options',
-        label: 'Use a passkey',
+        label: t.t('secondFactor.usePasskey'),
         factor: 'webauthn',
       })
     : html``

@@ -1,5 +1,5 @@
 import { loadOnce } from '../shared/load-once.js'
-import { Html } from './html.js'
+import { escapeHtml, Html } from './html.js'
 
 const qrCodeLibrary = loadOnce(async () => (await import('qrcode')).default)
 
@@ -11,5 +11,7 @@ const qrCodeLibrary = loadOnce(async () => (await import('qrcode')).default)
 export async function qrCodeSvg(text: string, label: string): Promise<Html> {
   const svg = await (await qrCodeLibrary()).toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   if (!svg.startsWith('<svg ')) throw new Error('the QR code library returned something other than SVG')
-  return new Html(svg.replace('<svg ', `<svg role="img" aria-label="${label.replace(/[^A-Za-z0-9 .,-]/g, '')}" class="qr" `))
+  // The label is a catalogue message in the page's language: escaped (OWASP XSS rule 2), not stripped to ASCII.
+  // A function replacement, so a `$` in a translation is not read as a replacement pattern.
+  return new Html(svg.replace('<svg ', () => `<svg role="img" aria-label="${escapeHtml(label)}" class="qr" `))
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { en } from '../../src/i18n/catalogues/en.js'
 import { openChromium } from './chromium.js'
 import { useCleanup } from './cleanup.js'
 import { type Env, runCli, startTessera, stopTessera } from './tessera-process.js'
@@ -102,7 +103,7 @@ describe('passkeys in Chromium with a virtual authenticator', () => {
       if (request.url().endsWith('/ui/passkey/options')) optionRequests.push(request.url())
     })
     await page.goto(`${tessera.base}/ui/account/security`)
-    const button = page.getByRole('button', { name: 'Sign in with a passkey', exact: true })
+    const button = page.getByRole('button', { name: en['signIn.passkey'], exact: true })
     await button.waitFor({ state: 'visible' })
     // The autofill asked for its options first, and waits on the silent authenticator.
     await expect.poll(() => optionRequests.length).toBe(1)

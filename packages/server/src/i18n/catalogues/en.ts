@@ -20,6 +20,7 @@ export const en = {
   'signIn.resendVerification': 'Send the confirmation link again',
   'signUp.title': 'Create an account',
   'signUp.passwordHint': 'At least {min} characters. A long phrase is best.',
+  'signUp.verifyNow': 'Confirm my email address now, with a code',
   'signUp.submit': 'Create account',
   'signUp.haveAccount': 'I already have an account',
 
@@ -29,6 +30,20 @@ export const en = {
   'secondFactor.verify': 'Verify',
   'secondFactor.recoveryLabel': 'Or a recovery code',
   'secondFactor.useRecovery': 'Use a recovery code',
+  'secondFactor.usePasskey': 'Use a passkey',
+  'signIn.passkey': 'Sign in with a passkey',
+
+  // Enrolment of an authenticator app during sign-in, and the recovery codes it brings (ui/mfa-pages.ts)
+  'mfaEnrol.title': 'Set up two-step verification',
+  'mfaEnrol.lead': '<b>{app}</b> asks for a second step when you sign in. Add this account to an authenticator app.',
+  'mfaEnrol.manualKey': 'Can’t scan it? Enter this key in the app:',
+  'mfaEnrol.qrLabel': 'QR code for your authenticator app',
+  'mfaEnrol.codeLabel': 'Code from the app',
+  'mfaEnrol.turnOn': 'Turn on',
+  'recoveryCodes.title': 'Save your recovery codes',
+  'recoveryCodes.lead': 'Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are shown only now.',
+  'recoveryCodes.shownOnce': 'Your recovery codes were shown once. You can make a new set on your account’s security page.',
+  'recoveryCodes.continue': 'I saved them, continue',
 
   // Consent
   'consent.title': 'Allow access',
@@ -114,6 +129,7 @@ export const en = {
   'verifyStep.linkHint': 'Opened the link on another device?',
   'verifyStep.continue': 'Continue',
   'verifyStep.resend': 'Send the message again',
+  'verifyStep.skip': 'Skip for now',
   'verifyStep.resent': 'If this address is waiting for confirmation, a new message is on its way. The previous code no longer works.',
   'resend.title': 'Send the confirmation again',
   'resend.lead': 'Enter your email address and we will send a new link to confirm it.',

@@ -16,6 +16,7 @@ export const fr: Catalogue = {
   'signIn.resendVerification': 'Renvoyer le lien de confirmation',
   'signUp.title': 'Créer un compte',
   'signUp.passwordHint': 'Au moins {min} caractères. Une longue phrase est idéale.',
+  'signUp.verifyNow': 'Confirmer mon adresse e-mail maintenant, avec un code',
   'signUp.submit': 'Créer le compte',
   'signUp.haveAccount': 'J’ai déjà un compte',
 
@@ -24,6 +25,22 @@ export const fr: Catalogue = {
   'secondFactor.verify': 'Vérifier',
   'secondFactor.recoveryLabel': 'Ou un code de secours',
   'secondFactor.useRecovery': 'Utiliser un code de secours',
+  'secondFactor.usePasskey': 'Utiliser une clé d’accès',
+  'signIn.passkey': 'Se connecter avec une clé d’accès',
+
+  // Enrolment of an authenticator app during sign-in, and the recovery codes it brings (ui/mfa-pages.ts)
+  'mfaEnrol.title': 'Activer la vérification en deux étapes',
+  'mfaEnrol.lead': '<b>{app}</b> demande une seconde étape à la connexion. Ajoutez ce compte à une application d’authentification.',
+  'mfaEnrol.manualKey': 'Impossible de scanner ? Saisissez cette clé dans l’application :',
+  'mfaEnrol.qrLabel': 'QR code pour votre application d’authentification',
+  'mfaEnrol.codeLabel': 'Code de l’application',
+  'mfaEnrol.turnOn': 'Activer',
+  'recoveryCodes.title': 'Enregistrez vos codes de secours',
+  'recoveryCodes.lead':
+    'Chaque code vous connecte une fois si vous perdez votre application d’authentification. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
+  'recoveryCodes.shownOnce':
+    'Vos codes de secours ont été affichés une fois. Vous pouvez en créer de nouveaux sur la page de sécurité de votre compte.',
+  'recoveryCodes.continue': 'Je les ai enregistrés, continuer',
 
   'consent.title': 'Autoriser l’accès',
   'consent.heading': 'Autoriser {app} ?',
@@ -108,6 +125,7 @@ export const fr: Catalogue = {
   'verifyStep.linkHint': 'Vous avez ouvert le lien sur un autre appareil ?',
   'verifyStep.continue': 'Continuer',
   'verifyStep.resend': 'Renvoyer le message',
+  'verifyStep.skip': 'Passer pour l’instant',
   'verifyStep.resent': 'Si cette adresse attend une confirmation, un nouveau message est en route. Le code précédent ne fonctionne plus.',
   'resend.title': 'Renvoyer la confirmation',
   'resend.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un nouveau lien pour la confirmer.',
