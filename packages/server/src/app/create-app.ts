@@ -97,6 +97,8 @@ export interface AppDeps {
   defaultLocale?: Locale
   /** How long a reset link lives, in minutes, for the hosted pages. */
   resetLinkMinutes?: number
+  /** `signUp.requireVerifiedEmail` off: the hosted sign-up offers to verify the address in the flow. */
+  offerEmailVerification?: boolean
   /** The key of `/ui/account`'s per-session CSRF tokens. */
   accountCsrfKey: Buffer
   logger: FastifyBaseLogger
@@ -404,6 +406,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       enrolment: oidc.secondFactors.enrolment,
       clock: deps.clock,
       passkeyOptions: (userId) => deps.mfa.webauthn.beginAuthentication({ userId }),
+      offerVerification: deps.offerEmailVerification === true,
       connectionsFor: deps.connections.offeredTo,
     }),
   )

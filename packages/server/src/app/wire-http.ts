@@ -109,6 +109,7 @@ export function wireHttp(wiring: Wiring, deps: HttpWiringDeps): HttpApp {
         defaultLocale: config.defaultLocale,
         accountCsrfKey: subkey(masterKey, 'ui-account-csrf'),
         resetLinkMinutes: Math.round(config.email.resetLinkTtl / 60),
+        offerEmailVerification: !config.signUp.requireVerifiedEmail,
         expectedFailure: (code, cause) => deps.failures.note(code, cause),
         rateLimitCounter: deps.rateLimitCounter,
         cors: {

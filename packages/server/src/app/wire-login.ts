@@ -58,7 +58,9 @@ export function wireLogin(wiring: Wiring, { catalogue, identity, authorize, seco
     transact,
     clock,
     secondFactors,
-    ...(config.signUp.requireVerifiedEmail ? { verifiedEmail: flowEmailVerification(accounts) } : {}),
+    ...(config.signUp.requireVerifiedEmail
+      ? { verifiedEmail: flowEmailVerification(accounts) }
+      : { optionalVerification: flowEmailVerification(accounts) }),
   })
   // Issue 12: a forgotten password as a flow, over the password-reset service.
   const recovery = createRecoveryFlow({ flows, transact, clock, recovery: flowRecovery(accounts) })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type CommandSpec, parseCommandArgs, UsageError } from './cli-args.js'
+import { type CommandSpec, parseCommandArgs, parseSwitch, UsageError } from './cli-args.js'
 
 const SPEC: CommandSpec = {
   name: 'roles assign',
@@ -37,5 +37,19 @@ describe('CLI arguments that start with a dash (base64url ids, issue 18 part 7)'
     expect(() => parse('r1', '--app', '--', '-x')).toThrow(UsageError)
     expect(() => parse('r1', '--nope', 'v')).toThrow(UsageError)
     expect(() => parse('r1', '-a')).toThrow(UsageError)
+  })
+})
+
+describe('switches given as values (on|off, with true|false as an alias)', () => {
+  it('reads on and off, and true and false, in any letter case', () => {
+    for (const word of ['on', 'ON', 'true', 'True']) expect(parseSwitch(word, '--require-mfa')).toBe(true)
+    for (const word of ['off', 'Off', 'false', 'FALSE']) expect(parseSwitch(word, '--require-mfa')).toBe(false)
+  })
+
+  it('refuses anything else with a usage error naming the option, never a guess', () => {
+    for (const word of ['yes', 'no', '1', '0', '', 'onn']) {
+      expect(() => parseSwitch(word, '--require-mfa'), word).toThrow(UsageError)
+      expect(() => parseSwitch(word, '--require-mfa'), word).toThrow(/--require-mfa takes on or off/)
+    }
   })
 })

@@ -24,6 +24,24 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 export class UsageError extends Error {}
 
+/**
+ * A switch given as a value (`--require-mfa on`, `apis roles-claim URI off`). Tessera spells it
+ * `on|off` everywhere (docs/cli.md "Switches"); `true|false` is accepted as an alias, in any letter
+ * case, since scripts often say it that way. Anything else is a usage error, never a guess.
+ */
+export function parseSwitch(value: string, what: string): boolean {
+  const word = value.toLowerCase()
+  if (word === 'on' || word === 'true') return true
+  if (word === 'off' || word === 'false') return false
+  throw new UsageError(`${what} takes on or off (true or false also work)`)
+}
+
+/** An optional switch option: undefined when absent. */
+export function optionalSwitch(args: ParsedArgs, name: string): boolean | undefined {
+  const value = args.values[name]
+  return typeof value === 'string' ? parseSwitch(value, `--${name}`) : undefined
+}
+
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>
   positionals: string[]

@@ -81,7 +81,7 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
     app.post('/v1/flows/:id', { schema: { params: FlowParams, body: SubmitStepBody }, config, onRequest }, async (request, reply) => {
       const token = tokenOf(request)
       const loaded = await deps.flows.load(request.params.id, token, API_FLOWS)
-      const { step, transport, assertion, connectionId, returnTo, state, returnCode, ...fields } = request.body
+      const { step, transport, assertion, connectionId, returnTo, state, returnCode, verifyEmail, ...fields } = request.body
       reply.header('cache-control', 'no-store')
       if (loaded.type === 'recovery') {
         // The same answer for every address at each step (docs/email.md); the last one ends the flow.
@@ -101,7 +101,11 @@ export function flowApiRoutes(deps: FlowApiRoutesDeps): FastifyPluginAsyncTypebo
         return { flow: presentFlow(loaded), passkey: await deps.passkeyOptions() }
       }
       const flow = step === 'upstream' ? await deps.upstream.redeem(loaded, token as string, returnCode) : loaded
-      const input = { ...fields, ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}) }
+      const input = {
+        ...fields,
+        ...(assertion !== undefined ? { assertion: JSON.stringify(assertion) } : {}),
+        ...(verifyEmail === true ? { verifyEmail: 'now' } : {}),
+      }
       const submitted = await deps.login.submit(flow, () => token as string, step, input, clientDevice(request), null)
       const { outcome, signedIn, recoveryCodes } = submitted
       // An API flow serves no authorization request, so it continues or is done; it never redirects.

@@ -104,7 +104,7 @@ export interface FlowContext {
    * Issue 12: the address the `verify_email` step's message went to, for its resend action. Kept
    * on the server only: a flow whose registration hit a taken address has it too, and no user.
    */
-  verification?: { email: string }
+  verification?: { email: string; optional?: boolean }
   /**
    * Issue 12, a recovery flow: the address asked for, its active account (null when it has none:
    * the flow goes on the same way and never passes its code step), and the fingerprint of the

@@ -34,6 +34,8 @@ export interface LoginFlowDeps {
    * of an unverified account; and a browser session of an unverified user counts as none.
    */
   verifiedEmail?: FlowEmailVerification
+  /** With the setting off: the same, for a registration that chooses to verify its address in the flow. */
+  optionalVerification?: FlowEmailVerification
 }
 
 /** A session the flow started; the caller hands its token to the browser (cookie) or the client (bearer). */
@@ -177,6 +179,7 @@ export function createLoginFlow(deps: LoginFlowDeps) {
           secondFactors: deps.secondFactors,
           ...(deps.upstream ? { upstream: deps.upstream } : {}),
           ...(deps.verifiedEmail ? { verification: deps.verifiedEmail } : {}),
+          ...(!deps.verifiedEmail && deps.optionalVerification ? { offerVerification: deps.optionalVerification } : {}),
           sessionStarted: (started) => {
             startedByStep = started
           },

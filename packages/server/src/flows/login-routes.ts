@@ -41,6 +41,8 @@ export interface LoginRoutesDeps {
   clock: Clock
   /** WebAuthn assertion options: for a user's second factor, or (null) any discoverable passkey. */
   passkeyOptions: (userId: string | null) => Promise<{ challengeId: string; options: unknown }>
+  /** `signUp.requireVerifiedEmail` off: the sign-up page offers to verify the address in the flow. */
+  offerVerification?: boolean
   /** Issue 15: the upstream providers shown to an application's users ("Continue with …"). */
   connectionsFor?: (clientId: string | null) => Promise<{ id: string; name: string; preset: string | null; iconUrl: string | null }[]>
 }
@@ -170,7 +172,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
 
     app.get('/ui/sign-up', async (request, reply) => {
       const loaded = await load(request, field(request.query, 'request'))
-      return page(reply, loaded, 200, signUpPage({ ...form(loaded), email: null, error: null }))
+      const offerVerification = deps.offerVerification === true
+      return page(reply, loaded, 200, signUpPage({ ...form(loaded), email: null, error: null, offerVerification }))
     })
 
     const identifyingSteps: Record<'sign-in' | 'sign-up', StepName> = { 'sign-in': 'password', 'sign-up': 'registration' }
@@ -178,7 +181,8 @@ export function loginRoutes(deps: LoginRoutesDeps) {
       app.post(`/ui/${kind}`, { config, onRequest }, async (request, reply) => {
         const loaded = await posted(request)
         const email = field(request.body, 'email') ?? ''
-        const input = { email, password: field(request.body, 'password') ?? '' }
+        const verifyNow = kind === 'sign-up' && deps.offerVerification === true && field(request.body, 'verifyEmail') === 'now'
+        const input = { email, password: field(request.body, 'password') ?? '', ...(verifyNow ? { verifyEmail: 'now' } : {}) }
         // signUp.requireVerifiedEmail: the flow waits on verify_email, whether the address was new or taken.
         return advance(request, reply, loaded, identifyingSteps[kind], input, {
           withLocale: true,
@@ -188,6 +192,7 @@ export function loginRoutes(deps: LoginRoutesDeps) {
               email,
               error: pageMessage(loaded.t, error.code, ERRORS[error.code].title),
               unverified: error.code === 'email_not_verified',
+              offerVerification: deps.offerVerification === true,
             }
             return page(reply, loaded, error.status, kind === 'sign-in' ? signInPage(again) : signUpPage(again))
           },

@@ -58,7 +58,9 @@ export const SubmitStepBody = Type.Object(
       Type.Literal('new_password'),
     ]),
     /** `verify_email`, `recovery_code`: `resend` sends the message again; without it, the step takes `code` (or, for `verify_email`, checks whether the link was used). */
-    action: Type.Optional(Type.Literal('resend')),
+    action: Type.Optional(Type.Union([Type.Literal('resend'), Type.Literal('skip')])),
+    /** `registration`, with `signUp.requireVerifiedEmail` off: verify the address in this flow before the session starts (`verify_email` next). */
+    verifyEmail: Type.Optional(Type.Boolean()),
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
     /** `second_factor`: as for `/v1/sign-in/mfa`; `second_factor_enrolment`: the code of the app being enrolled; `verify_email`: the message's 6-digit code. */

@@ -42,6 +42,7 @@ export function verifyEmailPages(app: FastifyInstance, helpers: LoginPageHelpers
       verifyEmailStepPage({
         ...form(loaded),
         email: loaded.flow.context.verification?.email ?? '',
+        optional: loaded.flow.context.verification?.optional === true,
         error: messages.error ?? null,
         notice: messages.notice ?? null,
       }),
@@ -54,7 +55,7 @@ export function verifyEmailPages(app: FastifyInstance, helpers: LoginPageHelpers
       const device = { ...requestDevice(request), locale: loaded.t.locale }
       const { outcome, signedIn } = await deps.login.submit(loaded.flow, () => loaded.binding, 'verify_email', input, device, browser)
       if (signedIn) setSessionCookie(reply, signedIn)
-      if (input.action === 'resend' && outcome.kind === 'continue') {
+      if (input.action === 'resend' && outcome.kind === 'continue' && outcome.flow.next.includes('verify_email')) {
         return show(reply, { ...loaded, flow: outcome.flow }, 200, { notice: loaded.t.t('verifyStep.resent') })
       }
       return redirectTo(reply, outcome)
@@ -78,7 +79,7 @@ export function verifyEmailPages(app: FastifyInstance, helpers: LoginPageHelpers
   app.post(PATH, { config, onRequest }, async (request, reply) => {
     const loaded = await posted(request)
     const action = field(request.body, 'action')
-    const input = { code: field(request.body, 'code'), ...(action === 'resend' ? { action } : {}) }
+    const input = { code: field(request.body, 'code'), ...(action === 'resend' || action === 'skip' ? { action } : {}) }
     return run(request, reply, loaded, input, false)
   })
 }

@@ -285,3 +285,63 @@ describe('the language of the verify_email step', () => {
     expect(message?.text).toContain(codeIn(message))
   })
 })
+
+describe('the verify_email step, chosen while signUp.requireVerifiedEmail is off', () => {
+  it('over /v1/flows: a registration may ask for the step, then answer it or skip it; without asking, it signs in at once', async () => {
+    const { server, deliver } = await mailServer('sqlite')
+    const chosen = await apiFlow(server.app)
+    const waiting = await chosen.submit({ step: 'registration', email: 'ann@example.com', password: PASSWORD, verifyEmail: true })
+    expect(waiting.statusCode, waiting.body).toBe(200)
+    expect(waiting.json().flow.next).toEqual(['verify_email'])
+    expect(waiting.json().session).toBeUndefined()
+    const [message] = await deliver()
+    const done = await chosen.submit({ step: 'verify_email', code: codeIn(message), transport: 'bearer' })
+    expect(done.json().user).toMatchObject({ email: 'ann@example.com', emailVerified: true })
+    expect(done.json().session.token).toMatch(/\./)
+
+    const skipped = await apiFlow(server.app)
+    await skipped.submit({ step: 'registration', email: 'bob@example.com', password: PASSWORD, verifyEmail: true })
+    const later = await skipped.submit({ step: 'verify_email', action: 'skip', transport: 'bearer' })
+    expect(later.statusCode, later.body).toBe(200)
+    expect(later.json().user).toMatchObject({ email: 'bob@example.com', emailVerified: false })
+    expect(later.json().session.token).toMatch(/\./)
+
+    const plain = await apiFlow(server.app)
+    const direct = await plain.submit({ step: 'registration', email: 'cy@example.com', password: PASSWORD })
+    expect(direct.json().flow.next).toEqual([])
+    expect(direct.json().user.email).toBe('cy@example.com')
+  })
+
+  it('cannot be skipped where the setting requires it', async () => {
+    const { server } = await mailServer('sqlite', { config: REQUIRE })
+    const flow = await apiFlow(server.app)
+    await flow.submit({ step: 'registration', email: 'ann@example.com', password: PASSWORD, verifyEmail: true })
+    expectProblem(await flow.submit({ step: 'verify_email', action: 'skip' }), 403, 'email_not_verified')
+    expect((await flow.read()).json().flow.next).toEqual(['verify_email'])
+  })
+
+  it('on the hosted pages: the sign-up offers it (only where it is optional), and its page can be skipped', async () => {
+    const required = await mailServer('sqlite', { config: REQUIRE })
+    const requiredClient = await oidcClient(required.server)
+    const other = new Browser(required.server.app)
+    const otherUrl = location(await other.get(authorizeUrl(codeRequest(requiredClient, pkce().challenge))))
+    expect((await other.get(`/ui/sign-up${otherUrl.search}`)).body).not.toContain('name="verifyEmail"')
+
+    const { server, deliver } = await mailServer('sqlite')
+    const client = await oidcClient(server)
+    const browser = new Browser(server.app)
+    const signInUrl = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge))))
+    const signUpPage = await browser.get(`/ui/sign-up${signInUrl.search}`)
+    expect(signUpPage.body).toContain('name="verifyEmail"')
+    const fields = { ...hiddenFields(signUpPage.body), email: 'ann@example.com', password: PASSWORD, verifyEmail: 'now' }
+    const stepUrl = location(await browser.post('/ui/sign-up', fields))
+    expect(stepUrl.pathname).toBe('/ui/verify-email/code')
+    const step = await browser.get(stepUrl.pathname + stepUrl.search)
+    expect(step.body).toContain(en['verifyStep.skip'])
+    await deliver()
+    const done = location(await browser.post('/ui/verify-email/code', { ...hiddenFields(step.body), action: 'skip' }))
+    expect(`${done.origin}${done.pathname}`).toBe(REDIRECT)
+    expect(done.searchParams.get('code')).toBeTruthy()
+    expect((await server.tessera.stores.users.findByEmail('ann@example.com'))?.emailVerified).toBe(false)
+  })
+})

@@ -68,7 +68,9 @@ ${continueWith(input.requestId, input.link ? [] : (input.connections ?? []), t)}
   )
 }
 
-export function signUpPage(input: FlowForm & { appName: string; email: string | null; error: string | null }): Html {
+export function signUpPage(
+  input: FlowForm & { appName: string; email: string | null; error: string | null; offerVerification?: boolean },
+): Html {
   const t = input.t ?? ENGLISH
   return layout(
     t.t('signUp.title'),
@@ -82,6 +84,11 @@ ${hidden(input)}
 <label for="password">${t.t('field.password')}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint">
 <p id="password-hint" class="hint">${t.t('signUp.passwordHint', { min: 8 })}</p>
+${
+  input.offerVerification
+    ? html`<label class="check"><input type="checkbox" name="verifyEmail" value="now"> ${t.t('signUp.verifyNow')}</label>`
+    : html``
+}
 <button type="submit">${t.t('signUp.submit')}</button>
 </form>
 <p class="alt"><a href="/ui/sign-in?request=${input.requestId}">${t.t('signUp.haveAccount')}</a></p>`,

@@ -8,7 +8,9 @@ import { rich } from './rich-text.js'
  * "continue" for a link opened on another device, and a resend. The same page whether the flow's
  * address had an account or not: only the address the person typed is shown.
  */
-export function verifyEmailStepPage(input: FlowForm & { email: string; error: string | null; notice: string | null }): Html {
+export function verifyEmailStepPage(
+  input: FlowForm & { email: string; error: string | null; notice: string | null; optional?: boolean },
+): Html {
   const t = input.t ?? ENGLISH
   return layout(
     t.t('verifyStep.title'),
@@ -31,7 +33,16 @@ ${hidden(input)}
 ${hidden(input)}
 <input type="hidden" name="action" value="resend">
 <button type="submit" class="secondary">${t.t('verifyStep.resend')}</button>
-</form>`,
+</form>
+${
+  input.optional
+    ? html`<form method="post" action="/ui/verify-email/code">
+${hidden(input)}
+<input type="hidden" name="action" value="skip">
+<button type="submit" class="secondary">${t.t('verifyStep.skip')}</button>
+</form>`
+    : html``
+}`,
     t.locale,
   )
 }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { type Api, presentApi, VERIFICATION_MODES, type VerificationMode } from '../../apis/api.js'
 import { ENCRYPTION_CURVES, type EncryptionCurve, type EncryptionKeyRequest } from '../../apis/api-encryption-key.js'
-import type { ParsedArgs } from '../cli-args.js'
-import { optionalInteger, requireString, UsageError } from '../cli-args.js'
+import { optionalInteger, type ParsedArgs, parseSwitch, requireString, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'
 
@@ -133,8 +132,8 @@ export const apisRolesClaimCommand: Command = {
   },
   async run(context) {
     const [identifier, state] = context.args.positionals as [string, string]
-    if (state !== 'on' && state !== 'off') throw new UsageError('say on or off')
-    const api = await withTessera(context, (tessera) => tessera.services.apis.setRolesClaim(identifier, state === 'on', CLI))
+    const on = parseSwitch(state, 'apis roles-claim')
+    const api = await withTessera(context, (tessera) => tessera.services.apis.setRolesClaim(identifier, on, CLI))
     context.output(
       { api: presentApi(api) },
       `Access tokens for ${api.identifier} ${api.rolesClaim ? 'carry' : 'do not carry'} a roles claim.`,
@@ -153,10 +152,10 @@ export const apisRequireDpopCommand: Command = {
   },
   async run(context) {
     const [identifier, state] = context.args.positionals as [string, string]
-    if (state !== 'on' && state !== 'off') throw new UsageError('say on or off')
+    const on = parseSwitch(state, 'apis require-dpop')
     const api = await withTessera(context, async (tessera) => {
       const found = await tessera.services.apis.get(identifier)
-      return tessera.services.apis.update(found.id, { requireDpop: state === 'on' }, CLI)
+      return tessera.services.apis.update(found.id, { requireDpop: on }, CLI)
     })
     context.output({ api: presentApi(api) }, `Tokens for ${api.identifier} ${api.requireDpop ? 'must be' : 'need not be'} DPoP-bound.`)
     return 0

@@ -1,5 +1,5 @@
 import { APPLICATION_TYPES, type ApplicationType, presentApplication } from '../../applications/application.js'
-import { optionalInteger, requireString, UsageError } from '../cli-args.js'
+import { optionalInteger, optionalSwitch, requireString, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'
 
@@ -114,12 +114,10 @@ export const appsUpdateCommand: Command = {
     const postLogoutRedirectUris = list(args.values['post-logout-redirect-uri'])
     const webOrigins = args.values['web-origins'] === 'default' ? null : list(args.values['web-origins'])
     const backchannelLogoutUri = args.values['backchannel-logout-uri']
-    const requireMfa = args.values['require-mfa']
-    if (requireMfa !== undefined && requireMfa !== 'on' && requireMfa !== 'off') throw new UsageError('--require-mfa takes on or off')
-    const requirePar = args.values['require-par']
-    if (requirePar !== undefined && requirePar !== 'on' && requirePar !== 'off') throw new UsageError('--require-par takes on or off')
+    const requireMfa = optionalSwitch(args, 'require-mfa')
+    const requirePar = optionalSwitch(args, 'require-par')
     const changes = {
-      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar === 'on' } : {}),
+      ...(requirePar !== undefined ? { requirePushedAuthorizationRequests: requirePar } : {}),
       ...(typeof args.values.name === 'string' ? { name: args.values.name } : {}),
       ...(redirectUris ? { redirectUris } : {}),
       ...(postLogoutRedirectUris ? { postLogoutRedirectUris } : {}),
@@ -127,7 +125,7 @@ export const appsUpdateCommand: Command = {
       ...(typeof backchannelLogoutUri === 'string'
         ? { backchannelLogoutUri: backchannelLogoutUri === 'none' ? null : backchannelLogoutUri }
         : {}),
-      ...(requireMfa !== undefined ? { requireMfa: requireMfa === 'on' } : {}),
+      ...(requireMfa !== undefined ? { requireMfa } : {}),
     }
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give at least one option')
     const application = await withTessera(context, (tessera) => tessera.services.applications.update(clientId, changes, CLI))

@@ -1,6 +1,6 @@
 import type { Tessera } from '../../app/tessera.js'
 import { presentRole } from '../../rbac/role.js'
-import { type ParsedArgs, UsageError } from '../cli-args.js'
+import { optionalSwitch, type ParsedArgs, UsageError } from '../cli-args.js'
 import type { Command } from '../command.js'
 import { withTessera } from '../command.js'
 
@@ -34,23 +34,26 @@ export const rolesCreateCommand: Command = {
 export const rolesUpdateCommand: Command = {
   spec: {
     name: 'roles update',
-    summary: 'Rename a role, change its description, or choose whether new accounts get it (--default true|false).',
-    usage: 'roles update <role> [--name NAME] [--description TEXT] [--default true|false] [--json]',
+    summary: 'Rename a role, change its description, or choose whether new accounts get it (--default on|off).',
+    usage: 'roles update <role> [--name NAME] [--description TEXT] [--default on|off] [--json]',
     options: {
       name: { type: 'string', description: "the new name (cuts off holders' live tokens: their roles claim names the old one)" },
       description: { type: 'string', description: 'what the role is for' },
-      default: { type: 'string', description: 'true: every account created from now on gets the role; false: none does' },
+      default: {
+        type: 'string',
+        description: 'on: every account created from now on gets the role; off: none does (true|false also work)',
+      },
     },
     positionals: 1,
   },
   async run(context) {
     const role = context.args.positionals[0] as string
-    const { name, description, default: isDefault } = context.args.values
-    if (isDefault !== undefined && isDefault !== 'true' && isDefault !== 'false') throw new UsageError('--default takes true or false')
+    const { name, description } = context.args.values
+    const isDefault = optionalSwitch(context.args, 'default')
     const changes = {
       ...(typeof name === 'string' ? { name } : {}),
       ...(typeof description === 'string' ? { description } : {}),
-      ...(isDefault !== undefined ? { default: isDefault === 'true' } : {}),
+      ...(isDefault !== undefined ? { default: isDefault } : {}),
     }
     const updated = await withTessera(context, (tessera) => tessera.services.roles.update(role, changes, CLI))
     context.output({ role: presentRole(updated) }, `Updated role ${updated.name}${updated.isDefault ? ' (given at sign-up)' : ''}.`)

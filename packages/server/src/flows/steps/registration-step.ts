@@ -19,6 +19,13 @@ export const registrationStep: Step = {
       const waiting = { ...flow, userId, context: { ...flow.context, verification: { email } } }
       return { ...afterStep(waiting, 'registration', { amr: ['pwd'], next: ['verify_email'] }, context.now), userId }
     }
+    // With the setting off, the person may choose to verify the address now, in the flow (the
+    // account is created at once, as ever; its session waits for the step, which may be skipped).
+    if (context.offerVerification && input.verifyEmail === 'now') {
+      const user = await context.credentials.createAccount(credentials, context.device)
+      const waiting = { ...flow, context: { ...flow.context, verification: { email: user.email, optional: true } } }
+      return afterStep(waiting, 'registration', { amr: ['pwd'], next: ['verify_email'], userId: user.id }, context.now)
+    }
     // docs/mfa.md "Policy": the new account must add a second factor before its first session.
     if (await context.secondFactors.required(flow.clientId)) {
       const user = await context.credentials.createAccount(credentials, context.device)

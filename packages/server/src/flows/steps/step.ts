@@ -136,6 +136,8 @@ export interface StepContext {
   credentials: Pick<AuthService, 'verifyPassword' | 'register' | 'createAccount'>
   /** `signUp.requireVerifiedEmail` is on: identifying steps lead to `verify_email` for an unverified address. */
   verification?: FlowEmailVerification
+  /** The setting is off: a registration may still ask to verify its address in the flow (`verifyEmail`), and may skip it. */
+  offerVerification?: FlowEmailVerification
   /** The recovery flow's steps (issue 12). */
   recovery?: FlowRecovery
   secondFactors: SecondFactors

@@ -20,6 +20,7 @@ export const en = {
   'signIn.resendVerification': 'Send the confirmation link again',
   'signUp.title': 'Create an account',
   'signUp.passwordHint': 'At least {min} characters. A long phrase is best.',
+  'signUp.verifyNow': 'Confirm my address now, with a code',
   'signUp.submit': 'Create account',
   'signUp.haveAccount': 'I already have an account',
 
@@ -160,6 +161,7 @@ export const en = {
   'verifyStep.linkHint': 'Opened the link on another device?',
   'verifyStep.continue': 'Continue',
   'verifyStep.resend': 'Send the message again',
+  'verifyStep.skip': 'Skip for now',
   'verifyStep.resent': 'If this address is waiting for confirmation, a new message is on its way. The previous code no longer works.',
   'resend.title': 'Send the confirmation again',
   'resend.lead': 'Enter your email address and we will send a new link to confirm it.',

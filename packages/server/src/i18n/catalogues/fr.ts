@@ -16,6 +16,7 @@ export const fr: Catalogue = {
   'signIn.resendVerification': 'Renvoyer le lien de confirmation',
   'signUp.title': 'Créer un compte',
   'signUp.passwordHint': 'Au moins {min} caractères. Une longue phrase est idéale.',
+  'signUp.verifyNow': 'Confirmer mon adresse maintenant, avec un code',
   'signUp.submit': 'Créer le compte',
   'signUp.haveAccount': 'J’ai déjà un compte',
 
@@ -156,6 +157,7 @@ export const fr: Catalogue = {
   'verifyStep.linkHint': 'Vous avez ouvert le lien sur un autre appareil ?',
   'verifyStep.continue': 'Continuer',
   'verifyStep.resend': 'Renvoyer le message',
+  'verifyStep.skip': 'Passer pour l’instant',
   'verifyStep.resent': 'Si cette adresse attend une confirmation, un nouveau message est en route. Le code précédent ne fonctionne plus.',
   'resend.title': 'Renvoyer la confirmation',
   'resend.lead': 'Saisissez votre adresse e-mail : nous vous enverrons un nouveau lien pour la confirmer.',
