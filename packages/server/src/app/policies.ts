@@ -24,7 +24,8 @@ export function policiesFrom(config: Config) {
       absoluteTtlMs: config.tokens.refreshTokenAbsoluteTtl * 1000,
       graceMs: config.tokens.refreshGracePeriod * 1000,
     },
-    password: { ...config.password, blocklist },
+    // The product's name as users see it is a word their password should not lean on.
+    password: { ...config.password, blocklist, serviceName: config.email.productName },
     /** Revocations are kept as long as the longest access token they may concern lives. */
     revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,
     accountToken: {

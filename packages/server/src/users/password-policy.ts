@@ -1,4 +1,5 @@
 import { TesseraError } from '../shared/errors.js'
+import { passwordScore } from './password-strength.js'
 
 export interface PasswordPolicy {
   minLength: number
@@ -6,6 +7,10 @@ export interface PasswordPolicy {
   maxBytes: number
   /** Lower-cased common and breached passwords. */
   blocklist: ReadonlySet<string>
+  /** The lowest zxcvbn score (0 to 4) a new password may have; 0 turns the estimate off. */
+  minStrength: number
+  /** The product's name (`email.productName`), a word a password should not lean on. */
+  serviceName?: string
 }
 
 /**
@@ -25,7 +30,8 @@ export function normalizePassword(password: string): string {
 
 /**
  * NIST SP 800-63B §3.1.1.2 rules for a new password: length counted in characters (code points),
- * no composition rules, and refusal of common, breached and context-specific passwords, with the
+ * no composition rules, refusal of passwords on the common and breached list, and of passwords a
+ * strength estimator finds easy to guess given the context (users/password-strength.ts), with the
  * reason. Returns the normalised password to hash.
  */
 export function checkNewPassword(password: string, policy: PasswordPolicy, context: { email: string }): string {
@@ -44,10 +50,14 @@ export function checkNewPassword(password: string, policy: PasswordPolicy, conte
       detail: 'This password appears in a list of common or breached passwords. Choose another.',
     })
   }
+  // The context (the email, its name part, the service's name) makes a password weaker in the
+  // estimate, never forbidden by itself: a long random password may contain the service's name.
   const [local = ''] = context.email.split('@')
-  if (lowered === context.email || lowered === local || lowered.includes('tessera')) {
+  const words = [context.email, local, 'tessera', ...(policy.serviceName ? [policy.serviceName] : [])]
+  if (policy.minStrength > 0 && passwordScore(normalized, words) < policy.minStrength) {
     throw new TesseraError('password_too_common', {
-      detail: 'A password must not be your email address, its name part, or the name of this service.',
+      detail:
+        'This password would be easy to guess (a common pattern, a sequence, or your email address). Choose a longer or less predictable one.',
     })
   }
   return normalized

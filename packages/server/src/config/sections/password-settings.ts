@@ -17,6 +17,14 @@ export const PasswordSettings = Type.Object(
       env: 'TESSERA_PASSWORD_MAX_LENGTH',
       description: 'Most characters in a password; NIST SP 800-63B asks to allow at least 64.',
     }),
+    minStrength: Type.Integer({
+      default: 3,
+      minimum: 0,
+      maximum: 4,
+      env: 'TESSERA_PASSWORD_MIN_STRENGTH',
+      description:
+        'Lowest strength a new password may have, as zxcvbn scores it from 0 (guessed at once) to 4 (very hard to guess), with the email address and the service name counted as guessable words; 0 turns the estimate off and leaves the length rules and the common-password list.',
+    }),
     maxBytes: Type.Integer({
       default: 1024,
       minimum: 256,
