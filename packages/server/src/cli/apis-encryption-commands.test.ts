@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli } from '../../test/cli-harness.js'
 
 const API = 'https://api.example.test'
 
@@ -15,31 +14,8 @@ interface EncryptedApi {
 
 /** Issue 16 part 7 from the CLI: `apis create --encrypt-tokens` and `apis encryption-key`. */
 describe('tessera CLI: encrypted access tokens', () => {
-  let database: TestDatabase
-  let dataDir: string
-  let env: Env
-
-  beforeEach(() => {
-    database = createTestDatabase('sqlite')
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-  })
-
-  afterEach(async () => {
-    await database.drop()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  async function ok(argv: string[]): Promise<Record<string, unknown>> {
-    const result = await cli(env, [...argv, '--json'])
-    expect(result.code, result.stderr).toBe(0)
-    return oneJsonObject(result.stdout)
-  }
-
-  async function refused(argv: string[]): Promise<{ code: number; error: string }> {
-    const result = await cli(env, [...argv, '--json'])
-    return { code: result.code, error: jsonErrorCode(result) }
-  }
+  const fixture = useCliFixture()
+  const { ok, refused } = fixture
 
   const create = (...extra: string[]) => ['apis', 'create', '--identifier', API, '--name', 'Orders', '--mode', 'jwt', ...extra]
 
@@ -53,7 +29,7 @@ describe('tessera CLI: encrypted access tokens', () => {
     expect(listed?.encryptionKey).toEqual(api.encryptionKey)
     expect(JSON.stringify(listed)).not.toContain(privateJwk.d)
     // The human form says it is shown once, and shows it.
-    const human = await cli(env, ['apis', 'encryption-key', API, '--generate', '--curve', 'X25519'])
+    const human = await cli(fixture.env, ['apis', 'encryption-key', API, '--generate', '--curve', 'X25519'])
     expect(human.code, human.stderr).toBe(0)
     expect(human.stdout).toMatch(/shown this once/)
     expect(human.stdout).toMatch(/"crv":"X25519"/)
@@ -61,7 +37,7 @@ describe('tessera CLI: encrypted access tokens', () => {
 
   it('apis encryption-key rotates to a public key from a file, and --off stops encrypting', async () => {
     await ok(create())
-    const file = join(dataDir, 'key.json')
+    const file = join(fixture.dataDir, 'key.json')
     writeFileSync(file, JSON.stringify({ kty: 'OKP', crv: 'X25519', x: 'dzG4GWg2IuZMySPfpIK3i2ctmZuAsEJ459Xu96XanR0', kid: 'orders-1' }))
     const set = await ok(['apis', 'encryption-key', API, '--public-jwk', file])
     expect(set.privateJwk).toBeUndefined()
@@ -72,14 +48,14 @@ describe('tessera CLI: encrypted access tokens', () => {
 
   it('refuses a private key file, a session-mode API, an unknown curve and contradictory flags, changing nothing', async () => {
     await ok(create())
-    const file = join(dataDir, 'private.json')
+    const file = join(fixture.dataDir, 'private.json')
     const generated = (await ok(['apis', 'encryption-key', API, '--generate'])).privateJwk as Record<string, string>
     writeFileSync(file, JSON.stringify(generated))
     expect(await refused(['apis', 'encryption-key', API, '--public-jwk', file])).toEqual({ code: 1, error: 'invalid_request' })
     expect(await refused(['apis', 'encryption-key', API, '--generate', '--curve', 'P-384'])).toEqual({ code: 2, error: 'usage' })
     expect(await refused(['apis', 'encryption-key', API, '--generate', '--off'])).toEqual({ code: 2, error: 'usage' })
     expect(await refused(['apis', 'encryption-key', API])).toEqual({ code: 2, error: 'usage' })
-    expect(await refused(['apis', 'encryption-key', API, '--public-jwk', join(dataDir, 'missing.json')])).toEqual({
+    expect(await refused(['apis', 'encryption-key', API, '--public-jwk', join(fixture.dataDir, 'missing.json')])).toEqual({
       code: 2,
       error: 'usage',
     })

@@ -1,37 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { describe, expect, it } from 'vitest'
+import { useCliFixture } from '../../test/cli-fixture.js'
+import { cli, jsonErrorCode } from '../../test/cli-harness.js'
 
 const API = 'https://api.example.test'
 
 /** Issue 16 loose end: every switch that takes a value is spelled on|off, with true|false accepted as an alias. */
 describe('tessera CLI: switches', () => {
-  let database: TestDatabase
-  let dataDir: string
-  let env: Env
-
-  beforeEach(() => {
-    database = createTestDatabase('sqlite')
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
-    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
-  })
-
-  afterEach(async () => {
-    await database.drop()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  async function ok(argv: string[]): Promise<Record<string, unknown>> {
-    const result = await cli(env, [...argv, '--json'])
-    expect(result.code, result.stderr).toBe(0)
-    return oneJsonObject(result.stdout)
-  }
+  const fixture = useCliFixture()
+  const { ok } = fixture
 
   async function usage(argv: string[]): Promise<string> {
-    const result = await cli(env, [...argv, '--json'])
+    const result = await cli(fixture.env, [...argv, '--json'])
     expect(result.code).toBe(2)
     expect(jsonErrorCode(result)).toBe('usage')
     return result.stderr
