@@ -147,7 +147,8 @@ function toRow(session: Session): SessionsTable {
   }
 }
 
-function toSession(row: SessionsTable): Session {
+/** A `sessions` row as a Session (also read joined with an access token: tokens/access-token-store.ts). */
+export function toSession(row: SessionsTable): Session {
   return {
     id: row.id,
     userId: row.user_id,
