@@ -1,4 +1,4 @@
-// Child process of bench/revocation-propagation.mjs: `count` hybrid verifiers, each with its own
+// Child process of bench/suites/revocation.mjs: `count` hybrid verifiers, each with its own
 // subscription to Tessera's revocation feed. For each token the parent names, it reports the time
 // (ms since the Unix epoch, sub-millisecond) at which each verifier first refused it.
 //
@@ -6,6 +6,7 @@
 // verifier, its check runs (and runs again on each turn of the event loop until the verifier
 // refuses), so the time is the first refusal, measured at the event rather than by blind polling.
 import { createVerifier, isTesseraAuthError } from '@tessera/sdk'
+import { profilePhase } from './cpu-profile.mjs'
 
 const { issuer, audience, client, count } = JSON.parse(process.argv[2])
 const GIVE_UP_MS = 10_000
@@ -40,8 +41,23 @@ const subscribers = Array.from({ length: count }, () => {
   })
   return subscriber
 })
-await Promise.all(subscribers.map(({ verifier }) => verifier.ready()))
+// 1,000 feeds connecting at once can outlast the SDK's 5 s connect timeout on a loaded machine;
+// each feed reconnects by itself (with back-off), so readiness is asked again, as a service's
+// readiness probe would, for up to a minute.
+async function ready(verifier) {
+  for (const started = Date.now(); ; ) {
+    try {
+      return await verifier.ready()
+    } catch (error) {
+      if (Date.now() - started > 60_000) throw error
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+}
+await Promise.all(subscribers.map(({ verifier }) => ready(verifier)))
 process.send({ type: 'ready' })
+
+let watched = 0
 
 async function watch(token) {
   // Every verifier has the token in its cache, so a check at the event costs a few map lookups.
@@ -73,8 +89,11 @@ async function watch(token) {
       }
     })
   })
+  // BENCH_PROFILE_DIR (bench/tools/profile-revocation-fanout.mjs): a CPU profile of each measured window.
+  const stopProfile = await profilePhase(process.env.BENCH_PROFILE_DIR, `subscribers-${process.pid}-${watched++}`)
   process.send({ type: 'watching' })
   await observed
+  await stopProfile()
   process.send({ type: 'observed', times })
 }
 

@@ -14,7 +14,7 @@ const AUDIENCE = 'https://orders.example.test'
 const now = () => performance.timeOrigin + performance.now()
 const rssMb = () => process.memoryUsage().rss / 1048576
 
-function startSubscribers(config) {
+export function startSubscribers(config) {
   const child = fork(new URL('../lib/revocation-subscribers.mjs', import.meta.url).pathname, [JSON.stringify(config)])
   const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`subscribers exited (${code})`))))
   exited.catch(() => {})
@@ -35,7 +35,7 @@ function startSubscribers(config) {
 }
 
 /** The API, the apps and the user of one deployment, created through its first instance. */
-async function deploy(server) {
+export async function deploy(server) {
   const { tessera, issuer } = server
   const api = await tessera.services.apis.create({ identifier: AUDIENCE, name: 'Orders', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
   const apps = tessera.services.applications
@@ -50,7 +50,7 @@ async function deploy(server) {
  * `revocations` sign-outs, each of a session whose access token `count` verifiers subscribed at
  * `issuer` hold; the sign-out goes to `signOutAt` (another instance, or the same).
  */
-async function propagation({ issuer, signOutAt, deployment, count, revocations }) {
+export async function propagation({ issuer, signOutAt, deployment, count, revocations, onReady = () => {} }) {
   async function sessionWithToken() {
     const signIn = await fetch(`${signOutAt}/v1/sign-in`, {
       method: 'POST',
@@ -65,6 +65,7 @@ async function propagation({ issuer, signOutAt, deployment, count, revocations }
   const rssBefore = rssMb()
   const subscribers = startSubscribers({ issuer, audience: AUDIENCE, client: deployment.rsClient, count })
   await subscribers.next('ready')
+  onReady()
   const rssOpen = rssMb()
   const samples = []
   const fromRequest = []
