@@ -148,6 +148,8 @@ export interface AppDeps {
     /** The key of the verification page's CSRF tokens. */
     csrfKey: Buffer
     secondFactorRequired: (clientId: string) => Promise<boolean>
+    /** `signUp.requireVerifiedEmail`: an unverified user's session approves no device. */
+    verifiedEmailRequired: boolean
     /** User-code entries allowed per session and per IP in each window (RFC 8628 §5.1). */
     attempts: { perSession: number; perIp: number; windowMs: number }
   }
@@ -387,6 +389,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       translate,
       signIn: createAccountSignIn({ flows: oidc.flows, cookie: deps.cookie, random: oidc.random }),
       secondFactorRequired: deps.device.secondFactorRequired,
+      verifiedEmailRequired: deps.device.verifiedEmailRequired,
       rateLimit: perIp('hosted-pages'),
       // Counted where every instance counts, like the per-IP limits.
       attempts: { ...deps.device.attempts, count: (key, windowMs, now) => deps.rateLimitCounter.hit(key, windowMs, now) },
