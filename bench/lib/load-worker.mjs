@@ -8,7 +8,10 @@ process.on('message', async ({ id, options }) => {
     if (bad > 0)
       throw new Error(`${options.method} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
     const seconds = (result.finish - result.start) / 1000
-    process.send({ id, result: { rate: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 } })
+    process.send({
+      id,
+      result: { rate: result.requests.total / seconds, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99 },
+    })
   } catch (error) {
     process.send({ id, error: String(error?.message ?? error) })
   }

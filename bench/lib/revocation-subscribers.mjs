@@ -1,4 +1,4 @@
-// Child process of bench/revocation-propagation.mjs: `count` hybrid verifiers, each with its own
+// Child process of bench/suites/revocation.mjs: `count` hybrid verifiers, each with its own
 // subscription to Tessera's revocation feed. For each token the parent names, it reports the time
 // (ms since the Unix epoch, sub-millisecond) at which each verifier first refused it.
 //
@@ -6,26 +6,49 @@
 // verifier, its check runs (and runs again on each turn of the event loop until the verifier
 // refuses), so the time is the first refusal, measured at the event rather than by blind polling.
 import { createVerifier, isTesseraAuthError } from '@tessera/sdk'
+import { profilePhase } from './cpu-profile.mjs'
 
 const { issuer, audience, client, count } = JSON.parse(process.argv[2])
 const GIVE_UP_MS = 10_000
 const now = () => performance.timeOrigin + performance.now()
 
+const REVOCATION_EVENT = Buffer.from('event: revocation')
+
+/**
+ * The verifier's fetch, with its feed stream tapped where the SDK reads it: each chunk the SDK's
+ * reader receives is searched (as bytes, with the previous chunk's tail for a split marker) before
+ * the SDK sees it. Earlier versions piped the body through a TransformStream into a new Response,
+ * which cost as much again as the SDK's own read of the stream, for every verifier and event.
+ */
 function tappedFetch(onRevocationBytes) {
   return async (url, init) => {
     const response = await globalThis.fetch(url, init)
     if (!url.endsWith('/v1/revocations') || !response.ok || !response.body) return response
-    const decoder = new TextDecoder()
-    let tail = ''
-    const tap = new TransformStream({
-      transform(chunk, controller) {
-        controller.enqueue(chunk)
-        const text = tail + decoder.decode(chunk, { stream: true })
-        if (text.includes('event: revocation')) onRevocationBytes()
-        tail = text.slice(-32)
+    const { body } = response
+    let tail = Buffer.alloc(0)
+    const look = (chunk) => {
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      const head = tail.length > 0 ? Buffer.concat([tail, bytes.subarray(0, REVOCATION_EVENT.length)]) : null
+      if (bytes.includes(REVOCATION_EVENT) || head?.includes(REVOCATION_EVENT)) onRevocationBytes()
+      tail = Buffer.from(bytes.subarray(-REVOCATION_EVENT.length))
+    }
+    const tapped = {
+      getReader() {
+        const reader = body.getReader()
+        return {
+          read: () =>
+            reader.read().then((result) => {
+              if (!result.done) look(result.value)
+              return result
+            }),
+          cancel: (reason) => reader.cancel(reason),
+          releaseLock: () => reader.releaseLock(),
+          closed: reader.closed,
+        }
       },
-    })
-    return new Response(response.body.pipeThrough(tap), { status: response.status, headers: response.headers })
+      cancel: (reason) => body.cancel(reason),
+    }
+    return { ok: response.ok, status: response.status, headers: response.headers, body: tapped }
   }
 }
 
@@ -40,8 +63,23 @@ const subscribers = Array.from({ length: count }, () => {
   })
   return subscriber
 })
-await Promise.all(subscribers.map(({ verifier }) => verifier.ready()))
+// 1,000 feeds connecting at once can outlast the SDK's 5 s connect timeout on a loaded machine;
+// each feed reconnects by itself (with back-off), so readiness is asked again, as a service's
+// readiness probe would, for up to a minute.
+async function ready(verifier) {
+  for (const started = Date.now(); ; ) {
+    try {
+      return await verifier.ready()
+    } catch (error) {
+      if (Date.now() - started > 60_000) throw error
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+}
+await Promise.all(subscribers.map(({ verifier }) => ready(verifier)))
 process.send({ type: 'ready' })
+
+let watched = 0
 
 async function watch(token) {
   // Every verifier has the token in its cache, so a check at the event costs a few map lookups.
@@ -73,10 +111,16 @@ async function watch(token) {
       }
     })
   })
+  // BENCH_PROFILE_DIR (bench/tools/profile-revocation-fanout.mjs): a CPU profile of each measured window.
+  const stopProfile = await profilePhase(process.env.BENCH_PROFILE_DIR, `subscribers-${process.pid}-${watched++}`)
   process.send({ type: 'watching' })
   await observed
+  await stopProfile()
   process.send({ type: 'observed', times })
 }
+
+// Never outlive the bench: if it goes away (or fails), so do these verifiers.
+process.on('disconnect', () => process.exit(0))
 
 process.on('message', (message) => {
   if (message.type === 'watch') {

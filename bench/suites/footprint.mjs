@@ -12,7 +12,7 @@ const BIN = new URL('../../packages/server/bin/tessera.js', import.meta.url).pat
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function start(dir, nodeFlags = []) {
+export async function start(dir, nodeFlags = [], bin = BIN, extraEnv = {}) {
   const port = await freePort()
   const address = `http://127.0.0.1:${port}`
   const env = {
@@ -24,9 +24,10 @@ async function start(dir, nodeFlags = []) {
     TESSERA_ISSUER: address,
     TESSERA_LOG_LEVEL: 'silent',
     TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '1000000',
+    ...extraEnv,
   }
   const started = performance.now()
-  const child = spawn(process.execPath, [...nodeFlags, BIN, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk) => {
     stderr += chunk
@@ -48,16 +49,44 @@ async function start(dir, nodeFlags = []) {
     pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
         child.once('exit', resolve)
         child.kill('SIGTERM')
       }),
   }
 }
 
-// The young generation is most of the idle heap: V8 grows it to 2 × 16 MB during start-up and
-// keeps it. Capping it is an operator's choice (NODE_OPTIONS, docs/operations.md); measured here
-// beside the default, with the session-check rate it costs.
+// The `tessera` command keeps V8's young generation small while it starts (shared/young-generation.ts);
+// request load then grows it to 2 × 16 MB. Capping it under load is an operator's choice
+// (NODE_OPTIONS, docs/operations.md); measured here beside the default, with the session-check rate it costs.
 const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=4']
+
+/**
+ * One cold start, one warm start, the idle RSS 1 s after the warm start's first 200, the session
+ * checks and sign-ins of the load phase and the RSS after them (also used by
+ * bench/tools/ab-footprint.mjs to compare two builds).
+ */
+export async function measureOnce(loader, { flags = [], bin = BIN, env = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
+  try {
+    const first = await start(dir, flags, bin, env)
+    await first.stop()
+    const server = await start(dir, flags, bin, env)
+    try {
+      await pause(1000)
+      const idle = rssMb(server.pid)
+      const token = await signUp(server.address)
+      const checks = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
+      const body = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
+      await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
+      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, loaded: rssMb(server.pid) }
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 export async function run({ settings, loader, log }) {
   const cold = []
@@ -69,22 +98,14 @@ export async function run({ settings, loader, log }) {
   for (let round = 0; round < settings.footprintStarts; round++) {
     log(`footprint round ${round + 1}`)
     for (const variant of variants) {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
-      const first = await start(dir, variant.flags)
-      if (variant.flags.length === 0) cold.push({ rate: first.startup })
-      await first.stop()
-      const server = await start(dir, variant.flags)
-      if (variant.flags.length === 0) warm.push({ rate: server.startup })
-      await pause(1000)
-      variant.idle.push({ rate: rssMb(server.pid) })
-      const token = await signUp(server.address)
-      const checks = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
-      variant.checks.push({ rate: checks.rate })
-      const body = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
-      await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
-      variant.loaded.push({ rate: rssMb(server.pid) })
-      await server.stop()
-      rmSync(dir, { recursive: true, force: true })
+      const result = await measureOnce(loader, { flags: variant.flags })
+      if (variant.flags.length === 0) {
+        cold.push({ rate: result.cold })
+        warm.push({ rate: result.warm })
+      }
+      variant.idle.push({ rate: result.idle })
+      variant.checks.push({ rate: result.checks })
+      variant.loaded.push({ rate: result.loaded })
     }
   }
   const [standard, small] = variants
@@ -96,7 +117,8 @@ export async function run({ settings, loader, log }) {
         'The CLI in its own process, polled on /healthz every 5 ms from the spawn. Cold: an empty data directory (migrations, master key, ' +
         'the first ES256 signing key). Warm: the same directory, started again. Idle RSS: 1 s after the first 200. After load: ' +
         `after ${settings.duration} s of session checks and ${settings.duration} s of sign-ins (8 concurrent; argon2id allocates 19 MiB per hash). ` +
-        `The last rows run the same with \`node ${small.name}\` (a 4 MB young-generation semi-space instead of V8's 16 MB), an operator's ` +
+        'The `tessera` command holds V8\'s young generation at its initial size while it starts (architecture.md §9, "Memory"). ' +
+        `The last rows run the same with \`node ${small.name}\` (a 4 MB young-generation semi-space instead of V8's 16 MB under load), an operator's ` +
         'choice through NODE_OPTIONS; its session-check rate is reported beside the default.',
       unit: 'ms, MB or req/s',
       rows: [

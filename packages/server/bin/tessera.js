@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // The installed `tessera` command: runs the compiled CLI (built by `npm install` through the
 // root `prepare` script, or by `npm run build`).
+let release = () => {}
 try {
+  // Start-up runs with V8's young generation held at its initial size (docs/architecture.md §9).
+  const { manageYoungGeneration } = await import('../dist/shared/young-generation.js')
+  release = manageYoungGeneration(process).hold()
   await import('../dist/main.js')
 } catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/main.js')) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && /dist\/(main|shared\/young-generation)\.js/.test(String(error.message))) {
     process.stderr.write('tessera: not built yet; run `npm run build` first\n')
     process.exit(1)
   }
   throw error
+} finally {
+  // `start` resolves once the server listens; every other command is done.
+  release()
 }

@@ -36,6 +36,15 @@ describe('the verified-token cache', () => {
     expect(cache.size).toBe(0)
   })
 
+  it('compares a token whole: another token with the same tail is a miss and evicts nothing', () => {
+    const cache = createVerifiedTokenCache<string>(10)
+    const tail = 'S'.repeat(40)
+    cache.set(`header.payload.${tail}`, 'A', 1000)
+    expect(cache.get(`header.forged.${tail}`, 0)).toBeUndefined()
+    expect(cache.get(`header.payload.${tail}`, 0)).toBe('A')
+    expect(cache.size).toBe(1)
+  })
+
   it('stores nothing with a size of 0', () => {
     const cache = createVerifiedTokenCache<string>(0)
     cache.set('a', 'A', 1000)
@@ -80,6 +89,19 @@ describe('a verifier with its cache', () => {
     const good = await token({ scope: 'orders:read' })
     await verifier.verify(good)
     expect(await codeOf(verifier.verify(good, { scopes: ['orders:write'] }))).toBe('insufficient_scope')
+  })
+
+  it("refuses a forged token that keeps a cached token's signature, and still serves the real one from the cache", async () => {
+    const { verifier, token } = await createFixture()
+    const good = await token({ scope: 'orders:read' })
+    const first = await verifier.verify(good)
+    const [header, payload, signature] = good.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, scope: 'orders:read orders:write' })).toString('base64url')
+    const forged = `${header}.${forgedPayload}.${signature}`
+    expect(forged.slice(-32)).toBe(good.slice(-32))
+    expect(await codeOf(verifier.verify(forged))).toBe('invalid_token')
+    expect(await verifier.verify(good)).toBe(first)
   })
 
   it('rejects a cached token right after a revocation entry for it arrives (hybrid)', async () => {

@@ -36,7 +36,7 @@ export function requireAuth(verifier: BearerVerifier, options: RequireAuthOption
   return (req, res, next) => {
     authenticate({
       method: req.method,
-      url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
+      url: () => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
       authorization: req.headers.authorization,
       dpop: req.headers.dpop,
     }).then(

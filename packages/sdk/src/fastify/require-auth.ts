@@ -44,7 +44,7 @@ export function requireAuth(verifier: BearerVerifier, options: RequireAuthOption
     try {
       request.auth = await authenticate({
         method: request.method,
-        url: `${request.protocol}://${request.host}${request.url}`,
+        url: () => `${request.protocol}://${request.host}${request.url}`,
         authorization: request.headers.authorization,
         dpop: request.headers.dpop,
       })

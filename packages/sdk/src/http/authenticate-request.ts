@@ -8,8 +8,11 @@ import type { BearerVerifier, RequireAuthOptions } from './require-auth-options.
 /** What the adapters read of a request. */
 export interface RequestParts {
   method: string
-  /** The request's absolute URL as this server sees it (protocol, Host, path). */
-  url: string
+  /**
+   * The request's absolute URL as this server sees it (protocol, Host, path), or a function that
+   * builds it: only a DPoP proof needs it, so an adapter need not build it for every bearer request.
+   */
+  url: string | (() => string)
   authorization: string | readonly string[] | null | undefined
   dpop: string | readonly string[] | null | undefined
 }
@@ -29,14 +32,15 @@ const DPOP_SCHEME = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i
 export function createRequestAuthenticator(verifier: BearerVerifier, options: RequireAuthOptions) {
   const replay = createProofReplayCache()
   const clock = options.clock ?? systemClock
+  const { scopes, maxAge, acr } = options
+  const verifyOptions = {
+    ...(scopes ? { scopes } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    ...(acr !== undefined ? { acr } : {}),
+  }
   return async (request: RequestParts): Promise<AuthContext> => {
     const { scheme, token } = readAccessToken(request.authorization)
-    const { scopes, maxAge, acr } = options
-    const auth = await verifier.verify(token, {
-      ...(scopes ? { scopes } : {}),
-      ...(maxAge !== undefined ? { maxAge } : {}),
-      ...(acr !== undefined ? { acr } : {}),
-    })
+    const auth = await verifier.verify(token, verifyOptions)
     const jkt = auth.claims.cnf?.jkt
     if (jkt === undefined) {
       // RFC 9449 §7.1: the DPoP scheme is for bound tokens only; a bearer token where DPoP is required is refused.
@@ -66,7 +70,8 @@ function readAccessToken(authorization: RequestParts['authorization']): { scheme
   return { scheme: 'Bearer', token: readBearerToken(authorization) }
 }
 
-function htu(url: string, publicOrigin: string | undefined): string {
+function htu(requestUrl: RequestParts['url'], publicOrigin: string | undefined): string {
+  const url = typeof requestUrl === 'function' ? requestUrl() : requestUrl
   if (publicOrigin === undefined) return url
   const parsed = new URL(url)
   return `${publicOrigin.replace(/\/$/, '')}${parsed.pathname}`

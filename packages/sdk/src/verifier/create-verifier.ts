@@ -115,12 +115,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (mode === 'session') {
       context = await verifyByIntrospection(token)
     } else {
-      const verified = await verifyLocally(token)
-      if (checkHybrid) await checkHybrid(token, verified)
+      const local = verifyLocally(token)
+      const verified = local instanceof Promise ? await local : local
+      const hybrid = checkHybrid?.(token, verified)
+      if (hybrid) await hybrid
       context = verified.context
     }
     checkScopes(context, verifyOptions.scopes)
-    checkAuthenticationStrength(context, verifyOptions, clock.now(), leeway)
+    if (verifyOptions.maxAge !== undefined || verifyOptions.acr !== undefined)
+      checkAuthenticationStrength(context, verifyOptions, clock.now(), leeway)
     return context
   }
 

@@ -28,11 +28,16 @@ export interface LocalVerificationDeps {
  * strict verification (after decryption, for an encrypted token). A hit still requires the key to be published (a key removed from the JWKS
  * takes its cached tokens with it at the next JWKS refresh); revocations are the caller's.
  */
-export function createLocalVerification(deps: LocalVerificationDeps): (token: string) => Promise<LocallyVerified> {
+export function createLocalVerification(deps: LocalVerificationDeps): (token: string) => LocallyVerified | Promise<LocallyVerified> {
   const cache = createVerifiedTokenCache<LocallyVerified>(deps.cacheSize)
-  return async function verifyLocally(token) {
+  // A hit is answered without a promise: it is most requests, and each await is a microtask turn.
+  return function verifyLocally(token) {
     const hit = cache.get(token, deps.clock.now())
     if (hit && deps.jwks.has(hit.revocable.kid)) return hit
+    return verifyFully(token)
+  }
+
+  async function verifyFully(token: string): Promise<LocallyVerified> {
     // A nested JWT is decrypted first, then its signed token verified (RFC 7519 §5.2); the cache
     // keeps the token as sent, so a hit skips both.
     const { claims, kid } = await deps.verifyJwt(await deps.open(token))

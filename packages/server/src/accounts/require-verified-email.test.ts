@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { authorize, deviceClient, poll, signedInOnDevicePage } from '../../test/device-fixture.js'
 import { linkIn, mailServer, recipient, tokenIn } from '../../test/mail-fixture.js'
 import { API, createApi, createClient, exchange, grantEverything, refresh } from '../../test/oauth-fixture.js'
 import {
@@ -172,5 +173,30 @@ describe('signUp.requireVerifiedEmail and tokens', () => {
     expect(silent.searchParams.get('error')).toBe('login_required')
     expect(silent.searchParams.has('code')).toBe(false)
     expect(`${ORIGIN}/ui/sign-in`).toBe(`${next.origin}${next.pathname}`)
+  })
+
+  it('on the device page: a session whose address is no longer verified approves nothing and is sent to sign in', async () => {
+    const { server } = await mailServer('sqlite', { config: REQUIRE })
+    await createApi(server)
+    const client = await deviceClient(server)
+    const { users, accounts } = server.tessera.services
+    const user = await users.create({ email: 'ann@example.com', password: PASSWORD }, CLI)
+    await accounts.verification.markVerified(user.id, CLI)
+    const started = await authorize(server, client)
+    const { browser, page } = await signedInOnDevicePage(server, 'ann@example.com')
+    const confirm = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: started.user_code })
+    expect(confirm.body).toContain('/ui/device/decision')
+
+    // An operator moves the account to an address nobody has confirmed: the forms this session
+    // already holds still carry valid tokens, and lead to the sign-in, never to an approval.
+    await users.update(user.id, { email: 'ann@new.example.com' }, CLI)
+    const decided = await browser.post('/ui/device/decision', { ...hiddenFields(confirm.body), decision: 'allow' })
+    expect(decided.statusCode).toBe(303)
+    expect(location(decided).pathname).toBe('/ui/sign-in')
+    const entered = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: started.user_code })
+    expect(location(entered).pathname).toBe('/ui/sign-in')
+    expect(location(await browser.get(`/ui/device?user_code=${started.user_code}`)).pathname).toBe('/ui/sign-in')
+    server.clock.advance(5_000)
+    expect((await poll(server, client, started.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
   })
 })

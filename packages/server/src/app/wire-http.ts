@@ -148,6 +148,7 @@ export function wireHttp(wiring: Wiring, deps: HttpWiringDeps): HttpApp {
           service: tokens.deviceAuthorizations,
           csrfKey: subkey(masterKey, 'ui-device-csrf'),
           secondFactorRequired: (clientId) => mfa.secondFactors.required(clientId),
+          verifiedEmailRequired: config.signUp.requireVerifiedEmail,
           attempts: {
             perSession: config.deviceFlow.entriesPerSession,
             perIp: config.deviceFlow.entriesPerIp,

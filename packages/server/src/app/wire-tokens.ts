@@ -109,6 +109,7 @@ export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redi
   const authenticateClient = createClientAuthentication({
     applications: { find: cache.applications.find, secretMatches: applications.secretMatches },
     stores,
+    transact,
     clock,
     throttlePolicy: policies.throttle,
   })

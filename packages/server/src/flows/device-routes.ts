@@ -32,6 +32,11 @@ export interface DeviceRoutesDeps {
   signIn: (request: FastifyRequest, reply: FastifyReply, returnTo: string, clientId?: string | null) => Promise<FastifyReply>
   /** Whether approving for this client needs a second factor (docs/mfa.md "Policy"). */
   secondFactorRequired: (clientId: string) => Promise<boolean>
+  /**
+   * `signUp.requireVerifiedEmail`: the session of a user whose address is not verified approves
+   * nothing; the page sends them to the hosted sign-in, as `/oauth/authorize` does (flows/login-flow.ts).
+   */
+  verifiedEmailRequired?: boolean
   /** The per-IP limit of the page's requests (rate-limit/). */
   rateLimit: { max: number; timeWindow: number }
   /** RFC 8628 §5.1: user-code entries allowed per session and per IP in each window; every entry counts. */
@@ -58,6 +63,10 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
     const onRequest = app.rateLimit(deps.rateLimit)
     const config = { csrf: 'reject' } as const
 
+    const signedIn = async (request: FastifyRequest) => {
+      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      return auth && deps.verifiedEmailRequired && !auth.user.emailVerified ? null : auth
+    }
     const mac = (...parts: string[]) => createHmac('sha256', deps.csrfKey).update(parts.join('\u0000')).digest('base64url')
     const entryToken = (auth: Authenticated) => mac('device', auth.session.id)
     const decisionToken = (auth: Authenticated, code: string) => mac('device-decision', auth.session.id, code)
@@ -94,7 +103,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
 
     app.get(PAGE, { onRequest }, async (request, reply) => {
       const code = shown(field(request.query, 'user_code'))
-      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      const auth = await signedIn(request)
       if (!auth) return deps.signIn(request, reply, returnTo(code))
       // verification_uri_complete only fills the form in: the user still confirms twice (RFC 8628 §5.4).
       return entry(reply, auth, deps.translate(request), 200, code, null)
@@ -103,7 +112,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
     app.post(PAGE, { config, onRequest }, async (request, reply) => {
       const t = deps.translate(request)
       const typed = field(request.body, 'user_code')
-      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      const auth = await signedIn(request)
       if (!auth) return deps.signIn(request, reply, returnTo(shown(typed)))
       if (!tokenMatches(field(request.body, 'csrf'), entryToken(auth))) throw new TesseraError('csrf_token_invalid')
       const retryAfter = await overBudget(request, auth)
@@ -138,7 +147,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
 
     app.post(`${PAGE}/decision`, { config, onRequest }, async (request, reply) => {
       const t = deps.translate(request)
-      const auth = await browserSession(request, deps.cookie, deps.sessions)
+      const auth = await signedIn(request)
       const code = normalizeUserCode(field(request.body, 'user_code') ?? '')
       if (!auth) return deps.signIn(request, reply, returnTo(code === null ? '' : formatUserCode(code)))
       // The token names this session and this code: no other code can be tried through this form.

@@ -11,7 +11,10 @@ import type { OAuthForm } from './oauth-form.js'
 export interface ClientAuthenticationDeps {
   /** `find` may be the composition root's cached read (app/config-cache.ts). */
   applications: Pick<ApplicationService, 'find' | 'secretMatches'>
-  stores: { throttle: Pick<SignInThrottleStore, 'get' | 'put' | 'clear'> }
+  /** The authoritative throttle state, read only after a wrong secret. */
+  stores: { throttle: Pick<SignInThrottleStore, 'get'> }
+  /** Where a failure is counted: one transaction (store/transaction.ts). */
+  transact: <T>(work: (stores: { throttle: Pick<SignInThrottleStore, 'countFailure' | 'put'> }) => Promise<T>) => Promise<T>
   clock: Clock
   throttlePolicy: ThrottlePolicy
 }
@@ -20,7 +23,17 @@ export type AuthenticateClient = (request: FastifyRequest, form: OAuthForm, opti
 
 /**
  * RFC 6749 §2.3: `client_secret_basic`, `client_secret_post`, or `none` for public clients, and
- * never two methods at once. Wrong secrets are throttled per client id, exactly like sign-in.
+ * never two methods at once. Wrong secrets are throttled per client id (docs/tokens.md "Client
+ * authentication and throttling").
+ *
+ * Only failures are throttled; a right secret is accepted even while its client is locked out, and
+ * reads and clears nothing. Client secrets are 256 random bits (applications/application-service.ts),
+ * so what an online guesser can do is bounded by the rate of failed attempts, which the throttle
+ * limits (NIST SP 800-63B §5.2.2 limits failed attempts). Refusing a right secret during a lockout
+ * would protect nothing and would let anyone who knows a client_id, which is not a secret, lock a
+ * confidential client out for all its users (OWASP Authentication Cheat Sheet, lockout as denial of
+ * service). A wrong secret during a lockout still gets the same 429 and is not counted, so a guesser
+ * learns nothing from it. User passwords are another matter and keep their own rules (auth/).
  */
 export function createClientAuthentication(deps: ClientAuthenticationDeps): AuthenticateClient {
   return async (request, form, options = {}) => {
@@ -35,27 +48,30 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
     if (!clientId) throw new TesseraError('invalid_client', { detail: 'client authentication is required' })
     const secret = basic?.secret ?? bodySecret
 
-    const key = sha256(`client:${clientId}`)
-    const state = await deps.stores.throttle.get(key)
-    const wait = throttleWait(state, deps.clock.now())
-    if (wait > 0) throw new TesseraError('client_throttled', { retryAfter: Math.ceil(wait / 1000) })
-
     const application = clientId.length <= 64 ? await deps.applications.find(clientId) : null
     const valid =
       application !== null &&
       (isConfidential(application.type)
         ? secret !== undefined && deps.applications.secretMatches(application, secret)
         : secret === undefined && options.allowPublic !== false)
-    if (!valid) {
-      // A public client has no secret to guess: counting its failures would only let anyone who
-      // knows its client_id lock it out for every user.
-      if (application !== null && !isConfidential(application.type)) throw new TesseraError('invalid_client')
+    if (valid) return application
+    // A public client has no secret to guess: counting its failures would only let anyone who
+    // knows its client_id lock it out for every user.
+    if (application !== null && !isConfidential(application.type)) throw new TesseraError('invalid_client')
+    return refuseWrongSecret(sha256(`client:${clientId}`))
+  }
+
+  /** A failed authentication of a confidential (or unknown) client id: 429 while locked, else counted and 401. */
+  async function refuseWrongSecret(key: string): Promise<never> {
+    const wait = throttleWait(await deps.stores.throttle.get(key), deps.clock.now())
+    if (wait > 0) throw new TesseraError('client_throttled', { retryAfter: Math.ceil(wait / 1000) })
+    await deps.transact(async (tx) => {
       const now = deps.clock.now()
-      await deps.stores.throttle.put(key, afterFailure(state, deps.throttlePolicy, now), now)
-      throw new TesseraError('invalid_client')
-    }
-    if (state) await deps.stores.throttle.clear(key)
-    return application
+      // Counted atomically: a read-then-write would let concurrent guesses overwrite each other's count.
+      const failures = await tx.throttle.countFailure(key, now)
+      await tx.throttle.put(key, afterFailure({ failures: failures - 1, lockedUntil: null }, deps.throttlePolicy, now), now)
+    })
+    throw new TesseraError('invalid_client')
   }
 }
 

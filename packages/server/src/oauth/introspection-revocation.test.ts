@@ -20,6 +20,7 @@ import {
 } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
+import { sha256 } from '../shared/digest.js'
 
 const INACTIVE = '{"active":false}'
 
@@ -91,6 +92,15 @@ async function countRows(server: TestServer) {
   }
 }
 
+/** The client's row of the failure throttle (oauth/client-authentication.ts), if any. */
+function clientThrottle(server: TestServer, clientId: string) {
+  return server.tessera.database.db
+    .selectFrom('sign_in_throttle')
+    .select(['failures', 'locked_until', 'updated_at'])
+    .where('key', '=', sha256(`client:${clientId}`))
+    .executeTakeFirst()
+}
+
 function bearer(token: string) {
   return { authorization: `Bearer ${token}` }
 }
@@ -108,6 +118,26 @@ for (const dialect of DIALECTS) {
       expectOAuthError(await introspect(server, spa, access_token), 401, 'invalid_client')
       expectOAuthError(await introspect(server, { id: client.id, secret: 'wrong' }, access_token), 401, 'invalid_client')
       expectOAuthError(await post(server, '/oauth/introspect', {}, client), 400, 'invalid_request')
+    })
+
+    it('throttles a resource server’s wrong secrets (429, uncounted while locked) and still serves its right secret', async ({
+      onTestFinished,
+    }) => {
+      const server = await serve(onTestFinished, dialect, { signIn: { freeFailures: 2 } })
+      const { client, resourceServer, user } = await world(server)
+      const { access_token } = await tokensFor(server, client, user)
+      const wrong = { id: resourceServer.id, secret: 'wrong-secret-91c2' }
+      for (let attempt = 0; attempt < 2; attempt++) expectOAuthError(await introspect(server, wrong, access_token), 401, 'invalid_client')
+      const locked = await clientThrottle(server, resourceServer.id)
+      expect(locked?.failures).toBe(2)
+      const throttled = await introspect(server, wrong, access_token)
+      expectOAuthError(throttled, 429, 'invalid_client')
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+      expect(throttled.body).not.toContain('active')
+      expect(await clientThrottle(server, resourceServer.id)).toEqual(locked)
+      // A lockout caused by someone else's guesses does not stop the resource server itself.
+      await expectActive(introspect(server, resourceServer, access_token))
+      expect(await clientThrottle(server, resourceServer.id)).toEqual(locked)
     })
 
     it('shows the API’s resource server a live token with its claims', async ({ onTestFinished }) => {

@@ -25,6 +25,7 @@ import {
 } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
+import { sha256 } from '../shared/digest.js'
 
 const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/
 const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'jti', 'sub', 'client_id', 'scope']
@@ -62,6 +63,15 @@ async function verifyAsResourceServer(server: TestServer, token: string, audienc
     requiredClaims: REQUIRED_CLAIMS,
     currentDate: new Date(server.clock.now()),
   })
+}
+
+/** The client's row of the failure throttle (oauth/client-authentication.ts), if any. */
+function clientThrottle(server: TestServer, clientId: string) {
+  return server.tessera.database.db
+    .selectFrom('sign_in_throttle')
+    .select(['failures', 'locked_until', 'updated_at'])
+    .where('key', '=', sha256(`client:${clientId}`))
+    .executeTakeFirst()
 }
 
 async function countRows(server: TestServer) {
@@ -688,23 +698,65 @@ for (const dialect of DIALECTS) {
       expect(none.headers['www-authenticate']).toBe('Basic realm="tessera"')
     })
 
-    it('throttles a client after its free failures: 429 with Retry-After even with the right secret, until the wait is over', async ({
+    it('throttles a client’s wrong secrets after its free failures: 429 with Retry-After, uncounted, while its right secret still works', async ({
       onTestFinished,
     }) => {
+      // Issue 17: the right secret is no longer refused during a lockout (docs/tokens.md "Client
+      // authentication and throttling"); before, it got the same 429 as a wrong one.
       const server = await serve(onTestFinished, dialect, { signIn: { freeFailures: 3 } })
       const { client, user } = await world(server)
       for (let attempt = 0; attempt < 3; attempt++) {
         expectOAuthError(await exchange(server, { id: client.id, secret: `wrong-${attempt}` }, user.token), 401, 'invalid_client')
       }
+      const locked = await clientThrottle(server, client.id)
+      expect(locked).toMatchObject({ failures: 3 })
+      expect(locked?.locked_until).toBeGreaterThan(server.clock.now())
       const before = await countRows(server)
-      const throttled = await exchange(server, client, user.token)
+      // During the lockout a wrong secret learns nothing: 429 as before, and it is not counted.
+      const throttled = await exchange(server, { id: client.id, secret: 'wrong-during-lockout' }, user.token)
       expect(throttled.statusCode, throttled.body).toBe(429)
       expect(throttled.json().error).toBe('invalid_client')
+      expect(throttled.body).not.toContain('wrong-during-lockout')
       const retryAfter = Number(throttled.headers['retry-after'])
       expect(retryAfter).toBeGreaterThanOrEqual(1)
       expect(await countRows(server)).toEqual(before)
+      expect(await clientThrottle(server, client.id)).toEqual(locked)
+      // The right secret is served at once, and neither reads nor clears the count.
+      const served = await exchange(server, client, user.token)
+      expect(served.statusCode, served.body).toBe(200)
+      expect(await clientThrottle(server, client.id)).toEqual(locked)
+      // Once the wait is over, the next wrong secret is counted and locks again, for twice as long.
       server.clock.advance(retryAfter * 1000)
+      expectOAuthError(await exchange(server, { id: client.id, secret: 'wrong-after' }, user.token), 401, 'invalid_client')
+      const relocked = await clientThrottle(server, client.id)
+      expect(relocked?.failures).toBe(4)
+      expect((relocked?.locked_until ?? 0) - server.clock.now()).toBe(2 * ((locked?.locked_until ?? 0) - (locked?.updated_at ?? 0)))
       expect((await exchange(server, client, user.token)).statusCode).toBe(200)
+    })
+
+    it('throttles an unknown client id like a known one, and never a public client', async ({ onTestFinished }) => {
+      const server = await serve(onTestFinished, dialect, { signIn: { freeFailures: 2 } })
+      await world(server)
+      const unknown = { id: 'no-such-client', secret: 'guess' }
+      for (let attempt = 0; attempt < 2; attempt++)
+        expectOAuthError(
+          await post(server, '/oauth/token', { grant_type: 'client_credentials', resource: API }, unknown),
+          401,
+          'invalid_client',
+        )
+      const throttled = await post(server, '/oauth/token', { grant_type: 'client_credentials', resource: API }, unknown)
+      expect(throttled.statusCode, throttled.body).toBe(429)
+      expect(throttled.json().error).toBe('invalid_client')
+      // A public client has no secret to guess: its failures are not counted, so nobody can lock it out.
+      const spa = await createClient(server, { type: 'spa' })
+      for (let attempt = 0; attempt < 4; attempt++) {
+        expectOAuthError(
+          await post(server, '/oauth/token', { grant_type: 'client_credentials', resource: API }, { id: spa.id, secret: 'x' }),
+          401,
+          'invalid_client',
+        )
+      }
+      expect(await clientThrottle(server, spa.id)).toBeUndefined()
     })
 
     it('refuses parameters in the query string with invalid_request', async ({ onTestFinished }) => {

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
+import { createRevocationFrames, sseFrame } from './feed-frames.js'
+import { createFeedStream } from './feed-stream.js'
 import { revocationToJson } from './revocation-entry-json.js'
 import type { RevocationHub } from './revocation-hub.js'
-import type { RevocationLog, StoredRevocation } from './revocation-log.js'
+import type { RevocationLog } from './revocation-log.js'
 
 export interface RevocationFeedDeps {
   log: RevocationLog
@@ -16,13 +18,20 @@ export interface RevocationFeedDeps {
    */
   authenticateClient: (request: FastifyRequest) => Promise<{ type: string }>
   heartbeatIntervalMs: number
+  /** Unsent bytes a stream may hold past its catch-up before it is closed (see feed-stream.ts); 1 MiB by default. */
+  maxBufferedBytes?: number
 }
 
 const PAGE = 1000
+/** About 7,000 revocation events a subscriber has not read. */
+const MAX_BUFFERED_BYTES = 1024 * 1024
 
 /** `GET /v1/revocations`: the live revocation set, or a resumable stream of it (docs/revocation-feed.md). */
 export function revocationFeedRoutes(deps: RevocationFeedDeps) {
   const { log, hub, clock } = deps
+  const maxBufferedBytes = deps.maxBufferedBytes ?? MAX_BUFFERED_BYTES
+  // One encoding of each broadcast entry for all the streams it goes to.
+  const frameOf = createRevocationFrames()
   /** Ends each open stream; a stream never ends by itself, and Fastify's close waits for it. */
   const open = new Set<() => void>()
 
@@ -75,27 +84,22 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     })
-    const write = (event: string, data: unknown, id?: number) => {
-      if (closed) return
-      out.write(`event: ${event}\n${id !== undefined ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`)
-    }
-    let sent = cursor ?? 0
-    let ready = false
-    let closed = false
-    const queued: StoredRevocation[] = []
-    const emit = (entries: StoredRevocation[]) => {
-      for (const entry of entries) {
-        if (entry.seq <= sent) continue
-        write('revocation', revocationToJson(entry), entry.seq)
-        sent = entry.seq
-      }
-    }
-    const heartbeat = () => write('heartbeat', { seq: sent, serverTime: clock.now() })
-    // Subscribe before catching up, and hold what arrives meanwhile: nothing falls in between.
-    const unsubscribe = hub.subscribe((entries) => (ready ? emit(entries) : queued.push(...entries)))
+    const feed = createFeedStream(out, {
+      sent: cursor ?? 0,
+      frameOf,
+      maxBufferedBytes,
+      onOverflow: () => {
+        request.log.warn('revocation feed: a subscriber fell too far behind; closing its stream (it resumes from its cursor)')
+        stop()
+        out.destroy()
+      },
+    })
+    const heartbeat = () => feed.send(sseFrame('heartbeat', { seq: feed.sent, serverTime: clock.now() }))
+    // Subscribe before catching up; the stream holds what arrives meanwhile: nothing falls in between.
+    const unsubscribe = hub.subscribe(feed.deliver)
     const timer = setInterval(heartbeat, deps.heartbeatIntervalMs)
     const stop = () => {
-      closed = true
+      feed.close()
       unsubscribe()
       clearInterval(timer)
       open.delete(end)
@@ -111,20 +115,18 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       const oldest = await log.oldestSeq()
       if (cursor === null || (oldest !== null && cursor < oldest - 1)) {
         const snap = await snapshot()
-        write('snapshot', snap, snap.seq)
-        sent = snap.seq
+        feed.snapshot(sseFrame('snapshot', snap, snap.seq), snap.seq)
       }
       for (;;) {
-        const page = await log.listAfter(sent, PAGE)
-        emit(page)
+        const page = await log.listAfter(feed.sent, PAGE)
+        feed.catchUp(page)
         if (page.length < PAGE) break
       }
-      ready = true
-      emit(queued.splice(0))
+      feed.live()
       heartbeat()
     })().catch((error: unknown) => {
       request.log.error({ err: error }, 'revocation feed failed')
-      if (!closed) end()
+      if (!feed.closed) end()
     })
   }
 }

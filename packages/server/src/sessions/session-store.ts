@@ -23,22 +23,42 @@ export interface SessionStore {
   revokeAllOfUser(userId: string, now: number, reason: RevocationReason, keepId?: string): Promise<string[]>
 }
 
+const SESSION_COLUMNS = [
+  'sessions.id',
+  'sessions.user_id',
+  'sessions.secret_hash',
+  'sessions.created_at',
+  'sessions.last_active_at',
+  'sessions.absolute_expires_at',
+  'sessions.auth_time',
+  'sessions.amr',
+  'sessions.user_agent',
+  'sessions.ip',
+  'sessions.revoked_at',
+  'sessions.revoked_reason',
+] as const satisfies readonly `sessions.${keyof SessionsTable}`[]
+
 export function createSessionStore(db: Executor): SessionStore {
-  // One round trip instead of two on PostgreSQL, and compiled once (store/compiled-query.ts).
-  const withUser = compileOnce(() =>
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('sessions')
-      .select([
-        'users.email as user_email',
-        'users.status as user_status',
-        'users.token_version as user_token_version',
-        'users.email_verified as user_email_verified',
-        'users.created_at as user_created_at',
-        'users.updated_at as user_updated_at',
-      ])
-      .where('sessions.id', '=', ''),
+  // One round trip instead of two on PostgreSQL, compiled once (store/compiled-query.ts), and a
+  // prepared statement there (store/prepared-statements.ts): every authenticated request makes it.
+  const withUser = compileOnce(
+    () =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        // Named columns, not `sessions.*`: a prepared statement's result type must not change when a
+        // migration adds a column (store/prepared-statements.ts).
+        .select(SESSION_COLUMNS)
+        .select([
+          'users.email as user_email',
+          'users.status as user_status',
+          'users.token_version as user_token_version',
+          'users.email_verified as user_email_verified',
+          'users.created_at as user_created_at',
+          'users.updated_at as user_updated_at',
+        ])
+        .where('sessions.id', '=', ''),
+    { prepared: true },
   )
   return {
     async insert(session) {
@@ -127,7 +147,8 @@ function toRow(session: Session): SessionsTable {
   }
 }
 
-function toSession(row: SessionsTable): Session {
+/** A `sessions` row as a Session (also read joined with an access token: tokens/access-token-store.ts). */
+export function toSession(row: SessionsTable): Session {
   return {
     id: row.id,
     userId: row.user_id,

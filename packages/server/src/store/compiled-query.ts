@@ -1,4 +1,5 @@
 import type { CompiledQuery } from 'kysely'
+import { PREPARED_MARK } from './prepared-statements.js'
 
 /** Anything Kysely can compile: a select, insert, update or delete builder. */
 interface Compilable<R> {
@@ -12,13 +13,24 @@ interface Compilable<R> {
  * the same SQL text with its values as parameters, in order, so the SQL can be kept and only the
  * parameters replaced. `build` must use one placeholder value per parameter; a shape that
  * compiles to another count of parameters is a programming error, refused at first use.
+ *
+ * `prepared`: on PostgreSQL, a named prepared statement (store/prepared-statements.ts), parsed and
+ * planned once per connection. Only for a query that names its columns (no `selectAll`), so that
+ * a migration adding a column does not change its result type.
  */
-export function compileOnce<R>(build: () => Compilable<R>): (...parameters: unknown[]) => CompiledQuery<R> {
+export function compileOnce<R>(
+  build: () => Compilable<R>,
+  options: { prepared?: boolean } = {},
+): (...parameters: unknown[]) => CompiledQuery<R> {
   let compiled: CompiledQuery<R> | undefined
   return (...parameters) => {
-    compiled ??= build().compile()
+    compiled ??= mark(build().compile(), options.prepared === true)
     if (compiled.parameters.length !== parameters.length)
       throw new Error(`compiled query takes ${compiled.parameters.length} parameters, got ${parameters.length}`)
     return { ...compiled, parameters }
   }
+}
+
+function mark<R>(compiled: CompiledQuery<R>, prepared: boolean): CompiledQuery<R> {
+  return prepared ? { ...compiled, sql: `${PREPARED_MARK}${compiled.sql}` } : compiled
 }

@@ -7,6 +7,7 @@ import { UnreachableError } from '../shared/unreachable-error.js'
 import type { Database } from './database.js'
 import { loadPg } from './optional-drivers.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
+import { preparingClient } from './prepared-statements.js'
 import { GroupCommitSqliteDriver, type GroupCommitStats } from './sqlite-group-commit.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 
@@ -108,6 +109,8 @@ function openPostgres(url: string, onConnectionError: (error: Error) => void): O
   const pg = loadPg()
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
+    // The hot queries as named prepared statements, parsed once per connection (store/prepared-statements.ts).
+    Client: preparingClient(pg.Client),
     max: 10,
     connectionTimeoutMillis: 5000,
     // TCP keep-alive: a connection whose peer vanished (no RST) is noticed instead of hanging.

@@ -1,6 +1,7 @@
 import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
+import { sessionState } from '../sessions/session.js'
 import { acrOf } from '../sessions/session-acr.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -8,7 +9,7 @@ import { digestsEqual, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import { type AccessTokenRecord, TOKEN_VERSION_CLAIM } from './access-token.js'
 import { isCompactJwe } from './access-token-encryption.js'
-import type { AccessTokenStore } from './access-token-store.js'
+import type { AccessTokenStore, AccessTokenWithBinding } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
@@ -16,7 +17,7 @@ import { userinfoApi } from './userinfo-api.js'
 
 /** Read only: introspection never writes. */
 export interface IntrospectionStores {
-  accessTokens: Pick<AccessTokenStore, 'findByJti' | 'findByTokenHash'>
+  accessTokens: Pick<AccessTokenStore, 'findByJtiWithBinding' | 'findByTokenHashWithBinding'>
   refreshTokens: Pick<RefreshTokenStore, 'findById'>
   revocations: Pick<RevocationLog, 'isRevoked'>
 }
@@ -25,7 +26,7 @@ export interface IntrospectionServiceDeps {
   stores: IntrospectionStores
   clock: Clock
   issuer: string
-  sessions: Pick<SessionService, 'live'>
+  sessions: Pick<SessionService, 'live' | 'policy'>
   verifyAccessToken: AccessTokenVerifier
   refreshPolicy: RefreshPolicy
   /**
@@ -92,11 +93,25 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * for a token bound to no session. A token's own methods (issued, 0026) come first: a step-up of
    * the session changes only tokens issued after it (docs/mfa.md "Step-up").
    */
-  async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null) {
+  async function liveBinding(
+    sessionId: string | null,
+    userId: string | null,
+    tokenVersion: number | null,
+    read?: AccessTokenWithBinding['binding'],
+  ) {
     if (sessionId === null) return userId === null ? { amr: null } : null
-    const live = await deps.sessions.live(sessionId)
+    const live = read === undefined ? await deps.sessions.live(sessionId) : liveOf(read)
     if (!live || live.user.id !== userId) return null
     return tokenVersion === null || tokenVersion >= live.user.tokenVersion ? { amr: live.session.amr } : null
+  }
+
+  /**
+   * SessionService.live's rule on a session and user read with the token (one query instead of
+   * two, issue 17): the session is neither revoked nor expired, and its user is active.
+   */
+  function liveOf(read: AccessTokenWithBinding['binding']): AccessTokenWithBinding['binding'] {
+    if (read === null || read.user.status !== 'active') return null
+    return sessionState(read.session, deps.sessions.policy, clock.now()) === 'live' ? read : null
   }
 
   /**
@@ -138,33 +153,43 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (isCompactJwe(token)) {
       // Issue 16 part 7: Tessera holds no key that decrypts an encrypted token; it knows the token
       // by the SHA-256 of what it sent (docs/tokens.md "Encrypted access tokens").
-      const access = await stores.accessTokens.findByTokenHash(sha256(token))
-      if (access?.format !== 'jwe') return null
+      const found = await stores.accessTokens.findByTokenHashWithBinding(sha256(token))
+      const access = found?.token
+      if (!found || access?.format !== 'jwe') return null
       if (
         access.signingKid !== null &&
         access.signingKid !== undefined &&
         (await stores.revocations.isRevoked('key', access.signingKid, now))
       )
         return null
-      return activeRecord(access, now)
+      return activeRecord(access, found.binding, now)
     }
     const parsed = parseOpaqueToken(token)
     if (!parsed) return null
-    const access = await stores.accessTokens.findByJti(parsed.id)
-    if (access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash)) return null
-    return activeRecord(access, now)
+    const found = await stores.accessTokens.findByJtiWithBinding(parsed.id)
+    const access = found?.token
+    if (!found || access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash))
+      return null
+    return activeRecord(access, found.binding, now)
   }
 
-  /** A recorded token (opaque or encrypted) that is active now, by the same rules as a JWT's claims. */
-  async function activeRecord(access: AccessTokenRecord, now: number): Promise<ActiveAccessToken | null> {
+  /**
+   * A recorded token (opaque or encrypted) that is active now, by the same rules as a JWT's claims;
+   * `binding` is its session and user as read with it.
+   */
+  async function activeRecord(
+    access: AccessTokenRecord,
+    binding: AccessTokenWithBinding['binding'],
+    now: number,
+  ): Promise<ActiveAccessToken | null> {
     if (access.revokedAt !== null || now >= access.expiresAt) return null
     if (!(await deps.applications.find(access.clientId))) return null
     if (!(await apiLive(access.api, Math.floor(access.createdAt / 1000), now))) return null
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
-    const binding = await liveBinding(access.sessionId, access.userId, access.tokenVersion)
-    if (!binding) return null
+    const live = await liveBinding(access.sessionId, access.userId, access.tokenVersion, binding)
+    if (!live) return null
     return {
-      amr: access.amr ?? binding.amr,
+      amr: access.amr ?? live.amr,
       format: access.format,
       sub: access.userId ?? access.clientId,
       aud: access.api,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import type * as ZxcvbnCore from '@zxcvbn-ts/core'
+import { withoutYoungGrowth } from '../shared/young-generation.js'
 
 /**
  * How hard a password is to guess, 0 (trivially) to 4 (very hard), estimated by zxcvbn-ts with its
@@ -13,6 +14,8 @@ import type * as ZxcvbnCore from '@zxcvbn-ts/core'
  *
  * The dictionaries are megabytes of heap, so they load with the first new password rather than at
  * start (docs/architecture.md, "Memory"); both packages are CommonJS, so the check stays synchronous.
+ * They are all long-lived, so they load with V8's young generation held (shared/young-generation.ts):
+ * otherwise loading them grows it to its maximum (2 × 16 MB), kept for good.
  */
 const require = createRequire(import.meta.url)
 
@@ -30,6 +33,6 @@ function load(): InstanceType<typeof ZxcvbnCore.ZxcvbnFactory> {
 }
 
 export function passwordScore(password: string, contextWords: readonly string[]): number {
-  estimator ??= load()
+  estimator ??= withoutYoungGrowth(load)
   return estimator.check(password, [...contextWords]).score
 }

@@ -38,6 +38,43 @@ describe('which outbox events become webhooks, and their payloads', () => {
         'refresh_token.reuse_detected',
         { userId: 'usr_1', clientId: 'cli', sessionId: 'sid', familyId: 'fam' },
       ],
+      [
+        'authorization_code.reused',
+        { familyId: 'fam', clientId: 'cli', sessionId: 'sid' },
+        'authorization_code.reuse_detected',
+        { userId: 'usr_1', clientId: 'cli', sessionId: 'sid', familyId: 'fam' },
+      ],
+      [
+        'device_code.reused',
+        { familyId: 'fam', clientId: 'cli', sessionId: 'sid' },
+        'device_code.reuse_detected',
+        { userId: 'usr_1', clientId: 'cli', sessionId: 'sid', familyId: 'fam' },
+      ],
+      // RFC 8628: the person's decision on the verification page, without any code.
+      [
+        'device_authorization.approved',
+        {
+          clientId: 'cli',
+          sessionId: 'sid',
+          scope: 'openid offline_access read',
+          resource: 'https://api.example.com',
+          userCode: 'BCDF-GHJK',
+        },
+        'device_authorization.approved',
+        {
+          userId: 'usr_1',
+          clientId: 'cli',
+          sessionId: 'sid',
+          scope: ['openid', 'offline_access', 'read'],
+          resource: 'https://api.example.com',
+        },
+      ],
+      [
+        'device_authorization.denied',
+        { clientId: 'cli', scope: 'read', resource: null },
+        'device_authorization.denied',
+        { userId: 'usr_1', clientId: 'cli', scope: ['read'], resource: null },
+      ],
       ['key.rotated', { kid: 'k2', retired: 'k1' }, 'signing_key.rotated', { kid: 'k2', retiredKid: 'k1' }],
       ['key.revoked', { kid: 'k1', wasState: 'active' }, 'signing_key.revoked', { kid: 'k1' }],
       // Issue 12: the account events name the user and how, and nothing else.

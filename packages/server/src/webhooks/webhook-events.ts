@@ -53,6 +53,32 @@ export function toWebhookPayload(event: StoredEvent): WebhookPayload | null {
         sessionId: p.sessionId,
         familyId: p.familyId,
       })
+    // A replayed authorization code or device code revokes what its first redemption issued
+    // (RFC 9700 §4.5, tokens/grants/): the same fields, never the code.
+    case 'authorization_code.reused':
+    case 'device_code.reused':
+      return at(event.type === 'device_code.reused' ? 'device_code.reuse_detected' : 'authorization_code.reuse_detected', {
+        userId: event.userId,
+        clientId: p.clientId,
+        sessionId: p.sessionId,
+        familyId: p.familyId,
+      })
+    // RFC 8628: a person allowed or denied a device on the verification page; never a code.
+    case 'device_authorization.approved':
+      return at('device_authorization.approved', {
+        userId: event.userId,
+        clientId: p.clientId,
+        sessionId: p.sessionId,
+        scope: typeof p.scope === 'string' ? p.scope.split(' ').filter(Boolean) : [],
+        resource: p.resource ?? null,
+      })
+    case 'device_authorization.denied':
+      return at('device_authorization.denied', {
+        userId: event.userId,
+        clientId: p.clientId,
+        scope: typeof p.scope === 'string' ? p.scope.split(' ').filter(Boolean) : [],
+        resource: p.resource ?? null,
+      })
     case 'key.rotated':
       return at('signing_key.rotated', { kid: p.kid, retiredKid: p.retired ?? null })
     case 'key.revoked':

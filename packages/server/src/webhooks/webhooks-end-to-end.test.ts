@@ -1,5 +1,8 @@
 import { Webhook } from 'standardwebhooks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { authorize, decideThroughPage, deviceClient } from '../../test/device-fixture.js'
+import { createApi, createUser } from '../../test/oauth-fixture.js'
+import { Browser } from '../../test/oidc-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
 import { atSystemTime, receiverForTest } from '../../test/webhook-fixture.js'
@@ -104,6 +107,22 @@ for (const dialect of DIALECTS) {
         expect.arrayContaining(['session.revoked', 'user.signed_out_everywhere', 'user.disabled', 'signing_key.revoked']),
       )
       expect(events.find((event) => event.type === 'signing_key.revoked')?.data).toEqual({ kid: key?.kid })
+    })
+
+    it('a device allowed on the verification page is delivered with who, which client and what, never a code', async () => {
+      await createApi(server)
+      const client = await deviceClient(server)
+      const user = await createUser(server, 'ann@example.com')
+      const started = await authorize(server, client)
+      await decideThroughPage(new Browser(server.app), 'ann@example.com', started.user_code)
+      await server.tessera.webhooks.dispatcher.tick()
+      const approved = verifiedEvents().find((event) => event.type === 'device_authorization.approved')
+      expect(approved?.data).toMatchObject({ userId: user.id, clientId: client.id, scope: ['openid', 'offline_access', 'read'] })
+      expect(typeof approved?.data.sessionId).toBe('string')
+      for (const request of receiver.received) {
+        expect(request.body).not.toContain(started.user_code)
+        expect(request.body).not.toContain(started.device_code)
+      }
     })
   })
 }

@@ -32,7 +32,8 @@ export interface ApprovedGrant {
  * a device authorization, RFC 8628 §3.5), bound to the session that approved it: the session must
  * still be live and the user's, the API still allowed, and the scope is narrowed to what the
  * user's roles grant now. `redeem` marks the grant used with the family id, atomically; any refusal
- * throws, so the caller's transaction rolls back and nothing is spent.
+ * throws, so the caller's transaction rolls back and nothing is spent. When `redeem` finds the
+ * grant used already, `RedeemedMeanwhile` is what it throws: nothing was written before it.
  */
 export async function issueForApprovedGrant(
   deps: Pick<GrantServices, 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'random'>,
@@ -58,7 +59,7 @@ export async function issueForApprovedGrant(
     grant.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
   // Every redemption gets a family id, so a replay can revoke the access token too.
   const familyId = refresh?.id ?? randomToken(deps.random, 16)
-  if (!(await input.redeem(familyId))) throw new TesseraError('invalid_grant')
+  if (!(await input.redeem(familyId))) throw new RedeemedMeanwhile()
   return deps.issue(tx, {
     application,
     api,
@@ -72,3 +73,11 @@ export async function issueForApprovedGrant(
     now: input.now,
   })
 }
+
+/**
+ * The grant's conditional update found it redeemed by another request that checked it at the same
+ * time (on PostgreSQL the update waited for that transaction's commit). That request is a replay
+ * as much as a late one, so the caller revokes what the other issued (RFC 9700 §4.5; issue 16
+ * part 9).
+ */
+export class RedeemedMeanwhile extends Error {}

@@ -6,7 +6,7 @@ import type { Transact } from '../../store/transaction.js'
 import type { AuthorizationCodeStore } from '../authorization-code-store.js'
 import { isCodeVerifier, verifierMatches } from '../pkce.js'
 import { type RefreshFamilyStores, revokeFamily } from '../refresh-family.js'
-import { type ApprovedGrantStores, issueForApprovedGrant } from './approved-grant.js'
+import { type ApprovedGrantStores, issueForApprovedGrant, RedeemedMeanwhile } from './approved-grant.js'
 import type { GrantServices } from './grant-deps.js'
 import { requireGrant } from './grant-policy.js'
 import type { CodeTokenResponse } from './token-issuance.js'
@@ -61,10 +61,7 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
         return await issueForApprovedGrant(deps, tx, {
           application,
           grant: code,
-          redeem: async (familyId) => {
-            if (await tx.authorizationCodes.redeem(code.id, now, familyId)) return true
-            throw new RedeemedMeanwhile()
-          },
+          redeem: (familyId) => tx.authorizationCodes.redeem(code.id, now, familyId),
           dpopJkt: request.dpopJkt ?? null,
           now,
         })
@@ -85,9 +82,6 @@ export function createAuthorizationCodeGrant(deps: AuthorizationCodeGrantDeps) {
     return outcome
   }
 }
-
-/** The conditional update found the code already redeemed by a transaction that committed meanwhile. */
-class RedeemedMeanwhile extends Error {}
 
 /**
  * RFC 6749 §4.1.2, RFC 9700 §4.5: a code used twice revokes the tokens its first use issued. The

@@ -5,7 +5,7 @@ import { noMetrics } from '../../shared/metrics.js'
 import type { Transact } from '../../store/transaction.js'
 import type { DeviceAuthorization, DeviceAuthorizationStore } from '../device-authorization-store.js'
 import { type RefreshFamilyStores, revokeFamily } from '../refresh-family.js'
-import { type ApprovedGrantStores, issueForApprovedGrant } from './approved-grant.js'
+import { type ApprovedGrantStores, issueForApprovedGrant, RedeemedMeanwhile } from './approved-grant.js'
 import type { GrantServices } from './grant-deps.js'
 import { requireGrant } from './grant-policy.js'
 import type { CodeTokenResponse } from './token-issuance.js'
@@ -47,26 +47,29 @@ export function createDeviceCodeGrant(deps: DeviceCodeGrantDeps) {
       const authorization = await tx.deviceAuthorizations.findByDeviceCode(deviceCodeHash)
       // RFC 8628 §3.4: bound to the client it was issued to; another client's attempt changes nothing.
       if (!authorization || authorization.clientId !== application.id) return 'invalid'
-      if (authorization.usedAt !== null) {
-        // As for codes (RFC 6749 §4.1.2): a device code redeemed twice revokes what its first use issued.
-        const { familyId, clientId, userId, sessionId } = authorization
-        if (familyId !== null && userId !== null && sessionId !== null)
-          await revokeFamily(tx, { familyId, clientId, userId, sessionId }, 'device_code_reused', now)
-        return 'replayed'
-      }
+      // As for codes (RFC 6749 §4.1.2): a device code redeemed twice revokes what its first use issued.
+      if (authorization.usedAt !== null) return revokeOnReplay(tx, authorization, now)
       if (now >= authorization.expiresAt) return 'expired'
       if (authorization.status === 'denied') return 'denied'
       if (authorization.status === 'pending') return (await tx.deviceAuthorizations.poll(authorization.id, now)) ? 'pending' : 'slow_down'
       // RFC 8707 §2.2: a resource at the token endpoint must be the one authorized.
       if (request.resource.length === 1 && request.resource[0] !== authorization.resource)
         throw new TesseraError('invalid_target', { detail: 'the resource must be the one the device code was issued for' })
-      return issueForApprovedGrant(deps, tx, {
-        application,
-        grant: approvedGrant(authorization),
-        redeem: (familyId) => tx.deviceAuthorizations.redeem(authorization.id, now, familyId),
-        dpopJkt: request.dpopJkt ?? null,
-        now,
-      })
+      try {
+        return await issueForApprovedGrant(deps, tx, {
+          application,
+          grant: approvedGrant(authorization),
+          redeem: (familyId) => tx.deviceAuthorizations.redeem(authorization.id, now, familyId),
+          dpopJkt: request.dpopJkt ?? null,
+          now,
+        })
+      } catch (error) {
+        if (!(error instanceof RedeemedMeanwhile)) throw error
+        // Another poll redeemed the code while this one was checking it: read it again to see
+        // what that redemption issued, and revoke it as a late replay would.
+        const redeemed = await tx.deviceAuthorizations.findByDeviceCode(deviceCodeHash)
+        return redeemed ? revokeOnReplay(tx, redeemed, now) : 'invalid'
+      }
     })
     if (typeof outcome !== 'string') return outcome
     if (outcome === 'replayed') {
@@ -75,6 +78,13 @@ export function createDeviceCodeGrant(deps: DeviceCodeGrantDeps) {
     }
     throw new TesseraError(REFUSALS[outcome])
   }
+}
+
+async function revokeOnReplay(tx: DeviceCodeStores, authorization: DeviceAuthorization, now: number): Promise<'replayed'> {
+  const { familyId, clientId, userId, sessionId } = authorization
+  if (familyId !== null && userId !== null && sessionId !== null)
+    await revokeFamily(tx, { familyId, clientId, userId, sessionId }, 'device_code_reused', now)
+  return 'replayed'
 }
 
 const REFUSALS = {

@@ -1,0 +1,83 @@
+// Before/after in the same run for the hybrid-guarded route's SDK work: two builds of @tessera/sdk
+// (two dist folders), each with a hybrid verifier subscribed to one Tessera's revocation feed, and
+// the Fastify `requireAuth` hook called on a warm (cached) token, interleaved; calls per CPU-second.
+// The request is a plain object with Fastify's `protocol`/`host` as getters, so this measures the
+// SDK's share of a request, not Fastify's.
+// Usage: node bench/tools/ab-sdk-hybrid-hook.mjs <sdk-dist-before> <sdk-dist-after> [rounds]
+import { fork } from 'node:child_process'
+import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { spread } from '../lib/stats.mjs'
+
+const audience = 'https://hybrid.example.test'
+
+// Tessera runs in a child process: its AsyncLocalStorage would otherwise put promise hooks on
+// every await of the measured code, which a resource server does not have.
+if (process.argv[2] === '--tessera') {
+  const server = await startTessera({ background: true })
+  const { tessera, issuer, address } = server
+  const apps = tessera.services.applications
+  await tessera.services.apis.create({ identifier: audience, name: 'hybrid', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
+  const web = await apps.create({ name: 'web', type: 'web', grants: ['token_exchange'], apis: [audience], scopes: ['orders:read'] }, CLI)
+  const rs = await apps.create({ name: 'rs', type: 'resource-server', apis: [audience] }, CLI)
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [audience], { users: [userId] })
+  const token = (await exchange(address, basic(web.application.id, web.clientSecret), sessionToken, audience)).access_token
+  process.send({ issuer, client: { id: rs.application.id, secret: rs.clientSecret }, userId, token })
+  process.on('disconnect', async () => {
+    await server.close()
+    process.exit(0)
+  })
+} else {
+  await measure(...process.argv.slice(2))
+}
+
+async function measure(before, after, rounds = '7') {
+  const child = fork(fileURLToPath(import.meta.url), ['--tessera'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const { issuer, client, userId, token } = await new Promise((done) => child.once('message', done))
+  const request = {
+    method: 'GET',
+    url: '/orders',
+    headers: { host: 'api.example.test', authorization: `Bearer ${token}` },
+    get protocol() {
+      return 'http'
+    },
+    get host() {
+      return this.headers.host
+    },
+  }
+  const reply = {}
+  const hooks = {}
+  const verifiers = []
+  for (const [name, dist] of Object.entries({ before, after })) {
+    const { createVerifier } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
+    const { requireAuth } = await import(pathToFileURL(resolve(dist, 'fastify/index.js')).href)
+    const verifier = createVerifier({ issuer, audience, mode: 'hybrid', client })
+    await verifier.ready()
+    verifiers.push(verifier)
+    hooks[name] = requireAuth(verifier)
+    await hooks[name](request, reply)
+    if (request.auth?.subject !== userId) throw new Error(`${name}: the hook did not authenticate`)
+  }
+  const calls = 200_000
+  const rates = { before: [], after: [] }
+  for (let round = 0; round < Number(rounds); round++) {
+    for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
+      const hook = hooks[name]
+      const cpu = process.cpuUsage()
+      for (let i = 0; i < calls; i++) await hook(request, reply)
+      const { user, system } = process.cpuUsage(cpu)
+      rates[name].push(calls / ((user + system) / 1e6))
+    }
+  }
+  const ratio = spread(rates.after.map((rate, i) => rate / rates.before[i]))
+  console.log(
+    `hook calls per CPU-second: before ${Math.round(spread(rates.before).median)}, after ${Math.round(spread(rates.after).median)}`,
+  )
+  console.log(
+    `after / before: median ${ratio.median.toFixed(2)} (min ${ratio.min.toFixed(2)}, max ${ratio.max.toFixed(2)}) over ${rounds} rounds`,
+  )
+  for (const verifier of verifiers) await verifier.close()
+  child.disconnect()
+}
