@@ -9,6 +9,12 @@ export interface RefreshTokenStore {
   findChild(parentId: string): Promise<RefreshToken | null>
   /** Marks a token rotated; false when another request rotated it first (atomic redemption). */
   markUsed(id: string, now: number): Promise<boolean>
+  /**
+   * Marks a token rotated if it is live now (unused, unrevoked, unexpired) and returns it as
+   * stored then; null otherwise, writing nothing. One statement for the usual rotation, instead
+   * of a read and then `markUsed`; the caller checks the secret after and rolls back if it is wrong.
+   */
+  redeem(id: string, now: number): Promise<RefreshToken | null>
   /** Revokes every live token of a family; returns how many. */
   revokeFamily(familyId: string, now: number): Promise<number>
   /** Revokes every live refresh token for an API (it was deleted); returns how many. */
@@ -59,6 +65,21 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
         .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
+    },
+    async redeem(id, now) {
+      // PostgreSQL (read committed): a concurrent redemption of the same row holds it; this UPDATE
+      // waits, then re-checks `used_at is null` on the committed row and matches nothing.
+      const row = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('family_expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst()
+      return row ? toToken(row) : null
     },
     async revokeAllOfApi(api, now) {
       const result = await db

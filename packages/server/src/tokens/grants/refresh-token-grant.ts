@@ -46,35 +46,49 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
     const parsed = parseOpaqueToken(presented)
     if (!parsed) throw new TesseraError('invalid_grant')
     const requestedScope = parseScope(request.scope)
-    const outcome = await deps.transact(async (tx) => {
-      const now = deps.clock.now()
-      const token = await tx.refreshTokens.findById(parsed.id)
-      // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
-      if (!token || !digestsEqual(token.secretHash, parsed.secretHash) || token.clientId !== application.id) return 'invalid' as const
-      // RFC 9449 §5: a bound family is refreshed only with a proof of its key. Checked before the
-      // redemption, so a request without it spends nothing.
-      if (token.dpopJkt && token.dpopJkt !== request.dpopJkt) {
-        throw new TesseraError('invalid_dpop_proof', { detail: 'the refresh token is bound to another DPoP key, or needs a DPoP proof' })
-      }
-      const decision = await redeemRefresh(tx, token, deps.refreshPolicy, now)
-      if (decision.kind === 'dead') return 'invalid' as const
-      if (decision.kind === 'reuse_detected') {
-        await revokeFamily(tx, token, 'reuse_detected', now)
-        return 'reused' as const
-      }
-      // Refusals from here on throw, rolling back markUsed: a refused refresh consumes nothing,
-      // so a client's retry is not mistaken for reuse.
-      const successor = deriveSuccessor(deps.successorKey, presented)
-      return rotate(tx, application, {
-        token,
-        successor,
-        requestedScope,
-        resource: request.resource,
-        now,
-        record: decision.kind === 'rotate',
-        dpopJkt: request.dpopJkt ?? null,
+    const outcome = await deps
+      .transact(async (tx) => {
+        const now = deps.clock.now()
+        // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
+        const presentedRightly = (token: RefreshToken) =>
+          digestsEqual(token.secretHash, parsed.secretHash) && token.clientId === application.id
+        // RFC 9449 §5: a bound family is refreshed only with a proof of its key.
+        const requireProof = (token: RefreshToken) => {
+          if (token.dpopJkt && token.dpopJkt !== request.dpopJkt) {
+            throw new TesseraError('invalid_dpop_proof', {
+              detail: 'the refresh token is bound to another DPoP key, or needs a DPoP proof',
+            })
+          }
+        }
+        const successor = () => deriveSuccessor(deps.successorKey, presented)
+        const rotation = { requestedScope, resource: request.resource, now, dpopJkt: request.dpopJkt ?? null }
+        // The usual case in one statement: a live, unused token is marked used as it is read.
+        // Every refusal from here on throws, rolling that back: a refused refresh consumes
+        // nothing, so a client's retry is not mistaken for reuse.
+        const redeemed = await tx.refreshTokens.redeem(parsed.id, now)
+        if (redeemed) {
+          if (!presentedRightly(redeemed)) throw new RefusedRefresh()
+          requireProof(redeemed)
+          return rotate(tx, application, { ...rotation, token: redeemed, successor: successor(), record: true })
+        }
+        // Used, revoked, expired or unknown: judged on what is stored, and nothing is written
+        // unless it is a replay (RFC 9700 §4.14.2).
+        const token = await tx.refreshTokens.findById(parsed.id)
+        if (!token || !presentedRightly(token)) return 'invalid' as const
+        // Checked before the redemption, so a request without it spends nothing.
+        requireProof(token)
+        const decision = await redeemRefresh(tx, token, deps.refreshPolicy, now)
+        if (decision.kind === 'dead') return 'invalid' as const
+        if (decision.kind === 'reuse_detected') {
+          await revokeFamily(tx, token, 'reuse_detected', now)
+          return 'reused' as const
+        }
+        return rotate(tx, application, { ...rotation, token, successor: successor(), record: decision.kind === 'rotate' })
       })
-    })
+      .catch((error: unknown) => {
+        if (error instanceof RefusedRefresh) return 'invalid' as const
+        throw error
+      })
     if (outcome === 'reused') {
       // Counted after the commit: the family is revoked by now.
       ;(deps.metrics ?? noMetrics).reuseDetected('refresh_token')
@@ -121,6 +135,9 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
     })
   }
 }
+
+/** A live token presented with the wrong secret or by another client: thrown to roll its redemption back. */
+class RefusedRefresh extends Error {}
 
 interface Rotation {
   token: RefreshToken

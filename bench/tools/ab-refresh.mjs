@@ -1,0 +1,121 @@
+// Before/after in the same run for refresh-token rotation and token exchange (issue 17 target 4):
+// two builds of the server (two dist folders, e.g. a copy of packages/server/dist taken before a
+// change, and the new one), each in this process on its own database, loaded in turn: token
+// exchange by autocannon (50 connections, in a child process) and refresh rotation by 20 chains
+// (bench/lib/refresh-chains.mjs, a child process; each request presents the token the previous
+// one returned), as bench/suites/issuance.mjs measures them. Besides the rates, the CPU time this
+// process (both servers; the load generators are child processes) spent per request: on a shared
+// machine it moves less than the rates do.
+// Usage: node bench/tools/ab-refresh.mjs <dist-before> <dist-after> [rounds] [seconds] [sqlite|postgres]
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { basic, dropSchema, exchange, exchangeBody, form, freePort, grantReader, POSTGRES_URL, signUpUser } from '../lib/harness.mjs'
+import { startLoader } from '../lib/loader.mjs'
+import { spread } from '../lib/stats.mjs'
+
+const [before, after, rounds = '5', seconds = '4', database = 'sqlite'] = process.argv.slice(2)
+const RESOURCE = 'https://api.example.com'
+const CHAINS = 20
+const cli = { kind: 'cli' }
+
+async function start(dist, name) {
+  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-refresh-'))
+  const port = await freePort()
+  const schema = `ab_refresh_${name}_${process.pid}`
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      databaseUrl: database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
+      dataDir: dir,
+      logLevel: 'silent',
+      issuer: `http://127.0.0.1:${port}`,
+      rateLimit: { credentialRequestsPerIp: 1_000_000 },
+    },
+  })
+  const tessera = await createTessera(config)
+  const app = await tessera.app()
+  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
+  await tessera.startBackgroundTasks()
+  await app.listen({ port, host: '127.0.0.1' })
+  const address = `http://127.0.0.1:${port}`
+  await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
+  const web = await tessera.services.applications.create(
+    { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
+    cli,
+  )
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [RESOURCE], { users: [userId] })
+  const authorization = basic(web.application.id, web.clientSecret)
+  return {
+    address,
+    authorization,
+    sessionToken,
+    async close() {
+      await tessera.close()
+      rmSync(dir, { recursive: true, force: true })
+      if (database === 'postgres') await dropSchema(schema)
+    },
+  }
+}
+
+const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const loader = startLoader({ duration: Number(seconds), connections: 50 })
+
+const cases = {
+  exchange: async ({ address, authorization, sessionToken }) => {
+    const result = await loader.run(`${address}/oauth/token`, {
+      method: 'POST',
+      headers: { ...form, authorization },
+      body: exchangeBody(sessionToken, RESOURCE),
+    })
+    return { rate: result.rate, p50: result.p50, requests: result.rate * Number(seconds) }
+  },
+  refresh: async ({ address, authorization, sessionToken }) => {
+    const starts = []
+    for (let i = 0; i < CHAINS; i++) starts.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      new URL('../lib/refresh-chains.mjs', import.meta.url).pathname,
+      JSON.stringify({ url: `${address}/oauth/token`, authorization, tokens: starts, seconds: Number(seconds) }),
+    ])
+    const result = JSON.parse(stdout)
+    return { rate: result.rps, p50: result.p50, requests: result.rps * Number(seconds) }
+  },
+}
+
+const rates = Object.fromEntries(Object.keys(cases).map((name) => [name, { before: [], after: [] }]))
+const cpu = Object.fromEntries(Object.keys(cases).map((name) => [name, { before: [], after: [] }]))
+const loads = []
+for (let round = 0; round < Number(rounds); round++) {
+  loads.push(loadavg()[0])
+  for (const [name, run] of Object.entries(cases)) {
+    // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
+    for (const build of round % 2 ? ['after', 'before'] : ['before', 'after']) {
+      const started = process.cpuUsage()
+      const result = await run(servers[build])
+      const { user, system } = process.cpuUsage(started)
+      const perRequest = (user + system) / result.requests
+      rates[name][build].push(result.rate)
+      cpu[name][build].push(perRequest)
+      console.log(
+        `round ${round + 1} ${name} ${build}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${Math.round(perRequest)} µs CPU/request`,
+      )
+    }
+  }
+}
+const range = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+console.log(`${database}, ${rounds} rounds of ${seconds} s, load average ${range(spread(loads), 1)}`)
+for (const [name, { before: b, after: a }] of Object.entries(rates)) {
+  const ratio = spread(a.map((rate, i) => rate / b[i]))
+  console.log(`${name}: before ${range(spread(b))} req/s, after ${range(spread(a))} req/s, after / before ${range(ratio, 2)}`)
+  const [cb, ca] = [cpu[name].before, cpu[name].after]
+  const cpuRatio = spread(ca.map((value, i) => value / cb[i]))
+  console.log(`  CPU per request: before ${range(spread(cb))} µs, after ${range(spread(ca))} µs, after / before ${range(cpuRatio, 2)}`)
+}
+loader.close()
+for (const server of Object.values(servers)) await server.close()
+process.exit(0)

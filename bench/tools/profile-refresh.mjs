@@ -1,0 +1,157 @@
+// Profiles refresh-token rotation or token exchange (issue 17 target 4) and counts what each
+// request costs the database: the statements it runs (by kind) and, on SQLite, how many
+// transactions shared each COMMIT (store/sqlite-group-commit.ts).
+// Usage: node bench/tools/profile-refresh.mjs refresh|exchange [sqlite|postgres] [seconds] [out.cpuprofile]
+// The load runs in a child process; with `out`, this process is profiled while the load runs (not
+// its start-up) and the profile written there: summarise it with bench/tools/profile-summary.mjs.
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { createRequire } from 'node:module'
+import { promisify } from 'node:util'
+import { basic, CLI, exchange, exchangeBody, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+
+const [mode = 'refresh', database = 'sqlite', seconds = '5', out] = process.argv.slice(2)
+const RESOURCE = 'https://api.example.com'
+const CHAINS = 20
+
+// Statement counts: every statement better-sqlite3 or pg runs in this process, by its first words.
+const counts = new Map()
+let counting = false
+/** Time spent in SQLite's COMMIT (its fsync, on the event loop). */
+let commitMs = 0
+const count = (sql) => {
+  if (!counting) return
+  const kind = sql
+    .trim()
+    .replace(/\s+/g, ' ')
+    .match(/^(\w+( \w+)?( "?\w+"?)?)/)?.[1]
+    .toLowerCase()
+  counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  return kind
+}
+/** SQLite: time in each kind of statement (better-sqlite3 runs them on the event loop). */
+const statementMs = new Map()
+const require = createRequire(new URL('../../packages/server/package.json', import.meta.url))
+if (database === 'sqlite') {
+  const SQLite = require('better-sqlite3')
+  const probe = new SQLite(':memory:')
+  const proto = Object.getPrototypeOf(probe.prepare('select 1'))
+  probe.close()
+  for (const method of ['run', 'get', 'all', 'iterate']) {
+    const original = proto[method]
+    proto[method] = function (...args) {
+      const kind = count(this.source)
+      if (!counting) return original.apply(this, args)
+      const started = performance.now()
+      try {
+        return original.apply(this, args)
+      } finally {
+        const ms = performance.now() - started
+        if (kind === 'commit') commitMs += ms
+        statementMs.set(kind, (statementMs.get(kind) ?? 0) + ms)
+      }
+    }
+  }
+} else {
+  const pg = require('pg')
+  const original = pg.Client.prototype.query
+  pg.Client.prototype.query = function (query, ...rest) {
+    count(typeof query === 'string' ? query : (query?.text ?? ''))
+    return original.call(this, query, ...rest)
+  }
+}
+
+const server = await startTessera({ database, background: true })
+const { address, tessera } = server
+await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
+const web = await tessera.services.applications.create(
+  { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
+  CLI,
+)
+const { token: sessionToken, userId } = await signUpUser(address)
+await grantReader(tessera, [RESOURCE], { users: [userId] })
+const authorization = basic(web.application.id, web.clientSecret)
+
+// Statements per request: 50 requests one after another (warm caches first).
+async function one(token) {
+  if (mode === 'exchange') return exchange(address, authorization, sessionToken, RESOURCE)
+  const response = await fetch(`${address}/oauth/token`, {
+    method: 'POST',
+    headers: { ...form, authorization },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString(),
+  })
+  if (response.status !== 200) throw new Error(`refresh failed: ${response.status}`)
+  return response.json()
+}
+let token = (await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token
+for (let i = 0; i < 20; i++) token = (await one(token)).refresh_token ?? token
+const N = 50
+counting = true
+for (let i = 0; i < N; i++) token = (await one(token)).refresh_token ?? token
+counting = false
+console.log(`${mode} on ${database}: statements per request (${N} sequential requests)`)
+let total = 0
+for (const [kind, n] of [...counts].sort((a, b) => b[1] - a[1])) {
+  total += n
+  console.log(`  ${(n / N).toFixed(2).padStart(6)}  ${kind}`)
+}
+console.log(`  ${(total / N).toFixed(2).padStart(6)}  total`)
+counts.clear()
+
+// The load, from a child process.
+const inspector = new Session()
+if (out) {
+  inspector.connect()
+  await inspector.post('Profiler.enable')
+  await inspector.post('Profiler.start')
+}
+counting = true
+commitMs = 0
+const loadStarted = performance.now()
+const utilization = performance.eventLoopUtilization()
+let result
+if (mode === 'refresh') {
+  const starts = []
+  for (let i = 0; i < CHAINS; i++) starts.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    new URL('../lib/refresh-chains.mjs', import.meta.url).pathname,
+    JSON.stringify({ url: `${address}/oauth/token`, authorization, tokens: starts, seconds: Number(seconds) }),
+  ])
+  result = JSON.parse(stdout)
+} else {
+  const autocannon = new URL('../../node_modules/autocannon/autocannon.js', import.meta.url).pathname
+  const args = [autocannon, '--json', '-c', '50', '-d', seconds, '-m', 'POST']
+  args.push(
+    '-H',
+    `content-type=${form['content-type']}`,
+    '-H',
+    `authorization=${authorization}`,
+    '-b',
+    exchangeBody(sessionToken, RESOURCE),
+  )
+  const { stdout } = await promisify(execFile)(process.execPath, [...args, `${address}/oauth/token`])
+  const parsed = JSON.parse(stdout)
+  result = { rps: parsed.requests.average, p50: parsed.latency.p50, p99: parsed.latency.p99, non2xx: parsed.non2xx }
+}
+counting = false
+const elu = performance.eventLoopUtilization(utilization).utilization
+if (out) writeFileSync(out, JSON.stringify((await inspector.post('Profiler.stop')).profile))
+const loadMs = performance.now() - loadStarted
+console.log(`${mode} on ${database} under load: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`)
+if (database === 'sqlite') {
+  const commits = counts.get('commit') ?? 0
+  const members = counts.get('release tessera_member') ?? 0
+  console.log(
+    `  group commit: ${members} transactions in ${commits} COMMITs (${(members / Math.max(1, commits)).toFixed(1)} per COMMIT), ` +
+      `COMMIT ${(commitMs / Math.max(1, commits)).toFixed(1)} ms each, ${((100 * commitMs) / loadMs).toFixed(0)}% of the time`,
+  )
+}
+for (const [kind, ms] of [...statementMs].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+  console.log(
+    `  ${((100 * ms) / loadMs).toFixed(1).padStart(5)}% of the time in ${kind} (${(ms / (counts.get(kind) ?? 1)).toFixed(2)} ms each)`,
+  )
+}
+console.log(`  event-loop utilization ${(100 * elu).toFixed(0)}%`)
+await server.close()
+process.exit(0)

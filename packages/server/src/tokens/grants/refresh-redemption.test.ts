@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { createApi, createClient, createUser, refresh, serve, tokensFor } from '../../../test/oauth-fixture.js'
+import { DIALECTS } from '../../../test/test-database.js'
+import type { TestServer } from '../../../test/test-server.js'
+
+/**
+ * A rotation redeems a live token in one statement (refresh-token-store.ts `redeem`) before the
+ * secret and the client are checked; a refusal rolls that back. These pin what must not change:
+ * a wrong secret, another client or a dead token spends nothing, and concurrent presentations of
+ * one token still rotate it once.
+ */
+
+async function usage(server: TestServer, token: string) {
+  return server.tessera.database.db
+    .selectFrom('refresh_tokens')
+    .select(['used_at', 'revoked_at'])
+    .where('id', '=', token.split('.')[0] as string)
+    .executeTakeFirstOrThrow()
+}
+
+async function successorRows(server: TestServer, token: string) {
+  return server.tessera.database.db
+    .selectFrom('refresh_tokens')
+    .select('id')
+    .where('parent_id', '=', token.split('.')[0] as string)
+    .execute()
+}
+
+/** The token with the same id and another secret of the same shape. */
+function withWrongSecret(token: string): string {
+  const [id, secret] = token.split('.') as [string, string]
+  return `${id}.${secret.startsWith('A') ? 'B' : 'A'}${secret.slice(1)}`
+}
+
+for (const dialect of DIALECTS) {
+  describe.concurrent(`refresh-token redemption on ${dialect}`, () => {
+    it('spends nothing on a live token presented with a wrong secret or by another client: it rotates after, once', async ({
+      onTestFinished,
+    }) => {
+      const server = await serve(onTestFinished, dialect)
+      await createApi(server)
+      const client = await createClient(server)
+      const thief = await createClient(server)
+      const first = (await tokensFor(server, client, await createUser(server))).refresh_token
+      for (const [by, token] of [
+        [client, withWrongSecret(first)],
+        [thief, first],
+      ] as const) {
+        const refused = await refresh(server, by, token)
+        expect(refused.statusCode, refused.body).toBe(400)
+        expect(refused.json().error).toBe('invalid_grant')
+      }
+      expect(await usage(server, first)).toEqual({ used_at: null, revoked_at: null })
+      expect(await successorRows(server, first)).toHaveLength(0)
+      const rotated = await refresh(server, client, first)
+      expect(rotated.statusCode, rotated.body).toBe(200)
+      expect((await usage(server, first)).used_at).toBe(server.clock.now())
+      // Not taken for reuse: the successor works.
+      expect((await refresh(server, client, rotated.json().refresh_token)).statusCode).toBe(200)
+    })
+
+    it('refuses a token at the instant it idles out, and does not mark it used', async ({ onTestFinished }) => {
+      const server = await serve(onTestFinished, dialect, { tokens: { refreshTokenIdleTtl: 600 } })
+      await createApi(server)
+      const client = await createClient(server)
+      const first = (await tokensFor(server, client, await createUser(server))).refresh_token
+      server.clock.advance(600_000)
+      const refused = await refresh(server, client, first)
+      expect(refused.statusCode, refused.body).toBe(400)
+      expect(refused.json().error).toBe('invalid_grant')
+      expect(await usage(server, first)).toEqual({ used_at: null, revoked_at: null })
+    })
+
+    it('rotates once when the right secret races with wrong ones and another client: one successor, the family intact', async ({
+      onTestFinished,
+    }) => {
+      const server = await serve(onTestFinished, dialect)
+      await createApi(server)
+      const client = await createClient(server)
+      const thief = await createClient(server)
+      const first = (await tokensFor(server, client, await createUser(server))).refresh_token
+      const attempts = Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? refresh(server, client, first)
+          : i % 3 === 1
+            ? refresh(server, client, withWrongSecret(first))
+            : refresh(server, thief, first),
+      )
+      const responses = await Promise.all(attempts)
+      const successors = new Set<string>()
+      responses.forEach((response, i) => {
+        if (i % 3 === 0) {
+          expect(response.statusCode, response.body).toBe(200)
+          successors.add(response.json().refresh_token)
+        } else {
+          expect(response.statusCode, response.body).toBe(400)
+          expect(response.json().error).toBe('invalid_grant')
+        }
+      })
+      expect(successors.size).toBe(1)
+      expect(await successorRows(server, first)).toHaveLength(1)
+      expect((await refresh(server, client, [...successors][0] as string)).statusCode).toBe(200)
+    })
+  })
+}
