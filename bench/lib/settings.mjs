@@ -10,6 +10,7 @@ export const FULL = {
   revocations: 20, // per subscriber count
   subscribers: [1, 10, 100, 1000],
   crossInstanceSubscribers: 100,
+  subscribersPerProcess: 250, // verifiers per child process (bench/suites/revocation.mjs says why)
   footprintStarts: 3,
 }
 
@@ -23,6 +24,7 @@ export const QUICK = {
   revocations: 3,
   subscribers: [1, 10, 100],
   crossInstanceSubscribers: 10,
+  subscribersPerProcess: 250,
   footprintStarts: 1,
 }
 

@@ -46,11 +46,22 @@ export async function deploy(server) {
   return { api, webAuth: basic(web.application.id, web.clientSecret), rsClient: { id: rs.application.id, secret: rs.clientSecret } }
 }
 
+/** `count` verifiers in child processes of at most `perProcess` each, as even as can be. */
+function startSubscriberProcesses(config, count, perProcess) {
+  const processes = Math.ceil(count / perProcess)
+  return Array.from({ length: processes }, (_, i) =>
+    startSubscribers({ ...config, count: Math.floor(count / processes) + (i < count % processes ? 1 : 0) }),
+  )
+}
+
 /**
  * `revocations` sign-outs, each of a session whose access token `count` verifiers subscribed at
- * `issuer` hold; the sign-out goes to `signOutAt` (another instance, or the same).
+ * `issuer` hold; the sign-out goes to `signOutAt` (another instance, or the same). `hub` is the
+ * revocation hub of the instance the verifiers subscribe to, in this process: two listeners of its
+ * own around the streams' time the server's fan-out (the hub calls listeners in the order they
+ * subscribed, each stream writing its event synchronously).
  */
-export async function propagation({ issuer, signOutAt, deployment, count, revocations, onReady = () => {} }) {
+export async function propagation({ issuer, signOutAt, deployment, count, revocations, perProcess, hub, onReady = () => {} }) {
   async function sessionWithToken() {
     const signIn = await fetch(`${signOutAt}/v1/sign-in`, {
       method: 'POST',
@@ -63,39 +74,61 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
   const sessions = []
   for (let i = 0; i < revocations; i++) sessions.push(await sessionWithToken())
   const rssBefore = rssMb()
-  const subscribers = startSubscribers({ issuer, audience: AUDIENCE, client: deployment.rsClient, count })
-  await subscribers.next('ready')
-  onReady()
-  const rssOpen = rssMb()
-  const samples = []
-  const fromRequest = []
-  for (const { sessionToken, accessToken } of sessions) {
-    subscribers.child.send({ type: 'watch', token: accessToken })
-    await subscribers.next('watching')
-    const sent = now()
-    const signOut = await fetch(`${signOutAt}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } })
-    const committed = now()
-    if (signOut.status !== 204) throw new Error(`sign-out failed: ${signOut.status}`)
-    const { times } = await subscribers.next('observed')
-    if (times.includes(null)) throw new Error(`${times.filter((t) => t === null).length} of ${count} verifiers never refused the token`)
-    samples.push(...times.map((t) => t - committed))
-    fromRequest.push(...times.map((t) => t - sent))
+  let fanOutStarted = 0
+  const fanOut = []
+  const unsubscribeFirst = hub.subscribe(() => {
+    fanOutStarted = performance.now()
+  })
+  let unsubscribeLast = () => {}
+  const groups = startSubscriberProcesses({ issuer, audience: AUDIENCE, client: deployment.rsClient }, count, perProcess)
+  try {
+    return await measure(groups)
+  } finally {
+    unsubscribeFirst()
+    unsubscribeLast()
+    // A failed run leaves no verifier behind (they also exit when this process goes away).
+    for (const group of groups) group.child.kill()
   }
-  subscribers.child.send({ type: 'close' })
-  await subscribers.next('never').catch(() => {})
-  samples.sort((a, b) => a - b)
-  fromRequest.sort((a, b) => a - b)
-  return {
-    count,
-    samples: samples.length,
-    p50: percentile(samples, 0.5),
-    p99: percentile(samples, 0.99),
-    max: samples.at(-1),
-    requestP50: percentile(fromRequest, 0.5),
-    requestP99: percentile(fromRequest, 0.99),
-    requestMax: fromRequest.at(-1),
-    rssBefore,
-    rssOpen,
+
+  async function measure(groups) {
+    await Promise.all(groups.map((group) => group.next('ready')))
+    unsubscribeLast = hub.subscribe(() => fanOut.push(performance.now() - fanOutStarted))
+    onReady()
+    const rssOpen = rssMb()
+    const samples = []
+    const fromRequest = []
+    for (const { sessionToken, accessToken } of sessions) {
+      for (const group of groups) group.child.send({ type: 'watch', token: accessToken })
+      await Promise.all(groups.map((group) => group.next('watching')))
+      const sent = now()
+      const signOut = await fetch(`${signOutAt}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } })
+      const committed = now()
+      if (signOut.status !== 204) throw new Error(`sign-out failed: ${signOut.status}`)
+      const times = (await Promise.all(groups.map((group) => group.next('observed')))).flatMap((message) => message.times)
+      if (times.includes(null)) throw new Error(`${times.filter((t) => t === null).length} of ${count} verifiers never refused the token`)
+      samples.push(...times.map((t) => t - committed))
+      fromRequest.push(...times.map((t) => t - sent))
+    }
+    for (const group of groups) group.child.send({ type: 'close' })
+    await Promise.all(groups.map((group) => group.next('never').catch(() => {})))
+    samples.sort((a, b) => a - b)
+    fromRequest.sort((a, b) => a - b)
+    fanOut.sort((a, b) => a - b)
+    return {
+      count,
+      processes: groups.length,
+      samples: samples.length,
+      p50: percentile(samples, 0.5),
+      p99: percentile(samples, 0.99),
+      max: samples.at(-1),
+      requestP50: percentile(fromRequest, 0.5),
+      requestP99: percentile(fromRequest, 0.99),
+      requestMax: fromRequest.at(-1),
+      fanOutP50: percentile(fanOut, 0.5),
+      fanOutMax: fanOut.at(-1),
+      rssBefore,
+      rssOpen,
+    }
   }
 }
 
@@ -105,7 +138,17 @@ export async function run({ settings, log }) {
   const data = []
   for (const count of settings.subscribers) {
     log(`revocation propagation to ${count} subscriber(s)`)
-    data.push(await propagation({ issuer: server.issuer, signOutAt: server.address, deployment, count, revocations: settings.revocations }))
+    data.push(
+      await propagation({
+        issuer: server.issuer,
+        signOutAt: server.address,
+        deployment,
+        count,
+        revocations: settings.revocations,
+        perProcess: settings.subscribersPerProcess,
+        hub: server.tessera.services.revocationHub,
+      }),
+    )
   }
   await server.close()
 
@@ -127,6 +170,8 @@ export async function run({ settings, log }) {
       deployment: shared,
       count: settings.crossInstanceSubscribers,
       revocations: settings.revocations,
+      perProcess: settings.subscribersPerProcess,
+      hub: first.tessera.services.revocationHub,
     })
   } finally {
     for (const instance of [...others, first]) await instance.close()
@@ -136,13 +181,13 @@ export async function run({ settings, log }) {
   const ms = (v) => v.toFixed(1)
   const mb = (v) => v.toFixed(0)
   const line = (label, r) =>
-    `| ${label} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.requestP50)} / ${ms(r.requestP99)} / ${ms(r.requestMax)} | ${mb(r.rssBefore)} → ${mb(r.rssOpen)} |`
+    `| ${label} | ${r.processes} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.requestP50)} / ${ms(r.requestP99)} / ${ms(r.requestMax)} | ${ms(r.fanOutP50)} / ${ms(r.fanOutMax)} | ${mb(r.rssBefore)} → ${mb(r.rssOpen)} |`
   const table = [
-    '| Subscribers | Samples | p50 ms | p99 ms | max ms | from the request sent: p50 / p99 / max ms | server process RSS, MB: before → streams open |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| Subscribers | Verifier processes | Samples | p50 ms | p99 ms | max ms | from the request sent: p50 / p99 / max ms | server fan-out: p50 / max ms | server process RSS, MB: before → streams open |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...data.map((r) => line(`${r.count}, one instance, SQLite`, r)),
     line(`${crossInstance.count}, three instances, PostgreSQL (subscribed to one, signed out at another)`, crossInstance),
-    `| plain \`jwt\` mode, for comparison | – | up to the TTL | up to the TTL | ${deployment.api.accessTokenTtl * 1000} (this API's TTL, ${deployment.api.accessTokenTtl} s; a jwt API's default is 300 s) | – | – |`,
+    `| plain \`jwt\` mode, for comparison | – | – | up to the TTL | up to the TTL | ${deployment.api.accessTokenTtl * 1000} (this API's TTL, ${deployment.api.accessTokenTtl} s; a jwt API's default is 300 s) | – | – | – |`,
   ].join('\n')
   return [
     {
@@ -150,7 +195,16 @@ export async function run({ settings, log }) {
       title: '3. Revocation propagation (hybrid mode)',
       intro:
         `From the sign-out's response (the revocation is committed by then) to the first refusal (\`token_revoked\`) at each subscribed verifier; ` +
-        `${settings.revocations} revocations per row, every verifier with its own feed connection, all in one child process. The server writes the ` +
+        `${settings.revocations} revocations per row, every verifier with its own feed connection, in child processes of at most ` +
+        `${settings.subscribersPerProcess} verifiers (1,000 subscribers: four processes of 250; earlier runs put all of them in one process). ` +
+        'A deployment runs one verifier, so one feed connection, per resource-server process; 1,000 verifiers in one Node process handle each event ' +
+        "one after another on one event loop, so the last refusal waited for the 999 other verifiers' work, a queue no deployment has. The processes " +
+        "still share this machine's cores with the server; every process stamps times on the same machine's wall clock " +
+        '(performance.timeOrigin + now()), as before. Server fan-out: on the instance the verifiers subscribe to, from the first stream being handed ' +
+        "an entry to the last one having written it (synchronous work on its event loop, socket writes included). Each verifier's check runs when " +
+        "bytes with a revocation event reach the SDK's reader of its feed, then on each turn of its event loop until it refuses (the bytes are " +
+        'found by wrapping that reader; earlier runs piped every feed through an extra TransformStream, which cost each verifier as much again as ' +
+        'its own read of the stream). The server writes the ' +
         'feed events and the response from one event loop, so some refusals come before the response arrives (negative times); measured from the moment ' +
         'the request was sent instead, the figures are an upper bound. Every sample is one (revocation, subscriber) pair. The RSS is that of the bench ' +
         'process, which hosts the server, before the verifiers connect and once all are subscribed. Three instances: three servers in the bench process ' +

@@ -47,5 +47,25 @@ describe('the server-sent events parser', () => {
   it('refuses an event larger than the limit', () => {
     expect(() => parse([`data: ${'x'.repeat(100)}\n`], 50)).toThrow()
     expect(() => parse(['x'.repeat(100)], 50)).toThrow()
+    const split = Array.from({ length: 20 }, () => 'xxxxx')
+    expect(() => parse(split, 50)).toThrow()
+  })
+
+  it('reassembles a long line (a snapshot) from many chunks, whatever the line endings around it', () => {
+    const entries = Array.from({ length: 2000 }, (_, seq) => ({ seq, kind: 'session', sid: `s${seq}` }))
+    const body = JSON.stringify({ seq: 2000, entries })
+    for (const eol of ['\n', '\r', '\r\n']) {
+      const text = `event: snapshot${eol}id: 2000${eol}data: ${body}${eol}${eol}event: heartbeat${eol}data: {}${eol}${eol}`
+      const chunks: string[] = []
+      for (let at = 0; at < text.length; at += 997) chunks.push(text.slice(at, at + 997))
+      expect(parse(chunks)).toEqual([
+        { type: 'snapshot', data: body, lastEventId: '2000' },
+        { type: 'heartbeat', data: '{}', lastEventId: '2000' },
+      ])
+    }
+  })
+
+  it('keeps a CR pending across an empty chunk (a decoder holding part of a character)', () => {
+    expect(parse(['data: a\r', '', '\ndata: b\n\n']).map((event) => event.data)).toEqual(['a\nb'])
   })
 })

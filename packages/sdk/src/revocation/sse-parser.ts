@@ -23,7 +23,9 @@ export const MAX_SSE_EVENT_SIZE = 16 * 1024 * 1024
  * grows past `maxEventSize`.
  */
 export function createSseParser(onEvent: (event: SseEvent) => void, maxEventSize = MAX_SSE_EVENT_SIZE): SseParser {
-  let buffer = ''
+  // The unterminated line so far. Each push scans only its own text for terminators, so a long
+  // line (a snapshot is one `data:` line) arriving in many chunks costs linear time, not quadratic.
+  let pending = ''
   let first = true
   let pendingCr = false
   let type = ''
@@ -35,11 +37,11 @@ export function createSseParser(onEvent: (event: SseEvent) => void, maxEventSize
       dispatch()
       return
     }
-    if (line.startsWith(':')) return
+    if (line.charCodeAt(0) === 58 /* : */) return
     const colon = line.indexOf(':')
     const field = colon === -1 ? line : line.slice(0, colon)
     let value = colon === -1 ? '' : line.slice(colon + 1)
-    if (value.startsWith(' ')) value = value.slice(1)
+    if (value.charCodeAt(0) === 32 /* space */) value = value.slice(1)
     if (field === 'event') type = value
     else if (field === 'data') data += `${value}\n`
     else if (field === 'id' && !value.includes('\0')) lastEventId = value
@@ -59,24 +61,40 @@ export function createSseParser(onEvent: (event: SseEvent) => void, maxEventSize
 
   return {
     push(text) {
-      if (first && text.length > 0) {
+      // An empty chunk (a decoder holding part of a character) changes nothing, not even a pending CR.
+      if (text.length === 0) return
+      if (first) {
         first = false
-        if (text.startsWith('\uFEFF')) text = text.slice(1)
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
       }
-      // A CR that ended the previous chunk already ended its line; a LF right after it is the same terminator.
-      if (pendingCr && text.startsWith('\n')) text = text.slice(1)
-      pendingCr = false
-      buffer += text
-      const terminators = /\r\n|\r|\n/g
       let start = 0
-      for (let match = terminators.exec(buffer); match !== null; match = terminators.exec(buffer)) {
-        if (match[0] === '\r' && match.index === buffer.length - 1) pendingCr = true
-        const line = buffer.slice(start, match.index)
-        start = match.index + match[0].length
+      // A CR that ended the previous chunk already ended its line; a LF right after it is the same terminator.
+      if (pendingCr && text.charCodeAt(0) === 10) start = 1
+      pendingCr = false
+      let lf = text.indexOf('\n', start)
+      let cr = text.indexOf('\r', start)
+      while (lf !== -1 || cr !== -1) {
+        let end: number
+        let next: number
+        if (cr === -1 || (lf !== -1 && lf < cr)) {
+          end = lf
+          next = lf + 1
+        } else {
+          end = cr
+          next = cr + 1
+          if (next === text.length) pendingCr = true
+          else if (text.charCodeAt(next) === 10) next += 1
+        }
+        const piece = text.slice(start, end)
+        const line = pending === '' ? piece : pending + piece
+        pending = ''
+        start = next
         processLine(line)
+        if (lf !== -1 && lf < start) lf = text.indexOf('\n', start)
+        if (cr !== -1 && cr < start) cr = text.indexOf('\r', start)
       }
-      buffer = buffer.slice(start)
-      if (buffer.length > maxEventSize) throw new Error('server-sent event line too large')
+      if (start < text.length) pending += text.slice(start)
+      if (pending.length > maxEventSize) throw new Error('server-sent event line too large')
     },
   }
 }

@@ -41,6 +41,7 @@ import { installCsrfPolicy } from '../http/csrf.js'
 import { acceptEmptyBodies } from '../http/empty-body.js'
 import { type ExpectedFailure, installErrorHandling } from '../http/error-handler.js'
 import { healthRoutes } from '../http/health-routes.js'
+import { lazyRequestLogger } from '../http/lazy-request-logger.js'
 import { type LazySchemaCompilers, lazySchemaCompilers } from '../http/lazy-schema-compilers.js'
 import { sendProblem } from '../http/problem.js'
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js'
@@ -202,6 +203,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // The caller's X-Request-Id when well-formed, else a fresh one; logged as requestId on every line.
     genReqId: requestIdOf,
     requestIdHeader: false,
+    // The per-request child logger is made when the request first logs a line (http/lazy-request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Safe parsing: a body with __proto__ or constructor.prototype is refused, not merged.
     onProtoPoisoning: 'error',
@@ -239,10 +242,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   /** Each limiter's settings under its own name: a budget of its own, the same on every instance. */
   const perIp = (limiter: string): PerIpLimit => ({ ...deps.rateLimit, limiter })
   app.decorateRequest('auth', null)
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style, not async: it runs on every response, and an async hook costs a promise each.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
+    done(null, payload)
   })
 
   // Issue 12 part 6: every hosted page speaks ui_locales, then Accept-Language, then the default.

@@ -68,15 +68,16 @@ export function installCsrfPolicy(app: FastifyInstance, options: CsrfPolicyOptio
       )
     }
   })
-  app.addHook('preHandler', async (request) => {
+  // Callback-style, not async: it runs on every request, and an async hook costs a promise each.
+  app.addHook('preHandler', (request, _reply, done) => {
     const policy = request.routeOptions.config.csrf
-    if (policy === undefined || !isStateChanging(request.method) || !isCrossSite(request.headers, options.trustedOrigins)) return
+    if (policy === undefined || !isStateChanging(request.method) || !isCrossSite(request.headers, options.trustedOrigins)) return done()
     if (policy === 'mark') {
       request.crossSite = true
-      return
+      return done()
     }
-    if (policy === 'cookie' && !sentWithCookie(request, options.sessionCookie)) return
-    throw new TesseraError('csrf_rejected')
+    if (policy === 'cookie' && !sentWithCookie(request, options.sessionCookie)) return done()
+    done(new TesseraError('csrf_rejected'))
   })
 }
 

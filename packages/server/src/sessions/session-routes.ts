@@ -25,8 +25,9 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
     app.addHook('preHandler', deps.authenticate)
     // A state change made with the session cookie must come from our own origin (http/csrf.ts).
     const config = { csrf: 'cookie' } as const
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       reply.header('cache-control', 'no-store')
+      done(null, payload)
     })
 
     app.get('/v1/session', async (request) => {
