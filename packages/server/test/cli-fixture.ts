@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect } from 'vitest'
 import type { DialectName } from '../src/store/open-database.js'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from './cli-harness.js'
-import { createTestDatabase, type TestDatabase } from './test-database.js'
+import { createMigratedTestDatabase, createTestDatabase, TEST_TMPDIR, type TestDatabase } from './test-database.js'
 
 /** What each test of a CLI suite gets afresh: its own database and data directory, and the two ways to call the CLI. */
 export interface CliFixture {
@@ -22,8 +21,14 @@ export interface CliFixture {
  * Call inside a `describe`: before each test, a fresh database of `dialect` and data directory,
  * both removed after it. Hooks a test file adds later run after this one's set-up and before its
  * removal (vitest runs after-hooks in reverse), so they may still use the database.
+ * The database is already migrated (a copy of the run's template), as after any first command;
+ * `schema: 'empty'` gives a database nothing has touched, for the tests of `tessera migrate`.
  */
-export function useCliFixture(dialect: DialectName = 'sqlite', dataDirPrefix = 'tessera-cli-'): CliFixture {
+export function useCliFixture(
+  dialect: DialectName = 'sqlite',
+  dataDirPrefix = 'tessera-cli-',
+  { schema = 'migrated' }: { schema?: 'migrated' | 'empty' } = {},
+): CliFixture {
   const fixture = {
     ok: async (argv: string[], stdin = '') => {
       const result = await cli(fixture.env, [...argv, '--json'], stdin)
@@ -35,9 +40,9 @@ export function useCliFixture(dialect: DialectName = 'sqlite', dataDirPrefix = '
       return { code: result.code, error: jsonErrorCode(result) }
     },
   } as CliFixture
-  beforeEach(() => {
-    fixture.database = createTestDatabase(dialect)
-    fixture.dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix))
+  beforeEach(async () => {
+    fixture.database = schema === 'empty' ? createTestDatabase(dialect) : await createMigratedTestDatabase(dialect)
+    fixture.dataDir = mkdtempSync(join(TEST_TMPDIR, dataDirPrefix))
     fixture.env = { TESSERA_DATABASE_URL: fixture.database.url, TESSERA_DATA_DIR: fixture.dataDir }
   })
   afterEach(async () => {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import * as oauth from 'oauth4webapi'
 import { expect, type TestContext } from 'vitest'
 import type { ApplicationType } from '../src/applications/application.js'
 import type { DialectName } from '../src/store/open-database.js'
 import { s256 } from '../src/tokens/pkce.js'
+import { injectFetch } from './inject-fetch.js'
 import { createTestServer, ORIGIN, PASSWORD, signUp, type TestServer, type TestServerOptions } from './test-server.js'
 
 export const ISSUER = ORIGIN
@@ -11,6 +13,19 @@ export const REDIRECT = 'https://app.example.test/callback'
 export const POST_LOGOUT = 'https://app.example.test/signed-out'
 export const API = 'https://api.example.test'
 const CLI = { kind: 'cli' } as const
+
+/**
+ * oauth4webapi pointed at the app in memory: Tessera's metadata as discovered through OpenID
+ * discovery, and the options (the in-memory fetch) to hand every oauth4webapi request.
+ */
+export async function discover(server: TestServer) {
+  const options = { [oauth.customFetch]: injectFetch(server.app) }
+  const as = await oauth.processDiscoveryResponse(
+    new URL(ISSUER),
+    await oauth.discoveryRequest(new URL(ISSUER), { ...options, algorithm: 'oidc' }),
+  )
+  return { as, options }
+}
 
 /** A server of the test's own, closed when the test finishes. */
 export async function serve(

@@ -5,7 +5,7 @@ import type { Config } from '../src/config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
 import { createManualClock, type ManualClock } from '../src/shared/clock.js'
 import type { DialectName } from '../src/store/open-database.js'
-import { createTestDatabase } from './test-database.js'
+import { createMigratedTestDatabase } from './test-database.js'
 
 export interface TestServerOptions {
   dialect?: DialectName
@@ -24,13 +24,23 @@ export interface TestServer {
 }
 
 /**
- * The real Tessera, wired exactly as main.ts wires it, on a database of its own and a manual
- * clock; requests go through `app.inject` in memory.
+ * Password hashing for tests that are not about it: argon2id still, at 1 MiB and one pass instead of
+ * the OWASP minimum (19 MiB, two passes), which cost 10–20 ms a hash on an idle core and several
+ * times that with every core busy, in every sign-up and sign-in of every test. The production
+ * parameters are asserted where hashing is the subject: users/password-hasher.test.ts (the PHC
+ * string), config/load-config.test.ts (the defaults and the minimums), and the CLI and end-to-end
+ * tests, which run with the default configuration.
+ */
+export const TEST_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 } as const
+
+/**
+ * The real Tessera, wired exactly as main.ts wires it (but for TEST_ARGON2), on a database of its
+ * own and a manual clock; requests go through `app.inject` in memory.
  */
 export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const database = createTestDatabase(options.dialect ?? 'sqlite')
+  const database = await createMigratedTestDatabase(options.dialect ?? 'sqlite')
   const clock = createManualClock()
-  const config = loadConfig({
+  const loaded = loadConfig({
     env: {},
     overrides: {
       databaseUrl: database.url,
@@ -41,6 +51,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       rateLimit: { credentialRequestsPerIp: 10_000, ...options.config?.rateLimit },
     },
   })
+  // Set after validation: the schema refuses anything below the OWASP minimum, as it should for a
+  // deployment. A test that names its own argon2 settings keeps them.
+  const config: Config = options.config?.argon2 ? loaded : { ...loaded, argon2: TEST_ARGON2 }
   const lines = options.logLines
   const tessera = await createTessera(config, {
     clock,

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
+import type { Connection } from '../src/connections/connection.js'
+import type { TestServer } from './test-server.js'
 
 /** An upstream user of the test provider: its claims, exactly as the provider will assert them. */
 export interface UpstreamAccount {
@@ -23,6 +25,32 @@ export interface UpstreamProvider {
   /** From now on the client authenticates with private_key_jwt (RFC 7523) under these public keys, and has no secret. */
   usePrivateKeyJwt(jwks: { keys: object[] }): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * Registers `upstream` with `server` as an OIDC connection named "Upstream" (on loopback, so with
+ * allowInsecureDevelopment), and lets the provider redirect back to that connection's callback.
+ */
+export async function connectUpstream(
+  server: TestServer,
+  upstream: UpstreamProvider,
+  options: { allowSignUp?: boolean } = {},
+): Promise<Connection> {
+  const { service } = server.tessera.connections
+  const connection = await service.create(
+    {
+      type: 'oidc',
+      name: 'Upstream',
+      issuer: upstream.issuer,
+      clientId: upstream.clientId,
+      clientSecret: upstream.clientSecret,
+      allowInsecureDevelopment: true,
+      ...options,
+    },
+    { kind: 'cli' },
+  )
+  await upstream.allowRedirectUri(service.present(connection).redirectUri)
+  return connection
 }
 
 /**

@@ -4,11 +4,10 @@ import { createStores, createTransact, type Stores, type Transact } from '../src
 import type { OutboxEvent } from '../src/events/event-outbox.js'
 import { createManualClock, type ManualClock } from '../src/shared/clock.js'
 import { cryptoRandom } from '../src/shared/random.js'
-import { migrateToLatest } from '../src/store/migrate.js'
-import { type DialectName, openDatabase } from '../src/store/open-database.js'
+import type { DialectName } from '../src/store/open-database.js'
 import type { ResolvedAddress } from '../src/webhooks/webhook-target.js'
 import { createWebhooks, type Webhooks } from '../src/webhooks/webhooks.js'
-import { createTestDatabase } from './test-database.js'
+import { openMigratedTestDatabase } from './test-database.js'
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 export interface WebhookFixtureOptions {
@@ -34,13 +33,7 @@ export interface WebhookFixture extends Webhooks {
 
 /** A migrated store of its own, webhooks wired over it with a manual clock and a fake DNS; dropped after the test. */
 export async function openWebhookFixture(dialect: DialectName, options: WebhookFixtureOptions = {}): Promise<WebhookFixture> {
-  const test = createTestDatabase(dialect)
-  const database = openDatabase(test.url)
-  onTestFinished(async () => {
-    await database.db.destroy()
-    await test.drop()
-  })
-  await migrateToLatest(database)
+  const database = await openMigratedTestDatabase(dialect)
   const stores = createStores(database.db)
   const transact = createTransact(database.db)
   const clock = createManualClock()

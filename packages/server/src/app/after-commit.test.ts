@@ -2,7 +2,7 @@ import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { DIALECTS, openMigratedTestDatabase, TEST_POSTGRES_URL } from '../../test/test-database.js'
+import { DIALECTS, openMigratedTestDatabase } from '../../test/test-database.js'
 import type { DialectName } from '../store/open-database.js'
 import { createTransactionRunner } from '../store/transaction.js'
 import { bindStores, createTransact } from './stores.js'
@@ -31,7 +31,7 @@ async function open(dialect: DialectName) {
   const transactRaw = createTransactionRunner(database.db, (trx, scope) => ({ trx, stores: bind(trx, scope) }))
   async function rowsNow(): Promise<number> {
     if (dialect === 'sqlite') return committedRows() as number
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    const client = new pg.Client({ connectionString: database.connectionString })
     await client.connect()
     try {
       const result = await client.query(`select count(*)::int as n from ${database.schema}.revocation_log`)

@@ -6,12 +6,12 @@ import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { adminHarness } from '../../test/admin-client.js'
 import { cli, oneJsonObject } from '../../test/cli-harness.js'
-import { injectFetch } from '../../test/inject-fetch.js'
 import {
   Browser,
   type Client,
   createClient,
   createUser,
+  discover,
   hiddenFields,
   ISSUER,
   location,
@@ -71,11 +71,7 @@ describe('pushed authorization requests', () => {
     server.clock.set(Date.now())
     const userId = await createUser(server)
     const registered = await createClient(server)
-    const options = { [oauth.customFetch]: injectFetch(server.app) }
-    const as = await oauth.processDiscoveryResponse(
-      new URL(ISSUER),
-      await oauth.discoveryRequest(new URL(ISSUER), { ...options, algorithm: 'oidc' }),
-    )
+    const { as, options } = await discover(server)
     expect(as.pushed_authorization_request_endpoint).toBe(`${ISSUER}/oauth/par`)
     expect(as.require_pushed_authorization_requests).toBe(false)
     const client: oauth.Client = { client_id: registered.id }

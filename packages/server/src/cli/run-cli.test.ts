@@ -152,22 +152,26 @@ for (const dialect of DIALECTS) {
       return oneJsonObject(result.stdout) as { users: PresentedUser[]; next: string | null }
     }
 
-    it('migrate --json applies the migrations once, then reports nothing to apply', async () => {
-      const first = await cli(fixture.env, ['migrate', '--json'])
-      expect(first.code).toBe(0)
-      const applied = oneJsonObject(first.stdout).applied as string[]
-      expect(applied.length).toBeGreaterThan(0)
-      expect(applied).toContain('0001-foundation')
-      const second = await cli(fixture.env, ['migrate', '--json'])
-      expect(second.code).toBe(0)
-      expect(oneJsonObject(second.stdout)).toEqual({ applied: [] })
-    })
+    describe('on a database nothing has migrated yet', () => {
+      const empty = useCliFixture(dialect, 'tessera-cli-', { schema: 'empty' })
 
-    it('migrate without --json says the schema is up to date the second time', async () => {
-      expect((await cli(fixture.env, ['migrate'])).code).toBe(0)
-      const second = await cli(fixture.env, ['migrate'])
-      expect(second.code).toBe(0)
-      expect(second.stdout).toMatch(/up to date/i)
+      it('migrate --json applies the migrations once, then reports nothing to apply', async () => {
+        const first = await cli(empty.env, ['migrate', '--json'])
+        expect(first.code).toBe(0)
+        const applied = oneJsonObject(first.stdout).applied as string[]
+        expect(applied.length).toBeGreaterThan(0)
+        expect(applied).toContain('0001-foundation')
+        const second = await cli(empty.env, ['migrate', '--json'])
+        expect(second.code).toBe(0)
+        expect(oneJsonObject(second.stdout)).toEqual({ applied: [] })
+      })
+
+      it('migrate without --json says the schema is up to date the second time', async () => {
+        expect((await cli(empty.env, ['migrate'])).code).toBe(0)
+        const second = await cli(empty.env, ['migrate'])
+        expect(second.code).toBe(0)
+        expect(second.stdout).toMatch(/up to date/i)
+      })
     })
 
     it('users create --json prints one object with the new user, never the password or a hash', async () => {

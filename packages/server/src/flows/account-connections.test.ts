@@ -2,7 +2,7 @@ import type { TestContext } from 'vitest'
 import { describe, expect, it } from 'vitest'
 import { Browser, createClient, hiddenFields, serve } from '../../test/oidc-fixture.js'
 import { signIn, signUp, type TestServer } from '../../test/test-server.js'
-import { signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
+import { connectUpstream, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
 
 const CLI = { kind: 'cli' } as const
 
@@ -10,18 +10,7 @@ async function setUp(onTestFinished: TestContext['onTestFinished']) {
   const upstream = await startUpstreamProvider()
   onTestFinished(() => upstream.close())
   const server = await serve(onTestFinished)
-  const connection = await server.tessera.connections.service.create(
-    {
-      type: 'oidc',
-      name: 'Upstream',
-      issuer: upstream.issuer,
-      clientId: upstream.clientId,
-      clientSecret: upstream.clientSecret,
-      allowInsecureDevelopment: true,
-    },
-    CLI,
-  )
-  await upstream.allowRedirectUri(server.tessera.connections.service.present(connection).redirectUri)
+  const connection = await connectUpstream(server, upstream)
   await createClient(server, { firstParty: true })
   return { upstream, server, connection }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, createUser, REDIRECT } from '../../test/oidc-fixture.js'
 import { createTestServer, PASSWORD, type TestServer } from '../../test/test-server.js'
-import { continuedTo, signInUpstream, startUpstreamProvider, type UpstreamProvider } from '../../test/upstream-provider.js'
+import { connectUpstream, continuedTo, signInUpstream, startUpstreamProvider, type UpstreamProvider } from '../../test/upstream-provider.js'
 import type { Connection } from '../connections/connection.js'
 import { RETURN_CODE_TTL_MS } from './upstream-api.js'
 
@@ -17,18 +17,7 @@ let app: { id: string }
 beforeAll(async () => {
   upstream = await startUpstreamProvider()
   server = await createTestServer()
-  connection = await server.tessera.connections.service.create(
-    {
-      type: 'oidc',
-      name: 'Upstream',
-      issuer: upstream.issuer,
-      clientId: upstream.clientId,
-      clientSecret: upstream.clientSecret,
-      allowInsecureDevelopment: true,
-    },
-    CLI,
-  )
-  await upstream.allowRedirectUri(server.tessera.connections.service.present(connection).redirectUri)
+  connection = await connectUpstream(server, upstream)
   app = await createClient(server, { firstParty: true })
 })
 

@@ -15,7 +15,7 @@ import {
 } from '../../test/oidc-fixture.js'
 import type { TestServer, TestServerOptions } from '../../test/test-server.js'
 import { PASSWORD } from '../../test/test-server.js'
-import { continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
+import { connectUpstream, continuedTo, signInUpstream, startUpstreamProvider } from '../../test/upstream-provider.js'
 import { en } from '../i18n/catalogues/en.js'
 import { totpCodeAt } from '../mfa/totp.js'
 
@@ -29,19 +29,7 @@ async function setUp(
   const upstream = await startUpstreamProvider()
   onTestFinished(() => upstream.close())
   const server = await serve(onTestFinished, 'sqlite', options.config)
-  const connection = await server.tessera.connections.service.create(
-    {
-      type: 'oidc',
-      name: 'Upstream',
-      issuer: upstream.issuer,
-      clientId: upstream.clientId,
-      clientSecret: upstream.clientSecret,
-      allowInsecureDevelopment: true,
-      allowSignUp: options.allowSignUp ?? true,
-    },
-    CLI,
-  )
-  await upstream.allowRedirectUri(server.tessera.connections.service.present(connection).redirectUri)
+  const connection = await connectUpstream(server, upstream, { allowSignUp: options.allowSignUp ?? true })
   const client = await createClient(server, { firstParty: true })
   return { upstream, server, connection, client }
 }

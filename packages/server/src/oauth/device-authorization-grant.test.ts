@@ -8,7 +8,7 @@ import { authorize, DEVICE_CODE, decideThroughPage, deviceClient, nextEmail, pol
 import { injectFetch } from '../../test/inject-fetch.js'
 import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
-import { DIALECTS, TEST_POSTGRES_URL } from '../../test/test-database.js'
+import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
 import { escapeHtml } from '../ui/html.js'
@@ -287,7 +287,7 @@ describe('the device authorization grant on postgres, polled concurrently once a
     const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema as string
     // Hold the authorization's row, so that every poll reads it approved and unredeemed and then
     // queues at its update: the first to get the row redeems it, the others find it used only there.
-    const holder = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    const holder = new pg.Client({ connectionString: server.tessera.database.connectionString })
     await holder.connect()
     onTestFinished(() => holder.end())
     await holder.query('begin')

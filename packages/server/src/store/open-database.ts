@@ -106,11 +106,16 @@ function openPostgres(url: string, onConnectionError: (error: Error) => void): O
     throw new Error('database URL: schema must match [a-z_][a-z0-9_]*')
   }
   parsed.searchParams.delete('schema')
+  // `preparedStatements=off`: behind a pooler that cannot keep prepared statements (PgBouncer
+  // before 1.21 in transaction mode), every query goes unnamed (store/prepared-statements.ts).
+  const prepared = parsed.searchParams.get('preparedStatements') ?? 'on'
+  if (prepared !== 'on' && prepared !== 'off') throw new Error('database URL: preparedStatements must be on or off')
+  parsed.searchParams.delete('preparedStatements')
   const pg = loadPg()
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     // The hot queries as named prepared statements, parsed once per connection (store/prepared-statements.ts).
-    Client: preparingClient(pg.Client),
+    Client: prepared === 'on' ? preparingClient(pg.Client) : pg.Client,
     max: 10,
     connectionTimeoutMillis: 5000,
     // TCP keep-alive: a connection whose peer vanished (no RST) is noticed instead of hanging.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TEST_POSTGRES_URL } from '../../test/test-database.js'
+import { openDatabase } from './open-database.js'
 import { PREPARED_MARK, preparingClient } from './prepared-statements.js'
 import { isStoreUnavailable } from './store-unavailable.js'
 
@@ -139,5 +140,23 @@ describe('named prepared statements on PostgreSQL', () => {
     const pool = poolOn(await schemaWith([[1, 'one']]))
     await expect(pool.query(`${PREPARED_MARK}select id from no_such_table where id = $1`, [1])).rejects.toMatchObject({ code: '42P01' })
     expect(await label(pool, 1)).toBe('one')
+  })
+
+  it('is on for a postgres:// database, and off with preparedStatements=off in its URL', async () => {
+    const schema = await schemaWith([[1, 'one']])
+    const statementsOf = async (url: string) => {
+      const database = openDatabase(url)
+      cleanups.push(() => database.db.destroy())
+      const client = await (database.pool as pg.Pool).connect()
+      try {
+        expect((await client.query(MARKED, [1])).rows).toEqual([{ id: 1, label: 'one' }])
+        return (await client.query('select statement from pg_prepared_statements')).rows.map((row) => row.statement)
+      } finally {
+        client.release()
+      }
+    }
+    expect(await statementsOf(`${TEST_POSTGRES_URL}?schema=${schema}`)).toEqual([MARKED])
+    expect(await statementsOf(`${TEST_POSTGRES_URL}?schema=${schema}&preparedStatements=off`)).toEqual([])
+    expect(() => openDatabase(`${TEST_POSTGRES_URL}?preparedStatements=maybe`)).toThrow(/preparedStatements/)
   })
 })

@@ -36,7 +36,7 @@ export const serverSettings = {
     default: '',
     env: 'TESSERA_DATABASE_URL',
     description:
-      '`sqlite:PATH` or `postgres://user@host:port/db` (add `?schema=NAME` to use a schema other than `public`). Empty means SQLite at `<dataDir>/tessera.db`.',
+      '`sqlite:PATH` or `postgres://user@host:port/db` (add `?schema=NAME` to use a schema other than `public`, and `preparedStatements=off` behind a pooler that cannot keep prepared statements, such as PgBouncer before 1.21 in transaction mode). Empty means SQLite at `<dataDir>/tessera.db`.',
   }),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

@@ -1,7 +1,6 @@
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, type TestContext } from 'vitest'
-import { injectFetch } from '../../../test/inject-fetch.js'
 import {
   authorizeUrl,
   Browser,
@@ -9,7 +8,7 @@ import {
   codeRequest,
   createClient,
   createUser,
-  ISSUER,
+  discover,
   location,
   REDIRECT,
   serve,
@@ -23,11 +22,7 @@ async function setup(onTestFinished: TestContext['onTestFinished']) {
   server.clock.set(Date.now())
   await createUser(server)
   const spa = await createClient(server, { type: 'spa' })
-  const options = { [oauth.customFetch]: injectFetch(server.app) }
-  const as = await oauth.processDiscoveryResponse(
-    new URL(ISSUER),
-    await oauth.discoveryRequest(new URL(ISSUER), { ...options, algorithm: 'oidc' }),
-  )
+  const { as, options } = await discover(server)
   const client: oauth.Client = { client_id: spa.id }
   return { server, spa, options, as, client }
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { injectFetch } from '../../../test/inject-fetch.js'
 import { createClient as createOAuthClient, createApi as createResourceApi, introspect } from '../../../test/oauth-fixture.js'
 import {
   authorizeUrl,
@@ -11,6 +10,7 @@ import {
   codeRequest,
   createClient,
   createUser,
+  discover,
   ISSUER,
   location,
   REDIRECT,
@@ -23,15 +23,6 @@ import { accessTokenHash } from './dpop-proof.js'
 
 const TOKEN_ENDPOINT = `${ISSUER}/oauth/token`
 const CLI = { kind: 'cli' } as const
-
-async function discover(server: TestServer) {
-  const options = { [oauth.customFetch]: injectFetch(server.app) }
-  const as = await oauth.processDiscoveryResponse(
-    new URL(ISSUER),
-    await oauth.discoveryRequest(new URL(ISSUER), { ...options, algorithm: 'oidc' }),
-  )
-  return { as, options }
-}
 
 /** Runs the browser part of the code flow for `client`; returns the callback URL, the verifier and the state. */
 async function authorize(server: TestServer, client: Client) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { Browser, createClient, createUser, obtainCode, pkce, REDIRECT, redeem, serve, token } from '../../../test/oidc-fixture.js'
-import { DIALECTS, TEST_POSTGRES_URL } from '../../../test/test-database.js'
+import { DIALECTS } from '../../../test/test-database.js'
 
 async function introspect(server: Awaited<ReturnType<typeof serve>>, client: { id: string; secret: string | null }, value: string) {
   const response = await server.app.inject({
@@ -63,7 +63,7 @@ describe('authorization codes on postgres, redeemed concurrently (issue 16 part 
     const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema as string
     // Hold the code's row, so that every request reads it unredeemed and then queues at its update:
     // the first to get the row redeems it, the others find it redeemed only at their update.
-    const holder = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    const holder = new pg.Client({ connectionString: server.tessera.database.connectionString })
     await holder.connect()
     onTestFinished(() => holder.end())
     await holder.query('begin')

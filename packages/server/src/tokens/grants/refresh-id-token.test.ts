@@ -1,8 +1,18 @@
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { injectFetch } from '../../../test/inject-fetch.js'
-import { Browser, createApi, createClient, createUser, ISSUER, obtainCode, pkce, redeem, serve, token } from '../../../test/oidc-fixture.js'
+import {
+  Browser,
+  createApi,
+  createClient,
+  createUser,
+  discover,
+  obtainCode,
+  pkce,
+  redeem,
+  serve,
+  token,
+} from '../../../test/oidc-fixture.js'
 
 /** OIDC Core §12.2: a refresh of a grant that included `openid` returns a new ID token (issue 16 part 3). */
 describe('an ID token on refresh', () => {
@@ -13,11 +23,7 @@ describe('an ID token on refresh', () => {
     server.clock.set(Date.now())
     const userId = await createUser(server)
     const registered = await createClient(server)
-    const options = { [oauth.customFetch]: injectFetch(server.app) }
-    const as = await oauth.processDiscoveryResponse(
-      new URL(ISSUER),
-      await oauth.discoveryRequest(new URL(ISSUER), { ...options, algorithm: 'oidc' }),
-    )
+    const { as, options } = await discover(server)
     const client: oauth.Client = { client_id: registered.id }
     const auth = oauth.ClientSecretBasic(registered.secret as string)
 
