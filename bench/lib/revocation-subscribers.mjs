@@ -113,10 +113,13 @@ async function watch(token) {
   })
   // BENCH_PROFILE_DIR (bench/tools/profile-revocation-fanout.mjs): a CPU profile of each measured window.
   const stopProfile = await profilePhase(process.env.BENCH_PROFILE_DIR, `subscribers-${process.pid}-${watched++}`)
+  const cpu = process.cpuUsage()
   process.send({ type: 'watching' })
   await observed
+  // This process's CPU time from the sign-out to its last refusal: less sensitive to a loaded machine than the times.
+  const { user, system } = process.cpuUsage(cpu)
   await stopProfile()
-  process.send({ type: 'observed', times })
+  process.send({ type: 'observed', times, cpuMs: (user + system) / 1000 })
 }
 
 // Never outlive the bench: if it goes away (or fails), so do these verifiers.

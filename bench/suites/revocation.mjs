@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { basic, CLI, dropSchema, exchange, grantReader, json, PASSWORD, signUpUser, startTessera } from '../lib/harness.mjs'
-import { percentile } from '../lib/stats.mjs'
+import { percentile, spread } from '../lib/stats.mjs'
 
 const AUDIENCE = 'https://orders.example.test'
 const now = () => performance.timeOrigin + performance.now()
@@ -97,6 +97,7 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
     const rssOpen = rssMb()
     const samples = []
     const fromRequest = []
+    const verifierCpu = []
     for (const { sessionToken, accessToken } of sessions) {
       for (const group of groups) group.child.send({ type: 'watch', token: accessToken })
       await Promise.all(groups.map((group) => group.next('watching')))
@@ -104,7 +105,9 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
       const signOut = await fetch(`${signOutAt}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } })
       const committed = now()
       if (signOut.status !== 204) throw new Error(`sign-out failed: ${signOut.status}`)
-      const times = (await Promise.all(groups.map((group) => group.next('observed')))).flatMap((message) => message.times)
+      const observed = await Promise.all(groups.map((group) => group.next('observed')))
+      const times = observed.flatMap((message) => message.times)
+      verifierCpu.push(observed.reduce((total, message) => total + message.cpuMs, 0))
       if (times.includes(null)) throw new Error(`${times.filter((t) => t === null).length} of ${count} verifiers never refused the token`)
       samples.push(...times.map((t) => t - committed))
       fromRequest.push(...times.map((t) => t - sent))
@@ -126,6 +129,8 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
       requestMax: fromRequest.at(-1),
       fanOutP50: percentile(fanOut, 0.5),
       fanOutMax: fanOut.at(-1),
+      // The verifier processes' CPU time per revocation (all of them, from the sign-out to their last refusal), median.
+      verifierCpuMs: spread(verifierCpu).median,
       rssBefore,
       rssOpen,
     }

@@ -1,67 +1,34 @@
 // Before/after in the same run for refresh-token rotation and token exchange (issue 17 target 4):
 // two builds of the server (two dist folders, e.g. a copy of packages/server/dist taken before a
-// change, and the new one), each in this process on its own database, loaded in turn: token
+// change, and the new one), each on its own database, loaded in turn: token
 // exchange by autocannon (50 connections, in a child process) and refresh rotation by 20 chains
 // (bench/lib/refresh-chains.mjs, a child process; each request presents the token the previous
-// one returned), as bench/suites/issuance.mjs measures them. Besides the rates, the CPU time this
-// process (both servers; the load generators are child processes) spent per request: on a shared
-// machine it moves less than the rates do.
+// one returned), as bench/suites/issuance.mjs measures them. Each build runs in a process of its
+// own (bench/tools/ab-refresh-server.mjs): two servers in one process were measured unequal in an
+// A/A run (the second started ran at about 0.6 of the first). Besides the rates, the CPU time of
+// the server's process per request: on a shared machine it moves less than the rates do.
 // Usage: node bench/tools/ab-refresh.mjs <dist-before> <dist-after> [rounds] [seconds] [sqlite|postgres]
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { promisify } from 'node:util'
-import { basic, dropSchema, exchange, exchangeBody, form, freePort, grantReader, POSTGRES_URL, signUpUser } from '../lib/harness.mjs'
+import { startChild } from '../lib/child-server.mjs'
+import { exchange, exchangeBody, form } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, rounds = '5', seconds = '4', database = 'sqlite'] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
 const CHAINS = 20
-const cli = { kind: 'cli' }
 
-async function start(dist, name) {
-  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-refresh-'))
-  const port = await freePort()
-  const schema = `ab_refresh_${name}_${process.pid}`
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      databaseUrl: database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
-      dataDir: dir,
-      logLevel: 'silent',
-      issuer: `http://127.0.0.1:${port}`,
-      rateLimit: { credentialRequestsPerIp: 1_000_000 },
-    },
-  })
-  const tessera = await createTessera(config)
-  const app = await tessera.app()
-  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
-  await tessera.startBackgroundTasks()
-  await app.listen({ port, host: '127.0.0.1' })
-  const address = `http://127.0.0.1:${port}`
-  await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
-  const web = await tessera.services.applications.create(
-    { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
-    cli,
-  )
-  const { token: sessionToken, userId } = await signUpUser(address)
-  await grantReader(tessera, [RESOURCE], { users: [userId] })
-  const authorization = basic(web.application.id, web.clientSecret)
-  return {
-    address,
-    authorization,
-    sessionToken,
-    async close() {
-      await tessera.close()
-      rmSync(dir, { recursive: true, force: true })
-      if (database === 'postgres') await dropSchema(schema)
-    },
-  }
+/** The server's CPU time so far (µs): user + system of its process, from /proc (Linux). */
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / TICKS_PER_SECOND)
 }
+const TICKS_PER_SECOND = 100
+
+const start = (dist, name) => startChild(new URL('./ab-refresh-server.mjs', import.meta.url).pathname, { dist, database, name })
 
 const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
@@ -95,10 +62,9 @@ for (let round = 0; round < Number(rounds); round++) {
   for (const [name, run] of Object.entries(cases)) {
     // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
     for (const build of round % 2 ? ['after', 'before'] : ['before', 'after']) {
-      const started = process.cpuUsage()
+      const started = cpuOf(servers[build].pid)
       const result = await run(servers[build])
-      const { user, system } = process.cpuUsage(started)
-      const perRequest = (user + system) / result.requests
+      const perRequest = (cpuOf(servers[build].pid) - started) / result.requests
       rates[name][build].push(result.rate)
       cpu[name][build].push(perRequest)
       console.log(

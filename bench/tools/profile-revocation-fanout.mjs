@@ -34,7 +34,8 @@ for (let round = 0; round < Number(rounds); round++) {
   const r = (v) => v.toFixed(1)
   console.log(
     `round ${round + 1} (${result.processes} processes): p50 ${r(result.p50)} ms, p99 ${r(result.p99)} ms, max ${r(result.max)} ms; ` +
-      `server fan-out p50 ${r(result.fanOutP50)} ms, max ${r(result.fanOutMax)} ms; RSS ${result.rssBefore.toFixed(0)} → ${result.rssOpen.toFixed(0)} MB`,
+      `server fan-out p50 ${r(result.fanOutP50)} ms, max ${r(result.fanOutMax)} ms; ` +
+      `verifiers' CPU per revocation ${r(result.verifierCpuMs)} ms (${r((1000 * result.verifierCpuMs) / result.count)} µs per verifier); RSS ${result.rssBefore.toFixed(0)} → ${result.rssOpen.toFixed(0)} MB`,
   )
 }
 const f = (s) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`

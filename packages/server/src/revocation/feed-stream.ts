@@ -23,7 +23,7 @@ export interface FeedStreamOptions {
 }
 
 /**
- * One subscriber's stream (docs/revocation-feed.md): entries in sequence order, each exactly once.
+ * One subscriber's stream (docs/revocation-feed.md, docs/architecture.md §7): entries in sequence order, each exactly once.
  * Live entries that arrive while the stream is still catching up from the log are held and sent
  * after it, skipping what the catch-up already sent. Writes never wait for the subscriber, so a
  * slow one delays no other; its backlog is bounded by `maxBufferedBytes`.
