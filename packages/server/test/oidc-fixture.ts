@@ -202,6 +202,18 @@ export async function createUser(server: TestServer, email = 'ann@example.com') 
   return body.user?.id as string
 }
 
+/**
+ * Ann, signed up, signs in through the hosted pages in a browser of her own: a code flow for a new
+ * client (first party unless said otherwise) up to its code. The browser keeps her session cookie.
+ */
+export async function signedInBrowser(server: TestServer, options: { firstParty?: boolean } = {}) {
+  await createUser(server)
+  const client = await createClient(server, { firstParty: options.firstParty ?? true })
+  const browser = new Browser(server.app)
+  await obtainCode(server, browser, client, pkce().challenge)
+  return { client, browser }
+}
+
 /** POST /oauth/token with a form, authenticating a confidential client with Basic. */
 export async function token(app: FastifyInstance, client: Client, form: Record<string, string>): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }

@@ -49,7 +49,12 @@ export async function createMigratedTestDatabase(dialect: DialectName): Promise<
     return { url: `sqlite:${path}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
   }
   const name = `tessera_t_${randomBytes(8).toString('hex')}`
-  await adminQuery(TEST_POSTGRES_URL, `create database ${name} template ${template}`)
+  // synchronous_commit off for this database only: a COMMIT still commits and is seen by every
+  // other connection before it returns, but does not wait for the WAL to reach the disk, which only a
+  // crash of the shared server could tell apart (the crash and fault tests run clusters of their
+  // own). It halved the time of sign-ups and sign-ins on PostgreSQL here (8 of each: median 350 ms
+  // against 700 ms, 8 rounds interleaved).
+  await adminQuery(TEST_POSTGRES_URL, `create database ${name} template ${template}`, `alter database ${name} set synchronous_commit = off`)
   return {
     url: `${databaseUrl(name)}?schema=${TEMPLATE_SCHEMA}`,
     drop: () => adminQuery(TEST_POSTGRES_URL, `drop database if exists ${name} with (force)`),

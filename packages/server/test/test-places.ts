@@ -30,12 +30,12 @@ export function databaseUrl(name: string): string {
   return url.toString()
 }
 
-/** One statement on a connection of its own (create or drop a schema or a database). */
-export async function adminQuery(url: string, statement: string): Promise<void> {
+/** Statements, one after the other, on a connection of their own (create or drop a schema or a database). */
+export async function adminQuery(url: string, ...statements: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    await client.query(statement)
+    for (const statement of statements) await client.query(statement)
   } finally {
     await client.end()
   }

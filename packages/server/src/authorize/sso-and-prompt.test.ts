@@ -7,21 +7,17 @@ import {
   createUser,
   hiddenFields,
   location,
-  obtainCode,
   pkce,
   REDIRECT,
   serve,
+  signedInBrowser,
   signInThroughPage,
 } from '../../test/oidc-fixture.js'
 import { PASSWORD } from '../../test/test-server.js'
 
 async function signedIn(onTestFinished: Parameters<typeof serve>[0], options: { firstParty?: boolean } = {}) {
   const server = await serve(onTestFinished)
-  await createUser(server)
-  const client = await createClient(server, { firstParty: options.firstParty ?? true })
-  const browser = new Browser(server.app)
-  await obtainCode(server, browser, client, pkce().challenge)
-  return { server, client, browser }
+  return { server, ...(await signedInBrowser(server, options)) }
 }
 
 describe('single sign-on and prompt', () => {

@@ -14,6 +14,7 @@ import {
   REDIRECT,
   redeem,
   serve,
+  signedInBrowser,
   token,
 } from '../../test/oidc-fixture.js'
 import { PASSWORD, signIn, type TestServer } from '../../test/test-server.js'
@@ -32,10 +33,7 @@ const sessionIdOf = (browser: Browser) => sessionCookie(browser)[1].split('.')[0
 
 /** Ann signs in with her password alone in a browser (an sfa session); then adds an authenticator app over the JSON API. */
 async function sfaSessionWithApp(server: TestServer) {
-  await createUser(server)
-  const client = await createClient(server, { firstParty: true })
-  const browser = new Browser(server.app)
-  await obtainCode(server, browser, client, pkce().challenge)
+  const { client, browser } = await signedInBrowser(server)
   const { token } = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
   const headers = { authorization: `Bearer ${token}` }
   const { secret } = (await server.app.inject({ method: 'POST', url: '/v1/mfa/totp', headers, payload: {} })).json()
@@ -141,10 +139,7 @@ describe('step-up in place (issue 13 §6)', () => {
 
   it('enrols an authenticator app for a user without a factor, then upgrades the session', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished)
-    await createUser(server)
-    const client = await createClient(server, { firstParty: true })
-    const browser = new Browser(server.app)
-    await obtainCode(server, browser, client, pkce().challenge)
+    const { client, browser } = await signedInBrowser(server)
     const sessionId = sessionIdOf(browser)
 
     const { verifier, challenge } = pkce()
@@ -166,10 +161,7 @@ describe('step-up in place (issue 13 §6)', () => {
 
   it('asks an older session for its password before enrolling a factor', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished)
-    await createUser(server)
-    const client = await createClient(server, { firstParty: true })
-    const browser = new Browser(server.app)
-    await obtainCode(server, browser, client, pkce().challenge)
+    const { client, browser } = await signedInBrowser(server)
     server.clock.advance(6 * 60_000)
     const next = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values: MFA }))))
     expect(next.pathname).toBe('/ui/sign-in')
@@ -180,10 +172,7 @@ describe('step-up in place (issue 13 §6)', () => {
 
   it('answers unmet_authentication_requirements when the user has no factor and mfa.policy is off', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished, 'sqlite', { mfa: { policy: 'off' } })
-    await createUser(server)
-    const client = await createClient(server, { firstParty: true })
-    const browser = new Browser(server.app)
-    await obtainCode(server, browser, client, pkce().challenge)
+    const { client, browser } = await signedInBrowser(server)
     const back = location(await browser.get(authorizeUrl(codeRequest(client, pkce().challenge, { acr_values: MFA }))))
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT)
     expect(back.searchParams.get('error')).toBe('unmet_authentication_requirements')

@@ -35,6 +35,22 @@ const seen = (response: LightMyRequestResponse) => {
   return { status: response.statusCode, code: body.code, next: body.flow?.next, keys: Object.keys(body).sort() }
 }
 
+/**
+ * Ann (signed up on SQLite, her welcome message delivered) asks for a reset on the hosted
+ * forgot-password page: her browser, the flow page it was sent to, and the message with the code.
+ */
+async function hostedRecovery() {
+  const { server, deliver } = await mailServer('sqlite')
+  await signUp(server.app, 'ann@example.com')
+  await deliver()
+  const browser = new Browser(server.app)
+  const asked = await browser.post('/ui/forgot-password', { email: 'ann@example.com' })
+  const pageUrl = location(asked).pathname + location(asked).search
+  const page = await browser.get(pageUrl)
+  const [message] = await deliver()
+  return { server, browser, pageUrl, page, message }
+}
+
 for (const dialect of DIALECTS) {
   describe(`the recovery flow on ${dialect}`, () => {
     it('goes from the address to the code of the message to a new password, and revokes every session', async () => {
@@ -226,14 +242,7 @@ describe('the recovery flow', () => {
   })
 
   it('ends a hosted flow whose link was used in another browser, and refuses its code', async () => {
-    const { server, deliver } = await mailServer('sqlite')
-    await signUp(server.app, 'ann@example.com')
-    await deliver()
-    const browser = new Browser(server.app)
-    const asked = await browser.post('/ui/forgot-password', { email: 'ann@example.com' })
-    const pageUrl = location(asked).pathname + location(asked).search
-    const page = await browser.get(pageUrl)
-    const [message] = await deliver()
+    const { server, browser, pageUrl, page, message } = await hostedRecovery()
 
     const phone = new Browser(server.app)
     expect((await phone.get(`/ui/reset-password?token=${tokenIn(message)}`)).statusCode).toBe(200)
@@ -252,14 +261,7 @@ describe('the recovery flow', () => {
   })
 
   it('keeps a recovery flow to the browser that started it', async () => {
-    const { server, deliver } = await mailServer('sqlite')
-    await signUp(server.app, 'ann@example.com')
-    await deliver()
-    const browser = new Browser(server.app)
-    const asked = await browser.post('/ui/forgot-password', { email: 'ann@example.com' })
-    const pageUrl = location(asked).pathname + location(asked).search
-    const page = await browser.get(pageUrl)
-    const [message] = await deliver()
+    const { server, browser, pageUrl, page, message } = await hostedRecovery()
     // Another browser (no binding cookie) can neither see nor use the flow, even with its code.
     const other = new Browser(server.app)
     expect((await other.get(pageUrl)).statusCode).toBe(400)

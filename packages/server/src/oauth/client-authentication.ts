@@ -84,9 +84,14 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   const colon = decoded.indexOf(':')
   if (colon < 0) throw new TesseraError('invalid_client', { detail: 'malformed Basic credentials' })
   try {
-    const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '))
-    return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) }
   } catch {
     throw new TesseraError('invalid_client', { detail: 'malformed Basic credentials' })
   }
+}
+
+/** Form-urlencoding undone; a part with neither `+` nor `%` (Tessera's ids and secrets) is already plain. */
+function formDecode(part: string): string {
+  if (!part.includes('%') && !part.includes('+')) return part
+  return decodeURIComponent(part.replace(/\+/g, ' '))
 }

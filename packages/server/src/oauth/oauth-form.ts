@@ -21,7 +21,14 @@ export function readOAuthForm(body: unknown, query: unknown): OAuthForm {
   if (!body || typeof body !== 'object')
     throw new TesseraError('invalid_request', { detail: 'the body must be application/x-www-form-urlencoded' })
   const values = new Map<string, string[]>()
-  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+  const fields = body as Record<string, unknown>
+  for (const name of Object.keys(fields)) {
+    const value = fields[name]
+    // The usual case, one string, without the general path's arrays (issue 17).
+    if (typeof value === 'string') {
+      if (value !== '') values.set(name, [value])
+      continue
+    }
     const list = (Array.isArray(value) ? value : [value]).filter((item) => item !== '')
     if (list.some((item) => typeof item !== 'string'))
       throw new TesseraError('invalid_request', { detail: `malformed parameter ${name.slice(0, 40)}` })

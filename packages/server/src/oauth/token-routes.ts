@@ -81,12 +81,14 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     // OAuth endpoints take form bodies only (RFC 6749 §3.2); a JSON body is refused.
     await acceptFormBodiesOnly(app)
     const config: FastifyContextConfig = { errors: 'oauth', cors: 'client' }
-    app.addHook('onSend', async (_request, reply) => {
+    // Callback style: no promise per response (issue 17).
+    app.addHook('onSend', (_request, reply, payload, done) => {
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store')
       reply.header('pragma', 'no-cache')
       // RFC 9449 §8.2: a fresh server nonce on every answer, so a client always has a current one.
       if (deps.dpop?.nonces) reply.header('dpop-nonce', deps.dpop.nonces.current(deps.dpop.clock.now()))
+      done(null, payload)
     })
 
     app.post('/oauth/token', { config }, async (request) => {

@@ -1,8 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 
-/** SHA-256 of a UTF-8 string, as base64url. Used to store random secrets, which need no slow hash. */
+/**
+ * SHA-256 of a UTF-8 string, as base64url. Used to store random secrets, which need no slow hash.
+ * One-shot `crypto.hash` (Node >= 20.12): the same digest as `createHash().update().digest()`
+ * without a Hash object per call, about 1.5 µs less on each request that checks a secret (issue 17).
+ */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url')
+  return hash('sha256', value, 'base64url')
 }
 
 /**
