@@ -23,34 +23,43 @@ export function findings(sections, targets) {
     '',
     'What the profiles say (`node --cpu-prof` on `bench/tools/profile-client-credentials.mjs`, summarised by `bench/tools/profile-summary.mjs`):',
     '',
-    "- **client_credentials**: per request Tessera makes four store reads through Kysely (the client's throttle state, the application, the API, and since RBAC the permissions its roles grant) " +
-      "and signs through jose 6, which uses WebCrypto only. Kysely's SQLite driver prepared every query again (better-sqlite3 `prepare` was ~5 % of " +
-      'the samples, Kysely ~9 %): the SQLite store now keeps one prepared statement per SQL text (`store/sqlite-statement-cache.ts`), measured ' +
-      'with `bench/tools/ab-token-endpoint.mjs` (two builds, same process, interleaved): after / before = 1.42 (1.14–2.42) and 1.15 (0.87–2.47) in two runs. ' +
-      'What remains: WebCrypto `subtle.sign` is now the largest single item (~20 % of the samples). A node:crypto KeyObject signer (the compact JWS ' +
-      'built by hand, which [architecture.md §4](architecture.md) rules out) was tried and measured: 0.87 (0.66–1.94) and 1.45 (0.74–2.24) of the statement-cache build in two ' +
-      'runs, no clear gain on this shared 2-core machine (node:crypto signs on the main thread; WebCrypto does the arithmetic on the thread pool, ' +
-      'and spends less main-thread time per signature), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its ' +
-      'client from memory. Since issue 17 a running Tessera (`tessera start`, and these suites, which start the background tasks as it does) reads ' +
-      'the application, the API and the role grants through a per-instance cache (`app/config-cache.ts`) that every revocation signal drops ' +
-      '(NOTIFY, Redis, the poll) and that every change of a client, an API or a role signals, so another instance sees a deleted client, a rotated ' +
-      "secret or a removed role within the feed's lag (docs/revocation-feed.md). One read per request remains, the throttle state, and the " +
-      'signature. Cache on / off, same build, `ab-token-endpoint.mjs`, 6 interleaved rounds at load average ~18: 1.37 (0.87–4.02), inside the noise ' +
-      'of that machine.',
-    "- **SDK cold verification**: the gap to raw node:crypto is jose's WebCrypto path (key import is cached, but every `subtle.verify` is an async " +
-      "job with its own promise and copies) plus the SDK's strict checks (compact form, size, claim types) and `jwtVerify`'s claim validation. " +
-      'Overlapping verifications (64 in flight) hide part of the WebCrypto latency on the thread pool.',
-    "- **Session mode over HTTP** pays an introspection round trip per request, and Tessera's introspection (RFC 7662) costs more than its " +
-      "session check: the resource server's client authentication reads the client's throttle state (so that a right secret is refused while " +
-      'the client is locked out, on every instance), then the access-token record and the session joined to its user are read; the ' +
-      'application, the API and the client cut-off come from the per-instance cache. On SQLite these are in-process reads; on PostgreSQL each is ' +
-      'a round trip, which is why the PostgreSQL ratio is the lower one. Session mode exists for APIs that need zero staleness; hybrid mode is ' +
-      'the answer for the rest.',
-    "- **Start-up and memory** (a CPU profile of `tessera start` and a heap snapshot, see [architecture.md §9](architecture.md)): compiling every route's JSON " +
-      "schemas was ~40 % of the start-up CPU time, now done on each route's first request; the libraries of optional features (PostgreSQL, " +
-      'Redis, WebAuthn, SMTP, QR codes) load on first use. What remains of the idle RSS is Node itself (~34 MB of binary and libraries), the ' +
-      "code of the modules that serve every request, and V8's young generation (2 × 16 MB once grown): section 4 measures the last with a " +
-      '4 MB semi-space beside the default. Sign-in is bound by argon2id at the OWASP minimum (19 MiB, t=2), ≈ 10 ms per hash on an idle machine.',
+    '- **client_credentials**: per request Tessera reads nothing from the store on the success path: the application, the API and the role grants come ' +
+      'from a per-instance cache (`app/config-cache.ts`) that every revocation signal drops (NOTIFY, Redis, the poll) and that every change of a ' +
+      "client, an API or a role signals, so another instance sees a deleted client, a rotated secret or a removed role within the feed's lag " +
+      '(docs/revocation-feed.md); the client\'s throttle state is read only after a wrong secret (docs/tokens.md, "Client authentication and ' +
+      'throttling": a right 256-bit secret is accepted during a lockout, a wrong one still gets the 429). The SQLite store keeps one prepared ' +
+      'statement per SQL text (`store/sqlite-statement-cache.ts`). What remains is the signature: jose 6 signs through WebCrypto, the largest single ' +
+      'item (13–20 % of the samples). A node:crypto KeyObject signer (the compact JWS built by hand, which [architecture.md §4](architecture.md) ' +
+      'rules out) was tried twice: ~40 µs against ~100 µs of CPU per ES256 signature in a loop, but no clear gain in the server A/B on the shared ' +
+      'machine (CPU per request 1.00 and 1.08 of the WebCrypto build), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) ' +
+      'and reads its client from memory.',
+    "- **Hybrid-guarded route** (the SDK's `requireAuth` on a cached token, `bench/tools/ab-sdk-hybrid-hook.mjs`): the verified-token cache " +
+      "hashed the whole token (several hundred characters, a new string per request) on every hit; it now finds an entry by the token's last 32 " +
+      'characters and compares the token whole, and a cached hit with a fresh feed settles without a promise: 369k → 708k hook calls per CPU-second.',
+    '- **SDK cold verification**: the SDK checks the signature with node:crypto on an imported KeyObject (`packages/sdk/src/jwks/signature-check.ts`; ' +
+      'jose keeps parsing, key import and every other JOSE operation, and tests hold the two paths to the same answers); what separates it from raw ' +
+      "node:crypto is the SDK's strict checks (compact form, size, header, claim types) and the claim validation.",
+    "- **Session mode over HTTP** pays an introspection round trip per request. Tessera's introspection (RFC 7662) reads the token, its " +
+      "session and the session's user in one precompiled query; the application, the API and the cut-offs come from the per-instance cache. " +
+      'What it costs beyond the session check is CPU (`bench/tools/ab-token-endpoint.mjs introspect`, server CPU per request): the form body, ' +
+      "the client's Basic credentials and their SHA-256, and the join's wider row (38 columns made into an object). The session check on " +
+      'PostgreSQL is a named prepared statement (`store/prepared-statements.ts`): before it, PostgreSQL parsed and planned the read on every ' +
+      'request, about half of its CPU per check. Session mode exists for APIs that need zero staleness; hybrid mode is the answer for the rest.',
+    '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
+      "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
+      'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
+      '(exchange 0.42×): a transaction that waits for its signature lets the requests behind it join its COMMIT ([architecture.md §12](architecture.md)).',
+    '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
+      'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
+      "figure is spent in the subscribers' process (web streams, undici, GC).",
+    '- **Start-up and memory** (a CPU profile of `tessera start`, a heap snapshot, `bench/tools/footprint-phases.mjs`, see ' +
+      "[architecture.md §9](architecture.md)): compiling every route's JSON schemas was ~40 % of the start-up CPU time, now done on each " +
+      "route's first request; the libraries of optional features (PostgreSQL, Redis, WebAuthn, SMTP, QR codes) load on first use; the `tessera` " +
+      "command holds V8's young generation at its initial size while it starts (loading ~1,400 modules grew it to 2 × 16 MB for good). What " +
+      "remains at idle: the node binary's pages (~41 MB; a bare Node HTTP server is 34), ~26 MB of live heap (mostly the loaded modules' code: " +
+      'Kysely, Fastify, TypeBox, prom-client, ajv), the malloc heap and native addons. After load, the password-strength dictionaries (loaded by ' +
+      'the first new password: ~24 MB live, ~50 MB of RSS) and the young generation grown by the load. Sign-in is bound by argon2id at the ' +
+      'OWASP minimum (19 MiB, t=2), ≈ 10 ms per hash on an idle machine.',
   )
   return lines.join('\n')
 }

@@ -59,7 +59,7 @@ function startSubscriberProcesses(config, count, perProcess) {
  * `issuer` hold; the sign-out goes to `signOutAt` (another instance, or the same). `hub` is the
  * revocation hub of the instance the verifiers subscribe to, in this process: two listeners of its
  * own around the streams' time the server's fan-out (the hub calls listeners in the order they
- * subscribed, each stream writing its event synchronously).
+ * subscribed).
  */
 export async function propagation({ issuer, signOutAt, deployment, count, revocations, perProcess, hub, onReady = () => {} }) {
   async function sessionWithToken() {
@@ -92,7 +92,9 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
 
   async function measure(groups) {
     await Promise.all(groups.map((group) => group.next('ready')))
-    unsubscribeLast = hub.subscribe(() => fanOut.push(performance.now() - fanOutStarted))
+    // Node sends each response's queued bytes to its socket on the next tick (it corks the socket for
+    // the rest of the tick): a tick queued after all of them ends when the last socket write is made.
+    unsubscribeLast = hub.subscribe(() => process.nextTick(() => fanOut.push(performance.now() - fanOutStarted)))
     onReady()
     const rssOpen = rssMb()
     const samples = []
@@ -206,7 +208,7 @@ export async function run({ settings, log }) {
         "one after another on one event loop, so the last refusal waited for the 999 other verifiers' work, a queue no deployment has. The processes " +
         "still share this machine's cores with the server; every process stamps times on the same machine's wall clock " +
         '(performance.timeOrigin + now()), as before. Server fan-out: on the instance the verifiers subscribe to, from the first stream being handed ' +
-        "an entry to the last one having written it (synchronous work on its event loop, socket writes included). Each verifier's check runs when " +
+        "an entry to its last socket write (encoding, queueing, and the writes Node makes at the end of that tick). Each verifier's check runs when " +
         "bytes with a revocation event reach the SDK's reader of its feed, then on each turn of its event loop until it refuses (the bytes are " +
         'found by wrapping that reader; earlier runs piped every feed through an extra TransformStream, which cost each verifier as much again as ' +
         'its own read of the stream). The server writes the ' +

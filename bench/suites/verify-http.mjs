@@ -127,7 +127,7 @@ export async function run({ settings, loader, log }) {
       title: "1c. Tessera's session check over HTTP",
       intro:
         '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (the session joined with its user; SHA-256 of the secret, constant-time compare), no write (last activity is throttled). ' +
-        '`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): the client throttle, the token and the session with its user; the client and its role cut-off come from the per-instance config cache.',
+        "`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): one store read (the token joined with its session and the session's user); the client, its API and its cut-offs come from the per-instance config cache, and the client's throttle state is read only after a wrong secret.",
       unit: 'req/s',
       rows: sessionRows,
       chart: true,
