@@ -46,7 +46,11 @@ async function fixture(options, full) {
 export async function run({ settings, loader, log }) {
   const fixtures = {}
   for (const alg of ALGORITHMS) fixtures[alg] = await fixture({ keys: { algorithm: alg }, background: alg === 'ES256' }, alg === 'ES256')
-  const postgres = await fixture({ database: 'postgres' }, true)
+  // Background tasks on, as `tessera start` runs them and as the SQLite fixture above has them: they
+  // start the revocation signals, and with them the per-instance config cache introspection reads
+  // the client, the API and the cut-offs from. Without them every introspection read those from
+  // PostgreSQL, four more round trips than a running server makes.
+  const postgres = await fixture({ database: 'postgres', background: true }, true)
   const es = fixtures.ES256
   const routes = [{ path: '/bare', verifier: null }]
   const tokens = {}
