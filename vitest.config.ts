@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -8,7 +9,10 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Every test sets up its own state; files run in parallel on every core.
+    // Every test sets up its own state; files run in parallel. Vitest's default is one worker per
+    // core less one, which on the 2-core CI machine ran every file one after another; the suite
+    // waits on PostgreSQL, child processes and sockets much of the time, so two workers there.
     fileParallelism: true,
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 })
