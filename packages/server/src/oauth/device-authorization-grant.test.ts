@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
-import { sql } from 'kysely'
 import * as oauth from 'oauth4webapi'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authorize, DEVICE_CODE, decideThroughPage, deviceClient, nextEmail, poll, rows, USER_CODE } from '../../test/device-fixture.js'
 import { injectFetch } from '../../test/inject-fetch.js'
 import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
+import { holdRows } from '../../test/row-lock.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { en } from '../i18n/catalogues/en.js'
@@ -274,40 +273,19 @@ describe('the device authorization grant on postgres, polled concurrently once a
   })
   afterAll(() => server.close())
 
-  it('revokes what the one successful redemption issued when the others overlapped it (RFC 9700 §4.5)', { timeout: 30_000 }, async ({
-    onTestFinished,
-  }) => {
+  it('revokes what the one successful redemption issued when the others overlapped it (RFC 9700 §4.5)', { timeout: 30_000 }, async () => {
     const client = await deviceClient(server)
     const email = nextEmail()
     await createUser(server, email)
     const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
     await decideThroughPage(new Browser(server.app), email, started.user_code)
     server.clock.advance(5_000)
-    const { db } = server.tessera.database
-    const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema as string
     // Hold the authorization's row, so that every poll reads it approved and unredeemed and then
     // queues at its update: the first to get the row redeems it, the others find it used only there.
-    const holder = new pg.Client({ connectionString: server.tessera.database.connectionString })
-    await holder.connect()
-    onTestFinished(() => holder.end())
-    await holder.query('begin')
-    await holder.query(`select id from "${schema}".device_authorizations for update`)
+    const locked = await holdRows(server, 'device_authorizations')
     const polls = [0, 1, 2].map(() => poll(server, client, started.device_code))
-    await expect
-      .poll(
-        async () =>
-          (await holder.query('select pg_stat_clear_snapshot()')) &&
-          Number(
-            (
-              await holder.query(
-                `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'update %device_authorizations%' and pid <> pg_backend_pid()`,
-              )
-            ).rows[0]?.n,
-          ),
-        { timeout: 20_000, interval: 20 },
-      )
-      .toBeGreaterThanOrEqual(3)
-    await holder.query('commit')
+    await locked.updatesWaiting(3)
+    await locked.release()
     const results = await Promise.all(polls)
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 400, 400])
     for (const replay of results.filter((result) => result.statusCode === 400))
@@ -321,7 +299,7 @@ describe('the device authorization grant on postgres, polled concurrently once a
     expect(userinfo.statusCode).toBe(401)
     const refresh = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)
     expect(refresh.json()).toMatchObject({ error: 'invalid_grant' })
-    const events = await db.selectFrom('event_outbox').select('type').execute()
+    const events = await server.tessera.database.db.selectFrom('event_outbox').select('type').execute()
     expect(events.map((event) => event.type)).toContain('device_code.reused')
   })
 })

@@ -1,7 +1,6 @@
-import { sql } from 'kysely'
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { Browser, createClient, createUser, obtainCode, pkce, REDIRECT, redeem, serve, token } from '../../../test/oidc-fixture.js'
+import { holdRows } from '../../../test/row-lock.js'
 import { DIALECTS } from '../../../test/test-database.js'
 
 async function introspect(server: Awaited<ReturnType<typeof serve>>, client: { id: string; secret: string | null }, value: string) {
@@ -59,32 +58,12 @@ describe('authorization codes on postgres, redeemed concurrently (issue 16 part 
     onTestFinished,
   }) => {
     const { server, client, verifier, code } = await setUp(onTestFinished, 'postgres')
-    const { db } = server.tessera.database
-    const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema as string
     // Hold the code's row, so that every request reads it unredeemed and then queues at its update:
     // the first to get the row redeems it, the others find it redeemed only at their update.
-    const holder = new pg.Client({ connectionString: server.tessera.database.connectionString })
-    await holder.connect()
-    onTestFinished(() => holder.end())
-    await holder.query('begin')
-    await holder.query(`select id from "${schema}".authorization_codes for update`)
+    const locked = await holdRows(server, 'authorization_codes')
     const requests = [0, 1, 2].map(() => redeem(server.app, client, code, verifier))
-    // Inside a transaction pg_stat_activity is a snapshot taken once: clear it before each look.
-    await expect
-      .poll(
-        async () =>
-          (await holder.query('select pg_stat_clear_snapshot()')) &&
-          Number(
-            (
-              await holder.query(
-                `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'update %authorization_codes%' and pid <> pg_backend_pid()`,
-              )
-            ).rows[0]?.n,
-          ),
-        { timeout: 20_000, interval: 20 },
-      )
-      .toBeGreaterThanOrEqual(3)
-    await holder.query('commit')
+    await locked.updatesWaiting(3)
+    await locked.release()
     const results = await Promise.all(requests)
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 400, 400])
     for (const replay of results.filter((result) => result.statusCode === 400))
