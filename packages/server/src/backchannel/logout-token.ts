@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose'
 import type { Signer } from '../keys/key-service.js'
 
 /** OIDC Back-Channel Logout 1.0 §2.4: the member of `events` that makes a JWT a logout token. */
@@ -37,7 +36,5 @@ export function logoutTokenClaims(input: LogoutTokenInput): Record<string, unkno
 
 /** §2.4: signed like an ID token, with the explicit type `logout+jwt` (RFC 8725 §3.11). */
 export function signLogoutToken(signer: Signer, input: LogoutTokenInput): Promise<string> {
-  return new SignJWT(logoutTokenClaims(input))
-    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'logout+jwt' })
-    .sign(signer.privateKey)
+  return signer.sign('logout+jwt', logoutTokenClaims(input))
 }

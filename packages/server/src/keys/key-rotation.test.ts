@@ -167,9 +167,19 @@ describe('signing keys and the JWKS', () => {
       if (kty === 'RSA') expect(Buffer.from(key.n as string, 'base64url').length * 8).toBe(3072)
 
       const { payload, protectedHeader } = await verifyWithJose(server, token, jwks)
-      expect(protectedHeader).toMatchObject({ alg, kid: key.kid, typ: 'at+jwt' })
+      // RFC 9068 §2.1: exactly alg, kid and typ at+jwt, as when jose's SignJWT wrote the header.
+      expect(protectedHeader).toEqual({ alg, kid: key.kid, typ: 'at+jwt' })
       expect(payload).toMatchObject({ iss: ISSUER, aud: API, sub: m2m.application.id, client_id: m2m.application.id })
       expect(await server.tessera.services.verifyAccessToken(token)).toMatchObject({ kid: key.kid })
+      // The signature covers the header and the payload: one bit changed anywhere, and jose refuses it.
+      for (const segment of [0, 1, 2]) {
+        const parts = token.split('.')
+        const bytes = Buffer.from(parts[segment] as string, 'base64url')
+        const at = segment === 2 ? 0 : bytes.length - 2
+        bytes[at] = (bytes[at] as number) ^ 0x01
+        parts[segment] = bytes.toString('base64url')
+        await expect(verifyWithJose(server, parts.join('.'), jwks)).rejects.toThrow()
+      }
     })
   }
 

@@ -1,9 +1,10 @@
-import { type CryptoKey, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose'
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
 import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
+import { createSigner, type Signer } from './jwt-signer.js'
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.js'
 import { isPublished, planRotation, type RotationPolicy, type SigningAlgorithm, type SigningKey } from './signing-key.js'
 import type { SigningKeyStore } from './signing-key-store.js'
@@ -28,11 +29,7 @@ export interface KeyServiceDeps {
   revocationRetentionMs: number
 }
 
-export interface Signer {
-  kid: string
-  alg: SigningAlgorithm
-  privateKey: CryptoKey
-}
+export type { Signer } from './jwt-signer.js'
 
 export type KeyService = ReturnType<typeof createKeyService>
 
@@ -45,7 +42,7 @@ const VIEW_TTL_MS = 1000
  */
 export function createKeyService(deps: KeyServiceDeps) {
   const { stores, transact, clock } = deps
-  const imported = new Map<string, Promise<CryptoKey>>()
+  const imported = new Map<string, Promise<Signer>>()
   let view: { at: number; keys: SigningKey[] } | null = null
 
   /**
@@ -57,6 +54,17 @@ export function createKeyService(deps: KeyServiceDeps) {
     if (view && now - view.at < VIEW_TTL_MS && now >= view.at) return view.keys
     view = { at: now, keys: await (tx ?? stores).keys.listCurrent() }
     return view.keys
+  }
+
+  /** The signer of a key: decrypted and imported by jose once per key, never per token (keys/jwt-signer.ts). */
+  function signerOf(key: SigningKey): Promise<Signer> {
+    let cached = imported.get(key.kid)
+    if (!cached) {
+      const pkcs8 = decryptPrivateKey(deps.masterKey, key.kid, key.encryptedPrivateKey)
+      cached = importPKCS8(pkcs8, key.alg).then((privateKey) => createSigner(key.kid, key.alg, privateKey))
+      imported.set(key.kid, cached)
+    }
+    return cached
   }
 
   async function generate(state: 'active' | 'next', activatesAt: number | null): Promise<SigningKey> {
@@ -148,16 +156,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         active = (await currentKeys()).find((key) => key.state === 'active')
       }
       if (!active) throw new TesseraError('internal_error', { detail: 'no active signing key' })
-      return { kid: active.kid, alg: active.alg, privateKey: await this.privateKey(active) }
-    },
-
-    privateKey(key: SigningKey): Promise<CryptoKey> {
-      let cached = imported.get(key.kid)
-      if (!cached) {
-        cached = importPKCS8(decryptPrivateKey(deps.masterKey, key.kid, key.encryptedPrivateKey), key.alg)
-        imported.set(key.kid, cached)
-      }
-      return cached
+      return signerOf(active)
     },
 
     /** The JWKS document: public members of every published key. */

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningKeyStore } from '../keys/signing-key-store.js'
 import { acrOf } from '../sessions/session-acr.js'
@@ -64,15 +63,14 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       if (grant.api.rolesClaim && grant.roles) claims.roles = [...grant.roles]
       // RFC 9449 §6.1: the confirmation of the DPoP key the token is bound to.
       if (grant.dpopJkt) claims.cnf = { jkt: grant.dpopJkt }
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' }) // RFC 9068 §2.1
-        .setIssuer(deps.issuer)
-        .setSubject(grant.subject)
-        .setAudience(grant.api.identifier)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + ttlSeconds)
-        .setJti(jti)
-        .sign(signer.privateKey)
+      claims.iss = deps.issuer
+      claims.sub = grant.subject
+      claims.aud = grant.api.identifier
+      claims.iat = iat
+      claims.exp = iat + ttlSeconds
+      claims.jti = jti
+      // RFC 9068 §2.1: typ at+jwt. Inside a transaction, off the event loop (keys/jwt-signer.ts).
+      const token = await signer.sign('at+jwt', claims, { offLoop: tx !== null })
       const encryptionKey = grant.api.encryptionKey
       if (encryptionKey) {
         // Tessera never holds the key that decrypts it, so the record (found by the token's

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { KeyService } from '../keys/key-service.js'
 import type { SigningAlgorithm } from '../keys/signing-key.js'
 import type { SigningKeyStore } from '../keys/signing-key-store.js'
@@ -71,9 +70,7 @@ export function createIdTokenIssuer(deps: { keys: KeyService; clock: Clock }) {
     async issue(tx: { keys: SigningKeyStore } | undefined, input: Omit<IdTokenInput, 'iat'>): Promise<string> {
       const signer = await deps.keys.signer(tx)
       const iat = Math.floor(deps.clock.now() / 1000)
-      return new SignJWT(idTokenClaims({ ...input, iat }, signer.alg))
-        .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'JWT' })
-        .sign(signer.privateKey)
+      return signer.sign('JWT', idTokenClaims({ ...input, iat }, signer.alg), { offLoop: tx !== undefined })
     },
   }
 }
