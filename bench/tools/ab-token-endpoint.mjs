@@ -5,10 +5,13 @@
 //   case `client_credentials` (the default): POST /oauth/token by an m2m client;
 //   case `introspect`: POST /oauth/introspect of an opaque session-mode access token by its
 //   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio.
+// CPU per request is printed for this process (both servers run here, one loaded at a time) and,
+// on PostgreSQL, for the build's own backends (bench/lib/backend-cpu.mjs).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { backendCpu } from '../lib/backend-cpu.mjs'
 import { basic, dropSchema, form, grantReader, PASSWORD, POSTGRES_URL } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
@@ -26,7 +29,8 @@ async function start(dist, name) {
   const config = loadConfig({
     env: {},
     overrides: {
-      databaseUrl: database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
+      databaseUrl:
+        database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}&application_name=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
       dataDir: dir,
       logLevel: 'silent',
       rateLimit: { credentialRequestsPerIp: 1_000_000 },
@@ -37,7 +41,8 @@ async function start(dist, name) {
   // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
   await tessera.startBackgroundTasks()
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  return which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address)
+  const started = await (which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address))
+  return { ...started, schema }
 }
 
 async function clientCredentialsCase(tessera, address) {
@@ -101,6 +106,8 @@ const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const cpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
+const pgCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
+const backends = async (name) => (database === 'postgres' ? backendCpu(servers[name].schema) : 0)
 for (let round = 0; round < Number(rounds); round++) {
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
@@ -109,13 +116,17 @@ for (let round = 0; round < Number(rounds); round++) {
       // The servers' CPU time per request (this process; the load generator is a child) holds
       // still on a busy machine, unlike req/s.
       const cpu = process.cpuUsage()
+      const backendsBefore = await backends(name)
       const result = await loader.run(url, options)
       const used = process.cpuUsage(cpu)
+      const pgMicros = (((await backends(name)) - backendsBefore) * 1e6) / result.total
       const micros = (used.user + used.system) / result.total
       rates[kind][name].push(result.rate)
       cpus[kind][name].push(micros)
+      pgCpus[kind][name].push(pgMicros)
       console.log(
-        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request`,
+        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request` +
+          (database === 'postgres' ? `, PostgreSQL backends ${pgMicros.toFixed(0)} µs` : ''),
       )
     }
   }
@@ -132,6 +143,10 @@ for (const kind of kinds) {
     `${kind} on ${database}: CPU per request before ${spread(cb).median.toFixed(0)} µs, after ${spread(ca).median.toFixed(0)} µs; ` +
       `before / after ${show(spread(ca.map((micros, i) => cb[i] / micros)))}`,
   )
+  if (database === 'postgres') {
+    const { before: pb, after: pa } = pgCpus[kind]
+    console.log(`${kind} on ${database}: PostgreSQL backend CPU per request before ${show(spread(pb))} µs, after ${show(spread(pa))} µs`)
+  }
 }
 if (rates.session) {
   for (const name of ['before', 'after']) {
