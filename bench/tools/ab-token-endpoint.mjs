@@ -7,42 +7,23 @@
 //   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio.
 // CPU per request is printed for this process (both servers run here, one loaded at a time) and,
 // on PostgreSQL, for the build's own backends (bench/lib/backend-cpu.mjs).
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { backendCpu } from '../lib/backend-cpu.mjs'
-import { basic, dropSchema, form, grantReader, PASSWORD, POSTGRES_URL } from '../lib/harness.mjs'
+import { basic, form, grantReader, PASSWORD, startTessera } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, rounds = '5', seconds = '4', which = 'client_credentials', database = 'sqlite'] = process.argv.slice(2)
 const resource = 'https://api.example.com'
 const cli = { kind: 'cli' }
-const schemas = []
+const started = []
 
-async function start(dist, name) {
-  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'))
-  const schema = `ab_${process.pid}_${name}`
-  if (database === 'postgres') schemas.push(schema)
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      databaseUrl:
-        database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}&application_name=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
-      dataDir: dir,
-      logLevel: 'silent',
-      rateLimit: { credentialRequestsPerIp: 1_000_000 },
-    },
-  })
-  const tessera = await createTessera(config)
-  const app = await tessera.app()
-  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
-  await tessera.startBackgroundTasks()
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const started = await (which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address))
-  return { ...started, schema }
+async function start(dist) {
+  // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).
+  const server = await startTessera({ dist, database, background: true })
+  started.push(server)
+  const { tessera, address } = server
+  const requests = await (which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address))
+  return { ...requests, schema: server.schema }
 }
 
 async function clientCredentialsCase(tessera, address) {
@@ -101,7 +82,7 @@ async function introspectCase(tessera, address) {
   }
 }
 
-const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
@@ -156,6 +137,5 @@ if (rates.session) {
   }
 }
 loader.close()
-for (const server of Object.values(servers)) await server.tessera.close()
-for (const schema of schemas) await dropSchema(schema)
+for (const server of started) await server.close()
 process.exit(0)
