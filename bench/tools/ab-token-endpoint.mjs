@@ -134,6 +134,11 @@ if (rates.session) {
     const ratio = spread(rates.introspect[name].map((rate, i) => rate / rates.session[name][i]))
     const byCpu = spread(cpus.introspect[name].map((micros, i) => cpus.session[name][i] / micros))
     console.log(`introspect / session check, ${name}: by req/s ${show(ratio)}, by CPU per request ${show(byCpu)}`)
+    if (database === 'postgres') {
+      const total = (kind, i) => cpus[kind][name][i] + pgCpus[kind][name][i]
+      const byTotal = spread(cpus.introspect[name].map((_, i) => total('session', i) / total('introspect', i)))
+      console.log(`introspect / session check, ${name}: by CPU per request of server and PostgreSQL together ${show(byTotal)}`)
+    }
   }
 }
 loader.close()
