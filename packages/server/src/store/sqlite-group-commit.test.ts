@@ -307,9 +307,7 @@ describe('SQLite group commit with the WAL synced off the event loop', () => {
     expect(isStoreUnavailable(error)).toBe(true)
     // The kernel may have dropped what it could not write; a later sync could succeed without it.
     await expect(fixture.transact((trx) => insert(trx, 'b'))).rejects.toBeInstanceOf(WalSyncError)
-    await expect((fixture.db as unknown as Loose).selectFrom('item').select('value').execute()).rejects.toBeInstanceOf(
-      WalSyncError,
-    )
+    await expect((fixture.db as unknown as Loose).selectFrom('item').select('value').execute()).rejects.toBeInstanceOf(WalSyncError)
   })
 })
 
