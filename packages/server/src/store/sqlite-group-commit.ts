@@ -130,9 +130,11 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         // A query outside any transaction must not read what the open group may not commit.
         if (this.#group && this.#inTransaction === null) await this.#commitGroup(connection)
+        // A write outside a transaction commits as it runs (autocommit): synced before its answer.
+        // Asked before it runs: a statement's SQL may not prepare again after it ran (a DROP).
+        const autocommitWrite = this.#wal !== undefined && this.#inTransaction === null && this.#wal.writes(query.sql)
         const result = await connection.executeQuery<R>(query)
-        // A write outside a transaction committed as it ran (autocommit): synced before its answer.
-        if (this.#wal && this.#inTransaction === null && this.#wal.writes(query.sql)) await this.#syncWal()
+        if (autocommitWrite) await this.#syncWal()
         return result
       },
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
