@@ -7,43 +7,19 @@
 // it is printed too: this process's CPU (both servers run here, one loaded at a time) and, on
 // PostgreSQL, the CPU of the build's own backends (/proc, found by application_name), per request.
 // Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
-import { dropSchema, POSTGRES_URL, signUp } from '../lib/harness.mjs'
+import { POSTGRES_URL, signUp, startTessera } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, database = 'sqlite', rounds = '5', seconds = '4'] = process.argv.slice(2)
 
-async function start(dist, name) {
-  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'))
-  const schema = `ab_session_${name}_${process.pid}`
-  const databaseUrl =
-    database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}&application_name=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
-  const config = loadConfig({
-    env: {},
-    overrides: { databaseUrl, dataDir: dir, logLevel: 'silent', rateLimit: { credentialRequestsPerIp: 1_000_000 } },
-  })
-  const tessera = await createTessera(config)
-  const app = await tessera.app()
-  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
-  await tessera.startBackgroundTasks()
-  const address = `http://${await app.listen({ port: 0, host: '127.0.0.1' }).then((url) => new URL(url).host)}`
-  const token = await signUp(address)
-  return {
-    address,
-    schema,
-    authorization: `Bearer ${token}`,
-    async close() {
-      await tessera.close()
-      rmSync(dir, { recursive: true, force: true })
-      if (database === 'postgres') await dropSchema(schema)
-    },
-  }
+async function start(dist) {
+  // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).
+  const server = await startTessera({ dist, database, background: true })
+  const token = await signUp(server.address)
+  return { ...server, authorization: `Bearer ${token}` }
 }
 
 /** CPU seconds (user + system) of the PostgreSQL backends serving one build, from /proc. */
@@ -65,7 +41,7 @@ async function backendCpu(applicationName) {
   return ticks / 100
 }
 
-const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const rates = { before: [], after: [] }
 const ratios = { before: [], after: [] }
