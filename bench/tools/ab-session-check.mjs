@@ -20,7 +20,7 @@ import { spread } from '../lib/stats.mjs'
 
 const [before, after, database = 'sqlite', rounds = '5', seconds = '4'] = process.argv.slice(2)
 
-const start = (dist, name) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database, name })
+const start = (dist) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database })
 
 /** A process's CPU seconds so far (user + system), from /proc (Linux). */
 function cpuOf(pid) {
@@ -46,7 +46,7 @@ async function backendCpu(applicationName) {
   return ticks
 }
 
-const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const rates = { before: [], after: [] }
 const ratios = { before: [], after: [] }
