@@ -4,9 +4,11 @@ import { CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDriver 
 /**
  * Group commit for SQLite (docs/architecture.md §12).
  *
- * With `synchronous=FULL`, every COMMIT waits for an fsync of the WAL, and better-sqlite3 does it
- * on the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the
- * process spent most of its time there (bench/tools/profile-*.mjs). A group commit lets the
+ * Every COMMIT waits for an fsync of the WAL. With `synchronous=FULL` better-sqlite3 does it on
+ * the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the process
+ * spent most of its time there (bench/tools/profile-*.mjs). Given a `WalDurability`
+ * (store/sqlite-wal-sync.ts), the database runs with `synchronous=NORMAL` and the driver syncs
+ * the WAL after each COMMIT on the thread pool, holding the connection meanwhile. A group commit lets the
  * transactions that queued up behind one another share one COMMIT: each runs in a SAVEPOINT of
  * one open SQLite transaction, and the group commits once nobody else is waiting for the
  * connection (or the group is full, or old).
@@ -32,6 +34,27 @@ const context = new AsyncLocalStorage<DurableTransaction>()
 /** Runs `work` (which opens one Kysely transaction) so that it may join a group commit. */
 export function durably<T>(transaction: DurableTransaction, work: () => Promise<T>): Promise<T> {
   return context.run(transaction, work)
+}
+
+/**
+ * SQLite in WAL mode with `synchronous=NORMAL` (store/sqlite-wal-sync.ts): the driver syncs the
+ * WAL itself after every COMMIT, off the event loop, and answers nobody before that sync.
+ */
+export interface WalDurability {
+  /** Resolves once everything committed so far is on disk. */
+  sync(): Promise<void>
+  /** Whether a statement run outside any transaction commits a change (SQLite's autocommit). */
+  writes(sql: string): boolean
+  close(): Promise<void>
+}
+
+/** A sync of the WAL failed: what committed may not be on disk, so the store takes no more work. */
+export class WalSyncError extends Error {
+  /** SQLite's own name for a failed fsync; store/store-unavailable.ts makes it a 503. */
+  readonly code = 'SQLITE_IOERR_FSYNC'
+  constructor(cause: unknown) {
+    super('the SQLite WAL could not be synced to disk; restart the server', { cause })
+  }
 }
 
 export interface GroupCommitLimits {
@@ -70,10 +93,18 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   /** Between BEGIN (or SAVEPOINT) and COMMIT (or ROLLBACK) of the transaction holding the connection. */
   #inTransaction: 'member' | 'plain' | null = null
   #connection: DatabaseConnection | null = null
+  readonly #wal: WalDurability | undefined
+  /**
+   * Set when a sync of the WAL failed. As PostgreSQL does after a failed fsync (it stops), nothing
+   * runs after it: the kernel may have dropped the pages it could not write, and a later sync
+   * would succeed without them (fsync(2), "fsyncgate").
+   */
+  #walFailed: WalSyncError | null = null
 
-  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits) {
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits, wal?: WalDurability) {
     super(config)
     this.#limits = limits
+    this.#wal = wal
   }
 
   get stats(): Readonly<GroupCommitStats> {
@@ -81,12 +112,17 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#walFailed) throw this.#walFailed
     if (this.#held) {
       const transaction = context.getStore()
       const member = transaction !== undefined && !transaction.claimed
       await new Promise<void>((grant) => this.#queue.push({ member, grant }))
     }
     this.#held = true
+    if (this.#walFailed) {
+      await this.releaseConnection()
+      throw this.#walFailed
+    }
     // Never contended: this queue lets one caller at a time reach the driver's own lock.
     const connection = await super.acquireConnection()
     this.#connection = connection
@@ -94,7 +130,12 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         // A query outside any transaction must not read what the open group may not commit.
         if (this.#group && this.#inTransaction === null) await this.#commitGroup(connection)
-        return connection.executeQuery<R>(query)
+        // A write outside a transaction commits as it runs (autocommit): synced before its answer.
+        // Asked before it runs: a statement's SQL may not prepare again after it ran (a DROP).
+        const autocommitWrite = this.#wal !== undefined && this.#inTransaction === null && this.#wal.writes(query.sql)
+        const result = await connection.executeQuery<R>(query)
+        if (autocommitWrite) await this.#syncWal()
+        return result
       },
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
     }
@@ -125,6 +166,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     if (this.#inTransaction === 'plain') {
       this.#inTransaction = null
       await raw.executeQuery(CompiledQuery.raw('commit'))
+      await this.#syncWal()
       return
     }
     await raw.executeQuery(CompiledQuery.raw(`release ${SAVEPOINT}`))
@@ -170,6 +212,22 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     else this.#held = false
   }
 
+  override async destroy(): Promise<void> {
+    await super.destroy()
+    await this.#wal?.close()
+  }
+
+  /** After a COMMIT: syncs the WAL (store/sqlite-wal-sync.ts); a failure stops the store. */
+  async #syncWal(): Promise<void> {
+    if (!this.#wal) return
+    try {
+      await this.#wal.sync()
+    } catch (error) {
+      this.#walFailed ??= new WalSyncError(error)
+      throw this.#walFailed
+    }
+  }
+
   /** COMMITs the open group and answers its members; on failure rolls back and fails them all. */
   async #commitGroup(connection: DatabaseConnection): Promise<void> {
     const group = this.#group
@@ -180,6 +238,14 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     } catch (error) {
       // A failed COMMIT (a deferred constraint, I/O) may leave the transaction open.
       await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {})
+      for (const member of group.members) member.reject(error)
+      return
+    }
+    try {
+      // The connection stays held meanwhile, so nobody reads what is not on disk yet; the event
+      // loop is free, and the requests that arrive queue up to form the next group.
+      await this.#syncWal()
+    } catch (error) {
       for (const member of group.members) member.reject(error)
       return
     }
