@@ -1,60 +1,15 @@
 // §4: start-up time to the first 200, idle RSS and RSS after load, of `tessera start` as a user
 // runs it (the CLI, its own process, SQLite). Cold start: an empty data directory (migrations,
 // master key, first signing key). Warm start: the same directory again.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, json, PASSWORD, signUp } from '../lib/harness.mjs'
+import { json, PASSWORD, signUp } from '../lib/harness.mjs'
 import { row } from '../lib/stats.mjs'
+import { startTesseraProcess } from '../lib/tessera-process.mjs'
 
-const BIN = new URL('../../packages/server/bin/tessera.js', import.meta.url).pathname
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-export async function start(dir, nodeFlags = [], bin = BIN, extraEnv = {}) {
-  const port = await freePort()
-  const address = `http://127.0.0.1:${port}`
-  const env = {
-    ...process.env,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_DATABASE_URL: `sqlite:${join(dir, 'tessera.db')}`,
-    TESSERA_PORT: String(port),
-    TESSERA_HOST: '127.0.0.1',
-    TESSERA_ISSUER: address,
-    TESSERA_LOG_LEVEL: 'silent',
-    TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '1000000',
-    ...extraEnv,
-  }
-  const started = performance.now()
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`tessera start exited (${child.exitCode}): ${stderr.slice(0, 500)}`)
-    const ok = await fetch(`${address}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    )
-    if (ok) break
-    if (performance.now() - started > 30_000) throw new Error('tessera start: no 200 within 30 s')
-    await pause(5)
-  }
-  const startup = performance.now() - started
-  return {
-    address,
-    startup,
-    pid: child.pid,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        child.once('exit', resolve)
-        child.kill('SIGTERM')
-      }),
-  }
-}
 
 // The `tessera` command keeps V8's young generation small while it starts (shared/young-generation.ts);
 // request load then grows it to 2 × 16 MB. Capping it under load is an operator's choice
@@ -66,12 +21,12 @@ const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=4']
  * checks and sign-ins of the load phase and the RSS after them (also used by
  * bench/tools/ab-footprint.mjs to compare two builds).
  */
-export async function measureOnce(loader, { flags = [], bin = BIN, env = {} } = {}) {
+export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
   try {
-    const first = await start(dir, flags, bin, env)
+    const first = await startTesseraProcess(dir, { nodeFlags: flags, bin, env })
     await first.stop()
-    const server = await start(dir, flags, bin, env)
+    const server = await startTesseraProcess(dir, { nodeFlags: flags, bin, env })
     try {
       await pause(1000)
       const idle = rssMb(server.pid)

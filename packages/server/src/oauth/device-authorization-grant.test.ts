@@ -2,7 +2,17 @@ import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authorize, DEVICE_CODE, decideThroughPage, deviceClient, nextEmail, poll, rows, USER_CODE } from '../../test/device-fixture.js'
+import {
+  authorize,
+  DEVICE_CODE,
+  decideThroughPage,
+  deviceApproved,
+  deviceClient,
+  nextEmail,
+  poll,
+  rows,
+  USER_CODE,
+} from '../../test/device-fixture.js'
 import { injectFetch } from '../../test/inject-fetch.js'
 import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
@@ -167,12 +177,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('redeems an approved code once: a replay fails and revokes what the first redemption issued', async () => {
-      const client = await deviceClient(server)
-      const email = nextEmail()
-      await createUser(server, email)
-      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
+      const { client, started } = await deviceApproved(server)
       const first = await poll(server, client, started.device_code)
       expect(first.statusCode, first.body).toBe(200)
       const tokens = first.json() as { access_token: string; refresh_token: string; id_token: string }
@@ -190,13 +195,8 @@ for (const dialect of DIALECTS) {
     })
 
     it('keeps a device code to the client it was issued to: another client gets invalid_grant and spends nothing', async () => {
-      const client = await deviceClient(server)
+      const { client, started } = await deviceApproved(server, {})
       const other = await deviceClient(server, { type: 'web' })
-      const email = nextEmail()
-      await createUser(server, email)
-      const started = await authorize(server, client)
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
       const stolen = await poll(server, other, started.device_code)
       expect(stolen.statusCode).toBe(400)
       expect(stolen.json()).toMatchObject({ error: 'invalid_grant' })
@@ -238,12 +238,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('ends the device’s tokens with the session that approved it', async () => {
-      const client = await deviceClient(server)
-      const email = nextEmail()
-      const user = await createUser(server, email)
-      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
+      const { client, user, started } = await deviceApproved(server)
       const tokens = (await poll(server, client, started.device_code)).json() as { access_token: string; refresh_token: string }
       const sid = decodeJwt(tokens.access_token).sid as string
       expect(sid).not.toBe(user.sessionId)
@@ -274,12 +269,7 @@ describe('the device authorization grant on postgres, polled concurrently once a
   afterAll(() => server.close())
 
   it('revokes what the one successful redemption issued when the others overlapped it (RFC 9700 §4.5)', { timeout: 30_000 }, async () => {
-    const client = await deviceClient(server)
-    const email = nextEmail()
-    await createUser(server, email)
-    const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-    await decideThroughPage(new Browser(server.app), email, started.user_code)
-    server.clock.advance(5_000)
+    const { client, started } = await deviceApproved(server)
     // Hold the authorization's row, so that every poll reads it approved and unredeemed and then
     // queues at its update: the first to get the row redeems it, the others find it used only there.
     const locked = await holdRows(server, 'device_authorizations')
