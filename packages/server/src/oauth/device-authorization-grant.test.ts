@@ -14,7 +14,7 @@ import {
   USER_CODE,
 } from '../../test/device-fixture.js'
 import { injectFetch } from '../../test/inject-fetch.js'
-import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
+import { API, createApi, createClient, createUser, ISSUER, introspect, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
 import { holdRows } from '../../test/row-lock.js'
 import { DIALECTS } from '../../test/test-database.js'
@@ -235,6 +235,22 @@ for (const dialect of DIALECTS) {
       const refused = await browser.post('/ui/device', { ...hiddenFields(page.body), user_code: started.user_code })
       expect(refused.statusCode).toBe(400)
       expect(refused.body).toContain(escapeHtml(en['error.user_code_invalid']))
+    })
+
+    it('gives the device’s tokens the methods of the approving session when it approved, though it stepped up before the poll', async () => {
+      const { client, user, started } = await deviceApproved(server, {})
+      const approval = (await rows(server)).find((row) => row.client_id === client.id)
+      const sessionId = approval?.session_id as string
+      // The session that approved with its password adds a second factor before the device polls.
+      expect(await server.tessera.stores.sessions.stepUp(sessionId, user.id, ['pwd', 'otp', 'mfa'], server.clock.now())).toBe(true)
+      const tokens = (await poll(server, client, started.device_code)).json() as { access_token: string; refresh_token: string }
+      const resourceServer = await createClient(server, { type: 'resource-server', apis: [API], scopes: [] })
+      const shown = async (token: string) => (await introspect(server, resourceServer, token)).json()
+      expect(await shown(tokens.access_token)).toMatchObject({ active: true, sid: sessionId, amr: ['pwd'] })
+      // A refresh keeps them too.
+      const refreshed = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)
+      expect(refreshed.statusCode, refreshed.body).toBe(200)
+      expect(await shown(refreshed.json().access_token)).toMatchObject({ active: true, sid: sessionId, amr: ['pwd'] })
     })
 
     it('ends the device’s tokens with the session that approved it', async () => {

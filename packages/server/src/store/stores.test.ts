@@ -607,6 +607,7 @@ function testMigrations(dialect: DialectName) {
       '0025-encrypted-access-tokens',
       '0026-token-amr',
       '0028-connection-private-keys',
+      '0029-device-authorization-amr',
     ])
     expect((await migrateToLatest(database)).applied).toEqual([])
     await createStores(database.db).users.insert(aUser({ id: 'usr_ann' }))
@@ -675,6 +676,7 @@ describe('migrations on a postgres database shared with others', () => {
             '0025-encrypted-access-tokens',
             '0026-token-amr',
             '0028-connection-private-keys',
+            '0029-device-authorization-amr',
           ])
         } finally {
           await database.db.destroy()
