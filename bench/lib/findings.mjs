@@ -45,6 +45,13 @@ export function findings(sections, targets) {
       "the client's Basic credentials and their SHA-256, and the join's wider row (38 columns made into an object). The session check on " +
       'PostgreSQL is a named prepared statement (`store/prepared-statements.ts`): before it, PostgreSQL parsed and planned the read on every ' +
       'request, about half of its CPU per check. Session mode exists for APIs that need zero staleness; hybrid mode is the answer for the rest.',
+    '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
+      '/healthz it is one store read and the presentation of its row. In an in-process profile the SQLite point read (the session joined ' +
+      "with its user, 18 columns made into an object) is ~40 % of what the check adds, then Kysely's connection hand-offs, the JSON " +
+      'serialisation and the SHA-256 of the secret; the response is 713 bytes against 301, one writev either way. Promise hooks ran on every ' +
+      "promise of every request once the first transaction had run (the SQLite group commit's AsyncLocalStorage, entered on both dialects); " +
+      'the group commit now learns its transaction by a synchronous handover ([architecture.md §12](architecture.md)): server CPU per check ' +
+      '0.93 of before on SQLite and 0.82 on PostgreSQL (in-process requests, medians of 16 and 10 interleaved rounds at load average 12–18).',
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
