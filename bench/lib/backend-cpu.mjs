@@ -1,8 +1,15 @@
-// CPU of the PostgreSQL backends that serve one server, found by the application_name its
-// database URL sets, read from /proc (the backends run on this machine in the bench setup).
+// CPU of a process, and of the PostgreSQL backends that serve one server (found by the
+// application_name its database URL sets), read from /proc (Linux; the backends run on this
+// machine in the bench setup).
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { POSTGRES_URL } from './harness.mjs'
+
+/** CPU seconds (user + system) of process `pid` so far: fields 14 and 15 of /proc/<pid>/stat, in ticks of 1/100 s. */
+export function processCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 
 /** CPU seconds (user + system) so far of the backends connected as `applicationName`. */
 export async function backendCpu(applicationName) {
@@ -10,15 +17,13 @@ export async function backendCpu(applicationName) {
   await client.connect()
   const { rows } = await client.query('select pid from pg_stat_activity where application_name = $1', [applicationName])
   await client.end()
-  let ticks = 0
+  let seconds = 0
   for (const { pid } of rows) {
     try {
-      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), in clock ticks of 1/100 s.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      seconds += processCpu(pid)
     } catch {
       // a backend that ended in between
     }
   }
-  return ticks / 100
+  return seconds
 }

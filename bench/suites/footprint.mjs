@@ -18,8 +18,10 @@ const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=4']
 
 /**
  * One cold start, one warm start, the idle RSS 1 s after the warm start's first 200, the session
- * checks and sign-ins of the load phase and the RSS after them (also used by
- * bench/tools/ab-footprint.mjs to compare two builds).
+ * checks and sign-ins of the load phase, the RSS as the load phase ends and 1 s after it (also used
+ * by bench/tools/ab-footprint.mjs to compare two builds). When the load generator stops, the
+ * sign-ins it sent last are still hashing on libuv's threads (argon2id, 19 MiB each, freed when
+ * done): `ending` counts them, `loaded` is the server after them.
  */
 export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
@@ -34,7 +36,9 @@ export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
       const checks = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
       const body = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
       await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
-      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, loaded: rssMb(server.pid) }
+      const ending = rssMb(server.pid)
+      await pause(1000)
+      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, ending, loaded: rssMb(server.pid) }
     } finally {
       await server.stop()
     }
@@ -47,8 +51,8 @@ export async function run({ settings, loader, log }) {
   const cold = []
   const warm = []
   const variants = [
-    { name: 'default', flags: [], idle: [], loaded: [], checks: [] },
-    { name: SMALL_YOUNG_GENERATION.join(' '), flags: SMALL_YOUNG_GENERATION, idle: [], loaded: [], checks: [] },
+    { name: 'default', flags: [], idle: [], ending: [], loaded: [], checks: [] },
+    { name: SMALL_YOUNG_GENERATION.join(' '), flags: SMALL_YOUNG_GENERATION, idle: [], ending: [], loaded: [], checks: [] },
   ]
   for (let round = 0; round < settings.footprintStarts; round++) {
     log(`footprint round ${round + 1}`)
@@ -60,6 +64,7 @@ export async function run({ settings, loader, log }) {
       }
       variant.idle.push({ rate: result.idle })
       variant.checks.push({ rate: result.checks })
+      variant.ending.push({ rate: result.ending })
       variant.loaded.push({ rate: result.loaded })
     }
   }
@@ -71,7 +76,9 @@ export async function run({ settings, loader, log }) {
       intro:
         'The CLI in its own process, polled on /healthz every 5 ms from the spawn. Cold: an empty data directory (migrations, master key, ' +
         'the first ES256 signing key). Warm: the same directory, started again. Idle RSS: 1 s after the first 200. After load: ' +
-        `after ${settings.duration} s of session checks and ${settings.duration} s of sign-ins (8 concurrent; argon2id allocates 19 MiB per hash). ` +
+        `1 s after ${settings.duration} s of session checks and ${settings.duration} s of sign-ins (8 concurrent; argon2id allocates 19 MiB per hash, ` +
+        'freed when the hash is done); the row "as the load phase ends" is the same server at the instant the load generator stops, ' +
+        'when the last sign-ins it sent are still hashing. ' +
         'The `tessera` command holds V8\'s young generation at its initial size while it starts (architecture.md §9, "Memory"). ' +
         `The last rows run the same with \`node ${small.name}\` (a 4 MB young-generation semi-space instead of V8's 16 MB under load), an operator's ` +
         'choice through NODE_OPTIONS; its session-check rate is reported beside the default.',
@@ -81,6 +88,7 @@ export async function run({ settings, loader, log }) {
         row('start-up to the first 200, warm (ms)', warm, null),
         row('idle RSS (MB)', standard.idle, null),
         row('RSS after load (MB)', standard.loaded, null),
+        row('RSS as the load phase ends, sign-ins still hashing (MB)', standard.ending, null),
         row('session checks during the load phase (req/s)', standard.checks, null),
         row(`idle RSS, ${small.name} (MB)`, small.idle, null),
         row(`RSS after load, ${small.name} (MB)`, small.loaded, null),

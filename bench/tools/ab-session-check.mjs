@@ -10,11 +10,9 @@
 // promise hooks (an AsyncLocalStorage that either build enables slows both) and its heap, so a
 // change to either would be measured on both.
 // Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds]
-import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import pg from 'pg'
+import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
-import { POSTGRES_URL } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
@@ -22,29 +20,8 @@ const [before, after, database = 'sqlite', rounds = '5', seconds = '4'] = proces
 
 const start = (dist) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database })
 
-/** A process's CPU seconds so far (user + system), from /proc (Linux). */
-function cpuOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-/** CPU seconds (user + system) of the PostgreSQL backends serving one build, from /proc. */
-async function backendCpu(applicationName) {
-  if (database !== 'postgres') return 0
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
-  const { rows } = await client.query('select pid from pg_stat_activity where application_name = $1', [applicationName])
-  await client.end()
-  let ticks = 0
-  for (const { pid } of rows) {
-    try {
-      ticks += cpuOf(pid)
-    } catch {
-      // a backend that ended in between
-    }
-  }
-  return ticks
-}
+/** CPU seconds of the PostgreSQL backends serving one build (none on SQLite). */
+const backendsCpu = (applicationName) => (database === 'postgres' ? backendCpu(applicationName) : 0)
 
 const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
@@ -59,16 +36,16 @@ for (let round = 0; round < Number(rounds); round++) {
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
     const { address, authorization, pid, schema } = servers[name]
-    const cpuBefore = cpuOf(pid)
-    const backendsBefore = await backendCpu(schema)
+    const cpuBefore = processCpu(pid)
+    const backendsBefore = await backendsCpu(schema)
     const session = await loader.run(`${address}/v1/session`, { headers: { authorization } })
-    const cpu = cpuOf(pid) - cpuBefore
-    const backends = (await backendCpu(schema)) - backendsBefore
+    const cpu = processCpu(pid) - cpuBefore
+    const backends = (await backendsCpu(schema)) - backendsBefore
     nodeCpu[name].push((cpu * 1e6) / session.total)
     pgCpu[name].push((backends * 1e6) / session.total)
-    const healthBefore = cpuOf(pid)
+    const healthBefore = processCpu(pid)
     const health = await loader.run(`${address}/healthz`)
-    healthCpu[name].push(((cpuOf(pid) - healthBefore) * 1e6) / health.total)
+    healthCpu[name].push(((processCpu(pid) - healthBefore) * 1e6) / health.total)
     rates[name].push(session.rate)
     ratios[name].push(session.rate / health.rate)
     console.log(

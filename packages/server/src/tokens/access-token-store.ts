@@ -1,9 +1,10 @@
-import type { Selectable } from 'kysely'
-import { compileOnce } from '../store/compiled-query.js'
+import type { Insertable, Selectable } from 'kysely'
+import { compiledQuery, compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
 import { type AccessTokenBindingReads, createAccessTokenBindingReads } from './access-token-binding.js'
-import { amrFromColumn, amrToColumn } from './amr-column.js'
+import { accessTokenFromRow } from './access-token-row.js'
+import { amrToColumn } from './amr-column.js'
 
 export interface AccessTokenStore extends AccessTokenBindingReads {
   insert(record: AccessTokenRecord): Promise<void>
@@ -17,6 +18,63 @@ export interface AccessTokenStore extends AccessTokenBindingReads {
   listLiveOfApi(api: string, now: number): Promise<AccessTokenRecord[]>
 }
 
+const INSERT_COLUMNS = [
+  'jti',
+  'format',
+  'secret_hash',
+  'family_id',
+  'session_id',
+  'user_id',
+  'client_id',
+  'api',
+  'scope',
+  'token_version',
+  'auth_time',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+  'roles',
+  'dpop_jkt',
+  'token_hash',
+  'signing_kid',
+  'amr',
+] as const satisfies readonly (keyof AccessTokensTable)[]
+
+// Every grant that records its access token (a refresh rotation, an opaque or encrypted token)
+// runs it: compiled once per database, a prepared statement on PostgreSQL (store/compiled-query.ts).
+const insertQuery = compiledQuery(
+  (db) =>
+    db
+      .insertInto('access_tokens')
+      .values(Object.fromEntries(INSERT_COLUMNS.map((column) => [column, ''])) as Insertable<AccessTokensTable>),
+  { prepared: true },
+)
+
+/** The values of a new row, in the order of INSERT_COLUMNS. */
+function insertParameters(record: AccessTokenRecord): unknown[] {
+  return [
+    record.jti,
+    record.format,
+    record.secretHash,
+    record.familyId,
+    record.sessionId,
+    record.userId,
+    record.clientId,
+    record.api,
+    record.scope.join(' '),
+    record.tokenVersion,
+    record.authTime,
+    record.createdAt,
+    record.expiresAt,
+    record.revokedAt,
+    record.roles ? record.roles.join(' ') : null,
+    record.dpopJkt ?? null,
+    record.tokenHash ?? null,
+    record.signingKid ?? null,
+    amrToColumn(record.amr),
+  ]
+}
+
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
   // Revocation of an opaque or encrypted token reads it (store/compiled-query.ts).
   const byJti = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('jti', '=', ''))
@@ -25,30 +83,7 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
   return {
     ...bindingReads,
     async insert(record) {
-      await db
-        .insertInto('access_tokens')
-        .values({
-          jti: record.jti,
-          format: record.format,
-          secret_hash: record.secretHash,
-          family_id: record.familyId,
-          session_id: record.sessionId,
-          user_id: record.userId,
-          client_id: record.clientId,
-          api: record.api,
-          scope: record.scope.join(' '),
-          token_version: record.tokenVersion,
-          auth_time: record.authTime,
-          created_at: record.createdAt,
-          expires_at: record.expiresAt,
-          revoked_at: record.revokedAt,
-          roles: record.roles ? record.roles.join(' ') : null,
-          dpop_jkt: record.dpopJkt ?? null,
-          token_hash: record.tokenHash ?? null,
-          signing_kid: record.signingKid ?? null,
-          amr: amrToColumn(record.amr),
-        })
-        .execute()
+      await db.executeQuery(insertQuery(db, ...insertParameters(record)))
     },
     async findByJti(jti) {
       const row = (await db.executeQuery(byJti(jti))).rows[0]
@@ -91,25 +126,5 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
 }
 
 function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
-  return {
-    jti: row.jti,
-    format: row.format,
-    secretHash: row.secret_hash,
-    familyId: row.family_id,
-    sessionId: row.session_id,
-    userId: row.user_id,
-    clientId: row.client_id,
-    api: row.api,
-    scope: row.scope === '' ? [] : row.scope.split(' '),
-    tokenVersion: row.token_version,
-    authTime: row.auth_time,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
-    dpopJkt: row.dpop_jkt,
-    tokenHash: row.token_hash,
-    signingKid: row.signing_kid,
-    amr: amrFromColumn(row.amr),
-  }
+  return { ...accessTokenFromRow(row), familyId: row.family_id, tokenHash: row.token_hash }
 }

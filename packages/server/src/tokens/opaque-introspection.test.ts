@@ -145,10 +145,13 @@ async function preparedIntrospection(server: TestServer): Promise<string[]> {
     const statements = await Promise.all(
       clients.map(async (client) => (await client.query<{ statement: string }>('select statement from pg_prepared_statements')).rows),
     )
-    return statements
-      .flat()
-      .map((row) => row.statement)
-      .filter((text) => text.startsWith(PREPARED_MARK) && text.includes('access_tokens'))
+    return (
+      statements
+        .flat()
+        .map((row) => row.statement)
+        // The reads of access_tokens: its insert is a prepared statement too (tokens/access-token-store.ts).
+        .filter((text) => text.startsWith(`${PREPARED_MARK}select`) && text.includes('access_tokens'))
+    )
   } finally {
     for (const client of clients) client.release()
   }

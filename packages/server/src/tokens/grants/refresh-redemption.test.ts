@@ -106,5 +106,44 @@ for (const dialect of DIALECTS) {
       expect(refused.json().error).toBe('invalid_grant')
       expect(await usage(server, first)).toEqual({ used_at: null, revoked_at: null })
     })
+
+    // Issue 17: rotations run as members of one group commit on SQLite (store/sqlite-group-commit.ts).
+    it('rotates many chains at once: every rotation succeeds, once, and every successor rotates again', async ({ onTestFinished }) => {
+      const server = await serve(onTestFinished, dialect)
+      await createApi(server)
+      const client = await createClient(server)
+      const user = await createUser(server)
+      const starts = await Promise.all(Array.from({ length: 8 }, async () => (await tokensFor(server, client, user)).refresh_token))
+      let tokens = starts
+      for (let round = 0; round < 2; round++) {
+        const responses = await Promise.all(tokens.map((token) => refresh(server, client, token)))
+        for (const response of responses) expect(response.statusCode, response.body).toBe(200)
+        for (const token of tokens) expect(await successorRows(server, token)).toHaveLength(1)
+        tokens = responses.map((response) => response.json().refresh_token)
+        expect(new Set(tokens).size).toBe(8)
+      }
+    })
+
+    it('rotates a token presented twice at once only once, and a replay after the grace window revokes the family', async ({
+      onTestFinished,
+    }) => {
+      const server = await serve(onTestFinished, dialect, { tokens: { refreshGracePeriod: 10 } })
+      await createApi(server)
+      const client = await createClient(server)
+      const first = (await tokensFor(server, client, await createUser(server))).refresh_token
+      const [a, b] = await Promise.all([refresh(server, client, first), refresh(server, client, first)])
+      expect(a?.statusCode, a?.body).toBe(200)
+      expect(b?.statusCode, b?.body).toBe(200)
+      // RFC 9700 §4.14.2 with a grace window: the replay gets the same single successor.
+      expect(a?.json().refresh_token).toBe(b?.json().refresh_token)
+      expect(await successorRows(server, first)).toHaveLength(1)
+      server.clock.advance(11_000)
+      const replay = await refresh(server, client, first)
+      expect(replay.statusCode, replay.body).toBe(400)
+      expect(replay.json().error).toBe('invalid_grant')
+      const successor = await refresh(server, client, a?.json().refresh_token)
+      expect(successor.statusCode, successor.body).toBe(400)
+      expect((await usage(server, first)).revoked_at).toBe(server.clock.now())
+    })
   })
 }
