@@ -4,7 +4,8 @@
 // Usage: node bench/tools/ab-token-endpoint.mjs <dist-before> <dist-after> [rounds] [seconds] [case] [sqlite|postgres]
 //   case `client_credentials` (the default): POST /oauth/token by an m2m client;
 //   case `introspect`: POST /oauth/introspect of an opaque session-mode access token by its
-//   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio.
+//   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio;
+//   case `introspect-jwt`: the same with a JWT access token (an API in `jwt` mode).
 // CPU per request is printed for this process (both servers run here, one loaded at a time) and,
 // on PostgreSQL, for the build's own backends (bench/lib/backend-cpu.mjs).
 import { backendCpu } from '../lib/backend-cpu.mjs'
@@ -22,7 +23,9 @@ async function start(dist) {
   const server = await startTessera({ dist, database, background: true })
   started.push(server)
   const { tessera, address } = server
-  const requests = await (which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address))
+  const requests = await (which.startsWith('introspect')
+    ? introspectCase(tessera, address, which === 'introspect-jwt' ? 'jwt' : 'session')
+    : clientCredentialsCase(tessera, address))
   return { ...requests, schema: server.schema }
 }
 
@@ -38,8 +41,8 @@ async function clientCredentialsCase(tessera, address) {
   }
 }
 
-async function introspectCase(tessera, address) {
-  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'session', scopes: ['orders:read'] }, cli)
+async function introspectCase(tessera, address, mode) {
+  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode, scopes: ['orders:read'] }, cli)
   const web = await tessera.services.applications.create(
     { name: 'web', type: 'web', grants: ['token_exchange'], apis: [resource], scopes: ['orders:read'] },
     cli,

@@ -452,6 +452,32 @@ function testRevocationLog(open: Open) {
     expect(await after(seqs[1] as number, 2)).toEqual(seqs.slice(2, 4))
     expect(await after(seqs[4] as number, 10)).toEqual([])
   })
+
+  it('tells whether an unexpired entry of a kind names a subject, and a JWT whether its jti or its key is revoked', async () => {
+    const { stores } = await open()
+    const { revocations } = stores
+    await revocations.append({ kind: 'access_token', jti: 'jti_dead' }, T0, T0 + HOUR)
+    await revocations.append({ kind: 'key', kid: 'kid_dead' }, T0, T0 + HOUR)
+    // A key's id in an access_token entry (or the reverse) revokes nothing of the other kind.
+    await revocations.append({ kind: 'access_token', jti: 'kid_live' }, T0, T0 + HOUR)
+    await revocations.append({ kind: 'key', kid: 'jti_live' }, T0, T0 + HOUR)
+    const now = T0 + 1
+    expect(await revocations.isRevoked('access_token', 'jti_dead', now)).toBe(true)
+    expect(await revocations.isRevoked('key', 'kid_dead', now)).toBe(true)
+    expect(await revocations.isRevoked('key', 'jti_dead', now)).toBe(false)
+    expect(await revocations.isRevoked('access_token', 'jti_live', now)).toBe(false)
+    // Up to its expiry, to the millisecond.
+    expect(await revocations.isRevoked('access_token', 'jti_dead', T0 + HOUR - 1)).toBe(true)
+    expect(await revocations.isRevoked('access_token', 'jti_dead', T0 + HOUR)).toBe(false)
+
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_dead', 'kid_live', now)).toBe(true)
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_live', 'kid_dead', now)).toBe(true)
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_dead', 'kid_dead', now)).toBe(true)
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_live', 'kid_live', now)).toBe(false)
+    expect(await revocations.isAccessTokenOrKeyRevoked('kid_dead', 'jti_dead', now)).toBe(false)
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_dead', 'kid_dead', T0 + HOUR - 1)).toBe(true)
+    expect(await revocations.isAccessTokenOrKeyRevoked('jti_dead', 'kid_dead', T0 + HOUR)).toBe(false)
+  })
 }
 
 function testEventOutbox(open: Open) {

@@ -3,7 +3,7 @@ import { compileOnce } from '../store/compiled-query.js'
 import type { Executor } from '../store/database.js'
 import type { User } from '../users/user.js'
 import type { AccessTokenRecord } from './access-token.js'
-import { amrFromColumn } from './amr-column.js'
+import { accessTokenFromRow } from './access-token-row.js'
 
 /**
  * What introspection reads of a recorded token: every field its checks and its answer use. The
@@ -82,25 +82,7 @@ export function createAccessTokenBindingReads(db: Executor): AccessTokenBindingR
   type Row = Awaited<ReturnType<ReturnType<typeof withBinding>['executeTakeFirstOrThrow']>>
 
   const toTokenWithBinding = (row: Row): AccessTokenWithBinding => ({
-    token: {
-      jti: row.jti,
-      format: row.format,
-      secretHash: row.secret_hash,
-      sessionId: row.session_id,
-      userId: row.user_id,
-      clientId: row.client_id,
-      api: row.api,
-      scope: row.scope === '' ? [] : row.scope.split(' '),
-      tokenVersion: row.token_version,
-      authTime: row.auth_time,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      revokedAt: row.revoked_at,
-      roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
-      dpopJkt: row.dpop_jkt,
-      signingKid: row.signing_kid,
-      amr: amrFromColumn(row.amr),
-    },
+    token: accessTokenFromRow(row),
     binding:
       row.s_id === null || row.u_id === null
         ? null

@@ -3,7 +3,8 @@ import { compiledQuery, compileOnce } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
 import { type AccessTokenBindingReads, createAccessTokenBindingReads } from './access-token-binding.js'
-import { amrFromColumn, amrToColumn } from './amr-column.js'
+import { accessTokenFromRow } from './access-token-row.js'
+import { amrToColumn } from './amr-column.js'
 
 export interface AccessTokenStore extends AccessTokenBindingReads {
   insert(record: AccessTokenRecord): Promise<void>
@@ -125,25 +126,5 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
 }
 
 function toRecord(row: Selectable<AccessTokensTable>): AccessTokenRecord {
-  return {
-    jti: row.jti,
-    format: row.format,
-    secretHash: row.secret_hash,
-    familyId: row.family_id,
-    sessionId: row.session_id,
-    userId: row.user_id,
-    clientId: row.client_id,
-    api: row.api,
-    scope: row.scope === '' ? [] : row.scope.split(' '),
-    tokenVersion: row.token_version,
-    authTime: row.auth_time,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    roles: row.roles === null ? null : row.roles.split(' ').filter(Boolean),
-    dpopJkt: row.dpop_jkt,
-    tokenHash: row.token_hash,
-    signingKid: row.signing_kid,
-    amr: amrFromColumn(row.amr),
-  }
+  return { ...accessTokenFromRow(row), familyId: row.family_id, tokenHash: row.token_hash }
 }

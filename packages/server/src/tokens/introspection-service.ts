@@ -20,7 +20,7 @@ import { userinfoApi } from './userinfo-api.js'
 export interface IntrospectionStores {
   accessTokens: Pick<AccessTokenStore, 'findByJtiWithBinding' | 'findByTokenHashWithBinding'>
   refreshTokens: Pick<RefreshTokenStore, 'findById'>
-  revocations: Pick<RevocationLog, 'isRevoked'>
+  revocations: Pick<RevocationLog, 'isRevoked' | 'isAccessTokenOrKeyRevoked'>
 }
 
 export interface IntrospectionServiceDeps {
@@ -120,9 +120,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (token.includes('.') && token.split('.').length === 3) {
       const claims = await deps.verifyAccessToken(token)
       if (!claims) return null
-      if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return null
-      // Another instance may have revoked the key within this instance's key-set cache second.
-      if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
+      // Revoked by its jti, or its key was: another instance may have revoked the key within this
+      // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
+      if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
       if (!(await deps.applications.find(claims.clientId))) return null
       if (!(await apiLive(claims.aud, claims.iat, now))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
