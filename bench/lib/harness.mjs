@@ -1,24 +1,19 @@
 // Shared bench plumbing: an in-process Tessera on a temporary SQLite file (or a fresh PostgreSQL
 // schema), and its setup helpers.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { createTessera, loadConfig } from 'tessera'
+import { freePort } from './tessera-env.mjs'
+
+export { freePort }
 
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const PASSWORD = 'correct horse battery staple'
 export const CLI = { kind: 'cli' }
-
-export async function freePort() {
-  const probe = createServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address()
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 /** Drops a schema that several instances shared (see `schema` in startTessera). */
 export async function dropSchema(schema) {
@@ -30,16 +25,20 @@ export async function dropSchema(schema) {
 
 /**
  * Tessera in this process, listening on 127.0.0.1 where its issuer says (the SDK reads discovery
- * at the issuer). `database`: 'sqlite' (a temporary file) or 'postgres' (a schema of its own).
+ * at the issuer). `database`: 'sqlite' (a temporary file) or 'postgres' (a schema of its own, also
+ * its connections' application_name, to find its backends in pg_stat_activity). `dist`: another
+ * build of the server (a dist folder, for the A/B tools); the workspace's `tessera` by default.
  */
-export async function startTessera({ database = 'sqlite', background = false, schema: shared, ...overrides } = {}) {
+export async function startTessera({ database = 'sqlite', background = false, schema: shared, dist, ...overrides } = {}) {
+  const build = dist ? await import(pathToFileURL(resolve(dist, 'index.js')).href) : { createTessera, loadConfig }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
   const port = await freePort()
   const issuer = `http://127.0.0.1:${port}`
   // `schema`: instances of one deployment share a PostgreSQL schema; the caller drops it.
   const schema = shared ?? `bench_${process.pid}_${port}`
-  const databaseUrl = database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
-  const config = loadConfig({
+  const databaseUrl =
+    database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}&application_name=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
+  const config = build.loadConfig({
     env: {},
     overrides: {
       databaseUrl,
@@ -50,7 +49,7 @@ export async function startTessera({ database = 'sqlite', background = false, sc
       ...overrides,
     },
   })
-  const tessera = await createTessera(config)
+  const tessera = await build.createTessera(config)
   const app = await tessera.app()
   if (background) await tessera.startBackgroundTasks()
   await app.listen({ port, host: '127.0.0.1' })
@@ -60,6 +59,7 @@ export async function startTessera({ database = 'sqlite', background = false, sc
     // Instances of one deployment share the issuer (overrides.issuer); each has its own address.
     issuer: config.issuer,
     address: issuer,
+    schema: database === 'postgres' ? schema : undefined,
     async close() {
       await tessera.close()
       rmSync(dir, { recursive: true, force: true })

@@ -1,60 +1,15 @@
 // §4: start-up time to the first 200, idle RSS and RSS after load, of `tessera start` as a user
 // runs it (the CLI, its own process, SQLite). Cold start: an empty data directory (migrations,
 // master key, first signing key). Warm start: the same directory again.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, json, PASSWORD, signUp } from '../lib/harness.mjs'
+import { json, PASSWORD, signUp } from '../lib/harness.mjs'
 import { row } from '../lib/stats.mjs'
+import { startTesseraProcess } from '../lib/tessera-process.mjs'
 
-const BIN = new URL('../../packages/server/bin/tessera.js', import.meta.url).pathname
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-export async function start(dir, nodeFlags = [], bin = BIN, extraEnv = {}) {
-  const port = await freePort()
-  const address = `http://127.0.0.1:${port}`
-  const env = {
-    ...process.env,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_DATABASE_URL: `sqlite:${join(dir, 'tessera.db')}`,
-    TESSERA_PORT: String(port),
-    TESSERA_HOST: '127.0.0.1',
-    TESSERA_ISSUER: address,
-    TESSERA_LOG_LEVEL: 'silent',
-    TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '1000000',
-    ...extraEnv,
-  }
-  const started = performance.now()
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`tessera start exited (${child.exitCode}): ${stderr.slice(0, 500)}`)
-    const ok = await fetch(`${address}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    )
-    if (ok) break
-    if (performance.now() - started > 30_000) throw new Error('tessera start: no 200 within 30 s')
-    await pause(5)
-  }
-  const startup = performance.now() - started
-  return {
-    address,
-    startup,
-    pid: child.pid,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        child.once('exit', resolve)
-        child.kill('SIGTERM')
-      }),
-  }
-}
 
 // The `tessera` command keeps V8's young generation small while it starts (shared/young-generation.ts);
 // request load then grows it to 2 × 16 MB. Capping it under load is an operator's choice
@@ -63,15 +18,17 @@ const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=4']
 
 /**
  * One cold start, one warm start, the idle RSS 1 s after the warm start's first 200, the session
- * checks and sign-ins of the load phase and the RSS after them (also used by
- * bench/tools/ab-footprint.mjs to compare two builds).
+ * checks and sign-ins of the load phase, the RSS as the load phase ends and 1 s after it (also used
+ * by bench/tools/ab-footprint.mjs to compare two builds). When the load generator stops, the
+ * sign-ins it sent last are still hashing on libuv's threads (argon2id, 19 MiB each, freed when
+ * done): `ending` counts them, `loaded` is the server after them.
  */
-export async function measureOnce(loader, { flags = [], bin = BIN, env = {} } = {}) {
+export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
   try {
-    const first = await start(dir, flags, bin, env)
+    const first = await startTesseraProcess(dir, { nodeFlags: flags, bin, env })
     await first.stop()
-    const server = await start(dir, flags, bin, env)
+    const server = await startTesseraProcess(dir, { nodeFlags: flags, bin, env })
     try {
       await pause(1000)
       const idle = rssMb(server.pid)
@@ -79,7 +36,9 @@ export async function measureOnce(loader, { flags = [], bin = BIN, env = {} } = 
       const checks = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
       const body = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
       await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
-      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, loaded: rssMb(server.pid) }
+      const ending = rssMb(server.pid)
+      await pause(1000)
+      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, ending, loaded: rssMb(server.pid) }
     } finally {
       await server.stop()
     }
@@ -92,8 +51,8 @@ export async function run({ settings, loader, log }) {
   const cold = []
   const warm = []
   const variants = [
-    { name: 'default', flags: [], idle: [], loaded: [], checks: [] },
-    { name: SMALL_YOUNG_GENERATION.join(' '), flags: SMALL_YOUNG_GENERATION, idle: [], loaded: [], checks: [] },
+    { name: 'default', flags: [], idle: [], ending: [], loaded: [], checks: [] },
+    { name: SMALL_YOUNG_GENERATION.join(' '), flags: SMALL_YOUNG_GENERATION, idle: [], ending: [], loaded: [], checks: [] },
   ]
   for (let round = 0; round < settings.footprintStarts; round++) {
     log(`footprint round ${round + 1}`)
@@ -105,6 +64,7 @@ export async function run({ settings, loader, log }) {
       }
       variant.idle.push({ rate: result.idle })
       variant.checks.push({ rate: result.checks })
+      variant.ending.push({ rate: result.ending })
       variant.loaded.push({ rate: result.loaded })
     }
   }
@@ -116,7 +76,9 @@ export async function run({ settings, loader, log }) {
       intro:
         'The CLI in its own process, polled on /healthz every 5 ms from the spawn. Cold: an empty data directory (migrations, master key, ' +
         'the first ES256 signing key). Warm: the same directory, started again. Idle RSS: 1 s after the first 200. After load: ' +
-        `after ${settings.duration} s of session checks and ${settings.duration} s of sign-ins (8 concurrent; argon2id allocates 19 MiB per hash). ` +
+        `1 s after ${settings.duration} s of session checks and ${settings.duration} s of sign-ins (8 concurrent; argon2id allocates 19 MiB per hash, ` +
+        'freed when the hash is done); the row "as the load phase ends" is the same server at the instant the load generator stops, ' +
+        'when the last sign-ins it sent are still hashing. ' +
         'The `tessera` command holds V8\'s young generation at its initial size while it starts (architecture.md §9, "Memory"). ' +
         `The last rows run the same with \`node ${small.name}\` (a 4 MB young-generation semi-space instead of V8's 16 MB under load), an operator's ` +
         'choice through NODE_OPTIONS; its session-check rate is reported beside the default.',
@@ -126,6 +88,7 @@ export async function run({ settings, loader, log }) {
         row('start-up to the first 200, warm (ms)', warm, null),
         row('idle RSS (MB)', standard.idle, null),
         row('RSS after load (MB)', standard.loaded, null),
+        row('RSS as the load phase ends, sign-ins still hashing (MB)', standard.ending, null),
         row('session checks during the load phase (req/s)', standard.checks, null),
         row(`idle RSS, ${small.name} (MB)`, small.idle, null),
         row(`RSS after load, ${small.name} (MB)`, small.loaded, null),

@@ -125,7 +125,7 @@ export async function run({ settings, log }) {
       title: '1a. Verification cost in process (one core)',
       intro:
         'One thread, no HTTP. p50/p99 are per verification, in µs. "Raw node:crypto" checks the signature only (no claims): the floor. ' +
-        '"jose jwtVerify" adds parsing, claims and WebCrypto. The SDK adds its strict checks before and after jose (compact-form and size checks, ' +
+        '"jose jwtVerify" adds parsing, claims and WebCrypto. The SDK adds its strict checks around its node:crypto signature check (compact-form and size checks, ' +
         'claim types, RFC 9068 `typ`) and the cache. Cold: every token new to the cache. 64 in flight: overlapping verifications, as a server would. ' +
         'The warm rate comes from a loop without timers (50 passes over the tokens), its p50/p99 from one timed pass. Rates are per second of wall-clock time; the last column divides by the CPU time of this process instead (all threads): on a shared machine, that is the cost per core.',
       unit: 'ops/s',

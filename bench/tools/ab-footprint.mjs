@@ -48,6 +48,6 @@ try {
 }
 console.log(`load average at end ${load().join(' ')}`)
 const format = ({ median, min, max }) => `${Math.round(median)} (${Math.round(min)}–${Math.round(max)})`
-for (const key of ['cold', 'warm', 'idle', 'loaded', 'checks']) {
+for (const key of ['cold', 'warm', 'idle', 'ending', 'loaded', 'checks']) {
   console.log(`${key.padEnd(7)} ${variants.map((v) => `${v.name}: ${format(spread(v.samples.map((s) => s[key])))}`).join('   ')}`)
 }

@@ -9,9 +9,9 @@
 // the server's process per request: on a shared machine it moves less than the rates do.
 // Usage: node bench/tools/ab-refresh.mjs <dist-before> <dist-after> [rounds] [seconds] [sqlite|postgres]
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { promisify } from 'node:util'
+import { processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { exchange, exchangeBody, form } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
@@ -22,11 +22,7 @@ const RESOURCE = 'https://api.example.com'
 const CHAINS = 20
 
 /** The server's CPU time so far (µs): user + system of its process, from /proc (Linux). */
-function cpuOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / TICKS_PER_SECOND)
-}
-const TICKS_PER_SECOND = 100
+const cpuOf = (pid) => processCpu(pid) * 1_000_000
 
 const start = (dist, name) => startChild(new URL('./ab-refresh-server.mjs', import.meta.url).pathname, { dist, database, name })
 

@@ -1,103 +1,70 @@
 // Before/after in the same run for the session check (issue 17 target 2): two builds of the server
 // (two dist folders, e.g. a copy of packages/server/dist taken before a change, and the new one),
-// each in this process on a database of its own, loaded in turn by autocannon (50 connections, in
-// another process) with GET /v1/session (a bearer session token) and GET /healthz. Prints each
-// build's session-check rate and its ratio to its own /healthz, round by round, then medians.
-// On a shared machine the rates swing with the load; the CPU each check costs does much less, so
-// it is printed too: this process's CPU (both servers run here, one loaded at a time) and, on
-// PostgreSQL, the CPU of the build's own backends (/proc, found by application_name), per request.
+// each in a process of its own on a database of its own (bench/tools/ab-session-server.mjs),
+// loaded in turn by autocannon (50 connections, in another process) with GET /v1/session (a bearer
+// session token) and GET /healthz. Prints each build's session-check rate and its ratio to its own
+// /healthz, round by round, then medians. On a shared machine the rates swing with the load; the
+// CPU each check costs does much less, so it is printed too: the server process's CPU per request
+// (/proc), for the check and for /healthz, and, on PostgreSQL, the CPU of the build's own backends
+// (found by application_name). One process per build: two servers in one process share its
+// promise hooks (an AsyncLocalStorage that either build enables slows both) and its heap, so a
+// change to either would be measured on both.
 // Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import pg from 'pg'
-import { dropSchema, POSTGRES_URL, signUp } from '../lib/harness.mjs'
+import { loadavg } from 'node:os'
+import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
+import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, database = 'sqlite', rounds = '5', seconds = '4'] = process.argv.slice(2)
 
-async function start(dist, name) {
-  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'))
-  const schema = `ab_session_${name}_${process.pid}`
-  const databaseUrl =
-    database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}&application_name=${schema}` : `sqlite:${join(dir, 'tessera.db')}`
-  const config = loadConfig({
-    env: {},
-    overrides: { databaseUrl, dataDir: dir, logLevel: 'silent', rateLimit: { credentialRequestsPerIp: 1_000_000 } },
-  })
-  const tessera = await createTessera(config)
-  const app = await tessera.app()
-  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
-  await tessera.startBackgroundTasks()
-  const address = `http://${await app.listen({ port: 0, host: '127.0.0.1' }).then((url) => new URL(url).host)}`
-  const token = await signUp(address)
-  return {
-    address,
-    schema,
-    authorization: `Bearer ${token}`,
-    async close() {
-      await tessera.close()
-      rmSync(dir, { recursive: true, force: true })
-      if (database === 'postgres') await dropSchema(schema)
-    },
-  }
-}
+const start = (dist) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database })
 
-/** CPU seconds (user + system) of the PostgreSQL backends serving one build, from /proc. */
-async function backendCpu(applicationName) {
-  if (database !== 'postgres') return 0
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
-  const { rows } = await client.query('select pid from pg_stat_activity where application_name = $1', [applicationName])
-  await client.end()
-  let ticks = 0
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
-    } catch {
-      // a backend that ended in between
-    }
-  }
-  return ticks / 100
-}
+/** CPU seconds of the PostgreSQL backends serving one build (none on SQLite). */
+const backendsCpu = (applicationName) => (database === 'postgres' ? backendCpu(applicationName) : 0)
 
-const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const rates = { before: [], after: [] }
 const ratios = { before: [], after: [] }
 const nodeCpu = { before: [], after: [] }
+const healthCpu = { before: [], after: [] }
 const pgCpu = { before: [], after: [] }
+const loads = []
 for (let round = 0; round < Number(rounds); round++) {
+  loads.push(loadavg()[0])
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
-    const { address, authorization } = servers[name]
-    const cpuBefore = process.cpuUsage()
-    const backendsBefore = await backendCpu(servers[name].schema)
+    const { address, authorization, pid, schema } = servers[name]
+    const cpuBefore = processCpu(pid)
+    const backendsBefore = await backendsCpu(schema)
     const session = await loader.run(`${address}/v1/session`, { headers: { authorization } })
-    const cpu = process.cpuUsage(cpuBefore)
-    const backends = (await backendCpu(servers[name].schema)) - backendsBefore
-    nodeCpu[name].push((cpu.user + cpu.system) / session.total)
+    const cpu = processCpu(pid) - cpuBefore
+    const backends = (await backendsCpu(schema)) - backendsBefore
+    nodeCpu[name].push((cpu * 1e6) / session.total)
     pgCpu[name].push((backends * 1e6) / session.total)
+    const healthBefore = processCpu(pid)
     const health = await loader.run(`${address}/healthz`)
+    healthCpu[name].push(((processCpu(pid) - healthBefore) * 1e6) / health.total)
     rates[name].push(session.rate)
     ratios[name].push(session.rate / health.rate)
     console.log(
       `round ${round + 1} ${name}: session ${Math.round(session.rate)} req/s (p50 ${session.p50} ms), /healthz ${Math.round(health.rate)}, ratio ${(session.rate / health.rate).toFixed(3)}, ` +
-        `CPU per check: server ${nodeCpu[name].at(-1).toFixed(1)} µs, PostgreSQL backends ${pgCpu[name].at(-1).toFixed(1)} µs`,
+        `CPU per request: server ${nodeCpu[name].at(-1).toFixed(1)} µs (/healthz ${healthCpu[name].at(-1).toFixed(1)} µs), PostgreSQL backends ${pgCpu[name].at(-1).toFixed(1)} µs`,
     )
   }
 }
 const show = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+console.log(`${database}, ${rounds} rounds of ${seconds} s, load average ${show(spread(loads), 1)}`)
 for (const name of ['before', 'after']) {
   console.log(`${name}: session ${show(spread(rates[name]))} req/s, session / healthz ${show(spread(ratios[name]), 3)}`)
-  console.log(`  CPU per check: server ${show(spread(nodeCpu[name]), 1)} µs, PostgreSQL backends ${show(spread(pgCpu[name]), 1)} µs`)
+  console.log(
+    `  CPU per request: check ${show(spread(nodeCpu[name]), 1)} µs, /healthz ${show(spread(healthCpu[name]), 1)} µs, PostgreSQL backends per check ${show(spread(pgCpu[name]), 1)} µs`,
+  )
 }
 const gain = spread(rates.after.map((rate, i) => rate / rates.before[i]))
-console.log(`after / before (session rate): median ${show(gain, 2)} over ${rounds} rounds on ${database}`)
+const cpuGain = spread(nodeCpu.after.map((value, i) => value / nodeCpu.before[i]))
+console.log(`after / before on ${database}: session rate ${show(gain, 2)}, server CPU per check ${show(cpuGain, 2)}`)
 loader.close()
 for (const server of Object.values(servers)) await server.close()
 process.exit(0)

@@ -4,40 +4,29 @@
 // Usage: node bench/tools/ab-token-endpoint.mjs <dist-before> <dist-after> [rounds] [seconds] [case] [sqlite|postgres]
 //   case `client_credentials` (the default): POST /oauth/token by an m2m client;
 //   case `introspect`: POST /oauth/introspect of an opaque session-mode access token by its
-//   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { basic, dropSchema, form, grantReader, PASSWORD, POSTGRES_URL } from '../lib/harness.mjs'
+//   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio;
+//   case `introspect-jwt`: the same with a JWT access token (an API in `jwt` mode).
+// CPU per request is printed for this process (both servers run here, one loaded at a time) and,
+// on PostgreSQL, for the build's own backends (bench/lib/backend-cpu.mjs).
+import { backendCpu } from '../lib/backend-cpu.mjs'
+import { basic, form, grantReader, PASSWORD, startTessera } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, rounds = '5', seconds = '4', which = 'client_credentials', database = 'sqlite'] = process.argv.slice(2)
 const resource = 'https://api.example.com'
 const cli = { kind: 'cli' }
-const schemas = []
+const started = []
 
-async function start(dist, name) {
-  const { createTessera, loadConfig } = await import(pathToFileURL(resolve(dist, 'index.js')).href)
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'))
-  const schema = `ab_${process.pid}_${name}`
-  if (database === 'postgres') schemas.push(schema)
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      databaseUrl: database === 'postgres' ? `${POSTGRES_URL}?schema=${schema}` : `sqlite:${join(dir, 'tessera.db')}`,
-      dataDir: dir,
-      logLevel: 'silent',
-      rateLimit: { credentialRequestsPerIp: 1_000_000 },
-    },
-  })
-  const tessera = await createTessera(config)
-  const app = await tessera.app()
-  // As `tessera start` runs (the revocation signals, and the caches they keep fresh).
-  await tessera.startBackgroundTasks()
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  return which === 'introspect' ? introspectCase(tessera, address) : clientCredentialsCase(tessera, address)
+async function start(dist) {
+  // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).
+  const server = await startTessera({ dist, database, background: true })
+  started.push(server)
+  const { tessera, address } = server
+  const requests = await (which.startsWith('introspect')
+    ? introspectCase(tessera, address, which === 'introspect-jwt' ? 'jwt' : 'session')
+    : clientCredentialsCase(tessera, address))
+  return { ...requests, schema: server.schema }
 }
 
 async function clientCredentialsCase(tessera, address) {
@@ -52,8 +41,8 @@ async function clientCredentialsCase(tessera, address) {
   }
 }
 
-async function introspectCase(tessera, address) {
-  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'session', scopes: ['orders:read'] }, cli)
+async function introspectCase(tessera, address, mode) {
+  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode, scopes: ['orders:read'] }, cli)
   const web = await tessera.services.applications.create(
     { name: 'web', type: 'web', grants: ['token_exchange'], apis: [resource], scopes: ['orders:read'] },
     cli,
@@ -96,11 +85,13 @@ async function introspectCase(tessera, address) {
   }
 }
 
-const servers = { before: await start(before, 'before'), after: await start(after, 'after') }
+const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const cpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
+const pgCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
+const backends = async (name) => (database === 'postgres' ? backendCpu(servers[name].schema) : 0)
 for (let round = 0; round < Number(rounds); round++) {
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
@@ -109,13 +100,17 @@ for (let round = 0; round < Number(rounds); round++) {
       // The servers' CPU time per request (this process; the load generator is a child) holds
       // still on a busy machine, unlike req/s.
       const cpu = process.cpuUsage()
+      const backendsBefore = await backends(name)
       const result = await loader.run(url, options)
       const used = process.cpuUsage(cpu)
+      const pgMicros = (((await backends(name)) - backendsBefore) * 1e6) / result.total
       const micros = (used.user + used.system) / result.total
       rates[kind][name].push(result.rate)
       cpus[kind][name].push(micros)
+      pgCpus[kind][name].push(pgMicros)
       console.log(
-        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request`,
+        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request` +
+          (database === 'postgres' ? `, PostgreSQL backends ${pgMicros.toFixed(0)} µs` : ''),
       )
     }
   }
@@ -132,15 +127,23 @@ for (const kind of kinds) {
     `${kind} on ${database}: CPU per request before ${spread(cb).median.toFixed(0)} µs, after ${spread(ca).median.toFixed(0)} µs; ` +
       `before / after ${show(spread(ca.map((micros, i) => cb[i] / micros)))}`,
   )
+  if (database === 'postgres') {
+    const { before: pb, after: pa } = pgCpus[kind]
+    console.log(`${kind} on ${database}: PostgreSQL backend CPU per request before ${show(spread(pb))} µs, after ${show(spread(pa))} µs`)
+  }
 }
 if (rates.session) {
   for (const name of ['before', 'after']) {
     const ratio = spread(rates.introspect[name].map((rate, i) => rate / rates.session[name][i]))
     const byCpu = spread(cpus.introspect[name].map((micros, i) => cpus.session[name][i] / micros))
     console.log(`introspect / session check, ${name}: by req/s ${show(ratio)}, by CPU per request ${show(byCpu)}`)
+    if (database === 'postgres') {
+      const total = (kind, i) => cpus[kind][name][i] + pgCpus[kind][name][i]
+      const byTotal = spread(cpus.introspect[name].map((_, i) => total('session', i) / total('introspect', i)))
+      console.log(`introspect / session check, ${name}: by CPU per request of server and PostgreSQL together ${show(byTotal)}`)
+    }
   }
 }
 loader.close()
-for (const server of Object.values(servers)) await server.tessera.close()
-for (const schema of schemas) await dropSchema(schema)
+for (const server of started) await server.close()
 process.exit(0)

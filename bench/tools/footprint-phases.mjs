@@ -8,11 +8,11 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { get } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import v8 from 'node:v8'
+import { freePort, startEnv } from '../lib/tessera-env.mjs'
 
 const { values } = parseArgs({
   options: { dist: { type: 'string' }, snapshot: { type: 'string' }, unmanaged: { type: 'boolean' } },
@@ -62,23 +62,9 @@ const releaseYoungGeneration = values.unmanaged
   ? () => {}
   : (await import(`${dist}/shared/young-generation.js`)).manageYoungGeneration(process).hold()
 const dir = mkdtempSync(join(tmpdir(), 'tessera-phases-'))
-const port = await new Promise((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address()
-    server.close(() => resolve(port))
-  })
-})
+const port = await freePort()
 const address = `http://127.0.0.1:${port}`
-const env = {
-  ...process.env,
-  TESSERA_DATA_DIR: dir,
-  TESSERA_DATABASE_URL: `sqlite:${join(dir, 'tessera.db')}`,
-  TESSERA_PORT: String(port),
-  TESSERA_HOST: '127.0.0.1',
-  TESSERA_ISSUER: address,
-  TESSERA_LOG_LEVEL: 'silent',
-  TESSERA_RATE_LIMIT_CREDENTIALS_PER_IP: '1000000',
-}
+const env = { ...process.env, ...startEnv(dir, port) }
 const { loadConfig } = await import(`${dist}/config/load-config.js`)
 const { createTessera } = await import(`${dist}/app/tessera.js`)
 await import(`${dist}/cli/run-cli.js`)

@@ -2,59 +2,26 @@
 // each package brings (architecture.md §9, "Memory"): starts the CLI on a fresh SQLite data
 // directory with a module-counting preload, waits for the first 200, and prints the census.
 //   node bench/tools/module-census.mjs [--bin packages/server/bin/tessera.js] [--top 40]
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startTesseraProcess } from '../lib/tessera-process.mjs'
 
 const { values } = parseArgs({ options: { bin: { type: 'string' }, top: { type: 'string' } } })
-const bin = resolve(values.bin ?? new URL('../../packages/server/bin/tessera.js', import.meta.url).pathname)
+const bin = values.bin && resolve(values.bin)
 const register = new URL('./module-census/register.mjs', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'tessera-census-'))
 const log = join(dir, 'modules.log')
-const port = await new Promise((done) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address()
-    server.close(() => done(port))
-  })
-})
-const address = `http://127.0.0.1:${port}`
-const child = spawn(process.execPath, ['--import', register, bin, 'start'], {
-  env: {
-    ...process.env,
-    MODULE_CENSUS_LOG: log,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_DATABASE_URL: `sqlite:${join(dir, 'tessera.db')}`,
-    TESSERA_PORT: String(port),
-    TESSERA_HOST: '127.0.0.1',
-    TESSERA_ISSUER: address,
-    TESSERA_LOG_LEVEL: 'silent',
-  },
+const server = await startTesseraProcess(dir, {
+  nodeFlags: ['--import', register],
+  bin,
+  env: { MODULE_CENSUS_LOG: log },
   stdio: 'inherit',
+  poll: 50,
+  timeout: 60_000,
 })
-try {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`tessera start exited (${child.exitCode})`)
-    if (
-      await fetch(`${address}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break
-    if (Date.now() > deadline) throw new Error('no 200 within 60 s')
-    await new Promise((done) => setTimeout(done, 50))
-  }
-} finally {
-  if (child.exitCode === null) {
-    const exited = new Promise((done) => child.once('exit', done))
-    child.kill('SIGTERM')
-    await exited
-  }
-}
+await server.stop()
 const packages = new Map()
 let modules = 0
 let bytes = 0

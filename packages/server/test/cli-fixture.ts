@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, beforeEach, expect } from 'vitest'
 import type { DialectName } from '../src/store/open-database.js'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from './cli-harness.js'
-import { createMigratedTestDatabase, createTestDatabase, TEST_TMPDIR, type TestDatabase } from './test-database.js'
+import { createMigratedTestDatabase, createTestDatabase, type TestDatabase, testTempDir } from './test-database.js'
 
 /** What each test of a CLI suite gets afresh: its own database and data directory, and the two ways to call the CLI. */
 export interface CliFixture {
@@ -42,7 +41,7 @@ export function useCliFixture(
   } as CliFixture
   beforeEach(async () => {
     fixture.database = schema === 'empty' ? createTestDatabase(dialect) : await createMigratedTestDatabase(dialect)
-    fixture.dataDir = mkdtempSync(join(TEST_TMPDIR, dataDirPrefix))
+    fixture.dataDir = testTempDir(dataDirPrefix)
     fixture.env = { TESSERA_DATABASE_URL: fixture.database.url, TESSERA_DATA_DIR: fixture.dataDir }
   })
   afterEach(async () => {

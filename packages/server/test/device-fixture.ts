@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { expect } from 'vitest'
-import { API, type Client, createClient, post } from './oauth-fixture.js'
+import { API, type Client, createClient, createUser, post, type User } from './oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from './oidc-fixture.js'
 import type { TestServer } from './test-server.js'
 
@@ -42,6 +42,24 @@ export function poll(server: TestServer, client: Client, deviceCode: string) {
 
 export async function rows(server: TestServer) {
   return server.tessera.database.db.selectFrom('device_authorizations').selectAll().execute()
+}
+
+/**
+ * A device code its user approved on the verification page, the polling interval waited: the
+ * client's next poll redeems it. Asks for `openid offline_access` and no resource unless `params`
+ * says otherwise (the tokens then carry an ID token and a refresh token).
+ */
+export async function deviceApproved(
+  server: TestServer,
+  params: Record<string, string> = { scope: 'openid offline_access', resource: '' },
+): Promise<{ client: Client; user: User; started: Authorization }> {
+  const client = await deviceClient(server)
+  const email = nextEmail()
+  const user = await createUser(server, email)
+  const started = await authorize(server, client, params)
+  await decideThroughPage(new Browser(server.app), email, started.user_code)
+  server.clock.advance(5_000)
+  return { client, user, started }
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { inject, onTestFinished } from 'vitest'
 import { type DialectName, type OpenDatabase, openDatabase } from '../src/store/open-database.js'
 import { adminQuery, databaseUrl, type MigratedTemplates, TEMPLATE_SCHEMA, TEST_POSTGRES_URL, TEST_TMPDIR } from './test-places.js'
+import type { TestRun } from './test-run.js'
 
 /** Every store test runs on each of these. */
 export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres']
@@ -23,10 +24,10 @@ export interface TestDatabase {
  */
 export function createTestDatabase(dialect: DialectName): TestDatabase {
   if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(TEST_TMPDIR, 'tessera-test-'))
+    const dir = testTempDir('tessera-test-')
     return { url: `sqlite:${join(dir, 'tessera.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
   }
-  const schema = `t_${randomBytes(8).toString('hex')}`
+  const schema = `t_${thisRun().tag}_${randomBytes(8).toString('hex')}`
   return {
     url: `${TEST_POSTGRES_URL}?schema=${schema}`,
     drop: () => adminQuery(TEST_POSTGRES_URL, `drop schema if exists ${schema} cascade`),
@@ -43,12 +44,12 @@ export function createTestDatabase(dialect: DialectName): TestDatabase {
 export async function createMigratedTestDatabase(dialect: DialectName): Promise<TestDatabase> {
   const template = migratedTemplate(dialect)
   if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(TEST_TMPDIR, 'tessera-test-'))
+    const dir = testTempDir('tessera-test-')
     const path = join(dir, 'tessera.db')
     copyFileSync(template, path)
     return { url: `sqlite:${path}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
   }
-  const name = `tessera_t_${randomBytes(8).toString('hex')}`
+  const name = `tessera_t_${thisRun().tag}_${randomBytes(8).toString('hex')}`
   // synchronous_commit off for this database only: a COMMIT still commits and is seen by every
   // other connection before it returns, but does not wait for the WAL to reach the disk, which only a
   // crash of the shared server could tell apart (the crash and fault tests run clusters of their
@@ -72,10 +73,25 @@ export async function openMigratedTestDatabase(dialect: DialectName): Promise<Op
   return { ...database, url: test.url }
 }
 
+/**
+ * A fresh directory for a test, inside this run's directory under TEST_TMPDIR (a RAM file system
+ * where there is one), which the run removes when it ends, or the next run if this one is killed.
+ */
+export function testTempDir(prefix: string): string {
+  return mkdtempSync(join(thisRun().dir, prefix))
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     tesseraTemplates: MigratedTemplates
+    tesseraRun: TestRun
   }
+}
+
+function thisRun(): TestRun {
+  const provided = inject('tesseraRun')
+  if (!provided) throw new Error('no test run: run the tests through vitest.config.ts (test/global-setup.ts)')
+  return provided
 }
 
 function migratedTemplate(dialect: DialectName): string {

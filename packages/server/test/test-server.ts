@@ -14,6 +14,8 @@ export interface TestServerOptions {
   logLines?: string[]
   /** The built admin console to serve (packages/console/dist by default). */
   consoleDir?: string
+  /** Options added to the test database's URL, e.g. `{ preparedStatements: 'off' }` on PostgreSQL. */
+  databaseUrlOptions?: Record<string, string>
 }
 
 export interface TestServer {
@@ -39,11 +41,12 @@ export const TEST_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 } as 
  */
 export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await createMigratedTestDatabase(options.dialect ?? 'sqlite')
+  const urlOptions = options.databaseUrlOptions ? new URLSearchParams(options.databaseUrlOptions).toString() : ''
   const clock = createManualClock()
   const loaded = loadConfig({
     env: {},
     overrides: {
-      databaseUrl: database.url,
+      databaseUrl: urlOptions ? `${database.url}${database.url.includes('?') ? '&' : '?'}${urlOptions}` : database.url,
       issuer: 'https://id.example.test',
       masterKey: randomBytes(32).toString('base64url'),
       logLevel: options.logLines ? 'info' : 'silent',

@@ -21,6 +21,11 @@ export interface JwksCacheDeps extends RequestDeps {
 export interface JwksCache {
   /** The key `kid` names, or null. Throws `verifier_unavailable` when the keys cannot be fetched. */
   find(kid: string): Promise<PublishedKey | null>
+  /**
+   * The key `kid` names among the keys already fetched, or undefined (not fetched yet, or unknown:
+   * then {@link find}). Synchronous: a cold verification with a known key settles without a promise.
+   */
+  get(kid: string): PublishedKey | undefined
   /** Whether `kid` is published, as last fetched. Synchronous: the cache-hit path calls it. */
   has(kid: string): boolean
   /** Fetch the keys if they have not been fetched yet. */
@@ -87,6 +92,10 @@ export function createJwksCache(deps: JwksCacheDeps): JwksCache {
     has(kid) {
       refreshInBackgroundIfOld()
       return keys?.has(kid) ?? false
+    },
+    get(kid) {
+      refreshInBackgroundIfOld()
+      return keys?.get(kid)
     },
     async find(kid) {
       await load()

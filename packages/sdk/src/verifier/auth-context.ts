@@ -30,25 +30,29 @@ export interface AuthContext {
   readonly amr: readonly string[]
 }
 
+/** `amr` when the token carries none: one frozen empty list for every context. */
+const NO_METHODS: readonly string[] = Object.freeze([])
+
 /** Build the frozen context of verified claims. */
 export function authContextFromClaims(claims: AccessTokenClaims): AuthContext {
-  return deepFreeze({
+  deepFreeze(claims)
+  return Object.freeze({
     subject: claims.sub,
     sessionId: claims.sid ?? null,
     clientId: claims.client_id,
-    scopes: claims.scope.split(' ').filter((scope) => scope.length > 0),
+    scopes: Object.freeze(claims.scope.split(' ').filter((scope) => scope.length > 0)),
     claims,
     tokenVersion: claims.tessera_tv ?? null,
     authTime: claims.auth_time ?? null,
     acr: claims.acr ?? null,
-    amr: claims.amr ?? [],
+    amr: claims.amr ?? NO_METHODS,
   })
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const member of Object.values(value)) deepFreeze(member)
+/** Freeze a JSON value and everything in it, descending only into what is not frozen yet. */
+function deepFreeze(value: object): void {
+  Object.freeze(value)
+  for (const member of Object.values(value)) {
+    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member)
   }
-  return value
 }

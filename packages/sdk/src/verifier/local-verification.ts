@@ -2,7 +2,7 @@ import { createVerifiedTokenCache } from '../cache/verified-token-cache.js'
 import type { JwksCache } from '../jwks/jwks-cache.js'
 import type { RevocableToken } from '../revocation/revocation-set.js'
 import type { Clock } from '../shared/clock.js'
-import type { JwtVerifier } from '../tokens/jwt-verifier.js'
+import type { JwtVerifier, VerifiedJwt } from '../tokens/jwt-verifier.js'
 import type { TokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
 
@@ -37,10 +37,20 @@ export function createLocalVerification(deps: LocalVerificationDeps): (token: st
     return verifyFully(token)
   }
 
-  async function verifyFully(token: string): Promise<LocallyVerified> {
+  /**
+   * A miss: decrypt if encrypted, verify, remember. Settles without a promise when neither step
+   * needs one (a signed token whose key is already fetched): each await is a turn of the
+   * microtask queue, and a cold verification is otherwise only CPU.
+   */
+  function verifyFully(token: string): LocallyVerified | Promise<LocallyVerified> {
     // A nested JWT is decrypted first, then its signed token verified (RFC 7519 §5.2); the cache
     // keeps the token as sent, so a hit skips both.
-    const { claims, kid } = await deps.verifyJwt(await deps.open(token))
+    const opened = deps.open(token)
+    const verified = typeof opened === 'string' ? deps.verifyJwt(opened) : opened.then(deps.verifyJwt)
+    return verified instanceof Promise ? verified.then((jwt) => remember(token, jwt)) : remember(token, verified)
+  }
+
+  function remember(token: string, { claims, kid }: VerifiedJwt): LocallyVerified {
     const verified: LocallyVerified = {
       context: authContextFromClaims(claims),
       revocable: {
@@ -51,7 +61,8 @@ export function createLocalVerification(deps: LocalVerificationDeps): (token: st
         sid: claims.sid ?? null,
         tokenVersion: claims.tessera_tv ?? null,
         iat: claims.iat,
-        audiences: typeof claims.aud === 'string' ? [claims.aud] : [...claims.aud],
+        // The claims are frozen by now (authContextFromClaims), an array `aud` with them.
+        audiences: typeof claims.aud === 'string' ? [claims.aud] : claims.aud,
       },
     }
     cache.set(token, verified, (claims.exp + deps.leeway) * 1000)

@@ -6,7 +6,7 @@ import { sha256 } from '../shared/digest.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import { isUniqueViolation } from '../store/unique-violation.js'
-import type { DeviceAuthorization, DeviceAuthorizationStore } from '../tokens/device-authorization-store.js'
+import type { DeviceApproval, DeviceAuthorization, DeviceAuthorizationStore } from '../tokens/device-authorization-store.js'
 import { requireGrant } from '../tokens/grants/grant-policy.js'
 import { checkResourceAndScope } from './checks/check-resource-and-scope.js'
 import { formatUserCode, generateUserCode, normalizeUserCode, userCodeDigest } from './device-user-code.js'
@@ -114,6 +114,7 @@ export function createDeviceAuthorizationService(deps: DeviceAuthorizationServic
             sessionId: null,
             userId: null,
             authTime: null,
+            amr: null,
             decidedAt: null,
             usedAt: null,
             familyId: null,
@@ -140,14 +141,10 @@ export function createDeviceAuthorizationService(deps: DeviceAuthorizationServic
 
     /**
      * RFC 8628 §3.3: the signed-in user approves or denies. Approving binds the device's tokens to
-     * this session (docs/architecture.md §2). False when the request is no longer pending.
+     * this session (docs/architecture.md §2) and records how its user had authenticated, the
+     * methods the tokens will say (0029). False when the request is no longer pending.
      */
-    async decide(
-      authorization: DeviceAuthorization,
-      decision: 'approve' | 'deny',
-      by: { sessionId: string; userId: string; authTime: number },
-      actor: Actor,
-    ): Promise<boolean> {
+    async decide(authorization: DeviceAuthorization, decision: 'approve' | 'deny', by: DeviceApproval, actor: Actor): Promise<boolean> {
       return deps.transact(async (tx) => {
         const now = deps.clock.now()
         const approved = decision === 'approve' ? by : null

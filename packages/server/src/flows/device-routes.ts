@@ -163,7 +163,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps) {
       if (!pending) return invalid()
       if (decision === 'allow' && (await needsSecondFactor(auth, pending)))
         return deps.signIn(request, reply, returnTo(formatUserCode(code)), pending.application.id)
-      const by = { sessionId: auth.session.id, userId: auth.user.id, authTime: auth.session.authTime }
+      const by = { sessionId: auth.session.id, userId: auth.user.id, authTime: auth.session.authTime, amr: auth.session.amr }
       const actor = { kind: 'user' as const, id: auth.user.id, ip: request.ip }
       if (!(await deps.devices.decide(pending.authorization, decision === 'allow' ? 'approve' : 'deny', by, actor))) return invalid()
       return sendPage(reply, 200, deviceDonePage({ approved: decision === 'allow', appName: pending.application.name, t }))

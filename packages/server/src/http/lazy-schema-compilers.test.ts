@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
-import { compileAllSchemas } from '../app/create-app.js'
+import { compileAllSchemas } from '../app/fastify-instance.js'
 import { lazySchemaCompilers } from './lazy-schema-compilers.js'
 
 function appWith(compilers = lazySchemaCompilers()) {

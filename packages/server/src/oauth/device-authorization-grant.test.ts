@@ -2,9 +2,19 @@ import { fileURLToPath } from 'node:url'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authorize, DEVICE_CODE, decideThroughPage, deviceClient, nextEmail, poll, rows, USER_CODE } from '../../test/device-fixture.js'
+import {
+  authorize,
+  DEVICE_CODE,
+  decideThroughPage,
+  deviceApproved,
+  deviceClient,
+  nextEmail,
+  poll,
+  rows,
+  USER_CODE,
+} from '../../test/device-fixture.js'
 import { injectFetch } from '../../test/inject-fetch.js'
-import { API, createApi, createUser, ISSUER, post } from '../../test/oauth-fixture.js'
+import { API, createApi, createClient, createUser, ISSUER, introspect, post } from '../../test/oauth-fixture.js'
 import { Browser, hiddenFields, location, signInThroughPage } from '../../test/oidc-fixture.js'
 import { holdRows } from '../../test/row-lock.js'
 import { DIALECTS } from '../../test/test-database.js'
@@ -167,12 +177,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('redeems an approved code once: a replay fails and revokes what the first redemption issued', async () => {
-      const client = await deviceClient(server)
-      const email = nextEmail()
-      await createUser(server, email)
-      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
+      const { client, started } = await deviceApproved(server)
       const first = await poll(server, client, started.device_code)
       expect(first.statusCode, first.body).toBe(200)
       const tokens = first.json() as { access_token: string; refresh_token: string; id_token: string }
@@ -190,13 +195,8 @@ for (const dialect of DIALECTS) {
     })
 
     it('keeps a device code to the client it was issued to: another client gets invalid_grant and spends nothing', async () => {
-      const client = await deviceClient(server)
+      const { client, started } = await deviceApproved(server, {})
       const other = await deviceClient(server, { type: 'web' })
-      const email = nextEmail()
-      await createUser(server, email)
-      const started = await authorize(server, client)
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
       const stolen = await poll(server, other, started.device_code)
       expect(stolen.statusCode).toBe(400)
       expect(stolen.json()).toMatchObject({ error: 'invalid_grant' })
@@ -237,13 +237,24 @@ for (const dialect of DIALECTS) {
       expect(refused.body).toContain(escapeHtml(en['error.user_code_invalid']))
     })
 
+    it('gives the device’s tokens the methods of the approving session when it approved, though it stepped up before the poll', async () => {
+      const { client, user, started } = await deviceApproved(server, {})
+      const approval = (await rows(server)).find((row) => row.client_id === client.id)
+      const sessionId = approval?.session_id as string
+      // The session that approved with its password adds a second factor before the device polls.
+      expect(await server.tessera.stores.sessions.stepUp(sessionId, user.id, ['pwd', 'otp', 'mfa'], server.clock.now())).toBe(true)
+      const tokens = (await poll(server, client, started.device_code)).json() as { access_token: string; refresh_token: string }
+      const resourceServer = await createClient(server, { type: 'resource-server', apis: [API], scopes: [] })
+      const shown = async (token: string) => (await introspect(server, resourceServer, token)).json()
+      expect(await shown(tokens.access_token)).toMatchObject({ active: true, sid: sessionId, amr: ['pwd'] })
+      // A refresh keeps them too.
+      const refreshed = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, client)
+      expect(refreshed.statusCode, refreshed.body).toBe(200)
+      expect(await shown(refreshed.json().access_token)).toMatchObject({ active: true, sid: sessionId, amr: ['pwd'] })
+    })
+
     it('ends the device’s tokens with the session that approved it', async () => {
-      const client = await deviceClient(server)
-      const email = nextEmail()
-      const user = await createUser(server, email)
-      const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-      await decideThroughPage(new Browser(server.app), email, started.user_code)
-      server.clock.advance(5_000)
+      const { client, user, started } = await deviceApproved(server)
       const tokens = (await poll(server, client, started.device_code)).json() as { access_token: string; refresh_token: string }
       const sid = decodeJwt(tokens.access_token).sid as string
       expect(sid).not.toBe(user.sessionId)
@@ -274,12 +285,7 @@ describe('the device authorization grant on postgres, polled concurrently once a
   afterAll(() => server.close())
 
   it('revokes what the one successful redemption issued when the others overlapped it (RFC 9700 §4.5)', { timeout: 30_000 }, async () => {
-    const client = await deviceClient(server)
-    const email = nextEmail()
-    await createUser(server, email)
-    const started = await authorize(server, client, { scope: 'openid offline_access', resource: '' })
-    await decideThroughPage(new Browser(server.app), email, started.user_code)
-    server.clock.advance(5_000)
+    const { client, started } = await deviceApproved(server)
     // Hold the authorization's row, so that every poll reads it approved and unredeemed and then
     // queues at its update: the first to get the row redeems it, the others find it used only there.
     const locked = await holdRows(server, 'device_authorizations')

@@ -40,6 +40,55 @@ for (const dialect of DIALECTS) {
       expect(response.headers['content-type']).toContain('application/problem+json')
     })
 
+    it('refuses a malformed Authorization header, a forged secret and a revoked session over bearer, at once and without echoing the token', async () => {
+      await signUp(server.app, 'ann@example.com')
+      const { token, body } = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
+      const [id, secret] = (token as string).split('.') as [string, string]
+      const check = (authorization: string) => server.app.inject({ method: 'GET', url: '/v1/session', headers: { authorization } })
+      // RFC 6750 §3: a request that is not "Bearer <token>" is invalid_request; a token that does not authenticate is invalid_token.
+      for (const authorization of ['Basic YW5uOnB3', 'Bearer', `Bearer ${token} extra`, `Bearer  ${token}`, token as string]) {
+        const refused = await check(authorization)
+        expect(refused.statusCode, authorization).toBe(401)
+        expect(refused.json().code).toBe('session_invalid')
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_request"')
+      }
+      const forged = await check(`Bearer ${id}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`)
+      expect(forged.statusCode).toBe(401)
+      expect(forged.json().code).toBe('session_invalid')
+      expect(forged.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"')
+      expect(forged.body).not.toContain(secret.slice(0, 20))
+      // Every answer of the check carries the security headers and is never cached.
+      for (const response of [forged, await check(`Bearer ${token}`)]) {
+        expect(response.headers['cache-control']).toBe('no-store')
+        expect(response.headers['x-content-type-options']).toBe('nosniff')
+        expect(response.headers['referrer-policy']).toBe('no-referrer')
+        expect(response.headers['x-request-id']).toBeDefined()
+      }
+      // The scheme is case-insensitive (RFC 7235 §2.1).
+      expect((await check(`bearer ${token}`)).statusCode).toBe(200)
+      // Revocation is seen by the very next check: nothing caches a session between requests.
+      const revoke = await server.app.inject({ method: 'DELETE', url: `/v1/sessions/${body.session?.id}`, headers: bearer(token) })
+      expect(revoke.statusCode).toBe(204)
+      const revoked = await check(`Bearer ${token}`)
+      expect(revoked.statusCode).toBe(401)
+      expect(revoked.json().code).toBe('session_revoked')
+      expect(revoked.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"')
+    })
+
+    it('clears the session cookie when the session it carries no longer authenticates', async () => {
+      const { cookieHeader } = await signUp(server.app, 'ann@example.com')
+      const signOut = await server.app.inject({
+        method: 'POST',
+        url: '/v1/sign-out',
+        headers: { cookie: cookieHeader as string, origin: ORIGIN },
+      })
+      expect(signOut.statusCode).toBe(204)
+      const response = await server.app.inject({ method: 'GET', url: '/v1/session', headers: { cookie: cookieHeader as string } })
+      expect(response.statusCode).toBe(401)
+      expect(response.json().code).toBe('session_revoked')
+      expectCookieCleared(server, response)
+    })
+
     it('lists live sessions with a current flag and revokes one of them', async () => {
       const first = await signUp(server.app, 'ann@example.com')
       const second = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })

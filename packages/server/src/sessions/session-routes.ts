@@ -30,9 +30,10 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
       done(null, payload)
     })
 
-    app.get('/v1/session', async (request) => {
+    // Not async: the check is the one await (in `authenticate`), and an async handler costs a promise more.
+    app.get('/v1/session', (request, reply) => {
       const { user, session } = auth(request)
-      return { user: presentUser(user), session: presentSession(session, deps.policy) }
+      reply.send({ user: presentUser(user), session: presentSession(session, deps.policy) })
     })
 
     app.get('/v1/sessions', async (request) => {

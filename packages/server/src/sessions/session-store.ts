@@ -1,4 +1,4 @@
-import { compileOnce } from '../store/compiled-query.js'
+import { compiledQuery } from '../store/compiled-query.js'
 import type { Executor, SessionsTable } from '../store/database.js'
 import type { User } from '../users/user.js'
 import { toUser } from '../users/user-store.js'
@@ -38,28 +38,31 @@ const SESSION_COLUMNS = [
   'sessions.revoked_reason',
 ] as const satisfies readonly `sessions.${keyof SessionsTable}`[]
 
+// One round trip instead of two on PostgreSQL, compiled once per database (store/compiled-query.ts:
+// the stores of a transaction are made afresh for each one, and a refresh rotation reads it in its
+// transaction), and a prepared statement there (store/prepared-statements.ts): every authenticated
+// request makes it.
+const withUser = compiledQuery(
+  (db) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      // Named columns, not `sessions.*`: a prepared statement's result type must not change when a
+      // migration adds a column (store/prepared-statements.ts).
+      .select(SESSION_COLUMNS)
+      .select([
+        'users.email as user_email',
+        'users.status as user_status',
+        'users.token_version as user_token_version',
+        'users.email_verified as user_email_verified',
+        'users.created_at as user_created_at',
+        'users.updated_at as user_updated_at',
+      ])
+      .where('sessions.id', '=', ''),
+  { prepared: true },
+)
+
 export function createSessionStore(db: Executor): SessionStore {
-  // One round trip instead of two on PostgreSQL, compiled once (store/compiled-query.ts), and a
-  // prepared statement there (store/prepared-statements.ts): every authenticated request makes it.
-  const withUser = compileOnce(
-    () =>
-      db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        // Named columns, not `sessions.*`: a prepared statement's result type must not change when a
-        // migration adds a column (store/prepared-statements.ts).
-        .select(SESSION_COLUMNS)
-        .select([
-          'users.email as user_email',
-          'users.status as user_status',
-          'users.token_version as user_token_version',
-          'users.email_verified as user_email_verified',
-          'users.created_at as user_created_at',
-          'users.updated_at as user_updated_at',
-        ])
-        .where('sessions.id', '=', ''),
-    { prepared: true },
-  )
   return {
     async insert(session) {
       await db.insertInto('sessions').values(toRow(session)).execute()
@@ -69,7 +72,7 @@ export function createSessionStore(db: Executor): SessionStore {
       return row ? toSession(row) : null
     },
     async findWithUser(id) {
-      const row = (await db.executeQuery(withUser(id))).rows[0]
+      const row = (await db.executeQuery(withUser(db, id))).rows[0]
       if (!row) return null
       const user = toUser({
         id: row.user_id,

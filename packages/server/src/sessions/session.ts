@@ -25,12 +25,16 @@ export interface SessionPolicy {
 export type SessionState = 'live' | 'revoked' | 'expired'
 
 /** When the session stops being valid if nothing else happens: the earlier of idle and absolute expiry. */
-export function sessionExpiresAt(session: Session, policy: SessionPolicy): number {
+export function sessionExpiresAt(session: Pick<Session, 'lastActiveAt' | 'absoluteExpiresAt'>, policy: SessionPolicy): number {
   return Math.min(session.lastActiveAt + policy.idleTimeoutMs, session.absoluteExpiresAt)
 }
 
 /** OWASP Session Management Cheat Sheet: idle and absolute timeouts are enforced on the server. */
-export function sessionState(session: Session, policy: SessionPolicy, now: number): SessionState {
+export function sessionState(
+  session: Pick<Session, 'revokedAt' | 'lastActiveAt' | 'absoluteExpiresAt'>,
+  policy: SessionPolicy,
+  now: number,
+): SessionState {
   if (session.revokedAt !== null) return 'revoked'
   return now >= sessionExpiresAt(session, policy) ? 'expired' : 'live'
 }

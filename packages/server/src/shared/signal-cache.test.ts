@@ -72,4 +72,49 @@ describe('signal cache', () => {
     expect(a.reads).toBe(1)
     expect(await cache.get('c', async () => 'other')).toBe('c')
   })
+
+  it('shares one load among concurrent misses of a key while enabled, and each read loads on its own while disabled', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const cache = group.cache<string>()
+    const off = counted('v')
+    expect(await Promise.all([1, 2, 3].map(() => cache.get('k', off.load)))).toEqual(['v', 'v', 'v'])
+    expect(off.reads).toBe(3)
+    group.enable()
+    const on = counted('v')
+    expect(await Promise.all([1, 2, 3].map(() => cache.get('k', on.load)))).toEqual(['v', 'v', 'v'])
+    expect(on.reads).toBe(1)
+  })
+
+  it('never lets a read that starts after an invalidation join a load that began before it', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const cache = group.cache<string>()
+    group.enable()
+    let release: (value: string) => void = () => undefined
+    const before = cache.get('k', () => new Promise<string>((resolve) => (release = resolve)))
+    group.invalidate()
+    const after = counted('new')
+    const reads = [cache.get('k', after.load), cache.get('k', after.load)]
+    release('old')
+    expect(await before).toBe('old')
+    expect(await Promise.all(reads)).toEqual(['new', 'new'])
+    expect(after.reads).toBe(1)
+    expect(await cache.get('k', async () => 'other')).toBe('new')
+  })
+
+  it('hands a failed load to every read that joined it, and loads again on the next read', async () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 10 })
+    const cache = group.cache<string>()
+    group.enable()
+    let loads = 0
+    let fail: (error: Error) => void = () => undefined
+    const load = () => {
+      loads++
+      return new Promise<string>((_, reject) => (fail = reject))
+    }
+    const reads = [cache.get('k', load), cache.get('k', load)]
+    expect(loads).toBe(1)
+    fail(new Error('store unavailable'))
+    for (const read of reads) await expect(read).rejects.toThrow('store unavailable')
+    expect(await cache.get('k', async () => 'v')).toBe('v')
+  })
 })

@@ -8,6 +8,12 @@
  * handed to its caller but never stored, so every stored value was read after the latest
  * invalidation. Absent values (`null`) are not stored: unknown keys cannot grow the cache.
  * While disabled (before the signals run, or after they stop), every read goes to the loader.
+ *
+ * While enabled, concurrent misses of one key share one load, as long as no invalidation came
+ * between them: a read that starts after an invalidation never joins a load that began before it.
+ * Without that, every invalidation (the poll drops the cache every second) sent each request in
+ * flight to the database on its own: under 50 concurrent introspections on PostgreSQL, about one
+ * extra query per request (bench/tools/ab-token-endpoint.mjs introspect).
  */
 export interface SignalCache<V> {
   get(key: string, load: () => Promise<V | null>): Promise<V | null>
@@ -28,30 +34,48 @@ export interface SignalCacheGroup {
 
 export function createSignalCacheGroup(options: { maxEntriesPerCache: number }): SignalCacheGroup {
   const maps: Map<string, unknown>[] = []
+  /** Each cache's loads in flight that began in the current generation. */
+  const loading: Map<string, Promise<unknown>>[] = []
   let generation = 0
   let enabled = false
 
   const invalidate = () => {
     generation++
     for (const map of maps) map.clear()
+    for (const map of loading) map.clear()
   }
 
   return {
     cache<V>(): SignalCache<V> {
       const map = new Map<string, V>()
+      const inFlight = new Map<string, Promise<V | null>>()
       maps.push(map)
+      loading.push(inFlight)
+      const loadAndKeep = async (key: string, load: () => Promise<V | null>, seen: number): Promise<V | null> => {
+        const value = await load()
+        if (enabled && value !== null && seen === generation) {
+          // Oldest first out: a Map iterates in insertion order.
+          if (map.size >= options.maxEntriesPerCache) map.delete(map.keys().next().value as string)
+          map.set(key, value)
+        }
+        return value
+      }
       return {
-        async get(key, load) {
+        get(key, load) {
           const held = map.get(key)
-          if (held !== undefined) return held
+          if (held !== undefined) return Promise.resolve(held)
+          if (!enabled) return loadAndKeep(key, load, generation)
+          const joined = inFlight.get(key)
+          if (joined !== undefined) return joined
           const seen = generation
-          const value = await load()
-          if (enabled && value !== null && seen === generation) {
-            // Oldest first out: a Map iterates in insertion order.
-            if (map.size >= options.maxEntriesPerCache) map.delete(map.keys().next().value as string)
-            map.set(key, value)
+          const loaded = loadAndKeep(key, load, seen)
+          inFlight.set(key, loaded)
+          // An invalidation since cleared the map, and a newer load may hold the key by now.
+          const settle = () => {
+            if (inFlight.get(key) === loaded) inFlight.delete(key)
           }
-          return value
+          loaded.then(settle, settle)
+          return loaded
         },
       }
     },

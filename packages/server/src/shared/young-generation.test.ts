@@ -39,24 +39,26 @@ describe('young generation', () => {
     expect(released).toBeGreaterThanOrEqual(8 * MB)
   })
 
-  it('sets growth factor 1 and serial scavenges for the first hold, and V8 defaults after the last release', () => {
+  it('sets growth factor 1, serial scavenges and optimize-for-size for the first hold, and V8 defaults after the last release', () => {
     const flags: string[] = []
     const young = createYoungGeneration({ execArgv: [], env: {} }, (flag) => flags.push(flag))
     const outer = young.hold()
     const inner = young.hold()
     inner()
     inner()
-    expect(flags).toEqual(['--semi-space-growth-factor=1 --no-parallel-scavenge'])
+    const held = '--semi-space-growth-factor=1 --no-parallel-scavenge --optimize-for-size'
+    expect(flags).toEqual([held])
     outer()
-    expect(flags).toEqual(['--semi-space-growth-factor=1 --no-parallel-scavenge', '--semi-space-growth-factor=2 --parallel-scavenge'])
+    expect(flags).toEqual([held, '--semi-space-growth-factor=2 --parallel-scavenge --no-optimize-for-size'])
   })
 
-  it('leaves an operator who chose a semi-space or scavenge flag alone, from the command line or NODE_OPTIONS', () => {
+  it('leaves an operator who chose a semi-space, scavenge or optimize-for-size flag alone, from the command line or NODE_OPTIONS', () => {
     const flags: string[] = []
     const set = (flag: string) => flags.push(flag)
     createYoungGeneration({ execArgv: ['--max-semi-space-size=8'], env: {} }, set).hold()()
     createYoungGeneration({ execArgv: [], env: { NODE_OPTIONS: '--max-old-space-size=512 --min_semi_space_size=2' } }, set).hold()()
     createYoungGeneration({ execArgv: ['--no-parallel-scavenge'], env: {} }, set).hold()()
+    createYoungGeneration({ execArgv: [], env: { NODE_OPTIONS: '--optimize_for_size' } }, set).hold()()
     expect(flags).toEqual([])
   })
 })

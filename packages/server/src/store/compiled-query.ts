@@ -1,4 +1,5 @@
 import type { CompiledQuery } from 'kysely'
+import type { Executor } from './database.js'
 import { PREPARED_MARK } from './prepared-statements.js'
 
 /** Anything Kysely can compile: a select, insert, update or delete builder. */
@@ -33,4 +34,30 @@ export function compileOnce<R>(
 
 function mark<R>(compiled: CompiledQuery<R>, prepared: boolean): CompiledQuery<R> {
   return prepared ? { ...compiled, sql: `${PREPARED_MARK}${compiled.sql}` } : compiled
+}
+
+/**
+ * A hot query compiled once per database, not once per store: the stores bound to a transaction
+ * are made afresh for each transaction (app/stores.ts), so a `compileOnce` inside a store
+ * compiles again in every transaction. Declared at module level, this keeps one compiled query
+ * per Kysely instance (its dialect adapter, which its transactions share); `build` receives the
+ * executor and must not depend on anything else. An executor with plugins (`withPlugin`, which
+ * may rewrite the query) is compiled every time.
+ */
+export function compiledQuery<R>(
+  build: (db: Executor) => Compilable<R>,
+  options: { prepared?: boolean } = {},
+): (db: Executor, ...parameters: unknown[]) => CompiledQuery<R> {
+  const byAdapter = new WeakMap<object, CompiledQuery<R>>()
+  return (db, ...parameters) => {
+    const executor = db.getExecutor()
+    let compiled = byAdapter.get(executor.adapter)
+    if (!compiled) {
+      compiled = mark(build(db).compile(), options.prepared === true)
+      if (executor.plugins.length === 0) byAdapter.set(executor.adapter, compiled)
+    }
+    if (compiled.parameters.length !== parameters.length)
+      throw new Error(`compiled query takes ${compiled.parameters.length} parameters, got ${parameters.length}`)
+    return { ...compiled, parameters }
+  }
 }

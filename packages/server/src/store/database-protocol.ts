@@ -34,6 +34,8 @@ export interface DeviceAuthorizationsTable {
   session_id: string | null
   user_id: string | null
   auth_time: number | null
+  /** JSON array: the approving session's RFC 8176 methods when it approved; null before, and in rows before 0029. */
+  amr: string | null
   decided_at: number | null
   /** When the device redeemed it; a second redemption is a replay. */
   used_at: number | null

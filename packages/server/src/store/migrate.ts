@@ -25,6 +25,7 @@ import { authorizationCodeDpopJkt } from './migrations/0025-authorization-code-d
 import { encryptedAccessTokens } from './migrations/0025-encrypted-access-tokens.js'
 import { tokenAmr } from './migrations/0026-token-amr.js'
 import { connectionPrivateKeys } from './migrations/0028-connection-private-keys.js'
+import { deviceAuthorizationAmr } from './migrations/0029-device-authorization-amr.js'
 import type { OpenDatabase } from './open-database.js'
 
 /** Every migration, in order. Names are permanent: never rename or edit a released one. */
@@ -56,6 +57,7 @@ export function migrations(database: OpenDatabase): Record<string, Migration> {
     '0025-encrypted-access-tokens': encryptedAccessTokens(),
     '0026-token-amr': tokenAmr(),
     '0028-connection-private-keys': connectionPrivateKeys(),
+    '0029-device-authorization-amr': deviceAuthorizationAmr(),
   }
 }
 

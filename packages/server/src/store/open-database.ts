@@ -8,8 +8,9 @@ import type { Database } from './database.js'
 import { loadPg } from './optional-drivers.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 import { preparingClient } from './prepared-statements.js'
-import { GroupCommitSqliteDriver, type GroupCommitStats } from './sqlite-group-commit.js'
+import { GroupCommitSqliteDriver, type GroupCommitStats, type WalDurability } from './sqlite-group-commit.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
+import { createWalSync } from './sqlite-wal-sync.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -38,7 +39,8 @@ export interface OpenDatabaseOptions {
 
 /**
  * Opens the database named by a `sqlite:PATH` or `postgres://…` URL.
- * SQLite gets WAL, synchronous=FULL, a busy timeout and foreign keys; PostgreSQL gets a pool
+ * SQLite gets WAL, every commit synced before its answer (synchronous=NORMAL and the driver's own
+ * sync of the WAL, store/sqlite-wal-sync.ts), a busy timeout and foreign keys; PostgreSQL gets a pool
  * whose 64-bit integers come back as numbers (all our integers are below 2^53).
  */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): OpenDatabase {
@@ -59,11 +61,21 @@ export async function ensureReachable(database: OpenDatabase): Promise<void> {
 function openSqlite(path: string): OpenDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = FULL')
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal'
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) })
+  const database = withStatementCache(sqlite)
+  let durability: WalDurability | undefined
+  if (wal) {
+    // FULL's sync of the WAL at every commit, done by the driver off the event loop
+    // (store/sqlite-wal-sync.ts); NORMAL keeps the syncs around checkpoints.
+    sqlite.pragma('synchronous = NORMAL')
+    durability = { ...createWalSync(path), writes: (sql) => !database.prepare(sql).readonly }
+  } else {
+    // An in-memory database has no WAL and nothing to make durable.
+    sqlite.pragma('synchronous = FULL')
+  }
+  const dialect = new ImmediateSqliteDialect({ database }, durability)
   return {
     db: new Kysely<Database>({ dialect }),
     groupCommit: () => dialect.driver?.stats ?? { transactions: 0, commits: 0 },
@@ -83,13 +95,16 @@ class ImmediateSqliteDialect extends SqliteDialect {
   readonly #settings: SqliteDialectConfig
   driver: GroupCommitSqliteDriver | undefined
 
-  constructor(settings: SqliteDialectConfig) {
+  readonly #wal: WalDurability | undefined
+
+  constructor(settings: SqliteDialectConfig, wal: WalDurability | undefined) {
     super(settings)
     this.#settings = settings
+    this.#wal = wal
   }
 
   override createDriver(): Driver {
-    this.driver = new GroupCommitSqliteDriver(this.#settings, GROUP_COMMIT_LIMITS)
+    this.driver = new GroupCommitSqliteDriver(this.#settings, GROUP_COMMIT_LIMITS, this.#wal)
     return this.driver
   }
 }

@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Database } from './database.js'
 import { openDatabase } from './open-database.js'
-import type { GroupCommitStats } from './sqlite-group-commit.js'
+import { GroupCommitSqliteDriver, type GroupCommitStats, type WalDurability, WalSyncError } from './sqlite-group-commit.js'
+import { withStatementCache } from './sqlite-statement-cache.js'
+import { createWalSync } from './sqlite-wal-sync.js'
+import { isStoreUnavailable } from './store-unavailable.js'
 import { createTransactionRunner, type Transact } from './transaction.js'
 
 /**
@@ -189,5 +192,140 @@ describe('SQLite group commit', () => {
     await plain
     expect(fixture.committed()).toEqual(['first', 'plain'])
     await first.done
+  })
+})
+
+/**
+ * The WAL's sync after each COMMIT, off the event loop (store/sqlite-wal-sync.ts): the real sync,
+ * behind a gate the test opens, so "not answered before it" can be observed.
+ */
+describe('SQLite group commit with the WAL synced off the event loop', () => {
+  async function openGated() {
+    const failing = { now: false }
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-wal-sync-'))
+    const path = join(dir, 'test.db')
+    const sqlite = new SQLite(path)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    const database = withStatementCache(sqlite)
+    const real = createWalSync(path)
+    const events: string[] = []
+    let gates: (() => void)[] = []
+    const wal: WalDurability = {
+      async sync() {
+        events.push('sync started')
+        await new Promise<void>((resolve) => gates.push(resolve))
+        if (failing.now) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })
+        await real.sync()
+        events.push('synced')
+      },
+      writes: (text) => !database.prepare(text).readonly,
+      close: real.close,
+    }
+    const dialect = new (class extends SqliteDialect {
+      override createDriver() {
+        return new GroupCommitSqliteDriver({ database }, { maxMembers: 64, maxAgeMs: 20 }, wal)
+      }
+    })({ database })
+    const db = new Kysely<Database>({ dialect })
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    cleanups.push(() => db.destroy())
+    const openGates = () => {
+      for (const gate of gates.splice(0)) gate()
+    }
+    // The table is made before the test's events start: its DDL is synced like any write.
+    const ddl = sql`create table item (value text not null)`.execute(db)
+    await ticks()
+    openGates()
+    await ddl
+    events.length = 0
+    gates = []
+    return { db, transact: createTransactionRunner(db, (trx) => trx), events, openGates, failing }
+  }
+
+  it('answers a transaction only after the sync of the WAL that follows its COMMIT', async () => {
+    const fixture = await openGated()
+    const done = fixture.transact((trx) => insert(trx, 'a')).then(() => fixture.events.push('answered'))
+    await ticks()
+    expect(fixture.events).toEqual(['sync started'])
+    fixture.openGates()
+    await done
+    expect(fixture.events).toEqual(['sync started', 'synced', 'answered'])
+  })
+
+  it('answers a write outside a transaction only after the sync, and syncs nothing for a read', async () => {
+    const fixture = await openGated()
+    const loose = fixture.db as unknown as Loose
+    const write = loose
+      .insertInto('item')
+      .values({ value: 'w' })
+      .execute()
+      .then(() => fixture.events.push('write answered'))
+    await ticks()
+    expect(fixture.events).toEqual(['sync started'])
+    fixture.openGates()
+    await write
+    const rows = await loose.selectFrom('item').select('value').execute()
+    expect(rows).toEqual([{ value: 'w' }])
+    expect(fixture.events).toEqual(['sync started', 'synced', 'write answered'])
+  })
+
+  it('lets nobody in the process read what the sync has not covered yet', async () => {
+    const fixture = await openGated()
+    const loose = fixture.db as unknown as Loose
+    const member = fixture.transact((trx) => insert(trx, 'm'))
+    await ticks()
+    expect(fixture.events).toEqual(['sync started'])
+    const read = loose
+      .selectFrom('item')
+      .select('value')
+      .execute()
+      .then((rows) => {
+        fixture.events.push('read')
+        return rows
+      })
+    await ticks()
+    expect(fixture.events).toEqual(['sync started'])
+    fixture.openGates()
+    await member
+    expect(await read).toEqual([{ value: 'm' }])
+    expect(fixture.events).toEqual(['sync started', 'synced', 'read'])
+  })
+
+  it('fails the group whose sync failed, and every later query, as store unavailable (fail closed)', async () => {
+    const fixture = await openGated()
+    fixture.failing.now = true
+    const first = fixture.transact((trx) => insert(trx, 'a'))
+    const outcome = first.then(
+      () => 'answered',
+      (error: unknown) => error,
+    )
+    await ticks()
+    fixture.openGates()
+    const error = await outcome
+    expect(error).toBeInstanceOf(WalSyncError)
+    expect(isStoreUnavailable(error)).toBe(true)
+    // The kernel may have dropped what it could not write; a later sync could succeed without it.
+    await expect(fixture.transact((trx) => insert(trx, 'b'))).rejects.toBeInstanceOf(WalSyncError)
+    await expect((fixture.db as unknown as Loose).selectFrom('item').select('value').execute()).rejects.toBeInstanceOf(WalSyncError)
+  })
+})
+
+describe('openDatabase on SQLite', () => {
+  it('runs in WAL mode with synchronous=NORMAL, the WAL synced by the driver; syncs a real file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-wal-open-'))
+    const path = join(dir, 'test.db')
+    const database = openDatabase(`sqlite:${path}`)
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    cleanups.push(() => database.db.destroy())
+    await sql`create table item (value text not null)`.execute(database.db)
+    await createTransactionRunner(database.db, (trx) => trx)((trx) => insert(trx, 'x'))
+    const [mode, synchronous] = await Promise.all([
+      sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db),
+      sql<{ synchronous: number }>`pragma synchronous`.execute(database.db),
+    ])
+    expect(mode.rows[0]?.journal_mode).toBe('wal')
+    // 1 = NORMAL: the sync FULL would do inside COMMIT is the driver's (store/sqlite-wal-sync.ts).
+    expect(synchronous.rows[0]?.synchronous).toBe(1)
   })
 })

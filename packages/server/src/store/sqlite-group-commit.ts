@@ -1,12 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDriver } from 'kysely'
 
 /**
  * Group commit for SQLite (docs/architecture.md §12).
  *
- * With `synchronous=FULL`, every COMMIT waits for an fsync of the WAL, and better-sqlite3 does it
- * on the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the
- * process spent most of its time there (bench/tools/profile-*.mjs). A group commit lets the
+ * Every COMMIT waits for an fsync of the WAL. With `synchronous=FULL` better-sqlite3 does it on
+ * the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the process
+ * spent most of its time there (bench/tools/profile-*.mjs). Given a `WalDurability`
+ * (store/sqlite-wal-sync.ts), the database runs with `synchronous=NORMAL` and the driver syncs
+ * the WAL after each COMMIT on the thread pool, holding the connection meanwhile. A group commit lets the
  * transactions that queued up behind one another share one COMMIT: each runs in a SAVEPOINT of
  * one open SQLite transaction, and the group commits once nobody else is waiting for the
  * connection (or the group is full, or old).
@@ -17,21 +18,60 @@ import { CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDriver 
  * of the group sees only what earlier members wrote, which commits with it or not at all; a
  * query outside a transaction, or a transaction not run through `durably()` (Kysely's migrator),
  * first commits the open group, so nothing outside a group ever reads what might not commit.
+ *
+ * How the driver knows a runner's transaction: `durably()` hands it over synchronously. Kysely's
+ * `db.transaction().execute()` calls the driver's `acquireConnection` before its first `await`
+ * (once the driver is initialised), so the handover is taken there, and whoever then holds the
+ * connection (one caller at a time) is that transaction until it releases it. No
+ * AsyncLocalStorage: one in the process turns on promise hooks for every promise of every request,
+ * reads included (issue 17: the session check's CPU per request fell to 0.93 of what it was
+ * without them, /healthz's to 0.86, median of 16 interleaved rounds, each build in its own
+ * process). Should an `await` ever come first, the transaction finds no handover and commits on
+ * its own: as durable, only not grouped (the group commit tests count the COMMITs).
  */
 
 /** What the runner learns about one transaction it ran through `durably()`. */
 export interface DurableTransaction {
   /** Resolves once the COMMIT that holds the transaction succeeded; rejects when it failed. */
   durable?: Promise<void>
-  /** Set by the first transaction begun under it: a second one is committed on its own. */
-  claimed?: boolean
 }
 
-const context = new AsyncLocalStorage<DurableTransaction>()
+/** The runner's transaction on its way to the `acquireConnection` that `durably()`'s work calls first. */
+let handedOver: DurableTransaction | undefined
 
-/** Runs `work` (which opens one Kysely transaction) so that it may join a group commit. */
+/**
+ * Runs `work`, which must open one Kysely transaction at once (`db.transaction().execute(…)`), so
+ * that the transaction may join a group commit. Only the first connection `work` asks for before
+ * it yields carries the transaction; any other is a plain one.
+ */
 export function durably<T>(transaction: DurableTransaction, work: () => Promise<T>): Promise<T> {
-  return context.run(transaction, work)
+  handedOver = transaction
+  try {
+    return work()
+  } finally {
+    handedOver = undefined
+  }
+}
+
+/**
+ * SQLite in WAL mode with `synchronous=NORMAL` (store/sqlite-wal-sync.ts): the driver syncs the
+ * WAL itself after every COMMIT, off the event loop, and answers nobody before that sync.
+ */
+export interface WalDurability {
+  /** Resolves once everything committed so far is on disk. */
+  sync(): Promise<void>
+  /** Whether a statement run outside any transaction commits a change (SQLite's autocommit). */
+  writes(sql: string): boolean
+  close(): Promise<void>
+}
+
+/** A sync of the WAL failed: what committed may not be on disk, so the store takes no more work. */
+export class WalSyncError extends Error {
+  /** SQLite's own name for a failed fsync; store/store-unavailable.ts makes it a 503. */
+  readonly code = 'SQLITE_IOERR_FSYNC'
+  constructor(cause: unknown) {
+    super('the SQLite WAL could not be synced to disk; restart the server', { cause })
+  }
 }
 
 export interface GroupCommitLimits {
@@ -62,6 +102,10 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   /** Callers waiting for the one connection, in arrival order; `member` when a runner's transaction. */
   readonly #queue: { member: boolean; grant: () => void }[] = []
   #held = false
+  /** The runner's transaction that holds the connection, until it begins (or releases unbegun). */
+  #holder: DurableTransaction | undefined
+  /** The group member between its SAVEPOINT and its RELEASE. */
+  #member: DurableTransaction | undefined
   /**
    * The open group: its SQLite transaction is open, its members wait for the COMMIT. A group is
    * open only while a caller holds the connection: the last release commits it.
@@ -70,10 +114,18 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   /** Between BEGIN (or SAVEPOINT) and COMMIT (or ROLLBACK) of the transaction holding the connection. */
   #inTransaction: 'member' | 'plain' | null = null
   #connection: DatabaseConnection | null = null
+  readonly #wal: WalDurability | undefined
+  /**
+   * Set when a sync of the WAL failed. As PostgreSQL does after a failed fsync (it stops), nothing
+   * runs after it: the kernel may have dropped the pages it could not write, and a later sync
+   * would succeed without them (fsync(2), "fsyncgate").
+   */
+  #walFailed: WalSyncError | null = null
 
-  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits) {
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits, wal?: WalDurability) {
     super(config)
     this.#limits = limits
+    this.#wal = wal
   }
 
   get stats(): Readonly<GroupCommitStats> {
@@ -81,12 +133,19 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
+    // Before any await: the handover belongs to this call only (see `durably`).
+    const transaction = handedOver
+    handedOver = undefined
+    if (this.#walFailed) throw this.#walFailed
     if (this.#held) {
-      const transaction = context.getStore()
-      const member = transaction !== undefined && !transaction.claimed
-      await new Promise<void>((grant) => this.#queue.push({ member, grant }))
+      await new Promise<void>((grant) => this.#queue.push({ member: transaction !== undefined, grant }))
     }
     this.#held = true
+    if (this.#walFailed) {
+      await this.releaseConnection()
+      throw this.#walFailed
+    }
+    this.#holder = transaction
     // Never contended: this queue lets one caller at a time reach the driver's own lock.
     const connection = await super.acquireConnection()
     this.#connection = connection
@@ -94,7 +153,12 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         // A query outside any transaction must not read what the open group may not commit.
         if (this.#group && this.#inTransaction === null) await this.#commitGroup(connection)
-        return connection.executeQuery<R>(query)
+        // A write outside a transaction commits as it runs (autocommit): synced before its answer.
+        // Asked before it runs: a statement's SQL may not prepare again after it ran (a DROP).
+        const autocommitWrite = this.#wal !== undefined && this.#inTransaction === null && this.#wal.writes(query.sql)
+        const result = await connection.executeQuery<R>(query)
+        if (autocommitWrite) await this.#syncWal()
+        return result
       },
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
     }
@@ -102,8 +166,10 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const raw = this.#connection ?? connection
-    const transaction = context.getStore()
-    if (transaction === undefined || transaction.claimed) {
+    // The first transaction begun by the holder is the runner's; a second one commits on its own.
+    const transaction = this.#holder
+    this.#holder = undefined
+    if (transaction === undefined) {
       if (this.#group) await this.#commitGroup(raw)
       await raw.executeQuery(CompiledQuery.raw('begin immediate'))
       this.#inTransaction = 'plain'
@@ -116,7 +182,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       this.#group = { members: [], firstCommitAt: null }
     }
     await raw.executeQuery(CompiledQuery.raw(`savepoint ${SAVEPOINT}`))
-    transaction.claimed = true
+    this.#member = transaction
     this.#inTransaction = 'member'
   }
 
@@ -125,11 +191,13 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     if (this.#inTransaction === 'plain') {
       this.#inTransaction = null
       await raw.executeQuery(CompiledQuery.raw('commit'))
+      await this.#syncWal()
       return
     }
     await raw.executeQuery(CompiledQuery.raw(`release ${SAVEPOINT}`))
     this.#inTransaction = null
-    const transaction = context.getStore()
+    const transaction = this.#member
+    this.#member = undefined
     const group = this.#group
     if (!transaction || !group) throw new Error('group commit: a member committed outside its group')
     group.firstCommitAt ??= performance.now()
@@ -142,6 +210,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     const raw = this.#connection ?? connection
     if (this.#inTransaction === 'member') {
       this.#inTransaction = null
+      this.#member = undefined
       // Undo this member only; the group's earlier members stay.
       await raw.executeQuery(CompiledQuery.raw(`rollback to ${SAVEPOINT}`))
       await raw.executeQuery(CompiledQuery.raw(`release ${SAVEPOINT}`))
@@ -164,10 +233,27 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       else await this.#commitGroup(this.#connection as DatabaseConnection)
     }
     this.#connection = null
+    this.#holder = undefined
     await super.releaseConnection()
     const [waiter] = this.#queue.splice(next, 1)
     if (waiter) waiter.grant()
     else this.#held = false
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy()
+    await this.#wal?.close()
+  }
+
+  /** After a COMMIT: syncs the WAL (store/sqlite-wal-sync.ts); a failure stops the store. */
+  async #syncWal(): Promise<void> {
+    if (!this.#wal) return
+    try {
+      await this.#wal.sync()
+    } catch (error) {
+      this.#walFailed ??= new WalSyncError(error)
+      throw this.#walFailed
+    }
   }
 
   /** COMMITs the open group and answers its members; on failure rolls back and fails them all. */
@@ -180,6 +266,14 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     } catch (error) {
       // A failed COMMIT (a deferred constraint, I/O) may leave the transaction open.
       await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {})
+      for (const member of group.members) member.reject(error)
+      return
+    }
+    try {
+      // The connection stays held meanwhile, so nobody reads what is not on disk yet; the event
+      // loop is free, and the requests that arrive queue up to form the next group.
+      await this.#syncWal()
+    } catch (error) {
       for (const member of group.members) member.reject(error)
       return
     }

@@ -4,6 +4,9 @@ import type { SqliteDatabase } from 'kysely'
 /** Enough for every query Tessera compiles (a few dozen shapes), with room for the rare one-off. */
 const MAX_STATEMENTS = 256
 
+/** Kysely's SQLite database, giving better-sqlite3's own statements (their `readonly`, for one). */
+export type CachedStatements = Omit<SqliteDatabase, 'prepare'> & { prepare(sql: string): Statement }
+
 /**
  * Kysely's SQLite driver calls `prepare(sql)` for every query it runs, and better-sqlite3 then
  * parses and plans the SQL again each time: on the token endpoint that was about a tenth of the
@@ -12,7 +15,7 @@ const MAX_STATEMENTS = 256
  * per SQL text and reused. A statement still iterating (a streamed query) is busy: that query
  * gets a fresh one. SQLite re-prepares a statement by itself if the schema changes under it.
  */
-export function withStatementCache(sqlite: SQLite): SqliteDatabase {
+export function withStatementCache(sqlite: SQLite): CachedStatements {
   const statements = new Map<string, Statement>()
   return {
     close: () => sqlite.close(),

@@ -13,6 +13,8 @@ const CODES = new Set([
   'EAI_AGAIN',
   // SQLite: another process holds the write lock past busy_timeout.
   'SQLITE_BUSY',
+  // SQLite: a sync of the WAL failed (store/sqlite-group-commit.ts stops taking work after it).
+  'SQLITE_IOERR_FSYNC',
   // PostgreSQL class 08 (connection exception) and 57P01–57P03 (admin/crash shutdown, cannot connect now).
   '08000',
   '08001',

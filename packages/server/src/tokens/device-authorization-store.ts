@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely'
 import type { Executor } from '../store/database.js'
 import type { DeviceAuthorizationsTable } from '../store/database-protocol.js'
+import { amrFromColumn, amrToColumn } from './amr-column.js'
 
 export type DeviceAuthorizationStatus = 'pending' | 'approved' | 'denied'
 
@@ -20,11 +21,21 @@ export interface DeviceAuthorization {
   sessionId: string | null
   userId: string | null
   authTime: number | null
+  /** Set by the approval: the approving session's RFC 8176 methods then (0029); null before 0029, and the session's now stand in. */
+  amr: string[] | null
   decidedAt: number | null
   usedAt: number | null
   familyId: string | null
   createdAt: number
   expiresAt: number
+}
+
+/** Who approved: the session the device's tokens are bound to, and how its user had authenticated then. */
+export interface DeviceApproval {
+  sessionId: string
+  userId: string
+  authTime: number
+  amr: readonly string[]
 }
 
 /** RFC 8628 §3.5: `slow_down` adds five seconds to the interval, for this and every later request. */
@@ -40,7 +51,7 @@ export interface DeviceAuthorizationStore {
    */
   poll(id: string, now: number): Promise<boolean>
   /** Approves (with the session) or denies a pending, live authorization; false when it no longer is (atomic). */
-  decide(id: string, decision: { approved: { sessionId: string; userId: string; authTime: number } | null }, now: number): Promise<boolean>
+  decide(id: string, decision: { approved: DeviceApproval | null }, now: number): Promise<boolean>
   /** Marks an approved authorization redeemed with the token family issued; false when it was redeemed already (atomic). */
   redeem(id: string, now: number, familyId: string): Promise<boolean>
 }
@@ -63,6 +74,7 @@ export function createDeviceAuthorizationStore(db: Executor): DeviceAuthorizatio
           session_id: authorization.sessionId,
           user_id: authorization.userId,
           auth_time: authorization.authTime,
+          amr: amrToColumn(authorization.amr),
           decided_at: authorization.decidedAt,
           used_at: authorization.usedAt,
           family_id: authorization.familyId,
@@ -103,6 +115,7 @@ export function createDeviceAuthorizationStore(db: Executor): DeviceAuthorizatio
           session_id: approved?.sessionId ?? null,
           user_id: approved?.userId ?? null,
           auth_time: approved?.authTime ?? null,
+          amr: amrToColumn(approved?.amr),
           decided_at: now,
         })
         .where('id', '=', id)
@@ -154,6 +167,7 @@ function toAuthorization(row: Selectable<DeviceAuthorizationsTable>): DeviceAuth
     sessionId: row.session_id,
     userId: row.user_id,
     authTime: number(row.auth_time),
+    amr: amrFromColumn(row.amr),
     decidedAt: number(row.decided_at),
     usedAt: number(row.used_at),
     familyId: row.family_id,

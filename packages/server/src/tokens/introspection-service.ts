@@ -7,9 +7,10 @@ import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
-import { type AccessTokenRecord, TOKEN_VERSION_CLAIM } from './access-token.js'
+import { TOKEN_VERSION_CLAIM } from './access-token.js'
+import type { AccessTokenWithBinding, IntrospectedAccessToken, TokenBinding } from './access-token-binding.js'
 import { isCompactJwe } from './access-token-encryption.js'
-import type { AccessTokenStore, AccessTokenWithBinding } from './access-token-store.js'
+import type { AccessTokenStore } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
@@ -19,7 +20,7 @@ import { userinfoApi } from './userinfo-api.js'
 export interface IntrospectionStores {
   accessTokens: Pick<AccessTokenStore, 'findByJtiWithBinding' | 'findByTokenHashWithBinding'>
   refreshTokens: Pick<RefreshTokenStore, 'findById'>
-  revocations: Pick<RevocationLog, 'isRevoked'>
+  revocations: Pick<RevocationLog, 'isRevoked' | 'isAccessTokenOrKeyRevoked'>
 }
 
 export interface IntrospectionServiceDeps {
@@ -93,12 +94,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * for a token bound to no session. A token's own methods (issued, 0026) come first: a step-up of
    * the session changes only tokens issued after it (docs/mfa.md "Step-up").
    */
-  async function liveBinding(
-    sessionId: string | null,
-    userId: string | null,
-    tokenVersion: number | null,
-    read?: AccessTokenWithBinding['binding'],
-  ) {
+  async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null, read?: TokenBinding | null) {
     if (sessionId === null) return userId === null ? { amr: null } : null
     const live = read === undefined ? await deps.sessions.live(sessionId) : liveOf(read)
     if (!live || live.user.id !== userId) return null
@@ -109,7 +105,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * SessionService.live's rule on a session and user read with the token (one query instead of
    * two, issue 17): the session is neither revoked nor expired, and its user is active.
    */
-  function liveOf(read: AccessTokenWithBinding['binding']): AccessTokenWithBinding['binding'] {
+  function liveOf(read: TokenBinding | null): TokenBinding | null {
     if (read === null || read.user.status !== 'active') return null
     return sessionState(read.session, deps.sessions.policy, clock.now()) === 'live' ? read : null
   }
@@ -124,9 +120,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (token.includes('.') && token.split('.').length === 3) {
       const claims = await deps.verifyAccessToken(token)
       if (!claims) return null
-      if (await stores.revocations.isRevoked('access_token', claims.jti, now)) return null
-      // Another instance may have revoked the key within this instance's key-set cache second.
-      if (await stores.revocations.isRevoked('key', claims.kid, now)) return null
+      // Revoked by its jti, or its key was: another instance may have revoked the key within this
+      // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
+      if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
       if (!(await deps.applications.find(claims.clientId))) return null
       if (!(await apiLive(claims.aud, claims.iat, now))) return null
       if (await cutOff(claims.clientId, claims.iat, now)) return null
@@ -178,7 +174,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * `binding` is its session and user as read with it.
    */
   async function activeRecord(
-    access: AccessTokenRecord,
+    access: IntrospectedAccessToken,
     binding: AccessTokenWithBinding['binding'],
     now: number,
   ): Promise<ActiveAccessToken | null> {

@@ -14,11 +14,12 @@ import {
   type User,
 } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
-import type { TestServer } from '../../test/test-server.js'
+import { createTestServer, type TestServer } from '../../test/test-server.js'
+import { PREPARED_MARK } from '../store/prepared-statements.js'
 
 // Issue 17: an opaque access token is read with its session and the session's user in one query
-// (tokens/access-token-store.ts findByJtiWithBinding). Each rule the two reads enforced before must
-// still hold on each dialect.
+// (tokens/access-token-binding.ts findByJtiWithBinding), on PostgreSQL a named prepared statement.
+// Each rule the two reads enforced before must still hold on each dialect, prepared or not.
 
 /** A session-mode API, a web client of it, its resource server, and a signed-in user holding every permission. */
 async function world(server: TestServer) {
@@ -134,3 +135,53 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+/** The marked statements every connection of a PostgreSQL server's pool has prepared (all idle between requests). */
+async function preparedIntrospection(server: TestServer): Promise<string[]> {
+  const pool = server.tessera.database.pool
+  if (!pool) throw new Error('not PostgreSQL')
+  const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()))
+  try {
+    const statements = await Promise.all(
+      clients.map(async (client) => (await client.query<{ statement: string }>('select statement from pg_prepared_statements')).rows),
+    )
+    return (
+      statements
+        .flat()
+        .map((row) => row.statement)
+        // The reads of access_tokens: its insert is a prepared statement too (tokens/access-token-store.ts).
+        .filter((text) => text.startsWith(`${PREPARED_MARK}select`) && text.includes('access_tokens'))
+    )
+  } finally {
+    for (const client of clients) client.release()
+  }
+}
+
+describe.concurrent('introspection of an opaque token on PostgreSQL, as a prepared statement', () => {
+  it('reads the token as one prepared statement, and keeps every answer after a migration changes a column it reads', async ({
+    onTestFinished,
+  }) => {
+    const server = await serve(onTestFinished, 'postgres')
+    const { user, client, resourceServer } = await world(server)
+    const { token } = await opaqueToken(server, client, user)
+    expect(await activeBody(introspect(server, resourceServer, token))).toMatchObject({ scope: 'read', sid: user.sessionId })
+    expect(await preparedIntrospection(server)).toHaveLength(1)
+    // A type change of a selected column: PostgreSQL refuses the prepared statement once (0A000),
+    // and the connection prepares it again (store/prepared-statements.ts).
+    await server.tessera.database.pool?.query('alter table access_tokens alter column scope type varchar(4000)')
+    expect(await activeBody(introspect(server, resourceServer, token))).toMatchObject({ scope: 'read', sid: user.sessionId })
+    await server.tessera.services.sessions.revoke(user.sessionId, { reason: 'operator', actor: CLI })
+    await expectInactive(introspect(server, resourceServer, token))
+  })
+
+  it('answers the same with preparedStatements=off (a pooler that cannot keep them), preparing nothing', async ({ onTestFinished }) => {
+    const server = await createTestServer({ dialect: 'postgres', databaseUrlOptions: { preparedStatements: 'off' } })
+    onTestFinished(() => server.close())
+    const { user, client, resourceServer } = await world(server)
+    const { token } = await opaqueToken(server, client, user)
+    expect(await activeBody(introspect(server, resourceServer, token))).toMatchObject({ sub: user.id, sid: user.sessionId })
+    expect(await preparedIntrospection(server)).toEqual([])
+    await server.tessera.services.users.disable(user.id, CLI)
+    await expectInactive(introspect(server, resourceServer, token))
+  })
+})

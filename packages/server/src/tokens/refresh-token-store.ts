@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
+import { compiledQuery } from '../store/compiled-query.js'
 import type { Executor, RefreshTokensTable } from '../store/database.js'
 import { amrFromColumn, amrToColumn } from './amr-column.js'
 import type { RefreshToken } from './refresh-token.js'
@@ -21,32 +22,77 @@ export interface RefreshTokenStore {
   revokeAllOfApi(api: string, now: number): Promise<number>
 }
 
+/** Every column, named: a prepared statement's result must not change when a migration adds one. */
+const COLUMNS = [
+  'id',
+  'family_id',
+  'parent_id',
+  'session_id',
+  'user_id',
+  'client_id',
+  'api',
+  'scope',
+  'secret_hash',
+  'auth_time',
+  'created_at',
+  'expires_at',
+  'family_expires_at',
+  'used_at',
+  'revoked_at',
+  'id_token_scope',
+  'dpop_jkt',
+  'amr',
+] as const satisfies readonly (keyof RefreshTokensTable)[]
+
+// Every rotation runs these two (tokens/grants/refresh-token-grant.ts): compiled once per
+// database, and prepared statements on PostgreSQL (store/compiled-query.ts).
+const insertQuery = compiledQuery(
+  (db) =>
+    db.insertInto('refresh_tokens').values(Object.fromEntries(COLUMNS.map((column) => [column, ''])) as Insertable<RefreshTokensTable>),
+  { prepared: true },
+)
+const redeemQuery = compiledQuery(
+  (db) =>
+    db
+      .updateTable('refresh_tokens')
+      .set({ used_at: 0 })
+      .where('id', '=', '')
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', 0)
+      .where('family_expires_at', '>', 0)
+      .returning(COLUMNS),
+  { prepared: true },
+)
+
+/** The values of a new row, in the order of COLUMNS. */
+function insertParameters(token: RefreshToken): unknown[] {
+  return [
+    token.id,
+    token.familyId,
+    token.parentId,
+    token.sessionId,
+    token.userId,
+    token.clientId,
+    token.api,
+    token.scope.join(' '),
+    token.secretHash,
+    token.authTime,
+    token.createdAt,
+    token.expiresAt,
+    token.familyExpiresAt,
+    token.usedAt,
+    token.revokedAt,
+    token.idTokenScope === null ? null : token.idTokenScope.join(' '),
+    token.dpopJkt ?? null,
+    amrToColumn(token.amr),
+  ]
+}
+
 export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
   return {
     async insert(token) {
-      await db
-        .insertInto('refresh_tokens')
-        .values({
-          id: token.id,
-          family_id: token.familyId,
-          parent_id: token.parentId,
-          session_id: token.sessionId,
-          user_id: token.userId,
-          client_id: token.clientId,
-          api: token.api,
-          scope: token.scope.join(' '),
-          secret_hash: token.secretHash,
-          auth_time: token.authTime,
-          created_at: token.createdAt,
-          expires_at: token.expiresAt,
-          family_expires_at: token.familyExpiresAt,
-          used_at: token.usedAt,
-          revoked_at: token.revokedAt,
-          id_token_scope: token.idTokenScope === null ? null : token.idTokenScope.join(' '),
-          dpop_jkt: token.dpopJkt ?? null,
-          amr: amrToColumn(token.amr),
-        })
-        .execute()
+      await db.executeQuery(insertQuery(db, ...insertParameters(token)))
     },
     async findById(id) {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst()
@@ -69,16 +115,7 @@ export function createRefreshTokenStore(db: Executor): RefreshTokenStore {
     async redeem(id, now) {
       // PostgreSQL (read committed): a concurrent redemption of the same row holds it; this UPDATE
       // waits, then re-checks `used_at is null` on the committed row and matches nothing.
-      const row = await db
-        .updateTable('refresh_tokens')
-        .set({ used_at: now })
-        .where('id', '=', id)
-        .where('used_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', now)
-        .where('family_expires_at', '>', now)
-        .returningAll()
-        .executeTakeFirst()
+      const row = (await db.executeQuery(redeemQuery(db, now, id, now, now))).rows[0]
       return row ? toToken(row) : null
     },
     async revokeAllOfApi(api, now) {

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import type * as ZxcvbnCore from '@zxcvbn-ts/core'
 import { withoutYoungGrowth } from '../shared/young-generation.js'
+import { readPasswordDictionaries } from './password-dictionaries.js'
+import { rankedDictionaryView } from './word-ranks.js'
 
 /**
  * How hard a password is to guess, 0 (trivially) to 4 (very hard), estimated by zxcvbn-ts with its
@@ -12,27 +14,47 @@ import { withoutYoungGrowth } from '../shared/young-generation.js'
  * The words of the context (the email, its name part, the service's name) are given to the
  * estimator as user inputs: they make a password that leans on them weaker, never forbidden.
  *
- * The dictionaries are megabytes of heap, so they load with the first new password rather than at
- * start (docs/architecture.md, "Memory"); both packages are CommonJS, so the check stays synchronous.
- * They are all long-lived, so they load with V8's young generation held (shared/young-generation.ts):
- * otherwise loading them grows it to its maximum (2 × 16 MB), kept for good.
+ * The dictionaries are megabytes, so they load with the first new password rather than at start
+ * (docs/architecture.md §9, "Memory"), synchronously (a file read and CommonJS modules). They are
+ * long-lived, so they load with V8's young generation held (shared/young-generation.ts).
  */
 const require = createRequire(import.meta.url)
 
-let estimator: InstanceType<typeof ZxcvbnCore.ZxcvbnFactory> | undefined
+type Estimator = InstanceType<typeof ZxcvbnCore.ZxcvbnFactory>
 
-function load(): InstanceType<typeof ZxcvbnCore.ZxcvbnFactory> {
+let estimator: Estimator | undefined
+
+/**
+ * zxcvbn-ts with the common and English dictionaries read from data/password-dictionaries.txt
+ * (users/password-dictionaries.ts), each held as a `WordRanks` (users/word-ranks.ts) instead of
+ * the object per list that zxcvbn-ts builds: the same words at the same ranks, so the same
+ * estimates (password-strength.test.ts compares the two, word for word and match for match), in
+ * ~6 MB instead of ~26 MB, and without the ~30 MB of garbage of loading the packages' lists.
+ * The keyboard graphs and the English feedback come from the packages' own modules.
+ */
+export function createPasswordEstimator(file?: URL | string): Estimator {
   const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof ZxcvbnCore
-  const common = require('@zxcvbn-ts/language-common')
-  const english = require('@zxcvbn-ts/language-en')
-  return new ZxcvbnFactory({
-    graphs: common.adjacencyGraphs,
-    dictionary: { ...common.dictionary, ...english.dictionary },
-    translations: english.translations,
-  })
+  const graphs = require('@zxcvbn-ts/language-common/dist/adjacencyGraphs.json.cjs')
+  const translations = require('@zxcvbn-ts/language-en/dist/translations.cjs')
+  const created = new ZxcvbnFactory({ graphs, translations })
+  const ranked: Record<string, Record<string, number>> = {}
+  const longest: Record<string, number> = {}
+  for (const [name, ranks] of readPasswordDictionaries(file)) {
+    ranked[name] = rankedDictionaryView(ranks)
+    // As zxcvbn-ts's Options.getRankedDictionariesMaxWordSize: the matchers skip longer substrings.
+    longest[name] = ranks.longest
+  }
+  // zxcvbn-ts takes word lists only as arrays, and builds its objects from them; its matchers read
+  // the lists from its Options (private to the factory in its types), set here instead. The test
+  // holds the result to zxcvbn-ts's own, so a version that moves them fails there, not silently.
+  const options = (created as unknown as { options?: ZxcvbnCore.Options }).options
+  if (typeof options?.rankedDictionaries !== 'object') throw new Error('@zxcvbn-ts/core: no options.rankedDictionaries')
+  options.rankedDictionaries = ranked
+  options.rankedDictionariesMaxWordSize = longest
+  return created
 }
 
 export function passwordScore(password: string, contextWords: readonly string[]): number {
-  estimator ??= withoutYoungGrowth(load)
+  estimator ??= withoutYoungGrowth(createPasswordEstimator)
   return estimator.check(password, [...contextWords]).score
 }

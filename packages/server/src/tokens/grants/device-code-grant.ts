@@ -96,10 +96,11 @@ const REFUSALS = {
 } as const
 
 function approvedGrant(authorization: DeviceAuthorization) {
-  const { sessionId, userId, authTime } = authorization
+  const { sessionId, userId, authTime, amr } = authorization
   if (sessionId === null || userId === null || authTime === null) throw new TesseraError('invalid_grant')
-  // RFC 8628 has no nonce: an ID token issued here carries none.
-  return { sessionId, userId, authTime, scope: authorization.scope, resource: authorization.resource, nonce: null }
+  // RFC 8628 has no nonce: an ID token issued here carries none. The methods are the approving
+  // session's at approval (0029), as a code keeps them from its issuance (0026).
+  return { sessionId, userId, authTime, amr, scope: authorization.scope, resource: authorization.resource, nonce: null }
 }
 
 /** RFC 8628 §3.4: the device code, in the shape Tessera issues; one resource at most (RFC 8707). */

@@ -1,0 +1,29 @@
+// CPU of a process, and of the PostgreSQL backends that serve one server (found by the
+// application_name its database URL sets), read from /proc (Linux; the backends run on this
+// machine in the bench setup).
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { POSTGRES_URL } from './harness.mjs'
+
+/** CPU seconds (user + system) of process `pid` so far: fields 14 and 15 of /proc/<pid>/stat, in ticks of 1/100 s. */
+export function processCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** CPU seconds (user + system) so far of the backends connected as `applicationName`. */
+export async function backendCpu(applicationName) {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  const { rows } = await client.query('select pid from pg_stat_activity where application_name = $1', [applicationName])
+  await client.end()
+  let seconds = 0
+  for (const { pid } of rows) {
+    try {
+      seconds += processCpu(pid)
+    } catch {
+      // a backend that ended in between
+    }
+  }
+  return seconds
+}
