@@ -28,10 +28,12 @@ export function findings(sections, targets) {
       "client, an API or a role signals, so another instance sees a deleted client, a rotated secret or a removed role within the feed's lag " +
       '(docs/revocation-feed.md); the client\'s throttle state is read only after a wrong secret (docs/tokens.md, "Client authentication and ' +
       'throttling": a right 256-bit secret is accepted during a lockout, a wrong one still gets the 429). The SQLite store keeps one prepared ' +
-      'statement per SQL text (`store/sqlite-statement-cache.ts`). What remains is the signature: jose 6 signs through WebCrypto, the largest single ' +
-      'item (13–20 % of the samples). A node:crypto KeyObject signer (the compact JWS built by hand, which [architecture.md §4](architecture.md) ' +
-      'rules out) was tried twice: ~40 µs against ~100 µs of CPU per ES256 signature in a loop, but no clear gain in the server A/B on the shared ' +
-      'machine (CPU per request 1.00 and 1.08 of the WebCrypto build), so it was not kept. node-oidc-provider 8 signs through jose 5 (node:crypto) ' +
+      'statement per SQL text (`store/sqlite-statement-cache.ts`). The signature was the largest single item (jose 6 signs through WebCrypto, ' +
+      '13–21 % of the samples); the server now signs with node:crypto on a KeyObject made from the key jose imported (`keys/jwt-signer.ts`, ' +
+      "[architecture.md §4](architecture.md): jose keeps key generation, import and every other JOSE operation; tests hold the output to jose's " +
+      "verification and, for RS256 and Ed25519, to jose's bytes): callgrind 0.69 M → 0.40 M instructions per ES256 signature; server CPU per " +
+      "client_credentials request 483 → 371 µs (interleaved A/B at load average 4–6). What remains: the HTTP stack, Fastify's hooks and " +
+      "serialisation, the form body, the jti's random bytes, the metrics histogram. node-oidc-provider 8 signs through jose 5 (node:crypto) " +
       'and reads its client from memory.',
     "- **Hybrid-guarded route** (the SDK's `requireAuth` on a cached token, `bench/tools/ab-sdk-hybrid-hook.mjs`): the verified-token cache " +
       "hashed the whole token (several hundred characters, a new string per request) on every hit; it now finds an entry by the token's last 32 " +
@@ -45,7 +47,9 @@ export function findings(sections, targets) {
     "- **Session mode over HTTP** pays an introspection round trip per request. Tessera's introspection (RFC 7662) reads the token, its " +
       "session and the session's user in one precompiled query; the application, the API and the cut-offs come from the per-instance cache. " +
       'What it costs beyond the session check is CPU (`bench/tools/ab-token-endpoint.mjs introspect`, server CPU per request): the form body, ' +
-      "the client's Basic credentials and their SHA-256, and the join's wider row (38 columns made into an object). The session check on " +
+      "the client's Basic credentials and their SHA-256. On PostgreSQL the read is a named prepared statement of the 25 columns it uses, the " +
+      "config cache's concurrent misses of one key share one read (every revocation signal, the 1 s poll included, drops the cache, and before, " +
+      'every request in flight then read the client, the API and the cut-offs itself), and the JWT path asks "jti or key revoked?" in one read. The session check on ' +
       'PostgreSQL is a named prepared statement (`store/prepared-statements.ts`): before it, PostgreSQL parsed and planned the read on every ' +
       'request, about half of its CPU per check. Session mode exists for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
@@ -58,7 +62,11 @@ export function findings(sections, targets) {
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
-      '(exchange 0.42×): a transaction that waits for its signature lets the requests behind it join its COMMIT ([architecture.md §12](architecture.md)).',
+      '(exchange 0.42×): a transaction that waits for its signature lets the requests behind it join its COMMIT ([architecture.md §12](architecture.md)); ' +
+      'inside a transaction the node:crypto signer signs on the thread pool for the same reason. SQLite syncs its WAL after each COMMIT on the thread ' +
+      "pool (synchronous=NORMAL plus the driver's own fdatasync, which is what FULL adds in WAL mode; nobody is answered and nobody reads before it " +
+      "returned): the COMMIT's time on the event loop fell from 2–5 ms to 0.2–0.6 ms. The rotation's three writes are compiled once per database " +
+      '(named prepared statements on PostgreSQL).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
       'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
       "figure is spent in the subscribers' process (web streams, undici, GC).",
