@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import type * as ZxcvbnCore from '@zxcvbn-ts/core'
 import { describe, expect, it } from 'vitest'
 import { formatPasswordDictionaries, PASSWORD_DICTIONARIES_FILE } from './password-dictionaries.js'
-import { createPasswordEstimator, passwordScore } from './password-strength.js'
+import { createPasswordEstimator, ESTIMATED_CHARACTERS, passwordScore } from './password-strength.js'
 
 // zxcvbn-ts as its documentation builds it: an object per word list (the ~24 MB that
 // createPasswordEstimator's compact lists replace, docs/architecture.md §9 "Memory").
@@ -128,5 +128,20 @@ describe('password strength estimate', () => {
   it('scores a listed password 0 and a long random one 4', () => {
     expect(passwordScore('password1', [])).toBe(0)
     expect(passwordScore('k3v9q2xw7m4p8t6z', [])).toBe(4)
+  })
+
+  it('reads only the first 32 characters, so a long password costs no more than 32 (denial of service)', () => {
+    const random = 'k3v9q2xw7m4p8t6zr5n1b8c4d7f2g9h6j3l0s5t8u1w4y7e2i5o8'.repeat(2)
+    // A weak start stays weak, whatever follows; the whole string would have scored 4.
+    const weakStart = `${'a'.repeat(32)}${random}`
+    expect(createPasswordEstimator().check(weakStart).score).toBe(4)
+    expect(passwordScore(weakStart, [])).toBe(0)
+    // A long random password is still strong; the limit counts characters, not UTF-16 units.
+    expect(passwordScore(`${random}${random}`, [])).toBe(4)
+    expect(ESTIMATED_CHARACTERS).toBe(32)
+    // 16 emoji are 32 UTF-16 units: the 16 random characters after them are still read.
+    const emoji = '😀'.repeat(16)
+    expect(passwordScore(emoji, [])).toBeLessThan(3)
+    expect(passwordScore(`${emoji}${random}`, [])).toBe(4)
   })
 })
