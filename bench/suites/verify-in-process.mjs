@@ -9,8 +9,9 @@ import { percentile, row } from '../lib/stats.mjs'
 import { ALGORITHMS } from './verify-http.mjs'
 
 const AUDIENCE = 'https://api.example.com'
-/** Tokens per turn when cases take turns over the same tokens. */
-const SLICE = 100
+/** Tokens per turn when cases take turns over the same tokens: two batches of IN_FLIGHT. */
+const IN_FLIGHT = 64
+const SLICE = 2 * IN_FLIGHT
 const RAW = {
   ES256: (key) => ({ algorithm: 'sha256', key: { key, dsaEncoding: 'ieee-p1363' } }),
   EdDSA: (key) => ({ algorithm: null, key }),
@@ -19,50 +20,58 @@ const RAW = {
 }
 
 /**
- * Times `op` over items one at a time, in as many calls of `run` as needed (so that cases can take
- * turns on slices of the same tokens), and sums them: { rate, cpuRate, p50, p99 (µs) }. `rate` is
- * per second of wall-clock time; `cpuRate` per second of this process's CPU time (every thread),
- * which is what "per core" means on a machine shared with other work.
+ * Times a case over items, in as many calls as needed (so that cases can take turns on slices of
+ * the same tokens), and sums them: { rate, cpuRate, p50, p99 (µs) }, p50/p99 only one at a time.
+ * `rate` is per second of wall-clock time; `cpuRate` per second of this process's CPU time (every
+ * thread), which is what "per core" means on a machine shared with other work.
  */
 function meter() {
   const latencies = []
+  let count = 0
   let seconds = 0
-  let cpuSecondsSum = 0
+  let cpuTotal = 0
+  async function measure(items, body) {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    await body()
+    seconds += (performance.now() - started) / 1000
+    cpuTotal += cpuSeconds(cpu)
+    count += items.length
+  }
   return {
-    async run(items, op) {
-      const cpu = process.cpuUsage()
-      const started = performance.now()
-      for (let i = 0; i < items.length; i++) {
-        const t = performance.now()
-        await op(items[i])
-        latencies.push(performance.now() - t)
-      }
-      seconds += (performance.now() - started) / 1000
-      cpuSecondsSum += cpuSeconds(cpu)
-    },
+    oneAtATime: (items, op) =>
+      measure(items, async () => {
+        for (let i = 0; i < items.length; i++) {
+          const t = performance.now()
+          await op(items[i])
+          latencies.push(performance.now() - t)
+        }
+      }),
+    inFlight: (items, op, inFlight) =>
+      measure(items, async () => {
+        for (let i = 0; i < items.length; i += inFlight) await Promise.all(items.slice(i, i + inFlight).map(op))
+      }),
     result() {
+      const result = { rate: count / seconds, cpuRate: count / cpuTotal }
+      if (latencies.length === 0) return result
       const sorted = Float64Array.from(latencies).sort()
-      return {
-        rate: sorted.length / seconds,
-        cpuRate: sorted.length / cpuSecondsSum,
-        p50: percentile(sorted, 0.5) * 1000,
-        p99: percentile(sorted, 0.99) * 1000,
-      }
+      return { ...result, p50: percentile(sorted, 0.5) * 1000, p99: percentile(sorted, 0.99) * 1000 }
     },
   }
 }
 
 async function timed(items, op) {
   const m = meter()
-  await m.run(items, op)
+  await m.oneAtATime(items, op)
   return m.result()
 }
 
 /**
- * Runs each case (name → op) over `items`, the cases taking turns slice by slice, so that whatever
- * else the machine does at that moment weighs on every case alike; the order rotates from slice to
- * slice, so that no case always follows the same one (jose waits on the thread pool, and the case
- * after a wait was preempted less on a busy machine). Returns name → timed result.
+ * Runs each case (name → (meter, slice) => promise) over `items`, the cases taking turns slice by
+ * slice, so that whatever else the machine does at that moment weighs on every case alike; the
+ * order rotates from slice to slice, so that no case always follows the same one (jose waits on
+ * the thread pool, and the case after a wait was preempted less on a busy machine). Returns name →
+ * result.
  */
 async function takingTurns(items, cases, slice) {
   const names = Object.keys(cases)
@@ -71,7 +80,7 @@ async function takingTurns(items, cases, slice) {
     const part = items.slice(i, i + slice)
     for (let k = 0; k < names.length; k++) {
       const name = names[(turn + k) % names.length]
-      await meters[name].run(part, cases[name])
+      await cases[name](meters[name], part)
     }
   }
   return Object.fromEntries(names.map((name) => [name, meters[name].result()]))
@@ -87,13 +96,6 @@ async function untimed(items, op) {
   const cpu = process.cpuUsage()
   const started = performance.now()
   for (let i = 0; i < items.length; i++) await op(items[i])
-  return { rate: items.length / ((performance.now() - started) / 1000), cpuRate: items.length / cpuSeconds(cpu) }
-}
-
-async function batched(items, op, inFlight) {
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  for (let i = 0; i < items.length; i += inFlight) await Promise.all(items.slice(i, i + inFlight).map(op))
   return { rate: items.length / ((performance.now() - started) / 1000), cpuRate: items.length / cpuSeconds(cpu) }
 }
 
@@ -134,21 +136,32 @@ export async function run({ settings, log }) {
     // has run enough, and the SDK's cold path (its own JavaScript) was compiled by TurboFan only
     // after 1,000-3,000 verifications (node --trace-opt), inside the timed rounds; the raw check is
     // one call into OpenSSL and hardly needs it. Every case gets the same passes.
-    for (let pass = 0; pass < settings.warmUpPasses; pass++) {
+    const cases = async () => {
       const verifier = await freshVerifier()
-      const passes = await takingTurns(tokens, { raw: rawVerify, jose: joseVerify, cold: (token) => verifier.verify(token) }, SLICE)
+      const overlapping = await freshVerifier()
+      return {
+        verifier,
+        overlapping,
+        turns: {
+          raw: (m, part) => m.oneAtATime(part, rawVerify),
+          jose: (m, part) => m.oneAtATime(part, joseVerify),
+          cold: (m, part) => m.oneAtATime(part, (token) => verifier.verify(token)),
+          parallel: (m, part) => m.inFlight(part, (token) => overlapping.verify(token), IN_FLIGHT),
+        },
+      }
+    }
+    for (let pass = 0; pass < settings.warmUpPasses; pass++) {
+      const { verifier, overlapping, turns } = await cases()
+      const passes = await takingTurns(tokens, turns, SLICE)
       firstUse ??= { alg, ...passes }
       await verifier.close()
+      await overlapping.close()
     }
     const results = { raw: [], jose: [], cold: [], parallel: [], warm: [] }
     for (let round = 0; round < settings.rounds; round++) {
-      const verifier = await freshVerifier()
-      const turns = await takingTurns(tokens, { raw: rawVerify, jose: joseVerify, cold: (token) => verifier.verify(token) }, SLICE)
-      results.raw.push(turns.raw)
-      results.jose.push(turns.jose)
-      results.cold.push(turns.cold)
-      const overlapping = await freshVerifier()
-      results.parallel.push(await batched(tokens, (token) => overlapping.verify(token), 64))
+      const { verifier, overlapping, turns } = await cases()
+      const measured = await takingTurns(tokens, turns, SLICE)
+      for (const name of ['raw', 'jose', 'cold', 'parallel']) results[name].push(measured[name])
       await overlapping.close()
       const again = Array.from({ length: 50 }, () => tokens).flat()
       const latency = await timed(tokens, (token) => verifier.verify(token))
@@ -189,11 +202,12 @@ export async function run({ settings, log }) {
         '"jose jwtVerify" adds parsing, claims and WebCrypto. The SDK adds its strict checks around its node:crypto signature check (compact-form and size checks, ' +
         'claim types, RFC 9068 `typ`) and the cache. Cold: every token new to the cache (a fresh verifier per round). 64 in flight: overlapping verifications, as a server would. ' +
         'The warm rate comes from a loop without timers (50 passes over the tokens), its p50/p99 from one timed pass. Rates are per second of wall-clock time; the last column divides by the CPU time of this process instead (all threads): on a shared machine, that is the cost per core. ' +
-        `Method (changed in December 2026, issue 17): before the rounds, raw, jose and the SDK make ${settings.warmUpPasses} passes over the ${settings.tokens} tokens, untimed but for the first pass of the process, shown as its own ES256 rows. ` +
+        `Method (changed in December 2026, issue 17): before the rounds, every case makes ${settings.warmUpPasses} passes over the ${settings.tokens} tokens, untimed but for the first pass of the process, shown as its own ES256 rows. ` +
         "V8 optimises the SDK's JavaScript only once it has run enough: `node --trace-opt` showed TurboFan compiling its cold path (parseCompactJws, verifyLocally, checkClaims, remember) " +
         'after 1,000 to 3,000 verifications, inside the timed rounds, while the raw check is one call into OpenSSL. Rounds of 1,000 tokens then measured that warm-up more than the verification. ' +
-        'In each round raw, jose and the SDK take turns over slices of 100 tokens (they ran one after the other, each for a fraction of a second, so a burst of other work on the machine ' +
-        'weighed on one case and not on its baseline), and cold and 64 in flight each cover all the tokens, as raw does (cold had the first half, 64 in flight the second half on the same verifier).',
+        'In each round raw, jose, the SDK cold and 64 in flight (each SDK case with a fresh verifier) take turns over slices of 128 tokens, in an order that rotates from slice to slice: ' +
+        'they ran one after the other for a fraction of a second each, so a burst of other work on the machine weighed on one case and not on its baseline. ' +
+        'Cold and 64 in flight each cover all the tokens, as raw does (cold had the first half, 64 in flight the second half on the same verifier).',
       unit: 'ops/s',
       latencyUnit: 'µs',
       ratioLabel: 'ratio to raw node:crypto (same algorithm)',
