@@ -66,7 +66,7 @@ for (const dialect of DIALECTS) {
       }
       // The scheme is case-insensitive (RFC 7235 §2.1).
       expect((await check(`bearer ${token}`)).statusCode).toBe(200)
-      // Revocation is seen by the very next check: nothing caches a session between requests.
+      // Revocation is seen by the very next check (on SQLite through the read cache, session-read-cache.test.ts).
       const revoke = await server.app.inject({ method: 'DELETE', url: `/v1/sessions/${body.session?.id}`, headers: bearer(token) })
       expect(revoke.statusCode).toBe(204)
       const revoked = await check(`Bearer ${token}`)
