@@ -47,11 +47,23 @@ describe('session read cache on sqlite', () => {
   }
 
   it('answers a repeated check from memory with the same body as the store', async () => {
-    const ann = await cachedSession()
-    const first = (await check(ann.token)).json()
-    const second = (await check(ann.token)).json()
-    expect(second).toEqual(first)
-    expect(second.session.id).toBe(ann.id)
+    await signUp(server.app, 'ann@example.com')
+    const { token, body } = await signIn(server.app, 'ann@example.com', undefined, { transport: 'bearer' })
+    const fromStore = await check(token as string)
+    expect(cached()).toBe(1)
+    const fromCache = [await check(token as string), await check(token as string)]
+    for (const response of [fromStore, ...fromCache]) {
+      expect(response.statusCode).toBe(200)
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+      expect(response.body).toBe(fromStore.body)
+    }
+    expect(fromStore.json()).toMatchObject({ user: { email: 'ann@example.com' }, session: { id: body.session?.id, amr: ['pwd'] } })
+    // A use that writes last activity shows it, and so does the cached row read after it.
+    server.clock.advance(61 * SECOND)
+    const touched = await check(token as string)
+    const after = await check(token as string)
+    expect(touched.json().session.lastActiveAt).toBe(new Date(server.clock.now()).toISOString())
+    expect(after.body).toBe(touched.body)
   })
 
   it('refuses a session revoked through the API on the very next check', async () => {
