@@ -51,8 +51,9 @@ export function findings(sections, targets) {
       'verifications (`node --trace-opt`: TurboFan compiled parseCompactJws, verifyLocally, checkClaims and remember inside the timed rounds), ' +
       "the rounds timed 1,000 tokens each from the process's first, and the raw check, one call into OpenSSL, hardly warms up. In the 08:57 run " +
       "ES256 cold climbed round by round from 0.35 to 0.55 to 0.97 of raw per CPU-second while raw stayed flat (9.6k, 9.9k, 8.9k); callgrind over a process's " +
-      'first 2,000 verifications: 1.09 M instructions per ES256 token against 0.94 M for raw. The suite now warms every case up before the rounds ' +
-      'and shows the first pass apart, and the cases take turns over slices of 100 tokens.',
+      'first 2,000 verifications (every thread, JIT and GC included): 1.09 M instructions per ES256 token against 0.94 M for raw; after 3 passes ' +
+      'of 2,000: 0.96 M against 0.91 M. The suite now warms every case up before the rounds and shows the first pass apart, and the cases take ' +
+      'turns over slices of 128 tokens, each case following every other equally often.',
     "- **Session mode over HTTP** pays an introspection round trip per request. Tessera's introspection (RFC 7662) reads the token, its " +
       "session and the session's user in one precompiled query; the application, the API and the cut-offs come from the per-instance cache. " +
       'What it costs beyond the session check is CPU (`bench/tools/ab-token-endpoint.mjs introspect`, server CPU per request): the form body, ' +

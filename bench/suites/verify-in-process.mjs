@@ -67,21 +67,33 @@ async function timed(items, op) {
 }
 
 /**
+ * Orders of n cases in which each case follows every other equally often (a Williams design: the
+ * rows of a balanced Latin square, and their mirror images when n is odd). A mere rotation keeps
+ * the cycle: the case after jose would always be the same one.
+ */
+function balancedOrders(n) {
+  const first = []
+  for (let low = 0, high = n - 1; first.length < n; ) {
+    first.push(low++)
+    if (first.length < n) first.push(high--)
+  }
+  const rows = Array.from({ length: n }, (_, k) => first.map((x) => (x + k) % n))
+  return n % 2 === 0 ? rows : [...rows, ...rows.map((row) => [...row].reverse())]
+}
+
+/**
  * Runs each case (name → (meter, slice) => promise) over `items`, the cases taking turns slice by
- * slice, so that whatever else the machine does at that moment weighs on every case alike; the
- * order rotates from slice to slice, so that no case always follows the same one (jose waits on
- * the thread pool, and the case after a wait was preempted less on a busy machine). Returns name →
- * result.
+ * slice, so that whatever else the machine does at that moment weighs on every case alike, in
+ * orders where each case follows every other equally often (jose waits on the thread pool, and on
+ * a busy machine the case after a wait may fare better). Returns name → result.
  */
 async function takingTurns(items, cases, slice) {
   const names = Object.keys(cases)
+  const orders = balancedOrders(names.length)
   const meters = Object.fromEntries(names.map((name) => [name, meter()]))
   for (let i = 0, turn = 0; i < items.length; i += slice, turn++) {
     const part = items.slice(i, i + slice)
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(turn + k) % names.length]
-      await cases[name](meters[name], part)
-    }
+    for (const k of orders[turn % orders.length]) await cases[names[k]](meters[names[k]], part)
   }
   return Object.fromEntries(names.map((name) => [name, meters[name].result()]))
 }
@@ -205,7 +217,7 @@ export async function run({ settings, log }) {
         `Method (changed in December 2026, issue 17): before the rounds, every case makes ${settings.warmUpPasses} passes over the ${settings.tokens} tokens, untimed but for the first pass of the process, shown as its own ES256 rows. ` +
         "V8 optimises the SDK's JavaScript only once it has run enough: `node --trace-opt` showed TurboFan compiling its cold path (parseCompactJws, verifyLocally, checkClaims, remember) " +
         'after 1,000 to 3,000 verifications, inside the timed rounds, while the raw check is one call into OpenSSL. Rounds of 1,000 tokens then measured that warm-up more than the verification. ' +
-        'In each round raw, jose, the SDK cold and 64 in flight (each SDK case with a fresh verifier) take turns over slices of 128 tokens, in an order that rotates from slice to slice: ' +
+        'In each round raw, jose, the SDK cold and 64 in flight (each SDK case with a fresh verifier) take turns over slices of 128 tokens, in orders where each case follows every other equally often: ' +
         'they ran one after the other for a fraction of a second each, so a burst of other work on the machine weighed on one case and not on its baseline. ' +
         'Cold and 64 in flight each cover all the tokens, as raw does (cold had the first half, 64 in flight the second half on the same verifier).',
       unit: 'ops/s',
