@@ -22,6 +22,7 @@ import { createRevocationLog, type RevocationEntry, type RevocationLog } from '.
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import { createTransactionRunner, type Transact as GenericTransact, type TransactionScope } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
@@ -66,6 +67,8 @@ export interface Stores {
 }
 
 export interface StoreOptions {
+  /** SQLite, outside transactions: hot reads run at once when the connection is free (store/sqlite-read-now.ts). */
+  readNow?: ReadNow
   /** Called when a revocation is appended through these stores (see createTransact). */
   onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
@@ -74,7 +77,7 @@ export function createStores(db: Executor, dialect: DialectName = 'sqlite', opti
   return {
     users: createUserStore(db),
     credentials: createPasswordCredentialStore(db),
-    sessions: createSessionStore(db),
+    sessions: createSessionStore(db, options.readNow),
     throttle: createSignInThrottleStore(db),
     revocations: createRevocationLog(db, dialect, options.onRevocationAppended ? { onAppend: options.onRevocationAppended } : {}),
     events: createEventOutbox(db),
