@@ -4,6 +4,7 @@ import type { Application } from '../../applications/application.js'
 import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import { grantScope } from '../scope.js'
+import type { GrantServices } from './grant-deps.js'
 
 export interface GrantedScope {
   scope: string[]
@@ -16,6 +17,7 @@ export interface GrantedScope {
  * userinfo audience (tokens/userinfo-api.ts).
  */
 export async function storedGrantApi(
+  apis: GrantServices['apis'],
   tx: { apis: Pick<ApiStore, 'findByIdentifier'> },
   userinfoApi: Api,
   application: Application,
@@ -23,7 +25,7 @@ export async function storedGrantApi(
 ): Promise<Api | null> {
   if (identifier === null || identifier === userinfoApi.identifier) return userinfoApi
   if (!application.apis.includes(identifier)) return null
-  return tx.apis.findByIdentifier(identifier)
+  return apis.findIn(tx, identifier)
 }
 
 /**
