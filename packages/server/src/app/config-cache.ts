@@ -52,7 +52,11 @@ export function createConfigCache(sources: ConfigCacheSources) {
 
   const permissionsFor: RoleService['permissionsFor'] = (tx, subject, api) => {
     const read = () => sources.roles.permissionsFor(tx, subject, api)
-    const key = `${subject.kind}\n${subject.id}\n${api}`
+    // A user's grants are kept under the token version read with them: every change that can take
+    // a permission away raises it in the same commit (rbac/role-cut-off.ts), so a narrowing is a
+    // miss at once on every instance, whatever the signals' lag; only a widening waits for them.
+    if (subject.kind === 'user' && subject.tokenVersion === undefined) return read()
+    const key = subject.kind === 'user' ? `user\n${subject.id}\n${subject.tokenVersion}\n${api}` : `application\n${subject.id}\n${api}`
     if (tx === sources.rootStores) return permissions.get(key, read) as Promise<GrantedPermissions>
     return inTransaction(permissions, tx, key, read) as Promise<GrantedPermissions>
   }

@@ -54,7 +54,7 @@ export async function issueForApprovedGrant(
   const openIdOnly = api === deps.userinfoApi
   // What was authorized, narrowed to what the user's roles grant on the API now.
   const candidate = openIdOnly ? grant.scope : apiScopesOf(grant.scope)
-  const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: grant.userId, candidate, openIdOnly })
+  const granted = await userGrantedScope(deps.roles, tx, { application, api, user: live.user, candidate, openIdOnly })
   const refresh =
     grant.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
   // Every redemption gets a family id, so a replay can revoke the access token too.

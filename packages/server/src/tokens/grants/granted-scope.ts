@@ -37,10 +37,18 @@ export async function storedGrantApi(
 export async function userGrantedScope(
   roles: Pick<RoleService, 'permissionsFor'>,
   tx: { roles: RoleStore },
-  input: { application: Application; api: Api; userId: string; candidate: readonly string[]; openIdOnly?: boolean },
+  input: {
+    application: Application
+    api: Api
+    /** The user, with the token version read in this transaction (the cache keys their grants by it). */
+    user: { id: string; tokenVersion: number }
+    candidate: readonly string[]
+    openIdOnly?: boolean
+  },
 ): Promise<GrantedScope> {
   const { application, api, candidate } = input
   if (input.openIdOnly) return { scope: candidate.filter((scope) => api.scopes.includes(scope)), roles: [] }
-  const granted = await roles.permissionsFor(tx, { kind: 'user', id: input.userId }, api.identifier)
+  const { id, tokenVersion } = input.user
+  const granted = await roles.permissionsFor(tx, { kind: 'user', id, tokenVersion }, api.identifier)
   return { scope: grantScope(candidate, api, application, granted.permissions), roles: granted.roles }
 }

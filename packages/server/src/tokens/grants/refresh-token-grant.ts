@@ -115,7 +115,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
     const api = await storedGrantApi(deps.apis, tx, deps.userinfoApi, application, token.api)
     if (!api) throw new TesseraError('invalid_grant')
     const openIdOnly = api === deps.userinfoApi
-    const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: live.user.id, candidate: familyScope, openIdOnly })
+    const granted = await userGrantedScope(deps.roles, tx, { application, api, user: live.user, candidate: familyScope, openIdOnly })
     if (rotation.record) {
       const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)
       await tx.refreshTokens.insert(successorOf(token, rotation.successor, now, familyScope, idle))
