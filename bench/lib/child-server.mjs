@@ -11,6 +11,7 @@ export async function startChild(script, config = {}, { env } = {}) {
     ...message,
     address: `http://127.0.0.1:${message.port}`,
     pid: child.pid,
+    child,
     close: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve()

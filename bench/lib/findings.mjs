@@ -21,7 +21,7 @@ export function findings(sections, targets) {
   }
   lines.push(
     '',
-    'What the profiles say (`node --cpu-prof` on `bench/tools/profile-client-credentials.mjs`, summarised by `bench/tools/profile-summary.mjs`):',
+    'What the profiles say (`bench/tools/profile-client-credentials.mjs`, the load phase only, summarised by `bench/tools/profile-summary.mjs`):',
     '',
     '- **client_credentials**: per request Tessera reads nothing from the store on the success path: the application, the API and the role grants come ' +
       'from a per-instance cache (`app/config-cache.ts`) that every revocation signal drops (NOTIFY, Redis, the poll) and that every change of a ' +
@@ -32,9 +32,12 @@ export function findings(sections, targets) {
       '13–21 % of the samples); the server now signs with node:crypto on a KeyObject made from the key jose imported (`keys/jwt-signer.ts`, ' +
       "[architecture.md §4](architecture.md): jose keeps key generation, import and every other JOSE operation; tests hold the output to jose's " +
       "verification and, for RS256 and Ed25519, to jose's bytes): callgrind 0.69 M → 0.40 M instructions per ES256 signature; server CPU per " +
-      "client_credentials request 483 → 371 µs (interleaved A/B at load average 4–6). What remains: the HTTP stack, Fastify's hooks and " +
-      "serialisation, the form body, the jti's random bytes, the metrics histogram. node-oidc-provider 8 signs through jose 5 (node:crypto) " +
-      'and reads its client from memory.',
+      "client_credentials request 483 → 371 µs (interleaved A/B at load average 4–6). The jti's 128 random bits now come from a 4 KiB block " +
+      'of CSPRNG output filled by one call (`shared/random.ts`; `randomBytes(16)` per token was 3.3 % of the samples, an OpenSSL call with ' +
+      'its lock and fork check), and when the one-second view of the signing keys expires the requests in flight share one read of ' +
+      '`signing_keys` instead of one each (`keys/key-set-view.ts`). In the load phase the samples fall on the socket write (`writev`, ' +
+      "~20 %), the ES256 signature (~16 %), Node's HTTP parser and streams, Fastify's hooks and reply, and Tessera's own code (~8 %, " +
+      'no item above 1.2 %). node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its client from memory.',
     "- **Hybrid-guarded route** (the SDK's `requireAuth` on a cached token, `bench/tools/ab-sdk-hybrid-hook.mjs`): the verified-token cache " +
       "hashed the whole token (several hundred characters, a new string per request) on every hit; it now finds an entry by the token's last 32 " +
       'characters and compares the token whole, and a cached hit with a fresh feed settles without a promise: 369k → 708k hook calls per CPU-second.',
@@ -43,7 +46,14 @@ export function findings(sections, targets) {
       'signature and payload decoded into one buffer, the checked header remembered by its text); jose imports the keys, and tests hold the SDK to ' +
       "jose's answers on a corpus of valid and broken tokens (`tokens/jose-agreement.test.ts`). Once the keys are fetched a verification awaits " +
       'nothing. Instructions per ES256 token beyond the raw check, after warm-up, GC and JIT compilation left out (callgrind): 68k before, 31k after, ' +
-      'on ~900k for the raw check; what remains is the claims (JSON.parse, checks), the frozen context and the cache insertion, and their GC.',
+      'on ~900k for the raw check; what remains is the claims (JSON.parse, checks), the frozen context and the cache insertion, and their GC. ' +
+      "Until December 2026 the cold rows of 1a timed V8's warm-up more than that: V8 optimises the SDK's JavaScript only after 1,000 to 3,000 " +
+      'verifications (`node --trace-opt`: TurboFan compiled parseCompactJws, verifyLocally, checkClaims and remember inside the timed rounds), ' +
+      "the rounds timed 1,000 tokens each from the process's first, and the raw check, one call into OpenSSL, hardly warms up. In the 08:57 run " +
+      "ES256 cold climbed round by round from 0.35 to 0.55 to 0.97 of raw per CPU-second while raw stayed flat (9.6k, 9.9k, 8.9k); callgrind over a process's " +
+      'first 2,000 verifications (every thread, JIT and GC included): 1.09 M instructions per ES256 token against 0.94 M for raw; after 3 passes ' +
+      'of 2,000: 0.96 M against 0.91 M. The suite now warms every case up before the rounds and shows the first pass apart, and the cases take ' +
+      'turns over slices of 128 tokens, each case following every other equally often.',
     "- **Session mode over HTTP** pays an introspection round trip per request. Tessera's introspection (RFC 7662) reads the token, its " +
       "session and the session's user in one precompiled query; the application, the API and the cut-offs come from the per-instance cache. " +
       'What it costs beyond the session check is CPU (`bench/tools/ab-token-endpoint.mjs introspect`, server CPU per request): the form body, ' +

@@ -6,6 +6,7 @@ export const FULL = {
   duration: 4, // seconds of load per HTTP measurement
   connections: 50,
   tokens: 2000, // tokens per in-process verify case
+  warmUpPasses: 3, // untimed passes over them before the in-process rounds (bench/suites/verify-in-process.mjs says why)
   signIns: 40,
   revocations: 20, // per subscriber count
   subscribers: [1, 10, 100, 1000],
@@ -20,6 +21,7 @@ export const QUICK = {
   duration: 0.2,
   connections: 10,
   tokens: 150,
+  warmUpPasses: 1,
   signIns: 4,
   revocations: 3,
   subscribers: [1, 10, 100],

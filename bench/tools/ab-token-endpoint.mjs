@@ -1,110 +1,45 @@
 // Before/after in the same run: two builds of the server (two dist folders, e.g. a copy of
-// packages/server/dist taken before a change, and the new one), each in this process on its own
-// database, loaded in turn by autocannon.
+// packages/server/dist taken before a change, and the new one), each in a process of its own on
+// its own database (bench/tools/ab-token-server.mjs), loaded in turn by autocannon.
 // Usage: node bench/tools/ab-token-endpoint.mjs <dist-before> <dist-after> [rounds] [seconds] [case] [sqlite|postgres]
 //   case `client_credentials` (the default): POST /oauth/token by an m2m client;
 //   case `introspect`: POST /oauth/introspect of an opaque session-mode access token by its
 //   resource server (issue 17 target 3), with GET /v1/session of the same session for the ratio;
 //   case `introspect-jwt`: the same with a JWT access token (an API in `jwt` mode).
-// CPU per request is printed for this process (both servers run here, one loaded at a time) and,
-// on PostgreSQL, for the build's own backends (bench/lib/backend-cpu.mjs).
-import { backendCpu } from '../lib/backend-cpu.mjs'
-import { basic, form, grantReader, PASSWORD, startTessera } from '../lib/harness.mjs'
+// CPU per request is printed for each build's server process (/proc) and, on PostgreSQL, for the
+// build's own backends (bench/lib/backend-cpu.mjs). One process per build, as in
+// ab-session-check.mjs: two servers in one process share its heap, its GC and its promise hooks,
+// so a change to either would be measured on both.
+import { loadavg } from 'node:os'
+import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
+import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [before, after, rounds = '5', seconds = '4', which = 'client_credentials', database = 'sqlite'] = process.argv.slice(2)
-const resource = 'https://api.example.com'
-const cli = { kind: 'cli' }
-const started = []
 
-async function start(dist) {
-  // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).
-  const server = await startTessera({ dist, database, background: true })
-  started.push(server)
-  const { tessera, address } = server
-  const requests = await (which.startsWith('introspect')
-    ? introspectCase(tessera, address, which === 'introspect-jwt' ? 'jwt' : 'session')
-    : clientCredentialsCase(tessera, address))
-  return { ...requests, schema: server.schema }
-}
-
-async function clientCredentialsCase(tessera, address) {
-  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
-  const m2m = await tessera.services.applications.create({ name: 'job', type: 'm2m', apis: [resource], scopes: ['orders:read'] }, cli)
-  await grantReader(tessera, [resource], { applications: [m2m.application.id] })
-  const authorization = basic(m2m.application.id, m2m.clientSecret)
-  const body = new URLSearchParams({ grant_type: 'client_credentials', resource }).toString()
-  return {
-    tessera,
-    requests: { client_credentials: [`${address}/oauth/token`, { method: 'POST', headers: { ...form, authorization }, body }] },
-  }
-}
-
-async function introspectCase(tessera, address, mode) {
-  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode, scopes: ['orders:read'] }, cli)
-  const web = await tessera.services.applications.create(
-    { name: 'web', type: 'web', grants: ['token_exchange'], apis: [resource], scopes: ['orders:read'] },
-    cli,
-  )
-  const rs = await tessera.services.applications.create({ name: 'rs', type: 'resource-server', apis: [resource] }, cli)
-  const signUp = await fetch(`${address}/v1/sign-up`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ab@example.com', password: PASSWORD, transport: 'bearer' }),
-  })
-  const { session, user } = await signUp.json()
-  await grantReader(tessera, [resource], { users: [user.id] })
-  const exchanged = await fetch(`${address}/oauth/token`, {
-    method: 'POST',
-    headers: { ...form, authorization: basic(web.application.id, web.clientSecret) },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: session.token,
-      subject_token_type: 'urn:tessera:token-type:session',
-      resource,
-    }).toString(),
-  })
-  const token = (await exchanged.json()).access_token
-  const authorization = basic(rs.application.id, rs.clientSecret)
-  const check = await fetch(`${address}/oauth/introspect`, {
-    method: 'POST',
-    headers: { ...form, authorization },
-    body: new URLSearchParams({ token }).toString(),
-  })
-  if (!(await check.json()).active) throw new Error('the introspected token is not active')
-  return {
-    tessera,
-    requests: {
-      introspect: [
-        `${address}/oauth/introspect`,
-        { method: 'POST', headers: { ...form, authorization }, body: new URLSearchParams({ token }).toString() },
-      ],
-      session: [`${address}/v1/session`, { method: 'GET', headers: { authorization: `Bearer ${session.token}` } }],
-    },
-  }
-}
+const start = (dist) => startChild(new URL('./ab-token-server.mjs', import.meta.url).pathname, { dist, database, which })
 
 const servers = { before: await start(before), after: await start(after) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
+const loads = []
 const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const cpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const pgCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const backends = async (name) => (database === 'postgres' ? backendCpu(servers[name].schema) : 0)
 for (let round = 0; round < Number(rounds); round++) {
+  loads.push(loadavg()[0])
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
     for (const kind of kinds) {
-      const [url, options] = servers[name].requests[kind]
-      // The servers' CPU time per request (this process; the load generator is a child) holds
-      // still on a busy machine, unlike req/s.
-      const cpu = process.cpuUsage()
+      const [path, options] = servers[name].requests[kind]
+      // The server's CPU time per request (its own process) holds still on a busy machine, unlike req/s.
+      const cpu = processCpu(servers[name].pid)
       const backendsBefore = await backends(name)
-      const result = await loader.run(url, options)
-      const used = process.cpuUsage(cpu)
+      const result = await loader.run(`${servers[name].address}${path}`, options)
+      const micros = ((processCpu(servers[name].pid) - cpu) * 1e6) / result.total
       const pgMicros = (((await backends(name)) - backendsBefore) * 1e6) / result.total
-      const micros = (used.user + used.system) / result.total
       rates[kind][name].push(result.rate)
       cpus[kind][name].push(micros)
       pgCpus[kind][name].push(pgMicros)
@@ -115,6 +50,9 @@ for (let round = 0; round < Number(rounds); round++) {
     }
   }
 }
+console.log(
+  `${database}, ${rounds} rounds of ${seconds} s, load average ${spread(loads).median.toFixed(1)} (${spread(loads).min.toFixed(1)}–${spread(loads).max.toFixed(1)})`,
+)
 const show = (s) => `${s.median.toFixed(2)} (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)})`
 for (const kind of kinds) {
   const { before: b, after: a } = rates[kind]
@@ -145,5 +83,5 @@ if (rates.session) {
   }
 }
 loader.close()
-for (const server of started) await server.close()
+for (const server of Object.values(servers)) await server.close()
 process.exit(0)

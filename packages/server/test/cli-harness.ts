@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os'
 import { expect } from 'vitest'
 import type { CliIo } from '../src/cli/cli-io.js'
 import { runCli } from '../src/cli/run-cli.js'
+import { sharedSourcePasswordEstimator } from './password-estimator.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -34,6 +35,8 @@ export async function cli(env: Env, argv: string[], stdin = ''): Promise<CliResu
     onShutdown: () => {
       throw new Error('only `start` registers shutdown handlers')
     },
+    // The estimator's thread runs from source here, as the rest of the command does.
+    runtime: { passwordEstimator: sharedSourcePasswordEstimator() },
   }
   const code = await runCli(argv, io)
   return { code, stdout, stderr, stdinReads }

@@ -5,6 +5,8 @@ import type { Config } from '../src/config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
 import { createManualClock, type ManualClock } from '../src/shared/clock.js'
 import type { DialectName } from '../src/store/open-database.js'
+import type { PasswordEstimator } from '../src/users/password-estimate-pool.js'
+import { sharedSourcePasswordEstimator } from './password-estimator.js'
 import { createMigratedTestDatabase } from './test-database.js'
 
 export interface TestServerOptions {
@@ -16,6 +18,8 @@ export interface TestServerOptions {
   consoleDir?: string
   /** Options added to the test database's URL, e.g. `{ preparedStatements: 'off' }` on PostgreSQL. */
   databaseUrlOptions?: Record<string, string>
+  /** The password-strength estimator; by default the server's worker pool, its thread running from source. */
+  passwordEstimator?: PasswordEstimator
 }
 
 export interface TestServer {
@@ -60,6 +64,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   const lines = options.logLines
   const tessera = await createTessera(config, {
     clock,
+    passwordEstimator: options.passwordEstimator ?? sharedSourcePasswordEstimator(),
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     ...(lines ? { logStream: { write: (line: string) => void lines.push(line) } } : {}),
   })

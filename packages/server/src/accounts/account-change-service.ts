@@ -63,7 +63,7 @@ export function createAccountChangeService(deps: AccountChangeDeps) {
       } else if (clock.now() - who.authTime > RECENT_SIGN_IN_MS) {
         throw new TesseraError('reauthentication_required')
       }
-      const hash = await deps.hasher.hash(checkNewPassword(input.newPassword, deps.passwordPolicy, { email: user.email }))
+      const hash = await deps.hasher.hash(await checkNewPassword(input.newPassword, deps.passwordPolicy, { email: user.email }))
       await transact(async (tx) => {
         const now = clock.now()
         await tx.credentials.set(user.id, hash, now)

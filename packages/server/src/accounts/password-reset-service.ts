@@ -130,7 +130,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const user = await stores.users.findById(input.userId)
       if (user?.status !== 'active') throw new TesseraError('account_token_invalid')
       if ((await stores.accountTokens.credentialStamp(user.id)) !== input.credentialStamp) throw new TesseraError('account_token_used')
-      const hash = await deps.hasher.hash(checkNewPassword(input.password, deps.passwordPolicy, { email: user.email }))
+      const hash = await deps.hasher.hash(await checkNewPassword(input.password, deps.passwordPolicy, { email: user.email }))
       await transact((tx) => reset(tx, user.id, input.credentialStamp, hash, input.actor, null))
     },
 
@@ -146,7 +146,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (user?.status !== 'active' || user.email !== token.email) throw new TesseraError('account_token_invalid')
       // A password set after the link was sent (by any path) kills the link.
       if ((await stores.accountTokens.credentialStamp(user.id)) !== token.credentialStamp) throw new TesseraError('account_token_used')
-      const hash = await deps.hasher.hash(checkNewPassword(input.password, deps.passwordPolicy, { email: user.email }))
+      const hash = await deps.hasher.hash(await checkNewPassword(input.password, deps.passwordPolicy, { email: user.email }))
       await transact((tx) => reset(tx, user.id, token.credentialStamp, hash, input.actor, token))
     },
   }

@@ -1,12 +1,23 @@
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import type { Config } from '../config/config-schema.js'
 import { loadPasswordList } from '../users/common-passwords.js'
+import { createPasswordEstimatePool, type PasswordEstimator } from '../users/password-estimate-pool.js'
 
 /** Read once per process: every instance of a process shares the list. */
 let blocklist: ReadonlySet<string> | undefined
+/** One per process: every instance of a process shares the estimator's thread and its dictionaries. */
+let sharedEstimator: PasswordEstimator | undefined
 
-/** The configuration's durations (seconds) turned into the policies the services take (milliseconds). */
-export function policiesFrom(config: Config) {
+function processEstimator(): PasswordEstimator {
+  sharedEstimator ??= createPasswordEstimatePool()
+  return sharedEstimator
+}
+
+/**
+ * The configuration's durations (seconds) turned into the policies the services take (milliseconds).
+ * `estimator`: the password-strength estimator, the process's worker thread by default.
+ */
+export function policiesFrom(config: Config, estimator?: PasswordEstimator) {
   blocklist ??= loadPasswordList()
   return {
     session: {
@@ -25,7 +36,12 @@ export function policiesFrom(config: Config) {
       graceMs: config.tokens.refreshGracePeriod * 1000,
     },
     // The product's name as users see it is a word their password should not lean on.
-    password: { ...config.password, blocklist, serviceName: config.email.productName },
+    password: {
+      ...config.password,
+      blocklist,
+      serviceName: config.email.productName,
+      estimator: estimator ?? processEstimator(),
+    },
     /** Revocations are kept as long as the longest access token they may concern lives. */
     revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,
     accountToken: {

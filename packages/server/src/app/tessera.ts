@@ -6,6 +6,7 @@ import { type MetricsServer, startMetricsServer } from '../metrics/metrics-serve
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
+import type { PasswordEstimator } from '../users/password-estimate-pool.js'
 import { type BackgroundTasks, startBackgroundTasks } from './background-tasks.js'
 import { closeTessera, type Lifecycle } from './close.js'
 import { createExpectedFailures } from './expected-failures.js'
@@ -34,6 +35,8 @@ export interface TesseraRuntime {
   skipMigrations?: boolean
   /** The built admin console to serve at /console (packages/console/dist by default). */
   consoleDir?: string
+  /** The password-strength estimator; the process's worker thread by default (users/password-estimate-pool.ts). */
+  passwordEstimator?: PasswordEstimator
 }
 
 /**
@@ -61,7 +64,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     clock,
     backgroundFailure: failures.background,
   })
-  const policies = policiesFrom(config)
+  const policies = policiesFrom(config, runtime.passwordEstimator)
   const wiring: Wiring = { config, clock, random, stores, transact, recorder, masterKey: master.key, policies }
 
   const catalogue = wireCatalogue(wiring)

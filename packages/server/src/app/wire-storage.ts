@@ -3,6 +3,7 @@ import { emailBacklog } from '../email/email-backlog.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createRevocationHub } from '../revocation/revocation-hub.js'
 import { POSTGRES_CHANNEL, type RevocationSignals } from '../revocation/revocation-signals.js'
+import { withSessionReadCache } from '../sessions/session-read-cache.js'
 import type { Clock } from '../shared/clock.js'
 import { createInstanceActivity, observeActivity } from '../stats/instance-activity.js'
 import type { OpenDatabase } from '../store/open-database.js'
@@ -31,6 +32,9 @@ export interface StorageDeps {
  */
 export function wireStorage({ database, clock, backgroundFailure }: StorageDeps) {
   const stores = createStores(database.db, database.dialect)
+  // SQLite: the session check reads from memory while the database has not changed (docs/sessions.md
+  // "The session read cache"); reads inside transactions go to the store (stores.ts bindStores).
+  if (database.changes) stores.sessions = withSessionReadCache(stores.sessions, { watch: database.changes })
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),

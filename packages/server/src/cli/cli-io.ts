@@ -1,3 +1,5 @@
+import type { TesseraRuntime } from '../app/tessera.js'
+
 /** What a CLI command may touch of the outside world; main.ts supplies the real process. */
 export interface CliIo {
   env: Record<string, string | undefined>
@@ -8,6 +10,8 @@ export interface CliIo {
   readStdin(): Promise<string>
   /** Registers what to run when the process is asked to stop (SIGINT, SIGTERM). */
   onShutdown(handler: () => Promise<void>): void
+  /** What every Tessera the command opens is given (an in-process host's own password estimator). */
+  runtime?: Pick<TesseraRuntime, 'passwordEstimator'>
 }
 
 /** A command's outcome: its exit code. */

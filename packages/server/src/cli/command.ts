@@ -33,7 +33,11 @@ export function createContext(io: CliIo, args: ParsedArgs): CommandContext {
     config,
     // Commands other than start log nothing but errors, so their output stays scriptable.
     open: (runtime) =>
-      createTessera(config({ logLevel: 'error' }), { logStream: { write: (line: string) => io.stderr(line) }, ...runtime }),
+      createTessera(config({ logLevel: 'error' }), {
+        logStream: { write: (line: string) => io.stderr(line) },
+        ...io.runtime,
+        ...runtime,
+      }),
     output(value, human) {
       io.stdout(json ? `${JSON.stringify(value)}\n` : human.endsWith('\n') ? human : `${human}\n`)
     },

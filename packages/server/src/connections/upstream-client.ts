@@ -1,9 +1,10 @@
 import type { CryptoKey } from 'jose'
-import * as client from 'openid-client'
+import type * as oidc from 'openid-client'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import type { ResolveHost } from '../webhooks/webhook-target.js'
 import type { Connection, UpstreamProfile } from './connection.js'
+import { loadOpenIdClient, type OpenIdClientLibrary } from './openid-client-library.js'
 import { failureOf, type UpstreamFailure } from './upstream-failure.js'
 import { checkUpstreamUrl, createUpstreamFetch, type UpstreamPolicy } from './upstream-fetch.js'
 import { profileFromClaims, profileFromUserEndpoint } from './upstream-profile.js'
@@ -21,6 +22,8 @@ export interface UpstreamClientDeps {
   clientSecret(connection: Connection): string | null
   /** The connection's private key for `private_key_jwt`, unsealed; null when it has none. */
   privateKey(connection: Connection): Promise<{ key: CryptoKey; kid: string } | null>
+  /** How openid-client loads: on the first round trip by default (openid-client-library.ts). */
+  library?: () => Promise<OpenIdClientLibrary>
 }
 
 /** What the flow keeps between the redirect to the upstream and its answer. */
@@ -44,7 +47,7 @@ export type UpstreamClient = ReturnType<typeof createUpstreamClient>
  * Every request goes through the SSRF-checked, time-bounded fetch of upstream-fetch.ts.
  */
 export function createUpstreamClient(deps: UpstreamClientDeps) {
-  const cache = new Map<string, { at: number; version: number; config: client.Configuration }>()
+  const cache = new Map<string, { at: number; version: number; config: oidc.Configuration }>()
 
   const policyOf = (connection: Connection): UpstreamPolicy => {
     const base = connection.issuer ?? connection.authorizationEndpoint
@@ -52,16 +55,18 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
     return { hosts: hosts.filter((host) => host !== ''), allowInsecure: connection.allowInsecureDevelopment && !deps.production }
   }
 
-  async function configuration(connection: Connection): Promise<client.Configuration> {
+  const library = deps.library ?? loadOpenIdClient
+
+  async function configuration(client: OpenIdClientLibrary, connection: Connection): Promise<oidc.Configuration> {
     const cached = cache.get(connection.id)
     if (cached && cached.version === connection.updatedAt && deps.clock.now() - cached.at < DISCOVERY_TTL_MS) return cached.config
     const policy = policyOf(connection)
     const fetch = createUpstreamFetch({ resolve: deps.resolve, timeoutMs: deps.timeoutMs }, policy)
     const secret = deps.clientSecret(connection)
-    const metadata: Partial<client.ClientMetadata> = secret === null ? {} : { client_secret: secret }
+    const metadata: Partial<oidc.ClientMetadata> = secret === null ? {} : { client_secret: secret }
     const timeout = Math.max(1, Math.ceil(deps.timeoutMs / 1000))
     const execute = policy.allowInsecure ? [client.allowInsecureRequests] : []
-    let server: client.ServerMetadata
+    let server: oidc.ServerMetadata
     if (connection.type === 'oidc') {
       if (!connection.issuer) throw new TesseraError('connection_invalid', { detail: 'an OpenID Connect connection needs an issuer' })
       const discovered = await client.discovery(new URL(connection.issuer), connection.clientId, metadata, undefined, {
@@ -119,8 +124,10 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
       connection: Connection,
       state: string,
     ): Promise<{ ok: true; url: string; pending: PendingUpstream } | { ok: false; failure: UpstreamFailure }> {
+      // Outside the try: a library that fails to load is our failure (internal_error), not the upstream's.
+      const client = await library()
       try {
-        const config = await configuration(connection)
+        const config = await configuration(client, connection)
         const codeVerifier = client.randomPKCECodeVerifier()
         const nonce = connection.type === 'oidc' ? client.randomNonce() : null
         const params: Record<string, string> = {
@@ -134,7 +141,7 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
         return { ok: true, url: client.buildAuthorizationUrl(config, params).href, pending: { nonce, codeVerifier } }
       } catch (error) {
         if (isTesseraError(error) && error.code === 'connection_invalid') throw error
-        const failure = failureOf(error)
+        const failure = failureOf(error, client)
         // Whatever went wrong before the browser left, the upstream is unusable for now.
         return { ok: false, failure: { ...failure, code: 'upstream_unavailable' } }
       }
@@ -145,11 +152,12 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
      * upstream or the browser sent: a refusal or an outage is a result with a reason to record.
      */
     async finish(connection: Connection, query: URLSearchParams, state: string, pending: PendingUpstream): Promise<UpstreamResult> {
+      const client = await library()
       try {
-        const config = await configuration(connection)
+        const config = await configuration(client, connection)
         const current = new URL(deps.redirectUri(connection.id))
         for (const [name, value] of query) current.searchParams.append(name, value)
-        const checks: client.AuthorizationCodeGrantChecks = { pkceCodeVerifier: pending.codeVerifier, expectedState: state }
+        const checks: oidc.AuthorizationCodeGrantChecks = { pkceCodeVerifier: pending.codeVerifier, expectedState: state }
         if (pending.nonce !== null) {
           checks.expectedNonce = pending.nonce
           checks.idTokenExpected = true
@@ -163,10 +171,10 @@ export function createUpstreamClient(deps: UpstreamClientDeps) {
             : null
           return { ok: true, profile: profileFromClaims(connection.id, claims, userinfo) }
         }
-        return { ok: true, profile: await profileFromUserEndpoint(connection, config, tokens.access_token) }
+        return { ok: true, profile: await profileFromUserEndpoint(client, connection, config, tokens.access_token) }
       } catch (error) {
         if (isTesseraError(error) && error.code === 'connection_invalid') throw error
-        return { ok: false, failure: failureOf(error) }
+        return { ok: false, failure: failureOf(error, client) }
       }
     },
 

@@ -1,5 +1,5 @@
-import { AuthorizationResponseError, ResponseBodyError } from 'openid-client'
 import { isTesseraError, type TesseraError } from '../shared/errors.js'
+import type { OpenIdClientLibrary } from './openid-client-library.js'
 
 /** Why a round trip through an upstream failed: what the user is shown, and a short reason for the audit log. */
 export interface UpstreamFailure {
@@ -21,8 +21,15 @@ const UNUSABLE = new Set([
   'OAUTH_ABORT',
 ])
 
-/** Classifies whatever the round trip threw; everything unknown counts as an unusable answer (fail closed). */
-export function failureOf(error: unknown): UpstreamFailure {
+/**
+ * Classifies whatever the round trip threw; everything unknown counts as an unusable answer (fail
+ * closed). `client` is the loaded openid-client, whose error classes say the upstream refused.
+ */
+export function failureOf(
+  error: unknown,
+  client: Pick<OpenIdClientLibrary, 'AuthorizationResponseError' | 'ResponseBodyError'>,
+): UpstreamFailure {
+  const { AuthorizationResponseError, ResponseBodyError } = client
   const tessera = tesseraCause(error, 0)
   if (tessera) return { code: tessera.code === 'upstream_unavailable' ? 'upstream_unavailable' : 'upstream_rejected', reason: tessera.code }
   if (error instanceof AuthorizationResponseError || error instanceof ResponseBodyError) {

@@ -1,7 +1,8 @@
-import * as client from 'openid-client'
+import type * as oidc from 'openid-client'
 import { TesseraError } from '../shared/errors.js'
 import { normalizeEmail } from '../users/email.js'
 import type { Connection, UpstreamProfile, UserMapping } from './connection.js'
+import type { OpenIdClientLibrary } from './openid-client-library.js'
 
 /**
  * The profile of an OpenID Connect sign-in: the subject from the validated ID token; the email and
@@ -31,13 +32,14 @@ export function profileFromClaims(
  * primary address, and only when it is verified, is used.
  */
 export async function profileFromUserEndpoint(
+  client: OpenIdClientLibrary,
   connection: Connection,
-  config: client.Configuration,
+  config: oidc.Configuration,
   accessToken: string,
 ): Promise<UpstreamProfile> {
   if (!connection.userinfoEndpoint)
     throw new TesseraError('connection_invalid', { detail: 'an OAuth 2.0 connection needs a user endpoint' })
-  const user = await getJson(config, accessToken, connection.userinfoEndpoint)
+  const user = await getJson(client, config, accessToken, connection.userinfoEndpoint)
   if (!isObject(user)) throw rejected('the user endpoint did not answer with an object')
   const mapping: UserMapping = connection.userMapping
   const rawSubject = pick(user, mapping.subject)
@@ -50,7 +52,7 @@ export async function profileFromUserEndpoint(
     ? emailOf(pick(user, mapping.email), mapping.emailVerified ? pick(user, mapping.emailVerified) : undefined)
     : { email: null, emailVerified: false }
   if (connection.emailsEndpoint) {
-    const list = await getJson(config, accessToken, connection.emailsEndpoint)
+    const list = await getJson(client, config, accessToken, connection.emailsEndpoint)
     const primary = Array.isArray(list)
       ? list.find((entry) => isObject(entry) && entry.primary === true && entry.verified === true)
       : undefined
@@ -64,7 +66,7 @@ function emailOf(raw: unknown, verified: unknown): { email: string | null; email
   return { email, emailVerified: email !== null && verified === true }
 }
 
-async function getJson(config: client.Configuration, accessToken: string, endpoint: string): Promise<unknown> {
+async function getJson(client: OpenIdClientLibrary, config: oidc.Configuration, accessToken: string, endpoint: string): Promise<unknown> {
   // GitHub's API refuses requests without a User-Agent.
   const headers = new Headers({ accept: 'application/json', 'user-agent': 'Tessera' })
   const response = await client.fetchProtectedResource(config, accessToken, new URL(endpoint), 'GET', undefined, headers)

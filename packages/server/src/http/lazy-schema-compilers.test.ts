@@ -1,8 +1,28 @@
+import { createRequire } from 'node:module'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { compileAllSchemas } from '../app/fastify-instance.js'
-import { lazySchemaCompilers } from './lazy-schema-compilers.js'
+import { lazySchemaCompilers, type SchemaCompilerLibraries } from './lazy-schema-compilers.js'
+
+const require = createRequire(import.meta.url)
+/** The real libraries, loaded by the test, with a count of how often the compilers asked for them. */
+function countedLibraries(fail = false) {
+  const loads = { ajv: 0, serializer: 0 }
+  const libraries: SchemaCompilerLibraries = {
+    ajvCompiler() {
+      loads.ajv++
+      if (fail) throw new Error('Cannot find module ajv')
+      return require('@fastify/ajv-compiler').AjvCompiler
+    },
+    serializerSelector() {
+      loads.serializer++
+      if (fail) throw new Error('Cannot find module fast-json-stringify')
+      return require('@fastify/fast-json-stringify-compiler').SerializerSelector
+    },
+  }
+  return { loads, libraries }
+}
 
 function appWith(compilers = lazySchemaCompilers()) {
   const app = Fastify({
@@ -41,6 +61,35 @@ describe('lazy schema compilers', () => {
       expect(bad.statusCode, JSON.stringify(payload)).toBe(400)
       expect(bad.json().code).toBe('FST_ERR_VALIDATION')
     }
+    await app.close()
+  })
+
+  it('load Ajv and fast-json-stringify with the first compilation, not when routes are registered', async () => {
+    const { loads, libraries } = countedLibraries()
+    const { app } = appWith(lazySchemaCompilers(libraries))
+    app.get('/plain', async () => ({ ok: true }))
+    app.post('/hello', { schema: { body: nameBody, response: greeting } }, async () => ({ greeting: 'hi' }))
+    await app.ready()
+    expect((await app.inject({ method: 'GET', url: '/plain' })).statusCode).toBe(200)
+    expect(loads).toEqual({ ajv: 0, serializer: 0 })
+
+    expect((await app.inject({ method: 'POST', url: '/hello', payload: { name: 'ann' } })).json()).toEqual({ greeting: 'hi' })
+    expect(loads).toEqual({ ajv: 1, serializer: 1 })
+    await app.inject({ method: 'POST', url: '/hello', payload: { name: 'bob' } })
+    expect(loads).toEqual({ ajv: 1, serializer: 1 })
+    await app.close()
+  })
+
+  it('answer an error to the request whose compilation cannot load its library, and keep serving', async () => {
+    const { libraries } = countedLibraries(true)
+    const { app } = appWith(lazySchemaCompilers(libraries))
+    app.get('/plain', async () => ({ ok: true }))
+    app.post('/hello', { schema: { body: nameBody } }, async () => ({ greeting: 'hi' }))
+    await app.ready()
+    const failed = await app.inject({ method: 'POST', url: '/hello', payload: { name: 'ann' } })
+    expect(failed.statusCode).toBe(500)
+    expect(failed.body).not.toContain('greeting')
+    expect((await app.inject({ method: 'GET', url: '/plain' })).statusCode).toBe(200)
     await app.close()
   })
 

@@ -1,5 +1,6 @@
-import { AjvCompiler } from '@fastify/ajv-compiler'
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import type { AjvCompiler } from '@fastify/ajv-compiler'
+import type { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import { requireOnFirstUse } from '../shared/load-once.js'
 
 /**
  * Fastify's own schema compilers (Ajv for what comes in, fast-json-stringify for what goes out),
@@ -10,7 +11,9 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
  * stays in the heap for routes a deployment may never serve. A route pays its compilation once,
  * on its first request (a few milliseconds). Validation and serialization are unchanged: the
  * same libraries with the same options; `compileAll` compiles everything at once, which the tests
- * use to prove that every schema compiles.
+ * use to prove that every schema compiles. The libraries themselves (Ajv, its formats,
+ * fast-json-stringify: ~100 modules, ~1 MB of heap) load with the first compilation, so a server
+ * whose requests carry no schema (a health check) never loads them (docs/architecture.md §9).
  */
 export interface LazySchemaCompilers {
   buildValidator: ReturnType<typeof AjvCompiler>
@@ -23,7 +26,20 @@ export interface LazySchemaCompilers {
 
 type Validate = ((data: unknown) => unknown) & { errors?: unknown }
 
-export function lazySchemaCompilers(): LazySchemaCompilers {
+/** How the compilers' libraries load: on first use by default; a test injects a failing one. */
+export interface SchemaCompilerLibraries {
+  ajvCompiler(): typeof AjvCompiler
+  serializerSelector(): typeof SerializerSelector
+}
+
+const ajvCompilerModule = requireOnFirstUse<{ AjvCompiler: typeof AjvCompiler }>('@fastify/ajv-compiler')
+const serializerModule = requireOnFirstUse<{ SerializerSelector: typeof SerializerSelector }>('@fastify/fast-json-stringify-compiler')
+const FIRST_USE: SchemaCompilerLibraries = {
+  ajvCompiler: () => ajvCompilerModule().AjvCompiler,
+  serializerSelector: () => serializerModule().SerializerSelector,
+}
+
+export function lazySchemaCompilers(libraries: SchemaCompilerLibraries = FIRST_USE): LazySchemaCompilers {
   const pending = new Set<() => unknown>()
 
   /** `compile` once, on the first call of the returned function or in compileAll. */
@@ -40,8 +56,16 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
     return get
   }
 
-  const eagerValidator = AjvCompiler()
-  const eagerSerializer = SerializerSelector()
+  let validatorFactory: ReturnType<typeof AjvCompiler> | undefined
+  let serializerFactory: ReturnType<typeof SerializerSelector> | undefined
+  const eagerValidator: ReturnType<typeof AjvCompiler> = (externalSchemas, options) => {
+    validatorFactory ??= libraries.ajvCompiler()()
+    return validatorFactory(externalSchemas, options)
+  }
+  const eagerSerializer: ReturnType<typeof SerializerSelector> = (externalSchemas, options) => {
+    serializerFactory ??= libraries.serializerSelector()()
+    return serializerFactory(externalSchemas, options)
+  }
 
   const buildValidator = ((externalSchemas, options) => {
     const compiler = deferred(() => eagerValidator(externalSchemas, options))

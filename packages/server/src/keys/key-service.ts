@@ -6,6 +6,7 @@ import { TesseraError } from '../shared/errors.js'
 import type { Transact } from '../store/transaction.js'
 import { createSigner, type Signer } from './jwt-signer.js'
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.js'
+import { createKeySetView } from './key-set-view.js'
 import { isPublished, planRotation, type RotationPolicy, type SigningAlgorithm, type SigningKey } from './signing-key.js'
 import type { SigningKeyStore } from './signing-key-store.js'
 
@@ -43,17 +44,15 @@ const VIEW_TTL_MS = 1000
 export function createKeyService(deps: KeyServiceDeps) {
   const { stores, transact, clock } = deps
   const imported = new Map<string, Promise<Signer>>()
-  let view: { at: number; keys: SigningKey[] } | null = null
+  const view = createKeySetView({ clock, ttlMs: VIEW_TTL_MS, read: () => stores.keys.listCurrent() })
 
   /**
-   * The key set, cached for a second. Inside a transaction pass its stores: on SQLite the
-   * transaction holds the only connection, so reading through the pool would wait for ever.
+   * The key set, cached for a second, concurrent misses sharing one read (keys/key-set-view.ts).
+   * Inside a transaction pass its stores: on SQLite the transaction holds the only connection, so
+   * reading through the pool would wait for ever.
    */
-  async function currentKeys(tx?: Pick<KeyServiceStores, 'keys'>): Promise<SigningKey[]> {
-    const now = clock.now()
-    if (view && now - view.at < VIEW_TTL_MS && now >= view.at) return view.keys
-    view = { at: now, keys: await (tx ?? stores).keys.listCurrent() }
-    return view.keys
+  function currentKeys(tx?: Pick<KeyServiceStores, 'keys'>): Promise<SigningKey[]> {
+    return view.current(tx ? () => tx.keys.listCurrent() : undefined)
   }
 
   /** The signer of a key: decrypted and imported by jose once per key, never per token (keys/jwt-signer.ts). */
@@ -141,7 +140,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           }
         }
       })
-      view = null
+      view.drop()
       return true
     },
 
@@ -197,7 +196,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           createdAt: now,
         })
       })
-      view = null
+      view.drop()
       if (options.immediate) await this.maintain()
       return (await stores.keys.findByKid(key.kid)) as SigningKey
     },
@@ -223,7 +222,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           createdAt: now,
         })
       })
-      view = null
+      view.drop()
       imported.delete(kid)
       await this.maintain()
       return (await stores.keys.findByKid(kid)) as SigningKey

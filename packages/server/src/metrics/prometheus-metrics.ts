@@ -1,5 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { loadOnce } from '../shared/load-once.js'
 import type { GrantName, Metrics, RevocationKind, SignInOutcome } from '../shared/metrics.js'
+import { counter, gauge, histogram, type MetricFamily } from './metric-families.js'
 
 /** A pg pool as far as metrics read it (structural, so nothing here depends on the driver). */
 export interface PoolLike {
@@ -54,104 +56,130 @@ const GRANTS: readonly GrantName[] = ['authorization_code', 'refresh_token', 'cl
 const REVOCATION_KINDS: readonly RevocationKind[] = ['session', 'user_token_version', 'access_token', 'key', 'client', 'api']
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
+/** prom-client (and the @opentelemetry/api it loads): ~80 modules, ~1.8 MB of heap, loaded by the first scrape. */
+const promClient = loadOnce(() => import('prom-client'))
+
 /**
- * One registry per instance, never prom-client's global one: tests run many instances in one
+ * The instance's own metrics count in plain maps from its start (metric-families.ts); prom-client
+ * is loaded by the first scrape (docs/architecture.md §9, "Memory"), which registers them in a
+ * registry of this instance, never prom-client's global one: tests run many instances in one
  * process, and two registries never share a series. Node's default metrics (CPU, memory, GC,
  * event-loop delay) go to a second registry created at the first scrape: prom-client starts an
  * event-loop monitor and a GC observer for them that live as long as the process, so an instance
- * that is never scraped (most test servers) never starts them.
+ * that is never scraped (most test servers) never starts them. A prom-client that fails to load
+ * fails that scrape (its route answers an error), never the counting.
  */
-export function createPrometheusMetrics(sources: MetricSources): PrometheusMetrics {
-  const registry = new Registry()
-  const registers = [registry]
-  let processRegistry: Registry | undefined
+export function createPrometheusMetrics(
+  sources: MetricSources,
+  loadPromClient: () => Promise<typeof import('prom-client')> = promClient,
+): PrometheusMetrics {
+  const families: MetricFamily[] = []
+  const registers = <F extends MetricFamily>(family: F): F => {
+    families.push(family)
+    return family
+  }
+  let registries: Promise<{ own: Registry; process: Registry }> | undefined
 
-  const requests = new Histogram({
-    name: 'tessera_http_request_duration_seconds',
-    help: 'HTTP requests by method, route pattern and status, and how long they took.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  })
-  const httpErrors = new Counter({
-    name: 'tessera_http_errors_total',
-    help: 'Error responses by stable error code (docs/http-api.md).',
-    labelNames: ['code'] as const,
-    registers,
-  })
-  const signIns = new Counter({
-    name: 'tessera_sign_ins_total',
-    help: 'Password sign-in attempts by outcome (locked_out: a failure that started a back-off).',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const tokens = new Counter({
-    name: 'tessera_tokens_issued_total',
-    help: 'Successful token responses by grant type.',
-    labelNames: ['grant'] as const,
-    registers,
-  })
-  const reuse = new Counter({
-    name: 'tessera_token_reuse_detected_total',
-    help: 'Spent refresh tokens or authorization codes presented again; what they issued was revoked.',
-    labelNames: ['credential'] as const,
-    registers,
-  })
-  const revocations = new Counter({
-    name: 'tessera_revocations_written_total',
-    help: 'Revocation-log entries committed by this instance, by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  })
-  const feedLag = new Histogram({
-    name: 'tessera_revocation_feed_lag_seconds',
-    help: "Time from a revocation's write to this instance handing it to its feed subscribers (any instance's writes).",
-    buckets: LATENCY_BUCKETS,
-    registers,
-  })
-  new Gauge({
-    name: 'tessera_revocation_feed_subscribers',
-    help: 'Open revocation-feed streams on this instance.',
-    registers,
-    collect() {
-      this.set(sources.feedSubscribers())
-    },
-  })
-  const webhookAttempts = new Counter({
-    name: 'tessera_webhook_attempts_total',
-    help: 'Webhook delivery attempts by outcome (retrying: failed, another attempt is scheduled).',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const databaseErrors = new Counter({
-    name: 'tessera_database_errors_total',
-    help: 'Database failures: pool (a connection failed), request (a request got store_unavailable), collect (a metrics query failed).',
-    labelNames: ['source'] as const,
-    registers,
-  })
-  const purgedRows = new Counter({
-    name: 'tessera_housekeeping_purged_rows_total',
-    help: 'Rows deleted by background housekeeping, by table.',
-    labelNames: ['table'] as const,
-    registers,
-  })
-  const housekeepingRuns = new Counter({
-    name: 'tessera_housekeeping_runs_total',
-    help: 'Housekeeping runs by outcome (partial: the time budget ran out and the next run goes on; failed: a rule failed).',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const deviceCodeEntries = new Counter({
-    name: 'tessera_device_code_entries_total',
-    help: 'User codes entered on the device verification page: accepted, wrong (unknown, expired or decided), or limited (over the per-session or per-IP budget).',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const housekeepingLastRun = new Gauge({
-    name: 'tessera_housekeeping_last_run_timestamp_seconds',
-    help: 'When housekeeping last finished a run on this instance (Unix time); 0 before the first.',
-    registers,
-  })
+  const requests = registers(
+    histogram({
+      name: 'tessera_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status, and how long they took.',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: LATENCY_BUCKETS,
+    }),
+  )
+  const httpErrors = registers(
+    counter({
+      name: 'tessera_http_errors_total',
+      help: 'Error responses by stable error code (docs/http-api.md).',
+      labelNames: ['code'] as const,
+    }),
+  )
+  const signIns = registers(
+    counter({
+      name: 'tessera_sign_ins_total',
+      help: 'Password sign-in attempts by outcome (locked_out: a failure that started a back-off).',
+      labelNames: ['outcome'] as const,
+    }),
+  )
+  const tokens = registers(
+    counter({
+      name: 'tessera_tokens_issued_total',
+      help: 'Successful token responses by grant type.',
+      labelNames: ['grant'] as const,
+    }),
+  )
+  const reuse = registers(
+    counter({
+      name: 'tessera_token_reuse_detected_total',
+      help: 'Spent refresh tokens or authorization codes presented again; what they issued was revoked.',
+      labelNames: ['credential'] as const,
+    }),
+  )
+  const revocations = registers(
+    counter({
+      name: 'tessera_revocations_written_total',
+      help: 'Revocation-log entries committed by this instance, by kind.',
+      labelNames: ['kind'] as const,
+    }),
+  )
+  const feedLag = registers(
+    histogram({
+      name: 'tessera_revocation_feed_lag_seconds',
+      help: "Time from a revocation's write to this instance handing it to its feed subscribers (any instance's writes).",
+      buckets: LATENCY_BUCKETS,
+    }),
+  )
+  registers(
+    gauge({
+      name: 'tessera_revocation_feed_subscribers',
+      help: 'Open revocation-feed streams on this instance.',
+      collect() {
+        this.set(sources.feedSubscribers())
+      },
+    }),
+  )
+  const webhookAttempts = registers(
+    counter({
+      name: 'tessera_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome (retrying: failed, another attempt is scheduled).',
+      labelNames: ['outcome'] as const,
+    }),
+  )
+  const databaseErrors = registers(
+    counter({
+      name: 'tessera_database_errors_total',
+      help: 'Database failures: pool (a connection failed), request (a request got store_unavailable), collect (a metrics query failed).',
+      labelNames: ['source'] as const,
+    }),
+  )
+  const purgedRows = registers(
+    counter({
+      name: 'tessera_housekeeping_purged_rows_total',
+      help: 'Rows deleted by background housekeeping, by table.',
+      labelNames: ['table'] as const,
+    }),
+  )
+  const housekeepingRuns = registers(
+    counter({
+      name: 'tessera_housekeeping_runs_total',
+      help: 'Housekeeping runs by outcome (partial: the time budget ran out and the next run goes on; failed: a rule failed).',
+      labelNames: ['outcome'] as const,
+    }),
+  )
+  const deviceCodeEntries = registers(
+    counter({
+      name: 'tessera_device_code_entries_total',
+      help: 'User codes entered on the device verification page: accepted, wrong (unknown, expired or decided), or limited (over the per-session or per-IP budget).',
+      labelNames: ['outcome'] as const,
+    }),
+  )
+  const housekeepingLastRun = registers(
+    gauge({
+      name: 'tessera_housekeeping_last_run_timestamp_seconds',
+      help: 'When housekeeping last finished a run on this instance (Unix time); 0 before the first.',
+    }),
+  )
   // One query serves each family of gauges per scrape: prom-client reads every metric at once, so
   // each gauge awaits the same query (a gauge without its own collect would show the last scrape's value).
   const perScrape = <T>(load: () => Promise<T>) => {
@@ -168,82 +196,90 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
   }
   const ageOf = (oldest: number | null) => (oldest === null ? 0 : Math.max(0, (sources.now() - oldest) / 1000))
   const webhookState = perScrape(() => sources.webhookBacklog())
-  new Gauge({
-    name: 'tessera_webhook_backlog',
-    help: 'Webhook deliveries pending (due or waiting for a retry).',
-    registers,
-    async collect() {
-      const state = await webhookState()
-      if (state) this.set(state.pending)
-    },
-  })
-  new Gauge({
-    name: 'tessera_webhook_oldest_pending_age_seconds',
-    help: 'Age of the oldest pending webhook delivery; 0 when none is pending.',
-    registers,
-    async collect() {
-      const state = await webhookState()
-      if (state) this.set(ageOf(state.oldestCreatedAt))
-    },
-  })
-  const emailAttempts = new Counter({
-    name: 'tessera_email_attempts_total',
-    help: 'Email delivery attempts by outcome (failed: retried while the schedule allows, then given up).',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  if (sources.emailBacklog) {
-    const emailState = perScrape(sources.emailBacklog)
-    new Gauge({
-      name: 'tessera_email_backlog',
-      help: 'Email deliveries pending (due or waiting for a retry).',
-      registers,
+  registers(
+    gauge({
+      name: 'tessera_webhook_backlog',
+      help: 'Webhook deliveries pending (due or waiting for a retry).',
       async collect() {
-        const state = await emailState()
+        const state = await webhookState()
         if (state) this.set(state.pending)
       },
-    })
-    new Gauge({
-      name: 'tessera_email_oldest_pending_age_seconds',
-      help: 'Age of the oldest pending email delivery; 0 when none is pending.',
-      registers,
+    }),
+  )
+  registers(
+    gauge({
+      name: 'tessera_webhook_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending webhook delivery; 0 when none is pending.',
       async collect() {
-        const state = await emailState()
+        const state = await webhookState()
         if (state) this.set(ageOf(state.oldestCreatedAt))
       },
-    })
-    new Gauge({
-      name: 'tessera_email_failed_deliveries',
-      help: 'Email deliveries given up on, kept for housekeeping.deliveryRetention: a rise means mail is being lost.',
-      registers,
-      async collect() {
-        const state = await emailState()
-        if (state) this.set(state.failed)
-      },
-    })
+    }),
+  )
+  const emailAttempts = registers(
+    counter({
+      name: 'tessera_email_attempts_total',
+      help: 'Email delivery attempts by outcome (failed: retried while the schedule allows, then given up).',
+      labelNames: ['outcome'] as const,
+    }),
+  )
+  if (sources.emailBacklog) {
+    const emailState = perScrape(sources.emailBacklog)
+    registers(
+      gauge({
+        name: 'tessera_email_backlog',
+        help: 'Email deliveries pending (due or waiting for a retry).',
+        async collect() {
+          const state = await emailState()
+          if (state) this.set(state.pending)
+        },
+      }),
+    )
+    registers(
+      gauge({
+        name: 'tessera_email_oldest_pending_age_seconds',
+        help: 'Age of the oldest pending email delivery; 0 when none is pending.',
+        async collect() {
+          const state = await emailState()
+          if (state) this.set(ageOf(state.oldestCreatedAt))
+        },
+      }),
+    )
+    registers(
+      gauge({
+        name: 'tessera_email_failed_deliveries',
+        help: 'Email deliveries given up on, kept for housekeeping.deliveryRetention: a rise means mail is being lost.',
+        async collect() {
+          const state = await emailState()
+          if (state) this.set(state.failed)
+        },
+      }),
+    )
   }
   const pool = sources.pool
   if (pool) {
-    new Gauge({
-      name: 'tessera_database_pool_connections',
-      help: 'PostgreSQL pool connections by state (busy: checked out by a query or transaction).',
-      labelNames: ['state'] as const,
-      registers,
-      collect() {
-        this.set({ state: 'idle' }, pool.idleCount)
-        this.set({ state: 'busy' }, pool.totalCount - pool.idleCount)
-      },
-    })
-    new Gauge({
-      name: 'tessera_database_pool_waiting',
-      help: 'Queries waiting for a free PostgreSQL connection.',
-      registers,
-      collect() {
-        this.set(pool.waitingCount)
-      },
-    })
+    registers(
+      gauge({
+        name: 'tessera_database_pool_connections',
+        help: 'PostgreSQL pool connections by state (busy: checked out by a query or transaction).',
+        labelNames: ['state'] as const,
+        collect() {
+          this.set({ state: 'idle' }, pool.idleCount)
+          this.set({ state: 'busy' }, pool.totalCount - pool.idleCount)
+        },
+      }),
+    )
+    registers(
+      gauge({
+        name: 'tessera_database_pool_waiting',
+        help: 'Queries waiting for a free PostgreSQL connection.',
+        collect() {
+          this.set(pool.waitingCount)
+        },
+      }),
+    )
     if (sources.poolMax !== undefined) {
-      new Gauge({ name: 'tessera_database_pool_max', help: 'Size limit of the PostgreSQL pool.', registers }).set(sources.poolMax)
+      registers(gauge({ name: 'tessera_database_pool_max', help: 'Size limit of the PostgreSQL pool.' })).set(sources.poolMax)
     }
     // Listeners only count: handling the failure is the store's business.
     pool.on('error', () => databaseErrors.inc({ source: 'pool' }))
@@ -294,12 +330,17 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
       housekeepingLastRun.set(sources.now() / 1000)
     },
     async render() {
-      if (!processRegistry) {
-        processRegistry = new Registry()
-        collectDefaultMetrics({ register: processRegistry })
-      }
-      const [own, process] = await Promise.all([registry.metrics(), processRegistry.metrics()])
-      return { contentType: registry.contentType, body: `${own}\n${process}` }
+      registries ??= loadPromClient().then(({ Registry, collectDefaultMetrics }) => {
+        const own = new Registry()
+        // The families have the shape prom-client's registry reads from its own metrics (`get()`).
+        for (const family of families) own.registerMetric(family as unknown as Parameters<Registry['registerMetric']>[0])
+        const process = new Registry()
+        collectDefaultMetrics({ register: process })
+        return { own, process }
+      })
+      const { own, process } = await registries
+      const [ownText, processText] = await Promise.all([own.metrics(), process.metrics()])
+      return { contentType: own.contentType, body: `${ownText}\n${processText}` }
     },
   }
 }

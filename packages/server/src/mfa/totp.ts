@@ -1,4 +1,11 @@
-import { Secret, TOTP } from 'otpauth'
+import type * as Otpauth from 'otpauth'
+import { requireOnFirstUse } from '../shared/load-once.js'
+
+/**
+ * otpauth, loaded by the first TOTP enrolment or check (docs/architecture.md §9, "Memory"): a
+ * server whose users never set up TOTP never loads it. A failed load throws at that use.
+ */
+const otpauth = requireOnFirstUse<typeof Otpauth>('otpauth')
 
 /**
  * TOTP (RFC 6238) with the parameters every authenticator app understands: HMAC-SHA-1, six digits,
@@ -19,7 +26,7 @@ export interface TotpEnrolment {
 
 /** A new secret, and the URI an authenticator app scans. The label names the account and the issuer. */
 export function createTotpEnrolment(input: { issuer: string; account: string }): TotpEnrolment {
-  const secret = new Secret({ size: SECRET_BYTES })
+  const secret = new (otpauth().Secret)({ size: SECRET_BYTES })
   return { secret: secret.base32, uri: totpFor(secret.base32, input).toString() }
 }
 
@@ -44,7 +51,8 @@ export function totpCodeAt(secret: string, nowMs: number): string {
   return totpFor(secret, { issuer: '', account: '' }).generate({ timestamp: nowMs })
 }
 
-function totpFor(secret: string, label: { issuer: string; account: string }): TOTP {
+function totpFor(secret: string, label: { issuer: string; account: string }): Otpauth.TOTP {
+  const { Secret, TOTP } = otpauth()
   return new TOTP({
     issuer: label.issuer,
     label: label.account,

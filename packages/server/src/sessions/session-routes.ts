@@ -3,9 +3,9 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../events/event-outbox.js'
 import { TesseraError } from '../shared/errors.js'
-import { presentUser } from '../users/user.js'
 import type { RequestAuth } from './authenticate-request.js'
 import { presentSession, type SessionPolicy } from './session.js'
+import { createSessionBody } from './session-body.js'
 import { type CookieSettings, cookieOptions } from './session-cookie.js'
 import type { SessionService } from './session-service.js'
 
@@ -31,9 +31,11 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
     })
 
     // Not async: the check is the one await (in `authenticate`), and an async handler costs a promise more.
+    const sessionBody = createSessionBody(deps.policy)
     app.get('/v1/session', (request, reply) => {
       const { user, session } = auth(request)
-      reply.send({ user: presentUser(user), session: presentSession(session, deps.policy) })
+      // The JSON Fastify would make of the object, with the content type it would give it.
+      reply.type(JSON_UTF8).send(sessionBody(user, session))
     })
 
     app.get('/v1/sessions', async (request) => {
@@ -73,6 +75,8 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
     if (auth(request).via === 'cookie') reply.clearCookie(deps.cookie.name, cookieOptions(deps.cookie))
   }
 }
+
+const JSON_UTF8 = 'application/json; charset=utf-8'
 
 function auth(request: FastifyRequest): RequestAuth {
   if (!request.auth) throw new TesseraError('unauthenticated')

@@ -132,7 +132,9 @@ export function createSessionService(deps: SessionServiceDeps) {
       // Compare the stored digest in constant time even though it is a hash: cheap, and
       // it leaves no timing signal to reason about.
       if (!found || !digestsEqual(found.session.secretHash, parsed.secretHash)) throw new TesseraError('session_invalid')
-      const { session, user } = found
+      // The row may come from the read cache (session-read-cache.ts), frozen: never changed here.
+      let { session } = found
+      const { user } = found
       const now = clock.now()
       const state = sessionState(session, policy, now)
       if (state === 'revoked') throw new TesseraError('session_revoked')
@@ -140,7 +142,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (user.status !== 'active') throw new TesseraError('user_disabled')
       if (activityIsDue(session, policy, now)) {
         await stores.sessions.touch(session.id, now)
-        session.lastActiveAt = now
+        session = { ...session, lastActiveAt: now }
       }
       return { session, user }
     },

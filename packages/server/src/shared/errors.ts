@@ -20,6 +20,10 @@ export const ERRORS = {
   password_too_short: { status: 400, oauthError: null, title: 'The password is too short' },
   password_too_long: { status: 400, oauthError: null, title: 'The password is too long' },
   password_too_common: { status: 400, oauthError: null, title: 'The password is too easy to guess' },
+  // A new password's strength estimate runs in one worker thread with a bounded queue (users/password-estimate-pool.ts):
+  // refused, with Retry-After, rather than accepted unchecked or held without bound.
+  password_check_busy: { status: 503, oauthError: 'temporarily_unavailable', title: 'Too many new passwords are being checked' },
+  password_check_failed: { status: 503, oauthError: 'temporarily_unavailable', title: 'The password could not be checked' },
   invalid_credentials: { status: 401, oauthError: null, title: 'The email address or password is wrong' },
   too_many_attempts: { status: 429, oauthError: null, title: 'Too many failed attempts; try again later' },
   rate_limited: { status: 429, oauthError: null, title: 'Too many requests; slow down' },

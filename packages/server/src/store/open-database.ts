@@ -8,6 +8,7 @@ import type { Database } from './database.js'
 import { loadPg } from './optional-drivers.js'
 import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 import { preparingClient } from './prepared-statements.js'
+import { type ChangeWatch, watchChanges } from './sqlite-change-stamp.js'
 import { GroupCommitSqliteDriver, type GroupCommitStats, type WalDurability } from './sqlite-group-commit.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 import { createWalSync } from './sqlite-wal-sync.js'
@@ -27,6 +28,8 @@ export interface OpenDatabase {
   pool?: pg.Pool
   /** SQLite only: how many transactions shared how many COMMITs (store/sqlite-group-commit.ts). */
   groupCommit?: () => Readonly<GroupCommitStats>
+  /** SQLite only: whether anything may have changed since a read, for read caches (store/sqlite-change-stamp.ts). */
+  changes?: ChangeWatch
 }
 
 export interface OpenDatabaseOptions {
@@ -64,13 +67,15 @@ function openSqlite(path: string): OpenDatabase {
   const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal'
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const database = withStatementCache(sqlite)
+  const cached = withStatementCache(sqlite)
+  // Kysely runs every statement through `database`, which counts the ones that may write.
+  const { statements: database, watch: changes } = watchChanges(sqlite, cached)
   let durability: WalDurability | undefined
   if (wal) {
     // FULL's sync of the WAL at every commit, done by the driver off the event loop
     // (store/sqlite-wal-sync.ts); NORMAL keeps the syncs around checkpoints.
     sqlite.pragma('synchronous = NORMAL')
-    durability = { ...createWalSync(path), writes: (sql) => !database.prepare(sql).readonly }
+    durability = { ...createWalSync(path), writes: (sql) => !cached.prepare(sql).readonly }
   } else {
     // An in-memory database has no WAL and nothing to make durable.
     sqlite.pragma('synchronous = FULL')
@@ -79,6 +84,7 @@ function openSqlite(path: string): OpenDatabase {
   return {
     db: new Kysely<Database>({ dialect }),
     groupCommit: () => dialect.driver?.stats ?? { transactions: 0, commits: 0 },
+    changes,
     dialect: 'sqlite',
     schema: undefined,
     description: `sqlite:${path}`,

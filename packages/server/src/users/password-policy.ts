@@ -1,5 +1,5 @@
 import { TesseraError } from '../shared/errors.js'
-import { passwordScore } from './password-strength.js'
+import type { PasswordEstimator } from './password-estimate-pool.js'
 
 export interface PasswordPolicy {
   minLength: number
@@ -11,6 +11,8 @@ export interface PasswordPolicy {
   minStrength: number
   /** The product's name (`email.productName`), a word a password should not lean on. */
   serviceName?: string
+  /** The strength estimate, off the event loop (users/password-estimate-pool.ts). */
+  estimator: PasswordEstimator
 }
 
 /**
@@ -32,9 +34,11 @@ export function normalizePassword(password: string): string {
  * NIST SP 800-63B §3.1.1.2 rules for a new password: length counted in characters (code points),
  * no composition rules, refusal of passwords on the common and breached list, and of passwords a
  * strength estimator finds easy to guess given the context (users/password-strength.ts), with the
- * reason. Returns the normalised password to hash.
+ * reason. Returns the normalised password to hash. The estimate may also fail with
+ * `password_check_busy` or `password_check_failed` (503): the password is then refused, never
+ * accepted unchecked.
  */
-export function checkNewPassword(password: string, policy: PasswordPolicy, context: { email: string }): string {
+export async function checkNewPassword(password: string, policy: PasswordPolicy, context: { email: string }): Promise<string> {
   checkPasswordSize(password, policy)
   const normalized = normalizePassword(password)
   const length = [...normalized].length
@@ -54,7 +58,7 @@ export function checkNewPassword(password: string, policy: PasswordPolicy, conte
   // estimate, never forbidden by itself: a long random password may contain the service's name.
   const [local = ''] = context.email.split('@')
   const words = [context.email, local, 'tessera', ...(policy.serviceName ? [policy.serviceName] : [])]
-  if (policy.minStrength > 0 && passwordScore(normalized, words) < policy.minStrength) {
+  if (policy.minStrength > 0 && (await policy.estimator.score(normalized, words)) < policy.minStrength) {
     throw new TesseraError('password_too_common', {
       detail:
         'This password would be easy to guess (a common pattern, a sequence, or your email address). Choose a longer or less predictable one.',

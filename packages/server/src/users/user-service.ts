@@ -83,7 +83,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
     async prepare(input: NewUser): Promise<{ email: string; hash: string }> {
       const email = normalizeEmail(input.email)
       if (!email) throw new TesseraError('invalid_email')
-      const password = checkNewPassword(input.password, deps.passwordPolicy, { email })
+      const password = await checkNewPassword(input.password, deps.passwordPolicy, { email })
       return { email, hash: await deps.hasher.hash(password) }
     },
 
@@ -187,7 +187,7 @@ export function createUserService<Tx extends UserServiceStores>(deps: UserServic
      */
     async resetPassword(userId: string, password: string, actor: Actor): Promise<User> {
       const user = await this.get(userId)
-      const checked = checkNewPassword(password, deps.passwordPolicy, { email: user.email })
+      const checked = await checkNewPassword(password, deps.passwordPolicy, { email: user.email })
       const hash = await deps.hasher.hash(checked)
       return transact(async (tx) => {
         const now = clock.now()

@@ -20,7 +20,7 @@ export const startCommand: Command = {
       ...(typeof args.values.host === 'string' ? { host: args.values.host } : {}),
     }
     const config = context.config(overrides)
-    const tessera = await createTessera(config)
+    const tessera = await createTessera(config, { ...io.runtime })
     const app = await tessera.app()
     let address: string
     let metricsAddress: string | undefined

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { estimateGate } from '../../test/estimate-gate.js'
+import { createTestServer, PASSWORD, type TestServer, type TestServerOptions } from '../../test/test-server.js'
+import { createPasswordEstimatePool } from './password-estimate-pool.js'
+
+// The strength estimate of a new password runs in a worker thread with a bounded queue
+// (users/password-estimate-pool.ts); these tests hold it, fill it and break it over HTTP.
+describe('the password estimate behind sign-up', () => {
+  const servers: TestServer[] = []
+  const start = async (options: TestServerOptions = {}) => {
+    const server = await createTestServer(options)
+    servers.push(server)
+    return server
+  }
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+
+  // Sent at once: an inject chain without `then` waits to be awaited.
+  const signUp = async (server: TestServer, email: string, password: string) =>
+    server.app.inject({ method: 'POST', url: '/v1/sign-up', payload: { email, password } })
+  const userCount = async (server: TestServer) =>
+    Number(
+      (
+        await server.tessera.database.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+
+  it('refuses a guessable password and accepts a strong one, as the estimate in its thread says', async () => {
+    const server = await start()
+    for (const weak of ['123456789012345', 'ann.lee@example.com', 'qwertyuiop123']) {
+      const refused = await signUp(server, 'ann.lee@example.com', weak)
+      expect(refused.statusCode, weak).toBe(400)
+      expect(refused.json().code).toBe('password_too_common')
+    }
+    expect(await userCount(server)).toBe(0)
+    expect((await signUp(server, 'ann.lee@example.com', PASSWORD)).statusCode).toBe(201)
+    expect((await signUp(server, 'bob@example.com', 'k3v9q2xw7m4p8t6z')).statusCode).toBe(201)
+  })
+
+  it('answers other requests while an estimate holds its thread', async () => {
+    const gate = estimateGate()
+    const server = await start({ passwordEstimator: createPasswordEstimatePool({ startWorker: gate.startWorker }) })
+    const held = signUp(server, 'ann@example.com', PASSWORD)
+    await gate.started(1)
+    // The estimate is blocked in its thread; the event loop is free.
+    expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
+    expect(await userCount(server)).toBe(0)
+    gate.release()
+    expect((await held).statusCode).toBe(201)
+  })
+
+  it('refuses a sign-up with 503 password_check_busy and Retry-After when the queue is full, and writes nothing', async () => {
+    const gate = estimateGate()
+    const server = await start({ passwordEstimator: createPasswordEstimatePool({ startWorker: gate.startWorker, maxWaiting: 1 }) })
+    const running = signUp(server, 'ann@example.com', PASSWORD)
+    await gate.started(1)
+    const waiting = signUp(server, 'bob@example.com', PASSWORD)
+    const refused = await signUp(server, 'carol@example.com', PASSWORD)
+    expect(refused.statusCode).toBe(503)
+    expect(refused.headers['retry-after']).toBe('1')
+    expect(refused.json().code).toBe('password_check_busy')
+    gate.release()
+    expect([(await running).statusCode, (await waiting).statusCode]).toEqual([201, 201])
+    expect(await server.tessera.stores.users.findByEmail('carol@example.com')).toBeFalsy()
+    expect(await userCount(server)).toBe(2)
+  })
+
+  it('refuses a sign-up with 503 password_check_failed when the estimate thread dies, and a fresh thread serves the next', async () => {
+    const gate = estimateGate({ open: true })
+    const server = await start({ passwordEstimator: createPasswordEstimatePool({ startWorker: gate.startWorker }) })
+    for (const crash of ['crash:throw', 'crash:exit']) {
+      const refused = await signUp(server, 'ann@example.com', crash)
+      expect(refused.statusCode, crash).toBe(503)
+      expect(refused.headers['retry-after']).toBe('1')
+      expect(refused.json().code).toBe('password_check_failed')
+    }
+    expect(await userCount(server)).toBe(0)
+    expect((await signUp(server, 'ann@example.com', PASSWORD)).statusCode).toBe(201)
+    expect(gate.workers).toBe(3)
+  })
+})

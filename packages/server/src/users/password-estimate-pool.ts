@@ -1,0 +1,143 @@
+import { Worker } from 'node:worker_threads'
+import { TesseraError } from '../shared/errors.js'
+import type { EstimateAnswer, EstimateRequest } from './password-estimate-worker.js'
+
+/** How hard a new password is to guess: zxcvbn's score, 0 (trivially) to 4 (very hard). */
+export interface PasswordEstimator {
+  /**
+   * The score of a password given the words of its context (users/password-strength.ts). Rejects
+   * with `password_check_busy` when too many estimates wait already, `password_check_failed` when
+   * the estimate could not be made; never resolves without a score, so no password is accepted
+   * without its estimate.
+   */
+  score(password: string, contextWords: readonly string[]): Promise<number>
+}
+
+export interface PasswordEstimatePoolOptions {
+  /** Starts the thread that answers estimates; users/password-estimate-worker.ts as built by default. */
+  startWorker?: () => Worker
+  /** Estimates that may wait behind the one running; one more is refused with `password_check_busy`. */
+  maxWaiting?: number
+  /** An estimate that runs longer ends its thread and fails with `password_check_failed` (a hung thread). */
+  deadlineMs?: number
+  /** Calls `expire` after `ms` unless cancelled; an unref'd timer by default (tests fire it by hand). */
+  schedule?: (expire: () => void, ms: number) => () => void
+}
+
+/**
+ * At most this many estimates wait: one takes a median of ~0.15 s of one core for a 32-character
+ * random password (users/password-strength.ts), so the last in line waits ~2.5 s; beyond that
+ * the client is told to come back (503 with Retry-After) rather than held.
+ */
+export const MAX_WAITING_ESTIMATES = 16
+/** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
+const DEADLINE_MS = 10_000
+const RETRY_AFTER_SECONDS = 1
+
+interface Job {
+  request: EstimateRequest
+  resolve(score: number): void
+  reject(error: TesseraError): void
+}
+
+const unrefTimeout = (expire: () => void, ms: number) => {
+  const timer = setTimeout(expire, ms)
+  timer.unref()
+  return () => clearTimeout(timer)
+}
+
+const builtWorker = () => new Worker(new URL('./password-estimate-worker.js', import.meta.url))
+
+/**
+ * Runs the password-strength estimate in one worker thread, one estimate at a time, so that the
+ * event loop stays free while zxcvbn works (OWASP Denial of Service Cheat Sheet; docs/architecture.md
+ * §9, "The password estimate"). The thread starts with the first estimate and loads the
+ * dictionaries once; it does not keep the process alive while idle. Waiting estimates are
+ * bounded: beyond `maxWaiting` the request fails at once with `password_check_busy` (503,
+ * Retry-After). A thread that exits, throws or passes the deadline is ended, the estimate it was
+ * running fails with `password_check_failed` (503, Retry-After), and the next estimate starts a
+ * fresh thread. Fails closed: every failure is a rejection, never a score.
+ */
+export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions = {}): PasswordEstimator {
+  const startWorker = options.startWorker ?? builtWorker
+  const maxWaiting = options.maxWaiting ?? MAX_WAITING_ESTIMATES
+  const deadlineMs = options.deadlineMs ?? DEADLINE_MS
+  const schedule = options.schedule ?? unrefTimeout
+  const waiting: Job[] = []
+  let worker: Worker | undefined
+  let running: { job: Job; cancelDeadline: () => void } | undefined
+
+  function runNext(): void {
+    if (running) return
+    const job = waiting.shift()
+    if (!job) {
+      worker?.unref()
+      return
+    }
+    let current: Worker
+    try {
+      worker ??= start()
+      current = worker
+    } catch {
+      job.reject(failed())
+      runNext()
+      return
+    }
+    current.ref()
+    running = { job, cancelDeadline: schedule(() => retire(current), deadlineMs) }
+    current.postMessage(job.request)
+  }
+
+  function start(): Worker {
+    const started = startWorker()
+    started.on('message', (answer: EstimateAnswer) => {
+      if (started !== worker || !running) return
+      const { job, cancelDeadline } = running
+      cancelDeadline()
+      running = undefined
+      if ('score' in answer && typeof answer.score === 'number') job.resolve(answer.score)
+      else job.reject(failed())
+      runNext()
+    })
+    // An uncaught exception is an 'error' then an 'exit'; an exit alone is a thread that ended.
+    started.on('error', () => retire(started))
+    started.on('exit', () => retire(started))
+    return started
+  }
+
+  function retire(ended: Worker): void {
+    if (ended !== worker) return
+    worker = undefined
+    void ended.terminate()
+    if (running) {
+      running.cancelDeadline()
+      running.job.reject(failed())
+      running = undefined
+    }
+    runNext()
+  }
+
+  return {
+    score(password, contextWords) {
+      if (waiting.length >= maxWaiting) {
+        return Promise.reject(
+          new TesseraError('password_check_busy', {
+            detail: 'Too many new passwords are being checked at the moment. Try again in a moment.',
+            retryAfter: RETRY_AFTER_SECONDS,
+          }),
+        )
+      }
+      return new Promise<number>((resolve, reject) => {
+        waiting.push({ request: { password, contextWords: [...contextWords] }, resolve, reject })
+        runNext()
+      })
+    },
+  }
+}
+
+function failed(): TesseraError {
+  return new TesseraError('password_check_failed', {
+    detail: 'The password could not be checked. Try again in a moment.',
+    retryAfter: RETRY_AFTER_SECONDS,
+  })
+}

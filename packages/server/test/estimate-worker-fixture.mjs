@@ -1,0 +1,19 @@
+// A stand-in for users/password-estimate-worker.ts that speaks its protocol ({ password,
+// contextWords } in, { score } out) and lets a test hold and break it. workerData.state is an
+// Int32Array over a SharedArrayBuffer: [0] counts the estimates started (notified on each),
+// [1] is the gate (0 holds every estimate, 1 lets them through). Passwords 'crash:throw' and 'crash:exit'
+// end the thread (an uncaught exception, an exit), 'crash:hang' never answers; any other scores 4
+// from 16 characters and 0 below.
+import { parentPort, workerData } from 'node:worker_threads'
+
+const state = workerData.state
+parentPort.on('message', ({ password }) => {
+  Atomics.add(state, 0, 1)
+  Atomics.notify(state, 0)
+  // A synchronous wait, as a long estimate would be: this thread does nothing else meanwhile.
+  Atomics.wait(state, 1, 0)
+  if (password === 'crash:throw') throw new Error('the estimator broke')
+  if (password === 'crash:exit') process.exit(3)
+  if (password === 'crash:hang') Atomics.wait(state, 2, 0)
+  parentPort.postMessage({ score: [...password].length >= 16 ? 4 : 0 })
+})

@@ -1,0 +1,27 @@
+import { Worker } from 'node:worker_threads'
+import {
+  createPasswordEstimatePool,
+  type PasswordEstimatePoolOptions,
+  type PasswordEstimator,
+} from '../src/users/password-estimate-pool.js'
+
+const TYPESCRIPT_WORKER = new URL('./typescript-worker.mjs', import.meta.url)
+export const ESTIMATE_WORKER = new URL('../src/users/password-estimate-worker.ts', import.meta.url)
+
+/** A worker thread running `entry` (a TypeScript module of the server) from source, as the tests run the rest. */
+export function sourceWorker(entry: URL = ESTIMATE_WORKER): Worker {
+  return new Worker(TYPESCRIPT_WORKER, { workerData: { entry: entry.href } })
+}
+
+/** The server's estimator pool, its worker thread running users/password-estimate-worker.ts from source. */
+export function sourcePasswordEstimator(options: Omit<PasswordEstimatePoolOptions, 'startWorker'> = {}): PasswordEstimator {
+  return createPasswordEstimatePool({ ...options, startWorker: () => sourceWorker() })
+}
+
+let shared: PasswordEstimator | undefined
+
+/** One per test file (its process), as a server process has one: the dictionaries load once. */
+export function sharedSourcePasswordEstimator(): PasswordEstimator {
+  shared ??= sourcePasswordEstimator()
+  return shared
+}
