@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { basic, CLI, type Client, createApi, createClient } from '../../test/oauth-fixture.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { createMigratedTestDatabase, createTestDatabase, type TestDatabase } from '../../test/test-database.js'
 import { signUp } from '../../test/test-server.js'
 import { loadConfig } from '../config/load-config.js'
@@ -40,7 +41,8 @@ async function twoInstances(database: TestDatabase, redisUrl?: string): Promise<
         ...(redisUrl ? { redisUrl } : {}),
       },
     })
-    const tessera = await createTessera(config)
+    // The estimator's worker runs from source, as test/test-server.ts gives it (the user tests sign up).
+    const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     await tessera.app()
     await tessera.startBackgroundTasks()
     cleanups.push(() => tessera.close())
