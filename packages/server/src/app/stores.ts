@@ -22,6 +22,7 @@ import { createRevocationLog, type RevocationEntry, type RevocationLog } from '.
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import { createTransactionRunner, type Transact as GenericTransact, type TransactionScope } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
@@ -66,15 +67,17 @@ export interface Stores {
 }
 
 export interface StoreOptions {
+  /** SQLite, outside transactions: hot reads run at once when the connection is free (store/sqlite-read-now.ts). */
+  readNow?: ReadNow
   /** Called when a revocation is appended through these stores (see createTransact). */
   onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
 
-/** How each store is made over an executor; `options` reaches the revocation log only. */
+/** How each store is made over an executor; `options` reaches the session store and the revocation log. */
 const FACTORIES: { [K in keyof Stores]: (db: Executor, dialect: DialectName, options: StoreOptions) => Stores[K] } = {
   users: (db) => createUserStore(db),
   credentials: (db) => createPasswordCredentialStore(db),
-  sessions: (db) => createSessionStore(db),
+  sessions: (db, _dialect, options) => createSessionStore(db, options.readNow),
   throttle: (db) => createSignInThrottleStore(db),
   revocations: (db, dialect, options) =>
     createRevocationLog(db, dialect, options.onRevocationAppended ? { onAppend: options.onRevocationAppended } : {}),

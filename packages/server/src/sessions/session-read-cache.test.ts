@@ -155,7 +155,7 @@ describe('session read cache on sqlite', () => {
   it('is not poisoned by a write that rolled back', async () => {
     const ann = await cachedSession()
     const db = server.tessera.database.db
-    let during: ReturnType<typeof check> | undefined
+    let during: ReturnType<SessionStore['findWithUser']> | undefined
     await expect(
       db.transaction().execute(async (trx) => {
         await trx
@@ -164,12 +164,15 @@ describe('session read cache on sqlite', () => {
           .where('id', '=', ann.id)
           .execute()
         await trx.updateTable('users').set({ status: 'disabled' }).where('id', '=', ann.userId).execute()
-        // A check while the transaction is open: it must not see, nor keep, what may roll back.
-        during = check(ann.token)
+        // The check's read while the transaction is open (its synchronous part runs here): it must
+        // neither see nor keep what may roll back, so it waits for the connection.
+        during = server.tessera.stores.sessions.findWithUser(ann.id)
         throw new Error('rolled back on purpose')
       }),
     ).rejects.toThrow('rolled back on purpose')
-    expect((await (during as ReturnType<typeof check>)).statusCode).toBe(200)
+    const read = await (during as ReturnType<SessionStore['findWithUser']>)
+    expect(read?.session.revokedAt).toBeNull()
+    expect(read?.user.status).toBe('active')
     expect((await check(ann.token)).statusCode).toBe(200)
     expect((await check(ann.token)).statusCode).toBe(200)
     expect(cached()).toBe(1)
