@@ -1,8 +1,7 @@
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openMigratedTestDatabase } from '../../test/test-database.js'
+import { aSession, aUser, HOUR, openTestStores, T0 } from '../../test/store-fixture.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
-import { createStores } from '../app/stores.js'
 import { withSessionReadCache } from './session-read-cache.js'
 import type { SessionStore } from './session-store.js'
 
@@ -195,29 +194,12 @@ describe('session read cache on sqlite', () => {
 })
 
 describe('session read cache over the SQLite session store', () => {
-  const T0 = Date.parse('2026-01-01T00:00:00Z')
-
   /** A migrated database with one user and `count` sessions (sess_0 …), and its change watch. */
   async function open(count: number) {
-    const database = await openMigratedTestDatabase('sqlite')
-    const stores = createStores(database.db, database.dialect)
-    await stores.users.insert({ id: 'usr_1', email: 'ann@example.com', status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0 })
-    for (let i = 0; i < count; i++) {
-      await stores.sessions.insert({
-        id: `sess_${i}`,
-        userId: 'usr_1',
-        secretHash: 'h',
-        createdAt: T0,
-        lastActiveAt: T0,
-        absoluteExpiresAt: T0 + 3_600_000,
-        authTime: T0,
-        amr: ['pwd'],
-        userAgent: null,
-        ip: null,
-        revokedAt: null,
-        revokedReason: null,
-      })
-    }
+    const { database, stores } = await openTestStores('sqlite')
+    const user = aUser()
+    await stores.users.insert(user)
+    for (let i = 0; i < count; i++) await stores.sessions.insert(aSession(user.id, { id: `sess_${i}`, absoluteExpiresAt: T0 + HOUR }))
     return { store: stores.sessions, watch: database.changes as NonNullable<typeof database.changes> }
   }
 
