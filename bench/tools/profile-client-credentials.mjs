@@ -3,12 +3,14 @@
 // or bench/tools/profile-summary.mjs.
 // Usage: node bench/tools/profile-client-credentials.mjs [seconds] [dir]   (no dir: CPU per request only)
 import { execFile } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { profilePhase } from '../lib/cpu-profile.mjs'
 import { basic, form, grantReader, startTessera } from '../lib/harness.mjs'
 
 const seconds = Number(process.argv[2] ?? 5)
 const dir = process.argv[3]
+if (dir) mkdirSync(dir, { recursive: true })
 // As bench/suites/issuance.mjs and `tessera start` run: with the background tasks, so the
 // per-instance config cache (app/config-cache.ts) is on, and with a role granting the scope.
 const server = await startTessera({ background: true })

@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { DIALECTS, openMigratedTestDatabase } from '../../test/test-database.js'
 import type { DialectName } from '../store/open-database.js'
 import { createTransactionRunner } from '../store/transaction.js'
-import { bindStores, createTransact } from './stores.js'
+import { bindStores, boundTransaction, createStores, createTransact, type Stores } from './stores.js'
 
 const HOUR = 3_600_000
 
@@ -118,5 +118,28 @@ describe('after-commit hook errors', () => {
     expect(result).toBe('committed')
     expect(ran).toEqual(['second'])
     expect(errors).toEqual([new Error('announce failed')])
+  })
+})
+
+describe('the stores of a transaction', () => {
+  it('are made when first used, each once, over the transaction; a write to a role marks the transaction', async () => {
+    const database = await openMigratedTestDatabase('sqlite')
+    const stores = createStores(database.db)
+    let configCommits = 0
+    const transact = createTransact(database.db, 'sqlite', { afterConfigCommit: () => configCommits++ })
+    await transact(async (tx) => {
+      // Every store the root has is there, and the same object each time it is used.
+      const names = Object.keys(stores) as (keyof Stores)[]
+      const first = names.map((name) => tx[name])
+      expect(names.filter((name, index) => !first[index] || tx[name] !== first[index])).toEqual([])
+      expect(boundTransaction(tx)?.configWritten).toBe(false)
+      await tx.roles.insert({ id: 'rol_a', name: 'a', description: '', isDefault: false, createdAt: 0, updatedAt: 0 })
+      expect(boundTransaction(tx)?.configWritten).toBe(true)
+      // Reads in the transaction see its own write; the database's stores do not until it commits.
+      expect(await tx.roles.findById('rol_a')).toMatchObject({ name: 'a' })
+    })
+    expect(boundTransaction(stores)).toBeUndefined()
+    expect(await stores.roles.findById('rol_a')).toMatchObject({ name: 'a' })
+    expect(configCommits).toBe(1)
   })
 })

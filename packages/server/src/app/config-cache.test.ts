@@ -2,8 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { basic, CLI, type Client, createApi, createClient } from '../../test/oauth-fixture.js'
-import { createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
+import { createMigratedTestDatabase, createTestDatabase, type TestDatabase } from '../../test/test-database.js'
+import { signUp } from '../../test/test-server.js'
 import { loadConfig } from '../config/load-config.js'
+import type { RoleSubject } from '../rbac/role.js'
+import { openDatabase } from '../store/open-database.js'
+import { createConfigCache } from './config-cache.js'
+import { createStores, createTransact, type Stores } from './stores.js'
 import { createTessera, type Tessera } from './tessera.js'
 
 /**
@@ -35,7 +41,8 @@ async function twoInstances(database: TestDatabase, redisUrl?: string): Promise<
         ...(redisUrl ? { redisUrl } : {}),
       },
     })
-    const tessera = await createTessera(config)
+    // The estimator's worker runs from source, as test/test-server.ts gives it (the user tests sign up).
+    const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     await tessera.app()
     await tessera.startBackgroundTasks()
     cleanups.push(() => tessera.close())
@@ -218,5 +225,191 @@ describe('the config cache on one instance', () => {
     const client = await setUp(tessera)
     expect(await scopeOf(tessera, basic(client))).toBe('ledger:read')
     expect(tessera.services.configCache.size).toBe(0)
+  })
+})
+
+/**
+ * Refresh rotation and token exchange read the API and what the user's roles grant through the
+ * same cache, inside their transaction (app/config-cache.ts `inTransaction`): so the same bound.
+ */
+describe("the config cache in refresh rotation and token exchange (a user's roles, the API)", () => {
+  async function userSetUp(a: Tessera) {
+    await createApi({ tessera: a }, API, 'jwt', ['ledger:read', 'ledger:write'])
+    const client = await createClient({ tessera: a }, { type: 'web', apis: [API], scopes: ['ledger:read', 'ledger:write'] })
+    await a.services.roles.create({ name: 'reader', description: 'reads the ledger' }, CLI)
+    await a.services.roles.addPermissions('reader', API, ['ledger:read', 'ledger:write'], CLI)
+    const { token, body } = await signUp(await a.app(), 'ann@example.com', { transport: 'bearer' })
+    const userId = body.user?.id as string
+    await a.services.roles.assignToUser('reader', userId, CLI)
+    return { client, sessionToken: token as string, userId }
+  }
+
+  async function tokenRequest(tessera: Tessera, client: Client, params: Record<string, string>) {
+    const response = await (await tessera.app()).inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
+      payload: new URLSearchParams(params).toString(),
+    })
+    if (response.statusCode !== 200) throw new Error(response.body)
+    return response.json() as { scope: string; refresh_token: string }
+  }
+
+  /** A refresh family on `tessera`: each call rotates it once and returns the new access token's scope. */
+  async function family(tessera: Tessera, client: Client, sessionToken: string) {
+    let { refresh_token: current } = await tokenRequest(tessera, client, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: sessionToken,
+      subject_token_type: 'urn:tessera:token-type:session',
+      resource: API,
+    })
+    return async () => {
+      const rotated = await tokenRequest(tessera, client, { grant_type: 'refresh_token', refresh_token: current })
+      current = rotated.refresh_token
+      return rotated.scope
+    }
+  }
+
+  /** Counts what B reads of the user's roles from the store, through the role service the cache loads from. */
+  function countRoleReads(tessera: Tessera): { reads: number } {
+    const counter = { reads: 0 }
+    const permissionsFor = tessera.services.roles.permissionsFor
+    tessera.services.roles.permissionsFor = (tx, subject, api) => {
+      if (subject.kind === 'user') counter.reads++
+      return permissionsFor(tx, subject, api)
+    }
+    return counter
+  }
+
+  it("a role taken from a user narrows the other instance's next rotation at once, and a role given reaches it within the lag (PostgreSQL NOTIFY)", async () => {
+    const database = createTestDatabase('postgres')
+    cleanups.push(() => database.drop())
+    const [a, b] = await twoInstances(database)
+    const { client, sessionToken, userId } = await userSetUp(a)
+    const rotate = await family(b, client, sessionToken)
+    expect(await rotate()).toBe('ledger:read ledger:write')
+    // B serves the user's grants from its cache: fewer store reads than rotations (not none: other
+    // tests' signals on this machine's PostgreSQL drop the cache too).
+    const counter = countRoleReads(b)
+    const rotations = 10
+    for (let i = 0; i < rotations; i++) expect(await rotate()).toBe('ledger:read ledger:write')
+    expect(counter.reads).toBeLessThan(rotations)
+    // Taking a permission away raises the user's token version in the same commit, and B keys the
+    // grants it holds by the version it reads in the rotation: no wait for B's signal.
+    await a.services.roles.unassignFromUser('reader', userId, CLI)
+    expect(await rotate()).toBe('')
+    // Giving one raises nothing: B sees it when its signal drops the cache, within the lag.
+    const changedAt = Date.now()
+    await a.services.roles.assignToUser('reader', userId, CLI)
+    await vi.waitFor(async () => expect(await rotate()).toBe('ledger:read ledger:write'), { timeout: LAG_BOUND_MS, interval: 10 })
+    expect(Date.now() - changedAt).toBeLessThan(LAG_BOUND_MS)
+  })
+
+  it('a narrowing needs no signal: with only a one-minute poll, the other instance narrows its next rotation at once (SQLite)', async () => {
+    const database = createTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const [a, b] = await twoInstances(database)
+    const { client, sessionToken, userId } = await userSetUp(a)
+    const rotate = await family(b, client, sessionToken)
+    for (let i = 0; i < 3; i++) expect(await rotate()).toBe('ledger:read ledger:write')
+    await a.services.roles.unassignFromUser('reader', userId, CLI)
+    expect(await rotate()).toBe('')
+    // Proof that B answers from its cache, which no signal has dropped: a role given back (which
+    // raises no token version) is not seen before the poll.
+    await a.services.roles.assignToUser('reader', userId, CLI)
+    expect(await rotate()).toBe('')
+  })
+
+  it('on one instance the next rotation and exchange see a change to the roles or the API at once (SQLite)', async () => {
+    const database = createTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const [a] = await twoInstances(database)
+    const { client, sessionToken } = await userSetUp(a)
+    const counter = countRoleReads(a)
+    const rotate = await family(a, client, sessionToken)
+    for (let i = 0; i < 5; i++) expect(await rotate()).toBe('ledger:read ledger:write')
+    // Read once, in the exchange's transaction, kept after its commit, then served from the cache.
+    expect(counter.reads).toBe(1)
+    await a.services.roles.removePermissions('reader', API, ['ledger:write'], CLI)
+    expect(await rotate()).toBe('ledger:read')
+    const exchanged = await tokenRequest(a, client, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: sessionToken,
+      subject_token_type: 'urn:tessera:token-type:session',
+      resource: API,
+    })
+    expect(exchanged.scope).toBe('ledger:read')
+    // The API as cached: once it takes DPoP-bound tokens only, the next rotation without a proof is refused.
+    const api = await a.services.apis.get(API)
+    await a.services.apis.update(api.id, { requireDpop: true }, CLI)
+    // (dpop_required is an OAuth invalid_request; the refusal spends nothing, so the same token
+    // rotates once the API takes Bearer tokens again.)
+    await expect(rotate()).rejects.toThrow(/"invalid_request"/)
+    await a.services.apis.update(api.id, { requireDpop: false }, CLI)
+    expect(await rotate()).toBe('ledger:read')
+  })
+})
+
+describe('the config cache inside a transaction', () => {
+  /** The cache over real stores of a migrated SQLite database, enabled as the signals would. */
+  async function cacheOnStores() {
+    const database = await createMigratedTestDatabase('sqlite')
+    cleanups.push(() => database.drop())
+    const { db } = openDatabase(database.url)
+    cleanups.push(() => db.destroy())
+    const stores = createStores(db)
+    const transact = createTransact(db)
+    const roles = {
+      permissionsFor: vi.fn((tx: Pick<Stores, 'roles'>, subject: RoleSubject, api: string) =>
+        tx.roles.grantsOn(subject, api).then(toGranted),
+      ),
+    }
+    const cache = createConfigCache({
+      applications: { find: async () => null },
+      apis: { find: async () => null },
+      roles,
+      revocations: { clientCutoff: async () => null, apiCutoff: async () => null },
+      rootStores: stores,
+    })
+    cache.enable()
+    return { cache, transact, roles }
+  }
+  const toGranted = (grants: { role: string; permission: string }[]) => ({
+    permissions: grants.map((grant) => grant.permission),
+    roles: grants.map((grant) => grant.role),
+  })
+  const ann: RoleSubject = { kind: 'user', id: 'usr_ann', tokenVersion: 1 }
+
+  it('keeps what a transaction read only once it committed, and serves it to the next transaction without a read', async () => {
+    const { cache, transact, roles } = await cacheOnStores()
+    await expect(
+      transact(async (tx) => {
+        await cache.roles.permissionsFor(tx, ann, API)
+        throw new Error('rolled back')
+      }),
+    ).rejects.toThrow('rolled back')
+    expect(cache.size).toBe(0)
+    await transact((tx) => cache.roles.permissionsFor(tx, ann, API))
+    expect(cache.size).toBe(1)
+    expect(roles.permissionsFor).toHaveBeenCalledTimes(2)
+    expect(await transact((tx) => cache.roles.permissionsFor(tx, ann, API))).toEqual({ permissions: [], roles: [] })
+    expect(roles.permissionsFor).toHaveBeenCalledTimes(2)
+  })
+
+  it('keeps nothing read before an invalidation, and never serves a transaction that wrote roles', async () => {
+    const { cache, transact, roles } = await cacheOnStores()
+    await transact(async (tx) => {
+      await cache.roles.permissionsFor(tx, ann, API)
+      cache.invalidate() // a change committed elsewhere while this transaction ran
+    })
+    expect(cache.size).toBe(0)
+    await transact((tx) => cache.roles.permissionsFor(tx, ann, API))
+    expect(cache.size).toBe(1)
+    const reads = roles.permissionsFor.mock.calls.length
+    await transact(async (tx) => {
+      await tx.roles.insert({ id: 'rol_new', name: 'new', description: '', isDefault: false, createdAt: 0, updatedAt: 0 })
+      await cache.roles.permissionsFor(tx, ann, API)
+    })
+    expect(roles.permissionsFor).toHaveBeenCalledTimes(reads + 1)
   })
 })

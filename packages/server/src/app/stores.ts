@@ -22,6 +22,7 @@ import { createRevocationLog, type RevocationEntry, type RevocationLog } from '.
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
 import type { Database, Executor } from '../store/database.js'
 import type { DialectName } from '../store/open-database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import { createTransactionRunner, type Transact as GenericTransact, type TransactionScope } from '../store/transaction.js'
 import { type AccessTokenStore, createAccessTokenStore } from '../tokens/access-token-store.js'
 import { type AuthorizationCodeStore, createAuthorizationCodeStore } from '../tokens/authorization-code-store.js'
@@ -66,42 +67,52 @@ export interface Stores {
 }
 
 export interface StoreOptions {
+  /** SQLite, outside transactions: hot reads run at once when the connection is free (store/sqlite-read-now.ts). */
+  readNow?: ReadNow
   /** Called when a revocation is appended through these stores (see createTransact). */
   onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
 
+/** How each store is made over an executor; `options` reaches the session store and the revocation log. */
+const FACTORIES: { [K in keyof Stores]: (db: Executor, dialect: DialectName, options: StoreOptions) => Stores[K] } = {
+  users: (db) => createUserStore(db),
+  credentials: (db) => createPasswordCredentialStore(db),
+  sessions: (db, _dialect, options) => createSessionStore(db, options.readNow),
+  throttle: (db) => createSignInThrottleStore(db),
+  revocations: (db, dialect, options) =>
+    createRevocationLog(db, dialect, options.onRevocationAppended ? { onAppend: options.onRevocationAppended } : {}),
+  events: (db) => createEventOutbox(db),
+  keys: (db, dialect) => createSigningKeyStore(db, dialect),
+  apis: (db) => createApiStore(db),
+  applications: (db) => createApplicationStore(db),
+  refreshTokens: (db) => createRefreshTokenStore(db),
+  accessTokens: (db) => createAccessTokenStore(db),
+  webhookEndpoints: (db) => createWebhookEndpointStore(db),
+  webhookDeliveries: (db) => createWebhookDeliveryStore(db),
+  backchannel: (db) => createBackchannelStore(db),
+  roles: (db) => createRoleStore(db),
+  audit: (db) => createAuditStore(db),
+  flows: (db) => createFlowStore(db),
+  authorizationCodes: (db) => createAuthorizationCodeStore(db),
+  consents: (db) => createConsentStore(db),
+  pushedRequests: (db) => createPushedRequestStore(db),
+  deviceAuthorizations: (db) => createDeviceAuthorizationStore(db),
+  mfaFactors: (db) => createMfaFactorStore(db),
+  recoveryCodes: (db) => createRecoveryCodeStore(db),
+  webauthnChallenges: (db) => createWebAuthnChallengeStore(db),
+  emailDeliveries: (db) => createEmailDeliveryStore(db),
+  accountTokens: (db) => createAccountTokenStore(db),
+  requestCounters: (db) => createRequestCounterStore(db),
+  connections: (db) => createConnectionStore(db),
+  identities: (db) => createIdentityStore(db),
+}
+
+const STORE_NAMES = Object.keys(FACTORIES) as (keyof Stores)[]
+
 export function createStores(db: Executor, dialect: DialectName = 'sqlite', options: StoreOptions = {}): Stores {
-  return {
-    users: createUserStore(db),
-    credentials: createPasswordCredentialStore(db),
-    sessions: createSessionStore(db),
-    throttle: createSignInThrottleStore(db),
-    revocations: createRevocationLog(db, dialect, options.onRevocationAppended ? { onAppend: options.onRevocationAppended } : {}),
-    events: createEventOutbox(db),
-    keys: createSigningKeyStore(db, dialect),
-    apis: createApiStore(db),
-    applications: createApplicationStore(db),
-    refreshTokens: createRefreshTokenStore(db),
-    accessTokens: createAccessTokenStore(db),
-    webhookEndpoints: createWebhookEndpointStore(db),
-    webhookDeliveries: createWebhookDeliveryStore(db),
-    backchannel: createBackchannelStore(db),
-    roles: createRoleStore(db),
-    audit: createAuditStore(db),
-    flows: createFlowStore(db),
-    authorizationCodes: createAuthorizationCodeStore(db),
-    consents: createConsentStore(db),
-    pushedRequests: createPushedRequestStore(db),
-    deviceAuthorizations: createDeviceAuthorizationStore(db),
-    mfaFactors: createMfaFactorStore(db),
-    recoveryCodes: createRecoveryCodeStore(db),
-    webauthnChallenges: createWebAuthnChallengeStore(db),
-    emailDeliveries: createEmailDeliveryStore(db),
-    accountTokens: createAccountTokenStore(db),
-    requestCounters: createRequestCounterStore(db),
-    connections: createConnectionStore(db),
-    identities: createIdentityStore(db),
-  }
+  const stores: Partial<Record<keyof Stores, unknown>> = {}
+  for (const name of STORE_NAMES) stores[name] = FACTORIES[name](db, dialect, options)
+  return stores as Stores
 }
 
 /** A transaction runner over every store. Domain code asks for `Transact<TheNarrowStoresItNeeds>`. */
@@ -123,8 +134,34 @@ export interface TransactHooks {
   onHookError?: (error: unknown) => void
 }
 
+/** What the stores of one transaction tell the code that reads through them (app/config-cache.ts). */
+export interface BoundTransaction {
+  /** Runs `hook` once the transaction has committed (store/transaction.ts). */
+  afterCommit(hook: () => void): void
+  /** Whether the transaction wrote an application, an API or a role: its reads of them see its own writes. */
+  readonly configWritten: boolean
+}
+
+/** The state of one transaction's stores, beside the stores made so far (own properties). */
+interface BoundState extends BoundTransaction {
+  trx: Transaction<Database>
+  scope: TransactionScope
+  kinds: RevocationEntry['kind'][]
+  configWritten: boolean
+  afterRevocationCommit?: () => void
+}
+
+const BOUND = Symbol('bound transaction')
+
+/** The transaction `stores` are bound to, or undefined for the stores of the database itself. */
+export function boundTransaction(stores: object): BoundTransaction | undefined {
+  return (stores as { [BOUND]?: BoundState })[BOUND]
+}
+
 /**
- * Every store bound to one transaction. The revocation log's transactional store registers the
+ * Every store bound to one transaction, each made when the transaction first uses it: a token
+ * request's transaction uses 3 to 6 of the 29, and making them all cost it more than its SQLite
+ * reads (bench/tools/profile-refresh.mjs). The revocation log registers the
  * after-revocation-commit hook with the transaction's scope, so it runs once the change has committed.
  */
 export function bindStores(
@@ -132,39 +169,65 @@ export function bindStores(
   hooks: TransactHooks = {},
 ): (trx: Transaction<Database>, scope: TransactionScope) => Stores {
   const afterConfigCommit = () => hooks.afterConfigCommit?.()
-  return (trx, scope) => {
-    const kinds: RevocationEntry['kind'][] = []
-    // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
-    const afterRevocationCommit = () => hooks.afterRevocationCommit?.(kinds)
-    const stores = createStores(trx, dialect, {
-      onRevocationAppended: (kind) => {
-        kinds.push(kind)
-        scope.afterCommit(afterRevocationCommit)
+  const make = (state: BoundState, name: keyof Stores): unknown => {
+    if (name === 'revocations') {
+      return FACTORIES.revocations(state.trx, dialect, {
+        onRevocationAppended: (kind) => {
+          state.kinds.push(kind)
+          // One hook per transaction: the scope keeps a set, so it runs once however many entries were appended.
+          state.afterRevocationCommit ??= () => hooks.afterRevocationCommit?.(state.kinds)
+          state.scope.afterCommit(state.afterRevocationCommit)
+        },
+      })
+    }
+    const store = FACTORIES[name](state.trx, dialect, {})
+    const writes = CONFIG_WRITES[name as keyof typeof CONFIG_WRITES]
+    if (!writes) return store
+    return notifyingWrites(store as unknown as Record<string, unknown>, writes as readonly string[], () => {
+      state.configWritten = true
+      if (hooks.afterConfigCommit) state.scope.afterCommit(afterConfigCommit)
+    })
+  }
+  // The stores are getters on one prototype per runner; a store made once is kept on the instance.
+  const prototype: object = {}
+  for (const name of STORE_NAMES) {
+    Object.defineProperty(prototype, name, {
+      enumerable: true,
+      get(this: { [BOUND]: BoundState }) {
+        const store = make(this[BOUND], name)
+        Object.defineProperty(this, name, { value: store, enumerable: true, writable: true, configurable: true })
+        return store
       },
     })
-    if (!hooks.afterConfigCommit) return stores
-    const changed = () => scope.afterCommit(afterConfigCommit)
-    return {
-      ...stores,
-      applications: notifyingWrites(stores.applications, APPLICATION_WRITES, changed),
-      apis: notifyingWrites(stores.apis, API_WRITES, changed),
-      roles: notifyingWrites(stores.roles, ROLE_WRITES, changed),
+  }
+  return (trx, scope) => {
+    const state: BoundState = {
+      trx,
+      scope,
+      kinds: [],
+      configWritten: false,
+      afterCommit: (hook) => scope.afterCommit(hook),
     }
+    const stores = Object.create(prototype) as { [BOUND]: BoundState }
+    stores[BOUND] = state
+    return stores as unknown as Stores
   }
 }
 
 /** The writes of the stores whose rows the composition root caches (every other method only reads). */
-const APPLICATION_WRITES = ['insert', 'setSecretHash', 'update', 'delete'] as const satisfies readonly (keyof ApplicationStore)[]
-const API_WRITES = ['insert', 'update', 'delete', 'setRolesClaim'] as const satisfies readonly (keyof ApiStore)[]
-const ROLE_WRITES = [
-  'insert',
-  'update',
-  'delete',
-  'addPermissions',
-  'removePermissions',
-  'assign',
-  'unassign',
-] as const satisfies readonly (keyof RoleStore)[]
+const CONFIG_WRITES = {
+  applications: ['insert', 'setSecretHash', 'update', 'delete'] as const satisfies readonly (keyof ApplicationStore)[],
+  apis: ['insert', 'update', 'delete', 'setRolesClaim'] as const satisfies readonly (keyof ApiStore)[],
+  roles: [
+    'insert',
+    'update',
+    'delete',
+    'addPermissions',
+    'removePermissions',
+    'assign',
+    'unassign',
+  ] as const satisfies readonly (keyof RoleStore)[],
+}
 
 /** The same store, with `changed` called before each of the named writes. */
 function notifyingWrites<S extends object>(store: S, writes: readonly (keyof S)[], changed: () => void): S {

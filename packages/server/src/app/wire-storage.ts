@@ -31,7 +31,7 @@ export interface StorageDeps {
  * wake them, here and on every other instance (docs/architecture.md §8).
  */
 export function wireStorage({ database, clock, backgroundFailure }: StorageDeps) {
-  const stores = createStores(database.db, database.dialect)
+  const stores = createStores(database.db, database.dialect, database.readNow ? { readNow: database.readNow } : {})
   // SQLite: the session check reads from memory while the database has not changed (docs/sessions.md
   // "The session read cache"); reads inside transactions go to the store (stores.ts bindStores).
   if (database.changes) stores.sessions = withSessionReadCache(stores.sessions, { watch: database.changes })

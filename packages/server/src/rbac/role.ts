@@ -24,7 +24,12 @@ export interface RoleWithPermissions extends Role {
 }
 
 /** Who holds roles: a user, or an application (an M2M client acting for itself). */
-export type RoleSubject = { kind: 'user'; id: string } | { kind: 'application'; id: string }
+/**
+ * Who holds roles. A user's `tokenVersion`, when given, is the one read in the same transaction: a
+ * cache keys the user's grants by it (app/config-cache.ts), because every change that can take a
+ * permission from a user raises it (rbac/role-cut-off.ts).
+ */
+export type RoleSubject = { kind: 'user'; id: string; tokenVersion?: number } | { kind: 'application'; id: string }
 
 /** What a subject's roles grant on one API. */
 export interface GrantedPermissions {

@@ -1,8 +1,7 @@
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openMigratedTestDatabase } from '../../test/test-database.js'
+import { aSession, aUser, HOUR, openTestStores, T0 } from '../../test/store-fixture.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
-import { createStores } from '../app/stores.js'
 import { withSessionReadCache } from './session-read-cache.js'
 import type { SessionStore } from './session-store.js'
 
@@ -155,7 +154,7 @@ describe('session read cache on sqlite', () => {
   it('is not poisoned by a write that rolled back', async () => {
     const ann = await cachedSession()
     const db = server.tessera.database.db
-    let during: ReturnType<typeof check> | undefined
+    let during: ReturnType<SessionStore['findWithUser']> | undefined
     await expect(
       db.transaction().execute(async (trx) => {
         await trx
@@ -164,12 +163,15 @@ describe('session read cache on sqlite', () => {
           .where('id', '=', ann.id)
           .execute()
         await trx.updateTable('users').set({ status: 'disabled' }).where('id', '=', ann.userId).execute()
-        // A check while the transaction is open: it must not see, nor keep, what may roll back.
-        during = check(ann.token)
+        // The check's read while the transaction is open (its synchronous part runs here): it must
+        // neither see nor keep what may roll back, so it waits for the connection.
+        during = server.tessera.stores.sessions.findWithUser(ann.id)
         throw new Error('rolled back on purpose')
       }),
     ).rejects.toThrow('rolled back on purpose')
-    expect((await (during as ReturnType<typeof check>)).statusCode).toBe(200)
+    const read = await (during as ReturnType<SessionStore['findWithUser']>)
+    expect(read?.session.revokedAt).toBeNull()
+    expect(read?.user.status).toBe('active')
     expect((await check(ann.token)).statusCode).toBe(200)
     expect((await check(ann.token)).statusCode).toBe(200)
     expect(cached()).toBe(1)
@@ -192,29 +194,12 @@ describe('session read cache on sqlite', () => {
 })
 
 describe('session read cache over the SQLite session store', () => {
-  const T0 = Date.parse('2026-01-01T00:00:00Z')
-
   /** A migrated database with one user and `count` sessions (sess_0 …), and its change watch. */
   async function open(count: number) {
-    const database = await openMigratedTestDatabase('sqlite')
-    const stores = createStores(database.db, database.dialect)
-    await stores.users.insert({ id: 'usr_1', email: 'ann@example.com', status: 'active', tokenVersion: 1, createdAt: T0, updatedAt: T0 })
-    for (let i = 0; i < count; i++) {
-      await stores.sessions.insert({
-        id: `sess_${i}`,
-        userId: 'usr_1',
-        secretHash: 'h',
-        createdAt: T0,
-        lastActiveAt: T0,
-        absoluteExpiresAt: T0 + 3_600_000,
-        authTime: T0,
-        amr: ['pwd'],
-        userAgent: null,
-        ip: null,
-        revokedAt: null,
-        revokedReason: null,
-      })
-    }
+    const { database, stores } = await openTestStores('sqlite')
+    const user = aUser()
+    await stores.users.insert(user)
+    for (let i = 0; i < count; i++) await stores.sessions.insert(aSession(user.id, { id: `sess_${i}`, absoluteExpiresAt: T0 + HOUR }))
     return { store: stores.sessions, watch: database.changes as NonNullable<typeof database.changes> }
   }
 

@@ -1,5 +1,6 @@
 import { compiledQuery } from '../store/compiled-query.js'
 import type { Executor, SessionsTable } from '../store/database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import type { User } from '../users/user.js'
 import { toUser } from '../users/user-store.js'
 import type { RevocationReason, Session } from './session.js'
@@ -62,7 +63,11 @@ const withUser = compiledQuery(
   { prepared: true },
 )
 
-export function createSessionStore(db: Executor): SessionStore {
+/**
+ * `readNow` (SQLite, reads outside transactions): the session check's read runs at once when the
+ * connection is free, without the driver's async hand-offs (store/sqlite-read-now.ts).
+ */
+export function createSessionStore(db: Executor, readNow?: ReadNow): SessionStore {
   return {
     async insert(session) {
       await db.insertInto('sessions').values(toRow(session)).execute()
@@ -72,7 +77,8 @@ export function createSessionStore(db: Executor): SessionStore {
       return row ? toSession(row) : null
     },
     async findWithUser(id) {
-      const row = (await db.executeQuery(withUser(db, id))).rows[0]
+      const query = withUser(db, id)
+      const row = (readNow?.(query) ?? (await db.executeQuery(query)).rows)[0]
       if (!row) return null
       const user = toUser({
         id: row.user_id,

@@ -117,4 +117,29 @@ describe('signal cache', () => {
     for (const read of reads) await expect(read).rejects.toThrow('store unavailable')
     expect(await cache.get('k', async () => 'v')).toBe('v')
   })
+
+  it('peeks without loading, and keeps a value read elsewhere only when no invalidation came since its read began', () => {
+    const group = createSignalCacheGroup({ maxEntriesPerCache: 2 })
+    const cache = group.cache<string>()
+    cache.keep('k', 'v', cache.since())
+    expect(cache.peek('k')).toBeUndefined() // disabled: nothing is stored
+    group.enable()
+    expect(cache.peek('k')).toBeUndefined()
+    const seen = cache.since()
+    cache.keep('k', 'v', seen)
+    expect(cache.peek('k')).toBe('v')
+    // A read that began before an invalidation may predate the change: it is not kept.
+    const stale = cache.since()
+    group.invalidate()
+    cache.keep('k', 'old', stale)
+    expect(cache.peek('k')).toBeUndefined()
+    cache.keep('k', 'new', cache.since())
+    expect(cache.peek('k')).toBe('new')
+    // Keeping a held key again replaces it without evicting another; a third key evicts the first kept.
+    cache.keep('j', 'w', cache.since())
+    cache.keep('k', 'newer', cache.since())
+    expect([cache.peek('j'), cache.peek('k')]).toEqual(['w', 'newer'])
+    cache.keep('i', 'x', cache.since())
+    expect([cache.peek('j'), cache.peek('k'), cache.peek('i')]).toEqual(['w', undefined, 'x'])
+  })
 })

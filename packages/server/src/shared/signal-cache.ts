@@ -17,6 +17,20 @@
  */
 export interface SignalCache<V> {
   get(key: string, load: () => Promise<V | null>): Promise<V | null>
+  /**
+   * The held value, never loading: for a reader inside a transaction, which must read what it
+   * misses through its own transaction (on SQLite, a load through the database would wait for the
+   * connection that transaction holds).
+   */
+  peek(key: string): V | undefined
+  /** The point a read starts from: pass it to `keep` with what the read found. */
+  since(): number
+  /**
+   * Stores a value read elsewhere (in a transaction, once it committed) that started at `seen`
+   * (`since()`), unless an invalidation came after `seen`: then it may be older than the change
+   * that invalidated, and is dropped, as a load in flight is.
+   */
+  keep(key: string, value: V, seen: number): void
 }
 
 export interface SignalCacheGroup {
@@ -51,16 +65,22 @@ export function createSignalCacheGroup(options: { maxEntriesPerCache: number }):
       const inFlight = new Map<string, Promise<V | null>>()
       maps.push(map)
       loading.push(inFlight)
-      const loadAndKeep = async (key: string, load: () => Promise<V | null>, seen: number): Promise<V | null> => {
-        const value = await load()
+      const keep = (key: string, value: V | null, seen: number) => {
         if (enabled && value !== null && seen === generation) {
           // Oldest first out: a Map iterates in insertion order.
-          if (map.size >= options.maxEntriesPerCache) map.delete(map.keys().next().value as string)
+          if (map.size >= options.maxEntriesPerCache && !map.has(key)) map.delete(map.keys().next().value as string)
           map.set(key, value)
         }
+      }
+      const loadAndKeep = async (key: string, load: () => Promise<V | null>, seen: number): Promise<V | null> => {
+        const value = await load()
+        keep(key, value, seen)
         return value
       }
       return {
+        peek: (key) => map.get(key),
+        since: () => generation,
+        keep,
         get(key, load) {
           const held = map.get(key)
           if (held !== undefined) return Promise.resolve(held)

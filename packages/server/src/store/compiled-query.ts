@@ -1,5 +1,5 @@
-import type { CompiledQuery } from 'kysely'
-import type { Executor } from './database.js'
+import type { CompiledQuery, Insertable } from 'kysely'
+import type { Database, Executor } from './database.js'
 import { PREPARED_MARK } from './prepared-statements.js'
 
 /** Anything Kysely can compile: a select, insert, update or delete builder. */
@@ -60,4 +60,20 @@ export function compiledQuery<R>(
       throw new Error(`compiled query takes ${compiled.parameters.length} parameters, got ${parameters.length}`)
     return { ...compiled, parameters }
   }
+}
+
+/**
+ * An `INSERT` of one row into `table`, naming `columns` in that order, compiled once per database
+ * (`compiledQuery`) and a prepared statement on PostgreSQL: its parameters are the row's values in
+ * the order of `columns`. For the rows every token request writes (tokens/refresh-token-store.ts,
+ * tokens/access-token-store.ts).
+ */
+export function compiledInsert<T extends keyof Database & string>(
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+): (db: Executor, ...values: unknown[]) => CompiledQuery<never> {
+  return compiledQuery(
+    (db) => db.insertInto(table).values(Object.fromEntries(columns.map((column) => [column, ''])) as Insertable<Database[T]>),
+    { prepared: true },
+  ) as (db: Executor, ...values: unknown[]) => CompiledQuery<never>
 }

@@ -10,6 +10,7 @@ import { OwnSchemaPostgresDialect } from './own-schema-introspector.js'
 import { preparingClient } from './prepared-statements.js'
 import { type ChangeWatch, watchChanges } from './sqlite-change-stamp.js'
 import { GroupCommitSqliteDriver, type GroupCommitStats, type WalDurability } from './sqlite-group-commit.js'
+import { type ReadNow, readNowWhenIdle } from './sqlite-read-now.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 import { createWalSync } from './sqlite-wal-sync.js'
 
@@ -30,6 +31,8 @@ export interface OpenDatabase {
   groupCommit?: () => Readonly<GroupCommitStats>
   /** SQLite only: whether anything may have changed since a read, for read caches (store/sqlite-change-stamp.ts). */
   changes?: ChangeWatch
+  /** SQLite only: a read run at once when the connection is free (store/sqlite-read-now.ts). */
+  readNow?: ReadNow
 }
 
 export interface OpenDatabaseOptions {
@@ -85,6 +88,7 @@ function openSqlite(path: string): OpenDatabase {
     db: new Kysely<Database>({ dialect }),
     groupCommit: () => dialect.driver?.stats ?? { transactions: 0, commits: 0 },
     changes,
+    readNow: readNowWhenIdle(database, () => dialect.driver?.idle === true),
     dialect: 'sqlite',
     schema: undefined,
     description: `sqlite:${path}`,

@@ -132,6 +132,15 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     return this.#stats
   }
 
+  /**
+   * Nobody holds the connection and the store works: no transaction or group is open, and
+   * everything committed is synced (a group commits and syncs before its last release), so a read
+   * made now on the connection sees exactly what a query through the driver would (store/sqlite-read-now.ts).
+   */
+  get idle(): boolean {
+    return !this.#held && this.#walFailed === null
+  }
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     // Before any await: the handover belongs to this call only (see `durably`).
     const transaction = handedOver

@@ -1,5 +1,5 @@
-import type { Insertable, Selectable } from 'kysely'
-import { compiledQuery, compileOnce } from '../store/compiled-query.js'
+import type { Selectable } from 'kysely'
+import { compiledInsert, compiledQuery } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
 import type { AccessTokenRecord } from './access-token.js'
 import { type AccessTokenBindingReads, createAccessTokenBindingReads } from './access-token-binding.js'
@@ -8,9 +8,10 @@ import { amrToColumn } from './amr-column.js'
 
 export interface AccessTokenStore extends AccessTokenBindingReads {
   insert(record: AccessTokenRecord): Promise<void>
-  findByJti(jti: string): Promise<AccessTokenRecord | null>
-  /** An encrypted token's record, by the SHA-256 of the token as sent. */
-  findByTokenHash(tokenHash: string): Promise<AccessTokenRecord | null>
+  /** What revoking an opaque token needs of its record (tokens/token-revocation-service.ts). */
+  findByJti(jti: string): Promise<RevocableAccessToken | null>
+  /** The same of an encrypted token, by the SHA-256 of the token as sent. */
+  findByTokenHash(tokenHash: string): Promise<RevocableAccessToken | null>
   revoke(jti: string, now: number): Promise<boolean>
   /** Live (unexpired, unrevoked) tokens of a refresh family. */
   listLiveOfFamily(familyId: string, now: number): Promise<AccessTokenRecord[]>
@@ -42,13 +43,24 @@ const INSERT_COLUMNS = [
 
 // Every grant that records its access token (a refresh rotation, an opaque or encrypted token)
 // runs it: compiled once per database, a prepared statement on PostgreSQL (store/compiled-query.ts).
-const insertQuery = compiledQuery(
-  (db) =>
-    db
-      .insertInto('access_tokens')
-      .values(Object.fromEntries(INSERT_COLUMNS.map((column) => [column, ''])) as Insertable<AccessTokensTable>),
-  { prepared: true },
-)
+const insertQuery = compiledInsert('access_tokens', INSERT_COLUMNS)
+
+/** The fields of a recorded token that revoking it reads: its owner, its secret, whether it still lives. */
+export type RevocableAccessToken = Pick<
+  AccessTokenRecord,
+  'jti' | 'format' | 'secretHash' | 'clientId' | 'userId' | 'expiresAt' | 'revokedAt'
+>
+
+const REVOCABLE_COLUMNS = ['jti', 'format', 'secret_hash', 'client_id', 'user_id', 'expires_at', 'revoked_at'] as const
+
+// Revocation reads a recorded token by its id or its digest: compiled once per database, only the
+// columns it uses, prepared on PostgreSQL (docs/architecture.md §12).
+const byJtiQuery = compiledQuery((db) => db.selectFrom('access_tokens').select(REVOCABLE_COLUMNS).where('jti', '=', ''), {
+  prepared: true,
+})
+const byTokenHashQuery = compiledQuery((db) => db.selectFrom('access_tokens').select(REVOCABLE_COLUMNS).where('token_hash', '=', ''), {
+  prepared: true,
+})
 
 /** The values of a new row, in the order of INSERT_COLUMNS. */
 function insertParameters(record: AccessTokenRecord): unknown[] {
@@ -76,9 +88,6 @@ function insertParameters(record: AccessTokenRecord): unknown[] {
 }
 
 export function createAccessTokenStore(db: Executor): AccessTokenStore {
-  // Revocation of an opaque or encrypted token reads it (store/compiled-query.ts).
-  const byJti = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('jti', '=', ''))
-  const byTokenHash = compileOnce(() => db.selectFrom('access_tokens').selectAll().where('token_hash', '=', ''))
   const bindingReads = createAccessTokenBindingReads(db)
   return {
     ...bindingReads,
@@ -86,12 +95,12 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
       await db.executeQuery(insertQuery(db, ...insertParameters(record)))
     },
     async findByJti(jti) {
-      const row = (await db.executeQuery(byJti(jti))).rows[0]
-      return row ? toRecord(row) : null
+      const row = (await db.executeQuery(byJtiQuery(db, jti))).rows[0]
+      return row ? toRevocable(row) : null
     },
     async findByTokenHash(tokenHash) {
-      const row = (await db.executeQuery(byTokenHash(tokenHash))).rows[0]
-      return row ? toRecord(row) : null
+      const row = (await db.executeQuery(byTokenHashQuery(db, tokenHash))).rows[0]
+      return row ? toRevocable(row) : null
     },
     async revoke(jti, now) {
       const result = await db
@@ -122,6 +131,18 @@ export function createAccessTokenStore(db: Executor): AccessTokenStore {
         .execute()
       return rows.map(toRecord)
     },
+  }
+}
+
+function toRevocable(row: Pick<Selectable<AccessTokensTable>, (typeof REVOCABLE_COLUMNS)[number]>): RevocableAccessToken {
+  return {
+    jti: row.jti,
+    format: row.format,
+    secretHash: row.secret_hash,
+    clientId: row.client_id,
+    userId: row.user_id,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
   }
 }
 

@@ -1,5 +1,5 @@
-import type { Insertable, Selectable } from 'kysely'
-import { compiledQuery } from '../store/compiled-query.js'
+import type { Selectable } from 'kysely'
+import { compiledInsert, compiledQuery } from '../store/compiled-query.js'
 import type { Executor, RefreshTokensTable } from '../store/database.js'
 import { amrFromColumn, amrToColumn } from './amr-column.js'
 import type { RefreshToken } from './refresh-token.js'
@@ -46,11 +46,7 @@ const COLUMNS = [
 
 // Every rotation runs these two (tokens/grants/refresh-token-grant.ts): compiled once per
 // database, and prepared statements on PostgreSQL (store/compiled-query.ts).
-const insertQuery = compiledQuery(
-  (db) =>
-    db.insertInto('refresh_tokens').values(Object.fromEntries(COLUMNS.map((column) => [column, ''])) as Insertable<RefreshTokensTable>),
-  { prepared: true },
-)
+const insertQuery = compiledInsert('refresh_tokens', COLUMNS)
 const redeemQuery = compiledQuery(
   (db) =>
     db

@@ -3,13 +3,13 @@ import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import type { Transact } from '../store/transaction.js'
-import type { AccessTokenRecord } from './access-token.js'
 import { isCompactJwe } from './access-token-encryption.js'
+import type { RevocableAccessToken } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
 import { type RefreshFamilyStores, revokeFamily } from './refresh-family.js'
 
 /** Revokes one recorded access token of the caller (opaque or encrypted) and logs it for hybrid resource servers. */
-async function revokeRecorded(tx: RefreshFamilyStores, caller: Application, access: AccessTokenRecord, now: number): Promise<void> {
+async function revokeRecorded(tx: RefreshFamilyStores, caller: Application, access: RevocableAccessToken, now: number): Promise<void> {
   if (access.clientId !== caller.id || access.revokedAt !== null) return
   await tx.accessTokens.revoke(access.jti, now)
   await tx.revocations.append({ kind: 'access_token', jti: access.jti }, now, access.expiresAt)

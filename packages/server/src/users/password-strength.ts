@@ -16,7 +16,8 @@ import { rankedDictionaryView } from './word-ranks.js'
  *
  * The dictionaries are megabytes, so they load with the first new password rather than at start
  * (docs/architecture.md §9, "Memory"), synchronously (a file read and CommonJS modules). They are
- * long-lived, so they load with V8's young generation held (shared/young-generation.ts).
+ * long-lived, so they load with V8's young generation held (shared/young-generation.ts; a no-op in
+ * the worker thread that runs the server's estimates, users/password-estimate-pool.ts).
  */
 const require = createRequire(import.meta.url)
 
@@ -56,8 +57,9 @@ export function createPasswordEstimator(file?: URL | string): Estimator {
 
 /**
  * How many characters of a password the estimator reads. zxcvbn's work grows faster than the length
- * (every substring against every list, then the cheapest decomposition), and it runs on the event
- * loop: on the 2-core bench machine a random 128-character password took 1.0–2.0 s, 64 characters
+ * (every substring against every list, then the cheapest decomposition), and it ran on the event
+ * loop (now in a worker thread, users/password-estimate-pool.ts, where the cap still bounds what one
+ * request costs it): on the 2-core bench machine a random 128-character password took 1.0–2.0 s, 64 characters
  * ~0.45 s, 32 characters a median of 0.15 s (0.27 at most), so one request at `password.maxLength`
  * stalled every other request for seconds (a denial of service, OWASP Denial of Service Cheat Sheet: bound the work an input can
  * cause). zxcvbn's guesses for a string are at least those of its first characters (each further

@@ -36,7 +36,7 @@ export interface ApprovedGrant {
  * grant used already, `RedeemedMeanwhile` is what it throws: nothing was written before it.
  */
 export async function issueForApprovedGrant(
-  deps: Pick<GrantServices, 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'random'>,
+  deps: Pick<GrantServices, 'sessions' | 'apis' | 'roles' | 'userinfoApi' | 'issue' | 'random'>,
   tx: ApprovedGrantStores,
   input: {
     application: Application
@@ -49,12 +49,12 @@ export async function issueForApprovedGrant(
   const { application, grant } = input
   const live = await deps.sessions.liveIn(tx, grant.sessionId)
   if (!live || live.user.id !== grant.userId) throw new TesseraError('invalid_grant', { detail: 'the session has ended' })
-  const api = await storedGrantApi(tx, deps.userinfoApi, application, grant.resource)
+  const api = await storedGrantApi(deps.apis, tx, deps.userinfoApi, application, grant.resource)
   if (!api) throw new TesseraError('invalid_grant', { detail: 'the API is no longer available to this client' })
   const openIdOnly = api === deps.userinfoApi
   // What was authorized, narrowed to what the user's roles grant on the API now.
   const candidate = openIdOnly ? grant.scope : apiScopesOf(grant.scope)
-  const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: grant.userId, candidate, openIdOnly })
+  const granted = await userGrantedScope(deps.roles, tx, { application, api, user: live.user, candidate, openIdOnly })
   const refresh =
     grant.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
   // Every redemption gets a family id, so a replay can revoke the access token too.

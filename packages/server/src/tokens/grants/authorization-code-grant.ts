@@ -15,7 +15,7 @@ export type AuthorizationCodeStores = ApprovedGrantStores & RefreshFamilyStores 
 
 export type AuthorizationCodeGrantDeps = Pick<
   GrantServices,
-  'clock' | 'random' | 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'
+  'clock' | 'random' | 'sessions' | 'apis' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'
 > & {
   transact: Transact<AuthorizationCodeStores>
 }

@@ -12,7 +12,10 @@ import type { CodeTokenResponse } from './token-issuance.js'
 
 export type DeviceCodeStores = ApprovedGrantStores & RefreshFamilyStores & { deviceAuthorizations: DeviceAuthorizationStore }
 
-export type DeviceCodeGrantDeps = Pick<GrantServices, 'clock' | 'random' | 'sessions' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'> & {
+export type DeviceCodeGrantDeps = Pick<
+  GrantServices,
+  'clock' | 'random' | 'sessions' | 'apis' | 'roles' | 'userinfoApi' | 'issue' | 'metrics'
+> & {
   transact: Transact<DeviceCodeStores>
 }
 

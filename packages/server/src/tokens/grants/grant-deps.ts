@@ -1,5 +1,6 @@
 import type { Api } from '../../apis/api.js'
 import type { ApiService } from '../../apis/api-service.js'
+import type { ApiStore } from '../../apis/api-store.js'
 import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionService } from '../../sessions/session-service.js'
@@ -17,7 +18,13 @@ export interface GrantServices {
   clock: Clock
   random: RandomSource
   sessions: Pick<SessionService, 'authenticate' | 'liveIn'>
-  apis: Pick<ApiService, 'find'>
+  /**
+   * APIs by identifier: `find` outside a transaction, `findIn` inside one (the per-instance cache's
+   * entry, else the transaction's own read; app/config-cache.ts).
+   */
+  apis: Pick<ApiService, 'find'> & {
+    findIn(tx: { apis: Pick<ApiStore, 'findByIdentifier'> }, identifier: string): Promise<Api | null>
+  }
   /** What roles grant: every token's scope is narrowed to it (RBAC). */
   roles: Pick<RoleService, 'permissionsFor'>
   /** Read outside transactions (client credentials for JWT APIs write nothing). */

@@ -4,6 +4,7 @@ import type { Application } from '../../applications/application.js'
 import type { RoleService } from '../../rbac/role-service.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import { grantScope } from '../scope.js'
+import type { GrantServices } from './grant-deps.js'
 
 export interface GrantedScope {
   scope: string[]
@@ -16,6 +17,7 @@ export interface GrantedScope {
  * userinfo audience (tokens/userinfo-api.ts).
  */
 export async function storedGrantApi(
+  apis: GrantServices['apis'],
   tx: { apis: Pick<ApiStore, 'findByIdentifier'> },
   userinfoApi: Api,
   application: Application,
@@ -23,7 +25,7 @@ export async function storedGrantApi(
 ): Promise<Api | null> {
   if (identifier === null || identifier === userinfoApi.identifier) return userinfoApi
   if (!application.apis.includes(identifier)) return null
-  return tx.apis.findByIdentifier(identifier)
+  return apis.findIn(tx, identifier)
 }
 
 /**
@@ -35,10 +37,18 @@ export async function storedGrantApi(
 export async function userGrantedScope(
   roles: Pick<RoleService, 'permissionsFor'>,
   tx: { roles: RoleStore },
-  input: { application: Application; api: Api; userId: string; candidate: readonly string[]; openIdOnly?: boolean },
+  input: {
+    application: Application
+    api: Api
+    /** The user, with the token version read in this transaction (the cache keys their grants by it). */
+    user: { id: string; tokenVersion: number }
+    candidate: readonly string[]
+    openIdOnly?: boolean
+  },
 ): Promise<GrantedScope> {
   const { application, api, candidate } = input
   if (input.openIdOnly) return { scope: candidate.filter((scope) => api.scopes.includes(scope)), roles: [] }
-  const granted = await roles.permissionsFor(tx, { kind: 'user', id: input.userId }, api.identifier)
+  const { id, tokenVersion } = input.user
+  const granted = await roles.permissionsFor(tx, { kind: 'user', id, tokenVersion }, api.identifier)
   return { scope: grantScope(candidate, api, application, granted.permissions), roles: granted.roles }
 }

@@ -22,7 +22,7 @@ export type RefreshGrantStores = IssuanceStores &
 
 export type RefreshGrantDeps = Pick<
   GrantServices,
-  'clock' | 'sessions' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
+  'clock' | 'sessions' | 'apis' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
 > & { transact: Transact<RefreshGrantStores> }
 
 export interface RefreshRequest {
@@ -112,10 +112,10 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
       throw new TesseraError('invalid_target', { detail: 'a refresh token is for the API it was issued for' })
     }
     const familyScope = narrowScope(rotation.requestedScope, token.scope)
-    const api = await storedGrantApi(tx, deps.userinfoApi, application, token.api)
+    const api = await storedGrantApi(deps.apis, tx, deps.userinfoApi, application, token.api)
     if (!api) throw new TesseraError('invalid_grant')
     const openIdOnly = api === deps.userinfoApi
-    const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: live.user.id, candidate: familyScope, openIdOnly })
+    const granted = await userGrantedScope(deps.roles, tx, { application, api, user: live.user, candidate: familyScope, openIdOnly })
     if (rotation.record) {
       const idle = refreshIdleMs(application.refreshTokenTtl, deps.refreshPolicy)
       await tx.refreshTokens.insert(successorOf(token, rotation.successor, now, familyScope, idle))

@@ -37,7 +37,7 @@ export function createTokenExchangeGrant(deps: TokenExchangeDeps) {
     const { session, user } = await authenticateSubject(deps.sessions, subjectToken)
     const now = deps.clock.now()
     return deps.transact(async (tx) => {
-      const granted = await userGrantedScope(deps.roles, tx, { application, api, userId: user.id, candidate })
+      const granted = await userGrantedScope(deps.roles, tx, { application, api, user, candidate })
       // A refresh token only for a client registered for the refresh grant.
       const refresh = application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
       const response = await deps.issue(tx, {
