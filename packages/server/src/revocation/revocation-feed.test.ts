@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { basic, type Client, createApi, createClient, exchange, grantEverything } from '../../test/oauth-fixture.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { openSse, type SseConnection } from '../../test/sse-client.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTestServer, signIn, signUp, type TestServer } from '../../test/test-server.js'
@@ -214,7 +215,8 @@ async function twoInstances(database: TestDatabase, redisUrl?: string): Promise<
         ...(redisUrl ? { redisUrl } : {}),
       },
     })
-    const tessera = await createTessera(config)
+    // The password estimator's thread runs from source, as the rest of the test does.
+    const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     await tessera.app()
     await tessera.startBackgroundTasks()
     cleanups.push(() => tessera.close())
