@@ -11,6 +11,11 @@ const BURST_MESSAGES: Record<ExpectedFailure, { first: string; more: string }> =
     first: 'store unavailable: answering 503 store_unavailable until it is back; further failures are counted, not logged one by one',
     more: 'store unavailable: more failures since the last report',
   },
+  password_check_busy: {
+    first:
+      'password estimates queued to their limit: answering 503 password_check_busy; further refusals are counted, not logged one by one',
+    more: 'password estimate queue full: more refusals since the last report',
+  },
   rate_limited: {
     first: 'per-IP rate limit reached: answering 429 rate_limited; further refusals are counted, not logged one by one',
     more: 'per-IP rate limit: more refusals since the last report',

@@ -15,8 +15,12 @@ declare module 'fastify' {
   }
 }
 
-/** Failures that are expected in operation, counted per burst instead of logged one by one. */
-export type ExpectedFailure = Extract<ErrorCode, 'store_unavailable' | 'rate_limited'>
+/**
+ * Failures that are expected in operation, counted per burst instead of logged one by one; a full
+ * password-estimate queue (users/password-estimate-pool.ts) is load, not a fault.
+ */
+export type ExpectedFailure = Extract<ErrorCode, 'store_unavailable' | 'rate_limited' | 'password_check_busy'>
+const EXPECTED: readonly ErrorCode[] = ['store_unavailable', 'rate_limited', 'password_check_busy'] satisfies ExpectedFailure[]
 
 export interface ErrorHandlingDeps {
   /** Called for each expected failure (with the cause), instead of an error line with a stack. */
@@ -34,9 +38,9 @@ export function installErrorHandling(app: FastifyInstance, deps?: ErrorHandlingD
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapError(error)
     deps?.observe?.(mapped.code)
-    if (mapped.code === 'store_unavailable' || mapped.code === 'rate_limited') {
+    if (EXPECTED.includes(mapped.code)) {
       // Without a burst log (a bare app in a test), one warning line, still without a stack.
-      if (deps) deps.expectedFailure(mapped.code, error)
+      if (deps) deps.expectedFailure(mapped.code as ExpectedFailure, error)
       else request.log.warn({ code: mapped.code }, 'request refused')
     } else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed')
     // OAuth endpoints answer in RFC 6749 §5.2 form; everything else in RFC 9457 form.

@@ -55,7 +55,9 @@ describe('the password estimate behind sign-up', () => {
 
   it('refuses a sign-up with 503 password_check_busy and Retry-After when the queue is full, and writes nothing', async () => {
     const gate = estimateGate()
-    const server = await start({ passwordEstimator: createPasswordEstimatePool({ startWorker: gate.startWorker, maxWaiting: 1 }) })
+    const logLines: string[] = []
+    const passwordEstimator = createPasswordEstimatePool({ startWorker: gate.startWorker, maxWaiting: 1 })
+    const server = await start({ passwordEstimator, logLines })
     const running = signUp(server, 'ann@example.com', PASSWORD)
     await gate.started(1)
     const waiting = signUp(server, 'bob@example.com', PASSWORD)
@@ -63,6 +65,10 @@ describe('the password estimate behind sign-up', () => {
     expect(refused.statusCode).toBe(503)
     expect(refused.headers['retry-after']).toBe('1')
     expect(refused.json().code).toBe('password_check_busy')
+    // Load, not a fault: counted per burst as a warning, not an error line per request.
+    const logged = logLines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string })
+    expect(logged.filter((line) => line.code === 'password_check_busy').map((line) => line.level)).toEqual([40])
+    expect(logged.filter((line) => line.level >= 50)).toEqual([])
     gate.release()
     expect([(await running).statusCode, (await waiting).statusCode]).toEqual([201, 201])
     expect(await server.tessera.stores.users.findByEmail('carol@example.com')).toBeFalsy()
