@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
@@ -20,7 +18,7 @@ import {
   redeem,
   serve,
 } from '../../test/oidc-fixture.js'
-import { createTestDatabase } from '../../test/test-database.js'
+import { createTestDatabase, testTempDir } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
 
 const CLI = { kind: 'cli' } as const
@@ -302,7 +300,7 @@ describe('pushed authorization requests', () => {
 
   it('tessera apps create --require-par and apps update --require-par on|off set the requirement', async () => {
     const database = createTestDatabase('sqlite')
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
+    const dataDir = testTempDir('tessera-cli-')
     const env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
     try {
       const run = async (argv: string[]) => {

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { testTempDir } from '../../test/test-database.js'
 import { renderConfigDocs } from './config-docs.js'
 import { ConfigError } from './config-error.js'
 import { SETTINGS } from './config-settings.js'
@@ -18,7 +18,7 @@ function problemsOf(run: () => unknown): string {
 }
 
 function configFile(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tessera-config-')), 'tessera.json')
+  const path = join(testTempDir('tessera-config-'), 'tessera.json')
   writeFileSync(path, content)
   return path
 }

@@ -1,14 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, type TestContext } from 'vitest'
+import { testTempDir } from '../../test/test-database.js'
 import { createTestServer } from '../../test/test-server.js'
 
 const INDEX = '<!doctype html><script type="module" src="/console/assets/index-abc.js"></script>'
 
 /** A built console of the test's own: an index and one hashed asset. */
 function builtConsole(onTestFinished: TestContext['onTestFinished']): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-console-'))
+  const dir = testTempDir('tessera-console-')
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   mkdirSync(join(dir, 'assets'))
   writeFileSync(join(dir, 'index.html'), INDEX)

@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { adminHarness } from '../../test/admin-client.js'
 import { freePort, startSmtpServer } from '../../test/smtp-fixture.js'
-import { DIALECTS } from '../../test/test-database.js'
+import { DIALECTS, testTempDir } from '../../test/test-database.js'
 import { createTestServer, type TestServer, type TestServerOptions } from '../../test/test-server.js'
 import type { DialectName } from '../store/open-database.js'
 
@@ -121,7 +120,7 @@ for (const dialect of DIALECTS) {
 
 describe('the development outbox', () => {
   it('writes one .eml file per message under <dataDir>/outbox and logs one line with recipient and subject', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-outbox-'))
+    const dataDir = testTempDir('tessera-outbox-')
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
     const logLines: string[] = []
     const server = await serve('sqlite', { config: { dataDir }, logLines })
@@ -144,7 +143,7 @@ describe('the development outbox', () => {
   })
 
   it('is never used in production: without SMTP nothing is sent and email is unavailable', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-outbox-'))
+    const dataDir = testTempDir('tessera-outbox-')
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
     const server = await serve('sqlite', { config: { env: 'production', dataDir } })
     expect(server.tessera.email.dispatcher).toBeNull()

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTestDatabase, DIALECTS } from '../../test/test-database.js'
+import { createTestDatabase, DIALECTS, testTempDir } from '../../test/test-database.js'
 import { createTestServer, type TestServer } from '../../test/test-server.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import type { Application } from '../applications/application.js'
@@ -41,7 +40,7 @@ async function startServer(options: { dialect?: DialectName; config?: DeepPartia
 }
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-keys-'))
+  const dir = testTempDir('tessera-keys-')
   dirs.push(dir)
   return dir
 }

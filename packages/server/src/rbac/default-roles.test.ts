@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { adminHarness } from '../../test/admin-client.js'
 import { cli, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
 import { authorizeUrl, Browser, codeRequest, createClient, hiddenFields, location, pkce, serve } from '../../test/oidc-fixture.js'
-import { createTestDatabase } from '../../test/test-database.js'
+import { createTestDatabase, testTempDir } from '../../test/test-database.js'
 import { PASSWORD, signUp } from '../../test/test-server.js'
 import { openDatabase } from '../store/open-database.js'
 
@@ -102,7 +100,7 @@ describe('default roles', () => {
 
   it('are given by the CLI (users create), set with roles create --default and roles update --default', async () => {
     const database = createTestDatabase('sqlite')
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-'))
+    const dataDir = testTempDir('tessera-cli-')
     const env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir }
     try {
       const ok = async (argv: string[], stdin = '') => {

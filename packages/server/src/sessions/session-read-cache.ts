@@ -3,7 +3,7 @@ import type { User } from '../users/user.js'
 import type { Session } from './session.js'
 import type { SessionStore } from './session-store.js'
 
-/** About 1 KB each (a session, its user agent, its user): a few MB at most. */
+/** ~0.8 KB of heap each (a session with a 100-character user agent, and its user): 3.4 MB when full. */
 export const SESSION_READ_CACHE_ENTRIES = 4096
 
 export interface SessionReadCacheOptions {

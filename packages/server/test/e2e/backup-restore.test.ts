@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cli, oneJsonObject } from '../cli-harness.js'
+import { testTempDir } from '../test-database.js'
 import { type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
 const PASSWORD = 'correct horse battery staple'
@@ -40,7 +41,7 @@ describe('tessera backup and restore (SQLite)', () => {
   })
 
   it('backs a live database up under write load, refuses to restore under a running server, and restores into a fresh data dir that signs in', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tessera-backup-'))
+    const root = testTempDir('tessera-backup-')
     cleanups.push(() => rmSync(root, { recursive: true, force: true }))
     const masterKey = randomBytes(32).toString('base64url')
     const envOf = (dataDir: string) => ({

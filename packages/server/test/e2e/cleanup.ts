@@ -1,13 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach } from 'vitest'
+import { testTempDir } from '../test-database.js'
 
 /** What a test started and must stop: each step runs after the test, the last registered first. */
 export interface Cleanup {
   /** Runs `step` after the test, before every step registered earlier. */
   push(step: () => unknown): void
-  /** A fresh temporary directory, removed after the test. */
+  /**
+   * A fresh temporary directory, removed after the test; it lies in the run's directory
+   * (test-database.ts testTempDir), so what a test that overran its time limit writes after its
+   * clean-up is removed when the run ends, or by the next run if this one is killed.
+   */
   tempDir(prefix: string): string
 }
 
@@ -29,7 +32,7 @@ export function useCleanup(): Cleanup {
   return {
     push,
     tempDir(prefix) {
-      const dir = mkdtempSync(join(tmpdir(), prefix))
+      const dir = testTempDir(prefix)
       push(() => rmSync(dir, { recursive: true, force: true }))
       return dir
     },

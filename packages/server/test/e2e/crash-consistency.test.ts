@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import { hasExited, killTessera, type RunningTessera, startTessera, type TesseraProcess } from './tessera-process.js'
 
 const PASSWORD = 'correct horse battery staple'
@@ -76,7 +76,7 @@ describe('crash consistency of the embedded SQLite store', () => {
   let running: TesseraProcess | undefined
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-crash-'))
+    dir = testTempDir('tessera-crash-')
   })
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { testTempDir } from '../test-database.js'
 
 // HAProxy from Debian (`apt-get install haproxy`; .ci/run installs it) in front of Tessera
 // instances on loopback, configured as docs/operations.md recommends: health checks on /readyz,
@@ -59,7 +59,7 @@ export function requireHaproxy(): void {
 /** Starts HAProxy in the foreground on `port` and waits until it routes /readyz to an instance. */
 export async function startHaproxy(port: number, servers: readonly { name: string; port: number }[]): Promise<Balancer> {
   requireHaproxy()
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-haproxy-'))
+  const dir = testTempDir('tessera-haproxy-')
   const config = haproxyConfig(port, servers)
   const file = join(dir, 'haproxy.cfg')
   writeFileSync(file, config)

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { isTesseraAuthError, type Verifier, type VerifierOptions } from '@tessera/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cli as cliInProcess, oneJsonObject } from '../cli-harness.js'
-import { createMigratedTestDatabase } from '../test-database.js'
+import { createMigratedTestDatabase, testTempDir } from '../test-database.js'
 import { hybridVerifier, recordingFetch } from './hybrid-verifier.js'
 import { type Env, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
@@ -49,7 +47,7 @@ afterEach(async () => {
 
 /** A data dir and master key of this test's own, removed after it. */
 function baseEnv(): Env {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-hybrid-'))
+  const dir = testTempDir('tessera-hybrid-')
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
   return { TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'), TESSERA_LOG_LEVEL: 'warn' }
 }

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { isTesseraAuthError } from '@tessera/sdk'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { basic, type Client, createApi, createClient } from '../oauth-fixture.js'
-import { createTestDatabase, TEST_POSTGRES_URL } from '../test-database.js'
+import { createTestDatabase, TEST_POSTGRES_URL, testTempDir } from '../test-database.js'
 import { instanceEnv, masterKey, PASSWORD, stopAll, until } from './fault-harness.js'
 import { freePort } from './free-port.js'
 import { type Balancer, startHaproxy } from './haproxy.js'
@@ -81,7 +79,7 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
     cleanups.push(() => database.drop())
     const redis: PrivateRedis = await startPrivateRedis()
     cleanups.push(() => redis.destroy())
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-lb-'))
+    const dataDir = testTempDir('tessera-lb-')
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const key = masterKey()
     const lbPort = await freePort()

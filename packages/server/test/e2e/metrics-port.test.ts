@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import { freePort } from './free-port.js'
 import { type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
@@ -15,7 +14,7 @@ describe('tessera start with a metrics port', () => {
 
   it('serves /metrics without a token on TESSERA_METRICS_PORT, and with one only on the main port', async () => {
     const metricsPort = await freePort()
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-metrics-'))
+    const dataDir = testTempDir('tessera-metrics-')
     dirs.push(dataDir)
     const server = await startTessera({
       TESSERA_DATA_DIR: dataDir,

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { firstConsoleDir } from '../../src/console/console-assets.js'
+import { testTempDir } from '../test-database.js'
 
 const SERVER = fileURLToPath(new URL('../../', import.meta.url))
 const BUILT_CONSOLE = fileURLToPath(new URL('../../../console/dist/index.html', import.meta.url))
@@ -28,7 +28,7 @@ describe('the published server package', () => {
 
   it('from an unpacked tarball, finds and loads its own console', async () => {
     if (!existsSync(join(SERVER, 'dist/console/console-assets.js'))) throw new Error('the server is not built: run npm run build')
-    const root = mkdtempSync(join(tmpdir(), 'tessera-pack-'))
+    const root = testTempDir('tessera-pack-')
     try {
       const run = promisify(execFile)
       const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', root], { cwd: SERVER, timeout: 60_000 })
@@ -47,7 +47,7 @@ describe('the published server package', () => {
   }, 90_000)
 
   it('finds the first built console among its candidates (the workspace build, then the packaged copy)', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tessera-console-dirs-'))
+    const root = testTempDir('tessera-console-dirs-')
     try {
       const [workspace, packaged] = [join(root, 'dist'), join(root, 'console-app')]
       mkdirSync(packaged)

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import {
   describeInstances,
   expectAlive,
@@ -46,7 +45,7 @@ afterEach(async () => {
 
 async function twoInstancesOnPrivatePostgres(extra: Record<string, string> = {}) {
   postgres = await startPrivatePostgres()
-  dataDir = mkdtempSync(join(tmpdir(), 'tessera-faults-'))
+  dataDir = testTempDir('tessera-faults-')
   const key = masterKey()
   instances = await startInstances(instanceEnv(postgres.url, { TESSERA_MASTER_KEY: key, ...extra }), 2, dataDir)
   return { postgres, instances, key, dataDir }

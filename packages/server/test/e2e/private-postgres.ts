@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chownSync, existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { testTempDir } from '../test-database.js'
 import { freePort } from './free-port.js'
 
 // A PostgreSQL cluster of the test's own (its own data directory and port), for tests that stop,
@@ -44,7 +44,7 @@ async function asOwner(file: string, args: string[]): Promise<void> {
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-pg-'))
+  const dir = testTempDir('tessera-pg-')
   if (process.getuid?.() === 0) chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout.trim()), 0)
   const data = join(dir, 'data')
   await asOwner(binary('initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'])

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import { exitWithin, type RunningTessera, spawnTessera, startTessera, stopTessera, type TesseraProcess } from './tessera-process.js'
 
 const EXIT_DEADLINE_MS = 10_000
@@ -56,7 +56,7 @@ describe('the tessera process', () => {
   let server: RunningTessera
 
   beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'))
+    dataDir = testTempDir('tessera-e2e-')
     server = await startTessera({ TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'info' })
   })
 
@@ -173,7 +173,7 @@ describe('tessera start with a bad configuration', () => {
   let running: TesseraProcess | undefined
 
   beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'))
+    dataDir = testTempDir('tessera-e2e-')
   })
 
   afterEach(async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import {
   describeInstances,
   expectAlive,
@@ -63,7 +63,7 @@ async function tesseraClients(url: string): Promise<{ name: string; sub: number 
 describe('Redis faults (issue 18)', () => {
   it('re-subscribes after a Redis restart: revocations reach the other instance in milliseconds again', async ({ annotate }) => {
     redis = await startPrivateRedis()
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-faults-'))
+    dataDir = testTempDir('tessera-faults-')
     const databaseUrl = `sqlite:${join(dataDir, 'tessera.db')}`
     const key = masterKey()
     instances = await startInstances(

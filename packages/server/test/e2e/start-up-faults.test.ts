@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { testTempDir } from '../test-database.js'
 import { until } from './fault-harness.js'
 import { freePort } from './free-port.js'
 import { type PrivateRedis, startPrivateRedis } from './private-redis.js'
@@ -27,7 +26,7 @@ afterEach(async () => {
 })
 
 async function startExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
-  dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'))
+  dataDir = testTempDir('tessera-start-')
   const started = Date.now()
   const child = spawnTessera(['start'], { TESSERA_DATA_DIR: dataDir, TESSERA_PORT: String(await freePort()), ...env })
   running.push(child)
@@ -56,7 +55,7 @@ describe('start-up with an unreachable store (issue 18)', () => {
   })
 
   it('starts degraded without Redis when redisOptional is set, says so, and subscribes once Redis answers', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'))
+    dataDir = testTempDir('tessera-start-')
     const port = await freePort()
     const server: RunningTessera = await startTessera(
       {
