@@ -215,7 +215,7 @@ async function twoInstances(database: TestDatabase, redisUrl?: string): Promise<
         ...(redisUrl ? { redisUrl } : {}),
       },
     })
-    // The estimator's worker runs from source, as test/test-server.ts gives it (the test signs up).
+    // The password estimator's thread runs from source, as the rest of the test does.
     const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     await tessera.app()
     await tessera.startBackgroundTasks()
