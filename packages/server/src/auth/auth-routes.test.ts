@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, type TestContext } from 'vitest'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, PASSWORD, signIn, signUp, type TestServer, type TestServerOptions } from '../../test/test-server.js'
 
@@ -41,20 +41,17 @@ function setCookieAttributes(response: LightMyRequestResponse): { name: string; 
 }
 
 for (const dialect of DIALECTS) {
-  describe(`credential endpoints on ${dialect}`, () => {
-    const servers: TestServer[] = []
-    const start = async (options: Omit<TestServerOptions, 'dialect'> = {}) => {
+  // Concurrent: each test has a server of its own, closed when that test finishes.
+  describe.concurrent(`credential endpoints on ${dialect}`, () => {
+    const start = async (onTestFinished: TestContext['onTestFinished'], options: Omit<TestServerOptions, 'dialect'> = {}) => {
       const server = await createTestServer({ dialect, ...options })
-      servers.push(server)
+      onTestFinished(() => server.close())
       return server
     }
-    afterEach(async () => {
-      await Promise.all(servers.splice(0).map((server) => server.close()))
-    })
 
     describe('sign-up', () => {
-      it('creates the account with 201 and returns the user and a new session, uncached', async () => {
-        const server = await start()
+      it('creates the account with 201 and returns the user and a new session, uncached', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD })
         expect(response.statusCode).toBe(201)
         expect(response.headers['cache-control']).toBe('no-store')
@@ -73,24 +70,24 @@ for (const dialect of DIALECTS) {
         expect(await counts(server)).toMatchObject({ users: 1, sessions: 1 })
       })
 
-      it('issues a session cookie that authenticates the new account', async () => {
-        const server = await start()
+      it('issues a session cookie that authenticates the new account', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { cookieHeader, body } = await signUp(server.app, 'ann@example.com')
         const session = await server.app.inject({ method: 'GET', url: '/v1/session', headers: { cookie: cookieHeader as string } })
         expect(session.statusCode).toBe(200)
         expect(session.json()).toMatchObject({ user: { id: body.user?.id, email: 'ann@example.com' }, session: { id: body.session?.id } })
       })
 
-      it('stores the email trimmed and lower-cased', async () => {
-        const server = await start()
+      it('stores the email trimmed and lower-cased', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-up', { email: ' Ann@EXAMPLE.com ', password: PASSWORD })
         expect(response.statusCode).toBe(201)
         expect(response.json().user.email).toBe('ann@example.com')
         expect(await server.tessera.stores.users.findByEmail('ann@example.com')).toMatchObject({ email: 'ann@example.com' })
       })
 
-      it('refuses an email already taken, in any case or spacing, with 409 email_taken and writes nothing', async () => {
-        const server = await start()
+      it('refuses an email already taken, in any case or spacing, with 409 email_taken and writes nothing', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const before = await counts(server)
         for (const email of ['ann@example.com', 'ANN@Example.COM', '  ann@EXAMPLE.com\t']) {
@@ -102,8 +99,10 @@ for (const dialect of DIALECTS) {
         expect(await counts(server)).toEqual(before)
       })
 
-      it('sets __Host-tessera_session with Secure, HttpOnly, SameSite=Lax, Path=/ and no Domain on an https issuer', async () => {
-        const server = await start()
+      it('sets __Host-tessera_session with Secure, HttpOnly, SameSite=Lax, Path=/ and no Domain on an https issuer', async ({
+        onTestFinished,
+      }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD })
         const cookie = setCookieAttributes(response)
         expect(cookie.name).toBe('__Host-tessera_session')
@@ -116,8 +115,8 @@ for (const dialect of DIALECTS) {
         expect(cookie.attributes.get('max-age')).toBe(String(server.tessera.config.session.absoluteLifetime))
       })
 
-      it('drops __Host- and Secure, and only those, on a plain-http localhost issuer', async () => {
-        const server = await start({ config: { issuer: 'http://localhost:4000' } })
+      it('drops __Host- and Secure, and only those, on a plain-http localhost issuer', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { issuer: 'http://localhost:4000' } })
         const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD })
         expect(response.statusCode).toBe(201)
         const cookie = setCookieAttributes(response)
@@ -129,8 +128,8 @@ for (const dialect of DIALECTS) {
         expect(cookie.attributes.has('domain')).toBe(false)
       })
 
-      it('returns the session token in the body and sets no cookie with the bearer transport', async () => {
-        const server = await start()
+      it('returns the session token in the body and sets no cookie with the bearer transport', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD, transport: 'bearer' })
         expect(response.statusCode).toBe(201)
         expect(response.headers['set-cookie']).toBeUndefined()
@@ -142,8 +141,8 @@ for (const dialect of DIALECTS) {
         expect(session.statusCode).toBe(200)
       })
 
-      it('sets a cookie and puts no token in the body with the explicit cookie transport', async () => {
-        const server = await start()
+      it('sets a cookie and puts no token in the body with the explicit cookie transport', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD, transport: 'cookie' })
         expect(response.statusCode).toBe(201)
         expect(setCookieAttributes(response).name).toBe('__Host-tessera_session')
@@ -161,21 +160,21 @@ for (const dialect of DIALECTS) {
         return response.json()
       }
 
-      it('refuses a password shorter than 8 characters with password_too_short', async () => {
-        const server = await start()
+      it('refuses a password shorter than 8 characters with password_too_short', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const before = await counts(server)
         await expectRefused(server, 'ann@example.com', 'Ab3$xyz', 'password_too_short')
         expect(await counts(server)).toEqual({ ...before, users: 0, sessions: 0 })
       })
 
-      it('counts length after NFC, so 7 decomposed accented letters are too short', async () => {
-        const server = await start()
+      it('counts length after NFC, so 7 decomposed accented letters are too short', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         // 14 code points as sent, 7 once composed.
         await expectRefused(server, 'ann@example.com', 'e\u0301'.repeat(7), 'password_too_short')
       })
 
-      it('refuses common and breached passwords, in any case, with password_too_common and a reason', async () => {
-        const server = await start()
+      it('refuses common and breached passwords, in any case, with password_too_common and a reason', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         for (const password of ['password1', 'baseball', 'BaseBall', 'PASSWORD123']) {
           const problem = await expectRefused(server, 'ann@example.com', password, 'password_too_common')
           expect(problem.detail).toEqual(expect.any(String))
@@ -183,8 +182,10 @@ for (const dialect of DIALECTS) {
         }
       })
 
-      it('refuses the email address, its name part or the service name as a password, and what is easy to guess', async () => {
-        const server = await start()
+      it('refuses the email address, its name part or the service name as a password, and what is easy to guess', async ({
+        onTestFinished,
+      }) => {
+        const server = await start(onTestFinished)
         await expectRefused(server, 'annabelle@example.com', 'annabelle@example.com', 'password_too_common')
         await expectRefused(server, 'Annabelle@Example.com', 'ANNABELLE@EXAMPLE.COM', 'password_too_common')
         await expectRefused(server, 'annabelle@example.com', 'Annabelle', 'password_too_common')
@@ -193,19 +194,21 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'users')).toBe(0)
       })
 
-      it('accepts a long random password that happens to contain the service name (a word that lowers the estimate, not a veto)', async () => {
-        const server = await start()
+      it('accepts a long random password that happens to contain the service name (a word that lowers the estimate, not a veto)', async ({
+        onTestFinished,
+      }) => {
+        const server = await start(onTestFinished)
         const accepted = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: 'Xk9#tesseraQ2v!mLp7' })
         expect(accepted.statusCode).toBe(201)
       })
 
-      it('refuses more than the maximum number of characters with password_too_long', async () => {
-        const server = await start()
+      it('refuses more than the maximum number of characters with password_too_long', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await expectRefused(server, 'ann@example.com', `${'x7'.repeat(64)}y`, 'password_too_long')
       })
 
-      it('counts the maximum in code points: 128 emoji are accepted, 129 refused', async () => {
-        const server = await start()
+      it('counts the maximum in code points: 128 emoji are accepted, 129 refused', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await expectRefused(server, 'ben@example.com', '😀'.repeat(129), 'password_too_long')
         // 128 different emoji in no run (a repeated one would be refused as easy to guess).
         const emoji = Array.from({ length: 128 }, (_, i) => String.fromCodePoint(0x1f300 + ((i * 37) % 128))).join('')
@@ -213,19 +216,19 @@ for (const dialect of DIALECTS) {
         expect(accepted.statusCode).toBe(201)
       })
 
-      it('refuses a password over the byte cap, though under the body limit, with password_too_long', async () => {
-        const server = await start()
+      it('refuses a password over the byte cap, though under the body limit, with password_too_long', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await expectRefused(server, 'ann@example.com', 'é'.repeat(1000), 'password_too_long')
       })
 
-      it('applies the byte cap on its own when the character limit would allow the password', async () => {
-        const server = await start({ config: { password: { maxLength: 1024, maxBytes: 1024 } } })
+      it('applies the byte cap on its own when the character limit would allow the password', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { password: { maxLength: 1024, maxBytes: 1024 } } })
         // 600 characters (allowed) but 1200 UTF-8 bytes (over the cap).
         await expectRefused(server, 'ann@example.com', 'é'.repeat(600), 'password_too_long')
       })
 
-      it('normalises to NFC: a password signed up decomposed signs in composed, and the reverse', async () => {
-        const server = await start()
+      it('normalises to NFC: a password signed up decomposed signs in composed, and the reverse', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const decomposed = 'cafe\u0301 au lait, s’il vous plaît'
         const composed = decomposed.normalize('NFC')
         expect(composed).not.toBe(decomposed)
@@ -237,8 +240,8 @@ for (const dialect of DIALECTS) {
     })
 
     describe('sign-in', () => {
-      it('signs in with 200, the user, a session and a session cookie, uncached', async () => {
-        const server = await start()
+      it('signs in with 200, the user, a session and a session cookie, uncached', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { body: signedUp } = await signUp(server.app, 'ann@example.com')
         const response = await post(server, '/v1/sign-in', { email: 'ann@example.com', password: PASSWORD })
         expect(response.statusCode).toBe(200)
@@ -254,15 +257,15 @@ for (const dialect of DIALECTS) {
         expect(session.json().session.id).toBe(response.json().session.id)
       })
 
-      it('finds the account whatever the case and spacing of the email', async () => {
-        const server = await start()
+      it('finds the account whatever the case and spacing of the email', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const response = await post(server, '/v1/sign-in', { email: '  ANN@Example.COM ', password: PASSWORD })
         expect(response.statusCode).toBe(200)
       })
 
-      it('returns a bearer token and sets no cookie with the bearer transport', async () => {
-        const server = await start()
+      it('returns a bearer token and sets no cookie with the bearer transport', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const response = await post(server, '/v1/sign-in', { email: 'ann@example.com', password: PASSWORD, transport: 'bearer' })
         expect(response.statusCode).toBe(200)
@@ -270,8 +273,8 @@ for (const dialect of DIALECTS) {
         expect(response.json().session.token).toMatch(TOKEN_SHAPE)
       })
 
-      it('creates a new session id and secret on every sign-in, all of them live', async () => {
-        const server = await start()
+      it('creates a new session id and secret on every sign-in, all of them live', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const first = await signUp(server.app, 'ann@example.com')
         const second = await signIn(server.app, 'ann@example.com')
         const third = await signIn(server.app, 'ann@example.com')
@@ -283,8 +286,8 @@ for (const dialect of DIALECTS) {
         expect(list.json().sessions).toHaveLength(3)
       })
 
-      it('issues a fresh session when the request already carries a session cookie (no fixation)', async () => {
-        const server = await start()
+      it('issues a fresh session when the request already carries a session cookie (no fixation)', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { cookieHeader, token: held, body } = await signUp(server.app, 'ann@example.com')
         const response = await post(
           server,
@@ -299,8 +302,8 @@ for (const dialect of DIALECTS) {
         expect(fresh.value.split('.')[0]).toBe(response.json().session.id)
       })
 
-      it('never adopts a session token planted by an attacker before sign-in', async () => {
-        const server = await start()
+      it('never adopts a session token planted by an attacker before sign-in', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const planted = `${'A'.repeat(22)}.${'B'.repeat(43)}`
         const response = await post(
@@ -316,8 +319,8 @@ for (const dialect of DIALECTS) {
         expect(probe.statusCode).toBe(401)
       })
 
-      it('refuses a wrong password with 401 invalid_credentials, no cookie and no session', async () => {
-        const server = await start()
+      it('refuses a wrong password with 401 invalid_credentials, no cookie and no session', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const sessions = await countRows(server, 'sessions')
         for (const password of ['wrong horse battery staple', `${PASSWORD} `, PASSWORD.toUpperCase()]) {
@@ -329,15 +332,15 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'sessions')).toBe(sessions)
       })
 
-      it('refuses an address that cannot be an email with 400 invalid_email', async () => {
-        const server = await start()
+      it('refuses an address that cannot be an email with 400 invalid_email', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const response = await post(server, '/v1/sign-in', { email: 'not-an-email', password: PASSWORD })
         expect(response.statusCode).toBe(400)
         expect(response.json().code).toBe('invalid_email')
       })
 
-      it('refuses an over-long password at sign-in with password_too_long before looking anything up', async () => {
-        const server = await start()
+      it('refuses an over-long password at sign-in with password_too_long before looking anything up', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const response = await post(server, '/v1/sign-in', { email: 'ann@example.com', password: 'é'.repeat(1000) })
         expect(response.statusCode).toBe(400)
@@ -346,8 +349,8 @@ for (const dialect of DIALECTS) {
     })
 
     describe('disabled users', () => {
-      it('refuses the right password of a disabled user with 403 user_disabled and starts no session', async () => {
-        const server = await start()
+      it('refuses the right password of a disabled user with 403 user_disabled and starts no session', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { body } = await signUp(server.app, 'ann@example.com')
         await server.tessera.services.users.disable(body.user?.id as string, { kind: 'cli' })
         const sessions = await countRows(server, 'sessions')
@@ -358,8 +361,8 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'sessions')).toBe(sessions)
       })
 
-      it('revokes the sessions a user held when disabled: cookie and bearer get 401 session_revoked', async () => {
-        const server = await start()
+      it('revokes the sessions a user held when disabled: cookie and bearer get 401 session_revoked', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const viaCookie = await signUp(server.app, 'ann@example.com')
         const viaBearer = await signIn(server.app, 'ann@example.com', PASSWORD, { transport: 'bearer' })
         await server.tessera.services.users.disable(viaCookie.body.user?.id as string, { kind: 'cli' })
@@ -375,8 +378,8 @@ for (const dialect of DIALECTS) {
         expect(bearer.json().code).toBe('session_revoked')
       })
 
-      it('answers a wrong password for a disabled user exactly like one for an unknown email', async () => {
-        const server = await start()
+      it('answers a wrong password for a disabled user exactly like one for an unknown email', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { body } = await signUp(server.app, 'ann@example.com')
         await server.tessera.services.users.disable(body.user?.id as string, { kind: 'cli' })
         // The same request id on both, so the bodies may be compared whole (the id is echoed in them).
