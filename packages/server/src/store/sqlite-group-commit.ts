@@ -121,6 +121,8 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
    * would succeed without them (fsync(2), "fsyncgate").
    */
   #walFailed: WalSyncError | null = null
+  /** Set by `destroy`: the connection is closed, so nothing may read it directly any more. */
+  #destroyed = false
 
   constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits, wal?: WalDurability) {
     super(config)
@@ -136,9 +138,10 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
    * Nobody holds the connection and the store works: no transaction or group is open, and
    * everything committed is synced (a group commits and syncs before its last release), so a read
    * made now on the connection sees exactly what a query through the driver would (store/sqlite-read-now.ts).
+   * Never after `destroy`: the read then goes through the driver, whose refusal is a typed 503.
    */
   get idle(): boolean {
-    return !this.#held && this.#walFailed === null
+    return !this.#held && this.#walFailed === null && !this.#destroyed
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
@@ -250,6 +253,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   }
 
   override async destroy(): Promise<void> {
+    this.#destroyed = true
     await super.destroy()
     await this.#wal?.close()
   }
