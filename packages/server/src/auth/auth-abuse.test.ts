@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, type TestContext } from 'vitest'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTestServer, ORIGIN, PASSWORD, signIn, signUp, type TestServer, type TestServerOptions } from '../../test/test-server.js'
 
@@ -22,20 +22,17 @@ function attempt(server: TestServer, email: string, password: string, headers: R
 }
 
 for (const dialect of DIALECTS) {
-  describe(`credential abuse on ${dialect}`, () => {
-    const servers: TestServer[] = []
-    const start = async (options: Omit<TestServerOptions, 'dialect'> = {}) => {
+  // Concurrent: each test has a server of its own (its clock, its throttles, its log), closed when that test finishes.
+  describe.concurrent(`credential abuse on ${dialect}`, () => {
+    const start = async (onTestFinished: TestContext['onTestFinished'], options: Omit<TestServerOptions, 'dialect'> = {}) => {
       const server = await createTestServer({ dialect, ...options })
-      servers.push(server)
+      onTestFinished(() => server.close())
       return server
     }
-    afterEach(async () => {
-      await Promise.all(servers.splice(0).map((server) => server.close()))
-    })
 
     describe('account enumeration', () => {
-      it('answers an unknown email and a wrong password with the same status, headers and body', async () => {
-        const server = await start()
+      it('answers an unknown email and a wrong password with the same status, headers and body', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         // The same request id on both, so the bodies may be compared whole (the id is echoed in them).
         const sameId = { 'x-request-id': 'enumeration-probe' }
@@ -53,8 +50,8 @@ for (const dialect of DIALECTS) {
     })
 
     describe('per-account throttling', () => {
-      it('locks an account after the free failures, even for the right password, with Retry-After', async () => {
-        const server = await start({ config: THROTTLE })
+      it('locks an account after the free failures, even for the right password, with Retry-After', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         await signUp(server.app, 'ann@example.com')
         for (let i = 0; i < 3; i++) expect((await attempt(server, 'ann@example.com', WRONG)).statusCode).toBe(401)
         const locked = await attempt(server, 'ann@example.com', PASSWORD)
@@ -65,8 +62,8 @@ for (const dialect of DIALECTS) {
         expect(locked.headers['set-cookie']).toBeUndefined()
       })
 
-      it('lets the right password in once the lock has passed, and resets the count', async () => {
-        const server = await start({ config: THROTTLE })
+      it('lets the right password in once the lock has passed, and resets the count', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         await signUp(server.app, 'ann@example.com')
         for (let i = 0; i < 3; i++) await attempt(server, 'ann@example.com', WRONG)
         server.clock.advance(29_000)
@@ -82,8 +79,8 @@ for (const dialect of DIALECTS) {
         expect((await attempt(server, 'ann@example.com', WRONG)).statusCode).toBe(401)
       })
 
-      it('doubles the lock with each further failure, up to the maximum', async () => {
-        const server = await start({ config: { signIn: { freeFailures: 1, backoffBase: 30, backoffMax: 200 } } })
+      it('doubles the lock with each further failure, up to the maximum', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { signIn: { freeFailures: 1, backoffBase: 30, backoffMax: 200 } } })
         await signUp(server.app, 'ann@example.com')
         const waits: number[] = []
         for (let i = 0; i < 5; i++) {
@@ -97,8 +94,8 @@ for (const dialect of DIALECTS) {
         expect(waits).toEqual([30, 60, 120, 200, 200])
       })
 
-      it('does not count throttled attempts as failures', async () => {
-        const server = await start({ config: THROTTLE })
+      it('does not count throttled attempts as failures', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         await signUp(server.app, 'ann@example.com')
         for (let i = 0; i < 3; i++) await attempt(server, 'ann@example.com', WRONG)
         for (let i = 0; i < 5; i++) expect((await attempt(server, 'ann@example.com', WRONG)).statusCode).toBe(429)
@@ -106,8 +103,8 @@ for (const dialect of DIALECTS) {
         expect((await attempt(server, 'ann@example.com', PASSWORD)).statusCode).toBe(200)
       })
 
-      it('counts every one of concurrent failures, so parallel guessing does not shrink the count', async () => {
-        const server = await start({ config: { signIn: { freeFailures: 8, backoffBase: 30, backoffMax: 900 } } })
+      it('counts every one of concurrent failures, so parallel guessing does not shrink the count', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { signIn: { freeFailures: 8, backoffBase: 30, backoffMax: 900 } } })
         await signUp(server.app, 'ann@example.com')
         const parallel = await Promise.all(Array.from({ length: 7 }, () => attempt(server, 'ann@example.com', WRONG)))
         expect(parallel.map((response) => response.statusCode)).toEqual(Array(7).fill(401))
@@ -118,8 +115,8 @@ for (const dialect of DIALECTS) {
         expect(locked.json().code).toBe('too_many_attempts')
       })
 
-      it('throttles an unknown email exactly like a known one, so the lock reveals nothing', async () => {
-        const server = await start({ config: THROTTLE })
+      it('throttles an unknown email exactly like a known one, so the lock reveals nothing', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         await signUp(server.app, 'ann@example.com')
         const known: number[] = []
         const unknown: number[] = []
@@ -136,8 +133,8 @@ for (const dialect of DIALECTS) {
         expect(lockedUnknown.headers['retry-after']).toBe(lockedKnown.headers['retry-after'])
       })
 
-      it('keys the throttle on the normalised email, and on nothing wider than the account', async () => {
-        const server = await start({ config: THROTTLE })
+      it('keys the throttle on the normalised email, and on nothing wider than the account', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         await signUp(server.app, 'ann@example.com')
         await signUp(server.app, 'ben@example.com')
         await attempt(server, 'ann@example.com', WRONG)
@@ -147,8 +144,8 @@ for (const dialect of DIALECTS) {
         expect((await attempt(server, 'ben@example.com', PASSWORD)).statusCode).toBe(200)
       })
 
-      it('writes failed and throttled sign-ins to the event outbox, without the password', async () => {
-        const server = await start({ config: THROTTLE })
+      it('writes failed and throttled sign-ins to the event outbox, without the password', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: THROTTLE })
         const { body } = await signUp(server.app, 'ann@example.com')
         for (let i = 0; i < 3; i++) await attempt(server, 'ann@example.com', WRONG, { 'user-agent': 'probe/1.0' })
         await attempt(server, 'ann@example.com', PASSWORD)
@@ -174,8 +171,8 @@ for (const dialect of DIALECTS) {
     })
 
     describe('per-IP rate limit', () => {
-      it('answers the request past the limit with 429 rate_limited and Retry-After', async () => {
-        const server = await start({ config: { rateLimit: { credentialRequestsPerIp: 3 } } })
+      it('answers the request past the limit with 429 rate_limited and Retry-After', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { rateLimit: { credentialRequestsPerIp: 3 } } })
         for (let i = 0; i < 3; i++) expect((await attempt(server, `user${i}@example.com`, WRONG)).statusCode).toBe(401)
         const limited = await attempt(server, 'user3@example.com', WRONG)
         expect(limited.statusCode).toBe(429)
@@ -185,8 +182,8 @@ for (const dialect of DIALECTS) {
         expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
       })
 
-      it('counts sign-up and sign-in against one budget, and a limited sign-up writes nothing', async () => {
-        const server = await start({ config: { rateLimit: { credentialRequestsPerIp: 3 } } })
+      it('counts sign-up and sign-in against one budget, and a limited sign-up writes nothing', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { rateLimit: { credentialRequestsPerIp: 3 } } })
         expect((await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD })).statusCode).toBe(201)
         expect((await attempt(server, 'ann@example.com', WRONG)).statusCode).toBe(401)
         expect((await attempt(server, 'ann@example.com', WRONG)).statusCode).toBe(401)
@@ -198,16 +195,16 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'users')).toBe(users)
       })
 
-      it('ignores X-Forwarded-For when no proxy is trusted, so a spoofed header does not reset the budget', async () => {
-        const server = await start({ config: { rateLimit: { credentialRequestsPerIp: 3 } } })
+      it('ignores X-Forwarded-For when no proxy is trusted, so a spoofed header does not reset the budget', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { rateLimit: { credentialRequestsPerIp: 3 } } })
         for (let i = 0; i < 3; i++) await attempt(server, 'ann@example.com', WRONG, { 'x-forwarded-for': `203.0.113.${i}` })
         const limited = await attempt(server, 'ann@example.com', WRONG, { 'x-forwarded-for': '203.0.113.99' })
         expect(limited.statusCode).toBe(429)
         expect(limited.json().code).toBe('rate_limited')
       })
 
-      it('keeps one budget per client address', async () => {
-        const server = await start({ config: { rateLimit: { credentialRequestsPerIp: 3 } } })
+      it('keeps one budget per client address', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { rateLimit: { credentialRequestsPerIp: 3 } } })
         const from = (remoteAddress: string) =>
           server.app.inject({ method: 'POST', url: '/v1/sign-in', payload: { email: 'ann@example.com', password: WRONG }, remoteAddress })
         for (let i = 0; i < 3; i++) await from('198.51.100.1')
@@ -227,8 +224,8 @@ for (const dialect of DIALECTS) {
         { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
       ]
 
-      it('refuses a cross-site sign-in with 403 csrf_rejected and sets no cookie', async () => {
-        const server = await start()
+      it('refuses a cross-site sign-in with 403 csrf_rejected and sets no cookie', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         for (const headers of refusedHeaders) {
           const response = await attempt(server, 'ann@example.com', PASSWORD, headers)
@@ -239,8 +236,8 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'sessions')).toBe(1)
       })
 
-      it('refuses a cross-site sign-up with 403 csrf_rejected and creates no account', async () => {
-        const server = await start()
+      it('refuses a cross-site sign-up with 403 csrf_rejected and creates no account', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const eventsBefore = await countRows(server, 'event_outbox')
         for (const headers of refusedHeaders) {
           const response = await post(server, '/v1/sign-up', { email: 'ann@example.com', password: PASSWORD }, headers)
@@ -251,8 +248,8 @@ for (const dialect of DIALECTS) {
         expect(await countRows(server, 'event_outbox')).toBe(eventsBefore)
       })
 
-      it('allows the issuer origin, same-origin and user-initiated requests', async () => {
-        const server = await start()
+      it('allows the issuer origin, same-origin and user-initiated requests', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com', {})
         const allowed: Record<string, string>[] = [
           { origin: ORIGIN },
@@ -268,8 +265,8 @@ for (const dialect of DIALECTS) {
         expect(signUpFromIssuer.statusCode).toBe(201)
       })
 
-      it('allows a configured extra origin', async () => {
-        const server = await start({ config: { http: { allowedOrigins: ['https://app.example.test'] } } })
+      it('allows a configured extra origin', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { http: { allowedOrigins: ['https://app.example.test'] } } })
         const up = await post(
           server,
           '/v1/sign-up',
@@ -283,8 +280,8 @@ for (const dialect of DIALECTS) {
     })
 
     describe('CSRF on cookie-authenticated state changes', () => {
-      it('refuses a cross-site sign-out with the cookie, and the session stays valid', async () => {
-        const server = await start()
+      it('refuses a cross-site sign-out with the cookie, and the session stays valid', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { cookieHeader } = await signUp(server.app, 'ann@example.com')
         for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
           const response = await server.app.inject({
@@ -299,8 +296,8 @@ for (const dialect of DIALECTS) {
         expect(session.statusCode).toBe(200)
       })
 
-      it('refuses cross-site session revocations made with the cookie', async () => {
-        const server = await start()
+      it('refuses cross-site session revocations made with the cookie', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { cookieHeader, body } = await signUp(server.app, 'ann@example.com')
         const headers = { cookie: cookieHeader as string, origin: 'https://evil.example' }
         const one = await server.app.inject({ method: 'DELETE', url: `/v1/sessions/${body.session?.id}`, headers })
@@ -311,8 +308,8 @@ for (const dialect of DIALECTS) {
         expect(session.statusCode).toBe(200)
       })
 
-      it('does not apply the check to a bearer token, which a cross-site page cannot attach', async () => {
-        const server = await start()
+      it('does not apply the check to a bearer token, which a cross-site page cannot attach', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         await signUp(server.app, 'ann@example.com')
         const { token } = await signIn(server.app, 'ann@example.com', PASSWORD, { transport: 'bearer' })
         const response = await server.app.inject({
@@ -325,8 +322,8 @@ for (const dialect of DIALECTS) {
         expect(after.json().code).toBe('session_revoked')
       })
 
-      it('allows a cross-site GET of the session, a safe method', async () => {
-        const server = await start()
+      it('allows a cross-site GET of the session, a safe method', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished)
         const { cookieHeader } = await signUp(server.app, 'ann@example.com')
         const response = await server.app.inject({
           method: 'GET',
@@ -336,8 +333,8 @@ for (const dialect of DIALECTS) {
         expect(response.statusCode).toBe(200)
       })
 
-      it('allows a cookie sign-out from the issuer and from a configured origin', async () => {
-        const server = await start({ config: { http: { allowedOrigins: ['https://app.example.test'] } } })
+      it('allows a cookie sign-out from the issuer and from a configured origin', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { http: { allowedOrigins: ['https://app.example.test'] } } })
         const first = await signUp(server.app, 'ann@example.com')
         const second = await signIn(server.app, 'ann@example.com')
         const fromIssuer = await server.app.inject({
@@ -356,9 +353,9 @@ for (const dialect of DIALECTS) {
     })
 
     describe('logs', () => {
-      it('never hold a password, session token, secret, hash or cookie value', async () => {
+      it('never hold a password, session token, secret, hash or cookie value', async ({ onTestFinished }) => {
         const logLines: string[] = []
-        const server = await start({ logLines })
+        const server = await start(onTestFinished, { logLines })
         const up = await signUp(server.app, 'ann@example.com')
         const viaCookie = await signIn(server.app, 'ann@example.com')
         const viaBearer = await signIn(server.app, 'ann@example.com', PASSWORD, { transport: 'bearer' })
