@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { codeIn } from '../mail-fixture.js'
+import { sharedSourcePasswordEstimator } from '../password-estimator.js'
 import { startSmtpServer } from '../smtp-fixture.js'
 import { createTestDatabase } from '../test-database.js'
 import { openChromium } from './chromium.js'
@@ -48,6 +49,8 @@ describe('account recovery in Chromium (issue 12)', () => {
           email: { smtpUrl: `smtp://127.0.0.1:${smtp.port}` },
         },
       }),
+      // The estimator's worker runs from source, as test/test-server.ts gives it (the test signs up).
+      { passwordEstimator: sharedSourcePasswordEstimator() },
     )
     cleanup.push(() => tessera.close())
     const app = await tessera.app()
