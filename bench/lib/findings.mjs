@@ -63,12 +63,16 @@ export function findings(sections, targets) {
       'PostgreSQL is a named prepared statement (`store/prepared-statements.ts`): before it, PostgreSQL parsed and planned the read on every ' +
       'request, about half of its CPU per check. Session mode exists for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
-      '/healthz it is one store read and the presentation of its row. In an in-process profile the SQLite point read (the session joined ' +
-      "with its user, 18 columns made into an object) is ~40 % of what the check adds, then Kysely's connection hand-offs, the JSON " +
-      'serialisation and the SHA-256 of the secret; the response is 713 bytes against 301, one writev either way. Promise hooks ran on every ' +
-      "promise of every request once the first transaction had run (the SQLite group commit's AsyncLocalStorage, entered on both dialects); " +
-      'the group commit now learns its transaction by a synchronous handover ([architecture.md §12](architecture.md)): server CPU per check ' +
-      '0.93 of before on SQLite and 0.82 on PostgreSQL (in-process requests, medians of 16 and 10 interleaved rounds at load average 12–18).',
+      '/healthz it is one store read and the presentation of its row. On SQLite the read is answered from memory while the database has not ' +
+      'changed since the row was read (`sessions/session-read-cache.ts`, [architecture.md §12](architecture.md)): every entry carries a stamp of ' +
+      "this process's own statements that may write and `PRAGMA data_version` (another connection's commits), read synchronously on every " +
+      'check; any write empties the cache, so a hit returns exactly what the store would (zero staleness). What is cached is the row, never ' +
+      'the verdict: expiry, idle timeout, status and the constant-time secret compare run on every check. A miss reads the connection directly ' +
+      'when nobody holds it (no Kysely hand-off), and the body of a cached row is serialised once. Server CPU per check 130 → 65 µs (8 ' +
+      'interleaved rounds at load average 12.7). Under a steady write load (sign-ins, token issuance) checks mostly miss and cost what they did. ' +
+      "Promise hooks ran on every promise of every request once the first transaction had run (the SQLite group commit's AsyncLocalStorage, " +
+      'entered on both dialects); the group commit now learns its transaction by a synchronous handover: server CPU per check 0.93 of before on ' +
+      'SQLite and 0.82 on PostgreSQL.',
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
@@ -76,7 +80,12 @@ export function findings(sections, targets) {
       'inside a transaction the node:crypto signer signs on the thread pool for the same reason. SQLite syncs its WAL after each COMMIT on the thread ' +
       "pool (synchronous=NORMAL plus the driver's own fdatasync, which is what FULL adds in WAL mode; nobody is answered and nobody reads before it " +
       "returned): the COMMIT's time on the event loop fell from 2–5 ms to 0.2–0.6 ms. The rotation's three writes are compiled once per database " +
-      '(named prepared statements on PostgreSQL).',
+      '(named prepared statements on PostgreSQL). Inside the transaction the API and the role grants now come from the per-instance cache ' +
+      "(a miss reads through the transaction's own connection, and what it read is kept only after the COMMIT and only if no invalidation " +
+      "came meanwhile); a user's grants are cached under the token version read in the same transaction, so a permission taken away narrows " +
+      'the next token on every instance at once. Statements per SQLite rotation 10 → 8, per exchange 8.2 → 7.3; A/B (4 interleaved rounds, ' +
+      'load ~11): exchange 1.66× the rate at 0.69 of the CPU, refresh 1.41× at 0.86. What remains: the signature (inside a transaction it ' +
+      "goes to the thread pool, whose hand-off costs more main-thread CPU than an inline signature) and the group commit's wait for the fsync.",
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
       'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
       "figure is spent in the subscribers' process (web streams, undici, GC).",
@@ -85,11 +94,14 @@ export function findings(sections, targets) {
       "route's first request; the libraries of optional features (PostgreSQL, Redis, WebAuthn, SMTP, QR codes) load on first use; the `tessera` " +
       "command holds V8's young generation at its initial size while it starts (loading ~1,400 modules grew it to 2 × 16 MB for good), with " +
       "V8's --optimize-for-size meanwhile (compacting GCs: ~10 MB less committed heap at idle), and gives V8 its defaults back at listen. " +
-      'Start-up CPU: module loading about half, GC 15 %, route registration 18 %. What ' +
-      "remains at idle: the node binary's pages (~41 MB; a bare Node HTTP server is 34), ~26 MB of live heap (mostly the loaded modules' code: " +
-      'Kysely, Fastify, TypeBox, prom-client, ajv), the malloc heap and native addons. After load, the password-strength dictionaries (loaded by ' +
+      'Start-up CPU: module loading about half, GC 15 %, route registration 18 %. The schema compilers (Ajv, fast-json-stringify), prom-client ' +
+      "(Tessera's metrics count in plain maps until the first scrape), openid-client and otpauth now load on first use: 1,412 → 1,222 modules " +
+      "at the first 200, idle RSS 91 → 88 MB in an A/B. What remains at idle: the node binary's pages (~41 MB; a bare Node HTTP server is 34), " +
+      "the live heap (mostly the loaded modules' code: Kysely, Fastify, TypeBox), the malloc heap and native addons; the lever left is fewer, " +
+      'larger modules (a bundle), not started. After load, the password-strength dictionaries (loaded by ' +
       'the first new password from a shipped text file into one string and two typed arrays per list: ~6 MB live, ~19 MB of RSS, where ' +
-      "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS) and the young generation grown by the load. Sign-in is bound by argon2id at the " +
+      "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
+      'per new password off the event loop) and the young generation grown by the load. Sign-in is bound by argon2id at the ' +
       'OWASP minimum (19 MiB, t=2), ≈ 10 ms per hash on an idle machine.',
   )
   return lines.join('\n')
