@@ -1,4 +1,5 @@
-import { type ChangeStamp, type ChangeWatch, sameStamp } from '../store/sqlite-change-stamp.js'
+import type { ChangeWatch } from '../store/sqlite-change-stamp.js'
+import { stampedReadCache } from '../store/stamped-read-cache.js'
 import type { User } from '../users/user.js'
 import type { Session } from './session.js'
 import type { SessionStore } from './session-store.js'
@@ -27,53 +28,13 @@ type Found = { session: Session; user: User }
  * check in constant time, as for a row read from the store.
  */
 export function withSessionReadCache(store: SessionStore, options: SessionReadCacheOptions): SessionStore & { readonly size: number } {
-  const { watch } = options
-  const maxEntries = options.maxEntries ?? SESSION_READ_CACHE_ENTRIES
-  const entries = new Map<string, Found>()
-  // The stamp every entry was stored under; a new stamp empties the cache.
-  let stamp: ChangeStamp | null = null
-
-  function stampNow(): ChangeStamp | null {
-    try {
-      return watch.stamp()
-    } catch {
-      // The database cannot answer now (a statement still iterating, closed): read the store.
-      return null
-    }
-  }
-
+  const cache = stampedReadCache<Found>(options.watch, options.maxEntries ?? SESSION_READ_CACHE_ENTRIES, freeze)
   return {
     ...store,
     get size() {
-      return entries.size
+      return cache.size
     },
-    async findWithUser(id) {
-      const before = stampNow()
-      if (before === null) return store.findWithUser(id)
-      if (stamp !== null && sameStamp(before, stamp)) {
-        const hit = entries.get(id)
-        if (hit) {
-          // Least recently used last: a Map keeps insertion order.
-          entries.delete(id)
-          entries.set(id, hit)
-          return hit
-        }
-      } else {
-        entries.clear()
-        stamp = null
-      }
-      const found = await store.findWithUser(id)
-      // Kept only if nothing changed from before the read until now: the row is then the current one.
-      const after = stampNow()
-      if (found === null || after === null || !sameStamp(before, after)) return found
-      if (stamp === null || !sameStamp(after, stamp)) {
-        entries.clear()
-        stamp = after
-      }
-      entries.set(id, freeze(found))
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
-      return found
-    },
+    findWithUser: (id) => cache.get(id, () => store.findWithUser(id)),
   }
 }
 
