@@ -170,3 +170,15 @@ export async function tokensFor(server: TestServer, client: Client, user: User, 
   expect(response.statusCode, response.body).toBe(200)
   return response.json() as Tokens
 }
+
+/** A session-mode API (opaque tokens), a web client of it, its resource server, and a signed-in user holding every permission. */
+export async function sessionApiWorld(server: TestServer) {
+  await server.tessera.services.apis.create({ identifier: SESSION_API, name: 'Session API', mode: 'session', scopes: ['read'] }, CLI)
+  const user = await createUser(server)
+  await grantEverything(server, { kind: 'user', id: user.id })
+  return {
+    user,
+    client: await createClient(server, { apis: [SESSION_API], scopes: ['read'] }),
+    resourceServer: await createClient(server, { type: 'resource-server', apis: [SESSION_API], scopes: [] }),
+  }
+}

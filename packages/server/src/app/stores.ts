@@ -73,7 +73,7 @@ export interface StoreOptions {
   onRevocationAppended?: (kind: RevocationEntry['kind']) => void
 }
 
-/** How each store is made over an executor; `options` reaches the session store and the revocation log. */
+/** How each store is made over an executor; `options` reaches the session and access-token stores and the revocation log. */
 const FACTORIES: { [K in keyof Stores]: (db: Executor, dialect: DialectName, options: StoreOptions) => Stores[K] } = {
   users: (db) => createUserStore(db),
   credentials: (db) => createPasswordCredentialStore(db),
@@ -86,7 +86,7 @@ const FACTORIES: { [K in keyof Stores]: (db: Executor, dialect: DialectName, opt
   apis: (db) => createApiStore(db),
   applications: (db) => createApplicationStore(db),
   refreshTokens: (db) => createRefreshTokenStore(db),
-  accessTokens: (db) => createAccessTokenStore(db),
+  accessTokens: (db, _dialect, options) => createAccessTokenStore(db, options.readNow),
   webhookEndpoints: (db) => createWebhookEndpointStore(db),
   webhookDeliveries: (db) => createWebhookDeliveryStore(db),
   backchannel: (db) => createBackchannelStore(db),

@@ -7,6 +7,7 @@ import { withSessionReadCache } from '../sessions/session-read-cache.js'
 import type { Clock } from '../shared/clock.js'
 import { createInstanceActivity, observeActivity } from '../stats/instance-activity.js'
 import type { OpenDatabase } from '../store/open-database.js'
+import { withAccessTokenReadCache } from '../tokens/access-token-read-cache.js'
 import type { ConfigCache } from './config-cache.js'
 import { createStores, createTransact } from './stores.js'
 
@@ -34,7 +35,11 @@ export function wireStorage({ database, clock, backgroundFailure }: StorageDeps)
   const stores = createStores(database.db, database.dialect, database.readNow ? { readNow: database.readNow } : {})
   // SQLite: the session check reads from memory while the database has not changed (docs/sessions.md
   // "The session read cache"); reads inside transactions go to the store (stores.ts bindStores).
-  if (database.changes) stores.sessions = withSessionReadCache(stores.sessions, { watch: database.changes })
+  // Introspection's read of a recorded token and its binding, the same way (docs/tokens.md "What introspection caches").
+  if (database.changes) {
+    stores.sessions = withSessionReadCache(stores.sessions, { watch: database.changes })
+    stores.accessTokens = withAccessTokenReadCache(stores.accessTokens, { watch: database.changes })
+  }
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,
     webhookBacklog: () => stores.webhookDeliveries.backlog(),

@@ -1,6 +1,8 @@
+import type { CompiledQuery } from 'kysely'
 import type { Session } from '../sessions/session.js'
 import { compileOnce } from '../store/compiled-query.js'
 import type { Executor } from '../store/database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import type { User } from '../users/user.js'
 import type { AccessTokenRecord } from './access-token.js'
 import { accessTokenFromRow } from './access-token-row.js'
@@ -44,7 +46,7 @@ export interface AccessTokenBindingReads {
  * (bench/tools/ab-token-endpoint.mjs introspect). Its columns are named, never `*`, so a migration
  * that adds a column leaves the statement's result type as it was.
  */
-export function createAccessTokenBindingReads(db: Executor): AccessTokenBindingReads {
+export function createAccessTokenBindingReads(db: Executor, readNow?: ReadNow): AccessTokenBindingReads {
   const withBinding = () =>
     db
       .selectFrom('access_tokens')
@@ -99,14 +101,15 @@ export function createAccessTokenBindingReads(db: Executor): AccessTokenBindingR
           },
   })
 
+  // `readNow` (SQLite, outside transactions): run at once when the connection is free, as the
+  // session check's read does (store/sqlite-read-now.ts).
+  const read = async (query: CompiledQuery<Row>): Promise<AccessTokenWithBinding | null> => {
+    const row = (readNow?.(query) ?? (await db.executeQuery(query)).rows)[0]
+    return row ? toTokenWithBinding(row) : null
+  }
+
   return {
-    async findByJtiWithBinding(jti) {
-      const row = (await db.executeQuery(byJti(jti))).rows[0]
-      return row ? toTokenWithBinding(row) : null
-    },
-    async findByTokenHashWithBinding(tokenHash) {
-      const row = (await db.executeQuery(byTokenHash(tokenHash))).rows[0]
-      return row ? toTokenWithBinding(row) : null
-    },
+    findByJtiWithBinding: (jti) => read(byJti(jti)),
+    findByTokenHashWithBinding: (tokenHash) => read(byTokenHash(tokenHash)),
   }
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { compiledInsert, compiledQuery } from '../store/compiled-query.js'
 import type { AccessTokensTable, Executor } from '../store/database.js'
+import type { ReadNow } from '../store/sqlite-read-now.js'
 import type { AccessTokenRecord } from './access-token.js'
 import { type AccessTokenBindingReads, createAccessTokenBindingReads } from './access-token-binding.js'
 import { accessTokenFromRow } from './access-token-row.js'
@@ -87,8 +88,9 @@ function insertParameters(record: AccessTokenRecord): unknown[] {
   ]
 }
 
-export function createAccessTokenStore(db: Executor): AccessTokenStore {
-  const bindingReads = createAccessTokenBindingReads(db)
+/** `readNow` (SQLite, outside transactions): introspection's read runs at once when the connection is free. */
+export function createAccessTokenStore(db: Executor, readNow?: ReadNow): AccessTokenStore {
+  const bindingReads = createAccessTokenBindingReads(db, readNow)
   return {
     ...bindingReads,
     async insert(record) {

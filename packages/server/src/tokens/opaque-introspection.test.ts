@@ -10,6 +10,7 @@ import {
   introspect,
   SESSION_API,
   serve,
+  sessionApiWorld,
   tokensFor,
   type User,
 } from '../../test/oauth-fixture.js'
@@ -21,17 +22,7 @@ import { PREPARED_MARK } from '../store/prepared-statements.js'
 // (tokens/access-token-binding.ts findByJtiWithBinding), on PostgreSQL a named prepared statement.
 // Each rule the two reads enforced before must still hold on each dialect, prepared or not.
 
-/** A session-mode API, a web client of it, its resource server, and a signed-in user holding every permission. */
-async function world(server: TestServer) {
-  await server.tessera.services.apis.create({ identifier: SESSION_API, name: 'Session API', mode: 'session', scopes: ['read'] }, CLI)
-  const user = await createUser(server)
-  await grantEverything(server, { kind: 'user', id: user.id })
-  return {
-    user,
-    client: await createClient(server, { apis: [SESSION_API], scopes: ['read'] }),
-    resourceServer: await createClient(server, { type: 'resource-server', apis: [SESSION_API], scopes: [] }),
-  }
-}
+const world = sessionApiWorld
 
 async function opaqueToken(server: TestServer, client: Client, user: User) {
   const { access_token, expires_in } = await tokensFor(server, client, user, { resource: SESSION_API })
