@@ -195,26 +195,32 @@ export function createPrometheusMetrics(
         }))
   }
   const ageOf = (oldest: number | null) => (oldest === null ? 0 : Math.max(0, (sources.now() - oldest) / 1000))
-  const webhookState = perScrape(() => sources.webhookBacklog())
-  registers(
-    gauge({
-      name: 'tessera_webhook_backlog',
-      help: 'Webhook deliveries pending (due or waiting for a retry).',
-      async collect() {
-        const state = await webhookState()
-        if (state) this.set(state.pending)
-      },
-    }),
-  )
-  registers(
-    gauge({
-      name: 'tessera_webhook_oldest_pending_age_seconds',
-      help: 'Age of the oldest pending webhook delivery; 0 when none is pending.',
-      async collect() {
-        const state = await webhookState()
-        if (state) this.set(ageOf(state.oldestCreatedAt))
-      },
-    }),
+  /** The pending count and the oldest pending age of one delivery queue, from one query per scrape. */
+  const backlogGauges = (queue: 'webhook' | 'email', state: () => Promise<{ pending: number; oldestCreatedAt: number | null } | null>) => {
+    registers(
+      gauge({
+        name: `tessera_${queue}_backlog`,
+        help: `${queue === 'webhook' ? 'Webhook' : 'Email'} deliveries pending (due or waiting for a retry).`,
+        async collect() {
+          const current = await state()
+          if (current) this.set(current.pending)
+        },
+      }),
+    )
+    registers(
+      gauge({
+        name: `tessera_${queue}_oldest_pending_age_seconds`,
+        help: `Age of the oldest pending ${queue} delivery; 0 when none is pending.`,
+        async collect() {
+          const current = await state()
+          if (current) this.set(ageOf(current.oldestCreatedAt))
+        },
+      }),
+    )
+  }
+  backlogGauges(
+    'webhook',
+    perScrape(() => sources.webhookBacklog()),
   )
   const emailAttempts = registers(
     counter({
@@ -225,26 +231,7 @@ export function createPrometheusMetrics(
   )
   if (sources.emailBacklog) {
     const emailState = perScrape(sources.emailBacklog)
-    registers(
-      gauge({
-        name: 'tessera_email_backlog',
-        help: 'Email deliveries pending (due or waiting for a retry).',
-        async collect() {
-          const state = await emailState()
-          if (state) this.set(state.pending)
-        },
-      }),
-    )
-    registers(
-      gauge({
-        name: 'tessera_email_oldest_pending_age_seconds',
-        help: 'Age of the oldest pending email delivery; 0 when none is pending.',
-        async collect() {
-          const state = await emailState()
-          if (state) this.set(ageOf(state.oldestCreatedAt))
-        },
-      }),
-    )
+    backlogGauges('email', emailState)
     registers(
       gauge({
         name: 'tessera_email_failed_deliveries',
