@@ -12,12 +12,10 @@ export interface Signer {
   /**
    * The compact JWS (RFC 7515 §7.1) of `claims`, protected header `{ alg, kid, typ }`. The claims
    * are the issuer's, in the order it wrote them; `iat`, `exp` and `nbf` must be finite numbers.
-   * `offLoop`: sign on libuv's thread pool even when the signature is cheap, so the event loop
-   * serves other requests meanwhile. A grant signing inside its transaction asks for it: on
-   * SQLite, the requests that arrive meanwhile join that transaction's group commit
-   * (docs/architecture.md §12).
+   * ES256 and EdDSA sign on the event loop, inside a grant's transaction too (docs/architecture.md
+   * §12); RSA on libuv's thread pool.
    */
-  sign(typ: JwtType, claims: Record<string, unknown>, options?: { offLoop?: boolean }): Promise<string>
+  sign(typ: JwtType, claims: Record<string, unknown>): Promise<string>
 }
 
 /**
@@ -40,9 +38,9 @@ const base64url = (json: string) => Buffer.from(json, 'utf8').toString('base64ur
  * `KeyObject` made from jose's key, and the compact form around it is built here: the header is
  * ours and fixed, so it is encoded once per `typ`. jose's `SignJWT` through WebCrypto cost a
  * builder pass over claims we wrote ourselves, WebCrypto's algorithm normalisation, a promise and
- * a thread-pool hop per token. ES256 and EdDSA sign inline (tens of microseconds) unless the
- * caller asks for `offLoop`; RSA, a millisecond or more, always signs on the thread pool
- * (node:crypto's callback form), as WebCrypto ran it.
+ * a thread-pool hop per token. ES256 and EdDSA sign inline (tens of microseconds; the hand-off to
+ * the thread pool cost the event loop more than the signature, issue 17); RSA, a millisecond or
+ * more, always signs on the thread pool (node:crypto's callback form), as WebCrypto ran it.
  */
 export function createSigner(kid: string, alg: SigningAlgorithm, key: CryptoKey): Signer {
   const parameters = PARAMETERS[alg]
@@ -68,7 +66,7 @@ export function createSigner(kid: string, alg: SigningAlgorithm, key: CryptoKey)
   return {
     kid,
     alg,
-    async sign(typ, claims, { offLoop = false } = {}) {
+    async sign(typ, claims) {
       for (const name of ['iat', 'exp', 'nbf']) {
         const value = claims[name]
         // JSON.stringify would write NaN or Infinity as null; jose's builder refused them too.
@@ -84,7 +82,7 @@ export function createSigner(kid: string, alg: SigningAlgorithm, key: CryptoKey)
       const input = `${header}.${base64url(JSON.stringify(claims))}`
       // The signing input is ASCII (RFC 7515 §5.1): latin1 copies it byte for byte.
       const bytes = Buffer.from(input, 'latin1')
-      const signature = inline && !offLoop ? sign(parameters.digest, bytes, options) : await onThreadPool(bytes)
+      const signature = inline ? sign(parameters.digest, bytes, options) : await onThreadPool(bytes)
       return `${input}.${signature.toString('base64url')}`
     },
   }
