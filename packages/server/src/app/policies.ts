@@ -2,9 +2,20 @@ import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import type { Config } from '../config/config-schema.js'
 import { loadPasswordList } from '../users/common-passwords.js'
 import { createPasswordEstimatePool, type EstimateFailureLog, type PasswordEstimator } from '../users/password-estimate-pool.js'
+import type { PasswordBlocklist } from '../users/password-policy.js'
 
-/** Read once per process: every instance of a process shares the list. */
-let blocklist: ReadonlySet<string> | undefined
+/**
+ * Read once per process, at the first new password: every instance of a process shares the list,
+ * and an idle server does not hold its 18,000 entries (~1.2 MB of heap; docs/architecture.md §9,
+ * "Memory").
+ */
+let loadedBlocklist: ReadonlySet<string> | undefined
+const blocklist: PasswordBlocklist = {
+  has: (password) => {
+    loadedBlocklist ??= loadPasswordList()
+    return loadedBlocklist.has(password)
+  },
+}
 /**
  * One per process: every instance of a process shares the estimator's thread and its dictionaries,
  * and it logs through the logger of the instance that made it (the only one, in `tessera start`).
@@ -22,7 +33,6 @@ function processEstimator(log: EstimateFailureLog): PasswordEstimator {
  * `log` why a thread of it ended.
  */
 export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?: PasswordEstimator) {
-  blocklist ??= loadPasswordList()
   return {
     session: {
       idleTimeoutMs: config.session.idleTimeout * 1000,
