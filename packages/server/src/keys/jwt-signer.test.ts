@@ -86,6 +86,9 @@ describe('the server signer (node:crypto on a key jose imported)', () => {
         const { payload, protectedHeader } = await verify(token, alg)
         expect(protectedHeader).toEqual({ alg, kid: 'kid-1', typ: 'at+jwt' })
         expect(payload).toEqual(claims())
+        // The same on the thread pool, as an access token issued outside a transaction signs.
+        const offLoop = await signer.sign('at+jwt', claims(), { offLoop: true })
+        expect((await verify(offLoop, alg)).payload).toEqual(claims())
         // Each typ keeps its own header.
         const idToken = await signer.sign('JWT', claims())
         expect((await verify(idToken, alg, 'JWT')).protectedHeader).toEqual({ alg, kid: 'kid-1', typ: 'JWT' })
@@ -112,6 +115,7 @@ describe('the server signer (node:crypto on a key jose imported)', () => {
       const signer = createSigner('kid-1', alg, privateKey)
       const theirs = await new SignJWT(claims()).setProtectedHeader({ alg, kid: 'kid-1', typ: 'logout+jwt' }).sign(privateKey)
       expect(await signer.sign('logout+jwt', claims())).toBe(theirs)
+      expect(await signer.sign('logout+jwt', claims(), { offLoop: true })).toBe(theirs)
     })
   }
 
