@@ -76,6 +76,20 @@ export function evaluateTargets(sections) {
     cc?.ratio.median >= 1.5,
   )
 
+  // Issue 17 target 4: twice the rates the issue was filed with on SQLite (exchange 1.5k/s, refresh 1.0k/s).
+  for (const [name, what, filed] of [
+    ['token exchange', 'token exchange on SQLite', 1500],
+    ['refresh-token rotation', 'refresh-token rotation on SQLite (20 chains)', 1000],
+  ]) {
+    const issued = find(sections, 'issuance', name)
+    add(
+      what,
+      `≥ ${f((2 * filed) / 1000, 1)}k req/s (2× the ${f(filed / 1000, 1)}k of issue 17)`,
+      issued && `${f(issued.rate.median, 0)} req/s (${f(issued.rate.min, 0)}–${f(issued.rate.max, 0)})`,
+      issued?.rate.median >= 2 * filed,
+    )
+  }
+
   const signIn = find(sections, 'sign-in', 'sign-in, one at a time')
   add(
     'sign-in',

@@ -11,6 +11,15 @@ export function processCpu(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/**
+ * CPU seconds of the main thread (the event loop) of process `pid`, the same fields of
+ * /proc/<pid>/task/<pid>/stat: with spare cores, a server's rate is bound by this thread alone,
+ * while work on libuv's thread pool or V8's helper threads runs beside it.
+ */
+export function mainThreadCpu(pid) {
+  return processCpu(`${pid}/task/${pid}`)
+}
+
 /** CPU seconds (user + system) so far of the backends connected as `applicationName`. */
 export async function backendCpu(applicationName) {
   const client = new pg.Client({ connectionString: POSTGRES_URL })

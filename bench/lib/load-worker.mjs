@@ -1,9 +1,20 @@
 // Child process of lib/loader.mjs: runs one autocannon measurement per message.
 import autocannon from 'autocannon'
 
-process.on('message', async ({ id, options }) => {
+// `authorizations`: a list of Authorization headers, one per request in turn across all connections
+// (so the requests in flight at once carry different credentials), instead of one for every request.
+process.on('message', async ({ id, options: { authorizations, ...options } }) => {
   try {
-    const result = await autocannon({ ...options, timeout: 10 })
+    let next = 0
+    const requests = authorizations && [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, authorization: authorizations[next++ % authorizations.length] },
+        }),
+      },
+    ]
+    const result = await autocannon({ ...options, ...(requests ? { requests } : {}), timeout: 10 })
     const bad = result.non2xx + result.errors + result.timeouts
     if (bad > 0)
       throw new Error(`${options.method} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)

@@ -17,10 +17,13 @@ export function startLoader({ duration, connections }) {
     pending.clear()
   })
   return {
-    /** { rate (req/s), p50, p99 (ms) }; refuses a run with any non-2xx answer or error. */
-    run(url, { method = 'GET', headers = {}, body, connections: c = connections, seconds = duration } = {}) {
+    /**
+     * { rate (req/s), p50, p99 (ms) }; refuses a run with any non-2xx answer or error.
+     * `authorizations`: Authorization headers sent in turn, one per request (lib/load-worker.mjs).
+     */
+    run(url, { method = 'GET', headers = {}, body, authorizations, connections: c = connections, seconds = duration } = {}) {
       const id = next++
-      child.send({ id, options: { url, method, headers, body, connections: c, duration: seconds } })
+      child.send({ id, options: { url, method, headers, body, authorizations, connections: c, duration: seconds } })
       return new Promise((resolve, reject) => pending.set(id, { resolve, reject }))
     },
     close() {

@@ -2,23 +2,25 @@
 // (two dist folders, e.g. a copy of packages/server/dist taken before a change, and the new one),
 // each in a process of its own on a database of its own (bench/tools/ab-session-server.mjs),
 // loaded in turn by autocannon (50 connections, in another process) with GET /v1/session (a bearer
-// session token) and GET /healthz. Prints each build's session-check rate and its ratio to its own
+// session token; with `sessions` > 1, that many users' tokens in turn, one per request, so the
+// checks in flight at once are of different sessions) and GET /healthz. Prints each build's session-check rate and its ratio to its own
 // /healthz, round by round, then medians. On a shared machine the rates swing with the load; the
 // CPU each check costs does much less, so it is printed too: the server process's CPU per request
 // (/proc), for the check and for /healthz, and, on PostgreSQL, the CPU of the build's own backends
 // (found by application_name). One process per build: two servers in one process share its
 // promise hooks (an AsyncLocalStorage that either build enables slows both) and its heap, so a
 // change to either would be measured on both.
-// Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds]
+// Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds] [sessions]
 import { loadavg } from 'node:os'
 import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
 
-const [before, after, database = 'sqlite', rounds = '5', seconds = '4'] = process.argv.slice(2)
+const [before, after, database = 'sqlite', rounds = '5', seconds = '4', sessions = '1'] = process.argv.slice(2)
 
-const start = (dist) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database })
+const start = (dist) =>
+  startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database, sessions: Number(sessions) })
 
 /** CPU seconds of the PostgreSQL backends serving one build (none on SQLite). */
 const backendsCpu = (applicationName) => (database === 'postgres' ? backendCpu(applicationName) : 0)
@@ -35,10 +37,13 @@ for (let round = 0; round < Number(rounds); round++) {
   loads.push(loadavg()[0])
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
-    const { address, authorization, pid, schema } = servers[name]
+    const { address, authorizations, pid, schema } = servers[name]
     const cpuBefore = processCpu(pid)
     const backendsBefore = await backendsCpu(schema)
-    const session = await loader.run(`${address}/v1/session`, { headers: { authorization } })
+    const session = await loader.run(
+      `${address}/v1/session`,
+      authorizations.length > 1 ? { authorizations } : { headers: { authorization: authorizations[0] } },
+    )
     const cpu = processCpu(pid) - cpuBefore
     const backends = (await backendsCpu(schema)) - backendsBefore
     nodeCpu[name].push((cpu * 1e6) / session.total)
@@ -55,7 +60,7 @@ for (let round = 0; round < Number(rounds); round++) {
   }
 }
 const show = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
-console.log(`${database}, ${rounds} rounds of ${seconds} s, load average ${show(spread(loads), 1)}`)
+console.log(`${database}, ${sessions} session(s), ${rounds} rounds of ${seconds} s, load average ${show(spread(loads), 1)}`)
 for (const name of ['before', 'after']) {
   console.log(`${name}: session ${show(spread(rates[name]))} req/s, session / healthz ${show(spread(ratios[name]), 3)}`)
   console.log(

@@ -11,7 +11,7 @@
 // ab-session-check.mjs: two servers in one process share its heap, its GC and its promise hooks,
 // so a change to either would be measured on both.
 import { loadavg } from 'node:os'
-import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
+import { backendCpu, mainThreadCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
@@ -27,6 +27,7 @@ const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const cpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const pgCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
+const mainCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const backends = async (name) => (database === 'postgres' ? backendCpu(servers[name].schema) : 0)
 for (let round = 0; round < Number(rounds); round++) {
   loads.push(loadavg()[0])
@@ -36,15 +37,18 @@ for (let round = 0; round < Number(rounds); round++) {
       const [path, options] = servers[name].requests[kind]
       // The server's CPU time per request (its own process) holds still on a busy machine, unlike req/s.
       const cpu = processCpu(servers[name].pid)
+      const main = mainThreadCpu(servers[name].pid)
       const backendsBefore = await backends(name)
       const result = await loader.run(`${servers[name].address}${path}`, options)
       const micros = ((processCpu(servers[name].pid) - cpu) * 1e6) / result.total
+      const mainMicros = ((mainThreadCpu(servers[name].pid) - main) * 1e6) / result.total
       const pgMicros = (((await backends(name)) - backendsBefore) * 1e6) / result.total
       rates[kind][name].push(result.rate)
       cpus[kind][name].push(micros)
       pgCpus[kind][name].push(pgMicros)
+      mainCpus[kind][name].push(mainMicros)
       console.log(
-        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request` +
+        `round ${round + 1} ${name} ${kind}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, ${micros.toFixed(0)} µs CPU/request (main thread ${mainMicros.toFixed(0)})` +
           (database === 'postgres' ? `, PostgreSQL backends ${pgMicros.toFixed(0)} µs` : ''),
       )
     }
@@ -64,6 +68,11 @@ for (const kind of kinds) {
   console.log(
     `${kind} on ${database}: CPU per request before ${spread(cb).median.toFixed(0)} µs, after ${spread(ca).median.toFixed(0)} µs; ` +
       `before / after ${show(spread(ca.map((micros, i) => cb[i] / micros)))}`,
+  )
+  const { before: mb, after: ma } = mainCpus[kind]
+  console.log(
+    `${kind} on ${database}: main-thread CPU per request before ${spread(mb).median.toFixed(0)} µs, after ${spread(ma).median.toFixed(0)} µs; ` +
+      `before / after ${show(spread(ma.map((micros, i) => mb[i] / micros)))}`,
   )
   if (database === 'postgres') {
     const { before: pb, after: pa } = pgCpus[kind]

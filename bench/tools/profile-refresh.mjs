@@ -22,7 +22,9 @@ let counting = false
 let commitMs = 0
 const count = (sql) => {
   if (!counting) return
+  // A compiled statement starts with a comment (store/prepared-statements.ts's PREPARED_MARK): skip it.
   const kind = sql
+    .replace(/^\s*(\/\*[\s\S]*?\*\/\s*)+/, '')
     .trim()
     .replace(/\s+/g, ' ')
     .match(/^(\w+( \w+)?( "?\w+"?)?)/)?.[1]
@@ -64,6 +66,53 @@ if (database === 'sqlite') {
 
 const server = await startTessera({ database, background: true })
 const { address, tessera } = server
+
+// What a request's latency is made of under the load (SQLite): its time in the server (request
+// event to the response's finish); the wait for the connection (store/sqlite-group-commit.ts); the
+// time a caller holds it (its statements, and the work between them, signing included); the
+// release (the group's COMMIT and WAL sync when it closes the group); each sync of the WAL.
+const spans = new Map()
+let timing = false
+const record = (name, ms) => {
+  if (!timing) return
+  if (!spans.has(name)) spans.set(name, [])
+  spans.get(name).push(ms)
+}
+;(await tessera.app()).server.on('request', (_request, response) => {
+  const started = performance.now()
+  response.once('finish', () => record('request in the server', performance.now() - started))
+})
+if (database === 'sqlite') {
+  const { GroupCommitSqliteDriver } = await import(new URL('../../packages/server/dist/store/sqlite-group-commit.js', import.meta.url).href)
+  const driver = GroupCommitSqliteDriver.prototype
+  const acquire = driver.acquireConnection
+  const acquiredAt = new WeakMap()
+  driver.acquireConnection = function () {
+    const started = performance.now()
+    // Called synchronously: the driver takes the runner's handover before its first await.
+    return acquire.call(this).then((connection) => {
+      record('wait for the connection', performance.now() - started)
+      acquiredAt.set(connection, performance.now())
+      return connection
+    })
+  }
+  const release = driver.releaseConnection
+  driver.releaseConnection = function (connection) {
+    const started = performance.now()
+    const at = acquiredAt.get(connection)
+    if (at !== undefined) record('connection held (statements, signing)', started - at)
+    return release.call(this, connection).then(() => record('release (COMMIT and sync when the group closes)', performance.now() - started))
+  }
+  const { open } = await import('node:fs/promises')
+  const handle = await open(process.execPath, 'r')
+  const fileHandle = Object.getPrototypeOf(handle)
+  await handle.close()
+  const datasync = fileHandle.datasync
+  fileHandle.datasync = function () {
+    const started = performance.now()
+    return datasync.call(this).then(() => record('WAL sync (fdatasync, thread pool)', performance.now() - started))
+  }
+}
 await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
 const web = await tessera.services.applications.create(
   { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
@@ -107,6 +156,7 @@ if (out) {
   await inspector.post('Profiler.start')
 }
 counting = true
+timing = true
 commitMs = 0
 const loadStarted = performance.now()
 const utilization = performance.eventLoopUtilization()
@@ -135,6 +185,7 @@ if (mode === 'refresh') {
   result = { rps: parsed.requests.average, p50: parsed.latency.p50, p99: parsed.latency.p99, non2xx: parsed.non2xx }
 }
 counting = false
+timing = false
 const elu = performance.eventLoopUtilization(utilization).utilization
 if (out) writeFileSync(out, JSON.stringify((await inspector.post('Profiler.stop')).profile))
 const loadMs = performance.now() - loadStarted
@@ -153,5 +204,13 @@ for (const [kind, ms] of [...statementMs].sort((a, b) => b[1] - a[1]).slice(0, 8
   )
 }
 console.log(`  event-loop utilization ${(100 * elu).toFixed(0)}%`)
+console.log(`  latency (ms): p50 / mean / count; the client's round trip p50 ${result.p50} ms`)
+for (const [name, values] of spans) {
+  values.sort((a, b) => a - b)
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length
+  console.log(
+    `    ${values[values.length >> 1].toFixed(2).padStart(7)} / ${mean.toFixed(2).padStart(7)} / ${String(values.length).padStart(6)}  ${name}`,
+  )
+}
 await server.close()
 process.exit(0)

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { type ResourceLimits, Worker } from 'node:worker_threads'
 
 // Node 20 has it (V8 11.3); TypeScript types it from lib es2024 on.
 const { waitAsync } = Atomics as unknown as {
@@ -12,15 +12,20 @@ const { waitAsync } = Atomics as unknown as {
 export function estimateGate(options: { open?: boolean } = {}) {
   const state = new Int32Array(new SharedArrayBuffer(12))
   if (options.open) state[1] = 1
-  let workers = 0
+  const limits: ResourceLimits[] = []
   return {
-    startWorker(): Worker {
-      workers++
-      return new Worker(new URL('./estimate-worker-fixture.mjs', import.meta.url), { workerData: { state } })
+    /** Starts a thread with the limits the pool gives it, as the pool's own start does. */
+    startWorker(resourceLimits: ResourceLimits): Worker {
+      limits.push(resourceLimits)
+      return new Worker(new URL('./estimate-worker-fixture.mjs', import.meta.url), { workerData: { state }, resourceLimits })
     },
     /** Threads started so far. */
     get workers() {
-      return workers
+      return limits.length
+    },
+    /** The limits each thread was started with. */
+    get limits(): readonly ResourceLimits[] {
+      return limits
     },
     async started(count: number): Promise<void> {
       for (let seen = Atomics.load(state, 0); seen < count; seen = Atomics.load(state, 0)) {

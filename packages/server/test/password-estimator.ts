@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { type ResourceLimits, Worker } from 'node:worker_threads'
 import {
   createPasswordEstimatePool,
   type PasswordEstimatePoolOptions,
@@ -8,14 +8,18 @@ import {
 const TYPESCRIPT_WORKER = new URL('./typescript-worker.mjs', import.meta.url)
 export const ESTIMATE_WORKER = new URL('../src/users/password-estimate-worker.ts', import.meta.url)
 
-/** A worker thread running `entry` (a TypeScript module of the server) from source, as the tests run the rest. */
-export function sourceWorker(entry: URL = ESTIMATE_WORKER): Worker {
-  return new Worker(TYPESCRIPT_WORKER, { workerData: { entry: entry.href } })
+/**
+ * A worker thread running `entry` (a TypeScript module of the server) from source, as the tests run
+ * the rest, with the limits the pool gives it (the TypeScript compiler that strips the types runs
+ * in Node's module-hooks thread, outside these limits).
+ */
+export function sourceWorker(entry: URL = ESTIMATE_WORKER, resourceLimits?: ResourceLimits): Worker {
+  return new Worker(TYPESCRIPT_WORKER, { workerData: { entry: entry.href }, ...(resourceLimits ? { resourceLimits } : {}) })
 }
 
 /** The server's estimator pool, its worker thread running users/password-estimate-worker.ts from source. */
 export function sourcePasswordEstimator(options: Omit<PasswordEstimatePoolOptions, 'startWorker'> = {}): PasswordEstimator {
-  return createPasswordEstimatePool({ ...options, startWorker: () => sourceWorker() })
+  return createPasswordEstimatePool({ ...options, startWorker: (resourceLimits) => sourceWorker(ESTIMATE_WORKER, resourceLimits) })
 }
 
 let shared: PasswordEstimator | undefined

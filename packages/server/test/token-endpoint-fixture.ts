@@ -55,19 +55,20 @@ export function clientThrottle(server: TestServer, clientId: string) {
     .executeTakeFirst()
 }
 
+/**
+ * The rows a token request may write, counted (token endpoint, introspection and revocation tests):
+ * a request that is refused, or repeats one already made, leaves them as they were.
+ */
 export async function countRows(server: TestServer) {
   const db = server.tessera.database.db
-  const count = async (table: 'refresh_tokens' | 'access_tokens' | 'revocation_log' | 'event_outbox' | 'sessions') =>
-    Number(
-      (
-        await db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
+  const count = async (table: 'refresh_tokens' | 'access_tokens' | 'revocation_log' | 'event_outbox' | 'sessions', revokedOnly = false) => {
+    const all = db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))
+    const rows = revokedOnly ? all.where('revoked_at', 'is not', null) : all
+    return Number((await rows.executeTakeFirstOrThrow()).n)
+  }
   return {
     refreshTokens: await count('refresh_tokens'),
+    revokedRefreshTokens: await count('refresh_tokens', true),
     accessTokens: await count('access_tokens'),
     revocations: await count('revocation_log'),
     events: await count('event_outbox'),

@@ -1,24 +1,38 @@
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import type { Config } from '../config/config-schema.js'
 import { loadPasswordList } from '../users/common-passwords.js'
-import { createPasswordEstimatePool, type PasswordEstimator } from '../users/password-estimate-pool.js'
+import { createPasswordEstimatePool, type EstimateFailureLog, type PasswordEstimator } from '../users/password-estimate-pool.js'
+import type { PasswordBlocklist } from '../users/password-policy.js'
 
-/** Read once per process: every instance of a process shares the list. */
-let blocklist: ReadonlySet<string> | undefined
-/** One per process: every instance of a process shares the estimator's thread and its dictionaries. */
+/**
+ * Read once per process, at the first new password: every instance of a process shares the list,
+ * and an idle server does not hold its 18,000 entries (~1.2 MB of heap; docs/architecture.md §9,
+ * "Memory").
+ */
+let loadedBlocklist: ReadonlySet<string> | undefined
+const blocklist: PasswordBlocklist = {
+  has: (password) => {
+    loadedBlocklist ??= loadPasswordList()
+    return loadedBlocklist.has(password)
+  },
+}
+/**
+ * One per process: every instance of a process shares the estimator's thread and its dictionaries,
+ * and it logs through the logger of the instance that made it (the only one, in `tessera start`).
+ */
 let sharedEstimator: PasswordEstimator | undefined
 
-function processEstimator(): PasswordEstimator {
-  sharedEstimator ??= createPasswordEstimatePool()
+function processEstimator(log: EstimateFailureLog): PasswordEstimator {
+  sharedEstimator ??= createPasswordEstimatePool({ log })
   return sharedEstimator
 }
 
 /**
  * The configuration's durations (seconds) turned into the policies the services take (milliseconds).
- * `estimator`: the password-strength estimator, the process's worker thread by default.
+ * `estimator`: the password-strength estimator, the process's worker thread by default, which tells
+ * `log` why a thread of it ended.
  */
-export function policiesFrom(config: Config, estimator?: PasswordEstimator) {
-  blocklist ??= loadPasswordList()
+export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?: PasswordEstimator) {
   return {
     session: {
       idleTimeoutMs: config.session.idleTimeout * 1000,
@@ -40,7 +54,7 @@ export function policiesFrom(config: Config, estimator?: PasswordEstimator) {
       ...config.password,
       blocklist,
       serviceName: config.email.productName,
-      estimator: estimator ?? processEstimator(),
+      estimator: estimator ?? processEstimator(log),
     },
     /** Revocations are kept as long as the longest access token they may concern lives. */
     revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,

@@ -64,7 +64,7 @@ export async function createTessera(config: Config, runtime: TesseraRuntime = {}
     clock,
     backgroundFailure: failures.background,
   })
-  const policies = policiesFrom(config, runtime.passwordEstimator)
+  const policies = policiesFrom(config, logger, runtime.passwordEstimator)
   const wiring: Wiring = { config, clock, random, stores, transact, recorder, masterKey: master.key, policies }
 
   const catalogue = wireCatalogue(wiring)

@@ -3,7 +3,9 @@ import { emailBacklog } from '../email/email-backlog.js'
 import { createPrometheusMetrics } from '../metrics/prometheus-metrics.js'
 import { createRevocationHub } from '../revocation/revocation-hub.js'
 import { POSTGRES_CHANNEL, type RevocationSignals } from '../revocation/revocation-signals.js'
+import { withSessionReadBatches } from '../sessions/session-read-batch.js'
 import { withSessionReadCache } from '../sessions/session-read-cache.js'
+import { createSessionBatchRead } from '../sessions/session-store.js'
 import type { Clock } from '../shared/clock.js'
 import { createInstanceActivity, observeActivity } from '../stats/instance-activity.js'
 import type { OpenDatabase } from '../store/open-database.js'
@@ -39,6 +41,11 @@ export function wireStorage({ database, clock, backgroundFailure }: StorageDeps)
   if (database.changes) {
     stores.sessions = withSessionReadCache(stores.sessions, { watch: database.changes })
     stores.accessTokens = withAccessTokenReadCache(stores.accessTokens, { watch: database.changes })
+  }
+  // PostgreSQL: the session checks of one turn of the event loop are read by one query, sent after
+  // all of them arrived (docs/sessions.md "The session check on PostgreSQL").
+  if (database.dialect === 'postgres') {
+    stores.sessions = withSessionReadBatches(stores.sessions, createSessionBatchRead(database.db, stores.sessions))
   }
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,

@@ -182,6 +182,13 @@ for (const dialect of DIALECTS) {
         }
       })
 
+      it('refuses a password on the shipped common-password list with the estimate off', async ({ onTestFinished }) => {
+        const server = await start(onTestFinished, { config: { password: { minStrength: 0 } } })
+        const problem = await expectRefused(server, 'ann@example.com', 'Baseball1', 'password_too_common')
+        expect(problem.detail).toContain('list of common or breached passwords')
+        expect((await post(server, '/v1/sign-up', { email: 'ann@example.com', password: 'Baseball1-rhubarb' })).statusCode).toBe(201)
+      })
+
       it('refuses the email address, its name part or the service name as a password, and what is easy to guess', async ({
         onTestFinished,
       }) => {

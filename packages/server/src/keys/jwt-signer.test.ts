@@ -86,7 +86,7 @@ describe('the server signer (node:crypto on a key jose imported)', () => {
         const { payload, protectedHeader } = await verify(token, alg)
         expect(protectedHeader).toEqual({ alg, kid: 'kid-1', typ: 'at+jwt' })
         expect(payload).toEqual(claims())
-        // The same on the thread pool, as a grant signs inside its transaction.
+        // The same on the thread pool, as an access token issued outside a transaction signs.
         const offLoop = await signer.sign('at+jwt', claims(), { offLoop: true })
         expect((await verify(offLoop, alg)).payload).toEqual(claims())
         // Each typ keeps its own header.

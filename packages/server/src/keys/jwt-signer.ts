@@ -12,10 +12,10 @@ export interface Signer {
   /**
    * The compact JWS (RFC 7515 §7.1) of `claims`, protected header `{ alg, kid, typ }`. The claims
    * are the issuer's, in the order it wrote them; `iat`, `exp` and `nbf` must be finite numbers.
-   * `offLoop`: sign on libuv's thread pool even when the signature is cheap, so the event loop
-   * serves other requests meanwhile. A grant signing inside its transaction asks for it: on
-   * SQLite, the requests that arrive meanwhile join that transaction's group commit
-   * (docs/architecture.md §12).
+   * ES256 and EdDSA sign on the event loop, inside a grant's transaction too (docs/architecture.md
+   * §12), unless the caller asks for `offLoop`: then on libuv's thread pool, as RSA always does.
+   * An access token issued outside a transaction (client_credentials) asks for it: there the
+   * event loop bounds the rate and another core signs meanwhile (docs/architecture.md §4).
    */
   sign(typ: JwtType, claims: Record<string, unknown>, options?: { offLoop?: boolean }): Promise<string>
 }
@@ -40,9 +40,10 @@ const base64url = (json: string) => Buffer.from(json, 'utf8').toString('base64ur
  * `KeyObject` made from jose's key, and the compact form around it is built here: the header is
  * ours and fixed, so it is encoded once per `typ`. jose's `SignJWT` through WebCrypto cost a
  * builder pass over claims we wrote ourselves, WebCrypto's algorithm normalisation, a promise and
- * a thread-pool hop per token. ES256 and EdDSA sign inline (tens of microseconds) unless the
- * caller asks for `offLoop`; RSA, a millisecond or more, always signs on the thread pool
- * (node:crypto's callback form), as WebCrypto ran it.
+ * a thread-pool hop per token. ES256 and EdDSA sign inline (tens of microseconds; inside a
+ * transaction the hand-off to the thread pool cost the event loop more than the signature, issue
+ * 17) unless the caller asks for `offLoop`; RSA, a millisecond or more, always signs on the thread
+ * pool (node:crypto's callback form), as WebCrypto ran it.
  */
 export function createSigner(kid: string, alg: SigningAlgorithm, key: CryptoKey): Signer {
   const parameters = PARAMETERS[alg]

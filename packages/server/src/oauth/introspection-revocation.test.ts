@@ -20,7 +20,7 @@ import {
 } from '../../test/oauth-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
 import type { TestServer } from '../../test/test-server.js'
-import { sha256 } from '../shared/digest.js'
+import { clientThrottle, countRows, expectOAuthError } from '../../test/token-endpoint-fixture.js'
 
 const INACTIVE = '{"active":false}'
 
@@ -57,48 +57,6 @@ async function expectActive(response: Promise<LightMyRequestResponse>): Promise<
   const body = resolved.json()
   expect(body.active).toBe(true)
   return body
-}
-
-function expectOAuthError(response: LightMyRequestResponse, status: number, error: string): void {
-  expect(response.statusCode, response.body).toBe(status)
-  expect(response.json().error).toBe(error)
-}
-
-async function countRows(server: TestServer) {
-  const db = server.tessera.database.db
-  const count = async (table: 'refresh_tokens' | 'access_tokens' | 'revocation_log' | 'event_outbox') =>
-    Number(
-      (
-        await db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
-  return {
-    refreshTokens: await count('refresh_tokens'),
-    accessTokens: await count('access_tokens'),
-    revocations: await count('revocation_log'),
-    events: await count('event_outbox'),
-    revokedRefreshTokens: Number(
-      (
-        await db
-          .selectFrom('refresh_tokens')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('revoked_at', 'is not', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  }
-}
-
-/** The client's row of the failure throttle (oauth/client-authentication.ts), if any. */
-function clientThrottle(server: TestServer, clientId: string) {
-  return server.tessera.database.db
-    .selectFrom('sign_in_throttle')
-    .select(['failures', 'locked_until', 'updated_at'])
-    .where('key', '=', sha256(`client:${clientId}`))
-    .executeTakeFirst()
 }
 
 function bearer(token: string) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type PrivateRedis, startPrivateRedis } from '../../test/e2e/private-redis.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
@@ -37,7 +38,7 @@ async function instancesOn(database: TestDatabase, redisUrl?: string): Promise<T
         ...(redisUrl ? { redisUrl } : {}),
       },
     })
-    const tessera = await createTessera(config, { clock })
+    const tessera = await createTessera(config, { clock, passwordEstimator: sharedSourcePasswordEstimator() })
     await tessera.app()
     await tessera.startBackgroundTasks()
     cleanups.push(() => tessera.close())

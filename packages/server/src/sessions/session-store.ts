@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { compiledQuery } from '../store/compiled-query.js'
 import type { Executor, SessionsTable } from '../store/database.js'
 import type { ReadNow } from '../store/sqlite-read-now.js'
@@ -43,25 +44,31 @@ const SESSION_COLUMNS = [
 // the stores of a transaction are made afresh for each one, and a refresh rotation reads it in its
 // transaction), and a prepared statement there (store/prepared-statements.ts): every authenticated
 // request makes it.
-const withUser = compiledQuery(
-  (db) =>
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      // Named columns, not `sessions.*`: a prepared statement's result type must not change when a
-      // migration adds a column (store/prepared-statements.ts).
-      .select(SESSION_COLUMNS)
-      .select([
-        'users.email as user_email',
-        'users.status as user_status',
-        'users.token_version as user_token_version',
-        'users.email_verified as user_email_verified',
-        'users.created_at as user_created_at',
-        'users.updated_at as user_updated_at',
-      ])
-      .where('sessions.id', '=', ''),
-  { prepared: true },
-)
+const selectWithUser = (db: Executor) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    // Named columns, not `sessions.*`: a prepared statement's result type must not change when a
+    // migration adds a column (store/prepared-statements.ts).
+    .select(SESSION_COLUMNS)
+    .select([
+      'users.email as user_email',
+      'users.status as user_status',
+      'users.token_version as user_token_version',
+      'users.email_verified as user_email_verified',
+      'users.created_at as user_created_at',
+      'users.updated_at as user_updated_at',
+    ])
+
+const withUser = compiledQuery((db) => selectWithUser(db).where('sessions.id', '=', ''), { prepared: true })
+
+// PostgreSQL only: the sessions of several checks, with their users, in one prepared query
+// (createSessionBatchRead).
+const manyWithUser = compiledQuery((db) => selectWithUser(db).where('sessions.id', '=', sql<string>`any(${''}::text[])`), {
+  prepared: true,
+})
+
+type SessionWithUserRow = Awaited<ReturnType<ReturnType<typeof selectWithUser>['execute']>>[number]
 
 /**
  * `readNow` (SQLite, reads outside transactions): the session check's read runs at once when the
@@ -79,17 +86,7 @@ export function createSessionStore(db: Executor, readNow?: ReadNow): SessionStor
     async findWithUser(id) {
       const query = withUser(db, id)
       const row = (readNow?.(query) ?? (await db.executeQuery(query)).rows)[0]
-      if (!row) return null
-      const user = toUser({
-        id: row.user_id,
-        email: row.user_email,
-        status: row.user_status,
-        token_version: row.user_token_version,
-        email_verified: row.user_email_verified,
-        created_at: row.user_created_at,
-        updated_at: row.user_updated_at,
-      })
-      return { session: toSession(row), user }
+      return row ? toSessionWithUser(row) : null
     },
     async listLive(userId, { lastActiveAfter, now }) {
       const rows = await db
@@ -137,6 +134,35 @@ export function createSessionStore(db: Executor, readNow?: ReadNow): SessionStor
       return rows.map((row) => row.id).sort()
     },
   }
+}
+
+/**
+ * PostgreSQL: the sessions with these ids and their users, in one query (`= any($1)`, a prepared
+ * statement), in no particular order; unknown ids are left out. For the coalesced reads of the
+ * session check (session-read-batch.ts); one id reads as `findWithUser` does.
+ */
+export function createSessionBatchRead(db: Executor, store: Pick<SessionStore, 'findWithUser'>) {
+  return async (ids: readonly string[]): Promise<{ session: Session; user: User }[]> => {
+    if (ids.length === 1) {
+      const found = await store.findWithUser(ids[0] as string)
+      return found ? [found] : []
+    }
+    const { rows } = await db.executeQuery(manyWithUser(db, ids))
+    return rows.map(toSessionWithUser)
+  }
+}
+
+function toSessionWithUser(row: SessionWithUserRow): { session: Session; user: User } {
+  const user = toUser({
+    id: row.user_id,
+    email: row.user_email,
+    status: row.user_status,
+    token_version: row.user_token_version,
+    email_verified: row.user_email_verified,
+    created_at: row.user_created_at,
+    updated_at: row.user_updated_at,
+  })
+  return { session: toSession(row), user }
 }
 
 function toRow(session: Session): SessionsTable {

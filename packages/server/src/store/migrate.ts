@@ -28,7 +28,10 @@ import { connectionPrivateKeys } from './migrations/0028-connection-private-keys
 import { deviceAuthorizationAmr } from './migrations/0029-device-authorization-amr.js'
 import type { OpenDatabase } from './open-database.js'
 
-/** Every migration, in order. Names are permanent: never rename or edit a released one. */
+/**
+ * Every migration, in order. Names are permanent: never rename or edit a released one (the two
+ * 0025s stay as they are; docs/architecture.md §12, "Migrations are permanent").
+ */
 export function migrations(database: OpenDatabase): Record<string, Migration> {
   return {
     '0001-foundation': foundation(database.dialect),

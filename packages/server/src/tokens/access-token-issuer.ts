@@ -69,8 +69,10 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       claims.iat = iat
       claims.exp = iat + ttlSeconds
       claims.jti = jti
-      // RFC 9068 §2.1: typ at+jwt. Inside a transaction, off the event loop (keys/jwt-signer.ts).
-      const token = await signer.sign('at+jwt', claims, { offLoop: tx !== null })
+      // RFC 9068 §2.1: typ at+jwt. Outside a transaction (client_credentials) on libuv's thread
+      // pool: the event loop, which bounds the rate, serves other requests while another core
+      // signs (docs/architecture.md §4). Inside one, on the event loop (§12).
+      const token = await signer.sign('at+jwt', claims, { offLoop: tx === null })
       const encryptionKey = grant.api.encryptionKey
       if (encryptionKey) {
         // Tessera never holds the key that decrypts it, so the record (found by the token's

@@ -70,7 +70,7 @@ export function createIdTokenIssuer(deps: { keys: KeyService; clock: Clock }) {
     async issue(tx: { keys: SigningKeyStore } | undefined, input: Omit<IdTokenInput, 'iat'>): Promise<string> {
       const signer = await deps.keys.signer(tx)
       const iat = Math.floor(deps.clock.now() / 1000)
-      return signer.sign('JWT', idTokenClaims({ ...input, iat }, signer.alg), { offLoop: tx !== undefined })
+      return signer.sign('JWT', idTokenClaims({ ...input, iat }, signer.alg))
     },
   }
 }

@@ -78,7 +78,8 @@ describe('the password estimate behind sign-up', () => {
   it('refuses a sign-up with 503 password_check_failed when the estimate thread dies, and a fresh thread serves the next', async () => {
     const gate = estimateGate({ open: true })
     const server = await start({ passwordEstimator: createPasswordEstimatePool({ startWorker: gate.startWorker }) })
-    for (const crash of ['crash:throw', 'crash:exit']) {
+    // An uncaught exception, an exit, a heap past the thread's resourceLimits (ESTIMATE_WORKER_LIMITS).
+    for (const crash of ['crash:throw', 'crash:exit', 'crash:memory']) {
       const refused = await signUp(server, 'ann@example.com', crash)
       expect(refused.statusCode, crash).toBe(503)
       expect(refused.headers['retry-after']).toBe('1')
@@ -86,6 +87,6 @@ describe('the password estimate behind sign-up', () => {
     }
     expect(await userCount(server)).toBe(0)
     expect((await signUp(server, 'ann@example.com', PASSWORD)).statusCode).toBe(201)
-    expect(gate.workers).toBe(3)
+    expect(gate.workers).toBe(4)
   })
 })

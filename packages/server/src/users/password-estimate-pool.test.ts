@@ -1,8 +1,16 @@
+import { Writable } from 'node:stream'
+import { Worker } from 'node:worker_threads'
+import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { estimateGate } from '../../test/estimate-gate.js'
-import { sourcePasswordEstimator, sourceWorker } from '../../test/password-estimator.js'
+import { sourcePasswordEstimator } from '../../test/password-estimator.js'
 import { TesseraError } from '../shared/errors.js'
-import { createPasswordEstimatePool, MAX_WAITING_ESTIMATES, type PasswordEstimator } from './password-estimate-pool.js'
+import {
+  createPasswordEstimatePool,
+  ESTIMATE_WORKER_LIMITS,
+  MAX_WAITING_ESTIMATES,
+  type PasswordEstimator,
+} from './password-estimate-pool.js'
 
 async function outcome(estimate: Promise<number>): Promise<number | { code: string; retryAfter: number | undefined }> {
   try {
@@ -11,6 +19,31 @@ async function outcome(estimate: Promise<number>): Promise<number | { code: stri
     if (error instanceof TesseraError) return { code: error.code, retryAfter: error.retryAfter }
     throw error
   }
+}
+
+/** A pino logger, as the server's, whose lines a test reads. */
+function capturedLog() {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk).trim())
+      done()
+    },
+  })
+  return { log: pino({ level: 'warn' }, stream), lines }
+}
+
+/** Hands a deadline to the test, which expires it by hand. */
+function manualDeadlines() {
+  const deadlines: { expire: () => void; ms: number; cancelled: boolean }[] = []
+  const schedule = (expire: () => void, ms: number) => {
+    const deadline = { expire, ms, cancelled: false }
+    deadlines.push(deadline)
+    return () => {
+      deadline.cancelled = true
+    }
+  }
+  return { deadlines, schedule }
 }
 
 const busy = { code: 'password_check_busy', retryAfter: 1 }
@@ -63,6 +96,7 @@ describe('password estimate pool', () => {
   for (const [how, password] of [
     ['throws', 'crash:throw'],
     ['exits', 'crash:exit'],
+    ['outgrows its heap limit', 'crash:memory'],
   ] as const) {
     it(`fails the estimate in flight with password_check_failed when its thread ${how}, and a fresh thread serves the next`, async () => {
       const gate = estimateGate({ open: true })
@@ -75,16 +109,52 @@ describe('password estimate pool', () => {
     })
   }
 
+  it('starts every thread with ESTIMATE_WORKER_LIMITS on its heap', async () => {
+    const gate = estimateGate({ open: true })
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker })
+    expect(await outcome(pool.score('crash:exit', []))).toEqual(failed)
+    expect(await pool.score('sixteen chars ok', [])).toBe(4)
+    expect(gate.limits).toEqual([ESTIMATE_WORKER_LIMITS, ESTIMATE_WORKER_LIMITS])
+    expect(ESTIMATE_WORKER_LIMITS).toEqual({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 48 })
+  })
+
+  it('logs why a thread ended, and never the password or its context', async () => {
+    const context = ['ann.lee@example.com', 'ann.lee']
+    const seen: Record<string, unknown>[] = []
+    for (const password of ['crash:throw', 'crash:exit', 'crash:memory']) {
+      const gate = estimateGate({ open: true })
+      const { log, lines } = capturedLog()
+      const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, log })
+      expect(await outcome(pool.score(password, context))).toEqual(failed)
+      expect(await pool.score('sixteen chars ok', [])).toBe(4)
+      // The first reason only: an 'error' is followed by the thread's 'exit'.
+      expect(lines, password).toHaveLength(1)
+      for (const secret of [password, 'crash', ...context]) expect(lines[0]).not.toContain(secret)
+      const { reason, error, exitCode, estimateInFlight, msg } = JSON.parse(lines[0] as string)
+      seen.push({ reason, error, exitCode, estimateInFlight, msg })
+    }
+    const ended = { estimateInFlight: true, msg: 'password estimate thread ended' }
+    expect(seen).toEqual([
+      { ...ended, reason: 'error', error: 'Error' },
+      { ...ended, reason: 'exit', exitCode: 3 },
+      { ...ended, reason: 'error', error: 'ERR_WORKER_OUT_OF_MEMORY' },
+    ])
+
+    const gate = estimateGate({ open: true })
+    const { log, lines } = capturedLog()
+    const { deadlines, schedule } = manualDeadlines()
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, log, deadlineMs: 5_000, schedule })
+    const hung = pool.score('crash:hang', context)
+    await gate.started(1)
+    deadlines[0]?.expire()
+    expect(await outcome(hung)).toEqual(failed)
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'deadline', deadlineMs: 5_000, estimateInFlight: true }])
+    for (const secret of ['crash', ...context]) expect(lines.join('\n')).not.toContain(secret)
+  })
+
   it('ends a thread that passes the deadline, fails its estimate, and serves the next', async () => {
     const gate = estimateGate({ open: true })
-    const deadlines: { expire: () => void; ms: number; cancelled: boolean }[] = []
-    const schedule = (expire: () => void, ms: number) => {
-      const deadline = { expire, ms, cancelled: false }
-      deadlines.push(deadline)
-      return () => {
-        deadline.cancelled = true
-      }
-    }
+    const { deadlines, schedule } = manualDeadlines()
     const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, schedule })
     const hung = pool.score('crash:hang', [])
     const next = pool.score('sixteen chars ok', [])
@@ -99,14 +169,20 @@ describe('password estimate pool', () => {
   })
 
   it('fails closed with password_check_failed when no thread can start', async () => {
-    const missing = new URL('./no-such-worker.ts', import.meta.url)
-    const pool: PasswordEstimator = createPasswordEstimatePool({ startWorker: () => sourceWorker(missing) })
+    const missing = new URL('./no-such-worker.mjs', import.meta.url)
+    const { log, lines } = capturedLog()
+    const pool: PasswordEstimator = createPasswordEstimatePool({ startWorker: () => new Worker(missing), log })
     expect(await outcome(pool.score('sixteen chars ok', []))).toEqual(failed)
     const throwing = createPasswordEstimatePool({
       startWorker: () => {
-        throw new Error('ERR_WORKER_INIT_FAILED')
+        throw Object.assign(new Error('no thread'), { code: 'ERR_WORKER_INIT_FAILED' })
       },
+      log,
     })
     expect(await outcome(throwing.score('sixteen chars ok', []))).toEqual(failed)
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { reason: 'error', error: 'MODULE_NOT_FOUND', estimateInFlight: true },
+      { reason: 'start', error: 'ERR_WORKER_INIT_FAILED', msg: 'password estimate thread failed to start' },
+    ])
   })
 })

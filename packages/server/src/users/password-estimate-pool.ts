@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { TesseraError } from '../shared/errors.js'
 import type { EstimateAnswer, EstimateRequest } from './password-estimate-worker.js'
 
@@ -13,9 +13,19 @@ export interface PasswordEstimator {
   score(password: string, contextWords: readonly string[]): Promise<number>
 }
 
+/** Where the pool says why a thread ended (the server's logger): the reason only, never a password. */
+export interface EstimateFailureLog {
+  warn(fields: Record<string, unknown>, message: string): void
+}
+
 export interface PasswordEstimatePoolOptions {
-  /** Starts the thread that answers estimates; users/password-estimate-worker.ts as built by default. */
-  startWorker?: () => Worker
+  /**
+   * Starts the thread that answers estimates, with these limits on its heap;
+   * users/password-estimate-worker.ts as built by default.
+   */
+  startWorker?: (resourceLimits: ResourceLimits) => Worker
+  /** Told why a thread ended or an estimate failed; nothing by default. */
+  log?: EstimateFailureLog
   /** Estimates that may wait behind the one running; one more is refused with `password_check_busy`. */
   maxWaiting?: number
   /** An estimate that runs longer ends its thread and fails with `password_check_failed` (a hung thread). */
@@ -30,6 +40,16 @@ export interface PasswordEstimatePoolOptions {
  * the client is told to come back (503 with Retry-After) rather than held.
  */
 export const MAX_WAITING_ESTIMATES = 16
+/**
+ * The thread's heap. With the dictionaries loaded and 32-character estimates running, its old
+ * generation holds ~7 MB live (4.3 MB old space, 2.5 MB large objects), and its whole heap peaks
+ * at ~45 MB used, with garbage; it runs out at 6 MB and crawls at 8-10 MB (2-4x the time), and runs as fast as
+ * unbounded at 24 MB and up. 64 MB leaves 9x the live set. The young generation is V8's default on
+ * a 64-bit machine (3 x 16 MB semi-spaces), written out so the whole bound is known: ~112 MB. A
+ * thread past it ends with ERR_WORKER_OUT_OF_MEMORY, and its estimate fails closed (docs/architecture.md
+ * §9, "The password estimate").
+ */
+export const ESTIMATE_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 48 }
 /** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
 const DEADLINE_MS = 10_000
 const RETRY_AFTER_SECONDS = 1
@@ -46,7 +66,18 @@ const unrefTimeout = (expire: () => void, ms: number) => {
   return () => clearTimeout(timer)
 }
 
-const builtWorker = () => new Worker(new URL('./password-estimate-worker.js', import.meta.url))
+const builtWorker = (resourceLimits: ResourceLimits) =>
+  new Worker(new URL('./password-estimate-worker.js', import.meta.url), { resourceLimits })
+
+/**
+ * Why a thread failed, as logged: an error's code (`ERR_WORKER_OUT_OF_MEMORY`) or its class, never
+ * its message or stack, which may quote the password the thread was given.
+ */
+function errorKind(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error
+  const { code } = error as Error & { code?: unknown }
+  return typeof code === 'string' ? code : error.name
+}
 
 /**
  * Runs the password-strength estimate in one worker thread, one estimate at a time, so that the
@@ -63,6 +94,7 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
   const maxWaiting = options.maxWaiting ?? MAX_WAITING_ESTIMATES
   const deadlineMs = options.deadlineMs ?? DEADLINE_MS
   const schedule = options.schedule ?? unrefTimeout
+  const log = options.log
   const waiting: Job[] = []
   let worker: Worker | undefined
   let running: { job: Job; cancelDeadline: () => void } | undefined
@@ -78,35 +110,41 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
     try {
       worker ??= start()
       current = worker
-    } catch {
+    } catch (error) {
+      log?.warn({ reason: 'start', error: errorKind(error) }, 'password estimate thread failed to start')
       job.reject(failed())
       runNext()
       return
     }
     current.ref()
-    running = { job, cancelDeadline: schedule(() => retire(current), deadlineMs) }
+    running = { job, cancelDeadline: schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs) }
     current.postMessage(job.request)
   }
 
   function start(): Worker {
-    const started = startWorker()
+    const started = startWorker(ESTIMATE_WORKER_LIMITS)
     started.on('message', (answer: EstimateAnswer) => {
       if (started !== worker || !running) return
       const { job, cancelDeadline } = running
       cancelDeadline()
       running = undefined
       if ('score' in answer && typeof answer.score === 'number') job.resolve(answer.score)
-      else job.reject(failed())
+      else {
+        log?.warn({ reason: 'estimate' }, 'password estimate failed in its thread')
+        job.reject(failed())
+      }
       runNext()
     })
     // An uncaught exception is an 'error' then an 'exit'; an exit alone is a thread that ended.
-    started.on('error', () => retire(started))
-    started.on('exit', () => retire(started))
+    started.on('error', (error) => retire(started, { reason: 'error', error: errorKind(error) }))
+    started.on('exit', (exitCode) => retire(started, { reason: 'exit', exitCode }))
     return started
   }
 
-  function retire(ended: Worker): void {
+  /** Ends a thread once, logging the first reason (an 'error' is followed by an 'exit'; a deadline by its 'exit'). */
+  function retire(ended: Worker, why: Record<string, unknown>): void {
     if (ended !== worker) return
+    log?.warn({ ...why, estimateInFlight: running !== undefined }, 'password estimate thread ended')
     worker = undefined
     void ended.terminate()
     if (running) {

@@ -1,12 +1,15 @@
 import { TesseraError } from '../shared/errors.js'
 import type { PasswordEstimator } from './password-estimate-pool.js'
 
+/** The common and breached passwords, lower-cased; the process's list is read at its first lookup. */
+export type PasswordBlocklist = Pick<ReadonlySet<string>, 'has'>
+
 export interface PasswordPolicy {
   minLength: number
   maxLength: number
   maxBytes: number
   /** Lower-cased common and breached passwords. */
-  blocklist: ReadonlySet<string>
+  blocklist: PasswordBlocklist
   /** The lowest zxcvbn score (0 to 4) a new password may have; 0 turns the estimate off. */
   minStrength: number
   /** The product's name (`email.productName`), a word a password should not lean on. */

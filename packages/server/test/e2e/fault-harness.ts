@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { basic, createApi, createClient } from '../oauth-fixture.js'
+import { sharedSourcePasswordEstimator } from '../password-estimator.js'
 import { openSse, type SseConnection } from '../sse-client.js'
 import { type Env, hasExited, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
 
@@ -129,7 +130,7 @@ export async function registerFeedReader(databaseUrl: string, masterKey: string,
     env: {},
     overrides: { databaseUrl, masterKey, dataDir, issuer: 'https://id.example.test', logLevel: 'silent' },
   })
-  const tessera = await createTessera(config)
+  const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
   try {
     await createApi({ tessera }, FEED_API, 'hybrid', ['orders:read'])
     return basic(await createClient({ tessera }, { type: 'resource-server', apis: [FEED_API], scopes: [] }))

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { basic, type Client, createApi, createClient } from '../oauth-fixture.js'
+import { sharedSourcePasswordEstimator } from '../password-estimator.js'
 import { createTestDatabase, TEST_POSTGRES_URL, testTempDir } from '../test-database.js'
 import { instanceEnv, masterKey, PASSWORD, stopAll, until } from './fault-harness.js'
 import { freePort } from './free-port.js'
@@ -88,6 +89,7 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
     // Set-up in-process on the shared database: a hybrid API, a web client, the API's resource server.
     const setup = await createTessera(
       loadConfig({ env: {}, overrides: { databaseUrl: database.url, masterKey: key, dataDir, issuer, logLevel: 'silent' } }),
+      { passwordEstimator: sharedSourcePasswordEstimator() },
     )
     let web: Client
     let rs: Client
