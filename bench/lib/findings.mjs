@@ -35,9 +35,15 @@ export function findings(sections, targets) {
       "client_credentials request 483 → 371 µs (interleaved A/B at load average 4–6). The jti's 128 random bits now come from a 4 KiB block " +
       'of CSPRNG output filled by one call (`shared/random.ts`; `randomBytes(16)` per token was 3.3 % of the samples, an OpenSSL call with ' +
       'its lock and fork check), and when the one-second view of the signing keys expires the requests in flight share one read of ' +
-      '`signing_keys` instead of one each (`keys/key-set-view.ts`). In the load phase the samples fall on the socket write (`writev`, ' +
-      "~20 %), the ES256 signature (~16 %), Node's HTTP parser and streams, Fastify's hooks and reply, and Tessera's own code (~8 %, " +
-      'no item above 1.2 %). node-oidc-provider 8 signs through jose 5 (node:crypto) and reads its client from memory.',
+      '`signing_keys` instead of one each (`keys/key-set-view.ts`). The event loop is the one thread that bounds the rate, and the ES256 ' +
+      "signature was its largest item: a client_credentials token (issued outside any transaction) now signs on libuv's thread pool while " +
+      "the loop serves other requests ([architecture.md §4](architecture.md)): the main thread's CPU per request 167 → 102 µs, the process's " +
+      '169 → 151 µs (`bench/tools/ab-token-endpoint.mjs`, 6 interleaved rounds, load average 14.6). What the loop still does per request: ' +
+      "Node's HTTP parser and streams, Fastify's hooks and reply, the hand-off to the pool, and Tessera's own code (no item above 1.5 %). " +
+      'The profile samples the main thread by wall clock, so on a busy machine it also counts the time the thread waits to run again ' +
+      "after a system call: `writev` shows ~20 % of the samples (the hand-off's `run` as much), though strace times one writev at about " +
+      '5 µs (one writev and one read per request); CPU per request read from /proc is the figure to compare. ' +
+      'node-oidc-provider 8 signs through jose 5 (node:crypto, on its event loop) and reads its client from memory.',
     "- **Hybrid-guarded route** (the SDK's `requireAuth` on a cached token, `bench/tools/ab-sdk-hybrid-hook.mjs`): the verified-token cache " +
       "hashed the whole token (several hundred characters, a new string per request) on every hit; it now finds an entry by the token's last 32 " +
       'characters and compares the token whole, and a cached hit with a fresh feed settles without a promise: 369k → 708k hook calls per CPU-second.',
@@ -74,7 +80,10 @@ export function findings(sections, targets) {
       'interleaved rounds at load average 12.7). Under a steady write load (sign-ins, token issuance) checks mostly miss and cost what they did. ' +
       "Promise hooks ran on every promise of every request once the first transaction had run (the SQLite group commit's AsyncLocalStorage, " +
       'entered on both dialects); the group commit now learns its transaction by a synchronous handover: server CPU per check 0.93 of before on ' +
-      'SQLite and 0.82 on PostgreSQL.',
+      'SQLite and 0.82 on PostgreSQL. PostgreSQL caches nothing (no synchronous change signal); the checks of one event-loop turn share one ' +
+      'prepared query (`sessions/session-read-batch.ts`, `= any($1)`), sent after all of them arrived, and none joins a query already sent: ' +
+      "server CPU per check 205 → 92 µs, PostgreSQL's 84 → 13 µs, with 50 users' tokens in turn (6 interleaved rounds at load average 17). " +
+      'This suite sends one token, so its batches read one row: 233 → 80 µs and 92 → 10 µs in the same A/B with one token.',
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
