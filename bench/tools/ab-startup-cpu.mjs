@@ -62,7 +62,9 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 console.log(`load average at end ${load().join(' ')}`)
-const format = ({ median, min, max }) => `${Math.round(median)} (${Math.round(min)}–${Math.round(max)})`
+// Idle RSS to 0.1 MB: the levers it compares are often 0.5–2 MB.
+const format = ({ median, min, max }, digits) => `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`
 for (const key of ['coldCpu', 'warmCpu', 'cold', 'warm', 'idle']) {
-  console.log(`${key.padEnd(8)} ${variants.map((v) => `${v.name}: ${format(spread(v.samples.map((s) => s[key])))}`).join('   ')}`)
+  const digits = key === 'idle' ? 1 : 0
+  console.log(`${key.padEnd(8)} ${variants.map((v) => `${v.name}: ${format(spread(v.samples.map((s) => s[key])), digits)}`).join('   ')}`)
 }

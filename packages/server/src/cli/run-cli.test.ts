@@ -4,7 +4,9 @@ import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harn
 import { DIALECTS } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
-import { COMMANDS } from './run-cli.js'
+import { loadCommands } from './run-cli.js'
+
+const COMMANDS = await loadCommands()
 
 const PASSWORD = 'correct horse battery staple'
 const DEVICE = { userAgent: 'run-cli-test', ip: '127.0.0.1' }

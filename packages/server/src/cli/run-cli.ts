@@ -4,132 +4,120 @@ import { UnreachableError } from '../shared/unreachable-error.js'
 import { type CommandSpec, helpText, parseCommandArgs, UsageError } from './cli-args.js'
 import type { CliIo } from './cli-io.js'
 import { type Command, createContext } from './command.js'
-import { adminBootstrapCommand, adminGrantCommand } from './commands/admin-commands.js'
-import {
-  apisCreateCommand,
-  apisDeleteCommand,
-  apisEncryptionKeyCommand,
-  apisListCommand,
-  apisRequireDpopCommand,
-  apisRolesClaimCommand,
-} from './commands/apis-commands.js'
-import {
-  appsCreateCommand,
-  appsDeleteCommand,
-  appsListCommand,
-  appsRotateSecretCommand,
-  appsUpdateCommand,
-} from './commands/apps-commands.js'
-import { auditListCommand } from './commands/audit-commands.js'
-import { backupCommand, restoreCommand } from './commands/backup-commands.js'
-import {
-  connectionsCreateCommand,
-  connectionsDeleteCommand,
-  connectionsGenerateKeyCommand,
-  connectionsListCommand,
-} from './commands/connections-commands.js'
-import {
-  emailDeliveriesCommand,
-  usersSendResetCommand,
-  usersSendVerificationCommand,
-  usersVerifyEmailCommand,
-} from './commands/email-commands.js'
-import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys-commands.js'
-import { migrateCommand } from './commands/migrate-command.js'
-import {
-  rolesAssignCommand,
-  rolesCreateCommand,
-  rolesDeleteCommand,
-  rolesGrantCommand,
-  rolesListCommand,
-  rolesRevokePermissionCommand,
-  rolesShowCommand,
-  rolesUnassignCommand,
-  rolesUpdateCommand,
-} from './commands/roles-commands.js'
-import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions-commands.js'
-import { startCommand } from './commands/start-command.js'
-import {
-  usersCreateCommand,
-  usersDeleteCommand,
-  usersDisableCommand,
-  usersEnableCommand,
-  usersListCommand,
-  usersResetPasswordCommand,
-} from './commands/users-commands.js'
-import { usersIdentitiesListCommand, usersIdentitiesUnlinkCommand } from './commands/users-identities-commands.js'
-import { usersMfaListCommand, usersMfaResetCommand } from './commands/users-mfa-commands.js'
-import {
-  webhooksCreateCommand,
-  webhooksDeleteCommand,
-  webhooksDeliveriesCommand,
-  webhooksListCommand,
-  webhooksResendCommand,
-  webhooksRotateSecretCommand,
-} from './commands/webhooks-commands.js'
 
-export const COMMANDS: readonly Command[] = [
-  startCommand,
-  migrateCommand,
-  backupCommand,
-  restoreCommand,
-  adminBootstrapCommand,
-  adminGrantCommand,
-  usersCreateCommand,
-  usersListCommand,
-  usersDisableCommand,
-  usersEnableCommand,
-  usersResetPasswordCommand,
-  usersDeleteCommand,
-  usersMfaListCommand,
-  usersMfaResetCommand,
-  usersIdentitiesListCommand,
-  usersIdentitiesUnlinkCommand,
-  usersVerifyEmailCommand,
-  usersSendVerificationCommand,
-  usersSendResetCommand,
-  emailDeliveriesCommand,
-  sessionsListCommand,
-  sessionsRevokeCommand,
-  appsCreateCommand,
-  appsListCommand,
-  appsUpdateCommand,
-  appsRotateSecretCommand,
-  appsDeleteCommand,
-  apisCreateCommand,
-  apisListCommand,
-  apisDeleteCommand,
-  apisRolesClaimCommand,
-  apisEncryptionKeyCommand,
-  apisRequireDpopCommand,
-  rolesCreateCommand,
-  rolesListCommand,
-  rolesShowCommand,
-  rolesUpdateCommand,
-  rolesDeleteCommand,
-  rolesGrantCommand,
-  rolesRevokePermissionCommand,
-  rolesAssignCommand,
-  rolesUnassignCommand,
-  keysListCommand,
-  keysRotateCommand,
-  keysRevokeCommand,
-  webhooksCreateCommand,
-  webhooksListCommand,
-  webhooksRotateSecretCommand,
-  webhooksDeleteCommand,
-  webhooksDeliveriesCommand,
-  webhooksResendCommand,
-  connectionsCreateCommand,
-  connectionsListCommand,
-  connectionsDeleteCommand,
-  connectionsGenerateKeyCommand,
-  auditListCommand,
-]
+/**
+ * The commands by their first word, in the order of the overview: each group's modules load when
+ * the group runs, so `tessera start` loads its own command and not the other ~18 modules of the
+ * CLI (docs/architecture.md §9, "Memory").
+ */
+const COMMAND_GROUPS: Readonly<Record<string, () => Promise<readonly Command[]>>> = {
+  start: async () => [(await import('./commands/start-command.js')).startCommand],
+  migrate: async () => [(await import('./commands/migrate-command.js')).migrateCommand],
+  backup: async () => [(await import('./commands/backup-commands.js')).backupCommand],
+  restore: async () => [(await import('./commands/backup-commands.js')).restoreCommand],
+  admin: async () => {
+    const { adminBootstrapCommand, adminGrantCommand } = await import('./commands/admin-commands.js')
+    return [adminBootstrapCommand, adminGrantCommand]
+  },
+  users: async () => {
+    const [users, mfa, identities, email] = await Promise.all([
+      import('./commands/users-commands.js'),
+      import('./commands/users-mfa-commands.js'),
+      import('./commands/users-identities-commands.js'),
+      import('./commands/email-commands.js'),
+    ])
+    return [
+      users.usersCreateCommand,
+      users.usersListCommand,
+      users.usersDisableCommand,
+      users.usersEnableCommand,
+      users.usersResetPasswordCommand,
+      users.usersDeleteCommand,
+      mfa.usersMfaListCommand,
+      mfa.usersMfaResetCommand,
+      identities.usersIdentitiesListCommand,
+      identities.usersIdentitiesUnlinkCommand,
+      email.usersVerifyEmailCommand,
+      email.usersSendVerificationCommand,
+      email.usersSendResetCommand,
+    ]
+  },
+  email: async () => [(await import('./commands/email-commands.js')).emailDeliveriesCommand],
+  sessions: async () => {
+    const { sessionsListCommand, sessionsRevokeCommand } = await import('./commands/sessions-commands.js')
+    return [sessionsListCommand, sessionsRevokeCommand]
+  },
+  apps: async () => {
+    const apps = await import('./commands/apps-commands.js')
+    return [apps.appsCreateCommand, apps.appsListCommand, apps.appsUpdateCommand, apps.appsRotateSecretCommand, apps.appsDeleteCommand]
+  },
+  apis: async () => {
+    const apis = await import('./commands/apis-commands.js')
+    return [
+      apis.apisCreateCommand,
+      apis.apisListCommand,
+      apis.apisDeleteCommand,
+      apis.apisRolesClaimCommand,
+      apis.apisEncryptionKeyCommand,
+      apis.apisRequireDpopCommand,
+    ]
+  },
+  roles: async () => {
+    const roles = await import('./commands/roles-commands.js')
+    return [
+      roles.rolesCreateCommand,
+      roles.rolesListCommand,
+      roles.rolesShowCommand,
+      roles.rolesUpdateCommand,
+      roles.rolesDeleteCommand,
+      roles.rolesGrantCommand,
+      roles.rolesRevokePermissionCommand,
+      roles.rolesAssignCommand,
+      roles.rolesUnassignCommand,
+    ]
+  },
+  keys: async () => {
+    const keys = await import('./commands/keys-commands.js')
+    return [keys.keysListCommand, keys.keysRotateCommand, keys.keysRevokeCommand]
+  },
+  webhooks: async () => {
+    const webhooks = await import('./commands/webhooks-commands.js')
+    return [
+      webhooks.webhooksCreateCommand,
+      webhooks.webhooksListCommand,
+      webhooks.webhooksRotateSecretCommand,
+      webhooks.webhooksDeleteCommand,
+      webhooks.webhooksDeliveriesCommand,
+      webhooks.webhooksResendCommand,
+    ]
+  },
+  connections: async () => {
+    const connections = await import('./commands/connections-commands.js')
+    return [
+      connections.connectionsCreateCommand,
+      connections.connectionsListCommand,
+      connections.connectionsDeleteCommand,
+      connections.connectionsGenerateKeyCommand,
+    ]
+  },
+  audit: async () => [(await import('./commands/audit-commands.js')).auditListCommand],
+}
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.spec.name.length)) + 2
-  const lines = COMMANDS.map((command) => `  ${command.spec.name.padEnd(width)} ${command.spec.summary}`)
+/** The commands of the group `word` names (none for an unknown word). */
+function commandsOf(word: string | undefined): Promise<readonly Command[]> {
+  const load = word !== undefined && Object.hasOwn(COMMAND_GROUPS, word) ? COMMAND_GROUPS[word] : undefined
+  return load ? load() : Promise.resolve([])
+}
+
+/** Every command, in the order of the overview (loads all of the CLI's modules). */
+export async function loadCommands(): Promise<readonly Command[]> {
+  return (await Promise.all(Object.values(COMMAND_GROUPS).map((load) => load()))).flat()
+}
+
+async function overview(): Promise<string> {
+  const commands = await loadCommands()
+  const width = Math.max(...commands.map((command) => command.spec.name.length)) + 2
+  const lines = commands.map((command) => `  ${command.spec.name.padEnd(width)} ${command.spec.summary}`)
   return `Tessera: an identity server.\n\nUsage: tessera <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "tessera <command> --help" for a command's options.\n`
 }
 
@@ -141,20 +129,21 @@ function overview(): string {
  * const code = await runCli(['users', 'list', '--json'], io)
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const command = COMMANDS.find((candidate) => matches(candidate.spec, argv))
+  const candidates = await commandsOf(argv[0])
+  const command = candidates.find((candidate) => matches(candidate.spec, argv))
   if (!command) {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
-      io.stdout(overview())
+      io.stdout(await overview())
       return argv.length === 0 ? 2 : 0
     }
-    const group = COMMANDS.filter((candidate) => candidate.spec.name.startsWith(`${argv[0]} `))
+    const group = candidates.filter((candidate) => candidate.spec.name.startsWith(`${argv[0]} `))
     const names = `Commands: ${group.map((candidate) => candidate.spec.name).join(', ')}\n`
     if (group.length > 0 && argv[1] === '--help') {
       io.stdout(names)
       return 0
     }
     if (group.length === 0 || argv[1] !== undefined) io.stderr(`Unknown command: ${argv.slice(0, 2).join(' ')}\n`)
-    io.stderr(group.length > 0 ? names : overview())
+    io.stderr(group.length > 0 ? names : await overview())
     return 2
   }
   const rest = argv.slice(command.spec.name.split(' ').length)
