@@ -44,7 +44,7 @@ export interface IntrospectionServiceDeps {
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
 
-const INACTIVE: IntrospectionResponse = { active: false }
+const INACTIVE: IntrospectionResponse = Object.freeze({ active: false })
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
 
@@ -77,6 +77,14 @@ export interface ActiveAccessToken {
 export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   const { stores, clock } = deps
   const userinfoAudience = userinfoApi(deps.issuer).identifier
+  /**
+   * What a frozen row (a read-cache entry, tokens/access-token-read-cache.ts) makes of itself once
+   * it passed the checks: the same row comes back as the same objects on every hit, so its
+   * ActiveAccessToken and its answer are built once (issue 17). Only the shape is kept: every check
+   * (expiry, revocation, client, API, cut-offs, session, user, caller) runs on every introspection.
+   */
+  const records = new WeakMap<IntrospectedAccessToken, { binding: TokenBinding | null; active: ActiveAccessToken }>()
+  const responses = new WeakMap<ActiveAccessToken, IntrospectionResponse>()
 
   /** May this caller see a token of `clientId` for audience `aud`? Its own, or its API's (resource server). */
   function mayInspect(caller: Application, clientId: string, aud: string | null): boolean {
@@ -184,7 +192,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
     const live = await liveBinding(access.sessionId, access.userId, access.tokenVersion, binding)
     if (!live) return null
-    return {
+    const held = records.get(access)
+    if (held !== undefined && held.binding === binding) return held.active
+    const active: ActiveAccessToken = {
       amr: access.amr ?? live.amr,
       format: access.format,
       sub: access.userId ?? access.clientId,
@@ -200,6 +210,11 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       roles: access.roles ?? null,
       jkt: access.dpopJkt ?? null,
     }
+    // A frozen row is a cache entry that stays as it is; anything else may change and is built afresh.
+    if (Object.isFrozen(access) && (binding === null || Object.isFrozen(binding))) {
+      records.set(access, { binding, active: Object.freeze(active) })
+    }
+    return active
   }
 
   /** Its API is registered, and was not deleted after the token was issued (even if registered again since). */
@@ -225,6 +240,8 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * order are as before.
    */
   function activeResponse(access: ActiveAccessToken): IntrospectionResponse {
+    const held = responses.get(access)
+    if (held !== undefined) return held
     const response: { active: true } & Record<string, unknown> = {
       active: true,
       iss: deps.issuer,
@@ -249,6 +266,12 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (access.tokenVersion !== null) response[TOKEN_VERSION_CLAIM] = access.tokenVersion
     // RFC 9068 §7.2.1.1 `roles`, as the JWT of an API that asks for it would carry.
     if (access.roles !== null) response.roles = access.roles
+    // A frozen ActiveAccessToken is a cached row's (activeRecord): its answer is kept, frozen, with it.
+    if (Object.isFrozen(access)) {
+      if (response.cnf) Object.freeze(response.cnf)
+      if (response.amr) Object.freeze(response.amr)
+      responses.set(access, Object.freeze(response))
+    }
     return response
   }
 
