@@ -7,8 +7,7 @@
 //   callgrind_annotate /tmp/cc.out.1 | head   (the total / 1000 = instructions per request)
 // The config cache is on, as with the background tasks, which are not started (their timers would
 // add work that depends on how long the run takes).
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
+import { callgrindWindow } from '../lib/callgrind-window.mjs'
 import { basic, form, grantReader, startTessera } from '../lib/harness.mjs'
 
 const [dist, count = '1000'] = process.argv.slice(2)
@@ -33,10 +32,6 @@ async function run(total) {
     for (const response of responses) if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
   }
 }
-const control = (flag) => promisify(execFile)('callgrind_control', [flag, String(process.pid)]).catch(() => undefined)
-await run(300) // warm-up: the JIT, the caches
-await control('-z')
-await run(Number(count))
-await control('-d')
+await callgrindWindow(run, Number(count))
 await server.close()
 process.exit(0)

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { callgrindWindow } from '../lib/callgrind-window.mjs'
 import { basic, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
 const [dist, count = '1000', which = 'introspect', setupDir] = process.argv.slice(2)
@@ -66,11 +67,7 @@ async function run(total) {
     }
   }
 }
-const control = (flag) => promisify(execFile)('callgrind_control', [flag, String(process.pid)]).catch(() => undefined)
-await run(300) // warm-up: the JIT, the caches
-await control('-z')
-await run(Number(count))
-await control('-d')
+await callgrindWindow(run, Number(count))
 await server.close()
 rmSync(dir, { recursive: true, force: true })
 process.exit(0)

@@ -7,8 +7,7 @@
 //   valgrind --tool=callgrind --callgrind-out-file=/tmp/rt.out node bench/tools/callgrind-refresh.mjs <dist|-> 2000
 //   callgrind_annotate /tmp/rt.out.1 | head   (the total / 2000 = instructions per rotation)
 // Background tasks are not started (their timers would add work that depends on how long the run takes).
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
+import { callgrindWindow } from '../lib/callgrind-window.mjs'
 import { basic, exchangeBody, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
 const [dist, count = '2000'] = process.argv.slice(2)
@@ -46,10 +45,6 @@ async function run(total) {
     }),
   )
 }
-const control = (flag) => promisify(execFile)('callgrind_control', [flag, String(process.pid)]).catch(() => undefined)
-await run(300) // warm-up: the JIT, the caches
-await control('-z')
-await run(Number(count))
-await control('-d')
+await callgrindWindow(run, Number(count))
 await server.close()
 process.exit(0)

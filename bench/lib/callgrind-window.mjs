@@ -1,0 +1,17 @@
+// The counted window of the callgrind-*.mjs tools: this process runs under
+// `valgrind --tool=callgrind --dump-instr=no --collect-atstart=yes`; its counters are zeroed after
+// start-up and a warm-up (callgrind_control -z) and dumped after the counted requests
+// (callgrind_control -d), so the dump `<out>.1` holds those requests only. Outside valgrind,
+// callgrind_control finds no process and the window simply runs.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const control = (flag) => promisify(execFile)('callgrind_control', [flag, String(process.pid)]).catch(() => undefined)
+
+/** `run(300)` to warm up (the JIT, the caches), then `run(count)` between a zero and a dump of the counters. */
+export async function callgrindWindow(run, count) {
+  await run(300)
+  await control('-z')
+  await run(count)
+  await control('-d')
+}
