@@ -13,8 +13,9 @@ import {
 } from '../../test/oauth-fixture.js'
 
 // Issue 17 target 3: the answer for a token whose row is a read-cache entry is built and serialised
-// once (tokens/introspection-service.ts, oauth/token-routes.ts). Only the shape is reused: who may
-// see the token, and every check of the token, are judged on each introspection.
+// once (tokens/introspection-service.ts, oauth/token-routes.ts), and the client, API and cut-offs
+// are judged from what the config cache holds without waiting for it. Only the shape and the wait
+// are saved: who may see the token, and every check of the token, are judged on each introspection.
 
 const INACTIVE = '{"active":false}'
 
@@ -64,5 +65,31 @@ describe.concurrent('introspection answer of a cached row', () => {
         expect(body.sub).toBe(token === tokens[2] ? bob.id : user.id)
       }
     }
+  })
+
+  /** A session-mode world on SQLite with the config cache on (as with the background tasks), warmed. */
+  async function heldWorld(onTestFinished: Parameters<typeof serve>[0]) {
+    const server = await serve(onTestFinished, 'sqlite')
+    server.tessera.services.configCache.enable()
+    const world = await sessionApiWorld(server)
+    const { access_token: token } = await tokensFor(server, world.client, world.user, { resource: SESSION_API })
+    await active(introspect(server, world.resourceServer, token))
+    // Served from what the caches hold: neither the application nor the token is read from the store.
+    const stores = server.tessera.stores
+    let reads = 0
+    const findById = stores.applications.findById
+    stores.applications.findById = (id) => {
+      reads++
+      return findById(id)
+    }
+    await active(introspect(server, world.resourceServer, token))
+    expect(reads).toBe(0)
+    return { server, token, ...world }
+  }
+
+  it("answers inactive at once when the token's client is deleted, though the client was held", async ({ onTestFinished }) => {
+    const { server, token, client, resourceServer } = await heldWorld(onTestFinished)
+    await server.tessera.services.applications.delete(client.id, CLI)
+    expect((await introspect(server, resourceServer, token)).body).toBe(INACTIVE)
   })
 })
