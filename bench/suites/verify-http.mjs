@@ -3,13 +3,14 @@
 // the same server measured in the same round. Plus Tessera's own session check (GET /v1/session)
 // on SQLite and PostgreSQL, against Tessera's /healthz.
 import { startChild } from '../lib/child-server.mjs'
-import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, exchange, grantReader, signUp, signUpUser, startTessera } from '../lib/harness.mjs'
 import { interleave } from '../lib/stats.mjs'
 
 export const ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256']
 const JWT_API = 'https://jwt.example.test'
 const HYBRID_API = 'https://hybrid.example.test'
 const SESSION_API = 'https://session.example.test'
+const SESSIONS_IN_TURN = 50
 
 /** One Tessera with a jwt API (and, when `full`, a hybrid and a session API), and its tokens. */
 async function fixture(options, full) {
@@ -36,6 +37,10 @@ async function fixture(options, full) {
   await grantReader(tessera, [HYBRID_API, SESSION_API], { users: [userId] })
   const webAuth = basic(web.application.id, web.clientSecret)
   out.sessionToken = sessionToken
+  // More users' sessions, sent in turn: every request of a one-token row checks the same session,
+  // which a read cache or a batched read answers once for many requests (issue 17).
+  out.sessionAuthorizations = [`Bearer ${sessionToken}`]
+  for (let i = 1; i < SESSIONS_IN_TURN; i++) out.sessionAuthorizations.push(`Bearer ${await signUp(address, `bench${i}@example.com`)}`)
   out.hybridToken = (await exchange(address, webAuth, sessionToken, HYBRID_API)).access_token
   out.opaqueToken = (await exchange(address, webAuth, sessionToken, SESSION_API)).access_token
   out.hybridClient = { id: hybridRs.application.id, secret: hybridRs.clientSecret }
@@ -97,6 +102,7 @@ export async function run({ settings, loader, log }) {
       headers: { authorization: basic(f.sessionClient.id, f.sessionClient.secret), 'content-type': 'application/x-www-form-urlencoded' },
       body: `token=${encodeURIComponent(f.opaqueToken)}`,
     })
+  const inTurn = (f) => () => loader.run(`${f.server.address}/v1/session`, { authorizations: f.sessionAuthorizations })
   log("Tessera's own session check")
   const sessionRows = await interleave(
     settings.rounds,
@@ -104,6 +110,8 @@ export async function run({ settings, loader, log }) {
       'GET /healthz on Tessera (baseline)': get(`${es.server.address}/healthz`),
       'GET /v1/session, SQLite': get(`${es.server.address}/v1/session`, es.sessionToken),
       'GET /v1/session, PostgreSQL': get(`${postgres.server.address}/v1/session`, postgres.sessionToken),
+      [`GET /v1/session, SQLite, ${SESSIONS_IN_TURN} sessions in turn`]: inTurn(es),
+      [`GET /v1/session, PostgreSQL, ${SESSIONS_IN_TURN} sessions in turn`]: inTurn(postgres),
       'POST /oauth/introspect (opaque token), SQLite': introspect(es),
       'POST /oauth/introspect (opaque token), PostgreSQL': introspect(postgres),
     },
@@ -131,6 +139,7 @@ export async function run({ settings, loader, log }) {
       title: "1c. Tessera's session check over HTTP",
       intro:
         '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (the session joined with its user; SHA-256 of the secret, constant-time compare), no write (last activity is throttled). ' +
+        `The one-token rows send the same session on every request, which the SQLite read cache and the PostgreSQL batched read answer once for many requests; the "${SESSIONS_IN_TURN} sessions in turn" rows send ${SESSIONS_IN_TURN} users' sessions in turn, as real traffic would (autocannon then builds each request, which costs it CPU on this shared machine, so they are a lower bound). ` +
         "`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): one store read (the token joined with its session and the session's user); the client, its API and its cut-offs come from the per-instance config cache, and the client's throttle state is read only after a wrong secret.",
       unit: 'req/s',
       rows: sessionRows,

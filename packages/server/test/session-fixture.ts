@@ -1,18 +1,16 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
-import { expect, onTestFinished } from 'vitest'
+import { expect } from 'vitest'
 import type { EventType } from '../src/events/event-outbox.js'
 import type { DialectName } from '../src/store/open-database.js'
-import { createTestServer, type TestServer, type TestServerOptions } from './test-server.js'
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.js'
 
 // What the session route tests share (src/sessions/session-*.test.ts): a server per test, the
 // requests they repeat, and the records that revoking a session writes.
 
 /** A server of the test's own, closed when the test finishes. */
-export async function serve(dialect: DialectName, config?: TestServerOptions['config']): Promise<TestServer> {
-  const server = await createTestServer({ dialect, ...(config ? { config } : {}) })
-  onTestFinished(() => server.close())
-  return server
+export function serve(dialect: DialectName, config?: TestServerOptions['config']): Promise<TestServer> {
+  return startTestServer({ dialect, ...(config ? { config } : {}) })
 }
 
 export const SECOND = 1000

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { onTestFinished } from 'vitest'
 import { createTessera, type Tessera } from '../src/app/tessera.js'
 import type { Config } from '../src/config/config-schema.js'
 import { type DeepPartial, loadConfig } from '../src/config/load-config.js'
@@ -78,6 +79,16 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       await database.drop()
     },
   }
+}
+
+/**
+ * A test server closed when the running test finishes, for tests that run one at a time (a
+ * concurrent test takes its context's onTestFinished instead: oauth-fixture.ts's `serve`).
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await createTestServer(options)
+  onTestFinished(() => server.close())
+  return server
 }
 
 export const PASSWORD = 'correct horse battery staple'

@@ -70,6 +70,17 @@ export function createConfigCache(sources: ConfigCacheSources) {
     apis: { find: (identifier: string) => apis.get(identifier, () => sources.apis.find(identifier)), findIn },
     roles: { permissionsFor },
     revocations: { clientCutoff, apiCutoff },
+    /**
+     * What the caches above hold now, without waiting: exactly what a read through them would
+     * answer, or `undefined` when they hold nothing under the key (introspection's checks then read,
+     * tokens/introspection-service.ts). Nothing is held while the cache is disabled.
+     */
+    held: {
+      application: (clientId: string): Application | undefined => applications.peek(clientId),
+      api: (identifier: string): Api | undefined => apis.peek(identifier),
+      apiCutoff: (identifier: string): number | null | undefined => apiCutoffs.peek(identifier)?.at,
+      clientCutoff: (clientId: string): number | null | undefined => cutoffs.peek(clientId)?.at,
+    },
     invalidate: group.invalidate,
     enable: group.enable,
     disable: group.disable,

@@ -104,10 +104,11 @@ export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redi
     clientCutoffs: cache.revocations,
     apiCutoffs: cache.revocations,
     apiExists: async (identifier) => (await cache.apis.find(identifier)) !== null,
+    held: cache.held,
   })
   const tokenRevocation = createTokenRevocationService({ transact, clock, verifyAccessToken })
   const authenticateClient = createClientAuthentication({
-    applications: { find: cache.applications.find, secretMatches: applications.secretMatches },
+    applications: { find: cache.applications.find, held: cache.held.application, secretMatches: applications.secretMatches },
     stores,
     transact,
     clock,

@@ -1,7 +1,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../test/test-database.js'
-import { createTestServer, PASSWORD, signUp, type TestServer, type TestServerOptions } from '../../test/test-server.js'
+import { PASSWORD, signUp, startTestServer, type TestServer } from '../../test/test-server.js'
 
 const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'errors', 'requestId'])
 
@@ -165,15 +165,7 @@ function raw(body: string, contentType = 'application/json'): InjectOptions {
 }
 
 describe('bad input to the credential endpoints', () => {
-  const servers: TestServer[] = []
-  const start = async (options: TestServerOptions = {}) => {
-    const server = await createTestServer(options)
-    servers.push(server)
-    return server
-  }
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()))
-  })
+  const start = startTestServer
 
   for (const url of ['/v1/sign-up', '/v1/sign-in']) {
     it(`refuses every kind of bad body at ${url} with a problem document and a stable code, and writes nothing`, async () => {
@@ -254,15 +246,7 @@ describe('bad input to the credential endpoints', () => {
 })
 
 describe('routing and health', () => {
-  const servers: TestServer[] = []
-  const start = async (options: TestServerOptions = {}) => {
-    const server = await createTestServer(options)
-    servers.push(server)
-    return server
-  }
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()))
-  })
+  const start = startTestServer
 
   it('answers an unknown route, or a known path with the wrong method, with 404 not_found', async () => {
     const server = await start()
@@ -328,15 +312,7 @@ describe('routing and health', () => {
 })
 
 describe('session credentials', () => {
-  const servers: TestServer[] = []
-  const start = async (options: TestServerOptions = {}) => {
-    const server = await createTestServer(options)
-    servers.push(server)
-    return server
-  }
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()))
-  })
+  const start = startTestServer
 
   it('refuses two session cookies of the same name with 400 duplicate_session_cookie, and signs nobody out', async () => {
     const server = await start()

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestServer, type TestServer } from '../../test/test-server.js'
+import { describe, expect, it } from 'vitest'
+import { startTestServer } from '../../test/test-server.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe('request ids', () => {
-  const servers: TestServer[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()))
-  })
-  async function start(logLines?: string[]) {
-    const server = await createTestServer(logLines ? { logLines } : {})
-    servers.push(server)
-    return server
-  }
+  const start = (logLines?: string[]) => startTestServer(logLines ? { logLines } : {})
 
   it('gives every response a fresh id in X-Request-Id, and puts it in problem documents', async () => {
     const server = await start()

@@ -9,8 +9,11 @@ import { TesseraError } from '../shared/errors.js'
 import type { OAuthForm } from './oauth-form.js'
 
 export interface ClientAuthenticationDeps {
-  /** `find` may be the composition root's cached read (app/config-cache.ts). */
-  applications: Pick<ApplicationService, 'find' | 'secretMatches'>
+  /**
+   * `find` may be the composition root's cached read (app/config-cache.ts); `held`, what that cache
+   * holds now without waiting (`undefined`: not held, so `find` reads).
+   */
+  applications: Pick<ApplicationService, 'find' | 'secretMatches'> & { held?: (clientId: string) => Application | undefined }
   /** The authoritative throttle state, read only after a wrong secret. */
   stores: { throttle: Pick<SignInThrottleStore, 'get'> }
   /** Where a failure is counted: one transaction (store/transaction.ts). */
@@ -48,7 +51,7 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
     if (!clientId) throw new TesseraError('invalid_client', { detail: 'client authentication is required' })
     const secret = basic?.secret ?? bodySecret
 
-    const application = clientId.length <= 64 ? await deps.applications.find(clientId) : null
+    const application = clientId.length <= 64 ? (deps.applications.held?.(clientId) ?? (await deps.applications.find(clientId))) : null
     const valid =
       application !== null &&
       (isConfidential(application.type)

@@ -74,6 +74,23 @@ function grantHandler(grantType: string): GrantHandler | undefined {
   return Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType as GrantType] : undefined
 }
 
+const JSON_UTF8 = 'application/json; charset=utf-8'
+
+/**
+ * The JSON Fastify would make of an answer. A frozen answer stays as it is (the introspection
+ * service returns the same frozen object for a read-cache hit), so it is serialised once (issue 17).
+ */
+function serialiseOnce(): (response: object) => string {
+  const bodies = new WeakMap<object, string>()
+  return (response) => {
+    const held = bodies.get(response)
+    if (held !== undefined) return held
+    const body = JSON.stringify(response)
+    if (Object.isFrozen(response)) bodies.set(response, body)
+    return body
+  }
+}
+
 /** `POST /oauth/token`, `/oauth/revoke` (RFC 7009) and `/oauth/introspect` (RFC 7662). */
 export function tokenRoutes(deps: TokenRoutesDeps) {
   const metrics = deps.metrics ?? noMetrics
@@ -114,13 +131,15 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     })
 
     // No CORS: public clients cannot introspect (RFC 7662 §2.1), so no page has a reason to.
-    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, async (request) => {
+    const introspectionBody = serialiseOnce()
+    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, async (request, reply) => {
       const form = readOAuthForm(request.body, request.query)
       // RFC 7662 §2.1: the caller must authenticate; public clients cannot.
       const application = await deps.authenticateClient(request, form, { allowPublic: false })
       const token = form.get('token')
       if (!token) throw new TesseraError('invalid_request', { detail: 'token is required' })
-      return deps.introspection.introspect(application, token)
+      const response = await deps.introspection.introspect(application, token)
+      return reply.type(JSON_UTF8).send(introspectionBody(response))
     })
   }
 }

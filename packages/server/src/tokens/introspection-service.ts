@@ -40,11 +40,24 @@ export interface IntrospectionServiceDeps {
   clientCutoffs: Pick<RevocationLog, 'clientCutoff'>
   /** A deleted API's cut-off (tokens/api-token-cut-off.ts); may be the same cached reads. */
   apiCutoffs: Pick<RevocationLog, 'apiCutoff'>
+  /**
+   * What the cached reads above hold now, without waiting (app/config-cache.ts): exactly what they
+   * would answer, or `undefined` when they do not hold it and must read. Absent, every check reads.
+   */
+  held?: ConfigHeld
+}
+
+/** The config cache's held values (`undefined`: not held); see `IntrospectionServiceDeps.held`. */
+export interface ConfigHeld {
+  application(clientId: string): Application | undefined
+  api(identifier: string): object | undefined
+  apiCutoff(identifier: string): number | null | undefined
+  clientCutoff(clientId: string): number | null | undefined
 }
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
 
-const INACTIVE: IntrospectionResponse = { active: false }
+const INACTIVE: IntrospectionResponse = Object.freeze({ active: false })
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
 
@@ -77,6 +90,14 @@ export interface ActiveAccessToken {
 export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   const { stores, clock } = deps
   const userinfoAudience = userinfoApi(deps.issuer).identifier
+  /**
+   * What a frozen row (a read-cache entry, tokens/access-token-read-cache.ts) makes of itself once
+   * it passed the checks: the same row comes back as the same objects on every hit, so its
+   * ActiveAccessToken and its answer are built once (issue 17). Only the shape is kept: every check
+   * (expiry, revocation, client, API, cut-offs, session, user, caller) runs on every introspection.
+   */
+  const records = new WeakMap<IntrospectedAccessToken, { binding: TokenBinding | null; active: ActiveAccessToken }>()
+  const responses = new WeakMap<ActiveAccessToken, IntrospectionResponse>()
 
   /** May this caller see a token of `clientId` for audience `aud`? Its own, or its API's (resource server). */
   function mayInspect(caller: Application, clientId: string, aud: string | null): boolean {
@@ -94,9 +115,19 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * for a token bound to no session. A token's own methods (issued, 0026) come first: a step-up of
    * the session changes only tokens issued after it (docs/mfa.md "Step-up").
    */
-  async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null, read?: TokenBinding | null) {
+  async function liveBinding(sessionId: string | null, userId: string | null, tokenVersion: number | null) {
     if (sessionId === null) return userId === null ? { amr: null } : null
-    const live = read === undefined ? await deps.sessions.live(sessionId) : liveOf(read)
+    return bindingOf(await deps.sessions.live(sessionId), userId, tokenVersion)
+  }
+
+  /** `liveBinding` on a session and user read with the token (activeRecord): no read of its own. */
+  function liveRead(sessionId: string | null, userId: string | null, tokenVersion: number | null, read: TokenBinding | null) {
+    if (sessionId === null) return userId === null ? { amr: null } : null
+    return bindingOf(liveOf(read), userId, tokenVersion)
+  }
+
+  /** A live session's binding holds if it is the token's user's, and the token's version is current. */
+  function bindingOf(live: TokenBinding | null, userId: string | null, tokenVersion: number | null) {
     if (!live || live.user.id !== userId) return null
     return tokenVersion === null || tokenVersion >= live.user.tokenVersion ? { amr: live.session.amr } : null
   }
@@ -123,9 +154,10 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       // Revoked by its jti, or its key was: another instance may have revoked the key within this
       // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
       if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
-      if (!(await deps.applications.find(claims.clientId))) return null
-      if (!(await apiLive(claims.aud, claims.iat, now))) return null
-      if (await cutOff(claims.clientId, claims.iat, now)) return null
+      if (
+        !(heldConfigAllows(claims.clientId, claims.aud, claims.iat) ?? (await configAllows(claims.clientId, claims.aud, claims.iat, now)))
+      )
+        return null
       const userId = claims.sid ? claims.sub : null
       const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
       if (!binding) return null
@@ -173,18 +205,29 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * A recorded token (opaque or encrypted) that is active now, by the same rules as a JWT's claims;
    * `binding` is its session and user as read with it.
    */
-  async function activeRecord(
+  function activeRecord(
     access: IntrospectedAccessToken,
     binding: AccessTokenWithBinding['binding'],
     now: number,
-  ): Promise<ActiveAccessToken | null> {
+  ): ActiveAccessToken | null | Promise<ActiveAccessToken | null> {
     if (access.revokedAt !== null || now >= access.expiresAt) return null
-    if (!(await deps.applications.find(access.clientId))) return null
-    if (!(await apiLive(access.api, Math.floor(access.createdAt / 1000), now))) return null
-    if (await cutOff(access.clientId, Math.floor(access.createdAt / 1000), now)) return null
-    const live = await liveBinding(access.sessionId, access.userId, access.tokenVersion, binding)
+    const iat = Math.floor(access.createdAt / 1000)
+    // Without a wait when the config cache holds all it needs (issue 17): one await fewer per read.
+    const held = heldConfigAllows(access.clientId, access.api, iat)
+    if (held === false) return null
+    if (held === undefined) {
+      return configAllows(access.clientId, access.api, iat, now).then((allowed) => (allowed ? liveRecord(access, binding) : null))
+    }
+    return liveRecord(access, binding)
+  }
+
+  /** A recorded token that passed the checks above, if its session and user are live. */
+  function liveRecord(access: IntrospectedAccessToken, binding: AccessTokenWithBinding['binding']): ActiveAccessToken | null {
+    const live = liveRead(access.sessionId, access.userId, access.tokenVersion, binding)
     if (!live) return null
-    return {
+    const held = records.get(access)
+    if (held !== undefined && held.binding === binding) return held.active
+    const active: ActiveAccessToken = {
       amr: access.amr ?? live.amr,
       format: access.format,
       sub: access.userId ?? access.clientId,
@@ -200,6 +243,37 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       roles: access.roles ?? null,
       jkt: access.dpopJkt ?? null,
     }
+    // A frozen row is a cache entry that stays as it is; anything else may change and is built afresh.
+    if (Object.isFrozen(access) && (binding === null || Object.isFrozen(binding))) {
+      records.set(access, { binding, active: Object.freeze(active) })
+    }
+    return active
+  }
+
+  /**
+   * The checks of what the config cache holds: its client exists, its API is live and no cut-off
+   * applies. Only the sync twin of `configAllows`, by the same rules: `undefined` when a value is
+   * not held (an absent client or API never is), so the caller reads.
+   */
+  function heldConfigAllows(clientId: string, aud: string, iatSeconds: number): boolean | undefined {
+    const held = deps.held
+    if (!held || held.application(clientId) === undefined) return undefined
+    if (aud !== userinfoAudience) {
+      if (deps.apiExists && held.api(aud) === undefined) return undefined
+      const apiAt = held.apiCutoff(aud)
+      if (apiAt === undefined) return undefined
+      if (apiAt !== null && iatSeconds * 1000 <= apiAt) return false
+    }
+    const clientAt = held.clientCutoff(clientId)
+    if (clientAt === undefined) return undefined
+    return clientAt === null || iatSeconds * 1000 > clientAt
+  }
+
+  /** Its client exists, its API is live and no client cut-off applies, read (through the config cache). */
+  async function configAllows(clientId: string, aud: string, iatSeconds: number, now: number): Promise<boolean> {
+    if (!(await deps.applications.find(clientId))) return false
+    if (!(await apiLive(aud, iatSeconds, now))) return false
+    return !(await cutOff(clientId, iatSeconds, now))
   }
 
   /** Its API is registered, and was not deleted after the token was issued (even if registered again since). */
@@ -225,6 +299,8 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * order are as before.
    */
   function activeResponse(access: ActiveAccessToken): IntrospectionResponse {
+    const held = responses.get(access)
+    if (held !== undefined) return held
     const response: { active: true } & Record<string, unknown> = {
       active: true,
       iss: deps.issuer,
@@ -249,6 +325,12 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (access.tokenVersion !== null) response[TOKEN_VERSION_CLAIM] = access.tokenVersion
     // RFC 9068 §7.2.1.1 `roles`, as the JWT of an API that asks for it would carry.
     if (access.roles !== null) response.roles = access.roles
+    // A frozen ActiveAccessToken is a cached row's (activeRecord): its answer is kept, frozen, with it.
+    if (Object.isFrozen(access)) {
+      if (response.cnf) Object.freeze(response.cnf)
+      if (response.amr) Object.freeze(response.amr)
+      responses.set(access, Object.freeze(response))
+    }
     return response
   }
 

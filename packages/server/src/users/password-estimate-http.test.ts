@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { estimateGate } from '../../test/estimate-gate.js'
-import { createTestServer, PASSWORD, type TestServer, type TestServerOptions } from '../../test/test-server.js'
+import { PASSWORD, startTestServer, type TestServer } from '../../test/test-server.js'
 import { createPasswordEstimatePool } from './password-estimate-pool.js'
 
 // The strength estimate of a new password runs in a worker thread with a bounded queue
 // (users/password-estimate-pool.ts); these tests hold it, fill it and break it over HTTP.
 describe('the password estimate behind sign-up', () => {
-  const servers: TestServer[] = []
-  const start = async (options: TestServerOptions = {}) => {
-    const server = await createTestServer(options)
-    servers.push(server)
-    return server
-  }
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()))
-  })
+  const start = startTestServer
 
   // Sent at once: an inject chain without `then` waits to be awaited.
   const signUp = async (server: TestServer, email: string, password: string) =>

@@ -46,6 +46,13 @@ backend instances
   http-check expect status 200
   # Out after two failed checks 200 ms apart, back after two good ones.
   default-server inter 200ms fall 2 rise 2
+  # Without it a check times out after \`inter\`: under heavy load (average 17-20) a healthy
+  # instance answered /readyz in more than 200 ms, HAProxy took all three out ("Layer7 timeout",
+  # "no server available") and answered requests 503 before any instance was killed. A killed
+  # instance refuses the connection at once and a draining one answers 503, so neither detection
+  # waits for this; it only decides when a slow answer counts as none, as long as the tests give
+  # a request (call() in load-balancer.test.ts leaves that to \`timeout server\`).
+  timeout check 30s
 ${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
 `
 }
