@@ -7,11 +7,13 @@ const { waitAsync } = Atomics as unknown as {
 
 /**
  * Estimate threads (test/estimate-worker-fixture.mjs) that a test holds and releases: `started`
- * resolves once `count` estimates have begun in them, `release` lets every held one answer.
+ * resolves once `count` estimates have begun in them, `release` lets every held one answer;
+ * with `holdStart`, a thread says it is ready only after `releaseStart`.
  */
-export function estimateGate(options: { open?: boolean } = {}) {
-  const state = new Int32Array(new SharedArrayBuffer(12))
+export function estimateGate(options: { open?: boolean; holdStart?: boolean } = {}) {
+  const state = new Int32Array(new SharedArrayBuffer(16))
   if (options.open) state[1] = 1
+  if (!options.holdStart) state[3] = 1
   const limits: ResourceLimits[] = []
   return {
     /** Starts a thread with the limits the pool gives it, as the pool's own start does. */
@@ -35,6 +37,11 @@ export function estimateGate(options: { open?: boolean } = {}) {
     release(): void {
       Atomics.store(state, 1, 1)
       Atomics.notify(state, 1)
+    },
+    /** Lets held threads say they are ready (`holdStart`). */
+    releaseStart(): void {
+      Atomics.store(state, 3, 1)
+      Atomics.notify(state, 3)
     },
   }
 }

@@ -33,17 +33,23 @@ function capturedLog() {
   return { log: pino({ level: 'warn' }, stream), lines }
 }
 
-/** Hands a deadline to the test, which expires it by hand. */
+/** Hands deadlines to the test, which expires them by hand; `scheduled(ms)` resolves once one of `ms` is set. */
 function manualDeadlines() {
   const deadlines: { expire: () => void; ms: number; cancelled: boolean }[] = []
+  const waiting: { ms: number; resolve: () => void }[] = []
   const schedule = (expire: () => void, ms: number) => {
     const deadline = { expire, ms, cancelled: false }
     deadlines.push(deadline)
+    for (const waiter of waiting.filter((each) => each.ms === ms)) waiter.resolve()
     return () => {
       deadline.cancelled = true
     }
   }
-  return { deadlines, schedule }
+  const scheduled = (ms: number) =>
+    deadlines.some((deadline) => deadline.ms === ms && !deadline.cancelled)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiting.push({ ms, resolve }))
+  return { deadlines, schedule, scheduled }
 }
 
 const busy = { code: 'password_check_busy', retryAfter: 1 }
@@ -142,11 +148,11 @@ describe('password estimate pool', () => {
 
     const gate = estimateGate({ open: true })
     const { log, lines } = capturedLog()
-    const { deadlines, schedule } = manualDeadlines()
+    const { deadlines, schedule, scheduled } = manualDeadlines()
     const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, log, deadlineMs: 5_000, schedule })
     const hung = pool.score('crash:hang', context)
-    await gate.started(1)
-    deadlines[0]?.expire()
+    await scheduled(5_000)
+    deadlines.find((deadline) => deadline.ms === 5_000)?.expire()
     expect(await outcome(hung)).toEqual(failed)
     expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'deadline', deadlineMs: 5_000, estimateInFlight: true }])
     for (const secret of ['crash', ...context]) expect(lines.join('\n')).not.toContain(secret)
@@ -154,18 +160,59 @@ describe('password estimate pool', () => {
 
   it('ends a thread that passes the deadline, fails its estimate, and serves the next', async () => {
     const gate = estimateGate({ open: true })
-    const { deadlines, schedule } = manualDeadlines()
-    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, schedule })
+    const { deadlines, schedule, scheduled } = manualDeadlines()
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, startDeadlineMs: 60_000, schedule })
     const hung = pool.score('crash:hang', [])
     const next = pool.score('sixteen chars ok', [])
     await gate.started(1)
-    expect(deadlines).toMatchObject([{ ms: 5_000, cancelled: false }])
-    deadlines[0]?.expire()
+    await scheduled(5_000)
+    // The thread's start deadline, then, once it said it was ready, the estimate's.
+    expect(deadlines).toMatchObject([
+      { ms: 60_000, cancelled: true },
+      { ms: 5_000, cancelled: false },
+    ])
+    deadlines[1]?.expire()
     expect(await outcome(hung)).toEqual(failed)
     expect(await next).toBe(4)
     expect(gate.workers).toBe(2)
-    // An estimate that answers cancels its deadline.
-    expect(deadlines[1]?.cancelled).toBe(true)
+    // The fresh thread's start deadline, and the estimate's, which its answer cancels.
+    expect(deadlines.slice(2)).toMatchObject([
+      { ms: 60_000, cancelled: true },
+      { ms: 5_000, cancelled: true },
+    ])
+  })
+
+  it('gives a thread its start deadline while its dictionaries load, and the estimate its own deadline only once it is ready', async () => {
+    const gate = estimateGate({ open: true, holdStart: true })
+    const { deadlines, schedule, scheduled } = manualDeadlines()
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, startDeadlineMs: 60_000, schedule })
+    const estimate = pool.score('sixteen chars ok', [])
+    await scheduled(60_000)
+    expect(deadlines).toMatchObject([{ ms: 60_000, cancelled: false }])
+    gate.releaseStart()
+    expect(await estimate).toBe(4)
+    expect(deadlines).toMatchObject([
+      { ms: 60_000, cancelled: true },
+      { ms: 5_000, cancelled: true },
+    ])
+
+    // A thread that never gets ready is ended by its start deadline; its estimate fails closed.
+    const stuck = estimateGate({ open: true, holdStart: true })
+    const second = manualDeadlines()
+    const { log, lines } = capturedLog()
+    const stuckPool = createPasswordEstimatePool({
+      startWorker: stuck.startWorker,
+      startDeadlineMs: 60_000,
+      schedule: second.schedule,
+      log,
+    })
+    const waiting = stuckPool.score('sixteen chars ok', [])
+    await second.scheduled(60_000)
+    second.deadlines[0]?.expire()
+    expect(await outcome(waiting)).toEqual(failed)
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { reason: 'start deadline', startDeadlineMs: 60_000, estimateInFlight: true },
+    ])
   })
 
   it('fails closed with password_check_failed when no thread can start', async () => {

@@ -28,8 +28,13 @@ export interface PasswordEstimatePoolOptions {
   log?: EstimateFailureLog
   /** Estimates that may wait behind the one running; one more is refused with `password_check_busy`. */
   maxWaiting?: number
-  /** An estimate that runs longer ends its thread and fails with `password_check_failed` (a hung thread). */
+  /**
+   * An estimate that runs longer, counted from when its thread is ready, ends the thread and fails
+   * with `password_check_failed` (a hung thread).
+   */
   deadlineMs?: number
+  /** A thread not ready (its dictionaries loaded) this long after it started is ended the same way. */
+  startDeadlineMs?: number
   /** Calls `expire` after `ms` unless cancelled; an unref'd timer by default (tests fire it by hand). */
   schedule?: (expire: () => void, ms: number) => () => void
 }
@@ -52,6 +57,12 @@ export const MAX_WAITING_ESTIMATES = 16
 export const ESTIMATE_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 48 }
 /** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
 const DEADLINE_MS = 10_000
+/**
+ * Loading the dictionaries costs ~1 s of one core. Counted in the estimate's 10 s, a load slowed
+ * past it (under callgrind every estimate failed so, each fresh thread loading again) ended every
+ * thread before its first score; it has a bound of its own.
+ */
+const START_DEADLINE_MS = 60_000
 const RETRY_AFTER_SECONDS = 1
 
 interface Job {
@@ -93,10 +104,13 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
   const startWorker = options.startWorker ?? builtWorker
   const maxWaiting = options.maxWaiting ?? MAX_WAITING_ESTIMATES
   const deadlineMs = options.deadlineMs ?? DEADLINE_MS
+  const startDeadlineMs = options.startDeadlineMs ?? START_DEADLINE_MS
   const schedule = options.schedule ?? unrefTimeout
   const log = options.log
   const waiting: Job[] = []
   let worker: Worker | undefined
+  /** Whether `worker` has said it is ready (its dictionaries loaded). */
+  let ready = false
   let running: { job: Job; cancelDeadline: () => void } | undefined
 
   function runNext(): void {
@@ -117,14 +131,30 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
       return
     }
     current.ref()
-    running = { job, cancelDeadline: schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs) }
+    running = { job, cancelDeadline: deadline(current) }
     current.postMessage(job.request)
+  }
+
+  /** The estimate's deadline once its thread is ready; until then, the thread's start deadline. */
+  function deadline(current: Worker): () => void {
+    if (ready) return schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs)
+    return schedule(() => retire(current, { reason: 'start deadline', startDeadlineMs }), startDeadlineMs)
   }
 
   function start(): Worker {
     const started = startWorker(ESTIMATE_WORKER_LIMITS)
+    ready = false
     started.on('message', (answer: EstimateAnswer) => {
-      if (started !== worker || !running) return
+      if (started !== worker) return
+      if ('ready' in answer) {
+        ready = true
+        if (running) {
+          running.cancelDeadline()
+          running.cancelDeadline = deadline(started)
+        }
+        return
+      }
+      if (!running) return
       const { job, cancelDeadline } = running
       cancelDeadline()
       running = undefined

@@ -1,20 +1,23 @@
 import { parentPort } from 'node:worker_threads'
-import { passwordScore } from './password-strength.js'
+import { loadPasswordEstimator, passwordScore } from './password-strength.js'
 
 /**
  * The thread that runs the password-strength estimate (users/password-estimate-pool.ts starts it):
  * zxcvbn-ts's work grows faster than the length of a password, so it runs here rather than on the
- * event loop (docs/architecture.md §9, "The password estimate"). The dictionaries load with the
- * first estimate and stay for the life of the thread. One estimate at a time: the pool sends the
- * next only once this one has answered.
+ * event loop (docs/architecture.md §9, "The password estimate"). The dictionaries load as the
+ * thread starts (with the first estimate), then it says `ready`; they stay for the life of the
+ * thread. One estimate at a time: the pool sends the next only once this one has answered.
  */
 export interface EstimateRequest {
   password: string
   contextWords: string[]
 }
 
-/** The score, or `failed` when the estimator threw (the dictionaries could not be read): no detail, it may quote the password. */
-export type EstimateAnswer = { score: number } | { failed: true }
+/**
+ * `ready` once the dictionaries are loaded (or could not be: the estimates then fail); then per
+ * estimate its score, or `failed` when the estimator threw: no detail, it may quote the password.
+ */
+export type EstimateAnswer = { ready: true } | { score: number } | { failed: true }
 
 parentPort?.on('message', ({ password, contextWords }: EstimateRequest) => {
   let answer: EstimateAnswer
@@ -25,3 +28,10 @@ parentPort?.on('message', ({ password, contextWords }: EstimateRequest) => {
   }
   parentPort?.postMessage(answer)
 })
+
+try {
+  loadPasswordEstimator()
+} catch {
+  // Each estimate tries again, and answers `failed`.
+}
+parentPort?.postMessage({ ready: true } satisfies EstimateAnswer)

@@ -69,8 +69,13 @@ export function createPasswordEstimator(file?: URL | string): Estimator {
  */
 export const ESTIMATED_CHARACTERS = 32
 
-export function passwordScore(password: string, contextWords: readonly string[]): number {
+/** Loads the dictionaries now, if not yet (the estimate thread does so before it says it is ready). */
+export function loadPasswordEstimator(): Estimator {
   estimator ??= withoutYoungGrowth(createPasswordEstimator)
+  return estimator
+}
+
+export function passwordScore(password: string, contextWords: readonly string[]): number {
   // Characters (code points), not UTF-16 units, as password.maxLength counts them.
-  return estimator.check(Array.from(password).slice(0, ESTIMATED_CHARACTERS).join(''), [...contextWords]).score
+  return loadPasswordEstimator().check(Array.from(password).slice(0, ESTIMATED_CHARACTERS).join(''), [...contextWords]).score
 }
