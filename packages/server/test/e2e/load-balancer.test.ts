@@ -120,8 +120,13 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       })
     const instances: RunningTessera[] = []
     cleanups.push(() => stopAll(instances))
-    // Started together: the set-up above ran the migrations.
-    instances.push(...(await Promise.all([0, 1, 2].map((n) => startTessera(envOf(n), { host: '127.0.0.1' })))))
+    // Started together: the set-up above ran the migrations. Each is kept once it is ready, so when
+    // one start fails the clean-up stops the others (they were left running before).
+    await Promise.all(
+      [0, 1, 2].map(async (n) => {
+        instances[n] = await startTessera(envOf(n), { host: '127.0.0.1' })
+      }),
+    )
     const balancer: Balancer = await startHaproxy(
       lbPort,
       instances.map((instance, n) => ({ name: `t${n}`, port: instance.port })),
