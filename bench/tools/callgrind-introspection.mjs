@@ -4,7 +4,7 @@
 // the read caches, serialisation; not the socket), for instruction counts that hold still on a busy
 // machine (issue 17 target 3). Counters are zeroed after set-up and warm-up and dumped after the
 // counted requests, so the dump `<out>.1` holds those requests only:
-//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session]
+//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session] - [warm-up, 2000]
 //   callgrind_annotate /tmp/in.out.1 | head   (the total / 1000 = instructions per request)
 // The world (clients, API, user, tokens) is made by a child process that valgrind does not trace
 // (a sign-up's password estimate would pass its deadline under callgrind), on a SQLite file this
@@ -19,7 +19,7 @@ import { promisify } from 'node:util'
 import { callgrindWindow } from '../lib/callgrind-window.mjs'
 import { basic, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
-const [dist, count = '1000', which = 'introspect', setupDir] = process.argv.slice(2)
+const [dist, count = '1000', which = 'introspect', setupDir, warmUp = '2000'] = process.argv.slice(2)
 const build = dist === '-' ? undefined : dist
 const resource = 'https://api.example.com'
 const cli = { kind: 'cli' }
@@ -67,7 +67,7 @@ async function run(total) {
     }
   }
 }
-await callgrindWindow(run, Number(count))
+await callgrindWindow(run, Number(count), Number(warmUp))
 await server.close()
 rmSync(dir, { recursive: true, force: true })
 process.exit(0)
