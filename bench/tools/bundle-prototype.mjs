@@ -1,7 +1,7 @@
 // A prototype bundle of the built server, for measuring only (issue 17, architecture.md §9,
 // "Memory"): packages/server/dist/main.js and the password-estimate worker bundled by rolldown
-// (installed today only as Vite's dependency, not declared by the project: this tool is not part of
-// the build), native addons and the optional drivers left external, into a copy of the package
+// (the bench's declared dependency, the bundler Vite itself uses; this tool is not part of the
+// build), native addons and the optional drivers left external, into a copy of the package
 // (bin, dist, data, package.json, src/ui/assets) whose bin/tessera.js runs the bundle. The output
 // folder must sit inside the worktree's packages/server (e.g. its git-ignored .ab/) so the
 // external packages resolve. --minify removes whitespace (names kept, so stack traces keep them).
