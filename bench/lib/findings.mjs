@@ -88,15 +88,17 @@ export function findings(sections, targets) {
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
       '(exchange 0.42×): a transaction that waits for its signature lets the requests behind it join its COMMIT ([architecture.md §12](architecture.md)); ' +
-      'inside a transaction the node:crypto signer signs on the thread pool for the same reason. SQLite syncs its WAL after each COMMIT on the thread ' +
+      'inside a transaction ES256 now signs on the event loop (the groups fill during the WAL sync anyway, and the thread-pool hand-off cost ' +
+      'the loop more than the signature: CPU per request 0.83–0.92 of before in interleaved A/Bs at load 10–15). SQLite syncs its WAL after each COMMIT on the thread ' +
       "pool (synchronous=NORMAL plus the driver's own fdatasync, which is what FULL adds in WAL mode; nobody is answered and nobody reads before it " +
       "returned): the COMMIT's time on the event loop fell from 2–5 ms to 0.2–0.6 ms. The rotation's three writes are compiled once per database " +
       '(named prepared statements on PostgreSQL). Inside the transaction the API and the role grants now come from the per-instance cache ' +
       "(a miss reads through the transaction's own connection, and what it read is kept only after the COMMIT and only if no invalidation " +
       "came meanwhile); a user's grants are cached under the token version read in the same transaction, so a permission taken away narrows " +
       'the next token on every instance at once. Statements per SQLite rotation 10 → 8, per exchange 8.2 → 7.3; A/B (4 interleaved rounds, ' +
-      'load ~11): exchange 1.66× the rate at 0.69 of the CPU, refresh 1.41× at 0.86. What remains: the signature (inside a transaction it ' +
-      "goes to the thread pool, whose hand-off costs more main-thread CPU than an inline signature) and the group commit's wait for the fsync.",
+      "load ~11): exchange 1.66× the rate at 0.69 of the CPU, refresh 1.41× at 0.86. What remains is waiting: under load a chain's refresh " +
+      "waits for the connection (held through the previous group's WAL sync) far longer than it holds it (`profile-refresh.mjs` prints the " +
+      'breakdown); releasing the connection during the sync was tried and measured worse (its reads then wait on the sync).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
       'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
       "figure is spent in the subscribers' process (web streams, undici, GC).",
@@ -108,8 +110,8 @@ export function findings(sections, targets) {
       'Start-up CPU: module loading about half, GC 15 %, route registration 18 %. The schema compilers (Ajv, fast-json-stringify), prom-client ' +
       "(Tessera's metrics count in plain maps until the first scrape), openid-client and otpauth now load on first use: 1,412 → 1,222 modules " +
       "at the first 200, idle RSS 91 → 88 MB in an A/B. What remains at idle: the node binary's pages (~41 MB; a bare Node HTTP server is 34), " +
-      "the live heap (mostly the loaded modules' code: Kysely, Fastify, TypeBox), the malloc heap and native addons; the lever left is fewer, " +
-      'larger modules (a bundle), not started. After load, the password-strength dictionaries (loaded by ' +
+      "the live heap (mostly the loaded modules' code: Kysely, Fastify, TypeBox), the malloc heap and native addons; the CLI now loads only the command group it runs, and the common-password list is read at the first new password. The lever left is fewer, " +
+      'larger modules: a prototype bundle (`bench/tools/bundle-prototype.mjs`) measured 87 → 82 MB idle, still above 80, and is not in the build. After load, the password-strength dictionaries (loaded by ' +
       'the first new password from a shipped text file into one string and two typed arrays per list: ~6 MB live, ~19 MB of RSS, where ' +
       "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
       'per new password off the event loop) and the young generation grown by the load. Sign-in is bound by argon2id at the ' +
