@@ -65,7 +65,9 @@ export function findings(sections, targets) {
       'What it costs beyond the session check is CPU (`bench/tools/ab-token-endpoint.mjs introspect`, server CPU per request): the form body, ' +
       "the client's Basic credentials and their SHA-256. On SQLite the read is answered by the session check's stamped read cache " +
       '(`tokens/access-token-read-cache.ts`, `store/stamped-read-cache.ts`: the row, never the verdict, kept while the database has not changed; ' +
-      'server CPU per introspection 150 → 112 µs in an A/B). On PostgreSQL the read is a named prepared statement of the 25 columns it uses, the ' +
+      'server CPU per introspection 150 → 112 µs in an A/B). On PostgreSQL the read is a named prepared statement of the 25 columns it uses, ' +
+      'and the introspections of one turn of the event loop share one such query (`= any($1)`, `tokens/access-token-read-batch.ts`, ' +
+      'as the session check does; none joins a query already sent, so there is no staleness), the ' +
       "config cache's concurrent misses of one key share one read (every revocation signal, the 1 s poll included, drops the cache, and before, " +
       'every request in flight then read the client, the API and the cut-offs itself), and the JWT path asks "jti or key revoked?" in one read. The session check on ' +
       'PostgreSQL is a named prepared statement (`store/prepared-statements.ts`): before it, PostgreSQL parsed and planned the read on every ' +

@@ -9,6 +9,8 @@ import { createSessionBatchRead } from '../sessions/session-store.js'
 import type { Clock } from '../shared/clock.js'
 import { createInstanceActivity, observeActivity } from '../stats/instance-activity.js'
 import type { OpenDatabase } from '../store/open-database.js'
+import { createAccessTokenBatchReads } from '../tokens/access-token-binding.js'
+import { withAccessTokenReadBatches } from '../tokens/access-token-read-batch.js'
 import { withAccessTokenReadCache } from '../tokens/access-token-read-cache.js'
 import type { ConfigCache } from './config-cache.js'
 import { createStores, createTransact } from './stores.js'
@@ -43,9 +45,11 @@ export function wireStorage({ database, clock, backgroundFailure }: StorageDeps)
     stores.accessTokens = withAccessTokenReadCache(stores.accessTokens, { watch: database.changes })
   }
   // PostgreSQL: the session checks of one turn of the event loop are read by one query, sent after
-  // all of them arrived (docs/sessions.md "The session check on PostgreSQL").
+  // all of them arrived (docs/sessions.md "The session check on PostgreSQL"). Introspection's read
+  // of a recorded token and its binding, the same way (docs/tokens.md "What introspection caches").
   if (database.dialect === 'postgres') {
     stores.sessions = withSessionReadBatches(stores.sessions, createSessionBatchRead(database.db, stores.sessions))
+    stores.accessTokens = withAccessTokenReadBatches(stores.accessTokens, createAccessTokenBatchReads(database.db, stores.accessTokens))
   }
   const prometheus = createPrometheusMetrics({
     feedSubscribers: () => hub.subscribers,

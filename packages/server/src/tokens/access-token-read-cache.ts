@@ -27,7 +27,11 @@ export function withAccessTokenReadCache(
   store: AccessTokenStore,
   options: AccessTokenReadCacheOptions,
 ): AccessTokenStore & { readonly size: number } {
-  const cache = stampedReadCache<AccessTokenWithBinding>(options.watch, options.maxEntries ?? ACCESS_TOKEN_READ_CACHE_ENTRIES, freeze)
+  const cache = stampedReadCache<AccessTokenWithBinding>(
+    options.watch,
+    options.maxEntries ?? ACCESS_TOKEN_READ_CACHE_ENTRIES,
+    freezeTokenWithBinding,
+  )
   return {
     ...store,
     get size() {
@@ -38,7 +42,8 @@ export function withAccessTokenReadCache(
   }
 }
 
-function freeze(found: AccessTokenWithBinding): AccessTokenWithBinding {
+/** A row shared by several reads, frozen so that none of them can change it for the others (also access-token-read-batch.ts). */
+export function freezeTokenWithBinding(found: AccessTokenWithBinding): AccessTokenWithBinding {
   for (const value of Object.values(found.token)) if (typeof value === 'object' && value !== null) Object.freeze(value)
   Object.freeze(found.token)
   if (found.binding) {
