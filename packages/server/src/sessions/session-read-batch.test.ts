@@ -1,5 +1,5 @@
-import type Pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { holdPostgresReads } from '../../test/held-postgres-reads.js'
 import { bearer, expectProblem, getSession, serve } from '../../test/session-fixture.js'
 import { signUp, type TestServer } from '../../test/test-server.js'
 import { SESSION_READS_IN_FLIGHT } from './session-read-batch.js'
@@ -12,48 +12,6 @@ import { SESSION_READS_IN_FLIGHT } from './session-read-batch.js'
 const CLI = { kind: 'cli' } as const
 const SESSION_READ = 'from "sessions" inner join "users"'
 
-/**
- * Holds the answers of the session check's reads: each query runs in PostgreSQL at once (so what it
- * sees is fixed then), but its answer reaches the server only on `release`. Records each query's
- * session ids, in the order they were sent.
- */
-function holdSessionReads(server: TestServer) {
-  const pool = server.tessera.database.pool as Pg.Pool
-  const queries: string[][] = []
-  const answered: Promise<unknown>[] = []
-  let release!: () => void
-  const released = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const arrivals: { count: number; resolve: () => void }[] = []
-  const patched = new WeakSet<object>()
-  pool.on('acquire', (client) => {
-    if (patched.has(client)) return
-    patched.add(client)
-    const query = client.query.bind(client) as (text: unknown, values?: unknown) => Promise<unknown>
-    client.query = ((text: unknown, values?: unknown) => {
-      const result = query(text, values)
-      if (typeof text !== 'string' || !text.includes(SESSION_READ)) return result
-      queries.push((values as unknown[]).flat() as string[])
-      answered.push(result.catch(() => undefined))
-      for (const arrival of arrivals) if (queries.length >= arrival.count) arrival.resolve()
-      return result.then(async (rows) => {
-        await released
-        return rows
-      })
-    }) as typeof client.query
-  })
-  return {
-    queries,
-    release,
-    /** Resolves once `count` session reads were sent. */
-    sent: (count: number) =>
-      queries.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivals.push({ count, resolve })),
-    /** Resolves once the `index`th session read (from 1) was answered by PostgreSQL (and is being held). */
-    answered: (index: number) => answered[index - 1],
-  }
-}
-
 async function bearerSignUp(server: TestServer, email: string) {
   const { token, body } = await signUp(server.app, email, { transport: 'bearer' })
   return { token: token as string, sid: body.session?.id as string }
@@ -64,7 +22,7 @@ describe('the session check on postgres', () => {
     const server = await serve('postgres')
     const ann = await bearerSignUp(server, 'ann@example.com')
     const bob = await bearerSignUp(server, 'bob@example.com')
-    const hold = holdSessionReads(server)
+    const hold = holdPostgresReads(server, SESSION_READ)
     hold.release()
     const wrongSecret = `${ann.token.slice(0, -4)}AAAA`
 
@@ -84,7 +42,7 @@ describe('the session check on postgres', () => {
   it('refuses a check that starts after a revocation committed, while an earlier read of the same session is still in flight', async () => {
     const server = await serve('postgres')
     const ann = await bearerSignUp(server, 'ann@example.com')
-    const hold = holdSessionReads(server)
+    const hold = holdPostgresReads(server, SESSION_READ)
 
     const before = getSession(server, ann.token)
     await hold.sent(1)
@@ -106,7 +64,7 @@ describe('the session check on postgres', () => {
     const ann = await bearerSignUp(server, 'ann@example.com')
     const others = []
     for (let i = 0; i < SESSION_READS_IN_FLIGHT; i++) others.push(await bearerSignUp(server, `user${i}@example.com`))
-    const hold = holdSessionReads(server)
+    const hold = holdPostgresReads(server, SESSION_READ)
     const sessions = server.tessera.services.sessions
     // Every query slot busy, so the next batch gathers until one returns.
     const busy = []

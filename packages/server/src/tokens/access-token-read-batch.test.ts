@@ -1,5 +1,5 @@
-import type Pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { holdPostgresReads } from '../../test/held-postgres-reads.js'
 import {
   API,
   CLI,
@@ -25,48 +25,6 @@ import type { TestServer } from '../../test/test-server.js'
 const INACTIVE = '{"active":false}'
 const TOKEN_READ = 'from "access_tokens" left join "sessions"'
 
-/**
- * Holds the answers of introspection's reads: each query runs in PostgreSQL at once (so what it
- * sees is fixed then), but its answer reaches the server only on `release`. Records each query's
- * keys (token ids or hashes), in the order they were sent.
- */
-function holdTokenReads(server: TestServer) {
-  const pool = server.tessera.database.pool as Pg.Pool
-  const queries: string[][] = []
-  const answered: Promise<unknown>[] = []
-  let release!: () => void
-  const released = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const arrivals: { count: number; resolve: () => void }[] = []
-  const patched = new WeakSet<object>()
-  pool.on('acquire', (client) => {
-    if (patched.has(client)) return
-    patched.add(client)
-    const query = client.query.bind(client) as (text: unknown, values?: unknown) => Promise<unknown>
-    client.query = ((text: unknown, values?: unknown) => {
-      const result = query(text, values)
-      if (typeof text !== 'string' || !text.includes(TOKEN_READ)) return result
-      queries.push((values as unknown[]).flat() as string[])
-      answered.push(result.catch(() => undefined))
-      for (const arrival of arrivals) if (queries.length >= arrival.count) arrival.resolve()
-      return result.then(async (rows) => {
-        await released
-        return rows
-      })
-    }) as typeof client.query
-  })
-  return {
-    queries,
-    release,
-    /** Resolves once `count` token reads were sent. */
-    sent: (count: number) =>
-      queries.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivals.push({ count, resolve })),
-    /** Resolves once the `index`th token read (from 1) was answered by PostgreSQL (and is being held). */
-    answered: (index: number) => answered[index - 1],
-  }
-}
-
 const idOf = (token: string) => token.split('.')[0] as string
 
 /** The resource server as the introspection service takes it (what client authentication returns). */
@@ -90,7 +48,7 @@ describe('introspection on postgres', () => {
     const wrongSecret = `${idOf(annToken)}.${'A'.repeat(43)}`
     // The resource server, the API and the cut-offs in the config cache, so no introspection below waits on them.
     expect((await introspect(server, resourceServer, annToken)).json()).toMatchObject({ active: true })
-    const hold = holdTokenReads(server)
+    const hold = holdPostgresReads(server, TOKEN_READ)
     hold.release()
 
     // Called directly, each introspection's read has joined the open batch when the call returns
@@ -119,7 +77,7 @@ describe('introspection on postgres', () => {
     const server = await serve(onTestFinished, 'postgres')
     const { user, client, resourceServer } = await sessionApiWorld(server)
     const token = (await tokensFor(server, client, user, { resource: SESSION_API })).access_token
-    const hold = holdTokenReads(server)
+    const hold = holdPostgresReads(server, TOKEN_READ)
 
     const before = introspect(server, resourceServer, token)
     await hold.sent(1)
@@ -154,7 +112,7 @@ describe('introspection on postgres', () => {
       tokens.push(issued.json().access_token as string)
     }
     expect((await introspect(server, resourceServer, tokens[0] as string)).json()).toMatchObject({ active: true })
-    const hold = holdTokenReads(server)
+    const hold = holdPostgresReads(server, TOKEN_READ)
     hold.release()
 
     const caller = await callerOf(server, resourceServer)
