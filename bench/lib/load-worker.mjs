@@ -3,15 +3,20 @@ import autocannon from 'autocannon'
 
 // `authorizations`: a list of Authorization headers, one per request in turn across all connections
 // (so the requests in flight at once carry different credentials), instead of one for every request.
-process.on('message', async ({ id, options: { authorizations, ...options } }) => {
+// `bodies`: the same for request bodies (e.g. introspection of many tokens).
+process.on('message', async ({ id, options: { authorizations, bodies, ...options } }) => {
   try {
     let next = 0
-    const requests = authorizations && [
+    const requests = (authorizations || bodies) && [
       {
-        setupRequest: (request) => ({
-          ...request,
-          headers: { ...request.headers, authorization: authorizations[next++ % authorizations.length] },
-        }),
+        setupRequest: (request) => {
+          const turn = next++
+          return {
+            ...request,
+            ...(authorizations ? { headers: { ...request.headers, authorization: authorizations[turn % authorizations.length] } } : {}),
+            ...(bodies ? { body: bodies[turn % bodies.length] } : {}),
+          }
+        },
       },
     ]
     const result = await autocannon({ ...options, ...(requests ? { requests } : {}), timeout: 10 })

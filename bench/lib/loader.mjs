@@ -19,11 +19,12 @@ export function startLoader({ duration, connections }) {
   return {
     /**
      * { rate (req/s), p50, p99 (ms) }; refuses a run with any non-2xx answer or error.
-     * `authorizations`: Authorization headers sent in turn, one per request (lib/load-worker.mjs).
+     * `authorizations`: Authorization headers sent in turn, one per request (lib/load-worker.mjs);
+     * `bodies`: request bodies sent in turn, the same way.
      */
-    run(url, { method = 'GET', headers = {}, body, authorizations, connections: c = connections, seconds = duration } = {}) {
+    run(url, { method = 'GET', headers = {}, body, authorizations, bodies, connections: c = connections, seconds = duration } = {}) {
       const id = next++
-      child.send({ id, options: { url, method, headers, body, authorizations, connections: c, duration: seconds } })
+      child.send({ id, options: { url, method, headers, body, authorizations, bodies, connections: c, duration: seconds } })
       return new Promise((resolve, reject) => pending.set(id, { resolve, reject }))
     },
     close() {

@@ -3,7 +3,7 @@
 // the same server measured in the same round. Plus Tessera's own session check (GET /v1/session)
 // on SQLite and PostgreSQL, against Tessera's /healthz.
 import { startChild } from '../lib/child-server.mjs'
-import { basic, CLI, exchange, grantReader, signUp, signUpUser, startTessera } from '../lib/harness.mjs'
+import { basic, CLI, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 import { interleave } from '../lib/stats.mjs'
 
 export const ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256']
@@ -40,11 +40,28 @@ async function fixture(options, full) {
   // More users' sessions, sent in turn: every request of a one-token row checks the same session,
   // which a read cache or a batched read answers once for many requests (issue 17).
   out.sessionAuthorizations = [`Bearer ${sessionToken}`]
-  for (let i = 1; i < SESSIONS_IN_TURN; i++) out.sessionAuthorizations.push(`Bearer ${await signUp(address, `bench${i}@example.com`)}`)
+  for (let i = 1; i < SESSIONS_IN_TURN; i++) {
+    const other = await signUpUser(address, `bench${i}@example.com`)
+    await tessera.services.roles?.assignToUser('reader', other.userId, CLI)
+    out.sessionAuthorizations.push(`Bearer ${other.token}`)
+  }
+  // And one opaque access token of each of those sessions (same role, same scope), for introspection in turn.
+  out.opaqueTokens = []
+  for (const authorization of out.sessionAuthorizations)
+    out.opaqueTokens.push((await exchange(address, webAuth, authorization.slice('Bearer '.length), SESSION_API)).access_token)
   out.hybridToken = (await exchange(address, webAuth, sessionToken, HYBRID_API)).access_token
   out.opaqueToken = (await exchange(address, webAuth, sessionToken, SESSION_API)).access_token
   out.hybridClient = { id: hybridRs.application.id, secret: hybridRs.clientSecret }
   out.sessionClient = { id: sessionRs.application.id, secret: sessionRs.clientSecret }
+  // An inactive token is answered 200 too, which the loader would count as served: check each once.
+  for (const token of [out.opaqueToken, ...out.opaqueTokens]) {
+    const response = await fetch(`${address}/oauth/introspect`, {
+      method: 'POST',
+      headers: { ...form, authorization: basic(out.sessionClient.id, out.sessionClient.secret) },
+      body: `token=${encodeURIComponent(token)}`,
+    })
+    if ((await response.json()).active !== true) throw new Error('an introspection fixture token is not active')
+  }
   return out
 }
 
@@ -96,12 +113,16 @@ export async function run({ settings, loader, log }) {
   const rows = await interleave(settings.rounds, cases, labels['/bare'], log)
 
   // Issue 17, target 3: a resource server's introspection, straight at Tessera, against the session check.
-  const introspect = (f) => () =>
-    loader.run(`${f.server.address}/oauth/introspect`, {
-      method: 'POST',
-      headers: { authorization: basic(f.sessionClient.id, f.sessionClient.secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: `token=${encodeURIComponent(f.opaqueToken)}`,
-    })
+  const introspect =
+    (f, inTurn = false) =>
+    () =>
+      loader.run(`${f.server.address}/oauth/introspect`, {
+        method: 'POST',
+        headers: { authorization: basic(f.sessionClient.id, f.sessionClient.secret), 'content-type': 'application/x-www-form-urlencoded' },
+        ...(inTurn
+          ? { bodies: f.opaqueTokens.map((token) => `token=${encodeURIComponent(token)}`) }
+          : { body: `token=${encodeURIComponent(f.opaqueToken)}` }),
+      })
   const inTurn = (f) => () => loader.run(`${f.server.address}/v1/session`, { authorizations: f.sessionAuthorizations })
   log("Tessera's own session check")
   const sessionRows = await interleave(
@@ -114,6 +135,8 @@ export async function run({ settings, loader, log }) {
       [`GET /v1/session, PostgreSQL, ${SESSIONS_IN_TURN} sessions in turn`]: inTurn(postgres),
       'POST /oauth/introspect (opaque token), SQLite': introspect(es),
       'POST /oauth/introspect (opaque token), PostgreSQL': introspect(postgres),
+      [`POST /oauth/introspect (opaque token), SQLite, ${SESSIONS_IN_TURN} tokens in turn`]: introspect(es, true),
+      [`POST /oauth/introspect (opaque token), PostgreSQL, ${SESSIONS_IN_TURN} tokens in turn`]: introspect(postgres, true),
     },
     'GET /healthz on Tessera (baseline)',
     log,
@@ -139,7 +162,7 @@ export async function run({ settings, loader, log }) {
       title: "1c. Tessera's session check over HTTP",
       intro:
         '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (the session joined with its user; SHA-256 of the secret, constant-time compare), no write (last activity is throttled). ' +
-        `The one-token rows send the same session on every request, which the SQLite read cache and the PostgreSQL batched read answer once for many requests; the "${SESSIONS_IN_TURN} sessions in turn" rows send ${SESSIONS_IN_TURN} users' sessions in turn, as real traffic would (autocannon then builds each request, which costs it CPU on this shared machine, so they are a lower bound). ` +
+        `The one-token rows send the same session on every request, which the SQLite read cache and the PostgreSQL batched read answer once for many requests; the "${SESSIONS_IN_TURN} sessions in turn" rows send ${SESSIONS_IN_TURN} users' sessions in turn, as real traffic would, and the "${SESSIONS_IN_TURN} tokens in turn" rows introspect one opaque token of each of those sessions in turn (autocannon then builds each request, which costs it CPU on this shared machine, so they are a lower bound). ` +
         "`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): one store read (the token joined with its session and the session's user); the client, its API and its cut-offs come from the per-instance config cache, and the client's throttle state is read only after a wrong secret.",
       unit: 'req/s',
       rows: sessionRows,
