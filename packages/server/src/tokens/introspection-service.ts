@@ -12,6 +12,7 @@ import type { AccessTokenWithBinding, IntrospectedAccessToken, TokenBinding } fr
 import { isCompactJwe } from './access-token-encryption.js'
 import type { AccessTokenStore } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
+import { type ConfigHeld, createIntrospectionConfigChecks } from './introspection-config-checks.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
 import { userinfoApi } from './userinfo-api.js'
@@ -45,14 +46,6 @@ export interface IntrospectionServiceDeps {
    * would answer, or `undefined` when they do not hold it and must read. Absent, every check reads.
    */
   held?: ConfigHeld
-}
-
-/** The config cache's held values (`undefined`: not held); see `IntrospectionServiceDeps.held`. */
-export interface ConfigHeld {
-  application(clientId: string): Application | undefined
-  api(identifier: string): object | undefined
-  apiCutoff(identifier: string): number | null | undefined
-  clientCutoff(clientId: string): number | null | undefined
 }
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
@@ -90,6 +83,7 @@ export interface ActiveAccessToken {
 export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   const { stores, clock } = deps
   const userinfoAudience = userinfoApi(deps.issuer).identifier
+  const config = createIntrospectionConfigChecks({ ...deps, userinfoAudience })
   /**
    * What a frozen row (a read-cache entry, tokens/access-token-read-cache.ts) makes of itself once
    * it passed the checks: the same row comes back as the same objects on every hit, so its
@@ -154,9 +148,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       // Revoked by its jti, or its key was: another instance may have revoked the key within this
       // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
       if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
-      if (
-        !(heldConfigAllows(claims.clientId, claims.aud, claims.iat) ?? (await configAllows(claims.clientId, claims.aud, claims.iat, now)))
-      )
+      if (!(config.held(claims.clientId, claims.aud, claims.iat) ?? (await config.read(claims.clientId, claims.aud, claims.iat, now))))
         return null
       const userId = claims.sid ? claims.sub : null
       const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
@@ -213,10 +205,10 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     if (access.revokedAt !== null || now >= access.expiresAt) return null
     const iat = Math.floor(access.createdAt / 1000)
     // Without a wait when the config cache holds all it needs (issue 17): one await fewer per read.
-    const held = heldConfigAllows(access.clientId, access.api, iat)
+    const held = config.held(access.clientId, access.api, iat)
     if (held === false) return null
     if (held === undefined) {
-      return configAllows(access.clientId, access.api, iat, now).then((allowed) => (allowed ? liveRecord(access, binding) : null))
+      return config.read(access.clientId, access.api, iat, now).then((allowed) => (allowed ? liveRecord(access, binding) : null))
     }
     return liveRecord(access, binding)
   }
@@ -248,49 +240,6 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
       records.set(access, { binding, active: Object.freeze(active) })
     }
     return active
-  }
-
-  /**
-   * The checks of what the config cache holds: its client exists, its API is live and no cut-off
-   * applies. Only the sync twin of `configAllows`, by the same rules: `undefined` when a value is
-   * not held (an absent client or API never is), so the caller reads.
-   */
-  function heldConfigAllows(clientId: string, aud: string, iatSeconds: number): boolean | undefined {
-    const held = deps.held
-    if (!held || held.application(clientId) === undefined) return undefined
-    if (aud !== userinfoAudience) {
-      if (deps.apiExists && held.api(aud) === undefined) return undefined
-      const apiAt = held.apiCutoff(aud)
-      if (apiAt === undefined) return undefined
-      if (apiAt !== null && iatSeconds * 1000 <= apiAt) return false
-    }
-    const clientAt = held.clientCutoff(clientId)
-    if (clientAt === undefined) return undefined
-    return clientAt === null || iatSeconds * 1000 > clientAt
-  }
-
-  /** Its client exists, its API is live and no client cut-off applies, read (through the config cache). */
-  async function configAllows(clientId: string, aud: string, iatSeconds: number, now: number): Promise<boolean> {
-    if (!(await deps.applications.find(clientId))) return false
-    if (!(await apiLive(aud, iatSeconds, now))) return false
-    return !(await cutOff(clientId, iatSeconds, now))
-  }
-
-  /** Its API is registered, and was not deleted after the token was issued (even if registered again since). */
-  async function apiLive(aud: string, iatSeconds: number, now: number): Promise<boolean> {
-    if (aud === userinfoAudience) return true
-    if (deps.apiExists && !(await deps.apiExists(aud))) return false
-    const at = await deps.apiCutoffs.apiCutoff(aud, now)
-    return at === null || iatSeconds * 1000 > at
-  }
-
-  /**
-   * A `client` cut-off (an application lost a role permission) kills its tokens issued up to its
-   * time. Compared in whole seconds of `iat`, as the SDK's revocation set does, so both agree.
-   */
-  async function cutOff(clientId: string, iatSeconds: number, now: number): Promise<boolean> {
-    const at = await deps.clientCutoffs.clientCutoff(clientId, now)
-    return at !== null && iatSeconds * 1000 <= at
   }
 
   /**
