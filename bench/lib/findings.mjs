@@ -10,7 +10,26 @@ export function findings(sections, targets) {
         `- Slower than a peer: ${r.name}: Tessera / peer = ${r.ratio.median.toFixed(2)} (${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}).`,
       )
   }
+  const x = (s, digits = 2) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+  const cc = peers?.rows.find((r) => r.name.startsWith('node-oidc-provider client_credentials'))
+  if (cc?.cpuRatio && Number.isFinite(cc.cpuRatio.median))
+    lines.push(
+      `- client_credentials against node-oidc-provider: Tessera / peer ${x(cc.ratio)} by rate, ${x(cc.cpuRatio)} per CPU-second of the ` +
+        "server process (every thread). Tessera signs on libuv's thread pool, node-oidc-provider on its event loop: the rate counts the second " +
+        'core this machine has free for the signature; the CPU ratio is the cost per token, what a deployment whose cores are all busy gets.',
+    )
   const http = sections.find((s) => s.id === 'verify-http')
+  const hybrid = http?.rows.find((r) => r.name === 'hybrid mode (ES256), verified-token cache')
+  const bare = http?.rows.find((r) => r.name.startsWith('unprotected route'))
+  if (hybrid?.cpuRatio && bare && Number.isFinite(hybrid.cpuRatio.median))
+    lines.push(
+      `- Hybrid-guarded route: ${x(hybrid.ratio)} of the bare route by rate (${(hybrid.rate.median / 1000).toFixed(1)}k against ` +
+        `${(bare.rate.median / 1000).toFixed(1)}k req/s), ${x(hybrid.cpuRatio)} per CPU-second of the resource server. On this 2-core machine ` +
+        'the bare route takes about a core for the resource server and a core for autocannon, so its rate is bound by both and lowered by ' +
+        'whatever else runs, and the rate ratio moves with it: two quiet runs of the same code 25 minutes apart (December 2026) measured ' +
+        'the hybrid route at 44k and 43k req/s and the bare route at 47k and 57k, ratio 0.94 and 0.75. The ratio per CPU-second is the ' +
+        "verifier's own cost (`bench/tools/verify-http-rounds.mjs` prints every process's CPU round by round).",
+    )
   const session = http?.rows.find((r) => r.name.startsWith('session mode: introspection, Tessera on SQLite'))
   const jwt = http?.rows.find((r) => r.name.startsWith('jwt mode ES256, cache off'))
   if (session && jwt) {

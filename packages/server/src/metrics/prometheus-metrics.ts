@@ -152,7 +152,9 @@ export function createPrometheusMetrics(
     }),
   )
   const collectFailed = () => databaseErrors.inc({ source: 'collect' })
-  for (const family of backlogGauges('webhook', perScrape(() => sources.webhookBacklog(), collectFailed), sources.now)) registers(family)
+  const now = () => sources.now()
+  const webhookState = perScrape(() => sources.webhookBacklog(), collectFailed)
+  for (const family of backlogGauges('webhook', webhookState, now)) registers(family)
   const emailAttempts = registers(
     counter({
       name: 'tessera_email_attempts_total',
@@ -162,7 +164,7 @@ export function createPrometheusMetrics(
   )
   if (sources.emailBacklog) {
     const emailState = perScrape(sources.emailBacklog, collectFailed)
-    for (const family of backlogGauges('email', emailState, sources.now)) registers(family)
+    for (const family of backlogGauges('email', emailState, now)) registers(family)
     registers(emailFailedGauge(emailState))
   }
   if (sources.pool) {
