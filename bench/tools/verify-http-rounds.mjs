@@ -10,6 +10,7 @@
 //   --pin: the resource server on CPU 1, the load generator on CPU 0 (taskset), this process on CPU 0.
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { mainThreadCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
@@ -60,6 +61,15 @@ if (pin) {
   execFileSync('taskset', ['-a', '-p', '-c', '0', String(loader.pid)])
   execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)])
 }
+// GC pauses in this process (Tessera's), and the SQLite change stamp of the fixture's database:
+// its `writes` counts this process's statements that may write, each of which empties the read
+// caches of the session check and introspection (docs/architecture.md §12), so a window with no
+// write answers every check after a session's first from memory.
+let gcMs = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration
+}).observe({ entryTypes: ['gc'] })
+const stamp = () => es.server.tessera.database.changes?.stamp() ?? { writes: Number.NaN, dataVersion: Number.NaN }
 if (idle) await new Promise((resolve) => setTimeout(resolve, idle * 1000))
 const table = Object.fromEntries(names.map((name) => [name, []]))
 for (let round = 0; round < Number(rounds); round++) {
@@ -69,6 +79,7 @@ for (let round = 0; round < Number(rounds); round++) {
     const server = all[name] ? rs.pid : process.pid
     const before = { rs: processCpu(server), rsMain: mainThreadCpu(server), loader: processCpu(loader.pid), self: processCpu(process.pid) }
     const started = performance.now()
+    const [gcBefore, stampBefore] = [gcMs, stamp()]
     const result = await loader.run(url ?? `${rs.address}${path}`, {
       overallRate,
       authorizations,
@@ -84,12 +95,15 @@ for (let round = 0; round < Number(rounds); round++) {
       self: share(processCpu(process.pid), before.self),
       rsUs: ((processCpu(server) - before.rs) * 1e6) / result.total,
       load: loadavg()[0],
+      gcUs: ((gcMs - gcBefore) * 1000) / result.total,
+      writes: stamp().writes - stampBefore.writes,
     }
     table[name].push(sample)
     console.log(
       `round ${round + 1} ${name.padEnd(13)} ${String(Math.round(sample.rate)).padStart(6)}/s  ratio ${(sample.rate / table[names[0]][round].rate).toFixed(2)}  ` +
         `CPU (cores): server ${sample.rs.toFixed(2)} (main thread ${sample.rsMain.toFixed(2)}), load generator ${sample.loader.toFixed(2)}, ` +
-        `this process (Tessera) ${sample.self.toFixed(2)}; server ${sample.rsUs.toFixed(1)} µs/request; load ${sample.load.toFixed(2)}`,
+        `this process (Tessera) ${sample.self.toFixed(2)}; server ${sample.rsUs.toFixed(1)} µs/request; this process's GC ${sample.gcUs.toFixed(1)} µs/request; ` +
+        `Tessera's SQLite writes ${sample.writes}; load ${sample.load.toFixed(2)}`,
     )
   }
 }
