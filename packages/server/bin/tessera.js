@@ -8,9 +8,9 @@ try {
   const { manageYoungGeneration } = await import('../dist/shared/young-generation.js')
   young = manageYoungGeneration(process)
   release = young.hold()
-  await import('../dist/main.js')
+  await import('../dist/bundle/main.js')
 } catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && /dist\/(main|shared\/young-generation)\.js/.test(String(error.message))) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && /dist\/(bundle\/main|shared\/young-generation)\.js/.test(String(error.message))) {
     process.stderr.write('tessera: not built yet; run `npm run build` first\n')
     process.exit(1)
   }
