@@ -11,7 +11,14 @@ export function evaluateTargets(sections) {
   add(
     'hybrid-guarded route',
     '≥ 0.8 of the bare route',
-    hybrid && `${f(hybrid.ratio.median)} of bare (${f(hybrid.ratio.min)}–${f(hybrid.ratio.max)})`,
+    // The rate ratio is the target's measure; per CPU-second of the resource server beside it,
+    // since on 2 cores the bare route's rate is bound by the load generator as much as by the
+    // server (bench/suites/verify-http.mjs).
+    hybrid &&
+      `${f(hybrid.ratio.median)} of bare (${f(hybrid.ratio.min)}–${f(hybrid.ratio.max)}) by rate` +
+        (hybrid.cpuRatio
+          ? `; ${f(hybrid.cpuRatio.median)} (${f(hybrid.cpuRatio.min)}–${f(hybrid.cpuRatio.max)}) per CPU-second of the resource server`
+          : ''),
     hybrid?.ratio.median >= 0.8,
   )
 
@@ -72,7 +79,13 @@ export function evaluateTargets(sections) {
   add(
     'client_credentials',
     '≥ 1.5× node-oidc-provider',
-    cc && `${f(cc.ratio.median)}× (${f(cc.ratio.min)}–${f(cc.ratio.max)})`,
+    // By rate, as the issue defines it; per CPU-second of each server process beside it: Tessera
+    // signs on libuv's pool, the peer on its event loop, so the rate counts the second core.
+    cc &&
+      `${f(cc.ratio.median)}× (${f(cc.ratio.min)}–${f(cc.ratio.max)}) by rate` +
+        (cc.cpuRatio
+          ? `; ${f(cc.cpuRatio.median)}× (${f(cc.cpuRatio.min)}–${f(cc.cpuRatio.max)}) per CPU-second of the server process`
+          : ''),
     cc?.ratio.median >= 1.5,
   )
 

@@ -20,6 +20,19 @@ export function mainThreadCpu(pid) {
   return processCpu(`${pid}/task/${pid}`)
 }
 
+/**
+ * Runs one measurement (`measure`: async () => { rate, total, … }) and adds `cpuRate`: its requests
+ * per CPU-second of process `pid` (every thread, user + system) over the load window. On a
+ * 2-core machine shared by the server and the load generator, a rate is bound by how the two
+ * share the cores; CPU per request is the server's own cost (bench/suites/verify-http.mjs says why).
+ */
+export async function perCpuSecond(pid, measure) {
+  const before = processCpu(pid)
+  const result = await measure()
+  const seconds = processCpu(pid) - before
+  return { ...result, cpuRate: seconds > 0 ? result.total / seconds : Number.NaN }
+}
+
 /** CPU seconds (user + system) so far of the backends connected as `applicationName`. */
 export async function backendCpu(applicationName) {
   const client = new pg.Client({ connectionString: POSTGRES_URL })

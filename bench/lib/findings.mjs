@@ -10,7 +10,26 @@ export function findings(sections, targets) {
         `- Slower than a peer: ${r.name}: Tessera / peer = ${r.ratio.median.toFixed(2)} (${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}).`,
       )
   }
+  const x = (s, digits = 2) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+  const cc = peers?.rows.find((r) => r.name.startsWith('node-oidc-provider client_credentials'))
+  if (cc?.cpuRatio && Number.isFinite(cc.cpuRatio.median))
+    lines.push(
+      `- client_credentials against node-oidc-provider: Tessera / peer ${x(cc.ratio)} by rate, ${x(cc.cpuRatio)} per CPU-second of the ` +
+        "server process (every thread). Tessera signs on libuv's thread pool, node-oidc-provider on its event loop: the rate counts the second " +
+        'core this machine has free for the signature; the CPU ratio is the cost per token, what a deployment whose cores are all busy gets.',
+    )
   const http = sections.find((s) => s.id === 'verify-http')
+  const hybrid = http?.rows.find((r) => r.name === 'hybrid mode (ES256), verified-token cache')
+  const bare = http?.rows.find((r) => r.name.startsWith('unprotected route'))
+  if (hybrid?.cpuRatio && bare && Number.isFinite(hybrid.cpuRatio.median))
+    lines.push(
+      `- Hybrid-guarded route: ${x(hybrid.ratio)} of the bare route by rate (${(hybrid.rate.median / 1000).toFixed(1)}k against ` +
+        `${(bare.rate.median / 1000).toFixed(1)}k req/s), ${x(hybrid.cpuRatio)} per CPU-second of the resource server. On this 2-core machine ` +
+        'the bare route takes about a core for the resource server and a core for autocannon, so its rate is bound by both and lowered by ' +
+        'whatever else runs, and the rate ratio moves with it: two quiet runs of the same code 25 minutes apart (December 2026) measured ' +
+        'the hybrid route at 44k and 43k req/s and the bare route at 47k and 57k, ratio 0.94 and 0.75. The ratio per CPU-second is the ' +
+        "verifier's own cost (`bench/tools/verify-http-rounds.mjs` prints every process's CPU round by round).",
+    )
   const session = http?.rows.find((r) => r.name.startsWith('session mode: introspection, Tessera on SQLite'))
   const jwt = http?.rows.find((r) => r.name.startsWith('jwt mode ES256, cache off'))
   if (session && jwt) {
@@ -88,7 +107,16 @@ export function findings(sections, targets) {
       'SQLite and 0.82 on PostgreSQL. PostgreSQL caches nothing (no synchronous change signal); the checks of one event-loop turn share one ' +
       'prepared query (`sessions/session-read-batch.ts`, `= any($1)`), sent after all of them arrived, and none joins a query already sent: ' +
       "server CPU per check 205 → 92 µs, PostgreSQL's 84 → 13 µs, with 50 users' tokens in turn (6 interleaved rounds at load average 17). " +
-      'This suite sends one token, so its batches read one row: 233 → 80 µs and 92 → 10 µs in the same A/B with one token.',
+      'This suite sends one token, so its batches read one row: 233 → 80 µs and 92 → 10 µs in the same A/B with one token. ' +
+      'On SQLite, quiet full runs measured the one-token row 7–12 % below the 50-sessions row in every round (December 2026), though ' +
+      'the read cache answers both from memory. It is not a cost per check: by server CPU per check one token cost less in 6 of 8 ' +
+      'interleaved comparisons at load average 14–23, medians 34 against 36 µs (`bench/tools/ab-session-check.mjs` with 1:50 sessions on one ' +
+      "build, both ways round: 32.0 against 31.4 and 29.9 against 35.5; `bench/tools/verify-http-rounds.mjs` on the suite's own fixture, both " +
+      'orders and with every session due for its last-activity write: 34.1/36.1, 33.1/36.5, 32.7/35.3, 34.3/36.6, 40.7/43.6, 35.7/32.4), ' +
+      "GC per request is the same (~3 µs), and with every session's last activity due the one-token window wrote once and the 50-sessions " +
+      'window 49 times (each write empties the cache); autocannon spends ~50 % more CPU per request building 50 different requests. Under ' +
+      'that load the one-token row was the faster by rate as well, so the gap was not reproduced; the rows now show requests per CPU-second ' +
+      'of Tessera, which tells the next quiet run whether it is CPU or scheduling.',
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
@@ -115,8 +143,11 @@ export function findings(sections, targets) {
       'Start-up CPU: module loading about half, GC 15 %, route registration 18 %. The schema compilers (Ajv, fast-json-stringify), prom-client ' +
       "(Tessera's metrics count in plain maps until the first scrape), openid-client and otpauth now load on first use: 1,412 → 1,222 modules " +
       "at the first 200, idle RSS 91 → 88 MB in an A/B. What remains at idle: the node binary's pages (~41 MB; a bare Node HTTP server is 34), " +
-      "the live heap (mostly the loaded modules' code: Kysely, Fastify, TypeBox), the malloc heap and native addons; the CLI now loads only the command group it runs, and the common-password list is read at the first new password. The lever left is fewer, " +
-      'larger modules: a prototype bundle (`bench/tools/bundle-prototype.mjs`) measured 87 → 82 MB idle, still above 80, and is not in the build. After load, the password-strength dictionaries (loaded by ' +
+      "the live heap (mostly the loaded modules' code: Kysely, Fastify, TypeBox), the malloc heap and native addons; the CLI now loads only the command group it runs, and the common-password list is read at the first new password. The `tessera` command now runs a " +
+      'bundle (`npm run build` writes it with rolldown, `scripts/bundle-cli.mjs`): eight files at start instead of ~1,210 modules, written in ' +
+      "ASCII without comments or whitespace (V8 keeps every script's source, at two bytes a character if one character is outside Latin-1), " +
+      "Fastify's first-use libraries (Ajv, fast-json-stringify) left out of it; idle RSS 87–88 → 76–80 MB and start-up CPU −55 % in A/Bs, " +
+      'function names kept in stack traces, file and line with `--enable-source-maps`. After load, the password-strength dictionaries (loaded by ' +
       'the first new password from a shipped text file into one string and two typed arrays per list: ~6 MB live, ~19 MB of RSS, where ' +
       "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
       'per new password off the event loop) and the young generation grown by the load. Sign-in is bound by argon2id at the ' +

@@ -17,14 +17,20 @@ export function startLoader({ duration, connections }) {
     pending.clear()
   })
   return {
+    // The generator's process, to read its CPU time (/proc) beside the server's.
+    pid: child.pid,
     /**
      * { rate (req/s), p50, p99 (ms) }; refuses a run with any non-2xx answer or error.
      * `authorizations`: Authorization headers sent in turn, one per request (lib/load-worker.mjs);
-     * `bodies`: request bodies sent in turn, the same way.
+     * `bodies`: request bodies sent in turn, the same way; `overallRate`: requests per second offered
+     * across all connections (autocannon's option), instead of as many as the server answers.
      */
-    run(url, { method = 'GET', headers = {}, body, authorizations, bodies, connections: c = connections, seconds = duration } = {}) {
+    run(
+      url,
+      { method = 'GET', headers = {}, body, authorizations, bodies, connections: c = connections, seconds = duration, overallRate } = {},
+    ) {
       const id = next++
-      child.send({ id, options: { url, method, headers, body, authorizations, bodies, connections: c, duration: seconds } })
+      child.send({ id, options: { url, method, headers, body, authorizations, bodies, connections: c, duration: seconds, overallRate } })
       return new Promise((resolve, reject) => pending.set(id, { resolve, reject }))
     },
     close() {

@@ -15,13 +15,14 @@ function section(out, s, context) {
     const head = s.ratioLabel ?? 'ratio to baseline'
     const lat = s.latencyUnit ?? 'ms'
     const cpu = s.rows.some((r) => r.cpuRate)
+    const cpuRatio = s.rows.some((r) => r.cpuRatio)
     lines.push(
-      `| Case | ${unit} median (min–max) | p50 ${lat} | p99 ${lat} | ${head} |${cpu ? ` ${unit} per CPU-second |` : ''}`,
-      `| --- | --- | --- | --- | --- |${cpu ? ' --- |' : ''}`,
+      `| Case | ${unit} median (min–max) | p50 ${lat} | p99 ${lat} | ${head} |${cpu ? ` ${s.cpuLabel ?? `${unit} per CPU-second`} |` : ''}${cpuRatio ? ` ${head}, per CPU-second |` : ''}`,
+      `| --- | --- | --- | --- | --- |${cpu ? ' --- |' : ''}${cpuRatio ? ' --- |' : ''}`,
     )
     for (const r of s.rows) {
       lines.push(
-        `| ${r.name} | ${rate(r.rate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.ratio)} |${cpu ? ` ${r.cpuRate ? rate(r.cpuRate) : '–'} |` : ''}`,
+        `| ${r.name} | ${rate(r.rate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.ratio)} |${cpu ? ` ${r.cpuRate ? rate(r.cpuRate) : '–'} |` : ''}${cpuRatio ? ` ${ratio(r.cpuRatio)} |` : ''}`,
       )
     }
     lines.push('')
@@ -62,6 +63,8 @@ export function writeReport(out, { machine, settings, started, finished, loadSta
     '',
     'Every figure is the median of the rounds, with (min–max). Ratios are computed round by round against the baseline measured',
     'next to the case in the same round, then summarised: on a shared machine, absolute figures move with the neighbours, ratios much less.',
+    'A "per CPU-second" column counts requests per second of CPU time of the server process (every thread, from /proc over the load window):',
+    "on 2 cores shared by a server and autocannon, a rate also measures how the two share the cores, while CPU per request is the server's own cost.",
     '',
     loadStart[0] > machine.cores
       ? `The machine was busy when the run started (load average ${loadStart[0]} on ${machine.cores} cores, from other work): absolute rates are lower and noisier than on an idle machine. Read the ratios.`

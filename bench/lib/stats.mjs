@@ -30,7 +30,11 @@ export async function interleave(rounds, cases, baseline, log = () => {}) {
   return names.map((name) => row(name, samples[name], baseline ? samples[baseline] : null))
 }
 
-/** A row: rate, p50, p99 spreads, and the spread of the per-round ratio to `against`. */
+/**
+ * A row: rate, p50, p99 spreads, and the spread of the per-round ratio to `against`; with requests
+ * per CPU-second of the server on both sides (lib/backend-cpu.mjs perCpuSecond), `cpuRatio`, the
+ * same ratio by the server's CPU per request.
+ */
 export function row(name, results, against) {
   return {
     name,
@@ -40,5 +44,11 @@ export function row(name, results, against) {
     p50: spread(results.map((r) => r.p50 ?? Number.NaN)),
     p99: spread(results.map((r) => r.p99 ?? Number.NaN)),
     ratio: against ? spread(results.map((r, i) => r.rate / against[i].rate)) : null,
+    cpuRatio: against && results.some((r) => r.cpuRate !== undefined) ? cpuRatio(results, against) : null,
   }
+}
+
+/** Per round, requests per CPU-second of `results` over those of `against`. */
+export function cpuRatio(results, against) {
+  return spread(results.map((r, i) => (r.cpuRate ?? Number.NaN) / (against[i].cpuRate ?? Number.NaN)))
 }

@@ -3,7 +3,21 @@
 // Sends { port, authorization, sessionToken } when ready; closes when the parent disconnects.
 import { basic, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
-const { dist, database } = JSON.parse(process.argv[2])
+const { dist, database, syncMs } = JSON.parse(process.argv[2])
+if (syncMs !== undefined) {
+  // A controlled disk (bench/tools/ab-refresh.mjs AB_SYNC_MS): the database lives on tmpfs and every
+  // sync of the WAL takes the real (near-zero) fdatasync plus a fixed wait, as a quiet disk's does,
+  // so other engineers' writes to the shared disk do not decide the comparison.
+  const { open } = await import('node:fs/promises')
+  const handle = await open(process.execPath, 'r')
+  const fileHandle = Object.getPrototypeOf(handle)
+  await handle.close()
+  const datasync = fileHandle.datasync
+  fileHandle.datasync = async function () {
+    await datasync.call(this)
+    await new Promise((resolve) => setTimeout(resolve, syncMs))
+  }
+}
 const RESOURCE = 'https://api.example.com'
 const cli = { kind: 'cli' }
 

@@ -11,6 +11,8 @@
 // promise hooks (an AsyncLocalStorage that either build enables slows both) and its heap, so a
 // change to either would be measured on both.
 // Usage: node bench/tools/ab-session-check.mjs <dist-before> <dist-after> [sqlite|postgres] [rounds] [seconds] [sessions]
+// `sessions` may be two counts, before:after (e.g. 1:50 with the same dist twice), to compare one
+// token against many on one build. A "before" dist of a git revision: bench/tools/ab-snapshot.mjs.
 import { loadavg } from 'node:os'
 import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
@@ -19,13 +21,13 @@ import { spread } from '../lib/stats.mjs'
 
 const [before, after, database = 'sqlite', rounds = '5', seconds = '4', sessions = '1'] = process.argv.slice(2)
 
-const start = (dist) =>
-  startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database, sessions: Number(sessions) })
+const [beforeSessions, afterSessions = beforeSessions] = sessions.split(':').map(Number)
+const start = (dist, count) => startChild(new URL('./ab-session-server.mjs', import.meta.url).pathname, { dist, database, sessions: count })
 
 /** CPU seconds of the PostgreSQL backends serving one build (none on SQLite). */
 const backendsCpu = (applicationName) => (database === 'postgres' ? backendCpu(applicationName) : 0)
 
-const servers = { before: await start(before), after: await start(after) }
+const servers = { before: await start(before, beforeSessions), after: await start(after, afterSessions) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const rates = { before: [], after: [] }
 const ratios = { before: [], after: [] }
@@ -60,7 +62,9 @@ for (let round = 0; round < Number(rounds); round++) {
   }
 }
 const show = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
-console.log(`${database}, ${sessions} session(s), ${rounds} rounds of ${seconds} s, load average ${show(spread(loads), 1)}`)
+console.log(
+  `${database}, ${beforeSessions}:${afterSessions} session(s), ${rounds} rounds of ${seconds} s, load average ${show(spread(loads), 1)}`,
+)
 for (const name of ['before', 'after']) {
   console.log(`${name}: session ${show(spread(rates[name]))} req/s, session / healthz ${show(spread(ratios[name]), 3)}`)
   console.log(

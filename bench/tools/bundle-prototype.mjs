@@ -1,5 +1,5 @@
-// A prototype bundle of the built server, for measuring only (issue 17, architecture.md §9,
-// "Memory"): packages/server/dist/main.js and the password-estimate worker bundled by rolldown
+// A prototype bundle of the built server, for measuring variants (issue 17, architecture.md §9,
+// "Memory"; the build itself now bundles the CLI with packages/server/scripts/bundle-cli.mjs): packages/server/dist/main.js and the password-estimate worker bundled by rolldown
 // (the bench's declared dependency, the bundler Vite itself uses; this tool is not part of the
 // build), native addons and the optional drivers left external, into a copy of the package
 // (bin, dist, data, package.json, src/ui/assets) whose bin/tessera.js runs the bundle. The output
@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { build } from 'rolldown'
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, minify: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { out: { type: 'string' }, minify: { type: 'boolean' }, 'own-only': { type: 'boolean' } } })
 if (!values.out) throw new Error('give --out DIR (inside packages/server, e.g. packages/server/.ab/bundle)')
 const server = new URL('../../packages/server/', import.meta.url).pathname
 const out = resolve(values.out)
@@ -24,7 +24,10 @@ await build({
   // import.meta.url)` finds it; data files are read two folders up, as from dist/<concern>/.
   input: { main: join(server, 'dist/main.js'), 'password-estimate-worker': join(server, 'dist/users/password-estimate-worker.js') },
   platform: 'node',
-  external: [/\.node$/, 'better-sqlite3', /^@node-rs\//, 'pg', 'pg-native', 'ioredis', 'nodemailer', 'pino-pretty', 'thread-stream'],
+  // --own-only bundles Tessera's own modules and leaves every package external.
+  external: values['own-only']
+    ? (id) => !/^[./\0]|^@oxc-project\/runtime/.test(id)
+    : [/\.node$/, 'better-sqlite3', /^@node-rs\//, 'pg', 'pg-native', 'ioredis', 'nodemailer', 'pino-pretty', 'thread-stream'],
   output: {
     dir: join(out, 'dist/bundle'),
     format: 'esm',

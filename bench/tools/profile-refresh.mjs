@@ -2,12 +2,15 @@
 // request costs the database: the statements it runs (by kind) and, on SQLite, how many
 // transactions shared each COMMIT (store/sqlite-group-commit.ts).
 // Usage: node bench/tools/profile-refresh.mjs refresh|exchange [sqlite|postgres] [seconds] [out.cpuprofile]
+// PROFILE_DIST=<dist folder>: profile another build (a copy of packages/server/dist) than the workspace's.
 // The load runs in a child process; with `out`, this process is profiled while the load runs (not
 // its start-up) and the profile written there: summarise it with bench/tools/profile-summary.mjs.
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { createRequire } from 'node:module'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { basic, CLI, exchange, exchangeBody, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
@@ -32,6 +35,13 @@ const count = (sql) => {
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
   return kind
 }
+/**
+ * SQLite: the CPU on the connection's critical path: from the end of a group's WAL sync to the
+ * next group's COMMIT (the next group's statements, and whatever else the event loop ran
+ * meanwhile, such as the synced group's answers). Measured in CPU time, not wall time, so that a
+ * busy machine's waits do not count; the COMMIT itself is left out.
+ */
+let syncedAt
 /** SQLite: time in each kind of statement (better-sqlite3 runs them on the event loop). */
 const statementMs = new Map()
 const require = createRequire(new URL('../../packages/server/package.json', import.meta.url))
@@ -46,11 +56,19 @@ if (database === 'sqlite') {
       const kind = count(this.source)
       if (!counting) return original.apply(this, args)
       const started = performance.now()
+      if (kind === 'commit' && syncedAt !== undefined) {
+        const cpu = process.cpuUsage(syncedAt)
+        record("CPU (this process's) from a sync to the next COMMIT", (cpu.user + cpu.system) / 1000)
+        syncedAt = undefined
+      }
       try {
         return original.apply(this, args)
       } finally {
         const ms = performance.now() - started
-        if (kind === 'commit') commitMs += ms
+        if (kind === 'commit') {
+          commitMs += ms
+          record('COMMIT on the event loop (checkpoints included)', ms)
+        }
         statementMs.set(kind, (statementMs.get(kind) ?? 0) + ms)
       }
     }
@@ -64,7 +82,8 @@ if (database === 'sqlite') {
   }
 }
 
-const server = await startTessera({ database, background: true })
+const dist = process.env.PROFILE_DIST ? resolve(process.env.PROFILE_DIST) : undefined
+const server = await startTessera({ database, background: true, dist })
 const { address, tessera } = server
 
 // What a request's latency is made of under the load (SQLite): its time in the server (request
@@ -83,7 +102,11 @@ const record = (name, ms) => {
   response.once('finish', () => record('request in the server', performance.now() - started))
 })
 if (database === 'sqlite') {
-  const { GroupCommitSqliteDriver } = await import(new URL('../../packages/server/dist/store/sqlite-group-commit.js', import.meta.url).href)
+  const { GroupCommitSqliteDriver } = await import(
+    dist
+      ? pathToFileURL(join(dist, 'store/sqlite-group-commit.js')).href
+      : new URL('../../packages/server/dist/store/sqlite-group-commit.js', import.meta.url).href
+  )
   const driver = GroupCommitSqliteDriver.prototype
   const acquire = driver.acquireConnection
   const acquiredAt = new WeakMap()
@@ -110,7 +133,10 @@ if (database === 'sqlite') {
   const datasync = fileHandle.datasync
   fileHandle.datasync = function () {
     const started = performance.now()
-    return datasync.call(this).then(() => record('WAL sync (fdatasync, thread pool)', performance.now() - started))
+    return datasync.call(this).then(() => {
+      record('WAL sync (fdatasync, thread pool)', performance.now() - started)
+      if (timing) syncedAt = process.cpuUsage()
+    })
   }
 }
 await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
@@ -209,7 +235,9 @@ for (const [name, values] of spans) {
   values.sort((a, b) => a - b)
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length
   console.log(
-    `    ${values[values.length >> 1].toFixed(2).padStart(7)} / ${mean.toFixed(2).padStart(7)} / ${String(values.length).padStart(6)}  ${name}`,
+    `    ${values[values.length >> 1].toFixed(2).padStart(7)} / ${mean.toFixed(2).padStart(7)} / ${String(values.length).padStart(6)}  ${name}` +
+      ` (p99 ${values[Math.floor(values.length * 0.99)].toFixed(1)}, max ${values[values.length - 1].toFixed(1)}, ` +
+      `${((100 * values.reduce((sum, value) => sum + value, 0)) / loadMs).toFixed(0)}% of the time)`,
   )
 }
 await server.close()

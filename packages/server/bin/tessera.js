@@ -6,9 +6,9 @@ try {
   // Start-up runs with V8's young generation held at its initial size (docs/architecture.md §9).
   const { manageYoungGeneration } = await import('../dist/shared/young-generation.js')
   release = manageYoungGeneration(process).hold()
-  await import('../dist/main.js')
+  await import('../dist/bundle/main.js')
 } catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && /dist\/(main|shared\/young-generation)\.js/.test(String(error.message))) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && /dist\/(bundle\/main|shared\/young-generation)\.js/.test(String(error.message))) {
     process.stderr.write('tessera: not built yet; run `npm run build` first\n')
     process.exit(1)
   }

@@ -1,8 +1,8 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import {
   createPasswordEstimatePool,
+  type PasswordEstimatePool,
   type PasswordEstimatePoolOptions,
-  type PasswordEstimator,
 } from '../src/users/password-estimate-pool.js'
 
 const TYPESCRIPT_WORKER = new URL('./typescript-worker.mjs', import.meta.url)
@@ -17,15 +17,24 @@ export function sourceWorker(entry: URL = ESTIMATE_WORKER, resourceLimits?: Reso
   return new Worker(TYPESCRIPT_WORKER, { workerData: { entry: entry.href }, ...(resourceLimits ? { resourceLimits } : {}) })
 }
 
-/** The server's estimator pool, its worker thread running users/password-estimate-worker.ts from source. */
-export function sourcePasswordEstimator(options: Omit<PasswordEstimatePoolOptions, 'startWorker'> = {}): PasswordEstimator {
-  return createPasswordEstimatePool({ ...options, startWorker: (resourceLimits) => sourceWorker(ESTIMATE_WORKER, resourceLimits) })
+/**
+ * The server's estimator pool, its worker thread running users/password-estimate-worker.ts from
+ * source. Its users wait for the thread up to its start deadline (60 s), not the server's 10 s: the
+ * thread also loads the TypeScript compiler, and under a loaded test run a sign-up that met a
+ * thread still starting would get 503 `password_check_failed` (the pool's tests hold starts by hand).
+ */
+export function sourcePasswordEstimator(options: Omit<PasswordEstimatePoolOptions, 'startWorker'> = {}): PasswordEstimatePool {
+  return createPasswordEstimatePool({
+    startWaitMs: 60_000,
+    ...options,
+    startWorker: (resourceLimits) => sourceWorker(ESTIMATE_WORKER, resourceLimits),
+  })
 }
 
-let shared: PasswordEstimator | undefined
+let shared: PasswordEstimatePool | undefined
 
 /** One per test file (its process), as a server process has one: the dictionaries load once. */
-export function sharedSourcePasswordEstimator(): PasswordEstimator {
+export function sharedSourcePasswordEstimator(): PasswordEstimatePool {
   shared ??= sourcePasswordEstimator()
   return shared
 }

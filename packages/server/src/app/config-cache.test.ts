@@ -220,7 +220,7 @@ describe('the config cache on one instance', () => {
         logLevel: 'silent',
       },
     })
-    const tessera = await createTessera(config)
+    const tessera = await createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     cleanups.push(() => tessera.close())
     const client = await setUp(tessera)
     expect(await scopeOf(tessera, basic(client))).toBe('ledger:read')

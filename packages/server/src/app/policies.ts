@@ -1,7 +1,12 @@
 import { DEFAULT_ACCOUNT_TOKEN_POLICY } from '../accounts/account-token.js'
 import type { Config } from '../config/config-schema.js'
 import { loadPasswordList } from '../users/common-passwords.js'
-import { createPasswordEstimatePool, type EstimateFailureLog, type PasswordEstimator } from '../users/password-estimate-pool.js'
+import {
+  createPasswordEstimatePool,
+  type EstimateFailureLog,
+  type PasswordEstimatePool,
+  type PasswordEstimator,
+} from '../users/password-estimate-pool.js'
 import type { PasswordBlocklist } from '../users/password-policy.js'
 
 /**
@@ -17,20 +22,24 @@ const blocklist: PasswordBlocklist = {
   },
 }
 /**
- * One per process: every instance of a process shares the estimator's thread and its dictionaries,
- * and it logs through the logger of the instance that made it (the only one, in `tessera start`).
+ * One per process: every instance of a process shares the estimator's thread and its dictionaries;
+ * each instance's estimates report their failures through that instance's logger.
  */
-let sharedEstimator: PasswordEstimator | undefined
+let sharedPool: PasswordEstimatePool | undefined
 
-function processEstimator(log: EstimateFailureLog): PasswordEstimator {
-  sharedEstimator ??= createPasswordEstimatePool({ log })
-  return sharedEstimator
+/** The estimator an instance uses: a pool's view that reports through the instance's `log`. */
+function reportingTo(estimator: PasswordEstimator | PasswordEstimatePool | undefined, log: EstimateFailureLog): PasswordEstimator {
+  if (!estimator) {
+    sharedPool ??= createPasswordEstimatePool()
+    return sharedPool.reportingTo(log)
+  }
+  return 'reportingTo' in estimator ? estimator.reportingTo(log) : estimator
 }
 
 /**
  * The configuration's durations (seconds) turned into the policies the services take (milliseconds).
- * `estimator`: the password-strength estimator, the process's worker thread by default, which tells
- * `log` why a thread of it ended.
+ * `estimator`: the password-strength estimator, the process's worker thread by default; a pool
+ * (users/password-estimate-pool.ts) tells `log` why this instance's estimates failed.
  */
 export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?: PasswordEstimator) {
   return {
@@ -54,7 +63,7 @@ export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?
       ...config.password,
       blocklist,
       serviceName: config.email.productName,
-      estimator: estimator ?? processEstimator(log),
+      estimator: reportingTo(estimator, log),
     },
     /** Revocations are kept as long as the longest access token they may concern lives. */
     revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,

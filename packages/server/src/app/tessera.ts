@@ -35,7 +35,10 @@ export interface TesseraRuntime {
   skipMigrations?: boolean
   /** The built admin console to serve at /console (packages/console/dist by default). */
   consoleDir?: string
-  /** The password-strength estimator; the process's worker thread by default (users/password-estimate-pool.ts). */
+  /**
+   * The password-strength estimator; the process's worker thread by default (users/password-estimate-pool.ts).
+   * A pool shared by several instances reports each one's failed estimates through that instance's logger.
+   */
   passwordEstimator?: PasswordEstimator
 }
 

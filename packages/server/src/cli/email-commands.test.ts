@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { type SmtpFixture, startSmtpServer } from '../../test/smtp-fixture.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
@@ -24,7 +25,9 @@ describe('tessera CLI: operator email actions (issue 12 part 7)', () => {
   /** What the server's email loop would send now: one fan-out and delivery pass, as a running server does. */
   async function deliver() {
     const before = smtp.messages.length
-    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+      passwordEstimator: sharedSourcePasswordEstimator(),
+    })
     try {
       await tessera.email.dispatcher?.tick()
     } finally {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli, oneJsonObject } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
@@ -58,6 +59,7 @@ for (const dialect of DIALECTS) {
     async function openTessera(): Promise<Tessera> {
       const tessera = await createTessera(
         loadConfig({ env: fixture.env, overrides: { logLevel: 'silent', issuer: 'https://id.example.test' } }),
+        { passwordEstimator: sharedSourcePasswordEstimator() },
       )
       opened.push(tessera)
       return tessera
@@ -389,7 +391,10 @@ for (const dialect of DIALECTS) {
             return bytes
           },
         }
-        const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), { random: dashing })
+        const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+          random: dashing,
+          passwordEstimator: sharedSourcePasswordEstimator(),
+        })
         opened.push(tessera)
         const { application } = await tessera.services.applications.create({ name: 'M', type: 'm2m', apis: [API] }, { kind: 'cli' })
         expect(application.id.startsWith('-')).toBe(true)

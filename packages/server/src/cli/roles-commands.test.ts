@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
@@ -87,7 +88,10 @@ for (const dialect of DIALECTS) {
           return bytes
         },
       }
-      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), { random: dashing })
+      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+        random: dashing,
+        passwordEstimator: sharedSourcePasswordEstimator(),
+      })
       let id: string
       try {
         const { application } = await tessera.services.applications.create({ name: 'Job', type: 'm2m', apis: [API] }, { kind: 'cli' })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli, type Env, jsonErrorCode, oneJsonObject } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { createTessera, type Tessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
@@ -131,7 +132,9 @@ for (const dialect of DIALECTS) {
 
     /** Tessera on the same database as the CLI, for what the CLI cannot do itself (sign-in). */
     async function openTessera(): Promise<Tessera> {
-      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+        passwordEstimator: sharedSourcePasswordEstimator(),
+      })
       opened.push(tessera)
       return tessera
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 
@@ -12,7 +13,9 @@ describe('tessera CLI: users identities list and unlink', () => {
 
   /** Jim, made by a GitHub connection: no password, one identity (his only way to sign in). */
   async function jimFromGitHub(): Promise<{ connectionId: string; userId: string; identityId: string }> {
-    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+      passwordEstimator: sharedSourcePasswordEstimator(),
+    })
     try {
       const connection = await tessera.connections.service.create({ preset: 'github', clientId: 'gh', clientSecret: 'gh-secret' }, CLI)
       const profile = { connectionId: connection.id, subject: '1002', email: 'jim@example.com', emailVerified: true, name: null }

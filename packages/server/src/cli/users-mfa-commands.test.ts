@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli, jsonErrorCode } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { createTessera } from '../app/tessera.js'
 import { loadConfig } from '../config/load-config.js'
 import { totpCodeAt } from '../mfa/totp.js'
@@ -14,7 +15,9 @@ describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
   /** Ann with an authenticator app, enrolled through the service as the /v1/mfa API does. */
   async function annWithAuthenticator(): Promise<{ userId: string; factorId: string; tokenVersion: number }> {
     const user = (await ok(['users', 'create', '--email', 'ann@example.com', '--password-stdin'], PASSWORD)).user as { id: string }
-    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+      passwordEstimator: sharedSourcePasswordEstimator(),
+    })
     try {
       const { mfa } = tessera.services
       const authTime = Date.now()
@@ -43,7 +46,9 @@ describe('tessera CLI: users mfa list and reset, apps --require-mfa', () => {
     expect(await ok(['users', 'mfa', 'list', userId])).toEqual({ factors: [], recoveryCodesLeft: 0 })
     expect((await cli(fixture.env, ['users', 'mfa', 'list', userId])).stdout).toBe('No second factors.\n')
 
-    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+    const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+      passwordEstimator: sharedSourcePasswordEstimator(),
+    })
     try {
       expect((await tessera.stores.users.findById(userId))?.tokenVersion).toBe(tokenVersion + 1)
       const reset = (await tessera.stores.events.listAfter(0, 1000)).find((event) => event.type === 'mfa.factors_reset')

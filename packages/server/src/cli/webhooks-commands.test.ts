@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks'
 import { describe, expect, it } from 'vitest'
 import { useCliFixture } from '../../test/cli-fixture.js'
 import { cli, jsonErrorCode as errorCode, oneJsonObject as json } from '../../test/cli-harness.js'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { DIALECTS } from '../../test/test-database.js'
 import { receiverForTest } from '../../test/webhook-fixture.js'
 import { createTessera } from '../app/tessera.js'
@@ -34,7 +35,9 @@ for (const dialect of DIALECTS) {
 
     /** Runs the dispatcher once, as the server's background loop would, on the CLI's database and master key. */
     async function dispatchOnce(): Promise<void> {
-      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }))
+      const tessera = await createTessera(loadConfig({ env: fixture.env, overrides: { logLevel: 'silent' } }), {
+        passwordEstimator: sharedSourcePasswordEstimator(),
+      })
       try {
         await tessera.webhooks.dispatcher.tick()
       } finally {

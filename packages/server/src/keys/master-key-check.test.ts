@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { sharedSourcePasswordEstimator } from '../../test/password-estimator.js'
 import { createTestDatabase, DIALECTS } from '../../test/test-database.js'
 import { createTessera } from '../app/tessera.js'
 import { ConfigError } from '../config/config-error.js'
@@ -15,7 +16,7 @@ describe.each(DIALECTS)('the master-key check on %s', (dialect) => {
         env: {},
         overrides: { databaseUrl: database.url, issuer: 'https://id.example.test', masterKey, logLevel: 'silent' },
       })
-      return createTessera(config)
+      return createTessera(config, { passwordEstimator: sharedSourcePasswordEstimator() })
     }
     const key = randomBytes(32).toString('base64url')
     const first = await start(key)

@@ -2,30 +2,9 @@ import type { Registry } from 'prom-client'
 import { loadOnce } from '../shared/load-once.js'
 import type { GrantName, Metrics, RevocationKind, SignInOutcome } from '../shared/metrics.js'
 import { counter, gauge, histogram, type MetricFamily } from './metric-families.js'
+import { backlogGauges, emailFailedGauge, feedSubscribersGauge, type MetricSources, perScrape, poolGauges } from './scrape-gauges.js'
 
-/** A pg pool as far as metrics read it (structural, so nothing here depends on the driver). */
-export interface PoolLike {
-  readonly totalCount: number
-  readonly idleCount: number
-  readonly waitingCount: number
-  on(event: 'error', listener: (error: Error) => void): unknown
-  on(event: 'connect', listener: (client: { on(event: 'error', listener: (error: Error) => void): unknown }) => void): unknown
-}
-
-/** Live state read at scrape time. */
-export interface MetricSources {
-  /** Open revocation-feed streams on this instance. */
-  feedSubscribers(): number
-  /** Pending webhook deliveries; a store query, so it may fail (counted, the last values stay). */
-  webhookBacklog(): Promise<{ pending: number; oldestCreatedAt: number | null }>
-  /** Pending and given-up email deliveries; absent where email is off. A store query, like webhookBacklog. */
-  emailBacklog?: (() => Promise<{ pending: number; oldestCreatedAt: number | null; failed: number }>) | undefined
-  /** The PostgreSQL pool; absent on SQLite, which has no pool. */
-  pool?: PoolLike | undefined
-  /** The pool's size limit, reported beside its use. */
-  poolMax?: number | undefined
-  now(): number
-}
+export type { MetricSources, PoolLike } from './scrape-gauges.js'
 
 export type DatabaseErrorSource = 'pool' | 'request' | 'collect'
 
@@ -130,15 +109,7 @@ export function createPrometheusMetrics(
       buckets: LATENCY_BUCKETS,
     }),
   )
-  registers(
-    gauge({
-      name: 'tessera_revocation_feed_subscribers',
-      help: 'Open revocation-feed streams on this instance.',
-      collect() {
-        this.set(sources.feedSubscribers())
-      },
-    }),
-  )
+  registers(feedSubscribersGauge(sources))
   const webhookAttempts = registers(
     counter({
       name: 'tessera_webhook_attempts_total',
@@ -180,48 +151,10 @@ export function createPrometheusMetrics(
       help: 'When housekeeping last finished a run on this instance (Unix time); 0 before the first.',
     }),
   )
-  // One query serves each family of gauges per scrape: prom-client reads every metric at once, so
-  // each gauge awaits the same query (a gauge without its own collect would show the last scrape's value).
-  const perScrape = <T>(load: () => Promise<T>) => {
-    let inflight: Promise<T | null> | null = null
-    return () =>
-      (inflight ??= load()
-        .catch(() => {
-          databaseErrors.inc({ source: 'collect' })
-          return null
-        })
-        .finally(() => {
-          inflight = null
-        }))
-  }
-  const ageOf = (oldest: number | null) => (oldest === null ? 0 : Math.max(0, (sources.now() - oldest) / 1000))
-  /** The pending count and the oldest pending age of one delivery queue, from one query per scrape. */
-  const backlogGauges = (queue: 'webhook' | 'email', state: () => Promise<{ pending: number; oldestCreatedAt: number | null } | null>) => {
-    registers(
-      gauge({
-        name: `tessera_${queue}_backlog`,
-        help: `${queue === 'webhook' ? 'Webhook' : 'Email'} deliveries pending (due or waiting for a retry).`,
-        async collect() {
-          const current = await state()
-          if (current) this.set(current.pending)
-        },
-      }),
-    )
-    registers(
-      gauge({
-        name: `tessera_${queue}_oldest_pending_age_seconds`,
-        help: `Age of the oldest pending ${queue} delivery; 0 when none is pending.`,
-        async collect() {
-          const current = await state()
-          if (current) this.set(ageOf(current.oldestCreatedAt))
-        },
-      }),
-    )
-  }
-  backlogGauges(
-    'webhook',
-    perScrape(() => sources.webhookBacklog()),
-  )
+  const collectFailed = () => databaseErrors.inc({ source: 'collect' })
+  const now = () => sources.now()
+  const webhookState = perScrape(() => sources.webhookBacklog(), collectFailed)
+  for (const family of backlogGauges('webhook', webhookState, now)) registers(family)
   const emailAttempts = registers(
     counter({
       name: 'tessera_email_attempts_total',
@@ -230,47 +163,13 @@ export function createPrometheusMetrics(
     }),
   )
   if (sources.emailBacklog) {
-    const emailState = perScrape(sources.emailBacklog)
-    backlogGauges('email', emailState)
-    registers(
-      gauge({
-        name: 'tessera_email_failed_deliveries',
-        help: 'Email deliveries given up on, kept for housekeeping.deliveryRetention: a rise means mail is being lost.',
-        async collect() {
-          const state = await emailState()
-          if (state) this.set(state.failed)
-        },
-      }),
-    )
+    const emailState = perScrape(sources.emailBacklog, collectFailed)
+    for (const family of backlogGauges('email', emailState, now)) registers(family)
+    registers(emailFailedGauge(emailState))
   }
-  const pool = sources.pool
-  if (pool) {
-    registers(
-      gauge({
-        name: 'tessera_database_pool_connections',
-        help: 'PostgreSQL pool connections by state (busy: checked out by a query or transaction).',
-        labelNames: ['state'] as const,
-        collect() {
-          this.set({ state: 'idle' }, pool.idleCount)
-          this.set({ state: 'busy' }, pool.totalCount - pool.idleCount)
-        },
-      }),
-    )
-    registers(
-      gauge({
-        name: 'tessera_database_pool_waiting',
-        help: 'Queries waiting for a free PostgreSQL connection.',
-        collect() {
-          this.set(pool.waitingCount)
-        },
-      }),
-    )
-    if (sources.poolMax !== undefined) {
-      registers(gauge({ name: 'tessera_database_pool_max', help: 'Size limit of the PostgreSQL pool.' })).set(sources.poolMax)
-    }
-    // Listeners only count: handling the failure is the store's business.
-    pool.on('error', () => databaseErrors.inc({ source: 'pool' }))
-    pool.on('connect', (client) => client.on('error', () => databaseErrors.inc({ source: 'pool' })))
+  if (sources.pool) {
+    const poolFailed = () => databaseErrors.inc({ source: 'pool' })
+    for (const family of poolGauges(sources.pool, sources.poolMax, poolFailed)) registers(family)
   }
   // Every known series exists from the start at 0, so rate() and absent-series alerts work at once.
   for (const source of ['pool', 'request', 'collect'] as const) databaseErrors.inc({ source }, 0)

@@ -81,4 +81,21 @@ describe('the password estimate behind sign-up', () => {
     expect((await signUp(server, 'ann@example.com', PASSWORD)).statusCode).toBe(201)
     expect(gate.workers).toBe(4)
   })
+
+  it("logs a failed estimate in the log of the server that asked, when two servers share the process's thread", async () => {
+    const gate = estimateGate({ open: true })
+    const passwordEstimator = createPasswordEstimatePool({ startWorker: gate.startWorker })
+    const firstLines: string[] = []
+    const secondLines: string[] = []
+    const first = await start({ passwordEstimator, logLines: firstLines })
+    const second = await start({ passwordEstimator, logLines: secondLines })
+    const ended = (lines: string[]) => lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'password estimate thread ended')
+    expect((await signUp(first, 'ann@example.com', PASSWORD)).statusCode).toBe(201)
+    expect((await signUp(second, 'bob@example.com', 'crash:exit')).statusCode).toBe(503)
+    expect(ended(secondLines)).toMatchObject([{ reason: 'exit', exitCode: 3, estimatesFailed: 1 }])
+    expect(ended(firstLines)).toEqual([])
+    expect((await signUp(first, 'carol@example.com', 'crash:throw')).statusCode).toBe(503)
+    expect(ended(firstLines)).toMatchObject([{ reason: 'error', estimatesFailed: 1 }])
+    expect(ended(secondLines)).toHaveLength(1)
+  })
 })

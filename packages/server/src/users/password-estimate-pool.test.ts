@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
@@ -51,6 +52,9 @@ function manualDeadlines() {
       : new Promise<void>((resolve) => waiting.push({ ms, resolve }))
   return { deadlines, schedule, scheduled }
 }
+
+/** The built pool, as bin/tessera.js loads it; `npm test` builds first (the `pretest` script). */
+const BUILT_POOL = fileURLToPath(new URL('../../dist/users/password-estimate-pool.js', import.meta.url))
 
 const busy = { code: 'password_check_busy', retryAfter: 1 }
 const failed = { code: 'password_check_failed', retryAfter: 1 }
@@ -136,10 +140,10 @@ describe('password estimate pool', () => {
       // The first reason only: an 'error' is followed by the thread's 'exit'.
       expect(lines, password).toHaveLength(1)
       for (const secret of [password, 'crash', ...context]) expect(lines[0]).not.toContain(secret)
-      const { reason, error, exitCode, estimateInFlight, msg } = JSON.parse(lines[0] as string)
-      seen.push({ reason, error, exitCode, estimateInFlight, msg })
+      const { reason, error, exitCode, estimatesFailed, msg } = JSON.parse(lines[0] as string)
+      seen.push({ reason, error, exitCode, estimatesFailed, msg })
     }
-    const ended = { estimateInFlight: true, msg: 'password estimate thread ended' }
+    const ended = { estimatesFailed: 1, msg: 'password estimate thread ended' }
     expect(seen).toEqual([
       { ...ended, reason: 'error', error: 'Error' },
       { ...ended, reason: 'exit', exitCode: 3 },
@@ -154,65 +158,121 @@ describe('password estimate pool', () => {
     await scheduled(5_000)
     deadlines.find((deadline) => deadline.ms === 5_000)?.expire()
     expect(await outcome(hung)).toEqual(failed)
-    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'deadline', deadlineMs: 5_000, estimateInFlight: true }])
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'deadline', deadlineMs: 5_000, estimatesFailed: 1 }])
     for (const secret of ['crash', ...context]) expect(lines.join('\n')).not.toContain(secret)
+  })
+
+  it("tells each instance's log of its own failed estimates, on one shared thread", async () => {
+    const gate = estimateGate({ open: true })
+    const first = capturedLog()
+    const second = capturedLog()
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker })
+    const [a, b] = [pool.reportingTo(first.log), pool.reportingTo(second.log)]
+    expect(await a.score('sixteen chars ok', [])).toBe(4)
+    expect(await outcome(b.score('crash:exit', []))).toEqual(failed)
+    expect(second.lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'exit', exitCode: 3, estimatesFailed: 1 }])
+    expect(first.lines).toEqual([])
+    expect(await outcome(a.score('crash:throw', []))).toEqual(failed)
+    expect(first.lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'error', estimatesFailed: 1 }])
+    expect(second.lines).toHaveLength(1)
+    // One thread served both views (a fresh one after each crash).
+    expect(await b.score('short', [])).toBe(0)
+    expect(gate.workers).toBe(3)
+
+    // Estimates of both, waiting for a thread that does not get ready: each log counts its own.
+    const held = estimateGate({ open: true, holdStart: true })
+    const { deadlines, schedule, scheduled } = manualDeadlines()
+    const shared = createPasswordEstimatePool({ startWorker: held.startWorker, startWaitMs: 10_000, schedule })
+    const [c, d] = [capturedLog(), capturedLog()]
+    const waiting = [shared.reportingTo(c.log), shared.reportingTo(d.log), shared.reportingTo(d.log)].map((view) =>
+      outcome(view.score('sixteen chars ok', [])),
+    )
+    await scheduled(10_000)
+    deadlines.find((deadline) => deadline.ms === 10_000)?.expire()
+    expect(await Promise.all(waiting)).toEqual([failed, failed, failed])
+    expect(c.lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'start wait', estimatesFailed: 1 }])
+    expect(d.lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'start wait', estimatesFailed: 2 }])
   })
 
   it('ends a thread that passes the deadline, fails its estimate, and serves the next', async () => {
     const gate = estimateGate({ open: true })
     const { deadlines, schedule, scheduled } = manualDeadlines()
-    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, startDeadlineMs: 60_000, schedule })
+    const pool = createPasswordEstimatePool({
+      startWorker: gate.startWorker,
+      deadlineMs: 5_000,
+      startWaitMs: 10_000,
+      startDeadlineMs: 60_000,
+      schedule,
+    })
     const hung = pool.score('crash:hang', [])
     const next = pool.score('sixteen chars ok', [])
     await gate.started(1)
     await scheduled(5_000)
-    // The thread's start deadline, then, once it said it was ready, the estimate's.
+    // The thread's start wait and start deadline, then, once it said it was ready, the estimate's.
     expect(deadlines).toMatchObject([
+      { ms: 10_000, cancelled: true },
       { ms: 60_000, cancelled: true },
       { ms: 5_000, cancelled: false },
     ])
-    deadlines[1]?.expire()
+    deadlines[2]?.expire()
     expect(await outcome(hung)).toEqual(failed)
     expect(await next).toBe(4)
     expect(gate.workers).toBe(2)
-    // The fresh thread's start deadline, and the estimate's, which its answer cancels.
-    expect(deadlines.slice(2)).toMatchObject([
+    // The fresh thread's start wait and deadline, and the estimate's, which its answer cancels.
+    expect(deadlines.slice(3)).toMatchObject([
+      { ms: 10_000, cancelled: true },
       { ms: 60_000, cancelled: true },
       { ms: 5_000, cancelled: true },
     ])
   })
 
-  it('gives a thread its start deadline while its dictionaries load, and the estimate its own deadline only once it is ready', async () => {
+  it('holds a request at most the start wait, counted from the start of the load, while its thread loads, and keeps the thread loading', async () => {
     const gate = estimateGate({ open: true, holdStart: true })
     const { deadlines, schedule, scheduled } = manualDeadlines()
-    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, deadlineMs: 5_000, startDeadlineMs: 60_000, schedule })
-    const estimate = pool.score('sixteen chars ok', [])
-    await scheduled(60_000)
-    expect(deadlines).toMatchObject([{ ms: 60_000, cancelled: false }])
-    gate.releaseStart()
-    expect(await estimate).toBe(4)
-    expect(deadlines).toMatchObject([
-      { ms: 60_000, cancelled: true },
-      { ms: 5_000, cancelled: true },
-    ])
-
-    // A thread that never gets ready is ended by its start deadline; its estimate fails closed.
-    const stuck = estimateGate({ open: true, holdStart: true })
-    const second = manualDeadlines()
     const { log, lines } = capturedLog()
-    const stuckPool = createPasswordEstimatePool({
-      startWorker: stuck.startWorker,
+    const pool = createPasswordEstimatePool({
+      startWorker: gate.startWorker,
+      deadlineMs: 5_000,
+      startWaitMs: 10_000,
       startDeadlineMs: 60_000,
-      schedule: second.schedule,
+      schedule,
       log,
     })
-    const waiting = stuckPool.score('sixteen chars ok', [])
-    await second.scheduled(60_000)
-    second.deadlines[0]?.expire()
+    const first = outcome(pool.score('sixteen chars ok', []))
+    await scheduled(10_000)
+    const second = outcome(pool.score('sixteen chars ok', []))
+    // The wait is the load's, not each request's: both fail when it passes.
+    deadlines.find((deadline) => deadline.ms === 10_000)?.expire()
+    expect(await Promise.all([first, second])).toEqual([failed, failed])
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'start wait', startWaitMs: 10_000, estimatesFailed: 2 }])
+    // Later requests fail at once, and wait on no deadline, while the same thread goes on loading.
+    expect(await outcome(pool.score('sixteen chars ok', []))).toEqual(failed)
+    expect(deadlines.filter((deadline) => !deadline.cancelled).map((deadline) => deadline.ms)).toEqual([10_000, 60_000])
+    gate.releaseStart()
+    await new Promise<void>((resolve) => {
+      const poll = () => (deadlines[1]?.cancelled ? resolve() : setImmediate(poll))
+      poll()
+    })
+    // Once ready, it serves: the load was not thrown away, and no request waited past 10 s.
+    expect(await pool.score('sixteen chars ok', [])).toBe(4)
+    expect(gate.workers).toBe(1)
+    expect(lines).toHaveLength(1)
+  })
+
+  it('ends a thread that is not ready by its start deadline, and the next request starts a fresh one', async () => {
+    const stuck = estimateGate({ open: true, holdStart: true })
+    const { deadlines, schedule, scheduled } = manualDeadlines()
+    const { log, lines } = capturedLog()
+    const pool = createPasswordEstimatePool({ startWorker: stuck.startWorker, startWaitMs: 10_000, startDeadlineMs: 60_000, schedule, log })
+    const waiting = pool.score('sixteen chars ok', [])
+    await scheduled(60_000)
+    deadlines.find((deadline) => deadline.ms === 60_000)?.expire()
     expect(await outcome(waiting)).toEqual(failed)
-    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
-      { reason: 'start deadline', startDeadlineMs: 60_000, estimateInFlight: true },
-    ])
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ reason: 'start deadline', startDeadlineMs: 60_000, estimatesFailed: 1 }])
+    const next = pool.score('sixteen chars ok', [])
+    stuck.releaseStart()
+    expect(await next).toBe(4)
+    expect(stuck.workers).toBe(2)
   })
 
   it('fails closed with password_check_failed when no thread can start', async () => {
@@ -228,8 +288,21 @@ describe('password estimate pool', () => {
     })
     expect(await outcome(throwing.score('sixteen chars ok', []))).toEqual(failed)
     expect(lines.map((line) => JSON.parse(line))).toMatchObject([
-      { reason: 'error', error: 'MODULE_NOT_FOUND', estimateInFlight: true },
+      { reason: 'error', error: 'MODULE_NOT_FOUND', estimatesFailed: 1 },
       { reason: 'start', error: 'ERR_WORKER_INIT_FAILED', msg: 'password estimate thread failed to start' },
     ])
+  })
+
+  it('refuses to be made without its worker file, so a server missing it fails at start-up', () => {
+    expect(() => createPasswordEstimatePool({ workerFile: new URL('./no-such-worker.js', import.meta.url) })).toThrow(
+      /worker file is missing/,
+    )
+  })
+
+  it('scores with its default thread as built (the file bin/tessera.js runs)', async () => {
+    const built = (await import(BUILT_POOL)) as typeof import('./password-estimate-pool.js')
+    const pool = built.createPasswordEstimatePool({ startWaitMs: 60_000 })
+    expect(await pool.score('password1', [])).toBe(0)
+    expect(await pool.score('k3v9q2xw7m4p8t6z', [])).toBe(4)
   })
 })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { TesseraError } from '../shared/errors.js'
 import type { EstimateAnswer, EstimateRequest } from './password-estimate-worker.js'
@@ -18,13 +19,27 @@ export interface EstimateFailureLog {
   warn(fields: Record<string, unknown>, message: string): void
 }
 
+/** One thread for the process, shared by every Tessera instance in it, each logging through its own logger. */
+export interface PasswordEstimatePool extends PasswordEstimator {
+  /**
+   * The same thread and queue, whose estimates tell `log` when they fail, and why (each instance's
+   * own logger; app/policies.ts). A thread that ends while idle tells the log of its last estimate.
+   */
+  reportingTo(log: EstimateFailureLog): PasswordEstimator
+}
+
 export interface PasswordEstimatePoolOptions {
   /**
-   * Starts the thread that answers estimates, with these limits on its heap;
-   * users/password-estimate-worker.ts as built by default.
+   * Starts the thread that answers estimates, with these limits on its heap; by default a thread
+   * running `workerFile`.
    */
   startWorker?: (resourceLimits: ResourceLimits) => Worker
-  /** Told why a thread ended or an estimate failed; nothing by default. */
+  /**
+   * The built users/password-estimate-worker.js by default. Checked when the pool is made, so a
+   * server missing it fails at start-up rather than refusing every new password with 503.
+   */
+  workerFile?: URL
+  /** Told why a thread ended or an estimate failed, for estimates made without `reportingTo`; nothing by default. */
   log?: EstimateFailureLog
   /** Estimates that may wait behind the one running; one more is refused with `password_check_busy`. */
   maxWaiting?: number
@@ -33,7 +48,13 @@ export interface PasswordEstimatePoolOptions {
    * with `password_check_failed` (a hung thread).
    */
   deadlineMs?: number
-  /** A thread not ready (its dictionaries loaded) this long after it started is ended the same way. */
+  /**
+   * How long requests wait for a thread to be ready, counted from when it started loading its
+   * dictionaries; past it, the waiting requests and every new one fail with `password_check_failed`
+   * until the thread is ready, while it goes on loading.
+   */
+  startWaitMs?: number
+  /** A thread not ready (its dictionaries loaded) this long after it started is ended. */
   startDeadlineMs?: number
   /** Calls `expire` after `ms` unless cancelled; an unref'd timer by default (tests fire it by hand). */
   schedule?: (expire: () => void, ms: number) => () => void
@@ -58,15 +79,23 @@ export const ESTIMATE_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 
 /** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
 const DEADLINE_MS = 10_000
 /**
- * Loading the dictionaries costs ~1 s of one core. Counted in the estimate's 10 s, a load slowed
- * past it (under callgrind every estimate failed so, each fresh thread loading again) ended every
- * thread before its first score; it has a bound of its own.
+ * Loading the dictionaries costs ~1 s of one core. A user waits for it at most as long as for an
+ * estimate: a thread still loading after that (a hung or starved thread) answers 503 at once
+ * rather than holding each request (docs/architecture.md §9, "The password estimate").
+ */
+const START_WAIT_MS = DEADLINE_MS
+/**
+ * Counted in the estimate's 10 s, a load slowed past them (under callgrind) ended every thread before
+ * its first score, each fresh thread loading again; so the thread goes on loading past the users'
+ * wait, and only a thread not ready after this is ended.
  */
 const START_DEADLINE_MS = 60_000
 const RETRY_AFTER_SECONDS = 1
+const BUILT_WORKER = new URL('./password-estimate-worker.js', import.meta.url)
 
 interface Job {
   request: EstimateRequest
+  log: EstimateFailureLog | undefined
   resolve(score: number): void
   reject(error: TesseraError): void
 }
@@ -77,8 +106,10 @@ const unrefTimeout = (expire: () => void, ms: number) => {
   return () => clearTimeout(timer)
 }
 
-const builtWorker = (resourceLimits: ResourceLimits) =>
-  new Worker(new URL('./password-estimate-worker.js', import.meta.url), { resourceLimits })
+function threadOf(workerFile: URL): (resourceLimits: ResourceLimits) => Worker {
+  if (!existsSync(workerFile)) throw new Error(`The password estimate's worker file is missing: ${workerFile.pathname}`)
+  return (resourceLimits) => new Worker(workerFile, { resourceLimits })
+}
 
 /**
  * Why a thread failed, as logged: an error's code (`ERR_WORKER_OUT_OF_MEMORY`) or its class, never
@@ -97,26 +128,33 @@ function errorKind(error: unknown): string {
  * dictionaries once; it does not keep the process alive while idle. Waiting estimates are
  * bounded: beyond `maxWaiting` the request fails at once with `password_check_busy` (503,
  * Retry-After). A thread that exits, throws or passes the deadline is ended, the estimate it was
- * running fails with `password_check_failed` (503, Retry-After), and the next estimate starts a
- * fresh thread. Fails closed: every failure is a rejection, never a score.
+ * running (or, before it was ready, those waiting for it) fails with `password_check_failed` (503,
+ * Retry-After), and the next estimate starts a fresh thread. Fails closed: every failure is a
+ * rejection, never a score.
  */
-export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions = {}): PasswordEstimator {
-  const startWorker = options.startWorker ?? builtWorker
+export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions = {}): PasswordEstimatePool {
+  const startWorker = options.startWorker ?? threadOf(options.workerFile ?? BUILT_WORKER)
   const maxWaiting = options.maxWaiting ?? MAX_WAITING_ESTIMATES
   const deadlineMs = options.deadlineMs ?? DEADLINE_MS
+  const startWaitMs = options.startWaitMs ?? START_WAIT_MS
   const startDeadlineMs = options.startDeadlineMs ?? START_DEADLINE_MS
   const schedule = options.schedule ?? unrefTimeout
-  const log = options.log
   const waiting: Job[] = []
   let worker: Worker | undefined
   /** Whether `worker` has said it is ready (its dictionaries loaded). */
   let ready = false
+  /** Whether `worker` has loaded for longer than the users' wait: estimates fail at once until it is ready. */
+  let overdue = false
+  /** Cancels `worker`'s start wait and start deadline. */
+  let cancelStart = () => {}
+  /** Where a thread ending with no estimate in flight is reported: the last estimate's log. */
+  let lastLog = options.log
   let running: { job: Job; cancelDeadline: () => void } | undefined
 
   function runNext(): void {
     if (running) return
-    const job = waiting.shift()
-    if (!job) {
+    const first = waiting[0]
+    if (!first) {
       worker?.unref()
       return
     }
@@ -125,33 +163,45 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
       worker ??= start()
       current = worker
     } catch (error) {
-      log?.warn({ reason: 'start', error: errorKind(error) }, 'password estimate thread failed to start')
-      job.reject(failed())
+      waiting.shift()
+      first.log?.warn({ reason: 'start', error: errorKind(error) }, 'password estimate thread failed to start')
+      first.reject(failed())
       runNext()
       return
     }
     current.ref()
-    running = { job, cancelDeadline: deadline(current) }
+    // Until the thread is ready, the estimates wait here: a request is never handed to a thread
+    // that may not load, so each waits only as long as the start wait allows.
+    if (!ready) return
+    const job = waiting.shift() as Job
+    lastLog = job.log
+    running = { job, cancelDeadline: schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs) }
     current.postMessage(job.request)
-  }
-
-  /** The estimate's deadline once its thread is ready; until then, the thread's start deadline. */
-  function deadline(current: Worker): () => void {
-    if (ready) return schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs)
-    return schedule(() => retire(current, { reason: 'start deadline', startDeadlineMs }), startDeadlineMs)
   }
 
   function start(): Worker {
     const started = startWorker(ESTIMATE_WORKER_LIMITS)
+    lastLog = waiting[0]?.log ?? lastLog
     ready = false
+    overdue = false
+    const cancelWait = schedule(() => {
+      if (started !== worker || ready) return
+      overdue = true
+      failAll(waiting.splice(0), { reason: 'start wait', startWaitMs }, 'password estimate thread not ready')
+      runNext()
+    }, startWaitMs)
+    const cancelDeadline = schedule(() => retire(started, { reason: 'start deadline', startDeadlineMs }), startDeadlineMs)
+    cancelStart = () => {
+      cancelWait()
+      cancelDeadline()
+    }
     started.on('message', (answer: EstimateAnswer) => {
       if (started !== worker) return
       if ('ready' in answer) {
         ready = true
-        if (running) {
-          running.cancelDeadline()
-          running.cancelDeadline = deadline(started)
-        }
+        overdue = false
+        cancelStart()
+        runNext()
         return
       }
       if (!running) return
@@ -160,7 +210,7 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
       running = undefined
       if ('score' in answer && typeof answer.score === 'number') job.resolve(answer.score)
       else {
-        log?.warn({ reason: 'estimate' }, 'password estimate failed in its thread')
+        job.log?.warn({ reason: 'estimate' }, 'password estimate failed in its thread')
         job.reject(failed())
       }
       runNext()
@@ -171,35 +221,55 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
     return started
   }
 
-  /** Ends a thread once, logging the first reason (an 'error' is followed by an 'exit'; a deadline by its 'exit'). */
+  /**
+   * Ends a thread once, logging the first reason (an 'error' is followed by an 'exit'; a deadline by
+   * its 'exit'). The estimate in flight fails; so do those waiting for a thread that never got ready,
+   * or each would start a thread that fails the same way.
+   */
   function retire(ended: Worker, why: Record<string, unknown>): void {
     if (ended !== worker) return
-    log?.warn({ ...why, estimateInFlight: running !== undefined }, 'password estimate thread ended')
     worker = undefined
+    cancelStart()
     void ended.terminate()
-    if (running) {
-      running.cancelDeadline()
-      running.job.reject(failed())
-      running = undefined
-    }
+    const failing = running ? [running.job] : ready ? [] : waiting.splice(0)
+    running?.cancelDeadline()
+    running = undefined
+    failAll(failing, why, 'password estimate thread ended')
     runNext()
   }
 
+  /**
+   * Fails `jobs` closed, telling each one's log (its instance's) how many of its estimates failed and
+   * why, once; with none, the last estimate's log.
+   */
+  function failAll(jobs: Job[], why: Record<string, unknown>, message: string): void {
+    const counts = new Map<EstimateFailureLog | undefined, number>()
+    for (const job of jobs) counts.set(job.log, (counts.get(job.log) ?? 0) + 1)
+    if (counts.size === 0) counts.set(lastLog, 0)
+    for (const [log, estimatesFailed] of counts) log?.warn({ ...why, estimatesFailed }, message)
+    for (const job of jobs) job.reject(failed())
+  }
+
+  function score(password: string, contextWords: readonly string[], log: EstimateFailureLog | undefined): Promise<number> {
+    // `maxWaiting` behind the first in line, whether it runs or waits for its thread to be ready.
+    if (waiting.length + (running ? 1 : 0) > maxWaiting) {
+      return Promise.reject(
+        new TesseraError('password_check_busy', {
+          detail: 'Too many new passwords are being checked at the moment. Try again in a moment.',
+          retryAfter: RETRY_AFTER_SECONDS,
+        }),
+      )
+    }
+    if (worker && overdue) return Promise.reject(failed())
+    return new Promise<number>((resolve, reject) => {
+      waiting.push({ request: { password, contextWords: [...contextWords] }, log, resolve, reject })
+      runNext()
+    })
+  }
+
   return {
-    score(password, contextWords) {
-      if (waiting.length >= maxWaiting) {
-        return Promise.reject(
-          new TesseraError('password_check_busy', {
-            detail: 'Too many new passwords are being checked at the moment. Try again in a moment.',
-            retryAfter: RETRY_AFTER_SECONDS,
-          }),
-        )
-      }
-      return new Promise<number>((resolve, reject) => {
-        waiting.push({ request: { password, contextWords: [...contextWords] }, resolve, reject })
-        runNext()
-      })
-    },
+    score: (password, contextWords) => score(password, contextWords, options.log),
+    reportingTo: (log) => ({ score: (password, contextWords) => score(password, contextWords, log) }),
   }
 }
 

@@ -7,7 +7,7 @@ import { freePort } from './free-port.js'
 // The real `tessera` executable as the end-to-end tests run it: spawn, wait until ready, stop.
 
 /** The built executable; `npm test` builds it first (the `pretest` script). */
-export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+export const MAIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url))
 /**
  * How long a start may take is counted in the child's own CPU time, not the wall clock: a start
  * costs ~1.3 s of CPU (docs/architecture.md §9), and on a machine at load average 15-20 three
@@ -45,6 +45,8 @@ export interface StartOptions {
    * unless `env` names one, its issuer is `http://<ip>:<port>`.
    */
   host?: string
+  /** Flags for `node` before the executable (a test's `--import` preload, for one). */
+  nodeFlags?: string[]
 }
 
 /** The child's environment: ours without any TESSERA_* a developer may have set, plus `env`. */
@@ -52,8 +54,8 @@ export function childEnv(env: Env): NodeJS.ProcessEnv {
   return { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TESSERA_'))), ...env }
 }
 
-export function spawnTessera(args: string[], env: Env): TesseraProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnTessera(args: string[], env: Env, nodeFlags: string[] = []): TesseraProcess {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
@@ -151,7 +153,7 @@ export async function startTessera(env: Env, options: StartOptions = {}): Promis
     const port = options.port ?? (await freePort())
     const base = `http://${host}:${port}`
     const hostEnv: Env = host === 'localhost' ? {} : { TESSERA_HOST: host, TESSERA_ISSUER: base }
-    const running = spawnTessera(['start'], { ...hostEnv, ...env, TESSERA_PORT: String(port) })
+    const running = spawnTessera(['start'], { ...hostEnv, ...env, TESSERA_PORT: String(port) }, options.nodeFlags)
     try {
       await waitUntilReady(running, base)
       return { ...running, base, port }
