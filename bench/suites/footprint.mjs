@@ -10,6 +10,11 @@ import { startTesseraProcess } from '../lib/tessera-process.mjs'
 
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+/** The process's CPU time so far (user + system, all threads), in ms. */
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
 
 // The `tessera` command keeps V8's young generation small while it starts (shared/young-generation.ts);
 // request load then grows it to 2 × 16 MB. Capping it under load is an operator's choice
@@ -21,9 +26,12 @@ const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=4']
  * checks and sign-ins of the load phase, the RSS as the load phase ends and 1 s after it (also used
  * by bench/tools/ab-footprint.mjs to compare two builds). When the load generator stops, the
  * sign-ins it sent last are still hashing on libuv's threads (argon2id, 19 MiB each, freed when
- * done): `ending` counts them, `loaded` is the server after them.
+ * done): `ending` counts them, `loaded` is the server after them. With `settle` (seconds, for
+ * bench/tools/ab-footprint.mjs): the RSS that long after the load phase (`settled`), then the same
+ * session checks again (`checksAgain`, and the server's CPU per check in µs, `cpuPerCheck` and
+ * `cpuPerCheckAgain`), to see what an idle server gives back and what the next load pays for it.
  */
-export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
+export async function measureOnce(loader, { flags = [], bin, env = {}, settle = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-footprint-'))
   try {
     const first = await startTesseraProcess(dir, { nodeFlags: flags, bin, env })
@@ -33,12 +41,31 @@ export async function measureOnce(loader, { flags = [], bin, env = {} } = {}) {
       await pause(1000)
       const idle = rssMb(server.pid)
       const token = await signUp(server.address)
-      const checks = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
+      const sessionChecks = async () => {
+        const cpu = cpuMs(server.pid)
+        const result = await loader.run(`${server.address}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
+        return { rate: result.rate, cpuPerCheck: ((cpuMs(server.pid) - cpu) * 1000) / result.total }
+      }
+      const checks = await sessionChecks()
       const body = JSON.stringify({ email: 'bench@example.com', password: PASSWORD, transport: 'bearer' })
-      await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
+      const signIns = await loader.run(`${server.address}/v1/sign-in`, { method: 'POST', headers: json, body, connections: 8 })
       const ending = rssMb(server.pid)
       await pause(1000)
-      return { cold: first.startup, warm: server.startup, idle, checks: checks.rate, ending, loaded: rssMb(server.pid) }
+      const result = {
+        cold: first.startup,
+        warm: server.startup,
+        idle,
+        checks: checks.rate,
+        signIns: signIns.rate,
+        signInP50: signIns.p50,
+        ending,
+        loaded: rssMb(server.pid),
+      }
+      if (settle <= 1) return result
+      await pause((settle - 1) * 1000)
+      const settled = rssMb(server.pid)
+      const again = await sessionChecks()
+      return { ...result, settled, cpuPerCheck: checks.cpuPerCheck, checksAgain: again.rate, cpuPerCheckAgain: again.cpuPerCheck }
     } finally {
       await server.stop()
     }

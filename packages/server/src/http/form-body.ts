@@ -1,4 +1,4 @@
-import formbody from '@fastify/formbody'
+import { parse } from 'fast-querystring'
 import type { FastifyInstance } from 'fastify'
 
 /** Form bodies are small: a few parameters, none over a few kilobytes. */
@@ -8,8 +8,16 @@ const FORM_BODY_LIMIT = 16 * 1024
  * Makes the plugin's routes take `application/x-www-form-urlencoded` bodies only (RFC 6749 §3.2
  * for OAuth endpoints; HTML forms for the hosted pages): the JSON parser is removed, so a JSON
  * body gets 415, and forms are capped at 16 KiB. Call it inside an encapsulated plugin.
+ *
+ * The parser is the one @fastify/formbody registers (fast-querystring, Fastify's own body reading
+ * with its limit and Content-Length checks), read as a string: formbody read a Buffer, copied it
+ * into another and then decoded that, on every form request (issue 17, introspection).
  */
 export async function acceptFormBodiesOnly(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser('application/json')
-  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT })
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    (_request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) => done(null, parse(body)),
+  )
 }

@@ -20,25 +20,37 @@ export function readOAuthForm(body: unknown, query: unknown): OAuthForm {
   }
   if (!body || typeof body !== 'object')
     throw new TesseraError('invalid_request', { detail: 'the body must be application/x-www-form-urlencoded' })
-  const values = new Map<string, string[]>()
   const fields = body as Record<string, unknown>
+  // The usual form, every parameter once as a string, is read where the parser left it (issue 17);
+  // the general path below makes the lists only when a parameter repeats or is not a string.
+  let lists: Map<string, string[]> | null = null
   for (const name of Object.keys(fields)) {
     const value = fields[name]
-    // The usual case, one string, without the general path's arrays (issue 17).
-    if (typeof value === 'string') {
-      if (value !== '') values.set(name, [value])
-      continue
-    }
+    if (typeof value === 'string') continue
     const list = (Array.isArray(value) ? value : [value]).filter((item) => item !== '')
     if (list.some((item) => typeof item !== 'string'))
       throw new TesseraError('invalid_request', { detail: `malformed parameter ${name.slice(0, 40)}` })
     if (list.length > 1 && !MULTI.has(name))
       throw new TesseraError('invalid_request', { detail: `parameter ${name.slice(0, 40)} is repeated` })
-    if (list.length > 0) values.set(name, list as string[])
+    if (list.length === 0) continue
+    lists ??= new Map()
+    lists.set(name, list as string[])
+  }
+  const repeated = lists
+  const one = (name: string): string | undefined => {
+    if (repeated?.has(name)) return repeated.get(name)?.[0]
+    // Own fields only: a name such as `toString` or `__proto__` is absent, as it was from the Map.
+    if (!Object.hasOwn(fields, name)) return undefined
+    const value = fields[name]
+    return typeof value === 'string' && value !== '' ? value : undefined
   }
   return {
-    get: (name) => values.get(name)?.[0],
-    all: (name) => values.get(name) ?? [],
-    has: (name) => values.has(name),
+    get: one,
+    all: (name) => {
+      if (repeated?.has(name)) return repeated.get(name) as string[]
+      const value = one(name)
+      return value === undefined ? [] : [value]
+    },
+    has: (name) => one(name) !== undefined || (repeated?.has(name) ?? false),
   }
 }

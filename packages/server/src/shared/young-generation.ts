@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8'
+import { readYoungGeneration, trimYoungGenerationWhenIdle, unrefInterval, v8Scavenge } from './young-generation-trim.js'
 
 /**
  * Keeps V8's young generation from growing while the `tessera` command loads its modules and
@@ -22,6 +23,10 @@ import { setFlagsFromString } from 'node:v8'
  * compact and give pages back, so the server starts with ~10 MB less committed heap (idle RSS 99 →
  * 90 MB, footprint bench); released with the rest, so the request path runs with V8's defaults.
  *
+ * Once the server listens, the `tessera` executable also has the young generation given back when
+ * requests have grown it and then gone quiet (`trimWhenIdle`, shared/young-generation-trim.ts):
+ * V8 shrinks it at a collection after 5 s of little allocation, and an idle Node server runs none.
+ *
  * Only the `tessera` executable manages the flags (bin/tessera.js calls `manageYoungGeneration`);
  * an application that embeds Tessera keeps its V8 as it configured it, and an operator who sets a
  * semi-space, scavenge or optimize-for-size flag (NODE_OPTIONS or the node command line) is left alone.
@@ -29,18 +34,23 @@ import { setFlagsFromString } from 'node:v8'
 export interface YoungGeneration {
   /** Stops growth until the returned function is called; holds nest. */
   hold(): () => void
+  /** From now on, asks V8 for a scavenge once the process has allocated little for a few seconds; returns a stop function. */
+  trimWhenIdle(): () => void
 }
 
 /** While held, and V8's defaults (src/flags/flag-definitions.h) once released. */
 const HELD = ['--semi-space-growth-factor=1', '--no-parallel-scavenge', '--optimize-for-size']
 const DEFAULTS = ['--semi-space-growth-factor=2', '--parallel-scavenge', '--no-optimize-for-size']
 
-const unmanaged: YoungGeneration = { hold: () => () => {} }
+const unmanaged: YoungGeneration = { hold: () => () => {}, trimWhenIdle: () => () => {} }
+
+const startTrim = () => trimYoungGenerationWhenIdle({ readYoung: readYoungGeneration, scavenge: v8Scavenge(), repeat: unrefInterval })
 let current = unmanaged
 
 export function createYoungGeneration(
   process: { execArgv: readonly string[]; env: { NODE_OPTIONS?: string } },
   setFlags: (flags: string) => void = setFlagsFromString,
+  trimWhenIdle: () => () => void = startTrim,
 ): YoungGeneration {
   const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) =>
     /semi[-_]space|parallel[-_]scavenge|optimize[-_]for[-_]size/.test(flag),
@@ -48,6 +58,7 @@ export function createYoungGeneration(
   if (chosen) return unmanaged
   let holds = 0
   return {
+    trimWhenIdle,
     hold() {
       if (holds++ === 0) setFlags(HELD.join(' '))
       let released = false

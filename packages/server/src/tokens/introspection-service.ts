@@ -52,6 +52,18 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false })
 
+/**
+ * Three dot-separated parts, the shape of a compact JWS (RFC 7515 §7.1): a JWT access token. Counted
+ * without `split`, which made an array of two strings for every opaque token (`<id>.<secret>`) on
+ * each introspection (issue 17).
+ */
+function hasThreeParts(token: string): boolean {
+  const first = token.indexOf('.')
+  if (first < 0) return false
+  const second = token.indexOf('.', first + 1)
+  return second >= 0 && token.indexOf('.', second + 1) < 0
+}
+
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
 
 /** An access token that passed every check, in one shape for both formats (times in seconds). */
@@ -142,7 +154,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    */
   async function activeAccessToken(token: string): Promise<ActiveAccessToken | null> {
     const now = clock.now()
-    if (token.includes('.') && token.split('.').length === 3) {
+    if (hasThreeParts(token)) {
       const claims = await deps.verifyAccessToken(token)
       if (!claims) return null
       // Revoked by its jti, or its key was: another instance may have revoked the key within this
@@ -293,7 +305,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
         if (!mayInspect(caller, access.clientId, access.aud)) return INACTIVE
         return activeResponse(access)
       }
-      if ((token.includes('.') && token.split('.').length === 3) || isCompactJwe(token)) return INACTIVE
+      if (hasThreeParts(token) || isCompactJwe(token)) return INACTIVE
       const parsed = parseOpaqueToken(token)
       if (!parsed) return INACTIVE
       const refresh = await stores.refreshTokens.findById(parsed.id)

@@ -19,6 +19,7 @@ import {
   token,
 } from '../../../test/oidc-fixture.js'
 import type { TestServer } from '../../../test/test-server.js'
+import type { Clock } from '../../shared/clock.js'
 import { accessTokenHash } from './dpop-proof.js'
 
 const TOKEN_ENDPOINT = `${ISSUER}/oauth/token`
@@ -34,8 +35,16 @@ async function authorize(server: TestServer, client: Client) {
   return { callback, verifier }
 }
 
-/** A key of our own and a way to sign proofs by hand, to break each rule in turn. */
-async function proofKey() {
+/**
+ * oauth4webapi stamps its proofs (`iat`) with the real clock, and the server reads its manual clock,
+ * which stands still: a proof more than 5 s ahead of the server is refused (DPOP_PROOF_FUTURE_LEEWAY_MS),
+ * and a loaded machine can take longer than that between two steps of a test. So the server's clock
+ * is brought to the real time before each request whose proof oauth4webapi signs.
+ */
+const toRealTime = (server: TestServer) => server.clock.set(Date.now())
+
+/** A key of our own and a way to sign proofs by hand, at the server's time, to break each rule in turn. */
+async function proofKey(clock: Clock) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
   const jwk = await exportJWK(publicKey)
   return {
@@ -43,7 +52,7 @@ async function proofKey() {
     jkt: await calculateJwkThumbprint(jwk, 'sha256'),
     privateJwk: await exportJWK(privateKey),
     proof: (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
-      new SignJWT({ htm: 'POST', htu: TOKEN_ENDPOINT, jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims })
+      new SignJWT({ htm: 'POST', htu: TOKEN_ENDPOINT, jti: randomUUID(), iat: Math.floor(clock.now() / 1000), ...claims })
         .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header })
         .sign(privateKey),
   }
@@ -67,6 +76,7 @@ describe('DPoP', () => {
 
     const { callback, verifier } = await authorize(server, spa)
     const params = oauth.validateAuthResponse(as, client, callback, 'state-123')
+    toRealTime(server)
     const result = await oauth.processAuthorizationCodeResponse(
       as,
       client,
@@ -76,6 +86,7 @@ describe('DPoP', () => {
     expect(result.token_type).toBe('dpop')
     expect(decodeJwt(result.access_token).cnf).toEqual({ jkt })
 
+    toRealTime(server)
     const info = await oauth.processUserInfoResponse(
       as,
       client,
@@ -98,7 +109,7 @@ describe('DPoP', () => {
     })
     expect(noProof.statusCode).toBe(401)
     expect(noProof.headers['www-authenticate']).toMatch(/^DPoP algs="[^"]+", error="invalid_dpop_proof"$/)
-    const other = await proofKey()
+    const other = await proofKey(server.clock)
     const foreign = await server.app.inject({
       method: 'GET',
       url: '/oauth/userinfo',
@@ -121,6 +132,7 @@ describe('DPoP', () => {
       payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: spa.id }).toString(),
     })
     expect(stolen.statusCode).toBe(400)
+    toRealTime(server)
     const refreshed = await oauth.processRefreshTokenResponse(
       as,
       client,
@@ -139,8 +151,8 @@ describe('DPoP', () => {
     const m2mApi = 'https://api.example.test'
     await createResourceApi(server, m2mApi, 'jwt')
     const m2m = await createOAuthClient(server, { type: 'm2m' })
-    const key = await proofKey()
-    const now = Math.floor(Date.now() / 1000)
+    const key = await proofKey(server.clock)
+    const now = Math.floor(server.clock.now() / 1000)
     const send = (dpop: string | string[]) =>
       server.app.inject({
         method: 'POST',
@@ -204,7 +216,10 @@ describe('DPoP', () => {
     const DPoP = oauth.DPoP(client, await oauth.generateKeyPair('ES256'))
     const { callback, verifier } = await authorize(server, spa)
     const params = oauth.validateAuthResponse(as, client, callback, 'state-123')
-    const request = () => oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, REDIRECT, verifier, { ...options, DPoP })
+    const request = () => {
+      toRealTime(server)
+      return oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, REDIRECT, verifier, { ...options, DPoP })
+    }
     const first = await request()
     expect(first.status).toBe(400)
     expect(first.headers.get('dpop-nonce')).toMatch(/^[a-z0-9]+\.[A-Za-z0-9_-]+$/)
@@ -219,7 +234,7 @@ describe('DPoP', () => {
     const result = await oauth.processAuthorizationCodeResponse(as, client, await request(), { expectedNonce: 'nonce-456' })
     expect(result.token_type).toBe('dpop')
     // A forged or stale nonce is refused the same way.
-    const key = await proofKey()
+    const key = await proofKey(server.clock)
     const forged = await server.app.inject({
       method: 'POST',
       url: '/oauth/token',
@@ -242,7 +257,7 @@ describe('DPoP', () => {
     const api = await createResourceApi(server, identifier, 'session')
     await server.tessera.services.apis.update(api.id, { requireDpop: true }, CLI)
     const m2m = await createOAuthClient(server, { type: 'm2m' })
-    const key = await proofKey()
+    const key = await proofKey(server.clock)
     const form = new URLSearchParams({ grant_type: 'client_credentials', resource: identifier }).toString()
     const headers = {
       'content-type': 'application/x-www-form-urlencoded',
