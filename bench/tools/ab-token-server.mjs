@@ -2,7 +2,7 @@
 // own database, running its background tasks as `tessera start` does, set up for one case.
 // Sends { port, schema, requests } when ready (requests: name -> [path, fetch options]); closes
 // when the parent disconnects.
-import { basic, form, grantReader, PASSWORD, startTessera } from '../lib/harness.mjs'
+import { basic, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
 const { dist, database, which } = JSON.parse(process.argv[2])
 const resource = 'https://api.example.com'
@@ -24,19 +24,14 @@ async function introspectCase(tessera, address, mode) {
     cli,
   )
   const rs = await tessera.services.applications.create({ name: 'rs', type: 'resource-server', apis: [resource] }, cli)
-  const signUp = await fetch(`${address}/v1/sign-up`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ab@example.com', password: PASSWORD, transport: 'bearer' }),
-  })
-  const { session, user } = await signUp.json()
-  await grantReader(tessera, [resource], { users: [user.id] })
+  const { token: sessionToken, userId } = await signUpUser(address, 'ab@example.com')
+  await grantReader(tessera, [resource], { users: [userId] })
   const exchanged = await fetch(`${address}/oauth/token`, {
     method: 'POST',
     headers: { ...form, authorization: basic(web.application.id, web.clientSecret) },
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: session.token,
+      subject_token: sessionToken,
       subject_token_type: 'urn:tessera:token-type:session',
       resource,
     }).toString(),
@@ -54,7 +49,7 @@ async function introspectCase(tessera, address, mode) {
       '/oauth/introspect',
       { method: 'POST', headers: { ...form, authorization }, body: new URLSearchParams({ token }).toString() },
     ],
-    session: ['/v1/session', { method: 'GET', headers: { authorization: `Bearer ${session.token}` } }],
+    session: ['/v1/session', { method: 'GET', headers: { authorization: `Bearer ${sessionToken}` } }],
   }
 }
 
