@@ -35,7 +35,13 @@ export interface TokenWiringDeps {
 export function wireTokens(wiring: Wiring, { catalogue, sessions, database, redis }: TokenWiringDeps) {
   const { config, clock, random, stores, transact, recorder, masterKey, policies } = wiring
   const { keys, apis, applications, cache } = catalogue
-  const accessTokens = createAccessTokenIssuer({ issuer: config.issuer, keys, clock, random })
+  const accessTokens = createAccessTokenIssuer({
+    issuer: config.issuer,
+    keys,
+    clock,
+    random,
+    offLoopInTransaction: database.dialect === 'postgres',
+  })
   const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, keys, clock })
   const userinfo = userinfoApi(config.issuer)
   const tokens = createTokenGrants({

@@ -15,7 +15,8 @@ export interface Signer {
    * ES256 and EdDSA sign on the event loop, inside a grant's transaction too (docs/architecture.md
    * §12), unless the caller asks for `offLoop`: then on libuv's thread pool, as RSA always does.
    * An access token issued outside a transaction (client_credentials) asks for it: there the
-   * event loop bounds the rate and another core signs meanwhile (docs/architecture.md §4).
+   * event loop bounds the rate and another core signs meanwhile (docs/architecture.md §4); so does
+   * one issued inside a PostgreSQL transaction (§12).
    */
   sign(typ: JwtType, claims: Record<string, unknown>, options?: { offLoop?: boolean }): Promise<string>
 }

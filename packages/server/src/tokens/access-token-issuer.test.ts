@@ -63,4 +63,23 @@ describe('access-token issuer', () => {
       { typ: 'at+jwt', offLoop: false },
     ])
   })
+
+  // Issue 17: on PostgreSQL a transaction holds one pooled connection, not the store's only one, so
+  // the loop serves other requests while the pool signs (bench/tools/ab-refresh.mjs, §12).
+  it('signs on the thread pool inside a transaction too when asked to (PostgreSQL)', async () => {
+    const { calls, keys } = recordingSigner()
+    const issuer = createAccessTokenIssuer({
+      issuer: 'https://id.example.test',
+      keys,
+      clock: createManualClock(),
+      random: cryptoRandom,
+      offLoopInTransaction: true,
+    })
+    await issuer.issue(null, MACHINE, 300)
+    await issuer.issue({} as Parameters<typeof issuer.issue>[0], MACHINE, 300)
+    expect(calls).toEqual([
+      { typ: 'at+jwt', offLoop: true },
+      { typ: 'at+jwt', offLoop: true },
+    ])
+  })
 })

@@ -14,6 +14,13 @@ export interface AccessTokenIssuerDeps {
   keys: KeyService
   clock: Clock
   random: RandomSource
+  /**
+   * Sign inside a transaction on libuv's thread pool too (PostgreSQL), not on the event loop (SQLite).
+   * docs/architecture.md §12: on SQLite the group commit holds the one connection, and the hand-off
+   * cost the loop more than the signature; on PostgreSQL the transaction holds one of a pool's
+   * connections and the loop serves the other requests meanwhile (issue 17, bench/tools/ab-refresh.mjs).
+   */
+  offLoopInTransaction?: boolean
 }
 
 export interface IssuedAccessToken {
@@ -71,8 +78,9 @@ export function createAccessTokenIssuer(deps: AccessTokenIssuerDeps) {
       claims.jti = jti
       // RFC 9068 §2.1: typ at+jwt. Outside a transaction (client_credentials) on libuv's thread
       // pool: the event loop, which bounds the rate, serves other requests while another core
-      // signs (docs/architecture.md §4). Inside one, on the event loop (§12).
-      const token = await signer.sign('at+jwt', claims, { offLoop: tx === null })
+      // signs (docs/architecture.md §4). Inside one, on the event loop on SQLite, on the pool on
+      // PostgreSQL (§12).
+      const token = await signer.sign('at+jwt', claims, { offLoop: tx === null || deps.offLoopInTransaction === true })
       const encryptionKey = grant.api.encryptionKey
       if (encryptionKey) {
         // Tessera never holds the key that decrypts it, so the record (found by the token's
