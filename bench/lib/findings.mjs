@@ -159,8 +159,8 @@ export function findings(sections, targets) {
       "young generation grown by the load (2 × 8 or 2 × 16 MB semi-spaces: the spread between runs of the after-load row). argon2id's " +
       '19 MiB blocks are unmapped when each hash is done (none left 1 s after the load). V8 shrinks the young generation only at a ' +
       'collection after 5 s of little allocation, which an idle Node server never runs; the `tessera` command now asks for one scavenge ' +
-      "after 6 quiet seconds: RSS 10 s after the load 137 → 122 MB in an A/B, the 1 s row unchanged, the next load's CPU per session " +
-      'check 40 → 41 µs (within the noise). Sign-in is bound by argon2id at the ' +
+      "after 6 quiet seconds: RSS 10 s after the load 131 → 117 MB in an A/B (bundled command), the 1 s row unchanged, the next load's CPU per session " +
+      'check 37–40 → 41 µs in two A/Bs (within their ranges). Sign-in is bound by argon2id at the ' +
       'OWASP minimum (19 MiB, t=2), ≈ 10 ms per hash on an idle machine.',
   )
   return lines.join('\n')
