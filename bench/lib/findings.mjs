@@ -133,8 +133,9 @@ export function findings(sections, targets) {
       "waits for the connection (held through the previous group's WAL sync) far longer than it holds it (`profile-refresh.mjs` prints the " +
       'breakdown); releasing the connection during the sync was tried and measured worse (its reads then wait on the sync), and so was ' +
       "answering a synced group one event-loop turn later so that the next group runs first (it shortens the connection's critical path, " +
-      'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). A COMMIT that runs an automatic checkpoint syncs the WAL ' +
-      'and the database file on the event loop (COMMIT p50 0.1–0.4 ms, mean 1–6 ms under load: 16 % of the wall time at load 11). On PostgreSQL the access token now signs on the ' +
+      'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). The COMMIT itself (its WAL writes, now and then a ' +
+      "checkpoint) holds the event loop for 15–22 % of the wall time under other processes' disk writes (6.6 % at load 3); a larger " +
+      '`wal_autocheckpoint` did not lower it. On PostgreSQL the access token now signs on the ' +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
