@@ -134,9 +134,9 @@ export function findings(sections, targets) {
       'breakdown); releasing the connection during the sync was tried and measured worse (its reads then wait on the sync), and so was ' +
       "answering a synced group one event-loop turn later so that the next group runs first (it shortens the connection's critical path, " +
       'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). A COMMIT that runs an automatic checkpoint syncs the WAL ' +
-      'and the database file on the event loop (COMMIT p50 0.1 ms, mean 1–6 ms under load). On PostgreSQL the access token now signs on the ' +
+      'and the database file on the event loop (COMMIT p50 0.1–0.4 ms, mean 1–6 ms under load: 16 % of the wall time at load 11). On PostgreSQL the access token now signs on the ' +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
-      '1.51–1.66× the rate at 0.77–0.93 of the CPU per request in 3 interleaved A/Bs at load 14–16 (no quiet machine was available).',
+      '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
       'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
       "figure is spent in the subscribers' process (web streams, undici, GC).",
