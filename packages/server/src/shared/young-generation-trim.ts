@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm'
  * `QUIET_SECONDS` seconds (V8's own threshold, over a window longer than its 5 s), it asks for one
  * scavenge (a minor GC, which copies what is still live: 19 ms in one traced run at load average 15,
  * once, on a server with nothing else to do). V8 then decides by
- * its own rule; it shrank to 2 × 1 MB in every run measured, and the next load grows it again as
+ * its own rule; it shrank to 2 × 1 MB in each run traced, and the next load grows it again as
  * it would from a fresh start. Bounded: at most one scavenge per `QUIET_SECONDS` of quiet, none
  * while the server allocates, none once the young generation is back at its initial size.
  */
