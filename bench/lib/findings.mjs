@@ -133,10 +133,11 @@ export function findings(sections, targets) {
       "waits for the connection (held through the previous group's WAL sync) far longer than it holds it (`profile-refresh.mjs` prints the " +
       'breakdown); releasing the connection during the sync was tried and measured worse (its reads then wait on the sync), and so was ' +
       "answering a synced group one event-loop turn later so that the next group runs first (it shortens the connection's critical path, " +
-      'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). A COMMIT that runs an automatic checkpoint syncs the WAL ' +
-      'and the database file on the event loop (COMMIT p50 0.1 ms, mean 1–6 ms under load). On PostgreSQL the access token now signs on the ' +
+      'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). The COMMIT itself (its WAL writes, now and then a ' +
+      "checkpoint) holds the event loop for 15–22 % of the wall time under other processes' disk writes (6.6 % at load 3); a larger " +
+      '`wal_autocheckpoint` did not lower it. On PostgreSQL the access token now signs on the ' +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
-      '1.51–1.66× the rate at 0.77–0.93 of the CPU per request in 3 interleaved A/Bs at load 14–16 (no quiet machine was available).',
+      '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
       'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
       "figure is spent in the subscribers' process (web streams, undici, GC).",
@@ -159,8 +160,8 @@ export function findings(sections, targets) {
       "young generation grown by the load (2 × 8 or 2 × 16 MB semi-spaces: the spread between runs of the after-load row). argon2id's " +
       '19 MiB blocks are unmapped when each hash is done (none left 1 s after the load). V8 shrinks the young generation only at a ' +
       'collection after 5 s of little allocation, which an idle Node server never runs; the `tessera` command now asks for one scavenge ' +
-      "after 6 quiet seconds: RSS 10 s after the load 137 → 122 MB in an A/B, the 1 s row unchanged, the next load's CPU per session " +
-      'check 40 → 41 µs (within the noise). Sign-in is bound by argon2id at the ' +
+      "after 6 quiet seconds: RSS 10 s after the load 131 → 117 MB in an A/B (bundled command), the 1 s row unchanged, the next load's CPU per session " +
+      'check 37–40 → 41 µs in two A/Bs (within their ranges). Sign-in is bound by argon2id at the ' +
       'OWASP minimum (19 MiB, t=2), ≈ 10 ms per hash on an idle machine.',
   )
   return lines.join('\n')
