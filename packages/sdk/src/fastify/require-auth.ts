@@ -1,7 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { isTesseraAuthError } from '../errors/tessera-auth-error.js'
 import { authErrorResponse } from '../http/auth-error-response.js'
-import { createRequestAuthenticator } from '../http/authenticate-request.js'
+import { createEagerAuthenticator } from '../http/authenticate-request.js'
 import type { BearerVerifier, RequireAuthOptions } from '../http/require-auth-options.js'
 import type { AuthContext } from '../verifier/auth-context.js'
 
@@ -18,7 +18,7 @@ declare module 'fastify' {
  * @example
  * const hook: AuthHook = requireAuth(verifier)
  */
-export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
 
 /**
  * A Fastify `preHandler` hook: verifies `Authorization: Bearer` (or `DPoP` with its proof, RFC 9449), sets `request.auth`, and answers
@@ -39,19 +39,44 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise
  */
 export function requireAuth(verifier: BearerVerifier, options: RequireAuthOptions = {}): AuthHook {
   const realm = options.realm ?? verifier.audience
-  const authenticate = createRequestAuthenticator(verifier, options)
-  return async function tesseraRequireAuth(request, reply) {
+  const authenticate = createEagerAuthenticator(verifier, options)
+
+  function fail(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (!isTesseraAuthError(error)) {
+      done(error as Error)
+      return
+    }
+    const answer = authErrorResponse(error, realm)
+    // A hook that answers does not call done (Fastify's hooks: "Respond to a request from a hook").
+    reply.code(answer.status).headers(answer.headers).type('application/problem+json').send(JSON.stringify(answer.body))
+  }
+
+  // A callback hook, not an async one: a cached token is answered without a promise, and Fastify
+  // runs a callback hook without one either (docs/architecture.md §9, SDK rows).
+  return function tesseraRequireAuth(request, reply, done) {
+    let auth: AuthContext | Promise<AuthContext>
     try {
-      request.auth = await authenticate({
+      auth = authenticate({
         method: request.method,
         url: () => `${request.protocol}://${request.host}${request.url}`,
         authorization: request.headers.authorization,
         dpop: request.headers.dpop,
       })
     } catch (error) {
-      if (!isTesseraAuthError(error)) throw error
-      const answer = authErrorResponse(error, realm)
-      return reply.code(answer.status).headers(answer.headers).type('application/problem+json').send(JSON.stringify(answer.body))
+      fail(error, reply, done)
+      return
     }
+    if (!(auth instanceof Promise)) {
+      request.auth = auth
+      done()
+      return
+    }
+    auth.then(
+      (context) => {
+        request.auth = context
+        done()
+      },
+      (error: unknown) => fail(error, reply, done),
+    )
   }
 }

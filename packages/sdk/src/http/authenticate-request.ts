@@ -1,6 +1,7 @@
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
 import { systemClock } from '../shared/clock.js'
 import type { AuthContext } from '../verifier/auth-context.js'
+import { cachedVerificationOf } from '../verifier/cached-verification.js'
 import { readBearerToken } from './bearer-token.js'
 import { checkResourceProof, createProofReplayCache, type ProofReplayCache } from './dpop-proof.js'
 import type { BearerVerifier, RequireAuthOptions } from './require-auth-options.js'
@@ -20,6 +21,8 @@ export interface RequestParts {
 /** RFC 9449 §7.1: `DPoP` (any case), one or more spaces, one b64token. */
 const DPOP_SCHEME = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i
 
+const BEARER_PREFIX = 'Bearer '.length
+
 /**
  * Read the access token of a request's `Authorization` header (`Bearer`, or `DPoP` with a proof)
  * and verify it: the adapters' shared core. One per `requireAuth`, so its proofs' replay cache is
@@ -30,6 +33,21 @@ const DPOP_SCHEME = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i
  * const auth = await authenticate({ method: 'GET', url: 'https://api.example.com/orders', authorization, dpop })
  */
 export function createRequestAuthenticator(verifier: BearerVerifier, options: RequireAuthOptions) {
+  const authenticate = createEagerAuthenticator(verifier, options)
+  return async (request: RequestParts): Promise<AuthContext> => authenticate(request)
+}
+
+/**
+ * The same, answering without a promise when it can: a cached token on a fresh feed is the common
+ * request, and each promise is a microtask turn (docs/architecture.md §9, SDK rows). Throws its
+ * errors at once on that path, and rejects with them otherwise.
+ *
+ * @example
+ * const authenticate = createEagerAuthenticator(verifier, {})
+ * const auth = authenticate(parts)
+ * if (auth instanceof Promise) auth.then(next, fail)
+ */
+export function createEagerAuthenticator(verifier: BearerVerifier, options: RequireAuthOptions) {
   const replay = createProofReplayCache()
   const clock = options.clock ?? systemClock
   const { scopes, maxAge, acr } = options
@@ -38,27 +56,49 @@ export function createRequestAuthenticator(verifier: BearerVerifier, options: Re
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(acr !== undefined ? { acr } : {}),
   }
-  return async (request: RequestParts): Promise<AuthContext> => {
-    const { scheme, token } = readAccessToken(request.authorization)
+  const cached = cachedVerificationOf(verifier)
+
+  function asBearer(auth: AuthContext): AuthContext {
+    // RFC 9449 §7.1: the DPoP scheme is for bound tokens only; a bound token sent as a bearer token
+    // is exactly the theft DPoP exists to stop.
+    if (auth.claims.cnf?.jkt !== undefined)
+      throw new TesseraAuthError('invalid_dpop_proof', { detail: 'a DPoP-bound token needs Authorization: DPoP' })
+    if (options.dpop === 'required') throw new TesseraAuthError('dpop_required')
+    return auth
+  }
+
+  async function verifyParsed(request: RequestParts, scheme: 'Bearer' | 'DPoP', token: string): Promise<AuthContext> {
     const auth = await verifier.verify(token, verifyOptions)
     const jkt = auth.claims.cnf?.jkt
-    if (jkt === undefined) {
-      // RFC 9449 §7.1: the DPoP scheme is for bound tokens only; a bearer token where DPoP is required is refused.
-      if (scheme === 'DPoP') throw new TesseraAuthError('invalid_dpop_proof', { detail: 'the token is not DPoP-bound' })
-      if (options.dpop === 'required') throw new TesseraAuthError('dpop_required')
-      return auth
-    }
-    // A bound token sent as a bearer token is exactly the theft DPoP exists to stop.
-    if (scheme !== 'DPoP') throw new TesseraAuthError('invalid_dpop_proof', { detail: 'a DPoP-bound token needs Authorization: DPoP' })
+    if (jkt === undefined && scheme === 'DPoP') throw new TesseraAuthError('invalid_dpop_proof', { detail: 'the token is not DPoP-bound' })
+    if (scheme === 'Bearer') return asBearer(auth)
     await checkResourceProof(request.dpop, {
       method: request.method,
       url: htu(request.url, options.publicOrigin),
       token,
-      jkt,
+      jkt: jkt as string,
       now: clock.now(),
       replay: replay as ProofReplayCache,
     })
     return auth
+  }
+
+  return (request: RequestParts): AuthContext | Promise<AuthContext> => {
+    const authorization = request.authorization
+    // A token the verifier already holds as verified is base64url and dots, so `Bearer ` + it is
+    // exactly a header BEARER accepts: the scan of several hundred characters was the largest SDK
+    // cost of a cached request (docs/architecture.md §9). Anything else is parsed in full below.
+    if (cached !== undefined && typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+      const auth = cached(authorization.slice(BEARER_PREFIX), verifyOptions)
+      if (auth !== undefined) return auth instanceof Promise ? auth.then(asBearer) : asBearer(auth)
+    }
+    let parsed: { scheme: 'Bearer' | 'DPoP'; token: string }
+    try {
+      parsed = readAccessToken(authorization)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return verifyParsed(request, parsed.scheme, parsed.token)
   }
 }
 

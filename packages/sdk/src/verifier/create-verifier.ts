@@ -13,9 +13,10 @@ import { createTokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
 import { checkAuthenticationStrength } from './authentication-strength.js'
 import { isBearerTokenSyntax } from './bearer-syntax.js'
+import { registerCachedVerification } from './cached-verification.js'
 import { checkScopes } from './check-scopes.js'
 import { createHybridCheck } from './hybrid-check.js'
-import { createLocalVerification } from './local-verification.js'
+import { createLocalVerification, type LocallyVerified } from './local-verification.js'
 import type { Verifier, VerifyOptions } from './verifier.js'
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js'
 
@@ -108,23 +109,36 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return authContextFromClaims(checkIntrospectedClaims(answer.claims, { issuer, audience, now: clock.now(), leeway }))
   }
 
-  async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AuthContext> {
-    if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
-    if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
-    let context: AuthContext
-    if (mode === 'session') {
-      context = await verifyByIntrospection(token)
-    } else {
-      const local = verifyLocally(token)
-      const verified = local instanceof Promise ? await local : local
-      const hybrid = checkHybrid?.(token, verified)
-      if (hybrid) await hybrid
-      context = verified.context
-    }
+  /** Scopes and authentication strength: what the route asks of a verified token. */
+  function authorize(context: AuthContext, verifyOptions: VerifyOptions): AuthContext {
     checkScopes(context, verifyOptions.scopes)
     if (verifyOptions.maxAge !== undefined || verifyOptions.acr !== undefined)
       checkAuthenticationStrength(context, verifyOptions, clock.now(), leeway)
     return context
+  }
+
+  /**
+   * Everything after local verification, cache hit or not. Settles without a promise on the
+   * common path (a fresh feed): each promise is a microtask turn on every request.
+   */
+  function finish(token: string, verified: LocallyVerified, verifyOptions: VerifyOptions): AuthContext | Promise<AuthContext> {
+    const hybrid = checkHybrid?.(token, verified)
+    if (hybrid) return hybrid.then(() => authorize(verified.context, verifyOptions))
+    return authorize(verified.context, verifyOptions)
+  }
+
+  async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AuthContext> {
+    if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
+    if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
+    if (mode === 'session') return authorize(await verifyByIntrospection(token), verifyOptions)
+    const local = verifyLocally(token)
+    return finish(token, local instanceof Promise ? await local : local, verifyOptions)
+  }
+
+  function verifyCached(token: string, verifyOptions: VerifyOptions): AuthContext | Promise<AuthContext> | undefined {
+    if (closed || mode === 'session') return undefined
+    const hit = verifyLocally.cached(token)
+    return hit && finish(token, hit, verifyOptions)
   }
 
   async function ready(): Promise<void> {
@@ -148,7 +162,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       .then(() => jwks.load())
       .catch(() => {})
 
-  return {
+  const verifier: Verifier = {
     issuer,
     audience,
     mode,
@@ -168,4 +182,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
       await feed?.close()
     },
   }
+  registerCachedVerification(verifier, verifyCached)
+  return verifier
 }

@@ -28,14 +28,24 @@ export interface LocalVerificationDeps {
  * strict verification (after decryption, for an encrypted token). A hit still requires the key to be published (a key removed from the JWKS
  * takes its cached tokens with it at the next JWKS refresh); revocations are the caller's.
  */
-export function createLocalVerification(deps: LocalVerificationDeps): (token: string) => LocallyVerified | Promise<LocallyVerified> {
+export interface LocalVerification {
+  (token: string): LocallyVerified | Promise<LocallyVerified>
+  /** The cache hit alone (unexpired, its key still published), or undefined: no verification on a miss. */
+  cached(token: string): LocallyVerified | undefined
+}
+
+export function createLocalVerification(deps: LocalVerificationDeps): LocalVerification {
   const cache = createVerifiedTokenCache<LocallyVerified>(deps.cacheSize)
-  // A hit is answered without a promise: it is most requests, and each await is a microtask turn.
-  return function verifyLocally(token) {
+  function cached(token: string): LocallyVerified | undefined {
     const hit = cache.get(token, deps.clock.now())
-    if (hit && deps.jwks.has(hit.revocable.kid)) return hit
-    return verifyFully(token)
+    return hit && deps.jwks.has(hit.revocable.kid) ? hit : undefined
   }
+  // A hit is answered without a promise: it is most requests, and each await is a microtask turn.
+  function verifyLocally(token: string): LocallyVerified | Promise<LocallyVerified> {
+    return cached(token) ?? verifyFully(token)
+  }
+  verifyLocally.cached = cached
+  return verifyLocally
 
   /**
    * A miss: decrypt if encrypted, verify, remember. Settles without a promise when neither step
