@@ -104,6 +104,21 @@ export async function grantReader(tessera, apis, { users = [], applications = []
   for (const id of applications) await roles.assignToApplication(name, id, CLI)
 }
 
+/**
+ * The refresh tools' fixture (bench/tools/*-refresh*.mjs): a jwt API `resource`, a web client allowed
+ * token exchange and refresh tokens, and a signed-up user holding `orders:read` through a role.
+ */
+export async function refreshFixture(tessera, address, resource) {
+  await tessera.services.apis.create({ identifier: resource, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
+  const web = await tessera.services.applications.create(
+    { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [resource], scopes: ['orders:read'] },
+    CLI,
+  )
+  const { token: sessionToken, userId } = await signUpUser(address)
+  await grantReader(tessera, [resource], { users: [userId] })
+  return { authorization: basic(web.application.id, web.clientSecret), sessionToken, userId }
+}
+
 /** Trades a session token for an access token (and refresh token) of `resource`. */
 export async function exchange(address, authorization, sessionToken, resource) {
   const response = await fetch(`${address}/oauth/token`, {

@@ -1,7 +1,7 @@
 // Child process of bench/tools/ab-refresh.mjs: one build of Tessera (a dist folder) on its own
 // database, with a web client, an API and a signed-in user, as the issuance suite sets them up.
 // Sends { port, authorization, sessionToken } when ready; closes when the parent disconnects.
-import { basic, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { refreshFixture, startTessera } from '../lib/harness.mjs'
 
 const { dist, database, syncMs } = JSON.parse(process.argv[2])
 if (syncMs !== undefined) {
@@ -19,19 +19,12 @@ if (syncMs !== undefined) {
   }
 }
 const RESOURCE = 'https://api.example.com'
-const cli = { kind: 'cli' }
 
 // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).
 const server = await startTessera({ dist, database, background: true })
 const { tessera, address } = server
-await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
-const web = await tessera.services.applications.create(
-  { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
-  cli,
-)
-const { token: sessionToken, userId } = await signUpUser(address)
-await grantReader(tessera, [RESOURCE], { users: [userId] })
-process.send({ port: Number(new URL(address).port), authorization: basic(web.application.id, web.clientSecret), sessionToken })
+const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
+process.send({ port: Number(new URL(address).port), authorization, sessionToken })
 process.on('disconnect', async () => {
   await server.close()
   process.exit(0)

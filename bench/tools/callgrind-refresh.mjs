@@ -8,23 +8,15 @@
 // The WAL syncs run on the thread pool and are counted too; how many rotations share a COMMIT
 // depends on timing, so compare builds by several runs each.
 import { callgrindWindow } from '../lib/callgrind-window.mjs'
-import { basic, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { exchange, form, refreshFixture, startTessera } from '../lib/harness.mjs'
 
 const [dist, count = '1000'] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
 const CHAINS = 20
-const cli = { kind: 'cli' }
 const server = await startTessera({ dist: dist === '-' ? undefined : dist })
 const { tessera, address } = server
 tessera.services.configCache.enable()
-await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, cli)
-const web = await tessera.services.applications.create(
-  { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
-  cli,
-)
-const { token: sessionToken, userId } = await signUpUser(address)
-await grantReader(tessera, [RESOURCE], { users: [userId] })
-const authorization = basic(web.application.id, web.clientSecret)
+const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
 const app = await tessera.app()
 const chains = []
 for (let i = 0; i < CHAINS; i++) chains.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)

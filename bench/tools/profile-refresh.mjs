@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { basic, CLI, exchange, exchangeBody, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { exchange, exchangeBody, form, refreshFixture, startTessera } from '../lib/harness.mjs'
 
 const [mode = 'refresh', database = 'sqlite', seconds = '5', out] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
@@ -139,14 +139,7 @@ if (database === 'sqlite') {
     })
   }
 }
-await tessera.services.apis.create({ identifier: RESOURCE, name: 'Orders', mode: 'jwt', scopes: ['orders:read'] }, CLI)
-const web = await tessera.services.applications.create(
-  { name: 'web', type: 'web', grants: ['token_exchange', 'refresh_token'], apis: [RESOURCE], scopes: ['orders:read'] },
-  CLI,
-)
-const { token: sessionToken, userId } = await signUpUser(address)
-await grantReader(tessera, [RESOURCE], { users: [userId] })
-const authorization = basic(web.application.id, web.clientSecret)
+const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
 
 // Statements per request: 50 requests one after another (warm caches first).
 async function one(token) {

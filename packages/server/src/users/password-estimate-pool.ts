@@ -79,9 +79,10 @@ export const ESTIMATE_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 
 /** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
 const DEADLINE_MS = 10_000
 /**
- * Loading the dictionaries costs ~1 s of one core. A user waits for it at most as long as for an
- * estimate: a thread still loading after that (a hung or starved thread) answers 503 at once
- * rather than holding each request (docs/architecture.md §9, "The password estimate").
+ * Starting the thread and loading the dictionaries costs 130-150 ms of CPU (~100 ms to the first
+ * score, load average 4), far longer on a starved or instrumented machine. A user waits for it at
+ * most as long as for an estimate: a thread still loading after that (hung or starved) answers 503
+ * at once rather than holding each request (docs/architecture.md §9, "The password estimate").
  */
 const START_WAIT_MS = DEADLINE_MS
 /**
