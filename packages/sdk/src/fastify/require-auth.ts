@@ -56,12 +56,14 @@ export function requireAuth(verifier: BearerVerifier, options: RequireAuthOption
   return function tesseraRequireAuth(request, reply, done) {
     let auth: AuthContext | Promise<AuthContext>
     try {
-      auth = authenticate({
-        method: request.method,
-        url: () => `${request.protocol}://${request.host}${request.url}`,
-        authorization: request.headers.authorization,
-        dpop: request.headers.dpop,
-      })
+      auth =
+        authenticate.cached(request.headers.authorization) ??
+        authenticate.full({
+          method: request.method,
+          url: () => `${request.protocol}://${request.host}${request.url}`,
+          authorization: request.headers.authorization,
+          dpop: request.headers.dpop,
+        })
     } catch (error) {
       fail(error, reply, done)
       return

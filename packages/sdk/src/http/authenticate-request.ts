@@ -33,18 +33,20 @@ const BEARER_PREFIX = 'Bearer '.length
  * const auth = await authenticate({ method: 'GET', url: 'https://api.example.com/orders', authorization, dpop })
  */
 export function createRequestAuthenticator(verifier: BearerVerifier, options: RequireAuthOptions) {
-  const authenticate = createEagerAuthenticator(verifier, options)
-  return async (request: RequestParts): Promise<AuthContext> => authenticate(request)
+  const { cached, full } = createEagerAuthenticator(verifier, options)
+  return async (request: RequestParts): Promise<AuthContext> => cached(request.authorization) ?? full(request)
 }
 
 /**
- * The same, answering without a promise when it can: a cached token on a fresh feed is the common
- * request, and each promise is a microtask turn (docs/architecture.md §9, SDK rows). Throws its
- * errors at once on that path, and rejects with them otherwise.
+ * The same in two steps. `cached` answers from the header alone a token the verifier already holds
+ * as verified, without a promise on a fresh feed, and throws its errors at once; it is undefined
+ * for any other request, which `full` parses and verifies (rejecting with its errors). A cached
+ * token on a fresh feed is the common request: each promise is a microtask turn, and the adapter
+ * builds the request's parts only for `full` (docs/architecture.md §9, SDK rows).
  *
  * @example
- * const authenticate = createEagerAuthenticator(verifier, {})
- * const auth = authenticate(parts)
+ * const { cached, full } = createEagerAuthenticator(verifier, {})
+ * const auth = cached(authorization) ?? full(parts())
  * if (auth instanceof Promise) auth.then(next, fail)
  */
 export function createEagerAuthenticator(verifier: BearerVerifier, options: RequireAuthOptions) {
@@ -83,8 +85,7 @@ export function createEagerAuthenticator(verifier: BearerVerifier, options: Requ
     return auth
   }
 
-  return (request: RequestParts): AuthContext | Promise<AuthContext> => {
-    const authorization = request.authorization
+  function fromCache(authorization: RequestParts['authorization']): AuthContext | Promise<AuthContext> | undefined {
     // A token the verifier already holds as verified is base64url and dots, so `Bearer ` + it is
     // exactly a header BEARER accepts: the scan of several hundred characters was the largest SDK
     // cost of a cached request (docs/architecture.md §9). Anything else is parsed in full below.
@@ -92,14 +93,20 @@ export function createEagerAuthenticator(verifier: BearerVerifier, options: Requ
       const auth = cached(authorization.slice(BEARER_PREFIX), verifyOptions)
       if (auth !== undefined) return auth instanceof Promise ? auth.then(asBearer) : asBearer(auth)
     }
+    return undefined
+  }
+
+  function full(request: RequestParts): Promise<AuthContext> {
     let parsed: { scheme: 'Bearer' | 'DPoP'; token: string }
     try {
-      parsed = readAccessToken(authorization)
+      parsed = readAccessToken(request.authorization)
     } catch (error) {
       return Promise.reject(error)
     }
     return verifyParsed(request, parsed.scheme, parsed.token)
   }
+
+  return { cached: fromCache, full }
 }
 
 function readAccessToken(authorization: RequestParts['authorization']): { scheme: 'Bearer' | 'DPoP'; token: string } {

@@ -25,8 +25,8 @@ export interface RevocationFeedDeps {
 
 /** The subscription to Tessera's revocation stream that keeps a {@link RevocationSet} current. */
 export interface RevocationFeed {
-  /** Ms since the last event or heartbeat; Infinity before the first. */
-  staleness(): number
+  /** Ms since the last event or heartbeat at `now` (the clock's, read when omitted); Infinity before the first. */
+  staleness(now?: number): number
   /** Resolves once the first connection has delivered an event or failed, or after `ms`. */
   settled(ms: number): Promise<void>
   /** The last failure, for error details. */
@@ -171,7 +171,7 @@ export function startRevocationFeed(deps: RevocationFeedDeps): RevocationFeed {
   })()
 
   return {
-    staleness: () => (lastHeardAt === null ? Number.POSITIVE_INFINITY : Math.max(0, deps.clock.now() - lastHeardAt)),
+    staleness: (now = deps.clock.now()) => (lastHeardAt === null ? Number.POSITIVE_INFINITY : Math.max(0, now - lastHeardAt)),
     lastError: () => lastError,
     settled(ms) {
       let timer: ReturnType<typeof setTimeout> | undefined

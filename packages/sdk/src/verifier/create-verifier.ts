@@ -110,35 +110,40 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /** Scopes and authentication strength: what the route asks of a verified token. */
-  function authorize(context: AuthContext, verifyOptions: VerifyOptions): AuthContext {
+  function authorize(context: AuthContext, verifyOptions: VerifyOptions, now: number): AuthContext {
     checkScopes(context, verifyOptions.scopes)
     if (verifyOptions.maxAge !== undefined || verifyOptions.acr !== undefined)
-      checkAuthenticationStrength(context, verifyOptions, clock.now(), leeway)
+      checkAuthenticationStrength(context, verifyOptions, now, leeway)
     return context
   }
 
   /**
    * Everything after local verification, cache hit or not. Settles without a promise on the
-   * common path (a fresh feed): each promise is a microtask turn on every request.
+   * common path (a fresh feed): each promise is a microtask turn on every request. `now` is read
+   * once per request (the clock was a visible item of a cached request's profile).
    */
-  function finish(token: string, verified: LocallyVerified, verifyOptions: VerifyOptions): AuthContext | Promise<AuthContext> {
-    const hybrid = checkHybrid?.(token, verified)
-    if (hybrid) return hybrid.then(() => authorize(verified.context, verifyOptions))
-    return authorize(verified.context, verifyOptions)
+  function finish(token: string, verified: LocallyVerified, verifyOptions: VerifyOptions, now: number): AuthContext | Promise<AuthContext> {
+    const hybrid = checkHybrid?.(token, verified, now)
+    if (hybrid) return hybrid.then(() => authorize(verified.context, verifyOptions, clock.now()))
+    return authorize(verified.context, verifyOptions, now)
   }
 
   async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AuthContext> {
     if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
     if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
-    if (mode === 'session') return authorize(await verifyByIntrospection(token), verifyOptions)
-    const local = verifyLocally(token)
-    return finish(token, local instanceof Promise ? await local : local, verifyOptions)
+    if (mode === 'session') return authorize(await verifyByIntrospection(token), verifyOptions, clock.now())
+    const now = clock.now()
+    const local = verifyLocally(token, now)
+    // A verification that had to wait (keys, decryption) is checked against the clock after it.
+    if (local instanceof Promise) return finish(token, await local, verifyOptions, clock.now())
+    return finish(token, local, verifyOptions, now)
   }
 
   function verifyCached(token: string, verifyOptions: VerifyOptions): AuthContext | Promise<AuthContext> | undefined {
     if (closed || mode === 'session') return undefined
-    const hit = verifyLocally.cached(token)
-    return hit && finish(token, hit, verifyOptions)
+    const now = clock.now()
+    const hit = verifyLocally.cached(token, now)
+    return hit && finish(token, hit, verifyOptions, now)
   }
 
   async function ready(): Promise<void> {

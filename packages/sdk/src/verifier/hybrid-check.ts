@@ -34,9 +34,10 @@ export function createHybridCheck(deps: HybridCheckDeps) {
   /**
    * Settles at once (no promise) on the common path, a fresh feed: a hybrid check is on every
    * request, and each await is a turn of the microtask queue (bench/tools/ab-sdk-hybrid-hook.mjs).
+   * `now` is the verifier's clock reading of this request, the one its expiry was checked at.
    */
-  return function checkHybrid(token: string, verified: LocallyVerified): Promise<void> | undefined {
-    const staleness = deps.feed.staleness()
+  return function checkHybrid(token: string, verified: LocallyVerified, now: number): Promise<void> | undefined {
+    const staleness = deps.feed.staleness(now)
     // Before the first snapshot the set is empty, not clean: wait for it, boundedly.
     if (staleness === Number.POSITIVE_INFINITY) return afterFirstSnapshot(token, verified)
     // A stale set is still right about what it holds: revocations only accumulate.

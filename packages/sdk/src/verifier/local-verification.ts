@@ -28,21 +28,22 @@ export interface LocalVerificationDeps {
  * strict verification (after decryption, for an encrypted token). A hit still requires the key to be published (a key removed from the JWKS
  * takes its cached tokens with it at the next JWKS refresh); revocations are the caller's.
  */
+/** `now`: the verifier's clock reading of this request (ms), read once per request. */
 export interface LocalVerification {
-  (token: string): LocallyVerified | Promise<LocallyVerified>
-  /** The cache hit alone (unexpired, its key still published), or undefined: no verification on a miss. */
-  cached(token: string): LocallyVerified | undefined
+  (token: string, now: number): LocallyVerified | Promise<LocallyVerified>
+  /** The cache hit alone (unexpired at `now`, its key still published), or undefined: no verification on a miss. */
+  cached(token: string, now: number): LocallyVerified | undefined
 }
 
 export function createLocalVerification(deps: LocalVerificationDeps): LocalVerification {
   const cache = createVerifiedTokenCache<LocallyVerified>(deps.cacheSize)
-  function cached(token: string): LocallyVerified | undefined {
-    const hit = cache.get(token, deps.clock.now())
+  function cached(token: string, now: number): LocallyVerified | undefined {
+    const hit = cache.get(token, now)
     return hit && deps.jwks.has(hit.revocable.kid) ? hit : undefined
   }
   // A hit is answered without a promise: it is most requests, and each await is a microtask turn.
-  function verifyLocally(token: string): LocallyVerified | Promise<LocallyVerified> {
-    return cached(token) ?? verifyFully(token)
+  function verifyLocally(token: string, now: number): LocallyVerified | Promise<LocallyVerified> {
+    return cached(token, now) ?? verifyFully(token)
   }
   verifyLocally.cached = cached
   return verifyLocally
