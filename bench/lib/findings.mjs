@@ -143,7 +143,11 @@ export function findings(sections, targets) {
       "answering a synced group one event-loop turn later so that the next group runs first (it shortens the connection's critical path, " +
       'but token exchange lost 0.73–0.79× in 3 of 4 interleaved runs at load 15–27). The COMMIT itself (its WAL writes, now and then a ' +
       "checkpoint) holds the event loop for 15–22 % of the wall time under other processes' disk writes (6.6 % at load 3); a larger " +
-      '`wal_autocheckpoint` did not lower it. On PostgreSQL the access token now signs on the ' +
+      '`wal_autocheckpoint` did not lower it. On a quiet machine the picture differs: at load average ≈ 1, profile-refresh.mjs measured ' +
+      '1,540 rotations/s with the event loop 95 % busy, the statements ~28 % of the wall time (the COMMIT 13 %, 0.59 ms each for 6.8 ' +
+      'rotations), so there the rate is bound by the event loop, not by waiting; strace counted ~54 writes per WAL sync (two per WAL ' +
+      'frame: ~27 pages, ~0.1 MB per COMMIT), most of them index pages a random token id lands on (the primary keys of both token ' +
+      "tables and the refresh token's parent_id), a lead not yet measured. On PostgreSQL the access token now signs on the " +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
