@@ -59,6 +59,9 @@ const BUILT_POOL = fileURLToPath(new URL('../../dist/users/password-estimate-poo
 const busy = { code: 'password_check_busy', retryAfter: 1 }
 const failed = { code: 'password_check_failed', retryAfter: 1 }
 
+/** The estimate's deadline, a request's wait for a loading thread, and the load's own deadline. */
+const DEADLINES = { deadlineMs: 5_000, startWaitMs: 10_000, startDeadlineMs: 60_000 }
+
 describe('password estimate pool', () => {
   it('scores in its worker thread as users/password-strength.ts does', async () => {
     const pool = sourcePasswordEstimator()
@@ -197,13 +200,7 @@ describe('password estimate pool', () => {
   it('ends a thread that passes the deadline, fails its estimate, and serves the next', async () => {
     const gate = estimateGate({ open: true })
     const { deadlines, schedule, scheduled } = manualDeadlines()
-    const pool = createPasswordEstimatePool({
-      startWorker: gate.startWorker,
-      deadlineMs: 5_000,
-      startWaitMs: 10_000,
-      startDeadlineMs: 60_000,
-      schedule,
-    })
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, ...DEADLINES, schedule })
     const hung = pool.score('crash:hang', [])
     const next = pool.score('sixteen chars ok', [])
     await gate.started(1)
@@ -230,14 +227,7 @@ describe('password estimate pool', () => {
     const gate = estimateGate({ open: true, holdStart: true })
     const { deadlines, schedule, scheduled } = manualDeadlines()
     const { log, lines } = capturedLog()
-    const pool = createPasswordEstimatePool({
-      startWorker: gate.startWorker,
-      deadlineMs: 5_000,
-      startWaitMs: 10_000,
-      startDeadlineMs: 60_000,
-      schedule,
-      log,
-    })
+    const pool = createPasswordEstimatePool({ startWorker: gate.startWorker, ...DEADLINES, schedule, log })
     const first = outcome(pool.score('sixteen chars ok', []))
     await scheduled(10_000)
     const second = outcome(pool.score('sixteen chars ok', []))
