@@ -39,7 +39,7 @@ export const PasswordSettings = Type.Object(
       maximum: 86_400,
       env: 'TESSERA_PASSWORD_ESTIMATOR_IDLE_TIMEOUT',
       description:
-        "How long the worker thread that estimates new passwords' strength stays once it has none to estimate (it holds ~10 MB of memory after one sign-up, ~50 MB after a burst); the next new password starts it again, in ~0.1 s and ~0.15 s of CPU. 0 keeps it for the life of the process. A program running several instances has one thread: the first instance's setting applies. In seconds.",
+        "How long the worker thread that estimates new passwords' strength stays once it has none to estimate (it holds ~10 MB of memory after one sign-up, ~50 MB after a burst); the next new password starts it again, for ~0.2 s more CPU. 0 keeps it for the life of the process. A program running several instances has one thread: the first instance's setting applies. In seconds.",
     }),
   },
   { default: {}, additionalProperties: false },
