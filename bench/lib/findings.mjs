@@ -105,8 +105,9 @@ export function findings(sections, targets) {
     '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
       '/healthz it is one store read and the presentation of its row. On SQLite the read is answered from memory while the database has not ' +
       'changed since the row was read (`sessions/session-read-cache.ts`, [architecture.md §12](architecture.md)): every entry carries a stamp of ' +
-      "this process's own statements that may write and `PRAGMA data_version` (another connection's commits), read synchronously on every " +
-      'check; any write empties the cache, so a hit returns exactly what the store would (zero staleness). What is cached is the row, never ' +
+      "this process's own statements that may write and the wal-index header of the `-shm` file (every connection's commits, one `pread` " +
+      'without a lock: `PRAGMA data_version` took and dropped a read lock, ~6.5 µs of CPU per check; server CPU per check 53 → 46 µs), read ' +
+      'synchronously on every check; any write empties the cache, so a hit returns exactly what the store would (zero staleness). What is cached is the row, never ' +
       'the verdict: expiry, idle timeout, status and the constant-time secret compare run on every check. A miss reads the connection directly ' +
       'when nobody holds it (no Kysely hand-off), and the body of a cached row is serialised once. Server CPU per check 130 → 65 µs (8 ' +
       'interleaved rounds at load average 12.7). Under a steady write load (sign-ins, token issuance) checks mostly miss and cost what they did. ' +
@@ -146,8 +147,13 @@ export function findings(sections, targets) {
       '`wal_autocheckpoint` did not lower it. On a quiet machine the picture differs: at load average ≈ 1, profile-refresh.mjs measured ' +
       '1,540 rotations/s with the event loop 95 % busy, the statements ~28 % of the wall time (the COMMIT 13 %, 0.59 ms each for 6.8 ' +
       'rotations), so there the rate is bound by the event loop, not by waiting; strace counted ~54 writes per WAL sync (two per WAL ' +
-      'frame: ~27 pages, ~0.1 MB per COMMIT), most of them index pages a random token id lands on (the primary keys of both token ' +
-      "tables and the refresh token's parent_id), a lead not yet measured. On PostgreSQL the access token now signs on the " +
+      'frame: ~27 pages, ~0.1 MB per COMMIT), many of them index pages a random token id landed on (the primary keys of both token ' +
+      "tables and the refresh token's parent_id). Token ids now begin with their issue time (`shared/ordered-id.ts`: 48-bit " +
+      'milliseconds, then 84 random bits), so those inserts append: with 30,000 rows in each token table, as after a few rounds of this ' +
+      'suite, the WAL pages a rotation writes fell from 8.6–9.4 to 4.5–6.2 (`profile-refresh.mjs` PROFILE_FILL, 3 runs of each build at ' +
+      "load 18–22), with empty tables from 4.4–4.7 to 3.7–4.1; the rotation's three statements alone (`ab-token-ids.mjs`, 10 interleaved " +
+      'rounds) cost 57 instead of 86 µs of CPU and their COMMIT 0.30 instead of 0.64 ms, a few per cent of a rotation, which the ' +
+      'server-level A/Bs at load 10–24 could not resolve. On PostgreSQL the access token now signs on the ' +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
@@ -168,7 +174,9 @@ export function findings(sections, targets) {
       'function names kept in stack traces, file and line with `--enable-source-maps`. After load, the password-strength dictionaries (loaded by ' +
       'the first new password from a shipped text file into one string and two typed arrays per list: ~6 MB live, ~19 MB of RSS, where ' +
       "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
-      'per new password off the event loop, whose thread is most of the ~19 MB of anonymous memory beyond the main heap after load) and the ' +
+      'per new password off the event loop, whose thread is most of the ~19 MB of anonymous memory beyond the main heap after load; it is now ' +
+      'ended after 5 s without a new password, before the after-load reading, and started again by the next: RSS after load 128–129 → ' +
+      '117–118 MB in two A/Bs, ~0.15–0.2 s more CPU for the first new password after a quiet period) and the ' +
       "young generation grown by the load (2 × 8 or 2 × 16 MB semi-spaces: the spread between runs of the after-load row). argon2id's " +
       '19 MiB blocks are unmapped when each hash is done (none left 1 s after the load). V8 shrinks the young generation only at a ' +
       'collection after 5 s of little allocation, which an idle Node server never runs; the `tessera` command now asks for one scavenge ' +

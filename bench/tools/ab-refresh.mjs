@@ -27,10 +27,13 @@ const cpuOf = (pid) => processCpu(pid) * 1_000_000
 // AB_SYNC_MS=3: SQLite on tmpfs, each WAL sync a fixed 3 ms (ab-refresh-server.mjs): the queueing
 // of the group commit without the shared disk's noise. Say so when quoting such a run.
 const syncMs = process.env.AB_SYNC_MS === undefined ? undefined : Number(process.env.AB_SYNC_MS)
+// AB_FILL=<n>: each server first stores n refresh tokens and n access tokens under random ids
+// (bench/lib/token-fill.mjs), so that the rotations meet tables of a size a server in use has.
+const fill = Number(process.env.AB_FILL ?? 0)
 const start = (dist, name) =>
   startChild(
     new URL('./ab-refresh-server.mjs', import.meta.url).pathname,
-    { dist, database, name, syncMs },
+    { dist, database, name, syncMs, fill },
     syncMs === undefined ? {} : { env: { TMPDIR: '/dev/shm' } },
   )
 
@@ -80,7 +83,8 @@ for (let round = 0; round < Number(rounds); round++) {
 const range = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
 console.log(
   `${database}, ${rounds} rounds of ${seconds} s, load average ${range(spread(loads), 1)}` +
-    (syncMs === undefined ? '' : `, on tmpfs with each WAL sync a fixed ${syncMs} ms`),
+    (syncMs === undefined ? '' : `, on tmpfs with each WAL sync a fixed ${syncMs} ms`) +
+    (fill > 0 ? `, ${fill} rows in each token table first` : ''),
 )
 for (const [name, { before: b, after: a }] of Object.entries(rates)) {
   const ratio = spread(a.map((rate, i) => rate / b[i]))

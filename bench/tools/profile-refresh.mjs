@@ -2,17 +2,19 @@
 // request costs the database: the statements it runs (by kind) and, on SQLite, how many
 // transactions shared each COMMIT (store/sqlite-group-commit.ts).
 // Usage: node bench/tools/profile-refresh.mjs refresh|exchange [sqlite|postgres] [seconds] [out.cpuprofile]
+// PROFILE_FILL=<n>: n more rows in each token table first (below).
 // PROFILE_DIST=<dist folder>: profile another build (a copy of packages/server/dist) than the workspace's.
 // The load runs in a child process; with `out`, this process is profiled while the load runs (not
 // its start-up) and the profile written there: summarise it with bench/tools/profile-summary.mjs.
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { openSync, readSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { exchange, exchangeBody, form, refreshFixture, startTessera } from '../lib/harness.mjs'
+import { fillTokenTables } from '../lib/token-fill.mjs'
 
 const [mode = 'refresh', database = 'sqlite', seconds = '5', out] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
@@ -42,6 +44,20 @@ const count = (sql) => {
  * busy machine's waits do not count; the COMMIT itself is left out.
  */
 let syncedAt
+/**
+ * SQLite: the pages each COMMIT appended to the WAL (one frame each), from the wal-index header's
+ * mxFrame (offset 16 of the -shm file, sqlite.org/walformat.html; native byte order, read as
+ * little-endian here) before and after it; a WAL restarted after a checkpoint begins at frame 0.
+ */
+let walFrames = 0
+let shm
+const mxFrame = (database) => {
+  shm ??= openSync(`${database.name}-shm`, 'r')
+  const header = Buffer.alloc(4)
+  readSync(shm, header, 0, 4, 16)
+  return header.readUInt32LE(0)
+}
+const walFramesOf = []
 /** SQLite: time in each kind of statement (better-sqlite3 runs them on the event loop). */
 const statementMs = new Map()
 const require = createRequire(new URL('../../packages/server/package.json', import.meta.url))
@@ -56,6 +72,7 @@ if (database === 'sqlite') {
       const kind = count(this.source)
       if (!counting) return original.apply(this, args)
       const started = performance.now()
+      const framesBefore = kind === 'commit' ? mxFrame(this.database) : 0
       if (kind === 'commit' && syncedAt !== undefined) {
         const cpu = process.cpuUsage(syncedAt)
         record("CPU (this process's) from a sync to the next COMMIT", (cpu.user + cpu.system) / 1000)
@@ -66,6 +83,10 @@ if (database === 'sqlite') {
       } finally {
         const ms = performance.now() - started
         if (kind === 'commit') {
+          const framesAfter = mxFrame(this.database)
+          const frames = framesAfter >= framesBefore ? framesAfter - framesBefore : framesAfter
+          walFrames += frames
+          if (timing) walFramesOf.push(frames)
           commitMs += ms
           record('COMMIT on the event loop (checkpoints included)', ms)
         }
@@ -141,6 +162,13 @@ if (database === 'sqlite') {
 }
 const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
 
+// PROFILE_FILL=<n>: first n more rows in each token table, under random ids (bench/lib/token-fill.mjs).
+const fill = Number(process.env.PROFILE_FILL ?? 0)
+if (fill > 0) {
+  await fillTokenTables(tessera, { address, authorization, sessionToken, resource: RESOURCE }, fill)
+  console.log(`filled: ${fill} refresh tokens and ${fill} access tokens under random ids`)
+}
+
 // Statements per request: 50 requests one after another (warm caches first).
 async function one(token) {
   if (mode === 'exchange') return exchange(address, authorization, sessionToken, RESOURCE)
@@ -177,6 +205,7 @@ if (out) {
 counting = true
 timing = true
 commitMs = 0
+walFrames = 0
 const loadStarted = performance.now()
 const utilization = performance.eventLoopUtilization()
 let result
@@ -214,7 +243,12 @@ if (database === 'sqlite') {
   const members = counts.get('release tessera_member') ?? 0
   console.log(
     `  group commit: ${members} transactions in ${commits} COMMITs (${(members / Math.max(1, commits)).toFixed(1)} per COMMIT), ` +
-      `COMMIT ${(commitMs / Math.max(1, commits)).toFixed(1)} ms each, ${((100 * commitMs) / loadMs).toFixed(0)}% of the time`,
+      `COMMIT ${(commitMs / Math.max(1, commits)).toFixed(2)} ms each, ${((100 * commitMs) / loadMs).toFixed(0)}% of the time`,
+  )
+  walFramesOf.sort((a, b) => a - b)
+  console.log(
+    `  WAL pages per COMMIT: mean ${(walFrames / Math.max(1, commits)).toFixed(1)}, p50 ${walFramesOf[walFramesOf.length >> 1]}, ` +
+      `per transaction ${(walFrames / Math.max(1, members)).toFixed(2)}`,
   )
 }
 for (const [kind, ms] of [...statementMs].sort((a, b) => b[1] - a[1]).slice(0, 8)) {

@@ -1,4 +1,5 @@
 import { sha256 } from './digest.js'
+import { randomOrderedId } from './ordered-id.js'
 import { type RandomSource, randomToken } from './random.js'
 
 /**
@@ -18,6 +19,16 @@ export interface IssuedOpaqueToken {
 
 export function issueOpaqueToken(random: RandomSource): IssuedOpaqueToken {
   const id = randomToken(random, ID_BYTES)
+  const secret = randomToken(random, SECRET_BYTES)
+  return { id, token: `${id}.${secret}`, secretHash: sha256(secret) }
+}
+
+/**
+ * An opaque token whose id sorts by `now` (shared/ordered-id.ts): for the rows a grant appends on
+ * its hot path (refresh families, recorded access tokens). The secret is drawn as above.
+ */
+export function issueOrderedOpaqueToken(random: RandomSource, now: number): IssuedOpaqueToken {
+  const id = randomOrderedId(random, now)
   const secret = randomToken(random, SECRET_BYTES)
   return { id, token: `${id}.${secret}`, secretHash: sha256(secret) }
 }

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
+import { digestsEqual } from '../shared/digest.js'
 import { type IssuedOpaqueToken, opaqueTokenFrom } from '../shared/opaque-token.js'
+import { orderedId } from '../shared/ordered-id.js'
 
 /** A rotating refresh token, bound to a session, a client, an API and a scope (docs/architecture.md §2). */
 export interface RefreshToken {
@@ -39,7 +41,7 @@ export interface RefreshPolicy {
 
 export type RefreshDecision =
   | { kind: 'rotate' }
-  | { kind: 'replay_within_grace' }
+  | { kind: 'replay_within_grace'; successor: RefreshToken }
   | { kind: 'reuse_detected' }
   | { kind: 'dead'; reason: 'revoked' | 'expired' }
 
@@ -52,18 +54,43 @@ export function decideRefresh(token: RefreshToken, successor: RefreshToken | nul
   if (token.usedAt !== null) {
     const fresh = now - token.usedAt <= policy.graceMs
     const successorUntouched = successor !== null && successor.usedAt === null && successor.revokedAt === null
-    return fresh && successorUntouched ? { kind: 'replay_within_grace' } : { kind: 'reuse_detected' }
+    return fresh && successorUntouched ? { kind: 'replay_within_grace', successor } : { kind: 'reuse_detected' }
   }
   if (now >= token.expiresAt || now >= token.familyExpiresAt) return { kind: 'dead', reason: 'expired' }
   return { kind: 'rotate' }
 }
 
 /**
- * The successor of a refresh token is derived from the parent token with a server key, not
- * drawn at random, so that a replay within the grace window returns exactly the same single
- * successor without storing any token in the clear.
+ * The successor of a refresh token. Its secret is derived from the parent token with a server key,
+ * not drawn at random, so that a replay within the grace window returns exactly the same single
+ * successor without storing any token in the clear (`replayedSuccessor`). Its id sorts by the
+ * time of the rotation (shared/ordered-id.ts, docs/architecture.md §12), with a tail derived the
+ * same way: one per parent token, and unguessable without the key.
  */
-export function deriveSuccessor(successorKey: Buffer, parentToken: string): IssuedOpaqueToken {
-  const mac = (label: string) => createHmac('sha256', successorKey).update(`${label}\u0000${parentToken}`).digest()
-  return opaqueTokenFrom(mac('id').subarray(0, 16).toString('base64url'), mac('secret').toString('base64url'))
+export function deriveSuccessor(successorKey: Buffer, parentToken: string, rotatedAt: number): IssuedOpaqueToken {
+  return opaqueTokenFrom(orderedId(rotatedAt, mac(successorKey, 'id', parentToken)), successorSecret(successorKey, parentToken))
+}
+
+/**
+ * The successor a replay within the grace window gets: the recorded one, its secret derived again.
+ * The id is the recorded row's, not derived again, so it is the same whenever the replay comes
+ * and whichever way it was made (successors recorded before ids sorted by time were an HMAC
+ * only). Null when the derived secret is not the recorded one's (the successor key changed): a
+ * replay is never handed a token that would not work.
+ */
+export function replayedSuccessor(
+  successorKey: Buffer,
+  parentToken: string,
+  recorded: Pick<RefreshToken, 'id' | 'secretHash'>,
+): IssuedOpaqueToken | null {
+  const successor = opaqueTokenFrom(recorded.id, successorSecret(successorKey, parentToken))
+  return digestsEqual(successor.secretHash, recorded.secretHash) ? successor : null
+}
+
+function successorSecret(successorKey: Buffer, parentToken: string): string {
+  return mac(successorKey, 'secret', parentToken).toString('base64url')
+}
+
+function mac(successorKey: Buffer, label: string, parentToken: string): Buffer {
+  return createHmac('sha256', successorKey).update(`${label}\u0000${parentToken}`).digest()
 }

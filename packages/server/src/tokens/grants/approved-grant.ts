@@ -4,8 +4,8 @@ import { GRANT_TYPES } from '../../applications/application.js'
 import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionStore } from '../../sessions/session-store.js'
 import { TesseraError } from '../../shared/errors.js'
-import { issueOpaqueToken } from '../../shared/opaque-token.js'
-import { randomToken } from '../../shared/random.js'
+import { issueOrderedOpaqueToken } from '../../shared/opaque-token.js'
+import { randomOrderedId } from '../../shared/ordered-id.js'
 import type { UserStore } from '../../users/user-store.js'
 import { apiScopesOf } from '../scope.js'
 import type { GrantServices } from './grant-deps.js'
@@ -56,9 +56,11 @@ export async function issueForApprovedGrant(
   const candidate = openIdOnly ? grant.scope : apiScopesOf(grant.scope)
   const granted = await userGrantedScope(deps.roles, tx, { application, api, user: live.user, candidate, openIdOnly })
   const refresh =
-    grant.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
+    grant.scope.includes('offline_access') && application.grants.includes(GRANT_TYPES.refresh_token)
+      ? issueOrderedOpaqueToken(deps.random, input.now)
+      : null
   // Every redemption gets a family id, so a replay can revoke the access token too.
-  const familyId = refresh?.id ?? randomToken(deps.random, 16)
+  const familyId = refresh?.id ?? randomOrderedId(deps.random, input.now)
   if (!(await input.redeem(familyId))) throw new RedeemedMeanwhile()
   return deps.issue(tx, {
     application,

@@ -9,7 +9,7 @@ import { type IssuedOpaqueToken, parseOpaqueToken } from '../../shared/opaque-to
 import type { Transact } from '../../store/transaction.js'
 import type { UserStore } from '../../users/user-store.js'
 import { type RefreshFamilyStores, redeemRefresh, refreshIdleMs, revokeFamily, successorOf } from '../refresh-family.js'
-import { deriveSuccessor, type RefreshToken } from '../refresh-token.js'
+import { deriveSuccessor, type RefreshToken, replayedSuccessor } from '../refresh-token.js'
 import { narrowScope, parseScope } from '../scope.js'
 import type { TokenResponse } from '../token-response.js'
 import type { GrantServices } from './grant-deps.js'
@@ -60,7 +60,6 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
             })
           }
         }
-        const successor = () => deriveSuccessor(deps.successorKey, presented)
         const rotation = { requestedScope, resource: request.resource, now, dpopJkt: request.dpopJkt ?? null }
         // The usual case in one statement: a live, unused token is marked used as it is read.
         // Every refusal from here on throws, rolling that back: a refused refresh consumes
@@ -69,7 +68,8 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
         if (redeemed) {
           if (!presentedRightly(redeemed)) throw new RefusedRefresh()
           requireProof(redeemed)
-          return rotate(tx, application, { ...rotation, token: redeemed, successor: successor(), record: true })
+          const successor = deriveSuccessor(deps.successorKey, presented, now)
+          return rotate(tx, application, { ...rotation, token: redeemed, successor, record: true })
         }
         // Used, revoked, expired or unknown: judged on what is stored, and nothing is written
         // unless it is a replay (RFC 9700 §4.14.2).
@@ -83,7 +83,13 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
           await revokeFamily(tx, token, 'reuse_detected', now)
           return 'reused' as const
         }
-        return rotate(tx, application, { ...rotation, token, successor: successor(), record: decision.kind === 'rotate' })
+        // RFC 9700 §4.14.2: a replay within the grace window gets the successor already recorded.
+        const successor =
+          decision.kind === 'replay_within_grace'
+            ? replayedSuccessor(deps.successorKey, presented, decision.successor)
+            : deriveSuccessor(deps.successorKey, presented, now)
+        if (!successor) return 'invalid' as const
+        return rotate(tx, application, { ...rotation, token, successor, record: decision.kind === 'rotate' })
       })
       .catch((error: unknown) => {
         if (error instanceof RefusedRefresh) return 'invalid' as const

@@ -2,7 +2,7 @@ import { type Application, GRANT_TYPES } from '../../applications/application.js
 import type { RoleStore } from '../../rbac/role-store.js'
 import type { SessionService } from '../../sessions/session-service.js'
 import { isTesseraError, TesseraError } from '../../shared/errors.js'
-import { issueOpaqueToken } from '../../shared/opaque-token.js'
+import { issueOrderedOpaqueToken } from '../../shared/opaque-token.js'
 import type { Transact } from '../../store/transaction.js'
 import { parseScope, requestScope } from '../scope.js'
 import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, type TokenResponse } from '../token-response.js'
@@ -39,7 +39,7 @@ export function createTokenExchangeGrant(deps: TokenExchangeDeps) {
     return deps.transact(async (tx) => {
       const granted = await userGrantedScope(deps.roles, tx, { application, api, user, candidate })
       // A refresh token only for a client registered for the refresh grant.
-      const refresh = application.grants.includes(GRANT_TYPES.refresh_token) ? issueOpaqueToken(deps.random) : null
+      const refresh = application.grants.includes(GRANT_TYPES.refresh_token) ? issueOrderedOpaqueToken(deps.random, now) : null
       const response = await deps.issue(tx, {
         application,
         api,
