@@ -101,7 +101,8 @@ describe('Prometheus metrics of an instance', () => {
     ]
     for (const request of requests) metrics.observeRequest(...request)
     const { body } = await metrics.render()
-    const count = (labels: string) => body.match(new RegExp(`^tessera_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm'))?.[1]
+    const count = (labels: string) =>
+      body.match(new RegExp(`^tessera_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm'))?.[1]
     expect(count('method="GET",route="/a",status="200"')).toBe('2')
     expect(body).toContain('tessera_http_request_duration_seconds_sum{method="GET",route="/a",status="200"} 0.502')
     expect(body).toContain('tessera_http_request_duration_seconds_bucket{le="0.01",method="GET",route="/a",status="200"} 1')
