@@ -93,7 +93,11 @@ export function findings(sections, targets) {
       "the client's Basic credentials and their SHA-256. Profiled over real sockets (`perf`, [architecture.md §9](architecture.md)), the gap is " +
       'spread thin, no item above ~4 µs: reading any form body costs bare Fastify ~4.6 µs over a GET, and an introspection hashes and compares ' +
       "two secrets (the client's and the token's) where the session check does one; the form is now read as a string and used in place (~3 % " +
-      "of introspection's CPU). On SQLite the read is answered by the session check's stamped read cache " +
+      "of introspection's CPU). When the config cache holds the client and the read cache holds the token's row, an introspection awaits " +
+      'nothing (five async layers fewer; the client secret compared as bytes): server CPU per introspection 2–12 % lower in interleaved ' +
+      'A/Bs at load average 17–20, introspection / session check by CPU 0.63–0.67 → 0.67–0.73 ([architecture.md §9](architecture.md)); ' +
+      "what is left is RFC 7662 §2.1's caller authentication, the form body and the larger request. " +
+      "On SQLite the read is answered by the session check's stamped read cache " +
       '(`tokens/access-token-read-cache.ts`, `store/stamped-read-cache.ts`: the row, never the verdict, kept while the database has not changed; ' +
       'server CPU per introspection 150 → 112 µs in an A/B). On PostgreSQL the read is a named prepared statement of the 25 columns it uses, ' +
       'and the introspections of one turn of the event loop share one such query (`= any($1)`, `tokens/access-token-read-batch.ts`, ' +
@@ -105,8 +109,9 @@ export function findings(sections, targets) {
     '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
       '/healthz it is one store read and the presentation of its row. On SQLite the read is answered from memory while the database has not ' +
       'changed since the row was read (`sessions/session-read-cache.ts`, [architecture.md §12](architecture.md)): every entry carries a stamp of ' +
-      "this process's own statements that may write and `PRAGMA data_version` (another connection's commits), read synchronously on every " +
-      'check; any write empties the cache, so a hit returns exactly what the store would (zero staleness). What is cached is the row, never ' +
+      "this process's own statements that may write and the wal-index header of the `-shm` file (every connection's commits, one `pread` " +
+      'without a lock: `PRAGMA data_version` took and dropped a read lock, ~6.5 µs of CPU per check; server CPU per check 53 → 46 µs), read ' +
+      'synchronously on every check; any write empties the cache, so a hit returns exactly what the store would (zero staleness). What is cached is the row, never ' +
       'the verdict: expiry, idle timeout, status and the constant-time secret compare run on every check. A miss reads the connection directly ' +
       'when nobody holds it (no Kysely hand-off), and the body of a cached row is serialised once. Server CPU per check 130 → 65 µs (8 ' +
       'interleaved rounds at load average 12.7). Under a steady write load (sign-ins, token issuance) checks mostly miss and cost what they did. ' +
@@ -173,7 +178,9 @@ export function findings(sections, targets) {
       'function names kept in stack traces, file and line with `--enable-source-maps`. After load, the password-strength dictionaries (loaded by ' +
       'the first new password from a shipped text file into one string and two typed arrays per list: ~6 MB live, ~19 MB of RSS, where ' +
       "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
-      'per new password off the event loop, whose thread is most of the ~19 MB of anonymous memory beyond the main heap after load) and the ' +
+      'per new password off the event loop, whose thread is most of the ~19 MB of anonymous memory beyond the main heap after load; it is now ' +
+      'ended after 5 s without a new password, before the after-load reading, and started again by the next: RSS after load 128–129 → ' +
+      '117–118 MB in two A/Bs, ~0.15–0.2 s more CPU for the first new password after a quiet period) and the ' +
       "young generation grown by the load (2 × 8 or 2 × 16 MB semi-spaces: the spread between runs of the after-load row). argon2id's " +
       '19 MiB blocks are unmapped when each hash is done (none left 1 s after the load). V8 shrinks the young generation only at a ' +
       'collection after 5 s of little allocation, which an idle Node server never runs; the `tessera` command now asks for one scavenge ' +

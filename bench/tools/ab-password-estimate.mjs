@@ -7,8 +7,14 @@
 // delay (monitorEventLoopDelay, 5 ms resolution: p99 and max), the sign-up latency, the latency of
 // /healthz during the load (what every other request waits), the server's CPU per sign-up
 // (/proc, all its threads, over a second load without the /healthz client) and any status other
-// than 201.
-// Usage: node bench/tools/ab-password-estimate.mjs <dist-before> <dist-after> [rounds] [concurrency] [perClient]
+// than 201. With `quietSeconds` (> 0): then, `restarts` times, a sign-up after that long without one
+// (the thread ended by then if the build ends it when idle) and one right after it: their
+// latency and the server's CPU for each (`coldSignUp`, `warmSignUp`, `coldCpuMs`, `warmCpuMs`),
+// and the RSS just before the first (`quietRss`); then `restarts` sign-ups each sent `idleSeconds`
+// (the build's quiet period: 5 s by default) −0.4 to +0.2 s after the previous answer, so that some
+// arrive as the thread ends (its quiet period starts at the estimate, before the hash and the
+// response); any that fails is counted in `refused`.
+// Usage: node bench/tools/ab-password-estimate.mjs <dist-before> <dist-after> [rounds] [concurrency] [perClient] [quietSeconds] [restarts] [idleSeconds]
 import { randomInt } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -16,7 +22,8 @@ import { processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { percentile, spread } from '../lib/stats.mjs'
 
-const [before, after, rounds = '5', concurrency = '8', perClient = '4'] = process.argv.slice(2)
+const [before, after, rounds = '5', concurrency = '8', perClient = '4', quietSeconds = '0', restarts = '3', idleSeconds = '5'] =
+  process.argv.slice(2)
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*-_'
 const randomPassword = () => Array.from({ length: 32 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
 
@@ -55,6 +62,44 @@ async function load(address) {
   return (await Promise.all(clients)).flat()
 }
 
+/** A sign-up with the server's CPU for it (all threads, /proc; 10 ms ticks). */
+async function timedSignUp(server) {
+  const cpu = processCpu(server.pid)
+  const result = await signUp(server.address)
+  return { ...result, cpuMs: (processCpu(server.pid) - cpu) * 1000 }
+}
+
+/** Sign-ups after `quietSeconds` without one: cold (a fresh thread, if the build ends it) and warm. */
+async function afterQuiet(server) {
+  const quietMs = Number(quietSeconds) * 1000
+  const cold = []
+  const warm = []
+  let quietRss
+  for (let k = 0; k < Number(restarts); k++) {
+    await delay(quietMs)
+    quietRss ??= (await ask(server.child, 'rss', 'rss')).rss
+    cold.push(await timedSignUp(server))
+    warm.push(await timedSignUp(server))
+  }
+  // Sent around the moment the thread ends: none may fail.
+  const racing = []
+  for (let k = 0; k < Number(restarts); k++) {
+    await delay(Number(idleSeconds) * 1000 - 400 + Math.random() * 600)
+    racing.push(await signUp(server.address))
+  }
+  const median = (values) => spread(values).median
+  return {
+    signUps: [...cold, ...warm, ...racing],
+    figures: {
+      quietRss,
+      coldSignUp: median(cold.map((r) => r.ms)),
+      warmSignUp: median(warm.map((r) => r.ms)),
+      coldCpuMs: median(cold.map((r) => r.cpuMs)),
+      warmCpuMs: median(warm.map((r) => r.cpuMs)),
+    },
+  }
+}
+
 async function measure(dist) {
   const server = await startChild(new URL('./ab-password-estimate-server.mjs', import.meta.url).pathname, { dist })
   const child = server.child
@@ -82,6 +127,7 @@ async function measure(dist) {
     const cpuBefore = processCpu(server.pid)
     const alone = await load(server.address)
     const cpu = processCpu(server.pid) - cpuBefore
+    const quiet = Number(quietSeconds) > 0 ? await afterQuiet(server) : {}
     const latencies = results.map((r) => r.ms).sort((a, b) => a - b)
     health.sort((a, b) => a - b)
     return {
@@ -95,7 +141,8 @@ async function measure(dist) {
       healthP99: percentile(health, 0.99),
       probes: health.length,
       cpuMsPerSignUp: (cpu * 1000) / alone.length,
-      refused: [...results, ...alone].filter((r) => r.status !== 201).length,
+      ...quiet.figures,
+      refused: [...results, ...alone, ...(quiet.signUps ?? [])].filter((r) => r.status !== 201).length,
     }
   } finally {
     await server.close()

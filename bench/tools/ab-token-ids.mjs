@@ -9,6 +9,7 @@
 // COMMIT: the WAL pages it appended (the wal-index header's mxFrame, as profile-refresh.mjs reads it)
 // and its time. The ids are the only difference: 16 random bytes, or `orderedId` of the workspace's build.
 // Usage: node bench/tools/ab-token-ids.mjs [rounds] [rotations per round] [fill] [group]
+// AB_WITHOUT_ROWID=1, AB_PARTIAL_TOKEN_HASH=1: ordered ids against ordered ids and a schema change (below).
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -37,9 +38,16 @@ const closing = new Database(file)
 closing.pragma('wal_checkpoint(TRUNCATE)')
 closing.close()
 const dir = mkdtempSync('/dev/shm/token-ids-')
+// AB_WITHOUT_ROWID=1: both copies take ordered ids, and the second has its two token tables
+// rebuilt WITHOUT ROWID (keyed by their id): "random" below is then the ordered ids in rowid tables.
+const withoutRowid = process.env.AB_WITHOUT_ROWID === '1'
+// AB_PARTIAL_TOKEN_HASH=1: both with ordered ids, and the second's unique index of access_tokens.token_hash
+// made partial (where token_hash is not null: only encrypted tokens have one).
+const partialTokenHash = process.env.AB_PARTIAL_TOKEN_HASH === '1'
+const ordered = () => orderedId(Date.now(), randomBytes(11))
 const variants = {
-  random: { id: () => randomBytes(16).toString('base64url') },
-  ordered: { id: () => orderedId(Date.now(), randomBytes(11)) },
+  random: { id: withoutRowid || partialTokenHash ? ordered : () => randomBytes(16).toString('base64url') },
+  ordered: { id: ordered },
 }
 for (const [name, variant] of Object.entries(variants)) {
   copyFileSync(file, join(dir, `${name}.db`))
@@ -49,11 +57,28 @@ for (const [name, variant] of Object.entries(variants)) {
   variant.db.pragma('foreign_keys = ON')
 }
 rmSync(dirname(file), { recursive: true, force: true })
+if (partialTokenHash) {
+  const { db } = variants.ordered
+  db.exec('drop index access_tokens_token_hash')
+  db.exec('create unique index access_tokens_token_hash on access_tokens (token_hash) where token_hash is not null')
+}
+if (withoutRowid) {
+  const { db } = variants.ordered
+  for (const table of ['refresh_tokens', 'access_tokens']) {
+    const ddl = db.prepare("select sql from sqlite_master where type = 'table' and name = ?").pluck().get(table)
+    const indexes = db.prepare("select sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null").pluck().all(table)
+    db.exec(`${ddl.replace(`"${table}"`, `"${table}_rebuilt"`)} without rowid`)
+    db.exec(`insert into "${table}_rebuilt" select * from "${table}"`)
+    db.exec(`drop table "${table}"`)
+    db.exec(`alter table "${table}_rebuilt" rename to "${table}"`)
+    for (const index of indexes) db.exec(index)
+  }
+}
 
 for (const variant of Object.values(variants)) {
   const { db } = variant
-  const refreshRow = db.prepare('select * from refresh_tokens order by rowid desc limit 1').get()
-  const accessRow = db.prepare('select * from access_tokens order by rowid desc limit 1').get()
+  const refreshRow = db.prepare('select * from refresh_tokens order by created_at desc limit 1').get()
+  const accessRow = db.prepare('select * from access_tokens order by created_at desc limit 1').get()
   const insert = (table, row) => {
     const columns = Object.keys(row)
     const statement = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
@@ -128,6 +153,8 @@ const range = (values, digits) => {
 }
 console.log(
   `${rounds} rounds of ${perRound} rotations, ${group} per COMMIT, ${fill} rows in each token table first, on tmpfs, ` +
+    (withoutRowid ? 'both with ordered ids, "ordered" WITHOUT ROWID and "random" rowid tables, ' : '') +
+    (partialTokenHash ? 'both with ordered ids, "ordered" with a partial token_hash index, ' : '') +
     `load average ${range(loads, 1)}`,
 )
 for (const [key, label, digits] of [

@@ -15,15 +15,30 @@ export function estimateGate(options: { open?: boolean; holdStart?: boolean } = 
   if (options.open) state[1] = 1
   if (!options.holdStart) state[3] = 1
   const limits: ResourceLimits[] = []
+  let ended = 0
+  const endings: { count: number; resolve: () => void }[] = []
   return {
     /** Starts a thread with the limits the pool gives it, as the pool's own start does. */
     startWorker(resourceLimits: ResourceLimits): Worker {
       limits.push(resourceLimits)
-      return new Worker(new URL('./estimate-worker-fixture.mjs', import.meta.url), { workerData: { state }, resourceLimits })
+      const worker = new Worker(new URL('./estimate-worker-fixture.mjs', import.meta.url), { workerData: { state }, resourceLimits })
+      worker.once('exit', () => {
+        ended++
+        for (const ending of endings.filter((each) => each.count <= ended)) ending.resolve()
+      })
+      return worker
     },
     /** Threads started so far. */
     get workers() {
       return limits.length
+    },
+    /** Threads that have exited so far. */
+    get ended() {
+      return ended
+    },
+    /** Resolves once `count` threads have exited. */
+    exited(count: number): Promise<void> {
+      return ended >= count ? Promise.resolve() : new Promise((resolve) => endings.push({ count, resolve }))
     },
     /** The limits each thread was started with. */
     get limits(): readonly ResourceLimits[] {

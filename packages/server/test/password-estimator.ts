@@ -22,10 +22,12 @@ export function sourceWorker(entry: URL = ESTIMATE_WORKER, resourceLimits?: Reso
  * source. Its users wait for the thread up to its start deadline (60 s), not the server's 10 s: the
  * thread also loads the TypeScript compiler, and under a loaded test run a sign-up that met a
  * thread still starting would get 503 `password_check_failed` (the pool's tests hold starts by hand).
+ * For the same reason it is kept while idle (the pool's idle tests end fixture threads by hand).
  */
 export function sourcePasswordEstimator(options: Omit<PasswordEstimatePoolOptions, 'startWorker'> = {}): PasswordEstimatePool {
   return createPasswordEstimatePool({
     startWaitMs: 60_000,
+    idleMs: 0,
     ...options,
     startWorker: (resourceLimits) => sourceWorker(ESTIMATE_WORKER, resourceLimits),
   })

@@ -27,10 +27,17 @@ const blocklist: PasswordBlocklist = {
  */
 let sharedPool: PasswordEstimatePool | undefined
 
-/** The estimator an instance uses: a pool's view that reports through the instance's `log`. */
-function reportingTo(estimator: PasswordEstimator | PasswordEstimatePool | undefined, log: EstimateFailureLog): PasswordEstimator {
+/**
+ * The estimator an instance uses: a pool's view that reports through the instance's `log`. The
+ * process's pool is made by the first instance, with its `idleMs`.
+ */
+function reportingTo(
+  estimator: PasswordEstimator | PasswordEstimatePool | undefined,
+  log: EstimateFailureLog,
+  idleMs: number,
+): PasswordEstimator {
   if (!estimator) {
-    sharedPool ??= createPasswordEstimatePool()
+    sharedPool ??= createPasswordEstimatePool({ idleMs })
     return sharedPool.reportingTo(log)
   }
   return 'reportingTo' in estimator ? estimator.reportingTo(log) : estimator
@@ -42,6 +49,7 @@ function reportingTo(estimator: PasswordEstimator | PasswordEstimatePool | undef
  * (users/password-estimate-pool.ts) tells `log` why this instance's estimates failed.
  */
 export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?: PasswordEstimator) {
+  const { estimatorIdleTimeout, ...passwordRules } = config.password
   return {
     session: {
       idleTimeoutMs: config.session.idleTimeout * 1000,
@@ -60,10 +68,10 @@ export function policiesFrom(config: Config, log: EstimateFailureLog, estimator?
     },
     // The product's name as users see it is a word their password should not lean on.
     password: {
-      ...config.password,
+      ...passwordRules,
       blocklist,
       serviceName: config.email.productName,
-      estimator: reportingTo(estimator, log),
+      estimator: reportingTo(estimator, log, estimatorIdleTimeout * 1000),
     },
     /** Revocations are kept as long as the longest access token they may concern lives. */
     revocationRetentionMs: config.tokens.maxAccessTokenTtl * 1000,

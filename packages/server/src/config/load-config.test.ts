@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/tessera/data')
     expect(config.databaseUrl).toBe('sqlite:/srv/tessera/data/tessera.db')
     expect(config.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 })
-    expect(config.password).toEqual({ minLength: 8, maxLength: 128, minStrength: 3, maxBytes: 1024 })
+    expect(config.password).toEqual({ minLength: 8, maxLength: 128, minStrength: 3, maxBytes: 1024, estimatorIdleTimeout: 5 })
     expect(config.session.activityInterval).toBe(60)
     expect(config.cookie).toEqual({ name: 'tessera_session', secure: 'auto', sameSite: 'lax' })
   })

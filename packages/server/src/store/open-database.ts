@@ -71,8 +71,10 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   const cached = withStatementCache(sqlite)
-  // Kysely runs every statement through `database`, which counts the ones that may write.
-  const { statements: database, watch: changes } = watchChanges(sqlite, cached)
+  // Kysely runs every statement through `database`, which counts the ones that may write. With a
+  // WAL, the commits of every connection are read from the wal-index header next to the file
+  // SQLite opened (`database_list` names it with symbolic links resolved, as SQLite names its -shm).
+  const { statements: database, watch: changes } = watchChanges(sqlite, cached, wal ? mainFile(sqlite) : undefined)
   let durability: WalDurability | undefined
   if (wal) {
     // FULL's sync of the WAL at every commit, done by the driver off the event loop
@@ -93,6 +95,12 @@ function openSqlite(path: string): OpenDatabase {
     schema: undefined,
     description: `sqlite:${path}`,
   }
+}
+
+function mainFile(sqlite: SQLite.Database): string {
+  const main = (sqlite.pragma('database_list') as { name: string; file: string }[]).find((each) => each.name === 'main')
+  if (!main?.file) throw new Error('SQLite did not name its database file')
+  return main.file
 }
 
 /**

@@ -1,57 +1,11 @@
-import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { estimateGate } from '../../test/estimate-gate.js'
+import { capturedLog, manualDeadlines, outcome } from '../../test/estimate-pool-probes.js'
 import { sourcePasswordEstimator } from '../../test/password-estimator.js'
-import { TesseraError } from '../shared/errors.js'
-import {
-  createPasswordEstimatePool,
-  ESTIMATE_WORKER_LIMITS,
-  MAX_WAITING_ESTIMATES,
-  type PasswordEstimator,
-} from './password-estimate-pool.js'
-
-async function outcome(estimate: Promise<number>): Promise<number | { code: string; retryAfter: number | undefined }> {
-  try {
-    return await estimate
-  } catch (error) {
-    if (error instanceof TesseraError) return { code: error.code, retryAfter: error.retryAfter }
-    throw error
-  }
-}
-
-/** A pino logger, as the server's, whose lines a test reads. */
-function capturedLog() {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk).trim())
-      done()
-    },
-  })
-  return { log: pino({ level: 'warn' }, stream), lines }
-}
-
-/** Hands deadlines to the test, which expires them by hand; `scheduled(ms)` resolves once one of `ms` is set. */
-function manualDeadlines() {
-  const deadlines: { expire: () => void; ms: number; cancelled: boolean }[] = []
-  const waiting: { ms: number; resolve: () => void }[] = []
-  const schedule = (expire: () => void, ms: number) => {
-    const deadline = { expire, ms, cancelled: false }
-    deadlines.push(deadline)
-    for (const waiter of waiting.filter((each) => each.ms === ms)) waiter.resolve()
-    return () => {
-      deadline.cancelled = true
-    }
-  }
-  const scheduled = (ms: number) =>
-    deadlines.some((deadline) => deadline.ms === ms && !deadline.cancelled)
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => waiting.push({ ms, resolve }))
-  return { deadlines, schedule, scheduled }
-}
+import { ESTIMATE_WORKER_LIMITS, MAX_WAITING_ESTIMATES } from './password-estimate-bounds.js'
+import { createPasswordEstimatePool, type PasswordEstimator } from './password-estimate-pool.js'
 
 /** The built pool, as bin/tessera.js loads it; `npm test` builds first (the `pretest` script). */
 const BUILT_POOL = fileURLToPath(new URL('../../dist/users/password-estimate-pool.js', import.meta.url))
@@ -59,8 +13,11 @@ const BUILT_POOL = fileURLToPath(new URL('../../dist/users/password-estimate-poo
 const busy = { code: 'password_check_busy', retryAfter: 1 }
 const failed = { code: 'password_check_failed', retryAfter: 1 }
 
-/** The estimate's deadline, a request's wait for a loading thread, and the load's own deadline. */
-const DEADLINES = { deadlineMs: 5_000, startWaitMs: 10_000, startDeadlineMs: 60_000 }
+/**
+ * The estimate's deadline, a request's wait for a loading thread, the load's own deadline, and the
+ * quiet period after which an idle thread ends (password-estimate-idle.test.ts).
+ */
+const DEADLINES = { deadlineMs: 5_000, startWaitMs: 10_000, startDeadlineMs: 60_000, idleMs: 30_000 }
 
 describe('password estimate pool', () => {
   it('scores in its worker thread as users/password-strength.ts does', async () => {
@@ -215,11 +172,12 @@ describe('password estimate pool', () => {
     expect(await outcome(hung)).toEqual(failed)
     expect(await next).toBe(4)
     expect(gate.workers).toBe(2)
-    // The fresh thread's start wait and deadline, and the estimate's, which its answer cancels.
+    // The fresh thread's start wait and deadline, the estimate's, which its answer cancels, then its quiet period.
     expect(deadlines.slice(3)).toMatchObject([
       { ms: 10_000, cancelled: true },
       { ms: 60_000, cancelled: true },
       { ms: 5_000, cancelled: true },
+      { ms: 30_000, cancelled: false },
     ])
   })
 

@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs'
 import { type ResourceLimits, Worker } from 'node:worker_threads'
 import { TesseraError } from '../shared/errors.js'
+import {
+  DEADLINE_MS,
+  ESTIMATE_THREAD_IDLE_MS,
+  ESTIMATE_WORKER_LIMITS,
+  MAX_WAITING_ESTIMATES,
+  RETRY_AFTER_SECONDS,
+  START_DEADLINE_MS,
+  START_WAIT_MS,
+} from './password-estimate-bounds.js'
 import type { EstimateAnswer, EstimateRequest } from './password-estimate-worker.js'
 
 /** How hard a new password is to guess: zxcvbn's score, 0 (trivially) to 4 (very hard). */
@@ -56,42 +65,15 @@ export interface PasswordEstimatePoolOptions {
   startWaitMs?: number
   /** A thread not ready (its dictionaries loaded) this long after it started is ended. */
   startDeadlineMs?: number
+  /**
+   * A ready thread that has had no estimate to run for this long is ended, and the next estimate
+   * starts a fresh one; 0 keeps it for the life of the process. `ESTIMATE_THREAD_IDLE_MS` by default.
+   */
+  idleMs?: number
   /** Calls `expire` after `ms` unless cancelled; an unref'd timer by default (tests fire it by hand). */
   schedule?: (expire: () => void, ms: number) => () => void
 }
 
-/**
- * At most this many estimates wait: one takes a median of ~0.15 s of one core for a 32-character
- * random password (users/password-strength.ts), so the last in line waits ~2.5 s; beyond that
- * the client is told to come back (503 with Retry-After) rather than held.
- */
-export const MAX_WAITING_ESTIMATES = 16
-/**
- * The thread's heap. With the dictionaries loaded and 32-character estimates running, its old
- * generation holds ~7 MB live (4.3 MB old space, 2.5 MB large objects), and its whole heap peaks
- * at ~45 MB used, with garbage; it runs out at 6 MB and crawls at 8-10 MB (2-4x the time), and runs as fast as
- * unbounded at 24 MB and up. 64 MB leaves 9x the live set. The young generation is V8's default on
- * a 64-bit machine (3 x 16 MB semi-spaces), written out so the whole bound is known: ~112 MB. A
- * thread past it ends with ERR_WORKER_OUT_OF_MEMORY, and its estimate fails closed (docs/architecture.md
- * §9, "The password estimate").
- */
-export const ESTIMATE_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 48 }
-/** Far above the slowest estimate seen (0.3 s at 32 characters on a loaded 2-core machine). */
-const DEADLINE_MS = 10_000
-/**
- * Starting the thread and loading the dictionaries costs 130-150 ms of CPU (~100 ms to the first
- * score, load average 4), far longer on a starved or instrumented machine. A user waits for it at
- * most as long as for an estimate: a thread still loading after that (hung or starved) answers 503
- * at once rather than holding each request (docs/architecture.md §9, "The password estimate").
- */
-const START_WAIT_MS = DEADLINE_MS
-/**
- * Counted in the estimate's 10 s, a load slowed past them (under callgrind) ended every thread before
- * its first score, each fresh thread loading again; so the thread goes on loading past the users'
- * wait, and only a thread not ready after this is ended.
- */
-const START_DEADLINE_MS = 60_000
-const RETRY_AFTER_SECONDS = 1
 const BUILT_WORKER = new URL('./password-estimate-worker.js', import.meta.url)
 
 interface Job {
@@ -126,7 +108,8 @@ function errorKind(error: unknown): string {
  * Runs the password-strength estimate in one worker thread, one estimate at a time, so that the
  * event loop stays free while zxcvbn works (OWASP Denial of Service Cheat Sheet; docs/architecture.md
  * §9, "The password estimate"). The thread starts with the first estimate and loads the
- * dictionaries once; it does not keep the process alive while idle. Waiting estimates are
+ * dictionaries; it does not keep the process alive while idle, and is ended once it has had
+ * nothing to run for `idleMs` (the next estimate starts a fresh one). Waiting estimates are
  * bounded: beyond `maxWaiting` the request fails at once with `password_check_busy` (503,
  * Retry-After). A thread that exits, throws or passes the deadline is ended, the estimate it was
  * running (or, before it was ready, those waiting for it) fails with `password_check_failed` (503,
@@ -139,6 +122,7 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
   const deadlineMs = options.deadlineMs ?? DEADLINE_MS
   const startWaitMs = options.startWaitMs ?? START_WAIT_MS
   const startDeadlineMs = options.startDeadlineMs ?? START_DEADLINE_MS
+  const idleMs = options.idleMs ?? ESTIMATE_THREAD_IDLE_MS
   const schedule = options.schedule ?? unrefTimeout
   const waiting: Job[] = []
   let worker: Worker | undefined
@@ -151,14 +135,22 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
   /** Where a thread ending with no estimate in flight is reported: the last estimate's log. */
   let lastLog = options.log
   let running: { job: Job; cancelDeadline: () => void } | undefined
+  /** The quiet period running, if any; `cancelIdle` ends it, and its timer then ends nothing. */
+  let quiet: { cancel: () => void } | undefined
+  const cancelIdle = () => {
+    quiet?.cancel()
+    quiet = undefined
+  }
 
   function runNext(): void {
     if (running) return
     const first = waiting[0]
     if (!first) {
       worker?.unref()
+      if (worker && ready) endWhenIdle(worker)
       return
     }
+    cancelIdle()
     let current: Worker
     try {
       worker ??= start()
@@ -178,6 +170,25 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
     lastLog = job.log
     running = { job, cancelDeadline: schedule(() => retire(current, { reason: 'deadline', deadlineMs }), deadlineMs) }
     current.postMessage(job.request)
+  }
+
+  /**
+   * Ends `idle` once it has had nothing to run for `idleMs`, unless an estimate came meanwhile. The
+   * pool lets go of it first, so an estimate asked at that very moment starts a fresh thread and
+   * waits for it as for any start; its old 'exit' and 'error' are then another thread's, ignored.
+   */
+  function endWhenIdle(idle: Worker): void {
+    cancelIdle()
+    if (idleMs <= 0) return
+    const period = {
+      cancel: schedule(() => {
+        if (period !== quiet || idle !== worker || running || waiting.length > 0) return
+        quiet = undefined
+        worker = undefined
+        void idle.terminate()
+      }, idleMs),
+    }
+    quiet = period
   }
 
   function start(): Worker {
@@ -231,6 +242,7 @@ export function createPasswordEstimatePool(options: PasswordEstimatePoolOptions 
     if (ended !== worker) return
     worker = undefined
     cancelStart()
+    cancelIdle()
     void ended.terminate()
     const failing = running ? [running.job] : ready ? [] : waiting.splice(0)
     running?.cancelDeadline()
