@@ -10,6 +10,12 @@
 // build's own backends (bench/lib/backend-cpu.mjs). One process per build, as in
 // ab-session-check.mjs: two servers in one process share its heap, its GC and its promise hooks,
 // so a change to either would be measured on both.
+// Order: which build is loaded first alternates from round to round, and which build's process
+// is started first alternates too: both are started again, in the other order, for the second
+// half of the rounds (give an even number). The process started second was measured faster in
+// CPU per request with either build in that place, although the rounds already alternated
+// (docs/architecture.md §12, "Where introspection's extra CPU goes"); each half's ratios are
+// printed, so such a bias shows, and the medians over both halves balance it.
 import { loadavg } from 'node:os'
 import { backendCpu, mainThreadCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
@@ -19,8 +25,16 @@ import { spread } from '../lib/stats.mjs'
 const [before, after, rounds = '5', seconds = '4', which = 'client_credentials', database = 'sqlite'] = process.argv.slice(2)
 
 const start = (dist) => startChild(new URL('./ab-token-server.mjs', import.meta.url).pathname, { dist, database, which })
+const dists = { before, after }
+/** Both builds' servers, started one after the other in `order`. */
+async function startBoth(order) {
+  const started = {}
+  for (const name of order) started[name] = await start(dists[name])
+  return started
+}
 
-const servers = { before: await start(before), after: await start(after) }
+let servers = await startBoth(['before', 'after'])
+const half = Math.ceil(Number(rounds) / 2)
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const loads = []
 const kinds = Object.keys(servers.before.requests)
@@ -30,6 +44,11 @@ const pgCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after
 const mainCpus = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
 const backends = async (name) => (database === 'postgres' ? backendCpu(servers[name].schema) : 0)
 for (let round = 0; round < Number(rounds); round++) {
+  if (round === half) {
+    for (const server of Object.values(servers)) await server.close()
+    servers = await startBoth(['after', 'before'])
+    console.log('both servers started again, the "after" build first')
+  }
   loads.push(loadavg()[0])
   // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
@@ -65,10 +84,17 @@ for (const kind of kinds) {
       `after / before ${show(spread(a.map((rate, i) => rate / b[i])))} over ${rounds} rounds`,
   )
   const { before: cb, after: ca } = cpus[kind]
+  const cpuGains = ca.map((micros, i) => cb[i] / micros)
   console.log(
     `${kind} on ${database}: CPU per request before ${spread(cb).median.toFixed(0)} µs, after ${spread(ca).median.toFixed(0)} µs; ` +
-      `before / after ${show(spread(ca.map((micros, i) => cb[i] / micros)))}`,
+      `before / after ${show(spread(cpuGains))}`,
   )
+  if (half < cpuGains.length) {
+    console.log(
+      `${kind} on ${database}: CPU per request before / after, "before" started first ${show(spread(cpuGains.slice(0, half)))}; ` +
+        `"after" started first ${show(spread(cpuGains.slice(half)))}`,
+    )
+  }
   const { before: mb, after: ma } = mainCpus[kind]
   console.log(
     `${kind} on ${database}: main-thread CPU per request before ${spread(mb).median.toFixed(0)} µs, after ${spread(ma).median.toFixed(0)} µs; ` +

@@ -21,7 +21,7 @@ export async function registerOperationsRoutes(app: TesseraFastify, { deps }: Ro
       hub: deps.revocationHub,
       clock: deps.clock,
       // The feed is a GET: credentials come from the Authorization header only, never a form.
-      authenticateClient: (request) => deps.authenticateClient(request, NO_FORM, { allowPublic: false }),
+      authenticateClient: async (request) => deps.authenticateClient(request, NO_FORM, { allowPublic: false }),
       heartbeatIntervalMs: deps.feedHeartbeatIntervalMs,
     }),
   )

@@ -69,9 +69,14 @@ export function installCsrfPolicy(app: FastifyInstance, options: CsrfPolicyOptio
     }
   })
   // Callback-style, not async: it runs on every request, and an async hook costs a promise each.
+  // One hook for all routes, not one per route with a policy: it must run before the hooks a
+  // plugin adds for all its routes (the session check of /v1), as it always has. The method and
+  // the headers are read first: most requests are safe or same-site and end there, without
+  // reading the route's policy (`request.routeOptions` is an object Fastify builds at each read).
   app.addHook('preHandler', (request, _reply, done) => {
+    if (!isStateChanging(request.method) || !isCrossSite(request.headers, options.trustedOrigins)) return done()
     const policy = request.routeOptions.config.csrf
-    if (policy === undefined || !isStateChanging(request.method) || !isCrossSite(request.headers, options.trustedOrigins)) return done()
+    if (policy === undefined) return done()
     if (policy === 'mark') {
       request.crossSite = true
       return done()

@@ -88,6 +88,30 @@ describe('Prometheus metrics of an instance', () => {
     expect(loads).toBe(1)
   })
 
+  it('keep one request series per route, method and status, any unknown method as OTHER (issue 17: series kept per request)', async () => {
+    const metrics = createPrometheusMetrics(sources, async () => promClient)
+    const requests: [string, string, number, number][] = [
+      ['GET', '/a', 200, 0.002],
+      ['GET', '/a', 200, 0.5],
+      ['POST', '/a', 200, 0.002],
+      ['GET', '/a', 404, 0.002],
+      ['GET', '/b', 200, 0.002],
+      ['BREW', '/a', 200, 0.002],
+      ['PURGE', '/a', 200, 0.002],
+    ]
+    for (const request of requests) metrics.observeRequest(...request)
+    const { body } = await metrics.render()
+    const count = (labels: string) =>
+      body.match(new RegExp(`^tessera_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm'))?.[1]
+    expect(count('method="GET",route="/a",status="200"')).toBe('2')
+    expect(body).toContain('tessera_http_request_duration_seconds_sum{method="GET",route="/a",status="200"} 0.502')
+    expect(body).toContain('tessera_http_request_duration_seconds_bucket{le="0.01",method="GET",route="/a",status="200"} 1')
+    expect(count('method="POST",route="/a",status="200"')).toBe('1')
+    expect(count('method="GET",route="/a",status="404"')).toBe('1')
+    expect(count('method="GET",route="/b",status="200"')).toBe('1')
+    expect(count('method="OTHER",route="/a",status="200"')).toBe('2')
+  })
+
   it('fail a scrape when prom-client cannot load, and go on counting', async () => {
     const metrics = createPrometheusMetrics(sources, () => Promise.reject(new Error('Cannot find package prom-client')))
     await expect(metrics.render()).rejects.toThrow(/prom-client/)

@@ -36,7 +36,8 @@ function seriesMap<L extends string, S>(labelNames: readonly L[], create: (label
   const family = {
     series,
     of(labels: Labels<L> | undefined): S {
-      const key = labelNames.map((name) => labels?.[name] ?? '').join('\u0000')
+      let key = ''
+      for (let i = 0; i < labelNames.length; i++) key += (i === 0 ? '' : '\u0000') + (labels?.[labelNames[i] as L] ?? '')
       let found = series.get(key)
       if (!found) {
         const own: Labels<L> = {}
@@ -100,6 +101,8 @@ export function gauge<L extends string = never>(
 export interface Histogram<L extends string> extends MetricFamily {
   observe(value: number): void
   observe(labels: Labels<L>, value: number): void
+  /** Observes into the series of these labels, found once: for a caller that keeps it per label values. */
+  observer(labels: Labels<L>): (value: number) => void
 }
 
 export function histogram<L extends string = never>(definition: Definition<L> & { buckets: readonly number[] }): Histogram<L> {
@@ -110,19 +113,30 @@ export function histogram<L extends string = never>(definition: Definition<L> & 
     sum: 0,
     count: 0,
   }))
+  // Each bucket counts the observations at or below its bound and above the previous one; the
+  // export accumulates them, as Prometheus's `le` buckets are cumulative. A loop, not findIndex
+  // with a closure: an HTTP request observes one (issue 17).
+  const record = (one: { counts: number[]; sum: number; count: number }, value: number) => {
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= (bounds[i] as number)) {
+        one.counts[i] = (one.counts[i] ?? 0) + 1
+        break
+      }
+    }
+    one.sum += value
+    one.count++
+  }
   return {
     name: definition.name,
     help: definition.help,
     type: 'histogram',
     observe(labelsOrValue: Labels<L> | number, observed?: number) {
-      const [labels, value] = typeof labelsOrValue === 'number' ? [undefined, labelsOrValue] : [labelsOrValue, observed ?? 0]
+      if (typeof labelsOrValue === 'number') record(of(undefined), labelsOrValue)
+      else record(of(labelsOrValue), observed ?? 0)
+    },
+    observer(labels) {
       const one = of(labels)
-      // Each bucket counts the observations at or below its bound and above the previous one;
-      // the export accumulates them, as Prometheus's `le` buckets are cumulative.
-      const bucket = bounds.findIndex((bound) => value <= bound)
-      if (bucket >= 0) one.counts[bucket] = (one.counts[bucket] ?? 0) + 1
-      one.sum += value
-      one.count++
+      return (value) => record(one, value)
     },
     async get() {
       const values: Sample[] = []

@@ -22,7 +22,16 @@ export interface ClientAuthenticationDeps {
   throttlePolicy: ThrottlePolicy
 }
 
-export type AuthenticateClient = (request: FastifyRequest, form: OAuthForm, options?: { allowPublic?: boolean }) => Promise<Application>
+/**
+ * The authenticated application; synchronously when the config cache holds the client and the
+ * credentials are right (issue 17: no promise on introspection's usual path), a promise when the
+ * client must be read or a failure counted. Bad input throws at once: callers await it.
+ */
+export type AuthenticateClient = (
+  request: FastifyRequest,
+  form: OAuthForm,
+  options?: { allowPublic?: boolean },
+) => Application | Promise<Application>
 
 /**
  * RFC 6749 §2.3: `client_secret_basic`, `client_secret_post`, or `none` for public clients, and
@@ -39,7 +48,7 @@ export type AuthenticateClient = (request: FastifyRequest, form: OAuthForm, opti
  * learns nothing from it. User passwords are another matter and keep their own rules (auth/).
  */
 export function createClientAuthentication(deps: ClientAuthenticationDeps): AuthenticateClient {
-  return async (request, form, options = {}) => {
+  return (request, form, options = {}) => {
     const basic = parseBasic(request.headers.authorization)
     const bodyId = form.get('client_id')
     const bodySecret = form.get('client_secret')
@@ -51,7 +60,19 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
     if (!clientId) throw new TesseraError('invalid_client', { detail: 'client authentication is required' })
     const secret = basic?.secret ?? bodySecret
 
-    const application = clientId.length <= 64 ? (deps.applications.held?.(clientId) ?? (await deps.applications.find(clientId))) : null
+    if (clientId.length > 64) return judge(null, clientId, secret, options)
+    const held = deps.applications.held?.(clientId)
+    if (held !== undefined) return judge(held, clientId, secret, options)
+    return deps.applications.find(clientId).then((application) => judge(application, clientId, secret, options))
+  }
+
+  /** The client's credentials judged: the application, or a refusal (counted for a confidential or unknown id). */
+  function judge(
+    application: Application | null,
+    clientId: string,
+    secret: string | undefined,
+    options: { allowPublic?: boolean },
+  ): Application | Promise<never> {
     const valid =
       application !== null &&
       (isConfidential(application.type)
@@ -78,12 +99,15 @@ export function createClientAuthentication(deps: ClientAuthenticationDeps): Auth
   }
 }
 
+const BASIC = /^Basic [A-Za-z0-9+/]+=*$/i
+const BASIC_PREFIX_LENGTH = 'Basic '.length
+
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 export function parseBasic(header: string | undefined): { id: string; secret: string } | null {
   if (header === undefined) return null
-  const match = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(header)
-  if (!match) throw new TesseraError('invalid_client', { detail: 'Authorization must be Basic credentials' })
-  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
+  // `test` and a slice rather than `exec`: no match array per request (issue 17).
+  if (!BASIC.test(header)) throw new TesseraError('invalid_client', { detail: 'Authorization must be Basic credentials' })
+  const decoded = Buffer.from(header.slice(BASIC_PREFIX_LENGTH), 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) throw new TesseraError('invalid_client', { detail: 'malformed Basic credentials' })
   try {

@@ -7,7 +7,7 @@ import { type GrantName, type Metrics, noMetrics } from '../shared/metrics.js'
 import type { DpopCheck } from '../tokens/dpop/dpop-check.js'
 import type { DpopNonces } from '../tokens/dpop/dpop-nonce.js'
 import type { TokenGrants } from '../tokens/grants/token-grants.js'
-import type { IntrospectionService } from '../tokens/introspection-service.js'
+import type { IntrospectionResponse, IntrospectionService } from '../tokens/introspection-service.js'
 import type { TokenResponse } from '../tokens/token-response.js'
 import type { TokenRevocationService } from '../tokens/token-revocation-service.js'
 import type { AuthenticateClient } from './client-authentication.js'
@@ -132,14 +132,25 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
 
     // No CORS: public clients cannot introspect (RFC 7662 §2.1), so no page has a reason to.
     const introspectionBody = serialiseOnce()
-    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, async (request, reply) => {
+    // Not async: the client is usually authenticated, and the token judged, without a wait (the config
+    // cache and the read cache hold what they read), so only what must wait makes a promise (issue 17).
+    // A throw here is answered as from an async handler (Fastify catches it).
+    app.post('/oauth/introspect', { config: { errors: 'oauth' } }, (request, reply) => {
       const form = readOAuthForm(request.body, request.query)
+      const answer = (application: Application) => {
+        const token = form.get('token')
+        if (!token) throw new TesseraError('invalid_request', { detail: 'token is required' })
+        return deps.introspection.introspect(application, token)
+      }
+      const send = (response: IntrospectionResponse) => {
+        reply.type(JSON_UTF8).send(introspectionBody(response))
+      }
       // RFC 7662 §2.1: the caller must authenticate; public clients cannot.
-      const application = await deps.authenticateClient(request, form, { allowPublic: false })
-      const token = form.get('token')
-      if (!token) throw new TesseraError('invalid_request', { detail: 'token is required' })
-      const response = await deps.introspection.introspect(application, token)
-      return reply.type(JSON_UTF8).send(introspectionBody(response))
+      const application = deps.authenticateClient(request, form, { allowPublic: false })
+      if (application instanceof Promise) return application.then(answer).then(send)
+      const response = answer(application)
+      if (response instanceof Promise) return response.then(send)
+      send(response)
     })
   }
 }

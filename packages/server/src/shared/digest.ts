@@ -9,6 +9,16 @@ export function sha256(value: string): string {
   return hash('sha256', value, 'base64url')
 }
 
+/** SHA-256 of a UTF-8 string, as its 32 bytes: for a comparison, which would only decode the base64url again. */
+export function sha256Bytes(value: string): Buffer {
+  return hash('sha256', value, 'buffer')
+}
+
+/** Two digests as bytes, compared in constant time; different lengths are unequal (the length is not secret). */
+export function digestBytesEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
 /**
  * Compares two digests in constant time (OWASP Authentication Cheat Sheet: compare secrets
  * without leaking timing). Different lengths are unequal, and the length is not secret.

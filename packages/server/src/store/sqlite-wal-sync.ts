@@ -45,3 +45,24 @@ export function createWalSync(databasePath: string): WalSync {
     },
   }
 }
+
+/**
+ * SQLite in WAL mode with `synchronous=NORMAL`: the driver (store/sqlite-group-commit.ts) syncs the
+ * WAL itself after every COMMIT, off the event loop, and answers nobody before that sync.
+ */
+export interface WalDurability {
+  /** Resolves once everything committed so far is on disk. */
+  sync(): Promise<void>
+  /** Whether a statement run outside any transaction commits a change (SQLite's autocommit). */
+  writes(sql: string): boolean
+  close(): Promise<void>
+}
+
+/** A sync of the WAL failed: what committed may not be on disk, so the store takes no more work. */
+export class WalSyncError extends Error {
+  /** SQLite's own name for a failed fsync; store/store-unavailable.ts makes it a 503. */
+  readonly code = 'SQLITE_IOERR_FSYNC'
+  constructor(cause: unknown) {
+    super('the SQLite WAL could not be synced to disk; restart the server', { cause })
+  }
+}

@@ -7,6 +7,8 @@ export interface StampedReadCache<V> {
    * to a value before it is kept.
    */
   get(key: string, load: () => Promise<V | null>): Promise<V | null>
+  /** `get`, answered without a promise on a hit (issue 17: introspection's usual path awaits nothing). */
+  read(key: string, load: () => Promise<V | null>): V | null | Promise<V | null>
   readonly size: number
 }
 
@@ -37,31 +39,41 @@ export function stampedReadCache<V>(watch: ChangeWatch, maxEntries: number, free
       return entries.size
     },
     async get(key, load) {
-      const before = stampNow()
-      if (before === null) return load()
-      if (stamp !== null && sameStamp(before, stamp)) {
-        const hit = entries.get(key)
-        if (hit !== undefined) {
-          // Least recently used last: a Map keeps insertion order.
-          entries.delete(key)
-          entries.set(key, hit)
-          return hit
-        }
-      } else {
-        entries.clear()
-        stamp = null
-      }
-      const found = await load()
-      // Kept only if nothing changed from before the read until now: the row is then the current one.
-      const after = stampNow()
-      if (found === null || after === null || !sameStamp(before, after)) return found
-      if (stamp === null || !sameStamp(after, stamp)) {
-        entries.clear()
-        stamp = after
-      }
-      entries.set(key, freeze(found))
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
-      return found
+      return read(key, load)
     },
+    read,
+  }
+
+  function read(key: string, load: () => Promise<V | null>): V | null | Promise<V | null> {
+    const before = stampNow()
+    if (before === null) return load()
+    if (stamp !== null && sameStamp(before, stamp)) {
+      const hit = entries.get(key)
+      if (hit !== undefined) {
+        // Least recently used last: a Map keeps insertion order.
+        entries.delete(key)
+        entries.set(key, hit)
+        return hit
+      }
+    } else {
+      entries.clear()
+      stamp = null
+    }
+    return loadAndKeep(key, load, before)
+  }
+
+  /** A miss: `load`, its value kept only if the stamp did not move across the read. */
+  async function loadAndKeep(key: string, load: () => Promise<V | null>, before: ChangeStamp): Promise<V | null> {
+    const found = await load()
+    // Kept only if nothing changed from before the read until now: the row is then the current one.
+    const after = stampNow()
+    if (found === null || after === null || !sameStamp(before, after)) return found
+    if (stamp === null || !sameStamp(after, stamp)) {
+      entries.clear()
+      stamp = after
+    }
+    entries.set(key, freeze(found))
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+    return found
   }
 }

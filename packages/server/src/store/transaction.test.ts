@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { anEvent, aSession, aUser, HOUR, type Open, openTestStores, T0 } from '../../test/store-fixture.js'
 import { DIALECTS } from '../../test/test-database.js'
+import type { AccessTokenRecord } from '../tokens/access-token.js'
+
+/** A recorded access token: its insert is a compiled statement (store/compiled-query.ts). */
+const anAccessToken = (jti: string): AccessTokenRecord => ({
+  jti,
+  format: 'jwt',
+  secretHash: null,
+  familyId: null,
+  sessionId: null,
+  userId: null,
+  clientId: 'app_one',
+  api: 'https://api.example.com',
+  scope: ['orders:read'],
+  tokenVersion: null,
+  authTime: null,
+  createdAt: T0,
+  expiresAt: T0 + HOUR,
+  revokedAt: null,
+})
 
 function testTransactions(open: Open) {
   it('rolls back everything a transaction wrote when it throws', async () => {
@@ -48,6 +67,35 @@ function testTransactions(open: Open) {
       }),
     ).rejects.toThrow()
     expect(await stores.events.listAfter(0, 10)).toEqual([])
+  })
+
+  // On SQLite a transaction's compiled statements skip Kysely's executor (store/sqlite-group-commit.ts
+  // `DurableTransaction.execute`); they must keep its rules. The first query of a fresh database
+  // initialises Kysely's driver, after which transactions join groups: a read comes first.
+  it("rolls back a transaction's compiled statements with it", async () => {
+    const { stores, transact } = await open()
+    expect(await stores.accessTokens.findByJti('at_rolled_back')).toBeNull()
+    const failure = new Error('fails after writing')
+    await expect(
+      transact(async (tx) => {
+        await tx.accessTokens.insert(anAccessToken('at_rolled_back'))
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    expect(await stores.accessTokens.findByJti('at_rolled_back')).toBeNull()
+  })
+
+  it('refuses a statement through the stores of a transaction that has committed', async () => {
+    const { stores, transact } = await open()
+    expect(await stores.accessTokens.findByJti('at_in_time')).toBeNull()
+    let kept: { accessTokens: { insert(record: AccessTokenRecord): Promise<void> } } | undefined
+    await transact(async (tx) => {
+      kept = tx
+      await tx.accessTokens.insert(anAccessToken('at_in_time'))
+    })
+    await expect(kept?.accessTokens.insert(anAccessToken('at_too_late'))).rejects.toThrow()
+    expect(await stores.accessTokens.findByJti('at_in_time')).not.toBeNull()
+    expect(await stores.accessTokens.findByJti('at_too_late')).toBeNull()
   })
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { type DurableTransaction, durably } from './sqlite-group-commit.js'
 
@@ -42,7 +42,9 @@ export function createTransactionRunner<S>(
     // Kysely commits when the callback resolves and rolls back when it throws; a failed COMMIT
     // rejects too. Either way nothing below runs.
     const transaction: DurableTransaction = {}
-    const result = await durably(transaction, () => db.transaction().execute((trx) => work(bind(trx, scope))))
+    const result = await durably(transaction, () =>
+      db.transaction().execute((trx) => work(bind(statementsDirect(trx, transaction), scope))),
+    )
     // SQLite: the COMMIT may be shared with the transactions queued behind this one
     // (store/sqlite-group-commit.ts); nothing is answered, and no hook runs, before it.
     if (transaction.durable) await transaction.durable
@@ -55,4 +57,18 @@ export function createTransactionRunner<S>(
     }
     return result
   }
+}
+
+/**
+ * SQLite: the transaction's compiled statements (`executeQuery`, which the stores' hot queries use,
+ * store/compiled-query.ts) run on its connection directly (`DurableTransaction.execute`); query
+ * builders keep Kysely's executor. Not with result plugins, which only Kysely's executor applies.
+ */
+function statementsDirect(trx: Transaction<Database>, transaction: DurableTransaction): Transaction<Database> {
+  const execute = transaction.execute
+  if (!execute || trx.getExecutor().plugins.length > 0) return trx
+  // Kysely's own `executeQuery` compiles a builder first, as here.
+  trx.executeQuery = <R>(query: CompiledQuery<R> | { compile(): CompiledQuery<R> }) =>
+    execute('compile' in query ? query.compile() : query) as Promise<QueryResult<R>>
+  return trx
 }

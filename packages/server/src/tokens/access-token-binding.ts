@@ -32,8 +32,11 @@ export interface AccessTokenWithBinding {
 }
 
 export interface AccessTokenBindingReads {
-  /** An opaque token with its session and user, in one read (introspection). */
-  findByJtiWithBinding(jti: string): Promise<AccessTokenWithBinding | null>
+  /**
+   * An opaque token with its session and user, in one read (introspection); without a promise when
+   * a read cache holds it (access-token-read-cache.ts).
+   */
+  findByJtiWithBinding(jti: string): AccessTokenWithBinding | null | Promise<AccessTokenWithBinding | null>
   /** An encrypted token, by the SHA-256 of the token as sent, with its session and user, in one read. */
   findByTokenHashWithBinding(tokenHash: string): Promise<AccessTokenWithBinding | null>
 }

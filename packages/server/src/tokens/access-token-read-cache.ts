@@ -37,7 +37,8 @@ export function withAccessTokenReadCache(
     get size() {
       return cache.size
     },
-    findByJtiWithBinding: (jti) => cache.get(`jti:${jti}`, () => store.findByJtiWithBinding(jti)),
+    // Without a promise on a hit (issue 17); the load is the store's read, a promise.
+    findByJtiWithBinding: (jti) => cache.read(`jti:${jti}`, async () => store.findByJtiWithBinding(jti)),
     findByTokenHashWithBinding: (tokenHash) => cache.get(`hash:${tokenHash}`, () => store.findByTokenHashWithBinding(tokenHash)),
   }
 }

@@ -79,6 +79,32 @@ describe.concurrent('introspection read cache on sqlite', () => {
     await expectActive(introspect(server, resourceServer, token))
   })
 
+  it('answers a held token for a held client without a promise, and through a read once the database changed (issue 17)', async ({
+    onTestFinished,
+  }) => {
+    const server = await serve(onTestFinished, 'sqlite')
+    const { user, client, resourceServer } = await world(server)
+    server.tessera.services.configCache.enable()
+    const { token } = await cachedToken(server, client, resourceServer, user)
+    const { introspection, applications } = server.tessera.services
+    const caller = await applications.find(resourceServer.id)
+    if (!caller) throw new Error('the resource server is registered')
+    // The config cache now holds the client, the API and the cut-offs, and the read cache the row.
+    await introspection.introspect(caller, token)
+    const held = introspection.introspect(caller, token)
+    expect(held).not.toBeInstanceOf(Promise)
+    expect(held).toMatchObject({ active: true, client_id: client.id })
+    // Every check still runs on a held row: the token's id with another secret is inactive (after
+    // the refresh tokens are asked too, as for any token that is no active access token).
+    const [id] = token.split('.')
+    expect(await introspection.introspect(caller, `${id}.${'A'.repeat(43)}`)).toEqual({ active: false })
+    // A write moves the stamp: the next introspection reads the store, and says the same.
+    await tokensFor(server, client, user, { resource: SESSION_API })
+    const read = introspection.introspect(caller, token)
+    expect(read).toBeInstanceOf(Promise)
+    expect(await read).toEqual(held)
+  })
+
   it('answers inactive on the very next introspection once the token is revoked at the revocation endpoint', async ({ onTestFinished }) => {
     const server = await serve(onTestFinished, 'sqlite')
     const { user, client, resourceServer } = await world(server)

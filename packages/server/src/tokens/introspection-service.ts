@@ -2,16 +2,15 @@ import type { Application } from '../applications/application.js'
 import type { ApplicationService } from '../applications/application-service.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
 import { sessionState } from '../sessions/session.js'
-import { acrOf } from '../sessions/session-acr.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestsEqual, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
-import { TOKEN_VERSION_CLAIM } from './access-token.js'
 import type { AccessTokenWithBinding, IntrospectedAccessToken, TokenBinding } from './access-token-binding.js'
 import { isCompactJwe } from './access-token-encryption.js'
 import type { AccessTokenStore } from './access-token-store.js'
 import type { AccessTokenVerifier } from './access-token-verifier.js'
+import { type ActiveAccessToken, activeResponses, INACTIVE, type IntrospectionResponse } from './introspection-answer.js'
 import { type ConfigHeld, createIntrospectionConfigChecks } from './introspection-config-checks.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
@@ -48,10 +47,6 @@ export interface IntrospectionServiceDeps {
   held?: ConfigHeld
 }
 
-export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>)
-
-const INACTIVE: IntrospectionResponse = Object.freeze({ active: false })
-
 /**
  * Three dot-separated parts, the shape of a compact JWS (RFC 7515 §7.1): a JWT access token. Counted
  * without `split`, which made an array of two strings for every opaque token (`<id>.<secret>`) on
@@ -65,27 +60,7 @@ function hasThreeParts(token: string): boolean {
 }
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
-
-/** An access token that passed every check, in one shape for both formats (times in seconds). */
-export interface ActiveAccessToken {
-  format: 'jwt' | 'opaque' | 'jwe'
-  sub: string
-  aud: string
-  clientId: string
-  scope: string[]
-  exp: number
-  iat: number
-  jti: string
-  sid: string | null
-  authTime: number | null
-  tokenVersion: number | null
-  /** The `roles` claim of an opaque token whose API asks for it; null otherwise. */
-  roles: string[] | null
-  /** RFC 8176 methods of the token's session (RFC 9470 §6 `acr` is derived from them); null without a session. */
-  amr: readonly string[] | null
-  /** RFC 9449 `cnf.jkt` of a DPoP-bound token, or null. */
-  jkt: string | null
-}
+export type { ActiveAccessToken, IntrospectionResponse }
 
 /**
  * RFC 7662. A token is active only if it verifies, is unexpired and unrevoked, its client still
@@ -96,6 +71,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   const { stores, clock } = deps
   const userinfoAudience = userinfoApi(deps.issuer).identifier
   const config = createIntrospectionConfigChecks({ ...deps, userinfoAudience })
+  const activeResponse = activeResponses(deps.issuer)
   /**
    * What a frozen row (a read-cache entry, tokens/access-token-read-cache.ts) makes of itself once
    * it passed the checks: the same row comes back as the same objects on every hit, so its
@@ -103,7 +79,6 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * (expiry, revocation, client, API, cut-offs, session, user, caller) runs on every introspection.
    */
   const records = new WeakMap<IntrospectedAccessToken, { binding: TokenBinding | null; active: ActiveAccessToken }>()
-  const responses = new WeakMap<ActiveAccessToken, IntrospectionResponse>()
 
   /** May this caller see a token of `clientId` for audience `aud`? Its own, or its API's (resource server). */
   function mayInspect(caller: Application, clientId: string, aud: string | null): boolean {
@@ -152,55 +127,67 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    * unrevoked (jti, signing key, client cut-off), its client still exists, and its session and token version are
    * live. The one check behind introspection and every bearer-protected route (the admin API).
    */
-  async function activeAccessToken(token: string): Promise<ActiveAccessToken | null> {
+  function activeAccessToken(token: string): ActiveAccessToken | null | Promise<ActiveAccessToken | null> {
     const now = clock.now()
-    if (hasThreeParts(token)) {
-      const claims = await deps.verifyAccessToken(token)
-      if (!claims) return null
-      // Revoked by its jti, or its key was: another instance may have revoked the key within this
-      // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
-      if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
-      if (!(config.held(claims.clientId, claims.aud, claims.iat) ?? (await config.read(claims.clientId, claims.aud, claims.iat, now))))
-        return null
-      const userId = claims.sid ? claims.sub : null
-      const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
-      if (!binding) return null
-      return {
-        amr: claims.amr ?? binding.amr,
-        format: 'jwt',
-        sub: claims.sub,
-        aud: claims.aud,
-        clientId: claims.clientId,
-        scope: claims.scope,
-        exp: claims.exp,
-        iat: claims.iat,
-        jti: claims.jti,
-        sid: claims.sid,
-        authTime: claims.authTime,
-        tokenVersion: claims.tokenVersion,
-        roles: null,
-        jkt: claims.jkt,
-      }
-    }
-    if (isCompactJwe(token)) {
-      // Issue 16 part 7: Tessera holds no key that decrypts an encrypted token; it knows the token
-      // by the SHA-256 of what it sent (docs/tokens.md "Encrypted access tokens").
-      const found = await stores.accessTokens.findByTokenHashWithBinding(sha256(token))
-      const access = found?.token
-      if (!found || access?.format !== 'jwe') return null
-      if (
-        access.signingKid !== null &&
-        access.signingKid !== undefined &&
-        (await stores.revocations.isRevoked('key', access.signingKid, now))
-      )
-        return null
-      return activeRecord(access, found.binding, now)
-    }
+    if (hasThreeParts(token)) return activeJwt(token, now)
+    if (isCompactJwe(token)) return activeEncrypted(token, now)
     const parsed = parseOpaqueToken(token)
     if (!parsed) return null
-    const found = await stores.accessTokens.findByJtiWithBinding(parsed.id)
+    // Without a promise when the read cache holds the row (issue 17): the usual introspection awaits nothing.
+    const found = stores.accessTokens.findByJtiWithBinding(parsed.id)
+    if (found instanceof Promise) return found.then((read) => activeOpaque(read, parsed.secretHash, now))
+    return activeOpaque(found, parsed.secretHash, now)
+  }
+
+  /** An opaque token's row, if its secret's digest matches (in constant time) and it is active now. */
+  function activeOpaque(found: AccessTokenWithBinding | null, secretHash: string, now: number) {
     const access = found?.token
-    if (!found || access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, parsed.secretHash))
+    if (!found || access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, secretHash)) return null
+    return activeRecord(access, found.binding, now)
+  }
+
+  /** A JWT access token: its signature and claims, then the same checks as a recorded token's. */
+  async function activeJwt(token: string, now: number): Promise<ActiveAccessToken | null> {
+    const claims = await deps.verifyAccessToken(token)
+    if (!claims) return null
+    // Revoked by its jti, or its key was: another instance may have revoked the key within this
+    // instance's key-set cache second. Both in one read (one round trip on PostgreSQL).
+    if (await stores.revocations.isAccessTokenOrKeyRevoked(claims.jti, claims.kid, now)) return null
+    if (!(config.held(claims.clientId, claims.aud, claims.iat) ?? (await config.read(claims.clientId, claims.aud, claims.iat, now))))
+      return null
+    const userId = claims.sid ? claims.sub : null
+    const binding = await liveBinding(claims.sid, userId, claims.tokenVersion)
+    if (!binding) return null
+    return {
+      amr: claims.amr ?? binding.amr,
+      format: 'jwt',
+      sub: claims.sub,
+      aud: claims.aud,
+      clientId: claims.clientId,
+      scope: claims.scope,
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      sid: claims.sid,
+      authTime: claims.authTime,
+      tokenVersion: claims.tokenVersion,
+      roles: null,
+      jkt: claims.jkt,
+    }
+  }
+
+  /** An encrypted token, known by the SHA-256 of what Tessera sent. */
+  async function activeEncrypted(token: string, now: number): Promise<ActiveAccessToken | null> {
+    // Issue 16 part 7: Tessera holds no key that decrypts an encrypted token; it knows the token
+    // by the SHA-256 of what it sent (docs/tokens.md "Encrypted access tokens").
+    const found = await stores.accessTokens.findByTokenHashWithBinding(sha256(token))
+    const access = found?.token
+    if (!found || access?.format !== 'jwe') return null
+    if (
+      access.signingKid !== null &&
+      access.signingKid !== undefined &&
+      (await stores.revocations.isRevoked('key', access.signingKid, now))
+    )
       return null
     return activeRecord(access, found.binding, now)
   }
@@ -254,77 +241,54 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
     return active
   }
 
-  /**
-   * The RFC 7662 answer for an active access token. Optional members are assigned in order rather
-   * than spread from temporary objects (one object per answer, issue 17); the members and their
-   * order are as before.
-   */
-  function activeResponse(access: ActiveAccessToken): IntrospectionResponse {
-    const held = responses.get(access)
-    if (held !== undefined) return held
-    const response: { active: true } & Record<string, unknown> = {
-      active: true,
-      iss: deps.issuer,
-      sub: access.sub,
-      aud: access.aud,
-      client_id: access.clientId,
-      scope: access.scope.join(' '),
-      // RFC 9449 §6.2: a bound token says so, and names its key.
-      token_type: access.jkt ? 'DPoP' : 'Bearer',
-    }
-    if (access.jkt) response.cnf = { jkt: access.jkt }
-    response.exp = access.exp
-    response.iat = access.iat
-    response.jti = access.jti
-    if (access.sid) response.sid = access.sid
-    if (access.authTime !== null) response.auth_time = access.authTime
-    // RFC 9470 §6 and RFC 8176: how the session behind the token was authenticated.
-    if (access.amr !== null) {
-      response.acr = acrOf(access.amr)
-      response.amr = [...access.amr]
-    }
-    if (access.tokenVersion !== null) response[TOKEN_VERSION_CLAIM] = access.tokenVersion
-    // RFC 9068 §7.2.1.1 `roles`, as the JWT of an API that asks for it would carry.
-    if (access.roles !== null) response.roles = access.roles
-    // A frozen ActiveAccessToken is a cached row's (activeRecord): its answer is kept, frozen, with it.
-    if (Object.isFrozen(access)) {
-      if (response.cnf) Object.freeze(response.cnf)
-      if (response.amr) Object.freeze(response.amr)
-      responses.set(access, Object.freeze(response))
-    }
-    return response
+  /** The answer for an active access token, or the refresh token's when it is none. */
+  function answerFor(
+    caller: Application,
+    token: string,
+    access: ActiveAccessToken | null,
+    now: number,
+  ): IntrospectionResponse | Promise<IntrospectionResponse> {
+    if (access) return mayInspect(caller, access.clientId, access.aud) ? activeResponse(access) : INACTIVE
+    return refreshAnswer(caller, token, now)
   }
 
   return {
-    activeAccessToken,
+    /** For the bearer-protected routes (the admin API): always a promise. */
+    activeAccessToken: async (token: string): Promise<ActiveAccessToken | null> => activeAccessToken(token),
 
-    async introspect(caller: Application, token: string): Promise<IntrospectionResponse> {
+    /**
+     * The RFC 7662 answer; without a promise when everything it reads is held in memory (issue 17:
+     * the route then answers without a wait). Every check runs either way.
+     */
+    introspect(caller: Application, token: string): IntrospectionResponse | Promise<IntrospectionResponse> {
       const now = clock.now()
-      const access = await activeAccessToken(token)
-      if (access) {
-        if (!mayInspect(caller, access.clientId, access.aud)) return INACTIVE
-        return activeResponse(access)
-      }
-      if (hasThreeParts(token) || isCompactJwe(token)) return INACTIVE
-      const parsed = parseOpaqueToken(token)
-      if (!parsed) return INACTIVE
-      const refresh = await stores.refreshTokens.findById(parsed.id)
-      // Refresh tokens are shown only to the client that holds them, never to resource servers.
-      if (!refresh || !digestsEqual(refresh.secretHash, parsed.secretHash) || refresh.clientId !== caller.id) return INACTIVE
-      if (decideRefresh(refresh, null, deps.refreshPolicy, now).kind !== 'rotate') return INACTIVE
-      if (!(await bindingIsLive(refresh.sessionId, refresh.userId, null))) return INACTIVE
-      return {
-        active: true,
-        iss: deps.issuer,
-        sub: refresh.userId,
-        aud: refresh.api,
-        client_id: refresh.clientId,
-        scope: refresh.scope.join(' '),
-        token_type: 'refresh_token',
-        exp: Math.floor(Math.min(refresh.expiresAt, refresh.familyExpiresAt) / 1000),
-        iat: Math.floor(refresh.createdAt / 1000),
-        sid: refresh.sessionId,
-      }
+      const access = activeAccessToken(token)
+      if (access instanceof Promise) return access.then((active) => answerFor(caller, token, active, now))
+      return answerFor(caller, token, access, now)
     },
+  }
+
+  /** A token that is no active access token: a refresh token of the caller's own, or inactive. */
+  async function refreshAnswer(caller: Application, token: string, now: number): Promise<IntrospectionResponse> {
+    if (hasThreeParts(token) || isCompactJwe(token)) return INACTIVE
+    const parsed = parseOpaqueToken(token)
+    if (!parsed) return INACTIVE
+    const refresh = await stores.refreshTokens.findById(parsed.id)
+    // Refresh tokens are shown only to the client that holds them, never to resource servers.
+    if (!refresh || !digestsEqual(refresh.secretHash, parsed.secretHash) || refresh.clientId !== caller.id) return INACTIVE
+    if (decideRefresh(refresh, null, deps.refreshPolicy, now).kind !== 'rotate') return INACTIVE
+    if (!(await bindingIsLive(refresh.sessionId, refresh.userId, null))) return INACTIVE
+    return {
+      active: true,
+      iss: deps.issuer,
+      sub: refresh.userId,
+      aud: refresh.api,
+      client_id: refresh.clientId,
+      scope: refresh.scope.join(' '),
+      token_type: 'refresh_token',
+      exp: Math.floor(Math.min(refresh.expiresAt, refresh.familyExpiresAt) / 1000),
+      iat: Math.floor(refresh.createdAt / 1000),
+      sid: refresh.sessionId,
+    }
   }
 }
