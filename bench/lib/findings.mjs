@@ -180,7 +180,7 @@ export function findings(sections, targets) {
       "zxcvbn-ts's own objects were ~24 MB live, ~50 MB of RSS; they now live in the estimate's worker thread, which keeps zxcvbn's ~0.15 s " +
       'per new password off the event loop, whose thread is most of the ~19 MB of anonymous memory beyond the main heap after load; it is now ' +
       'ended after 5 s without a new password, before the after-load reading, and started again by the next: RSS after load 128–129 → ' +
-      '117–118 MB in two A/Bs, ~0.15–0.2 s more CPU for the first new password after a quiet period) and the ' +
+      '117–118 MB in two A/Bs at load 15–22, 137 → 127 on a quiet machine, ~0.2 s more CPU for the first new password after a quiet period) and the ' +
       "young generation grown by the load (2 × 8 or 2 × 16 MB semi-spaces: the spread between runs of the after-load row). argon2id's " +
       '19 MiB blocks are unmapped when each hash is done (none left 1 s after the load). V8 shrinks the young generation only at a ' +
       'collection after 5 s of little allocation, which an idle Node server never runs; the `tessera` command now asks for one scavenge ' +
