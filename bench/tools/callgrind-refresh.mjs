@@ -3,14 +3,15 @@
 // drives them, each presenting the token the previous rotation returned (Fastify's inject: the
 // hooks, client authentication, the form parser, the grant's transaction and its group commit,
 // signing and serialisation; not the socket). Under callgrind (bench/lib/callgrind-window.mjs):
-//   valgrind --tool=callgrind --dump-instr=no --callgrind-out-file=/tmp/rf.out node bench/tools/callgrind-refresh.mjs <dist|-> 1000
+//   valgrind --tool=callgrind --dump-instr=no --callgrind-out-file=/tmp/rf.out node bench/tools/callgrind-refresh.mjs <dist|-> 1000 [warm-up]
 //   callgrind_annotate /tmp/rf.out.1 | head   (the total / 1000 = instructions per rotation)
 // The WAL syncs run on the thread pool and are counted too; how many rotations share a COMMIT
 // depends on timing, so compare builds by several runs each.
 import { callgrindWindow } from '../lib/callgrind-window.mjs'
 import { exchange, form, refreshFixture, startTessera } from '../lib/harness.mjs'
 
-const [dist, count = '1000'] = process.argv.slice(2)
+// warm-up: rotations before the counted window (300 by default; thousands let TurboFan finish first).
+const [dist, count = '1000', warmUp = '300'] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
 const CHAINS = 20
 const server = await startTessera({ dist: dist === '-' ? undefined : dist })
@@ -39,6 +40,6 @@ async function run(total) {
     }),
   )
 }
-await callgrindWindow(run, Number(count))
+await callgrindWindow(run, Number(count), Number(warmUp))
 await server.close()
 process.exit(0)

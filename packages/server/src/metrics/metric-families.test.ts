@@ -112,6 +112,19 @@ describe('Prometheus metrics of an instance', () => {
     expect(count('method="OTHER",route="/a",status="200"')).toBe('2')
   })
 
+  it('count token responses per grant, every grant at zero from the start (issue 17: counted without a look-up)', async () => {
+    const metrics = createPrometheusMetrics(sources, async () => promClient)
+    metrics.recorder.tokenIssued('refresh_token')
+    metrics.recorder.tokenIssued('refresh_token')
+    metrics.recorder.tokenIssued('token_exchange')
+    const { body } = await metrics.render()
+    const issued = (grant: string) => body.match(new RegExp(`^tessera_tokens_issued_total\\{grant="${grant}"\\} (\\d+)$`, 'm'))?.[1]
+    expect(issued('refresh_token')).toBe('2')
+    expect(issued('token_exchange')).toBe('1')
+    expect(issued('client_credentials')).toBe('0')
+    expect(issued('device_code')).toBe('0')
+  })
+
   it('fail a scrape when prom-client cannot load, and go on counting', async () => {
     const metrics = createPrometheusMetrics(sources, () => Promise.reject(new Error('Cannot find package prom-client')))
     await expect(metrics.render()).rejects.toThrow(/prom-client/)

@@ -55,6 +55,11 @@ function seriesMap<L extends string, S>(labelNames: readonly L[], create: (label
 
 export interface Counter<L extends string> extends MetricFamily {
   inc(labels?: Labels<L>, value?: number): void
+  /**
+   * Counts one into the series of these labels, found once (the series exists from this call, at
+   * zero): for a caller that keeps it per label value, as the token counter does per grant (issue 17).
+   */
+  incrementer(labels: Labels<L>): () => void
 }
 
 export function counter<L extends string = never>(definition: Definition<L>): Counter<L> {
@@ -67,6 +72,12 @@ export function counter<L extends string = never>(definition: Definition<L>): Co
       // As prom-client: a counter never goes down (a negative or NaN amount is a bug of the caller).
       if (!(value >= 0)) throw new Error(`${definition.name}: a counter cannot be increased by ${value}`)
       of(labels).value += value
+    },
+    incrementer(labels) {
+      const one = of(labels)
+      return () => {
+        one.value++
+      }
     },
     get: async () => ({ ...describe(definition, 'counter'), values: [...series.values()] as Sample[] }),
   }

@@ -176,7 +176,9 @@ export function createPrometheusMetrics(
   // Every known series exists from the start at 0, so rate() and absent-series alerts work at once.
   for (const source of ['pool', 'request', 'collect'] as const) databaseErrors.inc({ source }, 0)
   for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0)
-  for (const grant of GRANTS) tokens.inc({ grant }, 0)
+  // One incrementer per grant, found once: a token response counts without a labels object or a
+  // series look-up (issue 17; the lookup was 1.5 % of a rotation's self time).
+  const tokenCounts = new Map(GRANTS.map((grant) => [grant, tokens.incrementer({ grant })]))
   for (const credential of ['refresh_token', 'authorization_code', 'device_code'] as const) reuse.inc({ credential }, 0)
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0)
   for (const outcome of ['succeeded', 'retrying', 'failed'] as const) webhookAttempts.inc({ outcome }, 0)
@@ -186,7 +188,11 @@ export function createPrometheusMetrics(
 
   const recorder: Metrics = {
     signIn: (outcome) => signIns.inc({ outcome }),
-    tokenIssued: (grant) => tokens.inc({ grant }),
+    tokenIssued(grant) {
+      const count = tokenCounts.get(grant)
+      if (count) count()
+      else tokens.inc({ grant })
+    },
     reuseDetected: (credential) => reuse.inc({ credential }),
     revocationsWritten(kinds) {
       for (const kind of kinds) revocations.inc({ kind })

@@ -26,12 +26,16 @@ export function createInstanceActivity(clock: Clock) {
   const tokens = new Map<number, number>()
   const lags: { at: number; lagMs: number }[] = []
   let nextLag = 0
+  let prunedAt = Number.NaN
 
   return {
     startedAt,
     tokenIssued(): void {
       const hour = Math.floor(clock.now() / HOUR_MS) * HOUR_MS
       tokens.set(hour, (tokens.get(hour) ?? 0) + 1)
+      // Hours fall out of the window only when the hour changes: no walk of the map per token (issue 17).
+      if (hour === prunedAt) return
+      prunedAt = hour
       for (const key of tokens.keys()) if (key <= hour - HOURS * HOUR_MS) tokens.delete(key)
     },
     revocationBroadcast(lagMs: number): void {
