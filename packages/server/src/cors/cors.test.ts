@@ -78,6 +78,10 @@ describe('CORS on the public documents', () => {
       expect(response.statusCode).toBe(200)
       expect(response.headers['access-control-allow-origin']).toBe('*')
       expect(response.headers['access-control-allow-credentials']).toBeUndefined()
+      // HEAD too: Fastify registers it from the GET's options, after the CORS hooks were added to them.
+      const head = await server.app.inject({ method: 'HEAD', url, headers: { origin: OTHER_ORIGIN } })
+      expect(head.statusCode).toBe(200)
+      expect(head.headers['access-control-allow-origin']).toBe('*')
 
       const answer = await preflight(server, url, OTHER_ORIGIN, 'GET', { 'access-control-request-headers': 'cache-control' })
       expect(answer.statusCode).toBe(204)
