@@ -7,7 +7,7 @@
 // they point at the snapshot's own packages), and builds the server and the SDK there. The snapshot's
 // packages/server is the layout a build needs at run time (dist/, data/ for the password lists,
 // package.json for the version, src/ui/assets), with its node_modules above it, so it imports its
-// own dependencies. Prints the paths the tools take:
+// own dependencies; the server's bundle is built too where the revision has one. Prints the paths the tools take:
 //   server dist (ab-session-check, ab-token-endpoint, ab-refresh, ab-password-estimate, lib/harness's startTessera({ dist })):
 //     .ab/<name>/packages/server/dist
 //   server bin (ab-footprint, ab-startup-cpu): .ab/<name>/packages/server/bin/tessera.js
@@ -43,6 +43,10 @@ for (const folder of ['node_modules', 'packages/server/node_modules', 'packages/
 // The SDK first: the server's build and the bench resolve @tessera/sdk to the snapshot's.
 for (const pkg of ['sdk', 'server'])
   run(process.execPath, [join(out, 'node_modules/typescript/bin/tsc'), '-p', `packages/${pkg}/tsconfig.build.json`])
+// The `tessera` command runs dist/bundle/ (packages/server/scripts/bundle-cli.mjs, the second half of
+// the server's `npm run build`); revisions from before the bundle have no such script and run dist/.
+const bundle = join(out, 'packages/server/scripts/bundle-cli.mjs')
+if (existsSync(bundle)) run(process.execPath, [bundle], join(out, 'packages/server'))
 
 const show = (path) => relative(process.cwd(), join(out, path))
 console.log(`snapshot of ${commit} (${git('log', '-1', '--format=%s', commit).slice(0, 80)})`)
