@@ -3,7 +3,7 @@ import { CLI, serve } from '../../test/oauth-fixture.js'
 import { sha256 } from '../shared/digest.js'
 
 // Client secrets are compared as bytes, the stored digest decoded once per application object
-// (applications/application-service.ts `secretMatches`, issue 17). Only the digest the object holds
+// (applications/application-secret.ts, issue 17). Only the digest the object holds
 // now may decide, and the comparison stays exact.
 
 describe('client secret comparison', () => {

@@ -3,7 +3,7 @@ import type { ApiStore } from '../apis/api-store.js'
 import type { Actor, EventOutbox } from '../events/event-outbox.js'
 import type { RevocationLog } from '../revocation/revocation-log.js'
 import type { Clock } from '../shared/clock.js'
-import { digestBytesEqual, sha256, sha256Bytes } from '../shared/digest.js'
+import { sha256 } from '../shared/digest.js'
 import { TesseraError } from '../shared/errors.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
@@ -16,6 +16,7 @@ import {
   type GrantType,
   isConfidential,
 } from './application.js'
+import { createSecretMatcher } from './application-secret.js'
 import type { ApplicationStore } from './application-store.js'
 import { checkBackchannelLogoutUri } from './backchannel-logout-uri.js'
 import { checkRedirectUri } from './redirect-uri.js'
@@ -111,18 +112,7 @@ export function parseGrant(value: string): GrantType | null {
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { stores, transact, clock, random } = deps
   const resolve = (application: Application) => deps.builtIn.resolve(application)
-  const storedDigests = new WeakMap<Application, { of: string; bytes: Buffer }>()
-
-  /** An application's secret digest as bytes, decoded once for as long as the object holds that digest. */
-  function storedDigest(application: Application): Buffer | null {
-    const digest = application.secretHash
-    if (digest === null) return null
-    const held = storedDigests.get(application)
-    if (held !== undefined && held.of === digest) return held.bytes
-    const bytes = Buffer.from(digest, 'base64url')
-    storedDigests.set(application, { of: digest, bytes })
-    return bytes
-  }
+  const secretMatches = createSecretMatcher()
 
   /** The built-in console client cannot be edited into something else, rotated or deleted. */
   function refuseBuiltIn(clientId: string): void {
@@ -262,14 +252,9 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
       })
     },
 
-    /**
-     * Compares a presented secret with the stored digest in constant time, as bytes: the stored
-     * digest is decoded once per application object (the config cache hands out the same one), and
-     * the presented secret's SHA-256 is not encoded to be decoded again (issue 17, introspection).
-     */
+    /** Compares a presented secret with the stored digest in constant time (applications/application-secret.ts). */
     secretMatches(application: Application, secret: string): boolean {
-      const stored = storedDigest(application)
-      return stored !== null && digestBytesEqual(stored, sha256Bytes(secret))
+      return secretMatches(application, secret)
     },
   }
 }
