@@ -30,12 +30,23 @@ describe('CLI arguments that start with a dash (base64url ids, issue 18 part 7)'
     expect(parse('--app', '-x1', '--', '--all', '-y').positionals).toEqual(['--all', '-y'])
   })
 
+  it("takes an id that starts with '--' (one in 4,096) as a positional or a value, unless it is shaped like an option", () => {
+    expect(parse('--mbIpJybiJXelBtmTix6A', '--all').positionals).toEqual(['--mbIpJybiJXelBtmTix6A'])
+    expect(parse('r1', '--app', '--mbIpJybiJXelBtmTix6A').values.app).toBe('--mbIpJybiJXelBtmTix6A')
+    expect(parse('--_9xQ', 'r1').positionals).toEqual(['--_9xQ', 'r1'])
+    // Shaped like an option: refused as one, and the message says how to pass it.
+    expect(() => parse('--mbipjybijxelbtmtix6a')).toThrow(/Unknown option '--mbipjybijxelbtmtix6a'.*after '--'/s)
+    expect(parse('--', '--mbipjybijxelbtmtix6a').positionals).toEqual(['--mbipjybijxelbtmtix6a'])
+  })
+
   it('still refuses a missing value, an unknown option and a short option', () => {
     expect(() => parse('r1', '--app')).toThrow(UsageError)
     // The next option is not taken for the missing value.
     expect(() => parse('r1', '--app', '--all')).toThrow(UsageError)
     expect(() => parse('r1', '--app', '--', '-x')).toThrow(UsageError)
     expect(() => parse('r1', '--nope', 'v')).toThrow(UsageError)
+    expect(() => parse('r1', '--al-l')).toThrow(/Unknown option '--al-l'/)
+    expect(() => parse('r1', '--app', '--nope')).toThrow(UsageError)
     expect(() => parse('r1', '-a')).toThrow(UsageError)
   })
 })

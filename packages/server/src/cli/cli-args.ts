@@ -77,12 +77,19 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
  *   token starting with '--' is another option, not a value: that stays a "missing value" error.
  * - a single-dash token longer than `-x` elsewhere is a positional argument; positionals go after a
  *   `--` terminator, in order, followed by whatever came after the user's own `--`.
+ * - one id in 4,096 starts with '--'. A '--' token that is not shaped like an option name (lower
+ *   case letters, digits and dashes, as every Tessera option is) is an id too, as a positional or
+ *   an option's value; a misspelt option (`--web-orgins`) still has an option's shape and stays an
+ *   "Unknown option" error. The rare id shaped like an option goes after `--`, as the error says.
  */
+/** `--name` or `--name=value`, with the name spelt as Tessera spells its options. */
+const OPTION_SHAPE = /^--(?:[a-z][a-z0-9-]*)?(?:=|$)/
+
 function dashSafe(argv: string[], options: Record<string, OptionSpec>): string[] {
   const end = argv.indexOf('--')
   const head = end < 0 ? argv : argv.slice(0, end)
   const tail = end < 0 ? [] : argv.slice(end + 1)
-  const dashed = (token: string) => token.length > 2 && token.startsWith('-') && !token.startsWith('--')
+  const dashed = (token: string) => token.length > 2 && token.startsWith('-') && !OPTION_SHAPE.test(token)
   const rest: string[] = []
   const positionals: string[] = []
   for (let index = 0; index < head.length; index++) {
@@ -93,7 +100,7 @@ function dashSafe(argv: string[], options: Record<string, OptionSpec>): string[]
     }
     const option = token.startsWith('--') ? options[token.slice(2)] : undefined
     const next = head[index + 1]
-    if (option?.type === 'string' && next !== undefined && !next.startsWith('--')) {
+    if (option?.type === 'string' && next !== undefined && !OPTION_SHAPE.test(next)) {
       rest.push(`${token}=${next}`)
       index += 1
       continue
