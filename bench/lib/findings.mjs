@@ -167,8 +167,12 @@ export function findings(sections, targets) {
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
-      'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
-      "figure is spent in the subscribers' process (web streams, undici, GC).",
+      'each as one ready-made HTTP chunk in one socket write (`revocation/feed-socket-sink.ts`; through the response, Node queued four writes ' +
+      'and sent a writev on the next tick, about a third of the CPU per stream): server CPU per fan-out to 500 streams 13.2 → 9.6 ms, median of 4 ' +
+      'interleaved pairs at load 12–18 (`bench/tools/profile-revocation-fanout.mjs`, `bench/tools/ab-feed-socket-write.mjs`: 0.78 per stream). ' +
+      "What is left is mostly the kernel's loopback TCP send, ~19 µs of server CPU a stream in all ([architecture.md §9](architecture.md)). The verifiers' " +
+      "processes cost ~140–230 µs of CPU per verifier and event (undici's body stream the largest part, the SDK's feed reader ~20 µs), take " +
+      "the cores once the first writes wake them, and bound the 1,000-subscriber figure; the fan-out's wall time is 2.5–12× its CPU on a busy machine.",
     '- **Start-up and memory** (a CPU profile of `tessera start`, a heap snapshot, `bench/tools/footprint-phases.mjs`, see ' +
       "[architecture.md §9](architecture.md)): compiling every route's JSON schemas was ~40 % of the start-up CPU time, now done on each " +
       "route's first request; the libraries of optional features (PostgreSQL, Redis, WebAuthn, SMTP, QR codes) load on first use; the `tessera` " +
