@@ -94,9 +94,10 @@ export function findings(sections, targets) {
       'spread thin, no item above ~4 µs: reading any form body costs bare Fastify ~4.6 µs over a GET, and an introspection hashes and compares ' +
       "two secrets (the client's and the token's) where the session check does one; the form is now read as a string and used in place (~3 % " +
       "of introspection's CPU). When the config cache holds the client and the read cache holds the token's row, an introspection awaits " +
-      'nothing (five async layers fewer; the client secret compared as bytes): server CPU per introspection 2–12 % lower in interleaved ' +
+      'nothing (five async layers fewer): server CPU per introspection 2–12 % lower in interleaved ' +
       'A/Bs at load average 17–20, introspection / session check by CPU 0.63–0.67 → 0.67–0.73 ([architecture.md §9](architecture.md)); ' +
-      "what is left is RFC 7662 §2.1's caller authentication, the form body and the larger request. " +
+      "what is left is RFC 7662 §2.1's caller authentication, the form body and the larger request. Its secret comparisons, the Basic " +
+      'header and the token shape checks were then trimmed by ~1.5 µs (measured in isolation; over HTTP below the noise). ' +
       "On SQLite the read is answered by the session check's stamped read cache " +
       '(`tokens/access-token-read-cache.ts`, `store/stamped-read-cache.ts`: the row, never the verdict, kept while the database has not changed; ' +
       'server CPU per introspection 150 → 112 µs in an A/B). On PostgreSQL the read is a named prepared statement of the 25 columns it uses, ' +
@@ -129,7 +130,13 @@ export function findings(sections, targets) {
       "GC per request is the same (~3 µs), and with every session's last activity due the one-token window wrote once and the 50-sessions " +
       'window 49 times (each write empties the cache); autocannon spends ~50 % more CPU per request building 50 different requests. Under ' +
       'that load the one-token row was the faster by rate as well, so the gap was not reproduced; the rows now show requests per CPU-second ' +
-      'of Tessera, which tells the next quiet run whether it is CPU or scheduling.',
+      'of Tessera, which tells the next quiet run whether it is CPU or scheduling. ' +
+      'Between the dialects, the rows by CPU (SQLite ~0.6 of /healthz, PostgreSQL ~0.9) are not a cost per check but the pattern of the traffic ' +
+      "(`bench/tools/session-gap.mjs`, [architecture.md §9](architecture.md)): without sockets (Fastify's inject, 50 requests at a time, load ≈ 20) " +
+      "the SQLite check cost 0.85 of /healthz and the PostgreSQL check 0.66. Over sockets, PostgreSQL's round trip makes the event loop sleep once " +
+      'per batch and it is preempted less (0.13–0.33 involuntary context switches per request against 0.4–0.7 on SQLite and /healthz, load 12), ' +
+      "and everything costs less per request in its windows, autocannon's own CPU included (35–54 against 55–82 µs for the same work). " +
+      "Writes, the group commit, GC and the read cache's stamp (five per check instead of one moved nothing) were ruled out.",
     '- **Refresh rotation and token exchange** (`bench/tools/profile-refresh.mjs`): a rotation claims its token in one conditional UPDATE … ' +
       "RETURNING (8 statements instead of 9); the rest is the transaction's reads and writes, the COMMIT's fsync (group commit reaches 4–5 " +
       'rotations per COMMIT under 20 chains, 8–16 exchanges) and the ES256 signature. Signing after the COMMIT was tried and measured slower ' +
@@ -167,8 +174,12 @@ export function findings(sections, targets) {
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
     '- **Revocation propagation**: the server encodes each entry once and writes the same bytes to every stream (`revocation/feed-frames.ts`), ' +
-      'about 1 ms of server time per revocation to 1,000 streams (`bench/tools/profile-revocation-fanout.mjs`); the rest of the 1,000-subscriber ' +
-      "figure is spent in the subscribers' process (web streams, undici, GC).",
+      'each as one ready-made HTTP chunk in one socket write (`revocation/feed-socket-sink.ts`; through the response, Node queued four writes ' +
+      'and sent a writev on the next tick, about a third of the CPU per stream): server CPU per fan-out to 500 streams 13.2 → 9.6 ms, median of 4 ' +
+      'interleaved pairs at load 12–18 (`bench/tools/profile-revocation-fanout.mjs`, `bench/tools/ab-feed-socket-write.mjs`: 0.78 per stream). ' +
+      "What is left is mostly the kernel's loopback TCP send, ~19 µs of server CPU a stream in all ([architecture.md §9](architecture.md)). The verifiers' " +
+      "processes cost ~140–230 µs of CPU per verifier and event (undici's body stream the largest part, the SDK's feed reader ~20 µs), take " +
+      "the cores once the first writes wake them, and bound the 1,000-subscriber figure; the fan-out's wall time is 2.5–12× its CPU on a busy machine.",
     '- **Start-up and memory** (a CPU profile of `tessera start`, a heap snapshot, `bench/tools/footprint-phases.mjs`, see ' +
       "[architecture.md §9](architecture.md)): compiling every route's JSON schemas was ~40 % of the start-up CPU time, now done on each " +
       "route's first request; the libraries of optional features (PostgreSQL, Redis, WebAuthn, SMTP, QR codes) load on first use; the `tessera` " +

@@ -75,9 +75,12 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
   for (let i = 0; i < revocations; i++) sessions.push(await sessionWithToken())
   const rssBefore = rssMb()
   let fanOutStarted = 0
+  let fanOutCpuStarted = process.cpuUsage()
   const fanOut = []
+  const fanOutCpu = []
   const unsubscribeFirst = hub.subscribe(() => {
     fanOutStarted = performance.now()
+    fanOutCpuStarted = process.cpuUsage()
   })
   let unsubscribeLast = () => {}
   const groups = startSubscriberProcesses({ issuer, audience: AUDIENCE, client: deployment.rsClient }, count, perProcess)
@@ -94,7 +97,14 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
     await Promise.all(groups.map((group) => group.next('ready')))
     // Node sends each response's queued bytes to its socket on the next tick (it corks the socket for
     // the rest of the tick): a tick queued after all of them ends when the last socket write is made.
-    unsubscribeLast = hub.subscribe(() => process.nextTick(() => fanOut.push(performance.now() - fanOutStarted)))
+    unsubscribeLast = hub.subscribe(() =>
+      process.nextTick(() => {
+        fanOut.push(performance.now() - fanOutStarted)
+        // The server process's CPU time over the same window (every thread; the others are idle then).
+        const { user, system } = process.cpuUsage(fanOutCpuStarted)
+        fanOutCpu.push((user + system) / 1000)
+      }),
+    )
     onReady()
     const rssOpen = rssMb()
     const samples = []
@@ -131,6 +141,8 @@ export async function propagation({ issuer, signOutAt, deployment, count, revoca
       requestMax: fromRequest.at(-1),
       fanOutP50: percentile(fanOut, 0.5),
       fanOutMax: fanOut.at(-1),
+      // The server's CPU time in the fan-out, median: what the streams cost it, whoever else runs meanwhile.
+      fanOutCpuMs: spread(fanOutCpu).median,
       // The verifier processes' CPU time per revocation (all of them, from the sign-out to their last refusal), median.
       verifierCpuMs: spread(verifierCpu).median,
       rssBefore,
@@ -188,9 +200,9 @@ export async function run({ settings, log }) {
   const ms = (v) => v.toFixed(1)
   const mb = (v) => v.toFixed(0)
   const line = (label, r) =>
-    `| ${label} | ${r.processes} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.requestP50)} / ${ms(r.requestP99)} / ${ms(r.requestMax)} | ${ms(r.fanOutP50)} / ${ms(r.fanOutMax)} | ${mb(r.rssBefore)} → ${mb(r.rssOpen)} |`
+    `| ${label} | ${r.processes} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.requestP50)} / ${ms(r.requestP99)} / ${ms(r.requestMax)} | ${ms(r.fanOutP50)} / ${ms(r.fanOutMax)} / ${ms(r.fanOutCpuMs)} | ${mb(r.rssBefore)} → ${mb(r.rssOpen)} |`
   const table = [
-    '| Subscribers | Verifier processes | Samples | p50 ms | p99 ms | max ms | from the request sent: p50 / p99 / max ms | server fan-out: p50 / max ms | server process RSS, MB: before → streams open |',
+    '| Subscribers | Verifier processes | Samples | p50 ms | p99 ms | max ms | from the request sent: p50 / p99 / max ms | server fan-out: p50 / max ms / CPU ms (median) | server process RSS, MB: before → streams open |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...data.map((r) => line(`${r.count}, one instance, SQLite`, r)),
     line(`${crossInstance.count}, three instances, PostgreSQL (subscribed to one, signed out at another)`, crossInstance),
@@ -208,7 +220,9 @@ export async function run({ settings, log }) {
         "one after another on one event loop, so the last refusal waited for the 999 other verifiers' work, a queue no deployment has. The processes " +
         "still share this machine's cores with the server; every process stamps times on the same machine's wall clock " +
         '(performance.timeOrigin + now()), as before. Server fan-out: on the instance the verifiers subscribe to, from the first stream being handed ' +
-        "an entry to its last socket write (encoding, queueing, and the writes Node makes at the end of that tick). Each verifier's check runs when " +
+        'an entry to its last socket write (encoding, queueing, and the writes Node makes at the end of that tick); its CPU is the server ' +
+        "process's CPU time over that window, what the streams cost it however much else runs (the wall time stretches when the verifiers' " +
+        "processes, woken by the first writes, take the cores). Each verifier's check runs when " +
         "bytes with a revocation event reach the SDK's reader of its feed, then on each turn of its event loop until it refuses (the bytes are " +
         'found by wrapping that reader; earlier runs piped every feed through an extra TransformStream, which cost each verifier as much again as ' +
         'its own read of the stream). The server writes the ' +

@@ -187,7 +187,8 @@ export async function run({ settings, loader, log }) {
         '`GET /v1/session` with `Authorization: Bearer <session token>`: one store read (the session joined with its user; SHA-256 of the secret, constant-time compare), no write (last activity is throttled). ' +
         `The one-token rows send the same session on every request, which the SQLite read cache and the PostgreSQL batched read answer once for many requests; the "${SESSIONS_IN_TURN} sessions in turn" rows send ${SESSIONS_IN_TURN} users' sessions in turn, as real traffic would, and the "${SESSIONS_IN_TURN} tokens in turn" rows introspect one opaque token of each of those sessions in turn (autocannon then builds each request, which costs it CPU on this shared machine, so they are a lower bound). ` +
         "`POST /oauth/introspect` of an opaque session-mode access token by its resource server (client_secret_basic): one store read (the token joined with its session and the session's user); the client, its API and its cut-offs come from the per-instance config cache, and the client's throttle state is read only after a wrong secret. " +
-        "Per CPU-second: requests per second of CPU time of the bench's process, where the Tessera instances run (PostgreSQL's backends are not counted).",
+        "Per CPU-second: requests per second of CPU time of the bench's process, where the Tessera instances run (PostgreSQL's backends are not counted). " +
+        "Over sockets that CPU also depends on the traffic's pattern: PostgreSQL's round trip pauses the event loop once per batch, and the process is then preempted less and spends less on every request, so the SQLite and PostgreSQL rows do not compare the two checks' costs (without sockets the SQLite check is the cheaper; docs/architecture.md §9, bench/tools/session-gap.mjs).",
       cpuLabel: 'req per CPU-second of Tessera',
       unit: 'req/s',
       rows: sessionRows,

@@ -5,7 +5,8 @@
 // (bench/lib/refresh-chains.mjs, a child process; each request presents the token the previous
 // one returned), as bench/suites/issuance.mjs measures them. Each build runs in a process of its
 // own (bench/tools/ab-refresh-server.mjs): two servers in one process were measured unequal in an
-// A/A run (the second started ran at about 0.6 of the first). Besides the rates, the CPU time of
+// A/A run (the second started ran at about 0.6 of the first). Each server's first window of each
+// case is run unmeasured first (lib/warm-up.mjs). Besides the rates, the CPU time of
 // the server's process per request: on a shared machine it moves less than the rates do.
 // Usage: node bench/tools/ab-refresh.mjs <dist-before> <dist-after> [rounds] [seconds] [sqlite|postgres]
 import { execFile } from 'node:child_process'
@@ -16,6 +17,7 @@ import { startChild } from '../lib/child-server.mjs'
 import { exchange, exchangeBody, form } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
+import { warmUp } from '../lib/warm-up.mjs'
 
 const [before, after, rounds = '5', seconds = '4', database = 'sqlite'] = process.argv.slice(2)
 const RESOURCE = 'https://api.example.com'
@@ -41,25 +43,29 @@ const servers = { before: await start(before, 'before'), after: await start(afte
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
 
 const cases = {
-  exchange: async ({ address, authorization, sessionToken }) => {
+  exchange: async ({ address, authorization, sessionToken }, s = Number(seconds)) => {
     const result = await loader.run(`${address}/oauth/token`, {
       method: 'POST',
       headers: { ...form, authorization },
       body: exchangeBody(sessionToken, RESOURCE),
+      seconds: s,
     })
-    return { rate: result.rate, p50: result.p50, requests: result.rate * Number(seconds) }
+    return { rate: result.rate, p50: result.p50, requests: result.rate * s }
   },
-  refresh: async ({ address, authorization, sessionToken }) => {
+  refresh: async ({ address, authorization, sessionToken }, s = Number(seconds)) => {
     const starts = []
     for (let i = 0; i < CHAINS; i++) starts.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
     const { stdout } = await promisify(execFile)(process.execPath, [
       new URL('../lib/refresh-chains.mjs', import.meta.url).pathname,
-      JSON.stringify({ url: `${address}/oauth/token`, authorization, tokens: starts, seconds: Number(seconds) }),
+      JSON.stringify({ url: `${address}/oauth/token`, authorization, tokens: starts, seconds: s }),
     ])
     const result = JSON.parse(stdout)
-    return { rate: result.rps, p50: result.p50, requests: result.rps * Number(seconds) }
+    return { rate: result.rps, p50: result.p50, requests: result.rps * s }
   },
 }
+// Each server's first load window of each case is not counted (lib/warm-up.mjs: it made the process
+// started first look slower in A/A runs of the A/B tools).
+await warmUp(Object.values(servers).flatMap((server) => Object.values(cases).map((run) => (s) => run(server, s))))
 
 const rates = Object.fromEntries(Object.keys(cases).map((name) => [name, { before: [], after: [] }]))
 const cpu = Object.fromEntries(Object.keys(cases).map((name) => [name, { before: [], after: [] }]))
@@ -67,7 +73,7 @@ const loads = []
 for (let round = 0; round < Number(rounds); round++) {
   loads.push(loadavg()[0])
   for (const [name, run] of Object.entries(cases)) {
-    // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
+    // Alternate which build goes first, so that neither always follows the other's load.
     for (const build of round % 2 ? ['after', 'before'] : ['before', 'after']) {
       const started = cpuOf(servers[build].pid)
       const result = await run(servers[build])

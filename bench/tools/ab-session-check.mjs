@@ -18,6 +18,7 @@ import { backendCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
+import { warmUp } from '../lib/warm-up.mjs'
 
 const [before, after, database = 'sqlite', rounds = '5', seconds = '4', sessions = '1'] = process.argv.slice(2)
 
@@ -29,6 +30,13 @@ const backendsCpu = (applicationName) => (database === 'postgres' ? backendCpu(a
 
 const servers = { before: await start(before, beforeSessions), after: await start(after, afterSessions) }
 const loader = startLoader({ duration: Number(seconds), connections: 50 })
+// Each server's first load window is not counted (lib/warm-up.mjs: it made the process started first look slower).
+await warmUp(
+  Object.values(servers).flatMap(({ address, authorizations }) => [
+    (s) => loader.run(`${address}/v1/session`, { headers: { authorization: authorizations[0] }, seconds: s }),
+    (s) => loader.run(`${address}/healthz`, { seconds: s }),
+  ]),
+)
 const rates = { before: [], after: [] }
 const ratios = { before: [], after: [] }
 const nodeCpu = { before: [], after: [] }
@@ -37,7 +45,7 @@ const pgCpu = { before: [], after: [] }
 const loads = []
 for (let round = 0; round < Number(rounds); round++) {
   loads.push(loadavg()[0])
-  // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
+  // Alternate which build goes first, so that neither always follows the other's load.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
     const { address, authorizations, pid, schema } = servers[name]
     const cpuBefore = processCpu(pid)

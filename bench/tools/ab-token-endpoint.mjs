@@ -13,29 +13,44 @@
 // Order: which build is loaded first alternates from round to round, and which build's process
 // is started first alternates too: both are started again, in the other order, for the second
 // half of the rounds (give an even number). The process started second was measured faster in
-// CPU per request with either build in that place, although the rounds already alternated
-// (docs/architecture.md §12, "Where introspection's extra CPU goes"); each half's ratios are
-// printed, so such a bias shows, and the medians over both halves balance it.
+// CPU per request with either build in that place (docs/architecture.md §12, "Where introspection's
+// extra CPU goes"): that was each server's first load window (§9, "A server's first load window is
+// not its cost"), which is now run unmeasured after every start (lib/warm-up.mjs); each half's
+// ratios are still printed, so a bias would show.
 import { loadavg } from 'node:os'
 import { backendCpu, mainThreadCpu, processCpu } from '../lib/backend-cpu.mjs'
 import { startChild } from '../lib/child-server.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { spread } from '../lib/stats.mjs'
+import { warmUp } from '../lib/warm-up.mjs'
 
 const [before, after, rounds = '5', seconds = '4', which = 'client_credentials', database = 'sqlite'] = process.argv.slice(2)
 
 const start = (dist) => startChild(new URL('./ab-token-server.mjs', import.meta.url).pathname, { dist, database, which })
 const dists = { before, after }
-/** Both builds' servers, started one after the other in `order`. */
+const loader = startLoader({ duration: Number(seconds), connections: 50 })
+/**
+ * Both builds' servers, started one after the other in `order`, then each loaded once with every
+ * case, unmeasured: a server's first load window costs far more than its later ones, the more so
+ * the longer it idled, which made the process started first look slower (lib/warm-up.mjs).
+ */
 async function startBoth(order) {
   const started = {}
   for (const name of order) started[name] = await start(dists[name])
+  await warmUp(
+    order.flatMap((name) =>
+      Object.values(started[name].requests).map(
+        ([path, options]) =>
+          (s) =>
+            loader.run(`${started[name].address}${path}`, { ...options, seconds: s }),
+      ),
+    ),
+  )
   return started
 }
 
 let servers = await startBoth(['before', 'after'])
 const half = Math.ceil(Number(rounds) / 2)
-const loader = startLoader({ duration: Number(seconds), connections: 50 })
 const loads = []
 const kinds = Object.keys(servers.before.requests)
 const rates = Object.fromEntries(kinds.map((kind) => [kind, { before: [], after: [] }]))
@@ -50,7 +65,7 @@ for (let round = 0; round < Number(rounds); round++) {
     console.log('both servers started again, the "after" build first')
   }
   loads.push(loadavg()[0])
-  // Alternate which build goes first: the first of a pair was measured faster in an A/A run.
+  // Alternate which build goes first, so that neither always follows the other's load.
   for (const name of round % 2 ? ['after', 'before'] : ['before', 'after']) {
     for (const kind of kinds) {
       const [path, options] = servers[name].requests[kind]

@@ -9,7 +9,8 @@
 // COMMIT: the WAL pages it appended (the wal-index header's mxFrame, as profile-refresh.mjs reads it)
 // and its time. The ids are the only difference: 16 random bytes, or `orderedId` of the workspace's build.
 // Usage: node bench/tools/ab-token-ids.mjs [rounds] [rotations per round] [fill] [group]
-// AB_WITHOUT_ROWID=1, AB_PARTIAL_TOKEN_HASH=1: ordered ids against ordered ids and a schema change (below).
+// AB_WITHOUT_ROWID=1, AB_PARTIAL_TOKEN_HASH=1, AB_DROP_INDEXES=a,b: ordered ids against ordered ids and a
+// schema change (below).
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -44,9 +45,12 @@ const withoutRowid = process.env.AB_WITHOUT_ROWID === '1'
 // AB_PARTIAL_TOKEN_HASH=1: both with ordered ids, and the second's unique index of access_tokens.token_hash
 // made partial (where token_hash is not null: only encrypted tokens have one).
 const partialTokenHash = process.env.AB_PARTIAL_TOKEN_HASH === '1'
+// AB_DROP_INDEXES=refresh_tokens_family_id,access_tokens_family_id: both with ordered ids, and the second
+// without those indexes: what the most any other shape of them could save the rotation's writes.
+const dropIndexes = (process.env.AB_DROP_INDEXES ?? '').split(',').filter(Boolean)
 const ordered = () => orderedId(Date.now(), randomBytes(11))
 const variants = {
-  random: { id: withoutRowid || partialTokenHash ? ordered : () => randomBytes(16).toString('base64url') },
+  random: { id: withoutRowid || partialTokenHash || dropIndexes.length > 0 ? ordered : () => randomBytes(16).toString('base64url') },
   ordered: { id: ordered },
 }
 for (const [name, variant] of Object.entries(variants)) {
@@ -62,6 +66,7 @@ if (partialTokenHash) {
   db.exec('drop index access_tokens_token_hash')
   db.exec('create unique index access_tokens_token_hash on access_tokens (token_hash) where token_hash is not null')
 }
+for (const index of dropIndexes) variants.ordered.db.exec(`drop index ${index}`)
 if (withoutRowid) {
   const { db } = variants.ordered
   for (const table of ['refresh_tokens', 'access_tokens']) {
@@ -155,6 +160,7 @@ console.log(
   `${rounds} rounds of ${perRound} rotations, ${group} per COMMIT, ${fill} rows in each token table first, on tmpfs, ` +
     (withoutRowid ? 'both with ordered ids, "ordered" WITHOUT ROWID and "random" rowid tables, ' : '') +
     (partialTokenHash ? 'both with ordered ids, "ordered" with a partial token_hash index, ' : '') +
+    (dropIndexes.length > 0 ? `both with ordered ids, "ordered" without ${dropIndexes.join(' and ')}, ` : '') +
     `load average ${range(loads, 1)}`,
 )
 for (const [key, label, digits] of [

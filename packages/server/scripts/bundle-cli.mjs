@@ -12,8 +12,13 @@
 // - Memory: V8 keeps each chunk's source text for the life of the process, as two bytes a
 //   character if one character is outside Latin-1, so non-ASCII is escaped (`charset`), comments
 //   other than licences dropped and whitespace removed (idle RSS 83.6 -> 79.6 MB).
-// - Names are kept (no mangling): a stack trace names each function; file and line come from the
-//   source maps (to dist/'s files, which ship beside the bundle) with `node --enable-source-maps`.
+// - Names are kept: no mangling, and `keepNames`, because hoisting every module into one scope
+//   renames a top-level function whose name another bundled module also declares (308 of them, ours
+//   and the libraries'; `toStored` of events/event-outbox.ts became `toStored$1`), and V8 names a stack
+//   frame by the function's `name`. keepNames sets it back (`__name(toStored$1, 'toStored')`, for the
+//   renamed ones only; test/e2e/bundle-names.test.ts). File and line come from the source maps (to
+//   dist/'s files, which ship beside the bundle) with `node --enable-source-maps`. A CPU profile
+//   still shows `toStored$1` (V8's profiler reads the declared name).
 //   node scripts/bundle-cli.mjs   (run by `npm run build` after tsc)
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { build } from 'rolldown'
@@ -47,6 +52,7 @@ await build({
     charset: 'ascii',
     comments: { legal: true, annotation: false, jsdoc: false },
     minify: { mangle: false, compress: false, codegen: { removeWhitespace: true } },
+    keepNames: true,
     entryFileNames: '[name].js',
     chunkFileNames: '[name].js',
   },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../shared/clock.js'
 import { isTesseraError, TesseraError } from '../shared/errors.js'
 import { createRevocationFrames, sseFrame } from './feed-frames.js'
+import { createChunkFraming, responseSink } from './feed-socket-sink.js'
 import { createFeedStream } from './feed-stream.js'
 import { revocationToJson } from './revocation-entry-json.js'
 import type { RevocationHub } from './revocation-hub.js'
@@ -30,8 +31,9 @@ const MAX_BUFFERED_BYTES = 1024 * 1024
 export function revocationFeedRoutes(deps: RevocationFeedDeps) {
   const { log, hub, clock } = deps
   const maxBufferedBytes = deps.maxBufferedBytes ?? MAX_BUFFERED_BYTES
-  // One encoding of each broadcast entry for all the streams it goes to.
+  // One encoding of each broadcast entry (and one HTTP chunk of it) for all the streams it goes to.
   const frameOf = createRevocationFrames()
+  const chunkOf = createChunkFraming()
   /** Ends each open stream; a stream never ends by itself, and Fastify's close waits for it. */
   const open = new Set<() => void>()
 
@@ -84,7 +86,7 @@ export function revocationFeedRoutes(deps: RevocationFeedDeps) {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     })
-    const feed = createFeedStream(out, {
+    const feed = createFeedStream(responseSink(out, chunkOf), {
       sent: cursor ?? 0,
       frameOf,
       maxBufferedBytes,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { opaqueTokenFrom } from '../shared/opaque-token.js'
+import { cryptoRandom } from '../shared/random.js'
 import { decideRefresh, deriveSuccessor, type RefreshPolicy, type RefreshToken, replayedSuccessor } from './refresh-token.js'
 
 const policy: RefreshPolicy = { idleTtlMs: 1000 * 60, absoluteTtlMs: 1000 * 600, graceMs: 5000 }
@@ -55,22 +56,26 @@ describe('decideRefresh', () => {
 const AT = Date.parse('2026-12-06T18:00:00Z')
 
 describe('deriveSuccessor', () => {
-  it('derives the same successor from the same parent at the same time, and different ones otherwise', () => {
+  it('derives the same secret from the same parent, and different ones otherwise; the id is drawn', () => {
     const key = randomBytes(32)
-    const a = deriveSuccessor(key, 'parent-1', AT)
-    expect(deriveSuccessor(key, 'parent-1', AT)).toEqual(a)
-    expect(deriveSuccessor(key, 'parent-2', AT).token).not.toBe(a.token)
-    expect(deriveSuccessor(randomBytes(32), 'parent-1', AT).token).not.toBe(a.token)
+    const a = deriveSuccessor(key, cryptoRandom, 'parent-1', AT)
+    const again = deriveSuccessor(key, cryptoRandom, 'parent-1', AT)
+    expect(again.secretHash).toBe(a.secretHash)
+    expect(again.token.split('.')[1]).toBe(a.token.split('.')[1])
+    // A replay is answered with the id recorded (replayedSuccessor), so the id need not repeat.
+    expect(again.id).not.toBe(a.id)
+    expect(deriveSuccessor(key, cryptoRandom, 'parent-2', AT).secretHash).not.toBe(a.secretHash)
+    expect(deriveSuccessor(randomBytes(32), cryptoRandom, 'parent-1', AT).secretHash).not.toBe(a.secretHash)
     expect(a.token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
   })
 
   it('gives successors ids that sort by the time of the rotation; the secret does not depend on it', () => {
     const key = randomBytes(32)
-    const successors = Array.from({ length: 200 }, (_, i) => deriveSuccessor(key, `parent-${199 - i}`, AT + i * 7))
+    const successors = Array.from({ length: 200 }, (_, i) => deriveSuccessor(key, cryptoRandom, `parent-${199 - i}`, AT + i * 7))
     const ids = successors.map((each) => each.id)
     expect([...ids].sort()).toEqual(ids)
-    const later = deriveSuccessor(key, 'parent-1', AT + 1)
-    const now = deriveSuccessor(key, 'parent-1', AT)
+    const later = deriveSuccessor(key, cryptoRandom, 'parent-1', AT + 1)
+    const now = deriveSuccessor(key, cryptoRandom, 'parent-1', AT)
     expect(later.id).not.toBe(now.id)
     expect(later.secretHash).toBe(now.secretHash)
   })
@@ -79,7 +84,7 @@ describe('deriveSuccessor', () => {
 describe('replayedSuccessor', () => {
   it('hands out the recorded successor, whatever its id, with the secret derived from the parent again', () => {
     const key = randomBytes(32)
-    const recorded = deriveSuccessor(key, 'parent-1', AT)
+    const recorded = deriveSuccessor(key, cryptoRandom, 'parent-1', AT)
     expect(replayedSuccessor(key, 'parent-1', recorded)).toEqual(recorded)
     // A successor recorded by an earlier build, under an id that was not ordered.
     const legacy = opaqueTokenFrom(randomBytes(16).toString('base64url'), recorded.token.split('.')[1] as string)
@@ -88,7 +93,7 @@ describe('replayedSuccessor', () => {
 
   it('hands out nothing when the derived secret is not the recorded one', () => {
     const key = randomBytes(32)
-    const recorded = deriveSuccessor(key, 'parent-1', AT)
+    const recorded = deriveSuccessor(key, cryptoRandom, 'parent-1', AT)
     expect(replayedSuccessor(randomBytes(32), 'parent-1', recorded)).toBeNull()
     expect(replayedSuccessor(key, 'parent-2', recorded)).toBeNull()
   })

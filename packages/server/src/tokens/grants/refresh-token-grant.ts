@@ -22,7 +22,7 @@ export type RefreshGrantStores = IssuanceStores &
 
 export type RefreshGrantDeps = Pick<
   GrantServices,
-  'clock' | 'sessions' | 'apis' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
+  'clock' | 'random' | 'sessions' | 'apis' | 'roles' | 'refreshPolicy' | 'successorKey' | 'userinfoApi' | 'issue' | 'metrics'
 > & { transact: Transact<RefreshGrantStores> }
 
 export interface RefreshRequest {
@@ -68,7 +68,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
         if (redeemed) {
           if (!presentedRightly(redeemed)) throw new RefusedRefresh()
           requireProof(redeemed)
-          const successor = deriveSuccessor(deps.successorKey, presented, now)
+          const successor = deriveSuccessor(deps.successorKey, deps.random, presented, now)
           return rotate(tx, application, { ...rotation, token: redeemed, successor, record: true })
         }
         // Used, revoked, expired or unknown: judged on what is stored, and nothing is written
@@ -87,7 +87,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDeps) {
         const successor =
           decision.kind === 'replay_within_grace'
             ? replayedSuccessor(deps.successorKey, presented, decision.successor)
-            : deriveSuccessor(deps.successorKey, presented, now)
+            : deriveSuccessor(deps.successorKey, deps.random, presented, now)
         if (!successor) return 'invalid' as const
         return rotate(tx, application, { ...rotation, token, successor, record: decision.kind === 'rotate' })
       })
