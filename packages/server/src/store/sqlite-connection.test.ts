@@ -53,6 +53,18 @@ describe('the SQLite connection under the group commit', () => {
     expect(statements.prepare(sql).all(-4)).toEqual([{ id: 1, magnitude: 4 }])
   })
 
+  it('reads a cached "select *" by the columns it has after the schema changed (another process migrated)', () => {
+    const { sqlite, statements } = open()
+    const sql = 'select * from a where id = ?'
+    expect(allRows(statements.prepare(sql), [1])).toEqual([{ id: 1, name: 'ann', score: 1.5, data: Buffer.from([1, 2]), note: null }])
+    // SQLite prepares the cached statement again at its next step: "*" now names other columns.
+    for (const change of ['alter table a drop column score', 'alter table a add column rank integer default 7']) {
+      sqlite.exec(change)
+      const expected = sqlite.prepare(sql).all(1)
+      expect(allRows(statements.prepare(sql), [1]), change).toStrictEqual(expected)
+    }
+  })
+
   it('binds each parameter as one value, as the connection of Kysely does: a buffer as a blob, and an array is refused', async () => {
     const { connection } = open()
     await connection.executeQuery(CompiledQuery.raw('insert into a (id, data) values (?, ?)', [3, Buffer.from([7, 8])]))
