@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CLI, serve } from '../../test/oauth-fixture.js'
 import { sha256 } from '../shared/digest.js'
 
-// Client secrets are compared as bytes, the stored digest decoded once per application object
+// Client secrets are compared in constant time, the stored digest's bytes made once per application object
 // (applications/application-secret.ts, issue 17). Only the digest the object holds
 // now may decide, and the comparison stays exact.
 
@@ -16,7 +16,7 @@ describe('client secret comparison', () => {
     expect(applications.secretMatches(application, `${clientSecret}x`)).toBe(false)
     expect(applications.secretMatches(application, clientSecret.slice(0, -1))).toBe(false)
     expect(applications.secretMatches(application, '')).toBe(false)
-    // The same object with another digest: the decoded bytes of the first must not answer for it.
+    // The same object with another digest: the bytes held for the first must not answer for it.
     const changed = { ...application }
     expect(applications.secretMatches(changed, clientSecret)).toBe(true)
     changed.secretHash = sha256('another secret')

@@ -1,27 +1,18 @@
-import { digestBytesEqual, sha256Bytes } from '../shared/digest.js'
+import { digestMatches, heldDigests, sha256 } from '../shared/digest.js'
 import type { Application } from './application.js'
 
 /**
- * Compares a presented client secret with an application's stored digest in constant time, as
- * bytes (OWASP Authentication Cheat Sheet): the stored digest is decoded once per application
- * object, for as long as that object holds it (the config cache hands out the same one), and the
- * presented secret's SHA-256 is not encoded to be decoded again (issue 17, introspection).
+ * Compares a presented client secret with an application's stored digest in constant time
+ * (OWASP Authentication Cheat Sheet): the presented secret's SHA-256, as the base64url text the
+ * digest is stored as, against the stored digest's bytes, made once per application object for as
+ * long as that object holds them (the config cache hands out the same one). Issue 17, introspection:
+ * the digest as text, not as 32 bytes, because Node 20's `hash(…, 'buffer')` costs more than the
+ * base64url string and the decoding it saved (~1.9 → ~1.2 µs per comparison in isolation).
  */
 export function createSecretMatcher(): (application: Application, secret: string) => boolean {
-  const storedDigests = new WeakMap<Application, { of: string; bytes: Buffer }>()
-
-  function storedDigest(application: Application): Buffer | null {
-    const digest = application.secretHash
-    if (digest === null) return null
-    const held = storedDigests.get(application)
-    if (held !== undefined && held.of === digest) return held.bytes
-    const bytes = Buffer.from(digest, 'base64url')
-    storedDigests.set(application, { of: digest, bytes })
-    return bytes
-  }
-
+  const storedDigest = heldDigests()
   return (application, secret) => {
-    const stored = storedDigest(application)
-    return stored !== null && digestBytesEqual(stored, sha256Bytes(secret))
+    const digest = application.secretHash
+    return digest !== null && digestMatches(storedDigest(application, digest), sha256(secret))
   }
 }

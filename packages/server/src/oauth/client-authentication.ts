@@ -107,7 +107,7 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   if (header === undefined) return null
   // `test` and a slice rather than `exec`: no match array per request (issue 17).
   if (!BASIC.test(header)) throw new TesseraError('invalid_client', { detail: 'Authorization must be Basic credentials' })
-  const decoded = Buffer.from(header.slice(BASIC_PREFIX_LENGTH), 'base64').toString('utf8')
+  const decoded = decodeBase64(header.slice(BASIC_PREFIX_LENGTH))
   const colon = decoded.indexOf(':')
   if (colon < 0) throw new TesseraError('invalid_client', { detail: 'malformed Basic credentials' })
   try {
@@ -115,6 +115,22 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   } catch {
     throw new TesseraError('invalid_client', { detail: 'malformed Basic credentials' })
   }
+}
+
+const NON_ASCII = /[\x80-\xff]/
+
+/**
+ * Base64 to UTF-8 text, as `Buffer.from(…, 'base64').toString('utf8')` decodes it. `atob` first
+ * (~0.3 µs less, issue 17): where it accepts the input it decodes the same bytes, as one character
+ * per byte, which is the UTF-8 text when every byte is ASCII (form-urlencoded credentials are). Any
+ * other input (a byte above 0x7f, padding `atob` refuses) is decoded by Buffer as before.
+ */
+function decodeBase64(encoded: string): string {
+  try {
+    const bytes = atob(encoded)
+    if (!NON_ASCII.test(bytes)) return bytes
+  } catch {}
+  return Buffer.from(encoded, 'base64').toString('utf8')
 }
 
 /** Form-urlencoding undone; a part with neither `+` nor `%` (Tessera's ids and secrets) is already plain. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { digestsEqual, sha256 } from './digest.js'
+import { digestMatches, digestsEqual, heldDigests, sha256 } from './digest.js'
 
 describe('sha256', () => {
   it('is the SHA-256 of the UTF-8 bytes, as base64url (FIPS 180-2 "abc" vector)', () => {
@@ -13,5 +13,18 @@ describe('digestsEqual', () => {
     expect(digestsEqual(sha256('a'), sha256('a'))).toBe(true)
     expect(digestsEqual(sha256('a'), sha256('b'))).toBe(false)
     expect(digestsEqual(sha256('a'), sha256('a').slice(1))).toBe(false)
+  })
+})
+
+describe('digestMatches', () => {
+  it('is true only for the digest its owner holds now (issue 17: the stored bytes made once per owner)', () => {
+    const held = heldDigests()
+    const owner = {}
+    expect(digestMatches(held(owner, sha256('a')), sha256('a'))).toBe(true)
+    expect(digestMatches(held(owner, sha256('a')), sha256('b'))).toBe(false)
+    expect(digestMatches(held(owner, sha256('a')), sha256('a').slice(1))).toBe(false)
+    // The same owner given another digest: the bytes held for the first must not answer for it.
+    expect(digestMatches(held(owner, sha256('b')), sha256('a'))).toBe(false)
+    expect(digestMatches(held(owner, sha256('b')), sha256('b'))).toBe(true)
   })
 })

@@ -9,7 +9,8 @@ import { type RandomSource, randomToken } from './random.js'
  */
 const ID_BYTES = 16
 const SECRET_BYTES = 32
-const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/
+const ID_LENGTH = 22
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/
 
 export interface IssuedOpaqueToken {
   id: string
@@ -40,9 +41,9 @@ export function opaqueTokenFrom(id: string, secret: string): IssuedOpaqueToken {
 
 /** Splits a presented token; anything not exactly in the issued shape is refused before any lookup. */
 export function parseOpaqueToken(token: string): { id: string; secretHash: string } | null {
-  const match = TOKEN_PATTERN.exec(token)
-  if (!match) return null
-  return { id: match[1] as string, secretHash: sha256(match[2] as string) }
+  // `test` and slices at the fixed positions rather than `exec`: no match array per token (issue 17).
+  if (!TOKEN_PATTERN.test(token)) return null
+  return { id: token.slice(0, ID_LENGTH), secretHash: sha256(token.slice(ID_LENGTH + 1)) }
 }
 
 /** The public half of an opaque token; the same shape check applies to ids in URLs. */

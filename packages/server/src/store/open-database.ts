@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, type Driver, Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely'
+import { CompiledQuery, type Driver, Kysely, SqliteDialect } from 'kysely'
 import type pg from 'pg'
 import { UnreachableError } from '../shared/unreachable-error.js'
 import type { Database } from './database.js'
@@ -11,7 +11,7 @@ import { preparingClient } from './prepared-statements.js'
 import { type ChangeWatch, watchChanges } from './sqlite-change-stamp.js'
 import { GroupCommitSqliteDriver, type GroupCommitStats, type WalDurability } from './sqlite-group-commit.js'
 import { type ReadNow, readNowWhenIdle } from './sqlite-read-now.js'
-import { withStatementCache } from './sqlite-statement-cache.js'
+import { type CachedStatements, withStatementCache } from './sqlite-statement-cache.js'
 import { createWalSync } from './sqlite-wal-sync.js'
 
 export type DialectName = 'sqlite' | 'postgres'
@@ -85,7 +85,7 @@ function openSqlite(path: string): OpenDatabase {
     // An in-memory database has no WAL and nothing to make durable.
     sqlite.pragma('synchronous = FULL')
   }
-  const dialect = new ImmediateSqliteDialect({ database }, durability)
+  const dialect = new ImmediateSqliteDialect(database, durability)
   return {
     db: new Kysely<Database>({ dialect }),
     groupCommit: () => dialect.driver?.stats ?? { transactions: 0, commits: 0 },
@@ -110,19 +110,19 @@ function mainFile(sqlite: SQLite.Database): string {
  * Transactions queued behind one another share their COMMIT (store/sqlite-group-commit.ts).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #settings: SqliteDialectConfig
+  readonly #database: CachedStatements
   driver: GroupCommitSqliteDriver | undefined
 
   readonly #wal: WalDurability | undefined
 
-  constructor(settings: SqliteDialectConfig, wal: WalDurability | undefined) {
-    super(settings)
-    this.#settings = settings
+  constructor(database: CachedStatements, wal: WalDurability | undefined) {
+    super({ database })
+    this.#database = database
     this.#wal = wal
   }
 
   override createDriver(): Driver {
-    this.driver = new GroupCommitSqliteDriver(this.#settings, GROUP_COMMIT_LIMITS, this.#wal)
+    this.driver = new GroupCommitSqliteDriver({ database: this.#database }, GROUP_COMMIT_LIMITS, this.#wal)
     return this.driver
   }
 }

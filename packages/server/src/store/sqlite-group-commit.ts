@@ -1,4 +1,6 @@
 import { CompiledQuery, type DatabaseConnection, type QueryResult, SqliteDriver } from 'kysely'
+import { SqliteConnection } from './sqlite-connection.js'
+import type { CachedStatements } from './sqlite-statement-cache.js'
 import { type WalDurability, WalSyncError } from './sqlite-wal-sync.js'
 
 export { type WalDurability, WalSyncError } from './sqlite-wal-sync.js'
@@ -6,14 +8,12 @@ export { type WalDurability, WalSyncError } from './sqlite-wal-sync.js'
 /**
  * Group commit for SQLite (docs/architecture.md §12).
  *
- * Every COMMIT waits for an fsync of the WAL. With `synchronous=FULL` better-sqlite3 does it on
- * the event loop: under concurrent writes (refresh rotation, token exchange, sign-in) the process
- * spent most of its time there (bench/tools/profile-*.mjs). Given a `WalDurability`
- * (store/sqlite-wal-sync.ts), the database runs with `synchronous=NORMAL` and the driver syncs
- * the WAL after each COMMIT on the thread pool, holding the connection meanwhile. A group commit lets the
- * transactions that queued up behind one another share one COMMIT: each runs in a SAVEPOINT of
- * one open SQLite transaction, and the group commits once nobody else is waiting for the
- * connection (or the group is full, or old).
+ * Every COMMIT waits for an fsync of the WAL, which `synchronous=FULL` does on the event loop
+ * (bench/tools/profile-*.mjs). Given a `WalDurability` (store/sqlite-wal-sync.ts), the database
+ * runs with `synchronous=NORMAL` and the driver syncs the WAL after each COMMIT on the thread
+ * pool, holding the connection meanwhile. Transactions that queued up behind one another share
+ * one COMMIT: each runs in a SAVEPOINT of one open SQLite transaction, and the group commits once
+ * nobody else is waiting for the connection (or the group is full, or old).
  *
  * Durability does not change: a transaction run through `durably()` is answered only after the
  * COMMIT that contains it (the runner, store/transaction.ts, awaits `durable`), and a failed
@@ -26,11 +26,9 @@ export { type WalDurability, WalSyncError } from './sqlite-wal-sync.js'
  * `db.transaction().execute()` calls the driver's `acquireConnection` before its first `await`
  * (once the driver is initialised), so the handover is taken there, and whoever then holds the
  * connection (one caller at a time) is that transaction until it releases it. No
- * AsyncLocalStorage: one in the process turns on promise hooks for every promise of every request,
- * reads included (issue 17: the session check's CPU per request fell to 0.93 of what it was
- * without them, /healthz's to 0.86, median of 16 interleaved rounds, each build in its own
- * process). Should an `await` ever come first, the transaction finds no handover and commits on
- * its own: as durable, only not grouped (the group commit tests count the COMMITs).
+ * AsyncLocalStorage, whose promise hooks slow every request, reads included (issue 17: without
+ * them the session check's CPU per request was 0.93, /healthz's 0.86). Should an `await` ever come
+ * first, the transaction finds no handover and commits on its own: as durable, only not grouped.
  */
 
 /** What the runner learns about one transaction it ran through `durably()`. */
@@ -102,7 +100,10 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   #group: { members: Waiter[]; firstCommitAt: number | null } | null = null
   /** Between BEGIN (or SAVEPOINT) and COMMIT (or ROLLBACK) of the transaction holding the connection. */
   #inTransaction: 'member' | 'plain' | null = null
+  /** SQLite's one connection (store/sqlite-connection.ts), and the one object every holder is given (`init`). */
+  #raw: DatabaseConnection | null = null
   #connection: DatabaseConnection | null = null
+  readonly #statements: CachedStatements
   readonly #wal: WalDurability | undefined
   /**
    * Set when a sync of the WAL failed. As PostgreSQL does after a failed fsync (it stops), nothing
@@ -113,10 +114,29 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
   /** Set by `destroy`: the connection is closed, so nothing may read it directly any more. */
   #destroyed = false
 
-  constructor(config: ConstructorParameters<typeof SqliteDriver>[0], limits: GroupCommitLimits, wal?: WalDurability) {
+  constructor(config: { database: CachedStatements }, limits: GroupCommitLimits, wal?: WalDurability) {
     super(config)
+    this.#statements = config.database
     this.#limits = limits
     this.#wal = wal
+  }
+
+  override async init(): Promise<void> {
+    const raw = new SqliteConnection(this.#statements)
+    this.#raw = raw
+    this.#connection = {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        // A query outside any transaction must not read what the open group may not commit.
+        if (this.#group && this.#inTransaction === null) await this.#commitGroup(raw)
+        // A write outside a transaction commits as it runs (autocommit): synced before its answer.
+        // Asked before it runs: a statement's SQL may not prepare again after it ran (a DROP).
+        const autocommitWrite = this.#wal !== undefined && this.#inTransaction === null && this.#wal.writes(query.sql)
+        const result = await raw.executeQuery<R>(query)
+        if (autocommitWrite) await this.#syncWal()
+        return result
+      },
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => raw.streamQuery<R>(query, chunkSize),
+    }
   }
 
   get stats(): Readonly<GroupCommitStats> {
@@ -147,26 +167,12 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       throw this.#walFailed
     }
     this.#holder = transaction
-    // Never contended: this queue lets one caller at a time reach the driver's own lock.
-    const connection = await super.acquireConnection()
-    this.#connection = connection
-    return {
-      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        // A query outside any transaction must not read what the open group may not commit.
-        if (this.#group && this.#inTransaction === null) await this.#commitGroup(connection)
-        // A write outside a transaction commits as it runs (autocommit): synced before its answer.
-        // Asked before it runs: a statement's SQL may not prepare again after it ran (a DROP).
-        const autocommitWrite = this.#wal !== undefined && this.#inTransaction === null && this.#wal.writes(query.sql)
-        const result = await connection.executeQuery<R>(query)
-        if (autocommitWrite) await this.#syncWal()
-        return result
-      },
-      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
-    }
+    // The queue above lets one caller at a time hold it: Kysely's own lock (a promise each time) is not needed.
+    return this.#connection as DatabaseConnection
   }
 
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    const raw = this.#connection ?? connection
+  override async beginTransaction(): Promise<void> {
+    const raw = this.#raw as DatabaseConnection
     // The first transaction begun by the holder is the runner's; a second one commits on its own.
     const transaction = this.#holder
     this.#holder = undefined
@@ -196,8 +202,8 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     }
   }
 
-  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const raw = this.#connection ?? connection
+  override async commitTransaction(): Promise<void> {
+    const raw = this.#raw as DatabaseConnection
     if (this.#inTransaction === 'plain') {
       this.#inTransaction = null
       await raw.executeQuery(CompiledQuery.raw('commit'))
@@ -216,8 +222,8 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
     transaction.durable.catch(() => {})
   }
 
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const raw = this.#connection ?? connection
+  override async rollbackTransaction(): Promise<void> {
+    const raw = this.#raw as DatabaseConnection
     if (this.#inTransaction === 'member') {
       this.#inTransaction = null
       this.#member = undefined
@@ -240,11 +246,9 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
       // Anyone else (a query, a migration) gets the connection only after the group committed.
       const member = this.#queue.findIndex((waiter) => waiter.member)
       if (member >= 0 && !full && !old) next = member
-      else await this.#commitGroup(this.#connection as DatabaseConnection)
+      else await this.#commitGroup(this.#raw as DatabaseConnection)
     }
-    this.#connection = null
     this.#holder = undefined
-    await super.releaseConnection()
     const [waiter] = this.#queue.splice(next, 1)
     if (waiter) waiter.grant()
     else this.#held = false
@@ -252,7 +256,7 @@ export class GroupCommitSqliteDriver extends SqliteDriver {
 
   override async destroy(): Promise<void> {
     this.#destroyed = true
-    await super.destroy()
+    this.#statements.close()
     await this.#wal?.close()
   }
 

@@ -1,4 +1,5 @@
 import type { CompiledQuery } from 'kysely'
+import { allRows } from './sqlite-connection.js'
 import type { CachedStatements } from './sqlite-statement-cache.js'
 
 /** Rows of a read run at once, or undefined when it must go through the driver (`db.executeQuery`). */
@@ -17,6 +18,6 @@ export function readNowWhenIdle(statements: CachedStatements, idle: () => boolea
     if (!idle()) return undefined
     const statement = statements.prepare(query.sql)
     if (!(statement.reader && statement.readonly)) throw new Error('readNow runs plain reads only')
-    return statement.all(query.parameters) as R[]
+    return allRows(statement, query.parameters) as R[]
   }
 }

@@ -4,7 +4,7 @@ import type { RevocationLog } from '../revocation/revocation-log.js'
 import { sessionState } from '../sessions/session.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
-import { digestsEqual, sha256 } from '../shared/digest.js'
+import { digestMatches, digestsEqual, heldDigests, sha256 } from '../shared/digest.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import type { AccessTokenWithBinding, IntrospectedAccessToken, TokenBinding } from './access-token-binding.js'
 import { isCompactJwe } from './access-token-encryption.js'
@@ -48,15 +48,14 @@ export interface IntrospectionServiceDeps {
 }
 
 /**
- * Three dot-separated parts, the shape of a compact JWS (RFC 7515 §7.1): a JWT access token. Counted
- * without `split`, which made an array of two strings for every opaque token (`<id>.<secret>`) on
- * each introspection (issue 17).
+ * The dots in a token, counted up to five, without `split` (issue 17): two make three parts, a
+ * compact JWS (RFC 7515 §7.1), a JWT access token; four, five parts, may be a compact JWE (RFC 7516
+ * §7.1), which its pattern decides; an opaque token (`<id>.<secret>`) has one and is tested by neither.
  */
-function hasThreeParts(token: string): boolean {
-  const first = token.indexOf('.')
-  if (first < 0) return false
-  const second = token.indexOf('.', first + 1)
-  return second >= 0 && token.indexOf('.', second + 1) < 0
+function dotsIn(token: string): number {
+  let dots = 0
+  for (let at = token.indexOf('.'); at >= 0 && dots < 5; at = token.indexOf('.', at + 1)) dots++
+  return dots
 }
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
@@ -75,10 +74,12 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   /**
    * What a frozen row (a read-cache entry, tokens/access-token-read-cache.ts) makes of itself once
    * it passed the checks: the same row comes back as the same objects on every hit, so its
-   * ActiveAccessToken and its answer are built once (issue 17). Only the shape is kept: every check
-   * (expiry, revocation, client, API, cut-offs, session, user, caller) runs on every introspection.
+   * ActiveAccessToken and its answer are built once (issue 17), and its secret digest's bytes
+   * (`storedDigest`). Only the shape is kept: every check (the secret, expiry, revocation, client, API,
+   * cut-offs, session, user, caller) runs on every introspection.
    */
   const records = new WeakMap<IntrospectedAccessToken, { binding: TokenBinding | null; active: ActiveAccessToken }>()
+  const storedDigest = heldDigests()
 
   /** May this caller see a token of `clientId` for audience `aud`? Its own, or its API's (resource server). */
   function mayInspect(caller: Application, clientId: string, aud: string | null): boolean {
@@ -129,8 +130,9 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
    */
   function activeAccessToken(token: string): ActiveAccessToken | null | Promise<ActiveAccessToken | null> {
     const now = clock.now()
-    if (hasThreeParts(token)) return activeJwt(token, now)
-    if (isCompactJwe(token)) return activeEncrypted(token, now)
+    const dots = dotsIn(token)
+    if (dots === 2) return activeJwt(token, now)
+    if (dots === 4 && isCompactJwe(token)) return activeEncrypted(token, now)
     const parsed = parseOpaqueToken(token)
     if (!parsed) return null
     // Without a promise when the read cache holds the row (issue 17): the usual introspection awaits nothing.
@@ -142,8 +144,10 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
   /** An opaque token's row, if its secret's digest matches (in constant time) and it is active now. */
   function activeOpaque(found: AccessTokenWithBinding | null, secretHash: string, now: number) {
     const access = found?.token
-    if (!found || access?.format !== 'opaque' || access.secretHash === null || !digestsEqual(access.secretHash, secretHash)) return null
-    return activeRecord(access, found.binding, now)
+    if (!found || access?.format !== 'opaque' || access.secretHash === null) return null
+    // A frozen row (a cache entry) keeps its digest's bytes (issue 17); any other makes them now.
+    const stored = Object.isFrozen(access) ? storedDigest(access, access.secretHash) : Buffer.from(access.secretHash, 'utf8')
+    return digestMatches(stored, secretHash) ? activeRecord(access, found.binding, now) : null
   }
 
   /** A JWT access token: its signature and claims, then the same checks as a recorded token's. */
@@ -270,7 +274,7 @@ export function createIntrospectionService(deps: IntrospectionServiceDeps) {
 
   /** A token that is no active access token: a refresh token of the caller's own, or inactive. */
   async function refreshAnswer(caller: Application, token: string, now: number): Promise<IntrospectionResponse> {
-    if (hasThreeParts(token) || isCompactJwe(token)) return INACTIVE
+    if (dotsIn(token) === 2 || isCompactJwe(token)) return INACTIVE
     const parsed = parseOpaqueToken(token)
     if (!parsed) return INACTIVE
     const refresh = await stores.refreshTokens.findById(parsed.id)
