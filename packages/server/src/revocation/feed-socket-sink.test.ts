@@ -43,6 +43,10 @@ describe('the socket sink of a feed stream', () => {
     expect(httpChunk(frame('x'.repeat(300))).toString()).toBe(`12c\r\n${'x'.repeat(300)}\r\n`)
   })
 
+  it('writes nothing for an empty frame: a chunk of size 0 would end the body (RFC 9112 §7.1)', () => {
+    expect(httpChunk(Buffer.alloc(0))).toHaveLength(0)
+  })
+
   it('writes a chunked body a client reads back whole, in order, ended by the response', async () => {
     const direct: boolean[] = []
     const port = await serve((sink, out) => {

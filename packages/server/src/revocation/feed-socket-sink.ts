@@ -3,6 +3,8 @@ import type { FeedSink } from './feed-stream.js'
 
 /** One frame as one HTTP/1.1 chunk (RFC 9112 §7.1): its size in hex, CRLF, the bytes, CRLF, in one buffer. */
 export function httpChunk(frame: Buffer): Buffer {
+  // "0" CRLF is the last chunk: an empty frame is no chunk at all, as the response writes it.
+  if (frame.length === 0) return frame
   const size = `${frame.length.toString(16)}\r\n`
   const chunk = Buffer.allocUnsafe(size.length + frame.length + 2)
   chunk.write(size, 0, 'latin1')
