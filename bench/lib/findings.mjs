@@ -170,6 +170,11 @@ export function findings(sections, targets) {
       'in turn twice (3 rounds each, load average ≈ 1.5), refresh rotation median 1,584 → 1,930/s (0.047 → 0.055 of /healthz), token ' +
       'exchange 3,073 → 3,872/s (0.092 → 0.109); full runs 1,562/s before, 2,038 and 1,789/s after. The rotation is at its 2.0k/s ' +
       'target, not reliably above it; the changes were not measured apart on a quiet machine. ' +
+      "The 3.0k and 2.0k targets are rates of the machine issue 17 was filed on; this page's run may come from another (in December 2026 one " +
+      'whose loopback HTTP path was ~3× slower: /healthz ~9–11k req/s against ~30k). On such a machine, the code the issue was filed with ' +
+      '(`02f258c`, built with its own locked dependencies) against the code of this run (`3160285`), the two in turn in one run ' +
+      '(`bench/tools/ab-refresh.mjs`, 6 rounds of 4 s, each server warmed up first, load average 1.3–1.7): token exchange 718 → 2,299 req/s, ' +
+      '3.12× (2.66–3.69), CPU per request 0.36 of before; refresh rotation 521 → 1,036 req/s, 2.07× (1.97–2.47), CPU per request 0.45 of before. ' +
       'On PostgreSQL the access token now signs on the ' +
       'thread pool inside the transaction too (a transaction holds one pooled connection, not the only one): refresh 1.42–2.00× and exchange ' +
       '1.51–1.92× the rate at 0.77–0.93 of the CPU per request in 4 interleaved A/Bs at load 11–16 (no quiet machine was available).',
