@@ -11,11 +11,11 @@
 //   AB_SYNC_MS=3: on tmpfs, each WAL sync a fixed 3 ms (as ab-refresh.mjs).
 import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { injectRefreshChains } from '../lib/inject-refresh-chains.mjs'
+import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [mode, ...rest] = process.argv.slice(2)
-const RESOURCE = 'https://api.example.com'
-const CHAINS = 20
 
 if (mode === '--child') await child(JSON.parse(rest[0]))
 else await parent(mode, ...rest)
@@ -92,44 +92,9 @@ async function parent(before, after, rounds = '10', rotations = '2000', warmUp =
 }
 
 async function child({ dist, syncMs, warmUp }) {
-  if (syncMs !== undefined) {
-    // As bench/tools/ab-refresh-server.mjs: every WAL sync the real (tmpfs) one plus a fixed wait.
-    const { open } = await import('node:fs/promises')
-    const handle = await open(process.execPath, 'r')
-    const fileHandle = Object.getPrototypeOf(handle)
-    await handle.close()
-    const datasync = fileHandle.datasync
-    fileHandle.datasync = async function () {
-      await datasync.call(this)
-      await new Promise((resolve) => setTimeout(resolve, syncMs))
-    }
-  }
-  const { exchange, form, refreshFixture, startTessera } = await import('../lib/harness.mjs')
-  const server = await startTessera({ dist })
-  const { tessera, address } = server
-  tessera.services.configCache.enable()
-  const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
-  const app = await tessera.app()
-  const chains = []
-  for (let i = 0; i < CHAINS; i++) chains.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
-  async function run(total) {
-    let started = 0
-    await Promise.all(
-      chains.map(async (_, chain) => {
-        while (started < total) {
-          started++
-          const response = await app.inject({
-            method: 'POST',
-            url: '/oauth/token',
-            headers: { ...form, authorization },
-            payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: chains[chain] }).toString(),
-          })
-          if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
-          chains[chain] = response.json().refresh_token
-        }
-      }),
-    )
-  }
+  // As bench/tools/ab-refresh-server.mjs: every WAL sync the real (tmpfs) one plus a fixed wait.
+  if (syncMs !== undefined) await slowWalSyncs(syncMs)
+  const { server, run } = await injectRefreshChains({ dist })
   await run(warmUp)
   process.on('message', async ({ count }) => {
     const started = process.cpuUsage()

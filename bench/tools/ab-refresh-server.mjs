@@ -2,23 +2,12 @@
 // database, with a web client, an API and a signed-in user, as the issuance suite sets them up.
 // Sends { port, authorization, sessionToken } when ready; closes when the parent disconnects.
 import { refreshFixture, startTessera } from '../lib/harness.mjs'
+import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
 import { fillTokenTables } from '../lib/token-fill.mjs'
 
 const { dist, database, syncMs, fill } = JSON.parse(process.argv[2])
-if (syncMs !== undefined) {
-  // A controlled disk (bench/tools/ab-refresh.mjs AB_SYNC_MS): the database lives on tmpfs and every
-  // sync of the WAL takes the real (near-zero) fdatasync plus a fixed wait, as a quiet disk's does,
-  // so other engineers' writes to the shared disk do not decide the comparison.
-  const { open } = await import('node:fs/promises')
-  const handle = await open(process.execPath, 'r')
-  const fileHandle = Object.getPrototypeOf(handle)
-  await handle.close()
-  const datasync = fileHandle.datasync
-  fileHandle.datasync = async function () {
-    await datasync.call(this)
-    await new Promise((resolve) => setTimeout(resolve, syncMs))
-  }
-}
+// A controlled disk (bench/tools/ab-refresh.mjs AB_SYNC_MS, lib/slow-wal-sync.mjs).
+if (syncMs !== undefined) await slowWalSyncs(syncMs)
 const RESOURCE = 'https://api.example.com'
 
 // As `tessera start` runs (background: the revocation signals, and the caches they keep fresh).

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
 import { spread } from '../lib/stats.mjs'
 
 const [mode, ...rest] = process.argv.slice(2)
@@ -90,17 +91,7 @@ async function parent(before, after, rounds = '10', transactions = '20000') {
 }
 
 async function child({ dist, syncMs }) {
-  if (syncMs !== undefined) {
-    const { open } = await import('node:fs/promises')
-    const handle = await open(process.execPath, 'r')
-    const fileHandle = Object.getPrototypeOf(handle)
-    await handle.close()
-    const datasync = fileHandle.datasync
-    fileHandle.datasync = async function () {
-      await datasync.call(this)
-      await new Promise((resolve) => setTimeout(resolve, syncMs))
-    }
-  }
+  if (syncMs !== undefined) await slowWalSyncs(syncMs)
   const load = (path) => import(pathToFileURL(resolve(dist, path)).href)
   const { openDatabase } = await load('store/open-database.js')
   const { migrateToLatest } = await load('store/migrate.js')

@@ -10,37 +10,10 @@
 // Usage: node bench/tools/alloc-refresh.mjs [dist|-] [rotations] [warm-up] [rows] [interval bytes]
 import { Session } from 'node:inspector/promises'
 import { PerformanceObserver } from 'node:perf_hooks'
-import { exchange, form, refreshFixture, startTessera } from '../lib/harness.mjs'
+import { injectRefreshChains } from '../lib/inject-refresh-chains.mjs'
 
 const [dist, count = '5000', warmUp = '3000', rows = '40', interval = '128'] = process.argv.slice(2)
-const RESOURCE = 'https://api.example.com'
-const CHAINS = 20
-const server = await startTessera({ dist: dist === '-' ? undefined : dist })
-const { tessera, address } = server
-tessera.services.configCache.enable()
-const { authorization, sessionToken } = await refreshFixture(tessera, address, RESOURCE)
-const app = await tessera.app()
-const chains = []
-for (let i = 0; i < CHAINS; i++) chains.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
-
-async function run(total) {
-  let started = 0
-  await Promise.all(
-    chains.map(async (_, chain) => {
-      while (started < total) {
-        started++
-        const response = await app.inject({
-          method: 'POST',
-          url: '/oauth/token',
-          headers: { ...form, authorization },
-          payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: chains[chain] }).toString(),
-        })
-        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
-        chains[chain] = response.json().refresh_token
-      }
-    }),
-  )
-}
+const { server, run } = await injectRefreshChains({ dist: dist === '-' ? undefined : dist })
 
 await run(Number(warmUp))
 const gcs = { count: 0, ms: 0, byKind: new Map() }
