@@ -4,6 +4,7 @@
 // presenting the token the previous rotation returned. For the in-process refresh tools
 // (callgrind-refresh, alloc-refresh, ab-refresh-inject).
 import { exchange, form, refreshFixture, startTessera } from './harness.mjs'
+import { runChains } from './run-chains.mjs'
 
 const RESOURCE = 'https://api.example.com'
 
@@ -17,23 +18,16 @@ export async function injectRefreshChains({ dist, chains: count = 20 } = {}) {
   const chains = []
   for (let i = 0; i < count; i++) chains.push((await exchange(address, authorization, sessionToken, RESOURCE)).refresh_token)
 
-  async function run(total) {
-    let started = 0
-    await Promise.all(
-      chains.map(async (_, chain) => {
-        while (started < total) {
-          started++
-          const response = await app.inject({
-            method: 'POST',
-            url: '/oauth/token',
-            headers: { ...form, authorization },
-            payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: chains[chain] }).toString(),
-          })
-          if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
-          chains[chain] = response.json().refresh_token
-        }
-      }),
-    )
+  async function rotate(chain) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { ...form, authorization },
+      payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: chains[chain] }).toString(),
+    })
+    if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
+    chains[chain] = response.json().refresh_token
   }
+  const run = (total) => runChains(chains.length, total, rotate)
   return { server, run }
 }

@@ -9,8 +9,8 @@
 // started second was measured faster in other A/B tools: each half's ratios are printed).
 // Usage: node bench/tools/ab-refresh-inject.mjs <dist-before> <dist-after> [rounds] [rotations] [warm-up]
 //   AB_SYNC_MS=3: on tmpfs, each WAL sync a fixed 3 ms (as ab-refresh.mjs).
-import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { forkChild, startInOrder } from '../lib/ab-child.mjs'
 import { injectRefreshChains } from '../lib/inject-refresh-chains.mjs'
 import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
 import { spread } from '../lib/stats.mjs'
@@ -23,42 +23,13 @@ else await parent(mode, ...rest)
 async function parent(before, after, rounds = '10', rotations = '2000', warmUp = '3000') {
   const syncMs = process.env.AB_SYNC_MS === undefined ? undefined : Number(process.env.AB_SYNC_MS)
   const dists = { before, after }
-  const start = (name) => {
-    const proc = fork(
+  const start = (name) =>
+    forkChild(
       new URL(import.meta.url).pathname,
-      ['--child', JSON.stringify({ dist: dists[name], syncMs, warmUp: Number(warmUp) })],
-      {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, ...(syncMs === undefined ? {} : { TMPDIR: '/dev/shm' }) },
-      },
+      { dist: dists[name], syncMs, warmUp: Number(warmUp) },
+      { ...process.env, ...(syncMs === undefined ? {} : { TMPDIR: '/dev/shm' }) },
     )
-    let waiting
-    proc.on('message', (message) => waiting?.(message))
-    const next = () =>
-      new Promise((resolve) => {
-        waiting = resolve
-      })
-    return {
-      ready: next(),
-      run: (count) => {
-        proc.send({ count })
-        return next()
-      },
-      close: () =>
-        new Promise((resolve) => {
-          proc.once('exit', resolve)
-          proc.disconnect()
-        }),
-    }
-  }
-  const startBoth = async (order) => {
-    const started = {}
-    for (const name of order) {
-      started[name] = start(name)
-      await started[name].ready
-    }
-    return started
-  }
+  const startBoth = (order) => startInOrder(order, start)
   const half = Math.ceil(Number(rounds) / 2)
   const cpu = { before: [], after: [] }
   const halves = [[], []]

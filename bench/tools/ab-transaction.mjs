@@ -9,12 +9,13 @@
 // second half of the rounds (each half's ratios printed).
 // Usage: node bench/tools/ab-transaction.mjs <dist-before> <dist-after> [rounds] [transactions]
 //   AB_SYNC_MS=3: each WAL sync the real (tmpfs) one plus a fixed 3 ms, as ab-refresh.mjs.
-import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { forkChild, startInOrder } from '../lib/ab-child.mjs'
+import { runChains } from '../lib/run-chains.mjs'
 import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
 import { spread } from '../lib/stats.mjs'
 
@@ -27,34 +28,8 @@ else await parent(mode, ...rest)
 async function parent(before, after, rounds = '10', transactions = '20000') {
   const syncMs = process.env.AB_SYNC_MS === undefined ? undefined : Number(process.env.AB_SYNC_MS)
   const dists = { before, after }
-  const start = async (name) => {
-    const proc = fork(new URL(import.meta.url).pathname, ['--child', JSON.stringify({ dist: dists[name], syncMs })], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    let waiting
-    proc.on('message', (message) => waiting?.(message))
-    const next = () =>
-      new Promise((resolve) => {
-        waiting = resolve
-      })
-    await next()
-    return {
-      run: (count) => {
-        proc.send({ count })
-        return next()
-      },
-      close: () =>
-        new Promise((resolve) => {
-          proc.once('exit', resolve)
-          proc.disconnect()
-        }),
-    }
-  }
-  const startBoth = async (order) => {
-    const started = {}
-    for (const name of order) started[name] = await start(name)
-    return started
-  }
+  const start = (name) => forkChild(new URL(import.meta.url).pathname, { dist: dists[name], syncMs })
+  const startBoth = (order) => startInOrder(order, start)
   const half = Math.ceil(Number(rounds) / 2)
   const cpu = { before: [], after: [] }
   const commits = { before: [], after: [] }
@@ -195,17 +170,7 @@ async function child({ dist, syncMs }) {
       })
       chains[chain] = successor.id
     })
-  async function run(total) {
-    let started = 0
-    await Promise.all(
-      chains.map(async (_, chain) => {
-        while (started < total) {
-          started++
-          await rotate(chain)
-        }
-      }),
-    )
-  }
+  const run = (total) => runChains(chains.length, total, rotate)
   await run(20_000)
   process.on('message', async ({ count }) => {
     const commitsBefore = database.groupCommit().commits
