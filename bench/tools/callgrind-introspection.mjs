@@ -4,7 +4,7 @@
 // the read caches, serialisation; not the socket), for instruction counts that hold still on a busy
 // machine (issue 17 target 3). Counters are zeroed after set-up and warm-up and dumped after the
 // counted requests, so the dump `<out>.1` holds those requests only:
-//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session] - [warm-up, 2000]
+//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session] - [warm-up, 2000] [sqlite|postgres]
 //   callgrind_annotate /tmp/in.out.1 | head   (the total / 1000 = instructions per request)
 // The world (clients, API, user, tokens) is made by a child process that valgrind does not trace
 // (a sign-up's password estimate would pass its deadline under callgrind), on a SQLite file this
@@ -17,13 +17,19 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { callgrindWindow } from '../lib/callgrind-window.mjs'
-import { basic, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { basic, dropSchema, exchange, form, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
 
-const [dist, count = '1000', which = 'introspect', setupDir, warmUp = '2000'] = process.argv.slice(2)
+const [dist, count = '1000', which = 'introspect', setupDir, warmUp = '2000', dialect = 'sqlite'] = process.argv.slice(2)
 const build = dist === '-' ? undefined : dist
 const resource = 'https://api.example.com'
 const cli = { kind: 'cli' }
-const at = (dir) => ({ databaseUrl: `sqlite:${join(dir, 'tessera.db')}`, dataDir: dir })
+// The world's database: a SQLite file in `dir`, or a PostgreSQL schema named after the process that
+// measures (the set-up child is its child), which the measuring process drops; the master key is
+// in `dir` either way.
+const at = (dir) =>
+  dialect === 'postgres'
+    ? { database: 'postgres', schema: `callgrind_${which === 'setup' ? process.ppid : process.pid}`, dataDir: dir }
+    : { databaseUrl: `sqlite:${join(dir, 'tessera.db')}`, dataDir: dir }
 
 if (which === 'setup') {
   const server = await startTessera({ dist: build, ...at(setupDir) })
@@ -44,7 +50,7 @@ if (which === 'setup') {
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-callgrind-'))
 const self = fileURLToPath(import.meta.url)
-const { stdout } = await promisify(execFile)(process.execPath, [self, dist, '0', 'setup', dir])
+const { stdout } = await promisify(execFile)(process.execPath, [self, dist, '0', 'setup', dir, '0', dialect])
 const world = JSON.parse(stdout)
 const server = await startTessera({ dist: build, ...at(dir) })
 server.tessera.services.configCache.enable()
@@ -69,5 +75,6 @@ async function run(total) {
 }
 await callgrindWindow(run, Number(count), Number(warmUp))
 await server.close()
+if (dialect === 'postgres') await dropSchema(at(dir).schema)
 rmSync(dir, { recursive: true, force: true })
 process.exit(0)

@@ -5,13 +5,18 @@
 //        [--rate=N] [--syscalls] [--perf=case,case]
 //   cases (comma-separated, the first is the baseline): healthz, session-sqlite, session-pg,
 //   session-sqlite-50, session-pg-50, session-sqlite-x5 (the read cache's stamp taken 5 times per
-//   check) (default: healthz,session-sqlite,session-pg)
+//   check), introspect-sqlite, introspect-pg, introspect-sqlite-50, introspect-pg-50 (POST
+//   /oauth/introspect of the fixture's opaque token, or of 50 in turn, as §1c sends them)
+//   (default: healthz,session-sqlite,session-pg)
 //   --pg: a PostgreSQL fixture too (needed by the -pg cases); --suite: also the suite's three other
 //   SQLite instances (EdDSA, RS256, PS256), so this process holds what the suite's does;
 //   --pin: this process on CPU 1, the load generator on CPU 0; --inject: no sockets (below);
 //   --rate=N: N requests per second offered; --syscalls: the main thread's system calls per request
 //   (perf stat on the syscall tracepoints); --perf=…: record those cases' last window with perf (run
 //   with NODE_OPTIONS=--perf-basic-prof-only-functions), call trees and flat profiles side by side.
+// Each window also prints, on PostgreSQL, the queries per request the pool ran, by what they read
+// (the batched reads, single reads, the config cache's reads, the revocation hub's), and the config
+// cache's invalidations (the 1 s poll, NOTIFY) and its misses by introspection.
 // docs/architecture.md §9, "Over sockets, CPU per request depends on the traffic's pattern".
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -19,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { mainThreadCpu, processCpu } from '../lib/backend-cpu.mjs'
+import { basic, form } from '../lib/harness.mjs'
 import { startLoader } from '../lib/loader.mjs'
 import { flat, printTrees, recordTree } from '../lib/perf-tree.mjs'
 import { spread } from '../lib/stats.mjs'
@@ -45,6 +51,41 @@ const cases = {
   'session-pg': pg && { url: `${pg.server.address}/v1/session`, headers: { authorization: `Bearer ${pg.sessionToken}` } },
   'session-pg-50': pg && { url: `${pg.server.address}/v1/session`, authorizations: pg.sessionAuthorizations },
 }
+for (const [dialect, f] of [
+  ['sqlite', es],
+  ['pg', pg],
+]) {
+  if (!f) continue
+  const { id, secret } = f.sessionClient
+  const post = { url: `${f.server.address}/oauth/introspect`, method: 'POST', headers: { ...form, authorization: basic(id, secret) } }
+  cases[`introspect-${dialect}`] = { ...post, body: `token=${encodeURIComponent(f.opaqueToken)}` }
+  cases[`introspect-${dialect}-50`] = { ...post, bodies: f.opaqueTokens.map((token) => `token=${encodeURIComponent(token)}`) }
+}
+// What reaches PostgreSQL: every query of the pool's clients, by what it reads (Kysely checks a
+// client out of the pool for each query outside a transaction, so each is seen at `acquire`).
+const queries = new Map()
+const kindOf = (text) => `${/= any\(/.test(text) ? 'batch' : 'single'} ${/from "?(\w+)"?/i.exec(text)?.[1] ?? text.slice(0, 20)}`
+pg?.server.tessera.database.pool.on('acquire', (client) => {
+  if (client.countedQueries) return
+  client.countedQueries = true
+  const query = client.query.bind(client)
+  client.query = (config, ...rest) => {
+    const kind = kindOf(typeof config === 'string' ? config : config.text)
+    queries.set(kind, (queries.get(kind) ?? 0) + 1)
+    return query(config, ...rest)
+  }
+})
+// The config cache's invalidations (the poll, NOTIFY, local commits), on each instance.
+let invalidations = 0
+for (const f of [es, pg]) {
+  const cache = f?.server.tessera.services.configCache
+  if (!cache) continue
+  const invalidate = cache.invalidate
+  cache.invalidate = () => {
+    invalidations++
+    invalidate()
+  }
+}
 // session-sqlite-x5: the one-token check with the read cache's stamp (one pread of the -shm file)
 // taken 5 times instead of once: the difference to session-sqlite / 4 is one stamp's cost in place.
 const watch = es.server.tessera.database.changes
@@ -62,7 +103,7 @@ cases['session-sqlite-x5'] = { ...cases['session-sqlite'], times: 5 }
 // time (so PostgreSQL's batched read still reads 50 checks at once), for `seconds`. What is left is
 // Tessera's own work per request, the same arrival pattern for every case.
 const apps = new Map()
-async function inject(url, headers, authorizations) {
+async function inject({ url, method = 'GET', headers, authorizations, body, bodies }) {
   const { origin, pathname } = new URL(url)
   const f = [es, pg].find((each) => each?.server.address === origin)
   if (!apps.has(origin)) apps.set(origin, await f.server.tessera.app())
@@ -74,7 +115,8 @@ async function inject(url, headers, authorizations) {
     const batch = []
     for (let i = 0; i < 50; i++) {
       const authorization = authorizations ? authorizations[(total + i) % authorizations.length] : headers?.authorization
-      batch.push(app.inject({ method: 'GET', url: pathname, headers: authorization ? { authorization } : {} }))
+      const payload = bodies ? bodies[(total + i) % bodies.length] : body
+      batch.push(app.inject({ method, url: pathname, headers: { ...headers, ...(authorization ? { authorization } : {}) }, payload }))
     }
     for (const response of await Promise.all(batch)) if (response.statusCode !== 200) throw new Error(`${pathname}: ${response.statusCode}`)
     total += batch.length
@@ -140,12 +182,13 @@ const dir = mkdtempSync(join(tmpdir(), 'session-gap-'))
 const trees = {}
 for (let round = 0; round < Number(rounds); round++) {
   for (const name of names) {
-    const { url, headers, authorizations, times = 1 } = cases[name]
+    const { url, times = 1, ...options } = cases[name]
     stampTimes = times
-    const run = () =>
-      flags.includes('--inject') ? inject(url, headers, authorizations) : loader.run(url, { headers, authorizations, overallRate })
+    const run = () => (flags.includes('--inject') ? inject({ url, ...options }) : loader.run(url, { ...options, overallRate }))
     const t0 = threads()
     const calls0 = stampCalls
+    const invalidations0 = invalidations
+    queries.clear()
     const [cpu0, main0, gc0, s0, sw0, loader0] = [
       processCpu(process.pid),
       mainThreadCpu(process.pid),
@@ -186,6 +229,8 @@ for (let round = 0; round < Number(rounds); round++) {
       volPerK: ((sw1.voluntary - sw0.voluntary) * 1000) / result.total,
       involPerK: ((sw1.involuntary - sw0.involuntary) * 1000) / result.total,
       load: loadavg()[0],
+      invalidations: invalidations - invalidations0,
+      queries: [...queries].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${(n / result.total).toFixed(4)}`),
       syscalls:
         syscalls &&
         Object.fromEntries(
@@ -201,7 +246,9 @@ for (let round = 0; round < Number(rounds); round++) {
     console.log(
       `round ${round + 1} ${name.padEnd(18)} ${String(Math.round(sample.rate)).padStart(6)}/s  ${sample.us.toFixed(1)} µs/req (main ${sample.mainUs.toFixed(1)}, GC ${sample.gcUs.toFixed(1)}; ` +
         `threads: ${threadText}); loader ${sample.loaderUs.toFixed(1)} µs/req; stamps/req ${sample.stampsPerRequest.toFixed(2)}, SQLite writes ${sample.writes}, commits ${sample.commits}; ` +
-        `main ctx switches per 1k req: ${sample.volPerK.toFixed(0)} vol, ${sample.involPerK.toFixed(0)} invol; load ${sample.load.toFixed(1)}` +
+        `main ctx switches per 1k req: ${sample.volPerK.toFixed(0)} vol, ${sample.involPerK.toFixed(0)} invol; load ${sample.load.toFixed(1)}; ` +
+        `config cache invalidations ${sample.invalidations}` +
+        (sample.queries.length > 0 ? `; PostgreSQL queries per request: ${sample.queries.join(', ')}` : '') +
         (sample.syscalls
           ? `; per request: ${Object.entries(sample.syscalls)
               .map(([k, v]) => `${k} ${v.toFixed(3)}`)

@@ -134,7 +134,9 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
     const introspectionBody = serialiseOnce()
     // Not async: the client is usually authenticated, and the token judged, without a wait (the config
     // cache and the read cache hold what they read), so only what must wait makes a promise (issue 17).
-    // A throw here is answered as from an async handler (Fastify catches it).
+    // A throw here is answered as from an async handler (Fastify catches it). An answer that waits
+    // (PostgreSQL's batched read, a cache miss) is sent by its own reaction, and its failure is sent
+    // as Fastify sends a rejected handler's: no promise is handed back for Fastify to wrap again.
     app.post('/oauth/introspect', { config: { errors: 'oauth' } }, (request, reply) => {
       const form = readOAuthForm(request.body, request.query)
       const answer = (application: Application) => {
@@ -145,11 +147,20 @@ export function tokenRoutes(deps: TokenRoutesDeps) {
       const send = (response: IntrospectionResponse) => {
         reply.type(JSON_UTF8).send(introspectionBody(response))
       }
+      const fail = (error: unknown) => {
+        reply.send(error instanceof Error ? error : new Error(String(error)))
+      }
       // RFC 7662 §2.1: the caller must authenticate; public clients cannot.
       const application = deps.authenticateClient(request, form, { allowPublic: false })
-      if (application instanceof Promise) return application.then(answer).then(send)
+      if (application instanceof Promise) {
+        application.then(answer).then(send, fail)
+        return
+      }
       const response = answer(application)
-      if (response instanceof Promise) return response.then(send)
+      if (response instanceof Promise) {
+        response.then(send, fail)
+        return
+      }
       send(response)
     })
   }
