@@ -10,12 +10,13 @@
 // round is left out (warm-up); no verifier checks run, so
 // the figure is the feed's read path alone: socket, undici, web streams, decoding, parsing, the set.
 // A case is name=dist:fetch, fetch one of
-//   default   the SDK's default (no fetch given: the build's own choice),
 //   global    globalThis.fetch passed in, as a proxy-aware or test fetch would be,
 //   tapped    globalThis.fetch with the body's reader wrapped as lib/revocation-subscribers.mjs does
-//             (a copy of its tap, to price it against `global`).
+//             (a copy of its tap, to price it against `global`),
+//   node-http a prototype FetchLike on node:http whose body reader is fed by the response's 'data'
+//             events (no undici, no web stream): what a read path on a Node stream would save.
 // Usage: node bench/tools/ab-sdk-feed-read.mjs [count] [rounds] case...   (needs `npm run build`)
-//   e.g. node bench/tools/ab-sdk-feed-read.mjs 250 100 before=/tmp/sdk-before:global after=packages/sdk/dist:global
+//   e.g. node bench/tools/ab-sdk-feed-read.mjs 250 13 before=/tmp/sdk-before:global after=packages/sdk/dist:global
 import { fork } from 'node:child_process'
 import { createServer } from 'node:http'
 import { loadavg } from 'node:os'
@@ -32,7 +33,11 @@ if (process.argv[2] === 'child') {
   const { startRevocationFeed } = await load('revocation/revocation-feed.js')
   const { createRevocationSet } = await load('revocation/revocation-set.js')
   const { systemClock } = await load('shared/clock.js')
-  const fetches = { default: undefined, global: (url, init) => globalThis.fetch(url, init), tapped: tappedFetch }
+  const fetches = {
+    global: (url, init) => globalThis.fetch(url, init),
+    tapped: tappedFetch,
+    'node-http': nodeHttpFetch,
+  }
   let applied = 0
   let events = 0
   let batch = 1
@@ -54,13 +59,13 @@ if (process.argv[2] === 'child') {
     return startRevocationFeed({
       url: async () => `http://127.0.0.1:${port}/v1/revocations`,
       authorization: 'Basic cnM6c2VjcmV0',
-      ...(fetches[fetchMode] ? { fetch: fetches[fetchMode] } : {}),
+      fetch: fetches[fetchMode],
       clock: systemClock,
       set,
       connectTimeout: 30_000,
       idleTimeout: 600_000,
       reconnect: { initialDelay: 100, maxDelay: 1000, random: Math.random },
-      onError: (error) => process.connected && process.send({ type: 'error', detail: error.detail }),
+      onError: (error) => process.connected && process.send({ type: 'error', detail: error.detail }, () => {}),
     })
   })
   await Promise.all(feeds.map((feed) => feed.settled(30_000)))
@@ -183,4 +188,60 @@ async function tappedFetch(url, init) {
     cancel: (reason) => body.cancel(reason),
   }
   return { ok: response.ok, status: response.status, headers: response.headers, body: tapped }
+}
+
+/** The prototype behind `node-http`: enough of a Response for the feed (status, headers, body.getReader, cancel). */
+async function nodeHttpFetch(url, init) {
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { headers: init.headers, signal: init.signal }, (incoming) => {
+      const queue = []
+      let waiting = null
+      let ended = false
+      const settle = () => {
+        if (!waiting) return
+        const next = waiting
+        if (queue.length > 0) {
+          waiting = null
+          next.resolve({ done: false, value: queue.shift() })
+        } else if (ended) {
+          waiting = null
+          next.resolve({ done: true, value: undefined })
+        }
+      }
+      incoming.on('data', (chunk) => {
+        queue.push(chunk)
+        settle()
+      })
+      incoming.on('end', () => {
+        ended = true
+        settle()
+      })
+      incoming.on('error', (error) => waiting?.reject(error))
+      const cancel = async () => {
+        ended = true
+        incoming.destroy()
+        settle()
+      }
+      const body = {
+        getReader: () => ({
+          read: () =>
+            queue.length > 0
+              ? Promise.resolve({ done: false, value: queue.shift() })
+              : ended
+                ? Promise.resolve({ done: true, value: undefined })
+                : new Promise((resolve, reject) => {
+                    waiting = { resolve, reject }
+                  }),
+          cancel,
+          releaseLock: () => {},
+        }),
+        cancel,
+      }
+      const headers = new Headers(Object.entries(incoming.headers).filter(([, v]) => typeof v === 'string'))
+      resolve({ ok: incoming.statusCode >= 200 && incoming.statusCode < 300, status: incoming.statusCode, headers, body })
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
 }
