@@ -177,7 +177,9 @@ export function findings(sections, targets) {
       'the issue was filed with (`02f258c`, with its own locked dependencies, once per checkout in bench/.cache/, `bench/lib/filed-build.mjs`) ' +
       'and loads it in turn with this build (section 2d); the 3.0k and 2.0k/s beside the ratio in the targets table are twice the rates of the ' +
       'machine the issue was filed on, for reference only, since this page may come from another (in December 2026 one whose loopback HTTP ' +
-      'path was ~3× slower: /healthz ~9–11k req/s against ~30k). Measured by hand that way before the suite did it (`02f258c` against ' +
+      'path was ~3× slower: /healthz ~9–11k req/s against ~30k). An A/A of one build through the same rounds (load average 9–12) gave ' +
+      '1.02 (0.72–1.51) for exchange and 0.98 (0.79–1.34) for refresh: no start-order bias, but on a busy machine a median near 2.0 is within ' +
+      'the noise, and the CPU per request ratio beside it moves less. Measured by hand that way before the suite did it (`02f258c` against ' +
       '`3160285`, `bench/tools/ab-refresh.mjs`, 6 rounds of 4 s, each server warmed up first, load average 1.3–1.7): token exchange 718 → 2,299 req/s, ' +
       '3.12× (2.66–3.69), CPU per request 0.36 of before; refresh rotation 521 → 1,036 req/s, 2.07× (1.97–2.47), CPU per request 0.45 of before. ' +
       'On PostgreSQL the access token now signs on the ' +
