@@ -12,7 +12,7 @@
 // A case is name=dist:fetch, fetch one of
 //   global    globalThis.fetch passed in, as a proxy-aware or test fetch would be,
 //   tapped    globalThis.fetch with the body's reader wrapped as lib/revocation-subscribers.mjs does
-//             (a copy of its tap, to price it against `global`),
+//             (its tap, lib/tapped-fetch.mjs, to price it against `global`),
 //   node-http a prototype FetchLike on node:http whose body reader is fed by the response's 'data'
 //             events (no undici, no web stream): what a read path on a Node stream would save.
 // Usage: node bench/tools/ab-sdk-feed-read.mjs [count] [rounds] case...   (needs `npm run build`)
@@ -23,9 +23,7 @@ import { loadavg } from 'node:os'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { spread } from '../lib/stats.mjs'
-
-const REVOCATION_EVENT = Buffer.from('event: revocation')
-const onRevocationBytes = () => {}
+import { tappedFetch } from '../lib/tapped-fetch.mjs'
 
 if (process.argv[2] === 'child') {
   const [, , , dist, port, count, fetchMode] = process.argv
@@ -35,7 +33,7 @@ if (process.argv[2] === 'child') {
   const { systemClock } = await load('shared/clock.js')
   const fetches = {
     global: (url, init) => globalThis.fetch(url, init),
-    tapped: tappedFetch,
+    tapped: tappedFetch(() => {}),
     'node-http': nodeHttpFetch,
   }
   let applied = 0
@@ -156,38 +154,6 @@ if (process.argv[2] === 'child') {
   for (const one of cases) one.child.disconnect()
   server.close()
   process.exit(0)
-}
-
-/** A copy of lib/revocation-subscribers.mjs's tappedFetch (its marker search on every chunk the SDK reads). */
-async function tappedFetch(url, init) {
-  const response = await globalThis.fetch(url, init)
-  if (!url.endsWith('/v1/revocations') || !response.ok || !response.body) return response
-  const { body } = response
-  let tail = Buffer.alloc(0)
-
-  const look = (chunk) => {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    const head = tail.length > 0 ? Buffer.concat([tail, bytes.subarray(0, REVOCATION_EVENT.length)]) : null
-    if (bytes.includes(REVOCATION_EVENT) || head?.includes(REVOCATION_EVENT)) onRevocationBytes()
-    tail = Buffer.from(bytes.subarray(-REVOCATION_EVENT.length))
-  }
-  const tapped = {
-    getReader() {
-      const reader = body.getReader()
-      return {
-        read: () =>
-          reader.read().then((result) => {
-            if (!result.done) look(result.value)
-            return result
-          }),
-        cancel: (reason) => reader.cancel(reason),
-        releaseLock: () => reader.releaseLock(),
-        closed: reader.closed,
-      }
-    },
-    cancel: (reason) => body.cancel(reason),
-  }
-  return { ok: response.ok, status: response.status, headers: response.headers, body: tapped }
 }
 
 /** The prototype behind `node-http`: enough of a Response for the feed (status, headers, body.getReader, cancel). */
