@@ -3,7 +3,7 @@
 // collection (--trace-gc-nvp) in the window, summarised per rotation: scavenges and mark-compacts,
 // bytes allocated, bytes that survived a scavenge and bytes it promoted to the old generation
 // (which only a mark-compact takes back), and each kind's pause.
-//   sockets: one build in its own process (ab-refresh-server.mjs, as ab-refresh.mjs runs it) under
+//   sockets: one build in its own process (lib/issuance-server.mjs, as ab-refresh.mjs runs it) under
 //            20 chains from a child process (lib/refresh-chains.mjs), after a window of warm-up;
 //   inject:  the same build's app in its own process (lib/inject-refresh-chains.mjs, as
 //            callgrind-refresh, alloc-refresh and ab-refresh-inject drive it), `chains` chains.
@@ -63,7 +63,7 @@ function summary(lines, rotations) {
 async function parent(dist = '-', seconds = '20', rotations = '6000', chains = '20') {
   const build = dist === '-' ? undefined : dist
   // Over sockets.
-  const server = traced(new URL('./ab-refresh-server.mjs', import.meta.url).pathname, [
+  const server = traced(new URL('../lib/issuance-server.mjs', import.meta.url).pathname, [
     JSON.stringify({ dist: build, database: 'sqlite', syncMs }),
   ])
   const ready = await new Promise((resolve) => server.child.once('message', resolve))
