@@ -1,4 +1,5 @@
-// The benchmark suite: `npm run bench` (full, about 9 minutes on a shared 2-core machine, stopped at 30), `npm run bench -- --quick`
+// The benchmark suite: `npm run bench` (full, about 13 minutes on a shared 2-core machine, ~5 more the first time for the
+// build issue 17 was filed with, lib/filed-build.mjs; stopped at 30), `npm run bench -- --quick`
 // (the CI smoke, under 2 minutes). Writes docs/benchmarks.md and docs/benchmarks/*.svg, or
 // <dir>/benchmarks.md with --out <dir>.
 import { readFileSync, writeFileSync } from 'node:fs'

@@ -1,4 +1,6 @@
-// The targets of issue 7, each met or not, read from the measured sections.
+// The targets of issues 7 and 17, each met or not, read from the measured sections.
+import { spread } from './lib/stats.mjs'
+
 const find = (sections, id, name) => sections.find((s) => s.id === id)?.rows?.find((r) => r.name.startsWith(name)) ?? null
 const f = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
 
@@ -89,17 +91,34 @@ export function evaluateTargets(sections) {
     cc?.ratio.median >= 1.5,
   )
 
-  // Issue 17 target 4: twice the rates the issue was filed with on SQLite (exchange 1.5k/s, refresh 1.0k/s).
-  for (const [name, what, filed] of [
+  // Issue 17 target 4, "refresh rotation and token exchange ≥ 2× today's rates on SQLite": the issue
+  // defines its targets as "each a ratio measured in one run", so the ratio to the code it was filed
+  // with (02f258c, bench/suites/issuance.mjs §2d), measured in turn in this run, decides. The filed
+  // machine's rates (1.5k and 1.0k/s, so 3.0k and 2.0k) are shown beside it for reference only: another
+  // machine's loopback HTTP may be 3× slower (docs/architecture.md §9, "Target 4 of issue 17").
+  const filedSection = sections.find((s) => s.id === 'issuance-filed')
+  for (const [name, what, filedRate] of [
     ['token exchange', 'token exchange on SQLite', 1500],
-    ['refresh-token rotation', 'refresh-token rotation on SQLite (20 chains)', 1000],
+    ['refresh-token rotation (20 chains)', 'refresh-token rotation on SQLite (20 chains)', 1000],
   ]) {
-    const issued = find(sections, 'issuance', name)
+    const before = find(sections, 'issuance-filed', `${name}, 02f258c`)
+    const after = find(sections, 'issuance-filed', `${name}, this build`)
+    const target = '≥ 2× the rate of 02f258c (the code issue 17 was filed with), the two in turn in this run'
+    if (filedSection?.notMeasured || !before || !after || !Number.isFinite(after.ratio?.median)) {
+      const why = filedSection?.notMeasured ?? (after ? 'no round gave a ratio' : null)
+      add(what, target, why && `not measured: ${why}`, null)
+      continue
+    }
+    // CPU per request of this build's server over the filed one's, round by round.
+    const cpu = spread(after.samples.map((s, i) => s.cpuUs / before.samples[i].cpuUs))
     add(
       what,
-      `≥ ${f((2 * filed) / 1000, 1)}k req/s (2× the ${f(filed / 1000, 1)}k of issue 17)`,
-      issued && `${f(issued.rate.median, 0)} req/s (${f(issued.rate.min, 0)}–${f(issued.rate.max, 0)})`,
-      issued?.rate.median >= 2 * filed,
+      target,
+      `${f(after.ratio.median)}× (${f(after.ratio.min)}–${f(after.ratio.max)}) by rate over ${after.ratio.n} rounds: ` +
+        `${f(before.rate.median, 0)} → ${f(after.rate.median, 0)} req/s; CPU per request ${f(cpu.median)} (${f(cpu.min)}–${f(cpu.max)}) of 02f258c's. ` +
+        `For reference only: ${f(after.rate.median, 0)} req/s against ${f((2 * filedRate) / 1000, 1)}k/s, twice the ${f(filedRate / 1000, 1)}k/s ` +
+        'measured on the machine issue 17 was filed on. The ratio decides "met": the issue defines each target as a ratio measured in one run',
+      after.ratio.median >= 2,
     )
   }
 

@@ -7,50 +7,11 @@
 // refuses), so the time is the first refusal, measured at the event rather than by blind polling.
 import { createVerifier, isTesseraAuthError } from '@tessera/sdk'
 import { profilePhase } from './cpu-profile.mjs'
+import { tappedFetch } from './tapped-fetch.mjs'
 
 const { issuer, audience, client, count } = JSON.parse(process.argv[2])
 const GIVE_UP_MS = 10_000
 const now = () => performance.timeOrigin + performance.now()
-
-const REVOCATION_EVENT = Buffer.from('event: revocation')
-
-/**
- * The verifier's fetch, with its feed stream tapped where the SDK reads it: each chunk the SDK's
- * reader receives is searched (as bytes, with the previous chunk's tail for a split marker) before
- * the SDK sees it. Earlier versions piped the body through a TransformStream into a new Response,
- * which cost as much again as the SDK's own read of the stream, for every verifier and event.
- */
-function tappedFetch(onRevocationBytes) {
-  return async (url, init) => {
-    const response = await globalThis.fetch(url, init)
-    if (!url.endsWith('/v1/revocations') || !response.ok || !response.body) return response
-    const { body } = response
-    let tail = Buffer.alloc(0)
-    const look = (chunk) => {
-      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      const head = tail.length > 0 ? Buffer.concat([tail, bytes.subarray(0, REVOCATION_EVENT.length)]) : null
-      if (bytes.includes(REVOCATION_EVENT) || head?.includes(REVOCATION_EVENT)) onRevocationBytes()
-      tail = Buffer.from(bytes.subarray(-REVOCATION_EVENT.length))
-    }
-    const tapped = {
-      getReader() {
-        const reader = body.getReader()
-        return {
-          read: () =>
-            reader.read().then((result) => {
-              if (!result.done) look(result.value)
-              return result
-            }),
-          cancel: (reason) => reader.cancel(reason),
-          releaseLock: () => reader.releaseLock(),
-          closed: reader.closed,
-        }
-      },
-      cancel: (reason) => body.cancel(reason),
-    }
-    return { ok: response.ok, status: response.status, headers: response.headers, body: tapped }
-  }
-}
 
 const subscribers = Array.from({ length: count }, () => {
   const subscriber = { onRevocationBytes: () => {} }

@@ -1,14 +1,16 @@
 // §2: token issuance on SQLite (client_credentials, token exchange, refresh rotation, the JWKS)
 // against Tessera's /healthz in the same round; sign-in latency, throughput and the event-loop
-// delay while argon2id hashes.
+// delay while argon2id hashes; token exchange and refresh rotation against the build issue 17 was
+// filed with (its target 4, a ratio of the two in one run).
 import { execFile } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { promisify } from 'node:util'
+import { FILED_REVISION, filedBuild } from '../lib/filed-build.mjs'
 import { basic, CLI, exchange, exchangeBody, form, grantReader, json, PASSWORD, signUpUser, startTessera } from '../lib/harness.mjs'
-import { interleave, percentile, row } from '../lib/stats.mjs'
+import { CHAINS, issuanceCases, rotateBuilds, startIssuanceServer } from '../lib/issuance-ab.mjs'
+import { interleave, percentile, row, spread } from '../lib/stats.mjs'
 
 const RESOURCE = 'https://api.example.com'
-const CHAINS = 20
 const NONE = { min: Number.NaN, median: Number.NaN, max: Number.NaN }
 
 /** The token endpoint's cases on one database, each against that server's /healthz in the same round. */
@@ -61,6 +63,81 @@ async function tokenIssuance({ database, settings, loader, log }) {
   return rows
 }
 
+const FILED = FILED_REVISION.slice(0, 7)
+/** Row names of §2d; bench/targets.mjs reads the rows of this build (target 4 of issue 17). */
+const FILED_ROWS = {
+  exchange: { filed: `token exchange, ${FILED}`, current: 'token exchange, this build' },
+  refresh: {
+    filed: `refresh-token rotation (${CHAINS} chains), ${FILED}`,
+    current: `refresh-token rotation (${CHAINS} chains), this build`,
+  },
+}
+
+/**
+ * §2d: token exchange and refresh rotation on the build issue 17 was filed with and on this one, in
+ * turn (lib/issuance-ab.mjs), each server in a process of its own on SQLite. The filed build is
+ * prepared first if this profile does that and no earlier run did (lib/filed-build.mjs); when it
+ * cannot be had or the comparison fails, the section says why and target 4 reads "not measured".
+ */
+async function againstFiledBuild({ settings, loader, log }) {
+  const section = {
+    id: 'issuance-filed',
+    title: `2d. Token exchange and refresh rotation against the code issue 17 was filed with (${FILED}, SQLite)`,
+    ratioLabel: `ratio to ${FILED}`,
+    cpuLabel: 'req per CPU-second of the server',
+    chart: false,
+  }
+  const notMeasured = (reason) => {
+    log(`  not measured: ${reason}`)
+    return { ...section, notMeasured: reason, intro: `Not measured: ${reason}.` }
+  }
+  log(`token exchange and refresh rotation against ${FILED}`)
+  const build = await filedBuild({ prepare: settings.filed.prepare, log: (line) => log(`  ${line}`) })
+  if (!build.ok) return notMeasured(build.reason)
+  const steps = Object.entries(build.steps ?? {})
+    .map(([step, seconds]) => `${step} ${seconds.toFixed(0)} s`)
+    .join(', ')
+  const prepared = `prepared ${build.reused ? 'by an earlier run' : 'in this run'} in ${build.seconds.toFixed(0)} s: ${steps}`
+  log(`  build of ${FILED} ${prepared}`)
+  const servers = {}
+  try {
+    // Started one after the other; the filed build goes first in odd rounds, this one in even rounds.
+    servers.filed = await startIssuanceServer({ dist: build.dist, name: 'filed' })
+    servers.current = await startIssuanceServer({ name: 'current' })
+    const { samples, loads } = await rotateBuilds({
+      servers,
+      cases: issuanceCases(loader),
+      rounds: settings.filed.rounds,
+      seconds: settings.duration,
+      warmUpSeconds: settings.filed.warmUpSeconds,
+      log: (round, kind, name, { rate, cpuUs }) =>
+        log(`  round ${round + 1}/${settings.filed.rounds} ${kind} ${name}: ${Math.round(rate)}/s, ${Math.round(cpuUs)} µs CPU/request`),
+    })
+    // Requests per CPU-second of the server process: lib/stats.mjs's row() makes the per-CPU ratio of it.
+    const withCpuRate = (results) => results.map((r) => ({ ...r, cpuRate: 1_000_000 / r.cpuUs }))
+    const rows = Object.entries(FILED_ROWS).flatMap(([kind, names]) => {
+      const filed = withCpuRate(samples[kind].filed)
+      return [row(names.filed, filed, filed), row(names.current, withCpuRate(samples[kind].current), filed)]
+    })
+    const load = spread(loads)
+    return {
+      ...section,
+      intro:
+        `The server as issue 17 was filed (\`${FILED}\`, its own locked dependencies, built in bench/.cache/, ${prepared}) and this build, ` +
+        `each in a process of its own on SQLite, loaded in turn ${settings.filed.rounds} times after an unmeasured window of each case on each ` +
+        '(the order of the two reversed every other round): token exchange by autocannon, refresh rotation by ' +
+        `${CHAINS} chains. Ratios to ${FILED} round by round (load average ${load.min.toFixed(1)}–${load.max.toFixed(1)}); per CPU-second: ` +
+        "requests per second of CPU time of each server's process. Target 4 of issue 17 reads the ratio by rate.",
+      rows,
+      data: { revision: FILED_REVISION, prepareSeconds: build.seconds, reused: build.reused, loads },
+    }
+  } catch (error) {
+    return notMeasured(`the comparison with ${FILED} failed: ${String(error?.message ?? error).split('\n')[0]}`)
+  } finally {
+    for (const server of Object.values(servers)) await server.close()
+  }
+}
+
 export async function run({ settings, loader, log }) {
   const sqliteRows = await tokenIssuance({ database: 'sqlite', settings, loader, log })
   const postgresRows = await tokenIssuance({ database: 'postgres', settings, loader, log })
@@ -102,6 +179,7 @@ export async function run({ settings, loader, log }) {
     concurrentLoops.push({ rate: Number.NaN, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 })
   }
   await server.close()
+  const filed = await againstFiledBuild({ settings, loader, log })
   const { memoryCost, timeCost, parallelism } = config.argon2
   return [
     {
@@ -137,5 +215,6 @@ export async function run({ settings, loader, log }) {
       ],
       chart: false,
     },
+    filed,
   ]
 }

@@ -63,7 +63,7 @@ async function parent(before, after, rounds = '10', rotations = '2000', warmUp =
 }
 
 async function child({ dist, syncMs, warmUp }) {
-  // As bench/tools/ab-refresh-server.mjs: every WAL sync the real (tmpfs) one plus a fixed wait.
+  // As bench/lib/issuance-server.mjs: every WAL sync the real (tmpfs) one plus a fixed wait.
   if (syncMs !== undefined) await slowWalSyncs(syncMs)
   const { server, run } = await injectRefreshChains({ dist })
   await run(warmUp)

@@ -1,6 +1,6 @@
 // Profiles refresh-token rotation and token exchange over real sockets with Linux `perf` (issue 17
 // target 4), as bench/tools/perf-introspection.mjs does for introspection: one build of the server
-// in its own process (bench/tools/ab-refresh-server.mjs, as ab-refresh.mjs runs it), loaded as
+// in its own process (bench/lib/issuance-server.mjs, as ab-refresh.mjs runs it), loaded as
 // ab-refresh.mjs loads it (20 refresh chains in a child process; token exchange by the bench's
 // loader, 50 connections). Native frames are seen too: SQLite, OpenSSL's ECDSA and HMAC, Node's
 // HTTP parser, the kernel. Prints the JS call tree of both side by side (µs of samples per request
@@ -25,7 +25,7 @@ const CHAINS = 20
 const syncMs = process.env.AB_SYNC_MS === undefined ? undefined : Number(process.env.AB_SYNC_MS)
 const dir = mkdtempSync(join(tmpdir(), 'tessera-perf-'))
 const server = await startChild(
-  new URL('./ab-refresh-server.mjs', import.meta.url).pathname,
+  new URL('../lib/issuance-server.mjs', import.meta.url).pathname,
   { dist: dist === '-' || dist === undefined ? undefined : dist, database, name: 'perf', syncMs },
   { env: { ...PERF_ENV, ...(syncMs === undefined ? {} : { TMPDIR: '/dev/shm' }) } },
 )

@@ -54,3 +54,41 @@ describe('the revocation feed subscription', () => {
     expect(await within(feed.close(), 2_000)).toBeUndefined()
   })
 })
+
+describe('the feed’s bytes', () => {
+  it('are decoded and parsed across chunks that split a line and a UTF-8 character', async () => {
+    // A session id with a two-byte and a four-byte character, cut inside each of them.
+    const sid = 'séance-🔑-1'
+    const text = `${SNAPSHOT}event: revocation\nid: 1\ndata: ${JSON.stringify({ seq: 1, kind: 'session', sid, createdAt: 1, expiresAt: Date.now() + 60_000 })}\n\n`
+    const bytes = new TextEncoder().encode(text)
+    const eAcute = bytes.indexOf(0xc3)
+    const key = bytes.indexOf(0xf0)
+    const cuts = [0, eAcute + 1, key + 2, key + 3, bytes.length]
+    const fetch: FetchLike = async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 1; i < cuts.length; i++) controller.enqueue(bytes.slice(cuts[i - 1], cuts[i]))
+        },
+      })
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+    }
+    const set = createRevocationSet()
+    const errors: string[] = []
+    const feed = startRevocationFeed({
+      url: async () => 'http://tessera.test/v1/revocations',
+      authorization: 'Basic cnM6c2VjcmV0',
+      fetch,
+      clock: systemClock,
+      set,
+      connectTimeout: 1_000,
+      idleTimeout: 60_000,
+      reconnect: { initialDelay: 1_000, maxDelay: 1_000, random: () => 0 },
+      onError: (error) => errors.push(error.detail ?? ''),
+    })
+    const token = { kid: 'k', jti: 'j', sub: 'u', clientId: 'c', sid, tokenVersion: null, iat: 0, audiences: [] }
+    await vi.waitFor(() => expect(set.revokes(token)).toBe('session'), { timeout: 2_000, interval: 10 })
+    expect(set.revokes({ ...token, sid: 's\uFFFDance-\uFFFD-1' })).toBeNull()
+    expect(errors.filter((detail) => !detail.includes('closed'))).toEqual([])
+    await feed.close()
+  })
+})

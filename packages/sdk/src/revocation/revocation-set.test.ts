@@ -88,6 +88,22 @@ describe('a revocation entry from the wire', () => {
     })
   })
 
+  it('keeps exactly its kind’s fields, for every kind (each is built field by field)', () => {
+    const times = { seq: 7, createdAt: 1795758238000, expiresAt: 1795761838000 }
+    for (const fields of [
+      { kind: 'session', sid: 's' },
+      { kind: 'user_token_version', sub: 'u', minTokenVersion: 3 },
+      { kind: 'access_token', jti: 'j' },
+      { kind: 'key', kid: 'k' },
+      { kind: 'client', clientId: 'c' },
+      { kind: 'api', aud: 'https://api.example' },
+    ]) {
+      // Fields of other kinds and unknown ones are not carried over.
+      const wire = { ...times, ...fields, sid: 'other', extra: true, ...('sid' in fields ? { sid: fields.sid } : {}) }
+      expect(parseRevocationEntry(wire)).toStrictEqual({ ...times, ...fields })
+    }
+  })
+
   it('is null when malformed or of an unknown kind', () => {
     for (const value of [
       null,

@@ -5,7 +5,8 @@ import { testTempDir } from '../test-database.js'
 
 // HAProxy from Debian (`apt-get install haproxy`; .ci/run installs it) in front of Tessera
 // instances on loopback, configured as docs/operations.md recommends: health checks on /readyz,
-// a failed connection retried on another instance, long-lived streams (the revocation feed) allowed.
+// a request whose instance went away without answering sent again to another instance, long-lived
+// streams (the revocation feed) allowed.
 
 export interface Balancer {
   /** `http://127.0.0.1:<port>` */
@@ -22,18 +23,27 @@ const READY_DEADLINE_MS = 10_000
 export function haproxyConfig(port: number, servers: readonly { name: string; port: number }[]): string {
   return `global
   maxconn 2000
+  log stdout format raw local0
 
 defaults
   mode http
+  # Only the requests that went wrong or were retried are logged (output(), in failure messages).
+  log global
+  option httplog
+  option dontlog-normal
   timeout connect 1s
   timeout client 30s
   timeout server 30s
   # The revocation feed is a stream that stays open for hours.
   timeout tunnel 1h
-  # A connection that fails (an instance gone) is retried on another instance; a request that
-  # reached an instance is never sent twice (retry-on's default is conn-failure).
+  # A request is sent again, to another instance, when its connection failed or closed before
+  # any answer: a SIGKILLed instance's sockets stay open while the kernel frees its memory
+  # (75-175 ms here), then reset the requests HAProxy wrote to them meanwhile, which HAProxy
+  # would otherwise answer by closing the client's connection. Not on a timeout: a refresh sent
+  # again after its grace period would be taken for a reuse (docs/operations.md).
   retries 3
   option redispatch 1
+  retry-on conn-failure empty-response
 
 frontend tessera
   bind 127.0.0.1:${port}
@@ -53,6 +63,9 @@ backend instances
   # waits for this; it only decides when a slow answer counts as none, as long as the tests give
   # a request (call() in load-balancer.test.ts leaves that to \`timeout server\`).
   timeout check 30s
+  # An Admin API POST that creates something (an application, a webhook endpoint) is never sent
+  # twice; every other request is (docs/operations.md says why that is safe).
+  http-request disable-l7-retry if METH_POST { path_beg /admin/ }
 ${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
 `
 }
@@ -104,4 +117,15 @@ export async function startHaproxy(port: number, servers: readonly { name: strin
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return { base, port, config, output: () => output, stop }
+}
+
+/**
+ * The requests HAProxy's log (`option httplog`) shows it sent more than once, as `METHOD path`:
+ * its retries field (`actconn/feconn/beconn/srv_conn/retries`, `+` when redispatched) is not 0.
+ */
+export function retriedRequests(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((line) => / \d+\/\d+\/\d+\/\d+\/\+?[1-9]\d* \d+\/\d+ /.test(line))
+    .map((line) => /"(\S+) (\S+)/.exec(line)?.slice(1, 3).join(' ') ?? line)
 }

@@ -4,12 +4,13 @@ import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTessera } from '../../src/app/tessera.js'
 import { loadConfig } from '../../src/config/load-config.js'
-import { basic, type Client, createApi, createClient } from '../oauth-fixture.js'
+import { type Client, createApi, createClient } from '../oauth-fixture.js'
 import { sharedSourcePasswordEstimator } from '../password-estimator.js'
 import { createTestDatabase, TEST_POSTGRES_URL, testTempDir } from '../test-database.js'
+import { type Answer, call, form, jsonPost, recorder } from './balancer-client.js'
 import { instanceEnv, masterKey, PASSWORD, stopAll, until } from './fault-harness.js'
 import { freePort } from './free-port.js'
-import { type Balancer, startHaproxy } from './haproxy.js'
+import { type Balancer, retriedRequests, startHaproxy } from './haproxy.js'
 import { hybridVerifier, recordingFetch } from './hybrid-verifier.js'
 import { type PrivateRedis, startPrivateRedis } from './private-redis.js'
 import { killTessera, type RunningTessera, startTessera, stopTessera } from './tessera-process.js'
@@ -19,58 +20,13 @@ import { killTessera, type RunningTessera, startTessera, stopTessera } from './t
 // feed is killed with SIGKILL, then started again.
 
 const API = 'https://orders.example.test'
-/** After the kill, errors may last this long (in-flight requests, then HAProxy's health checks take the instance out). */
-const ERROR_BURST_MS = 3_000
-
-interface Answer {
-  kind: 'sign_in' | 'session' | 'refresh' | 'revoke'
-  /** Which lane of the load sent the request. */
-  lane: string
-  status: number
-  /** When the answer arrived (Date.now()). */
-  at: number
-}
+/** By this long after the kill, HAProxy's checks (200 ms apart) have long taken the instance out. */
+const RECOVERED_MS = 3_000
 
 let cleanups: (() => Promise<unknown> | unknown)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup()
   cleanups = []
-})
-
-/**
- * A request through the balancer; status 0 when no HTTP answer came at all. No deadline of its own:
- * a client that gave up after 10 s counted a slow answer under heavy load as lost (a sign-up of the
- * set-up, status 0), and a refresh it gave up on still committed, so its retry could come past the
- * 5 s grace period and be taken for a reuse. A lost answer is a connection HAProxy closes when its
- * instance dies; HAProxy's `timeout server` (30 s) answers 504 for one that hangs.
- */
-async function call(url: string, init: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
-  try {
-    const response = await fetch(url, init)
-    const text = await response.text()
-    let body: Record<string, unknown> = {}
-    try {
-      body = JSON.parse(text) as Record<string, unknown>
-    } catch {
-      // HAProxy's own error pages are HTML
-    }
-    return { status: response.status, body }
-  } catch {
-    // HAProxy closes the client's connection when the instance dies with its request in flight
-    return { status: 0, body: {} }
-  }
-}
-
-const jsonPost = (body: unknown): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-})
-
-const form = (client: Client, params: Record<string, string>): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
-  body: new URLSearchParams(params).toString(),
 })
 
 /** The instance whose plain metrics port reports an open revocation-feed stream. */
@@ -83,7 +39,7 @@ async function feedInstance(metricsPorts: number[]): Promise<number> {
 }
 
 describe('three instances behind HAProxy (issue 18 part 2)', () => {
-  it('survives SIGKILL of the instance serving the feed: a short burst of errors, no 500, no refresh redeemed twice, every revocation reaches the verifier', async () => {
+  it('survives SIGKILL of the instance serving the feed: no request lost, no refresh redeemed twice, every revocation reaches the verifier', async () => {
     const database = createTestDatabase('postgres')
     cleanups.push(() => database.drop())
     const redis: PrivateRedis = await startPrivateRedis()
@@ -145,19 +101,16 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
     const sessionTokens = await Promise.all(['s1', 's2', 's3'].map((name) => signUp(`${name}@example.com`)))
     await signUp('signer@example.com')
     await signUp('revoker@example.com')
-    const exchange = (sessionToken: string) =>
-      call(
-        `${lb}/oauth/token`,
-        form(web, {
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: sessionToken,
-          subject_token_type: 'urn:tessera:token-type:session',
-          resource: API,
-        }),
-      )
+    const exchangeOf = (sessionToken: string) =>
+      form(web, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: sessionToken,
+        subject_token_type: 'urn:tessera:token-type:session',
+        resource: API,
+      })
     const chains = await Promise.all(
       sessionTokens.map(async (token) => {
-        const { status, body } = await exchange(token)
+        const { status, body } = await call(`${lb}/oauth/token`, exchangeOf(token))
         expect(status).toBe(200)
         return body.refresh_token as string
       }),
@@ -174,19 +127,16 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
     const revoked: { sid: string; token: string }[] = []
     let reuse = 0
     let stopped = false
-    const record = (lane: string, kind: Answer['kind'], status: number) => answers.push({ lane, kind, status, at: Date.now() })
+    const send = recorder(answers)
     const lanes = [
       ...sessionTokens.map(async (token, lane) => {
-        while (!stopped) {
-          const { status } = await call(`${lb}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
-          record(`session ${lane}`, 'session', status)
-        }
+        while (!stopped) await send(`session ${lane}`, 'session', `${lb}/v1/session`, { headers: { authorization: `Bearer ${token}` } })
       }),
       ...chains.map(async (first, lane) => {
         let current = first
         while (!stopped) {
-          const { status, body } = await call(`${lb}/oauth/token`, form(web, { grant_type: 'refresh_token', refresh_token: current }))
-          record(`refresh ${lane}`, 'refresh', status)
+          const refreshed = form(web, { grant_type: 'refresh_token', refresh_token: current })
+          const { status, body } = await send(`refresh ${lane}`, 'refresh', `${lb}/oauth/token`, refreshed)
           // A lost answer is retried with the same token: within the grace period it gets the same successor.
           if (status === 200) current = body.refresh_token as string
           else if (status === 400) {
@@ -196,33 +146,27 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
         }
       }),
       (async () => {
-        while (!stopped) {
-          const { status } = await call(
-            `${lb}/v1/sign-in`,
-            jsonPost({ email: 'signer@example.com', password: PASSWORD, transport: 'bearer' }),
-          )
-          record('sign-in', 'sign_in', status)
-        }
+        const signIn = jsonPost({ email: 'signer@example.com', password: PASSWORD, transport: 'bearer' })
+        while (!stopped) await send('sign-in', 'sign_in', `${lb}/v1/sign-in`, signIn)
       })(),
       (async () => {
         while (!stopped) {
-          const signedIn = await call(
-            `${lb}/v1/sign-in`,
-            jsonPost({ email: 'revoker@example.com', password: PASSWORD, transport: 'bearer' }),
-          )
-          record('revoker', 'revoke', signedIn.status)
+          const signIn = jsonPost({ email: 'revoker@example.com', password: PASSWORD, transport: 'bearer' })
+          const signedIn = await send('revoker', 'revoke', `${lb}/v1/sign-in`, signIn)
           if (signedIn.status !== 200) continue
           const session = signedIn.body.session as { token: string; id: string }
-          let issued = await exchange(session.token)
-          record('revoker', 'revoke', issued.status)
-          while (issued.status !== 200 && !stopped) issued = await exchange(session.token)
+          // Every attempt is recorded: a failed one counts as an error like any other.
+          let issued = await send('revoker', 'revoke', `${lb}/oauth/token`, exchangeOf(session.token))
+          while (issued.status !== 200 && !stopped) issued = await send('revoker', 'revoke', `${lb}/oauth/token`, exchangeOf(session.token))
           if (issued.status !== 200) return
           const token = issued.body.access_token as string
           expect((await verifier.verify(token)).sessionId).toBe(session.id)
           // A sign-out whose answer was lost is sent again: 401 then means the first one committed.
           for (let first = true; ; first = false) {
-            const out = await call(`${lb}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } })
-            record('revoker', 'revoke', out.status)
+            const out = await send('revoker', 'revoke', `${lb}/v1/sign-out`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${session.token}` },
+            })
             if (out.status === 204 || (out.status === 401 && !first)) break
           }
           revoked.push({ sid: session.id, token })
@@ -239,6 +183,7 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       const cursor = feed.connections.at(-1)?.events.findLast((event) => event.event === 'revocation')?.id
       const beforeKill = revoked.length
       const connectionsBefore = feed.connections.length
+      const logAtKill = balancer.output().length
       const killedAt = Date.now()
       await killTessera(instances[victim] as RunningTessera)
 
@@ -254,6 +199,7 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       // A rolling restart of another instance: SIGTERM drains it, HAProxy's checks take it out.
       const rolled = (victim + 1) % 3
       const termAt = Date.now()
+      const logAtTerm = balancer.output().length
       // SIGTERM (SIGKILL after 5 s, which fails the test below).
       const rolledExit = await stopTessera(instances[rolled] as RunningTessera)
       instances[rolled] = await startTessera(envOf(rolled), { host: '127.0.0.1', port: (instances[rolled] as RunningTessera).port })
@@ -262,45 +208,37 @@ describe('three instances behind HAProxy (issue 18 part 2)', () => {
       stopped = true
       await running
 
-      // At most a short burst of errors right after the kill, then only successes; never a 500.
+      // Not one request lost to the kill, POSTs included. A SIGKILLed instance's sockets stay open
+      // while the kernel frees its memory (do_exit() runs exit_mm() before exit_files(): 75-175 ms
+      // here), so HAProxy goes on writing requests to it on kept-alive connections, and even opens
+      // new ones, until the sockets are reset; with `retry-on conn-failure empty-response`
+      // (haproxy.ts) it sends those, and the requests that were in flight there, to another
+      // instance. Without it each lane lost its request in flight and could lose the next ones
+      // (4-6 errors for 8 lanes in five runs, up to 2 in a lane), which HAProxy answers by closing
+      // the client's connection (status 0). A refresh sent again is safe: within the grace period
+      // it gets the same successor, as the checks of reuse below show.
       const errors = answers.filter((answer) => answer.status !== 200 && answer.status !== 201 && answer.status !== 204)
       const unexpected = errors.filter((error) => !(error.kind === 'revoke' && error.status === 401) && error.at < termAt)
       const duringRoll = errors.filter((error) => !(error.kind === 'revoke' && error.status === 401) && error.at >= termAt)
-      expect(
-        unexpected.every((error) => error.at >= killedAt && error.at <= killedAt + ERROR_BURST_MS),
-        JSON.stringify(unexpected.map((error) => ({ ...error, at: error.at - killedAt }))),
-      ).toBe(true)
-      expect(unexpected.filter((error) => error.status === 500)).toEqual([])
-      // Each lane loses its request in flight on the killed instance, and may lose the one after it:
-      // requests sent after the kill fail too for a few hundred ms (the last error 225-290 ms after
-      // it in four runs on a loaded 2-core machine; 7-8 errors for 8 lanes there, 9 in one CI run).
-      // Not proven why; likely the dying process's listener still completes handshakes while the
-      // kernel tears the process down, so HAProxy's connect succeeds and its request cannot be
-      // retried. The window itself, no 500 and the recovery are checked above and below.
-      const perLane = unexpected.reduce<Record<string, number>>((counts, error) => {
-        counts[error.lane] = (counts[error.lane] ?? 0) + 1
-        return counts
-      }, {})
-      expect(
-        Object.values(perLane).every((n) => n <= 2),
-        JSON.stringify(perLane),
-      ).toBe(true)
-      expect(answers.filter((answer) => answer.at > killedAt + ERROR_BURST_MS).length).toBeGreaterThan(50)
+      const relative = (list: Answer[], to: number) => JSON.stringify(list.map((e) => ({ ...e, sentAt: e.sentAt - to, at: e.at - to })))
+      expect(unexpected, `${relative(unexpected, killedAt)}\n${balancer.output().slice(logAtKill, logAtTerm)}`).toEqual([])
+      expect(answers.filter((answer) => answer.at > killedAt + RECOVERED_MS).length).toBeGreaterThan(50)
       // The graceful restart costs no request: /readyz fails for http.shutdownDelay while the
       // instance still serves, HAProxy's checks take it out, and only then does it stop.
-      expect(duringRoll, JSON.stringify(duringRoll.map((error) => ({ ...error, at: error.at - termAt })))).toEqual([])
+      expect(duringRoll, relative(duringRoll, termAt)).toEqual([])
       expect(rolledExit).toEqual({ code: 0, signal: null })
-      const byStatus = Object.entries(
-        unexpected.reduce<Record<string, number>>((counts, error) => {
-          counts[`${error.kind} ${error.status}`] = (counts[`${error.kind} ${error.status}`] ?? 0) + 1
-          return counts
-        }, {}),
-      )
-      const lastError = Math.max(killedAt, ...unexpected.map((error) => error.at)) - killedAt
+      const retried = retriedRequests(balancer.output().slice(logAtKill, logAtTerm)).reduce<Record<string, number>>((counts, request) => {
+        counts[request] = (counts[request] ?? 0) + 1
+        return counts
+      }, {})
       // The figures docs/operations.md quotes; printed with the test's output.
       process.stdout.write(
-        `load balancer: ${answers.length} answers, ${revoked.length} revocations; after SIGKILL ${unexpected.length} errors ` +
-          `(${byStatus.map(([what, n]) => `${n}× ${what}`).join(', ') || 'none'}), the last ${lastError} ms after it; ` +
+        `load balancer: ${answers.length} answers, ${revoked.length} revocations; after SIGKILL ${unexpected.length} errors, ` +
+          `HAProxy sent again to another instance ${
+            Object.entries(retried)
+              .map(([what, n]) => `${n}× ${what}`)
+              .join(', ') || 'nothing'
+          }; ` +
           `feed back through the balancer ${reconnectedMs} ms after it; ${duringRoll.length} errors during a rolling restart of another ` +
           `(${answers.filter((answer) => answer.at >= termAt).length} answers; it exited with ${JSON.stringify(rolledExit)})\n`,
       )

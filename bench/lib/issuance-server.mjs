@@ -1,9 +1,11 @@
-// Child process of bench/tools/ab-refresh.mjs: one build of Tessera (a dist folder) on its own
-// database, with a web client, an API and a signed-in user, as the issuance suite sets them up.
-// Sends { port, authorization, sessionToken } when ready; closes when the parent disconnects.
-import { refreshFixture, startTessera } from '../lib/harness.mjs'
-import { slowWalSyncs } from '../lib/slow-wal-sync.mjs'
-import { fillTokenTables } from '../lib/token-fill.mjs'
+// Child process of lib/issuance-ab.mjs (bench/tools/ab-refresh.mjs, the issuance suite against the
+// filed build) and bench/tools/perf-refresh.mjs: one build of Tessera (a dist folder; the workspace's
+// without one) on its own database, with a web client, an API and a signed-in user, as the issuance
+// suite sets them up. Sends { port, authorization, sessionToken } when ready; closes when the parent
+// disconnects.
+import { refreshFixture, startTessera } from './harness.mjs'
+import { slowWalSyncs } from './slow-wal-sync.mjs'
+import { fillTokenTables } from './token-fill.mjs'
 
 const { dist, database, syncMs, fill } = JSON.parse(process.argv[2])
 // A controlled disk (bench/tools/ab-refresh.mjs AB_SYNC_MS, lib/slow-wal-sync.mjs).

@@ -1,0 +1,50 @@
+// Target 4 of issue 17 as bench/targets.mjs reads it from §2d (bench/suites/issuance.mjs): met by the
+// median rate ratio to the filed build, never met when that comparison was not made.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { row } from './lib/stats.mjs'
+import { evaluateTargets } from './targets.mjs'
+
+const EXCHANGE = 'token exchange on SQLite'
+const REFRESH = 'refresh-token rotation on SQLite (20 chains)'
+
+/** §2d with these rates (req/s, round by round) and CPU per request (µs) of each build. */
+function filedSection({ filed, current, filedCpu = filed.map(() => 400), currentCpu = current.map(() => 200) }) {
+  const samples = (rates, cpu) => rates.map((rate, i) => ({ rate, cpuUs: cpu[i], cpuRate: 1e6 / cpu[i] }))
+  const rows = []
+  for (const name of ['token exchange', 'refresh-token rotation (20 chains)']) {
+    const before = samples(filed, filedCpu)
+    rows.push(row(`${name}, 02f258c`, before, before), row(`${name}, this build`, samples(current, currentCpu), before))
+  }
+  return { id: 'issuance-filed', rows }
+}
+const target = (sections, what) => evaluateTargets(sections).find((t) => t.what === what)
+
+describe('issue 17 target 4', () => {
+  it('is met when the median round-by-round ratio to the filed build is at least 2', () => {
+    const met = target([filedSection({ filed: [500, 600, 700], current: [1000, 1250, 1300] })], EXCHANGE)
+    assert.equal(met.met, true)
+    assert.match(met.measured, /^2\.00× \(1\.86–2\.08\) by rate over 3 rounds: 600 → 1250 req\/s; CPU per request 0\.50/)
+    assert.match(met.measured, /1250 req\/s against 3\.0k\/s, twice the 1\.5k\/s .* The ratio decides "met"/)
+    const missed = target([filedSection({ filed: [500, 600, 700], current: [990, 1190, 1390] })], REFRESH)
+    assert.equal(missed.met, false)
+  })
+
+  it('is not met by a rate above the filed machine’s 3.0k/s when the ratio is below 2', () => {
+    const fast = target([filedSection({ filed: [2000, 2000], current: [3500, 3600] })], EXCHANGE)
+    assert.equal(fast.met, false)
+  })
+
+  it('reads "not measured" with the reason, never met, when the comparison was not made', () => {
+    const reason = "this clone's history lacks 02f258c (a shallow clone: `git fetch --unshallow` brings it)"
+    for (const what of [EXCHANGE, REFRESH]) {
+      const skipped = target([{ id: 'issuance-filed', notMeasured: reason }], what)
+      assert.equal(skipped.met, null)
+      assert.equal(skipped.measured, `not measured: ${reason}`)
+      assert.equal(target([], what).met, null)
+    }
+    const empty = target([filedSection({ filed: [Number.NaN], current: [Number.NaN] })], EXCHANGE)
+    assert.equal(empty.met, null)
+    assert.match(empty.measured, /^not measured/)
+  })
+})
