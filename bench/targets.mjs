@@ -74,7 +74,20 @@ export function evaluateTargets(sections) {
     const introspection = find(sections, 'session-check', `POST /oauth/introspect (opaque token), ${dialect}`)
     // Both are ratios to the same interleaved baseline, so their quotient compares the two directly.
     const ratio = check && introspection ? introspection.ratio.median / check.ratio.median : null
-    add(`introspection on ${label}`, "≥ 0.8 of GET /v1/session's rate", ratio === null ? null : f(ratio), ratio >= 0.8)
+    // The rate decides, as the issue words it. Beside it the same quotient per CPU-second of the
+    // server: on 2 cores a rate also measures scheduling, and a check whose server CPU per request is
+    // below /healthz's (PostgreSQL's, whose event loop sleeps once per batch) makes the rate quotient
+    // small without introspection costing more (docs/architecture.md §9, "Introspection against the session check is not dearer on PostgreSQL").
+    const byCpu = check?.cpuRatio && introspection?.cpuRatio ? introspection.cpuRatio.median / check.cpuRatio.median : null
+    const measured =
+      ratio === null
+        ? null
+        : `${f(ratio)} by rate` +
+          (byCpu === null ? '' : `; ${f(byCpu)} per CPU-second of the server`) +
+          (check.cpuRatio?.median > 1
+            ? `; the session check cost less server CPU per request than /healthz (${f(check.cpuRatio.median)} of its CPU rate), a scheduling effect, not a cost`
+            : '')
+    add(`introspection on ${label}`, "≥ 0.8 of GET /v1/session's rate", measured, ratio >= 0.8)
   }
 
   const cc = versus('peers', 'node-oidc-provider client_credentials')

@@ -48,3 +48,44 @@ describe('issue 17 target 4', () => {
     assert.match(empty.measured, /^not measured/)
   })
 })
+
+/** §1c with /healthz, the session check and introspection on one dialect: rates and requests per CPU-second, round by round. */
+function sessionCheckSection(dialect, { healthz, check, introspection }) {
+  const samples = ({ rates, cpuRates }) => rates.map((rate, i) => ({ rate, cpuRate: cpuRates[i] }))
+  const base = samples(healthz)
+  return {
+    id: 'session-check',
+    rows: [
+      row('GET /healthz on Tessera (baseline)', base, base),
+      row(`GET /v1/session, ${dialect}`, samples(check), base),
+      row(`POST /oauth/introspect (opaque token), ${dialect}`, samples(introspection), base),
+    ],
+  }
+}
+
+describe('issue 17 target 3', () => {
+  it('is decided by the rate quotient; the quotient per CPU-second is shown beside it', () => {
+    const section = sessionCheckSection('SQLite', {
+      healthz: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
+      check: { rates: [7000, 7000, 7000], cpuRates: [7000, 7000, 7000] },
+      introspection: { rates: [5000, 5000, 5000], cpuRates: [6000, 6000, 6000] },
+    })
+    const missed = target([section], 'introspection on SQLite')
+    assert.equal(missed.met, false)
+    assert.equal(missed.measured, '0.71 by rate; 0.86 per CPU-second of the server')
+  })
+
+  it('says when the session check cost less server CPU per request than /healthz', () => {
+    const section = sessionCheckSection('PostgreSQL', {
+      healthz: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
+      check: { rates: [12000, 12000, 12000], cpuRates: [12500, 12500, 12500] },
+      introspection: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
+    })
+    const met = target([section], 'introspection on PostgreSQL')
+    assert.equal(met.met, true)
+    assert.match(
+      met.measured,
+      /^0\.83 by rate; 0\.80 per CPU-second of the server; the session check cost less server CPU per request than \/healthz \(1\.25 of its CPU rate\)/,
+    )
+  })
+})
