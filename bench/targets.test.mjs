@@ -89,3 +89,21 @@ describe('issue 17 target 3', () => {
     )
   })
 })
+
+describe('issue 17 target 2 on SQLite', () => {
+  it('is decided by the rate ratio to better-auth; the ratio per CPU-second of the two servers is shown beside it', () => {
+    const peers = {
+      id: 'peers',
+      rows: [
+        {
+          name: 'better-auth get-session, SQLite, no cookie cache',
+          ratio: { min: 13.3, median: 14.8, max: 15.0 },
+          cpuRatio: { min: 17.3, median: 19.3, max: 19.7 },
+        },
+      ],
+    }
+    const missed = target([peers], 'session check over HTTP on SQLite')
+    assert.equal(missed.met, false)
+    assert.equal(missed.measured, '14.8× (13.3–15.0) by rate; 19.3× (17.3–19.7) per CPU-second of the server process')
+  })
+})
