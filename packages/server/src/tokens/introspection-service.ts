@@ -5,6 +5,7 @@ import { sessionState } from '../sessions/session.js'
 import type { SessionService } from '../sessions/session-service.js'
 import type { Clock } from '../shared/clock.js'
 import { digestMatches, digestsEqual, heldDigests, sha256 } from '../shared/digest.js'
+import { settled } from '../shared/maybe-promise.js'
 import { parseOpaqueToken } from '../shared/opaque-token.js'
 import type { AccessTokenWithBinding, IntrospectedAccessToken, TokenBinding } from './access-token-binding.js'
 import { isCompactJwe } from './access-token-encryption.js'
@@ -14,6 +15,7 @@ import { type ActiveAccessToken, activeResponses, INACTIVE, type IntrospectionRe
 import { type ConfigHeld, createIntrospectionConfigChecks } from './introspection-config-checks.js'
 import { decideRefresh, type RefreshPolicy } from './refresh-token.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
+import { dotsIn } from './token-dots.js'
 import { userinfoApi } from './userinfo-api.js'
 
 /** Read only: introspection never writes. */
@@ -48,22 +50,6 @@ export interface IntrospectionServiceDeps {
 }
 
 const activeAsIs = (active: ActiveAccessToken | null) => active
-
-/** `next` of a verdict that may still be a promise (the config cache's read): at once, or when it settles. */
-function settled<T, R>(verdict: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
-  return verdict instanceof Promise ? verdict.then(next) : next(verdict)
-}
-
-/**
- * The dots in a token, counted up to five, without `split` (issue 17): two make three parts, a
- * compact JWS (RFC 7515 §7.1), a JWT access token; four, five parts, may be a compact JWE (RFC 7516
- * §7.1), which its pattern decides; an opaque token (`<id>.<secret>`) has one and is tested by neither.
- */
-function dotsIn(token: string): number {
-  let dots = 0
-  for (let at = token.indexOf('.'); at >= 0 && dots < 5; at = token.indexOf('.', at + 1)) dots++
-  return dots
-}
 
 export type IntrospectionService = ReturnType<typeof createIntrospectionService>
 export type { ActiveAccessToken, IntrospectionResponse }
