@@ -39,6 +39,30 @@ describe('coalesced reads', () => {
     expect(await answers).toEqual([{ id: 'a', version: 1 }, { id: 'b', version: 1 }, { id: 'a', version: 1 }, null])
   })
 
+  it('hands every read of one key in one batch the same promise, and a read in a later batch a new one', async () => {
+    const rows = new Map([['a', 1]])
+    const store = heldStore(rows)
+    const read = reads(store)
+    const first = read('a')
+    const again = read('a')
+    const other = read('b')
+    // One answer per key and batch (issue 17): no promise of its own for each read of the key.
+    expect(again).toBe(first)
+    expect(other).not.toBe(first)
+    await nextTurn()
+    rows.set('a', 2)
+    const later = read('a')
+    expect(later).not.toBe(first)
+    await nextTurn()
+    for (const query of store.queries) query.answer()
+    expect(await Promise.all([first, again, other, later])).toEqual([
+      { id: 'a', version: 1 },
+      { id: 'a', version: 1 },
+      null,
+      { id: 'a', version: 2 },
+    ])
+  })
+
   it('never lets a read join a query already sent: a read asked after a change sees the change', async () => {
     const rows = new Map([['a', 1]])
     const store = heldStore(rows)

@@ -15,16 +15,20 @@ export interface CoalescedReadsOptions<K, V> {
  * sent (at the end of the event loop's poll phase, `setImmediate`, so the reads of every request
  * that arrived in that turn join it) and nothing joins a closed batch: each read's query starts
  * after the read was asked for, so it sees everything committed before, exactly as a query of its
- * own would. Reads of one key in one batch share the value (the caller must not change it).
+ * own would. Reads of one key in one batch share the value (the caller must not change it) and
+ * the promise: the first read of a key in a batch makes it, the others are handed the same one
+ * (issue 17: no promise, executor or waiter per read, one resolution per key rather than per read;
+ * docs/architecture.md §12, "Introspection on PostgreSQL coalesces its read").
  * At most `maxInFlight` queries run at once; while they do, the open batch keeps gathering, so
  * the busier the store, the larger the batches. A failed query fails every read of its batch.
  */
 export function coalescedReads<K, V>(options: CoalescedReadsOptions<K, V>): (key: K) => Promise<V | null> {
-  type Waiter = { resolve: (value: V | null) => void; reject: (error: unknown) => void }
+  /** The answer every read of one key in one batch is handed, with what settles it. */
+  type Pending = { promise: Promise<V | null>; resolve: (value: V | null) => void; reject: (error: unknown) => void }
   /** The batch gathering reads, by key; null when none is open. */
-  let open: Map<K, Waiter[]> | null = null
+  let open: Map<K, Pending> | null = null
   /** Full batches, closed, waiting for a query slot, oldest first. */
-  const closed: Map<K, Waiter[]>[] = []
+  const closed: Map<K, Pending>[] = []
   let scheduled = false
   let inFlight = 0
 
@@ -37,7 +41,7 @@ export function coalescedReads<K, V>(options: CoalescedReadsOptions<K, V>): (key
     }
   }
 
-  function send(batch: Map<K, Waiter[]>) {
+  function send(batch: Map<K, Pending>) {
     inFlight++
     let query: Promise<readonly V[]>
     try {
@@ -49,11 +53,11 @@ export function coalescedReads<K, V>(options: CoalescedReadsOptions<K, V>): (key
       (values) => {
         const found = new Map<K, V>()
         for (const value of values) found.set(options.keyOf(value), value)
-        for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(found.get(key) ?? null)
+        for (const [key, pending] of batch) pending.resolve(found.get(key) ?? null)
         done()
       },
       (error: unknown) => {
-        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error)
+        for (const pending of batch.values()) pending.reject(error)
         done()
       },
     )
@@ -69,19 +73,25 @@ export function coalescedReads<K, V>(options: CoalescedReadsOptions<K, V>): (key
     sendNext()
   }
 
-  return (key) =>
-    new Promise<V | null>((resolve, reject) => {
-      open ??= new Map()
-      const waiters = open.get(key)
-      if (waiters) waiters.push({ resolve, reject })
-      else open.set(key, [{ resolve, reject }])
-      if (open.size >= options.maxKeys) {
-        closed.push(open)
-        open = null
-        sendNext()
-      } else if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
+  return (key) => {
+    open ??= new Map()
+    const pending = open.get(key)
+    if (pending) return pending.promise
+    let resolve!: Pending['resolve']
+    let reject!: Pending['reject']
+    const promise = new Promise<V | null>((settle, fail) => {
+      resolve = settle
+      reject = fail
     })
+    open.set(key, { promise, resolve, reject })
+    if (open.size >= options.maxKeys) {
+      closed.push(open)
+      open = null
+      sendNext()
+    } else if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+    return promise
+  }
 }
