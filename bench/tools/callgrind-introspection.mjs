@@ -1,10 +1,11 @@
 // A fixed number of POST /oauth/introspect requests (an opaque session-mode access token, by its
-// resource server with client_secret_basic), or of GET /v1/session of the same user's session,
-// through the app in this process (Fastify's inject: hooks, form parser, client authentication,
-// the read caches, serialisation; not the socket), for instruction counts that hold still on a busy
+// resource server with client_secret_basic), or of GET /v1/session of the same user's session, or
+// of GET /healthz (the baseline the session check is read against, issue 17 target 2a), through the
+// app in this process (Fastify's inject: hooks, form parser, client authentication, the read
+// caches, serialisation; not the socket), for instruction counts that hold still on a busy
 // machine (issue 17 target 3). Counters are zeroed after set-up and warm-up and dumped after the
 // counted requests, so the dump `<out>.1` holds those requests only:
-//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session] - [warm-up, 2000] [sqlite|postgres]
+//   valgrind --tool=callgrind --callgrind-out-file=/tmp/in.out node bench/tools/callgrind-introspection.mjs <dist|-> 1000 [introspect|session|healthz] - [warm-up, 2000] [sqlite|postgres]
 //   callgrind_annotate /tmp/in.out.1 | head   (the total / 1000 = instructions per request)
 // The world (clients, API, user, tokens) is made by a child process that valgrind does not trace
 // (a sign-up's password estimate would pass its deadline under callgrind), on a SQLite file this
@@ -56,20 +57,22 @@ const server = await startTessera({ dist: build, ...at(dir) })
 server.tessera.services.configCache.enable()
 const app = await server.tessera.app()
 const request =
-  which === 'session'
-    ? { method: 'GET', url: '/v1/session', headers: { authorization: `Bearer ${world.sessionToken}` } }
-    : {
-        method: 'POST',
-        url: '/oauth/introspect',
-        headers: { ...form, authorization: world.authorization },
-        payload: new URLSearchParams({ token: world.opaque }).toString(),
-      }
+  which === 'healthz'
+    ? { method: 'GET', url: '/healthz' }
+    : which === 'session'
+      ? { method: 'GET', url: '/v1/session', headers: { authorization: `Bearer ${world.sessionToken}` } }
+      : {
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: { ...form, authorization: world.authorization },
+          payload: new URLSearchParams({ token: world.opaque }).toString(),
+        }
 async function run(total) {
   for (let done = 0; done < total; done += 50) {
     const responses = await Promise.all(Array.from({ length: Math.min(50, total - done) }, () => app.inject(request)))
     for (const response of responses) {
       if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`)
-      if (which !== 'session' && !response.body.startsWith('{"active":true')) throw new Error('the introspected token is not active')
+      if (which === 'introspect' && !response.body.startsWith('{"active":true')) throw new Error('the introspected token is not active')
     }
   }
 }
