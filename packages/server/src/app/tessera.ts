@@ -5,6 +5,7 @@ import { loadMasterKey } from '../keys/master-key.js'
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.js'
 import { cookieSettings } from '../sessions/session-cookie.js'
 import { type Clock, systemClock } from '../shared/clock.js'
+import { holdNextTickShape } from '../shared/next-tick-shape.js'
 import { cryptoRandom, type RandomSource } from '../shared/random.js'
 import type { PasswordEstimator } from '../users/password-estimate-pool.js'
 import { type BackgroundTasks, startBackgroundTasks } from './background-tasks.js'
@@ -49,6 +50,8 @@ export interface TesseraRuntime {
  * the list of those steps.
  */
 export async function createTessera(config: Config, runtime: TesseraRuntime = {}) {
+  // Process-wide, once: keeps nextTick's queue entries on V8's fast path (architecture.md §9).
+  holdNextTickShape()
   const clock = runtime.clock ?? systemClock
   const random = runtime.random ?? cryptoRandom
   const logger = createLogger(config, runtime.logStream)
