@@ -34,6 +34,16 @@ describe('TesseraAuthError', () => {
     expect(frames(new Error('after')).length).toBe(3)
   })
 
+  it('leaves Error.stackTraceLimit as it found it when its detail cannot be made a string', () => {
+    const detail = {
+      toString() {
+        throw new Error('no string')
+      },
+    } as unknown as string
+    expect(() => new TesseraAuthError('token_revoked', { detail })).toThrow('no string')
+    expect(Error.stackTraceLimit).toBe(limit)
+  })
+
   it('still builds where Error.stackTraceLimit cannot be written (a locked-down realm), frames and all', () => {
     const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')
     Object.defineProperty(Error, 'stackTraceLimit', { value: 10, writable: false, configurable: true })

@@ -50,9 +50,12 @@ export class TesseraAuthError extends Error {
     // not a fault: it carries no stack frames, whose capture was most of its cost (~9 of ~10 µs at
     // the depth of a verify()); a failure of the verifier (5xx) keeps them (docs/sdk.md, Errors;
     // docs/architecture.md §9).
+    // The message and options are read first: nothing that could throw runs while the limit is 0.
+    const message = options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title
+    const errorOptions = { cause: options.cause }
     const refusal = AUTH_ERRORS[code].status < 500
     const limit = refusal ? stackTraceLimit(0) : undefined
-    super(options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title, { cause: options.cause })
+    super(message, errorOptions)
     if (refusal) stackTraceLimit(limit)
     this.name = 'TesseraAuthError'
     this.code = code
