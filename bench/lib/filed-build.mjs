@@ -16,11 +16,13 @@
 // no /console, which no measured route touches). A check that the build loads and opens a SQLite
 // database comes last, then the marker: a folder without the marker (an interrupted or failed
 // preparation) is removed and prepared again; one with it is reused, if Node's ABI is the same.
+// One process prepares at a time (lib/preparation-lock.mjs); another waits, then reuses its build.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { withPreparationLock } from './preparation-lock.mjs'
 
 export const FILED_REVISION = '02f258cbc2eb9301b4c8889c5a6eee71b23d6fba'
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -146,6 +148,21 @@ export async function filedBuild({
       reason: `the build of ${revision.slice(0, 7)} is not prepared here, and --quick does not prepare it (its own npm ci and build); a full \`npm run bench\` does, once`,
     }
   }
+  // One preparation at a time (lib/preparation-lock.mjs): another run preparing this folder is
+  // waited for, then its build reused; a preparation that was killed is started over.
+  const waitMs = Object.values(BOUNDS).reduce((sum, bound) => sum + bound, 0)
+  try {
+    return await withPreparationLock(`${dir}.lock`, () => prepareLocked({ root, revision, log, run }), { waitMs, log })
+  } catch (error) {
+    return { ok: false, reason: `the build of ${revision.slice(0, 7)} could not be prepared here: ${error.message}` }
+  }
+}
+
+/** Prepares the build holding the lock: reuses it if another run finished it while this one waited. */
+async function prepareLocked({ root, revision, log, run }) {
+  const { dir, marker, dist } = filedBuildPaths(root, revision)
+  const found = readMarker(marker)
+  if (isReady(found, revision)) return { ok: true, dist, reused: true, seconds: found.seconds, steps: found.steps }
   // No marker, or another revision's or Node's: start over.
   if (existsSync(dir))
     log(`filed build ${revision.slice(0, 7)}: ${found ? 'made for another Node, preparing again' : 'unfinished, starting over'}`)

@@ -205,7 +205,11 @@ export function findings(sections, targets) {
       "and tap ~36, the SDK's feed handling ~32 (decoding, SSE, JSON, the entry, the set), whose largest item was building each revocation " +
       "entry with an object spread (V8's slow path, ~3 µs an entry); each entry is now one object literal: the feed's read path 47.9 → 39.0 µs " +
       "per feed and event (`bench/tools/ab-sdk-feed-read.mjs`, 12 interleaved rounds, load 9), the suite's verifiers 85.2 → 73.9 µs (3 pairs, " +
-      'load 8), a 20,000-entry snapshot parsed 3.2× faster.',
+      "load 8), a 20,000-entry snapshot parsed 3.2× faster. Each verifier's refusal (the time the suite stamps) cost 11.6 µs of CPU " +
+      'and now 5.9 (`bench/tools/ab-sdk-refusal.mjs`, 7 interleaved rounds, load 1.1): a `TesseraAuthError` that refuses the request (4xx) ' +
+      "no longer captures stack frames, and `verify()` rejects once the caller's handler is attached (Node's unhandled-rejection " +
+      "bookkeeping, ~2 µs); the bench's tap no longer copies bytes per chunk. An SSE parser on bytes instead of decoded text did not pay " +
+      '(1.00 per CPU-second) and was not kept.',
     '- **Start-up and memory** (a CPU profile of `tessera start`, a heap snapshot, `bench/tools/footprint-phases.mjs`, see ' +
       "[architecture.md §9](architecture.md)): compiling every route's JSON schemas was ~40 % of the start-up CPU time, now done on each " +
       "route's first request; the libraries of optional features (PostgreSQL, Redis, WebAuthn, SMTP, QR codes) load on first use; the `tessera` " +

@@ -35,7 +35,7 @@ function section(out, s, context) {
       join(out, 'benchmarks', file),
       barChart({
         title: s.title,
-        subtitle: `${s.ratioLabel ?? 'ratio to baseline'}; median, whisker min–max over ${context.rounds} rounds; ${context.stamp}`,
+        subtitle: `${s.ratioLabel ?? 'ratio to baseline'}; median, whisker min–max over ${s.rounds ?? context.rounds} rounds; ${context.stamp}`,
         rows,
       }),
     )
@@ -59,7 +59,7 @@ export function writeReport(out, { machine, settings, started, finished, loadSta
     `| Node | ${machine.node} (${machine.platform}) |`,
     `| Run | ${started.toISOString()} → ${finished.toISOString()} (${Math.round((finished - started) / 1000)} s, profile ${settings.name}) |`,
     `| Load average (1, 5, 15 min) | at start ${loadStart.join(', ')}; at end ${loadEnd.join(', ')} |`,
-    `| Rounds | every case ${settings.rounds}× interleaved with its baseline; ${settings.duration} s of load each, ${settings.connections} connections |`,
+    `| Rounds | every case ${settings.rounds}× interleaved with its baseline${moreRounds(sections, settings)}; ${settings.duration} s of load each, ${settings.connections} connections |`,
     '',
     'Every figure is the median of the rounds, with (min–max). Ratios are computed round by round against the baseline measured',
     'next to the case in the same round, then summarised: on a shared machine, absolute figures move with the neighbours, ratios much less.',
@@ -79,4 +79,13 @@ export function writeReport(out, { machine, settings, started, finished, loadSta
   ]
   const body = sections.map((s) => section(out, s, context))
   writeFileSync(join(out, 'benchmarks.md'), `${[...header, analysis, '', ...body].join('\n')}\n`)
+}
+
+/** The sections that ran more rounds than the rest (those whose rows decide a target), as the header says them. */
+function moreRounds(sections, settings) {
+  const more = sections.filter((s) => s.rounds !== undefined && s.rounds !== settings.rounds)
+  if (more.length === 0) return ''
+  const byCount = new Map()
+  for (const s of more) byCount.set(s.rounds, [...(byCount.get(s.rounds) ?? []), s.title.split('.')[0]])
+  return [...byCount].map(([rounds, ids]) => `, sections ${ids.join(', ')} ${rounds}×`).join('')
 }

@@ -3,12 +3,20 @@
 export const FULL = {
   name: 'full',
   rounds: 3, // every case runs this many times, interleaved with its baseline: min / median / max
+  // The sections whose rows decide a target over HTTP (1b, 1c, 5) run this many: with 3, their
+  // medians swung more between runs of unchanged code than the targets' margins (session check
+  // against better-auth 13.1–14.8×, introspection / check on PostgreSQL 0.67–0.94, the hybrid
+  // route 0.62–1.01; docs/architecture.md §9, "Verdicts that flip between runs").
+  decidingRounds: 6,
   duration: 4, // seconds of load per HTTP measurement
   connections: 50,
   tokens: 2000, // tokens per in-process verify case
   warmUpPasses: 3, // untimed passes over them before the in-process rounds (bench/suites/verify-in-process.mjs says why)
   signIns: 40,
-  revocations: 20, // per subscriber count
+  // Per subscriber count. Each revocation is one event every verifier handles, so a row's p99 is
+  // made of this many events' tails: with 20, one slow event moved the 1,000-subscriber p99 by
+  // several ms (92–107 ms in three runs of unchanged code).
+  revocations: 60,
   subscribers: [1, 10, 100, 1000],
   crossInstanceSubscribers: 100,
   subscribersPerProcess: 250, // verifiers per child process (bench/suites/revocation.mjs says why)
@@ -22,6 +30,7 @@ export const FULL = {
 export const QUICK = {
   name: 'quick',
   rounds: 1,
+  decidingRounds: 1,
   duration: 0.2,
   connections: 10,
   tokens: 150,

@@ -60,7 +60,7 @@ export async function run({ settings, loader, log }) {
   }
   log('peers')
   const rows = await interleave(
-    settings.rounds,
+    settings.decidingRounds,
     {
       [T.cc]: cc(self, `${address}/oauth/token`, basic(m2m.application.id, m2m.clientSecret)),
       [P.cc]: cc(oidc.pid, `${oidc.address}/token`, basic(oidc.client.client_id, oidc.client.client_secret), { scope: 'orders:read' }),
@@ -114,6 +114,7 @@ export async function run({ settings, loader, log }) {
         'which is what a deployment whose cores are all busy gets. The Redis server and the SQLite files are outside both counts.',
       ratioLabel: 'Tessera / peer',
       cpuLabel: 'req per CPU-second of the server process',
+      rounds: settings.decidingRounds,
       rows: out,
       chart: true,
     },

@@ -225,7 +225,8 @@ export async function run({ settings, log }) {
         "processes, woken by the first writes, take the cores). Each verifier's check runs when " +
         "bytes with a revocation event reach the SDK's reader of its feed, then on each turn of its event loop until it refuses (the bytes are " +
         'found by wrapping that reader; earlier runs piped every feed through an extra TransformStream, which cost each verifier as much again as ' +
-        'its own read of the stream). The server writes the ' +
+        'its own read of the stream, and until Dec 7 the wrapper copied and concatenated bytes at every chunk to see a marker split between two; ' +
+        'it now keeps the last 16 bytes in a fixed array: the same marker, the same check, the same first refusal stamped). The server writes the ' +
         'feed events and the response from one event loop, so some refusals come before the response arrives (negative times); measured from the moment ' +
         'the request was sent instead, the figures are an upper bound. Every sample is one (revocation, subscriber) pair. The RSS is that of the bench ' +
         'process, which hosts the server, before the verifiers connect and once all are subscribed. Three instances: three servers in the bench process ' +

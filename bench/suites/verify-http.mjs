@@ -121,7 +121,7 @@ export async function run({ settings, loader, log }) {
   }
   const cases = Object.fromEntries(routes.map(({ path }) => [labels[path], get(`${rs.address}${path}`, tokens[path])]))
   log('verification over HTTP (resource server)')
-  const rows = await interleave(settings.rounds, cases, labels['/bare'], log)
+  const rows = await interleave(settings.decidingRounds, cases, labels['/bare'], log)
 
   // Issue 17, target 3: a resource server's introspection, straight at Tessera, against the session check.
   const self = process.pid
@@ -144,7 +144,7 @@ export async function run({ settings, loader, log }) {
     perCpuSecond(self, () => loader.run(`${f.server.address}/v1/session`, { authorizations: f.sessionAuthorizations }))
   log("Tessera's own session check")
   const sessionRows = await interleave(
-    settings.rounds,
+    settings.decidingRounds,
     {
       'GET /healthz on Tessera (baseline)': get(`${es.server.address}/healthz`, null, self),
       'GET /v1/session, SQLite': get(`${es.server.address}/v1/session`, es.sessionToken, self),
@@ -177,6 +177,7 @@ export async function run({ settings, loader, log }) {
         "with it from run to run; the ratio per CPU-second is the verifier's own cost, what a resource server with a core of its own would keep.",
       cpuLabel: 'req per CPU-second of the resource server',
       unit: 'req/s',
+      rounds: settings.decidingRounds,
       rows,
       chart: true,
     },
@@ -191,6 +192,7 @@ export async function run({ settings, loader, log }) {
         "Over sockets that CPU also depends on the traffic's pattern: PostgreSQL's round trip pauses the event loop once per batch, and the process is then preempted less and spends less on every request, so the SQLite and PostgreSQL rows do not compare the two checks' costs (without sockets the SQLite check is the cheaper; docs/architecture.md §9, bench/tools/session-gap.mjs).",
       cpuLabel: 'req per CPU-second of Tessera',
       unit: 'req/s',
+      rounds: settings.decidingRounds,
       rows: sessionRows,
       chart: true,
     },

@@ -46,7 +46,17 @@ export class TesseraAuthError extends Error {
   readonly maxAge: number | undefined
 
   constructor(code: AuthErrorCode, options: TesseraAuthErrorOptions = {}) {
-    super(options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title, { cause: options.cause })
+    // A refusal of the request (a 4xx code: the token or header is not good enough) is an answer,
+    // not a fault: it carries no stack frames, whose capture was most of its cost (~9 of ~10 µs at
+    // the depth of a verify()); a failure of the verifier (5xx) keeps them (docs/sdk.md, Errors;
+    // docs/architecture.md §9).
+    // The message and options are read first: nothing that could throw runs while the limit is 0.
+    const message = options.detail ? `${AUTH_ERRORS[code].title}: ${options.detail}` : AUTH_ERRORS[code].title
+    const errorOptions = { cause: options.cause }
+    const refusal = AUTH_ERRORS[code].status < 500
+    const limit = refusal ? stackTraceLimit(0) : undefined
+    super(message, errorOptions)
+    if (refusal) stackTraceLimit(limit)
     this.name = 'TesseraAuthError'
     this.code = code
     this.status = AUTH_ERRORS[code].status
@@ -57,6 +67,17 @@ export class TesseraAuthError extends Error {
     this.acrValues = options.acrValues ?? []
     this.maxAge = options.maxAge
   }
+}
+
+/** Set `Error.stackTraceLimit` (when the host lets us: a frozen `Error` keeps its frames) and return what it was. */
+function stackTraceLimit(value: number | undefined): number | undefined {
+  const previous = Error.stackTraceLimit
+  try {
+    Error.stackTraceLimit = value as number
+  } catch {
+    // A locked-down realm: the error keeps its frames.
+  }
+  return previous
 }
 
 /**

@@ -129,14 +129,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AuthContext> {
-    if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
-    if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
-    if (mode === 'session') return authorize(await verifyByIntrospection(token), verifyOptions, clock.now())
-    const now = clock.now()
-    const local = verifyLocally(token, now)
-    // A verification that had to wait (keys, decryption) is checked against the clock after it.
-    if (local instanceof Promise) return finish(token, await local, verifyOptions, clock.now())
-    return finish(token, local, verifyOptions, now)
+    try {
+      if (closed) throw new TesseraAuthError('verifier_unavailable', { detail: 'the verifier is closed' })
+      if (typeof token !== 'string') throw new TesseraAuthError('invalid_token', { detail: 'not a string' })
+      if (mode === 'session') return authorize(await verifyByIntrospection(token), verifyOptions, clock.now())
+      const now = clock.now()
+      const local = verifyLocally(token, now)
+      // A verification that had to wait (keys, decryption) is checked against the clock after it.
+      if (local instanceof Promise) return finish(token, await local, verifyOptions, clock.now())
+      return finish(token, local, verifyOptions, now)
+    } catch (error) {
+      // A refusal decided at once would reject the returned promise before the caller could attach
+      // its handler, and Node books every such rejection as possibly unhandled until the handler
+      // comes (~2 µs a refusal); one microtask turn first, and the handler is there (docs/architecture.md §9).
+      await undefined
+      throw error
+    }
   }
 
   function verifyCached(token: string, verifyOptions: VerifyOptions): AuthContext | Promise<AuthContext> | undefined {
