@@ -1,0 +1,77 @@
+// What every request pays in Tessera over a bare Fastify, by instructions over real sockets
+// (issue 17 target 2a; docs/architecture.md §9, "Per-request cost over bare Fastify"). Runs
+// bench/tools/pipeline-pieces-server.mjs (a bare Fastify with the pieces named, or Tessera) under
+// `valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no`, sends it `warm-up` GET
+// /healthz requests uninstrumented, then turns instrumentation on, zeroes the counters, sends
+// `count` requests and dumps: autocannon with 50 connections in another process, so the count
+// includes the socket, the HTTP parser and the response write that inject (light-my-request)
+// replaces with its own work. Prints main-thread and all-thread instructions per request.
+// Insensitive to the machine's load; a window is ~10-20 s, so timers (Tessera's background tasks)
+// weigh ~70 times what they do at a real rate.
+//   node bench/tools/callgrind-pipeline.mjs <pieces> [count, 3000] [warm-up, 4000] [dist]
+//   e.g. pieces '' (bare), 'logger,lazylog', 'all', 'tessera', 'tessera-bg'
+// The dump stays in /tmp/callgrind-pipeline-<pid>.out.1-01 (main thread) for callgrind_annotate.
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const [pieces = '', count = '3000', warmUp = '4000', dist] = process.argv.slice(2)
+const run = promisify(execFile)
+const out = join(tmpdir(), `callgrind-pipeline-${process.pid}.out`)
+const portFile = join(tmpdir(), `callgrind-pipeline-${process.pid}.port`)
+const serverScript = fileURLToPath(new URL('./pipeline-pieces-server.mjs', import.meta.url))
+const autocannon = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url))
+
+const valgrind = spawn(
+  'valgrind',
+  [
+    '--tool=callgrind',
+    '--separate-threads=yes',
+    '--dump-instr=no',
+    '--instr-atstart=no',
+    `--callgrind-out-file=${out}`,
+    process.execPath,
+    serverScript,
+    pieces,
+    ...(dist ? [dist] : []),
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT_FILE: portFile } },
+)
+const exited = new Promise((resolve) => valgrind.once('exit', resolve))
+while (!existsSync(portFile) || readFileSync(portFile, 'utf8') === '') {
+  if (valgrind.exitCode !== null) throw new Error(`the server exited (${valgrind.exitCode}) before it listened`)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+}
+const url = `http://127.0.0.1:${readFileSync(portFile, 'utf8')}/healthz`
+const load = async (amount) => {
+  const { stdout } = await run(process.execPath, [autocannon, '--json', '-c', '50', '-a', amount, url], { maxBuffer: 1 << 24 })
+  const result = JSON.parse(stdout)
+  if (result.non2xx || result.errors) throw new Error(`non-2xx ${result.non2xx}, errors ${result.errors}`)
+  return result
+}
+const control = (...flags) => run('callgrind_control', [...flags, String(valgrind.pid)])
+await load(warmUp)
+await control('-i', 'on')
+await control('-z')
+const counted = await load(count)
+await control('-d')
+valgrind.kill()
+await exited
+
+/** The total of one dump file (callgrind's `summary:` or `totals:` line). */
+const total = (file) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1] ?? 0)
+const dumps = readdirSync(tmpdir())
+  .filter((name) => name.startsWith(`callgrind-pipeline-${process.pid}.out.1-`))
+  .map((name) => join(tmpdir(), name))
+const main = dumps.find((file) => file.endsWith('.1-01'))
+if (!main) throw new Error('no dump of the main thread')
+const requests = counted.requests.total
+const perRequest = (n) => `${(n / requests / 1000).toFixed(1)}k`
+const all = dumps.reduce((sum, file) => sum + total(file), 0)
+console.log(
+  `${pieces || 'bare'}: ${perRequest(total(main))} main-thread instructions per request, ${perRequest(all)} all threads (${requests} requests)`,
+)
+console.log(`  callgrind_annotate ${main}`)
