@@ -19,7 +19,9 @@ export async function fixture(options, full) {
   const { tessera, address, issuer } = server
   const apis = tessera.services.apis
   const apps = tessera.services.applications
-  await apis.create({ identifier: JWT_API, name: 'jwt', mode: 'jwt', scopes: ['orders:read'] }, CLI)
+  // An hour, not a jwt API's default 300 s: the section's six rounds of every case outlast five
+  // minutes, and a token that expired mid-run answered 401 (a full run stopped at round 6 of 1b).
+  await apis.create({ identifier: JWT_API, name: 'jwt', mode: 'jwt', scopes: ['orders:read'], accessTokenTtl: 3600 }, CLI)
   const m2m = await apps.create({ name: 'job', type: 'm2m', apis: [JWT_API], scopes: ['orders:read'] }, CLI)
   await grantReader(tessera, [JWT_API], { applications: [m2m.application.id], name: 'job-reader' })
   const jwtToken = (await tessera.services.tokens.clientCredentials(m2m.application, { resource: [JWT_API], scope: undefined }))
