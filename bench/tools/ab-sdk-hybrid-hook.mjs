@@ -4,38 +4,18 @@
 // The request is a plain object with Fastify's `protocol`/`host` as getters, so this measures the
 // SDK's share of a request, not Fastify's.
 // Usage: node bench/tools/ab-sdk-hybrid-hook.mjs <sdk-dist-before> <sdk-dist-after> [rounds]
-import { fork } from 'node:child_process'
 import { resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { pathToFileURL } from 'node:url'
+import { startChild } from '../lib/child-server.mjs'
 import { spread } from '../lib/stats.mjs'
 
-const audience = 'https://hybrid.example.test'
+const HYBRID_WORLD = new URL('../lib/hybrid-world-server.mjs', import.meta.url).pathname
 
-// Tessera runs in a child process: its AsyncLocalStorage would otherwise put promise hooks on
-// every await of the measured code, which a resource server does not have.
-if (process.argv[2] === '--tessera') {
-  const server = await startTessera({ background: true })
-  const { tessera, issuer, address } = server
-  const apps = tessera.services.applications
-  await tessera.services.apis.create({ identifier: audience, name: 'hybrid', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
-  const web = await apps.create({ name: 'web', type: 'web', grants: ['token_exchange'], apis: [audience], scopes: ['orders:read'] }, CLI)
-  const rs = await apps.create({ name: 'rs', type: 'resource-server', apis: [audience] }, CLI)
-  const { token: sessionToken, userId } = await signUpUser(address)
-  await grantReader(tessera, [audience], { users: [userId] })
-  const token = (await exchange(address, basic(web.application.id, web.clientSecret), sessionToken, audience)).access_token
-  process.send({ issuer, client: { id: rs.application.id, secret: rs.clientSecret }, userId, token })
-  process.on('disconnect', async () => {
-    await server.close()
-    process.exit(0)
-  })
-} else {
-  await measure(...process.argv.slice(2))
-}
+await measure(...process.argv.slice(2))
 
 async function measure(before, after, rounds = '7') {
-  const child = fork(fileURLToPath(import.meta.url), ['--tessera'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const { issuer, client, userId, token } = await new Promise((done) => child.once('message', done))
+  const world = await startChild(HYBRID_WORLD)
+  const { issuer, audience, client, userId, token } = world
   const request = {
     method: 'GET',
     url: '/orders',
@@ -88,5 +68,5 @@ async function measure(before, after, rounds = '7') {
     `after / before: median ${ratio.median.toFixed(2)} (min ${ratio.min.toFixed(2)}, max ${ratio.max.toFixed(2)}) over ${rounds} rounds`,
   )
   for (const verifier of verifiers) await verifier.close()
-  child.disconnect()
+  await world.close()
 }

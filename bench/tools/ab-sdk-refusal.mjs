@@ -5,41 +5,19 @@
 // one Tessera whose session behind the token was signed out, 100,000 refusals per case and round in
 // batches of 250 per event-loop turn, interleaved (the order alternates); refusals per CPU-second.
 // Usage: node bench/tools/ab-sdk-refusal.mjs <sdk-dist-before> <sdk-dist-after> [rounds]
-import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { basic, CLI, exchange, grantReader, signUpUser, startTessera } from '../lib/harness.mjs'
+import { pathToFileURL } from 'node:url'
+import { startChild } from '../lib/child-server.mjs'
 import { spread } from '../lib/stats.mjs'
 
-const audience = 'https://hybrid.example.test'
+const HYBRID_WORLD = new URL('../lib/hybrid-world-server.mjs', import.meta.url).pathname
 
-// Tessera runs in a child process: its AsyncLocalStorage would otherwise put promise hooks on
-// every await of the measured code, which a resource server does not have.
-if (process.argv[2] === '--tessera') {
-  const server = await startTessera({ background: true })
-  const { tessera, issuer, address } = server
-  const apps = tessera.services.applications
-  await tessera.services.apis.create({ identifier: audience, name: 'hybrid', mode: 'hybrid', scopes: ['orders:read'] }, CLI)
-  const web = await apps.create({ name: 'web', type: 'web', grants: ['token_exchange'], apis: [audience], scopes: ['orders:read'] }, CLI)
-  const rs = await apps.create({ name: 'rs', type: 'resource-server', apis: [audience] }, CLI)
-  const { token: sessionToken, userId } = await signUpUser(address)
-  await grantReader(tessera, [audience], { users: [userId] })
-  const token = (await exchange(address, basic(web.application.id, web.clientSecret), sessionToken, audience)).access_token
-  const out = await fetch(`${address}/v1/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } })
-  if (out.status !== 204) throw new Error(`sign-out ${out.status}`)
-  process.send({ issuer, client: { id: rs.application.id, secret: rs.clientSecret }, token })
-  process.on('disconnect', async () => {
-    await server.close()
-    process.exit(0)
-  })
-} else {
-  await measure(...process.argv.slice(2))
-}
+await measure(...process.argv.slice(2))
 
 async function measure(before, after, rounds = '7') {
-  const child = fork(fileURLToPath(import.meta.url), ['--tessera'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const { issuer, client, token } = await new Promise((done) => child.once('message', done))
+  const world = await startChild(HYBRID_WORLD, { signOut: true })
+  const { issuer, audience, client, token } = world
   const verifiers = {}
   const isErr = {}
   for (const [name, dist] of Object.entries({ before, after })) {
@@ -91,5 +69,5 @@ async function measure(before, after, rounds = '7') {
     `after / before: median ${ratio.median.toFixed(2)} (min ${ratio.min.toFixed(2)}, max ${ratio.max.toFixed(2)}) over ${rounds} rounds; load ${loadavg()[0].toFixed(1)}`,
   )
   for (const verifier of Object.values(verifiers)) await verifier.close()
-  child.disconnect()
+  await world.close()
 }
