@@ -38,9 +38,9 @@ describe('issue 17 target 4', () => {
   it('reads "not measured" with the reason, never met, when the comparison was not made', () => {
     const reason = "this clone's history lacks 02f258c (a shallow clone: `git fetch --unshallow` brings it)"
     for (const what of [EXCHANGE, REFRESH]) {
-      const skipped = target([{ id: 'issuance-filed', notMeasured: reason }], what)
-      assert.equal(skipped.met, null)
-      assert.equal(skipped.measured, `not measured: ${reason}`)
+      const unmeasured = target([{ id: 'issuance-filed', notMeasured: reason }], what)
+      assert.equal(unmeasured.met, null)
+      assert.equal(unmeasured.measured, `not measured: ${reason}`)
       assert.equal(target([], what).met, null)
     }
     const empty = target([filedSection({ filed: [Number.NaN], current: [Number.NaN] })], EXCHANGE)
@@ -48,6 +48,9 @@ describe('issue 17 target 4', () => {
     assert.match(empty.measured, /^not measured/)
   })
 })
+
+/** One case's rate and requests per CPU-second, the same in each of three rounds. */
+const steady = (rate, cpuRate) => ({ rates: [rate, rate, rate], cpuRates: [cpuRate, cpuRate, cpuRate] })
 
 /** §1c with /healthz, the session check and introspection on one dialect: rates and requests per CPU-second, round by round. */
 function sessionCheckSection(dialect, { healthz, check, introspection }) {
@@ -66,9 +69,9 @@ function sessionCheckSection(dialect, { healthz, check, introspection }) {
 describe('issue 17 target 3', () => {
   it('is decided by the rate quotient; the quotient per CPU-second is shown beside it', () => {
     const section = sessionCheckSection('SQLite', {
-      healthz: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
-      check: { rates: [7000, 7000, 7000], cpuRates: [7000, 7000, 7000] },
-      introspection: { rates: [5000, 5000, 5000], cpuRates: [6000, 6000, 6000] },
+      healthz: steady(10000, 10000),
+      check: steady(7000, 7000),
+      introspection: steady(5000, 6000),
     })
     const missed = target([section], 'introspection on SQLite')
     assert.equal(missed.met, false)
@@ -77,9 +80,9 @@ describe('issue 17 target 3', () => {
 
   it('says when the session check cost less server CPU per request than /healthz', () => {
     const section = sessionCheckSection('PostgreSQL', {
-      healthz: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
-      check: { rates: [12000, 12000, 12000], cpuRates: [12500, 12500, 12500] },
-      introspection: { rates: [10000, 10000, 10000], cpuRates: [10000, 10000, 10000] },
+      healthz: steady(10000, 10000),
+      check: steady(12000, 12500),
+      introspection: steady(10000, 10000),
     })
     const met = target([section], 'introspection on PostgreSQL')
     assert.equal(met.met, true)

@@ -11,7 +11,7 @@
 //   metrics    the onResponse metrics hook (metrics/http-metrics.ts)
 //   csrf, cors the CSRF preHandler (http/csrf.ts), CORS's onRoute and OPTIONS route (cors/cors-hooks.ts)
 //   cookie     @fastify/cookie;  ratelimit  @fastify/rate-limit with global: false, and the `auth` decorator
-//   headers    the onSend hook of app/global-hooks.ts (x-request-id, nosniff, no-referrer)
+//   headers    app/global-hooks.ts's onSend hook, addResponseHeaders (x-request-id, nosniff, no-referrer)
 //   hold       shared/next-tick-shape.ts's hold (createTessera makes it)
 //   tessera    Tessera as the bench starts it (lib/harness.mjs startTessera), no background tasks;
 //   tessera-bg with them. `all` is every piece but those two.
@@ -88,14 +88,7 @@ async function bareWithPieces() {
     await app.register(server('@fastify/rate-limit'), { global: false })
     app.decorateRequest('auth', null)
   }
-  if (pieces.has('headers')) {
-    app.addHook('onSend', (request, reply, payload, done) => {
-      reply.header('x-request-id', request.id)
-      reply.header('x-content-type-options', 'nosniff')
-      reply.header('referrer-policy', 'no-referrer')
-      done(null, payload)
-    })
-  }
+  if (pieces.has('headers')) app.addHook('onSend', (await from('app/global-hooks.js')).addResponseHeaders)
   app.get('/healthz', async () => ({ status: 'ok' }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   return app.server.address().port

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie'
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { installCors } from '../cors/cors-hooks.js'
 import { installCsrfPolicy } from '../http/csrf.js'
 import { acceptEmptyBodies } from '../http/empty-body.js'
@@ -36,11 +37,21 @@ export async function installGlobalHooks(app: TesseraFastify, deps: AppDeps): Pr
       new TesseraError('rate_limited', { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
   app.decorateRequest('auth', null)
-  // Callback-style, not async: it runs on every response, and an async hook costs a promise each.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id)
-    reply.header('x-content-type-options', 'nosniff')
-    reply.header('referrer-policy', 'no-referrer')
-    done(null, payload)
-  })
+  app.addHook('onSend', addResponseHeaders)
+}
+
+/**
+ * The headers of every response: its request id, no MIME sniffing, no referrer. Callback-style,
+ * not async: it runs on every response, and an async hook costs a promise each.
+ */
+export function addResponseHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
+  reply.header(REQUEST_ID_HEADER, request.id)
+  reply.header('x-content-type-options', 'nosniff')
+  reply.header('referrer-policy', 'no-referrer')
+  done(null, payload)
 }
