@@ -15,8 +15,11 @@
 //   hold       shared/next-tick-shape.ts's hold (createTessera makes it)
 //   tessera    Tessera as the bench starts it (lib/harness.mjs startTessera), no background tasks;
 //   tessera-bg with them. `all` is every piece but those two.
-// argv[3]: a dist folder (the workspace's by default). Writes the port to the file named by
-// PORT_FILE, or sends { port } over IPC when forked.
+//   world      with tessera or tessera-bg: the introspection world (lib/introspection-world.mjs), the
+//              config cache on as with the background tasks, so `requests` holds its introspect and
+//              session requests (bench/tools/callgrind-pipeline.mjs --route=)
+// argv[3]: a dist folder (the workspace's by default). Writes { port, requests } as JSON to the file
+// named by PORT_FILE, or sends it over IPC when forked.
 import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
@@ -31,7 +34,11 @@ const from = (path) => import(pathToFileURL(resolve(dist, path)).href)
 async function tessera(background) {
   const { startTessera } = await import('../lib/harness.mjs')
   const started = await startTessera({ dist, background })
-  return Number(new URL(started.address).port)
+  const port = Number(new URL(started.address).port)
+  if (!pieces.has('world')) return { port, requests: {} }
+  const { introspectionWorld } = await import('../lib/introspection-world.mjs')
+  started.tessera.services.configCache.enable()
+  return { port, requests: await introspectionWorld(started.tessera, started.address) }
 }
 
 async function bareWithPieces() {
@@ -91,12 +98,12 @@ async function bareWithPieces() {
   if (pieces.has('headers')) app.addHook('onSend', (await from('app/global-hooks.js')).addResponseHeaders)
   app.get('/healthz', async () => ({ status: 'ok' }))
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return app.server.address().port
+  return { port: app.server.address().port, requests: {} }
 }
 
-const port = pieces.has('tessera') || pieces.has('tessera-bg') ? await tessera(pieces.has('tessera-bg')) : await bareWithPieces()
-if (process.env.PORT_FILE) writeFileSync(process.env.PORT_FILE, String(port))
+const ready = pieces.has('tessera') || pieces.has('tessera-bg') ? await tessera(pieces.has('tessera-bg')) : await bareWithPieces()
+if (process.env.PORT_FILE) writeFileSync(process.env.PORT_FILE, JSON.stringify(ready))
 if (process.send) {
-  process.send({ port })
+  process.send(ready)
   process.on('disconnect', () => process.exit(0))
 }
