@@ -1,5 +1,5 @@
-import { parse } from 'fast-querystring'
 import type { FastifyInstance } from 'fastify'
+import { parseForm } from './form-parse.js'
 
 /** Form bodies are small: a few parameters, none over a few kilobytes. */
 const FORM_BODY_LIMIT = 16 * 1024
@@ -15,13 +15,14 @@ const FORM_BODY_LIMIT = 16 * 1024
  * Tessera's own for small bodies measured at most ~2 % cheaper over a socket in bare Fastify, under
  * 1 % of an introspection (docs/architecture.md §9, "The form body stays on Fastify's reader"):
  * a form's cost over a GET is Node's stream and Fastify's parser dispatch, which any content-type
- * parser pays. form-body-edges.test.ts pins what a replacement must keep.
+ * parser pays. form-body-edges.test.ts pins what a replacement must keep. The parse itself is
+ * fast-querystring's, with a shortcut for a one-parameter body that needs no decoding (form-parse.ts).
  */
 export async function acceptFormBodiesOnly(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
-    (_request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) => done(null, parse(body)),
+    (_request: unknown, body: string, done: (error: Error | null, body?: unknown) => void) => done(null, parseForm(body)),
   )
 }
