@@ -28,3 +28,18 @@ describe('digestMatches', () => {
     expect(digestMatches(held(owner, sha256('b')), sha256('b'))).toBe(true)
   })
 })
+
+describe('heldDigests peek', () => {
+  it('finds only the bytes held for that owner and that digest, and holds nothing itself', () => {
+    const held = heldDigests()
+    const owner = {}
+    expect(held.peek(owner, sha256('a'))).toBeUndefined()
+    // Peeking held nothing: still nothing to find.
+    expect(held.peek(owner, sha256('a'))).toBeUndefined()
+    const bytes = held(owner, sha256('a'))
+    expect(held.peek(owner, sha256('a'))).toBe(bytes)
+    // Another digest for the same owner, or another owner: not the bytes held.
+    expect(held.peek(owner, sha256('b'))).toBeUndefined()
+    expect(held.peek({}, sha256('a'))).toBeUndefined()
+  })
+})
