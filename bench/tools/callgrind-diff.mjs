@@ -32,6 +32,20 @@ function nameOf(entries, address) {
   return `JIT ${address.toString(16)} (unmapped)`
 }
 
+/**
+ * A JS function's name without what differs between two builds: the build's folder (any path up to
+ * `dist/` or `node_modules/`) and the line and column, which a change above it moves.
+ */
+const comparable = (name) =>
+  name
+    .replace(/file:\/\/\S*?\/(dist|node_modules)\//, '$1/')
+    .replace(/^(JS:\S*\s+)\S*?\/(dist|node_modules)\//, '$1$2/')
+    .replace(/(\.m?js):\d+:\d+$/, '$1')
+
+/** V8's garbage collector's own functions (they move with where collections fall, not with the code). */
+const HEAP =
+  /Scaveng|Heap::|HeapObject|MarkCompact|Sweeper|Evacuat|IterateObjectCache|RootScavengeVisitor|Marking|ConcurrentMarking|Pretenuring|BodyDescriptorBase::IteratePointers/
+
 /** Instructions by function name in one dump (callgrind_annotate's listing). */
 function functions(dump, mapFile) {
   const entries = perfMap(mapFile)
@@ -43,7 +57,7 @@ function functions(dump, mapFile) {
     const match = /^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$/.exec(line)
     if (!match || match[2].startsWith('PROGRAM TOTALS') || match[2].startsWith('file:function')) continue
     const jit = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(match[2])
-    const name = jit ? nameOf(entries, Number.parseInt(jit[1], 16)) : match[2].replace(/^\?\?\?:/, '')
+    const name = comparable(jit ? nameOf(entries, Number.parseInt(jit[1], 16)) : match[2].replace(/^\?\?\?:/, ''))
     out.set(name, (out.get(name) ?? 0) + Number(match[1].replaceAll(',', '')))
   }
   return out
@@ -58,7 +72,14 @@ const rows = [...new Set([...a.keys(), ...b.keys()])].map((name) => {
   return { name, x, y, d: y - x }
 })
 const total = (m, n) => [...m.values()].reduce((s, v) => s + v, 0) / Number(n)
-if (!inclusive) console.log(`listed functions' total per request: A ${total(a, requestsA).toFixed(0)}, B ${total(b, requestsB).toFixed(0)}`)
+const heap = (m, n) => [...m].filter(([name]) => HEAP.test(name)).reduce((s, [, v]) => s + v, 0) / Number(n)
+if (!inclusive) {
+  const [ta, tb, ha, hb] = [total(a, requestsA), total(b, requestsB), heap(a, requestsA), heap(b, requestsB)]
+  console.log(`listed functions' total per request: A ${ta.toFixed(0)}, B ${tb.toFixed(0)}`)
+  console.log(
+    `  of which V8's heap (GC): A ${ha.toFixed(0)}, B ${hb.toFixed(0)}; the rest: A ${(ta - ha).toFixed(0)}, B ${(tb - hb).toFixed(0)}`,
+  )
+}
 console.log(`${inclusive ? 'inclusive' : 'self'} instructions per request:      A         B      B−A`)
 const line = (r) =>
   `${r.x.toFixed(0).padStart(9)} ${r.y.toFixed(0).padStart(9)} ${(r.d >= 0 ? '+' : '') + r.d.toFixed(0).padStart(7)}  ${r.name.slice(0, 140)}`

@@ -21,7 +21,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
@@ -47,9 +47,11 @@ const valgrind = spawn(
     process.execPath,
     serverScript,
     pieces,
-    ...(dist ? [dist] : []),
+    ...(dist ? [resolve(dist)] : []),
   ],
   {
+    // --perf-basic-prof also leaves V8 log files in the working directory: keep them out of the tree.
+    cwd: tmpdir(),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
