@@ -101,6 +101,11 @@ export function findings(sections, targets) {
       'A/Bs at load average 17–20, introspection / session check by CPU 0.63–0.67 → 0.67–0.73 ([architecture.md §9](architecture.md)); ' +
       "what is left is RFC 7662 §2.1's caller authentication, the form body and the larger request. Its secret comparisons, the Basic " +
       'header and the token shape checks were then trimmed by ~1.5 µs (measured in isolation; over HTTP below the noise). ' +
+      'Counted by instructions over real sockets (`bench/tools/callgrind-pipeline.mjs --route=`, `callgrind-diff.mjs`), the check is ' +
+      "~118k per request and introspection ~157k: the ~39k between them is Node's and Fastify's reading of the body and RFC 7662 §2.1's " +
+      'client authentication (its SHA-256, constant-time compare and Basic header, ~15k); system calls per request are the same and ' +
+      'introspection allocates ~1 KB more. A one-parameter form is now split without a parser walk and a per-request `Object.isFrozen` is ' +
+      'gone (−1.3 to −2.2 % of those instructions; over HTTP below the noise). ' +
       "On SQLite the read is answered by the session check's stamped read cache " +
       '(`tokens/access-token-read-cache.ts`, `store/stamped-read-cache.ts`: the row, never the verdict, kept while the database has not changed; ' +
       'server CPU per introspection 150 → 112 µs in an A/B). On PostgreSQL the read is a named prepared statement of the 25 columns it uses, ' +
