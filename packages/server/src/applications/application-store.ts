@@ -22,24 +22,10 @@ export function createApplicationStore(db: Executor): ApplicationStore {
         .insertInto('applications')
         .values({
           id: app.id,
-          name: app.name,
           type: app.type,
           secret_hash: app.secretHash,
-          grants: JSON.stringify(app.grants),
-          redirect_uris: JSON.stringify(app.redirectUris),
-          apis: JSON.stringify(app.apis),
-          scopes: JSON.stringify(app.scopes),
-          access_token_ttl: app.accessTokenTtl,
-          refresh_token_ttl: app.refreshTokenTtl,
-          first_party: app.firstParty ? 1 : 0,
-          post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
-          web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
-          backchannel_logout_uri: app.backchannelLogoutUri,
-          backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
-          require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
-          require_mfa: app.requireMfa ? 1 : 0,
+          ...changeableColumns(app),
           created_at: app.createdAt,
-          updated_at: app.updatedAt,
         })
         .execute()
       await writeWebOrigins(db, app)
@@ -63,21 +49,7 @@ export function createApplicationStore(db: Executor): ApplicationStore {
       const result = await db
         .updateTable('applications')
         .set({
-          name: app.name,
-          grants: JSON.stringify(app.grants),
-          redirect_uris: JSON.stringify(app.redirectUris),
-          apis: JSON.stringify(app.apis),
-          scopes: JSON.stringify(app.scopes),
-          access_token_ttl: app.accessTokenTtl,
-          refresh_token_ttl: app.refreshTokenTtl,
-          first_party: app.firstParty ? 1 : 0,
-          post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
-          web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
-          backchannel_logout_uri: app.backchannelLogoutUri,
-          backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
-          require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
-          require_mfa: app.requireMfa ? 1 : 0,
-          updated_at: app.updatedAt,
+          ...changeableColumns(app),
         })
         .where('id', '=', app.id)
         .executeTakeFirst()
@@ -135,5 +107,29 @@ function toApplication(row: Selectable<ApplicationsTable>): Application {
     requireMfa: Number(row.require_mfa) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  }
+}
+
+/**
+ * The columns `update` writes, as `insert` writes them too: one list, so a new setting cannot be
+ * stored on creation and lost on update (or the reverse).
+ */
+function changeableColumns(app: Application) {
+  return {
+    name: app.name,
+    grants: JSON.stringify(app.grants),
+    redirect_uris: JSON.stringify(app.redirectUris),
+    apis: JSON.stringify(app.apis),
+    scopes: JSON.stringify(app.scopes),
+    access_token_ttl: app.accessTokenTtl,
+    refresh_token_ttl: app.refreshTokenTtl,
+    first_party: app.firstParty ? 1 : 0,
+    post_logout_redirect_uris: JSON.stringify(app.postLogoutRedirectUris),
+    web_origins: app.webOrigins === null ? null : JSON.stringify(app.webOrigins),
+    backchannel_logout_uri: app.backchannelLogoutUri,
+    backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
+    require_pushed_authorization_requests: app.requirePushedAuthorizationRequests ? 1 : 0,
+    require_mfa: app.requireMfa ? 1 : 0,
+    updated_at: app.updatedAt,
   }
 }

@@ -1,5 +1,6 @@
 import type { Application } from '../applications/application.js'
 import type { EventOutbox } from '../events/event-outbox.js'
+import { drainOutbox } from '../events/outbox-drain.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Signer } from '../keys/key-service.js'
 import type { Clock } from '../shared/clock.js'
@@ -28,7 +29,6 @@ export interface BackchannelDispatcherDeps {
 }
 
 const BATCH = 200
-const MAX_FAN_OUT_PASSES = 20
 const LEASE_MS = 120_000
 const HOLE_GRACE_MS = 10_000
 
@@ -139,12 +139,7 @@ export function createBackchannelDispatcher(deps: BackchannelDispatcherDeps) {
   return {
     /** One round: queue the logouts of newly ended sessions, then send what is due. */
     async tick(): Promise<BackchannelTick> {
-      const report: BackchannelTick = { enqueued: 0, delivered: 0, failed: 0 }
-      for (let pass = 0, more = true; more && pass < MAX_FAN_OUT_PASSES; pass += 1) {
-        const result = await fanOut()
-        report.enqueued += result.enqueued
-        more = result.more
-      }
+      const report: BackchannelTick = { enqueued: await drainOutbox(fanOut), delivered: 0, failed: 0 }
       for (const logout of await stores.backchannel.listDue(clock.now(), BATCH)) {
         const outcome = await attempt(logout)
         if (outcome) report[outcome] += 1

@@ -1,7 +1,9 @@
 import type { EventOutbox } from '../events/event-outbox.js'
+import { drainOutbox } from '../events/outbox-drain.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import { decryptPrivateKey, encryptPrivateKey } from '../keys/key-encryption.js'
 import type { Clock } from '../shared/clock.js'
+import { eachConcurrently } from '../shared/each-concurrently.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
 import type { ComposedEmail, EmailComposer } from './email-composer.js'
@@ -30,7 +32,6 @@ export interface EmailDispatcherTuning {
 }
 
 const DEFAULT_TUNING: EmailDispatcherTuning = { batchSize: 200, concurrency: 2, leaseMs: 120_000, holeGraceMs: 10_000 }
-const MAX_FAN_OUT_PASSES = 20
 
 export interface EmailDispatcherDeps<S extends EmailStores> {
   stores: EmailStores
@@ -184,28 +185,19 @@ export function createEmailDispatcher<S extends EmailStores>(deps: EmailDispatch
 
   async function deliverDue(report: EmailTickReport): Promise<void> {
     const due = await stores.emailDeliveries.listDue(clock.now(), tuning.batchSize)
-    let next = 0
-    const worker = async () => {
-      for (let delivery = due[next++]; delivery; delivery = due[next++]) {
-        const outcome = await attempt(delivery)
-        if (outcome === null) continue
-        report.attempted += 1
-        report[outcome] += 1
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(tuning.concurrency, due.length) }, worker))
+    await eachConcurrently(due, tuning.concurrency, async (delivery) => {
+      const outcome = await attempt(delivery)
+      if (outcome === null) return
+      report.attempted += 1
+      report[outcome] += 1
+    })
   }
 
   return {
     fanOut,
     /** One round: fan new outbox events out into deliveries, then send what is due. Tests call it with a manual clock. */
     async tick(): Promise<EmailTickReport> {
-      const report: EmailTickReport = { enqueued: 0, attempted: 0, sent: 0, failed: 0 }
-      for (let pass = 0, more = true; more && pass < MAX_FAN_OUT_PASSES; pass += 1) {
-        const result = await fanOut()
-        report.enqueued += result.enqueued
-        more = result.more
-      }
+      const report: EmailTickReport = { enqueued: await drainOutbox(fanOut), attempted: 0, sent: 0, failed: 0 }
       await deliverDue(report)
       return report
     },

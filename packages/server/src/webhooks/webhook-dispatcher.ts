@@ -1,6 +1,8 @@
 import type { EventOutbox } from '../events/event-outbox.js'
+import { drainOutbox } from '../events/outbox-drain.js'
 import { outboxHorizon } from '../events/outbox-horizon.js'
 import type { Clock } from '../shared/clock.js'
+import { eachConcurrently } from '../shared/each-concurrently.js'
 import { type Metrics, noMetrics } from '../shared/metrics.js'
 import { type RandomSource, randomToken } from '../shared/random.js'
 import type { Transact } from '../store/transaction.js'
@@ -43,8 +45,6 @@ export interface DispatcherTuning {
   /** How long to wait for a hole in the outbox sequence to fill (see outbox-horizon.ts). */
   holeGraceMs: number
 }
-
-const MAX_FAN_OUT_PASSES = 20
 
 const DEFAULT_TUNING: DispatcherTuning = { batchSize: 200, concurrency: 8, leaseMs: 120_000, holeGraceMs: 10_000 }
 
@@ -188,16 +188,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
   /** Sends every due delivery, `concurrency` at a time. */
   async function deliverDue(report: TickReport): Promise<void> {
     const due = await stores.webhookDeliveries.listDue(clock.now(), tuning.batchSize)
-    let next = 0
-    const worker = async () => {
-      for (let delivery = due[next++]; delivery; delivery = due[next++]) {
-        const outcome = await attempt(delivery)
-        if (outcome === null) continue
-        report.attempted += 1
-        report[outcome] += 1
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(tuning.concurrency, due.length) }, worker))
+    await eachConcurrently(due, tuning.concurrency, async (delivery) => {
+      const outcome = await attempt(delivery)
+      if (outcome === null) return
+      report.attempted += 1
+      report[outcome] += 1
+    })
   }
 
   return {
@@ -207,13 +203,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
      * calls it; tests call it directly, with a manual clock, instead of waiting.
      */
     async tick(): Promise<TickReport> {
-      const report: TickReport = { enqueued: 0, attempted: 0, succeeded: 0, failed: 0 }
-      // Drain the outbox a batch at a time, within reason: a huge backlog continues next tick.
-      for (let pass = 0, more = true; more && pass < MAX_FAN_OUT_PASSES; pass += 1) {
-        const result = await fanOut()
-        report.enqueued += result.enqueued
-        more = result.more
-      }
+      // The outbox a batch at a time, within reason: a huge backlog continues next tick.
+      const report: TickReport = { enqueued: await drainOutbox(fanOut), attempted: 0, succeeded: 0, failed: 0 }
       await deliverDue(report)
       return report
     },

@@ -28,6 +28,7 @@ describe('tessera start with a metrics port', () => {
     const text = await response.text()
     // The readiness polls of the start-up are already counted, by route pattern.
     expect(text).toMatch(/tessera_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} [1-9]/)
-    expect(server.output()).toContain(`http://127.0.0.1:${metricsPort}`)
+    // Logged after the server listens, so it may reach this process after the answers above.
+    expect(await server.outputContaining(`http://127.0.0.1:${metricsPort}`)).toContain('Metrics (no authentication)')
   })
 })

@@ -70,8 +70,8 @@ describe('the tessera process', () => {
     const health = await fetch(`${server.base}/healthz`)
     expect(health.status).toBe(200)
 
-    const lines = server
-      .output()
+    // The warning is logged after the server listens: wait for it rather than read the output at once.
+    const lines = (await server.outputContaining('without Secure'))
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { level: number; msg?: string })

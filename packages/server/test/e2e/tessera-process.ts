@@ -28,6 +28,12 @@ export interface TesseraProcess {
   child: ChildProcess
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string
+  /**
+   * Everything written so far, once it contains `text`: lines logged after the server answers (its
+   * start-up notices) reach this process through a pipe, maybe after the answer does. Rejects with
+   * the output so far if `text` has not come within `ms`.
+   */
+  outputContaining(text: string, ms?: number): Promise<string>
   exited: Promise<Exit>
 }
 
@@ -57,13 +63,33 @@ export function childEnv(env: Env): NodeJS.ProcessEnv {
 export function spawnTessera(args: string[], env: Env, nodeFlags: string[] = []): TesseraProcess {
   const child = spawn(process.execPath, [...nodeFlags, MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
+  const waiters = new Set<() => void>()
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
+      for (const waiter of waiters) waiter()
     })
   }
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  return { child, output: () => output, exited }
+  const outputContaining = (text: string, ms = 10_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!output.includes(text)) return
+        done()
+        resolve(output)
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`the process did not write ${JSON.stringify(text)} within ${ms} ms:\n${output}`))
+      }, ms)
+      const done = () => {
+        clearTimeout(timer)
+        waiters.delete(check)
+      }
+      waiters.add(check)
+      check()
+    })
+  return { child, output: () => output, outputContaining, exited }
 }
 
 export function hasExited(running: TesseraProcess): boolean {

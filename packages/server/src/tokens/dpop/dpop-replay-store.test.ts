@@ -55,6 +55,9 @@ describe('the DPoP replay cache with Redis', () => {
       enableOfflineQueue: false,
       retryStrategy: () => null,
     })
+    // A client's owner listens for its errors, as store/redis-connection.ts does for Tessera's;
+    // without a listener ioredis prints each as an "Unhandled error event".
+    down.on('error', () => {})
     onTestFinished(() => {
       down.disconnect()
     })
