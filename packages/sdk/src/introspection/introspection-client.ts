@@ -1,8 +1,10 @@
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
-import { isJsonObject, readJson } from '../shared/read-json.js'
-import { type RequestDeps, request } from '../shared/request.js'
+import type { PostForm } from '../shared/form-post.js'
+import { isJsonObject } from '../shared/read-json.js'
 
-export interface IntrospectionDeps extends RequestDeps {
+export interface IntrospectionDeps {
+  /** How the form is sent: node:http with a keep-alive agent, or the injected fetch (create-verifier.ts). */
+  post: PostForm
   /** Resolves the `introspection_endpoint` (from discovery). */
   endpoint: () => Promise<string>
   /** `Authorization: Basic …` of the resource-server application (client_secret_basic). */
@@ -17,24 +19,16 @@ export type Introspect = (token: string) => Promise<IntrospectionAnswer>
 
 /** RFC 7662 §2.1: a form POST, authenticated as the resource server, never cached. */
 export function createIntrospection(deps: IntrospectionDeps): Introspect {
+  const headers = { authorization: deps.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
   return async function introspect(token) {
     const what = 'introspection'
-    const response = await request(
-      deps,
-      await deps.endpoint(),
-      {
-        method: 'POST',
-        headers: { authorization: deps.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-      },
-      what,
-    )
+    const body = new URLSearchParams({ token, token_type_hint: 'access_token' }).toString()
+    const response = await deps.post(await deps.endpoint(), headers, body, what)
     if (!response.ok) {
-      await response.body?.cancel().catch(() => {})
       const why = response.status === 401 ? 'the resource server client was refused' : `HTTP ${response.status}`
       throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: ${why}` })
     }
-    const answer = await readJson(response, what)
+    const answer = response.body
     if (!isJsonObject(answer) || typeof answer.active !== 'boolean') {
       throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: malformed answer` })
     }

@@ -8,8 +8,7 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024
  * naming `what`, never the body.
  */
 export async function readJson(response: Response, what: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<unknown> {
-  const declared = Number(response.headers.get('content-length') ?? '0')
-  if (declared > maxBytes) throw tooLarge(what)
+  checkDeclaredLength(response.headers.get('content-length'), what, maxBytes)
   const reader = response.body?.getReader()
   if (!reader) throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: empty body` })
   const chunks: Uint8Array[] = []
@@ -24,14 +23,28 @@ export async function readJson(response: Response, what: string, maxBytes = MAX_
     }
     chunks.push(value)
   }
+  return parseJson(Buffer.concat(chunks), what)
+}
+
+/**
+ * Refuse a body whose declared `content-length` is over `maxBytes` before reading any of it. The
+ * streamed size is checked as well: a declared length may be absent (chunked) or a lie.
+ */
+export function checkDeclaredLength(contentLength: string | null | undefined, what: string, maxBytes = MAX_DOCUMENT_BYTES): void {
+  if (Number(contentLength ?? '0') > maxBytes) throw tooLarge(what)
+}
+
+/** A body read in full, parsed as JSON; `verifier_unavailable` naming `what` when it is not JSON. */
+export function parseJson(body: Buffer, what: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    return JSON.parse(body.toString('utf8')) as unknown
   } catch {
     throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: not JSON` })
   }
 }
 
-function tooLarge(what: string): TesseraAuthError {
+/** The refusal of a body over the limit, streamed or declared. */
+export function tooLarge(what: string): TesseraAuthError {
   return new TesseraAuthError('verifier_unavailable', { detail: `${what}: larger than allowed` })
 }
 

@@ -8,6 +8,8 @@ import { createRevocationSet } from '../revocation/revocation-set.js'
 import { checkSession } from '../sessions/session-check.js'
 import { basicAuthorization } from '../shared/basic-authorization.js'
 import { cachedLoad } from '../shared/cached-load.js'
+import { fetchFormPost } from '../shared/form-post.js'
+import { createNodeFormPost } from '../shared/node-form-post.js'
 import { createJwtVerifier } from '../tokens/jwt-verifier.js'
 import { createTokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
@@ -55,8 +57,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return url
   }
   const authorization = config.client ? basicAuthorization(config.client) : null
+  // Introspection (every request in session mode) goes over node:http with a keep-alive agent the
+  // verifier owns, unless the user injected a fetch (a proxy, a test): then through that fetch.
+  // Discovery, JWKS and the revocation feed stay on fetch: rare requests, or one long stream
+  // (docs/architecture.md §12).
+  const nodePost = authorization && !options.fetch ? createNodeFormPost({ requestTimeout: config.requestTimeout }) : null
   const introspect: Introspect | null = authorization
-    ? createIntrospection({ ...requestDeps, authorization, endpoint: endpoint('introspectionEndpoint', 'introspection_endpoint') })
+    ? createIntrospection({
+        post: nodePost?.post ?? fetchFormPost(requestDeps),
+        authorization,
+        endpoint: endpoint('introspectionEndpoint', 'introspection_endpoint'),
+      })
     : null
 
   const jwks = createJwksCache({
@@ -192,6 +203,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ready,
     async close() {
       closed = true
+      nodePost?.close()
       await feed?.close()
     },
   }

@@ -42,7 +42,11 @@ export interface VerifierOptions {
   maxStaleness?: number
   /** Hybrid: what a stale feed does: `fail` (503 `stale_revocation_feed`, the default) or `introspect` each token. */
   onStale?: 'fail' | 'introspect'
-  /** The fetch to use; defaults to the global one. */
+  /**
+   * The fetch to use (a proxy-aware one, a fake in tests); defaults to the global one. When it is
+   * not given, introspection goes over node:http / node:https with a keep-alive agent the verifier
+   * owns (cheaper per request); when it is given, every request goes through it.
+   */
   fetch?: FetchLike
   /** The source of time; defaults to the wall clock. */
   clock?: Clock

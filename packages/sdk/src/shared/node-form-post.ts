@@ -1,0 +1,113 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { urlToHttpOptions } from 'node:url'
+import { TesseraAuthError } from '../errors/tessera-auth-error.js'
+import type { FormPostAnswer, PostForm } from './form-post.js'
+import { checkDeclaredLength, MAX_DOCUMENT_BYTES, parseJson, tooLarge } from './read-json.js'
+
+/** A form POST over node:http / node:https with keep-alive agents it owns; `close` ends their sockets. */
+export interface NodeFormPost {
+  post: PostForm
+  /** Destroy every socket of the agents, idle or in use. */
+  close(): void
+}
+
+/**
+ * The introspection transport when no `fetch` is injected. Node 20's fetch (undici, with
+ * `AbortSignal.timeout` and a web-streams reader) costs several times the CPU of node:http per
+ * request (docs/architecture.md §9, §12); a resource server in session mode sends one per request.
+ *
+ * Same contract as {@link fetchFormPost}: a redirect is not followed (node:http never follows one:
+ * a 3xx is a non-2xx status), the whole request is bounded by `requestTimeout` (the socket is
+ * destroyed when it passes), the body is refused over `MAX_DOCUMENT_BYTES` declared or streamed
+ * without buffering the rest. TLS certificates are verified (the https agent's defaults; no option
+ * here turns that off).
+ */
+export function createNodeFormPost(deps: { requestTimeout: number }): NodeFormPost {
+  // Keep-alive: sequential introspections reuse one connection. An idle pooled socket does not keep
+  // the process alive: Agent#keepSocketAlive unrefs it, and Agent#reuseSocket refs it again.
+  const httpAgent = new HttpAgent({ keepAlive: true })
+  const httpsAgent = new HttpsAgent({ keepAlive: true })
+  // The endpoint is one URL from discovery: parse it once, not per request.
+  let target: { href: string; options: RequestOptions; secure: boolean } | null = null
+
+  function targetOf(href: string) {
+    if (target?.href === href) return target
+    const url = new URL(href)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported protocol ${url.protocol}`)
+    target = { href, options: urlToHttpOptions(url), secure: url.protocol === 'https:' }
+    return target
+  }
+
+  const post: PostForm = (href, headers, body, what) =>
+    new Promise<FormPostAnswer>((resolve, reject) => {
+      let settled = false
+      let outgoing: ReturnType<typeof httpRequest> | undefined
+      const failed = (cause: unknown) => new TesseraAuthError('verifier_unavailable', { detail: `${what}: request failed`, cause })
+      const finish = (error: unknown, answer?: FormPostAnswer) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        if (error) {
+          // Whatever is left of the exchange (a slow or huge body, a silent server) goes with the socket.
+          outgoing?.destroy()
+          reject(error)
+        } else resolve(answer as FormPostAnswer)
+      }
+      const timer = setTimeout(() => finish(failed(new Error(`no answer within ${deps.requestTimeout} ms`))), deps.requestTimeout)
+      try {
+        const { options, secure } = targetOf(href)
+        outgoing = (secure ? httpsRequest : httpRequest)({
+          ...options,
+          method: 'POST',
+          agent: secure ? httpsAgent : httpAgent,
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        })
+      } catch (error) {
+        finish(failed(error))
+        return
+      }
+      outgoing.on('error', (error) => finish(failed(error)))
+      outgoing.on('response', (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0
+        if (status < 200 || status > 299) {
+          // Dropped unread, like fetch's body.cancel(): the connection is not reused.
+          response.destroy()
+          finish(null, { ok: false, status })
+          return
+        }
+        try {
+          checkDeclaredLength(response.headers['content-length'], what)
+        } catch (error) {
+          finish(error)
+          return
+        }
+        const chunks: Buffer[] = []
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.byteLength
+          if (size > MAX_DOCUMENT_BYTES) finish(tooLarge(what))
+          else chunks.push(chunk)
+        })
+        response.on('end', () => {
+          if (settled) return
+          try {
+            finish(null, { ok: true, status, body: parseJson(Buffer.concat(chunks, size), what) })
+          } catch (error) {
+            finish(error)
+          }
+        })
+        response.on('error', (error) => finish(failed(error)))
+        response.on('close', () => finish(failed(new Error('the connection closed before the body ended'))))
+      })
+      outgoing.end(body)
+    })
+
+  return {
+    post,
+    close() {
+      httpAgent.destroy()
+      httpsAgent.destroy()
+    },
+  }
+}
