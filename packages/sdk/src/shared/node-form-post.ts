@@ -61,7 +61,8 @@ export function createNodeFormPost(deps: { requestTimeout: number }): NodeFormPo
           ...options,
           method: 'POST',
           agent: secure ? httpsAgent : httpAgent,
-          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          // end(body) with nothing written before sets Content-Length from the body (no chunking).
+          headers,
         })
       } catch (error) {
         finish(failed(error))
