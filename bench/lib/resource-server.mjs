@@ -1,11 +1,15 @@
 // Child process: the small resource server of the HTTP verification cases. Fastify, one route per
 // case, each guarded by its own @tessera/sdk verifier (or not at all: the baseline).
-// argv[2]: { routes: [{ path, verifier: VerifierOptions | null }] }. Tells its parent { port }.
-import { createVerifier } from '@tessera/sdk'
-import { requireAuth } from '@tessera/sdk/fastify'
+// argv[2]: { routes: [{ path, verifier: VerifierOptions | null }], sdk?: string }. Tells its parent { port }.
+// `sdk`: the folder of a built SDK (a copy of packages/sdk/dist, kept under the worktree so that it
+// resolves `jose`) to load instead of the package, for an A/B of two builds
+// (bench/tools/verify-http-rounds.mjs --sdk-b).
+import { pathToFileURL } from 'node:url'
 import Fastify from 'fastify'
 
-const { routes } = JSON.parse(process.argv[2])
+const { routes, sdk } = JSON.parse(process.argv[2])
+const { createVerifier } = await import(sdk ? pathToFileURL(`${sdk}/index.js`).href : '@tessera/sdk')
+const { requireAuth } = await import(sdk ? pathToFileURL(`${sdk}/fastify/index.js`).href : '@tessera/sdk/fastify')
 const app = Fastify({ logger: false })
 const verifiers = []
 for (const { path, verifier: options } of routes) {
