@@ -122,6 +122,10 @@ export function findings(sections, targets) {
       'table gives the quotient per CPU-second beside the rate. Between full runs the rate quotient (SQLite, PostgreSQL) moved: 0.75 and ' +
       '0.59 (December 6), 0.92 and 0.94 at the start of December 7 with the same server code, 0.83 and 0.77 two promise reactions fewer later, ' +
       '0.88 and 0.67 in this run, 43 minutes after that one, with one shared promise per key and batch more. ' +
+      "The resource server's own side of session mode is the SDK: it now introspects over `node:http` with a keep-alive agent, not " +
+      "Node's `fetch` (unless the user gives a `fetch`), 2.7–3.2× less of the resource server's CPU per request (SQLite 419–451 → 133–165 µs, " +
+      'PostgreSQL 408–502 → 136–173 µs in interleaved A/Bs of the two SDK builds at load 1.1–3.9, `bench/tools/verify-http-rounds.mjs` ' +
+      '`session-sqlite,session-sqlite@b`; [architecture.md §9, §12](architecture.md)). ' +
       'Session mode exists for APIs that need zero staleness; hybrid mode is the answer for the rest.',
     '- **The session check** (`GET /v1/session`; `bench/tools/ab-session-check.mjs`, each build in a process of its own): beyond a ' +
       '/healthz it is one store read and the presentation of its row. On SQLite the read is answered from memory while the database has not ' +
