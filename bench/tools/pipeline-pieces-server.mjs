@@ -15,6 +15,7 @@
 //   hold       shared/next-tick-shape.ts's hold (createTessera makes it)
 //   tessera    Tessera as the bench starts it (lib/harness.mjs startTessera), no background tasks;
 //   tessera-bg with them. `all` is every piece but those two.
+//   pg         with tessera or tessera-bg: on PostgreSQL (127.0.0.1:5432, a schema of its own) instead of SQLite
 //   world      with tessera or tessera-bg: the introspection world (lib/introspection-world.mjs), the
 //              config cache on as with the background tasks, so `requests` holds its introspect and
 //              session requests (bench/tools/callgrind-pipeline.mjs --route=)
@@ -33,7 +34,7 @@ const from = (path) => import(pathToFileURL(resolve(dist, path)).href)
 
 async function tessera(background) {
   const { startTessera } = await import('../lib/harness.mjs')
-  const started = await startTessera({ dist, background })
+  const started = await startTessera({ dist, background, ...(pieces.has('pg') ? { database: 'postgres' } : {}) })
   const port = Number(new URL(started.address).port)
   if (!pieces.has('world')) return { port, requests: {} }
   const { introspectionWorld } = await import('../lib/introspection-world.mjs')
