@@ -182,6 +182,40 @@ describe('session-mode introspection over node:http: the agent the verifier owns
     await verifier.close()
   })
 
+  it('sends once more on a new connection when the server closed the pooled one as it was reused', async () => {
+    const raw = await startRawIssuer()
+    const verifier = await sessionVerifier(raw, {})
+    expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
+    const first = raw.introspections[0]?.socket
+    // The second request arrives on the kept-alive connection, and the server drops it unanswered.
+    raw.answer = (res, received) => (received.socket === first ? received.socket.destroy() : json(res, 200, { active: false }))
+    expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
+    expect(raw.introspections.map((each) => each.socket === first)).toEqual([true, true, false])
+    await verifier.close()
+  })
+
+  it('does not send again when a new connection is dropped, nor more than once', async () => {
+    const raw = await startRawIssuer()
+    const verifier = await sessionVerifier(raw, {})
+    raw.answer = (_res, received) => received.socket.destroy()
+    expect(await detailOf(verifier.verify(OPAQUE))).toBe('introspection: request failed')
+    expect(raw.introspections).toHaveLength(1)
+    // Two introspections at once: two pooled connections.
+    raw.answer = (res) => json(res, 200, { active: false })
+    expect(await Promise.all([codeOf(verifier.verify(OPAQUE)), codeOf(verifier.verify(OPAQUE))])).toEqual([
+      'invalid_token',
+      'invalid_token',
+    ])
+    const pooled = new Set(raw.introspections.slice(1).map((each) => each.socket))
+    expect(pooled.size).toBe(2)
+    // Every connection is now dropped: a pooled one, then the new one of the one retry (not the other pooled one).
+    raw.answer = (_res, received) => received.socket.destroy()
+    expect(await codeOf(verifier.verify(OPAQUE))).toBe('verifier_unavailable')
+    expect(raw.introspections).toHaveLength(5)
+    expect(raw.introspections.map((each) => pooled.has(each.socket))).toEqual([false, true, true, true, false])
+    await verifier.close()
+  })
+
   it('closes its connections when the verifier is closed', async () => {
     const raw = await startRawIssuer()
     const verifier = await sessionVerifier(raw, {})

@@ -5,6 +5,9 @@ import { TesseraAuthError } from '../errors/tessera-auth-error.js'
 import type { FormPostAnswer, PostForm } from './form-post.js'
 import { checkDeclaredLength, MAX_DOCUMENT_BYTES, parseJson, tooLarge } from './read-json.js'
 
+/** Ms after which an idle pooled connection is closed. */
+const IDLE_SOCKET_TIMEOUT = 4000
+
 /** A form POST over node:http / node:https with keep-alive agents it owns; `close` ends their sockets. */
 export interface NodeFormPost {
   post: PostForm
@@ -25,9 +28,13 @@ export interface NodeFormPost {
  */
 export function createNodeFormPost(deps: { requestTimeout: number }): NodeFormPost {
   // Keep-alive: sequential introspections reuse one connection. An idle pooled socket does not keep
-  // the process alive: Agent#keepSocketAlive unrefs it, and Agent#reuseSocket refs it again.
-  const httpAgent = new HttpAgent({ keepAlive: true })
-  const httpsAgent = new HttpsAgent({ keepAlive: true })
+  // the process alive: Agent#keepSocketAlive unrefs it, and Agent#reuseSocket refs it again. An idle
+  // socket is closed after IDLE_SOCKET_TIMEOUT (undici's default keep-alive timeout), or 1 s before
+  // the server's `Keep-Alive: timeout=` hint if that comes first (Node's Agent), so that a request
+  // seldom meets a connection the server is closing; the retry below covers the rest.
+  const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT }
+  const httpAgent = new HttpAgent(agentOptions)
+  const httpsAgent = new HttpsAgent(agentOptions)
   // The endpoint is one URL from discovery: parse it once, not per request.
   let target: { href: string; options: RequestOptions; secure: boolean } | null = null
 
@@ -55,53 +62,73 @@ export function createNodeFormPost(deps: { requestTimeout: number }): NodeFormPo
         } else resolve(answer as FormPostAnswer)
       }
       const timer = setTimeout(() => finish(failed(new Error(`no answer within ${deps.requestTimeout} ms`))), deps.requestTimeout)
-      try {
+      const send = (mayRetry: boolean) => {
         const { options, secure } = targetOf(href)
-        outgoing = (secure ? httpsRequest : httpRequest)({
+        const request = (secure ? httpsRequest : httpRequest)({
           ...options,
           method: 'POST',
-          agent: secure ? httpsAgent : httpAgent,
+          // The retry takes a connection of its own (a one-off agent with Node's defaults, TLS
+          // verification included), not another pooled one that may be as dead.
+          agent: mayRetry ? (secure ? httpsAgent : httpAgent) : false,
           // end(body) with nothing written before sets Content-Length from the body (no chunking).
           headers,
         })
-      } catch (error) {
-        finish(failed(error))
-        return
-      }
-      outgoing.on('error', (error) => finish(failed(error)))
-      outgoing.on('response', (response: IncomingMessage) => {
-        const status = response.statusCode ?? 0
-        if (status < 200 || status > 299) {
-          // Dropped unread, like fetch's body.cancel(): the connection is not reused.
-          response.destroy()
-          finish(null, { ok: false, status })
-          return
-        }
-        try {
-          checkDeclaredLength(response.headers['content-length'], what)
-        } catch (error) {
-          finish(error)
-          return
-        }
-        const chunks: Buffer[] = []
-        let size = 0
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.byteLength
-          if (size > MAX_DOCUMENT_BYTES) finish(tooLarge(what))
-          else chunks.push(chunk)
+        outgoing = request
+        let answered = false
+        request.on('error', (error: NodeJS.ErrnoException) => {
+          // A pooled connection that the server closed just as it was reused (Node's http docs,
+          // `request.reusedSocket`): introspection is a read (RFC 7662 §2.1), so it is sent once
+          // more, on a new connection, within the same timeout. Never after an answer began, never twice.
+          if (mayRetry && !answered && !settled && request.reusedSocket && error.code === 'ECONNRESET') {
+            try {
+              send(false)
+            } catch (again) {
+              finish(failed(again))
+            }
+            return
+          }
+          finish(failed(error))
         })
-        response.on('end', () => {
-          if (settled) return
+        request.on('response', (response: IncomingMessage) => {
+          answered = true
+          const status = response.statusCode ?? 0
+          if (status < 200 || status > 299) {
+            // Dropped unread, like fetch's body.cancel(): the connection is not reused.
+            response.destroy()
+            finish(null, { ok: false, status })
+            return
+          }
           try {
-            finish(null, { ok: true, status, body: parseJson(Buffer.concat(chunks, size), what) })
+            checkDeclaredLength(response.headers['content-length'], what)
           } catch (error) {
             finish(error)
+            return
           }
+          const chunks: Buffer[] = []
+          let size = 0
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.byteLength
+            if (size > MAX_DOCUMENT_BYTES) finish(tooLarge(what))
+            else chunks.push(chunk)
+          })
+          response.on('end', () => {
+            if (settled) return
+            try {
+              finish(null, { ok: true, status, body: parseJson(Buffer.concat(chunks, size), what) })
+            } catch (error) {
+              finish(error)
+            }
+          })
+          response.on('error', (error) => finish(failed(error)))
+          response.on('close', () => finish(failed(new Error('the connection closed before the body ended'))))
         })
-        response.on('error', (error) => finish(failed(error)))
-        response.on('close', () => finish(failed(new Error('the connection closed before the body ended'))))
-      })
-      outgoing.end(body)
+        request.end(body)
+      }
+      try {
+        send(true)
+      } catch (error) {
+        finish(failed(error))
+      }
     })
 
   return {
