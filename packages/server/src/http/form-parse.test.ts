@@ -1,5 +1,6 @@
 import { parse } from 'fast-querystring'
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../test/seeded-random.js'
 import { parseForm } from './form-parse.js'
 
 // http/form-parse.ts must parse every body as fast-querystring does (issue 17: its shortcut for a
@@ -21,17 +22,6 @@ function randomBody(random: () => number, alphabet: string, maxLength: number): 
   return body
 }
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 describe('parseForm', () => {
   it('parses the usual introspection body, one plain parameter, as fast-querystring does', () => {
     for (const body of ['token=abc.def', 'token=a.b==', 'token==x', 'token=', '__proto__=x', 'toString=y', 'a=b=c']) {
@@ -46,7 +36,7 @@ describe('parseForm', () => {
   })
 
   it('agrees with fast-querystring on 20,000 random bodies', () => {
-    const random = seeded(17)
+    const random = seededRandom(17)
     for (const alphabet of ['ab=.', 'ab=&%+.', 'a=%2B41&_-~.', 'tokn=._-0123456789abcdefXYZ']) {
       for (let i = 0; i < 5_000; i++) {
         const body = randomBody(random, alphabet, 24)

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type * as ZxcvbnCore from '@zxcvbn-ts/core'
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../test/seeded-random.js'
 import { formatPasswordDictionaries, PASSWORD_DICTIONARIES_FILE } from './password-dictionaries.js'
 import { createPasswordEstimator, ESTIMATED_CHARACTERS, passwordScore } from './password-strength.js'
 
@@ -24,24 +25,13 @@ function createStockEstimator() {
 type Estimator = ReturnType<typeof createPasswordEstimator>
 const optionsOf = (estimator: Estimator) => (estimator as unknown as { options: ZxcvbnCore.Options }).options
 
-/** Deterministic pseudo-random source (mulberry32), so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
  * Passwords of every kind of match, kept short (the estimator's cost grows with the length):
  * words of every list (first, last and drawn ranks) with their variants (capitals, reversed, l33t,
  * digits), the context's words, patterns, and keys that every plain object inherits.
  */
 function corpus(lists: Record<string, string[]>): string[] {
-  const next = random(17)
+  const next = seededRandom(17)
   const passwords = [
     '12345678901234',
     'aaaaaaaaaaaa',
