@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 
-/** One introspection request as the issuer received it, with the socket it came on. */
-export interface ReceivedIntrospection {
+/** One request (an introspection, a session check) as the issuer received it, with the socket it came on. */
+export interface ReceivedRequest {
   method: string
   path: string
   headers: IncomingMessage['headers']
@@ -17,7 +17,7 @@ export interface ReceivedIntrospection {
 }
 
 /**
- * An issuer on 127.0.0.1 whose introspection answers are written by the test byte for byte
+ * An issuer on 127.0.0.1 whose answers (introspection, session check) are written by the test byte for byte
  * (status, headers, a body that never ends, a redirect), for the transport's contract. Discovery
  * is served by it; `introspectionUrl` may point elsewhere (a closed port, a TLS server).
  */
@@ -25,9 +25,10 @@ export interface RawIssuer {
   issuer: string
   /** What discovery advertises as `introspection_endpoint`; the plain-http one by default. */
   introspectionUrl: string
-  introspections: ReceivedIntrospection[]
-  /** Writes the answer to an introspection (any path but discovery); by default `{ "active": false }`. */
-  answer: (res: ServerResponse, received: ReceivedIntrospection) => void
+  /** Every request but discovery, in order of arrival. */
+  requests: ReceivedRequest[]
+  /** Writes the answer to any request but discovery; by default `{ "active": false }`. */
+  answer: (res: ServerResponse, received: ReceivedRequest) => void
   /** Serve the same answers over TLS with this certificate; resolves to the https base URL. */
   serveTls(certificate: SelfSignedCertificate): Promise<string>
 }
@@ -46,7 +47,7 @@ export async function startRawIssuer(): Promise<RawIssuer> {
         return
       }
       const received = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString(), socket: req.socket }
-      raw.introspections.push(received)
+      raw.requests.push(received)
       raw.answer(res, received)
     })
   }
@@ -61,7 +62,7 @@ export async function startRawIssuer(): Promise<RawIssuer> {
   const raw: RawIssuer = {
     issuer: `http://127.0.0.1:${port}`,
     introspectionUrl: `http://127.0.0.1:${port}/oauth/introspect`,
-    introspections: [],
+    requests: [],
     answer: (res) => json(res, 200, { active: false }),
     async serveTls(certificate) {
       const tlsPort = await listen(createTlsServer({ key: certificate.key, cert: certificate.cert }, handle))

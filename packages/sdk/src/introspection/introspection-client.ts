@@ -1,10 +1,10 @@
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
-import type { PostForm } from '../shared/form-post.js'
+import type { SendIssuerRequest } from '../shared/issuer-request.js'
 import { isJsonObject } from '../shared/read-json.js'
 
 export interface IntrospectionDeps {
   /** How the form is sent: node:http with a keep-alive agent, or the injected fetch (create-verifier.ts). */
-  post: PostForm
+  send: SendIssuerRequest
   /** Resolves the `introspection_endpoint` (from discovery). */
   endpoint: () => Promise<string>
   /** `Authorization: Basic …` of the resource-server application (client_secret_basic). */
@@ -23,7 +23,7 @@ export function createIntrospection(deps: IntrospectionDeps): Introspect {
   return async function introspect(token) {
     const what = 'introspection'
     const body = new URLSearchParams({ token, token_type_hint: 'access_token' }).toString()
-    const response = await deps.post(await deps.endpoint(), headers, body, what)
+    const response = await deps.send({ method: 'POST', url: await deps.endpoint(), headers, body, what })
     if (!response.ok) {
       const why = response.status === 401 ? 'the resource server client was refused' : `HTTP ${response.status}`
       throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: ${why}` })

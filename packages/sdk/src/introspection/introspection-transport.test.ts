@@ -55,7 +55,7 @@ describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transpor
     const verifier = await sessionVerifier(raw, transport)
     raw.answer = (res) => json(res, 200, activeAnswer(raw.issuer))
     expect(await verifier.verify(OPAQUE)).toMatchObject({ subject: 'user-7', sessionId: 'session-7', scopes: ['orders:read'] })
-    const [sent] = raw.introspections
+    const [sent] = raw.requests
     expect(sent?.method).toBe('POST')
     expect(sent?.path).toBe('/oauth/introspect')
     expect(sent?.body).toBe(`token=${OPAQUE}&token_type_hint=access_token`)
@@ -89,7 +89,7 @@ describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transpor
       res.writeHead(307, { location: `${raw.issuer}/elsewhere` }).end()
     }
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('verifier_unavailable')
-    expect(raw.introspections.map((each) => each.path)).toEqual(['/oauth/introspect'])
+    expect(raw.requests.map((each) => each.path)).toEqual(['/oauth/introspect'])
     await verifier.close()
   })
 
@@ -109,7 +109,7 @@ describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transpor
     const verifier = await sessionVerifier(raw, { ...transport, requestTimeout: 300 })
     raw.answer = () => {}
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('verifier_unavailable')
-    const [sent] = raw.introspections
+    const [sent] = raw.requests
     if (!sent) throw new Error('no introspection arrived')
     await closed(sent.socket)
     await verifier.close()
@@ -153,7 +153,7 @@ describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transpor
       pump()
     }
     expect(await detailOf(verifier.verify(OPAQUE))).toBe('introspection: larger than allowed')
-    const [sent] = raw.introspections
+    const [sent] = raw.requests
     if (!sent) throw new Error('no introspection arrived')
     await closed(sent.socket)
     expect(written).toBeLessThan(total)
@@ -167,7 +167,7 @@ describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transpor
     raw.answer = (res) => json(res, 200, activeAnswer(raw.issuer))
     const verifier = await sessionVerifier(raw, transport)
     expect(await detailOf(verifier.verify(OPAQUE))).toBe('introspection: request failed')
-    expect(raw.introspections).toHaveLength(0)
+    expect(raw.requests).toHaveLength(0)
     await verifier.close()
   })
 })
@@ -177,8 +177,8 @@ describe('session-mode introspection over node:http: the agent the verifier owns
     const raw = await startRawIssuer()
     const verifier = await sessionVerifier(raw, {})
     for (let i = 0; i < 3; i++) expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
-    expect(raw.introspections).toHaveLength(3)
-    expect(new Set(raw.introspections.map((each) => each.socket)).size).toBe(1)
+    expect(raw.requests).toHaveLength(3)
+    expect(new Set(raw.requests.map((each) => each.socket)).size).toBe(1)
     await verifier.close()
   })
 
@@ -186,11 +186,11 @@ describe('session-mode introspection over node:http: the agent the verifier owns
     const raw = await startRawIssuer()
     const verifier = await sessionVerifier(raw, {})
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
-    const first = raw.introspections[0]?.socket
+    const first = raw.requests[0]?.socket
     // The second request arrives on the kept-alive connection, and the server drops it unanswered.
     raw.answer = (res, received) => (received.socket === first ? received.socket.destroy() : json(res, 200, { active: false }))
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
-    expect(raw.introspections.map((each) => each.socket === first)).toEqual([true, true, false])
+    expect(raw.requests.map((each) => each.socket === first)).toEqual([true, true, false])
     await verifier.close()
   })
 
@@ -199,20 +199,20 @@ describe('session-mode introspection over node:http: the agent the verifier owns
     const verifier = await sessionVerifier(raw, {})
     raw.answer = (_res, received) => received.socket.destroy()
     expect(await detailOf(verifier.verify(OPAQUE))).toBe('introspection: request failed')
-    expect(raw.introspections).toHaveLength(1)
+    expect(raw.requests).toHaveLength(1)
     // Two introspections at once: two pooled connections.
     raw.answer = (res) => json(res, 200, { active: false })
     expect(await Promise.all([codeOf(verifier.verify(OPAQUE)), codeOf(verifier.verify(OPAQUE))])).toEqual([
       'invalid_token',
       'invalid_token',
     ])
-    const pooled = new Set(raw.introspections.slice(1).map((each) => each.socket))
+    const pooled = new Set(raw.requests.slice(1).map((each) => each.socket))
     expect(pooled.size).toBe(2)
     // Every connection is now dropped: a pooled one, then the new one of the one retry (not the other pooled one).
     raw.answer = (_res, received) => received.socket.destroy()
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('verifier_unavailable')
-    expect(raw.introspections).toHaveLength(5)
-    expect(raw.introspections.map((each) => pooled.has(each.socket))).toEqual([false, true, true, true, false])
+    expect(raw.requests).toHaveLength(5)
+    expect(raw.requests.map((each) => pooled.has(each.socket))).toEqual([false, true, true, true, false])
     await verifier.close()
   })
 
@@ -220,7 +220,7 @@ describe('session-mode introspection over node:http: the agent the verifier owns
     const raw = await startRawIssuer()
     const verifier = await sessionVerifier(raw, {})
     expect(await codeOf(verifier.verify(OPAQUE))).toBe('invalid_token')
-    const [sent] = raw.introspections
+    const [sent] = raw.requests
     if (!sent) throw new Error('no introspection arrived')
     expect(sent.socket.destroyed).toBe(false)
     await verifier.close()
@@ -249,7 +249,7 @@ describe('session-mode introspection over node:http: the agent the verifier owns
       )
     })
     expect(JSON.parse(output)).toEqual({ subject: 'user-7' })
-    expect(raw.introspections).toHaveLength(1)
-    expect(raw.introspections[0]?.socket).toBeInstanceOf(TLSSocket)
+    expect(raw.requests).toHaveLength(1)
+    expect(raw.requests[0]?.socket).toBeInstanceOf(TLSSocket)
   }, 20_000)
 })

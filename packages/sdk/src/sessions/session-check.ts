@@ -1,6 +1,6 @@
 import { TesseraAuthError } from '../errors/tessera-auth-error.js'
-import { isJsonObject, readJson } from '../shared/read-json.js'
-import { type RequestDeps, request } from '../shared/request.js'
+import type { SendIssuerRequest } from '../shared/issuer-request.js'
+import { isJsonObject } from '../shared/read-json.js'
 import type { SessionContext } from './session-context.js'
 
 /** The server's session error codes, as the SDK reports them. */
@@ -10,24 +10,32 @@ const SESSION_ERRORS = new Map<unknown, 'token_revoked' | 'token_expired'>([
   ['user_disabled', 'token_revoked'],
 ])
 
+/** The statuses that say the session is not live; their problem body's `code` says why. */
+const NOT_LIVE = [401, 403] as const
+
+export interface SessionCheckDeps {
+  /** How the request is sent: node:http with the verifier's keep-alive agents, or the injected fetch (create-verifier.ts). */
+  send: SendIssuerRequest
+  issuer: string
+}
+
 /**
  * Ask Tessera whether a session token (a bearer session token, or the value of the session cookie)
- * names a live session: `GET <issuer>/v1/session` with `Authorization: Bearer`. Staleness 0.
+ * names a live session: `GET <issuer>/v1/session` with `Authorization: Bearer`. Staleness 0: one
+ * request per check, never cached. The same mapping for both transports.
  */
-export async function checkSession(deps: RequestDeps & { issuer: string }, sessionToken: string): Promise<SessionContext> {
+export async function checkSession(deps: SessionCheckDeps, sessionToken: string): Promise<SessionContext> {
   const what = 'session check'
   const url = `${deps.issuer.replace(/\/$/, '')}/v1/session`
-  const response = await request(deps, url, { headers: { authorization: `Bearer ${sessionToken}`, accept: 'application/json' } }, what)
+  const headers = { authorization: `Bearer ${sessionToken}`, accept: 'application/json' }
+  const response = await deps.send({ method: 'GET', url, headers, what, readBodyOf: NOT_LIVE })
   if (response.status === 401 || response.status === 403) {
-    const problem = await readJson(response, what).catch(() => null)
-    const code = isJsonObject(problem) ? problem.code : undefined
+    // An unreadable problem body is null: the status alone says the session is not live.
+    const code = isJsonObject(response.body) ? response.body.code : undefined
     throw new TesseraAuthError(SESSION_ERRORS.get(code) ?? 'invalid_token', { detail: 'the session is not live' })
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => {})
-    throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: HTTP ${response.status}` })
-  }
-  const body = await readJson(response, what)
+  if (!response.ok) throw new TesseraAuthError('verifier_unavailable', { detail: `${what}: HTTP ${response.status}` })
+  const { body } = response
   const user = isJsonObject(body) ? body.user : undefined
   const session = isJsonObject(body) ? body.session : undefined
   if (!isJsonObject(user) || !isJsonObject(session) || typeof user.id !== 'string' || typeof session.id !== 'string') {

@@ -8,8 +8,8 @@ import { createRevocationSet } from '../revocation/revocation-set.js'
 import { checkSession } from '../sessions/session-check.js'
 import { basicAuthorization } from '../shared/basic-authorization.js'
 import { cachedLoad } from '../shared/cached-load.js'
-import { fetchFormPost } from '../shared/form-post.js'
-import { createNodeFormPost } from '../shared/node-form-post.js'
+import { fetchIssuerRequest } from '../shared/issuer-request.js'
+import { createNodeIssuerRequest } from '../shared/node-issuer-request.js'
 import { createJwtVerifier } from '../tokens/jwt-verifier.js'
 import { createTokenOpener } from '../tokens/token-decryption.js'
 import { type AuthContext, authContextFromClaims } from './auth-context.js'
@@ -57,14 +57,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return url
   }
   const authorization = config.client ? basicAuthorization(config.client) : null
-  // Introspection (every request in session mode) goes over node:http with a keep-alive agent the
-  // verifier owns, unless the user injected a fetch (a proxy, a test): then through that fetch.
-  // Discovery, JWKS and the revocation feed stay on fetch: rare requests, or one long stream
-  // (docs/architecture.md §12).
-  const nodePost = authorization && !options.fetch ? createNodeFormPost({ requestTimeout: config.requestTimeout }) : null
+  // Introspection (every request in session mode) and the session check (every request of an app
+  // on Tessera sessions) go over node:http with keep-alive agents the verifier owns, shared by
+  // both, unless the user injected a fetch (a proxy, a test): then through that fetch. Discovery,
+  // JWKS and the revocation feed stay on fetch: rare requests, or one long stream
+  // (docs/architecture.md §12). The agents open no connection before the first request.
+  const nodeRequest = options.fetch ? null : createNodeIssuerRequest({ requestTimeout: config.requestTimeout })
+  const send = nodeRequest?.send ?? fetchIssuerRequest(requestDeps)
   const introspect: Introspect | null = authorization
     ? createIntrospection({
-        post: nodePost?.post ?? fetchFormPost(requestDeps),
+        send,
         authorization,
         endpoint: endpoint('introspectionEndpoint', 'introspection_endpoint'),
       })
@@ -194,7 +196,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifySession(sessionToken) {
       if (!isBearerTokenSyntax(sessionToken))
         return Promise.reject(new TesseraAuthError('invalid_token', { detail: 'not a session token' }))
-      return checkSession({ ...requestDeps, issuer }, sessionToken)
+      return checkSession({ send, issuer }, sessionToken)
     },
     staleness() {
       if (feed) return feed.staleness()
@@ -203,7 +205,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ready,
     async close() {
       closed = true
-      nodePost?.close()
+      nodeRequest?.close()
       await feed?.close()
     },
   }
