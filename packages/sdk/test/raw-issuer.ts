@@ -6,6 +6,17 @@ import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
+import type { VerifierOptions } from '../src/verifier/verifier-options.js'
+
+/**
+ * The two transports of the verifier's requests to the issuer (docs/sdk.md "The transport"):
+ * node:http with the keep-alive agents the verifier owns when no fetch is given, the injected fetch
+ * otherwise. Both keep one contract: the transport tests run each case on both.
+ */
+export const ISSUER_TRANSPORTS: [string, Partial<VerifierOptions>][] = [
+  ['node:http (no fetch given)', {}],
+  ['an injected fetch', { fetch: (input, init) => globalThis.fetch(input, init) }],
+]
 
 /** One request (an introspection, a session check) as the issuer received it, with the socket it came on. */
 export interface ReceivedRequest {

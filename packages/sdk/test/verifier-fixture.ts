@@ -72,3 +72,11 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   return 'resolved'
 }
+
+/** The `detail` of the `TesseraAuthError` a promise rejects with. */
+export async function detailOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: { detail?: string }) => error.detail ?? String(error),
+  )
+}

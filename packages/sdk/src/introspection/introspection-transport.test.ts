@@ -2,8 +2,16 @@ import { execFile } from 'node:child_process'
 import { TLSSocket } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { closed, closedPort, json, type RawIssuer, selfSignedCertificate, startRawIssuer } from '../../test/raw-issuer.js'
-import { AUDIENCE, CLIENT, codeOf } from '../../test/verifier-fixture.js'
+import {
+  closed,
+  closedPort,
+  ISSUER_TRANSPORTS,
+  json,
+  type RawIssuer,
+  selfSignedCertificate,
+  startRawIssuer,
+} from '../../test/raw-issuer.js'
+import { AUDIENCE, CLIENT, codeOf, detailOf } from '../../test/verifier-fixture.js'
 import { basicAuthorization } from '../shared/basic-authorization.js'
 import { MAX_DOCUMENT_BYTES } from '../shared/read-json.js'
 import { createVerifier } from '../verifier/create-verifier.js'
@@ -13,29 +21,11 @@ import type { VerifierOptions } from '../verifier/verifier-options.js'
 const OPAQUE = 'AbCdEf123456.s3cr3t-part_xyz'
 const BUILT_SDK = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 
-/**
- * Session mode's introspection has two transports (docs/sdk.md): node:http with a keep-alive agent
- * the verifier owns when no fetch is given, the injected fetch otherwise. Both keep one contract,
- * each case over a real socket.
- */
-const TRANSPORTS: [string, Partial<VerifierOptions>][] = [
-  ['node:http (no fetch given)', {}],
-  ['an injected fetch', { fetch: (input, init) => globalThis.fetch(input, init) }],
-]
-
 async function sessionVerifier(raw: RawIssuer, options: Partial<VerifierOptions>): Promise<Verifier> {
   const verifier = createVerifier({ issuer: raw.issuer, audience: AUDIENCE, mode: 'session', client: CLIENT, ...options })
   // Discovery first, so a small requestTimeout below bounds the introspection alone.
   await verifier.ready()
   return verifier
-}
-
-/** The `detail` of the TesseraAuthError a promise rejects with. */
-async function detailOf(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'resolved',
-    (error: { detail?: string }) => error.detail ?? String(error),
-  )
 }
 
 const activeAnswer = (issuer: string) => ({
@@ -49,7 +39,7 @@ const activeAnswer = (issuer: string) => ({
   sid: 'session-7',
 })
 
-describe.each(TRANSPORTS)('session-mode introspection over %s', (_name, transport) => {
+describe.each(ISSUER_TRANSPORTS)('session-mode introspection over %s', (_name, transport) => {
   it('sends RFC 7662 §2.1: a form POST authenticated as the resource server, and reads active and inactive answers', async () => {
     const raw = await startRawIssuer()
     const verifier = await sessionVerifier(raw, transport)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { closed, json, type RawIssuer, startRawIssuer } from '../../test/raw-issuer.js'
-import { AUDIENCE, CLIENT, codeOf } from '../../test/verifier-fixture.js'
+import { closed, ISSUER_TRANSPORTS, json, type RawIssuer, startRawIssuer } from '../../test/raw-issuer.js'
+import { AUDIENCE, CLIENT, codeOf, detailOf } from '../../test/verifier-fixture.js'
 import { MAX_DOCUMENT_BYTES } from '../shared/read-json.js'
 import { createVerifier } from '../verifier/create-verifier.js'
 import type { Verifier } from '../verifier/verifier.js'
@@ -8,31 +8,13 @@ import type { VerifierOptions } from '../verifier/verifier-options.js'
 
 const SESSION_TOKEN = 'sessionid7.s3cr3t-part_xyz'
 
-/**
- * verifySession has the two transports of introspection (docs/sdk.md): node:http with the
- * keep-alive agents the verifier owns when no fetch is given, the injected fetch otherwise. Both
- * keep one contract and one error mapping, each case over a real socket.
- */
-const TRANSPORTS: [string, Partial<VerifierOptions>][] = [
-  ['node:http (no fetch given)', {}],
-  ['an injected fetch', { fetch: (input, init) => globalThis.fetch(input, init) }],
-]
-
 function verifierOf(raw: RawIssuer, options: Partial<VerifierOptions>): Verifier {
   return createVerifier({ issuer: raw.issuer, audience: AUDIENCE, mode: 'session', client: CLIENT, ...options })
 }
 
-/** The `detail` of the TesseraAuthError a promise rejects with. */
-async function detailOf(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'resolved',
-    (error: { detail?: string }) => error.detail ?? String(error),
-  )
-}
-
 const live = { user: { id: 'user-7', email: 'a@example.test' }, session: { id: 'sessionid7' } }
 
-describe.each(TRANSPORTS)('verifySession over %s', (_name, transport) => {
+describe.each(ISSUER_TRANSPORTS)('verifySession over %s', (_name, transport) => {
   it('sends GET /v1/session with the token as a bearer, and returns the live session', async () => {
     const raw = await startRawIssuer()
     const verifier = verifierOf(raw, transport)

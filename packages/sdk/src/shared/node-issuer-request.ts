@@ -74,7 +74,8 @@ export function createNodeIssuerRequest(deps: { requestTimeout: number }): NodeI
         } else resolve(answer as IssuerAnswer)
       }
       const timer = setTimeout(() => finish(failed(new Error(`no answer within ${deps.requestTimeout} ms`))), deps.requestTimeout)
-      const send = (mayRetry: boolean) => {
+      /** One try on a pooled connection, or (`mayRetry` false) the retry on a connection of its own. */
+      const attempt = (mayRetry: boolean) => {
         const { options, secure } = targetOf(href)
         const request = (secure ? httpsRequest : httpRequest)({
           ...options,
@@ -94,7 +95,7 @@ export function createNodeIssuerRequest(deps: { requestTimeout: number }): NodeI
           // connection, within the same timeout. Never after an answer began, never twice.
           if (mayRetry && !answered && !settled && request.reusedSocket && error.code === 'ECONNRESET') {
             try {
-              send(false)
+              attempt(false)
             } catch (again) {
               finish(failed(again))
             }
@@ -141,7 +142,7 @@ export function createNodeIssuerRequest(deps: { requestTimeout: number }): NodeI
         request.end(body)
       }
       try {
-        send(true)
+        attempt(true)
       } catch (error) {
         finish(failed(error))
       }
