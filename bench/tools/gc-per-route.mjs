@@ -6,13 +6,11 @@
 // another process), and reads the collections of each counted window from the trace: bytes
 // allocated = the heap's size before each scavenge minus its size after the previous collection.
 //   node bench/tools/gc-per-route.mjs [rounds, 3] [requests per window, 20000] [dist]
-import { execFile, fork } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { sendCount } from '../lib/autocannon-count.mjs'
 
 const [rounds = '3', count = '20000', dist] = process.argv.slice(2)
-const run = promisify(execFile)
-const autocannon = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url))
 const server = fork(fileURLToPath(new URL('./pipeline-pieces-server.mjs', import.meta.url)), ['tessera,world', ...(dist ? [dist] : [])], {
   execArgv: ['--trace-gc'],
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -24,18 +22,8 @@ server.stdout.on('data', (chunk) => {
 const { port, requests } = await new Promise((resolve) => server.once('message', resolve))
 
 async function load(route, amount) {
-  const [path, { method, headers = {}, body }] = requests[route]
-  const flags = ['-m', method, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), ...(body ? ['-b', body] : [])]
-  const { stdout } = await run(
-    process.execPath,
-    [autocannon, '--json', '-c', '50', '-a', String(amount), ...flags, `http://127.0.0.1:${port}${path}`],
-    {
-      maxBuffer: 1 << 24,
-    },
-  )
-  const result = JSON.parse(stdout)
-  if (result.non2xx || result.errors) throw new Error(`${route}: non-2xx ${result.non2xx}, errors ${result.errors}`)
-  return result.requests.total
+  const [path, request] = requests[route]
+  return (await sendCount(`http://127.0.0.1:${port}${path}`, request, amount)).requests.total
 }
 
 /** Collections in a stretch of --trace-gc output: kind, heap MB before and after. */
